@@ -1,0 +1,200 @@
+//! The one error type of `saferoom-core` and the closed set of codes the UI branches on.
+//!
+//! Messages are written for people and contain no clinical text (no PHI): paths and counts only.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Which secret a [`Error::WrongSecret`] was about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecretKind {
+    /// The recovery code shown once at creation.
+    RecoveryCode,
+    /// The practice passphrase.
+    Passphrase,
+}
+
+impl std::fmt::Display for SecretKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecretKind::RecoveryCode => "recovery code",
+            SecretKind::Passphrase => "passphrase",
+        })
+    }
+}
+
+/// Everything that can go wrong in the core. Each variant maps to one [`ErrorCode`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A recovery code or passphrase did not open its key slot.
+    #[error("That {0} is not right. Check it and try again")]
+    WrongSecret(SecretKind),
+    /// The keychain exists but refused access (locked, or the prompt was dismissed).
+    #[error("The system keychain is locked or refused access. Unlock your keychain, or use the recovery code")]
+    KeychainLocked,
+    /// No keychain service could be reached on this machine.
+    #[error("No system keychain is available ({detail}). Unlock with the recovery code or the practice passphrase")]
+    KeychainUnavailable {
+        /// What the platform said, without secrets.
+        detail: String,
+    },
+    /// The keychain works but no longer holds this vault's key.
+    #[error("The system keychain no longer holds this vault's key. Unlock with the recovery code; the keychain entry can then be restored")]
+    KeychainEntryMissing,
+    /// The vault has no key slot of the kind asked for.
+    #[error("This vault has no {0} key slot")]
+    NoSuchSlot(&'static str),
+    /// No vault (database or key-slot file) at the path.
+    #[error("No vault at {path}: the file {missing} does not exist")]
+    VaultMissing {
+        /// The vault's database path.
+        path: PathBuf,
+        /// The file that is missing.
+        missing: PathBuf,
+    },
+    /// Creating or restoring would overwrite an existing vault.
+    #[error("A vault already exists at {path}; refusing to overwrite it")]
+    VaultExists {
+        /// The existing file.
+        path: PathBuf,
+    },
+    /// The database failed its integrity (HMAC) checks: damaged or tampered with.
+    #[error("The vault file failed its integrity check and may have been damaged or tampered with ({detail}). Restore from a backup")]
+    VaultTampered {
+        /// What failed, e.g. the page SQLCipher named.
+        detail: String,
+    },
+    /// The vault or backup was written by a newer Saferoom.
+    #[error("This {what} was written by a newer version of Saferoom (version {found}; this build knows up to {supported}). Update Saferoom")]
+    TooNew {
+        /// "vault", "key-slot file" or "backup".
+        what: &'static str,
+        /// The version found.
+        found: i64,
+        /// The newest version this build understands.
+        supported: i64,
+    },
+    /// The key-slot file is unreadable, truncated, altered, or belongs to another vault.
+    #[error("The key-slot file {path} is damaged or does not belong to this vault ({detail}). Restore it from a backup")]
+    KeySlotsCorrupt {
+        /// The key-slot file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A backup file is damaged, truncated or not a Saferoom backup.
+    #[error("The backup {path} is damaged or is not a Saferoom backup ({detail})")]
+    BackupCorrupt {
+        /// The backup file.
+        path: PathBuf,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// The caller gave a value the core refuses.
+    #[error("{field}: {reason}")]
+    InvalidInput {
+        /// Which input.
+        field: &'static str,
+        /// Why it is refused, in words for the user.
+        reason: String,
+    },
+    /// A file-system operation failed.
+    #[error("Could not {action} {path}: {source}")]
+    Io {
+        /// What was being done ("write", "read", "create the folder", …).
+        action: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Any other database failure (a bug or an environment problem, not bad input).
+    #[error("Database error: {0}")]
+    Database(#[source] rusqlite::Error),
+    /// A cryptographic primitive failed where it cannot fail on valid input.
+    #[error("Cryptography failure: {0}")]
+    Crypto(&'static str),
+}
+
+/// The closed set of codes that cross the IPC boundary. Add one only when the UI branches on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// [`Error::WrongSecret`].
+    WrongSecret,
+    /// [`Error::KeychainLocked`].
+    KeychainLocked,
+    /// [`Error::KeychainUnavailable`].
+    KeychainUnavailable,
+    /// [`Error::KeychainEntryMissing`].
+    KeychainEntryMissing,
+    /// [`Error::VaultMissing`].
+    VaultMissing,
+    /// [`Error::VaultExists`].
+    VaultExists,
+    /// [`Error::VaultTampered`].
+    VaultTampered,
+    /// [`Error::TooNew`].
+    VaultTooNew,
+    /// [`Error::KeySlotsCorrupt`].
+    KeySlotsCorrupt,
+    /// [`Error::BackupCorrupt`].
+    BackupCorrupt,
+    /// [`Error::InvalidInput`] and [`Error::NoSuchSlot`].
+    InvalidInput,
+    /// [`Error::Io`].
+    Io,
+    /// Everything that is a bug or an environment failure.
+    Internal,
+}
+
+impl Error {
+    /// The code the UI branches on.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::WrongSecret(_) => ErrorCode::WrongSecret,
+            Error::KeychainLocked => ErrorCode::KeychainLocked,
+            Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
+            Error::KeychainEntryMissing => ErrorCode::KeychainEntryMissing,
+            Error::NoSuchSlot(_) | Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::VaultMissing { .. } => ErrorCode::VaultMissing,
+            Error::VaultExists { .. } => ErrorCode::VaultExists,
+            Error::VaultTampered { .. } => ErrorCode::VaultTampered,
+            Error::TooNew { .. } => ErrorCode::VaultTooNew,
+            Error::KeySlotsCorrupt { .. } => ErrorCode::KeySlotsCorrupt,
+            Error::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Database(_) | Error::Crypto(_) => ErrorCode::Internal,
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { action, path, source }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidInput { field, reason: reason.into() }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    /// SQLCipher reports a failed page HMAC as "corrupt" or "not a database": both mean tampering once
+    /// the key is known to be right (it came out of an authenticated key slot).
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi::ErrorCode as Sqlite;
+        match error.sqlite_error_code() {
+            Some(Sqlite::DatabaseCorrupt | Sqlite::NotADatabase) => {
+                Error::VaultTampered { detail: error.to_string() }
+            }
+            _ => Error::Database(error),
+        }
+    }
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,19 @@
+//! Saferoom's core: the encrypted vault, its key slots, backups, and the practice's domain rules.
+//!
+//! Architecture invariants (see ARCHITECTURE.md):
+//! - This crate knows nothing of Tauri, IPC or the UI; it has no serializable DTOs for them.
+//! - Only [`vault`] opens database connections or touches the keychain.
+//! - The core never reads the clock: callers pass `now`.
+//! - Secrets are [`SecretString`] or wiped key types; they are never logged or shown in `Debug`.
+#![warn(missing_docs)]
+
+pub mod clients;
+pub mod error;
+pub mod sensitive;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod vault;
+
+pub use error::{Error, ErrorCode, Result, SecretKind};
+pub use sensitive::SecretString;
+pub use vault::{CreateOptions, Created, Unlock, Vault, VaultPaths};

@@ -1,0 +1,141 @@
+//! Versioned, append-only schema migrations. The schema version lives in SQLite's `user_version`.
+//!
+//! Rules: never edit or reorder a migration that has shipped; add a new file `NNNN_name.sql`, numbered
+//! in steps of ten, and append it to [`MIGRATIONS`]. Each migration runs in its own transaction together
+//! with the `user_version` bump, so a crash leaves the vault at the old or the new version.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// One schema step.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// The `user_version` after this step. Strictly increasing, in steps of ten.
+    pub version: i64,
+    /// A short name, the file's.
+    pub name: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+}
+
+/// Every migration, oldest first.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 10, name: "vault_meta", sql: include_str!("migrations/0010_vault_meta.sql") },
+    Migration { version: 20, name: "clients", sql: include_str!("migrations/0020_clients.sql") },
+];
+
+/// The schema version this build writes.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |migration| migration.version)
+}
+
+/// Check the list's own invariants (run by a test and at start-up in debug builds).
+pub fn validate(migrations: &[Migration]) -> std::result::Result<(), String> {
+    let mut previous = 0;
+    for migration in migrations {
+        if migration.version <= previous {
+            return Err(format!("migration {} ({}) is not after {previous}", migration.version, migration.name));
+        }
+        if migration.version % 10 != 0 {
+            return Err(format!("migration {} ({}) is not a multiple of ten", migration.version, migration.name));
+        }
+        if migration.sql.trim().is_empty() {
+            return Err(format!("migration {} ({}) is empty", migration.version, migration.name));
+        }
+        previous = migration.version;
+    }
+    Ok(())
+}
+
+/// The schema version of an open (keyed) database.
+pub fn current_version(connection: &Connection) -> Result<i64> {
+    Ok(connection.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+/// Refuse a vault written by a newer build, before anything is written to it.
+pub fn check_not_newer(connection: &Connection) -> Result<i64> {
+    let found = current_version(connection)?;
+    let supported = latest_version();
+    if found > supported {
+        return Err(Error::TooNew { what: "vault", found, supported });
+    }
+    Ok(found)
+}
+
+/// Bring the schema up to date. Returns how many migrations ran.
+pub fn migrate(connection: &mut Connection) -> Result<usize> {
+    migrate_with(connection, MIGRATIONS)
+}
+
+pub(crate) fn migrate_with(connection: &mut Connection, migrations: &[Migration]) -> Result<usize> {
+    let found = check_not_newer(connection)?;
+    let mut applied = 0;
+    for migration in migrations.iter().filter(|migration| migration.version > found) {
+        let transaction = connection.transaction()?;
+        transaction.execute_batch(migration.sql)?;
+        transaction.pragma_update(None, "user_version", migration.version)?;
+        transaction.commit()?;
+        applied += 1;
+    }
+    Ok(applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_list_is_valid() {
+        validate(MIGRATIONS).unwrap();
+    }
+
+    #[test]
+    fn validate_rejects_out_of_order_and_empty_steps() {
+        let step = |version, sql| Migration { version, name: "x", sql };
+        assert!(validate(&[step(20, "SELECT 1"), step(10, "SELECT 1")]).is_err());
+        assert!(validate(&[step(10, "SELECT 1"), step(10, "SELECT 1")]).is_err());
+        assert!(validate(&[step(15, "SELECT 1")]).is_err());
+        assert!(validate(&[step(10, "  ")]).is_err());
+    }
+
+    #[test]
+    fn every_step_applies_to_an_empty_database_and_is_idempotent() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut connection).unwrap(), MIGRATIONS.len());
+        assert_eq!(current_version(&connection).unwrap(), latest_version());
+        assert_eq!(migrate(&mut connection).unwrap(), 0, "a second run applies nothing");
+        // Each step's tables exist.
+        for table in ["vault_meta", "settings", "clients"] {
+            let count: i64 = connection
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |row| row.get(0))
+                .unwrap();
+            assert_eq!(count, 1, "{table}");
+        }
+    }
+
+    #[test]
+    fn a_failing_step_rolls_back_and_keeps_the_old_version() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        let broken = [
+            MIGRATIONS[0],
+            Migration { version: 9990, name: "broken", sql: "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1);" },
+        ];
+        assert!(migrate_with(&mut connection, &broken).is_err());
+        assert_eq!(current_version(&connection).unwrap(), 10);
+        let half: i64 = connection
+            .query_row("SELECT count(*) FROM sqlite_master WHERE name = 'half'", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(half, 0, "the failed step left nothing behind");
+    }
+
+    #[test]
+    fn a_newer_vault_is_refused_before_any_write() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.pragma_update(None, "user_version", latest_version() + 10).unwrap();
+        let error = migrate(&mut connection).unwrap_err();
+        assert!(matches!(error, Error::TooNew { what: "vault", .. }), "{error:?}");
+        let tables: i64 = connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0)).unwrap();
+        assert_eq!(tables, 0);
+    }
+}

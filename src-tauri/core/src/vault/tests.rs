@@ -1,0 +1,447 @@
+//! Vault tests, all on real SQLCipher files in temporary folders. The keychain here is the in-memory
+//! store; the real Secret Service has its own tests in `tests/keychain.rs`.
+
+use super::*;
+use crate::testing::{flip_byte, snapshot, test_now, Unwritable};
+
+struct Fixture {
+    folder: tempfile::TempDir,
+    paths: VaultPaths,
+    keychain: MemoryKeyStore,
+}
+
+fn fixture() -> Fixture {
+    let folder = tempfile::tempdir().unwrap();
+    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+    Fixture { folder, paths, keychain: MemoryKeyStore::new() }
+}
+
+fn passphrase() -> SecretString {
+    SecretString::from("tidal harbour lantern oak")
+}
+
+/// A vault with keychain, recovery-code and passphrase slots, closed again. Returns the recovery code.
+fn create(fixture: &Fixture) -> SecretString {
+    let passphrase = passphrase();
+    let created = Vault::create(
+        &fixture.paths,
+        CreateOptions { keychain: Some(&fixture.keychain), passphrase: Some(&passphrase), now: test_now() },
+    )
+    .unwrap();
+    created.vault.lock();
+    created.recovery_code
+}
+
+fn insert_client(vault: &Vault, name: &str) {
+    vault
+        .connection()
+        .execute(
+            "INSERT INTO clients (id, display_name, created_at) VALUES (?1, ?2, ?3)",
+            [uuid::Uuid::new_v4().to_string(), name.to_owned(), rfc3339(test_now())],
+        )
+        .unwrap();
+}
+
+fn client_names(vault: &Vault) -> Vec<String> {
+    crate::clients::list(vault).unwrap().into_iter().map(|client| client.display_name).collect()
+}
+
+#[test]
+fn every_slot_opens_the_same_vault_and_data_persists() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    let vault_id = vault.vault_id().to_owned();
+    assert!(client_names(&vault).is_empty(), "a new vault has no clients");
+    insert_client(&vault, "Ada Lovelace");
+    vault.lock();
+
+    for unlock in [Unlock::RecoveryCode(&code), Unlock::Passphrase(&passphrase()), Unlock::Keychain(&fixture.keychain)] {
+        let vault = Vault::open(&fixture.paths, unlock).unwrap();
+        assert_eq!(vault.vault_id(), vault_id);
+        assert_eq!(client_names(&vault), ["Ada Lovelace"]);
+    }
+    // The recovery code is accepted however it is typed.
+    let sloppy = SecretString::from(code.expose().to_lowercase().replace('-', " "));
+    Vault::open(&fixture.paths, Unlock::RecoveryCode(&sloppy)).unwrap();
+}
+
+#[test]
+fn the_files_hold_no_plaintext() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    insert_client(&vault, "Zebediah Plaintextson");
+    // Look while the WAL still holds the row, and again after it is checkpointed into the database.
+    for _ in 0..2 {
+        for (path, _) in snapshot(fixture.folder.path()) {
+            let bytes = std::fs::read(&path).unwrap();
+            for needle in [&b"Zebediah"[..], b"CREATE TABLE", b"SQLite format 3", code.expose().as_bytes()] {
+                assert!(!bytes.windows(needle.len()).any(|window| window == needle), "{} shows {:?}", path.display(), String::from_utf8_lossy(needle));
+            }
+        }
+        vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    }
+}
+
+#[test]
+fn wrong_secrets_are_typed_errors_and_change_nothing() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let before = snapshot(fixture.folder.path());
+
+    let wrong_code = SecretString::from(if code.expose().starts_with('A') { "BBBBB-BBBBB-BBBBB-BBBBB-BBBBB" } else { "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA" });
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&wrong_code)).unwrap_err();
+    assert!(matches!(error, Error::WrongSecret(SecretKind::RecoveryCode)), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&SecretString::from("not-a-code"))).unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { field: "recovery code", .. }), "{error:?}");
+
+    let error = Vault::open(&fixture.paths, Unlock::Passphrase(&SecretString::from("tidal harbour lantern elm"))).unwrap_err();
+    assert!(matches!(error, Error::WrongSecret(SecretKind::Passphrase)), "{error:?}");
+    assert!(!error.to_string().contains("lantern"), "the message must not echo the secret: {error}");
+
+    assert_eq!(snapshot(fixture.folder.path()), before);
+}
+
+#[test]
+fn keychain_failures_are_typed_and_change_nothing() {
+    let fixture = fixture();
+    create(&fixture);
+    let before = snapshot(fixture.folder.path());
+
+    fixture.keychain.fail_with(Some(|| Error::KeychainLocked));
+    let error = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::KeychainLocked);
+    fixture.keychain.fail_with(Some(|| Error::KeychainUnavailable { detail: "no session bus".into() }));
+    let error = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::KeychainUnavailable);
+    fixture.keychain.fail_with(None);
+
+    // A deleted keychain entry: the recovery code still opens, and re-enrolling restores the keychain.
+    let vault_id = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap().vault_id().to_owned();
+    fixture.keychain.delete(&vault_id).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap_err();
+    assert!(matches!(error, Error::KeychainEntryMissing), "{error:?}");
+    assert_eq!(snapshot(fixture.folder.path()), before);
+
+    let mut vault = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    vault.enroll_keychain(&fixture.keychain, test_now()).unwrap();
+    vault.lock();
+    Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+}
+
+#[test]
+fn a_keychain_key_for_another_vault_is_reported_as_a_slot_mismatch() {
+    let fixture = fixture();
+    create(&fixture);
+    let vault_id = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap().vault_id().to_owned();
+    fixture.keychain.store(&vault_id, &[7u8; 32]).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap_err();
+    assert!(matches!(error, Error::KeySlotsCorrupt { .. }), "{error:?}");
+}
+
+#[test]
+fn a_tampered_database_is_detected_and_left_as_it_is() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    {
+        let vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+        for index in 0..200 {
+            insert_client(&vault, &format!("Client {index:03} with a longer name to fill pages"));
+        }
+        vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        assert!(vault.verify_integrity().unwrap().pages > 3);
+    }
+    let length = std::fs::metadata(&fixture.paths.database).unwrap().len();
+
+    // A byte in a later page: the vault opens (no full scan at open) but the integrity check fails.
+    flip_byte(&fixture.paths.database, length - 100);
+    let before = snapshot(fixture.folder.path());
+    let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    let error = vault.verify_integrity().unwrap_err();
+    assert!(matches!(error, Error::VaultTampered { .. }), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::VaultTampered);
+    vault.lock();
+    flip_byte(&fixture.paths.database, length - 100);
+
+    // A byte in the first page: the open itself refuses.
+    flip_byte(&fixture.paths.database, 200);
+    let before_first = snapshot(fixture.folder.path());
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::VaultTampered { .. }), "{error:?}");
+    assert_eq!(snapshot(fixture.folder.path()), before_first);
+    drop(before);
+}
+
+#[test]
+fn a_damaged_key_slot_file_is_a_typed_error() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let original = std::fs::read(&fixture.paths.key_slots).unwrap();
+
+    // Truncated.
+    std::fs::write(&fixture.paths.key_slots, &original[..original.len() / 2]).unwrap();
+    let before = snapshot(fixture.folder.path());
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::KeySlotsCorrupt { .. }), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::KeySlotsCorrupt);
+    assert_eq!(snapshot(fixture.folder.path()), before);
+
+    // One byte changed: the checksum catches it.
+    let mut edited = original.clone();
+    let position = edited.windows(16).position(|window| window == b"\"sealed_data_key").unwrap() + 30;
+    edited[position] = if edited[position] == b'a' { b'b' } else { b'a' };
+    std::fs::write(&fixture.paths.key_slots, &edited).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::KeySlotsCorrupt { .. }), "{error:?}");
+
+    // A deliberate edit with a recomputed checksum (weaker KDF) fails the slot's authentication.
+    let mut file = SlotFile::from_bytes(&original, &fixture.paths.key_slots).unwrap();
+    for slot in &mut file.slots {
+        if let Some(kdf) = slot.kdf.as_mut() {
+            kdf.iterations = 1;
+        }
+    }
+    std::fs::write(&fixture.paths.key_slots, file.to_bytes()).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::WrongSecret(_)), "{error:?}");
+
+    // Missing.
+    std::fs::remove_file(&fixture.paths.key_slots).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(&error, Error::VaultMissing { missing, .. } if *missing == fixture.paths.key_slots), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::VaultMissing);
+}
+
+#[test]
+fn slots_of_another_vault_do_not_open_this_one() {
+    let first = fixture();
+    let second = fixture();
+    create(&first);
+    let second_code = create(&second);
+    std::fs::copy(&second.paths.key_slots, &first.paths.key_slots).unwrap();
+    let before = snapshot(first.folder.path());
+    let error = Vault::open(&first.paths, Unlock::RecoveryCode(&second_code)).unwrap_err();
+    assert!(matches!(error, Error::VaultTampered { .. }), "{error:?}");
+    assert_eq!(snapshot(first.folder.path()), before);
+}
+
+#[test]
+fn newer_vaults_and_slot_files_are_refused_untouched() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    vault.connection().pragma_update(None, "user_version", migrations::latest_version() + 10).unwrap();
+    vault.lock();
+    let before = snapshot(fixture.folder.path());
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::TooNew { what: "vault", .. }), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::VaultTooNew);
+    assert_eq!(snapshot(fixture.folder.path()), before);
+
+    let mut slots: serde_json::Value = serde_json::from_slice(&std::fs::read(&fixture.paths.key_slots).unwrap()).unwrap();
+    slots["version"] = serde_json::json!(SLOT_FILE_VERSION + 1);
+    std::fs::write(&fixture.paths.key_slots, serde_json::to_vec(&slots).unwrap()).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::TooNew { what: "key-slot file", .. }), "{error:?}");
+}
+
+#[test]
+fn create_refuses_to_overwrite_and_cleans_up_after_failure() {
+    let fixture = fixture();
+    create(&fixture);
+    let before = snapshot(fixture.folder.path());
+    let error = Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap_err();
+    assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
+    assert_eq!(snapshot(fixture.folder.path()), before);
+
+    // A keychain that refuses: nothing is written.
+    let empty = self::fixture();
+    empty.keychain.fail_with(Some(|| Error::KeychainLocked));
+    let error = Vault::create(&empty.paths, CreateOptions { keychain: Some(&empty.keychain), passphrase: None, now: test_now() }).unwrap_err();
+    assert!(matches!(error, Error::KeychainLocked), "{error:?}");
+    assert!(snapshot(empty.folder.path()).is_empty());
+
+    // A short passphrase is refused before anything happens.
+    let error = Vault::create(&empty.paths, CreateOptions { keychain: None, passphrase: Some(&SecretString::from("short")), now: test_now() }).unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { field: "passphrase", .. }), "{error:?}");
+    assert!(snapshot(empty.folder.path()).is_empty());
+}
+
+#[test]
+fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
+    let fixture = fixture();
+    let keychain = MemoryKeyStore::new();
+    let guard = Unwritable::new(fixture.folder.path());
+    let error = Vault::create(&fixture.paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() }).unwrap_err();
+    assert!(matches!(error, Error::Io { .. }), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::Io);
+    drop(guard);
+    assert!(snapshot(fixture.folder.path()).is_empty());
+    // The keychain entry made before the failing write was taken back.
+    assert!(keychain.entries().is_empty());
+}
+
+#[test]
+fn adding_and_removing_slots_never_touches_the_database() {
+    let fixture = fixture();
+    let vault_created = Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap();
+    let code = vault_created.recovery_code;
+    let mut vault = vault_created.vault;
+    vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    let database_before = std::fs::read(&fixture.paths.database).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap_err();
+    assert!(matches!(error, Error::NoSuchSlot("passphrase")), "{error:?}");
+
+    vault.set_passphrase(&passphrase(), test_now()).unwrap();
+    vault.enroll_keychain(&fixture.keychain, test_now()).unwrap();
+    assert_eq!(vault.slots().len(), 3);
+    assert_eq!(std::fs::read(&fixture.paths.database).unwrap(), database_before);
+    Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+
+    vault.remove_slot(SlotKind::RecoveryCode).unwrap();
+    let error = vault.remove_slot(SlotKind::Passphrase).unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "the last typed slot stays: {error:?}");
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::NoSuchSlot(_)), "{error:?}");
+    let new_code = vault.replace_recovery_code(test_now()).unwrap();
+    assert_ne!(new_code.expose(), code.expose());
+    Vault::open(&fixture.paths, Unlock::RecoveryCode(&new_code)).unwrap();
+    vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    assert_eq!(std::fs::read(&fixture.paths.database).unwrap(), database_before);
+}
+
+#[test]
+fn rekey_rotates_the_data_key_and_every_slot_still_opens() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let old_slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let mut vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    insert_client(&vault, "Grace Hopper");
+    vault.rekey().unwrap();
+    insert_client(&vault, "Alan Turing");
+    vault.verify_integrity().unwrap();
+    vault.lock();
+
+    for unlock in [Unlock::Keychain(&fixture.keychain), Unlock::RecoveryCode(&code), Unlock::Passphrase(&passphrase())] {
+        let vault = Vault::open(&fixture.paths, unlock).unwrap();
+        assert_eq!(client_names(&vault), ["Alan Turing", "Grace Hopper"]);
+    }
+    // The old slots hold the old key, which no longer opens the database.
+    std::fs::write(&fixture.paths.key_slots, &old_slots).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert!(matches!(error, Error::VaultTampered { .. }), "{error:?}");
+}
+
+#[test]
+fn an_interrupted_rekey_opens_with_whichever_key_the_database_has() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    insert_client(&vault, "Katherine Johnson");
+
+    // Crash after staging the next key, before the database changed.
+    let next = DataKey::generate();
+    let mut staged = vault.slots.clone();
+    staged.stage_next_key(&next).unwrap();
+    staged.write(&fixture.paths.key_slots).unwrap();
+    vault.lock();
+    let reopened = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    assert_eq!(client_names(&reopened), ["Katherine Johnson"]);
+    assert!(!reopened.slots.slots.iter().any(Slot::has_next_key), "the unused staged key is dropped");
+
+    // Crash after the database was rekeyed, before the slots were promoted.
+    let mut staged = reopened.slots.clone();
+    staged.stage_next_key(&next).unwrap();
+    staged.write(&fixture.paths.key_slots).unwrap();
+    let literal = next.sqlcipher_literal();
+    reopened
+        .connection()
+        .execute_batch(&format!("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; PRAGMA rekey = \"{}\";", literal.as_str()))
+        .unwrap();
+    reopened.lock();
+    let reopened = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    assert_eq!(client_names(&reopened), ["Katherine Johnson"]);
+    assert!(!reopened.slots.slots.iter().any(Slot::has_next_key), "the next key was promoted");
+    reopened.lock();
+    Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+}
+
+#[test]
+fn backup_and_restore_round_trip_and_refuse_damage() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    for name in ["Mary Somerville", "Emmy Noether"] {
+        insert_client(&vault, name);
+    }
+    let backup_path = fixture.folder.path().join("backup.srbak");
+    let report = vault.backup(&backup_path, test_now()).unwrap();
+    assert_eq!(report.row_counts.get("clients"), Some(&2));
+    let error = vault.backup(&backup_path, test_now()).unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "an existing backup is not overwritten: {error:?}");
+    insert_client(&vault, "After the backup");
+    vault.lock();
+    let backup_bytes = std::fs::read(&backup_path).unwrap();
+    assert!(!backup_bytes.windows(7).any(|window| window == b"Noether"), "the backup is encrypted");
+
+    // Restore into a new place with the recovery code.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = VaultPaths::new(elsewhere.path().join("restored.saferoom"));
+    let restored = Vault::restore(&backup_path, &target, Unlock::RecoveryCode(&code), false).unwrap();
+    assert_eq!(restored.row_counts.get("clients"), Some(&2));
+    let vault = Vault::open(&target, Unlock::Passphrase(&passphrase())).unwrap();
+    assert_eq!(client_names(&vault), ["Emmy Noether", "Mary Somerville"]);
+    vault.lock();
+
+    // Over the existing vault: refused without permission, done with it.
+    let before = snapshot(fixture.folder.path());
+    let error = Vault::restore(&backup_path, &fixture.paths, Unlock::Keychain(&fixture.keychain), false).unwrap_err();
+    assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
+    assert_eq!(snapshot(fixture.folder.path()), before);
+    Vault::restore(&backup_path, &fixture.paths, Unlock::Keychain(&fixture.keychain), true).unwrap();
+    let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    assert_eq!(client_names(&vault), ["Emmy Noether", "Mary Somerville"]);
+    vault.lock();
+
+    // Damaged backups: a flipped byte in the database part, a truncation, a foreign file, a wrong code.
+    let damaged_target = VaultPaths::new(elsewhere.path().join("damaged.saferoom"));
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("flipped", { let mut bytes = backup_bytes.clone(); let last = bytes.len() - 10; bytes[last] ^= 1; bytes }),
+        ("truncated", backup_bytes[..backup_bytes.len() - 4096].to_vec()),
+        ("header cut", backup_bytes[..40].to_vec()),
+        ("foreign", b"PK\x03\x04 this is a zip file".to_vec()),
+        ("trailing", { let mut bytes = backup_bytes.clone(); bytes.extend_from_slice(b"extra"); bytes }),
+    ];
+    for (name, bytes) in cases {
+        let damaged = elsewhere.path().join(format!("{name}.srbak"));
+        std::fs::write(&damaged, bytes).unwrap();
+        let before = snapshot(elsewhere.path());
+        let error = Vault::restore(&damaged, &damaged_target, Unlock::RecoveryCode(&code), false).unwrap_err();
+        assert!(matches!(error, Error::BackupCorrupt { .. }), "{name}: {error:?}");
+        assert_eq!(snapshot(elsewhere.path()), before, "{name}: nothing written");
+    }
+    let wrong = SecretString::from("00000-00000-00000-00000-00000");
+    let before = snapshot(elsewhere.path());
+    let error = Vault::restore(&backup_path, &damaged_target, Unlock::RecoveryCode(&wrong), false).unwrap_err();
+    assert!(matches!(error, Error::WrongSecret(_)), "{error:?}");
+    assert_eq!(snapshot(elsewhere.path()), before);
+}
+
+#[test]
+fn auto_lock_setting_is_validated_and_kept() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    assert_eq!(vault.auto_lock_minutes().unwrap(), 10);
+    for bad in [0, 241] {
+        let error = vault.set_auto_lock_minutes(bad).unwrap_err();
+        assert!(matches!(error, Error::InvalidInput { field: "auto-lock", .. }), "{error:?}");
+    }
+    vault.set_auto_lock_minutes(3).unwrap();
+    vault.lock();
+    let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    assert_eq!(vault.auto_lock_minutes().unwrap(), 3);
+}
