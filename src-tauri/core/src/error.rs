@@ -152,6 +152,25 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// Every code, for tests that keep the UI's list in step.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::WrongSecret,
+        ErrorCode::KeychainLocked,
+        ErrorCode::KeychainUnavailable,
+        ErrorCode::KeychainEntryMissing,
+        ErrorCode::VaultMissing,
+        ErrorCode::VaultExists,
+        ErrorCode::VaultTampered,
+        ErrorCode::VaultTooNew,
+        ErrorCode::KeySlotsCorrupt,
+        ErrorCode::BackupCorrupt,
+        ErrorCode::InvalidInput,
+        ErrorCode::Io,
+        ErrorCode::Internal,
+    ];
+}
+
 impl Error {
     /// The code the UI branches on.
     pub fn code(&self) -> ErrorCode {

@@ -77,3 +77,65 @@ fn is_root() -> bool {
         .map(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
         .unwrap_or(false)
 }
+
+/// A real Secret Service (gnome-keyring) on a private D-Bus session bus, with its keyrings in its
+/// own folder: tests use the real keychain without touching the user's. Stopped on drop.
+///
+/// Starting a second service on the same `home` with a different password leaves the login keyring
+/// locked: that is how tests get a really locked keychain.
+pub struct PrivateSecretService {
+    bus: std::process::Child,
+    address: String,
+    home: PathBuf,
+    runtime: tempfile::TempDir,
+}
+
+impl PrivateSecretService {
+    /// Start `dbus-daemon` and `gnome-keyring-daemon --unlock` with `password`, keyrings under `home`.
+    /// Panics with what to install if either is missing: tests that need it must not pass without it.
+    pub fn start(home: &Path, password: &str) -> PrivateSecretService {
+        use std::io::{BufRead, Write};
+        use std::process::{Command, Stdio};
+        let runtime = tempfile::tempdir().expect("runtime folder");
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon is needed for keychain tests (apt-get install dbus-x11 gnome-keyring)");
+        let mut address = String::new();
+        std::io::BufReader::new(bus.stdout.take().expect("bus stdout")).read_line(&mut address).expect("bus address");
+        let address = address.trim().to_owned();
+        assert!(!address.is_empty(), "dbus-daemon printed no address");
+        let service = PrivateSecretService { bus, address, home: home.to_owned(), runtime };
+        let mut keyring = Command::new("gnome-keyring-daemon")
+            .args(["--unlock", "--components=secrets"])
+            .envs(service.env())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon is needed for keychain tests (apt-get install gnome-keyring)");
+        keyring.stdin.take().expect("keyring stdin").write_all(password.as_bytes()).expect("password to keyring");
+        let status = keyring.wait().expect("gnome-keyring-daemon start");
+        assert!(status.success(), "gnome-keyring-daemon failed to start: {status}");
+        service
+    }
+
+    /// The environment a process needs to reach this service.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("DBUS_SESSION_BUS_ADDRESS".into(), self.address.clone()),
+            ("XDG_DATA_HOME".into(), self.home.display().to_string()),
+            ("XDG_RUNTIME_DIR".into(), self.runtime.path().display().to_string()),
+        ]
+    }
+}
+
+impl Drop for PrivateSecretService {
+    fn drop(&mut self) {
+        // gnome-keyring-daemon exits when its session bus goes away.
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}

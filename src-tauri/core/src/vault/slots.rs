@@ -317,3 +317,9 @@ impl SlotFile {
         }
     }
 }
+
+/// The kinds of slot a key-slot file offers, read without unlocking (they are not secret). `None` if
+/// the file is missing or damaged; opening the vault reports why.
+pub fn slot_kinds(path: &Path) -> Option<Vec<SlotKind>> {
+    SlotFile::read(path).ok().map(|file| file.slots.iter().map(|slot| slot.kind).collect())
+}

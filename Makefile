@@ -1,0 +1,80 @@
+# Saferoom's two commands (see README):
+#   make run    install what is missing, build the UI, start the app
+#   make test   install what is missing, then every check CI runs: UI tests, fmt, clippy, all Rust tests
+#               (core, CLI, real keychain, end-to-end in the real app window under Xvfb)
+# Each step installs only what is missing, so a second run starts at once.
+
+SHELL := /bin/bash
+.ONESHELL:
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Debian/Ubuntu packages: build (WebKitGTK, OpenSSL for SQLCipher) and test tools (Xvfb, WebKitWebDriver,
+# gnome-keyring for a real Secret Service, secret-tool, poppler for reading PDFs back).
+APT_BUILD := libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
+             libayatana-appindicator3-dev librsvg2-dev pkg-config
+APT_TEST  := xvfb xauth webkit2gtk-driver poppler-utils gnome-keyring libsecret-tools dbus-x11 \
+             x11-utils e2fsprogs
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+.PHONY: run test deps-build deps-test toolchain ui ui-test lint rust-test bench clean
+
+run: deps-build ui
+	cargo run -p saferoom-app
+
+test: deps-build deps-test ui ui-test lint rust-test
+
+# Install any missing Debian packages from a list.
+define apt_install
+	missing=""
+	for package in $(1); do
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"
+	done
+	if [ -n "$$missing" ]; then
+	  echo "Installing:$$missing"
+	  $(SUDO) apt-get update -qq
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing
+	fi
+endef
+
+deps-build: toolchain
+	$(call apt_install,$(APT_BUILD))
+
+deps-test: deps-build
+	$(call apt_install,$(APT_TEST))
+	command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+
+# Rust (stable, via rustup) and Node.js 20.19+ (Vite 7 needs it).
+toolchain:
+	if ! command -v cargo >/dev/null; then
+	  echo "Installing Rust with rustup"
+	  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c clippy,rustfmt
+	fi
+	if ! command -v node >/dev/null; then
+	  $(call apt_install,nodejs npm)
+	fi
+	node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<19)) { console.error("Node.js 20.19 or newer is needed (found "+process.version+"): install it from nodejs.org or NodeSource"); process.exit(1) }'
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui: ui/node_modules/.package-lock.json
+	cd ui && npm run build
+
+ui-test: ui/node_modules/.package-lock.json
+	cd ui && npm test
+
+lint: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+rust-test: ui
+	cargo test --workspace
+
+bench: deps-build ui
+	cargo bench -p saferoom-core
+
+clean:
+	cargo clean
+	rm -rf ui/node_modules ui/dist

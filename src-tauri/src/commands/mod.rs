@@ -1,0 +1,6 @@
+//! Tauri commands: each a few lines that turn IPC arguments into core calls and core results into
+//! the serializable DTOs below (the core has no serde types for the UI, by design).
+
+pub mod clients;
+pub mod settings;
+pub mod vault;

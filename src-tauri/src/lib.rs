@@ -1,0 +1,85 @@
+//! The Saferoom desktop app: a thin Tauri shell over `saferoom-core`.
+//!
+//! Only this crate knows about Tauri, IPC and JSON for the UI. It holds no domain rules: every check
+//! that matters (keys, roles, validation) is in the core, so the UI cannot get around it.
+
+pub mod commands;
+pub mod error;
+pub mod state;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use saferoom_core::VaultPaths;
+use tauri::{Emitter, Manager};
+
+use state::AppState;
+
+/// Event sent when the app locks the vault by itself.
+pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
+
+/// Where the vault is: `--vault PATH`, else `$SAFEROOM_VAULT`, else the OS data folder.
+pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Option<String>) -> Option<VaultPaths> {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if let Some(path) = arg.strip_prefix("--vault=") {
+            return Some(VaultPaths::new(PathBuf::from(path)));
+        }
+        if arg == "--vault" {
+            return args.next().map(|path| VaultPaths::new(PathBuf::from(path)));
+        }
+    }
+    env_value.filter(|value| !value.is_empty()).map(|path| VaultPaths::new(PathBuf::from(path))).or_else(VaultPaths::default_location)
+}
+
+/// Start the app.
+pub fn run() {
+    let paths = vault_paths_from(std::env::args().skip(1), std::env::var("SAFEROOM_VAULT").ok());
+    let Some(paths) = paths else {
+        eprintln!("saferoom: no data folder is known for this user; start with --vault PATH");
+        std::process::exit(2);
+    };
+    let result = tauri::Builder::default()
+        .manage(AppState::new(paths))
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::spawn(move || loop {
+                std::thread::sleep(Duration::from_secs(5));
+                if handle.state::<AppState>().lock_if_idle(Instant::now()) {
+                    let _ = handle.emit(VAULT_LOCKED_EVENT, serde_json::json!({ "reason": "idle" }));
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::vault::vault_status,
+            commands::vault::create_vault,
+            commands::vault::unlock_with_keychain,
+            commands::vault::unlock_with_recovery_code,
+            commands::vault::unlock_with_passphrase,
+            commands::vault::lock_vault,
+            commands::vault::touch,
+            commands::clients::list_clients,
+            commands::settings::get_settings,
+            commands::settings::set_auto_lock,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(error) = result {
+        eprintln!("saferoom: the app window could not start: {error}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vault_path_comes_from_the_flag_then_the_environment() {
+        let args = |list: &[&str]| list.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
+        assert_eq!(vault_paths_from(args(&["--vault", "/a/v.db"]), Some("/b".into())).unwrap().database, PathBuf::from("/a/v.db"));
+        assert_eq!(vault_paths_from(args(&["--vault=/a/w.db"]), None).unwrap().key_slots, PathBuf::from("/a/w.db.keys"));
+        assert_eq!(vault_paths_from(args(&[]), Some("/b/x.db".into())).unwrap().database, PathBuf::from("/b/x.db"));
+        assert!(vault_paths_from(args(&[]), None).unwrap().database.ends_with("org.saferoom.app/practice.saferoom"));
+    }
+}

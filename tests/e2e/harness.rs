@@ -1,0 +1,182 @@
+//! What the journeys stand on: a virtual display, a private Secret Service, tauri-driver, and a
+//! WebDriver session on the real app binary.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use saferoom_core::testing::PrivateSecretService;
+
+/// How long any one wait for the UI may take before the test fails.
+pub const UI_WAIT: Duration = Duration::from_secs(30);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// An Xvfb display of our own (1280x800), unless one is given in `DISPLAY`.
+pub struct Display {
+    server: Option<Child>,
+    pub name: String,
+}
+
+impl Display {
+    pub fn start() -> Display {
+        if let Ok(name) = std::env::var("DISPLAY") {
+            if !name.is_empty() {
+                return Display { server: None, name };
+            }
+        }
+        for number in 90..140 {
+            if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
+                continue;
+            }
+            let mut server = Command::new("Xvfb")
+                .args([format!(":{number}"), "-screen".into(), "0".into(), "1280x800x24".into(), "-nolisten".into(), "tcp".into()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb is needed for end-to-end tests (apt-get install xvfb)");
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(5) {
+                if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
+                    return Display { server: Some(server), name: format!(":{number}") };
+                }
+                if let Ok(Some(_)) = server.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = server.kill();
+        }
+        panic!("could not start Xvfb on any display from :90 to :139");
+    }
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        if let Some(server) = self.server.as_mut() {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
+/// tauri-driver (which runs WebKitWebDriver, which runs the app) with the given environment.
+pub struct Driver {
+    process: Child,
+    pub port: u16,
+}
+
+impl Driver {
+    pub fn start(display: &Display, keychain: &PrivateSecretService) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let process = Command::new(tauri_driver())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(keychain.env())
+            .env("DISPLAY", &display.name)
+            .env("NO_AT_BRIDGE", "1")
+            .env_remove("SAFEROOM_VAULT")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver is needed for end-to-end tests (cargo install tauri-driver --locked)");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "tauri-driver did not listen on {port}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { process, port }
+    }
+
+    /// A WebDriver session on a fresh app process opened on `vault`.
+    pub async fn launch(&self, vault: &Path) -> Client {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": env!("CARGO_BIN_EXE_saferoom-app"), "args": ["--vault", vault] }),
+        );
+        capabilities.insert("browserName".into(), serde_json::json!("wry"));
+        tokio::time::timeout(
+            UI_WAIT,
+            ClientBuilder::native().capabilities(capabilities).connect(&format!("http://127.0.0.1:{}", self.port)),
+        )
+        .await
+        .expect("WebDriver session within the time limit")
+        .expect("WebDriver session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Ok(found) = which("tauri-driver") {
+        return found;
+    }
+    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    home.join("bin/tauri-driver")
+}
+
+fn which(name: &str) -> Result<PathBuf, ()> {
+    std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|candidate| candidate.is_file()))
+        .ok_or(())
+}
+
+/// Wait for an element to be present.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(UI_WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|error| panic!("waiting for {css}: {error}"))
+}
+
+/// Wait until an element's text contains `needle`; return the text.
+pub async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                if text.contains(needle) {
+                    return text;
+                }
+                assert!(started.elapsed() < UI_WAIT, "{css} says {text:?}, never {needle:?}");
+            }
+        }
+        assert!(started.elapsed() < UI_WAIT, "{css} never appeared with {needle:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn click(client: &Client, css: &str) {
+    wait_for(client, css).await.click().await.unwrap_or_else(|error| panic!("clicking {css}: {error}"));
+}
+
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    let element = wait_for(client, css).await;
+    element.clear().await.unwrap_or_else(|error| panic!("clearing {css}: {error}"));
+    element.send_keys(text).await.unwrap_or_else(|error| panic!("typing into {css}: {error}"));
+}
+
+pub async fn is_present(client: &Client, css: &str) -> bool {
+    client.find(Locator::Css(css)).await.is_ok()
+}
+
+/// Save a screenshot under target/e2e-screenshots for people to look at.
+pub async fn screenshot(client: &Client, name: &str) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+    let _ = std::fs::create_dir_all(&folder);
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(folder.join(format!("{name}.png")), png);
+    }
+}
