@@ -74,8 +74,7 @@ mod tests {
             .collect();
         let types = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/types.ts")).unwrap();
         let list = types.split("export const ERROR_CODES").nth(1).unwrap().split("];").next().unwrap();
-        let mut ui: Vec<String> =
-            list.split('\'').skip(1).step_by(2).map(str::to_owned).collect();
+        let mut ui: Vec<String> = list.split('\'').skip(1).step_by(2).map(str::to_owned).collect();
         rust.sort();
         ui.sort();
         assert_eq!(ui, rust);

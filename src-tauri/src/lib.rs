@@ -29,7 +29,10 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
             return args.next().map(|path| VaultPaths::new(PathBuf::from(path)));
         }
     }
-    env_value.filter(|value| !value.is_empty()).map(|path| VaultPaths::new(PathBuf::from(path))).or_else(VaultPaths::default_location)
+    env_value
+        .filter(|value| !value.is_empty())
+        .map(|path| VaultPaths::new(PathBuf::from(path)))
+        .or_else(VaultPaths::default_location)
 }
 
 /// Start the app.
@@ -77,8 +80,14 @@ mod tests {
     #[test]
     fn the_vault_path_comes_from_the_flag_then_the_environment() {
         let args = |list: &[&str]| list.iter().map(|arg| arg.to_string()).collect::<Vec<_>>();
-        assert_eq!(vault_paths_from(args(&["--vault", "/a/v.db"]), Some("/b".into())).unwrap().database, PathBuf::from("/a/v.db"));
-        assert_eq!(vault_paths_from(args(&["--vault=/a/w.db"]), None).unwrap().key_slots, PathBuf::from("/a/w.db.keys"));
+        assert_eq!(
+            vault_paths_from(args(&["--vault", "/a/v.db"]), Some("/b".into())).unwrap().database,
+            PathBuf::from("/a/v.db")
+        );
+        assert_eq!(
+            vault_paths_from(args(&["--vault=/a/w.db"]), None).unwrap().key_slots,
+            PathBuf::from("/a/w.db.keys")
+        );
         assert_eq!(vault_paths_from(args(&[]), Some("/b/x.db".into())).unwrap().database, PathBuf::from("/b/x.db"));
         assert!(vault_paths_from(args(&[]), None).unwrap().database.ends_with("org.saferoom.app/practice.saferoom"));
     }

@@ -54,7 +54,11 @@ fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     /// State for a vault at `paths`, locked.
     pub fn new(paths: VaultPaths) -> AppState {
-        AppState { paths, vault: Mutex::new(None), idle: Mutex::new(IdleClock::new(Instant::now(), Duration::from_secs(600))) }
+        AppState {
+            paths,
+            vault: Mutex::new(None),
+            idle: Mutex::new(IdleClock::new(Instant::now(), Duration::from_secs(600))),
+        }
     }
 
     /// Whether a vault is open.

@@ -34,7 +34,14 @@ impl Display {
                 continue;
             }
             let mut server = Command::new("Xvfb")
-                .args([format!(":{number}"), "-screen".into(), "0".into(), "1280x800x24".into(), "-nolisten".into(), "tcp".into()])
+                .args([
+                    format!(":{number}"),
+                    "-screen".into(),
+                    "0".into(),
+                    "1280x800x24".into(),
+                    "-nolisten".into(),
+                    "tcp".into(),
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -50,6 +57,7 @@ impl Display {
                 std::thread::sleep(Duration::from_millis(50));
             }
             let _ = server.kill();
+            let _ = server.wait();
         }
         panic!("could not start Xvfb on any display from :90 to :139");
     }
@@ -121,7 +129,9 @@ fn tauri_driver() -> PathBuf {
     if let Ok(found) = which("tauri-driver") {
         return found;
     }
-    let home = std::env::var("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
+    let home = std::env::var("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cargo"));
     home.join("bin/tauri-driver")
 }
 
@@ -176,6 +186,8 @@ pub async fn is_present(client: &Client, css: &str) -> bool {
 pub async fn screenshot(client: &Client, name: &str) {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
     let _ = std::fs::create_dir_all(&folder);
+    // WebKit paints a frame or two after the DOM changes; give it that before capturing.
+    tokio::time::sleep(Duration::from_millis(400)).await;
     if let Ok(png) = client.screenshot().await {
         let _ = std::fs::write(folder.join(format!("{name}.png")), png);
     }

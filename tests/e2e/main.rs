@@ -27,6 +27,7 @@ async fn journey() {
     let client = driver.launch(&vault).await;
     wait_for(&client, "#create-screen").await;
     wait_for_text(&client, "#create-screen", &vault.display().to_string()).await;
+    wait_for(&client, "#create-vault").await;
     screenshot(&client, "01-create").await;
     click(&client, "#create-vault").await;
     let code = wait_for_text(&client, "#recovery-code", "-").await.trim().to_owned();
@@ -39,6 +40,9 @@ async fn journey() {
     wait_for(&client, "#main-screen").await;
     wait_for_text(&client, "#clients-empty", "No clients yet").await;
     screenshot(&client, "03-empty-client-list").await;
+    // The vault on disk is encrypted: no SQLite header, no schema text.
+    let bytes = std::fs::read(&vault).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3") && !bytes.windows(12).any(|w| w == b"CREATE TABLE"));
     assert!(vault.exists() && folder.path().join("practice.saferoom.keys").exists());
 
     // Settings: bad input is refused with a message, good input is kept.
@@ -53,7 +57,10 @@ async fn journey() {
     click(&client, "#lock").await;
     wait_for(&client, "#unlock-screen").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(is_present(&client, "#unlock-screen").await && !is_present(&client, "#main-screen").await, "a manual lock stays locked");
+    assert!(
+        is_present(&client, "#unlock-screen").await && !is_present(&client, "#main-screen").await,
+        "a manual lock stays locked"
+    );
 
     // A wrong recovery code is refused; the right one opens.
     type_into(&client, "#recovery-input", "00000-00000-00000-00000-00000").await;
@@ -82,7 +89,8 @@ async fn journey() {
 
     // The keychain entry is lost: the app says why, the recovery code opens, and the keychain entry
     // is put back so the next start is silent again.
-    let keys: serde_json::Value = serde_json::from_slice(&std::fs::read(folder.path().join("practice.saferoom.keys")).unwrap()).unwrap();
+    let keys: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.path().join("practice.saferoom.keys")).unwrap()).unwrap();
     let vault_id = keys["vault_id"].as_str().unwrap().to_owned();
     let cleared = std::process::Command::new("secret-tool")
         .args(["clear", "service", "org.saferoom.vault", "username", &vault_id])

@@ -144,7 +144,8 @@ fn slot_names(vault: &Vault) -> String {
 fn run(cli: Cli) -> anyhow::Result<()> {
     let paths = match cli.vault {
         Some(path) => VaultPaths::new(path),
-        None => VaultPaths::default_location().ok_or_else(|| anyhow::anyhow!("no data folder is known for this user; pass --vault PATH"))?,
+        None => VaultPaths::default_location()
+            .ok_or_else(|| anyhow::anyhow!("no data folder is known for this user; pass --vault PATH"))?,
     };
     match cli.command {
         Command::Init { no_keychain, passphrase_stdin } => {
@@ -152,7 +153,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let keychain = if no_keychain { None } else { Some(core(SystemKeychain::connect())?) };
             let created = core(Vault::create(
                 &paths,
-                CreateOptions { keychain: keychain.as_ref().map(|k| k as _), passphrase: passphrase.as_ref(), now: now() },
+                CreateOptions {
+                    keychain: keychain.as_ref().map(|k| k as _),
+                    passphrase: passphrase.as_ref(),
+                    now: now(),
+                },
             ))?;
             eprintln!("Created vault {} at {}", created.vault.vault_id(), paths.database.display());
             eprintln!("Ways in: {}", slot_names(&created.vault));

@@ -48,7 +48,13 @@ impl Setup {
 }
 
 fn assert_success(output: &Output) {
-    assert!(output.status.success(), "status {:?}\nstdout: {}\nstderr: {}", output.status, String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "status {:?}\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// Exit status 1 and the error code in the message.
@@ -72,7 +78,11 @@ fn stdout(output: &Output) -> String {
 fn init_then_unlock_check_with_every_way_in() {
     let setup = Setup::new();
     let code = setup.init();
-    for (args, stdin) in [(vec!["unlock-check"], String::new()), (vec!["unlock-check", "--recovery-code"], format!("{code}\n")), (vec!["unlock-check", "--passphrase"], format!("{PASSPHRASE}\n"))] {
+    for (args, stdin) in [
+        (vec!["unlock-check"], String::new()),
+        (vec!["unlock-check", "--recovery-code"], format!("{code}\n")),
+        (vec!["unlock-check", "--passphrase"], format!("{PASSPHRASE}\n")),
+    ] {
         let output = setup.run(&args, &stdin);
         assert_success(&output);
         assert!(stdout(&output).contains("integrity check"), "{}", stdout(&output));
@@ -138,12 +148,19 @@ fn missing_vault_locked_and_absent_keychains_are_clear_errors() {
     // No Secret Service: keychain commands say so; a passphrase vault still works.
     setup.service = None;
     let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
-    command.arg("--vault").arg(setup.vault()).arg("unlock-check").env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    command
+        .arg("--vault")
+        .arg(setup.vault())
+        .arg("unlock-check")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let output = command.output().unwrap();
     assert_failure(&output, "keychain_unavailable");
     let second = setup.folder.path().join("no-keychain.saferoom");
     let mut init = Command::new(env!("CARGO_BIN_EXE_saferoom"));
-    init.arg("--vault").arg(&second).args(["init", "--no-keychain", "--passphrase-stdin"]).env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    init.arg("--vault")
+        .arg(&second)
+        .args(["init", "--no-keychain", "--passphrase-stdin"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
     let output = pipe(init, &format!("{PASSPHRASE}\n"));
     assert_success(&output);
     let mut check = Command::new(env!("CARGO_BIN_EXE_saferoom"));
@@ -182,15 +199,22 @@ fn rekey_backup_and_restore() {
 
     let output = setup.run(&["rekey"], "");
     assert_success(&output);
-    for (args, stdin) in [(vec!["unlock-check"], String::new()), (vec!["unlock-check", "--recovery-code"], format!("{code}\n"))] {
+    for (args, stdin) in
+        [(vec!["unlock-check"], String::new()), (vec!["unlock-check", "--recovery-code"], format!("{code}\n"))]
+    {
         assert_success(&setup.run(&args, &stdin));
     }
 
     // Restore refuses to replace the vault without --force, then replaces it with it.
     let before = snapshot(setup.folder.path());
-    assert_failure(&setup.run(&["restore", backup.to_str().unwrap(), "--recovery-code"], &format!("{code}\n")), "vault_exists");
+    assert_failure(
+        &setup.run(&["restore", backup.to_str().unwrap(), "--recovery-code"], &format!("{code}\n")),
+        "vault_exists",
+    );
     assert_eq!(snapshot(setup.folder.path()), before);
-    assert_success(&setup.run(&["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n")));
+    assert_success(
+        &setup.run(&["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n")),
+    );
     assert_success(&setup.run(&["unlock-check", "--passphrase"], &format!("{PASSPHRASE}\n")));
 
     // A damaged backup is refused.
@@ -210,6 +234,9 @@ fn rekey_backup_and_restore() {
 fn usage_errors_exit_with_two() {
     let output = Command::new(env!("CARGO_BIN_EXE_saferoom")).args(["frobnicate"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let output = Command::new(env!("CARGO_BIN_EXE_saferoom")).args(["unlock-check", "--recovery-code", "--passphrase"]).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_saferoom"))
+        .args(["unlock-check", "--recovery-code", "--passphrase"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }

@@ -20,7 +20,8 @@ fn open_benches(criterion: &mut Criterion) {
     let folder = tempfile::tempdir().unwrap();
     let paths = VaultPaths::new(folder.path().join("bench.saferoom"));
     let keychain = MemoryKeyStore::new();
-    let created = Vault::create(&paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() }).unwrap();
+    let created =
+        Vault::create(&paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() }).unwrap();
     let code = created.recovery_code;
     created.vault.lock();
 
@@ -60,7 +61,9 @@ fn name(index: usize) -> String {
 fn insert_rows(connection: &mut Connection) {
     let transaction = connection.transaction().unwrap();
     {
-        let mut insert = transaction.prepare_cached("INSERT INTO clients (id, display_name, created_at) VALUES (?1, ?2, ?3)").unwrap();
+        let mut insert = transaction
+            .prepare_cached("INSERT INTO clients (id, display_name, created_at) VALUES (?1, ?2, ?3)")
+            .unwrap();
         for index in 0..ROWS {
             insert.execute(params![format!("{index:08}"), name(index), "2026-11-23T09:00:00Z"]).unwrap();
         }
@@ -99,9 +102,8 @@ fn storage_benches(criterion: &mut Criterion) {
         group.bench_function(format!("indexed_lookup/{label}"), |bencher| {
             bencher.iter(|| {
                 index = (index + 37) % ROWS;
-                let mut lookup = connection
-                    .prepare_cached("SELECT id FROM clients WHERE display_name = ?1 COLLATE NOCASE")
-                    .unwrap();
+                let mut lookup =
+                    connection.prepare_cached("SELECT id FROM clients WHERE display_name = ?1 COLLATE NOCASE").unwrap();
                 let id: String = lookup.query_row([name(index)], |row| row.get(0)).unwrap();
                 black_box(id)
             })

@@ -78,7 +78,9 @@ pub enum Error {
         supported: i64,
     },
     /// The key-slot file is unreadable, truncated, altered, or belongs to another vault.
-    #[error("The key-slot file {path} is damaged or does not belong to this vault ({detail}). Restore it from a backup")]
+    #[error(
+        "The key-slot file {path} is damaged or does not belong to this vault ({detail}). Restore it from a backup"
+    )]
     KeySlotsCorrupt {
         /// The key-slot file.
         path: PathBuf,
@@ -207,9 +209,7 @@ impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode as Sqlite;
         match error.sqlite_error_code() {
-            Some(Sqlite::DatabaseCorrupt | Sqlite::NotADatabase) => {
-                Error::VaultTampered { detail: error.to_string() }
-            }
+            Some(Sqlite::DatabaseCorrupt | Sqlite::NotADatabase) => Error::VaultTampered { detail: error.to_string() },
             _ => Error::Database(error),
         }
     }

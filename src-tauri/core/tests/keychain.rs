@@ -28,7 +28,11 @@ fn the_real_secret_service_holds_the_vault_key() {
     assert!(matches!(keychain.load("probe"), Err(Error::KeychainEntryMissing)));
     keychain.delete("probe").expect("deleting a missing entry is fine");
 
-    let created = Vault::create(&paths, CreateOptions { keychain: Some(&keychain), passphrase: Some(&passphrase), now: test_now() }).unwrap();
+    let created = Vault::create(
+        &paths,
+        CreateOptions { keychain: Some(&keychain), passphrase: Some(&passphrase), now: test_now() },
+    )
+    .unwrap();
     let vault_id = created.vault.vault_id().to_owned();
     created.vault.lock();
     let stored = keychain.load(&vault_id).unwrap();

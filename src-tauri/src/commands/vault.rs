@@ -71,15 +71,25 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
 }
 
 #[tauri::command]
-pub async fn create_vault(state: State<'_, AppState>, use_keychain: bool, passphrase: Option<String>) -> CommandResult<CreatedDto> {
+pub async fn create_vault(
+    state: State<'_, AppState>,
+    use_keychain: bool,
+    passphrase: Option<String>,
+) -> CommandResult<CreatedDto> {
     let passphrase = passphrase.map(SecretString::from);
-    let (system, status) = if use_keychain { keychain() } else { (None, KeychainDto { available: false, detail: None }) };
+    let (system, status) =
+        if use_keychain { keychain() } else { (None, KeychainDto { available: false, detail: None }) };
     let now = time::OffsetDateTime::now_utc();
-    let attempt = |keychain: Option<&dyn KeyStore>| Vault::create(&state.paths, CreateOptions { keychain, passphrase: passphrase.as_ref(), now });
+    let attempt = |keychain: Option<&dyn KeyStore>| {
+        Vault::create(&state.paths, CreateOptions { keychain, passphrase: passphrase.as_ref(), now })
+    };
     let (created, keychain_detail) = match (attempt(system.as_ref().map(|k| k as &dyn KeyStore)), &passphrase) {
         (Ok(created), _) => (created, status.detail),
         // The keychain refused while being set up; with a passphrase the vault still has a way in.
-        (Err(error @ (saferoom_core::Error::KeychainLocked | saferoom_core::Error::KeychainUnavailable { .. })), Some(_)) => (attempt(None)?, Some(error.to_string())),
+        (
+            Err(error @ (saferoom_core::Error::KeychainLocked | saferoom_core::Error::KeychainUnavailable { .. })),
+            Some(_),
+        ) => (attempt(None)?, Some(error.to_string())),
         (Err(error), _) => return Err(error.into()),
     };
     let keychain_used = created.vault.has_slot(SlotKind::Keychain);

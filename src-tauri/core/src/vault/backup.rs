@@ -68,7 +68,11 @@ fn row_counts(connection: &rusqlite::Connection, schema: &str) -> Result<BTreeMa
     let mut counts = BTreeMap::new();
     for name in names {
         // Table names come from sqlite_master of our own schema; quote them anyway.
-        let count = connection.query_row(&format!("SELECT count(*) FROM {schema}.\"{}\"", name.replace('"', "\"\"")), [], |row| row.get(0))?;
+        let count = connection.query_row(
+            &format!("SELECT count(*) FROM {schema}.\"{}\"", name.replace('"', "\"\"")),
+            [],
+            |row| row.get(0),
+        )?;
         counts.insert(name, count);
     }
     Ok(counts)
@@ -84,7 +88,10 @@ impl Vault {
     /// Write a consistent copy of the open vault to `destination` (a new file) and verify it.
     pub fn backup(&self, destination: &Path, now: OffsetDateTime) -> Result<BackupReport> {
         if destination.exists() {
-            return Err(Error::invalid("backup file", format!("{} already exists; choose a new name", destination.display())));
+            return Err(Error::invalid(
+                "backup file",
+                format!("{} already exists; choose a new name", destination.display()),
+            ));
         }
         let export = files::sibling(destination, "export");
         let written = self.export_and_package(&export, destination, now);
@@ -97,7 +104,10 @@ impl Vault {
         let header = read_header(destination).and_then(|(header, mut reader)| {
             let (bytes, sha) = hash_stream(&mut reader, destination, header.database_bytes, None)?;
             if bytes != header.database_bytes || sha != header.database_sha256 {
-                return Err(Error::BackupCorrupt { path: destination.to_owned(), detail: "the copy on disk does not match what was written".into() });
+                return Err(Error::BackupCorrupt {
+                    path: destination.to_owned(),
+                    detail: "the copy on disk does not match what was written".into(),
+                });
             }
             Ok(header)
         })?;
@@ -106,14 +116,20 @@ impl Vault {
         Ok(BackupReport { path: destination.to_owned(), bytes, row_counts, database_sha256 })
     }
 
-    fn export_and_package(&self, export: &Path, destination: &Path, now: OffsetDateTime) -> Result<(BTreeMap<String, i64>, String)> {
+    fn export_and_package(
+        &self,
+        export: &Path,
+        destination: &Path,
+        now: OffsetDateTime,
+    ) -> Result<(BTreeMap<String, i64>, String)> {
         remove_quietly(&[export]);
         // The vault's connection may not create files (so a missing vault is never silently made), and
         // ATTACH inherits that; an empty file is an empty database to SQLite.
         File::create(export).map_err(Error::io("create the backup copy", export))?;
         let literal = self.data_key.sqlcipher_literal();
         let attach = Zeroizing::new(format!("ATTACH DATABASE ?1 AS backup KEY \"{}\"", literal.as_str()));
-        let export_text = export.to_str().ok_or_else(|| Error::invalid("backup file", "the path must be valid UTF-8"))?;
+        let export_text =
+            export.to_str().ok_or_else(|| Error::invalid("backup file", "the path must be valid UTF-8"))?;
         self.connection.execute(&attach, [export_text]).map_err(|error| Error::Io {
             action: "create the backup copy",
             path: export.to_owned(),
@@ -137,14 +153,22 @@ impl Vault {
         detached?;
 
         // Verify the copy on its own before packaging it.
-        let copy = try_key(export, &self.data_key, false)?
-            .ok_or_else(|| Error::BackupCorrupt { path: destination.to_owned(), detail: "the copy does not open with the vault's key".into() })?;
-        let problems: Vec<String> = copy.prepare("PRAGMA cipher_integrity_check")?.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let copy = try_key(export, &self.data_key, false)?.ok_or_else(|| Error::BackupCorrupt {
+            path: destination.to_owned(),
+            detail: "the copy does not open with the vault's key".into(),
+        })?;
+        let problems: Vec<String> = copy
+            .prepare("PRAGMA cipher_integrity_check")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         let structure: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
         let copied_counts = row_counts(&copy, "main")?;
         drop(copy);
         if !problems.is_empty() || structure != "ok" || copied_counts != counts {
-            return Err(Error::BackupCorrupt { path: destination.to_owned(), detail: "the fresh copy failed verification".into() });
+            return Err(Error::BackupCorrupt {
+                path: destination.to_owned(),
+                detail: "the fresh copy failed verification".into(),
+            });
         }
 
         let mut source = File::open(export).map_err(Error::io("read", export))?;
@@ -157,7 +181,8 @@ impl Vault {
             row_counts: counts.clone(),
             database_bytes,
             database_sha256: database_sha256.clone(),
-            key_slots: serde_json::from_slice(&self.slots.to_bytes()).map_err(|_| Error::Crypto("key slots to JSON"))?,
+            key_slots: serde_json::from_slice(&self.slots.to_bytes())
+                .map_err(|_| Error::Crypto("key slots to JSON"))?,
         };
         let header_bytes = serde_json::to_vec(&header).map_err(|_| Error::Crypto("backup header to JSON"))?;
         let temporary = files::sibling(destination, "tmp");
@@ -180,7 +205,12 @@ impl Vault {
 
     /// Restore a backup into `target`, proving first that `unlock` opens it and that it is intact.
     /// Refuses to replace an existing vault unless `replace_existing`.
-    pub fn restore(backup: &Path, target: &VaultPaths, unlock: Unlock<'_>, replace_existing: bool) -> Result<RestoreReport> {
+    pub fn restore(
+        backup: &Path,
+        target: &VaultPaths,
+        unlock: Unlock<'_>,
+        replace_existing: bool,
+    ) -> Result<RestoreReport> {
         if target.any_exists() && !replace_existing {
             let path = if target.database.exists() { &target.database } else { &target.key_slots };
             return Err(Error::VaultExists { path: path.clone() });
@@ -197,16 +227,26 @@ impl Vault {
             let mut trailing = [0u8; 1];
             let has_trailing = reader.read(&mut trailing).map_err(Error::io("read", backup))? > 0;
             if bytes != header.database_bytes || sha != header.database_sha256 || has_trailing {
-                return Err(Error::BackupCorrupt { path: backup.to_owned(), detail: "the database inside does not match its recorded length and SHA-256".into() });
+                return Err(Error::BackupCorrupt {
+                    path: backup.to_owned(),
+                    detail: "the database inside does not match its recorded length and SHA-256".into(),
+                });
             }
             out.into_inner()
-                .map_err(|error| Error::Io { action: "write", path: staged.database.clone(), source: error.into_error() })?
+                .map_err(|error| Error::Io {
+                    action: "write",
+                    path: staged.database.clone(),
+                    source: error.into_error(),
+                })?
                 .sync_all()
                 .map_err(Error::io("flush to disk", &staged.database))?;
             let slot_bytes = serde_json::to_vec(&header.key_slots).map_err(|_| Error::Crypto("key slots from JSON"))?;
             let slots = SlotFile::from_bytes(&slot_bytes, backup)?;
             if slots.vault_id != header.vault_id {
-                return Err(Error::BackupCorrupt { path: backup.to_owned(), detail: "its key slots belong to another vault".into() });
+                return Err(Error::BackupCorrupt {
+                    path: backup.to_owned(),
+                    detail: "its key slots belong to another vault".into(),
+                });
             }
             files::write_atomic(&staged.key_slots, &slots.to_bytes())?;
 
@@ -214,7 +254,10 @@ impl Vault {
             vault.verify_integrity()?;
             let counts = row_counts(vault.connection(), "main")?;
             if counts != header.row_counts {
-                return Err(Error::BackupCorrupt { path: backup.to_owned(), detail: "its row counts do not match its header".into() });
+                return Err(Error::BackupCorrupt {
+                    path: backup.to_owned(),
+                    detail: "its row counts do not match its header".into(),
+                });
             }
             vault.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
             vault.lock();
@@ -223,7 +266,11 @@ impl Vault {
             remove_quietly(&[&with_suffix(&target.database, "-wal"), &with_suffix(&target.database, "-shm")]);
             files::rename_durably(&staged.key_slots, &target.key_slots)?;
             files::rename_durably(&staged.database, &target.database)?;
-            Ok(RestoreReport { vault_id: header.vault_id.clone(), row_counts: counts, backup_created_at: header.created_at.clone() })
+            Ok(RestoreReport {
+                vault_id: header.vault_id.clone(),
+                row_counts: counts,
+                backup_created_at: header.created_at.clone(),
+            })
         })();
         if result.is_err() {
             remove_quietly(&[&staged.database, &staged.key_slots, &staged_extras[0], &staged_extras[1]]);
@@ -249,7 +296,8 @@ fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     }
     let mut header_bytes = vec![0u8; length as usize];
     reader.read_exact(&mut header_bytes).map_err(|_| corrupt("truncated header".into()))?;
-    let value: serde_json::Value = serde_json::from_slice(&header_bytes).map_err(|error| corrupt(format!("unreadable header: {error}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&header_bytes).map_err(|error| corrupt(format!("unreadable header: {error}")))?;
     if let Some(version) = value.get("format_version").and_then(serde_json::Value::as_i64) {
         if version > FORMAT_VERSION {
             return Err(Error::TooNew { what: "backup", found: version, supported: FORMAT_VERSION });
@@ -260,7 +308,12 @@ fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
 }
 
 /// Hash up to `limit` bytes of `reader`, copying them to `sink` if given.
-fn hash_stream(reader: &mut dyn Read, path: &Path, limit: u64, mut sink: Option<&mut dyn Write>) -> Result<(u64, String)> {
+fn hash_stream(
+    reader: &mut dyn Read,
+    path: &Path,
+    limit: u64,
+    mut sink: Option<&mut dyn Write>,
+) -> Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut total = 0u64;
     let mut buffer = vec![0u8; 1 << 16];

@@ -50,9 +50,7 @@ pub(crate) fn rename_durably(from: &Path, to: &Path) -> Result<()> {
 pub(crate) fn sync_parent(path: &Path) -> Result<()> {
     #[cfg(unix)]
     if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        File::open(parent)
-            .and_then(|folder| folder.sync_all())
-            .map_err(Error::io("flush the folder of", path))?;
+        File::open(parent).and_then(|folder| folder.sync_all()).map_err(Error::io("flush the folder of", path))?;
     }
     #[cfg(not(unix))]
     let _ = path;

@@ -94,9 +94,9 @@ impl KeyStore for SystemKeychain {
     fn load(&self, vault_id: &str) -> Result<Zeroizing<Vec<u8>>> {
         let stored = Zeroizing::new(self.entry(vault_id)?.get_password().map_err(map_keyring_error)?);
         // Stored as hex text so that keychains limited to UTF-8 (KDE Wallet) hold it too.
-        hex::decode(stored.as_bytes()).map(Zeroizing::new).map_err(|_| Error::KeychainUnavailable {
-            detail: "the keychain entry is not in Saferoom's format".into(),
-        })
+        hex::decode(stored.as_bytes())
+            .map(Zeroizing::new)
+            .map_err(|_| Error::KeychainUnavailable { detail: "the keychain entry is not in Saferoom's format".into() })
     }
 
     fn store(&self, vault_id: &str, secret: &[u8]) -> Result<()> {

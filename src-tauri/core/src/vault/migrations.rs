@@ -108,7 +108,9 @@ mod tests {
         // Each step's tables exist.
         for table in ["vault_meta", "settings", "clients"] {
             let count: i64 = connection
-                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |row| row.get(0))
+                .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |row| {
+                    row.get(0)
+                })
                 .unwrap();
             assert_eq!(count, 1, "{table}");
         }

@@ -25,9 +25,9 @@ pub use backup::{BackupReport, RestoreReport};
 pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE};
 pub use slots::{KdfParams, SlotKind, SLOT_FILE_VERSION};
 
-use crate::error::{Error, Result, SecretKind};
 #[cfg(test)]
 use crate::error::ErrorCode;
+use crate::error::{Error, Result, SecretKind};
 use crate::sensitive::SecretString;
 use keys::DataKey;
 use slots::{OpenedKeys, Slot, SlotFile};
@@ -144,10 +144,7 @@ impl std::fmt::Debug for Vault {
 }
 
 pub(crate) fn rfc3339(moment: OffsetDateTime) -> String {
-    moment
-        .to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    moment.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 fn check_passphrase(passphrase: &SecretString) -> Result<()> {
@@ -249,16 +246,38 @@ impl Vault {
         let recovery_code = recovery::generate();
         let mut slots = SlotFile::new(vault_id.clone());
         let canonical = recovery::normalize(&recovery_code)?;
-        slots.put(new_typed_slot(&vault_id, SlotKind::RecoveryCode, "Recovery code", canonical.expose().as_bytes(), &data_key, options.now)?);
+        slots.put(new_typed_slot(
+            &vault_id,
+            SlotKind::RecoveryCode,
+            "Recovery code",
+            canonical.expose().as_bytes(),
+            &data_key,
+            options.now,
+        )?);
         if let Some(passphrase) = options.passphrase {
-            slots.put(new_typed_slot(&vault_id, SlotKind::Passphrase, "Practice passphrase", passphrase.expose().as_bytes(), &data_key, options.now)?);
+            slots.put(new_typed_slot(
+                &vault_id,
+                SlotKind::Passphrase,
+                "Practice passphrase",
+                passphrase.expose().as_bytes(),
+                &data_key,
+                options.now,
+            )?);
         }
         // The keychain is the one step outside our own files: do it before writing any file and undo it
         // if a later step fails.
         if let Some(keychain) = options.keychain {
             let kek = keys::random_kek();
             keychain.store(&vault_id, kek.as_ref())?;
-            slots.put(Slot::create(&vault_id, SlotKind::Keychain, "System keychain", &kek, None, &data_key, rfc3339(options.now))?);
+            slots.put(Slot::create(
+                &vault_id,
+                SlotKind::Keychain,
+                "System keychain",
+                &kek,
+                None,
+                &data_key,
+                rfc3339(options.now),
+            )?);
         }
 
         let staging = files::sibling(&paths.database, "creating");
@@ -266,7 +285,9 @@ impl Vault {
             .and_then(|()| slots.write(&paths.key_slots))
             .and_then(|()| files::rename_durably(&staging, &paths.database));
         if let Err(error) = written {
-            for leftover in [staging.clone(), files::with_suffix(&staging, "-wal"), files::with_suffix(&staging, "-shm")] {
+            for leftover in
+                [staging.clone(), files::with_suffix(&staging, "-wal"), files::with_suffix(&staging, "-shm")]
+            {
                 let _ = std::fs::remove_file(leftover);
             }
             if !paths.database.exists() {
@@ -305,8 +326,8 @@ impl Vault {
             Unlock::Keychain(keychain) => {
                 let slot = slots.find(SlotKind::Keychain).ok_or(Error::NoSuchSlot("keychain"))?;
                 let secret = keychain.load(&slots.vault_id)?;
-                let kek: keys::Kek = Zeroizing::new(secret.as_slice().try_into().map_err(|_| Error::KeychainUnavailable {
-                    detail: "the keychain entry is not in Saferoom's format".into(),
+                let kek: keys::Kek = Zeroizing::new(secret.as_slice().try_into().map_err(|_| {
+                    Error::KeychainUnavailable { detail: "the keychain entry is not in Saferoom's format".into() }
                 })?);
                 slot.open(&slots.vault_id, &kek).ok_or_else(|| Error::KeySlotsCorrupt {
                     path: paths.key_slots.clone(),
@@ -315,7 +336,13 @@ impl Vault {
             }
             Unlock::RecoveryCode(code) => {
                 let canonical = recovery::normalize(code)?;
-                typed_slot(&slots, &paths.key_slots, SlotKind::RecoveryCode, canonical.expose().as_bytes(), SecretKind::RecoveryCode)?
+                typed_slot(
+                    &slots,
+                    &paths.key_slots,
+                    SlotKind::RecoveryCode,
+                    canonical.expose().as_bytes(),
+                    SecretKind::RecoveryCode,
+                )?
             }
             Unlock::Passphrase(passphrase) => typed_slot(
                 &slots,
@@ -329,9 +356,8 @@ impl Vault {
     }
 
     fn open_with_keys(paths: VaultPaths, opened: OpenedKeys, mut slots: SlotFile) -> Result<Vault> {
-        let tampered = || Error::VaultTampered {
-            detail: "the database does not open with the key from its key slots".into(),
-        };
+        let tampered =
+            || Error::VaultTampered { detail: "the database does not open with the key from its key slots".into() };
         let (mut connection, data_key, rekey_finished) = match try_key(&paths.database, &opened.current, false)? {
             Some(connection) => (connection, opened.current, false),
             None => {
@@ -388,7 +414,12 @@ impl Vault {
         self.slots
             .slots
             .iter()
-            .map(|slot| SlotSummary { id: slot.id.clone(), kind: slot.kind, label: slot.label.clone(), created_at: slot.created_at.clone() })
+            .map(|slot| SlotSummary {
+                id: slot.id.clone(),
+                kind: slot.kind,
+                label: slot.label.clone(),
+                created_at: slot.created_at.clone(),
+            })
             .collect()
     }
 
@@ -406,7 +437,14 @@ impl Vault {
     /// Add or replace the passphrase slot. Only the key-slot file changes.
     pub fn set_passphrase(&mut self, passphrase: &SecretString, now: OffsetDateTime) -> Result<()> {
         check_passphrase(passphrase)?;
-        let slot = new_typed_slot(self.vault_id(), SlotKind::Passphrase, "Practice passphrase", passphrase.expose().as_bytes(), &self.data_key, now)?;
+        let slot = new_typed_slot(
+            self.vault_id(),
+            SlotKind::Passphrase,
+            "Practice passphrase",
+            passphrase.expose().as_bytes(),
+            &self.data_key,
+            now,
+        )?;
         let mut updated = self.slots.clone();
         updated.put(slot);
         self.save_slots(updated)
@@ -416,7 +454,14 @@ impl Vault {
     pub fn replace_recovery_code(&mut self, now: OffsetDateTime) -> Result<SecretString> {
         let code = recovery::generate();
         let canonical = recovery::normalize(&code)?;
-        let slot = new_typed_slot(self.vault_id(), SlotKind::RecoveryCode, "Recovery code", canonical.expose().as_bytes(), &self.data_key, now)?;
+        let slot = new_typed_slot(
+            self.vault_id(),
+            SlotKind::RecoveryCode,
+            "Recovery code",
+            canonical.expose().as_bytes(),
+            &self.data_key,
+            now,
+        )?;
         let mut updated = self.slots.clone();
         updated.put(slot);
         self.save_slots(updated)?;
@@ -427,7 +472,15 @@ impl Vault {
     /// was lost. Only the key-slot file and the keychain change.
     pub fn enroll_keychain(&mut self, keychain: &dyn KeyStore, now: OffsetDateTime) -> Result<()> {
         let kek = keys::random_kek();
-        let slot = Slot::create(self.vault_id(), SlotKind::Keychain, "System keychain", &kek, None, &self.data_key, rfc3339(now))?;
+        let slot = Slot::create(
+            self.vault_id(),
+            SlotKind::Keychain,
+            "System keychain",
+            &kek,
+            None,
+            &self.data_key,
+            rfc3339(now),
+        )?;
         let mut updated = self.slots.clone();
         updated.put(slot);
         keychain.store(self.vault_id(), kek.as_ref())?;
@@ -442,7 +495,10 @@ impl Vault {
             return Err(Error::NoSuchSlot(kind.name()));
         }
         if !updated.slots.iter().any(|slot| matches!(slot.kind, SlotKind::RecoveryCode | SlotKind::Passphrase)) {
-            return Err(Error::invalid("key slots", "keep the recovery code or a passphrase, or no one could get in without this machine's keychain"));
+            return Err(Error::invalid(
+                "key slots",
+                "keep the recovery code or a passphrase, or no one could get in without this machine's keychain",
+            ));
         }
         self.save_slots(updated)
     }
@@ -497,7 +553,10 @@ impl Vault {
             .connection
             .query_row("SELECT value FROM settings WHERE key = 'auto_lock_minutes'", [], |row| row.get(0))
             .optional()?;
-        Ok(stored.and_then(|text| text.parse().ok()).filter(|minutes| AUTO_LOCK_MINUTES.contains(minutes)).unwrap_or(DEFAULT_AUTO_LOCK_MINUTES))
+        Ok(stored
+            .and_then(|text| text.parse().ok())
+            .filter(|minutes| AUTO_LOCK_MINUTES.contains(minutes))
+            .unwrap_or(DEFAULT_AUTO_LOCK_MINUTES))
     }
 
     /// Change the auto-lock delay (1–240 minutes).

@@ -49,10 +49,7 @@ pub fn normalize(typed: &SecretString) -> Result<SecretString> {
     if canonical.len() != RECOVERY_CODE_SYMBOLS {
         return Err(Error::invalid(
             "recovery code",
-            format!(
-                "a recovery code has {RECOVERY_CODE_SYMBOLS} letters and digits; {} were given",
-                canonical.len()
-            ),
+            format!("a recovery code has {RECOVERY_CODE_SYMBOLS} letters and digits; {} were given", canonical.len()),
         ));
     }
     Ok(SecretString::new(canonical))
@@ -83,7 +80,13 @@ mod tests {
 
     #[test]
     fn wrong_length_and_foreign_symbols_are_typed_errors() {
-        for bad in ["", "ABCDE-FGHJK", "ABCDE-FGHJK-MNPQR-STVWX-YZ012X", "ABCDE-FGHJK-MNPQR-STVWX-YZ01U", "ÄBCDE-FGHJK-MNPQR-STVWX-YZ012"] {
+        for bad in [
+            "",
+            "ABCDE-FGHJK",
+            "ABCDE-FGHJK-MNPQR-STVWX-YZ012X",
+            "ABCDE-FGHJK-MNPQR-STVWX-YZ01U",
+            "ÄBCDE-FGHJK-MNPQR-STVWX-YZ012",
+        ] {
             let error = normalize(&SecretString::from(bad)).unwrap_err();
             assert!(matches!(error, Error::InvalidInput { field: "recovery code", .. }), "{bad}: {error:?}");
         }

@@ -155,7 +155,10 @@ impl Slot {
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let secret_bytes = Zeroizing::new(secret_key.to_bytes());
         let wrapped = XChaCha20Poly1305::new(kek.as_ref().into())
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: secret_bytes.as_ref(), aad: &slot.associated_data(vault_id) })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload { msg: secret_bytes.as_ref(), aad: &slot.associated_data(vault_id) },
+            )
             .map_err(|_| Error::Crypto("wrap slot key"))?;
         slot.wrapped_secret_key = hex::encode([nonce.as_slice(), &wrapped].concat());
         slot.sealed_data_key = slot.seal(data_key)?;
@@ -233,7 +236,13 @@ pub(crate) struct SlotFile {
 
 impl SlotFile {
     pub(crate) fn new(vault_id: String) -> SlotFile {
-        SlotFile { format: FORMAT.into(), version: SLOT_FILE_VERSION, vault_id, slots: Vec::new(), checksum: String::new() }
+        SlotFile {
+            format: FORMAT.into(),
+            version: SLOT_FILE_VERSION,
+            vault_id,
+            slots: Vec::new(),
+            checksum: String::new(),
+        }
     }
 
     fn compute_checksum(&self) -> String {

@@ -56,7 +56,8 @@ fn every_slot_opens_the_same_vault_and_data_persists() {
     insert_client(&vault, "Ada Lovelace");
     vault.lock();
 
-    for unlock in [Unlock::RecoveryCode(&code), Unlock::Passphrase(&passphrase()), Unlock::Keychain(&fixture.keychain)] {
+    for unlock in [Unlock::RecoveryCode(&code), Unlock::Passphrase(&passphrase()), Unlock::Keychain(&fixture.keychain)]
+    {
         let vault = Vault::open(&fixture.paths, unlock).unwrap();
         assert_eq!(vault.vault_id(), vault_id);
         assert_eq!(client_names(&vault), ["Ada Lovelace"]);
@@ -77,7 +78,12 @@ fn the_files_hold_no_plaintext() {
         for (path, _) in snapshot(fixture.folder.path()) {
             let bytes = std::fs::read(&path).unwrap();
             for needle in [&b"Zebediah"[..], b"CREATE TABLE", b"SQLite format 3", code.expose().as_bytes()] {
-                assert!(!bytes.windows(needle.len()).any(|window| window == needle), "{} shows {:?}", path.display(), String::from_utf8_lossy(needle));
+                assert!(
+                    !bytes.windows(needle.len()).any(|window| window == needle),
+                    "{} shows {:?}",
+                    path.display(),
+                    String::from_utf8_lossy(needle)
+                );
             }
         }
         vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
@@ -90,7 +96,11 @@ fn wrong_secrets_are_typed_errors_and_change_nothing() {
     let code = create(&fixture);
     let before = snapshot(fixture.folder.path());
 
-    let wrong_code = SecretString::from(if code.expose().starts_with('A') { "BBBBB-BBBBB-BBBBB-BBBBB-BBBBB" } else { "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA" });
+    let wrong_code = SecretString::from(if code.expose().starts_with('A') {
+        "BBBBB-BBBBB-BBBBB-BBBBB-BBBBB"
+    } else {
+        "AAAAA-AAAAA-AAAAA-AAAAA-AAAAA"
+    });
     let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&wrong_code)).unwrap_err();
     assert!(matches!(error, Error::WrongSecret(SecretKind::RecoveryCode)), "{error:?}");
     assert_eq!(error.code(), ErrorCode::WrongSecret);
@@ -98,7 +108,8 @@ fn wrong_secrets_are_typed_errors_and_change_nothing() {
     let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&SecretString::from("not-a-code"))).unwrap_err();
     assert!(matches!(error, Error::InvalidInput { field: "recovery code", .. }), "{error:?}");
 
-    let error = Vault::open(&fixture.paths, Unlock::Passphrase(&SecretString::from("tidal harbour lantern elm"))).unwrap_err();
+    let error =
+        Vault::open(&fixture.paths, Unlock::Passphrase(&SecretString::from("tidal harbour lantern elm"))).unwrap_err();
     assert!(matches!(error, Error::WrongSecret(SecretKind::Passphrase)), "{error:?}");
     assert!(!error.to_string().contains("lantern"), "the message must not echo the secret: {error}");
 
@@ -241,7 +252,8 @@ fn newer_vaults_and_slot_files_are_refused_untouched() {
     assert_eq!(error.code(), ErrorCode::VaultTooNew);
     assert_eq!(snapshot(fixture.folder.path()), before);
 
-    let mut slots: serde_json::Value = serde_json::from_slice(&std::fs::read(&fixture.paths.key_slots).unwrap()).unwrap();
+    let mut slots: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&fixture.paths.key_slots).unwrap()).unwrap();
     slots["version"] = serde_json::json!(SLOT_FILE_VERSION + 1);
     std::fs::write(&fixture.paths.key_slots, serde_json::to_vec(&slots).unwrap()).unwrap();
     let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
@@ -253,19 +265,28 @@ fn create_refuses_to_overwrite_and_cleans_up_after_failure() {
     let fixture = fixture();
     create(&fixture);
     let before = snapshot(fixture.folder.path());
-    let error = Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap_err();
+    let error =
+        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
     assert_eq!(snapshot(fixture.folder.path()), before);
 
     // A keychain that refuses: nothing is written.
     let empty = self::fixture();
     empty.keychain.fail_with(Some(|| Error::KeychainLocked));
-    let error = Vault::create(&empty.paths, CreateOptions { keychain: Some(&empty.keychain), passphrase: None, now: test_now() }).unwrap_err();
+    let error = Vault::create(
+        &empty.paths,
+        CreateOptions { keychain: Some(&empty.keychain), passphrase: None, now: test_now() },
+    )
+    .unwrap_err();
     assert!(matches!(error, Error::KeychainLocked), "{error:?}");
     assert!(snapshot(empty.folder.path()).is_empty());
 
     // A short passphrase is refused before anything happens.
-    let error = Vault::create(&empty.paths, CreateOptions { keychain: None, passphrase: Some(&SecretString::from("short")), now: test_now() }).unwrap_err();
+    let error = Vault::create(
+        &empty.paths,
+        CreateOptions { keychain: None, passphrase: Some(&SecretString::from("short")), now: test_now() },
+    )
+    .unwrap_err();
     assert!(matches!(error, Error::InvalidInput { field: "passphrase", .. }), "{error:?}");
     assert!(snapshot(empty.folder.path()).is_empty());
 }
@@ -275,7 +296,9 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
     let fixture = fixture();
     let keychain = MemoryKeyStore::new();
     let guard = Unwritable::new(fixture.folder.path());
-    let error = Vault::create(&fixture.paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() }).unwrap_err();
+    let error =
+        Vault::create(&fixture.paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() })
+            .unwrap_err();
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
     assert_eq!(error.code(), ErrorCode::Io);
     drop(guard);
@@ -287,7 +310,8 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
 #[test]
 fn adding_and_removing_slots_never_touches_the_database() {
     let fixture = fixture();
-    let vault_created = Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap();
+    let vault_created =
+        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap();
     let code = vault_created.recovery_code;
     let mut vault = vault_created.vault;
     vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
@@ -325,7 +349,8 @@ fn rekey_rotates_the_data_key_and_every_slot_still_opens() {
     vault.verify_integrity().unwrap();
     vault.lock();
 
-    for unlock in [Unlock::Keychain(&fixture.keychain), Unlock::RecoveryCode(&code), Unlock::Passphrase(&passphrase())] {
+    for unlock in [Unlock::Keychain(&fixture.keychain), Unlock::RecoveryCode(&code), Unlock::Passphrase(&passphrase())]
+    {
         let vault = Vault::open(&fixture.paths, unlock).unwrap();
         assert_eq!(client_names(&vault), ["Alan Turing", "Grace Hopper"]);
     }
@@ -359,7 +384,10 @@ fn an_interrupted_rekey_opens_with_whichever_key_the_database_has() {
     let literal = next.sqlcipher_literal();
     reopened
         .connection()
-        .execute_batch(&format!("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; PRAGMA rekey = \"{}\";", literal.as_str()))
+        .execute_batch(&format!(
+            "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE; PRAGMA rekey = \"{}\";",
+            literal.as_str()
+        ))
         .unwrap();
     reopened.lock();
     let reopened = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
@@ -409,11 +437,20 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
     // Damaged backups: a flipped byte in the database part, a truncation, a foreign file, a wrong code.
     let damaged_target = VaultPaths::new(elsewhere.path().join("damaged.saferoom"));
     let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("flipped", { let mut bytes = backup_bytes.clone(); let last = bytes.len() - 10; bytes[last] ^= 1; bytes }),
+        ("flipped", {
+            let mut bytes = backup_bytes.clone();
+            let last = bytes.len() - 10;
+            bytes[last] ^= 1;
+            bytes
+        }),
         ("truncated", backup_bytes[..backup_bytes.len() - 4096].to_vec()),
         ("header cut", backup_bytes[..40].to_vec()),
         ("foreign", b"PK\x03\x04 this is a zip file".to_vec()),
-        ("trailing", { let mut bytes = backup_bytes.clone(); bytes.extend_from_slice(b"extra"); bytes }),
+        ("trailing", {
+            let mut bytes = backup_bytes.clone();
+            bytes.extend_from_slice(b"extra");
+            bytes
+        }),
     ];
     for (name, bytes) in cases {
         let damaged = elsewhere.path().join(format!("{name}.srbak"));
