@@ -434,6 +434,13 @@ impl Vault {
         Ok(())
     }
 
+    /// Write the key-slot file with `slot` in place of any slot of its kind.
+    fn put_slot(&mut self, slot: Slot) -> Result<()> {
+        let mut updated = self.slots.clone();
+        updated.put(slot);
+        self.save_slots(updated)
+    }
+
     /// Add or replace the passphrase slot. Only the key-slot file changes.
     pub fn set_passphrase(&mut self, passphrase: &SecretString, now: OffsetDateTime) -> Result<()> {
         check_passphrase(passphrase)?;
@@ -445,9 +452,7 @@ impl Vault {
             &self.data_key,
             now,
         )?;
-        let mut updated = self.slots.clone();
-        updated.put(slot);
-        self.save_slots(updated)
+        self.put_slot(slot)
     }
 
     /// Replace the recovery code (e.g. after it was used or exposed). Returns the new code: show it once.
@@ -462,9 +467,7 @@ impl Vault {
             &self.data_key,
             now,
         )?;
-        let mut updated = self.slots.clone();
-        updated.put(slot);
-        self.save_slots(updated)?;
+        self.put_slot(slot)?;
         Ok(code)
     }
 
@@ -481,10 +484,8 @@ impl Vault {
             &self.data_key,
             rfc3339(now),
         )?;
-        let mut updated = self.slots.clone();
-        updated.put(slot);
         keychain.store(self.vault_id(), kek.as_ref())?;
-        self.save_slots(updated)
+        self.put_slot(slot)
     }
 
     /// Remove a slot. At least one slot a person can type (recovery code or passphrase) must remain.
