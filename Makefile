@@ -13,7 +13,7 @@ SHELL := /bin/bash
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
              libayatana-appindicator3-dev librsvg2-dev pkg-config
 APT_TEST  := xvfb xauth webkit2gtk-driver poppler-utils gnome-keyring libsecret-tools dbus-x11 \
-             x11-utils e2fsprogs
+             x11-utils e2fsprogs dbus-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)

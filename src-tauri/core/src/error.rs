@@ -14,6 +14,8 @@ pub enum SecretKind {
     RecoveryCode,
     /// The practice passphrase.
     Passphrase,
+    /// A staff member's login and password.
+    Password,
 }
 
 impl std::fmt::Display for SecretKind {
@@ -21,6 +23,7 @@ impl std::fmt::Display for SecretKind {
         f.write_str(match self {
             SecretKind::RecoveryCode => "recovery code",
             SecretKind::Passphrase => "passphrase",
+            SecretKind::Password => "login or password",
         })
     }
 }
@@ -95,6 +98,30 @@ pub enum Error {
         /// What is wrong with it.
         detail: String,
     },
+    /// The signed-in person's role, care team or authorship does not allow this.
+    #[error("Not allowed: {reason}")]
+    Forbidden {
+        /// Why, in words for the user (no clinical text).
+        reason: String,
+    },
+    /// The thing asked for does not exist (or is not visible to the caller).
+    #[error("No such {what}")]
+    NotFound {
+        /// "client", "note", "staff member", …
+        what: &'static str,
+    },
+    /// The request clashes with the current state (a taken login, a signed note, the last owner).
+    #[error("{reason}")]
+    Conflict {
+        /// What clashes, in words for the user.
+        reason: String,
+    },
+    /// Too many failed sign-ins for this login; wait before trying again.
+    #[error("Too many failed sign-ins. Wait {retry_after_seconds} seconds and try again")]
+    Throttled {
+        /// Seconds until the next attempt is accepted.
+        retry_after_seconds: u64,
+    },
     /// The caller gave a value the core refuses.
     #[error("{field}: {reason}")]
     InvalidInput {
@@ -146,6 +173,14 @@ pub enum ErrorCode {
     KeySlotsCorrupt,
     /// [`Error::BackupCorrupt`].
     BackupCorrupt,
+    /// [`Error::Forbidden`].
+    Forbidden,
+    /// [`Error::NotFound`].
+    NotFound,
+    /// [`Error::Conflict`].
+    Conflict,
+    /// [`Error::Throttled`].
+    Throttled,
     /// [`Error::InvalidInput`] and [`Error::NoSuchSlot`].
     InvalidInput,
     /// [`Error::Io`].
@@ -167,6 +202,10 @@ impl ErrorCode {
         ErrorCode::VaultTooNew,
         ErrorCode::KeySlotsCorrupt,
         ErrorCode::BackupCorrupt,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::Conflict,
+        ErrorCode::Throttled,
         ErrorCode::InvalidInput,
         ErrorCode::Io,
         ErrorCode::Internal,
@@ -189,6 +228,10 @@ impl Error {
             Error::KeySlotsCorrupt { .. } => ErrorCode::KeySlotsCorrupt,
             Error::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
             Error::Io { .. } => ErrorCode::Io,
+            Error::Forbidden { .. } => ErrorCode::Forbidden,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::Throttled { .. } => ErrorCode::Throttled,
             Error::Database(_) | Error::Crypto(_) => ErrorCode::Internal,
         }
     }
@@ -196,6 +239,14 @@ impl Error {
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
         move |source| Error::Io { action, path, source }
+    }
+
+    pub(crate) fn forbidden(reason: impl Into<String>) -> Error {
+        Error::Forbidden { reason: reason.into() }
+    }
+
+    pub(crate) fn conflict(reason: impl Into<String>) -> Error {
+        Error::Conflict { reason: reason.into() }
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {

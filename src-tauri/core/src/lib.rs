@@ -7,13 +7,21 @@
 //! - Secrets are [`SecretString`] or wiped key types; they are never logged or shown in `Debug`.
 #![warn(missing_docs)]
 
+pub mod access;
+pub mod audit;
 pub mod clients;
 pub mod error;
+#[cfg(test)]
+mod fixture;
+pub mod ids;
+pub mod intake;
+pub mod notes;
 pub mod sensitive;
+pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, Result, SecretKind};
 pub use sensitive::SecretString;
-pub use vault::{CreateOptions, Created, Unlock, Vault, VaultPaths};
+pub use vault::{CreateOptions, Created, OwnerAccount, Unlock, Vault, VaultPaths};

@@ -119,7 +119,49 @@ impl PrivateSecretService {
         keyring.stdin.take().expect("keyring stdin").write_all(password.as_bytes()).expect("password to keyring");
         let status = keyring.wait().expect("gnome-keyring-daemon start");
         assert!(status.success(), "gnome-keyring-daemon failed to start: {status}");
+        service.wait_until_ready();
         service
+    }
+
+    /// `gnome-keyring-daemon --unlock` returns before its daemon has registered the Secret Service and
+    /// unlocked the login keyring; a client that asks too early finds it "locked". Wait (at most 10 s)
+    /// until the default collection answers, and (at most 3 s more) until it reports unlocked — a service
+    /// started with the wrong password stays locked, which is what some tests want.
+    fn wait_until_ready(&self) {
+        use std::process::Command;
+        let locked = || -> Option<bool> {
+            let output = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.secrets",
+                    "/org/freedesktop/secrets/aliases/default",
+                    "org.freedesktop.DBus.Properties.Get",
+                    "string:org.freedesktop.Secret.Collection",
+                    "string:Locked",
+                ])
+                .envs(self.env())
+                .output()
+                .expect("dbus-send is needed for keychain tests (apt-get install dbus-bin)");
+            let reply = String::from_utf8_lossy(&output.stdout);
+            output.status.success().then(|| reply.contains("boolean true"))
+        };
+        let started = std::time::Instant::now();
+        let mut answered_at = None;
+        while started.elapsed() < std::time::Duration::from_secs(10) {
+            match locked() {
+                Some(false) => return,
+                Some(true) => {
+                    let since = *answered_at.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() > std::time::Duration::from_secs(3) {
+                        return;
+                    }
+                }
+                None => {}
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the private Secret Service did not come up within 10 seconds");
     }
 
     /// The environment a process needs to reach this service.

@@ -30,7 +30,7 @@ fn the_real_secret_service_holds_the_vault_key() {
 
     let created = Vault::create(
         &paths,
-        CreateOptions { keychain: Some(&keychain), passphrase: Some(&passphrase), now: test_now() },
+        CreateOptions { keychain: Some(&keychain), passphrase: Some(&passphrase), owner: None, now: test_now() },
     )
     .unwrap();
     let vault_id = created.vault.vault_id().to_owned();

@@ -1,13 +1,264 @@
-//! SQL for clients.
+//! SQL for clients, care teams and the search index.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, Row};
+use time::OffsetDateTime;
 
-use super::ClientSummary;
-use crate::error::Result;
+use super::{Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
+use crate::access::ClientAccess;
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, StaffId};
+use crate::vault::rfc3339;
 
-pub(super) fn list(connection: &Connection) -> Result<Vec<ClientSummary>> {
-    let mut statement =
-        connection.prepare_cached("SELECT id, display_name FROM clients ORDER BY display_name COLLATE NOCASE, id")?;
-    let rows = statement.query_map([], |row| Ok(ClientSummary { id: row.get(0)?, display_name: row.get(1)? }))?;
+/// The words a client is found by: names, email (split at punctuation) and phone digits, lower case.
+pub fn search_terms(input: &ClientInput) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    let texts = [Some(&input.given_name), Some(&input.family_name), input.preferred_name.as_ref(), input.email.as_ref()];
+    for text in texts.into_iter().flatten() {
+        terms.extend(words(text));
+    }
+    if let Some(phone) = &input.phone {
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        if !digits.is_empty() {
+            terms.push(digits);
+        }
+    }
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase)
+}
+
+fn write_terms(connection: &Connection, client_id: &ClientId, input: &ClientInput) -> Result<()> {
+    connection.prepare_cached("DELETE FROM client_search_terms WHERE client_id = ?1")?.execute([client_id])?;
+    let mut insert = connection.prepare_cached("INSERT INTO client_search_terms (term, client_id) VALUES (?1, ?2)")?;
+    for term in search_terms(input) {
+        insert.execute(rusqlite::params![term, client_id])?;
+    }
+    Ok(())
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+pub(super) fn insert(
+    connection: &Connection,
+    client_id: &ClientId,
+    input: &ClientInput,
+    display_name: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let at = rfc3339(now);
+    connection
+        .prepare_cached(
+            "INSERT INTO clients (id, display_name, created_at, given_name, family_name, preferred_name,
+                date_of_birth, pronouns, jurisdiction, email, phone, address, contact_preferences, billing,
+                status, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'active', ?3)",
+        )?
+        .execute(rusqlite::params![
+            client_id,
+            display_name,
+            at,
+            input.given_name,
+            input.family_name,
+            input.preferred_name,
+            input.date_of_birth,
+            input.pronouns,
+            input.jurisdiction,
+            input.email,
+            input.phone,
+            input.address,
+            json(&input.contact),
+            json(&input.billing),
+        ])?;
+    write_terms(connection, client_id, input)
+}
+
+pub(super) fn update(
+    connection: &Connection,
+    client_id: &ClientId,
+    input: &ClientInput,
+    display_name: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    connection
+        .prepare_cached(
+            "UPDATE clients SET display_name = ?2, given_name = ?3, family_name = ?4, preferred_name = ?5,
+                date_of_birth = ?6, pronouns = ?7, jurisdiction = ?8, email = ?9, phone = ?10, address = ?11,
+                contact_preferences = ?12, billing = ?13, updated_at = ?14
+             WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![
+            client_id,
+            display_name,
+            input.given_name,
+            input.family_name,
+            input.preferred_name,
+            input.date_of_birth,
+            input.pronouns,
+            input.jurisdiction,
+            input.email,
+            input.phone,
+            input.address,
+            json(&input.contact),
+            json(&input.billing),
+            rfc3339(now),
+        ])?;
+    write_terms(connection, client_id, input)
+}
+
+pub(super) fn set_status(
+    connection: &Connection,
+    client_id: &ClientId,
+    status: ClientStatus,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let discharged_on = (status == ClientStatus::Discharged).then(|| now.date().to_string());
+    connection
+        .prepare_cached("UPDATE clients SET status = ?2, discharged_on = ?3, updated_at = ?4 WHERE id = ?1")?
+        .execute(rusqlite::params![client_id, status.as_str(), discharged_on, rfc3339(now)])?;
+    Ok(())
+}
+
+pub(super) fn add_to_care_team(
+    connection: &Connection,
+    client_id: &ClientId,
+    staff_id: &StaffId,
+    now: OffsetDateTime,
+) -> Result<()> {
+    connection
+        .prepare_cached("INSERT OR IGNORE INTO care_team (client_id, staff_id, added_at) VALUES (?1, ?2, ?3)")?
+        .execute(rusqlite::params![client_id, staff_id, rfc3339(now)])?;
+    Ok(())
+}
+
+pub(super) fn replace_care_team(
+    connection: &Connection,
+    client_id: &ClientId,
+    staff_ids: &[StaffId],
+    now: OffsetDateTime,
+) -> Result<()> {
+    let keep: std::collections::HashSet<&StaffId> = staff_ids.iter().collect();
+    for (existing, _) in care_team(connection, client_id)? {
+        if !keep.contains(&existing) {
+            connection
+                .prepare_cached("DELETE FROM care_team WHERE client_id = ?1 AND staff_id = ?2")?
+                .execute(rusqlite::params![client_id, existing])?;
+        }
+    }
+    for staff_id in staff_ids {
+        add_to_care_team(connection, client_id, staff_id, now)?;
+    }
+    Ok(())
+}
+
+/// The care team: ids and names, sorted by id.
+pub(super) fn care_team(connection: &Connection, client_id: &ClientId) -> Result<Vec<(StaffId, String)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT s.id, s.display_name FROM care_team t JOIN staff s ON s.id = t.staff_id
+         WHERE t.client_id = ?1 ORDER BY s.id",
+    )?;
+    let rows = statement.query_map([client_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn stored_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
+    let text: String = row.get(index)?;
+    serde_json::from_str(&text)
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
+}
+
+pub(super) fn load(connection: &Connection, client_id: &ClientId, access: ClientAccess) -> Result<Client> {
+    let client = connection
+        .prepare_cached(
+            "SELECT id, display_name, given_name, family_name, preferred_name, date_of_birth, pronouns,
+                jurisdiction, email, phone, address, contact_preferences, billing, status, discharged_on,
+                created_at, updated_at
+             FROM clients WHERE id = ?1",
+        )?
+        .query_row([client_id], |row| {
+            let contact: ContactPreferences = stored_json(row, 11)?;
+            let billing: Billing = stored_json(row, 12)?;
+            let status: String = row.get(13)?;
+            Ok(Client {
+                id: row.get(0)?,
+                display_name: row.get(1)?,
+                input: ClientInput {
+                    given_name: row.get(2)?,
+                    family_name: row.get(3)?,
+                    preferred_name: row.get(4)?,
+                    date_of_birth: row.get(5)?,
+                    pronouns: row.get(6)?,
+                    jurisdiction: row.get(7)?,
+                    email: row.get(8)?,
+                    phone: row.get(9)?,
+                    address: row.get(10)?,
+                    contact,
+                    billing,
+                },
+                status: if status == "discharged" { ClientStatus::Discharged } else { ClientStatus::Active },
+                discharged_on: row.get(14)?,
+                care_team: Vec::new(),
+                created_at: row.get(15)?,
+                updated_at: row.get(16)?,
+                access,
+            })
+        })
+        .optional()?;
+    let mut client = client.ok_or(Error::NotFound { what: "client" })?;
+    client.care_team = care_team(connection, client_id)?;
+    Ok(client)
+}
+
+fn summary(row: &Row<'_>) -> rusqlite::Result<ClientSummary> {
+    let status: String = row.get(3)?;
+    Ok(ClientSummary {
+        id: row.get(0)?,
+        display_name: row.get(1)?,
+        date_of_birth: row.get(2)?,
+        status: if status == "discharged" { ClientStatus::Discharged } else { ClientStatus::Active },
+        jurisdiction: row.get(4)?,
+    })
+}
+
+/// The first term after every term starting with `prefix` (for a range scan of the index).
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+pub(super) fn search(
+    connection: &Connection,
+    query: &str,
+    include_discharged: bool,
+    only_team: Option<&StaffId>,
+    limit: u32,
+) -> Result<Vec<ClientSummary>> {
+    // At most four words count: more narrows little and costs a join each.
+    let query_words: Vec<String> = words(query).take(4).collect();
+    let mut sql = String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction FROM clients c");
+    let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    for (index, word) in query_words.iter().enumerate() {
+        values.push(Box::new(word.clone()));
+        values.push(Box::new(prefix_end(word)));
+        sql.push_str(&format!(
+            " JOIN (SELECT DISTINCT client_id FROM client_search_terms WHERE term >= ?{} AND term < ?{}) w{index}
+              ON w{index}.client_id = c.id",
+            values.len() - 1,
+            values.len()
+        ));
+    }
+    if let Some(staff_id) = only_team {
+        values.push(Box::new(staff_id.clone()));
+        sql.push_str(&format!(" JOIN care_team t ON t.client_id = c.id AND t.staff_id = ?{}", values.len()));
+    }
+    sql.push_str(if include_discharged { " WHERE 1 = 1" } else { " WHERE c.status = 'active'" });
+    values.push(Box::new(i64::from(limit)));
+    sql.push_str(&format!(" ORDER BY c.display_name COLLATE NOCASE, c.id LIMIT ?{}", values.len()));
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), summary)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -23,6 +23,7 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, name: "vault_meta", sql: include_str!("migrations/0010_vault_meta.sql") },
     Migration { version: 20, name: "clients", sql: include_str!("migrations/0020_clients.sql") },
+    Migration { version: 30, name: "practice", sql: include_str!("migrations/0030_practice.sql") },
 ];
 
 /// The schema version this build writes.

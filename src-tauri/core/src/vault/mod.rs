@@ -86,6 +86,38 @@ pub enum Unlock<'a> {
     RecoveryCode(&'a SecretString),
     /// With the practice passphrase.
     Passphrase(&'a SecretString),
+    /// With a staff member's own login and password (see [`crate::staff::sign_in`]).
+    StaffPassword {
+        /// The login.
+        login: &'a str,
+        /// Their password.
+        password: &'a SecretString,
+    },
+}
+
+/// Which way in opened the vault (the recovery code allows resetting an owner's password).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenedWith {
+    /// The keychain slot.
+    Keychain,
+    /// The recovery code.
+    RecoveryCode,
+    /// The practice passphrase.
+    Passphrase,
+    /// A staff member's password: their staff id.
+    StaffPassword(String),
+    /// The vault was just created.
+    Creation,
+}
+
+/// The first owner, made together with a new vault.
+pub struct OwnerAccount<'a> {
+    /// Their login.
+    pub login: &'a str,
+    /// Their name as staff see it.
+    pub display_name: &'a str,
+    /// Their password (also a way into the vault).
+    pub password: &'a SecretString,
 }
 
 /// What to set up in a new vault. A recovery-code slot is always made.
@@ -94,6 +126,8 @@ pub struct CreateOptions<'a> {
     pub keychain: Option<&'a dyn KeyStore>,
     /// Also allow opening with this passphrase (required in practice when there is no keychain).
     pub passphrase: Option<&'a SecretString>,
+    /// The practice's first owner account (the app always makes one; the CLI may not).
+    pub owner: Option<OwnerAccount<'a>>,
     /// Creation time (the core never reads the clock).
     pub now: OffsetDateTime,
 }
@@ -105,6 +139,8 @@ pub struct Created {
     pub vault: Vault,
     /// The recovery code in display form.
     pub recovery_code: SecretString,
+    /// The owner's staff id, if an owner account was made.
+    pub owner_id: Option<String>,
 }
 
 /// A key slot as the UI may see it: no key material.
@@ -135,6 +171,7 @@ pub struct Vault {
     connection: Connection,
     data_key: DataKey,
     slots: SlotFile,
+    opened_with: OpenedWith,
 }
 
 impl std::fmt::Debug for Vault {
@@ -148,17 +185,70 @@ pub(crate) fn rfc3339(moment: OffsetDateTime) -> String {
 }
 
 fn check_passphrase(passphrase: &SecretString) -> Result<()> {
-    let length = passphrase.expose().chars().count();
+    check_secret_length("passphrase", passphrase)
+}
+
+/// Length rules shared by the practice passphrase and staff passwords.
+pub(crate) fn check_secret_length(field: &'static str, secret: &SecretString) -> Result<()> {
+    let length = secret.expose().chars().count();
     if length < MIN_PASSPHRASE_CHARS {
         return Err(Error::invalid(
-            "passphrase",
+            field,
             format!("use at least {MIN_PASSPHRASE_CHARS} characters (a few unrelated words work well)"),
         ));
     }
     if length > 1024 {
-        return Err(Error::invalid("passphrase", "use at most 1024 characters"));
+        return Err(Error::invalid(field, "use at most 1024 characters"));
     }
     Ok(())
+}
+
+/// A staff member's password slot.
+fn new_staff_slot(
+    vault_id: &str,
+    staff_id: &str,
+    login: &str,
+    password: &SecretString,
+    data_key: &DataKey,
+    now: OffsetDateTime,
+) -> Result<Slot> {
+    let kdf = KdfParams::for_new_slot();
+    let kek = kdf.derive(password.expose().as_bytes()).map_err(Error::Crypto)?;
+    Slot::create_for(
+        vault_id,
+        SlotKind::StaffPassword,
+        &format!("Password of {login}"),
+        Some((staff_id, login)),
+        &kek,
+        Some(kdf),
+        data_key,
+        rfc3339(now),
+    )
+}
+
+/// Open a staff member's slot: their staff id and the keys, or `WrongSecret(Password)` for an unknown
+/// login or a wrong password alike (so the answer does not tell which logins exist).
+fn open_staff_slot(
+    slots: &SlotFile,
+    key_slots: &Path,
+    login: &str,
+    password: &SecretString,
+) -> Result<(String, OpenedKeys)> {
+    let wrong = Error::WrongSecret(SecretKind::Password);
+    let Some(slot) = slots.find_login(login) else {
+        // Spend the same Argon2id time as a real attempt, so timing does not reveal the login either.
+        let _ = KdfParams::for_new_slot().derive(password.expose().as_bytes());
+        return Err(wrong);
+    };
+    let kek = slot
+        .derive_kek(password.expose().as_bytes())
+        .map_err(|detail| Error::KeySlotsCorrupt { path: key_slots.to_owned(), detail: detail.into() })?;
+    let opened = slot.open(&slots.vault_id, &kek).ok_or(wrong)?;
+    let staff_id = slot.staff_id.clone().ok_or_else(|| Error::KeySlotsCorrupt {
+        path: key_slots.to_owned(),
+        detail: "a staff password slot has no owner".into(),
+    })?;
+    Ok((staff_id, opened))
 }
 
 fn typed_slot(
@@ -237,6 +327,9 @@ impl Vault {
         if let Some(passphrase) = options.passphrase {
             check_passphrase(passphrase)?;
         }
+        if let Some(owner) = &options.owner {
+            crate::staff::check_new_account(owner.login, owner.display_name, owner.password)?;
+        }
         if let Some(parent) = paths.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(Error::io("create the folder", parent))?;
         }
@@ -264,6 +357,10 @@ impl Vault {
                 options.now,
             )?);
         }
+        let owner_id = options.owner.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
+        if let (Some(owner), Some(owner_id)) = (&options.owner, &owner_id) {
+            slots.put(new_staff_slot(&vault_id, owner_id, owner.login.trim(), owner.password, &data_key, options.now)?);
+        }
         // The keychain is the one step outside our own files: do it before writing any file and undo it
         // if a later step fails.
         if let Some(keychain) = options.keychain {
@@ -281,7 +378,8 @@ impl Vault {
         }
 
         let staging = files::sibling(&paths.database, "creating");
-        let written = Vault::write_new_database(&staging, &data_key, &vault_id, options.now)
+        let founding_owner = options.owner.as_ref().zip(owner_id.as_deref());
+        let written = Vault::write_new_database(&staging, &data_key, &vault_id, founding_owner, options.now)
             .and_then(|()| slots.write(&paths.key_slots))
             .and_then(|()| files::rename_durably(&staging, &paths.database));
         if let Err(error) = written {
@@ -298,11 +396,22 @@ impl Vault {
             }
             return Err(error);
         }
-        let vault = Vault::open_with_keys(paths.clone(), OpenedKeys { current: data_key, next: None }, slots)?;
-        Ok(Created { vault, recovery_code })
+        let vault = Vault::open_with_keys(
+            paths.clone(),
+            OpenedKeys { current: data_key, next: None },
+            slots,
+            OpenedWith::Creation,
+        )?;
+        Ok(Created { vault, recovery_code, owner_id })
     }
 
-    fn write_new_database(path: &Path, data_key: &DataKey, vault_id: &str, now: OffsetDateTime) -> Result<()> {
+    fn write_new_database(
+        path: &Path,
+        data_key: &DataKey,
+        vault_id: &str,
+        owner: Option<(&OwnerAccount<'_>, &str)>,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         if path.exists() {
             std::fs::remove_file(path).map_err(Error::io("remove the leftover", path))?;
         }
@@ -313,6 +422,9 @@ impl Vault {
             "INSERT INTO vault_meta (key, value) VALUES ('vault_id', ?1), ('created_at', ?2)",
             [vault_id, &rfc3339(now)],
         )?;
+        if let Some((owner, owner_id)) = owner {
+            crate::staff::found_practice(&connection, owner_id, owner.login, owner.display_name, now)?;
+        }
         connection.close().map_err(|(_, error)| Error::from(error))?;
         files::sync_parent(path)
     }
@@ -322,6 +434,7 @@ impl Vault {
     pub fn open(paths: &VaultPaths, unlock: Unlock<'_>) -> Result<Vault> {
         paths.require_files()?;
         let slots = SlotFile::read(&paths.key_slots)?;
+        let mut opened_with = OpenedWith::Keychain;
         let opened = match unlock {
             Unlock::Keychain(keychain) => {
                 let slot = slots.find(SlotKind::Keychain).ok_or(Error::NoSuchSlot("keychain"))?;
@@ -335,6 +448,7 @@ impl Vault {
                 })?
             }
             Unlock::RecoveryCode(code) => {
+                opened_with = OpenedWith::RecoveryCode;
                 let canonical = recovery::normalize(code)?;
                 typed_slot(
                     &slots,
@@ -344,18 +458,31 @@ impl Vault {
                     SecretKind::RecoveryCode,
                 )?
             }
-            Unlock::Passphrase(passphrase) => typed_slot(
-                &slots,
-                &paths.key_slots,
-                SlotKind::Passphrase,
-                passphrase.expose().as_bytes(),
-                SecretKind::Passphrase,
-            )?,
+            Unlock::Passphrase(passphrase) => {
+                opened_with = OpenedWith::Passphrase;
+                typed_slot(
+                    &slots,
+                    &paths.key_slots,
+                    SlotKind::Passphrase,
+                    passphrase.expose().as_bytes(),
+                    SecretKind::Passphrase,
+                )?
+            }
+            Unlock::StaffPassword { login, password } => {
+                let (staff_id, opened) = open_staff_slot(&slots, &paths.key_slots, login, password)?;
+                opened_with = OpenedWith::StaffPassword(staff_id);
+                opened
+            }
         };
-        Vault::open_with_keys(paths.clone(), opened, slots)
+        Vault::open_with_keys(paths.clone(), opened, slots, opened_with)
     }
 
-    fn open_with_keys(paths: VaultPaths, opened: OpenedKeys, mut slots: SlotFile) -> Result<Vault> {
+    fn open_with_keys(
+        paths: VaultPaths,
+        opened: OpenedKeys,
+        mut slots: SlotFile,
+        opened_with: OpenedWith,
+    ) -> Result<Vault> {
         let tampered =
             || Error::VaultTampered { detail: "the database does not open with the key from its key slots".into() };
         let (mut connection, data_key, rekey_finished) = match try_key(&paths.database, &opened.current, false)? {
@@ -387,7 +514,66 @@ impl Vault {
             }
             slots.write(&paths.key_slots)?;
         }
-        Ok(Vault { paths, connection, data_key, slots })
+        Ok(Vault { paths, connection, data_key, slots, opened_with })
+    }
+
+    /// Which way in opened this vault.
+    pub fn opened_with(&self) -> &OpenedWith {
+        &self.opened_with
+    }
+
+    /// Check a staff member's login and password against their slot in this open vault: their staff id.
+    /// Unknown login and wrong password give the same [`Error::WrongSecret`].
+    pub(crate) fn check_staff_password(&self, login: &str, password: &SecretString) -> Result<String> {
+        let (staff_id, opened) = open_staff_slot(&self.slots, &self.paths.key_slots, login, password)?;
+        if opened.current.as_bytes() != self.data_key.as_bytes() {
+            return Err(Error::KeySlotsCorrupt {
+                path: self.paths.key_slots.clone(),
+                detail: "a staff password slot holds another key".into(),
+            });
+        }
+        Ok(staff_id)
+    }
+
+    /// Add or replace a staff member's password slot. Only the key-slot file changes.
+    pub(crate) fn put_staff_slot(
+        &mut self,
+        staff_id: &str,
+        login: &str,
+        password: &SecretString,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        check_secret_length("password", password)?;
+        let slot = new_staff_slot(self.vault_id(), staff_id, login, password, &self.data_key, now)?;
+        self.put_slot(slot)
+    }
+
+    /// Remove a staff member's password slot (they can no longer open the vault). Missing is fine.
+    pub(crate) fn remove_staff_slot(&mut self, staff_id: &str) -> Result<()> {
+        let mut updated = self.slots.clone();
+        updated.slots.retain(|slot| slot.staff_id.as_deref() != Some(staff_id));
+        if updated.slots.len() == self.slots.slots.len() {
+            return Ok(());
+        }
+        self.save_slots(updated)
+    }
+
+    /// Whether a staff member has a password slot.
+    pub(crate) fn has_staff_slot(&self, staff_id: &str) -> bool {
+        self.slots.slots.iter().any(|slot| slot.staff_id.as_deref() == Some(staff_id))
+    }
+
+    /// Logins that can sign in (have a password slot).
+    pub fn staff_logins(&self) -> Vec<String> {
+        slots::staff_logins(&self.paths.key_slots)
+    }
+
+    /// Run `work` in one transaction: committed if it returns `Ok`, rolled back otherwise.
+    pub(crate) fn transaction<T>(&self, work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
+        let transaction = self.connection.unchecked_transaction()?;
+        let value = work(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
     }
 
     /// Close the database and wipe the key from memory.
@@ -490,12 +676,15 @@ impl Vault {
 
     /// Remove a slot. At least one slot a person can type (recovery code or passphrase) must remain.
     pub fn remove_slot(&mut self, kind: SlotKind) -> Result<()> {
+        if kind == SlotKind::StaffPassword {
+            return Err(Error::invalid("key slots", "staff passwords are removed by disabling the staff member"));
+        }
         let mut updated = self.slots.clone();
         updated.slots.retain(|slot| slot.kind != kind);
         if updated.slots.len() == self.slots.slots.len() {
             return Err(Error::NoSuchSlot(kind.name()));
         }
-        if !updated.slots.iter().any(|slot| matches!(slot.kind, SlotKind::RecoveryCode | SlotKind::Passphrase)) {
+        if !updated.has_typed_slot() {
             return Err(Error::invalid(
                 "key slots",
                 "keep the recovery code or a passphrase, or no one could get in without this machine's keychain",

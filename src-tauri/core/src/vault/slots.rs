@@ -39,6 +39,8 @@ pub enum SlotKind {
     RecoveryCode,
     /// The practice passphrase.
     Passphrase,
+    /// One staff member's own password: it opens the vault and proves who they are.
+    StaffPassword,
 }
 
 impl SlotKind {
@@ -47,6 +49,7 @@ impl SlotKind {
             SlotKind::Keychain => "keychain",
             SlotKind::RecoveryCode => "recovery code",
             SlotKind::Passphrase => "passphrase",
+            SlotKind::StaffPassword => "staff password",
         }
     }
 }
@@ -114,6 +117,12 @@ pub struct Slot {
     pub created_at: String,
     /// Argon2id parameters for typed secrets; `None` for the keychain slot.
     pub kdf: Option<KdfParams>,
+    /// For a staff password slot: whose it is. Bound into the AEAD, so it cannot be moved to another person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<String>,
+    /// For a staff password slot: the login typed to find it (not secret; shown on the sign-in screen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
     public_key: String,
     wrapped_secret_key: String,
     sealed_data_key: String,
@@ -139,6 +148,21 @@ impl Slot {
         data_key: &DataKey,
         created_at: String,
     ) -> Result<Slot> {
+        Slot::create_for(vault_id, kind, label, None, kek, kdf, data_key, created_at)
+    }
+
+    /// Like [`Slot::create`], for a staff member's own slot (`owner` = staff id and login).
+    #[allow(clippy::too_many_arguments)] // Every argument is a distinct part of the slot.
+    pub(crate) fn create_for(
+        vault_id: &str,
+        kind: SlotKind,
+        label: &str,
+        owner: Option<(&str, &str)>,
+        kek: &Kek,
+        kdf: Option<KdfParams>,
+        data_key: &DataKey,
+        created_at: String,
+    ) -> Result<Slot> {
         let secret_key = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
         let mut slot = Slot {
             id: uuid::Uuid::new_v4().to_string(),
@@ -146,6 +170,8 @@ impl Slot {
             label: label.to_owned(),
             created_at,
             kdf,
+            staff_id: owner.map(|(staff_id, _)| staff_id.to_owned()),
+            login: owner.map(|(_, login)| login.to_owned()),
             public_key: hex::encode(secret_key.public_key().as_bytes()),
             wrapped_secret_key: String::new(),
             sealed_data_key: String::new(),
@@ -165,11 +191,16 @@ impl Slot {
         Ok(slot)
     }
 
-    /// The slot header bound into the wrapped key, so editing kind, id or KDF makes it fail.
+    /// The slot header bound into the wrapped key, so editing kind, id, KDF or owner makes it fail.
     fn associated_data(&self, vault_id: &str) -> Vec<u8> {
         let kdf = self.kdf.as_ref().map(|kdf| serde_json::to_string(kdf).unwrap_or_default()).unwrap_or_default();
-        format!("saferoom-slot-v1\0{vault_id}\0{}\0{}\0{kdf}\0{}", self.id, self.kind.name(), self.public_key)
-            .into_bytes()
+        let mut data =
+            format!("saferoom-slot-v1\0{vault_id}\0{}\0{}\0{kdf}\0{}", self.id, self.kind.name(), self.public_key);
+        if let Some(staff_id) = &self.staff_id {
+            data.push_str("\0staff\0");
+            data.push_str(staff_id);
+        }
+        data.into_bytes()
     }
 
     fn public_key(&self) -> Result<crypto_box::PublicKey> {
@@ -295,11 +326,26 @@ impl SlotFile {
         self.slots.iter().find(|slot| slot.kind == kind)
     }
 
-    /// Add a slot, replacing any slot of the same kind (there is one keychain, one recovery code and
-    /// one passphrase per vault).
+    /// The staff password slot for a login (case-insensitive, as logins are in the database).
+    pub(crate) fn find_login(&self, login: &str) -> Option<&Slot> {
+        self.slots.iter().find(|slot| {
+            slot.kind == SlotKind::StaffPassword
+                && slot.login.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(login.trim()))
+        })
+    }
+
+    /// Add a slot, replacing any slot of the same kind and owner (there is one keychain, one recovery
+    /// code and one passphrase per vault, and one password per staff member).
     pub(crate) fn put(&mut self, slot: Slot) {
-        self.slots.retain(|existing| existing.kind != slot.kind);
+        self.slots.retain(|existing| existing.kind != slot.kind || existing.staff_id != slot.staff_id);
         self.slots.push(slot);
+    }
+
+    /// Whether a person could still get in without this machine's keychain.
+    pub(crate) fn has_typed_slot(&self) -> bool {
+        self.slots
+            .iter()
+            .any(|slot| matches!(slot.kind, SlotKind::RecoveryCode | SlotKind::Passphrase | SlotKind::StaffPassword))
     }
 
     /// First step of a rekey: seal the next key to every slot beside the current one.
@@ -331,4 +377,13 @@ impl SlotFile {
 /// the file is missing or damaged; opening the vault reports why.
 pub fn slot_kinds(path: &Path) -> Option<Vec<SlotKind>> {
     SlotFile::read(path).ok().map(|file| file.slots.iter().map(|slot| slot.kind).collect())
+}
+
+/// The logins that have a password slot, sorted, read without unlocking (for the sign-in screen).
+pub fn staff_logins(path: &Path) -> Vec<String> {
+    let mut logins: Vec<String> = SlotFile::read(path)
+        .map(|file| file.slots.iter().filter_map(|slot| slot.login.clone()).collect())
+        .unwrap_or_default();
+    logins.sort_by_key(|login| login.to_lowercase());
+    logins
 }

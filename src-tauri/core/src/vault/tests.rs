@@ -25,7 +25,7 @@ fn create(fixture: &Fixture) -> SecretString {
     let passphrase = passphrase();
     let created = Vault::create(
         &fixture.paths,
-        CreateOptions { keychain: Some(&fixture.keychain), passphrase: Some(&passphrase), now: test_now() },
+        CreateOptions { keychain: Some(&fixture.keychain), passphrase: Some(&passphrase), owner: None, now: test_now() },
     )
     .unwrap();
     created.vault.lock();
@@ -42,8 +42,10 @@ fn insert_client(vault: &Vault, name: &str) {
         .unwrap();
 }
 
+/// Raw client names: these tests are about the vault's files, below sessions and roles.
 fn client_names(vault: &Vault) -> Vec<String> {
-    crate::clients::list(vault).unwrap().into_iter().map(|client| client.display_name).collect()
+    let mut statement = vault.connection().prepare("SELECT display_name FROM clients ORDER BY display_name").unwrap();
+    statement.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
 }
 
 #[test]
@@ -266,7 +268,7 @@ fn create_refuses_to_overwrite_and_cleans_up_after_failure() {
     create(&fixture);
     let before = snapshot(fixture.folder.path());
     let error =
-        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap_err();
+        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() }).unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
     assert_eq!(snapshot(fixture.folder.path()), before);
 
@@ -275,7 +277,7 @@ fn create_refuses_to_overwrite_and_cleans_up_after_failure() {
     empty.keychain.fail_with(Some(|| Error::KeychainLocked));
     let error = Vault::create(
         &empty.paths,
-        CreateOptions { keychain: Some(&empty.keychain), passphrase: None, now: test_now() },
+        CreateOptions { keychain: Some(&empty.keychain), passphrase: None, owner: None, now: test_now() },
     )
     .unwrap_err();
     assert!(matches!(error, Error::KeychainLocked), "{error:?}");
@@ -284,7 +286,7 @@ fn create_refuses_to_overwrite_and_cleans_up_after_failure() {
     // A short passphrase is refused before anything happens.
     let error = Vault::create(
         &empty.paths,
-        CreateOptions { keychain: None, passphrase: Some(&SecretString::from("short")), now: test_now() },
+        CreateOptions { keychain: None, passphrase: Some(&SecretString::from("short")), owner: None, now: test_now() },
     )
     .unwrap_err();
     assert!(matches!(error, Error::InvalidInput { field: "passphrase", .. }), "{error:?}");
@@ -297,7 +299,7 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
     let keychain = MemoryKeyStore::new();
     let guard = Unwritable::new(fixture.folder.path());
     let error =
-        Vault::create(&fixture.paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() })
+        Vault::create(&fixture.paths, CreateOptions { keychain: Some(&keychain), passphrase: None, owner: None, now: test_now() })
             .unwrap_err();
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
     assert_eq!(error.code(), ErrorCode::Io);
@@ -311,7 +313,7 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
 fn adding_and_removing_slots_never_touches_the_database() {
     let fixture = fixture();
     let vault_created =
-        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, now: test_now() }).unwrap();
+        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() }).unwrap();
     let code = vault_created.recovery_code;
     let mut vault = vault_created.vault;
     vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();

@@ -1,0 +1,279 @@
+//! Who may do what, decided here and nowhere else (the UI only hides what this refuses).
+//!
+//! Rules:
+//! - Owner: staff, care teams, settings, audit; every client record; not other people's psychotherapy notes.
+//! - Clinician: clinical records (intake, notes) of clients on their care team, or of a client they opened
+//!   by emergency access (a reason is required, audited, and flagged for an owner to review; 8 hours).
+//! - Front desk: demographics, contacts and billing of every client; no clinical text.
+//! - Psychotherapy notes: only their author, whatever the role.
+//!
+//! Every action starts with [`run`]: it re-reads the person's current role and status inside the action's
+//! transaction, and audits refusals.
+
+#[cfg(test)]
+mod tests;
+
+use rusqlite::{OptionalExtension, Transaction};
+use time::{Duration, OffsetDateTime};
+
+use crate::audit::{actions, append};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, GrantId, StaffId};
+use crate::staff::{Role, Session};
+use crate::vault::{rfc3339, Vault};
+
+/// How long an emergency-access grant lasts.
+pub const BREAK_GLASS_HOURS: i64 = 8;
+
+/// The person acting, as the database says now.
+#[derive(Debug, Clone)]
+pub(crate) struct Actor {
+    pub(crate) staff_id: StaffId,
+    pub(crate) role: Role,
+}
+
+impl Actor {
+    pub(crate) fn require_role(&self, roles: &[Role], refusal: &str) -> Result<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(Error::forbidden(refusal))
+        }
+    }
+}
+
+/// What the actor may see of one client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAccess {
+    /// Intake and notes (not only demographics).
+    pub clinical: bool,
+    /// Access comes from an emergency grant.
+    pub via_break_glass: bool,
+}
+
+/// Run one action in one transaction as the session's person. A refusal is audited in its own transaction
+/// (the action's own is rolled back).
+pub(crate) fn run<T>(
+    vault: &Vault,
+    session: &Session,
+    now: OffsetDateTime,
+    work: impl FnOnce(&Transaction<'_>, &Actor) -> Result<T>,
+) -> Result<T> {
+    if session.vault_id() != vault.vault_id() {
+        return Err(Error::forbidden("this session belongs to another vault"));
+    }
+    let result = vault.transaction(|transaction| {
+        let member = crate::staff::load(transaction, session.staff_id())?
+            .ok_or_else(|| Error::forbidden("this account no longer exists"))?;
+        if !member.active {
+            return Err(Error::forbidden("this account has been disabled"));
+        }
+        work(transaction, &Actor { staff_id: member.id, role: member.role })
+    });
+    if let Err(Error::Forbidden { reason }) = &result {
+        let detail = reason.clone();
+        vault.transaction(|transaction| {
+            append(transaction, now, Some(session.staff_id()), actions::ACCESS_DENIED, None, &detail)?;
+            Ok(())
+        })?;
+    }
+    result
+}
+
+pub(crate) fn on_care_team(transaction: &Transaction<'_>, client_id: &ClientId, staff_id: &StaffId) -> Result<bool> {
+    Ok(transaction
+        .prepare_cached("SELECT 1 FROM care_team WHERE client_id = ?1 AND staff_id = ?2")?
+        .exists(rusqlite::params![client_id, staff_id])?)
+}
+
+fn active_grant(
+    transaction: &Transaction<'_>,
+    client_id: &ClientId,
+    staff_id: &StaffId,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    Ok(transaction
+        .prepare_cached("SELECT 1 FROM break_glass WHERE staff_id = ?1 AND client_id = ?2 AND expires_at > ?3")?
+        .exists(rusqlite::params![staff_id, client_id, rfc3339(now)])?)
+}
+
+/// What `actor` may see of `client_id` (which must exist), or `Forbidden`.
+pub(crate) fn client_access(
+    transaction: &Transaction<'_>,
+    actor: &Actor,
+    client_id: &ClientId,
+    now: OffsetDateTime,
+) -> Result<ClientAccess> {
+    let exists = transaction.prepare_cached("SELECT 1 FROM clients WHERE id = ?1")?.exists([client_id])?;
+    if !exists {
+        return Err(Error::NotFound { what: "client" });
+    }
+    match actor.role {
+        Role::Owner => Ok(ClientAccess { clinical: true, via_break_glass: false }),
+        Role::FrontDesk => Ok(ClientAccess { clinical: false, via_break_glass: false }),
+        Role::Clinician => {
+            if on_care_team(transaction, client_id, &actor.staff_id)? {
+                Ok(ClientAccess { clinical: true, via_break_glass: false })
+            } else if active_grant(transaction, client_id, &actor.staff_id, now)? {
+                Ok(ClientAccess { clinical: true, via_break_glass: true })
+            } else {
+                Err(Error::forbidden(format!(
+                    "client {client_id} is not on your care team; use emergency access and give a reason"
+                )))
+            }
+        }
+    }
+}
+
+/// Like [`client_access`], but clinical text is required.
+pub(crate) fn clinical_access(
+    transaction: &Transaction<'_>,
+    actor: &Actor,
+    client_id: &ClientId,
+    now: OffsetDateTime,
+) -> Result<ClientAccess> {
+    let access = client_access(transaction, actor, client_id, now)?;
+    if !access.clinical {
+        return Err(Error::forbidden("the front desk role has no access to clinical records"));
+    }
+    Ok(access)
+}
+
+/// An emergency-access grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassGrant {
+    /// Id.
+    pub id: GrantId,
+    /// Who used it.
+    pub staff_id: StaffId,
+    /// Their name.
+    pub staff_name: String,
+    /// Which client.
+    pub client_id: ClientId,
+    /// The client's name.
+    pub client_name: String,
+    /// Why, in the clinician's words.
+    pub reason: String,
+    /// When (RFC 3339).
+    pub granted_at: String,
+    /// Until when.
+    pub expires_at: String,
+    /// When an owner reviewed it.
+    pub reviewed_at: Option<String>,
+    /// Which owner.
+    pub reviewed_by: Option<StaffId>,
+    /// Their name.
+    pub reviewed_by_name: Option<String>,
+}
+
+/// Open a client's record outside one's care team, giving a reason (clinicians only).
+pub fn break_glass(
+    vault: &Vault,
+    session: &Session,
+    client_id: &ClientId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<BreakGlassGrant> {
+    let reason = reason.trim();
+    if reason.chars().count() < 10 {
+        return Err(Error::invalid("reason", "say why you need this record (at least 10 characters)"));
+    }
+    if reason.chars().count() > 1000 {
+        return Err(Error::invalid("reason", "use at most 1000 characters"));
+    }
+    let grant_id = GrantId::generate();
+    run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Clinician], "emergency access is for clinicians outside the care team")?;
+        let exists = transaction.prepare_cached("SELECT 1 FROM clients WHERE id = ?1")?.exists([client_id])?;
+        if !exists {
+            return Err(Error::NotFound { what: "client" });
+        }
+        if on_care_team(transaction, client_id, &actor.staff_id)? {
+            return Err(Error::conflict("You are on this client's care team already"));
+        }
+        let expires = now + Duration::hours(BREAK_GLASS_HOURS);
+        transaction
+            .prepare_cached(
+                "INSERT INTO break_glass (id, staff_id, client_id, reason, granted_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(rusqlite::params![grant_id, actor.staff_id, client_id, reason, rfc3339(now), rfc3339(expires)])?;
+        append(transaction, now, Some(&actor.staff_id), actions::BREAK_GLASS, Some(client_id), reason)?;
+        load_grant(transaction, &grant_id)
+    })
+}
+
+fn grant_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BreakGlassGrant> {
+    Ok(BreakGlassGrant {
+        id: row.get(0)?,
+        staff_id: row.get(1)?,
+        staff_name: row.get(2)?,
+        client_id: row.get(3)?,
+        client_name: row.get(4)?,
+        reason: row.get(5)?,
+        granted_at: row.get(6)?,
+        expires_at: row.get(7)?,
+        reviewed_at: row.get(8)?,
+        reviewed_by: row.get(9)?,
+        reviewed_by_name: row.get(10)?,
+    })
+}
+
+const GRANT_SELECT: &str = "SELECT g.id, g.staff_id, s.display_name, g.client_id, c.display_name, g.reason,
+        g.granted_at, g.expires_at, g.reviewed_at, g.reviewed_by, r.display_name
+     FROM break_glass g JOIN staff s ON s.id = g.staff_id JOIN clients c ON c.id = g.client_id
+     LEFT JOIN staff r ON r.id = g.reviewed_by";
+
+fn load_grant(transaction: &Transaction<'_>, grant_id: &GrantId) -> Result<BreakGlassGrant> {
+    transaction
+        .prepare_cached(&format!("{GRANT_SELECT} WHERE g.id = ?1"))?
+        .query_row([grant_id], grant_row)
+        .optional()?
+        .ok_or(Error::NotFound { what: "emergency-access grant" })
+}
+
+/// Emergency-access grants for owners to review, unreviewed first, newest first.
+pub fn list_break_glass(
+    vault: &Vault,
+    session: &Session,
+    unreviewed_only: bool,
+    now: OffsetDateTime,
+) -> Result<Vec<BreakGlassGrant>> {
+    run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner reviews emergency access")?;
+        let filter = if unreviewed_only { "WHERE g.reviewed_at IS NULL" } else { "" };
+        let mut statement = transaction.prepare_cached(&format!(
+            "{GRANT_SELECT} {filter} ORDER BY g.reviewed_at IS NOT NULL, g.granted_at DESC LIMIT 500"
+        ))?;
+        let rows = statement.query_map([], grant_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
+
+/// Mark a grant as reviewed (owners only).
+pub fn review_break_glass(
+    vault: &Vault,
+    session: &Session,
+    grant_id: &GrantId,
+    now: OffsetDateTime,
+) -> Result<BreakGlassGrant> {
+    run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner reviews emergency access")?;
+        let grant = load_grant(transaction, grant_id)?;
+        if grant.reviewed_at.is_some() {
+            return Ok(grant);
+        }
+        transaction
+            .prepare_cached("UPDATE break_glass SET reviewed_at = ?2, reviewed_by = ?3 WHERE id = ?1")?
+            .execute(rusqlite::params![grant_id, rfc3339(now), actor.staff_id])?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::BREAK_GLASS_REVIEWED,
+            Some(&grant.client_id),
+            &format!("grant {grant_id}"),
+        )?;
+        load_grant(transaction, grant_id)
+    })
+}

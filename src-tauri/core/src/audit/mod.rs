@@ -1,0 +1,184 @@
+//! The audit trail: every read of a client record, every change, export, sign-in (ok and failed),
+//! lock/unlock, role change and emergency access, appended in the same transaction as the action.
+//!
+//! Invariants:
+//! - Append-only: entries are numbered 1, 2, 3, … and each entry's hash covers its number, its fields and
+//!   the previous entry's hash, so editing, deleting, inserting or reordering any entry breaks the chain.
+//!   The newest `(seq, hash)` is also kept in `vault_meta` (updated in the same transaction), so cutting
+//!   entries off the end is detected too. Triggers refuse `UPDATE`/`DELETE` on the table.
+//! - Details are short, factual and free of clinical text (no note bodies, no intake answers).
+//! - The chain detects tampering by anyone who edits the database; it cannot stop someone who holds the
+//!   data key from rewriting the whole chain. `head_hash` is shown so a practice can record it elsewhere.
+
+mod store;
+#[cfg(test)]
+mod tests;
+
+use time::{Date, OffsetDateTime};
+
+use crate::access::{self, Actor};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, StaffId};
+use crate::staff::{Role, Session};
+use crate::vault::Vault;
+
+pub(crate) use store::append;
+
+/// Names of audited actions (stable strings: they are part of the hash chain).
+pub mod actions {
+    /// The vault and its first owner were created.
+    pub const PRACTICE_CREATED: &str = "practice.created";
+    /// A staff member signed in.
+    pub const SIGN_IN: &str = "session.sign_in";
+    /// A sign-in failed (wrong login or password).
+    pub const SIGN_IN_FAILED: &str = "session.sign_in_failed";
+    /// A staff member signed out (user switch).
+    pub const SIGN_OUT: &str = "session.sign_out";
+    /// The vault was opened (keychain, recovery code, passphrase).
+    pub const UNLOCK: &str = "vault.unlock";
+    /// The vault was locked (by a person or after idling).
+    pub const LOCK: &str = "vault.lock";
+    /// An action was refused by role, care team or authorship.
+    pub const ACCESS_DENIED: &str = "access.denied";
+    /// Staff added.
+    pub const STAFF_ADDED: &str = "staff.added";
+    /// A staff member's role changed.
+    pub const ROLE_CHANGED: &str = "staff.role_changed";
+    /// A staff member was disabled or enabled.
+    pub const STAFF_ACTIVE_CHANGED: &str = "staff.active_changed";
+    /// An owner reset a staff member's password.
+    pub const PASSWORD_RESET: &str = "staff.password_reset";
+    /// A staff member changed their own password.
+    pub const PASSWORD_CHANGED: &str = "staff.password_changed";
+    /// An owner's password was reset with the recovery code.
+    pub const PASSWORD_RECOVERED: &str = "staff.password_recovered";
+    /// A client was created.
+    pub const CLIENT_CREATED: &str = "client.created";
+    /// A client record was opened.
+    pub const CLIENT_VIEWED: &str = "client.viewed";
+    /// Demographics changed.
+    pub const CLIENT_UPDATED: &str = "client.updated";
+    /// Discharged or re-activated.
+    pub const CLIENT_STATUS_CHANGED: &str = "client.status_changed";
+    /// The care team changed.
+    pub const CARE_TEAM_CHANGED: &str = "client.care_team_changed";
+    /// Intake answers were read.
+    pub const INTAKE_VIEWED: &str = "intake.viewed";
+    /// Intake answers were saved.
+    pub const INTAKE_SAVED: &str = "intake.saved";
+    /// Notes were listed (read).
+    pub const NOTES_VIEWED: &str = "notes.viewed";
+    /// A note was created.
+    pub const NOTE_CREATED: &str = "note.created";
+    /// A draft note was edited.
+    pub const NOTE_UPDATED: &str = "note.updated";
+    /// A note was signed (and locked).
+    pub const NOTE_SIGNED: &str = "note.signed";
+    /// An addendum was added to a signed note.
+    pub const ADDENDUM_ADDED: &str = "note.addendum_added";
+    /// Emergency access was used.
+    pub const BREAK_GLASS: &str = "break_glass.opened";
+    /// An owner reviewed an emergency access.
+    pub const BREAK_GLASS_REVIEWED: &str = "break_glass.reviewed";
+    /// The audit trail was read.
+    pub const AUDIT_VIEWED: &str = "audit.viewed";
+    /// The audit trail was verified.
+    pub const AUDIT_VERIFIED: &str = "audit.verified";
+    /// Settings changed.
+    pub const SETTINGS_CHANGED: &str = "settings.changed";
+}
+
+/// One entry as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// Who, if a staff member.
+    pub actor_id: Option<StaffId>,
+    /// Their name now, if known.
+    pub actor_name: Option<String>,
+    /// One of [`actions`].
+    pub action: String,
+    /// The client concerned, if any.
+    pub client_id: Option<ClientId>,
+    /// A short factual detail.
+    pub detail: String,
+}
+
+/// Which entries to list; newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Only this staff member's actions.
+    pub actor_id: Option<StaffId>,
+    /// Only entries about this client.
+    pub client_id: Option<ClientId>,
+    /// Only this action (exact) or family (a prefix ending in '.', e.g. "note.").
+    pub action: Option<String>,
+    /// From this day (inclusive, UTC).
+    pub from: Option<Date>,
+    /// To this day (inclusive, UTC).
+    pub to: Option<Date>,
+    /// Only entries older than this one (paging).
+    pub before_seq: Option<i64>,
+    /// At most this many (1–1000).
+    pub limit: u32,
+}
+
+/// The outcome of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// Entries checked.
+    pub entries: u64,
+    /// Whether the whole chain is intact.
+    pub ok: bool,
+    /// The first entry that does not fit, if any.
+    pub first_bad_seq: Option<i64>,
+    /// What is wrong, if anything.
+    pub problem: Option<String>,
+    /// The newest entry's hash (record it elsewhere to pin the trail as it is now).
+    pub head_hash: String,
+}
+
+/// Check the whole chain. Needs only an open vault (the CLI's `audit verify`).
+pub fn verify(vault: &Vault) -> Result<Verification> {
+    store::verify(vault.connection())
+}
+
+/// Check the chain as a signed-in owner (audited).
+pub fn verify_as(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Verification> {
+    let verification = verify(vault)?;
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner can verify the audit trail")?;
+        let outcome = if verification.ok { "intact" } else { "BROKEN" };
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::AUDIT_VERIFIED,
+            None,
+            &format!("{outcome}: {} entries", verification.entries),
+        )?;
+        Ok(())
+    })?;
+    Ok(verification)
+}
+
+/// List entries (owners only); the listing itself is audited.
+pub fn list(vault: &Vault, session: &Session, filter: &AuditFilter, now: OffsetDateTime) -> Result<Vec<AuditEntry>> {
+    if !(1..=1000).contains(&filter.limit) {
+        return Err(Error::invalid("limit", "choose between 1 and 1000 entries"));
+    }
+    if let (Some(from), Some(to)) = (filter.from, filter.to) {
+        if from > to {
+            return Err(Error::invalid("dates", "the start date is after the end date"));
+        }
+    }
+    access::run(vault, session, now, |transaction, actor: &Actor| {
+        actor.require_role(&[Role::Owner], "only an owner can read the audit trail")?;
+        let entries = store::list(transaction, filter)?;
+        append(transaction, now, Some(&actor.staff_id), actions::AUDIT_VIEWED, filter.client_id.as_ref(), "")?;
+        Ok(entries)
+    })
+}

@@ -1,0 +1,140 @@
+use super::*;
+use crate::fixture::{practice, Practice};
+use crate::testing::test_now;
+use crate::ErrorCode;
+
+/// A practice with a few dozen audited actions.
+fn busy_practice() -> Practice {
+    let fixture = practice();
+    for index in 0..5 {
+        let client = fixture.client("Client", &format!("Number{index}"));
+        crate::clients::get(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    }
+    fixture
+}
+
+/// What an attacker with the data key and a SQL shell could do: drop the append-only triggers first.
+fn tamper(fixture: &Practice, sql: &str) {
+    fixture
+        .vault
+        .connection()
+        .execute_batch(&format!("DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; {sql}"))
+        .unwrap();
+}
+
+#[test]
+fn an_untouched_chain_verifies_and_its_head_moves_with_each_entry() {
+    let fixture = busy_practice();
+    let first = verify(&fixture.vault).unwrap();
+    assert!(first.ok, "{first:?}");
+    assert_eq!(first.entries as usize, fixture.audit_actions().len());
+    crate::clients::search(&fixture.vault, &fixture.owner, "", false, test_now()).unwrap();
+    crate::clients::get(&fixture.vault, &fixture.owner, &fixture.client("A", "B"), test_now()).unwrap();
+    let second = verify(&fixture.vault).unwrap();
+    assert!(second.ok);
+    assert_ne!(first.head_hash, second.head_hash);
+}
+
+#[test]
+fn the_database_refuses_updates_and_deletes_of_entries() {
+    let fixture = busy_practice();
+    for sql in ["UPDATE audit_log SET detail = 'x' WHERE seq = 2", "DELETE FROM audit_log WHERE seq = 2"] {
+        let error = fixture.vault.connection().execute(sql, []).unwrap_err();
+        assert!(error.to_string().contains("append-only"), "{error}");
+    }
+    assert!(verify(&fixture.vault).unwrap().ok);
+}
+
+#[test]
+fn editing_any_field_is_detected_at_that_entry() {
+    for column in ["at", "actor_id", "action", "client_id", "detail"] {
+        let fixture = busy_practice();
+        tamper(&fixture, &format!("UPDATE audit_log SET {column} = 'forged' WHERE seq = 4"));
+        let verification = verify(&fixture.vault).unwrap();
+        assert!(!verification.ok, "{column}");
+        assert_eq!(verification.first_bad_seq, Some(4), "{column}: {verification:?}");
+    }
+}
+
+#[test]
+fn deleting_inserting_reordering_or_cutting_entries_is_detected() {
+    let fixture = busy_practice();
+    tamper(&fixture, "DELETE FROM audit_log WHERE seq = 3");
+    let verification = verify(&fixture.vault).unwrap();
+    assert_eq!(verification.first_bad_seq, Some(3), "{verification:?}");
+    assert!(verification.problem.unwrap().contains("missing"));
+
+    let fixture = busy_practice();
+    // Insert a forged entry after 2 and renumber the rest: the next entry no longer follows.
+    tamper(
+        &fixture,
+        "UPDATE audit_log SET seq = seq + 1000 WHERE seq > 2;
+         UPDATE audit_log SET seq = seq - 999 WHERE seq > 1000;
+         INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash)
+         SELECT 3, at, actor_id, 'client.viewed', client_id, 'forged', hash, hash FROM audit_log WHERE seq = 2;",
+    );
+    let verification = verify(&fixture.vault).unwrap();
+    assert!(!verification.ok);
+    assert_eq!(verification.first_bad_seq, Some(3), "{verification:?}");
+
+    let fixture = busy_practice();
+    // Swap two entries' places.
+    tamper(
+        &fixture,
+        "UPDATE audit_log SET seq = -1 WHERE seq = 5;
+         UPDATE audit_log SET seq = 5 WHERE seq = 6;
+         UPDATE audit_log SET seq = 6 WHERE seq = -1;",
+    );
+    let verification = verify(&fixture.vault).unwrap();
+    assert_eq!(verification.first_bad_seq, Some(5), "{verification:?}");
+
+    let fixture = busy_practice();
+    let total = fixture.audit_actions().len() as i64;
+    tamper(&fixture, &format!("DELETE FROM audit_log WHERE seq > {}", total - 2));
+    let verification = verify(&fixture.vault).unwrap();
+    assert!(!verification.ok);
+    assert_eq!(verification.first_bad_seq, Some(total - 1), "{verification:?}");
+    assert!(verification.problem.unwrap().contains("removed from the end"));
+}
+
+#[test]
+fn only_owners_list_or_verify_and_filters_narrow_the_listing() {
+    let fixture = busy_practice();
+    let filter = AuditFilter { limit: 100, ..AuditFilter::default() };
+    for role in [Role::Clinician, Role::FrontDesk] {
+        let error = list(&fixture.vault, fixture.session(role), &filter, test_now()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Forbidden);
+        let error = verify_as(&fixture.vault, fixture.session(role), test_now()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Forbidden);
+    }
+    let all = list(&fixture.vault, &fixture.owner, &filter, test_now()).unwrap();
+    assert!(all.windows(2).all(|pair| pair[0].seq > pair[1].seq), "newest first");
+    let viewed = list(
+        &fixture.vault,
+        &fixture.owner,
+        &AuditFilter { action: Some("client.viewed".into()), ..filter.clone() },
+        test_now(),
+    )
+    .unwrap();
+    assert_eq!(viewed.len(), 5);
+    assert!(viewed.iter().all(|entry| entry.actor_name.as_deref() == Some("Carl Clinician")));
+    let family = list(&fixture.vault, &fixture.owner, &AuditFilter { action: Some("client.".into()), ..filter.clone() }, test_now())
+        .unwrap();
+    assert_eq!(family.len(), 10, "5 created + 5 viewed");
+    let client = viewed[0].client_id.clone().unwrap();
+    let about = list(&fixture.vault, &fixture.owner, &AuditFilter { client_id: Some(client), ..filter.clone() }, test_now())
+        .unwrap();
+    assert_eq!(about.len(), 2);
+    let page = list(&fixture.vault, &fixture.owner, &AuditFilter { before_seq: Some(3), ..filter.clone() }, test_now())
+        .unwrap();
+    assert_eq!(page.iter().map(|entry| entry.seq).collect::<Vec<_>>(), [2, 1]);
+    let tomorrow = test_now().date().next_day().unwrap();
+    let none = list(&fixture.vault, &fixture.owner, &AuditFilter { from: Some(tomorrow), ..filter.clone() }, test_now())
+        .unwrap();
+    assert!(none.is_empty());
+    let error = list(&fixture.vault, &fixture.owner, &AuditFilter { limit: 0, ..filter }, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    let verification = verify_as(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    assert!(verification.ok);
+    assert!(fixture.audit_actions().ends_with(&[actions::AUDIT_VERIFIED.to_owned()]));
+}

@@ -1,0 +1,115 @@
+//! A small practice for the core's own tests: a real vault on disk with an owner, two clinicians and a
+//! front-desk member, each signed in.
+
+use crate::clients::{Billing, ClientInput, ContactChannel, ContactPreferences};
+use crate::ids::ClientId;
+use crate::staff::{self, NewStaff, Role, Session};
+use crate::testing::test_now;
+use crate::{CreateOptions, OwnerAccount, SecretString, Vault, VaultPaths};
+
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
+
+pub(crate) struct Practice {
+    pub(crate) folder: tempfile::TempDir,
+    pub(crate) paths: VaultPaths,
+    pub(crate) vault: Vault,
+    pub(crate) recovery_code: SecretString,
+    pub(crate) owner: Session,
+    pub(crate) clinician: Session,
+    pub(crate) other_clinician: Session,
+    pub(crate) front_desk: Session,
+}
+
+impl Practice {
+    pub(crate) fn session(&self, role: Role) -> &Session {
+        match role {
+            Role::Owner => &self.owner,
+            Role::Clinician => &self.clinician,
+            Role::FrontDesk => &self.front_desk,
+        }
+    }
+
+    /// A client on `clinician`'s care team (not `other_clinician`'s).
+    pub(crate) fn client(&self, given: &str, family: &str) -> ClientId {
+        crate::clients::create(&self.vault, &self.clinician, client_input(given, family), test_now()).unwrap().id
+    }
+
+    /// Audit actions, oldest first.
+    pub(crate) fn audit_actions(&self) -> Vec<String> {
+        let mut statement = self.vault.connection().prepare("SELECT action FROM audit_log ORDER BY seq").unwrap();
+        statement.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    /// Every text column of the audit trail, for checks that no clinical text leaks into it.
+    pub(crate) fn audit_text(&self) -> String {
+        let mut statement = self.vault.connection().prepare("SELECT action || ' ' || detail FROM audit_log").unwrap();
+        let rows: Vec<String> =
+            statement.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
+        rows.join("\n")
+    }
+}
+
+pub(crate) fn client_input(given: &str, family: &str) -> ClientInput {
+    ClientInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        preferred_name: None,
+        date_of_birth: "1990-04-02".into(),
+        pronouns: None,
+        jurisdiction: "US-CA".into(),
+        email: None,
+        phone: Some("+1 555 0100 200".into()),
+        address: None,
+        contact: ContactPreferences {
+            preferred: ContactChannel::Phone,
+            ok_to_leave_voicemail: true,
+            ok_to_text: false,
+            ok_to_email: false,
+        },
+        billing: Billing::PrivatePay,
+    }
+}
+
+pub(crate) fn practice() -> Practice {
+    let folder = tempfile::tempdir().unwrap();
+    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+    let password = SecretString::from(PASSWORD);
+    let created = Vault::create(
+        &paths,
+        CreateOptions {
+            keychain: None,
+            passphrase: None,
+            owner: Some(OwnerAccount { login: "olivia", display_name: "Olivia Owner", password: &password }),
+            now: test_now(),
+        },
+    )
+    .unwrap();
+    let mut vault = created.vault;
+    let owner = Session::for_tests(&vault, &crate::ids::StaffId::parse(&created.owner_id.unwrap()).unwrap()).unwrap();
+    let mut add = |login: &str, name: &str, role: Role| {
+        let member = staff::add(
+            &mut vault,
+            &owner,
+            NewStaff { login, display_name: name, role, password: &password },
+            test_now(),
+        )
+        .unwrap();
+        member.id
+    };
+    let clinician_id = add("carl", "Carl Clinician", Role::Clinician);
+    let other_id = add("cora", "Cora Clinician", Role::Clinician);
+    let front_id = add("fran", "Fran Front", Role::FrontDesk);
+    let clinician = Session::for_tests(&vault, &clinician_id).unwrap();
+    let other_clinician = Session::for_tests(&vault, &other_id).unwrap();
+    let front_desk = Session::for_tests(&vault, &front_id).unwrap();
+    Practice {
+        folder,
+        paths,
+        vault,
+        recovery_code: created.recovery_code,
+        owner,
+        clinician,
+        other_clinician,
+        front_desk,
+    }
+}

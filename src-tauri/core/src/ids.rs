@@ -1,0 +1,78 @@
+//! Id newtypes: random UUIDs, so one kind of id cannot be passed where another is meant.
+
+use rusqlite::types::{FromSql, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+use crate::error::{Error, Result};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new random id.
+            pub(crate) fn generate() -> $name {
+                $name(uuid::Uuid::new_v4().to_string())
+            }
+
+            /// Read an id given by a caller. Anything that is not a well-formed id is "not found".
+            pub fn parse(text: &str) -> Result<$name> {
+                uuid::Uuid::parse_str(text.trim())
+                    .map(|uuid| $name(uuid.hyphenated().to_string()))
+                    .map_err(|_| Error::NotFound { what: $what })
+            }
+
+            /// The id as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                String::column_result(value).map($name)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A staff member.
+    StaffId,
+    "staff member"
+);
+id_type!(
+    /// A client.
+    ClientId,
+    "client"
+);
+id_type!(
+    /// A progress or psychotherapy note.
+    NoteId,
+    "note"
+);
+id_type!(
+    /// An emergency-access grant.
+    GrantId,
+    "emergency-access grant"
+);
+
+impl StaffId {
+    /// An id read back from the key-slot file (already validated as a slot owner).
+    pub(crate) fn from_trusted(text: String) -> StaffId {
+        StaffId(text)
+    }
+}

@@ -1,0 +1,201 @@
+//! Intake: the practice's intake questionnaire and each client's answers, as structured data (one row
+//! per question, the value as JSON of the question's kind). Clinical: front desk has no access.
+
+use rusqlite::Connection;
+use time::OffsetDateTime;
+
+use crate::access;
+use crate::audit::{actions, append};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, StaffId};
+use crate::staff::{Role, Session};
+use crate::vault::{rfc3339, Vault};
+
+/// The kind of answer a question takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionKind {
+    /// One line of text (≤ 500 characters).
+    Text,
+    /// Several paragraphs (≤ 10,000 characters).
+    LongText,
+    /// Yes or no.
+    YesNo,
+    /// `YYYY-MM-DD`, not in the future.
+    Date,
+    /// One of the listed choices.
+    Choice(&'static [&'static str]),
+    /// A whole number 0–10.
+    Scale,
+}
+
+impl QuestionKind {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuestionKind::Text => "text",
+            QuestionKind::LongText => "long_text",
+            QuestionKind::YesNo => "yes_no",
+            QuestionKind::Date => "date",
+            QuestionKind::Choice(_) => "choice",
+            QuestionKind::Scale => "scale",
+        }
+    }
+}
+
+/// One intake question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Question {
+    /// Stable key (answers are stored under it).
+    pub key: &'static str,
+    /// The question as shown.
+    pub label: &'static str,
+    /// Answer kind.
+    pub kind: QuestionKind,
+    /// Must be answered to save.
+    pub required: bool,
+}
+
+/// The intake questionnaire.
+pub const QUESTIONS: &[Question] = &[
+    Question { key: "presenting_concern", label: "What brings you to therapy now?", kind: QuestionKind::LongText, required: true },
+    Question { key: "goals", label: "What would you like to be different?", kind: QuestionKind::LongText, required: false },
+    Question { key: "previous_therapy", label: "Have you been in therapy before?", kind: QuestionKind::YesNo, required: true },
+    Question { key: "current_medications", label: "Current medications", kind: QuestionKind::Text, required: false },
+    Question { key: "risk_thoughts_of_self_harm", label: "In the past month, have you had thoughts of harming yourself?", kind: QuestionKind::YesNo, required: true },
+    Question { key: "distress_scale", label: "Distress today (0 = none, 10 = worst)", kind: QuestionKind::Scale, required: false },
+    Question { key: "session_format", label: "Preferred session format", kind: QuestionKind::Choice(&["In person", "Video", "Phone", "No preference"]), required: false },
+    Question { key: "emergency_contact_name", label: "Emergency contact name", kind: QuestionKind::Text, required: true },
+    Question { key: "emergency_contact_phone", label: "Emergency contact phone", kind: QuestionKind::Text, required: true },
+    Question { key: "last_physical_exam", label: "Date of last physical exam", kind: QuestionKind::Date, required: false },
+];
+
+/// A client's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Intake {
+    /// Answers by question key (JSON values: string, bool, number), only answered questions.
+    pub answers: Vec<(String, serde_json::Value)>,
+    /// When last saved.
+    pub updated_at: Option<String>,
+    /// By whom (id, name).
+    pub updated_by: Option<(StaffId, String)>,
+}
+
+fn check_answer(question: &Question, value: &serde_json::Value, today: time::Date) -> Result<()> {
+    let field = "intake answer";
+    let bad = |reason: &str| Err(Error::invalid(field, format!("{:?}: {reason}", question.label)));
+    match (question.kind, value) {
+        (QuestionKind::Text, serde_json::Value::String(text)) if text.chars().count() <= 500 => Ok(()),
+        (QuestionKind::LongText, serde_json::Value::String(text)) if text.chars().count() <= 10_000 => Ok(()),
+        (QuestionKind::Text | QuestionKind::LongText, serde_json::Value::String(_)) => bad("is too long"),
+        (QuestionKind::YesNo, serde_json::Value::Bool(_)) => Ok(()),
+        (QuestionKind::Date, serde_json::Value::String(text)) => {
+            let date = crate::clients::parse_date(text, "intake date")?;
+            if date > today {
+                return bad("is in the future");
+            }
+            Ok(())
+        }
+        (QuestionKind::Choice(choices), serde_json::Value::String(text)) if choices.contains(&text.as_str()) => Ok(()),
+        (QuestionKind::Scale, serde_json::Value::Number(number))
+            if number.as_u64().is_some_and(|value| value <= 10) =>
+        {
+            Ok(())
+        }
+        _ => bad(&format!("expected a {} answer", question.kind.as_str())),
+    }
+}
+
+fn is_blank(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(text) => text.trim().is_empty(),
+        _ => false,
+    }
+}
+
+fn load(connection: &Connection, client_id: &ClientId) -> Result<Intake> {
+    let mut statement = connection.prepare_cached(
+        "SELECT a.question_key, a.value, a.answered_at, a.answered_by, s.display_name
+         FROM intake_answers a JOIN staff s ON s.id = a.answered_by WHERE a.client_id = ?1",
+    )?;
+    let mut intake = Intake { answers: Vec::new(), updated_at: None, updated_by: None };
+    let rows = statement.query_map([client_id], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, StaffId>(3)?,
+            row.get::<_, String>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (key, value, at, by, name) = row?;
+        let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
+        if intake.updated_at.as_ref().is_none_or(|latest| at > *latest) {
+            intake.updated_at = Some(at);
+            intake.updated_by = Some((by, name));
+        }
+        intake.answers.push((key, value));
+    }
+    intake.answers.sort_by_key(|(key, _)| QUESTIONS.iter().position(|question| question.key == key));
+    Ok(intake)
+}
+
+/// A client's intake answers (audited; clinical access required).
+pub fn get(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDateTime) -> Result<Intake> {
+    access::run(vault, session, now, |transaction, actor| {
+        access::clinical_access(transaction, actor, client_id, now)?;
+        append(transaction, now, Some(&actor.staff_id), actions::INTAKE_VIEWED, Some(client_id), "")?;
+        load(transaction, client_id)
+    })
+}
+
+/// Save the answers (all of them: unanswered optional questions are cleared). Every answer is checked
+/// against its question's kind; required questions must be answered; unknown keys are refused.
+pub fn save(
+    vault: &Vault,
+    session: &Session,
+    client_id: &ClientId,
+    answers: &[(String, serde_json::Value)],
+    now: OffsetDateTime,
+) -> Result<Intake> {
+    let today = now.date();
+    for (key, value) in answers {
+        let question = QUESTIONS
+            .iter()
+            .find(|question| question.key == key)
+            .ok_or_else(|| Error::invalid("intake answer", format!("there is no question {key:?}")))?;
+        if !is_blank(value) {
+            check_answer(question, value, today)?;
+        }
+    }
+    for question in QUESTIONS.iter().filter(|question| question.required) {
+        let answered = answers.iter().any(|(key, value)| key == question.key && !is_blank(value));
+        if !answered {
+            return Err(Error::invalid("intake answer", format!("{:?} needs an answer", question.label)));
+        }
+    }
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner, Role::Clinician], "only clinicians and owners record intake")?;
+        access::clinical_access(transaction, actor, client_id, now)?;
+        transaction.prepare_cached("DELETE FROM intake_answers WHERE client_id = ?1")?.execute([client_id])?;
+        let mut insert = transaction.prepare_cached(
+            "INSERT INTO intake_answers (client_id, question_key, value, answered_at, answered_by)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        let mut count = 0;
+        for (key, value) in answers.iter().filter(|(_, value)| !is_blank(value)) {
+            insert.execute(rusqlite::params![client_id, key, value.to_string(), rfc3339(now), actor.staff_id])?;
+            count += 1;
+        }
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::INTAKE_SAVED,
+            Some(client_id),
+            &format!("{count} answers"),
+        )?;
+        load(transaction, client_id)
+    })
+}

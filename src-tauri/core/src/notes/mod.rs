@@ -1,0 +1,330 @@
+//! Clinical notes: progress notes (part of the record) and psychotherapy notes (45 CFR 164.501: kept
+//! apart from the record, in their own tables, readable only by their author).
+//!
+//! Invariants:
+//! - A draft may be edited only by its author. Signing locks a note (a trigger refuses any later UPDATE)
+//!   and stores a SHA-256 of its content; corrections are addenda, each hashed when written.
+//! - Psychotherapy notes: every read and write checks the author; anyone else is told "no such note",
+//!   so their existence is not revealed. They are never part of an export or of the record.
+//! - Note bodies never appear in the audit trail or in error messages.
+
+mod store;
+#[cfg(test)]
+mod tests;
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::access::{self, Actor};
+use crate::audit::{actions, append};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, NoteId, StaffId};
+use crate::sensitive::SecretString;
+use crate::staff::{Role, Session};
+use crate::vault::Vault;
+
+/// Longest note or addendum body, in characters.
+pub const MAX_BODY_CHARS: usize = 100_000;
+
+/// Which kind of note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    /// Part of the clinical record.
+    Progress,
+    /// The author's private process notes, kept apart from the record.
+    Psychotherapy,
+}
+
+impl NoteKind {
+    /// Stored / wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Progress => "progress",
+            NoteKind::Psychotherapy => "psychotherapy",
+        }
+    }
+
+    /// Read a given name.
+    pub fn parse(text: &str) -> Result<NoteKind> {
+        match text {
+            "progress" => Ok(NoteKind::Progress),
+            "psychotherapy" => Ok(NoteKind::Psychotherapy),
+            _ => Err(Error::invalid("note kind", "choose progress or psychotherapy")),
+        }
+    }
+}
+
+/// An addendum to a signed note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Addendum {
+    /// Id.
+    pub id: NoteId,
+    /// Author.
+    pub author_id: StaffId,
+    /// Author's name.
+    pub author_name: String,
+    /// Text.
+    pub body: SecretString,
+    /// RFC 3339.
+    pub created_at: String,
+    /// SHA-256 of the addendum.
+    pub content_hash: String,
+}
+
+/// A note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Id.
+    pub id: NoteId,
+    /// Kind.
+    pub kind: NoteKind,
+    /// Client.
+    pub client_id: ClientId,
+    /// Author.
+    pub author_id: StaffId,
+    /// Author's name.
+    pub author_name: String,
+    /// Date of the session, `YYYY-MM-DD`.
+    pub session_date: String,
+    /// Text (redacted in `Debug`).
+    pub body: SecretString,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// When signed (then locked).
+    pub signed_at: Option<String>,
+    /// SHA-256 of the signed content.
+    pub content_hash: Option<String>,
+    /// Addenda, oldest first.
+    pub addenda: Vec<Addendum>,
+}
+
+/// A client's notes as one person may see them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClientNotes {
+    /// Progress notes, newest session first.
+    pub progress: Vec<Note>,
+    /// The caller's own psychotherapy notes about this client, newest first.
+    pub psychotherapy: Vec<Note>,
+}
+
+fn check_body(body: &str) -> Result<()> {
+    if body.trim().is_empty() {
+        return Err(Error::invalid("note", "write something first"));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(Error::invalid("note", format!("use at most {MAX_BODY_CHARS} characters")));
+    }
+    Ok(())
+}
+
+fn check_session_date(text: &str, now: OffsetDateTime) -> Result<String> {
+    let date = crate::clients::parse_date(text, "session date")?;
+    if date > now.date() {
+        return Err(Error::invalid("session date", "is in the future"));
+    }
+    if date.year() < 1900 {
+        return Err(Error::invalid("session date", "is before 1900"));
+    }
+    Ok(date.to_string())
+}
+
+/// The hash that a signature or addendum fixes: every field, length-prefixed.
+pub(crate) fn content_hash(fields: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"saferoom-note-v1");
+    for field in fields {
+        hasher.update((field.len() as u64).to_be_bytes());
+        hasher.update(field.as_bytes());
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Clinical roles with clinical access to the client; psychotherapy notes additionally need authorship
+/// (checked per note).
+fn writer_access(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    client_id: &ClientId,
+    now: OffsetDateTime,
+) -> Result<()> {
+    actor.require_role(&[Role::Owner, Role::Clinician], "only clinicians and owners write notes")?;
+    access::clinical_access(transaction, actor, client_id, now)?;
+    Ok(())
+}
+
+/// Load a note the actor may act on: psychotherapy notes only for their author (else "no such note").
+fn visible_note(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    kind: NoteKind,
+    note_id: &NoteId,
+    now: OffsetDateTime,
+) -> Result<Note> {
+    let note = store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })?;
+    if kind == NoteKind::Psychotherapy && note.author_id != actor.staff_id {
+        return Err(Error::NotFound { what: "note" });
+    }
+    access::clinical_access(transaction, actor, &note.client_id, now)?;
+    Ok(note)
+}
+
+/// A client's notes (audited): progress notes for anyone with clinical access; psychotherapy notes only
+/// the caller's own.
+pub fn list(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDateTime) -> Result<ClientNotes> {
+    access::run(vault, session, now, |transaction, actor| {
+        access::clinical_access(transaction, actor, client_id, now)?;
+        let notes = ClientNotes {
+            progress: store::for_client(transaction, NoteKind::Progress, client_id, None)?,
+            psychotherapy: store::for_client(transaction, NoteKind::Psychotherapy, client_id, Some(&actor.staff_id))?,
+        };
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::NOTES_VIEWED,
+            Some(client_id),
+            &format!("{} progress, {} own psychotherapy", notes.progress.len(), notes.psychotherapy.len()),
+        )?;
+        Ok(notes)
+    })
+}
+
+/// Start a draft note.
+pub fn create(
+    vault: &Vault,
+    session: &Session,
+    kind: NoteKind,
+    client_id: &ClientId,
+    session_date: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<Note> {
+    check_body(body)?;
+    let session_date = check_session_date(session_date, now)?;
+    let note_id = NoteId::generate();
+    access::run(vault, session, now, |transaction, actor| {
+        writer_access(transaction, actor, client_id, now)?;
+        store::insert(transaction, kind, &note_id, client_id, &actor.staff_id, &session_date, body, now)?;
+        append(transaction, now, Some(&actor.staff_id), actions::NOTE_CREATED, Some(client_id), kind.as_str())?;
+        store::load(transaction, kind, &note_id)?.ok_or(Error::NotFound { what: "note" })
+    })
+}
+
+/// Edit a draft (author only; a signed note is locked).
+pub fn update(
+    vault: &Vault,
+    session: &Session,
+    kind: NoteKind,
+    note_id: &NoteId,
+    session_date: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<Note> {
+    check_body(body)?;
+    let session_date = check_session_date(session_date, now)?;
+    access::run(vault, session, now, |transaction, actor| {
+        let note = visible_note(transaction, actor, kind, note_id, now)?;
+        if note.author_id != actor.staff_id {
+            return Err(Error::forbidden("only the author edits a draft note"));
+        }
+        if note.signed_at.is_some() {
+            return Err(Error::conflict("This note is signed and locked; add an addendum instead"));
+        }
+        store::update(transaction, kind, note_id, &session_date, body, now)?;
+        append(transaction, now, Some(&actor.staff_id), actions::NOTE_UPDATED, Some(&note.client_id), kind.as_str())?;
+        store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
+    })
+}
+
+/// Sign (and lock) a draft (author only).
+pub fn sign(vault: &Vault, session: &Session, kind: NoteKind, note_id: &NoteId, now: OffsetDateTime) -> Result<Note> {
+    access::run(vault, session, now, |transaction, actor| {
+        let note = visible_note(transaction, actor, kind, note_id, now)?;
+        if note.author_id != actor.staff_id {
+            return Err(Error::forbidden("only the author signs a note"));
+        }
+        if note.signed_at.is_some() {
+            return Err(Error::conflict("This note is already signed"));
+        }
+        let signed_at = crate::vault::rfc3339(now);
+        let hash = content_hash(&[
+            note.id.as_str(),
+            kind.as_str(),
+            note.client_id.as_str(),
+            note.author_id.as_str(),
+            &note.session_date,
+            note.body.expose(),
+            &signed_at,
+        ]);
+        store::sign(transaction, kind, note_id, &signed_at, &hash)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::NOTE_SIGNED,
+            Some(&note.client_id),
+            &format!("{} note {note_id}, sha256 {hash}", kind.as_str()),
+        )?;
+        store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
+    })
+}
+
+/// Add a correction to a signed note. Progress notes: any clinician or owner with clinical access;
+/// psychotherapy notes: their author.
+pub fn add_addendum(
+    vault: &Vault,
+    session: &Session,
+    kind: NoteKind,
+    note_id: &NoteId,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<Note> {
+    check_body(body)?;
+    let addendum_id = NoteId::generate();
+    access::run(vault, session, now, |transaction, actor| {
+        let note = visible_note(transaction, actor, kind, note_id, now)?;
+        writer_access(transaction, actor, &note.client_id, now)?;
+        if note.signed_at.is_none() {
+            return Err(Error::conflict("This note is still a draft; edit it instead of adding an addendum"));
+        }
+        let created_at = crate::vault::rfc3339(now);
+        let hash = content_hash(&[
+            addendum_id.as_str(),
+            note_id.as_str(),
+            actor.staff_id.as_str(),
+            body,
+            &created_at,
+        ]);
+        store::insert_addendum(transaction, kind, &addendum_id, note_id, &actor.staff_id, body, &created_at, &hash)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::ADDENDUM_ADDED,
+            Some(&note.client_id),
+            &format!("{} note {note_id}", kind.as_str()),
+        )?;
+        store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
+    })
+}
+
+/// Recompute a signed note's hash: whether its content is what was signed.
+pub fn verify_signature(note: &Note) -> bool {
+    match (&note.signed_at, &note.content_hash) {
+        (Some(signed_at), Some(hash)) => {
+            *hash
+                == content_hash(&[
+                    note.id.as_str(),
+                    note.kind.as_str(),
+                    note.client_id.as_str(),
+                    note.author_id.as_str(),
+                    &note.session_date,
+                    note.body.expose(),
+                    signed_at,
+                ])
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,527 @@
+//! Staff accounts, roles, sign-in and sessions.
+//!
+//! Invariants:
+//! - Each staff member's password is their own key slot: it opens the vault and proves who they are.
+//!   Disabling someone removes their slot, so they cannot open the vault at all.
+//! - A [`Session`] can only be made here, by a password that opened its owner's slot (or by the recovery
+//!   code for an owner). Every later action re-reads the person's role and status from the database, so a
+//!   role change or a disable takes effect at once.
+//! - Unknown login and wrong password get the same answer. Repeated failures are throttled per login
+//!   ([`LoginThrottle`]) and audited (failures while the vault was closed are audited once it opens).
+//! - There is always at least one active owner.
+
+mod store;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use time::{Duration, OffsetDateTime};
+
+use crate::access;
+use crate::audit::{actions, append};
+use crate::error::{Error, Result, SecretKind};
+use crate::ids::StaffId;
+use crate::sensitive::SecretString;
+use crate::vault::{OpenedWith, Unlock, Vault, VaultPaths};
+
+pub(crate) use store::load;
+
+/// What a staff member may do (enforced by [`crate::access`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Practice administrator: staff, care teams, audit; sees every record (not others' psychotherapy notes).
+    Owner,
+    /// Sees clinical records of clients on their care team (or by emergency access).
+    Clinician,
+    /// Front desk / biller: demographics, contacts and billing mode; no clinical text.
+    FrontDesk,
+}
+
+impl Role {
+    /// Every role, for tests that call every command as every role.
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Clinician, Role::FrontDesk];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Clinician => "clinician",
+            Role::FrontDesk => "front_desk",
+        }
+    }
+
+    /// Read a stored or given name.
+    pub fn parse(text: &str) -> Result<Role> {
+        match text {
+            "owner" => Ok(Role::Owner),
+            "clinician" => Ok(Role::Clinician),
+            "front_desk" => Ok(Role::FrontDesk),
+            _ => Err(Error::invalid("role", "choose owner, clinician or front desk")),
+        }
+    }
+
+    /// Whether this role writes and reads clinical text.
+    pub fn is_clinical(self) -> bool {
+        matches!(self, Role::Owner | Role::Clinician)
+    }
+}
+
+/// A staff member as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    /// Id.
+    pub id: StaffId,
+    /// Login (unique, case-insensitive).
+    pub login: String,
+    /// Name as colleagues see it.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// Disabled staff cannot sign in.
+    pub active: bool,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Whether they have a password (a key slot) now.
+    pub has_password: bool,
+}
+
+/// A signed-in staff member. Only this module makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    vault_id: String,
+    staff_id: StaffId,
+    login: String,
+    display_name: String,
+    role: Role,
+}
+
+impl Session {
+    /// Who.
+    pub fn staff_id(&self) -> &StaffId {
+        &self.staff_id
+    }
+    /// Their login.
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+    /// Their name.
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+    /// Their role when they signed in (actions re-check the current role).
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub(crate) fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+}
+
+/// A new staff member.
+pub struct NewStaff<'a> {
+    /// Login: 2–64 letters, digits, '.', '_' or '-'.
+    pub login: &'a str,
+    /// Name as colleagues see it.
+    pub display_name: &'a str,
+    /// Role.
+    pub role: Role,
+    /// Their first password (they can change it).
+    pub password: &'a SecretString,
+}
+
+/// Failed sign-ins per login: after [`FREE_ATTEMPTS`] failures each further attempt waits twice as long
+/// as the last (2 s, 4 s, … up to 5 minutes). Kept in memory by the app; each attempt also costs an
+/// Argon2id derivation, which is what slows an attacker who copies the key-slot file.
+#[derive(Debug, Default)]
+pub struct LoginThrottle {
+    failures: HashMap<String, (u32, OffsetDateTime)>,
+    unaudited: Vec<(String, OffsetDateTime)>,
+}
+
+/// Failures allowed before waiting starts.
+pub const FREE_ATTEMPTS: u32 = 3;
+const MAX_WAIT_SECONDS: i64 = 300;
+
+impl LoginThrottle {
+    /// Refuse an attempt that comes too soon after repeated failures.
+    pub fn check(&self, login: &str, now: OffsetDateTime) -> Result<()> {
+        let Some((count, last)) = self.failures.get(&login.trim().to_lowercase()) else { return Ok(()) };
+        if *count < FREE_ATTEMPTS {
+            return Ok(());
+        }
+        let wait = Duration::seconds((1i64 << (count - FREE_ATTEMPTS + 1).min(16)).min(MAX_WAIT_SECONDS));
+        let allowed_at = *last + wait;
+        if now < allowed_at {
+            let seconds = (allowed_at - now).whole_seconds().max(1) as u64;
+            return Err(Error::Throttled { retry_after_seconds: seconds });
+        }
+        Ok(())
+    }
+
+    fn record_failure(&mut self, login: &str, now: OffsetDateTime) {
+        let key = login.trim().to_lowercase();
+        let entry = self.failures.entry(key.clone()).or_insert((0, now));
+        entry.0 = entry.0.saturating_add(1);
+        entry.1 = now;
+        if self.unaudited.len() < 1000 {
+            self.unaudited.push((key, now));
+        }
+    }
+
+    fn record_success(&mut self, login: &str) {
+        self.failures.remove(&login.trim().to_lowercase());
+    }
+
+    /// Write failures that happened while the vault was closed into the audit trail.
+    fn flush(&mut self, vault: &Vault) -> Result<()> {
+        if self.unaudited.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.unaudited);
+        vault.transaction(|transaction| {
+            for (login, at) in &pending {
+                append(transaction, *at, None, actions::SIGN_IN_FAILED, None, &format!("login {login:?}"))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+const LOGIN_CHARS: &str = "letters, digits, '.', '_' or '-'";
+
+fn check_login(login: &str) -> Result<()> {
+    let login = login.trim();
+    if !(2..=64).contains(&login.chars().count()) {
+        return Err(Error::invalid("login", "use 2 to 64 characters"));
+    }
+    if !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        return Err(Error::invalid("login", format!("use only {LOGIN_CHARS}")));
+    }
+    Ok(())
+}
+
+fn check_display_name(name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", "enter the person's name"));
+    }
+    if name.chars().count() > 100 {
+        return Err(Error::invalid("name", "use at most 100 characters"));
+    }
+    Ok(())
+}
+
+/// Validate a new account before anything is written.
+pub(crate) fn check_new_account(login: &str, display_name: &str, password: &SecretString) -> Result<()> {
+    check_login(login)?;
+    check_display_name(display_name)?;
+    crate::vault::check_secret_length("password", password)
+}
+
+/// Make the first owner in a brand-new database (called by [`Vault::create`]).
+pub(crate) fn found_practice(
+    connection: &rusqlite::Connection,
+    owner_id: &str,
+    login: &str,
+    display_name: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let owner_id = StaffId::from_trusted(owner_id.to_owned());
+    store::insert(connection, &owner_id, login.trim(), display_name.trim(), Role::Owner, now)?;
+    append(connection, now, Some(&owner_id), actions::PRACTICE_CREATED, None, "first owner account created")?;
+    Ok(())
+}
+
+fn session_for(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
+    let member = store::load(vault.connection(), staff_id)?.ok_or(Error::WrongSecret(SecretKind::Password))?;
+    if !member.active {
+        return Err(Error::WrongSecret(SecretKind::Password));
+    }
+    Ok(Session {
+        vault_id: vault.vault_id().to_owned(),
+        staff_id: member.id,
+        login: member.login,
+        display_name: member.display_name,
+        role: member.role,
+    })
+}
+
+fn audit_sign_in(vault: &Vault, session: &Session, now: OffsetDateTime, how: &str) -> Result<()> {
+    vault.transaction(|transaction| {
+        append(transaction, now, Some(&session.staff_id), actions::SIGN_IN, None, how)?;
+        Ok(())
+    })
+}
+
+/// The session of whoever just opened the vault with their password ([`Unlock::StaffPassword`]).
+fn adopt(vault: &Vault, throttle: &mut LoginThrottle, login: &str, now: OffsetDateTime) -> Result<Session> {
+    let OpenedWith::StaffPassword(staff_id) = vault.opened_with() else {
+        return Err(Error::forbidden("the vault was not opened with a staff password"));
+    };
+    let session = session_for(vault, &StaffId::from_trusted(staff_id.clone()))?;
+    throttle.record_success(login);
+    throttle.flush(vault)?;
+    audit_sign_in(vault, &session, now, "password (vault opened)")?;
+    Ok(session)
+}
+
+/// Open a closed vault with a staff login and password and sign that person in.
+pub fn open_and_sign_in(
+    paths: &VaultPaths,
+    throttle: &mut LoginThrottle,
+    login: &str,
+    password: &SecretString,
+    now: OffsetDateTime,
+) -> Result<(Vault, Session)> {
+    throttle.check(login, now)?;
+    let vault = match Vault::open(paths, Unlock::StaffPassword { login, password }) {
+        Ok(vault) => vault,
+        Err(error @ Error::WrongSecret(_)) => {
+            throttle.record_failure(login, now);
+            return Err(error);
+        }
+        Err(error) => return Err(error),
+    };
+    let session = adopt(&vault, throttle, login, now)?;
+    Ok((vault, session))
+}
+
+/// Sign someone in to a vault that is already open (user switching).
+pub fn sign_in(
+    vault: &Vault,
+    throttle: &mut LoginThrottle,
+    login: &str,
+    password: &SecretString,
+    now: OffsetDateTime,
+) -> Result<Session> {
+    throttle.check(login, now)?;
+    let checked = vault.check_staff_password(login, password).and_then(|staff_id| {
+        session_for(vault, &StaffId::from_trusted(staff_id))
+    });
+    match checked {
+        Ok(session) => {
+            throttle.record_success(login);
+            throttle.flush(vault)?;
+            audit_sign_in(vault, &session, now, "password")?;
+            Ok(session)
+        }
+        Err(error @ Error::WrongSecret(_)) => {
+            throttle.record_failure(login, now);
+            throttle.flush(vault)?;
+            Err(error)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Audit whatever failed sign-ins happened while the vault was closed (call after any unlock).
+pub fn flush_failed_sign_ins(vault: &Vault, throttle: &mut LoginThrottle) -> Result<()> {
+    throttle.flush(vault)
+}
+
+/// Record an unlock or lock of the vault that no session made (keychain at start-up, recovery code,
+/// idle lock).
+pub fn record_vault_event(vault: &Vault, session: Option<&Session>, locked: bool, how: &str, now: OffsetDateTime) -> Result<()> {
+    let action = if locked { actions::LOCK } else { actions::UNLOCK };
+    vault.transaction(|transaction| {
+        append(transaction, now, session.map(Session::staff_id), action, None, how)?;
+        Ok(())
+    })
+}
+
+/// End a session (the vault stays open for the next person).
+pub fn sign_out(vault: &Vault, session: Session, now: OffsetDateTime) -> Result<()> {
+    vault.transaction(|transaction| {
+        append(transaction, now, Some(&session.staff_id), actions::SIGN_OUT, None, "")?;
+        Ok(())
+    })
+}
+
+/// After the vault was opened with the recovery code: give an active owner a new password and sign them in.
+pub fn recover_owner_password(
+    vault: &mut Vault,
+    login: &str,
+    password: &SecretString,
+    now: OffsetDateTime,
+) -> Result<Session> {
+    if *vault.opened_with() != OpenedWith::RecoveryCode {
+        return Err(Error::forbidden("open the vault with the recovery code first"));
+    }
+    crate::vault::check_secret_length("password", password)?;
+    let member = store::find_by_login(vault.connection(), login)?.ok_or(Error::NotFound { what: "owner" })?;
+    if member.role != Role::Owner || !member.active {
+        return Err(Error::forbidden("the recovery code can only reset an active owner's password"));
+    }
+    vault.put_staff_slot(member.id.as_str(), &member.login, password, now)?;
+    let session = session_for(vault, &member.id)?;
+    vault.transaction(|transaction| {
+        append(transaction, now, Some(&member.id), actions::PASSWORD_RECOVERED, None, "with the recovery code")?;
+        append(transaction, now, Some(&member.id), actions::SIGN_IN, None, "recovery code")?;
+        Ok(())
+    })?;
+    Ok(session)
+}
+
+/// Every staff member (any signed-in role may list names, for care teams).
+pub fn list(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<StaffMember>> {
+    let mut members = access::run(vault, session, now, |transaction, _actor| store::list(transaction))?;
+    for member in &mut members {
+        member.has_password = vault.has_staff_slot(member.id.as_str());
+    }
+    Ok(members)
+}
+
+fn loaded(vault: &Vault, staff_id: &StaffId) -> Result<StaffMember> {
+    let mut member = store::load(vault.connection(), staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
+    member.has_password = vault.has_staff_slot(staff_id.as_str());
+    Ok(member)
+}
+
+/// Add a staff member (owners only).
+pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetDateTime) -> Result<StaffMember> {
+    check_new_account(new.login, new.display_name, new.password)?;
+    let staff_id = StaffId::generate();
+    let login = new.login.trim();
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner can add staff")?;
+        if store::find_by_login(transaction, login)?.is_some() {
+            return Err(Error::conflict(format!("The login {login:?} is already taken")));
+        }
+        store::insert(transaction, &staff_id, login, new.display_name.trim(), new.role, now)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::STAFF_ADDED,
+            None,
+            &format!("{login} as {}", new.role.as_str()),
+        )?;
+        Ok(())
+    })?;
+    vault.put_staff_slot(staff_id.as_str(), login, new.password, now)?;
+    loaded(vault, &staff_id)
+}
+
+/// Refuse a change that would leave no active owner.
+fn keep_an_owner(connection: &rusqlite::Connection, target: &StaffMember) -> Result<()> {
+    if target.role == Role::Owner && target.active && store::active_owners(connection)? <= 1 {
+        return Err(Error::conflict("The practice needs at least one active owner"));
+    }
+    Ok(())
+}
+
+/// Change someone's role (owners only).
+pub fn set_role(
+    vault: &Vault,
+    session: &Session,
+    staff_id: &StaffId,
+    role: Role,
+    now: OffsetDateTime,
+) -> Result<StaffMember> {
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner can change roles")?;
+        let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
+        if target.role == role {
+            return Ok(());
+        }
+        keep_an_owner(transaction, &target)?;
+        store::set_role(transaction, staff_id, role, now)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::ROLE_CHANGED,
+            None,
+            &format!("{}: {} -> {}", target.login, target.role.as_str(), role.as_str()),
+        )?;
+        Ok(())
+    })?;
+    loaded(vault, staff_id)
+}
+
+/// Disable (removes their password slot) or re-enable someone (owners only). A re-enabled person needs a
+/// password reset before they can sign in.
+pub fn set_active(
+    vault: &mut Vault,
+    session: &Session,
+    staff_id: &StaffId,
+    active: bool,
+    now: OffsetDateTime,
+) -> Result<StaffMember> {
+    let changed = access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner can disable or enable staff")?;
+        let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
+        if target.active == active {
+            return Ok(false);
+        }
+        if !active {
+            keep_an_owner(transaction, &target)?;
+        }
+        store::set_active(transaction, staff_id, active, now)?;
+        let what = if active { "enabled" } else { "disabled" };
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::STAFF_ACTIVE_CHANGED,
+            None,
+            &format!("{}: {what}", target.login),
+        )?;
+        Ok(true)
+    })?;
+    if changed && !active {
+        vault.remove_staff_slot(staff_id.as_str())?;
+    }
+    loaded(vault, staff_id)
+}
+
+/// Give an active staff member a new password (owners only).
+pub fn reset_password(
+    vault: &mut Vault,
+    session: &Session,
+    staff_id: &StaffId,
+    password: &SecretString,
+    now: OffsetDateTime,
+) -> Result<StaffMember> {
+    crate::vault::check_secret_length("password", password)?;
+    let target = access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner can reset passwords")?;
+        let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
+        if !target.active {
+            return Err(Error::conflict("Enable this staff member before giving them a password"));
+        }
+        append(transaction, now, Some(&actor.staff_id), actions::PASSWORD_RESET, None, &target.login)?;
+        Ok(target)
+    })?;
+    vault.put_staff_slot(staff_id.as_str(), &target.login, password, now)?;
+    loaded(vault, staff_id)
+}
+
+/// Change one's own password (the current one is checked against one's slot).
+pub fn change_own_password(
+    vault: &mut Vault,
+    session: &Session,
+    current: &SecretString,
+    new_password: &SecretString,
+    now: OffsetDateTime,
+) -> Result<()> {
+    crate::vault::check_secret_length("new password", new_password)?;
+    let checked = vault.check_staff_password(session.login(), current)?;
+    if checked != session.staff_id.as_str() {
+        return Err(Error::WrongSecret(SecretKind::Password));
+    }
+    access::run(vault, session, now, |transaction, actor| {
+        append(transaction, now, Some(&actor.staff_id), actions::PASSWORD_CHANGED, None, "")?;
+        Ok(())
+    })?;
+    vault.put_staff_slot(session.staff_id.as_str(), &session.login, new_password, now)
+}
+
+#[cfg(test)]
+impl Session {
+    /// A session without typing a password (Argon2id), for the core's own tests.
+    pub(crate) fn for_tests(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
+        session_for(vault, staff_id)
+    }
+}

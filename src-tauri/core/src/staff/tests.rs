@@ -1,0 +1,223 @@
+use super::*;
+use crate::fixture::{practice, PASSWORD};
+use crate::testing::{snapshot, test_now};
+use crate::ErrorCode;
+
+fn password(text: &str) -> SecretString {
+    SecretString::from(text)
+}
+
+#[test]
+fn sign_in_on_an_open_vault_audits_success_and_failure_alike_for_unknown_logins() {
+    let fixture = practice();
+    let mut throttle = LoginThrottle::default();
+    let session = sign_in(&fixture.vault, &mut throttle, "Carl", &password(PASSWORD), test_now()).unwrap();
+    assert_eq!(session.login(), "carl");
+    assert_eq!(session.role(), Role::Clinician);
+
+    let wrong = sign_in(&fixture.vault, &mut throttle, "carl", &password("not the password!"), test_now()).unwrap_err();
+    let unknown = sign_in(&fixture.vault, &mut throttle, "nobody", &password(PASSWORD), test_now()).unwrap_err();
+    assert_eq!(wrong.to_string(), unknown.to_string(), "the answer must not tell which logins exist");
+    assert_eq!(wrong.code(), ErrorCode::WrongSecret);
+    let audit = fixture.audit_actions();
+    assert_eq!(audit.iter().filter(|action| *action == actions::SIGN_IN).count(), 1);
+    assert_eq!(audit.iter().filter(|action| *action == actions::SIGN_IN_FAILED).count(), 2);
+    assert!(!fixture.audit_text().contains(PASSWORD));
+}
+
+#[test]
+fn a_staff_password_opens_a_closed_vault_and_failures_are_audited_once_it_opens() {
+    let fixture = practice();
+    let paths = fixture.paths.clone();
+    fixture.vault.lock();
+    let before = snapshot(fixture.folder.path());
+    let mut throttle = LoginThrottle::default();
+    let error =
+        open_and_sign_in(&paths, &mut throttle, "fran", &password("wrong password here"), test_now()).unwrap_err();
+    assert!(matches!(error, Error::WrongSecret(SecretKind::Password)), "{error:?}");
+    assert_eq!(snapshot(fixture.folder.path()), before, "a failed sign-in changes no file");
+
+    let (vault, session) = open_and_sign_in(&paths, &mut throttle, "fran", &password(PASSWORD), test_now()).unwrap();
+    assert_eq!(session.role(), Role::FrontDesk);
+    assert_eq!(*vault.opened_with(), OpenedWith::StaffPassword(session.staff_id().to_string()));
+    let mut statement = vault.connection().prepare("SELECT action, detail FROM audit_log ORDER BY seq").unwrap();
+    let rows: Vec<(String, String)> =
+        statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let failed = rows.iter().position(|(action, _)| action == actions::SIGN_IN_FAILED).expect("failure audited");
+    assert!(rows[failed].1.contains("fran"));
+    let signed_in = rows.iter().rposition(|(action, _)| action == actions::SIGN_IN).unwrap();
+    assert!(failed < signed_in);
+}
+
+#[test]
+fn repeated_failures_are_throttled_per_login_with_growing_waits() {
+    let mut throttle = LoginThrottle::default();
+    let start = test_now();
+    for attempt in 0..FREE_ATTEMPTS {
+        throttle.check("carl", start).unwrap_or_else(|error| panic!("attempt {attempt}: {error}"));
+        throttle.record_failure("carl", start);
+    }
+    let error = throttle.check("Carl", start).unwrap_err();
+    assert!(matches!(error, Error::Throttled { retry_after_seconds: 2 }), "{error:?}");
+    assert_eq!(error.code(), ErrorCode::Throttled);
+    throttle.check("fran", start).expect("other logins are not affected");
+    let later = start + Duration::seconds(2);
+    throttle.check("carl", later).unwrap();
+    throttle.record_failure("carl", later);
+    assert!(matches!(throttle.check("carl", later), Err(Error::Throttled { retry_after_seconds: 4 })));
+    for _ in 0..30 {
+        throttle.record_failure("carl", later);
+    }
+    assert!(matches!(throttle.check("carl", later), Err(Error::Throttled { retry_after_seconds: 300 })));
+    throttle.record_success("carl");
+    throttle.check("carl", later).unwrap();
+}
+
+#[test]
+fn a_throttled_sign_in_does_not_even_try_the_password() {
+    let fixture = practice();
+    let mut throttle = LoginThrottle::default();
+    for _ in 0..FREE_ATTEMPTS {
+        sign_in(&fixture.vault, &mut throttle, "carl", &password("wrong password here"), test_now()).unwrap_err();
+    }
+    let error = sign_in(&fixture.vault, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
+    assert!(matches!(error, Error::Throttled { .. }), "{error:?}");
+    sign_in(&fixture.vault, &mut throttle, "carl", &password(PASSWORD), test_now() + Duration::seconds(3)).unwrap();
+}
+
+#[test]
+fn disabling_removes_the_key_slot_and_ends_access_at_once() {
+    let mut fixture = practice();
+    let owner = fixture.owner.clone();
+    let clinician_id = fixture.clinician.staff_id().clone();
+    let disabled = set_active(&mut fixture.vault, &owner, &clinician_id, false, test_now()).unwrap();
+    assert!(!disabled.active);
+    assert!(!disabled.has_password);
+    assert!(!fixture.vault.staff_logins().contains(&"carl".to_owned()));
+    let error = list(&fixture.vault, &fixture.clinician, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "the open session stops working: {error}");
+    let mut throttle = LoginThrottle::default();
+    let error = sign_in(&fixture.vault, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+
+    let enabled = set_active(&mut fixture.vault, &owner, &clinician_id, true, test_now()).unwrap();
+    assert!(enabled.active && !enabled.has_password, "re-enabled staff need a new password");
+    reset_password(&mut fixture.vault, &owner, &clinician_id, &password("a brand new password"), test_now()).unwrap();
+    sign_in(&fixture.vault, &mut throttle, "carl", &password("a brand new password"), test_now()).unwrap();
+    sign_in(&fixture.vault, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
+}
+
+#[test]
+fn the_last_active_owner_cannot_be_demoted_or_disabled() {
+    let mut fixture = practice();
+    let owner = fixture.owner.clone();
+    let owner_id = owner.staff_id().clone();
+    let error = set_role(&fixture.vault, &owner, &owner_id, Role::Clinician, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    let error = set_active(&mut fixture.vault, &owner, &owner_id, false, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    // With a second owner, the first may step down.
+    let carl = fixture.clinician.staff_id().clone();
+    set_role(&fixture.vault, &owner, &carl, Role::Owner, test_now()).unwrap();
+    set_role(&fixture.vault, &owner, &owner_id, Role::Clinician, test_now()).unwrap();
+    let error = list(&fixture.vault, &owner, test_now()).map(|_| ());
+    assert!(error.is_ok(), "listing staff is open to every role");
+    let error = set_role(&fixture.vault, &owner, &carl, Role::FrontDesk, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "the former owner lost owner rights at once");
+}
+
+#[test]
+fn adding_staff_checks_input_and_refuses_a_taken_login() {
+    let mut fixture = practice();
+    let owner = fixture.owner.clone();
+    let new = |login: &'static str, password: &'static SecretString| NewStaff {
+        login,
+        display_name: "New Person",
+        role: Role::Clinician,
+        password,
+    };
+    let good: &'static SecretString = Box::leak(Box::new(password("long enough password")));
+    let short: &'static SecretString = Box::leak(Box::new(password("short")));
+    let before = std::fs::read(&fixture.paths.key_slots).unwrap();
+    for (attempt, code) in [
+        (new("CARL", good), ErrorCode::Conflict),
+        (new("x", good), ErrorCode::InvalidInput),
+        (new("has space", good), ErrorCode::InvalidInput),
+        (new("newbie", short), ErrorCode::InvalidInput),
+    ] {
+        let error = add(&mut fixture.vault, &owner, attempt, test_now()).unwrap_err();
+        assert_eq!(error.code(), code, "{error}");
+    }
+    assert_eq!(std::fs::read(&fixture.paths.key_slots).unwrap(), before);
+    let error = add(&mut fixture.vault, &fixture.clinician.clone(), new("newbie", good), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    assert!(fixture.audit_actions().contains(&actions::ACCESS_DENIED.to_owned()));
+}
+
+#[test]
+fn changing_ones_own_password_needs_the_current_one() {
+    let mut fixture = practice();
+    let session = fixture.front_desk.clone();
+    let error = change_own_password(
+        &mut fixture.vault,
+        &session,
+        &password("not my password at all"),
+        &password("my next password"),
+        test_now(),
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+    change_own_password(&mut fixture.vault, &session, &password(PASSWORD), &password("my next password"), test_now())
+        .unwrap();
+    let paths = fixture.paths.clone();
+    fixture.vault.lock();
+    let mut throttle = LoginThrottle::default();
+    open_and_sign_in(&paths, &mut throttle, "fran", &password("my next password"), test_now()).unwrap();
+}
+
+#[test]
+fn the_recovery_code_resets_only_an_owners_password() {
+    let fixture = practice();
+    let paths = fixture.paths.clone();
+    let code = fixture.recovery_code.clone();
+    let mut throttle = LoginThrottle::default();
+    let error = recover_owner_password(
+        &mut Vault::open(&paths, Unlock::StaffPassword { login: "fran", password: &password(PASSWORD) }).unwrap(),
+        "olivia",
+        &password("owner forgot this one"),
+        test_now(),
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "only a recovery-code unlock may reset");
+    fixture.vault.lock();
+
+    let mut vault = Vault::open(&paths, Unlock::RecoveryCode(&code)).unwrap();
+    let error = recover_owner_password(&mut vault, "carl", &password("owner forgot this one"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    let session = recover_owner_password(&mut vault, "olivia", &password("owner forgot this one"), test_now()).unwrap();
+    assert_eq!(session.role(), Role::Owner);
+    vault.lock();
+    open_and_sign_in(&paths, &mut throttle, "olivia", &password("owner forgot this one"), test_now()).unwrap();
+    let error = open_and_sign_in(&paths, &mut throttle, "olivia", &password(PASSWORD), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+}
+
+#[test]
+fn a_slot_moved_to_another_person_does_not_open() {
+    let fixture = practice();
+    let paths = fixture.paths.clone();
+    let owner_id = fixture.owner.staff_id().to_string();
+    fixture.vault.lock();
+    // Someone with write access to the key-slot file relabels Carl's slot as the owner's (and fixes
+    // the checksum): the owner id is bound into the slot's AEAD, so it no longer opens.
+    let mut file = crate::vault::slots::SlotFile::read(&paths.key_slots).unwrap();
+    for slot in &mut file.slots {
+        if slot.login.as_deref() == Some("carl") {
+            slot.staff_id = Some(owner_id.clone());
+        }
+    }
+    file.write(&paths.key_slots).unwrap();
+    let mut throttle = LoginThrottle::default();
+    let error = open_and_sign_in(&paths, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+}
