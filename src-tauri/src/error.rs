@@ -10,6 +10,8 @@ use serde::Serialize;
 pub enum ShellCode {
     /// The command needs an unlocked vault.
     Locked,
+    /// The vault is open but nobody is signed in.
+    SignedOut,
 }
 
 /// A core code or a shell code, serialized as one flat string.
@@ -35,6 +37,16 @@ impl CommandError {
     /// The vault is locked.
     pub fn locked() -> CommandError {
         CommandError { code: Code::Shell(ShellCode::Locked), message: "The vault is locked. Unlock it first".into() }
+    }
+
+    /// A failure that is a bug, not bad input.
+    pub fn internal(message: &str) -> CommandError {
+        CommandError { code: Code::Core(ErrorCode::Internal), message: message.into() }
+    }
+
+    /// Nobody is signed in.
+    pub fn signed_out() -> CommandError {
+        CommandError { code: Code::Shell(ShellCode::SignedOut), message: "Nobody is signed in. Sign in first".into() }
     }
 }
 
@@ -69,7 +81,7 @@ mod tests {
         let mut rust: Vec<String> = ErrorCode::ALL
             .iter()
             .map(|code| Code::Core(*code))
-            .chain([Code::Shell(ShellCode::Locked)])
+            .chain([Code::Shell(ShellCode::Locked), Code::Shell(ShellCode::SignedOut)])
             .map(|code| serde_json::to_value(code).unwrap().as_str().unwrap().to_owned())
             .collect();
         let types = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/types.ts")).unwrap();

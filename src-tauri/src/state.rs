@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use saferoom_core::staff::{LoginThrottle, Session};
 use saferoom_core::{Vault, VaultPaths};
 
 use crate::error::{CommandError, CommandResult};
@@ -42,6 +43,9 @@ pub struct AppState {
     /// Where the vault is.
     pub paths: VaultPaths,
     vault: Mutex<Option<Vault>>,
+    /// Who is signed in. Lock order: `vault`, then `session`.
+    session: Mutex<Option<Session>>,
+    throttle: Mutex<LoginThrottle>,
     idle: Mutex<IdleClock>,
 }
 
@@ -57,6 +61,8 @@ impl AppState {
         AppState {
             paths,
             vault: Mutex::new(None),
+            session: Mutex::new(None),
+            throttle: Mutex::new(LoginThrottle::default()),
             idle: Mutex::new(IdleClock::new(Instant::now(), Duration::from_secs(600))),
         }
     }
@@ -82,9 +88,48 @@ impl AppState {
         action(vault)
     }
 
-    /// Close the vault and wipe its key. Returns whether it was open.
+    /// Run `action` as the signed-in person (counts as activity): `locked` if the vault is closed,
+    /// `signed_out` if nobody is signed in.
+    pub fn with_session<T>(&self, action: impl FnOnce(&mut Vault, &Session) -> CommandResult<T>) -> CommandResult<T> {
+        let mut guard = unpoisoned(&self.vault);
+        let vault = guard.as_mut().ok_or_else(CommandError::locked)?;
+        let session = unpoisoned(&self.session).clone().ok_or_else(CommandError::signed_out)?;
+        unpoisoned(&self.idle).touch(Instant::now());
+        action(vault, &session)
+    }
+
+    /// The signed-in person, if any.
+    pub fn session(&self) -> Option<Session> {
+        unpoisoned(&self.session).clone()
+    }
+
+    /// Make `session` the signed-in person.
+    pub fn set_session(&self, session: Option<Session>) {
+        *unpoisoned(&self.session) = session;
+    }
+
+    /// Run `action` with the failed-sign-in throttle.
+    pub fn with_throttle<T>(&self, action: impl FnOnce(&mut LoginThrottle) -> T) -> T {
+        action(&mut unpoisoned(&self.throttle))
+    }
+
+    /// Close the vault and wipe its key; nobody stays signed in. Returns whether it was open.
     pub fn lock(&self) -> bool {
-        unpoisoned(&self.vault).take().is_some()
+        let mut vault = unpoisoned(&self.vault);
+        let session = unpoisoned(&self.session).take();
+        match vault.take() {
+            Some(open) => {
+                let _ = saferoom_core::staff::record_vault_event(
+                    &open,
+                    session.as_ref(),
+                    true,
+                    "locked",
+                    time::OffsetDateTime::now_utc(),
+                );
+                true
+            }
+            None => false,
+        }
     }
 
     /// Record user activity.
@@ -99,12 +144,22 @@ impl AppState {
 
     /// Lock if the vault is open and idle too long. Returns whether it locked.
     pub fn lock_if_idle(&self, now: Instant) -> bool {
-        let mut vault = unpoisoned(&self.vault);
-        if vault.is_some() && unpoisoned(&self.idle).expired(now) {
-            *vault = None;
-            return true;
+        let expired = unpoisoned(&self.vault).is_some() && unpoisoned(&self.idle).expired(now);
+        if !expired {
+            return false;
         }
-        false
+        let mut vault = unpoisoned(&self.vault);
+        let session = unpoisoned(&self.session).take();
+        if let Some(open) = vault.take() {
+            let _ = saferoom_core::staff::record_vault_event(
+                &open,
+                session.as_ref(),
+                true,
+                "auto-lock after idling",
+                time::OffsetDateTime::now_utc(),
+            );
+        }
+        true
     }
 }
 

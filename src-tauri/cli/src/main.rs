@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use saferoom_core::vault::{SlotKind, SystemKeychain};
-use saferoom_core::{CreateOptions, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
 
 #[derive(Parser)]
 #[command(name = "saferoom", version, about = "Administer a Saferoom practice vault")]
@@ -29,7 +29,17 @@ enum Command {
         /// Also allow unlocking with a passphrase, read from standard input.
         #[arg(long)]
         passphrase_stdin: bool,
+        /// Make the practice's first owner account with this login (password read from standard input,
+        /// after the passphrase if both are asked for). The app needs an owner to sign in.
+        #[arg(long, value_name = "LOGIN")]
+        owner: Option<String>,
+        /// The owner's name as staff see it (default: the login).
+        #[arg(long, value_name = "NAME", requires = "owner")]
+        owner_name: Option<String>,
     },
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Check that the vault unlocks and that every page passes its integrity check.
     UnlockCheck(UnlockArgs),
     /// Rotate the data key: re-encrypt the database and reseal every key slot.
@@ -53,15 +63,25 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the whole audit trail; exit status 1 if any entry was changed, removed,
+    /// inserted or reordered.
+    Verify(UnlockArgs),
+}
+
 /// How to unlock: the system keychain unless one of these is given.
 #[derive(Args)]
 struct UnlockArgs {
     /// Unlock with the recovery code, read from standard input (prompted on a terminal).
-    #[arg(long, conflicts_with = "passphrase")]
+    #[arg(long, conflicts_with_all = ["passphrase", "login"])]
     recovery_code: bool,
     /// Unlock with the practice passphrase, read from standard input (prompted on a terminal).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "login")]
     passphrase: bool,
+    /// Unlock with this staff member's password, read from standard input (prompted on a terminal).
+    #[arg(long, value_name = "LOGIN")]
+    login: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -122,6 +142,9 @@ fn with_unlock<T>(args: &UnlockArgs, action: impl FnOnce(Unlock<'_>) -> saferoom
     } else if args.passphrase {
         let passphrase = read_secret("Passphrase: ")?;
         core(action(Unlock::Passphrase(&passphrase)))
+    } else if let Some(login) = &args.login {
+        let password = read_secret("Password: ")?;
+        core(action(Unlock::StaffPassword { login, password: &password }))
     } else {
         let keychain = core(SystemKeychain::connect())?;
         core(action(Unlock::Keychain(&keychain)))
@@ -136,6 +159,7 @@ fn slot_names(vault: &Vault) -> String {
             SlotKind::Keychain => "system keychain",
             SlotKind::RecoveryCode => "recovery code",
             SlotKind::Passphrase => "passphrase",
+            SlotKind::StaffPassword => "staff password",
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -148,14 +172,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("no data folder is known for this user; pass --vault PATH"))?,
     };
     match cli.command {
-        Command::Init { no_keychain, passphrase_stdin } => {
+        Command::Init { no_keychain, passphrase_stdin, owner, owner_name } => {
             let passphrase = if passphrase_stdin { Some(read_secret("New passphrase: ")?) } else { None };
+            let owner_password = match &owner {
+                Some(_) => Some(read_secret("Owner's password: ")?),
+                None => None,
+            };
             let keychain = if no_keychain { None } else { Some(core(SystemKeychain::connect())?) };
+            let owner_account = match (&owner, &owner_password) {
+                (Some(login), Some(password)) => {
+                    Some(OwnerAccount { login, display_name: owner_name.as_deref().unwrap_or(login), password })
+                }
+                _ => None,
+            };
             let created = core(Vault::create(
                 &paths,
                 CreateOptions {
                     keychain: keychain.as_ref().map(|k| k as _),
                     passphrase: passphrase.as_ref(),
+                    owner: owner_account,
                     now: now(),
                 },
             ))?;
@@ -163,6 +198,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("Ways in: {}", slot_names(&created.vault));
             eprintln!("The recovery code below is shown once. Write it down and keep it somewhere safe:");
             println!("{}", created.recovery_code.expose());
+        }
+        Command::Audit(AuditCommand::Verify(unlock)) => {
+            let vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;
+            let verification = core(saferoom_core::audit::verify(&vault))?;
+            if verification.ok {
+                println!(
+                    "ok: audit trail intact; {} entries; head hash {}",
+                    verification.entries, verification.head_hash
+                );
+            } else {
+                anyhow::bail!(
+                    "the audit trail has been tampered with: {} (first bad entry {}) [audit_broken]",
+                    verification.problem.unwrap_or_default(),
+                    verification.first_bad_seq.unwrap_or_default()
+                );
+            }
         }
         Command::UnlockCheck(unlock) => {
             let vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;

@@ -240,3 +240,40 @@ fn usage_errors_exit_with_two() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn an_owner_made_at_init_unlocks_and_audit_verify_finds_tampering() {
+    let setup = Setup::new();
+    let output = setup.run(
+        &["init", "--no-keychain", "--owner", "olivia", "--owner-name", "Olivia Owner"],
+        "owner password long enough\n",
+    );
+    assert_success(&output);
+    let output = setup.run(&["unlock-check", "--login", "olivia"], "owner password long enough\n");
+    assert_success(&output);
+    assert!(stdout(&output).contains("staff password"), "{}", stdout(&output));
+    assert_failure(&setup.run(&["unlock-check", "--login", "olivia"], "wrong password entirely\n"), "wrong_secret");
+    assert_failure(&setup.run(&["unlock-check", "--login", "nobody"], "owner password long enough\n"), "wrong_secret");
+
+    let output = setup.run(&["audit", "verify", "--login", "olivia"], "owner password long enough\n");
+    assert_success(&output);
+    assert!(stdout(&output).contains("audit trail intact; 1 entries"), "{}", stdout(&output));
+
+    // Someone with the key edits the trail directly (bypassing its triggers).
+    {
+        let password = saferoom_core::SecretString::from("owner password long enough");
+        let vault = saferoom_core::Vault::open(
+            &saferoom_core::VaultPaths::new(setup.vault()),
+            saferoom_core::Unlock::StaffPassword { login: "olivia", password: &password },
+        )
+        .unwrap();
+        saferoom_core::testing::execute_raw(
+            &vault,
+            "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 1",
+        );
+    }
+    let output = setup.run(&["audit", "verify", "--login", "olivia"], "owner password long enough\n");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("entry 1 was changed") && stderr.contains("[audit_broken]"), "{stderr}");
+}

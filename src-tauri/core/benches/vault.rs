@@ -20,8 +20,11 @@ fn open_benches(criterion: &mut Criterion) {
     let folder = tempfile::tempdir().unwrap();
     let paths = VaultPaths::new(folder.path().join("bench.saferoom"));
     let keychain = MemoryKeyStore::new();
-    let created =
-        Vault::create(&paths, CreateOptions { keychain: Some(&keychain), passphrase: None, now: test_now() }).unwrap();
+    let created = Vault::create(
+        &paths,
+        CreateOptions { keychain: Some(&keychain), passphrase: None, owner: None, now: test_now() },
+    )
+    .unwrap();
     let code = created.recovery_code;
     created.vault.lock();
 

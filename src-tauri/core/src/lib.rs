@@ -17,6 +17,7 @@ pub mod ids;
 pub mod intake;
 pub mod notes;
 pub mod sensitive;
+pub mod settings;
 pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

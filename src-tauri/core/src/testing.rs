@@ -181,3 +181,9 @@ impl Drop for PrivateSecretService {
         let _ = self.bus.wait();
     }
 }
+
+/// Run raw SQL on an open vault, as someone holding the data key with an SQL shell could: for tests that
+/// show tampering is detected.
+pub fn execute_raw(vault: &crate::Vault, sql: &str) {
+    vault.connection().execute_batch(sql).expect("raw SQL");
+}

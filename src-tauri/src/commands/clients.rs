@@ -1,10 +1,16 @@
-//! The client list.
+//! Clients: search, records, status and care teams.
 
-use serde::Serialize;
+use saferoom_core::clients::{self, Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
+use saferoom_core::ids::{ClientId, StaffId};
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::CommandResult;
 use crate::state::AppState;
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
 
 /// A client as listed.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -12,15 +18,238 @@ use crate::state::AppState;
 pub struct ClientSummaryDto {
     id: String,
     display_name: String,
+    date_of_birth: String,
+    status: &'static str,
+    jurisdiction: String,
 }
 
-impl From<saferoom_core::clients::ClientSummary> for ClientSummaryDto {
-    fn from(client: saferoom_core::clients::ClientSummary) -> Self {
-        ClientSummaryDto { id: client.id, display_name: client.display_name }
+impl From<ClientSummary> for ClientSummaryDto {
+    fn from(client: ClientSummary) -> Self {
+        ClientSummaryDto {
+            id: client.id.to_string(),
+            display_name: client.display_name,
+            date_of_birth: client.date_of_birth,
+            status: client.status.as_str(),
+            jurisdiction: client.jurisdiction,
+        }
+    }
+}
+
+/// Contact preferences on the wire.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactDto {
+    preferred: String,
+    ok_to_leave_voicemail: bool,
+    ok_to_text: bool,
+    ok_to_email: bool,
+}
+
+/// Billing on the wire: `{ mode: 'private_pay' }` or `{ mode: 'insurance', payer, memberId }`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum BillingDto {
+    /// Private pay.
+    PrivatePay,
+    /// Insurance.
+    #[serde(rename_all = "camelCase")]
+    Insurance {
+        /// Payer.
+        payer: String,
+        /// Member id.
+        member_id: String,
+    },
+}
+
+/// What the client form sends.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientInputDto {
+    given_name: String,
+    family_name: String,
+    preferred_name: Option<String>,
+    date_of_birth: String,
+    pronouns: Option<String>,
+    jurisdiction: String,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    contact: ContactDto,
+    billing: BillingDto,
+}
+
+impl TryFrom<ClientInputDto> for ClientInput {
+    type Error = saferoom_core::Error;
+
+    fn try_from(input: ClientInputDto) -> Result<Self, Self::Error> {
+        let preferred =
+            serde_json::from_value(serde_json::Value::String(input.contact.preferred.clone())).map_err(|_| {
+                saferoom_core::Error::InvalidInput {
+                    field: "contact preference",
+                    reason: "choose phone, text, email or mail".into(),
+                }
+            })?;
+        Ok(ClientInput {
+            given_name: input.given_name,
+            family_name: input.family_name,
+            preferred_name: input.preferred_name,
+            date_of_birth: input.date_of_birth,
+            pronouns: input.pronouns,
+            jurisdiction: input.jurisdiction,
+            email: input.email,
+            phone: input.phone,
+            address: input.address,
+            contact: ContactPreferences {
+                preferred,
+                ok_to_leave_voicemail: input.contact.ok_to_leave_voicemail,
+                ok_to_text: input.contact.ok_to_text,
+                ok_to_email: input.contact.ok_to_email,
+            },
+            billing: match input.billing {
+                BillingDto::PrivatePay => Billing::PrivatePay,
+                BillingDto::Insurance { payer, member_id } => Billing::Insurance { payer, member_id },
+            },
+        })
+    }
+}
+
+/// A staff member named in a record.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffRefDto {
+    pub(crate) id: String,
+    pub(crate) display_name: String,
+}
+
+impl StaffRefDto {
+    pub(crate) fn new(id: &StaffId, name: &str) -> StaffRefDto {
+        StaffRefDto { id: id.to_string(), display_name: name.to_owned() }
+    }
+}
+
+/// A client record.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientDto {
+    id: String,
+    given_name: String,
+    family_name: String,
+    preferred_name: Option<String>,
+    date_of_birth: String,
+    pronouns: Option<String>,
+    jurisdiction: String,
+    email: Option<String>,
+    phone: Option<String>,
+    address: Option<String>,
+    contact: ContactDto,
+    billing: BillingDto,
+    display_name: String,
+    status: &'static str,
+    discharged_on: Option<String>,
+    care_team: Vec<StaffRefDto>,
+    created_at: String,
+    updated_at: String,
+    clinical_access: bool,
+    via_break_glass: bool,
+}
+
+impl From<Client> for ClientDto {
+    fn from(client: Client) -> Self {
+        let input = client.input;
+        let preferred = serde_json::to_value(input.contact.preferred)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        ClientDto {
+            id: client.id.to_string(),
+            given_name: input.given_name,
+            family_name: input.family_name,
+            preferred_name: input.preferred_name,
+            date_of_birth: input.date_of_birth,
+            pronouns: input.pronouns,
+            jurisdiction: input.jurisdiction,
+            email: input.email,
+            phone: input.phone,
+            address: input.address,
+            contact: ContactDto {
+                preferred,
+                ok_to_leave_voicemail: input.contact.ok_to_leave_voicemail,
+                ok_to_text: input.contact.ok_to_text,
+                ok_to_email: input.contact.ok_to_email,
+            },
+            billing: match input.billing {
+                Billing::PrivatePay => BillingDto::PrivatePay,
+                Billing::Insurance { payer, member_id } => BillingDto::Insurance { payer, member_id },
+            },
+            display_name: client.display_name,
+            status: client.status.as_str(),
+            discharged_on: client.discharged_on,
+            care_team: client.care_team.iter().map(|(id, name)| StaffRefDto::new(id, name)).collect(),
+            created_at: client.created_at,
+            updated_at: client.updated_at,
+            clinical_access: client.access.clinical,
+            via_break_glass: client.access.via_break_glass,
+        }
     }
 }
 
 #[tauri::command]
 pub async fn list_clients(state: State<'_, AppState>) -> CommandResult<Vec<ClientSummaryDto>> {
-    state.with_vault(|vault| Ok(saferoom_core::clients::list(vault)?.into_iter().map(Into::into).collect()))
+    state.with_session(|vault, session| Ok(clients::list(vault, session, now())?.into_iter().map(Into::into).collect()))
+}
+
+#[tauri::command]
+pub async fn search_clients(
+    state: State<'_, AppState>,
+    query: String,
+    include_discharged: bool,
+) -> CommandResult<Vec<ClientSummaryDto>> {
+    state.with_session(|vault, session| {
+        Ok(clients::search(vault, session, &query, include_discharged, now())?.into_iter().map(Into::into).collect())
+    })
+}
+
+#[tauri::command]
+pub async fn create_client(state: State<'_, AppState>, input: ClientInputDto) -> CommandResult<ClientDto> {
+    let input = ClientInput::try_from(input)?;
+    state.with_session(|vault, session| Ok(clients::create(vault, session, input, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn get_client(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientDto> {
+    let client_id = ClientId::parse(&client_id)?;
+    state.with_session(|vault, session| Ok(clients::get(vault, session, &client_id, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn update_client(
+    state: State<'_, AppState>,
+    client_id: String,
+    input: ClientInputDto,
+) -> CommandResult<ClientDto> {
+    let (client_id, input) = (ClientId::parse(&client_id)?, ClientInput::try_from(input)?);
+    state.with_session(|vault, session| Ok(clients::update(vault, session, &client_id, input, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn set_client_status(
+    state: State<'_, AppState>,
+    client_id: String,
+    status: String,
+) -> CommandResult<ClientDto> {
+    let (client_id, status) = (ClientId::parse(&client_id)?, ClientStatus::parse(&status)?);
+    state.with_session(|vault, session| Ok(clients::set_status(vault, session, &client_id, status, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn set_care_team(
+    state: State<'_, AppState>,
+    client_id: String,
+    staff_ids: Vec<String>,
+) -> CommandResult<ClientDto> {
+    let client_id = ClientId::parse(&client_id)?;
+    let staff_ids = staff_ids.iter().map(|id| StaffId::parse(id)).collect::<Result<Vec<_>, _>>()?;
+    state.with_session(|vault, session| {
+        Ok(clients::set_care_team(vault, session, &client_id, &staff_ids, now())?.into())
+    })
 }

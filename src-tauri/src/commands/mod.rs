@@ -2,5 +2,9 @@
 //! the serializable DTOs below (the core has no serde types for the UI, by design).
 
 pub mod clients;
+pub mod oversight;
+pub mod records;
+pub mod session;
 pub mod settings;
+pub mod staff;
 pub mod vault;

@@ -17,12 +17,14 @@ pub struct SettingsDto {
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsDto> {
-    state.with_vault(|vault| Ok(SettingsDto { auto_lock_minutes: vault.auto_lock_minutes()? }))
+    state.with_session(|vault, _session| Ok(SettingsDto { auto_lock_minutes: vault.auto_lock_minutes()? }))
 }
 
 #[tauri::command]
 pub async fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> CommandResult<SettingsDto> {
-    state.with_vault(|vault| Ok(vault.set_auto_lock_minutes(minutes)?))?;
+    state.with_session(|vault, session| {
+        Ok(saferoom_core::settings::set_auto_lock_minutes(vault, session, minutes, time::OffsetDateTime::now_utc())?)
+    })?;
     state.set_idle_limit(Duration::from_secs(u64::from(minutes) * 60));
     Ok(SettingsDto { auto_lock_minutes: minutes })
 }

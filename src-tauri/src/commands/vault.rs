@@ -1,12 +1,43 @@
 //! Creating, unlocking and locking the vault.
 
-use saferoom_core::vault::{KeyStore, SlotKind, SystemKeychain};
-use saferoom_core::{CreateOptions, SecretString, Unlock, Vault};
-use serde::Serialize;
+use saferoom_core::staff::{self, Session};
+use saferoom_core::vault::{KeyStore, OpenedWith, SlotKind, SystemKeychain};
+use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault};
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
+
+/// The signed-in person.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDto {
+    staff_id: String,
+    login: String,
+    display_name: String,
+    role: &'static str,
+}
+
+impl From<&Session> for SessionDto {
+    fn from(session: &Session) -> Self {
+        SessionDto {
+            staff_id: session.staff_id().to_string(),
+            login: session.login().to_owned(),
+            display_name: session.display_name().to_owned(),
+            role: session.role().as_str(),
+        }
+    }
+}
+
+/// The first owner's account, typed on the create screen.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerDto {
+    login: String,
+    display_name: String,
+    password: String,
+}
 
 /// Whether the OS keychain can be used, and if not why.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -26,6 +57,9 @@ pub struct VaultStatusDto {
     keychain: KeychainDto,
     has_keychain_slot: bool,
     has_passphrase_slot: bool,
+    opened_with: Option<&'static str>,
+    session: Option<SessionDto>,
+    logins: Vec<String>,
 }
 
 /// The result of creating a vault; the recovery code is shown once and exists nowhere else.
@@ -35,6 +69,7 @@ pub struct CreatedDto {
     recovery_code: String,
     keychain_used: bool,
     keychain_detail: Option<String>,
+    session: SessionDto,
 }
 
 /// How the vault was opened.
@@ -60,6 +95,14 @@ fn slot_kinds(state: &AppState) -> Vec<SlotKind> {
 #[tauri::command]
 pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStatusDto> {
     let kinds = slot_kinds(&state);
+    let opened_with = state.with_vault(|vault| {
+        Ok(match vault.opened_with() {
+            OpenedWith::Keychain => "keychain",
+            OpenedWith::RecoveryCode => "recovery_code",
+            OpenedWith::Passphrase => "passphrase",
+            OpenedWith::StaffPassword(_) | OpenedWith::Creation => "staff_password",
+        })
+    });
     Ok(VaultStatusDto {
         exists: state.paths.any_exists(),
         unlocked: state.is_unlocked(),
@@ -67,6 +110,9 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
         keychain: keychain().1,
         has_keychain_slot: kinds.contains(&SlotKind::Keychain),
         has_passphrase_slot: kinds.contains(&SlotKind::Passphrase),
+        opened_with: opened_with.ok(),
+        session: state.session().as_ref().map(SessionDto::from),
+        logins: saferoom_core::vault::slots::staff_logins(&state.paths.key_slots),
     })
 }
 
@@ -74,33 +120,49 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
 pub async fn create_vault(
     state: State<'_, AppState>,
     use_keychain: bool,
-    passphrase: Option<String>,
+    owner: OwnerDto,
 ) -> CommandResult<CreatedDto> {
-    let passphrase = passphrase.map(SecretString::from);
+    let password = SecretString::from(owner.password);
+    let owner = OwnerAccount { login: &owner.login, display_name: &owner.display_name, password: &password };
+    // The owner's password is a way in, so a machine without a keychain still has one besides the code.
+    let passphrase: Option<SecretString> = None;
     let (system, status) =
         if use_keychain { keychain() } else { (None, KeychainDto { available: false, detail: None }) };
     let now = time::OffsetDateTime::now_utc();
     let attempt = |keychain: Option<&dyn KeyStore>| {
-        Vault::create(&state.paths, CreateOptions { keychain, passphrase: passphrase.as_ref(), now })
+        let owner = OwnerAccount { login: owner.login, display_name: owner.display_name, password: owner.password };
+        Vault::create(
+            &state.paths,
+            CreateOptions { keychain, passphrase: passphrase.as_ref(), owner: Some(owner), now },
+        )
     };
-    let (created, keychain_detail) = match (attempt(system.as_ref().map(|k| k as &dyn KeyStore)), &passphrase) {
-        (Ok(created), _) => (created, status.detail),
-        // The keychain refused while being set up; with a passphrase the vault still has a way in.
-        (
-            Err(error @ (saferoom_core::Error::KeychainLocked | saferoom_core::Error::KeychainUnavailable { .. })),
-            Some(_),
-        ) => (attempt(None)?, Some(error.to_string())),
-        (Err(error), _) => return Err(error.into()),
+    let (created, keychain_detail) = match attempt(system.as_ref().map(|k| k as &dyn KeyStore)) {
+        Ok(created) => (created, status.detail),
+        // The keychain refused while being set up; the owner's password and the code are still ways in.
+        Err(error @ (saferoom_core::Error::KeychainLocked | saferoom_core::Error::KeychainUnavailable { .. })) => {
+            (attempt(None)?, Some(error.to_string()))
+        }
+        Err(error) => return Err(error.into()),
     };
     let keychain_used = created.vault.has_slot(SlotKind::Keychain);
+    let owner_id = created.owner_id.as_deref().ok_or_else(|| CommandError::internal("no owner account was made"))?;
+    let session = staff::sign_in_founder(&created.vault, &saferoom_core::ids::StaffId::parse(owner_id)?, now)?;
+    let dto = SessionDto::from(&session);
     state.install(created.vault)?;
-    Ok(CreatedDto { recovery_code: created.recovery_code.expose().to_owned(), keychain_used, keychain_detail })
+    state.set_session(Some(session));
+    Ok(CreatedDto {
+        recovery_code: created.recovery_code.expose().to_owned(),
+        keychain_used,
+        keychain_detail,
+        session: dto,
+    })
 }
 
 #[tauri::command]
 pub async fn unlock_with_keychain(state: State<'_, AppState>) -> CommandResult<UnlockReportDto> {
     let keychain = SystemKeychain::connect()?;
-    state.install(Vault::open(&state.paths, Unlock::Keychain(&keychain))?)?;
+    let vault = Vault::open(&state.paths, Unlock::Keychain(&keychain))?;
+    opened(&state, vault, "keychain")?;
     Ok(UnlockReportDto { method: "keychain", keychain_restored: false })
 }
 
@@ -128,8 +190,18 @@ fn open_typed(state: &AppState, unlock: Unlock<'_>, method: &'static str) -> Com
             }
         }
     }
-    state.install(vault)?;
+    opened(state, vault, method)?;
     Ok(UnlockReportDto { method, keychain_restored })
+}
+
+/// Keep a vault opened without a staff password: nobody is signed in yet. Audits the unlock and any
+/// sign-ins that failed while it was closed.
+fn opened(state: &AppState, vault: Vault, how: &str) -> CommandResult<()> {
+    staff::record_vault_event(&vault, None, false, how, time::OffsetDateTime::now_utc())?;
+    state.with_throttle(|throttle| staff::flush_failed_sign_ins(&vault, throttle))?;
+    state.install(vault)?;
+    state.set_session(None);
+    Ok(())
 }
 
 #[tauri::command]

@@ -1,1 +1,173 @@
+//! Every core operation, called as every role: the matrix of what each role may do.
+
 use super::*;
+use crate::clients::{self, ClientStatus};
+use crate::fixture::{client_input, practice, Practice};
+use crate::ids::NoteId;
+use crate::notes::{self, NoteKind};
+use crate::sensitive::SecretString;
+use crate::staff::{self, NewStaff};
+use crate::testing::test_now;
+use crate::ErrorCode;
+
+type Operation = fn(&mut Practice, &Session, &Scene) -> Result<()>;
+
+/// Things the operations act on, made by the owner and Carl before each role's run.
+struct Scene {
+    /// On Carl's care team.
+    client: ClientId,
+    /// On nobody's care team but Cora's (not Carl's).
+    outside_client: ClientId,
+    /// A draft progress note by Carl.
+    carls_draft: NoteId,
+    /// A signed progress note by Carl.
+    carls_signed: NoteId,
+    fran: StaffId,
+}
+
+fn scene(fixture: &Practice) -> Scene {
+    let now = test_now();
+    let client = fixture.client("Ada", "Lovelace");
+    let outside_client =
+        clients::create(&fixture.vault, &fixture.other_clinician, client_input("Grace", "Hopper"), now).unwrap().id;
+    let draft = |body: &str| {
+        notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &client, "2026-11-20", body, now)
+            .unwrap()
+            .id
+    };
+    let carls_draft = draft("Draft.");
+    let carls_signed = draft("Signed.");
+    notes::sign(&fixture.vault, &fixture.clinician, NoteKind::Progress, &carls_signed, now).unwrap();
+    Scene { client, outside_client, carls_draft, carls_signed, fran: fixture.front_desk.staff_id().clone() }
+}
+
+fn answers() -> Vec<(String, serde_json::Value)> {
+    [
+        ("presenting_concern", serde_json::json!("Sleep")),
+        ("previous_therapy", serde_json::json!(false)),
+        ("risk_thoughts_of_self_harm", serde_json::json!(false)),
+        ("emergency_contact_name", serde_json::json!("Sam")),
+        ("emergency_contact_phone", serde_json::json!("555 0100 300")),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value))
+    .collect()
+}
+
+const OWNER: &[Role] = &[Role::Owner];
+const CLINICAL: &[Role] = &[Role::Owner, Role::Clinician];
+const EVERYONE: &[Role] = &[Role::Owner, Role::Clinician, Role::FrontDesk];
+
+fn operations() -> Vec<(&'static str, &'static [Role], Operation)> {
+    let operations: Vec<(&'static str, &'static [Role], Operation)> = vec![
+        ("staff::list", EVERYONE, |f, s, _| staff::list(&f.vault, s, test_now()).map(drop)),
+        ("staff::add", OWNER, |f, s, _| {
+            let password = SecretString::from("a fine long password");
+            let new = NewStaff { login: "newbie", display_name: "New", role: Role::FrontDesk, password: &password };
+            staff::add(&mut f.vault, s, new, test_now()).map(drop)
+        }),
+        ("staff::set_role", OWNER, |f, s, scene| {
+            staff::set_role(&f.vault, s, &scene.fran, Role::FrontDesk, test_now()).map(drop)
+        }),
+        ("staff::set_active", OWNER, |f, s, scene| {
+            staff::set_active(&mut f.vault, s, &scene.fran, true, test_now()).map(drop)
+        }),
+        ("staff::reset_password", OWNER, |f, s, scene| {
+            let password = SecretString::from(crate::fixture::PASSWORD);
+            staff::reset_password(&mut f.vault, s, &scene.fran, &password, test_now()).map(drop)
+        }),
+        ("settings::set_auto_lock_minutes", OWNER, |f, s, _| {
+            crate::settings::set_auto_lock_minutes(&f.vault, s, 15, test_now()).map(drop)
+        }),
+        ("clients::create", EVERYONE, |f, s, _| {
+            clients::create(&f.vault, s, client_input("New", "Client"), test_now()).map(drop)
+        }),
+        ("clients::get", EVERYONE, |f, s, scene| clients::get(&f.vault, s, &scene.client, test_now()).map(drop)),
+        ("clients::update", EVERYONE, |f, s, scene| {
+            clients::update(&f.vault, s, &scene.client, client_input("Ada", "King"), test_now()).map(drop)
+        }),
+        ("clients::search", EVERYONE, |f, s, _| clients::search(&f.vault, s, "a", true, test_now()).map(drop)),
+        ("clients::list", EVERYONE, |f, s, _| clients::list(&f.vault, s, test_now()).map(drop)),
+        ("clients::set_status", CLINICAL, |f, s, scene| {
+            clients::set_status(&f.vault, s, &scene.client, ClientStatus::Discharged, test_now()).map(drop)
+        }),
+        ("clients::set_care_team", OWNER, |f, s, scene| {
+            let carl = f.clinician.staff_id().clone();
+            clients::set_care_team(&f.vault, s, &scene.client, &[carl], test_now()).map(drop)
+        }),
+        ("intake::get", CLINICAL, |f, s, scene| crate::intake::get(&f.vault, s, &scene.client, test_now()).map(drop)),
+        ("intake::save", CLINICAL, |f, s, scene| {
+            crate::intake::save(&f.vault, s, &scene.client, &answers(), test_now()).map(drop)
+        }),
+        ("notes::list", CLINICAL, |f, s, scene| notes::list(&f.vault, s, &scene.client, test_now()).map(drop)),
+        ("notes::create", CLINICAL, |f, s, scene| {
+            notes::create(&f.vault, s, NoteKind::Progress, &scene.client, "2026-11-20", "Note.", test_now()).map(drop)
+        }),
+        ("notes::create psychotherapy", CLINICAL, |f, s, scene| {
+            notes::create(&f.vault, s, NoteKind::Psychotherapy, &scene.client, "2026-11-20", "Private.", test_now())
+                .map(drop)
+        }),
+        // Drafts belong to their author: only Carl (the clinician) may edit or sign his.
+        ("notes::update", &[Role::Clinician], |f, s, scene| {
+            notes::update(&f.vault, s, NoteKind::Progress, &scene.carls_draft, "2026-11-20", "Edit.", test_now())
+                .map(drop)
+        }),
+        ("notes::sign", &[Role::Clinician], |f, s, scene| {
+            notes::sign(&f.vault, s, NoteKind::Progress, &scene.carls_draft, test_now()).map(drop)
+        }),
+        ("notes::add_addendum", CLINICAL, |f, s, scene| {
+            notes::add_addendum(&f.vault, s, NoteKind::Progress, &scene.carls_signed, "Addendum.", test_now()).map(drop)
+        }),
+        ("access::break_glass", &[Role::Clinician], |f, s, scene| {
+            break_glass(&f.vault, s, &scene.outside_client, "covering an urgent call today", test_now()).map(drop)
+        }),
+        ("access::list_break_glass", OWNER, |f, s, _| list_break_glass(&f.vault, s, false, test_now()).map(drop)),
+        ("audit::list", OWNER, |f, s, _| {
+            let filter = crate::audit::AuditFilter { limit: 10, ..Default::default() };
+            crate::audit::list(&f.vault, s, &filter, test_now()).map(drop)
+        }),
+        ("audit::verify_as", OWNER, |f, s, _| crate::audit::verify_as(&f.vault, s, test_now()).map(drop)),
+    ];
+    operations
+}
+
+#[test]
+fn every_operation_as_every_role() {
+    for role in Role::ALL {
+        let mut fixture = practice();
+        let scene = scene(&fixture);
+        let session = fixture.session(role).clone();
+        for (name, allowed, operation) in operations() {
+            let result = operation(&mut fixture, &session, &scene);
+            if allowed.contains(&role) {
+                assert!(result.is_ok(), "{name} as {role:?} should be allowed: {result:?}");
+            } else {
+                let error = result.expect_err(&format!("{name} as {role:?} should be refused"));
+                assert_eq!(error.code(), ErrorCode::Forbidden, "{name} as {role:?}: {error}");
+            }
+        }
+        assert!(crate::audit::verify(&fixture.vault).unwrap().ok);
+    }
+}
+
+#[test]
+fn reviewing_emergency_access_is_for_owners() {
+    let fixture = practice();
+    let scene = scene(&fixture);
+    let grant =
+        break_glass(&fixture.vault, &fixture.clinician, &scene.outside_client, "covering an urgent call", test_now())
+            .unwrap();
+    for role in [Role::Clinician, Role::FrontDesk] {
+        let error = review_break_glass(&fixture.vault, fixture.session(role), &grant.id, test_now()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Forbidden);
+    }
+    review_break_glass(&fixture.vault, &fixture.owner, &grant.id, test_now()).unwrap();
+}
+
+#[test]
+fn a_session_from_another_vault_is_refused() {
+    let first = practice();
+    let second = practice();
+    let error = clients::list(&second.vault, &first.owner, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+}

@@ -41,9 +41,8 @@ pub(super) fn entry_hash(
 }
 
 fn head(connection: &Connection) -> Result<Option<(i64, String)>> {
-    let stored: Option<String> = connection
-        .query_row("SELECT value FROM vault_meta WHERE key = ?1", [HEAD_KEY], |row| row.get(0))
-        .optional()?;
+    let stored: Option<String> =
+        connection.query_row("SELECT value FROM vault_meta WHERE key = ?1", [HEAD_KEY], |row| row.get(0)).optional()?;
     Ok(stored.and_then(|text| {
         let (seq, hash) = text.split_once(':')?;
         Some((seq.parse().ok()?, hash.to_owned()))
@@ -193,7 +192,12 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
             ));
         }
         _ => {
-            return Ok(broken(last_seq.max(1), "the newest entry does not match the recorded head".into(), entries, prev))
+            return Ok(broken(
+                last_seq.max(1),
+                "the newest entry does not match the recorded head".into(),
+                entries,
+                prev,
+            ))
         }
     }
     Ok(Verification { entries, ok: true, first_bad_seq: None, problem: None, head_hash: prev })

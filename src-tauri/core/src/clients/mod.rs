@@ -81,7 +81,12 @@ pub struct ContactPreferences {
 
 impl Default for ContactPreferences {
     fn default() -> Self {
-        ContactPreferences { preferred: ContactChannel::Phone, ok_to_leave_voicemail: false, ok_to_text: false, ok_to_email: false }
+        ContactPreferences {
+            preferred: ContactChannel::Phone,
+            ok_to_leave_voicemail: false,
+            ok_to_text: false,
+            ok_to_email: false,
+        }
     }
 }
 
@@ -213,7 +218,10 @@ pub fn check_jurisdiction(text: &str) -> Result<String> {
         (1..=3).contains(&region.len()) && region.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     });
     if !country_ok || !region_ok {
-        return Err(Error::invalid("jurisdiction", "use a country code, optionally with a region, like US-CA or CA-ON"));
+        return Err(Error::invalid(
+            "jurisdiction",
+            "use a country code, optionally with a region, like US-CA or CA-ON",
+        ));
     }
     Ok(code)
 }
@@ -248,7 +256,9 @@ pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
     let missing = match contact.preferred {
         ContactChannel::Phone if phone.is_none() => Some("a phone number"),
         ContactChannel::Text if phone.is_none() || !contact.ok_to_text => Some("a phone number and consent to texts"),
-        ContactChannel::Email if email.is_none() || !contact.ok_to_email => Some("an email address and consent to email"),
+        ContactChannel::Email if email.is_none() || !contact.ok_to_email => {
+            Some("an email address and consent to email")
+        }
         ContactChannel::Mail if address.is_none() => Some("an address"),
         _ => None,
     };

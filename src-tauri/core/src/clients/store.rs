@@ -9,15 +9,21 @@ use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
 use crate::vault::rfc3339;
 
-/// The words a client is found by: names, email (split at punctuation) and phone digits, lower case.
+/// The words a client is found by: names, email (split at punctuation) and phone digits (also without a
+/// country code), lower case.
 pub fn search_terms(input: &ClientInput) -> Vec<String> {
     let mut terms: Vec<String> = Vec::new();
-    let texts = [Some(&input.given_name), Some(&input.family_name), input.preferred_name.as_ref(), input.email.as_ref()];
+    let texts =
+        [Some(&input.given_name), Some(&input.family_name), input.preferred_name.as_ref(), input.email.as_ref()];
     for text in texts.into_iter().flatten() {
         terms.extend(words(text));
     }
     if let Some(phone) = &input.phone {
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        // Also the last ten digits, so a number is found without its country code.
+        if digits.len() > 10 {
+            terms.push(digits[digits.len() - 10..].to_owned());
+        }
         if !digits.is_empty() {
             terms.push(digits);
         }

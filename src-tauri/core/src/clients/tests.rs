@@ -1,1 +1,169 @@
 use super::*;
+use crate::fixture::{client_input, practice};
+use crate::testing::test_now;
+use crate::ErrorCode;
+
+fn invalid(input: ClientInput) -> String {
+    let error = validate(input, test_now().date()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+    error.to_string()
+}
+
+#[test]
+fn validation_refuses_impossible_dates_and_incomplete_details() {
+    let base = client_input("Ada", "Lovelace");
+    assert!(invalid(ClientInput { date_of_birth: "2023-02-30".into(), ..base.clone() }).contains("real date"));
+    assert!(invalid(ClientInput { date_of_birth: "02/04/1990".into(), ..base.clone() }).contains("YYYY-MM-DD"));
+    let tomorrow = test_now().date().next_day().unwrap().to_string();
+    assert!(invalid(ClientInput { date_of_birth: tomorrow, ..base.clone() }).contains("future"));
+    assert!(invalid(ClientInput { date_of_birth: "1850-01-01".into(), ..base.clone() }).contains("1900"));
+    assert!(invalid(ClientInput { given_name: "   ".into(), ..base.clone() }).contains("given name"));
+    for code in ["USA", "U", "us-california", "12-CA", "US_CA"] {
+        assert!(invalid(ClientInput { jurisdiction: code.into(), ..base.clone() }).contains("jurisdiction"), "{code}");
+    }
+    assert!(invalid(ClientInput { email: Some("not-an-email".into()), ..base.clone() }).contains("email"));
+    assert!(invalid(ClientInput { phone: Some("12".into()), ..base.clone() }).contains("phone"));
+    let texts_without_consent =
+        ContactPreferences { preferred: ContactChannel::Text, ok_to_text: false, ..ContactPreferences::default() };
+    assert!(invalid(ClientInput { contact: texts_without_consent, ..base.clone() }).contains("texts"));
+    let email_without_address =
+        ContactPreferences { preferred: ContactChannel::Phone, ok_to_email: true, ..ContactPreferences::default() };
+    assert!(invalid(ClientInput { contact: email_without_address, ..base.clone() }).contains("email"));
+    let insurance = Billing::Insurance { payer: "Aetna".into(), member_id: " ".into() };
+    assert!(invalid(ClientInput { billing: insurance, ..base.clone() }).contains("member id"));
+
+    let normalised = validate(
+        ClientInput {
+            jurisdiction: " ca-on ".into(),
+            preferred_name: Some("  ".into()),
+            email: Some(" ada@example.org ".into()),
+            ..base
+        },
+        test_now().date(),
+    )
+    .unwrap();
+    assert_eq!(normalised.jurisdiction, "CA-ON");
+    assert_eq!(normalised.preferred_name, None);
+    assert_eq!(normalised.email.as_deref(), Some("ada@example.org"));
+}
+
+#[test]
+fn create_get_and_update_are_audited_with_field_names_not_values() {
+    let fixture = practice();
+    let client_id = fixture.client("Ada", "Lovelace");
+    let client = get(&fixture.vault, &fixture.clinician, &client_id, test_now()).unwrap();
+    assert_eq!(client.display_name, "Ada Lovelace");
+    assert_eq!(client.care_team.len(), 1, "a clinician who adds a client joins the care team");
+    assert!(client.access.clinical);
+    let changed = ClientInput {
+        preferred_name: Some("Augusta".into()),
+        billing: Billing::Insurance { payer: "Blue Shield".into(), member_id: "XZ-1234".into() },
+        ..client.input.clone()
+    };
+    let updated = update(&fixture.vault, &fixture.front_desk, &client_id, changed, test_now()).unwrap();
+    assert_eq!(updated.display_name, "Augusta Lovelace");
+    assert!(!updated.access.clinical, "front desk sees demographics only");
+    let audit = fixture.audit_text();
+    assert!(audit.contains("client.updated preferred name, billing"), "{audit}");
+    assert!(!audit.contains("XZ-1234") && !audit.contains("Augusta"), "no values in the audit trail");
+    assert_eq!(fixture.audit_actions().iter().filter(|action| *action == actions::CLIENT_VIEWED).count(), 1);
+}
+
+#[test]
+fn search_matches_word_prefixes_and_respects_care_teams() {
+    let fixture = practice();
+    let ada = fixture.client("Ada", "Lovelace");
+    let grace = crate::clients::create(
+        &fixture.vault,
+        &fixture.other_clinician,
+        ClientInput { email: Some("grace.hopper@navy.example".into()), ..client_input("Grace", "Hopper") },
+        test_now(),
+    )
+    .unwrap()
+    .id;
+    let names = |session: &Session, query: &str| -> Vec<String> {
+        search(&fixture.vault, session, query, false, test_now())
+            .unwrap()
+            .into_iter()
+            .map(|client| client.display_name)
+            .collect()
+    };
+    assert_eq!(names(&fixture.owner, ""), ["Ada Lovelace", "Grace Hopper"]);
+    assert_eq!(names(&fixture.owner, "lov"), ["Ada Lovelace"]);
+    assert_eq!(names(&fixture.owner, "LOVE ad"), ["Ada Lovelace"]);
+    assert_eq!(names(&fixture.owner, "ada hop"), Vec::<String>::new());
+    assert_eq!(names(&fixture.front_desk, "navy"), ["Grace Hopper"]);
+    assert_eq!(names(&fixture.owner, "5550100"), ["Ada Lovelace", "Grace Hopper"], "phone digits");
+    assert_eq!(names(&fixture.clinician, ""), ["Ada Lovelace"], "clinicians see their care team");
+    assert_eq!(names(&fixture.other_clinician, "a"), Vec::<String>::new(), "Grace matches no 'a' word prefix");
+    assert_eq!(names(&fixture.other_clinician, "g"), ["Grace Hopper"]);
+    assert_eq!(names(&fixture.owner, "'; DROP TABLE clients; --"), Vec::<String>::new());
+    assert_eq!(names(&fixture.owner, "155501"), ["Ada Lovelace", "Grace Hopper"], "with the country code");
+
+    set_status(&fixture.vault, &fixture.clinician, &ada, ClientStatus::Discharged, test_now()).unwrap();
+    assert_eq!(names(&fixture.owner, ""), ["Grace Hopper"]);
+    let all = search(&fixture.vault, &fixture.owner, "", true, test_now()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(list(&fixture.vault, &fixture.owner, test_now()).unwrap().len(), 1);
+    let _ = grace;
+}
+
+#[test]
+fn clinicians_outside_the_care_team_need_emergency_access() {
+    let fixture = practice();
+    let client_id = fixture.client("Ada", "Lovelace");
+    let error = get(&fixture.vault, &fixture.other_clinician, &client_id, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    assert!(fixture.audit_actions().contains(&actions::ACCESS_DENIED.to_owned()));
+    let short = crate::access::break_glass(&fixture.vault, &fixture.other_clinician, &client_id, "urgent", test_now());
+    assert_eq!(short.unwrap_err().code(), ErrorCode::InvalidInput);
+    let grant = crate::access::break_glass(
+        &fixture.vault,
+        &fixture.other_clinician,
+        &client_id,
+        "covering for Carl: client in crisis on the phone",
+        test_now(),
+    )
+    .unwrap();
+    let client = get(&fixture.vault, &fixture.other_clinician, &client_id, test_now()).unwrap();
+    assert!(client.access.via_break_glass);
+    let later = test_now() + time::Duration::hours(crate::access::BREAK_GLASS_HOURS) + time::Duration::seconds(1);
+    let error = get(&fixture.vault, &fixture.other_clinician, &client_id, later).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "the grant expires");
+
+    let pending = crate::access::list_break_glass(&fixture.vault, &fixture.owner, true, test_now()).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].staff_name, "Cora Clinician");
+    assert_eq!(pending[0].client_name, "Ada Lovelace");
+    let reviewed = crate::access::review_break_glass(&fixture.vault, &fixture.owner, &grant.id, test_now()).unwrap();
+    assert_eq!(reviewed.reviewed_by_name.as_deref(), Some("Olivia Owner"));
+    assert!(crate::access::list_break_glass(&fixture.vault, &fixture.owner, true, test_now()).unwrap().is_empty());
+    let error = crate::access::break_glass(
+        &fixture.vault,
+        &fixture.clinician,
+        &client_id,
+        "I am on the team already",
+        test_now(),
+    );
+    assert_eq!(error.unwrap_err().code(), ErrorCode::Conflict);
+}
+
+#[test]
+fn care_teams_are_set_by_owners_and_only_with_clinical_staff() {
+    let fixture = practice();
+    let client_id = fixture.client("Ada", "Lovelace");
+    let cora = fixture.other_clinician.staff_id().clone();
+    let fran = fixture.front_desk.staff_id().clone();
+    let error = set_care_team(&fixture.vault, &fixture.clinician, &client_id, &[cora.clone()], test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    let error = set_care_team(&fixture.vault, &fixture.owner, &client_id, &[fran], test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    let client = set_care_team(&fixture.vault, &fixture.owner, &client_id, &[cora.clone()], test_now()).unwrap();
+    assert_eq!(client.care_team.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>(), ["Cora Clinician"]);
+    get(&fixture.vault, &fixture.other_clinician, &client_id, test_now()).unwrap();
+    let error = get(&fixture.vault, &fixture.clinician, &client_id, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "Carl left the team");
+    let missing = ClientId::parse("00000000-0000-4000-8000-000000000000").unwrap();
+    assert_eq!(get(&fixture.vault, &fixture.owner, &missing, test_now()).unwrap_err().code(), ErrorCode::NotFound);
+    assert_eq!(ClientId::parse("nonsense").unwrap_err().code(), ErrorCode::NotFound);
+}

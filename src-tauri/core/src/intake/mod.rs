@@ -57,16 +57,61 @@ pub struct Question {
 
 /// The intake questionnaire.
 pub const QUESTIONS: &[Question] = &[
-    Question { key: "presenting_concern", label: "What brings you to therapy now?", kind: QuestionKind::LongText, required: true },
-    Question { key: "goals", label: "What would you like to be different?", kind: QuestionKind::LongText, required: false },
-    Question { key: "previous_therapy", label: "Have you been in therapy before?", kind: QuestionKind::YesNo, required: true },
+    Question {
+        key: "presenting_concern",
+        label: "What brings you to therapy now?",
+        kind: QuestionKind::LongText,
+        required: true,
+    },
+    Question {
+        key: "goals",
+        label: "What would you like to be different?",
+        kind: QuestionKind::LongText,
+        required: false,
+    },
+    Question {
+        key: "previous_therapy",
+        label: "Have you been in therapy before?",
+        kind: QuestionKind::YesNo,
+        required: true,
+    },
     Question { key: "current_medications", label: "Current medications", kind: QuestionKind::Text, required: false },
-    Question { key: "risk_thoughts_of_self_harm", label: "In the past month, have you had thoughts of harming yourself?", kind: QuestionKind::YesNo, required: true },
-    Question { key: "distress_scale", label: "Distress today (0 = none, 10 = worst)", kind: QuestionKind::Scale, required: false },
-    Question { key: "session_format", label: "Preferred session format", kind: QuestionKind::Choice(&["In person", "Video", "Phone", "No preference"]), required: false },
-    Question { key: "emergency_contact_name", label: "Emergency contact name", kind: QuestionKind::Text, required: true },
-    Question { key: "emergency_contact_phone", label: "Emergency contact phone", kind: QuestionKind::Text, required: true },
-    Question { key: "last_physical_exam", label: "Date of last physical exam", kind: QuestionKind::Date, required: false },
+    Question {
+        key: "risk_thoughts_of_self_harm",
+        label: "In the past month, have you had thoughts of harming yourself?",
+        kind: QuestionKind::YesNo,
+        required: true,
+    },
+    Question {
+        key: "distress_scale",
+        label: "Distress today (0 = none, 10 = worst)",
+        kind: QuestionKind::Scale,
+        required: false,
+    },
+    Question {
+        key: "session_format",
+        label: "Preferred session format",
+        kind: QuestionKind::Choice(&["In person", "Video", "Phone", "No preference"]),
+        required: false,
+    },
+    Question {
+        key: "emergency_contact_name",
+        label: "Emergency contact name",
+        kind: QuestionKind::Text,
+        required: true,
+    },
+    Question {
+        key: "emergency_contact_phone",
+        label: "Emergency contact phone",
+        kind: QuestionKind::Text,
+        required: true,
+    },
+    Question {
+        key: "last_physical_exam",
+        label: "Date of last physical exam",
+        kind: QuestionKind::Date,
+        required: false,
+    },
 ];
 
 /// A client's answers.

@@ -290,13 +290,7 @@ pub fn add_addendum(
             return Err(Error::conflict("This note is still a draft; edit it instead of adding an addendum"));
         }
         let created_at = crate::vault::rfc3339(now);
-        let hash = content_hash(&[
-            addendum_id.as_str(),
-            note_id.as_str(),
-            actor.staff_id.as_str(),
-            body,
-            &created_at,
-        ]);
+        let hash = content_hash(&[addendum_id.as_str(), note_id.as_str(), actor.staff_id.as_str(), body, &created_at]);
         store::insert_addendum(transaction, kind, &addendum_id, note_id, &actor.staff_id, body, &created_at, &hash)?;
         append(
             transaction,

@@ -134,7 +134,13 @@ pub(super) fn update(
     Ok(())
 }
 
-pub(super) fn sign(connection: &Connection, kind: NoteKind, note_id: &NoteId, signed_at: &str, hash: &str) -> Result<()> {
+pub(super) fn sign(
+    connection: &Connection,
+    kind: NoteKind,
+    note_id: &NoteId,
+    signed_at: &str,
+    hash: &str,
+) -> Result<()> {
     let (notes, _) = tables(kind);
     connection
         .prepare_cached(&format!(

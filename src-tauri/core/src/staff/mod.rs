@@ -254,6 +254,16 @@ fn audit_sign_in(vault: &Vault, session: &Session, now: OffsetDateTime, how: &st
     })
 }
 
+/// Sign in the owner who just created the vault (their password was typed moments ago).
+pub fn sign_in_founder(vault: &Vault, owner_id: &StaffId, now: OffsetDateTime) -> Result<Session> {
+    if *vault.opened_with() != OpenedWith::Creation {
+        return Err(Error::forbidden("only a vault that was just created signs its founder in"));
+    }
+    let session = session_for(vault, owner_id)?;
+    audit_sign_in(vault, &session, now, "vault created")?;
+    Ok(session)
+}
+
 /// The session of whoever just opened the vault with their password ([`Unlock::StaffPassword`]).
 fn adopt(vault: &Vault, throttle: &mut LoginThrottle, login: &str, now: OffsetDateTime) -> Result<Session> {
     let OpenedWith::StaffPassword(staff_id) = vault.opened_with() else {
@@ -296,9 +306,9 @@ pub fn sign_in(
     now: OffsetDateTime,
 ) -> Result<Session> {
     throttle.check(login, now)?;
-    let checked = vault.check_staff_password(login, password).and_then(|staff_id| {
-        session_for(vault, &StaffId::from_trusted(staff_id))
-    });
+    let checked = vault
+        .check_staff_password(login, password)
+        .and_then(|staff_id| session_for(vault, &StaffId::from_trusted(staff_id)));
     match checked {
         Ok(session) => {
             throttle.record_success(login);
@@ -322,7 +332,13 @@ pub fn flush_failed_sign_ins(vault: &Vault, throttle: &mut LoginThrottle) -> Res
 
 /// Record an unlock or lock of the vault that no session made (keychain at start-up, recovery code,
 /// idle lock).
-pub fn record_vault_event(vault: &Vault, session: Option<&Session>, locked: bool, how: &str, now: OffsetDateTime) -> Result<()> {
+pub fn record_vault_event(
+    vault: &Vault,
+    session: Option<&Session>,
+    locked: bool,
+    how: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
     let action = if locked { actions::LOCK } else { actions::UNLOCK };
     vault.transaction(|transaction| {
         append(transaction, now, session.map(Session::staff_id), action, None, how)?;

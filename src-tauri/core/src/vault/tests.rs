@@ -25,7 +25,12 @@ fn create(fixture: &Fixture) -> SecretString {
     let passphrase = passphrase();
     let created = Vault::create(
         &fixture.paths,
-        CreateOptions { keychain: Some(&fixture.keychain), passphrase: Some(&passphrase), owner: None, now: test_now() },
+        CreateOptions {
+            keychain: Some(&fixture.keychain),
+            passphrase: Some(&passphrase),
+            owner: None,
+            now: test_now(),
+        },
     )
     .unwrap();
     created.vault.lock();
@@ -268,7 +273,8 @@ fn create_refuses_to_overwrite_and_cleans_up_after_failure() {
     create(&fixture);
     let before = snapshot(fixture.folder.path());
     let error =
-        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() }).unwrap_err();
+        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() })
+            .unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
     assert_eq!(snapshot(fixture.folder.path()), before);
 
@@ -298,9 +304,11 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
     let fixture = fixture();
     let keychain = MemoryKeyStore::new();
     let guard = Unwritable::new(fixture.folder.path());
-    let error =
-        Vault::create(&fixture.paths, CreateOptions { keychain: Some(&keychain), passphrase: None, owner: None, now: test_now() })
-            .unwrap_err();
+    let error = Vault::create(
+        &fixture.paths,
+        CreateOptions { keychain: Some(&keychain), passphrase: None, owner: None, now: test_now() },
+    )
+    .unwrap_err();
     assert!(matches!(error, Error::Io { .. }), "{error:?}");
     assert_eq!(error.code(), ErrorCode::Io);
     drop(guard);
@@ -313,7 +321,8 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
 fn adding_and_removing_slots_never_touches_the_database() {
     let fixture = fixture();
     let vault_created =
-        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() }).unwrap();
+        Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() })
+            .unwrap();
     let code = vault_created.recovery_code;
     let mut vault = vault_created.vault;
     vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();

@@ -1,0 +1,29 @@
+//! Practice-wide settings that a signed-in owner changes (stored in the vault, audited).
+
+use time::OffsetDateTime;
+
+use crate::access;
+use crate::audit::{actions, append};
+use crate::error::Result;
+use crate::staff::{Role, Session};
+use crate::vault::Vault;
+
+/// Change the auto-lock delay (owners only; 1–240 minutes).
+pub fn set_auto_lock_minutes(vault: &Vault, session: &Session, minutes: u32, now: OffsetDateTime) -> Result<u32> {
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner changes practice settings")?;
+        let before = vault.auto_lock_minutes()?;
+        vault.set_auto_lock_minutes(minutes)?;
+        if before != minutes {
+            append(
+                transaction,
+                now,
+                Some(&actor.staff_id),
+                actions::SETTINGS_CHANGED,
+                None,
+                &format!("auto-lock: {before} -> {minutes} minutes"),
+            )?;
+        }
+        Ok(minutes)
+    })
+}

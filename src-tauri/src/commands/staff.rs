@@ -1,0 +1,92 @@
+//! Staff administration (the core refuses non-owners).
+
+use saferoom_core::ids::StaffId;
+use saferoom_core::staff::{self, NewStaff, Role, StaffMember};
+use saferoom_core::SecretString;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}
+
+/// A staff member as listed.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffMemberDto {
+    id: String,
+    login: String,
+    display_name: String,
+    role: &'static str,
+    active: bool,
+    created_at: String,
+    has_password: bool,
+}
+
+impl From<StaffMember> for StaffMemberDto {
+    fn from(member: StaffMember) -> Self {
+        StaffMemberDto {
+            id: member.id.to_string(),
+            login: member.login,
+            display_name: member.display_name,
+            role: member.role.as_str(),
+            active: member.active,
+            created_at: member.created_at,
+            has_password: member.has_password,
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn list_staff(state: State<'_, AppState>) -> CommandResult<Vec<StaffMemberDto>> {
+    state.with_session(|vault, session| Ok(staff::list(vault, session, now())?.into_iter().map(Into::into).collect()))
+}
+
+#[tauri::command]
+pub async fn add_staff(
+    state: State<'_, AppState>,
+    login: String,
+    display_name: String,
+    role: String,
+    password: String,
+) -> CommandResult<StaffMemberDto> {
+    let password = SecretString::from(password);
+    let role = Role::parse(&role)?;
+    state.with_session(|vault, session| {
+        let new = NewStaff { login: &login, display_name: &display_name, role, password: &password };
+        Ok(staff::add(vault, session, new, now())?.into())
+    })
+}
+
+#[tauri::command]
+pub async fn set_staff_role(
+    state: State<'_, AppState>,
+    staff_id: String,
+    role: String,
+) -> CommandResult<StaffMemberDto> {
+    let (staff_id, role) = (StaffId::parse(&staff_id)?, Role::parse(&role)?);
+    state.with_session(|vault, session| Ok(staff::set_role(vault, session, &staff_id, role, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn set_staff_active(
+    state: State<'_, AppState>,
+    staff_id: String,
+    active: bool,
+) -> CommandResult<StaffMemberDto> {
+    let staff_id = StaffId::parse(&staff_id)?;
+    state.with_session(|vault, session| Ok(staff::set_active(vault, session, &staff_id, active, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn reset_staff_password(
+    state: State<'_, AppState>,
+    staff_id: String,
+    password: String,
+) -> CommandResult<StaffMemberDto> {
+    let (staff_id, password) = (StaffId::parse(&staff_id)?, SecretString::from(password));
+    state.with_session(|vault, session| Ok(staff::reset_password(vault, session, &staff_id, &password, now())?.into()))
+}
