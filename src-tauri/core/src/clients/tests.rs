@@ -154,11 +154,13 @@ fn care_teams_are_set_by_owners_and_only_with_clinical_staff() {
     let client_id = fixture.client("Ada", "Lovelace");
     let cora = fixture.other_clinician.staff_id().clone();
     let fran = fixture.front_desk.staff_id().clone();
-    let error = set_care_team(&fixture.vault, &fixture.clinician, &client_id, &[cora.clone()], test_now()).unwrap_err();
+    let error = set_care_team(&fixture.vault, &fixture.clinician, &client_id, std::slice::from_ref(&cora), test_now())
+        .unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden);
     let error = set_care_team(&fixture.vault, &fixture.owner, &client_id, &[fran], test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput);
-    let client = set_care_team(&fixture.vault, &fixture.owner, &client_id, &[cora.clone()], test_now()).unwrap();
+    let client =
+        set_care_team(&fixture.vault, &fixture.owner, &client_id, std::slice::from_ref(&cora), test_now()).unwrap();
     assert_eq!(client.care_team.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>(), ["Cora Clinician"]);
     get(&fixture.vault, &fixture.other_clinician, &client_id, test_now()).unwrap();
     let error = get(&fixture.vault, &fixture.clinician, &client_id, test_now()).unwrap_err();
@@ -166,4 +168,49 @@ fn care_teams_are_set_by_owners_and_only_with_clinical_staff() {
     let missing = ClientId::parse("00000000-0000-4000-8000-000000000000").unwrap();
     assert_eq!(get(&fixture.vault, &fixture.owner, &missing, test_now()).unwrap_err().code(), ErrorCode::NotFound);
     assert_eq!(ClientId::parse("nonsense").unwrap_err().code(), ErrorCode::NotFound);
+}
+
+#[test]
+fn intake_answers_are_checked_against_their_questions_and_kept_from_the_front_desk() {
+    use crate::intake;
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let answer = |pairs: &[(&str, serde_json::Value)]| -> Vec<(String, serde_json::Value)> {
+        pairs.iter().map(|(key, value)| ((*key).to_owned(), value.clone())).collect()
+    };
+    let required = [
+        ("presenting_concern", serde_json::json!("Trouble sleeping since the move")),
+        ("previous_therapy", serde_json::json!(true)),
+        ("risk_thoughts_of_self_harm", serde_json::json!(false)),
+        ("emergency_contact_name", serde_json::json!("Sam Lovelace")),
+        ("emergency_contact_phone", serde_json::json!("555 0100 300")),
+    ];
+    let save = |answers: Vec<(String, serde_json::Value)>| {
+        intake::save(&fixture.vault, &fixture.clinician, &client, &answers, test_now())
+    };
+    for bad in [
+        answer(&[("distress_scale", serde_json::json!(11))]),
+        answer(&[("distress_scale", serde_json::json!("high"))]),
+        answer(&[("session_format", serde_json::json!("Carrier pigeon"))]),
+        answer(&[("last_physical_exam", serde_json::json!("2099-01-01"))]),
+        answer(&[("no_such_question", serde_json::json!("x"))]),
+    ] {
+        let mut answers = answer(&required);
+        answers.extend(bad.clone());
+        assert_eq!(save(answers).unwrap_err().code(), ErrorCode::InvalidInput, "{bad:?}");
+    }
+    let missing_required = answer(&required[1..]);
+    assert_eq!(save(missing_required).unwrap_err().code(), ErrorCode::InvalidInput);
+    assert!(intake::get(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap().answers.is_empty());
+
+    let mut answers = answer(&required);
+    answers.push(("distress_scale".into(), serde_json::json!(7)));
+    answers.push(("session_format".into(), serde_json::json!("Video")));
+    let saved = save(answers).unwrap();
+    assert_eq!(saved.answers.len(), 7);
+    assert_eq!(saved.answers[0].0, "presenting_concern", "in questionnaire order");
+    assert_eq!(saved.updated_by.as_ref().map(|(_, name)| name.as_str()), Some("Carl Clinician"));
+    let error = intake::get(&fixture.vault, &fixture.front_desk, &client, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    assert!(!fixture.audit_text().contains("sleeping"), "answers never reach the audit trail");
 }
