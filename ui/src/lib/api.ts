@@ -5,11 +5,28 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import {
   ERROR_CODES,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditVerification,
+  type BreakGlassGrant,
+  type Client,
+  type ClientInput,
+  type ClientNotes,
+  type ClientStatus,
   type ClientSummary,
-  type ErrorCode,
   type CreateVaultResult,
+  type ErrorCode,
+  type Intake,
+  type IntakeAnswers,
   type LockReason,
+  type NewStaffInput,
+  type Note,
+  type NoteKind,
+  type OwnerAccountInput,
+  type Role,
+  type SessionInfo,
   type Settings,
+  type StaffMember,
   type UnlockReport,
   type VaultLockedPayload,
   type VaultStatus,
@@ -63,14 +80,18 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+// ---------- Vault and sign-in (no session needed) ----------
+
 export function vaultStatus(): Promise<VaultStatus> {
   return call<VaultStatus>('vault_status');
 }
 
-export function createVault(useKeychain: boolean, passphrase: string | null): Promise<CreateVaultResult> {
-  return call<CreateVaultResult>('create_vault', { useKeychain, passphrase });
+/** Creates the vault and the owner account, and signs the owner in. */
+export function createVault(useKeychain: boolean, owner: OwnerAccountInput): Promise<CreateVaultResult> {
+  return call<CreateVaultResult>('create_vault', { useKeychain, owner });
 }
 
+/** Opens the vault; nobody is signed in yet. */
 export function unlockWithKeychain(): Promise<UnlockReport> {
   return call<UnlockReport>('unlock_with_keychain');
 }
@@ -83,13 +104,27 @@ export function unlockWithPassphrase(passphrase: string): Promise<UnlockReport> 
   return call<UnlockReport>('unlock_with_passphrase', { passphrase });
 }
 
+/** Works whether the vault is open or closed (a staff password is its own key slot). */
+export function signIn(login: string, password: string): Promise<SessionInfo> {
+  return call<SessionInfo>('sign_in', { login, password });
+}
+
+/** Only after unlock_with_recovery_code: sets a new password for an owner and signs them in. */
+export function recoverOwnerPassword(login: string, password: string): Promise<SessionInfo> {
+  return call<SessionInfo>('recover_owner_password', { login, password });
+}
+
+/** Ends the session; the vault stays open (fast user switching). */
+export async function signOut(): Promise<void> {
+  await call<null>('sign_out');
+}
+
+/** Ends the session and closes the vault. */
 export async function lockVault(): Promise<void> {
   await call<null>('lock_vault');
 }
 
-export function listClients(): Promise<ClientSummary[]> {
-  return call<ClientSummary[]>('list_clients');
-}
+// ---------- Settings and own account ----------
 
 export function getSettings(): Promise<Settings> {
   return call<Settings>('get_settings');
@@ -98,6 +133,122 @@ export function getSettings(): Promise<Settings> {
 export function setAutoLock(minutes: number): Promise<Settings> {
   return call<Settings>('set_auto_lock', { minutes });
 }
+
+export async function changeOwnPassword(currentPassword: string, newPassword: string): Promise<void> {
+  await call<null>('change_own_password', { currentPassword, newPassword });
+}
+
+// ---------- Staff ----------
+
+export function listStaff(): Promise<StaffMember[]> {
+  return call<StaffMember[]>('list_staff');
+}
+
+export function addStaff(input: NewStaffInput): Promise<StaffMember> {
+  return call<StaffMember>('add_staff', { ...input });
+}
+
+export function setStaffRole(staffId: string, role: Role): Promise<StaffMember> {
+  return call<StaffMember>('set_staff_role', { staffId, role });
+}
+
+export function setStaffActive(staffId: string, active: boolean): Promise<StaffMember> {
+  return call<StaffMember>('set_staff_active', { staffId, active });
+}
+
+export function resetStaffPassword(staffId: string, password: string): Promise<StaffMember> {
+  return call<StaffMember>('reset_staff_password', { staffId, password });
+}
+
+// ---------- Clients ----------
+
+/** At most 50 results; an empty query lists all, by name. */
+export function searchClients(query: string, includeDischarged: boolean): Promise<ClientSummary[]> {
+  return call<ClientSummary[]>('search_clients', { query, includeDischarged });
+}
+
+/** Active clients only. */
+export function listClients(): Promise<ClientSummary[]> {
+  return call<ClientSummary[]>('list_clients');
+}
+
+export function createClient(input: ClientInput): Promise<Client> {
+  return call<Client>('create_client', { input });
+}
+
+export function getClient(clientId: string): Promise<Client> {
+  return call<Client>('get_client', { clientId });
+}
+
+export function updateClient(clientId: string, input: ClientInput): Promise<Client> {
+  return call<Client>('update_client', { clientId, input });
+}
+
+export function setClientStatus(clientId: string, status: ClientStatus): Promise<Client> {
+  return call<Client>('set_client_status', { clientId, status });
+}
+
+export function setCareTeam(clientId: string, staffIds: string[]): Promise<Client> {
+  return call<Client>('set_care_team', { clientId, staffIds });
+}
+
+// ---------- Emergency access ----------
+
+export function breakGlass(clientId: string, reason: string): Promise<BreakGlassGrant> {
+  return call<BreakGlassGrant>('break_glass', { clientId, reason });
+}
+
+export function listBreakGlass(unreviewedOnly: boolean): Promise<BreakGlassGrant[]> {
+  return call<BreakGlassGrant[]>('list_break_glass', { unreviewedOnly });
+}
+
+export function reviewBreakGlass(grantId: string): Promise<BreakGlassGrant> {
+  return call<BreakGlassGrant>('review_break_glass', { grantId });
+}
+
+// ---------- Intake ----------
+
+export function getIntake(clientId: string): Promise<Intake> {
+  return call<Intake>('get_intake', { clientId });
+}
+
+export function saveIntake(clientId: string, answers: IntakeAnswers): Promise<Intake> {
+  return call<Intake>('save_intake', { clientId, answers });
+}
+
+// ---------- Notes ----------
+
+export function listNotes(clientId: string): Promise<ClientNotes> {
+  return call<ClientNotes>('list_notes', { clientId });
+}
+
+export function createNote(clientId: string, kind: NoteKind, sessionDate: string, body: string): Promise<Note> {
+  return call<Note>('create_note', { clientId, kind, sessionDate, body });
+}
+
+export function updateNote(noteId: string, kind: NoteKind, sessionDate: string, body: string): Promise<Note> {
+  return call<Note>('update_note', { noteId, kind, sessionDate, body });
+}
+
+export function signNote(noteId: string, kind: NoteKind): Promise<Note> {
+  return call<Note>('sign_note', { noteId, kind });
+}
+
+export function addAddendum(noteId: string, kind: NoteKind, body: string): Promise<Note> {
+  return call<Note>('add_addendum', { noteId, kind, body });
+}
+
+// ---------- Audit ----------
+
+export function listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+  return call<AuditEntry[]>('list_audit', { filter });
+}
+
+export function verifyAudit(): Promise<AuditVerification> {
+  return call<AuditVerification>('verify_audit');
+}
+
+// ---------- Activity and events ----------
 
 /** Tells the back end the user is active, so it does not auto-lock. */
 export async function touch(): Promise<void> {

@@ -10,15 +10,7 @@ function noKeychainPrefix(detail: string | null): string {
 
 /** Shown on the create screen when there is no usable keychain. */
 export function noKeychainForCreate(detail: string | null): string {
-  return `${noKeychainPrefix(detail)} You will unlock with a passphrase or the recovery code.`;
-}
-
-/** Shown on the unlock screen when there is no usable keychain. */
-export function noKeychainForUnlock(detail: string | null, hasPassphraseSlot: boolean): string {
-  const how = hasPassphraseSlot
-    ? 'Unlock with the practice passphrase or the recovery code.'
-    : 'Unlock with the recovery code.';
-  return `${noKeychainPrefix(detail)} ${how}`;
+  return `${noKeychainPrefix(detail)} Staff will open the vault by signing in with their passwords; the recovery code is the fallback.`;
 }
 
 export const IDLE_LOCK_NOTICE = 'Locked after a period of inactivity';

@@ -3,6 +3,10 @@ import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import * as api from '../lib/api';
 import { ApiError, toApiError } from '../lib/api';
+import { ERROR_CODES } from '../lib/types';
+import { clientInput } from './fakeBackend';
+
+const OWNER_INPUT = { login: 'olivia', displayName: 'Olivia Owens', password: 'a long password' };
 
 function record(result: unknown = null) {
   const calls: Array<[string, unknown]> = [];
@@ -17,24 +21,100 @@ function record(result: unknown = null) {
 }
 
 describe('api.ts command names and argument keys', () => {
+  const input = clientInput();
+  const filter = { actorId: null, clientId: 'c1', action: null, from: null, to: null, beforeSeq: 9, limit: 50 };
   test.each([
     ['vault_status', () => api.vaultStatus(), {}],
-    ['create_vault', () => api.createVault(true, null), { useKeychain: true, passphrase: null }],
-    ['create_vault', () => api.createVault(false, 'p'), { useKeychain: false, passphrase: 'p' }],
+    [
+      'create_vault',
+      () => api.createVault(true, OWNER_INPUT),
+      { useKeychain: true, owner: OWNER_INPUT },
+    ],
     ['unlock_with_keychain', () => api.unlockWithKeychain(), {}],
     ['unlock_with_recovery_code', () => api.unlockWithRecoveryCode('C'), { code: 'C' }],
     ['unlock_with_passphrase', () => api.unlockWithPassphrase('P'), { passphrase: 'P' }],
+    ['sign_in', () => api.signIn('olivia', 'pw'), { login: 'olivia', password: 'pw' }],
+    ['recover_owner_password', () => api.recoverOwnerPassword('olivia', 'pw'), { login: 'olivia', password: 'pw' }],
+    ['sign_out', () => api.signOut(), {}],
     ['lock_vault', () => api.lockVault(), {}],
-    ['list_clients', () => api.listClients(), {}],
+    ['touch', () => api.touch(), {}],
     ['get_settings', () => api.getSettings(), {}],
     ['set_auto_lock', () => api.setAutoLock(15), { minutes: 15 }],
-    ['touch', () => api.touch(), {}],
+    ['change_own_password', () => api.changeOwnPassword('a', 'b'), { currentPassword: 'a', newPassword: 'b' }],
+    ['list_staff', () => api.listStaff(), {}],
+    [
+      'add_staff',
+      () => api.addStaff({ login: 'carl', displayName: 'Carl', role: 'clinician', password: 'pw' }),
+      { login: 'carl', displayName: 'Carl', role: 'clinician', password: 'pw' },
+    ],
+    ['set_staff_role', () => api.setStaffRole('s1', 'front_desk'), { staffId: 's1', role: 'front_desk' }],
+    ['set_staff_active', () => api.setStaffActive('s1', false), { staffId: 's1', active: false }],
+    ['reset_staff_password', () => api.resetStaffPassword('s1', 'pw'), { staffId: 's1', password: 'pw' }],
+    ['search_clients', () => api.searchClients('ada', true), { query: 'ada', includeDischarged: true }],
+    ['list_clients', () => api.listClients(), {}],
+    ['create_client', () => api.createClient(input), { input }],
+    ['get_client', () => api.getClient('c1'), { clientId: 'c1' }],
+    ['update_client', () => api.updateClient('c1', input), { clientId: 'c1', input }],
+    ['set_client_status', () => api.setClientStatus('c1', 'discharged'), { clientId: 'c1', status: 'discharged' }],
+    ['set_care_team', () => api.setCareTeam('c1', ['s1', 's2']), { clientId: 'c1', staffIds: ['s1', 's2'] }],
+    ['break_glass', () => api.breakGlass('c1', 'a good reason'), { clientId: 'c1', reason: 'a good reason' }],
+    ['list_break_glass', () => api.listBreakGlass(true), { unreviewedOnly: true }],
+    ['review_break_glass', () => api.reviewBreakGlass('g1'), { grantId: 'g1' }],
+    ['get_intake', () => api.getIntake('c1'), { clientId: 'c1' }],
+    ['save_intake', () => api.saveIntake('c1', { mood: 3, ok: true }), { clientId: 'c1', answers: { mood: 3, ok: true } }],
+    ['list_notes', () => api.listNotes('c1'), { clientId: 'c1' }],
+    [
+      'create_note',
+      () => api.createNote('c1', 'progress', '2025-03-04', 'Body'),
+      { clientId: 'c1', kind: 'progress', sessionDate: '2025-03-04', body: 'Body' },
+    ],
+    [
+      'update_note',
+      () => api.updateNote('n1', 'psychotherapy', '2025-03-04', 'Body'),
+      { noteId: 'n1', kind: 'psychotherapy', sessionDate: '2025-03-04', body: 'Body' },
+    ],
+    ['sign_note', () => api.signNote('n1', 'progress'), { noteId: 'n1', kind: 'progress' }],
+    ['add_addendum', () => api.addAddendum('n1', 'progress', 'More'), { noteId: 'n1', kind: 'progress', body: 'More' }],
+    ['list_audit', () => api.listAudit(filter), { filter }],
+    ['verify_audit', () => api.verifyAudit(), {}],
   ] as const)('%s', async (cmd, run, args) => {
     const calls = record();
     await run();
     expect(calls).toHaveLength(1);
     expect(calls[0][0]).toBe(cmd);
     expect(calls[0][1] ?? {}).toEqual(args);
+  });
+});
+
+describe('error codes', () => {
+  test('ERROR_CODES is exactly the closed set of docs/ipc.md', () => {
+    expect([...ERROR_CODES]).toEqual([
+      'wrong_secret',
+      'keychain_locked',
+      'keychain_unavailable',
+      'keychain_entry_missing',
+      'vault_missing',
+      'vault_exists',
+      'vault_tampered',
+      'vault_too_new',
+      'key_slots_corrupt',
+      'backup_corrupt',
+      'locked',
+      'signed_out',
+      'forbidden',
+      'not_found',
+      'conflict',
+      'throttled',
+      'invalid_input',
+      'io',
+      'internal',
+    ]);
+  });
+
+  test('the new codes survive normalisation', () => {
+    for (const code of ['signed_out', 'forbidden', 'not_found', 'conflict', 'throttled'] as const) {
+      expect(toApiError({ code, message: 'x' }).code).toBe(code);
+    }
   });
 });
 

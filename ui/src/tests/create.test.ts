@@ -1,10 +1,24 @@
 import { describe, expect, test } from 'vitest';
 import { byId, deferred, maybeId, renderApp, settle } from './helpers';
-import { commandError, installFakeBackend, PASSPHRASE, RECOVERY_CODE } from './fakeBackend';
+import { commandError, installFakeBackend, RECOVERY_CODE } from './fakeBackend';
 import type { CreateVaultResult } from '../lib/types';
 
-describe('first start: creating the vault', () => {
-  test('shows a loading state, then the create screen with the vault path', async () => {
+const OWNER_PASSWORD = 'river stone lantern';
+
+async function fillOwner(
+  user: ReturnType<typeof renderApp>['user'],
+  fields: { login?: string; name?: string; password?: string; confirm?: string } = {},
+) {
+  const { login = 'olivia', name = 'Olivia Owens', password = OWNER_PASSWORD } = fields;
+  const confirm = fields.confirm ?? password;
+  if (login) await user.type(await byId('owner-login'), login);
+  if (name) await user.type(await byId('owner-name'), name);
+  if (password) await user.type(await byId('owner-password'), password);
+  if (confirm) await user.type(await byId('owner-password-confirm'), confirm);
+}
+
+describe('first start: creating the vault and the owner account', () => {
+  test('shows a loading state, then the create screen with the vault path and owner fields', async () => {
     const backend = installFakeBackend();
     renderApp();
     expect(maybeId('loading-screen')).toBeInTheDocument();
@@ -13,11 +27,16 @@ describe('first start: creating the vault', () => {
     expect(createScreen).toHaveTextContent(backend.status.vaultPath);
     expect(maybeId('loading-screen')).not.toBeInTheDocument();
     expect(await byId('keychain-status')).toHaveTextContent(/system keychain \(Secret Service\) is available/);
+    expect((await byId<HTMLInputElement>('owner-password')).type).toBe('password');
+    expect((await byId<HTMLInputElement>('owner-password-confirm')).type).toBe('password');
+    expect(await byId('owner-login')).toHaveAccessibleName('Sign-in name');
+    expect(await byId('owner-name')).toHaveAccessibleName('Your name');
+    // The practice passphrase is gone.
+    expect(maybeId('passphrase')).not.toBeInTheDocument();
     expect(backend.callsOf('vault_status')).toHaveLength(1);
   });
 
-  test('create → recovery code → continue only after confirming → main with no clients', async () => {
-    // create_vault is held open to observe the busy state.
+  test('create → busy → recovery code → continue only after confirming → main screen signed in as the owner', async () => {
     const pending = deferred<CreateVaultResult>();
     let createArgs: unknown;
     const backend = installFakeBackend({
@@ -25,132 +44,114 @@ describe('first start: creating the vault', () => {
         create_vault: (args, b) => {
           createArgs = args;
           b.status = { ...b.status, exists: true, unlocked: true, hasKeychainSlot: true };
+          b.staff = [
+            { id: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner', active: true, createdAt: '2025-01-01T00:00:00Z', hasPassword: true, password: OWNER_PASSWORD },
+          ];
+          b.status.session = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' };
           return pending.promise;
         },
       },
     });
     const { user } = renderApp();
 
-    const usePassphrase = await byId<HTMLInputElement>('use-passphrase');
-    expect(usePassphrase.checked).toBe(false);
-    expect(usePassphrase.disabled).toBe(false);
-    expect(maybeId('passphrase')).not.toBeInTheDocument();
+    const keychain = await byId<HTMLInputElement>('use-keychain');
+    expect(keychain.checked).toBe(true);
+    expect(keychain.disabled).toBe(false);
 
+    await fillOwner(user, { login: '  olivia ', name: ' Olivia Owens ' });
     const button = await byId<HTMLButtonElement>('create-vault');
     await user.click(button);
     await settle();
     expect(button).toBeDisabled();
     expect(button).toHaveTextContent('Creating… (deriving keys)');
-    expect(createArgs).toEqual({ useKeychain: true, passphrase: null });
+    expect(createArgs).toEqual({
+      useKeychain: true,
+      owner: { login: 'olivia', displayName: 'Olivia Owens', password: OWNER_PASSWORD },
+    });
+    // The password fields are emptied as soon as the secret is taken.
+    expect((await byId<HTMLInputElement>('owner-password')).value).toBe('');
+    expect((await byId<HTMLInputElement>('owner-password-confirm')).value).toBe('');
 
-    pending.resolve({ recoveryCode: RECOVERY_CODE, keychainUsed: true, keychainDetail: null });
+    pending.resolve({
+      recoveryCode: RECOVERY_CODE,
+      keychainUsed: true,
+      keychainDetail: null,
+      session: { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' },
+    });
 
     expect(await byId('recovery-screen')).toBeInTheDocument();
     expect((await byId('recovery-code')).textContent).toBe(RECOVERY_CODE);
     expect(maybeId('keychain-detail')).not.toBeInTheDocument();
     const saved = await byId<HTMLInputElement>('recovery-saved');
     const cont = await byId<HTMLButtonElement>('recovery-continue');
-    expect(saved.checked).toBe(false);
     expect(cont).toBeDisabled();
-
     await user.click(cont);
     expect(maybeId('recovery-screen')).toBeInTheDocument();
-
     await user.click(saved);
     expect(cont).toBeEnabled();
-    await user.click(saved);
-    expect(cont).toBeDisabled();
-    await user.click(saved);
     await user.click(cont);
 
     expect(await byId('main-screen')).toBeInTheDocument();
-    expect(maybeId('recovery-code')).not.toBeInTheDocument();
-    expect(await byId('clients-empty')).toHaveTextContent('No clients yet.');
+    expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
+    expect(await byId('session-user')).toHaveTextContent('Owner');
+    expect(await byId('client-list-empty')).toHaveTextContent('No clients yet.');
     expect(document.querySelectorAll('#client-list .client-row')).toHaveLength(0);
-    expect(backend.callsOf('list_clients')).toHaveLength(1);
+    expect(backend.callsOf('search_clients')).toHaveLength(1);
     expect(backend.callsOf('create_vault')).toHaveLength(1);
+    // Signed in straight away: no sign-in step.
+    expect(backend.callsOf('sign_in')).toHaveLength(0);
   });
 
-  test('passphrase too short or mismatched: error shown, create_vault not invoked, fields cleared', async () => {
+  test.each([
+    [{ login: '' }, 'Enter a sign-in name.', 'owner-login'],
+    [{ login: 'ol ivia' }, 'cannot contain spaces', 'owner-login'],
+    [{ name: '' }, 'Enter a name.', 'owner-name'],
+    [{ password: 'short one', confirm: 'short one' }, 'at least 12 characters', 'owner-password'],
+    [{ confirm: `${OWNER_PASSWORD}!` }, 'do not match', 'owner-password'],
+    [{ password: '', confirm: '' }, 'Enter a password.', 'owner-password'],
+  ])('invalid owner %j: message, no create_vault, focus on the field', async (fields, message, focusId) => {
     const backend = installFakeBackend();
     const { user } = renderApp();
-
-    await user.click(await byId('use-passphrase'));
-    const pass = await byId<HTMLInputElement>('passphrase');
-    const confirm = await byId<HTMLInputElement>('passphrase-confirm');
-    expect(pass.type).toBe('password');
-    expect(confirm.type).toBe('password');
-
-    await user.type(pass, 'short pass');
-    await user.type(confirm, 'short pass');
+    await fillOwner(user, fields);
     await user.click(await byId('create-vault'));
-    expect(await byId('create-error')).toHaveTextContent('at least 12 characters');
-    expect(pass.value).toBe('');
-    expect(confirm.value).toBe('');
-
-    await user.type(pass, PASSPHRASE);
-    await user.type(confirm, `${PASSPHRASE}!`);
-    await user.click(await byId('create-vault'));
-    expect(await byId('create-error')).toHaveTextContent('do not match');
-
-    // Empty.
-    await user.click(await byId('create-vault'));
-    expect(await byId('create-error')).toHaveTextContent('Enter a practice passphrase');
-
+    const error = await byId('create-error');
+    expect(error).toHaveTextContent(message);
+    expect(error).toHaveAttribute('role', 'alert');
+    expect(document.activeElement?.id).toBe(focusId);
+    expect(maybeId(focusId)).toHaveAttribute('aria-invalid', 'true');
+    expect((await byId<HTMLInputElement>('owner-password')).value).toBe('');
     await settle();
     expect(backend.callsOf('create_vault')).toHaveLength(0);
-    expect(maybeId('create-screen')).toBeInTheDocument();
-
-    // Valid: create_vault gets the passphrase and the fields are emptied.
-    await user.type(pass, PASSPHRASE);
-    await user.type(confirm, PASSPHRASE);
-    await user.click(await byId('create-vault'));
-    await byId('recovery-screen');
-    expect(backend.callsOf('create_vault')[0].args).toEqual({ useKeychain: true, passphrase: PASSPHRASE });
   });
 
-  test('turning the passphrase off again hides and clears the fields', async () => {
-    const backend = installFakeBackend();
-    const { user } = renderApp();
-    const toggle = await byId<HTMLInputElement>('use-passphrase');
-    await user.click(toggle);
-    await user.type(await byId('passphrase'), 'a passphrase typed');
-    await user.click(toggle);
-    expect(maybeId('passphrase')).not.toBeInTheDocument();
-    await user.click(toggle);
-    expect((await byId<HTMLInputElement>('passphrase')).value).toBe('');
-    await user.click(toggle);
-    await user.click(await byId('create-vault'));
+  test('the keychain can be turned off; without a keychain it is off and explained', async () => {
+    let backend = installFakeBackend();
+    let rendered = renderApp();
+    await user_toggle(rendered.user);
+    await fillOwner(rendered.user);
+    await rendered.user.click(await byId('create-vault'));
     await byId('recovery-screen');
-    expect(backend.callsOf('create_vault')[0].args).toEqual({ useKeychain: true, passphrase: null });
-  });
+    expect(backend.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
+    // Not wanted: no warning about the keychain.
+    expect(maybeId('keychain-detail')).not.toBeInTheDocument();
+    rendered.unmount();
 
-  test('no keychain: explains why, forces the passphrase on and creates without the keychain', async () => {
     const detail = 'The name org.freedesktop.secrets was not provided by any .service files';
-    const backend = installFakeBackend({ status: { keychain: { available: false, detail } } });
-    const { user } = renderApp();
-
-    expect(await byId('keychain-status')).toHaveTextContent(
-      `No system keychain (Secret Service) is available: ${detail}. You will unlock with a passphrase or the recovery code.`,
-    );
-    const toggle = await byId<HTMLInputElement>('use-passphrase');
-    expect(toggle.checked).toBe(true);
+    backend = installFakeBackend({ status: { keychain: { available: false, detail } } });
+    rendered = renderApp();
+    expect(await byId('keychain-status')).toHaveTextContent(`No system keychain (Secret Service) is available: ${detail}.`);
+    const toggle = await byId<HTMLInputElement>('use-keychain');
+    expect(toggle.checked).toBe(false);
     expect(toggle.disabled).toBe(true);
-    expect(await byId('passphrase')).toBeInTheDocument();
-    expect(await byId('passphrase-confirm')).toBeInTheDocument();
-
-    // The passphrase is required.
-    await user.click(await byId('create-vault'));
-    expect(await byId('create-error')).toBeInTheDocument();
-    expect(backend.callsOf('create_vault')).toHaveLength(0);
-
-    await user.type(await byId('passphrase'), PASSPHRASE);
-    await user.type(await byId('passphrase-confirm'), PASSPHRASE);
-    await user.click(await byId('create-vault'));
-
+    await fillOwner(rendered.user);
+    await rendered.user.click(await byId('create-vault'));
     await byId('recovery-screen');
-    expect(backend.callsOf('create_vault')[0].args).toEqual({ useKeychain: false, passphrase: PASSPHRASE });
-    expect(await byId('keychain-detail')).toHaveTextContent(detail);
+    expect(backend.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
+
+    async function user_toggle(user: ReturnType<typeof renderApp>['user']) {
+      await user.click(await byId('use-keychain'));
+      expect((await byId<HTMLInputElement>('use-keychain')).checked).toBe(false);
+    }
   });
 
   test('a back-end error is shown in #create-error and the button is usable again', async () => {
@@ -162,6 +163,7 @@ describe('first start: creating the vault', () => {
       },
     });
     const { user } = renderApp();
+    await fillOwner(user);
     await user.click(await byId('create-vault'));
     expect(await byId('create-error')).toHaveTextContent('Could not write the vault file: permission denied.');
     expect(await byId('create-vault')).toBeEnabled();
@@ -175,13 +177,15 @@ describe('first start: creating the vault', () => {
           recoveryCode: RECOVERY_CODE,
           keychainUsed: false,
           keychainDetail: 'The keychain refused to store the key.',
+          session: { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' },
         }),
       },
     });
     const { user } = renderApp();
+    await fillOwner(user);
     await user.click(await byId('create-vault'));
     const detail = await byId('keychain-detail');
     expect(detail).toHaveTextContent('The keychain refused to store the key.');
-    expect(detail).toHaveTextContent('only way to unlock');
+    expect(detail).toHaveTextContent('signing in with their passwords');
   });
 });

@@ -1,32 +1,86 @@
-// A small in-memory stand-in for the Rust back end, installed with mockIPC.
-// Tests drive the real UI (and the real api.ts → @tauri-apps/api path) and then
-// assert on the commands that were invoked.
+// An in-memory stand-in for the Rust back end (the whole docs/ipc.md contract),
+// installed with mockIPC. Tests drive the real UI (and the real api.ts →
+// @tauri-apps/api path) and then assert on the commands that were invoked.
+//
+// Roles are enforced the way the back end does: front desk gets `forbidden`
+// for intake and notes; clinicians open only their care-team clients (or with
+// an emergency grant); psychotherapy notes are listed only for their author;
+// owner-only commands are `forbidden` for everyone else. Like the real back end,
+// a clinician's client search lists only their care-team clients.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type {
+  AuditEntry,
+  AuditFilter,
+  AuditVerification,
+  BreakGlassGrant,
+  Client,
+  ClientInput,
   ClientSummary,
   CommandError,
   CreateVaultResult,
   ErrorCode,
+  Intake,
+  IntakeAnswers,
+  IntakeQuestion,
+  Note,
+  NoteKind,
+  Role,
+  SessionInfo,
   Settings,
+  StaffMember,
+  StaffRef,
   UnlockReport,
   VaultStatus,
 } from '../lib/types';
 
 export const RECOVERY_CODE = 'K7QF-2M9X-PL4D-8RTW-C3HN-V6JB';
 export const PASSPHRASE = 'correct horse battery staple';
+/** The password of every seeded staff member. */
+export const PASSWORD = 'a long staff password';
+export const WRONG_SECRET_MESSAGE = 'That sign-in name or password is not right.';
+export const THROTTLED_MESSAGE = 'Too many failed sign-ins. Try again in 30 seconds.';
+/** Failed sign-ins in a row before `throttled`. */
+export const THROTTLE_AFTER = 5;
 
 export interface Call {
   cmd: string;
   args: Record<string, unknown> | undefined;
 }
 
-type Handler = (args: Record<string, unknown> | undefined, backend: FakeBackend) => unknown;
+type Args = Record<string, unknown> | undefined;
+type Handler = (args: Args, backend: FakeBackend) => unknown;
+
+export interface FakeStaff extends StaffMember {
+  password: string;
+}
+
+export interface FakeClient {
+  id: string;
+  input: ClientInput;
+  status: 'active' | 'discharged';
+  dischargedOn: string | null;
+  careTeam: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeIntake {
+  answers: IntakeAnswers;
+  updatedAt: string | null;
+  updatedBy: StaffRef | null;
+}
 
 export interface FakeBackendOptions {
-  status?: Partial<VaultStatus> & { keychain?: VaultStatus['keychain'] };
+  status?: Partial<VaultStatus>;
   settings?: Settings;
-  clients?: ClientSummary[];
+  /** Seed the standard practice (staff and clients below). Implied by signedInAs. */
+  practice?: boolean;
+  /** Open the vault with this login signed in (the app goes straight to the main screen). */
+  signedInAs?: string;
+  staff?: FakeStaff[];
+  clients?: FakeClient[];
+  questions?: IntakeQuestion[];
   /** Replace the default behaviour of individual commands. */
   handlers?: Record<string, Handler>;
 }
@@ -34,18 +88,125 @@ export interface FakeBackendOptions {
 export interface FakeBackend {
   status: VaultStatus;
   settings: Settings;
-  clients: ClientSummary[];
+  staff: FakeStaff[];
+  clients: FakeClient[];
+  questions: IntakeQuestion[];
+  intake: Map<string, FakeIntake>;
+  notes: Note[];
+  grants: BreakGlassGrant[];
+  audit: AuditEntry[];
+  /** What verify_audit reports; null: intact. */
+  auditDamage: { firstBadSeq: number; problem: string } | null;
+  failedSignIns: number;
   calls: Call[];
   callsOf(cmd: string): Call[];
   /** Emits `vault-locked` like the back end does. */
   emitLocked(reason: 'user' | 'idle'): Promise<void>;
+  /** Ends the session behind the UI's back (the next command answers `signed_out`). */
+  expireSession(): void;
+  staffByLogin(login: string): FakeStaff;
+  /** Runs the default behaviour of a command (for handlers that only sometimes differ). */
+  fallback(cmd: string, args: Args): unknown;
 }
 
 export function commandError(code: ErrorCode, message: string): CommandError {
   return { code, message };
 }
 
-export function defaultStatus(overrides: FakeBackendOptions['status'] = {}): VaultStatus {
+export const NOW = '2025-03-04T10:00:00Z';
+
+export function staffMember(
+  id: string,
+  login: string,
+  displayName: string,
+  role: Role,
+  extra: Partial<FakeStaff> = {},
+): FakeStaff {
+  return {
+    id,
+    login,
+    displayName,
+    role,
+    active: true,
+    createdAt: '2025-01-01T09:00:00Z',
+    hasPassword: true,
+    password: PASSWORD,
+    ...extra,
+  };
+}
+
+export const OWNER = staffMember('s-olivia', 'olivia', 'Olivia Owens', 'owner');
+export const CLINICIAN = staffMember('s-carl', 'carl', 'Carl Chen', 'clinician');
+export const OTHER_CLINICIAN = staffMember('s-cleo', 'cleo', 'Cleo Diaz', 'clinician');
+export const FRONT_DESK = staffMember('s-fran', 'fran', 'Fran Ford', 'front_desk');
+
+export function clientInput(overrides: Partial<ClientInput> = {}): ClientInput {
+  return {
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    preferredName: null,
+    dateOfBirth: '1985-12-10',
+    pronouns: null,
+    jurisdiction: 'US-CA',
+    email: null,
+    phone: null,
+    address: null,
+    contact: { preferred: 'phone', okToLeaveVoicemail: false, okToText: false, okToEmail: false },
+    billing: { mode: 'private_pay' },
+    ...overrides,
+  };
+}
+
+export function fakeClient(id: string, input: Partial<ClientInput>, extra: Partial<FakeClient> = {}): FakeClient {
+  return {
+    id,
+    input: clientInput(input),
+    status: 'active',
+    dischargedOn: null,
+    careTeam: [],
+    createdAt: '2025-02-01T09:00:00Z',
+    updatedAt: '2025-02-01T09:00:00Z',
+    ...extra,
+  };
+}
+
+export function practiceStaff(): FakeStaff[] {
+  return [OWNER, CLINICIAN, OTHER_CLINICIAN, FRONT_DESK].map((s) => ({ ...s }));
+}
+
+/** Ada is Carl's client, Bruno is Cleo's, Cyril (discharged) is Carl's. */
+export function practiceClients(): FakeClient[] {
+  return [
+    fakeClient('c-ada', { givenName: 'Ada', familyName: 'Lovelace', dateOfBirth: '1985-12-10' }, { careTeam: ['s-carl'] }),
+    fakeClient(
+      'c-bruno',
+      { givenName: 'Bruno', familyName: 'Mars', dateOfBirth: '1990-01-02', jurisdiction: 'US-NY' },
+      { careTeam: ['s-cleo'] },
+    ),
+    fakeClient(
+      'c-cyril',
+      { givenName: 'Cyril', familyName: 'Finch', dateOfBirth: '1970-05-06' },
+      { careTeam: ['s-carl'], status: 'discharged', dischargedOn: '2025-02-20' },
+    ),
+  ];
+}
+
+export const QUESTIONS: IntakeQuestion[] = [
+  { key: 'reason', label: 'What brings you to therapy?', kind: 'long_text', choices: null, required: true },
+  { key: 'prior_therapy', label: 'Have you been in therapy before?', kind: 'yes_no', choices: null, required: false },
+  { key: 'mood', label: 'How would you rate your mood lately?', kind: 'scale', choices: null, required: false },
+  {
+    key: 'referral',
+    label: 'How did you hear about us?',
+    kind: 'choice',
+    choices: ['Self', 'Doctor', 'Friend or family'],
+    required: false,
+  },
+  { key: 'last_physical', label: 'Date of your last physical exam', kind: 'date', choices: null, required: false },
+  { key: 'emergency_contact', label: 'Emergency contact', kind: 'text', choices: null, required: false },
+];
+
+export function defaultStatus(overrides: Partial<VaultStatus> = {}): VaultStatus {
   return {
     exists: false,
     unlocked: false,
@@ -53,50 +214,237 @@ export function defaultStatus(overrides: FakeBackendOptions['status'] = {}): Vau
     keychain: { available: true, detail: null },
     hasKeychainSlot: false,
     hasPassphraseSlot: false,
+    openedWith: null,
+    session: null,
+    logins: [],
     ...overrides,
   };
 }
 
+function displayNameOf(input: ClientInput): string {
+  return `${input.preferredName ?? input.givenName} ${input.familyName}`;
+}
+
+function ref(s: { id: string; displayName: string }): StaffRef {
+  return { id: s.id, displayName: s.displayName };
+}
+
+function publicStaff(s: FakeStaff): StaffMember {
+  const { password: _password, ...rest } = s;
+  void _password;
+  return { ...rest };
+}
+
+function text(args: Args, key: string): string {
+  const value = args?.[key];
+  return typeof value === 'string' ? value : '';
+}
+
+/** A stand-in content hash: stable for the same text. */
+export function fakeHash(textValue: string): string {
+  let h = 0x811c9dc5;
+  for (const ch of textValue) {
+    h ^= ch.codePointAt(0)!;
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${h.toString(16).padStart(8, '0')}${'ab'.repeat(28)}`;
+}
+
 export function installFakeBackend(options: FakeBackendOptions = {}): FakeBackend {
+  const seeded = options.practice === true || options.signedInAs !== undefined;
+  let ids = 0;
+  const newId = (prefix: string) => `${prefix}-${++ids}`;
+
   const backend: FakeBackend = {
     status: defaultStatus(options.status),
     settings: options.settings ?? { autoLockMinutes: 10 },
-    clients: options.clients ?? [],
+    staff: options.staff ?? (seeded ? practiceStaff() : []),
+    clients: options.clients ?? (seeded ? practiceClients() : []),
+    questions: options.questions ?? QUESTIONS,
+    intake: new Map(),
+    notes: [],
+    grants: [],
+    audit: [],
+    auditDamage: null,
+    failedSignIns: 0,
     calls: [],
     callsOf(cmd) {
       return backend.calls.filter((c) => c.cmd === cmd);
     },
     async emitLocked(reason) {
       backend.status.unlocked = false;
+      backend.status.session = null;
+      backend.status.openedWith = null;
       await emit('vault-locked', { reason });
+    },
+    expireSession() {
+      backend.status.session = null;
+    },
+    staffByLogin(login) {
+      const s = backend.staff.find((m) => m.login === login);
+      if (!s) throw new Error(`no staff member ${login}`);
+      return s;
+    },
+    fallback(cmd, args) {
+      return defaults[cmd](args, backend);
     },
   };
 
+  if (seeded && options.status?.exists === undefined) backend.status.exists = true;
+  if (options.signedInAs !== undefined) {
+    const s = backend.staffByLogin(options.signedInAs);
+    backend.status.unlocked = true;
+    backend.status.openedWith = 'staff_password';
+    backend.status.session = { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role };
+  }
+
+  const log = (action: string, clientId: string | null = null, detail = '') => {
+    const session = backend.status.session;
+    backend.audit.push({
+      seq: (backend.audit.at(-1)?.seq ?? 0) + 1,
+      at: NOW,
+      actor: session ? { id: session.staffId, displayName: session.displayName } : null,
+      action,
+      clientId,
+      detail,
+    });
+  };
+
+  // ---------- guards ----------
   const requireUnlocked = () => {
     if (!backend.status.unlocked) throw commandError('locked', 'The vault is locked.');
   };
-  const unlocked = (method: UnlockReport['method']): UnlockReport => {
-    backend.status.unlocked = true;
-    return { method, keychainRestored: false };
+  const requireSession = (): SessionInfo => {
+    requireUnlocked();
+    const session = backend.status.session;
+    if (!session) throw commandError('signed_out', 'Nobody is signed in.');
+    return session;
+  };
+  const requireOwner = (): SessionInfo => {
+    const session = requireSession();
+    if (session.role !== 'owner') throw commandError('forbidden', 'Only an owner can do that.');
+    return session;
+  };
+  const findClient = (id: unknown): FakeClient => {
+    const client = backend.clients.find((c) => c.id === id);
+    if (!client) throw commandError('not_found', 'There is no such client.');
+    return client;
+  };
+  const activeGrant = (session: SessionInfo, clientId: string) =>
+    backend.grants.find((g) => g.staff.id === session.staffId && g.clientId === clientId);
+  const onTeam = (session: SessionInfo, client: FakeClient) => client.careTeam.includes(session.staffId);
+  /** May open the client record at all (demographics). */
+  const requireClientAccess = (session: SessionInfo, client: FakeClient) => {
+    if (session.role === 'clinician' && !onTeam(session, client) && !activeGrant(session, client.id)) {
+      throw commandError('forbidden', 'You are not on this client’s care team.');
+    }
+  };
+  /** May read and write clinical content (intake, notes). */
+  const requireClinical = (session: SessionInfo, client: FakeClient) => {
+    if (session.role === 'front_desk') {
+      throw commandError('forbidden', 'Front desk staff cannot see clinical information.');
+    }
+    requireClientAccess(session, client);
+  };
+  const validatePassword = (password: string) => {
+    if (Array.from(password).length < 12) {
+      throw commandError('invalid_input', 'The password must be at least 12 characters long.');
+    }
+  };
+  const validateInput = (input: ClientInput) => {
+    if (!input || input.givenName.trim() === '' || input.familyName.trim() === '') {
+      throw commandError('invalid_input', 'The client needs a given and a family name.');
+    }
+    if (!/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(input.jurisdiction)) {
+      throw commandError('invalid_input', 'The jurisdiction is not a valid code.');
+    }
   };
 
+  // ---------- DTOs ----------
+  const summary = (c: FakeClient): ClientSummary => ({
+    id: c.id,
+    displayName: displayNameOf(c.input),
+    dateOfBirth: c.input.dateOfBirth,
+    status: c.status,
+    jurisdiction: c.input.jurisdiction,
+  });
+  const clientDto = (c: FakeClient, session: SessionInfo): Client => ({
+    ...structuredClone(c.input),
+    id: c.id,
+    displayName: displayNameOf(c.input),
+    status: c.status,
+    dischargedOn: c.dischargedOn,
+    careTeam: c.careTeam
+      .map((id) => backend.staff.find((s) => s.id === id))
+      .filter((s): s is FakeStaff => s !== undefined)
+      .map(ref),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    clinicalAccess: session.role !== 'front_desk',
+    viaBreakGlass: session.role === 'clinician' && !onTeam(session, c) && activeGrant(session, c.id) !== undefined,
+  });
+  const intakeDto = (clientId: string): Intake => {
+    const stored = backend.intake.get(clientId);
+    return {
+      questions: structuredClone(backend.questions),
+      answers: structuredClone(stored?.answers ?? {}),
+      updatedAt: stored?.updatedAt ?? null,
+      updatedBy: stored?.updatedBy ?? null,
+    };
+  };
+  const findNote = (session: SessionInfo, id: unknown, kind: unknown): Note => {
+    const note = backend.notes.find((n) => n.id === id && n.kind === kind);
+    if (!note) throw commandError('not_found', 'There is no such note.');
+    if (note.kind === 'psychotherapy' && note.author.id !== session.staffId) {
+      throw commandError('not_found', 'There is no such note.');
+    }
+    requireClinical(session, findClient(note.clientId));
+    return note;
+  };
+  const signInAs = (s: FakeStaff): SessionInfo => {
+    const session: SessionInfo = { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role };
+    backend.status.session = session;
+    return session;
+  };
+  const unlocked = (method: UnlockReport['method']): UnlockReport => {
+    backend.status.unlocked = true;
+    backend.status.openedWith = method;
+    backend.status.session = null;
+    return { method, keychainRestored: false };
+  };
+  const ownerCount = (except?: string) =>
+    backend.staff.filter((s) => s.role === 'owner' && s.active && s.id !== except).length;
+
   const defaults: Record<string, Handler> = {
-    vault_status: () => structuredClone(backend.status),
+    // ---------- vault and sign-in ----------
+    vault_status: () => {
+      const status = structuredClone(backend.status);
+      status.logins = backend.staff.filter((s) => s.active && s.hasPassword).map((s) => s.login);
+      return status;
+    },
     create_vault: (args) => {
       if (backend.status.exists) throw commandError('vault_exists', 'A vault already exists.');
       const useKeychain = args?.useKeychain === true;
-      const passphrase = (args?.passphrase ?? null) as string | null;
+      const owner = (args?.owner ?? {}) as { login?: string; displayName?: string; password?: string };
+      if (!owner.login || !owner.displayName) throw commandError('invalid_input', 'The owner needs a login and a name.');
+      validatePassword(owner.password ?? '');
+      const member = staffMember('s-owner', owner.login, owner.displayName, 'owner', { password: owner.password });
+      backend.staff = [member];
       backend.status = {
         ...backend.status,
         exists: true,
         unlocked: true,
         hasKeychainSlot: useKeychain,
-        hasPassphraseSlot: passphrase !== null,
+        hasPassphraseSlot: false,
+        openedWith: 'staff_password',
       };
+      const session = signInAs(member);
+      log('practice.created');
       const result: CreateVaultResult = {
         recoveryCode: RECOVERY_CODE,
         keychainUsed: useKeychain,
         keychainDetail: useKeychain ? null : backend.status.keychain.detail,
+        session,
       };
       return result;
     },
@@ -108,30 +456,71 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     },
     unlock_with_recovery_code: (args) => {
       if (args?.code !== RECOVERY_CODE) {
-        throw commandError('wrong_secret', 'That recovery code is not correct.');
+        throw commandError('wrong_secret', 'That recovery code is not right.');
       }
       return unlocked('recovery_code');
     },
     unlock_with_passphrase: (args) => {
       if (args?.passphrase !== PASSPHRASE) {
-        throw commandError('wrong_secret', 'That passphrase is not correct.');
+        throw commandError('wrong_secret', 'That passphrase is not right.');
       }
       return unlocked('passphrase');
     },
-    lock_vault: () => {
-      backend.status.unlocked = false;
+    sign_in: (args) => {
+      if (!backend.status.exists) throw commandError('vault_missing', 'There is no vault.');
+      if (backend.failedSignIns >= THROTTLE_AFTER) throw commandError('throttled', THROTTLED_MESSAGE);
+      const member = backend.staff.find((s) => s.login === text(args, 'login') && s.active);
+      if (!member || member.password !== text(args, 'password')) {
+        backend.failedSignIns++;
+        if (backend.failedSignIns >= THROTTLE_AFTER) throw commandError('throttled', THROTTLED_MESSAGE);
+        throw commandError('wrong_secret', WRONG_SECRET_MESSAGE);
+      }
+      backend.failedSignIns = 0;
+      if (!backend.status.unlocked) {
+        backend.status.unlocked = true;
+        backend.status.openedWith = 'staff_password';
+      }
+      const session = signInAs(member);
+      log('session.sign_in');
+      return session;
+    },
+    recover_owner_password: (args) => {
+      requireUnlocked();
+      if (backend.status.openedWith !== 'recovery_code') {
+        throw commandError('forbidden', 'Open the vault with the recovery code first.');
+      }
+      const member = backend.staff.find((s) => s.login === text(args, 'login'));
+      if (!member || member.role !== 'owner') throw commandError('invalid_input', 'That is not an owner’s sign-in name.');
+      validatePassword(text(args, 'password'));
+      member.password = text(args, 'password');
+      member.active = true;
+      const session = signInAs(member);
+      log('staff.password_recovered');
+      return session;
+    },
+    sign_out: () => {
+      if (backend.status.session) log('session.sign_out');
+      backend.status.session = null;
       return null;
     },
-    list_clients: () => {
-      requireUnlocked();
-      return structuredClone(backend.clients);
+    lock_vault: () => {
+      backend.status.unlocked = false;
+      backend.status.session = null;
+      backend.status.openedWith = null;
+      return null;
     },
-    get_settings: () => {
+    touch: () => {
       requireUnlocked();
+      return null;
+    },
+
+    // ---------- settings ----------
+    get_settings: () => {
+      requireSession();
       return { ...backend.settings };
     },
     set_auto_lock: (args) => {
-      requireUnlocked();
+      requireOwner();
       const minutes = args?.minutes;
       if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1 || minutes > 240) {
         throw commandError('invalid_input', 'Auto-lock must be between 1 and 240 minutes.');
@@ -139,15 +528,336 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       backend.settings = { autoLockMinutes: minutes };
       return { ...backend.settings };
     },
-    touch: () => {
-      requireUnlocked();
+    change_own_password: (args) => {
+      const session = requireSession();
+      const member = backend.staff.find((s) => s.id === session.staffId)!;
+      if (member.password !== text(args, 'currentPassword')) {
+        throw commandError('wrong_secret', 'Your current password is not right.');
+      }
+      validatePassword(text(args, 'newPassword'));
+      member.password = text(args, 'newPassword');
       return null;
+    },
+
+    // ---------- staff ----------
+    list_staff: () => {
+      requireSession();
+      return backend.staff.map(publicStaff);
+    },
+    add_staff: (args) => {
+      requireOwner();
+      const login = text(args, 'login');
+      if (backend.staff.some((s) => s.login === login)) {
+        throw commandError('conflict', `The sign-in name “${login}” is already taken.`);
+      }
+      validatePassword(text(args, 'password'));
+      const member = staffMember(newId('s'), login, text(args, 'displayName'), args?.role as Role, {
+        password: text(args, 'password'),
+        createdAt: NOW,
+      });
+      backend.staff.push(member);
+      log('staff.added', null, login);
+      return publicStaff(member);
+    },
+    set_staff_role: (args) => {
+      requireOwner();
+      const member = backend.staff.find((s) => s.id === args?.staffId);
+      if (!member) throw commandError('not_found', 'There is no such staff member.');
+      const role = args?.role as Role;
+      if (member.role === 'owner' && role !== 'owner' && ownerCount(member.id) === 0) {
+        throw commandError('conflict', 'The practice must keep at least one active owner.');
+      }
+      member.role = role;
+      log('staff.role_changed', null, `${member.login}: ${role}`);
+      return publicStaff(member);
+    },
+    set_staff_active: (args) => {
+      requireOwner();
+      const member = backend.staff.find((s) => s.id === args?.staffId);
+      if (!member) throw commandError('not_found', 'There is no such staff member.');
+      const active = args?.active === true;
+      if (!active && member.role === 'owner' && ownerCount(member.id) === 0) {
+        throw commandError('conflict', 'The practice must keep at least one active owner.');
+      }
+      member.active = active;
+      log('staff.active_changed', null, member.login);
+      return publicStaff(member);
+    },
+    reset_staff_password: (args) => {
+      requireOwner();
+      const member = backend.staff.find((s) => s.id === args?.staffId);
+      if (!member) throw commandError('not_found', 'There is no such staff member.');
+      validatePassword(text(args, 'password'));
+      member.password = text(args, 'password');
+      member.hasPassword = true;
+      log('staff.password_reset', null, member.login);
+      return publicStaff(member);
+    },
+
+    // ---------- clients ----------
+    search_clients: (args) => {
+      const session = requireSession();
+      const query = text(args, 'query').trim().toLowerCase();
+      const includeDischarged = args?.includeDischarged === true;
+      return backend.clients
+        .filter((c) => session.role !== 'clinician' || onTeam(session, c))
+        .filter((c) => includeDischarged || c.status === 'active')
+        .filter(
+          (c) =>
+            query === '' ||
+            displayNameOf(c.input).toLowerCase().includes(query) ||
+            c.input.familyName.toLowerCase().includes(query) ||
+            c.input.dateOfBirth.includes(query),
+        )
+        .map(summary)
+        .sort((a, b) => a.displayName.localeCompare(b.displayName))
+        .slice(0, 50);
+    },
+    list_clients: () => {
+      const session = requireSession();
+      return backend.clients
+        .filter((c) => c.status === 'active' && (session.role !== 'clinician' || onTeam(session, c)))
+        .map(summary);
+    },
+    create_client: (args) => {
+      const session = requireSession();
+      const input = args?.input as ClientInput;
+      validateInput(input);
+      const client: FakeClient = {
+        id: newId('c'),
+        input: structuredClone(input),
+        status: 'active',
+        dischargedOn: null,
+        careTeam: session.role === 'clinician' ? [session.staffId] : [],
+        createdAt: NOW,
+        updatedAt: NOW,
+      };
+      backend.clients.push(client);
+      log('client.created', client.id);
+      return clientDto(client, session);
+    },
+    get_client: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      log('client.viewed', client.id);
+      return clientDto(client, session);
+    },
+    update_client: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      const input = args?.input as ClientInput;
+      validateInput(input);
+      client.input = structuredClone(input);
+      client.updatedAt = NOW;
+      log('client.updated', client.id);
+      return clientDto(client, session);
+    },
+    set_client_status: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      client.status = args?.status === 'discharged' ? 'discharged' : 'active';
+      client.dischargedOn = client.status === 'discharged' ? '2025-03-04' : null;
+      log('client.status_changed', client.id);
+      return clientDto(client, session);
+    },
+    set_care_team: (args) => {
+      const session = requireOwner();
+      const client = findClient(args?.clientId);
+      const staffIds = (args?.staffIds ?? []) as string[];
+      client.careTeam = [...staffIds];
+      log('client.care_team_changed', client.id);
+      return clientDto(client, session);
+    },
+
+    // ---------- emergency access ----------
+    break_glass: (args) => {
+      const session = requireSession();
+      if (session.role !== 'clinician') throw commandError('forbidden', 'Only clinicians use emergency access.');
+      const client = findClient(args?.clientId);
+      if (onTeam(session, client)) throw commandError('conflict', 'You are already on this client’s care team.');
+      const reason = text(args, 'reason').trim();
+      if (Array.from(reason).length < 10) {
+        throw commandError('invalid_input', 'Give a reason of at least 10 characters.');
+      }
+      const grant: BreakGlassGrant = {
+        id: newId('g'),
+        staff: { id: session.staffId, displayName: session.displayName },
+        clientId: client.id,
+        clientName: displayNameOf(client.input),
+        reason,
+        grantedAt: NOW,
+        expiresAt: '2099-01-01T18:00:00Z',
+        reviewedAt: null,
+        reviewedBy: null,
+      };
+      backend.grants.push(grant);
+      log('break_glass.opened', client.id);
+      return structuredClone(grant);
+    },
+    list_break_glass: (args) => {
+      requireOwner();
+      return structuredClone(
+        backend.grants.filter((g) => !(args?.unreviewedOnly === true) || g.reviewedAt === null),
+      );
+    },
+    review_break_glass: (args) => {
+      const session = requireOwner();
+      const grant = backend.grants.find((g) => g.id === args?.grantId);
+      if (!grant) throw commandError('not_found', 'There is no such grant.');
+      if (grant.reviewedAt !== null) throw commandError('conflict', 'This has already been reviewed.');
+      grant.reviewedAt = NOW;
+      grant.reviewedBy = { id: session.staffId, displayName: session.displayName };
+      log('break_glass.reviewed', grant.clientId);
+      return structuredClone(grant);
+    },
+
+    // ---------- intake ----------
+    get_intake: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      log('intake.viewed', client.id);
+      return intakeDto(client.id);
+    },
+    save_intake: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      const answers = (args?.answers ?? {}) as IntakeAnswers;
+      for (const q of backend.questions) {
+        const value = answers[q.key] ?? null;
+        if (q.required && (value === null || value === '')) {
+          throw commandError('invalid_input', `Answer the required question “${q.label}”.`);
+        }
+        if (value === null) continue;
+        const ok =
+          (q.kind === 'yes_no' && typeof value === 'boolean') ||
+          (q.kind === 'scale' && typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 10) ||
+          (q.kind === 'choice' && typeof value === 'string' && (q.choices ?? []).includes(value)) ||
+          ((q.kind === 'text' || q.kind === 'long_text' || q.kind === 'date') && typeof value === 'string');
+        if (!ok) throw commandError('invalid_input', `The answer to “${q.label}” is not valid.`);
+      }
+      backend.intake.set(client.id, {
+        answers: structuredClone(answers),
+        updatedAt: NOW,
+        updatedBy: { id: session.staffId, displayName: session.displayName },
+      });
+      log('intake.saved', client.id);
+      return intakeDto(client.id);
+    },
+
+    // ---------- notes ----------
+    list_notes: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      const mine = backend.notes.filter((n) => n.clientId === client.id);
+      log('notes.viewed', client.id);
+      return structuredClone({
+        progress: mine.filter((n) => n.kind === 'progress'),
+        psychotherapy: mine.filter((n) => n.kind === 'psychotherapy' && n.author.id === session.staffId),
+      });
+    },
+    create_note: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      const body = text(args, 'body');
+      if (body.trim() === '') throw commandError('invalid_input', 'The note is empty.');
+      const note: Note = {
+        id: newId('n'),
+        kind: args?.kind as NoteKind,
+        clientId: client.id,
+        author: { id: session.staffId, displayName: session.displayName },
+        sessionDate: text(args, 'sessionDate'),
+        body,
+        createdAt: NOW,
+        updatedAt: NOW,
+        signedAt: null,
+        contentHash: null,
+        addenda: [],
+      };
+      backend.notes.unshift(note);
+      log('note.created', client.id, note.kind);
+      return structuredClone(note);
+    },
+    update_note: (args) => {
+      const session = requireSession();
+      const note = findNote(session, args?.noteId, args?.kind);
+      if (note.author.id !== session.staffId) throw commandError('forbidden', 'Only the author can edit a note.');
+      if (note.signedAt !== null) throw commandError('conflict', 'A signed note cannot be changed.');
+      note.sessionDate = text(args, 'sessionDate');
+      note.body = text(args, 'body');
+      log('note.updated', note.clientId, note.kind);
+      return structuredClone(note);
+    },
+    sign_note: (args) => {
+      const session = requireSession();
+      const note = findNote(session, args?.noteId, args?.kind);
+      if (note.author.id !== session.staffId) throw commandError('forbidden', 'Only the author can sign a note.');
+      if (note.signedAt !== null) throw commandError('conflict', 'This note is already signed.');
+      note.signedAt = NOW;
+      note.contentHash = fakeHash(note.body);
+      log('note.signed', note.clientId, note.kind);
+      return structuredClone(note);
+    },
+    add_addendum: (args) => {
+      const session = requireSession();
+      const note = findNote(session, args?.noteId, args?.kind);
+      if (note.signedAt === null) throw commandError('conflict', 'Only signed notes take addenda.');
+      const body = text(args, 'body');
+      if (body.trim() === '') throw commandError('invalid_input', 'The addendum is empty.');
+      note.addenda.push({
+        id: newId('a'),
+        author: { id: session.staffId, displayName: session.displayName },
+        body,
+        createdAt: NOW,
+        contentHash: fakeHash(body),
+      });
+      log('note.addendum_added', note.clientId, note.kind);
+      return structuredClone(note);
+    },
+
+    // ---------- audit ----------
+    list_audit: (args) => {
+      requireOwner();
+      const filter = args?.filter as AuditFilter;
+      return structuredClone(
+        [...backend.audit]
+          .reverse()
+          .filter((e) => filter.actorId === null || e.actor?.id === filter.actorId)
+          .filter((e) => filter.clientId === null || e.clientId === filter.clientId)
+          .filter((e) => {
+            // Like the back end: an exact action, or a family when it ends with a dot ("note.").
+            const action = filter.action?.trim() ?? '';
+            if (action === '') return true;
+            return action.endsWith('.') ? e.action.startsWith(action) : e.action === action;
+          })
+          .filter((e) => filter.from === null || e.at.slice(0, 10) >= filter.from)
+          .filter((e) => filter.to === null || e.at.slice(0, 10) <= filter.to)
+          .filter((e) => filter.beforeSeq === null || e.seq < filter.beforeSeq)
+          .slice(0, filter.limit),
+      );
+    },
+    verify_audit: () => {
+      requireOwner();
+      const result: AuditVerification = {
+        entries: backend.audit.length,
+        ok: backend.auditDamage === null,
+        firstBadSeq: backend.auditDamage?.firstBadSeq ?? null,
+        problem: backend.auditDamage?.problem ?? null,
+        headHash: fakeHash(`head-${backend.audit.length}`),
+      };
+      return result;
     },
   };
 
   mockIPC(
     (cmd, payload) => {
-      const args = payload as Record<string, unknown> | undefined;
+      const args = payload as Args;
       backend.calls.push({ cmd, args });
       const handler = options.handlers?.[cmd] ?? defaults[cmd];
       if (!handler) throw `command ${cmd} not found`;
@@ -157,4 +867,19 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
   );
 
   return backend;
+}
+
+/** Appends audit entries directly (for paging tests). */
+export function seedAudit(backend: FakeBackend, count: number, action = 'client.viewed', at = NOW): void {
+  let seq = backend.audit.at(-1)?.seq ?? 0;
+  for (let i = 0; i < count; i++) {
+    backend.audit.push({
+      seq: ++seq,
+      at,
+      actor: { id: OWNER.id, displayName: OWNER.displayName },
+      action,
+      clientId: 'c-ada',
+      detail: `entry ${seq}`,
+    });
+  }
 }

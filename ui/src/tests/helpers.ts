@@ -51,3 +51,41 @@ export function deferred<T>(): Deferred<T> {
   });
   return { promise, resolve, reject };
 }
+
+/** All elements matching a selector right now. */
+export function all<T extends Element = HTMLElement>(selector: string): T[] {
+  return [...document.querySelectorAll<T>(selector)];
+}
+
+/** Waits until an element matching the selector exists and returns it. */
+export async function bySelector<T extends Element = HTMLElement>(selector: string): Promise<T> {
+  return waitFor(() => {
+    const el = document.querySelector<T>(selector);
+    if (!el) throw new Error(`${selector} is not in the document`);
+    return el;
+  });
+}
+
+/** Sets a date input's value the way a browser's date picker does (typing into one is not portable). */
+export async function setDate(input: HTMLInputElement, value: string): Promise<void> {
+  const { fireEvent } = await import('@testing-library/svelte');
+  await fireEvent.input(input, { target: { value } });
+  await fireEvent.change(input, { target: { value } });
+}
+
+type User = ReturnType<typeof renderApp>['user'];
+
+/** Fills in and submits the sign-in form (a select of logins or a text field). */
+export async function signInWith(user: User, login: string, password: string): Promise<void> {
+  const field = await byId<HTMLInputElement | HTMLSelectElement>('sign-in-login');
+  if (field instanceof HTMLSelectElement) {
+    await user.selectOptions(field, login);
+  } else {
+    await user.clear(field);
+    await user.type(field, login);
+  }
+  const pass = await byId<HTMLInputElement>('sign-in-password');
+  await user.clear(pass);
+  await user.type(pass, password);
+  await user.click(await byId('sign-in-submit'));
+}

@@ -1,81 +1,99 @@
 import { describe, expect, test } from 'vitest';
-import { fireEvent, waitFor } from '@testing-library/svelte';
 import { byId, maybeId, renderApp, settle } from './helpers';
-import { commandError, installFakeBackend } from './fakeBackend';
+import { commandError, installFakeBackend, PASSWORD } from './fakeBackend';
 
-const unlockedVault = {
-  exists: true,
-  unlocked: true,
-  hasKeychainSlot: true,
-  hasPassphraseSlot: false,
-  keychain: { available: true, detail: null },
-};
-
-describe('main screen', () => {
-  test('lists clients by display name', async () => {
-    installFakeBackend({
-      status: unlockedVault,
-      clients: [
-        { id: 'c1', displayName: 'A. Client' },
-        { id: 'c2', displayName: 'B. Client' },
-      ],
-    });
-    renderApp();
-    const list = await byId('client-list');
-    await waitFor(() => expect(list.querySelectorAll('.client-row')).toHaveLength(2));
-    const rows = [...list.querySelectorAll('.client-row')].map((r) => r.textContent?.trim());
-    expect(rows).toEqual(['A. Client', 'B. Client']);
-    expect(maybeId('clients-empty')).not.toBeInTheDocument();
-    expect(list.closest('#main-screen')).not.toBeNull();
-  });
-
-  test('shows a header with the app name and an accessible lock button', async () => {
-    installFakeBackend({ status: unlockedVault });
-    renderApp();
+describe('main screen shell', () => {
+  test('the owner sees every section; the header names the user and role', async () => {
+    installFakeBackend({ signedInAs: 'olivia' });
+    const { user } = renderApp();
     const main = await byId('main-screen');
     expect(main.querySelector('h1')).toHaveTextContent('Saferoom');
+    expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
+    expect(await byId('session-user')).toHaveTextContent('Owner');
     expect(await byId('lock')).toHaveAccessibleName(/lock/i);
+    expect(await byId('switch-user')).toHaveAccessibleName(/switch user/i);
+    for (const id of ['nav-clients', 'nav-staff', 'nav-audit', 'nav-break-glass', 'nav-settings']) {
+      expect(await byId(id)).toBeInTheDocument();
+    }
+    expect(await byId('nav-clients')).toHaveAttribute('aria-current', 'page');
+    await user.click(await byId('nav-settings'));
+    expect(await byId('nav-settings')).toHaveAttribute('aria-current', 'page');
+    expect(await byId('settings')).toBeInTheDocument();
+    expect(maybeId('client-search')).not.toBeInTheDocument();
+    await user.click(await byId('nav-clients'));
+    await byId('client-search');
+  });
+
+  test.each([
+    ['carl', 'Carl Chen', 'Clinician'],
+    ['fran', 'Fran Ford', 'Front desk'],
+  ])('%s sees only clients and settings', async (login, name, role) => {
+    installFakeBackend({ signedInAs: login });
+    renderApp();
+    expect(await byId('session-user')).toHaveTextContent(name);
+    expect(await byId('session-user')).toHaveTextContent(role);
+    expect(await byId('nav-clients')).toBeInTheDocument();
+    expect(await byId('nav-settings')).toBeInTheDocument();
+    expect(maybeId('nav-staff')).not.toBeInTheDocument();
+    expect(maybeId('nav-audit')).not.toBeInTheDocument();
+    expect(maybeId('nav-break-glass')).not.toBeInTheDocument();
+  });
+
+  test('the owner is told how many emergency accesses wait for review', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    backend.grants.push({
+      id: 'g-1',
+      staff: { id: 's-carl', displayName: 'Carl Chen' },
+      clientId: 'c-bruno',
+      clientName: 'Bruno Mars',
+      reason: 'Crisis call overnight',
+      grantedAt: '2025-03-04T02:00:00Z',
+      expiresAt: '2025-03-04T10:00:00Z',
+      reviewedAt: null,
+      reviewedBy: null,
+    });
+    renderApp();
+    const nav = await byId('nav-break-glass');
+    await settle();
+    expect(nav).toHaveTextContent('1');
   });
 });
 
 describe('settings', () => {
-  test('loads the auto-lock minutes and saves a valid value', async () => {
-    const backend = installFakeBackend({ status: unlockedVault, settings: { autoLockMinutes: 10 } });
+  test('the owner loads the auto-lock minutes and saves a valid value', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia', settings: { autoLockMinutes: 10 } });
     const { user } = renderApp();
+    await user.click(await byId('nav-settings'));
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     expect(input.value).toBe('10');
     expect(input).toHaveAccessibleName(/minutes/i);
-
     await user.clear(input);
     await user.type(input, '30');
     await user.click(await byId('save-settings'));
     expect(await byId('settings-saved')).toBeInTheDocument();
     expect(backend.callsOf('set_auto_lock').map((c) => c.args)).toEqual([{ minutes: 30 }]);
     expect(backend.settings.autoLockMinutes).toBe(30);
-    expect(maybeId('settings-error')).not.toBeInTheDocument();
-
-    // Editing again hides the saved indicator.
     await user.type(input, '5');
     expect(maybeId('settings-saved')).not.toBeInTheDocument();
   });
 
   test.each(['0', '241', '2.5', ''])('rejects %j client-side without calling set_auto_lock', async (value) => {
-    const backend = installFakeBackend({ status: unlockedVault });
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
     const { user } = renderApp();
+    await user.click(await byId('nav-settings'));
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     await user.clear(input);
     if (value !== '') await user.type(input, value);
     await user.click(await byId('save-settings'));
     expect(await byId('settings-error')).toHaveTextContent('Enter a whole number of minutes from 1 to 240.');
-    expect(maybeId('settings-saved')).not.toBeInTheDocument();
     expect(backend.callsOf('set_auto_lock')).toHaveLength(0);
   });
 
-  test('shows the back end’s invalid_input message in #settings-error', async () => {
+  test('shows the back end’s message in #settings-error', async () => {
     installFakeBackend({
-      status: unlockedVault,
+      signedInAs: 'olivia',
       handlers: {
         set_auto_lock: () => {
           throw commandError('invalid_input', 'Auto-lock must be between 1 and 240 minutes.');
@@ -83,56 +101,70 @@ describe('settings', () => {
       },
     });
     const { user } = renderApp();
+    await user.click(await byId('nav-settings'));
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     await user.clear(input);
     await user.type(input, '45{Enter}');
     expect(await byId('settings-error')).toHaveTextContent('Auto-lock must be between 1 and 240 minutes.');
-    expect(maybeId('settings-saved')).not.toBeInTheDocument();
+  });
+
+  test('other roles see the auto-lock setting but cannot change it', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl', settings: { autoLockMinutes: 15 } });
+    const { user } = renderApp();
+    await user.click(await byId('nav-settings'));
+    const input = await byId<HTMLInputElement>('auto-lock-minutes');
+    await settle();
+    expect(input.value).toBe('15');
+    expect(input).toBeDisabled();
+    expect(maybeId('save-settings')).not.toBeInTheDocument();
+    expect(await byId('auto-lock-hint')).toHaveTextContent('Only an owner can change this.');
+    expect(backend.callsOf('get_settings')).toHaveLength(1);
   });
 });
 
-describe('activity (touch)', () => {
-  test('pointer and key activity while unlocked sends touch, at most once per 15 s', async () => {
-    const backend = installFakeBackend({ status: unlockedVault });
-    renderApp();
-    const main = await byId('main-screen');
-    await settle();
-    expect(backend.callsOf('touch')).toHaveLength(0);
-
-    fireEvent.pointerDown(main);
-    fireEvent.keyDown(main, { key: 'a' });
-    fireEvent.pointerDown(document.body);
-    await settle();
-    expect(backend.callsOf('touch')).toHaveLength(1);
-    expect(backend.callsOf('touch')[0].args).toEqual({});
-  });
-
-  test('no touch while locked', async () => {
-    const backend = installFakeBackend({
-      status: { ...unlockedVault, unlocked: false, hasKeychainSlot: false },
-    });
+describe('change my password', () => {
+  test('checks the new password, reports a wrong current one, then changes it', async () => {
+    const backend = installFakeBackend({ signedInAs: 'cleo' });
     const { user } = renderApp();
-    const screen = await byId('unlock-screen');
-    fireEvent.pointerDown(screen);
-    await user.type(await byId('recovery-input'), 'abc');
-    await settle();
-    expect(backend.callsOf('touch')).toHaveLength(0);
-  });
+    await user.click(await byId('nav-settings'));
+    const current = await byId<HTMLInputElement>('current-password');
+    const next = await byId<HTMLInputElement>('new-password');
+    const confirm = await byId<HTMLInputElement>('new-password-confirm');
 
-  test('touch answering "locked" returns to the unlock screen', async () => {
-    installFakeBackend({
-      status: unlockedVault,
-      handlers: {
-        touch: () => {
-          throw commandError('locked', 'The vault is locked.');
-        },
-      },
+    await user.click(await byId('change-password-save'));
+    expect(await byId('change-password-error')).toHaveTextContent('Enter your current password.');
+
+    await user.type(current, PASSWORD);
+    await user.type(next, 'short');
+    await user.type(confirm, 'short');
+    await user.click(await byId('change-password-save'));
+    expect(await byId('change-password-error')).toHaveTextContent('at least 12 characters');
+
+    await user.type(next, 'a fresh new password');
+    await user.type(confirm, 'a fresh new password!');
+    await user.click(await byId('change-password-save'));
+    expect(await byId('change-password-error')).toHaveTextContent('do not match');
+    expect(backend.callsOf('change_own_password')).toHaveLength(0);
+
+    await user.clear(current);
+    await user.type(current, 'not my password');
+    await user.type(next, 'a fresh new password');
+    await user.type(confirm, 'a fresh new password');
+    await user.click(await byId('change-password-save'));
+    expect(await byId('change-password-error')).toHaveTextContent('Your current password is not right.');
+    expect(current.value).toBe('');
+
+    await user.type(current, PASSWORD);
+    await user.type(next, 'a fresh new password');
+    await user.type(confirm, 'a fresh new password');
+    await user.click(await byId('change-password-save'));
+    expect(await byId('change-password-saved')).toHaveTextContent('Your password has been changed.');
+    expect(backend.callsOf('change_own_password').at(-1)?.args).toEqual({
+      currentPassword: PASSWORD,
+      newPassword: 'a fresh new password',
     });
-    renderApp();
-    const main = await byId('main-screen');
-    await settle();
-    fireEvent.keyDown(main, { key: 'Tab' });
-    await byId('unlock-screen');
+    expect(backend.staffByLogin('cleo').password).toBe('a fresh new password');
+    expect(next.value).toBe('');
   });
 });

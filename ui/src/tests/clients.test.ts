@@ -1,0 +1,309 @@
+import { describe, expect, test } from 'vitest';
+import { waitFor } from '@testing-library/svelte';
+import { all, byId, bySelector, deferred, maybeId, renderApp, setDate, settle } from './helpers';
+import { installFakeBackend } from './fakeBackend';
+import type { ClientSummary } from '../lib/types';
+import { SEARCH_DEBOUNCE_MS } from '../lib/timing';
+
+const rowNames = () => all('#client-list .client-row .client-name').map((el) => el.textContent?.trim());
+
+async function openClient(user: ReturnType<typeof renderApp>['user'], id: string) {
+  await user.click(await bySelector(`.client-row[data-client-id="${id}"]`));
+  await byId('client-view');
+}
+
+describe('client search', () => {
+  test('lists active clients by name with date of birth and status', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    renderApp();
+    await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace', 'Bruno Mars']));
+    const row = await bySelector('.client-row[data-client-id="c-ada"]');
+    expect(row).toHaveTextContent('Active');
+    expect(row.textContent).toMatch(/1985/);
+    expect(backend.callsOf('search_clients')[0].args).toEqual({ query: '', includeDischarged: false });
+    expect(maybeId('client-list-empty')).not.toBeInTheDocument();
+  });
+
+  test('searches as you type, once the typing pauses', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const { user } = renderApp();
+    await waitFor(() => expect(rowNames()).toHaveLength(2));
+    await user.type(await byId('client-search'), 'love');
+    await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
+    // One search for the start, one after typing stopped (not one per key).
+    expect(backend.callsOf('search_clients').map((c) => c.args)).toEqual([
+      { query: '', includeDischarged: false },
+      { query: 'love', includeDischarged: false },
+    ]);
+    expect(SEARCH_DEBOUNCE_MS).toBeGreaterThanOrEqual(100);
+  });
+
+  test('an older, slower answer never replaces a newer one', async () => {
+    const answers: Array<ReturnType<typeof deferred<ClientSummary[]>>> = [];
+    const backend = installFakeBackend({
+      signedInAs: 'olivia',
+      handlers: {
+        search_clients: (args, b) => {
+          if (answers.length === 0 && (args?.query ?? '') === '') return b.fallback('search_clients', args);
+          const d = deferred<ClientSummary[]>();
+          answers.push(d);
+          return d.promise.then(() => b.fallback('search_clients', args));
+        },
+      },
+    });
+    const { user } = renderApp();
+    await waitFor(() => expect(rowNames()).toHaveLength(2));
+    const search = await byId('client-search');
+    await user.type(search, 'ada');
+    await waitFor(() => expect(answers).toHaveLength(1));
+    await user.clear(search);
+    await user.type(search, 'bru');
+    await waitFor(() => expect(answers).toHaveLength(2));
+    expect(backend.callsOf('search_clients').slice(1).map((c) => c.args?.query)).toEqual(['ada', 'bru']);
+
+    answers[1].resolve([]);
+    await waitFor(() => expect(rowNames()).toEqual(['Bruno Mars']));
+    answers[0].resolve([]);
+    await settle(10);
+    expect(rowNames()).toEqual(['Bruno Mars']);
+  });
+
+  test('nothing found: #client-list-empty; discharged clients only when asked for', async () => {
+    installFakeBackend({ signedInAs: 'olivia' });
+    const { user } = renderApp();
+    const search = await byId('client-search');
+    await user.type(search, 'cyril');
+    expect(await byId('client-list-empty')).toHaveTextContent('No clients match “cyril”.');
+    await user.click(await byId('include-discharged'));
+    await waitFor(() => expect(rowNames()).toEqual(['Cyril Finch']));
+    expect(await bySelector('.client-row[data-client-id="c-cyril"]')).toHaveTextContent('Discharged');
+    expect(maybeId('client-list-empty')).not.toBeInTheDocument();
+  });
+
+  test('a clinician sees only the clients on their care teams', async () => {
+    installFakeBackend({ signedInAs: 'carl' });
+    renderApp();
+    await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
+    expect(await byId('care-team-scope')).toHaveTextContent('care teams');
+  });
+});
+
+describe('creating and editing clients', () => {
+  test('validates the form, then creates the client and opens it', async () => {
+    const backend = installFakeBackend({ signedInAs: 'fran' });
+    const { user } = renderApp();
+    await user.click(await byId('new-client'));
+    const save = await byId('client-save');
+
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('given (first) name');
+    expect(await byId('client-given-name')).toHaveAttribute('aria-invalid', 'true');
+    await user.type(await byId('client-given-name'), 'Grace');
+    await user.type(await byId('client-family-name'), 'Hopper');
+
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('Enter the date of birth.');
+    const dob = await byId<HTMLInputElement>('client-dob');
+    expect(dob.type).toBe('date');
+    await setDate(dob, '2999-01-01');
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('cannot be in the future');
+    await setDate(dob, '1956-12-09');
+
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('Enter the jurisdiction, for example US-CA.');
+    const place = await byId<HTMLInputElement>('client-jurisdiction');
+    expect(place.placeholder).toBe('US-CA');
+    await user.type(place, 'USA');
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('for example US, US-CA or CA-ON');
+    await user.clear(place);
+    await user.type(place, 'us-ny');
+
+    await user.selectOptions(await byId('client-billing-mode'), 'insurance');
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('Enter the insurance payer.');
+    await user.type(await byId('client-payer'), 'Acme Health');
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('Enter the insurance member ID.');
+    await user.type(await byId('client-member-id'), 'AH-123');
+
+    await user.type(await byId('client-email'), 'not-an-email');
+    await user.click(save);
+    expect(await byId('client-form-error')).toHaveTextContent('Check the email address');
+    await user.clear(await byId('client-email'));
+    await user.type(await byId('client-email'), 'grace@example.com');
+    await user.type(await byId('client-preferred-name'), 'Amazing Grace');
+    await user.type(await byId('client-pronouns'), 'she/her');
+    await user.selectOptions(await byId('client-contact-preferred'), 'email');
+    await user.click(await byId('client-ok-email'));
+
+    expect(backend.callsOf('create_client')).toHaveLength(0);
+    await user.click(save);
+    await byId('client-view');
+    expect(await byId('client-name')).toHaveTextContent('Amazing Grace Hopper');
+    expect(backend.callsOf('create_client')[0].args).toEqual({
+      input: {
+        givenName: 'Grace',
+        familyName: 'Hopper',
+        preferredName: 'Amazing Grace',
+        dateOfBirth: '1956-12-09',
+        pronouns: 'she/her',
+        jurisdiction: 'US-NY',
+        email: 'grace@example.com',
+        phone: null,
+        address: null,
+        contact: { preferred: 'email', okToLeaveVoicemail: false, okToText: false, okToEmail: true },
+        billing: { mode: 'insurance', payer: 'Acme Health', memberId: 'AH-123' },
+      },
+    });
+  });
+
+  test('a back-end error is shown in #client-form-error', async () => {
+    installFakeBackend({
+      signedInAs: 'olivia',
+      handlers: {
+        create_client: () => {
+          throw { code: 'invalid_input', message: 'The jurisdiction is not supported yet.' };
+        },
+      },
+    });
+    const { user } = renderApp();
+    await user.click(await byId('new-client'));
+    await user.type(await byId('client-given-name'), 'Grace');
+    await user.type(await byId('client-family-name'), 'Hopper');
+    await setDate(await byId<HTMLInputElement>('client-dob'), '1956-12-09');
+    await user.type(await byId('client-jurisdiction'), 'ZZ');
+    await user.click(await byId('client-save'));
+    expect(await byId('client-form-error')).toHaveTextContent('The jurisdiction is not supported yet.');
+    await user.click(await byId('client-cancel'));
+    await byId('client-search');
+  });
+
+  test('edits details with the same form; discharges and reactivates', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const { user } = renderApp();
+    await openClient(user, 'c-ada');
+    expect(await byId('client-name')).toHaveTextContent('Ada Lovelace');
+    expect(await byId('client-record-number')).toHaveTextContent('c-ada');
+    await user.click(await byId('edit-client'));
+    const given = await byId<HTMLInputElement>('client-given-name');
+    expect(given.value).toBe('Ada');
+    expect((await byId<HTMLInputElement>('client-jurisdiction')).value).toBe('US-CA');
+    await user.type(await byId('client-phone'), '555-0100');
+    await user.click(await byId('client-save'));
+    await byId('client-details');
+    expect(await byId('client-details')).toHaveTextContent('555-0100');
+    expect(backend.callsOf('update_client')[0].args).toMatchObject({
+      clientId: 'c-ada',
+      input: { givenName: 'Ada', phone: '555-0100', jurisdiction: 'US-CA' },
+    });
+
+    await user.click(await byId('client-discharge'));
+    await byId('client-reactivate');
+    expect(await byId('client-details')).toHaveTextContent('Discharged');
+    expect(backend.callsOf('set_client_status')[0].args).toEqual({ clientId: 'c-ada', status: 'discharged' });
+    await user.click(await byId('client-reactivate'));
+    await byId('client-discharge');
+    expect(backend.callsOf('set_client_status')[1].args).toEqual({ clientId: 'c-ada', status: 'active' });
+
+    await user.click(await byId('back-to-clients'));
+    await byId('client-search');
+  });
+});
+
+describe('who sees what in a client record', () => {
+  test('front desk: details and care team only, no intake or notes', async () => {
+    const backend = installFakeBackend({ signedInAs: 'fran' });
+    const { user } = renderApp();
+    await openClient(user, 'c-ada');
+    await byId('tab-details');
+    expect(maybeId('tab-intake')).not.toBeInTheDocument();
+    expect(maybeId('tab-notes')).not.toBeInTheDocument();
+    await user.click(await byId('tab-care-team'));
+    expect(await byId('care-team-list')).toHaveTextContent('Carl Chen');
+    expect(maybeId('edit-care-team')).not.toBeInTheDocument();
+    expect(backend.callsOf('get_intake')).toHaveLength(0);
+    expect(backend.callsOf('list_notes')).toHaveLength(0);
+  });
+
+  test('a clinician on the care team sees every tab', async () => {
+    installFakeBackend({ signedInAs: 'carl' });
+    const { user } = renderApp();
+    await openClient(user, 'c-ada');
+    for (const id of ['tab-details', 'tab-intake', 'tab-notes', 'tab-care-team']) {
+      expect(await byId(id)).toHaveAttribute('role', 'tab');
+    }
+    expect(maybeId('break-glass-banner')).not.toBeInTheDocument();
+  });
+
+  test('a clinician off the care team is told so and can ask for emergency access', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const { user } = renderApp();
+    await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
+    // Bruno is not in Carl's list; the front desk reads out his record number.
+    await user.click(await bySelector('#open-by-record-number summary'));
+    await user.type(await byId('open-client-id'), 'c-bruno{Enter}');
+    const notice = await byId('forbidden-notice');
+    expect(notice).toHaveTextContent('You are not on this client’s care team');
+    expect(maybeId('tab-notes')).not.toBeInTheDocument();
+
+    const reason = await byId('break-glass-reason');
+    await user.type(reason, 'too short');
+    await user.click(await byId('break-glass-submit'));
+    expect(await byId('break-glass-error')).toHaveTextContent('at least 10 characters');
+    expect(backend.callsOf('break_glass')).toHaveLength(0);
+
+    await user.type(reason, ' — client in crisis, on-call');
+    await user.click(await byId('break-glass-submit'));
+    await byId('break-glass-banner');
+    expect(await byId('client-name')).toHaveTextContent('Bruno Mars');
+    expect(await byId('tab-notes')).toBeInTheDocument();
+    expect(maybeId('forbidden-notice')).not.toBeInTheDocument();
+    expect(backend.callsOf('break_glass')[0].args).toEqual({
+      clientId: 'c-bruno',
+      reason: 'too short — client in crisis, on-call',
+    });
+    expect(backend.grants).toHaveLength(1);
+  });
+
+  test('being taken off the care team while the list is shown leads to the same notice', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const { user } = renderApp();
+    await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
+    backend.clients.find((c) => c.id === 'c-ada')!.careTeam = [];
+    await openClient(user, 'c-ada');
+    expect(await byId('forbidden-notice')).toBeInTheDocument();
+    expect(await byId('client-name')).toHaveTextContent('Ada Lovelace');
+    expect(await byId('break-glass-submit')).toBeInTheDocument();
+  });
+
+  test('an unknown record number is reported', async () => {
+    installFakeBackend({ signedInAs: 'carl' });
+    const { user } = renderApp();
+    await user.click(await bySelector('#open-by-record-number summary'));
+    await user.type(await byId('open-client-id'), 'c-nobody{Enter}');
+    expect(await byId('client-load-error')).toHaveTextContent('There is no client with this record number.');
+  });
+
+  test('the owner edits the care team with the active clinicians and owners', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    backend.staffByLogin('cleo').active = false;
+    const { user } = renderApp();
+    await openClient(user, 'c-bruno');
+    await user.click(await byId('tab-care-team'));
+    await user.click(await byId('edit-care-team'));
+    const options = all<HTMLInputElement>('.care-team-option');
+    // Olivia (owner), Carl (clinician) and Cleo (disabled, but on the team now); not Fran (front desk).
+    expect(options.map((o) => o.dataset.staffId)).toEqual(['s-olivia', 's-carl', 's-cleo']);
+    expect(options.map((o) => o.checked)).toEqual([false, false, true]);
+    expect(options[2].closest('label')).toHaveTextContent('disabled');
+    await user.click(options[1]);
+    await user.click(options[2]);
+    await user.click(await byId('care-team-save'));
+    expect(await byId('care-team-saved')).toBeInTheDocument();
+    expect(await byId('care-team-list')).toHaveTextContent('Carl Chen');
+    expect(await byId('care-team-list')).not.toHaveTextContent('Cleo Diaz');
+    expect(backend.callsOf('set_care_team')[0].args).toEqual({ clientId: 'c-bruno', staffIds: ['s-carl'] });
+  });
+});

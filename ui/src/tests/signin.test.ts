@@ -1,0 +1,503 @@
+import { describe, expect, test } from 'vitest';
+import { fireEvent, waitFor } from '@testing-library/svelte';
+import { byId, deferred, goneId, maybeId, renderApp, settle, signInWith } from './helpers';
+import {
+  commandError,
+  installFakeBackend,
+  PASSPHRASE,
+  PASSWORD,
+  RECOVERY_CODE,
+  THROTTLE_AFTER,
+  THROTTLED_MESSAGE,
+  WRONG_SECRET_MESSAGE,
+} from './fakeBackend';
+import type { SessionInfo, UnlockReport } from '../lib/types';
+
+const lockedWithKeychain = {
+  exists: true,
+  unlocked: false,
+  hasKeychainSlot: true,
+  hasPassphraseSlot: false,
+  keychain: { available: true, detail: null },
+};
+
+describe('start-up', () => {
+  test('tries the keychain silently exactly once; the vault opens but somebody must still sign in', async () => {
+    const backend = installFakeBackend({ practice: true, status: lockedWithKeychain });
+    const { user } = renderApp();
+    await byId('sign-in-form');
+    await waitFor(() => expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1));
+    expect(backend.callsOf('unlock_with_keychain')[0].args).toEqual({});
+    expect(await byId('vault-state')).toHaveTextContent('The vault is open');
+    expect(maybeId('main-screen')).not.toBeInTheDocument();
+
+    await signInWith(user, 'olivia', PASSWORD);
+    await byId('main-screen');
+    expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
+    expect(backend.callsOf('sign_in')[0].args).toEqual({ login: 'olivia', password: PASSWORD });
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+  });
+
+  test('the sign-in form is usable while the silent keychain attempt runs', async () => {
+    const pending = deferred<UnlockReport>();
+    const backend = installFakeBackend({
+      practice: true,
+      status: lockedWithKeychain,
+      handlers: { unlock_with_keychain: () => pending.promise },
+    });
+    const { user } = renderApp();
+    expect(await byId('keychain-status')).toHaveTextContent('Opening the vault with the system keychain');
+    expect(await byId('sign-in-submit')).toBeEnabled();
+    await signInWith(user, 'carl', PASSWORD);
+    await byId('main-screen');
+    // A late answer from the keychain does not throw the user out.
+    pending.resolve({ method: 'keychain', keychainRestored: false });
+    await settle(10);
+    expect(maybeId('main-screen')).toBeInTheDocument();
+    expect(backend.callsOf('sign_in')).toHaveLength(1);
+  });
+
+  test('silent unlock failure: says why in #keychain-status, does not retry, signing in still opens the vault', async () => {
+    const backend = installFakeBackend({
+      practice: true,
+      status: lockedWithKeychain,
+      handlers: {
+        unlock_with_keychain: () => {
+          throw commandError('keychain_locked', 'The system keychain is locked. Unlock it and try again.');
+        },
+      },
+    });
+    const { user } = renderApp();
+    const status = await byId('keychain-status');
+    await waitFor(() => expect(status).toHaveTextContent('The system keychain is locked. Unlock it and try again'));
+    expect(status).toHaveTextContent('Sign in with your password, or use the recovery code.');
+    expect(await byId('vault-state')).toHaveTextContent('The vault is locked');
+    await settle(10);
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+    expect(maybeId('sign-in-error')).not.toBeInTheDocument();
+
+    await signInWith(user, 'fran', PASSWORD);
+    await byId('main-screen');
+    expect(await byId('session-user')).toHaveTextContent('Front desk');
+  });
+
+  test('no silent attempt when the keychain is unavailable; the reason is shown', async () => {
+    const backend = installFakeBackend({
+      practice: true,
+      status: { ...lockedWithKeychain, keychain: { available: false, detail: 'D-Bus is not running' } },
+    });
+    renderApp();
+    expect(await byId('keychain-status')).toHaveTextContent(
+      'No system keychain (Secret Service) is available: D-Bus is not running. Sign in with your password.',
+    );
+    await settle();
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(0);
+  });
+
+  test('somebody already signed in (e.g. the window was reloaded) goes straight to the main screen', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    renderApp();
+    await byId('main-screen');
+    expect(await byId('session-user')).toHaveTextContent('Carl Chen');
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(0);
+    expect(backend.callsOf('sign_in')).toHaveLength(0);
+  });
+
+  test('vault_status failing shows the message and a retry', async () => {
+    let fail = true;
+    installFakeBackend({
+      handlers: {
+        vault_status: () => {
+          if (fail) throw commandError('io', 'Could not read the vault folder.');
+          return { ...installDefaults() };
+        },
+      },
+    });
+    const { user } = renderApp();
+    expect(await byId('startup-error')).toHaveTextContent('Could not read the vault folder.');
+    fail = false;
+    await user.click(await byId('retry'));
+    await byId('create-screen');
+
+    function installDefaults() {
+      return {
+        exists: false,
+        unlocked: false,
+        vaultPath: '/v',
+        keychain: { available: true, detail: null },
+        hasKeychainSlot: false,
+        hasPassphraseSlot: false,
+        openedWith: null,
+        session: null,
+        logins: [],
+      };
+    }
+  });
+});
+
+describe('the sign-in form', () => {
+  test('offers the logins as a select; wrong password → #sign-in-error, field cleared; busy while checking', async () => {
+    let held: ReturnType<typeof deferred<SessionInfo>> | null = null;
+    installFakeBackend({
+      practice: true,
+      status: { exists: true },
+      handlers: {
+        sign_in: async (args, b) => {
+          if (held) await held.promise;
+          return b.fallback('sign_in', args);
+        },
+      },
+    });
+    const { user } = renderApp();
+    const login = await byId<HTMLSelectElement>('sign-in-login');
+    expect(login.tagName).toBe('SELECT');
+    const values = [...login.options].filter((o) => !o.disabled).map((o) => o.value);
+    expect(values).toEqual(['olivia', 'carl', 'cleo', 'fran']);
+    expect(login.value).toBe('');
+    expect(await byId('sign-in-password')).toHaveAttribute('type', 'password');
+
+    await user.click(await byId('sign-in-submit'));
+    expect(await byId('sign-in-error')).toHaveTextContent('Choose who is signing in.');
+
+    await signInWith(user, 'carl', 'not my password');
+    await waitFor(() => expect(maybeId('sign-in-error')).toHaveTextContent(WRONG_SECRET_MESSAGE));
+    expect(await byId('sign-in-error')).toHaveAttribute('role', 'alert');
+    expect((await byId<HTMLInputElement>('sign-in-password')).value).toBe('');
+    expect(login.value).toBe('carl');
+
+    held = deferred<SessionInfo>();
+    await user.type(await byId('sign-in-password'), `${PASSWORD}{Enter}`);
+    await settle();
+    const submit = await byId('sign-in-submit');
+    expect(submit).toBeDisabled();
+    expect(submit).toHaveTextContent('Signing in…');
+    expect(await byId('sign-in-password')).toBeDisabled();
+    held.resolve({ staffId: 's-carl', login: 'carl', displayName: 'Carl Chen', role: 'clinician' });
+    await byId('main-screen');
+    expect(await byId('session-user')).toHaveTextContent('Carl Chen');
+    expect(await byId('session-user')).toHaveTextContent('Clinician');
+  });
+
+  test('a text field when the vault lists no logins', async () => {
+    const backend = installFakeBackend({
+      practice: true,
+      status: { exists: true },
+      handlers: {
+        vault_status: (_args, b) => ({ ...b.status, logins: [] }),
+      },
+    });
+    const { user } = renderApp();
+    const login = await byId<HTMLInputElement>('sign-in-login');
+    expect(login.tagName).toBe('INPUT');
+    expect(login).toHaveAccessibleName('Sign-in name');
+    await user.click(await byId('sign-in-submit'));
+    expect(await byId('sign-in-error')).toHaveTextContent('Enter your sign-in name.');
+    await user.type(login, 'olivia');
+    await user.click(await byId('sign-in-submit'));
+    expect(await byId('sign-in-error')).toHaveTextContent('Enter your password.');
+    expect(backend.callsOf('sign_in')).toHaveLength(0);
+    await signInWith(user, 'olivia', PASSWORD);
+    await byId('main-screen');
+  });
+
+  test('too many failures: the throttled message is shown', async () => {
+    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    const { user } = renderApp();
+    for (let i = 0; i < THROTTLE_AFTER - 1; i++) {
+      await signInWith(user, 'olivia', `wrong ${i}`);
+      await waitFor(() => expect(backend.callsOf('sign_in')).toHaveLength(i + 1));
+      expect(await byId('sign-in-error')).toHaveTextContent(WRONG_SECRET_MESSAGE);
+    }
+    await signInWith(user, 'olivia', 'wrong again');
+    await waitFor(() => expect(maybeId('sign-in-error')).toHaveTextContent(THROTTLED_MESSAGE));
+    // Even the right password is refused while throttled; the message says how long.
+    await signInWith(user, 'olivia', PASSWORD);
+    await settle();
+    expect(await byId('sign-in-error')).toHaveTextContent('Try again in 30 seconds.');
+    expect(maybeId('main-screen')).not.toBeInTheDocument();
+  });
+});
+
+describe('the recovery code', () => {
+  test('recovery code → reset an owner password → main screen as that owner', async () => {
+    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    const { user } = renderApp();
+    await user.click(await byId('use-recovery-code'));
+    const input = await byId<HTMLInputElement>('recovery-input');
+    expect(input.getAttribute('autocomplete')).toBe('off');
+    expect(input.getAttribute('spellcheck')).toBe('false');
+    expect(maybeId('sign-in-form')).not.toBeInTheDocument();
+    // No passphrase slot: no passphrase option. A keychain button only with a keychain slot.
+    expect(maybeId('passphrase-input')).not.toBeInTheDocument();
+    expect(maybeId('unlock-keychain')).not.toBeInTheDocument();
+
+    await user.click(await byId('unlock-recovery'));
+    expect(await byId('unlock-error')).toHaveTextContent('Enter the recovery code.');
+    await user.type(input, 'AAAA-BBBB-CCCC');
+    await user.click(await byId('unlock-recovery'));
+    expect(await byId('unlock-error')).toHaveTextContent('That recovery code is not right.');
+    expect(await byId('unlock-error')).toHaveAttribute('role', 'alert');
+    expect(input.value).toBe('');
+
+    await user.type(input, `  ${RECOVERY_CODE} {Enter}`);
+    await byId('owner-reset-screen');
+    expect(backend.callsOf('unlock_with_recovery_code').map((c) => c.args)).toEqual([
+      { code: 'AAAA-BBBB-CCCC' },
+      { code: RECOVERY_CODE },
+    ]);
+
+    const login = await byId<HTMLSelectElement>('reset-login');
+    await user.selectOptions(login, 'olivia');
+    await user.type(await byId('reset-password'), 'a brand new password');
+    await user.type(await byId('reset-password-confirm'), 'a brand new passwort');
+    await user.click(await byId('reset-submit'));
+    expect(await byId('reset-error')).toHaveTextContent('do not match');
+    expect(backend.callsOf('recover_owner_password')).toHaveLength(0);
+
+    // Not an owner: the back end says so.
+    await user.selectOptions(login, 'carl');
+    await user.type(await byId('reset-password'), 'a brand new password');
+    await user.type(await byId('reset-password-confirm'), 'a brand new password');
+    await user.click(await byId('reset-submit'));
+    expect(await byId('reset-error')).toHaveTextContent('not an owner');
+
+    await user.selectOptions(login, 'olivia');
+    await user.type(await byId('reset-password'), 'a brand new password');
+    await user.type(await byId('reset-password-confirm'), 'a brand new password');
+    await user.click(await byId('reset-submit'));
+    await byId('main-screen');
+    expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
+    expect(backend.callsOf('recover_owner_password').at(-1)?.args).toEqual({
+      login: 'olivia',
+      password: 'a brand new password',
+    });
+    expect(backend.staffByLogin('olivia').password).toBe('a brand new password');
+  });
+
+  test('the reset can be skipped; the vault stays open and the reset is still offered', async () => {
+    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    const { user } = renderApp();
+    await user.click(await byId('use-recovery-code'));
+    await user.type(await byId('recovery-input'), `${RECOVERY_CODE}{Enter}`);
+    await user.click(await byId('skip-owner-reset'));
+    await byId('sign-in-form');
+    expect(await byId('vault-state')).toHaveTextContent('The vault is open');
+    await user.click(await byId('owner-reset-link'));
+    await byId('owner-reset-screen');
+    await user.click(await byId('skip-owner-reset'));
+    await signInWith(user, 'cleo', PASSWORD);
+    await byId('main-screen');
+    expect(backend.callsOf('recover_owner_password')).toHaveLength(0);
+  });
+
+  test('“back to sign in” leaves the recovery form', async () => {
+    installFakeBackend({ practice: true, status: { exists: true } });
+    const { user } = renderApp();
+    await user.click(await byId('use-recovery-code'));
+    await byId('recovery-input');
+    await user.click(await byId('back-to-sign-in'));
+    await byId('sign-in-form');
+    expect(maybeId('recovery-input')).not.toBeInTheDocument();
+  });
+
+  test('a re-created keychain entry is announced on the main screen after signing in', async () => {
+    installFakeBackend({
+      practice: true,
+      status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
+      handlers: {
+        unlock_with_recovery_code: (_args, b) => {
+          b.status.unlocked = true;
+          b.status.openedWith = 'recovery_code';
+          return { method: 'recovery_code', keychainRestored: true };
+        },
+      },
+    });
+    const { user } = renderApp();
+    await user.click(await byId('use-recovery-code'));
+    await user.type(await byId('recovery-input'), `${RECOVERY_CODE}{Enter}`);
+    await user.click(await byId('skip-owner-reset'));
+    await signInWith(user, 'olivia', PASSWORD);
+    const notice = await byId('keychain-restored');
+    expect(notice).toHaveTextContent(/keychain/i);
+    await user.click(notice.querySelector('button')!);
+    expect(maybeId('keychain-restored')).not.toBeInTheDocument();
+  });
+
+  test('the practice passphrase and keychain buttons are offered only for a closed vault with those slots', async () => {
+    const backend = installFakeBackend({
+      practice: true,
+      status: { ...lockedWithKeychain, hasPassphraseSlot: true, keychain: { available: false, detail: null } },
+    });
+    const { user } = renderApp();
+    await user.click(await byId('use-recovery-code'));
+    const input = await byId<HTMLInputElement>('passphrase-input');
+    expect(input.type).toBe('password');
+    await user.type(input, 'not the passphrase');
+    await user.click(await byId('unlock-passphrase'));
+    expect(await byId('unlock-error')).toHaveTextContent('That passphrase is not right.');
+    await user.type(input, `${PASSPHRASE}{Enter}`);
+    // Opened, back on the sign-in form.
+    await byId('sign-in-form');
+    expect(await byId('vault-state')).toHaveTextContent('The vault is open');
+    expect(backend.callsOf('unlock_with_passphrase')).toHaveLength(2);
+    await user.click(await byId('use-recovery-code'));
+    await byId('recovery-input');
+    expect(maybeId('passphrase-input')).not.toBeInTheDocument();
+    expect(maybeId('unlock-keychain')).not.toBeInTheDocument();
+  });
+
+  test('the keychain button reports failures in #unlock-error', async () => {
+    installFakeBackend({
+      practice: true,
+      status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
+      handlers: {
+        unlock_with_keychain: () => {
+          throw commandError('keychain_entry_missing', 'The vault key is not in the system keychain.');
+        },
+      },
+    });
+    const { user } = renderApp();
+    await user.click(await byId('use-recovery-code'));
+    await user.click(await byId('unlock-keychain'));
+    expect(await byId('unlock-error')).toHaveTextContent('The vault key is not in the system keychain.');
+  });
+});
+
+describe('locking, switching user and losing the session', () => {
+  test('lock → sign-in form with the vault closed, and the keychain is NOT tried again by itself', async () => {
+    const backend = installFakeBackend({ practice: true, status: lockedWithKeychain });
+    const { user } = renderApp();
+    await signInWith(user, 'olivia', PASSWORD);
+    await byId('main-screen');
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+
+    await user.click(await byId('lock'));
+    await byId('sign-in-form');
+    expect(backend.callsOf('lock_vault')).toHaveLength(1);
+    await waitFor(() => expect(maybeId('vault-state')).toHaveTextContent('The vault is locked'));
+    expect(maybeId('lock-notice')).not.toBeInTheDocument();
+    await backend.emitLocked('user');
+    await settle(10);
+    expect(maybeId('lock-notice')).not.toBeInTheDocument();
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+    // The last person is preselected.
+    expect((await byId<HTMLSelectElement>('sign-in-login')).value).toBe('olivia');
+
+    await signInWith(user, 'olivia', PASSWORD);
+    await byId('main-screen');
+  });
+
+  test('vault-locked "idle" → sign-in form with #lock-notice; it goes away after signing in and locking', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl', status: { hasKeychainSlot: true } });
+    const { user } = renderApp();
+    await byId('main-screen');
+    await backend.emitLocked('idle');
+    expect(await byId('lock-notice')).toHaveTextContent('Locked after a period of inactivity');
+    await byId('sign-in-form');
+    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(0);
+    await signInWith(user, 'carl', PASSWORD);
+    await byId('main-screen');
+    await user.click(await byId('lock'));
+    await byId('sign-in-form');
+    expect(maybeId('lock-notice')).not.toBeInTheDocument();
+  });
+
+  test('an idle lock while the recovery code is shown hides it', async () => {
+    const backend = installFakeBackend();
+    const { user } = renderApp();
+    await user.type(await byId('owner-login'), 'olivia');
+    await user.type(await byId('owner-name'), 'Olivia Owens');
+    await user.type(await byId('owner-password'), PASSWORD);
+    await user.type(await byId('owner-password-confirm'), PASSWORD);
+    await user.click(await byId('create-vault'));
+    await byId('recovery-code');
+    await backend.emitLocked('idle');
+    await byId('lock-notice');
+    await goneId('recovery-code');
+    expect(await byId('sign-in-form')).toBeInTheDocument();
+  });
+
+  test('switch user: sign_out, the vault stays open, another person signs in', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const { user } = renderApp();
+    await byId('main-screen');
+    await user.click(await byId('switch-user'));
+    await byId('sign-in-form');
+    expect(backend.callsOf('sign_out')).toHaveLength(1);
+    expect(backend.callsOf('lock_vault')).toHaveLength(0);
+    expect(await byId('vault-state')).toHaveTextContent('The vault is open');
+    expect((await byId<HTMLSelectElement>('sign-in-login')).value).toBe('olivia');
+
+    await signInWith(user, 'fran', PASSWORD);
+    await byId('main-screen');
+    expect(await byId('session-user')).toHaveTextContent('Fran Ford');
+    expect(await byId('session-user')).toHaveTextContent('Front desk');
+    expect(maybeId('nav-staff')).not.toBeInTheDocument();
+  });
+
+  test('a command answering signed_out returns to the sign-in form (vault open)', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const { user } = renderApp();
+    await byId('main-screen');
+    backend.expireSession();
+    await user.click(await byId('nav-staff'));
+    await byId('sign-in-form');
+    expect(await byId('vault-state')).toHaveTextContent('The vault is open');
+  });
+
+  test('a command answering locked returns to the sign-in form (vault closed)', async () => {
+    installFakeBackend({
+      signedInAs: 'olivia',
+      handlers: {
+        search_clients: () => {
+          throw commandError('locked', 'The vault is locked.');
+        },
+      },
+    });
+    renderApp();
+    await byId('sign-in-form');
+    await waitFor(() => expect(maybeId('vault-state')).toHaveTextContent('The vault is locked'));
+  });
+});
+
+describe('activity (touch)', () => {
+  test('activity while signed in sends touch, at most once per 15 s', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    renderApp();
+    const main = await byId('main-screen');
+    await settle();
+    expect(backend.callsOf('touch')).toHaveLength(0);
+    fireEvent.pointerDown(main);
+    fireEvent.keyDown(main, { key: 'a' });
+    fireEvent.pointerDown(document.body);
+    await settle();
+    expect(backend.callsOf('touch')).toHaveLength(1);
+    expect(backend.callsOf('touch')[0].args).toEqual({});
+  });
+
+  test('no touch on the sign-in form', async () => {
+    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    const { user } = renderApp();
+    const form = await byId('sign-in-form');
+    fireEvent.pointerDown(form);
+    await user.type(await byId('sign-in-password'), 'abc');
+    await settle();
+    expect(backend.callsOf('touch')).toHaveLength(0);
+  });
+
+  test('touch answering "locked" returns to the sign-in form', async () => {
+    installFakeBackend({
+      signedInAs: 'olivia',
+      handlers: {
+        touch: () => {
+          throw commandError('locked', 'The vault is locked.');
+        },
+      },
+    });
+    renderApp();
+    const main = await byId('main-screen');
+    await settle();
+    fireEvent.keyDown(main, { key: 'Tab' });
+    await byId('sign-in-form');
+  });
+});
