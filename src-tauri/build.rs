@@ -39,6 +39,15 @@ const COMMANDS: &[&str] = &[
     "break_glass",
     "list_break_glass",
     "review_break_glass",
+    "record_access_request",
+    "extend_access_request",
+    "list_access_requests",
+    "record_psychotherapy_authorization",
+    "list_psychotherapy_authorizations",
+    "default_export_folder",
+    "export_client_record",
+    "export_practice",
+    "import_practice",
 ];
 
 fn main() {

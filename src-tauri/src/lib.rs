@@ -92,6 +92,15 @@ pub fn run() {
             commands::oversight::break_glass,
             commands::oversight::list_break_glass,
             commands::oversight::review_break_glass,
+            commands::disclosures::record_access_request,
+            commands::disclosures::extend_access_request,
+            commands::disclosures::list_access_requests,
+            commands::disclosures::record_psychotherapy_authorization,
+            commands::disclosures::list_psychotherapy_authorizations,
+            commands::disclosures::default_export_folder,
+            commands::disclosures::export_client_record,
+            commands::disclosures::export_practice,
+            commands::disclosures::import_practice,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -192,3 +192,66 @@ pub async fn screenshot(client: &Client, name: &str) {
         let _ = std::fs::write(folder.join(format!("{name}.png")), png);
     }
 }
+
+/// Choose the option with `value` in a `<select>`.
+pub async fn select_value(client: &Client, css: &str, value: &str) {
+    wait_for(client, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|error| panic!("choosing {value:?} in {css}: {error}"));
+}
+
+/// Set an input's value the way a person's typing would end (input and change events), for inputs such as
+/// `type=date` whose native widgets WebDriver cannot type into reliably.
+pub async fn set_value(client: &Client, css: &str, value: &str) {
+    wait_for(client, css).await;
+    client
+        .execute(
+            "const element = document.querySelector(arguments[0]);
+             element.value = arguments[1];
+             element.dispatchEvent(new Event('input', { bubbles: true }));
+             element.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await
+        .unwrap_or_else(|error| panic!("setting {css}: {error}"));
+}
+
+/// Click the first element matching `css` whose own text or whose label's text contains `needle`.
+pub async fn click_with_text(client: &Client, css: &str, needle: &str) {
+    let started = Instant::now();
+    loop {
+        let clicked = client
+            .execute(
+                "for (const element of document.querySelectorAll(arguments[0])) {
+                     const label = element.closest('label') || (element.id && document.querySelector(`label[for='${element.id}']`));
+                     const text = (element.textContent || '') + ' ' + (label ? label.textContent : '');
+                     if (text.includes(arguments[1])) { element.click(); return true; }
+                 }
+                 return false;",
+                vec![serde_json::json!(css), serde_json::json!(needle)],
+            )
+            .await
+            .unwrap_or_else(|error| panic!("looking for {css} with {needle:?}: {error}"));
+        if clicked == serde_json::json!(true) {
+            return;
+        }
+        assert!(started.elapsed() < UI_WAIT, "no {css} with text {needle:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The whole page's visible text.
+pub async fn page_text(client: &Client) -> String {
+    wait_for(client, "body").await.text().await.unwrap_or_default()
+}
+
+/// Wait until nothing matches `css`.
+pub async fn wait_gone(client: &Client, css: &str) {
+    let started = Instant::now();
+    while is_present(client, css).await {
+        assert!(started.elapsed() < UI_WAIT, "{css} never went away");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

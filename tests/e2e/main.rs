@@ -2,14 +2,51 @@
 //! tauri-driver and WebKitWebDriver, with a real (private) Secret Service and real vault files.
 
 mod harness;
+mod practice;
 
 use std::time::Duration;
 
-use harness::{click, is_present, screenshot, type_into, wait_for, wait_for_text, Display, Driver};
+use fantoccini::Client;
+use harness::{click, is_present, screenshot, select_value, type_into, wait_for, wait_for_text, Display, Driver};
 use saferoom_core::testing::PrivateSecretService;
 
-/// r2: create a vault, lock, unlock (wrong code, right code, keychain), restart into a silent unlock,
-/// and recover from a lost keychain entry with the recovery code.
+pub const OWNER_PASSWORD: &str = "olivia's long password";
+
+/// First run: create the vault with the owner's account, confirm the recovery code, land signed in.
+pub async fn create_practice(client: &Client, vault: &std::path::Path) -> String {
+    wait_for(client, "#create-screen").await;
+    wait_for_text(client, "#create-screen", &vault.display().to_string()).await;
+    type_into(client, "#owner-login", "olivia").await;
+    type_into(client, "#owner-name", "Olivia Owner").await;
+    type_into(client, "#owner-password", OWNER_PASSWORD).await;
+    type_into(client, "#owner-password-confirm", "not the same password").await;
+    click(client, "#create-vault").await;
+    wait_for(client, "#create-error").await;
+    assert!(!vault.exists(), "a refused form creates nothing");
+    type_into(client, "#owner-password-confirm", OWNER_PASSWORD).await;
+    screenshot(client, "01-create").await;
+    click(client, "#create-vault").await;
+    let code = wait_for_text(client, "#recovery-code", "-").await.trim().to_owned();
+    assert_eq!(code.len(), 29, "recovery code as shown: {code:?}");
+    let proceed = wait_for(client, "#recovery-continue").await;
+    assert!(!proceed.is_enabled().await.unwrap(), "continue stays disabled until the code is confirmed saved");
+    click(client, "#recovery-saved").await;
+    click(client, "#recovery-continue").await;
+    wait_for_text(client, "#session-user", "Olivia Owner").await;
+    code
+}
+
+/// Sign in from the sign-in form (the vault open or closed).
+pub async fn sign_in(client: &Client, login: &str, password: &str) {
+    wait_for(client, "#sign-in-form").await;
+    select_value(client, "#sign-in-login", login).await;
+    type_into(client, "#sign-in-password", password).await;
+    click(client, "#sign-in-submit").await;
+    wait_for(client, "#main-screen").await;
+}
+
+/// r2: create a vault, lock, sign in (wrong and right password), recover with the code, restart into a
+/// silent keychain unlock, and carry on after the keychain entry is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r2_create_lock_unlock_and_recover() {
     tokio::time::timeout(Duration::from_secs(300), journey()).await.expect("the journey finishes within five minutes");
@@ -23,22 +60,9 @@ async fn journey() {
     let vault = folder.path().join("practice.saferoom");
     let driver = Driver::start(&display, &keychain);
 
-    // First run: create the vault with the keychain.
     let client = driver.launch(&vault).await;
-    wait_for(&client, "#create-screen").await;
-    wait_for_text(&client, "#create-screen", &vault.display().to_string()).await;
-    wait_for(&client, "#create-vault").await;
-    screenshot(&client, "01-create").await;
-    click(&client, "#create-vault").await;
-    let code = wait_for_text(&client, "#recovery-code", "-").await.trim().to_owned();
-    assert_eq!(code.len(), 29, "recovery code as shown: {code:?}");
-    screenshot(&client, "02-recovery-code").await;
-    let proceed = wait_for(&client, "#recovery-continue").await;
-    assert!(!proceed.is_enabled().await.unwrap(), "continue stays disabled until the code is confirmed saved");
-    click(&client, "#recovery-saved").await;
-    click(&client, "#recovery-continue").await;
-    wait_for(&client, "#main-screen").await;
-    wait_for_text(&client, "#clients-empty", "No clients yet").await;
+    let code = create_practice(&client, &vault).await;
+    wait_for_text(&client, "#client-list-empty", "No clients yet").await;
     screenshot(&client, "03-empty-client-list").await;
     // The vault on disk is encrypted: no SQLite header, no schema text.
     let bytes = std::fs::read(&vault).unwrap();
@@ -46,6 +70,7 @@ async fn journey() {
     assert!(vault.exists() && folder.path().join("practice.saferoom.keys").exists());
 
     // Settings: bad input is refused with a message, good input is kept.
+    click(&client, "#nav-settings").await;
     type_into(&client, "#auto-lock-minutes", "0").await;
     click(&client, "#save-settings").await;
     wait_for(&client, "#settings-error").await;
@@ -53,42 +78,54 @@ async fn journey() {
     click(&client, "#save-settings").await;
     wait_for(&client, "#settings-saved").await;
 
-    // Lock: the unlock screen, with no silent re-unlock.
+    // Lock: the sign-in form, with no silent re-unlock; a wrong password is refused, the right one opens.
     click(&client, "#lock").await;
-    wait_for(&client, "#unlock-screen").await;
+    wait_for(&client, "#sign-in-form").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert!(
-        is_present(&client, "#unlock-screen").await && !is_present(&client, "#main-screen").await,
-        "a manual lock stays locked"
-    );
-
-    // A wrong recovery code is refused; the right one opens.
-    type_into(&client, "#recovery-input", "00000-00000-00000-00000-00000").await;
-    click(&client, "#unlock-recovery").await;
-    wait_for_text(&client, "#unlock-error", "not right").await;
-    screenshot(&client, "04-wrong-code").await;
-    type_into(&client, "#recovery-input", &code.to_lowercase()).await;
-    click(&client, "#unlock-recovery").await;
-    wait_for(&client, "#main-screen").await;
-    wait_for(&client, "#clients-empty").await;
+    assert!(!is_present(&client, "#main-screen").await, "a manual lock stays locked");
+    select_value(&client, "#sign-in-login", "olivia").await;
+    type_into(&client, "#sign-in-password", "not olivia's password").await;
+    click(&client, "#sign-in-submit").await;
+    wait_for_text(&client, "#sign-in-error", "not right").await;
+    screenshot(&client, "04-wrong-password").await;
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    click(&client, "#nav-settings").await;
     let minutes = wait_for(&client, "#auto-lock-minutes").await.prop("value").await.unwrap();
     assert_eq!(minutes.as_deref(), Some("5"), "the setting was kept in the vault");
 
-    // Lock and unlock with the keychain button.
+    // A forgotten password: the recovery code opens the vault and resets the owner's password.
     click(&client, "#lock").await;
-    click(&client, "#unlock-keychain").await;
-    wait_for(&client, "#main-screen").await;
-    wait_for(&client, "#clients-empty").await;
+    click(&client, "#use-recovery-code").await;
+    type_into(&client, "#recovery-input", "00000-00000-00000-00000-00000").await;
+    click(&client, "#unlock-recovery").await;
+    wait_for_text(&client, "#unlock-error", "not right").await;
+    type_into(&client, "#recovery-input", &code.to_lowercase()).await;
+    click(&client, "#unlock-recovery").await;
+    wait_for(&client, "#owner-reset-screen").await;
+    screenshot(&client, "05-owner-reset").await;
+    if wait_for(&client, "#reset-login").await.tag_name().await.unwrap() == "select" {
+        select_value(&client, "#reset-login", "olivia").await;
+    } else {
+        type_into(&client, "#reset-login", "olivia").await;
+    }
+    type_into(&client, "#reset-password", "olivia's brand new password").await;
+    type_into(&client, "#reset-password-confirm", "olivia's brand new password").await;
+    click(&client, "#reset-submit").await;
+    wait_for_text(&client, "#session-user", "Olivia Owner").await;
+
+    // Switching user keeps the vault open: the sign-in form, then back in with the new password.
+    click(&client, "#switch-user").await;
+    sign_in(&client, "olivia", "olivia's brand new password").await;
     client.close().await.unwrap();
 
-    // Second run: the keychain opens the vault with nothing typed.
+    // Second run: the keychain opens the vault with nothing typed; a person still signs in.
     let client = driver.launch(&vault).await;
-    wait_for(&client, "#main-screen").await;
-    wait_for(&client, "#clients-empty").await;
+    wait_for(&client, "#sign-in-form").await;
+    sign_in(&client, "olivia", "olivia's brand new password").await;
     client.close().await.unwrap();
 
-    // The keychain entry is lost: the app says why, the recovery code opens, and the keychain entry
-    // is put back so the next start is silent again.
+    // The keychain entry is lost: the app says so; the owner's password still opens the vault and puts
+    // the keychain entry back, so the next start is silent again.
     let keys: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.path().join("practice.saferoom.keys")).unwrap()).unwrap();
     let vault_id = keys["vault_id"].as_str().unwrap().to_owned();
@@ -99,16 +136,14 @@ async fn journey() {
         .unwrap();
     assert!(cleared.success());
     let client = driver.launch(&vault).await;
-    wait_for(&client, "#unlock-screen").await;
     wait_for_text(&client, "#keychain-status", "recovery code").await;
-    screenshot(&client, "05-keychain-entry-missing").await;
-    type_into(&client, "#recovery-input", &code).await;
-    click(&client, "#unlock-recovery").await;
-    wait_for(&client, "#main-screen").await;
-    wait_for(&client, "#keychain-restored").await;
+    screenshot(&client, "06-keychain-entry-missing").await;
+    sign_in(&client, "olivia", "olivia's brand new password").await;
     client.close().await.unwrap();
-
-    let client = driver.launch(&vault).await;
-    wait_for(&client, "#main-screen").await;
-    client.close().await.unwrap();
+    let restored = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", "org.saferoom.vault", "username", &vault_id])
+        .envs(keychain.env())
+        .output()
+        .unwrap();
+    assert!(restored.status.success() && !restored.stdout.is_empty(), "the keychain entry was put back");
 }

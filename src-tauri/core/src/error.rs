@@ -144,6 +144,9 @@ pub enum Error {
     /// Any other database failure (a bug or an environment problem, not bad input).
     #[error("Database error: {0}")]
     Database(#[source] rusqlite::Error),
+    /// A document (PDF) could not be produced: a bug or a missing asset, not bad input.
+    #[error("Could not produce the document: {0}")]
+    Render(String),
     /// A cryptographic primitive failed where it cannot fail on valid input.
     #[error("Cryptography failure: {0}")]
     Crypto(&'static str),
@@ -232,7 +235,7 @@ impl Error {
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::Throttled { .. } => ErrorCode::Throttled,
-            Error::Database(_) | Error::Crypto(_) => ErrorCode::Internal,
+            Error::Database(_) | Error::Crypto(_) | Error::Render(_) => ErrorCode::Internal,
         }
     }
 

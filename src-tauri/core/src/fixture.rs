@@ -85,7 +85,8 @@ pub(crate) fn practice() -> Practice {
     )
     .unwrap();
     let mut vault = created.vault;
-    let owner = Session::for_tests(&vault, &crate::ids::StaffId::parse(&created.owner_id.unwrap()).unwrap()).unwrap();
+    let owner =
+        Session::for_fixtures(&vault, &crate::ids::StaffId::parse(&created.owner_id.unwrap()).unwrap()).unwrap();
     let mut add = |login: &str, name: &str, role: Role| {
         let member = staff::add(
             &mut vault,
@@ -99,9 +100,9 @@ pub(crate) fn practice() -> Practice {
     let clinician_id = add("carl", "Carl Clinician", Role::Clinician);
     let other_id = add("cora", "Cora Clinician", Role::Clinician);
     let front_id = add("fran", "Fran Front", Role::FrontDesk);
-    let clinician = Session::for_tests(&vault, &clinician_id).unwrap();
-    let other_clinician = Session::for_tests(&vault, &other_id).unwrap();
-    let front_desk = Session::for_tests(&vault, &front_id).unwrap();
+    let clinician = Session::for_fixtures(&vault, &clinician_id).unwrap();
+    let other_clinician = Session::for_fixtures(&vault, &other_id).unwrap();
+    let front_desk = Session::for_fixtures(&vault, &front_id).unwrap();
     Practice {
         folder,
         paths,

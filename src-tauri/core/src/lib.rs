@@ -10,12 +10,15 @@
 pub mod access;
 pub mod audit;
 pub mod clients;
+pub mod disclosures;
 pub mod error;
+pub mod export;
 #[cfg(test)]
 mod fixture;
 pub mod ids;
 pub mod intake;
 pub mod notes;
+pub mod pdf;
 pub mod sensitive;
 pub mod settings;
 pub mod staff;

@@ -187,3 +187,104 @@ impl Drop for PrivateSecretService {
 pub fn execute_raw(vault: &crate::Vault, sql: &str) {
     vault.connection().execute_batch(sql).expect("raw SQL");
 }
+
+/// Add `count` clients in one transaction (for benchmarks): varied names, all on `clinician`'s care team.
+/// Not audited, unlike [`crate::clients::create`]; this is a fixture, not a way in for the app.
+pub fn bulk_clients(vault: &crate::Vault, clinician: &crate::ids::StaffId, count: usize) -> crate::Result<()> {
+    const GIVEN: &[&str] = &[
+        "Ada",
+        "Grace",
+        "Alan",
+        "Emmy",
+        "Katherine",
+        "Mary",
+        "Dorothy",
+        "John",
+        "Barbara",
+        "Edsger",
+        "Donald",
+        "Frances",
+        "Hedy",
+        "Radia",
+        "Margaret",
+        "Claude",
+        "Tim",
+        "Sophie",
+        "Leslie",
+        "Niklaus",
+    ];
+    const FAMILY: &[&str] = &[
+        "Lovelace",
+        "Hopper",
+        "Turing",
+        "Noether",
+        "Johnson",
+        "Somerville",
+        "Vaughan",
+        "McCarthy",
+        "Liskov",
+        "Dijkstra",
+        "Knuth",
+        "Allen",
+        "Lamarr",
+        "Perlman",
+        "Hamilton",
+        "Shannon",
+        "Berners",
+        "Wilson",
+        "Lamport",
+        "Wirth",
+        "Okafor",
+        "Nguyen",
+        "Garcia",
+        "Kowalski",
+        "Haddad",
+        "Ivanova",
+        "Tanaka",
+        "Moreau",
+        "Silva",
+    ];
+    let now = test_now();
+    vault.transaction(|transaction| {
+        for index in 0..count {
+            let given = GIVEN[index % GIVEN.len()];
+            let family = format!("{}{}", FAMILY[(index / GIVEN.len()) % FAMILY.len()], index / 580);
+            let mut input = crate::clients::ClientInput {
+                given_name: given.into(),
+                family_name: family,
+                preferred_name: None,
+                date_of_birth: format!("19{:02}-{:02}-{:02}", 40 + index % 60, 1 + index % 12, 1 + index % 28),
+                pronouns: None,
+                jurisdiction: "US-CA".into(),
+                email: None,
+                phone: Some(format!("555{:07}", index)),
+                address: None,
+                contact: crate::clients::ContactPreferences::default(),
+                billing: crate::clients::Billing::PrivatePay,
+            };
+            input = crate::clients::validate(input, now.date())?;
+            let id = crate::ids::ClientId::generate();
+            let name = format!("{} {}", input.given_name, input.family_name);
+            crate::clients::store::insert(transaction, &id, &input, &name, now)?;
+            crate::clients::store::add_to_care_team(transaction, &id, clinician, now)?;
+        }
+        Ok(())
+    })
+}
+
+/// Append `count` audit entries in one transaction (for benchmarks of `audit verify`).
+pub fn bulk_audit(vault: &crate::Vault, count: usize) -> crate::Result<()> {
+    let now = test_now();
+    vault.transaction(|transaction| {
+        for index in 0..count {
+            crate::audit::append(transaction, now, None, "client.viewed", None, &format!("bulk entry {index}"))?;
+        }
+        Ok(())
+    })
+}
+
+/// Sign in without a password, for benchmarks and tests of code above the core that must not spend an
+/// Argon2id derivation per fixture. Only in builds with the `testing` feature (never the app's).
+pub fn session_for(vault: &crate::Vault, staff_id: &crate::ids::StaffId) -> crate::Result<crate::staff::Session> {
+    crate::staff::Session::for_fixtures(vault, staff_id)
+}

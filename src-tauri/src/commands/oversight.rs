@@ -56,6 +56,7 @@ pub struct AuditEntryDto {
     actor: Option<StaffRefDto>,
     action: String,
     client_id: Option<String>,
+    client_name: Option<String>,
     detail: String,
 }
 
@@ -67,6 +68,7 @@ impl From<AuditEntry> for AuditEntryDto {
             actor: entry.actor_id.map(|id| StaffRefDto::new(&id, entry.actor_name.as_deref().unwrap_or_default())),
             action: entry.action,
             client_id: entry.client_id.map(|id| id.to_string()),
+            client_name: entry.client_name,
             detail: entry.detail,
         }
     }

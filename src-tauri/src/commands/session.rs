@@ -21,8 +21,9 @@ pub async fn sign_in(state: State<'_, AppState>, login: String, password: String
     let session = match open {
         Ok(session) => session,
         Err(error) if error == CommandError::locked() => {
-            let (vault, session) = state
+            let (mut vault, session) = state
                 .with_throttle(|throttle| staff::open_and_sign_in(&state.paths, throttle, &login, &password, now()))?;
+            super::vault::restore_keychain_entry(&mut vault);
             state.install(vault)?;
             session
         }

@@ -178,20 +178,23 @@ pub async fn unlock_with_passphrase(state: State<'_, AppState>, passphrase: Stri
     open_typed(&state, Unlock::Passphrase(&passphrase), "passphrase")
 }
 
-/// Open with a typed secret; if the vault has a keychain slot whose keychain entry is gone (a new
-/// user profile, a wiped keychain), put a fresh key there so the next start is silent again.
+/// Open with a typed secret (restoring a lost keychain entry).
 fn open_typed(state: &AppState, unlock: Unlock<'_>, method: &'static str) -> CommandResult<UnlockReportDto> {
     let mut vault = Vault::open(&state.paths, unlock)?;
-    let mut keychain_restored = false;
-    if vault.has_slot(SlotKind::Keychain) {
-        if let Ok(keychain) = SystemKeychain::connect() {
-            if matches!(keychain.load(vault.vault_id()), Err(saferoom_core::Error::KeychainEntryMissing)) {
-                keychain_restored = vault.enroll_keychain(&keychain, time::OffsetDateTime::now_utc()).is_ok();
-            }
-        }
-    }
+    let keychain_restored = restore_keychain_entry(&mut vault);
     opened(state, vault, method)?;
     Ok(UnlockReportDto { method, keychain_restored })
+}
+
+/// If the vault has a keychain slot whose keychain entry is gone (a new user profile, a wiped keychain),
+/// put a fresh key there so the next start is silent again. Whether it did.
+pub(crate) fn restore_keychain_entry(vault: &mut Vault) -> bool {
+    if !vault.has_slot(SlotKind::Keychain) {
+        return false;
+    }
+    let Ok(keychain) = SystemKeychain::connect() else { return false };
+    matches!(keychain.load(vault.vault_id()), Err(saferoom_core::Error::KeychainEntryMissing))
+        && vault.enroll_keychain(&keychain, time::OffsetDateTime::now_utc()).is_ok()
 }
 
 /// Keep a vault opened without a staff password: nobody is signed in yet. Audits the unlock and any

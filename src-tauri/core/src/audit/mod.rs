@@ -10,7 +10,7 @@
 //! - The chain detects tampering by anyone who edits the database; it cannot stop someone who holds the
 //!   data key from rewriting the whole chain. `head_hash` is shown so a practice can record it elsewhere.
 
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 
@@ -86,6 +86,20 @@ pub mod actions {
     pub const AUDIT_VERIFIED: &str = "audit.verified";
     /// Settings changed.
     pub const SETTINGS_CHANGED: &str = "settings.changed";
+    /// A right-of-access request was recorded.
+    pub const ACCESS_REQUEST_RECORDED: &str = "access_request.recorded";
+    /// Its deadline was extended.
+    pub const ACCESS_REQUEST_EXTENDED: &str = "access_request.extended";
+    /// It was fulfilled by an export.
+    pub const ACCESS_REQUEST_FULFILLED: &str = "access_request.fulfilled";
+    /// An authorisation to disclose psychotherapy notes was recorded.
+    pub const PSYCHOTHERAPY_AUTHORIZATION_RECORDED: &str = "psychotherapy_authorization.recorded";
+    /// One client's record was exported.
+    pub const CLIENT_EXPORTED: &str = "export.client";
+    /// The whole practice was exported.
+    pub const PRACTICE_EXPORTED: &str = "export.practice";
+    /// An export was imported.
+    pub const PRACTICE_IMPORTED: &str = "import.practice";
 }
 
 /// One entry as read back.
@@ -103,6 +117,8 @@ pub struct AuditEntry {
     pub action: String,
     /// The client concerned, if any.
     pub client_id: Option<ClientId>,
+    /// Their name now, if known.
+    pub client_name: Option<String>,
     /// A short factual detail.
     pub detail: String,
 }

@@ -86,8 +86,9 @@ pub(crate) fn append(
 
 pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
     let mut sql = String::from(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail
-         FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id WHERE 1 = 1",
+        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name
+         FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN clients c ON c.id = a.client_id
+         WHERE 1 = 1",
     );
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(actor) = &filter.actor_id {
@@ -131,6 +132,7 @@ pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<
             actor_name: row.get(3)?,
             action: row.get(4)?,
             client_id: row.get(5)?,
+            client_name: row.get(7)?,
             detail: row.get(6)?,
         })
     })?;
@@ -201,4 +203,29 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
         }
     }
     Ok(Verification { entries, ok: true, first_bad_seq: None, problem: None, head_hash: prev })
+}
+
+/// Every entry with its hashes, oldest first (for a practice export).
+pub(crate) fn all_entries(connection: &Connection) -> Result<Vec<(AuditEntry, String, String)>> {
+    let mut statement = connection.prepare(
+        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, a.prev_hash, a.hash
+         FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id ORDER BY a.seq",
+    )?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            AuditEntry {
+                seq: row.get(0)?,
+                at: row.get(1)?,
+                actor_id: row.get(2)?,
+                actor_name: row.get(3)?,
+                action: row.get(4)?,
+                client_id: row.get(5)?,
+                client_name: None,
+                detail: row.get(6)?,
+            },
+            row.get(7)?,
+            row.get(8)?,
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

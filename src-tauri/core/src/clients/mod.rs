@@ -5,7 +5,7 @@
 //! see only clients on their care team (or opened by emergency access); the front desk sees no clinical
 //! text (intake and notes live in other modules and ask [`crate::access`] for clinical access).
 
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 

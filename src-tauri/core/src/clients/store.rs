@@ -50,7 +50,7 @@ fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
-pub(super) fn insert(
+pub(crate) fn insert(
     connection: &Connection,
     client_id: &ClientId,
     input: &ClientInput,
@@ -130,7 +130,7 @@ pub(super) fn set_status(
     Ok(())
 }
 
-pub(super) fn add_to_care_team(
+pub(crate) fn add_to_care_team(
     connection: &Connection,
     client_id: &ClientId,
     staff_id: &StaffId,
@@ -163,7 +163,7 @@ pub(super) fn replace_care_team(
 }
 
 /// The care team: ids and names, sorted by id.
-pub(super) fn care_team(connection: &Connection, client_id: &ClientId) -> Result<Vec<(StaffId, String)>> {
+pub(crate) fn care_team(connection: &Connection, client_id: &ClientId) -> Result<Vec<(StaffId, String)>> {
     let mut statement = connection.prepare_cached(
         "SELECT s.id, s.display_name FROM care_team t JOIN staff s ON s.id = t.staff_id
          WHERE t.client_id = ?1 ORDER BY s.id",
@@ -178,7 +178,7 @@ fn stored_json<T: serde::de::DeserializeOwned>(row: &Row<'_>, index: usize) -> r
         .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
 }
 
-pub(super) fn load(connection: &Connection, client_id: &ClientId, access: ClientAccess) -> Result<Client> {
+pub(crate) fn load(connection: &Connection, client_id: &ClientId, access: ClientAccess) -> Result<Client> {
     let client = connection
         .prepare_cached(
             "SELECT id, display_name, given_name, family_name, preferred_name, date_of_birth, pronouns,

@@ -158,7 +158,7 @@ fn is_blank(value: &serde_json::Value) -> bool {
     }
 }
 
-fn load(connection: &Connection, client_id: &ClientId) -> Result<Intake> {
+pub(crate) fn load(connection: &Connection, client_id: &ClientId) -> Result<Intake> {
     let mut statement = connection.prepare_cached(
         "SELECT a.question_key, a.value, a.answered_at, a.answered_by, s.display_name
          FROM intake_answers a JOIN staff s ON s.id = a.answered_by WHERE a.client_id = ?1",

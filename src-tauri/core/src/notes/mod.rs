@@ -8,7 +8,7 @@
 //!   so their existence is not revealed. They are never part of an export or of the record.
 //! - Note bodies never appear in the audit trail or in error messages.
 
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 

@@ -10,7 +10,7 @@
 //!   ([`LoginThrottle`]) and audited (failures while the vault was closed are audited once it opens).
 //! - There is always at least one active owner.
 
-mod store;
+pub(crate) mod store;
 #[cfg(test)]
 mod tests;
 
@@ -534,10 +534,11 @@ pub fn change_own_password(
     vault.put_staff_slot(session.staff_id.as_str(), &session.login, new_password, now)
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 impl Session {
-    /// A session without typing a password (Argon2id), for the core's own tests.
-    pub(crate) fn for_tests(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
+    /// A session without typing a password (Argon2id), for fixtures of tests and benchmarks (`testing`
+    /// feature only; never in the app's build).
+    pub(crate) fn for_fixtures(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
         session_for(vault, staff_id)
     }
 }

@@ -32,21 +32,21 @@ pub(crate) fn load(connection: &Connection, staff_id: &StaffId) -> Result<Option
         .optional()?)
 }
 
-pub(super) fn find_by_login(connection: &Connection, login: &str) -> Result<Option<StaffMember>> {
+pub(crate) fn find_by_login(connection: &Connection, login: &str) -> Result<Option<StaffMember>> {
     Ok(connection
         .prepare_cached(&format!("SELECT {COLUMNS} FROM staff WHERE login = ?1"))?
         .query_row([login.trim()], member)
         .optional()?)
 }
 
-pub(super) fn list(connection: &Connection) -> Result<Vec<StaffMember>> {
+pub(crate) fn list(connection: &Connection) -> Result<Vec<StaffMember>> {
     let mut statement =
         connection.prepare_cached(&format!("SELECT {COLUMNS} FROM staff ORDER BY display_name COLLATE NOCASE, id"))?;
     let rows = statement.query_map([], member)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn insert(
+pub(crate) fn insert(
     connection: &Connection,
     staff_id: &StaffId,
     login: &str,
@@ -71,7 +71,7 @@ pub(super) fn set_role(connection: &Connection, staff_id: &StaffId, role: Role, 
     Ok(())
 }
 
-pub(super) fn set_active(connection: &Connection, staff_id: &StaffId, active: bool, now: OffsetDateTime) -> Result<()> {
+pub(crate) fn set_active(connection: &Connection, staff_id: &StaffId, active: bool, now: OffsetDateTime) -> Result<()> {
     connection
         .prepare_cached("UPDATE staff SET active = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(rusqlite::params![staff_id, active, rfc3339(now)])?;

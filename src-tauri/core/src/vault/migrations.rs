@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 10, name: "vault_meta", sql: include_str!("migrations/0010_vault_meta.sql") },
     Migration { version: 20, name: "clients", sql: include_str!("migrations/0020_clients.sql") },
     Migration { version: 30, name: "practice", sql: include_str!("migrations/0030_practice.sql") },
+    Migration { version: 40, name: "disclosures", sql: include_str!("migrations/0040_disclosures.sql") },
 ];
 
 /// The schema version this build writes.

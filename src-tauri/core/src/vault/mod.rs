@@ -9,7 +9,7 @@
 //!   sealed inside the key-slot file ([`slots`]). A failed open changes no file.
 
 mod backup;
-mod files;
+pub(crate) mod files;
 pub mod keys;
 pub mod migrations;
 pub mod recovery;

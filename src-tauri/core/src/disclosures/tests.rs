@@ -1,0 +1,76 @@
+use super::*;
+use crate::fixture::practice;
+use crate::testing::test_now;
+use crate::ErrorCode;
+
+#[test]
+fn a_request_is_due_thirty_days_after_receipt_and_extends_once() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let today = test_now().date();
+    let received = (today - Duration::days(5)).to_string();
+    let request = record_access_request(&fixture.vault, &fixture.front_desk, &client, &received, test_now()).unwrap();
+    assert_eq!(request.due_on, today + Duration::days(25));
+    assert_eq!(request.days_left(today), Some(25));
+    for bad in ["2026-02-30", &(today + Duration::days(1)).to_string(), "2020-01-01"] {
+        let error = record_access_request(&fixture.vault, &fixture.owner, &client, bad, test_now()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput, "{bad}");
+    }
+    let error =
+        extend_access_request(&fixture.vault, &fixture.front_desk, &request.id, "records in storage", test_now());
+    assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
+    let error = extend_access_request(&fixture.vault, &fixture.owner, &request.id, "short", test_now());
+    assert_eq!(error.unwrap_err().code(), ErrorCode::InvalidInput);
+    let extended = extend_access_request(
+        &fixture.vault,
+        &fixture.owner,
+        &request.id,
+        "records are in off-site storage",
+        test_now(),
+    )
+    .unwrap();
+    assert_eq!(extended.deadline(), today + Duration::days(55));
+    let again = extend_access_request(&fixture.vault, &fixture.owner, &request.id, "and once more please", test_now());
+    assert_eq!(again.unwrap_err().code(), ErrorCode::Conflict);
+
+    let late = record_access_request(&fixture.vault, &fixture.owner, &client, &today.to_string(), test_now()).unwrap();
+    let after_deadline = test_now() + Duration::days(31);
+    let error =
+        extend_access_request(&fixture.vault, &fixture.owner, &late.id, "too late to ask for this", after_deadline);
+    assert_eq!(error.unwrap_err().code(), ErrorCode::Conflict, "an extension must come before the deadline");
+    assert_eq!(late.days_left(after_deadline.date()), Some(-1), "overdue shows as negative");
+
+    let open = list_access_requests(&fixture.vault, &fixture.owner, true, test_now()).unwrap();
+    assert_eq!(open.len(), 2);
+    assert!(open[0].deadline() <= open[1].deadline(), "soonest deadline first");
+    assert_eq!(list_access_requests(&fixture.vault, &fixture.other_clinician, true, test_now()).unwrap().len(), 0);
+    assert_eq!(list_access_requests(&fixture.vault, &fixture.clinician, true, test_now()).unwrap().len(), 2);
+}
+
+#[test]
+fn psychotherapy_authorizations_are_checked_and_belong_to_their_author() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let record = |session: &Session, signed: &str, expires: &str| {
+        record_psychotherapy_authorization(
+            &fixture.vault,
+            session,
+            &client,
+            "Dr. Rivera, psychiatrist",
+            "Coordination of care",
+            signed,
+            expires,
+            test_now(),
+        )
+    };
+    assert_eq!(record(&fixture.clinician, "2026-11-01", "2026-10-01").unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(record(&fixture.clinician, "2099-11-01", "2099-12-01").unwrap_err().code(), ErrorCode::InvalidInput);
+    assert_eq!(record(&fixture.front_desk, "2026-11-01", "2027-11-01").unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(record(&fixture.other_clinician, "2026-11-01", "2027-11-01").unwrap_err().code(), ErrorCode::Forbidden);
+    record(&fixture.clinician, "2026-11-01", "2027-11-01").unwrap();
+    assert_eq!(
+        list_psychotherapy_authorizations(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap().len(),
+        1
+    );
+    assert!(list_psychotherapy_authorizations(&fixture.vault, &fixture.owner, &client, test_now()).unwrap().is_empty());
+}

@@ -1,0 +1,230 @@
+//! The export file format: open, documented JSON (`saferoom-export`, version 1). Every field is plain data;
+//! signed notes carry their content hash so a reader (or an import) can check them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::clients::{Billing, ContactPreferences};
+
+/// The `format` value of every export.
+pub const FORMAT: &str = "saferoom-export";
+/// The newest version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// One client's record (right of access) or the whole practice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportKind {
+    /// One client's record.
+    Client,
+    /// Every client, staff (no secrets), access requests and the audit trail.
+    Practice,
+}
+
+/// A whole export file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// [`VERSION`].
+    pub version: u32,
+    /// What it holds.
+    pub kind: ExportKind,
+    /// RFC 3339.
+    pub exported_at: String,
+    /// Login of who exported it.
+    pub exported_by: String,
+    /// The vault it came from.
+    pub vault_id: String,
+    /// Staff named in the records (no passwords or keys).
+    #[serde(default)]
+    pub staff: Vec<StaffRecord>,
+    /// Clients.
+    pub clients: Vec<ClientRecord>,
+    /// Right-of-access requests.
+    #[serde(default)]
+    pub access_requests: Vec<AccessRequestRecord>,
+    /// The audit trail with its hashes (practice exports; not imported).
+    #[serde(default)]
+    pub audit: Vec<AuditRecord>,
+}
+
+/// A staff member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffRecord {
+    /// Id.
+    pub id: String,
+    /// Login.
+    pub login: String,
+    /// Name.
+    pub display_name: String,
+    /// owner, clinician or front_desk.
+    pub role: String,
+    /// Whether active in the exporting vault.
+    pub active: bool,
+}
+
+/// One client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRecord {
+    /// Id.
+    pub id: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Preferred name.
+    pub preferred_name: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+    /// Pronouns.
+    pub pronouns: Option<String>,
+    /// "US-CA".
+    pub jurisdiction: String,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// Contact preferences.
+    pub contact: ContactPreferences,
+    /// Billing mode.
+    pub billing: Billing,
+    /// active or discharged.
+    pub status: String,
+    /// `YYYY-MM-DD`.
+    pub discharged_on: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// Staff ids.
+    pub care_team: Vec<String>,
+    /// Intake answers.
+    pub intake: IntakeRecord,
+    /// Progress notes, newest first.
+    pub progress_notes: Vec<NoteRecord>,
+    /// Psychotherapy notes: only in a client export by their author under an authorisation in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub psychotherapy_notes: Vec<NoteRecord>,
+    /// The authorisation the psychotherapy notes above were disclosed under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psychotherapy_disclosure: Option<DisclosureRecord>,
+}
+
+/// Intake answers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeRecord {
+    /// By question key.
+    pub answers: BTreeMap<String, serde_json::Value>,
+    /// RFC 3339.
+    pub updated_at: Option<String>,
+    /// Staff id.
+    pub updated_by: Option<String>,
+}
+
+/// A note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteRecord {
+    /// Id.
+    pub id: String,
+    /// Staff id.
+    pub author_id: String,
+    /// Name.
+    pub author_name: String,
+    /// `YYYY-MM-DD`.
+    pub session_date: String,
+    /// Text.
+    pub body: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// RFC 3339.
+    pub signed_at: Option<String>,
+    /// SHA-256 fixed at signing.
+    pub content_hash: Option<String>,
+    /// Corrections.
+    pub addenda: Vec<AddendumRecord>,
+}
+
+/// An addendum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddendumRecord {
+    /// Id.
+    pub id: String,
+    /// Staff id.
+    pub author_id: String,
+    /// Name.
+    pub author_name: String,
+    /// Text.
+    pub body: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// SHA-256.
+    pub content_hash: String,
+}
+
+/// The authorisation a disclosure of psychotherapy notes rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisclosureRecord {
+    /// To whom.
+    pub recipient: String,
+    /// For what.
+    pub purpose: String,
+    /// `YYYY-MM-DD`.
+    pub signed_on: String,
+    /// `YYYY-MM-DD`.
+    pub expires_on: String,
+}
+
+/// A right-of-access request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequestRecord {
+    /// Id.
+    pub id: String,
+    /// Client id.
+    pub client_id: String,
+    /// `YYYY-MM-DD`.
+    pub received_on: String,
+    /// `YYYY-MM-DD`.
+    pub due_on: String,
+    /// `YYYY-MM-DD`.
+    pub extended_to: Option<String>,
+    /// Why.
+    pub extension_reason: Option<String>,
+    /// RFC 3339.
+    pub fulfilled_at: Option<String>,
+}
+
+/// An audit entry with its chain hashes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRecord {
+    /// Position.
+    pub seq: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// Staff id.
+    pub actor_id: Option<String>,
+    /// Action.
+    pub action: String,
+    /// Client id.
+    pub client_id: Option<String>,
+    /// Detail.
+    pub detail: String,
+    /// Previous hash.
+    pub prev_hash: String,
+    /// This entry's hash.
+    pub hash: String,
+}

@@ -1,0 +1,649 @@
+//! Data ownership: export one client's record (right of access) or the whole practice as open JSON plus a
+//! PDF, and import an export back.
+//!
+//! Invariants:
+//! - Psychotherapy notes never leave in a practice export. A client export includes them only when the
+//!   person exporting is their author and an authorisation from the client is in force; the PDF and JSON
+//!   then name the authorisation.
+//! - An export is written inside the action's transaction: if a file cannot be written, nothing is
+//!   recorded (no audit entry, no fulfilled request); if the commit fails, the files are removed.
+//! - An import is all or nothing: it validates every record (dates, jurisdictions, signed-note hashes)
+//!   and refuses ids that already exist, in one transaction.
+
+pub mod format;
+mod pdf_layout;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::Transaction;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::access::{self, Actor, ClientAccess};
+use crate::audit::{actions, append};
+use crate::clients::{self, ClientInput, ClientStatus};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, GrantId, StaffId};
+use crate::notes::{self, Note, NoteKind};
+use crate::staff::{Role, Session};
+use crate::vault::{files, rfc3339, Vault};
+use format::{
+    AccessRequestRecord, AddendumRecord, AuditRecord, ClientRecord, DisclosureRecord, ExportFile, ExportKind,
+    IntakeRecord, NoteRecord, StaffRecord,
+};
+
+/// Largest export file an import reads.
+pub const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    /// The JSON file.
+    pub json_path: PathBuf,
+    /// The PDF file.
+    pub pdf_path: PathBuf,
+    /// SHA-256 of the JSON file (printed on every PDF page).
+    pub json_sha256: String,
+    /// Clients exported.
+    pub clients: usize,
+    /// Progress notes exported.
+    pub progress_notes: usize,
+    /// Psychotherapy notes disclosed (client exports under an authorisation only).
+    pub psychotherapy_notes: usize,
+}
+
+/// What an import added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Clients added.
+    pub clients: usize,
+    /// Progress notes added.
+    pub progress_notes: usize,
+    /// Staff accounts added (disabled, without a password, until an owner enables them).
+    pub staff_added: usize,
+    /// Psychotherapy notes in the file that were not imported (a disclosure is not a record).
+    pub psychotherapy_notes_skipped: usize,
+}
+
+fn note_record(note: &Note) -> NoteRecord {
+    NoteRecord {
+        id: note.id.to_string(),
+        author_id: note.author_id.to_string(),
+        author_name: note.author_name.clone(),
+        session_date: note.session_date.clone(),
+        body: note.body.expose().to_owned(),
+        created_at: note.created_at.clone(),
+        updated_at: note.updated_at.clone(),
+        signed_at: note.signed_at.clone(),
+        content_hash: note.content_hash.clone(),
+        addenda: note
+            .addenda
+            .iter()
+            .map(|addendum| AddendumRecord {
+                id: addendum.id.to_string(),
+                author_id: addendum.author_id.to_string(),
+                author_name: addendum.author_name.clone(),
+                body: addendum.body.expose().to_owned(),
+                created_at: addendum.created_at.clone(),
+                content_hash: addendum.content_hash.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// One client's record as it goes into an export (no psychotherapy notes here).
+fn client_record(transaction: &Transaction<'_>, client_id: &ClientId) -> Result<ClientRecord> {
+    let full = ClientAccess { clinical: true, via_break_glass: false };
+    let client = clients::store::load(transaction, client_id, full)?;
+    let intake = crate::intake::load(transaction, client_id)?;
+    let progress = notes::store::for_client(transaction, NoteKind::Progress, client_id, None)?;
+    let input = client.input;
+    Ok(ClientRecord {
+        id: client.id.to_string(),
+        given_name: input.given_name,
+        family_name: input.family_name,
+        preferred_name: input.preferred_name,
+        date_of_birth: input.date_of_birth,
+        pronouns: input.pronouns,
+        jurisdiction: input.jurisdiction,
+        email: input.email,
+        phone: input.phone,
+        address: input.address,
+        contact: input.contact,
+        billing: input.billing,
+        status: client.status.as_str().to_owned(),
+        discharged_on: client.discharged_on,
+        created_at: client.created_at,
+        updated_at: client.updated_at,
+        care_team: client.care_team.iter().map(|(id, _)| id.to_string()).collect(),
+        intake: IntakeRecord {
+            answers: intake.answers.into_iter().collect(),
+            updated_at: intake.updated_at,
+            updated_by: intake.updated_by.map(|(id, _)| id.to_string()),
+        },
+        progress_notes: progress.iter().map(note_record).collect(),
+        psychotherapy_notes: Vec::new(),
+        psychotherapy_disclosure: None,
+    })
+}
+
+fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
+    Ok(crate::staff::store::list(transaction)?
+        .into_iter()
+        .map(|member| StaffRecord {
+            id: member.id.to_string(),
+            login: member.login,
+            display_name: member.display_name,
+            role: member.role.as_str().to_owned(),
+            active: member.active,
+        })
+        .collect())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn check_folder(folder: &Path) -> Result<()> {
+    if !folder.is_dir() {
+        return Err(Error::invalid("folder", format!("{} is not an existing folder", folder.display())));
+    }
+    Ok(())
+}
+
+/// File names carry no names or dates of birth: just the kind, a short id and the time.
+fn file_stem(kind: &str, id: &str, now: OffsetDateTime) -> String {
+    let stamp = format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    format!("saferoom-{kind}-{}-{stamp}", id.chars().take(8).collect::<String>())
+}
+
+/// Write the JSON and PDF of `export` into `folder`; returns the paths and the JSON hash. Removes what it
+/// wrote if the second file fails.
+fn write_files(folder: &Path, stem: &str, export: &ExportFile, title: &str) -> Result<(PathBuf, PathBuf, String)> {
+    let mut json = serde_json::to_vec_pretty(export).map_err(|error| Error::Render(error.to_string()))?;
+    json.push(b'\n');
+    let json_sha256 = sha256_hex(&json);
+    let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256))?;
+    let json_path = folder.join(format!("{stem}.json"));
+    let pdf_path = folder.join(format!("{stem}.pdf"));
+    for path in [&json_path, &pdf_path] {
+        if path.exists() {
+            return Err(Error::conflict(format!("{} already exists", path.display())));
+        }
+    }
+    files::write_atomic(&json_path, &json)?;
+    if let Err(error) = files::write_atomic(&pdf_path, &pdf) {
+        let _ = std::fs::remove_file(&json_path);
+        return Err(error);
+    }
+    Ok((json_path, pdf_path, json_sha256))
+}
+
+/// Run an export action; if it wrote files but the transaction did not commit, remove them.
+fn exporting(
+    vault: &Vault,
+    session: &Session,
+    now: OffsetDateTime,
+    work: impl FnOnce(&Transaction<'_>, &Actor) -> Result<ExportReport>,
+) -> Result<ExportReport> {
+    let mut written: Option<ExportReport> = None;
+    let result = access::run(vault, session, now, |transaction, actor| {
+        let report = work(transaction, actor)?;
+        written = Some(report.clone());
+        Ok(report)
+    });
+    if let (Err(_), Some(report)) = (&result, written) {
+        let _ = std::fs::remove_file(&report.json_path);
+        let _ = std::fs::remove_file(&report.pdf_path);
+    }
+    result
+}
+
+/// Export one client's record (JSON + PDF) into `folder`: the right-of-access packet. Owners and
+/// clinicians with clinical access. `request` marks that access request fulfilled.
+pub fn export_client(
+    vault: &Vault,
+    session: &Session,
+    client_id: &ClientId,
+    folder: &Path,
+    request: Option<&GrantId>,
+    now: OffsetDateTime,
+) -> Result<ExportReport> {
+    check_folder(folder)?;
+    exporting(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner, Role::Clinician], "the front desk cannot export clinical records")?;
+        access::clinical_access(transaction, actor, client_id, now)?;
+        let mut record = client_record(transaction, client_id)?;
+        if let Some(authorization) =
+            crate::disclosures::authorization_in_force(transaction, client_id, &actor.staff_id, now.date())?
+        {
+            let own = notes::store::for_client(transaction, NoteKind::Psychotherapy, client_id, Some(&actor.staff_id))?;
+            record.psychotherapy_notes = own.iter().map(note_record).collect();
+            record.psychotherapy_disclosure = Some(DisclosureRecord {
+                recipient: authorization.recipient,
+                purpose: authorization.purpose,
+                signed_on: authorization.signed_on.to_string(),
+                expires_on: authorization.expires_on.to_string(),
+            });
+        }
+        if let Some(request) = request {
+            crate::disclosures::fulfil(transaction, actor, request, client_id, now)?;
+        }
+        let mut staff = staff_records(transaction)?;
+        let named: std::collections::HashSet<String> = record
+            .care_team
+            .iter()
+            .cloned()
+            .chain(record.progress_notes.iter().map(|note| note.author_id.clone()))
+            .chain(record.progress_notes.iter().flat_map(|note| note.addenda.iter().map(|a| a.author_id.clone())))
+            .chain(record.psychotherapy_notes.iter().map(|note| note.author_id.clone()))
+            .chain(record.intake.updated_by.clone())
+            .collect();
+        staff.retain(|member| named.contains(&member.id));
+        let exporter = crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.login).unwrap_or_default();
+        let (progress_notes, psychotherapy_notes) = (record.progress_notes.len(), record.psychotherapy_notes.len());
+        let title = format!("Client record: {} {}", record.given_name, record.family_name);
+        let export = ExportFile {
+            format: format::FORMAT.into(),
+            version: format::VERSION,
+            kind: ExportKind::Client,
+            exported_at: rfc3339(now),
+            exported_by: exporter,
+            vault_id: vault.vault_id().to_owned(),
+            staff,
+            clients: vec![record],
+            access_requests: Vec::new(),
+            audit: Vec::new(),
+        };
+        let (json_path, pdf_path, json_sha256) =
+            write_files(folder, &file_stem("record", client_id.as_str(), now), &export, &title)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::CLIENT_EXPORTED,
+            Some(client_id),
+            &format!(
+                "{progress_notes} progress notes, {psychotherapy_notes} psychotherapy notes; json sha256 {json_sha256}"
+            ),
+        )?;
+        Ok(ExportReport { json_path, pdf_path, json_sha256, clients: 1, progress_notes, psychotherapy_notes })
+    })
+}
+
+/// Export the whole practice (owners only): every client's record (never psychotherapy notes), staff
+/// without secrets, access requests and the audit trail.
+pub fn export_practice(vault: &Vault, session: &Session, folder: &Path, now: OffsetDateTime) -> Result<ExportReport> {
+    check_folder(folder)?;
+    exporting(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner exports the whole practice")?;
+        let ids: Vec<ClientId> = transaction
+            .prepare("SELECT id FROM clients ORDER BY display_name COLLATE NOCASE, id")?
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let records = ids.iter().map(|id| client_record(transaction, id)).collect::<Result<Vec<_>>>()?;
+        let access_requests = transaction
+            .prepare(
+                "SELECT id, client_id, received_on, due_on, extended_to, extension_reason, fulfilled_at
+                 FROM access_requests ORDER BY received_on, id",
+            )?
+            .query_map([], |row| {
+                Ok(AccessRequestRecord {
+                    id: row.get(0)?,
+                    client_id: row.get(1)?,
+                    received_on: row.get(2)?,
+                    due_on: row.get(3)?,
+                    extended_to: row.get(4)?,
+                    extension_reason: row.get(5)?,
+                    fulfilled_at: row.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let audit = crate::audit::store::all_entries(transaction)?
+            .into_iter()
+            .map(|(entry, prev_hash, hash)| AuditRecord {
+                seq: entry.seq,
+                at: entry.at,
+                actor_id: entry.actor_id.map(|id| id.to_string()),
+                action: entry.action,
+                client_id: entry.client_id.map(|id| id.to_string()),
+                detail: entry.detail,
+                prev_hash,
+                hash,
+            })
+            .collect();
+        let exporter = crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.login).unwrap_or_default();
+        let progress_notes = records.iter().map(|record| record.progress_notes.len()).sum();
+        let clients = records.len();
+        let export = ExportFile {
+            format: format::FORMAT.into(),
+            version: format::VERSION,
+            kind: ExportKind::Practice,
+            exported_at: rfc3339(now),
+            exported_by: exporter,
+            vault_id: vault.vault_id().to_owned(),
+            staff: staff_records(transaction)?,
+            clients: records,
+            access_requests,
+            audit,
+        };
+        let (json_path, pdf_path, json_sha256) =
+            write_files(folder, &file_stem("practice", vault.vault_id(), now), &export, "Practice export")?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::PRACTICE_EXPORTED,
+            None,
+            &format!("{clients} clients, {progress_notes} progress notes; json sha256 {json_sha256}"),
+        )?;
+        Ok(ExportReport { json_path, pdf_path, json_sha256, clients, progress_notes, psychotherapy_notes: 0 })
+    })
+}
+
+fn bad_import(reason: impl Into<String>) -> Error {
+    Error::invalid("import", reason)
+}
+
+/// Read and check an export file's envelope.
+pub fn read_export(file: &Path) -> Result<ExportFile> {
+    let metadata = std::fs::metadata(file).map_err(Error::io("read", file))?;
+    if metadata.len() > MAX_IMPORT_BYTES {
+        return Err(bad_import(format!("the file is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024)));
+    }
+    let bytes = std::fs::read(file).map_err(Error::io("read", file))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|error| bad_import(format!("not readable JSON: {error}")))?;
+    if value.get("format").and_then(serde_json::Value::as_str) != Some(format::FORMAT) {
+        return Err(bad_import("this is not a Saferoom export"));
+    }
+    if let Some(version) = value.get("version").and_then(serde_json::Value::as_i64) {
+        if version > i64::from(format::VERSION) {
+            return Err(Error::TooNew { what: "export", found: version, supported: i64::from(format::VERSION) });
+        }
+    }
+    serde_json::from_value(value).map_err(|error| bad_import(format!("missing or wrong fields: {error}")))
+}
+
+fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::Date) -> Result<()> {
+    let where_ = format!("note {}", note.id);
+    crate::ids::NoteId::parse(&note.id).map_err(|_| bad_import(format!("{where_}: bad id")))?;
+    let date = clients::parse_date(&note.session_date, "session date")
+        .map_err(|_| bad_import(format!("{where_}: session date is not a real date")))?;
+    if date > today {
+        return Err(bad_import(format!("{where_}: session date is in the future")));
+    }
+    match (&note.signed_at, &note.content_hash) {
+        (Some(signed_at), Some(hash)) => {
+            let expected = notes::content_hash(&[
+                &note.id,
+                kind.as_str(),
+                client_id,
+                &note.author_id,
+                &note.session_date,
+                &note.body,
+                signed_at,
+            ]);
+            if *hash != expected {
+                return Err(bad_import(format!("{where_} was changed after it was signed")));
+            }
+        }
+        (None, None) => {}
+        _ => return Err(bad_import(format!("{where_}: signature and hash must come together"))),
+    }
+    for addendum in &note.addenda {
+        let expected =
+            notes::content_hash(&[&addendum.id, &note.id, &addendum.author_id, &addendum.body, &addendum.created_at]);
+        if addendum.content_hash != expected {
+            return Err(bad_import(format!("an addendum to {where_} was changed after it was written")));
+        }
+    }
+    Ok(())
+}
+
+/// Import an export (owners only) into this vault: all or nothing.
+pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime) -> Result<ImportReport> {
+    let export = read_export(file)?;
+    let today = now.date();
+    // Check every record before opening the transaction.
+    for record in &export.clients {
+        ClientId::parse(&record.id).map_err(|_| bad_import(format!("client id {:?} is not an id", record.id)))?;
+        clients::validate(input_of(record), today)
+            .map_err(|error| bad_import(format!("client {}: {error}", record.id)))?;
+        ClientStatus::parse(&record.status)?;
+        for note in &record.progress_notes {
+            check_note(note, &record.id, NoteKind::Progress, today)?;
+        }
+    }
+    for member in &export.staff {
+        StaffId::parse(&member.id).map_err(|_| bad_import(format!("staff id {:?} is not an id", member.id)))?;
+        Role::parse(&member.role)?;
+    }
+    check_staff_named(&export)?;
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner imports")?;
+        let staff_added = add_missing_staff(transaction, &export, now)?;
+        let mapped = |id: &str| -> StaffId { StaffId::parse(id).unwrap_or_else(|_| actor.staff_id.clone()) };
+        let mut report = ImportReport { clients: 0, progress_notes: 0, staff_added, psychotherapy_notes_skipped: 0 };
+        for record in &export.clients {
+            let client_id = ClientId::parse(&record.id)?;
+            let exists = transaction.prepare_cached("SELECT 1 FROM clients WHERE id = ?1")?.exists([&client_id])?;
+            if exists {
+                return Err(Error::conflict(format!(
+                    "Client {} is already in this vault; nothing was imported",
+                    record.id
+                )));
+            }
+            let input = clients::validate(input_of(record), today)?;
+            let display_name =
+                format!("{} {}", input.preferred_name.as_deref().unwrap_or(&input.given_name), input.family_name);
+            clients::store::insert(transaction, &client_id, &input, &display_name, now)?;
+            transaction
+                .prepare_cached(
+                    "UPDATE clients SET status = ?2, discharged_on = ?3, created_at = ?4, updated_at = ?5 WHERE id = ?1",
+                )?
+                .execute(rusqlite::params![
+                    client_id,
+                    record.status,
+                    record.discharged_on,
+                    record.created_at,
+                    record.updated_at
+                ])?;
+            for member in &record.care_team {
+                clients::store::add_to_care_team(transaction, &client_id, &mapped(member), now)?;
+            }
+            let answered_by =
+                record.intake.updated_by.as_deref().map(&mapped).unwrap_or_else(|| actor.staff_id.clone());
+            let answered_at = record.intake.updated_at.clone().unwrap_or_else(|| rfc3339(now));
+            for (key, value) in &record.intake.answers {
+                transaction
+                    .prepare_cached(
+                        "INSERT INTO intake_answers (client_id, question_key, value, answered_at, answered_by)
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?
+                    .execute(rusqlite::params![client_id, key, value.to_string(), answered_at, answered_by])?;
+            }
+            for note in &record.progress_notes {
+                insert_note(transaction, &client_id, note, &mapped)?;
+                report.progress_notes += 1;
+            }
+            report.psychotherapy_notes_skipped += record.psychotherapy_notes.len();
+            report.clients += 1;
+        }
+        for request in &export.access_requests {
+            transaction
+                .prepare_cached(
+                    "INSERT INTO access_requests (id, client_id, received_on, due_on, extended_to, extension_reason,
+                        fulfilled_at, recorded_by, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(rusqlite::params![
+                    request.id,
+                    request.client_id,
+                    request.received_on,
+                    request.due_on,
+                    request.extended_to,
+                    request.extension_reason,
+                    request.fulfilled_at,
+                    actor.staff_id,
+                    rfc3339(now)
+                ])
+                .map_err(|error| bad_import(format!("access request {}: {error}", request.id)))?;
+        }
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::PRACTICE_IMPORTED,
+            None,
+            &format!(
+                "{} clients, {} progress notes, {} staff added, from vault {}",
+                report.clients, report.progress_notes, report.staff_added, export.vault_id
+            ),
+        )?;
+        Ok(report)
+    })
+}
+
+fn input_of(record: &ClientRecord) -> ClientInput {
+    ClientInput {
+        given_name: record.given_name.clone(),
+        family_name: record.family_name.clone(),
+        preferred_name: record.preferred_name.clone(),
+        date_of_birth: record.date_of_birth.clone(),
+        pronouns: record.pronouns.clone(),
+        jurisdiction: record.jurisdiction.clone(),
+        email: record.email.clone(),
+        phone: record.phone.clone(),
+        address: record.address.clone(),
+        contact: record.contact.clone(),
+        billing: record.billing.clone(),
+    }
+}
+
+/// Make sure every staff member named in the file exists here under the same id (signed notes' hashes
+/// include their author's id). Missing ones are added disabled, without a password, until an owner enables
+/// them; a login already taken here by someone else gets a numbered suffix.
+fn add_missing_staff(transaction: &Transaction<'_>, export: &ExportFile, now: OffsetDateTime) -> Result<usize> {
+    let mut added = 0;
+    for member in &export.staff {
+        let id = StaffId::parse(&member.id)?;
+        if crate::staff::load(transaction, &id)?.is_some() {
+            continue;
+        }
+        let base = member.login.trim();
+        let mut login = base.to_owned();
+        let mut suffix = 2;
+        while crate::staff::store::find_by_login(transaction, &login)?.is_some() {
+            login = format!("{base}-{suffix}");
+            suffix += 1;
+        }
+        crate::staff::store::insert(
+            transaction,
+            &id,
+            &login,
+            member.display_name.trim(),
+            Role::parse(&member.role)?,
+            now,
+        )
+        .map_err(|error| bad_import(format!("staff {}: {error}", member.login)))?;
+        crate::staff::store::set_active(transaction, &id, false, now)?;
+        added += 1;
+    }
+    Ok(added)
+}
+
+/// Every staff id the records name must be in the file's staff list.
+fn check_staff_named(export: &ExportFile) -> Result<()> {
+    let known: std::collections::HashSet<&str> = export.staff.iter().map(|member| member.id.as_str()).collect();
+    for record in &export.clients {
+        let named = record
+            .care_team
+            .iter()
+            .chain(record.intake.updated_by.iter())
+            .chain(record.progress_notes.iter().map(|note| &note.author_id))
+            .chain(record.progress_notes.iter().flat_map(|note| note.addenda.iter().map(|a| &a.author_id)));
+        for id in named {
+            if !known.contains(id.as_str()) {
+                return Err(bad_import(format!("client {} names staff {id}, who is not in the file", record.id)));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn insert_note(
+    transaction: &Transaction<'_>,
+    client_id: &ClientId,
+    note: &NoteRecord,
+    mapped: &dyn Fn(&str) -> StaffId,
+) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO progress_notes (id, client_id, author_id, session_date, body, created_at, updated_at,
+                signed_at, content_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(rusqlite::params![
+            note.id,
+            client_id,
+            mapped(&note.author_id),
+            note.session_date,
+            note.body,
+            note.created_at,
+            note.updated_at,
+            note.signed_at,
+            note.content_hash
+        ])
+        .map_err(|error| bad_import(format!("note {}: {error}", note.id)))?;
+    for addendum in &note.addenda {
+        transaction
+            .prepare_cached(
+                "INSERT INTO progress_note_addenda (id, note_id, author_id, body, created_at, content_hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(rusqlite::params![
+                addendum.id,
+                note.id,
+                mapped(&addendum.author_id),
+                addendum.body,
+                addendum.created_at,
+                addendum.content_hash
+            ])
+            .map_err(|error| bad_import(format!("addendum {}: {error}", addendum.id)))?;
+    }
+    Ok(())
+}
+
+/// Answers keyed by question, for the PDF (in questionnaire order).
+pub(crate) fn ordered_answers(answers: &BTreeMap<String, serde_json::Value>) -> Vec<(&'static str, String)> {
+    crate::intake::QUESTIONS
+        .iter()
+        .filter_map(|question| {
+            let value = answers.get(question.key)?;
+            let text = match value {
+                serde_json::Value::Bool(true) => "Yes".to_owned(),
+                serde_json::Value::Bool(false) => "No".to_owned(),
+                serde_json::Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            Some((question.label, text))
+        })
+        .collect()
+}
+
+/// Where the export screen suggests saving: the user's Documents folder, else their home folder.
+pub fn default_folder() -> Option<PathBuf> {
+    dirs::document_dir().filter(|folder| folder.is_dir()).or_else(dirs::home_dir)
+}

@@ -1,0 +1,145 @@
+//! An export as a printable document (pure: [`crate::pdf::Document`] data, no I/O).
+
+use std::collections::HashMap;
+
+use super::format::{ClientRecord, ExportFile, ExportKind, NoteRecord};
+use crate::pdf::{Block, Document};
+
+fn field(label: &str, value: impl Into<String>) -> Block {
+    Block::Field { label: label.to_owned(), value: value.into() }
+}
+
+fn or_dash(value: &Option<String>) -> String {
+    value.clone().filter(|text| !text.is_empty()).unwrap_or_else(|| "—".to_owned())
+}
+
+fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], names: &HashMap<&str, &str>) {
+    if notes.is_empty() {
+        blocks.push(Block::Paragraph("None.".into()));
+    }
+    for note in notes {
+        blocks.push(Block::Rule);
+        blocks.push(field("Session date", &note.session_date));
+        blocks.push(field("Author", names.get(note.author_id.as_str()).copied().unwrap_or(&note.author_name)));
+        match (&note.signed_at, &note.content_hash) {
+            (Some(signed_at), Some(hash)) => {
+                blocks.push(field("Signed", signed_at));
+                blocks.push(field("Content SHA-256", hash));
+            }
+            _ => blocks.push(field("Signed", "No (draft)")),
+        }
+        blocks.push(Block::Paragraph(note.body.clone()));
+        for addendum in &note.addenda {
+            blocks.push(field("Addendum", format!("{} by {}", addendum.created_at, addendum.author_name)));
+            blocks.push(field("Addendum SHA-256", &addendum.content_hash));
+            blocks.push(Block::Paragraph(addendum.body.clone()));
+        }
+    }
+}
+
+fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap<&str, &str>) {
+    let name = match &record.preferred_name {
+        Some(preferred) => format!("{} {} ({preferred})", record.given_name, record.family_name),
+        None => format!("{} {}", record.given_name, record.family_name),
+    };
+    blocks.push(Block::Heading(name));
+    blocks.push(field("Date of birth", &record.date_of_birth));
+    blocks.push(field("Pronouns", or_dash(&record.pronouns)));
+    blocks.push(field("Jurisdiction", &record.jurisdiction));
+    blocks.push(field(
+        "Status",
+        match &record.discharged_on {
+            Some(day) => format!("{} (discharged {day})", record.status),
+            None => record.status.clone(),
+        },
+    ));
+    blocks.push(field("Email", or_dash(&record.email)));
+    blocks.push(field("Phone", or_dash(&record.phone)));
+    blocks.push(field("Address", or_dash(&record.address)));
+    let contact = &record.contact;
+    let yes_no = |flag: bool| if flag { "yes" } else { "no" };
+    blocks.push(field(
+        "Contact",
+        format!(
+            "prefers {:?}; voicemail {}, texts {}, email {}",
+            contact.preferred,
+            yes_no(contact.ok_to_leave_voicemail),
+            yes_no(contact.ok_to_text),
+            yes_no(contact.ok_to_email)
+        )
+        .to_lowercase(),
+    ));
+    blocks.push(field(
+        "Billing",
+        match &record.billing {
+            crate::clients::Billing::PrivatePay => "Private pay".to_owned(),
+            crate::clients::Billing::Insurance { payer, member_id } => {
+                format!("Insurance: {payer}, member id {member_id}")
+            }
+        },
+    ));
+    let team: Vec<&str> =
+        record.care_team.iter().map(|id| names.get(id.as_str()).copied().unwrap_or(id.as_str())).collect();
+    blocks.push(field("Care team", if team.is_empty() { "—".to_owned() } else { team.join(", ") }));
+    blocks.push(field("Record created", &record.created_at));
+
+    blocks.push(Block::Heading("Intake".into()));
+    let answers = super::ordered_answers(&record.intake.answers);
+    if answers.is_empty() {
+        blocks.push(Block::Paragraph("No intake answers recorded.".into()));
+    }
+    for (label, answer) in answers {
+        blocks.push(field(label, answer));
+    }
+
+    blocks.push(Block::Heading("Progress notes".into()));
+    notes_blocks(blocks, &record.progress_notes, names);
+
+    if let Some(disclosure) = &record.psychotherapy_disclosure {
+        blocks.push(Block::Heading("Psychotherapy notes (disclosed under authorization)".into()));
+        blocks.push(field("Recipient", &disclosure.recipient));
+        blocks.push(field("Purpose", &disclosure.purpose));
+        blocks.push(field("Authorization signed", &disclosure.signed_on));
+        blocks.push(field("Authorization expires", &disclosure.expires_on));
+        notes_blocks(blocks, &record.psychotherapy_notes, names);
+    }
+}
+
+/// The printable form of an export; `json_sha256` ties the PDF to the JSON file beside it.
+pub(super) fn document(export: &ExportFile, title: &str, json_sha256: &str) -> Document {
+    let names: HashMap<&str, &str> =
+        export.staff.iter().map(|member| (member.id.as_str(), member.display_name.as_str())).collect();
+    let mut blocks = Vec::new();
+    match export.kind {
+        ExportKind::Client => {
+            blocks.push(Block::Paragraph(
+                "This is a copy of your record as kept by the practice. Psychotherapy notes are not part of the \
+                 record and are included only where you authorized their disclosure."
+                    .into(),
+            ));
+        }
+        ExportKind::Practice => {
+            blocks.push(field("Clients", export.clients.len().to_string()));
+            blocks.push(field("Staff", export.staff.len().to_string()));
+            blocks.push(field("Audit entries", export.audit.len().to_string()));
+            blocks.push(Block::Paragraph(
+                "Psychotherapy notes are never part of a practice export. The JSON file beside this PDF holds the \
+                 same records in machine-readable form, plus the audit trail."
+                    .into(),
+            ));
+        }
+    }
+    for (index, record) in export.clients.iter().enumerate() {
+        if index > 0 {
+            blocks.push(Block::PageBreak);
+        }
+        client_blocks(&mut blocks, record, &names);
+    }
+    Document {
+        title: title.to_owned(),
+        subtitle: Some(format!("Exported {} by {} from Saferoom", export.exported_at, export.exported_by)),
+        created_at: export.exported_at.clone(),
+        footer: format!("JSON SHA-256 {json_sha256}"),
+        blocks,
+    }
+}

@@ -1,0 +1,197 @@
+use super::*;
+use crate::fixture::{client_input, practice, Practice};
+use crate::testing::test_now;
+use crate::ErrorCode;
+
+const PRIVATE: &str = "Private process note: transference themes.";
+
+/// A practice with two clients, notes (signed, draft, addendum, psychotherapy), intake and a request.
+fn populated() -> (Practice, ClientId, GrantId) {
+    let fixture = practice();
+    let now = test_now();
+    let ada = fixture.client("Ada", "Lovelace");
+    let zoe = clients::create(
+        &fixture.vault,
+        &fixture.clinician,
+        ClientInput {
+            preferred_name: Some("Zoë".into()),
+            billing: crate::clients::Billing::Insurance { payer: "Aetna".into(), member_id: "W123".into() },
+            ..client_input("Zoé", "Ångström-Łukasiewicz")
+        },
+        now,
+    )
+    .unwrap()
+    .id;
+    let signed =
+        notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &ada, "2026-11-02", "Session one.", now)
+            .unwrap();
+    notes::sign(&fixture.vault, &fixture.clinician, NoteKind::Progress, &signed.id, now).unwrap();
+    notes::add_addendum(&fixture.vault, &fixture.owner, NoteKind::Progress, &signed.id, "Date corrected.", now)
+        .unwrap();
+    notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &ada, "2026-11-09", "Draft two.", now)
+        .unwrap();
+    notes::create(&fixture.vault, &fixture.clinician, NoteKind::Psychotherapy, &ada, "2026-11-02", PRIVATE, now)
+        .unwrap();
+    notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &zoe, "2026-11-03", "Zoë's first.", now)
+        .unwrap();
+    let answers: Vec<(String, serde_json::Value)> = [
+        ("presenting_concern", serde_json::json!("Worry")),
+        ("previous_therapy", serde_json::json!(false)),
+        ("risk_thoughts_of_self_harm", serde_json::json!(false)),
+        ("emergency_contact_name", serde_json::json!("Sam")),
+        ("emergency_contact_phone", serde_json::json!("555 0100 300")),
+        ("distress_scale", serde_json::json!(4)),
+    ]
+    .into_iter()
+    .map(|(key, value)| (key.to_owned(), value))
+    .collect();
+    crate::intake::save(&fixture.vault, &fixture.clinician, &ada, &answers, now).unwrap();
+    let request =
+        crate::disclosures::record_access_request(&fixture.vault, &fixture.front_desk, &ada, "2026-11-20", now)
+            .unwrap();
+    (fixture, ada, request.id)
+}
+
+fn pdf_text(path: &Path) -> String {
+    let output = std::process::Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext is needed for PDF tests (apt-get install poppler-utils)");
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_client_export_is_the_record_without_psychotherapy_notes_and_fulfils_the_request() {
+    let (fixture, ada, request) = populated();
+    let out = tempfile::tempdir().unwrap();
+    let report =
+        export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), Some(&request), test_now()).unwrap();
+    assert_eq!((report.clients, report.progress_notes, report.psychotherapy_notes), (1, 2, 0));
+    let json = std::fs::read(&report.json_path).unwrap();
+    assert_eq!(sha256_hex(&json), report.json_sha256);
+    let text = String::from_utf8(json).unwrap();
+    assert!(text.contains("Session one.") && text.contains("Date corrected.") && text.contains("Worry"));
+    assert!(!text.contains(PRIVATE), "no psychotherapy notes without an authorisation");
+    let pdf = pdf_text(&report.pdf_path);
+    for expected in
+        ["Client record: Ada Lovelace", "Session one.", "Date corrected.", "Worry", &report.json_sha256[..16]]
+    {
+        assert!(pdf.contains(expected), "{expected:?} missing from the PDF:\n{pdf}");
+    }
+    assert!(!pdf.contains(PRIVATE));
+    let name = report.json_path.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(!name.contains("Ada") && !name.contains("Lovelace"), "no names in file names: {name}");
+
+    let open = crate::disclosures::list_access_requests(&fixture.vault, &fixture.owner, true, test_now()).unwrap();
+    assert!(open.is_empty(), "the export fulfilled the request");
+    let again = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), Some(&request), test_now());
+    assert_eq!(again.unwrap_err().code(), ErrorCode::Conflict);
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 2, "the refused export left no files");
+    let error = export_client(&fixture.vault, &fixture.front_desk, &ada, out.path(), None, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    let error = export_client(&fixture.vault, &fixture.owner, &ada, &out.path().join("missing"), None, test_now());
+    assert_eq!(error.unwrap_err().code(), ErrorCode::InvalidInput);
+}
+
+#[test]
+fn an_authorisation_lets_the_author_disclose_their_psychotherapy_notes_only() {
+    let (fixture, ada, _) = populated();
+    crate::disclosures::record_psychotherapy_authorization(
+        &fixture.vault,
+        &fixture.clinician,
+        &ada,
+        "Dr. Rivera",
+        "Coordination of care",
+        "2026-11-01",
+        "2027-11-01",
+        test_now(),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let by_owner = export_client(&fixture.vault, &fixture.owner, &ada, out.path(), None, test_now()).unwrap();
+    assert_eq!(by_owner.psychotherapy_notes, 0, "only the author may disclose them");
+    let later = test_now() + time::Duration::seconds(2);
+    let by_author = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, later).unwrap();
+    assert_eq!(by_author.psychotherapy_notes, 1);
+    let pdf = pdf_text(&by_author.pdf_path);
+    assert!(pdf.contains(PRIVATE) && pdf.contains("Dr. Rivera") && pdf.contains("disclosed under authorization"));
+    let expired = test_now() + time::Duration::days(400);
+    let after = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, expired).unwrap();
+    assert_eq!(after.psychotherapy_notes, 0, "not after the authorisation expires");
+}
+
+#[test]
+fn a_practice_export_round_trips_through_import() {
+    let (fixture, _, _) = populated();
+    let out = tempfile::tempdir().unwrap();
+    let report = export_practice(&fixture.vault, &fixture.owner, out.path(), test_now()).unwrap();
+    assert_eq!((report.clients, report.progress_notes), (2, 3));
+    let exported = read_export(&report.json_path).unwrap();
+    assert!(!serde_json::to_string(&exported).unwrap().contains(PRIVATE));
+    assert!(!exported.audit.is_empty());
+    let pdf = pdf_text(&report.pdf_path);
+    assert!(pdf.contains("Zoë") && pdf.contains("Ångström-Łukasiewicz"), "{pdf}");
+    for role in [Role::Clinician, Role::FrontDesk] {
+        let error = export_practice(&fixture.vault, fixture.session(role), out.path(), test_now()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Forbidden);
+    }
+
+    let target = practice();
+    let imported = import(&target.vault, &target.owner, &report.json_path, test_now()).unwrap();
+    assert_eq!((imported.clients, imported.progress_notes), (2, 3));
+    assert_eq!(imported.staff_added, 4, "the four staff of the first practice, disabled");
+    let out_again = tempfile::tempdir().unwrap();
+    let second = export_practice(&target.vault, &target.owner, out_again.path(), test_now()).unwrap();
+    let reexported = read_export(&second.json_path).unwrap();
+    assert_eq!(reexported.clients, exported.clients, "records survive the round trip unchanged");
+    assert_eq!(reexported.access_requests, exported.access_requests);
+    let all = clients::search(&target.vault, &target.owner, "", true, test_now()).unwrap();
+    let ada = all.iter().find(|client| client.display_name == "Ada Lovelace").unwrap();
+    let notes = notes::list(&target.vault, &target.owner, &ada.id, test_now()).unwrap();
+    assert!(notes.progress.iter().filter(|note| note.signed_at.is_some()).all(notes::verify_signature));
+
+    let error = import(&target.vault, &target.owner, &report.json_path, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict, "importing twice is refused as a whole");
+}
+
+#[test]
+fn malformed_or_tampered_imports_are_refused_and_change_nothing() {
+    let (fixture, _, _) = populated();
+    let out = tempfile::tempdir().unwrap();
+    let report = export_practice(&fixture.vault, &fixture.owner, out.path(), test_now()).unwrap();
+    let original = std::fs::read_to_string(&report.json_path).unwrap();
+    let target = practice();
+    let counts = |practice: &Practice| -> (i64, i64, i64) {
+        let count = |table: &str| -> i64 {
+            practice
+                .vault
+                .connection()
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))
+                .unwrap()
+        };
+        (count("clients"), count("progress_notes"), count("staff"))
+    };
+    let before = counts(&target);
+    let cases: Vec<(&str, String, ErrorCode)> = vec![
+        ("not json", "{ nope".into(), ErrorCode::InvalidInput),
+        ("another format", original.replace("saferoom-export", "other-export"), ErrorCode::InvalidInput),
+        ("newer", original.replacen("\"version\": 1", "\"version\": 9", 1), ErrorCode::VaultTooNew),
+        ("missing field", original.replacen("\"given_name\"", "\"given_nam\"", 1), ErrorCode::InvalidInput),
+        ("impossible date", original.replacen("1990-04-02", "1990-02-31", 1), ErrorCode::InvalidInput),
+        ("edited signed note", original.replacen("Session one.", "Session 1.", 1), ErrorCode::InvalidInput),
+        ("edited addendum", original.replacen("Date corrected.", "Nothing.", 1), ErrorCode::InvalidInput),
+        ("bad jurisdiction", original.replacen("\"US-CA\"", "\"California\"", 1), ErrorCode::InvalidInput),
+    ];
+    for (name, text, code) in cases {
+        let file = out.path().join(format!("{}.json", name.replace(' ', "-")));
+        std::fs::write(&file, text).unwrap();
+        let error = import(&target.vault, &target.owner, &file, test_now()).unwrap_err();
+        assert_eq!(error.code(), code, "{name}: {error}");
+        assert_eq!(counts(&target), before, "{name}: nothing imported");
+    }
+    let error = import(&target.vault, &target.clinician, &report.json_path, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    assert_eq!(counts(&target), before);
+}

@@ -1,0 +1,127 @@
+//! Printable documents: a small renderer from [`Document`] (headings, `label: value` fields,
+//! paragraphs, rules, page breaks) to PDF bytes, for client-record exports and consent forms.
+//!
+//! It owns the page design (US Letter, 20 mm margins, DejaVu Sans 10.5 pt body, "Page N of M" footers),
+//! the bundled fonts, and three steps: `layout` (pure: text to positioned lines on pages, measured with
+//! the fonts' advance widths), `subset` (the embedded fonts keep only the glyphs used) and `render`
+//! (the lines to PDF with `printpdf`).
+//!
+//! Invariants:
+//! - Pure: no I/O, no clock, no randomness. The same [`Document`] gives the same bytes; the PDF's dates
+//!   come from [`Document::created_at`] and its `/ID` is a hash of the content.
+//! - Text is real text: every character is shown with an embedded font that maps back to Unicode, so
+//!   text extraction and search give back what was given. Characters the fonts lack print as `?`.
+//! - No line is wider than the text column (a word longer than a line is broken anywhere), and a
+//!   heading never ends a page.
+//! - Never panics on any input; the only errors are an unparseable `created_at` and [`Error::Render`]
+//!   (a bug or a broken bundled font, not bad input).
+
+mod layout;
+mod render;
+mod subset;
+#[cfg(test)]
+mod tests;
+
+use std::sync::OnceLock;
+
+use printpdf::ParsedFont;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use layout::{Face, Measure};
+
+/// A document to print: pure data, no I/O.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The PDF's metadata title and the heading on page 1 (omitted there when blank).
+    pub title: String,
+    /// A line under the title.
+    pub subtitle: Option<String>,
+    /// When the document was made, RFC 3339; the PDF's creation and modification dates, so the output
+    /// is the same for the same input.
+    pub created_at: String,
+    /// Printed at the bottom of every page (up to three lines), followed by "Page N of M".
+    pub footer: String,
+    /// The content, top to bottom.
+    pub blocks: Vec<Block>,
+}
+
+/// One piece of a [`Document`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// Bold and larger; kept on a page with the block after it.
+    Heading(String),
+    /// `label: value` on one line, the label bold; the value wraps under itself.
+    Field {
+        /// The label, printed with a colon after it.
+        label: String,
+        /// The value; `\n` starts a new line.
+        value: String,
+    },
+    /// Text wrapped to the column width; `\n` starts a new line and blank lines are kept.
+    Paragraph(String),
+    /// A thin horizontal line across the column.
+    Rule,
+    /// What follows starts on a new page (nothing happens at the very start or the very end).
+    PageBreak,
+}
+
+/// Renders `document` as PDF bytes.
+///
+/// Fails with [`Error::InvalidInput`] when `created_at` is not RFC 3339, and with [`Error::Render`] if
+/// the bundled fonts or the PDF writer fail (a bug, not bad input).
+pub fn render(document: &Document) -> Result<Vec<u8>> {
+    let created_at = OffsetDateTime::parse(document.created_at.trim(), &Rfc3339)
+        .map_err(|_| Error::invalid("created_at", "must be an RFC 3339 timestamp"))?;
+    let fonts = fonts()?;
+    let pages = layout::layout(document, fonts);
+    render::emit(document, &pages, fonts, created_at)
+}
+
+const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
+const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The two bundled faces, parsed once per process.
+pub(crate) struct Fonts {
+    regular: ParsedFont,
+    bold: ParsedFont,
+}
+
+impl Fonts {
+    fn face(&self, face: Face) -> &ParsedFont {
+        match face {
+            Face::Regular => &self.regular,
+            Face::Bold => &self.bold,
+        }
+    }
+}
+
+impl Measure for Fonts {
+    fn advance(&self, face: Face, ch: char) -> Option<f32> {
+        let font = self.face(face);
+        let glyph = font.lookup_glyph_index(u32::from(ch)).filter(|&glyph| glyph != 0)?;
+        let width = font.get_glyph_width(glyph)?;
+        Some(f32::from(width) / f32::from(font.units_per_em.max(1)))
+    }
+
+    fn ascent(&self) -> f32 {
+        f32::from(self.regular.font_metrics.ascent) / f32::from(self.regular.units_per_em.max(1))
+    }
+}
+
+fn fonts() -> Result<&'static Fonts> {
+    static FONTS: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
+    let parse = |name: &str, bytes: &[u8]| {
+        let mut warnings = Vec::new();
+        ParsedFont::from_bytes(bytes, 0, &mut warnings)
+            .filter(|font| !font.codepoint_to_glyph.is_empty() && !font.glyph_widths.is_empty())
+            .ok_or_else(|| format!("the bundled font {name} could not be read ({warnings:?})"))
+    };
+    FONTS
+        .get_or_init(|| {
+            Ok(Fonts { regular: parse("DejaVuSans", REGULAR_TTF)?, bold: parse("DejaVuSans-Bold", BOLD_TTF)? })
+        })
+        .as_ref()
+        .map_err(|message| Error::Render(message.clone()))
+}

@@ -1,0 +1,495 @@
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use super::layout::{self, page_label, text_width, wrap, Face, Layout, Measure, MARGIN, RIGHT_EDGE, TEXT_WIDTH};
+use super::*;
+use crate::ErrorCode;
+
+const NAMES: [&str; 3] = ["Zoë Ångström-Łukasiewicz", "Γιώργος Παπαδόπουλος", "Дмитрий Шостакович"];
+
+fn document(blocks: Vec<Block>) -> Document {
+    Document {
+        title: "Client record".into(),
+        subtitle: Some("Exported for the client".into()),
+        created_at: "2024-05-06T07:08:09+02:00".into(),
+        footer: "Saferoom · confidential".into(),
+        blocks,
+    }
+}
+
+fn paragraph(index: usize) -> Block {
+    Block::Paragraph(format!(
+        "Paragraph {index}. The client described the week as steadier than the last; sleep has improved and \
+         the breathing exercises are used most mornings. Plan: continue, review in two weeks."
+    ))
+}
+
+/// Runs a poppler tool on the PDF and returns its standard output; fails on any complaint.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), pdf).expect("write the PDF");
+    let mut command = Command::new(tool);
+    command.args(args).arg(file.path()).env("TZ", "UTC");
+    if tool == "pdftotext" {
+        command.arg("-");
+    }
+    let output = command.output().unwrap_or_else(|error| panic!("{tool} (poppler-utils) must be installed: {error}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && stderr.trim().is_empty(), "{tool} failed: {stderr}");
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+fn info_field(info: &str, key: &str) -> String {
+    let line = info.lines().find(|line| line.starts_with(&format!("{key}:"))).unwrap_or_else(|| panic!("no {key}"));
+    line[key.len() + 1..].trim().to_owned()
+}
+
+fn page_count(pdf: &[u8]) -> usize {
+    info_field(&poppler("pdfinfo", &[], pdf), "Pages").parse().expect("a page count")
+}
+
+/// Every character 0.5 em wide (bold 0.6 em), except the snowman, which the "font" lacks.
+struct Mono;
+
+impl Measure for Mono {
+    fn advance(&self, face: Face, ch: char) -> Option<f32> {
+        match (face, ch) {
+            (_, '☃') => None,
+            (Face::Regular, _) => Some(0.5),
+            (Face::Bold, _) => Some(0.6),
+        }
+    }
+
+    fn ascent(&self) -> f32 {
+        0.8
+    }
+}
+
+fn lines(measure: &dyn Measure, text: &str, width: f32) -> Vec<String> {
+    wrap(measure, Face::Regular, 10.0, text, width).into_iter().map(|(line, _)| line).collect()
+}
+
+fn real_layout(document: &Document) -> Layout {
+    layout::layout(document, fonts().expect("the bundled fonts parse"))
+}
+
+/// The body's runs (not the footer) of every page.
+fn body_runs(layout: &Layout) -> Vec<Vec<&layout::TextRun>> {
+    layout.pages.iter().map(|page| page.runs.iter().filter(|run| run.size > 9.0).collect()).collect()
+}
+
+// ---- Layout: wrapping -------------------------------------------------------------------------------
+
+#[test]
+fn wrap_breaks_at_spaces_as_late_as_the_width_allows() {
+    // Each character is 5 pt: 35 pt holds 7.
+    assert_eq!(lines(&Mono, "aaa bbb ccc", 35.0), ["aaa bbb", "ccc"]);
+    assert_eq!(lines(&Mono, "aaa bbb ccc", 34.9), ["aaa", "bbb", "ccc"]);
+    assert_eq!(lines(&Mono, "aaa bbb ccc", 55.0), ["aaa bbb ccc"]);
+    assert_eq!(lines(&Mono, "aaa   bbb", 35.0), ["aaa", "bbb"], "spaces at a break are dropped");
+    assert_eq!(lines(&Mono, "aa  bb", 100.0), ["aa  bb"], "inner spaces are kept");
+    assert_eq!(lines(&Mono, "  aa bb ", 100.0), ["  aa bb"], "indentation kept, trailing spaces trimmed");
+    let measured = wrap(&Mono, Face::Regular, 10.0, "aaa bbb ccc", 35.0);
+    assert_eq!(measured.iter().map(|(_, width)| *width).collect::<Vec<_>>(), [35.0, 15.0]);
+}
+
+#[test]
+fn wrap_breaks_words_longer_than_a_line_anywhere() {
+    assert_eq!(lines(&Mono, &"x".repeat(20), 35.0), ["xxxxxxx", "xxxxxxx", "xxxxxx"]);
+    assert_eq!(lines(&Mono, &format!("ab {}", "x".repeat(10)), 35.0), ["ab", "xxxxxxx", "xxx"]);
+    // Indentation that leaves no room gives way rather than overflowing.
+    for (line, width) in wrap(&Mono, Face::Regular, 10.0, &format!("      {}", "y".repeat(9)), 35.0) {
+        assert!(width <= 35.0, "{line:?} is {width} pt wide");
+    }
+    // A column narrower than one character still makes progress, one character a line.
+    assert_eq!(lines(&Mono, "abc", 1.0), ["a", "b", "c"]);
+}
+
+#[test]
+fn wrap_gives_one_empty_line_for_empty_or_blank_text() {
+    assert_eq!(lines(&Mono, "", 35.0), [""]);
+    assert_eq!(lines(&Mono, "    ", 35.0), [""]);
+}
+
+#[test]
+fn characters_the_font_lacks_and_control_characters_become_question_marks() {
+    assert_eq!(layout::printable(&Mono, Face::Regular, "a☃b\tc\u{7}d\r"), "a?b c?d");
+    assert_eq!(lines(&Mono, "snow☃man", 100.0), ["snow?man"]);
+}
+
+#[test]
+fn real_font_widths_fill_lines_greedily_without_overflowing() {
+    let fonts = fonts().unwrap();
+    let text = "Zoë Ångström-Łukasiewicz attended with Γιώργος and Дмитрий; the session focused on sleep, \
+                routines, and the week ahead. "
+        .repeat(6);
+    let wrapped = wrap(fonts, Face::Regular, 10.5, &text, TEXT_WIDTH);
+    assert!(wrapped.len() > 3, "{wrapped:?}");
+    for (index, (line, width)) in wrapped.iter().enumerate() {
+        assert!(*width <= TEXT_WIDTH, "line {index} is {width} pt wide");
+        assert!((width - text_width(fonts, Face::Regular, 10.5, line)).abs() < 0.01, "width is measured");
+        if let Some((next, _)) = wrapped.get(index + 1) {
+            // Greedy: the next line's first word would not have fitted.
+            let first_word = next.split(' ').next().unwrap();
+            let longer = format!("{line} {first_word}");
+            assert!(text_width(fonts, Face::Regular, 10.5, &longer) > TEXT_WIDTH, "line {index} broke early");
+        }
+    }
+    let rejoined = wrapped.iter().map(|(line, _)| line.as_str()).collect::<Vec<_>>().join(" ");
+    assert_eq!(rejoined, text.trim_end());
+    // Bold is wider than regular, so the same text needs at least as many lines.
+    assert!(wrap(fonts, Face::Bold, 10.5, &text, TEXT_WIDTH).len() >= wrapped.len());
+}
+
+// ---- Layout: blocks and pages ---------------------------------------------------------------------
+
+#[test]
+fn an_unbroken_500_character_word_stays_inside_the_column() {
+    let word: String = "Ωmegaλ".chars().cycle().take(500).collect();
+    let layout = real_layout(&document(vec![
+        Block::Paragraph(format!("Before {word} after")),
+        Block::Field { label: "Hash".into(), value: word.clone() },
+    ]));
+    let runs: Vec<_> = layout.pages.iter().flat_map(|page| &page.runs).collect();
+    for run in &runs {
+        assert!(run.x >= MARGIN - 0.01 && run.x + run.width <= RIGHT_EDGE + 0.01, "{run:?} overflows");
+    }
+    let paragraph: Vec<&str> = runs
+        .iter()
+        .filter(|run| run.x == MARGIN && run.size == 10.5 && run.face == Face::Regular)
+        .map(|run| run.text.as_str())
+        .collect();
+    assert!(paragraph.len() > 2, "the word is broken over several lines: {paragraph:?}");
+    assert_eq!(paragraph.concat(), format!("Before{word} after"));
+    let value_runs: Vec<_> =
+        runs.iter().filter(|run| run.face == Face::Regular && run.size == 10.5 && run.x > MARGIN + 1.0).collect();
+    assert!(value_runs.len() > 1, "the value wraps");
+    assert_eq!(value_runs.iter().map(|run| run.text.as_str()).collect::<String>(), word);
+}
+
+#[test]
+fn a_field_value_wraps_under_itself_and_a_long_label_puts_it_below() {
+    let value = "word ".repeat(60);
+    let layout =
+        real_layout(&document(vec![Block::Field { label: "Presenting concern".into(), value: value.clone() }]));
+    let runs = &body_runs(&layout)[0];
+    let label = runs.iter().find(|run| run.text == "Presenting concern:").expect("the label run");
+    assert_eq!((label.face, label.x), (Face::Bold, MARGIN));
+    let values: Vec<_> = runs.iter().filter(|run| run.face == Face::Regular && run.text.starts_with("word")).collect();
+    assert!(values.len() >= 2, "{values:?}");
+    assert!(values.iter().all(|run| run.x == values[0].x), "continuation lines align with the value");
+    assert!(values[0].x > label.x + label.width, "the value starts after the label");
+    assert_eq!(values[0].y, label.y, "label and value share the first line");
+
+    let long_label = "A label so long that it takes most of the line before any value could start, really".to_owned();
+    let layout = real_layout(&document(vec![Block::Field { label: long_label.clone(), value: "short".into() }]));
+    let runs = &body_runs(&layout)[0];
+    let value = runs.iter().find(|run| run.text == "short").expect("the value run");
+    let label = runs.iter().find(|run| run.face == Face::Bold && run.text.starts_with("A label")).unwrap();
+    assert_eq!(value.x, MARGIN);
+    assert!(value.y < label.y, "the value goes below a long label");
+
+    let layout = real_layout(&document(vec![
+        Block::Field { label: "Ends with a colon:".into(), value: "x".into() },
+        Block::Field { label: String::new(), value: "no label".into() },
+    ]));
+    let texts: Vec<_> = body_runs(&layout)[0].iter().map(|run| run.text.as_str()).collect();
+    assert_eq!(texts[2..], ["Ends with a colon:", "x", "no label"]);
+}
+
+#[test]
+fn paragraph_newlines_start_lines_and_blank_lines_are_kept() {
+    let layout = real_layout(&document(vec![Block::Paragraph("one\ntwo\n\nfour\r\nfive".into())]));
+    let runs: Vec<_> = body_runs(&layout)[0].iter().filter(|run| run.size == 10.5).copied().collect();
+    assert_eq!(runs.iter().map(|run| run.text.as_str()).collect::<Vec<_>>(), ["one", "two", "four", "five"]);
+    let line = 10.5 * layout::LINE_HEIGHT;
+    assert!((runs[0].y - runs[1].y - line).abs() < 0.01);
+    assert!((runs[1].y - runs[2].y - 2.0 * line).abs() < 0.01, "the blank line keeps its height");
+    assert!((runs[2].y - runs[3].y - line).abs() < 0.01, "\\r\\n is one line break");
+}
+
+#[test]
+fn a_heading_never_ends_a_page() {
+    let mut checked_boundary = false;
+    for filler in 40..75 {
+        let mut blocks: Vec<Block> = (0..filler).map(|i| Block::Paragraph(format!("Line {i}"))).collect();
+        blocks.push(Block::Heading("Session notes".into()));
+        blocks.push(Block::Paragraph("The first line after the heading.".into()));
+        let layout = real_layout(&document(blocks));
+        for page in body_runs(&layout) {
+            let last = page.last().expect("every page has body text");
+            assert_ne!(last.text, "Session notes", "heading left alone at a page bottom (filler {filler})");
+        }
+        let heading_page =
+            body_runs(&layout).iter().position(|page| page.iter().any(|run| run.text == "Session notes"));
+        checked_boundary |= heading_page == Some(1);
+    }
+    assert!(checked_boundary, "some filler length must push the heading onto page 2");
+}
+
+#[test]
+fn page_breaks_start_new_pages_but_never_make_empty_ones() {
+    let text = |layout: &Layout| -> Vec<Vec<String>> {
+        body_runs(layout).iter().map(|page| page.iter().map(|run| run.text.clone()).collect()).collect()
+    };
+    let untitled = |blocks| Document { title: String::new(), subtitle: None, ..document(blocks) };
+    let layout = real_layout(&untitled(vec![
+        Block::PageBreak,
+        Block::Paragraph("a".into()),
+        Block::PageBreak,
+        Block::PageBreak,
+        Block::Paragraph("b".into()),
+        Block::PageBreak,
+    ]));
+    assert_eq!(text(&layout), [vec!["a"], vec!["b"]]);
+    // After a title, a page break sends the content to page 2.
+    let layout = real_layout(&document(vec![Block::PageBreak, Block::Paragraph("c".into())]));
+    assert_eq!(text(&layout), [vec!["Client record", "Exported for the client"], vec!["c"]]);
+}
+
+#[test]
+fn the_footer_is_on_every_page_cut_to_three_lines_and_clear_of_the_body() {
+    let footer = "This record is confidential and protected by law. ".repeat(20);
+    let blocks: Vec<Block> = (0..120).map(paragraph).collect();
+    let layout = real_layout(&Document { footer, ..document(blocks) });
+    let count = layout.pages.len();
+    assert!(count > 2);
+    for (index, page) in layout.pages.iter().enumerate() {
+        let footer: Vec<_> = page.runs.iter().filter(|run| run.size < 9.0).collect();
+        assert_eq!(footer.len(), 4, "three footer lines and the page label");
+        assert!(footer[2].text.ends_with('…'), "{:?}", footer[2].text);
+        let label = footer.last().unwrap();
+        assert_eq!(label.text, page_label(index + 1, count));
+        assert!((label.x + label.width - RIGHT_EDGE).abs() < 0.01, "right-aligned");
+        let footer_top = footer.iter().map(|run| run.y + run.size).fold(0.0, f32::max);
+        let body_bottom =
+            page.runs.iter().filter(|run| run.size > 9.0).map(|run| run.y - 0.25 * run.size).fold(f32::MAX, f32::min);
+        assert!(body_bottom > footer_top, "page {index}: body at {body_bottom} reaches the footer at {footer_top}");
+        for run in &footer[..3] {
+            assert!(run.x + run.width < label.x, "footer text runs into the page label");
+        }
+    }
+}
+
+#[test]
+fn an_empty_document_lays_out_one_page_with_only_the_page_label() {
+    let empty = Document {
+        title: String::new(),
+        subtitle: None,
+        created_at: String::new(),
+        footer: String::new(),
+        blocks: vec![],
+    };
+    let layout = real_layout(&empty);
+    assert_eq!(layout.pages.len(), 1);
+    let texts: Vec<_> = layout.pages[0].runs.iter().map(|run| run.text.as_str()).collect();
+    assert_eq!(texts, ["Page 1 of 1"]);
+}
+
+#[test]
+fn ten_thousand_paragraphs_lay_out_with_consistent_page_labels() {
+    let blocks: Vec<Block> = (0..10_000).map(|i| Block::Paragraph(format!("Entry {i}"))).collect();
+    let layout = real_layout(&document(blocks));
+    let count = layout.pages.len();
+    assert!(count > 100, "{count} pages");
+    let last = layout.pages[count - 1].runs.last().unwrap();
+    assert_eq!(last.text, format!("Page {count} of {count}"));
+    let entries = body_runs(&layout).iter().flatten().filter(|run| run.text.starts_with("Entry ")).count();
+    assert_eq!(entries, 10_000);
+}
+
+// ---- Rendering: real PDFs read back ----------------------------------------------------------------
+
+#[test]
+fn metadata_comes_from_the_document() {
+    let pdf = render(&document(vec![Block::Paragraph("Hello".into())])).unwrap();
+    let info = poppler("pdfinfo", &[], &pdf);
+    assert_eq!(info_field(&info, "Title"), "Client record");
+    assert_eq!(info_field(&info, "CreationDate"), "Mon May  6 05:08:09 2024 UTC", "created_at, in UTC");
+    assert_eq!(info_field(&info, "ModDate"), "Mon May  6 05:08:09 2024 UTC");
+    assert_eq!(info_field(&info, "Producer"), "Saferoom");
+    assert_eq!(info_field(&info, "Pages"), "1");
+    assert!(info_field(&info, "Page size").contains("612 x 792 pts (letter)"), "{info}");
+    assert!(!info.contains("PDF/X"), "the file must not claim PDF/X conformance: {info}");
+
+    let title = format!("Record — {}", NAMES[0]);
+    let pdf = render(&Document { title: title.clone(), ..document(vec![]) }).unwrap();
+    assert_eq!(info_field(&poppler("pdfinfo", &[], &pdf), "Title"), title);
+}
+
+#[test]
+fn every_field_and_paragraph_reads_back_exactly_and_in_order() {
+    let pdf = render(&document(vec![
+        Block::Heading("Demographics".into()),
+        Block::Field { label: "Name".into(), value: NAMES[0].into() },
+        Block::Field { label: "Emergency contact".into(), value: NAMES[1].into() },
+        Block::Field { label: "Referred by".into(), value: NAMES[2].into() },
+        Block::Rule,
+        Block::Heading("Notes".into()),
+        Block::Paragraph("Ελληνικά, русский, and Ærøskøbing (a town) — all in one paragraph.".into()),
+        Block::Paragraph("Second paragraph: «quotes», “curly”, 50 % & 3 ≤ 4.".into()),
+    ]))
+    .unwrap();
+    let text = poppler("pdftotext", &[], &pdf);
+    let expected = [
+        "Client record",
+        "Exported for the client",
+        "Demographics",
+        "Name: Zoë Ångström-Łukasiewicz",
+        "Emergency contact: Γιώργος Παπαδόπουλος",
+        "Referred by: Дмитрий Шостакович",
+        "Notes",
+        "Ελληνικά, русский, and Ærøskøbing (a town) — all in one paragraph.",
+        "Second paragraph: «quotes», “curly”, 50 % & 3 ≤ 4.",
+        "Saferoom · confidential",
+        "Page 1 of 1",
+    ];
+    let mut from = 0;
+    for piece in expected {
+        let at = text[from..].find(piece).unwrap_or_else(|| panic!("{piece:?} missing or out of order in:\n{text}"));
+        from += at + piece.len();
+    }
+}
+
+#[test]
+fn names_in_many_scripts_survive_exactly() {
+    let blocks = NAMES.iter().map(|name| Block::Field { label: "Client".into(), value: (*name).into() }).collect();
+    let pdf = render(&document(blocks)).unwrap();
+    for args in [&[][..], &["-layout"][..]] {
+        let text = poppler("pdftotext", args, &pdf);
+        for name in NAMES {
+            assert!(text.contains(&format!("Client: {name}")), "{name} did not survive ({args:?}):\n{text}");
+        }
+    }
+}
+
+#[test]
+fn a_long_document_paginates_with_page_n_of_m() {
+    let blocks: Vec<Block> = (0..200).map(paragraph).collect();
+    let pdf = render(&document(blocks)).unwrap();
+    let count = page_count(&pdf);
+    assert!(count > 1, "{count} pages");
+    let text = poppler("pdftotext", &["-layout"], &pdf);
+    let pages: Vec<&str> = text.split('\u{c}').filter(|page| !page.trim().is_empty()).collect();
+    assert_eq!(pages.len(), count);
+    for (index, page) in pages.iter().enumerate() {
+        assert!(page.contains(&format!("Page {} of {count}", index + 1)), "page {}:\n{page}", index + 1);
+        assert!(page.contains("Saferoom · confidential"));
+    }
+    // Every paragraph is there once, in order.
+    let mut from = 0;
+    let flat = text.replace('\n', " ");
+    for index in 0..200 {
+        let marker = format!("Paragraph {index}.");
+        from += flat[from..].find(&marker).unwrap_or_else(|| panic!("{marker} missing or out of order"));
+    }
+}
+
+#[test]
+fn the_same_input_gives_identical_bytes() {
+    let input = document(
+        (0..40).map(paragraph).chain([Block::Field { label: "Name".into(), value: NAMES[2].into() }]).collect(),
+    );
+    let first = render(&input).unwrap();
+    let second = render(&input.clone()).unwrap();
+    assert!(first == second, "two renders of the same document differ");
+    let later = render(&Document { created_at: "2024-05-06T07:08:10+02:00".into(), ..input }).unwrap();
+    assert!(later != first, "a different created_at must show in the file");
+}
+
+#[test]
+fn an_empty_document_renders_one_page() {
+    let empty = Document {
+        title: String::new(),
+        subtitle: Some(String::new()),
+        created_at: "2024-01-01T00:00:00Z".into(),
+        footer: String::new(),
+        blocks: vec![Block::Paragraph(String::new()), Block::Heading(String::new()), Block::PageBreak],
+    };
+    let pdf = render(&empty).unwrap();
+    assert_eq!(page_count(&pdf), 1);
+    assert_eq!(poppler("pdftotext", &[], &pdf).trim(), "Page 1 of 1");
+}
+
+#[test]
+fn characters_the_fonts_lack_print_as_question_marks() {
+    let fonts = fonts().unwrap();
+    let missing = "漢字한🧠";
+    assert!(missing.chars().all(|ch| fonts.advance(Face::Regular, ch).is_none()), "DejaVu Sans lacks these");
+    let pdf = render(&document(vec![
+        Block::Paragraph("Kanji 漢字, Hangul 한, emoji 🧠, bell \u{7}, fine.".into()),
+        Block::Field { label: "漢".into(), value: "字".into() },
+    ]))
+    .unwrap();
+    let text = poppler("pdftotext", &[], &pdf);
+    assert!(text.contains("Kanji ??, Hangul ?, emoji ?, bell ?, fine."), "{text}");
+    assert!(text.contains("?: ?"), "{text}");
+}
+
+#[test]
+fn an_unparseable_created_at_is_refused() {
+    let error = render(&Document { created_at: "yesterday".into(), ..document(vec![]) }).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+    assert!(error.to_string().contains("created_at"), "{error}");
+}
+
+#[test]
+fn the_embedded_fonts_are_subset_and_still_draw_every_glyph() {
+    let text = format!("{} {} {} 0123456789 ÅÉÎÕÜ", NAMES[0], NAMES[1], NAMES[2]);
+    let pdf = render(&document(vec![Block::Heading(text.clone()), Block::Paragraph(text.repeat(3))])).unwrap();
+    assert!(pdf.len() < 150_000, "{} bytes: the fonts were not subset", pdf.len());
+    let fonts = poppler("pdffonts", &[], &pdf);
+    assert_eq!(
+        fonts.lines().filter(|line| line.contains("+DejaVuSans") && line.contains(" yes yes yes ")).count(),
+        2,
+        "{fonts}"
+    );
+
+    // Ink on the page: Ö is a composite glyph (O and a dieresis) in DejaVu Sans, so if the subset lost
+    // outlines or components, a page of Ö would not be darker than a page of O.
+    let ink = |letter: &str| {
+        let words = vec![letter.repeat(8); 300].join(" ");
+        let page = Document { title: String::new(), subtitle: None, footer: String::new(), ..document(vec![]) };
+        let pdf = render(&Document { blocks: vec![Block::Paragraph(words)], ..page }).unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &pdf).unwrap();
+        let output =
+            Command::new("pdftoppm").args(["-gray", "-r", "72", "-singlefile"]).arg(file.path()).output().unwrap();
+        assert!(output.status.success() && output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+        // A binary PGM: "P5\n<w> <h>\n255\n" then one byte a pixel.
+        let image = output.stdout;
+        let header_end = image.windows(4).position(|w| w == b"255\n").expect("a PGM header") + 4;
+        image[header_end..].iter().filter(|&&pixel| pixel < 160).count()
+    };
+    let (plain, accented) = (ink("O"), ink("Ö"));
+    assert!(plain > 5_000, "only {plain} dark pixels for 2,400 letters: glyph outlines are missing");
+    assert!(accented > plain + 1_000, "Ö ({accented}) is no darker than O ({plain}): components are missing");
+}
+
+#[test]
+fn the_subsetter_keeps_glyph_ids_and_composite_components() {
+    let fonts = fonts().unwrap();
+    let full = &fonts.regular;
+    let kept_chars = ['A', 'Ö', 'Ж'];
+    let keep: BTreeSet<u16> = kept_chars.iter().map(|&ch| full.lookup_glyph_index(u32::from(ch)).unwrap()).collect();
+    let bytes = subset::subset(&full.original_bytes, &keep).unwrap();
+    assert!(bytes.len() < full.original_bytes.len() / 5, "{} bytes", bytes.len());
+    let reparsed = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).expect("the subset parses");
+    assert_eq!(reparsed.codepoint_to_glyph, full.codepoint_to_glyph, "glyph ids are unchanged");
+    assert_eq!(reparsed.glyph_widths, full.glyph_widths, "advances are unchanged");
+    let (before, after) = (subset::outlines(&full.original_bytes).unwrap(), subset::outlines(&bytes).unwrap());
+    assert_eq!(before.len(), after.len());
+    let o_dieresis = full.lookup_glyph_index(u32::from('Ö')).unwrap();
+    let components = subset::components(before[usize::from(o_dieresis)]).unwrap();
+    assert!(components.len() == 2, "Ö is a composite glyph in DejaVu Sans (O and a dieresis)");
+    let kept: BTreeSet<u16> = keep.iter().chain(&components).copied().chain([0]).collect();
+    for (gid, (old, new)) in before.iter().zip(&after).enumerate() {
+        if kept.contains(&(gid as u16)) {
+            assert!(!old.is_empty() && new.starts_with(old), "glyph {gid} lost its outline");
+        } else {
+            assert!(new.is_empty(), "glyph {gid} should have been dropped");
+        }
+    }
+    assert!(subset::subset(b"not a font", &keep).is_err());
+    assert!(subset::subset(&full.original_bytes[..5_000], &keep).is_err(), "truncated input is refused, not a panic");
+}
