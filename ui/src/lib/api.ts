@@ -5,9 +5,12 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import {
   ERROR_CODES,
+  type AccessRequest,
   type AuditEntry,
   type AuditFilter,
   type AuditVerification,
+  type Authorization,
+  type AuthorizationInput,
   type BreakGlassGrant,
   type Client,
   type ClientInput,
@@ -16,6 +19,8 @@ import {
   type ClientSummary,
   type CreateVaultResult,
   type ErrorCode,
+  type ExportReport,
+  type ImportReport,
   type Intake,
   type IntakeAnswers,
   type LockReason,
@@ -246,6 +251,63 @@ export function listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
 
 export function verifyAudit(): Promise<AuditVerification> {
   return call<AuditVerification>('verify_audit');
+}
+
+// ---------- Right of access ----------
+
+/** Records a client's request for their record; the deadline is 30 days after `receivedOn`. */
+export function recordAccessRequest(clientId: string, receivedOn: string): Promise<AccessRequest> {
+  return call<AccessRequest>('record_access_request', { clientId, receivedOn });
+}
+
+/** Owner only; once, before the deadline, with the reason given to the client (≥ 10 characters). */
+export function extendAccessRequest(requestId: string, reason: string): Promise<AccessRequest> {
+  return call<AccessRequest>('extend_access_request', { requestId, reason });
+}
+
+/** Soonest deadline first; clinicians see their care team's. */
+export function listAccessRequests(openOnly: boolean): Promise<AccessRequest[]> {
+  return call<AccessRequest[]>('list_access_requests', { openOnly });
+}
+
+// ---------- Psychotherapy-note authorisations ----------
+
+/** Recorded by the notes' author; covers only the caller's psychotherapy notes. */
+export function recordPsychotherapyAuthorization(clientId: string, input: AuthorizationInput): Promise<Authorization> {
+  return call<Authorization>('record_psychotherapy_authorization', {
+    clientId,
+    recipient: input.recipient,
+    purpose: input.purpose,
+    signedOn: input.signedOn,
+    expiresOn: input.expiresOn,
+  });
+}
+
+/** The caller's own authorisations about this client. */
+export function listPsychotherapyAuthorizations(clientId: string): Promise<Authorization[]> {
+  return call<Authorization[]>('list_psychotherapy_authorizations', { clientId });
+}
+
+// ---------- Export and import ----------
+
+/** Where the export screens suggest saving (Documents, else home), or null. */
+export function defaultExportFolder(): Promise<string | null> {
+  return call<string | null>('default_export_folder');
+}
+
+/** One client's record (JSON + PDF) into `folder`; `requestId` marks that request fulfilled. */
+export function exportClientRecord(clientId: string, folder: string, requestId: string | null): Promise<ExportReport> {
+  return call<ExportReport>('export_client_record', { clientId, folder, requestId });
+}
+
+/** Owner only: the whole practice (never psychotherapy notes). */
+export function exportPractice(folder: string): Promise<ExportReport> {
+  return call<ExportReport>('export_practice', { folder });
+}
+
+/** Owner only: `file` is the path of an export's .json; all or nothing. */
+export function importPractice(file: string): Promise<ImportReport> {
+  return call<ImportReport>('import_practice', { file });
 }
 
 // ---------- Activity and events ----------

@@ -60,3 +60,35 @@ export function shortHash(hash: string | null | undefined, length = 12): string 
   const clean = hash.replace(/^sha256:/i, '');
   return clean.length > length ? `${clean.slice(0, length)}…` : clean;
 }
+
+/** "1 client", "3 progress notes". */
+export function plural(count: number, one: string, many: string = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/**
+ * A right-of-access request's time left, from its `daysLeft`: "12 days left", "1 day left",
+ * "due today", "3 days overdue"; null (fulfilled) gives "fulfilled".
+ */
+export function daysLeftLabel(daysLeft: number | null): string {
+  if (daysLeft === null) return 'fulfilled';
+  if (daysLeft === 0) return 'due today';
+  if (daysLeft > 0) return `${plural(daysLeft, 'day')} left`;
+  return `${plural(-daysLeft, 'day')} overdue`;
+}
+
+/** How pressing a deadline is, for styling: overdue or due today, within a week, or fine. */
+export function urgency(daysLeft: number | null): 'overdue' | 'soon' | 'ok' | 'done' {
+  if (daysLeft === null) return 'done';
+  if (daysLeft <= 0) return 'overdue';
+  if (daysLeft <= 7) return 'soon';
+  return 'ok';
+}
+
+/** The local calendar day of an RFC 3339 time ("Mar 4, 2025"); anything unparsable is returned as is. */
+export function formatDayOf(rfc3339: string | null | undefined): string {
+  if (!rfc3339) return '';
+  const date = new Date(rfc3339);
+  if (Number.isNaN(date.getTime())) return rfc3339;
+  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}

@@ -12,9 +12,21 @@ export interface MainContext {
    * signed in any more). Callers show the message when it is not null.
    */
   problem(error: unknown): string | null;
-  /** Remembers client names seen in lists, so other screens can show a name next to an id. */
+  /** Remembers client names seen in lists, so a record opened by its number can show the name while it loads. */
   rememberClientName(id: string, name: string): void;
   clientName(id: string): string | null;
+  /** Goes to the clients section with this client's record open (optionally on a tab). */
+  openClient(id: string, name: string | null, tab?: ClientTab): void;
+}
+
+/** The tabs of the client view. */
+export type ClientTab = 'details' | 'intake' | 'notes' | 'care-team' | 'export';
+
+/** A client to open when the clients section appears. */
+export interface ClientTarget {
+  id: string;
+  name: string | null;
+  tab: ClientTab | null;
 }
 
 const KEY = Symbol('saferoom-main-context');

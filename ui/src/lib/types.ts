@@ -277,6 +277,8 @@ export interface AuditEntry {
   actor: StaffRef | null;
   action: string;
   clientId: string | null;
+  /** The client's name now, if the entry concerns a client the vault still holds. */
+  clientName: string | null;
   /** Short text, never clinical content. */
   detail: string;
 }
@@ -299,4 +301,67 @@ export interface AuditVerification {
   firstBadSeq: number | null;
   problem: string | null;
   headHash: string;
+}
+
+// ---------- Right of access (45 CFR 164.524) ----------
+
+export interface AccessRequest {
+  id: string;
+  clientId: string;
+  clientName: string;
+  /** YYYY-MM-DD */
+  receivedOn: string;
+  /** 30 days after receipt. */
+  dueOn: string;
+  /** The one 30-day extension, if granted. */
+  extendedTo: string | null;
+  extensionReason: string | null;
+  /** RFC 3339 time, once an export answered the request. */
+  fulfilledAt: string | null;
+  /** Who fulfilled it (their name). */
+  fulfilledBy: string | null;
+  /** Days until the deadline in force; negative: overdue; null: fulfilled. */
+  daysLeft: number | null;
+}
+
+// ---------- Psychotherapy-note authorisations (164.508) ----------
+
+/** A client's signed authorisation to disclose the caller's psychotherapy notes. */
+export interface Authorization {
+  id: string;
+  clientId: string;
+  recipient: string;
+  purpose: string;
+  /** YYYY-MM-DD */
+  signedOn: string;
+  /** YYYY-MM-DD, the last day it allows disclosure. */
+  expiresOn: string;
+}
+
+export interface AuthorizationInput {
+  recipient: string;
+  purpose: string;
+  signedOn: string;
+  expiresOn: string;
+}
+
+// ---------- Export and import ----------
+
+export interface ExportReport {
+  jsonPath: string;
+  pdfPath: string;
+  /** SHA-256 of the JSON file, hex (printed on every PDF page). */
+  jsonSha256: string;
+  clients: number;
+  progressNotes: number;
+  /** Psychotherapy notes disclosed under an authorisation (client exports by their author only). */
+  psychotherapyNotes: number;
+}
+
+export interface ImportReport {
+  clients: number;
+  progressNotes: number;
+  /** Staff accounts added, disabled and without a password. */
+  staffAdded: number;
+  psychotherapyNotesSkipped: number;
 }

@@ -131,3 +131,93 @@ export function parseAutoLockMinutes(raw: string): ParsedMinutes {
 export function withoutFinalPeriod(text: string): string {
   return text.trim().replace(/[.。]+$/u, '');
 }
+
+/** Adds (or with a negative number, subtracts) days to a YYYY-MM-DD date. */
+export function addDaysIso(iso: string, days: number): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
+
+/** A right-of-access request can be recorded up to this many days after it was received (as the back end). */
+export const ACCESS_REQUEST_MAX_AGE_DAYS = 365;
+
+/** The day a right-of-access request was received. Returns an error message or null. */
+export function validateRequestDate(raw: string, today: string = todayIso()): string | null {
+  const value = raw.trim();
+  if (value === '') return 'Enter the day the request was received.';
+  if (!isIsoDate(value)) return 'Enter the day the request was received as a full date.';
+  if (value > today) return 'The day the request was received cannot be in the future.';
+  if (value < addDaysIso(today, -ACCESS_REQUEST_MAX_AGE_DAYS)) {
+    return 'The request was received more than a year ago; check the date.';
+  }
+  return null;
+}
+
+export const EXTENSION_REASON_MIN = 10;
+export const EXTENSION_REASON_MAX = 1000;
+
+/** The reason for extending a right-of-access deadline (it is given to the client). */
+export function validateExtensionReason(reason: string): string | null {
+  const count = characterCount(reason.trim());
+  if (count < EXTENSION_REASON_MIN) {
+    return `Write the reason you give the client for the delay (at least ${EXTENSION_REASON_MIN} characters).`;
+  }
+  if (count > EXTENSION_REASON_MAX) {
+    return `The reason can be at most ${EXTENSION_REASON_MAX} characters long.`;
+  }
+  return null;
+}
+
+export const AUTH_RECIPIENT_MAX = 200;
+export const AUTH_PURPOSE_MAX = 500;
+
+/** A psychotherapy-note authorisation as typed. Returns an error message or null. */
+export function validateAuthorization(
+  input: { recipient: string; purpose: string; signedOn: string; expiresOn: string },
+  today: string = todayIso(),
+): string | null {
+  const recipient = input.recipient.trim();
+  const purpose = input.purpose.trim();
+  if (recipient === '') return 'Enter who may receive the notes.';
+  if (characterCount(recipient) > AUTH_RECIPIENT_MAX) {
+    return `The recipient can be at most ${AUTH_RECIPIENT_MAX} characters long.`;
+  }
+  if (purpose === '') return 'Enter the purpose of the disclosure.';
+  if (characterCount(purpose) > AUTH_PURPOSE_MAX) {
+    return `The purpose can be at most ${AUTH_PURPOSE_MAX} characters long.`;
+  }
+  const signed = input.signedOn.trim();
+  const expires = input.expiresOn.trim();
+  if (!isIsoDate(signed)) return 'Enter the day the client signed the authorisation.';
+  if (signed > today) return 'The day the client signed cannot be in the future.';
+  if (!isIsoDate(expires)) return 'Enter the day the authorisation expires.';
+  if (expires < signed) return 'The authorisation cannot expire before the day it was signed.';
+  return null;
+}
+
+/** A full path: "/…" (Linux, macOS), "C:\…" or "C:/…", or "\\server\share…" (Windows). */
+export function isAbsolutePath(path: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(path);
+}
+
+/** A folder to export into (typed: the app has no file dialogs). Returns an error message or null. */
+export function validateFolder(raw: string): string | null {
+  const value = raw.trim();
+  if (value === '') return 'Enter the folder to save the export in.';
+  if (!isAbsolutePath(value)) {
+    return 'Enter the full path of the folder, for example /home/you/Documents or C:\\Users\\you\\Documents.';
+  }
+  return null;
+}
+
+/** The .json file of an export, to import. Returns an error message or null. */
+export function validateImportFile(raw: string): string | null {
+  const value = raw.trim();
+  if (value === '') return 'Enter the path of the export’s .json file.';
+  if (!isAbsolutePath(value)) return 'Enter the full path of the export’s .json file.';
+  if (!/\.json$/i.test(value)) {
+    return 'Choose the export’s .json file (the PDF next to it is for reading, not for importing).';
+  }
+  return null;
+}

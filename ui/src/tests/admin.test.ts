@@ -139,10 +139,43 @@ describe('audit trail (owner)', () => {
     const latest = all('.audit-row')[0];
     expect(latest.dataset.action).toBe('client.viewed');
     expect(latest).toHaveTextContent('Olivia Owens');
-    expect(latest).toHaveTextContent('Ada Lovelace (c-ada)');
+    expect(latest.querySelector('.client-name')).toHaveTextContent('Ada Lovelace');
+    expect(latest.querySelector('.client-id')).toHaveTextContent('c-ada');
     expect(backend.callsOf('list_audit')[0].args).toEqual({
       filter: { actorId: null, clientId: null, action: null, from: null, to: null, beforeSeq: null, limit: 50 },
     });
+  });
+
+  test('shows the client’s name from the entry, or the id when the entry has no name', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    backend.audit.push(
+      {
+        seq: 1,
+        at: NOW,
+        actor: { id: 's-carl', displayName: 'Carl Chen' },
+        action: 'client.viewed',
+        clientId: 'c-bruno',
+        clientName: 'Bruno Mars',
+        detail: '',
+      },
+      {
+        seq: 2,
+        at: NOW,
+        actor: null,
+        action: 'client.viewed',
+        clientId: 'c-gone',
+        clientName: null,
+        detail: '',
+      },
+    );
+    const { user } = renderApp();
+    await openAudit(user);
+    const rowOf = (seq: number) => bySelector(`.audit-row[data-seq="${seq}"]`);
+    // Bruno was never opened in this session: the name comes from the entry itself.
+    expect((await rowOf(1)).querySelector('.client-name')).toHaveTextContent('Bruno Mars');
+    expect((await rowOf(2)).querySelector('.client-name')).toBeNull();
+    expect((await rowOf(2)).querySelector('.client-id')).toHaveTextContent('c-gone');
+    expect(await rowOf(2)).toHaveTextContent('System');
   });
 
   test('filters by action, client, person and dates', async () => {
@@ -155,6 +188,7 @@ describe('audit trail (owner)', () => {
       actor: { id: 's-carl', displayName: 'Carl Chen' },
       action: 'client.updated',
       clientId: 'c-bruno',
+      clientName: 'Bruno Mars',
       detail: 'phone',
     });
     const { user } = renderApp();

@@ -77,6 +77,48 @@ describe('api.ts command names and argument keys', () => {
     ['add_addendum', () => api.addAddendum('n1', 'progress', 'More'), { noteId: 'n1', kind: 'progress', body: 'More' }],
     ['list_audit', () => api.listAudit(filter), { filter }],
     ['verify_audit', () => api.verifyAudit(), {}],
+    [
+      'record_access_request',
+      () => api.recordAccessRequest('c1', '2025-03-01'),
+      { clientId: 'c1', receivedOn: '2025-03-01' },
+    ],
+    [
+      'extend_access_request',
+      () => api.extendAccessRequest('r1', 'Records are off site'),
+      { requestId: 'r1', reason: 'Records are off site' },
+    ],
+    ['list_access_requests', () => api.listAccessRequests(true), { openOnly: true }],
+    [
+      'record_psychotherapy_authorization',
+      () =>
+        api.recordPsychotherapyAuthorization('c1', {
+          recipient: 'Dr. Rivera',
+          purpose: 'Continuity of care',
+          signedOn: '2025-03-01',
+          expiresOn: '2025-09-01',
+        }),
+      {
+        clientId: 'c1',
+        recipient: 'Dr. Rivera',
+        purpose: 'Continuity of care',
+        signedOn: '2025-03-01',
+        expiresOn: '2025-09-01',
+      },
+    ],
+    ['list_psychotherapy_authorizations', () => api.listPsychotherapyAuthorizations('c1'), { clientId: 'c1' }],
+    ['default_export_folder', () => api.defaultExportFolder(), {}],
+    [
+      'export_client_record',
+      () => api.exportClientRecord('c1', '/home/me/Documents', 'r1'),
+      { clientId: 'c1', folder: '/home/me/Documents', requestId: 'r1' },
+    ],
+    [
+      'export_client_record',
+      () => api.exportClientRecord('c1', '/home/me/Documents', null),
+      { clientId: 'c1', folder: '/home/me/Documents', requestId: null },
+    ],
+    ['export_practice', () => api.exportPractice('/media/usb'), { folder: '/media/usb' }],
+    ['import_practice', () => api.importPractice('/media/usb/x.json'), { file: '/media/usb/x.json' }],
   ] as const)('%s', async (cmd, run, args) => {
     const calls = record();
     await run();

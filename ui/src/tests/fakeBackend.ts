@@ -7,12 +7,23 @@
 // an emergency grant); psychotherapy notes are listed only for their author;
 // owner-only commands are `forbidden` for everyone else. Like the real back end,
 // a clinician's client search lists only their care-team clients.
+//
+// Right of access, authorisations and exports follow src-tauri/core (disclosures,
+// export): anyone who can open a client records a request; only owners extend
+// one (once, before the original deadline) and export or import the practice;
+// clinicians list only their care teams' requests; the front desk cannot export;
+// psychotherapy-note authorisations belong to their author, and a client export
+// includes the exporter's own psychotherapy notes only while one is in force.
+// "Today" is the real local date (the UI's date fields default to it).
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
+import { addDaysIso, isIsoDate, todayIso } from '../lib/validation';
 import type {
+  AccessRequest,
   AuditEntry,
   AuditFilter,
   AuditVerification,
+  Authorization,
   BreakGlassGrant,
   Client,
   ClientInput,
@@ -20,6 +31,8 @@ import type {
   CommandError,
   CreateVaultResult,
   ErrorCode,
+  ExportReport,
+  ImportReport,
   Intake,
   IntakeAnswers,
   IntakeQuestion,
@@ -71,6 +84,22 @@ export interface FakeIntake {
   updatedBy: StaffRef | null;
 }
 
+/** A stored request; `daysLeft` is computed when listed. */
+export type FakeAccessRequest = Omit<AccessRequest, 'daysLeft' | 'clientName'>;
+
+export interface FakeAuthorization extends Authorization {
+  authorId: string;
+}
+
+/** What an export "wrote" (kept in memory, keyed by its JSON path, so it can be imported). */
+export interface FakeExportFile {
+  kind: 'client' | 'practice';
+  staff: FakeStaff[];
+  clients: FakeClient[];
+  notes: Note[];
+  accessRequests: FakeAccessRequest[];
+}
+
 export interface FakeBackendOptions {
   status?: Partial<VaultStatus>;
   settings?: Settings;
@@ -97,6 +126,14 @@ export interface FakeBackend {
   audit: AuditEntry[];
   /** What verify_audit reports; null: intact. */
   auditDamage: { firstBadSeq: number; problem: string } | null;
+  accessRequests: FakeAccessRequest[];
+  authorizations: FakeAuthorization[];
+  /** What default_export_folder answers. */
+  defaultFolder: string | null;
+  /** Folders that exist (exports into anything else fail with invalid_input). */
+  folders: string[];
+  /** Export files by path (.json), written by exports or placed by tests. */
+  files: Map<string, FakeExportFile>;
   failedSignIns: number;
   calls: Call[];
   callsOf(cmd: string): Call[];
@@ -114,6 +151,39 @@ export function commandError(code: ErrorCode, message: string): CommandError {
 }
 
 export const NOW = '2025-03-04T10:00:00Z';
+
+export const DEFAULT_FOLDER = '/home/practice/Documents';
+export const USB_FOLDER = '/media/practice/USB';
+
+/** Days from `from` to `to` (YYYY-MM-DD), negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  const utc = (iso: string) => {
+    const [y, m, d] = iso.split('-').map(Number);
+    return Date.UTC(y, m - 1, d);
+  };
+  return Math.round((utc(to) - utc(from)) / 86_400_000);
+}
+
+/** A stored right-of-access request received `daysAgo` days before today (due 30 days after). */
+export function fakeRequest(
+  id: string,
+  clientId: string,
+  daysAgo: number,
+  extra: Partial<FakeAccessRequest> = {},
+): FakeAccessRequest {
+  const receivedOn = addDaysIso(todayIso(), -daysAgo);
+  return {
+    id,
+    clientId,
+    receivedOn,
+    dueOn: addDaysIso(receivedOn, 30),
+    extendedTo: null,
+    extensionReason: null,
+    fulfilledAt: null,
+    fulfilledBy: null,
+    ...extra,
+  };
+}
 
 export function staffMember(
   id: string,
@@ -266,6 +336,11 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     grants: [],
     audit: [],
     auditDamage: null,
+    accessRequests: [],
+    authorizations: [],
+    defaultFolder: DEFAULT_FOLDER,
+    folders: [DEFAULT_FOLDER, USB_FOLDER],
+    files: new Map(),
     failedSignIns: 0,
     calls: [],
     callsOf(cmd) {
@@ -300,12 +375,14 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
 
   const log = (action: string, clientId: string | null = null, detail = '') => {
     const session = backend.status.session;
+    const client = clientId === null ? undefined : backend.clients.find((c) => c.id === clientId);
     backend.audit.push({
       seq: (backend.audit.at(-1)?.seq ?? 0) + 1,
       at: NOW,
       actor: session ? { id: session.staffId, displayName: session.displayName } : null,
       action,
       clientId,
+      clientName: client ? displayNameOf(client.input) : null,
       detail,
     });
   };
@@ -414,6 +491,43 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
   };
   const ownerCount = (except?: string) =>
     backend.staff.filter((s) => s.role === 'owner' && s.active && s.id !== except).length;
+
+  const requestDto = (r: FakeAccessRequest): AccessRequest => {
+    const client = backend.clients.find((c) => c.id === r.clientId);
+    return {
+      ...structuredClone(r),
+      clientName: client ? displayNameOf(client.input) : r.clientId,
+      daysLeft: r.fulfilledAt === null ? daysBetween(todayIso(), r.extendedTo ?? r.dueOn) : null,
+    };
+  };
+  const authorizationDto = (a: FakeAuthorization): Authorization => {
+    const { authorId: _authorId, ...rest } = a;
+    void _authorId;
+    return { ...rest };
+  };
+  // Like the back end: the folder is checked before anything else.
+  const checkFolder = (args: Args): string => {
+    const folder = text(args, 'folder');
+    if (!backend.folders.includes(folder)) {
+      throw commandError('invalid_input', `Folder: ${folder} is not an existing folder.`);
+    }
+    return folder;
+  };
+  let exportsWritten = 0;
+  const writeExport = (folder: string, kind: string, id: string, file: FakeExportFile): ExportReport => {
+    const stem = `${folder}/saferoom-${kind}-${id.slice(0, 8)}-${String(++exportsWritten).padStart(6, '0')}`;
+    const jsonPath = `${stem}.json`;
+    if (backend.files.has(jsonPath)) throw commandError('conflict', `${jsonPath} already exists.`);
+    backend.files.set(jsonPath, file);
+    return {
+      jsonPath,
+      pdfPath: `${stem}.pdf`,
+      jsonSha256: fakeHash(jsonPath),
+      clients: 1,
+      progressNotes: 0,
+      psychotherapyNotes: 0,
+    };
+  };
 
   const defaults: Record<string, Handler> = {
     // ---------- vault and sign-in ----------
@@ -853,6 +967,202 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       };
       return result;
     },
+
+    // ---------- right of access ----------
+    record_access_request: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      const receivedOn = text(args, 'receivedOn');
+      const today = todayIso();
+      if (!isIsoDate(receivedOn)) throw commandError('invalid_input', 'Received on: not a date.');
+      if (receivedOn > today) throw commandError('invalid_input', 'Received on: is in the future.');
+      if (receivedOn < addDaysIso(today, -365)) {
+        throw commandError('invalid_input', 'Received on: is more than a year ago.');
+      }
+      const request: FakeAccessRequest = {
+        id: newId('r'),
+        clientId: client.id,
+        receivedOn,
+        dueOn: addDaysIso(receivedOn, 30),
+        extendedTo: null,
+        extensionReason: null,
+        fulfilledAt: null,
+        fulfilledBy: null,
+      };
+      backend.accessRequests.push(request);
+      log('access_request.recorded', client.id, `received ${receivedOn}, due ${request.dueOn}`);
+      return requestDto(request);
+    },
+    extend_access_request: (args) => {
+      requireSession();
+      const reason = text(args, 'reason').trim();
+      if (Array.from(reason).length < 10 || Array.from(reason).length > 1000) {
+        throw commandError('invalid_input', 'Reason: write the reason given to the client (10 to 1000 characters).');
+      }
+      requireOwner();
+      const request = backend.accessRequests.find((r) => r.id === args?.requestId);
+      if (!request) throw commandError('not_found', 'There is no such access request.');
+      if (request.fulfilledAt !== null) throw commandError('conflict', 'This request has already been fulfilled.');
+      if (request.extendedTo !== null) throw commandError('conflict', 'A request can be extended only once.');
+      if (todayIso() > request.dueOn) {
+        throw commandError('conflict', 'The deadline has passed; an extension must be given before it.');
+      }
+      request.extendedTo = addDaysIso(request.dueOn, 30);
+      request.extensionReason = reason;
+      log('access_request.extended', request.clientId, `due ${request.extendedTo}`);
+      return requestDto(request);
+    },
+    list_access_requests: (args) => {
+      const session = requireSession();
+      const deadline = (r: FakeAccessRequest) => r.extendedTo ?? r.dueOn;
+      return backend.accessRequests
+        .filter((r) => !(args?.openOnly === true) || r.fulfilledAt === null)
+        .filter((r) => session.role !== 'clinician' || onTeam(session, findClient(r.clientId)))
+        .sort((a, b) => {
+          const fa = a.fulfilledAt === null ? 0 : 1;
+          const fb = b.fulfilledAt === null ? 0 : 1;
+          if (fa !== fb) return fa - fb;
+          return deadline(a).localeCompare(deadline(b)) || a.id.localeCompare(b.id);
+        })
+        .map(requestDto);
+    },
+
+    // ---------- psychotherapy-note authorisations ----------
+    record_psychotherapy_authorization: (args) => {
+      const session = requireSession();
+      const recipient = text(args, 'recipient').trim();
+      const purpose = text(args, 'purpose').trim();
+      if (recipient === '' || Array.from(recipient).length > 200) {
+        throw commandError('invalid_input', 'Recipient: name who may receive the notes (up to 200 characters).');
+      }
+      if (purpose === '' || Array.from(purpose).length > 500) {
+        throw commandError('invalid_input', 'Purpose: state the purpose (up to 500 characters).');
+      }
+      const signedOn = text(args, 'signedOn');
+      const expiresOn = text(args, 'expiresOn');
+      if (!isIsoDate(signedOn) || !isIsoDate(expiresOn)) throw commandError('invalid_input', 'Enter real dates.');
+      if (signedOn > todayIso()) throw commandError('invalid_input', 'Signed on: is in the future.');
+      if (expiresOn < signedOn) throw commandError('invalid_input', 'Expires on: is before the day it was signed.');
+      if (session.role === 'front_desk') {
+        throw commandError('forbidden', 'Only the notes’ author records this authorisation.');
+      }
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      const authorization: FakeAuthorization = {
+        id: newId('pa'),
+        clientId: client.id,
+        authorId: session.staffId,
+        recipient,
+        purpose,
+        signedOn,
+        expiresOn,
+      };
+      backend.authorizations.push(authorization);
+      log('psychotherapy_authorization.recorded', client.id, `until ${expiresOn}`);
+      return authorizationDto(authorization);
+    },
+    list_psychotherapy_authorizations: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      return backend.authorizations
+        .filter((a) => a.clientId === client.id && a.authorId === session.staffId)
+        .sort((a, b) => b.signedOn.localeCompare(a.signedOn))
+        .map(authorizationDto);
+    },
+
+    // ---------- export and import ----------
+    default_export_folder: () => backend.defaultFolder,
+    export_client_record: (args) => {
+      const folder = checkFolder(args);
+      const session = requireSession();
+      if (session.role === 'front_desk') {
+        throw commandError('forbidden', 'The front desk cannot export clinical records.');
+      }
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      const today = todayIso();
+      const inForce = backend.authorizations.some(
+        (a) =>
+          a.clientId === client.id && a.authorId === session.staffId && a.signedOn <= today && a.expiresOn >= today,
+      );
+      const progress = backend.notes.filter((n) => n.clientId === client.id && n.kind === 'progress');
+      const psychotherapy = inForce
+        ? backend.notes.filter(
+            (n) => n.clientId === client.id && n.kind === 'psychotherapy' && n.author.id === session.staffId,
+          )
+        : [];
+      const requestId = args?.requestId ?? null;
+      if (requestId !== null) {
+        const request = backend.accessRequests.find((r) => r.id === requestId);
+        if (!request) throw commandError('not_found', 'There is no such access request.');
+        if (request.clientId !== client.id) {
+          throw commandError('invalid_input', 'Access request: belongs to another client.');
+        }
+        if (request.fulfilledAt !== null) throw commandError('conflict', 'This request has already been fulfilled.');
+        request.fulfilledAt = new Date().toISOString();
+        request.fulfilledBy = session.displayName;
+        log('access_request.fulfilled', client.id, `request ${request.id}`);
+      }
+      const report = writeExport(folder, 'record', client.id, {
+        kind: 'client',
+        staff: structuredClone(backend.staff),
+        clients: [structuredClone(client)],
+        notes: structuredClone([...progress, ...psychotherapy]),
+        accessRequests: [],
+      });
+      report.progressNotes = progress.length;
+      report.psychotherapyNotes = psychotherapy.length;
+      log('export.client', client.id, `${progress.length} progress notes, ${psychotherapy.length} psychotherapy notes`);
+      return report;
+    },
+    export_practice: (args) => {
+      const folder = checkFolder(args);
+      requireOwner();
+      const progress = backend.notes.filter((n) => n.kind === 'progress');
+      const report = writeExport(folder, 'practice', 'practice', {
+        kind: 'practice',
+        staff: structuredClone(backend.staff),
+        clients: structuredClone(backend.clients),
+        notes: structuredClone(progress),
+        accessRequests: structuredClone(backend.accessRequests),
+      });
+      report.clients = backend.clients.length;
+      report.progressNotes = progress.length;
+      log('export.practice', null, `${backend.clients.length} clients`);
+      return report;
+    },
+    import_practice: (args) => {
+      const path = text(args, 'file');
+      const file = backend.files.get(path);
+      if (!file) throw commandError('io', `Could not read ${path}: No such file or directory.`);
+      requireOwner();
+      const existing = file.clients.find((c) => backend.clients.some((mine) => mine.id === c.id));
+      if (existing) {
+        throw commandError('conflict', `Client ${existing.id} is already in this vault; nothing was imported.`);
+      }
+      let staffAdded = 0;
+      for (const member of file.staff) {
+        if (backend.staff.some((s) => s.id === member.id)) continue;
+        let login = member.login;
+        for (let n = 2; backend.staff.some((s) => s.login === login); n++) login = `${member.login}-${n}`;
+        backend.staff.push({ ...structuredClone(member), login, active: false, hasPassword: false, password: '' });
+        staffAdded++;
+      }
+      const progress = file.notes.filter((n) => n.kind === 'progress');
+      backend.clients.push(...structuredClone(file.clients));
+      backend.notes.push(...structuredClone(progress));
+      backend.accessRequests.push(...structuredClone(file.accessRequests));
+      const report: ImportReport = {
+        clients: file.clients.length,
+        progressNotes: progress.length,
+        staffAdded,
+        psychotherapyNotesSkipped: file.notes.length - progress.length,
+      };
+      log('import.practice', null, `${report.clients} clients`);
+      return report;
+    },
   };
 
   mockIPC(
@@ -879,6 +1189,7 @@ export function seedAudit(backend: FakeBackend, count: number, action = 'client.
       actor: { id: OWNER.id, displayName: OWNER.displayName },
       action,
       clientId: 'c-ada',
+      clientName: 'Ada Lovelace',
       detail: `entry ${seq}`,
     });
   }

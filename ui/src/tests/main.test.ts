@@ -12,7 +12,15 @@ describe('main screen shell', () => {
     expect(await byId('session-user')).toHaveTextContent('Owner');
     expect(await byId('lock')).toHaveAccessibleName(/lock/i);
     expect(await byId('switch-user')).toHaveAccessibleName(/switch user/i);
-    for (const id of ['nav-clients', 'nav-staff', 'nav-audit', 'nav-break-glass', 'nav-settings']) {
+    for (const id of [
+      'nav-clients',
+      'nav-requests',
+      'nav-staff',
+      'nav-audit',
+      'nav-break-glass',
+      'nav-data',
+      'nav-settings',
+    ]) {
       expect(await byId(id)).toBeInTheDocument();
     }
     expect(await byId('nav-clients')).toHaveAttribute('aria-current', 'page');
@@ -27,16 +35,18 @@ describe('main screen shell', () => {
   test.each([
     ['carl', 'Carl Chen', 'Clinician'],
     ['fran', 'Fran Ford', 'Front desk'],
-  ])('%s sees only clients and settings', async (login, name, role) => {
+  ])('%s sees only clients, requests and settings', async (login, name, role) => {
     installFakeBackend({ signedInAs: login });
     renderApp();
     expect(await byId('session-user')).toHaveTextContent(name);
     expect(await byId('session-user')).toHaveTextContent(role);
     expect(await byId('nav-clients')).toBeInTheDocument();
+    expect(await byId('nav-requests')).toBeInTheDocument();
     expect(await byId('nav-settings')).toBeInTheDocument();
     expect(maybeId('nav-staff')).not.toBeInTheDocument();
     expect(maybeId('nav-audit')).not.toBeInTheDocument();
     expect(maybeId('nav-break-glass')).not.toBeInTheDocument();
+    expect(maybeId('nav-data')).not.toBeInTheDocument();
   });
 
   test('the owner is told how many emergency accesses wait for review', async () => {

@@ -11,9 +11,16 @@ import {
   validateNewPassphrase,
   validateNewPassword,
   withoutFinalPeriod,
+  addDaysIso,
+  isAbsolutePath,
+  validateAuthorization,
+  validateExtensionReason,
+  validateFolder,
+  validateImportFile,
+  validateRequestDate,
 } from '../lib/validation';
 import { noKeychainForCreate } from '../lib/messages';
-import { formatDate, roleLabel, shortHash } from '../lib/format';
+import { daysLeftLabel, formatDate, plural, roleLabel, shortHash, urgency } from '../lib/format';
 
 describe('new passphrase', () => {
   test('needs 12 characters, counted as Unicode characters', () => {
@@ -106,5 +113,96 @@ describe('formatting', () => {
     expect(shortHash(null)).toBe('');
     expect(formatDate('1985-12-10')).toMatch(/1985/);
     expect(formatDate('not a date')).toBe('not a date');
+  });
+});
+
+describe('right of access', () => {
+  const today = '2025-03-04';
+
+  test('date arithmetic crosses months and years', () => {
+    expect(addDaysIso('2025-03-04', 30)).toBe('2025-04-03');
+    expect(addDaysIso('2024-12-31', 1)).toBe('2025-01-01');
+    expect(addDaysIso('2025-03-01', -1)).toBe('2025-02-28');
+  });
+
+  test('the day a request was received: a real date, not in the future, within a year', () => {
+    expect(validateRequestDate('2025-03-04', today)).toBeNull();
+    expect(validateRequestDate('2024-03-05', today)).toBeNull();
+    expect(validateRequestDate('', today)).toMatch(/Enter the day/);
+    expect(validateRequestDate('2025-02-30', today)).toMatch(/full date/);
+    expect(validateRequestDate('2025-03-05', today)).toMatch(/cannot be in the future/);
+    expect(validateRequestDate('2024-03-03', today)).toMatch(/more than a year ago/);
+  });
+
+  test('an extension needs a reason of at least 10 characters', () => {
+    expect(validateExtensionReason('  too short ')).toMatch(/at least 10/);
+    expect(validateExtensionReason('Records are in storage')).toBeNull();
+    expect(validateExtensionReason('x'.repeat(1001))).toMatch(/at most 1000/);
+  });
+
+  test.each([
+    [30, '30 days left', 'ok'],
+    [8, '8 days left', 'ok'],
+    [7, '7 days left', 'soon'],
+    [1, '1 day left', 'soon'],
+    [0, 'due today', 'overdue'],
+    [-1, '1 day overdue', 'overdue'],
+    [-3, '3 days overdue', 'overdue'],
+    [null, 'fulfilled', 'done'],
+  ] as const)('%j days left reads %j', (days, label, level) => {
+    expect(daysLeftLabel(days)).toBe(label);
+    expect(urgency(days)).toBe(level);
+  });
+
+  test('plural', () => {
+    expect(plural(1, 'client')).toBe('1 client');
+    expect(plural(0, 'client')).toBe('0 clients');
+    expect(plural(2, 'staff account')).toBe('2 staff accounts');
+  });
+});
+
+describe('psychotherapy-note authorisation', () => {
+  const today = '2025-03-04';
+  const valid = { recipient: 'Dr. Rivera', purpose: 'Continuity of care', signedOn: '2025-03-01', expiresOn: '2025-09-01' };
+
+  test('a complete authorisation is accepted, including one that expires the day it is signed', () => {
+    expect(validateAuthorization(valid, today)).toBeNull();
+    expect(validateAuthorization({ ...valid, expiresOn: '2025-03-01' }, today)).toBeNull();
+  });
+
+  test.each([
+    [{ recipient: '  ' }, /who may receive/],
+    [{ purpose: '' }, /purpose/],
+    [{ recipient: 'x'.repeat(201) }, /at most 200/],
+    [{ purpose: 'x'.repeat(501) }, /at most 500/],
+    [{ signedOn: '' }, /day the client signed/],
+    [{ signedOn: '2025-03-05' }, /cannot be in the future/],
+    [{ expiresOn: '' }, /day the authorisation expires/],
+    [{ expiresOn: '2025-02-28' }, /cannot expire before/],
+  ])('%j is rejected', (change, message) => {
+    expect(validateAuthorization({ ...valid, ...change }, today)).toMatch(message);
+  });
+});
+
+describe('export and import paths', () => {
+  test.each(['/home/me', 'C:\\Users\\me', 'D:/Exports', '\\\\server\\share'])('%s is a full path', (path) => {
+    expect(isAbsolutePath(path)).toBe(true);
+  });
+
+  test.each(['Documents', '~/Documents', './out', 'C:relative'])('%s is not a full path', (path) => {
+    expect(isAbsolutePath(path)).toBe(false);
+  });
+
+  test('folder', () => {
+    expect(validateFolder(' ')).toMatch(/Enter the folder/);
+    expect(validateFolder('Documents')).toMatch(/full path/);
+    expect(validateFolder('/home/me/Documents')).toBeNull();
+  });
+
+  test('import file: a full path to a .json file', () => {
+    expect(validateImportFile('')).toMatch(/Enter the path/);
+    expect(validateImportFile('export.json')).toMatch(/full path/);
+    expect(validateImportFile('/media/usb/export.pdf')).toMatch(/\.json file/);
+    expect(validateImportFile('/media/usb/export.JSON')).toBeNull();
   });
 });
