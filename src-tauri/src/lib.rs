@@ -3,6 +3,7 @@
 //! Only this crate knows about Tauri, IPC and JSON for the UI. It holds no domain rules: every check
 //! that matters (keys, roles, validation) is in the core, so the UI cannot get around it.
 
+pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod state;
@@ -37,6 +38,7 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
 
 /// Start the app.
 pub fn run() {
+    clock::init();
     let paths = vault_paths_from(std::env::args().skip(1), std::env::var("SAFEROOM_VAULT").ok());
     let Some(paths) = paths else {
         eprintln!("saferoom: no data folder is known for this user; start with --vault PATH");

@@ -124,7 +124,7 @@ impl AppState {
                     session.as_ref(),
                     true,
                     "locked",
-                    time::OffsetDateTime::now_utc(),
+                    crate::clock::now(),
                 );
                 true
             }
@@ -156,7 +156,7 @@ impl AppState {
                 session.as_ref(),
                 true,
                 "auto-lock after idling",
-                time::OffsetDateTime::now_utc(),
+                crate::clock::now(),
             );
         }
         true

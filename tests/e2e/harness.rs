@@ -143,12 +143,13 @@ fn which(name: &str) -> Result<PathBuf, ()> {
 
 /// Wait for an element to be present.
 pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(UI_WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|error| panic!("waiting for {css}: {error}"))
+    match client.wait().at_most(UI_WAIT).for_element(Locator::Css(css)).await {
+        Ok(element) => element,
+        Err(error) => {
+            screenshot(client, "failure").await;
+            panic!("waiting for {css}: {error} (screen in target/e2e-screenshots/failure.png)")
+        }
+    }
 }
 
 /// Wait until an element's text contains `needle`; return the text.

@@ -3,6 +3,7 @@
 
 mod harness;
 mod practice;
+mod records;
 
 use std::time::Duration;
 
@@ -23,9 +24,14 @@ pub async fn create_practice(client: &Client, vault: &std::path::Path) -> String
     click(client, "#create-vault").await;
     wait_for(client, "#create-error").await;
     assert!(!vault.exists(), "a refused form creates nothing");
+    type_into(client, "#owner-password", OWNER_PASSWORD).await;
     type_into(client, "#owner-password-confirm", OWNER_PASSWORD).await;
     screenshot(client, "01-create").await;
     click(client, "#create-vault").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    if let Ok(error) = client.find(fantoccini::Locator::Css("#create-error")).await {
+        panic!("creating the vault failed: {}", error.text().await.unwrap_or_default());
+    }
     let code = wait_for_text(client, "#recovery-code", "-").await.trim().to_owned();
     assert_eq!(code.len(), 29, "recovery code as shown: {code:?}");
     let proceed = wait_for(client, "#recovery-continue").await;
@@ -39,6 +45,8 @@ pub async fn create_practice(client: &Client, vault: &std::path::Path) -> String
 /// Sign in from the sign-in form (the vault open or closed).
 pub async fn sign_in(client: &Client, login: &str, password: &str) {
     wait_for(client, "#sign-in-form").await;
+    // The list of logins refreshes in the background after a switch.
+    wait_for(client, &format!("#sign-in-login option[value='{login}']")).await;
     select_value(client, "#sign-in-login", login).await;
     type_into(client, "#sign-in-password", password).await;
     click(client, "#sign-in-submit").await;

@@ -44,6 +44,20 @@ async fn open_client(client: &Client, query: &str) {
     wait_for(client, "#client-view").await;
 }
 
+/// Add a client through the form (the owner or any role may).
+pub async fn new_client(client: &Client, given: &str, family: &str) -> String {
+    click(client, "#nav-clients").await;
+    click(client, "#new-client").await;
+    type_into(client, "#client-given-name", given).await;
+    type_into(client, "#client-family-name", family).await;
+    set_value(client, "#client-dob", "1990-04-02").await;
+    type_into(client, "#client-jurisdiction", "US-CA").await;
+    type_into(client, "#client-phone", "555 0100 200").await;
+    click(client, "#client-save").await;
+    wait_for_text(client, "#client-name", family).await;
+    wait_for_text(client, "#client-record-number", "-").await.trim().to_owned()
+}
+
 async fn journey() {
     let display = Display::start();
     let home = tempfile::tempdir().unwrap();

@@ -94,6 +94,20 @@ impl PrivateSecretService {
     /// Start `dbus-daemon` and `gnome-keyring-daemon --unlock` with `password`, keyrings under `home`.
     /// Panics with what to install if either is missing: tests that need it must not pass without it.
     pub fn start(home: &Path, password: &str) -> PrivateSecretService {
+        // Now and then (under load) gnome-keyring-daemon comes up without its login collection and never
+        // creates it; starting afresh on a new bus has always cured that.
+        let mut last_answer = String::new();
+        for _attempt in 0..3 {
+            let service = PrivateSecretService::start_once(home, password);
+            match service.wait_until_ready() {
+                Ok(()) => return service,
+                Err(answer) => last_answer = answer,
+            }
+        }
+        panic!("the private Secret Service did not come up in three tries; it last said: {last_answer}");
+    }
+
+    fn start_once(home: &Path, password: &str) -> PrivateSecretService {
         use std::io::{BufRead, Write};
         use std::process::{Command, Stdio};
         let runtime = tempfile::tempdir().expect("runtime folder");
@@ -119,21 +133,22 @@ impl PrivateSecretService {
         keyring.stdin.take().expect("keyring stdin").write_all(password.as_bytes()).expect("password to keyring");
         let status = keyring.wait().expect("gnome-keyring-daemon start");
         assert!(status.success(), "gnome-keyring-daemon failed to start: {status}");
-        service.wait_until_ready();
         service
     }
 
     /// `gnome-keyring-daemon --unlock` returns before its daemon has registered the Secret Service and
     /// unlocked the login keyring; a client that asks too early finds it "locked". Wait (at most 10 s)
     /// until the default collection answers, and (at most 3 s more) until it reports unlocked — a service
-    /// started with the wrong password stays locked, which is what some tests want.
-    fn wait_until_ready(&self) {
+    /// started with the wrong password stays locked, which is what some tests want. `Err`: what it said.
+    fn wait_until_ready(&self) -> Result<(), String> {
         use std::process::Command;
-        let locked = || -> Option<bool> {
+        let mut last_answer = String::new();
+        let mut locked = || -> Option<bool> {
             let output = Command::new("dbus-send")
                 .args([
                     "--session",
                     "--print-reply",
+                    "--reply-timeout=2000",
                     "--dest=org.freedesktop.secrets",
                     "/org/freedesktop/secrets/aliases/default",
                     "org.freedesktop.DBus.Properties.Get",
@@ -144,24 +159,25 @@ impl PrivateSecretService {
                 .output()
                 .expect("dbus-send is needed for keychain tests (apt-get install dbus-bin)");
             let reply = String::from_utf8_lossy(&output.stdout);
+            last_answer = format!("{reply}{}", String::from_utf8_lossy(&output.stderr));
             output.status.success().then(|| reply.contains("boolean true"))
         };
         let started = std::time::Instant::now();
         let mut answered_at = None;
         while started.elapsed() < std::time::Duration::from_secs(10) {
             match locked() {
-                Some(false) => return,
+                Some(false) => return Ok(()),
                 Some(true) => {
                     let since = *answered_at.get_or_insert_with(std::time::Instant::now);
                     if since.elapsed() > std::time::Duration::from_secs(3) {
-                        return;
+                        return Ok(());
                     }
                 }
                 None => {}
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        panic!("the private Secret Service did not come up within 10 seconds");
+        Err(last_answer)
     }
 
     /// The environment a process needs to reach this service.

@@ -5,12 +5,9 @@ use saferoom_core::ids::{ClientId, StaffId};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
 
 /// A client as listed.
 #[derive(Debug, Serialize, PartialEq, Eq)]

@@ -8,12 +8,9 @@ use saferoom_core::ids::{ClientId, GrantId};
 use serde::Serialize;
 use tauri::State;
 
+use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
 
 /// A right-of-access request.
 #[derive(Debug, Serialize, PartialEq, Eq)]

@@ -7,12 +7,9 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::clients::StaffRefDto;
+use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
 
 /// An emergency-access grant.
 #[derive(Debug, Serialize, PartialEq, Eq)]

@@ -7,12 +7,9 @@ use serde::Serialize;
 use tauri::State;
 
 use super::clients::StaffRefDto;
+use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
 
 /// An intake question.
 #[derive(Debug, Serialize, PartialEq, Eq)]

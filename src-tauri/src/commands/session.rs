@@ -5,12 +5,9 @@ use saferoom_core::SecretString;
 use tauri::State;
 
 use super::vault::SessionDto;
+use crate::clock::now;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
 
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, login: String, password: String) -> CommandResult<SessionDto> {

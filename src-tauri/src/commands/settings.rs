@@ -23,7 +23,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<SettingsD
 #[tauri::command]
 pub async fn set_auto_lock(state: State<'_, AppState>, minutes: u32) -> CommandResult<SettingsDto> {
     state.with_session(|vault, session| {
-        Ok(saferoom_core::settings::set_auto_lock_minutes(vault, session, minutes, time::OffsetDateTime::now_utc())?)
+        Ok(saferoom_core::settings::set_auto_lock_minutes(vault, session, minutes, crate::clock::now())?)
     })?;
     state.set_idle_limit(Duration::from_secs(u64::from(minutes) * 60));
     Ok(SettingsDto { auto_lock_minutes: minutes })

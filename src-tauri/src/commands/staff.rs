@@ -6,12 +6,9 @@ use saferoom_core::SecretString;
 use serde::Serialize;
 use tauri::State;
 
+use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
 
 /// A staff member as listed.
 #[derive(Debug, Serialize, PartialEq, Eq)]

@@ -128,7 +128,7 @@ pub async fn create_vault(
     let passphrase: Option<SecretString> = None;
     let (system, status) =
         if use_keychain { keychain() } else { (None, KeychainDto { available: false, detail: None }) };
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let attempt = |keychain: Option<&dyn KeyStore>| {
         let owner = OwnerAccount { login: owner.login, display_name: owner.display_name, password: owner.password };
         Vault::create(
@@ -194,13 +194,13 @@ pub(crate) fn restore_keychain_entry(vault: &mut Vault) -> bool {
     }
     let Ok(keychain) = SystemKeychain::connect() else { return false };
     matches!(keychain.load(vault.vault_id()), Err(saferoom_core::Error::KeychainEntryMissing))
-        && vault.enroll_keychain(&keychain, time::OffsetDateTime::now_utc()).is_ok()
+        && vault.enroll_keychain(&keychain, crate::clock::now()).is_ok()
 }
 
 /// Keep a vault opened without a staff password: nobody is signed in yet. Audits the unlock and any
 /// sign-ins that failed while it was closed.
 fn opened(state: &AppState, vault: Vault, how: &str) -> CommandResult<()> {
-    staff::record_vault_event(&vault, None, false, how, time::OffsetDateTime::now_utc())?;
+    staff::record_vault_event(&vault, None, false, how, crate::clock::now())?;
     state.with_throttle(|throttle| staff::flush_failed_sign_ins(&vault, throttle))?;
     state.install(vault)?;
     state.set_session(None);

@@ -209,13 +209,17 @@ pub fn list_access_requests(
             sql.push_str(" AND r.fulfilled_at IS NULL");
         }
         if actor.role == Role::Clinician {
-            sql.push_str(" AND r.client_id IN (SELECT client_id FROM care_team WHERE staff_id = ?1)");
+            // Their care team's clients, and any they hold an emergency-access grant for.
+            sql.push_str(
+                " AND (r.client_id IN (SELECT client_id FROM care_team WHERE staff_id = ?1)
+                   OR r.client_id IN (SELECT client_id FROM break_glass WHERE staff_id = ?1 AND expires_at > ?2))",
+            );
         } else {
-            sql.push_str(" AND ?1 IS NOT NULL");
+            sql.push_str(" AND ?1 IS NOT NULL AND ?2 IS NOT NULL");
         }
         sql.push_str(" ORDER BY r.fulfilled_at IS NOT NULL, coalesce(r.extended_to, r.due_on), r.id LIMIT 1000");
         let mut statement = transaction.prepare_cached(&sql)?;
-        let rows = statement.query_map([&actor.staff_id], request_row)?;
+        let rows = statement.query_map(rusqlite::params![actor.staff_id, rfc3339(now)], request_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     })
 }

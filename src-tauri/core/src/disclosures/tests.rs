@@ -44,6 +44,19 @@ fn a_request_is_due_thirty_days_after_receipt_and_extends_once() {
     assert_eq!(open.len(), 2);
     assert!(open[0].deadline() <= open[1].deadline(), "soonest deadline first");
     assert_eq!(list_access_requests(&fixture.vault, &fixture.other_clinician, true, test_now()).unwrap().len(), 0);
+    crate::access::break_glass(
+        &fixture.vault,
+        &fixture.other_clinician,
+        &client,
+        "covering an urgent request",
+        test_now(),
+    )
+    .unwrap();
+    assert_eq!(
+        list_access_requests(&fixture.vault, &fixture.other_clinician, true, test_now()).unwrap().len(),
+        2,
+        "emergency access shows that client's requests"
+    );
     assert_eq!(list_access_requests(&fixture.vault, &fixture.clinician, true, test_now()).unwrap().len(), 2);
 }
 

@@ -148,6 +148,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn check_folder(folder: &Path) -> Result<()> {
+    if !folder.is_absolute() {
+        return Err(Error::invalid("folder", "give the full path of a folder"));
+    }
     if !folder.is_dir() {
         return Err(Error::invalid("folder", format!("{} is not an existing folder", folder.display())));
     }
@@ -175,13 +178,12 @@ fn write_files(folder: &Path, stem: &str, export: &ExportFile, title: &str) -> R
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
     let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256))?;
-    let json_path = folder.join(format!("{stem}.json"));
-    let pdf_path = folder.join(format!("{stem}.pdf"));
-    for path in [&json_path, &pdf_path] {
-        if path.exists() {
-            return Err(Error::conflict(format!("{} already exists", path.display())));
-        }
-    }
+    // Two exports in the same second get numbered names rather than overwriting each other.
+    let (json_path, pdf_path) = (1..=99)
+        .map(|number| if number == 1 { stem.to_owned() } else { format!("{stem}-{number}") })
+        .map(|name| (folder.join(format!("{name}.json")), folder.join(format!("{name}.pdf"))))
+        .find(|(json, pdf)| !json.exists() && !pdf.exists())
+        .ok_or_else(|| Error::conflict("Too many exports with the same name in that folder"))?;
     files::write_atomic(&json_path, &json)?;
     if let Err(error) = files::write_atomic(&pdf_path, &pdf) {
         let _ = std::fs::remove_file(&json_path);
@@ -412,8 +414,16 @@ fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::D
     Ok(())
 }
 
-/// Import an export (owners only) into this vault: all or nothing.
+/// Import an export (owners only) into this vault: all or nothing. A practice export brings every client;
+/// a client export brings that one client (a transfer), without any psychotherapy notes it carried.
 pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime) -> Result<ImportReport> {
+    if session.role() != Role::Owner {
+        // Checked again, against the current role, inside the transaction; this only spares reading the file.
+        access::run(vault, session, now, |_, actor| actor.require_role(&[Role::Owner], "only an owner imports"))?;
+    }
+    if !file.is_absolute() {
+        return Err(Error::invalid("file", "give the full path of the export's .json file"));
+    }
     let export = read_export(file)?;
     let today = now.date();
     // Check every record before opening the transaction.

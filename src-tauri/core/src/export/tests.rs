@@ -89,10 +89,16 @@ fn a_client_export_is_the_record_without_psychotherapy_notes_and_fulfils_the_req
     let again = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), Some(&request), test_now());
     assert_eq!(again.unwrap_err().code(), ErrorCode::Conflict);
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 2, "the refused export left no files");
+    assert!(!fixture.audit_text().contains("after the deadline"));
     let error = export_client(&fixture.vault, &fixture.front_desk, &ada, out.path(), None, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden);
     let error = export_client(&fixture.vault, &fixture.owner, &ada, &out.path().join("missing"), None, test_now());
     assert_eq!(error.unwrap_err().code(), ErrorCode::InvalidInput);
+    let error = export_client(&fixture.vault, &fixture.owner, &ada, Path::new("relative/folder"), None, test_now());
+    assert_eq!(error.unwrap_err().code(), ErrorCode::InvalidInput);
+    // A second export in the same second gets a numbered name instead of a clash.
+    let second = export_client(&fixture.vault, &fixture.owner, &ada, out.path(), None, test_now()).unwrap();
+    assert!(second.json_path.to_string_lossy().ends_with("-2.json"), "{}", second.json_path.display());
 }
 
 #[test]
