@@ -236,6 +236,43 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
+/// At most this many candidates: collect and sort them. Above it, walking clients in name order fills a
+/// page sooner. (Measured on 50,000 clients: see docs/benchmarks.md.) Smaller in unit tests so that they
+/// walk both plans with a few thousand clients.
+const SPARSE_LIMIT: i64 = if cfg!(test) { 200 } else { 8000 };
+
+/// Where a search draws its candidates from.
+enum Source<'a> {
+    /// Clients with a term starting with this word.
+    Word(&'a str),
+    /// The clinician's care team.
+    Team(&'a StaffId),
+    /// Every client, in name order.
+    Everyone,
+}
+
+/// How many candidates a source has, counted only up to `SPARSE_LIMIT + 1` (a bounded index walk).
+fn capped_count(connection: &Connection, source: &Source<'_>) -> Result<i64> {
+    let cap = SPARSE_LIMIT + 1;
+    Ok(match source {
+        Source::Word(word) => connection
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM client_search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3)",
+            )?
+            .query_row(rusqlite::params![word, prefix_end(word), cap], |row| row.get(0))?,
+        Source::Team(staff_id) => connection
+            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM care_team WHERE staff_id = ?1 LIMIT ?2)")?
+            .query_row(rusqlite::params![staff_id, cap], |row| row.get(0))?,
+        Source::Everyone => i64::MAX,
+    })
+}
+
+/// Search: every word must start one of the client's terms; clinicians see only their care team.
+///
+/// The plan is chosen per keystroke: when the most selective source (a word's range of the term index, or
+/// the care team) has at most [`SPARSE_LIMIT`] candidates they are collected and sorted; otherwise clients
+/// are walked in name order (`clients_by_display_name`), each checked with indexed lookups, until a page is
+/// full. Ties in name are broken by rowid, which that index already carries.
 pub(super) fn search(
     connection: &Connection,
     query: &str,
@@ -243,27 +280,72 @@ pub(super) fn search(
     only_team: Option<&StaffId>,
     limit: u32,
 ) -> Result<Vec<ClientSummary>> {
-    // At most four words count: more narrows little and costs a join each.
+    // At most four words count: more narrows little and costs a lookup each.
     let query_words: Vec<String> = words(query).take(4).collect();
-    let mut sql = String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction FROM clients c");
+    let mut sources: Vec<Source<'_>> = query_words.iter().map(|word| Source::Word(word)).collect();
+    if let Some(staff_id) = only_team {
+        sources.push(Source::Team(staff_id));
+    }
+    let mut best = (Source::Everyone, i64::MAX);
+    for source in sources {
+        let count = capped_count(connection, &source)?;
+        if count < best.1 {
+            best = (source, count);
+        }
+    }
+    let driver = if best.1 <= SPARSE_LIMIT { best.0 } else { Source::Everyone };
+    run_search(connection, &driver, &query_words, include_discharged, only_team, limit)
+}
+
+fn run_search(
+    connection: &Connection,
+    driver: &Source<'_>,
+    query_words: &[String],
+    include_discharged: bool,
+    only_team: Option<&StaffId>,
+    limit: u32,
+) -> Result<Vec<ClientSummary>> {
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    for (index, word) in query_words.iter().enumerate() {
+    let mut sql = String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction FROM ");
+    match driver {
+        Source::Word(word) => {
+            values.push(Box::new(word.to_string()));
+            values.push(Box::new(prefix_end(word)));
+            sql.push_str(
+                "(SELECT DISTINCT client_id FROM client_search_terms WHERE term >= ?1 AND term < ?2) s
+                 JOIN clients c ON c.id = s.client_id",
+            );
+        }
+        Source::Team(staff_id) => {
+            values.push(Box::new((*staff_id).clone()));
+            sql.push_str("care_team t JOIN clients c ON c.id = t.client_id AND t.staff_id = ?1");
+        }
+        Source::Everyone => sql.push_str("clients c"),
+    }
+    sql.push_str(if include_discharged { " WHERE 1 = 1" } else { " WHERE c.status = 'active'" });
+    for word in query_words {
+        if matches!(driver, Source::Word(driving) if *driving == word.as_str()) {
+            continue;
+        }
         values.push(Box::new(word.clone()));
         values.push(Box::new(prefix_end(word)));
         sql.push_str(&format!(
-            " JOIN (SELECT DISTINCT client_id FROM client_search_terms WHERE term >= ?{} AND term < ?{}) w{index}
-              ON w{index}.client_id = c.id",
+            " AND EXISTS (SELECT 1 FROM client_search_terms x WHERE x.client_id = c.id AND x.term >= ?{} AND x.term < ?{})",
             values.len() - 1,
             values.len()
         ));
     }
     if let Some(staff_id) = only_team {
-        values.push(Box::new(staff_id.clone()));
-        sql.push_str(&format!(" JOIN care_team t ON t.client_id = c.id AND t.staff_id = ?{}", values.len()));
+        if !matches!(driver, Source::Team(_)) {
+            values.push(Box::new(staff_id.clone()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?{})",
+                values.len()
+            ));
+        }
     }
-    sql.push_str(if include_discharged { " WHERE 1 = 1" } else { " WHERE c.status = 'active'" });
     values.push(Box::new(i64::from(limit)));
-    sql.push_str(&format!(" ORDER BY c.display_name COLLATE NOCASE, c.id LIMIT ?{}", values.len()));
+    sql.push_str(&format!(" ORDER BY c.display_name COLLATE NOCASE, c.rowid LIMIT ?{}", values.len()));
     let mut statement = connection.prepare_cached(&sql)?;
     let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), summary)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

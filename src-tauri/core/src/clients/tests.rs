@@ -214,3 +214,49 @@ fn intake_answers_are_checked_against_their_questions_and_kept_from_the_front_de
     assert_eq!(error.code(), ErrorCode::Forbidden);
     assert!(!fixture.audit_text().contains("sleeping"), "answers never reach the audit trail");
 }
+
+/// Whichever plan a search takes (a small candidate set, or a walk in name order when every source is
+/// dense), it finds what a plain filter over every client finds.
+#[test]
+fn search_plans_agree_with_a_plain_filter() {
+    let fixture = practice();
+    crate::testing::bulk_clients(&fixture.vault, fixture.clinician.staff_id(), 2100).unwrap();
+    let other = fixture.client("Grace", "Hopper");
+    crate::clients::set_care_team(&fixture.vault, &fixture.owner, &other, &[], test_now()).unwrap();
+    let mut statement = fixture
+        .vault
+        .connection()
+        .prepare(
+            "SELECT c.id, c.display_name, group_concat(t.term, ' '),
+                    EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1)
+             FROM clients c JOIN client_search_terms t ON t.client_id = c.id GROUP BY c.id",
+        )
+        .unwrap();
+    let everyone: Vec<(String, String, String, bool)> = statement
+        .query_map([fixture.clinician.staff_id()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for query in ["", "a", "5", "ada", "ADA lov", "5550001", "hop gr", "zz", "k", "grace"] {
+        for session in [&fixture.owner, &fixture.clinician] {
+            let team_only = session.role() == Role::Clinician;
+            let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+            let mut expected: Vec<String> = everyone
+                .iter()
+                .filter(|(_, _, terms, on_team)| {
+                    (!team_only || *on_team)
+                        && words.iter().all(|word| terms.split(' ').any(|term| term.starts_with(word.as_str())))
+                })
+                .map(|(_, name, _, _)| name.clone())
+                .collect();
+            expected.sort_by_key(|name| name.to_lowercase());
+            expected.truncate(SEARCH_LIMIT as usize);
+            let found: Vec<String> = search(&fixture.vault, session, query, false, test_now())
+                .unwrap()
+                .into_iter()
+                .map(|client| client.display_name)
+                .collect();
+            assert_eq!(found, expected, "{query:?} as {}", session.login());
+        }
+    }
+}
