@@ -256,3 +256,10 @@ pub async fn wait_gone(client: &Client, css: &str) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// One journey at a time: each runs its own app, WebKit and display, and two cores running three of them
+/// at once made WebKit's page process hang. Hold the guard for the whole journey.
+pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static JOURNEYS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    JOURNEYS.lock().await
+}

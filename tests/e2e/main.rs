@@ -57,6 +57,7 @@ pub async fn sign_in(client: &Client, login: &str, password: &str) {
 /// silent keychain unlock, and carry on after the keychain entry is lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r2_create_lock_unlock_and_recover() {
+    let _one_at_a_time = harness::one_at_a_time().await;
     tokio::time::timeout(Duration::from_secs(300), journey()).await.expect("the journey finishes within five minutes");
 }
 

@@ -19,6 +19,7 @@ const PRIVATE: &str = "PRIVATE-PROCESS-NOTE about transference";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r3_group_practice_roles_notes_and_audit() {
+    let _one_at_a_time = super::harness::one_at_a_time().await;
     tokio::time::timeout(Duration::from_secs(480), journey()).await.expect("the journey finishes within eight minutes");
 }
 

@@ -11,6 +11,7 @@ use saferoom_core::testing::PrivateSecretService;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r4_right_of_access_export_and_import() {
+    let _one_at_a_time = super::harness::one_at_a_time().await;
     tokio::time::timeout(Duration::from_secs(300), journey()).await.expect("the journey finishes within five minutes");
 }
 
