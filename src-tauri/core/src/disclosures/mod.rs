@@ -86,6 +86,19 @@ fn optional_date_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<
     text.map(|_| date_column(row, index)).transpose()
 }
 
+/// Columns: id, client_id, author_id, recipient, purpose, signed_on, expires_on.
+fn authorization_row(row: &Row<'_>) -> rusqlite::Result<PsychotherapyAuthorization> {
+    Ok(PsychotherapyAuthorization {
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        author_id: row.get(2)?,
+        recipient: row.get(3)?,
+        purpose: row.get(4)?,
+        signed_on: date_column(row, 5)?,
+        expires_on: date_column(row, 6)?,
+    })
+}
+
 const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, c.display_name, r.received_on, r.due_on, r.extended_to,
         r.extension_reason, r.fulfilled_at, s.display_name
      FROM access_requests r JOIN clients c ON c.id = r.client_id LEFT JOIN staff s ON s.id = r.fulfilled_by";
@@ -336,17 +349,7 @@ pub(crate) fn authorization_in_force(
              WHERE client_id = ?1 AND author_id = ?2 AND signed_on <= ?3 AND expires_on >= ?3
              ORDER BY expires_on DESC LIMIT 1",
         )?
-        .query_row(rusqlite::params![client_id, author_id, today.to_string()], |row| {
-            Ok(PsychotherapyAuthorization {
-                id: row.get(0)?,
-                client_id: row.get(1)?,
-                author_id: row.get(2)?,
-                recipient: row.get(3)?,
-                purpose: row.get(4)?,
-                signed_on: date_column(row, 5)?,
-                expires_on: date_column(row, 6)?,
-            })
-        })
+        .query_row(rusqlite::params![client_id, author_id, today.to_string()], authorization_row)
         .optional()?)
 }
 
@@ -363,17 +366,7 @@ pub fn list_psychotherapy_authorizations(
             "SELECT id, client_id, author_id, recipient, purpose, signed_on, expires_on
              FROM psychotherapy_authorizations WHERE client_id = ?1 AND author_id = ?2 ORDER BY signed_on DESC",
         )?;
-        let rows = statement.query_map(rusqlite::params![client_id, actor.staff_id], |row| {
-            Ok(PsychotherapyAuthorization {
-                id: row.get(0)?,
-                client_id: row.get(1)?,
-                author_id: row.get(2)?,
-                recipient: row.get(3)?,
-                purpose: row.get(4)?,
-                signed_on: date_column(row, 5)?,
-                expires_on: date_column(row, 6)?,
-            })
-        })?;
+        let rows = statement.query_map(rusqlite::params![client_id, actor.staff_id], authorization_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     })
 }
