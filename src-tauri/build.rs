@@ -48,6 +48,22 @@ const COMMANDS: &[&str] = &[
     "export_client_record",
     "export_practice",
     "import_practice",
+    "consent_templates",
+    "consent_template_versions",
+    "save_consent_template",
+    "consent_settings",
+    "set_consent_settings",
+    "client_consents",
+    "prepare_consents",
+    "sign_consent",
+    "revoke_consent",
+    "reconsent_dashboard",
+    "export_consent",
+    "export_consent_packet",
+    "start_kiosk",
+    "kiosk_packet",
+    "kiosk_sign",
+    "end_kiosk",
 ];
 
 fn main() {

@@ -12,6 +12,8 @@ pub enum ShellCode {
     Locked,
     /// The vault is open but nobody is signed in.
     SignedOut,
+    /// A signing kiosk is running: only its own commands work until staff end it.
+    KioskActive,
 }
 
 /// A core code or a shell code, serialized as one flat string.
@@ -42,6 +44,22 @@ impl CommandError {
     /// A failure that is a bug, not bad input.
     pub fn internal(message: &str) -> CommandError {
         CommandError { code: Code::Core(ErrorCode::Internal), message: message.into() }
+    }
+
+    /// A signing kiosk is running.
+    pub fn kiosk_active() -> CommandError {
+        CommandError {
+            code: Code::Shell(ShellCode::KioskActive),
+            message: "This screen is a signing kiosk. Hand the device back to staff to end it".into(),
+        }
+    }
+
+    /// A kiosk command while no kiosk runs.
+    pub fn no_kiosk() -> CommandError {
+        CommandError {
+            code: Code::Core(saferoom_core::ErrorCode::NotFound),
+            message: "No signing kiosk is running".into(),
+        }
     }
 
     /// Nobody is signed in.
@@ -81,7 +99,11 @@ mod tests {
         let mut rust: Vec<String> = ErrorCode::ALL
             .iter()
             .map(|code| Code::Core(*code))
-            .chain([Code::Shell(ShellCode::Locked), Code::Shell(ShellCode::SignedOut)])
+            .chain([
+                Code::Shell(ShellCode::Locked),
+                Code::Shell(ShellCode::SignedOut),
+                Code::Shell(ShellCode::KioskActive),
+            ])
             .map(|code| serde_json::to_value(code).unwrap().as_str().unwrap().to_owned())
             .collect();
         let types = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/types.ts")).unwrap();

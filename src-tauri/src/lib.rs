@@ -103,6 +103,22 @@ pub fn run() {
             commands::disclosures::export_client_record,
             commands::disclosures::export_practice,
             commands::disclosures::import_practice,
+            commands::consent::consent_templates,
+            commands::consent::consent_template_versions,
+            commands::consent::save_consent_template,
+            commands::consent::consent_settings,
+            commands::consent::set_consent_settings,
+            commands::consent::client_consents,
+            commands::consent::prepare_consents,
+            commands::consent::sign_consent,
+            commands::consent::revoke_consent,
+            commands::consent::reconsent_dashboard,
+            commands::consent::export_consent,
+            commands::consent::export_consent_packet,
+            commands::consent::start_kiosk,
+            commands::consent::kiosk_packet,
+            commands::consent::kiosk_sign,
+            commands::consent::end_kiosk,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -4,7 +4,10 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use saferoom_core::consent::{Kiosk, KioskPacket};
+use saferoom_core::ids::{ClientId, DocumentId};
 use saferoom_core::staff::{LoginThrottle, Session};
+use saferoom_core::SecretString;
 use saferoom_core::{Vault, VaultPaths};
 
 use crate::error::{CommandError, CommandResult};
@@ -45,6 +48,9 @@ pub struct AppState {
     vault: Mutex<Option<Vault>>,
     /// Who is signed in. Lock order: `vault`, then `session`.
     session: Mutex<Option<Session>>,
+    /// A running signing kiosk, which holds the session that started it. Lock order: `vault`, `session`,
+    /// `kiosk`.
+    kiosk: Mutex<Option<Kiosk>>,
     throttle: Mutex<LoginThrottle>,
     idle: Mutex<IdleClock>,
 }
@@ -62,6 +68,7 @@ impl AppState {
             paths,
             vault: Mutex::new(None),
             session: Mutex::new(None),
+            kiosk: Mutex::new(None),
             throttle: Mutex::new(LoginThrottle::default()),
             idle: Mutex::new(IdleClock::new(Instant::now(), Duration::from_secs(600))),
         }
@@ -72,8 +79,64 @@ impl AppState {
         unpoisoned(&self.vault).is_some()
     }
 
+    /// Whether a signing kiosk is running.
+    pub fn kiosk_active(&self) -> bool {
+        unpoisoned(&self.kiosk).is_some()
+    }
+
+    /// `kiosk_active` while a signing kiosk runs: every command but the kiosk's own (and `vault_status`,
+    /// `touch`) starts with this.
+    pub fn refuse_in_kiosk(&self) -> CommandResult<()> {
+        if self.kiosk_active() {
+            return Err(CommandError::kiosk_active());
+        }
+        Ok(())
+    }
+
+    /// Start a signing kiosk with the signed-in person's session (nobody is signed in while it runs).
+    pub fn start_kiosk(&self, client_id: &ClientId, documents: &[DocumentId]) -> CommandResult<KioskPacket> {
+        self.refuse_in_kiosk()?;
+        let guard = unpoisoned(&self.vault);
+        let vault = guard.as_ref().ok_or_else(CommandError::locked)?;
+        let mut session_slot = unpoisoned(&self.session);
+        let session = session_slot.as_ref().ok_or_else(CommandError::signed_out)?;
+        unpoisoned(&self.idle).touch(Instant::now());
+        let (kiosk, packet) = Kiosk::start(vault, session, client_id, documents, crate::clock::now())?;
+        // Nobody is signed in while the kiosk runs; only the kiosk holds the session.
+        *session_slot = None;
+        *unpoisoned(&self.kiosk) = Some(kiosk);
+        Ok(packet)
+    }
+
+    /// Run `action` with the running kiosk (counts as activity): `locked` if the vault is closed,
+    /// `not_found`-style `signed_out` if no kiosk runs.
+    pub fn with_kiosk<T>(&self, action: impl FnOnce(&Vault, &Kiosk) -> CommandResult<T>) -> CommandResult<T> {
+        let guard = unpoisoned(&self.vault);
+        let vault = guard.as_ref().ok_or_else(CommandError::locked)?;
+        let kiosk = unpoisoned(&self.kiosk);
+        let kiosk = kiosk.as_ref().ok_or_else(CommandError::no_kiosk)?;
+        unpoisoned(&self.idle).touch(Instant::now());
+        action(vault, kiosk)
+    }
+
+    /// End the kiosk with a staff member's password; they are signed in. A wrong password leaves it running.
+    pub fn end_kiosk(&self, login: &str, password: &SecretString) -> CommandResult<Session> {
+        let guard = unpoisoned(&self.vault);
+        let vault = guard.as_ref().ok_or_else(CommandError::locked)?;
+        let mut session_slot = unpoisoned(&self.session);
+        let mut kiosk_slot = unpoisoned(&self.kiosk);
+        let kiosk = kiosk_slot.as_ref().ok_or_else(CommandError::no_kiosk)?;
+        let session =
+            self.with_throttle(|throttle| kiosk.end(vault, throttle, login, password, crate::clock::now()))?;
+        *kiosk_slot = None;
+        *session_slot = Some(session.clone());
+        unpoisoned(&self.idle).touch(Instant::now());
+        Ok(session)
+    }
+
     /// Keep a freshly opened vault and start its idle clock with its own auto-lock setting.
     pub fn install(&self, vault: Vault) -> CommandResult<()> {
+        self.refuse_in_kiosk()?;
         let minutes = vault.auto_lock_minutes()?;
         *unpoisoned(&self.idle) = IdleClock::new(Instant::now(), Duration::from_secs(u64::from(minutes) * 60));
         *unpoisoned(&self.vault) = Some(vault);
@@ -82,6 +145,7 @@ impl AppState {
 
     /// Run `action` on the open vault (counts as activity), or fail with `locked`.
     pub fn with_vault<T>(&self, action: impl FnOnce(&mut Vault) -> CommandResult<T>) -> CommandResult<T> {
+        self.refuse_in_kiosk()?;
         let mut guard = unpoisoned(&self.vault);
         let vault = guard.as_mut().ok_or_else(CommandError::locked)?;
         unpoisoned(&self.idle).touch(Instant::now());
@@ -91,6 +155,7 @@ impl AppState {
     /// Run `action` as the signed-in person (counts as activity): `locked` if the vault is closed,
     /// `signed_out` if nobody is signed in.
     pub fn with_session<T>(&self, action: impl FnOnce(&mut Vault, &Session) -> CommandResult<T>) -> CommandResult<T> {
+        self.refuse_in_kiosk()?;
         let mut guard = unpoisoned(&self.vault);
         let vault = guard.as_mut().ok_or_else(CommandError::locked)?;
         let session = unpoisoned(&self.session).clone().ok_or_else(CommandError::signed_out)?;
@@ -117,6 +182,7 @@ impl AppState {
     pub fn lock(&self) -> bool {
         let mut vault = unpoisoned(&self.vault);
         let session = unpoisoned(&self.session).take();
+        unpoisoned(&self.kiosk).take();
         match vault.take() {
             Some(open) => {
                 let _ = saferoom_core::staff::record_vault_event(
@@ -150,6 +216,8 @@ impl AppState {
         }
         let mut vault = unpoisoned(&self.vault);
         let session = unpoisoned(&self.session).take();
+        // A kiosk left idle locks too: staff unlock and sign in again.
+        unpoisoned(&self.kiosk).take();
         if let Some(open) = vault.take() {
             let _ = saferoom_core::staff::record_vault_event(
                 &open,

@@ -70,6 +70,18 @@ id_type!(
     "emergency-access grant"
 );
 
+id_type!(
+    /// A version of a consent template.
+    TemplateId,
+    "consent template"
+);
+
+id_type!(
+    /// A consent document (one client's copy of a template, to sign or signed).
+    DocumentId,
+    "consent document"
+);
+
 impl StaffId {
     /// An id read back from the key-slot file (already validated as a slot owner).
     pub(crate) fn from_trusted(text: String) -> StaffId {

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod audit;
 pub mod clients;
+pub mod consent;
 pub mod disclosures;
 pub mod error;
 pub mod export;

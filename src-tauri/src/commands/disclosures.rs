@@ -189,7 +189,8 @@ pub async fn list_psychotherapy_authorizations(
 }
 
 #[tauri::command]
-pub async fn default_export_folder() -> CommandResult<Option<String>> {
+pub async fn default_export_folder(state: State<'_, AppState>) -> CommandResult<Option<String>> {
+    state.refuse_in_kiosk()?;
     Ok(export::default_folder().map(|folder| folder.display().to_string()))
 }
 

@@ -2,6 +2,7 @@
 //! the serializable DTOs below (the core has no serde types for the UI, by design).
 
 pub mod clients;
+pub mod consent;
 pub mod disclosures;
 pub mod oversight;
 pub mod records;

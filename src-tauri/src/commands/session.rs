@@ -46,6 +46,7 @@ pub async fn recover_owner_password(
 
 #[tauri::command]
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    state.refuse_in_kiosk()?;
     let session = state.session();
     state.set_session(None);
     if let Some(session) = session {

@@ -60,6 +60,8 @@ pub struct VaultStatusDto {
     opened_with: Option<&'static str>,
     session: Option<SessionDto>,
     logins: Vec<String>,
+    /// A signing kiosk is running (show only the kiosk).
+    kiosk: bool,
 }
 
 /// The result of creating a vault; the recovery code is shown once and exists nowhere else.
@@ -113,6 +115,7 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
         opened_with: opened_with.ok(),
         session: state.session().as_ref().map(SessionDto::from),
         logins: saferoom_core::vault::slots::staff_logins(&state.paths.key_slots),
+        kiosk: state.kiosk_active(),
     })
 }
 
@@ -122,6 +125,7 @@ pub async fn create_vault(
     use_keychain: bool,
     owner: OwnerDto,
 ) -> CommandResult<CreatedDto> {
+    state.refuse_in_kiosk()?;
     let password = SecretString::from(owner.password);
     let owner = OwnerAccount { login: &owner.login, display_name: &owner.display_name, password: &password };
     // The owner's password is a way in, so a machine without a keychain still has one besides the code.
@@ -160,6 +164,7 @@ pub async fn create_vault(
 
 #[tauri::command]
 pub async fn unlock_with_keychain(state: State<'_, AppState>) -> CommandResult<UnlockReportDto> {
+    state.refuse_in_kiosk()?;
     let keychain = SystemKeychain::connect()?;
     let vault = Vault::open(&state.paths, Unlock::Keychain(&keychain))?;
     opened(&state, vault, "keychain")?;
@@ -180,6 +185,7 @@ pub async fn unlock_with_passphrase(state: State<'_, AppState>, passphrase: Stri
 
 /// Open with a typed secret (restoring a lost keychain entry).
 fn open_typed(state: &AppState, unlock: Unlock<'_>, method: &'static str) -> CommandResult<UnlockReportDto> {
+    state.refuse_in_kiosk()?;
     let mut vault = Vault::open(&state.paths, unlock)?;
     let keychain_restored = restore_keychain_entry(&mut vault);
     opened(state, vault, method)?;
@@ -209,6 +215,7 @@ fn opened(state: &AppState, vault: Vault, how: &str) -> CommandResult<()> {
 
 #[tauri::command]
 pub async fn lock_vault(state: State<'_, AppState>) -> CommandResult<()> {
+    state.refuse_in_kiosk()?;
     state.lock();
     Ok(())
 }

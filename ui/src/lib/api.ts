@@ -13,24 +13,34 @@ import {
   type AuthorizationInput,
   type BreakGlassGrant,
   type Client,
+  type ClientConsents,
   type ClientInput,
   type ClientNotes,
   type ClientStatus,
   type ClientSummary,
+  type ConsentDocument,
+  type ConsentExport,
+  type ConsentKind,
+  type ConsentSettings,
+  type ConsentTemplate,
   type CreateVaultResult,
   type ErrorCode,
   type ExportReport,
   type ImportReport,
   type Intake,
   type IntakeAnswers,
+  type KioskPacket,
   type LockReason,
   type NewStaffInput,
   type Note,
   type NoteKind,
   type OwnerAccountInput,
+  type ReconsentRow,
   type Role,
   type SessionInfo,
   type Settings,
+  type SignatureInput,
+  type SignerInput,
   type StaffMember,
   type UnlockReport,
   type VaultLockedPayload,
@@ -77,11 +87,36 @@ export function errorMessage(error: unknown): string {
   return toApiError(error).message;
 }
 
+type KioskActiveHandler = () => void;
+const kioskActiveHandlers = new Set<KioskActiveHandler>();
+
+/**
+ * Calls `handler` whenever any command is refused with `kiosk_active` (a
+ * signing kiosk is running), so the app can show the kiosk screen wherever the
+ * refusal happened. Returns an unsubscribe function.
+ */
+export function onKioskActive(handler: KioskActiveHandler): () => void {
+  kioskActiveHandlers.add(handler);
+  return () => {
+    kioskActiveHandlers.delete(handler);
+  };
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (error) {
-    throw toApiError(error);
+    const apiError = toApiError(error);
+    if (apiError.code === 'kiosk_active') {
+      for (const handler of [...kioskActiveHandlers]) {
+        try {
+          handler();
+        } catch {
+          // A listener's failure must not hide the command's own error.
+        }
+      }
+    }
+    throw apiError;
   }
 }
 
@@ -308,6 +343,85 @@ export function exportPractice(folder: string): Promise<ExportReport> {
 /** Owner only: `file` is the path of an export's .json; all or nothing. */
 export function importPractice(file: string): Promise<ImportReport> {
   return call<ImportReport>('import_practice', { file });
+}
+
+// ---------- Consent ----------
+
+/** The current version of each consent template. */
+export function consentTemplates(): Promise<ConsentTemplate[]> {
+  return call<ConsentTemplate[]>('consent_templates');
+}
+
+/** Every version of one kind's template, newest first. */
+export function consentTemplateVersions(kind: ConsentKind): Promise<ConsentTemplate[]> {
+  return call<ConsentTemplate[]>('consent_template_versions', { kind });
+}
+
+/** Owner only: saves a new version (documents already prepared keep their text). */
+export function saveConsentTemplate(kind: ConsentKind, title: string, body: string): Promise<ConsentTemplate> {
+  return call<ConsentTemplate>('save_consent_template', { kind, title, body });
+}
+
+export function consentSettings(): Promise<ConsentSettings> {
+  return call<ConsentSettings>('consent_settings');
+}
+
+/** Owner only. */
+export function setConsentSettings(settings: ConsentSettings): Promise<ConsentSettings> {
+  return call<ConsentSettings>('set_consent_settings', { settings });
+}
+
+export function clientConsents(clientId: string): Promise<ClientConsents> {
+  return call<ClientConsents>('client_consents', { clientId });
+}
+
+/** One pending document per kind; the client is added as the first signer if missing. */
+export function prepareConsents(clientId: string, kinds: ConsentKind[], signers: SignerInput[]): Promise<ConsentDocument[]> {
+  return call<ConsentDocument[]>('prepare_consents', { clientId, kinds, signers });
+}
+
+/** Signs a pending document in place (on this computer, with staff signed in). */
+export function signConsent(documentId: string, signerIndex: number, signature: SignatureInput): Promise<ConsentDocument> {
+  return call<ConsentDocument>('sign_consent', { documentId, signerIndex, signature });
+}
+
+export function revokeConsent(documentId: string, reason: string): Promise<ConsentDocument> {
+  return call<ConsentDocument>('revoke_consent', { documentId, reason });
+}
+
+/** Clients who need to (re-)consent before their next telehealth session. */
+export function reconsentDashboard(): Promise<ReconsentRow[]> {
+  return call<ReconsentRow[]>('reconsent_dashboard');
+}
+
+/** One document as a PDF, with a FHIR R4 Consent JSON beside it. */
+export function exportConsent(documentId: string, folder: string): Promise<ConsentExport> {
+  return call<ConsentExport>('export_consent', { documentId, folder });
+}
+
+/** Every signed or revoked document of the client, in one PDF. */
+export function exportConsentPacket(clientId: string, folder: string): Promise<ConsentExport> {
+  return call<ConsentExport>('export_consent_packet', { clientId, folder });
+}
+
+// ---------- Signing kiosk ----------
+
+/** Hands the computer to the client: the window goes fullscreen and the staff session ends. */
+export function startKiosk(clientId: string, documentIds: string[]): Promise<KioskPacket> {
+  return call<KioskPacket>('start_kiosk', { clientId, documentIds });
+}
+
+export function kioskPacket(): Promise<KioskPacket> {
+  return call<KioskPacket>('kiosk_packet');
+}
+
+export function kioskSign(documentId: string, signerIndex: number, signature: SignatureInput): Promise<KioskPacket> {
+  return call<KioskPacket>('kiosk_sign', { documentId, signerIndex, signature });
+}
+
+/** Any active staff member ends the kiosk with their password and is signed in. */
+export function endKiosk(login: string, password: string): Promise<SessionInfo> {
+  return call<SessionInfo>('end_kiosk', { login, password });
 }
 
 // ---------- Activity and events ----------

@@ -1,5 +1,5 @@
 // Display helpers: words for codes, and dates/times in the user's locale.
-import type { ClientStatus, ContactChannel, NoteKind, Role } from './types';
+import type { ClientStatus, ConsentKind, ConsentStatusValue, ContactChannel, NoteKind, Role, SignerRole } from './types';
 
 const ROLE_LABELS: Record<Role, string> = {
   owner: 'Owner',
@@ -91,4 +91,37 @@ export function formatDayOf(rfc3339: string | null | undefined): string {
   const date = new Date(rfc3339);
   if (Number.isNaN(date.getTime())) return rfc3339;
   return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+const CONSENT_KIND_LABELS: Record<ConsentKind, string> = {
+  treatment: 'Consent to treatment',
+  technology: 'Telehealth technology',
+  recording: 'Recording of sessions',
+  ai_tools: 'AI tools',
+  esign_disclosure: 'Electronic signature disclosure',
+};
+
+export function consentKindLabel(kind: ConsentKind): string {
+  return CONSENT_KIND_LABELS[kind] ?? kind;
+}
+
+const SIGNER_ROLE_LABELS: Record<SignerRole, string> = {
+  client: 'Client',
+  partner: 'Partner',
+  guardian: 'Parent or guardian',
+  witness: 'Witness',
+};
+
+export function signerRoleLabel(role: SignerRole): string {
+  return SIGNER_ROLE_LABELS[role] ?? role;
+}
+
+const CONSENT_STATUS_LABELS: Record<ConsentStatusValue, string> = {
+  pending: 'Waiting for signatures',
+  signed: 'Signed',
+  revoked: 'Revoked',
+};
+
+export function consentStatusLabel(status: ConsentStatusValue): string {
+  return CONSENT_STATUS_LABELS[status] ?? status;
 }

@@ -2,14 +2,15 @@
 // and one way to turn a failed command into text (or, for `locked` and
 // `signed_out`, into leaving the main screen).
 import { getContext, setContext } from 'svelte';
-import type { SessionInfo } from './types';
+import type { KioskPacket, SessionInfo } from './types';
 
 export interface MainContext {
   readonly session: SessionInfo;
   /**
    * The message to show for a failed command, or null when the failure has
-   * already been handled by leaving the main screen (vault locked or nobody
-   * signed in any more). Callers show the message when it is not null.
+   * already been handled by leaving the main screen (vault locked, nobody
+   * signed in any more, or a signing kiosk running). Callers show the message
+   * when it is not null.
    */
   problem(error: unknown): string | null;
   /** Remembers client names seen in lists, so a record opened by its number can show the name while it loads. */
@@ -17,10 +18,12 @@ export interface MainContext {
   clientName(id: string): string | null;
   /** Goes to the clients section with this client's record open (optionally on a tab). */
   openClient(id: string, name: string | null, tab?: ClientTab): void;
+  /** start_kiosk answered: the staff session has ended and the kiosk screen takes over. */
+  kioskStarted(packet: KioskPacket): void;
 }
 
 /** The tabs of the client view. */
-export type ClientTab = 'details' | 'intake' | 'notes' | 'care-team' | 'export';
+export type ClientTab = 'details' | 'intake' | 'notes' | 'care-team' | 'consent' | 'export';
 
 /** A client to open when the clients section appears. */
 export interface ClientTarget {

@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'throttled'
   | 'invalid_input'
   | 'io'
-  | 'internal';
+  | 'internal'
+  /** A signing kiosk is running: everything but the kiosk commands and vault_status is refused. */
+  | 'kiosk_active';
 
 // Must equal the list in docs/ipc.md (a Rust test compares them).
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -45,6 +47,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'invalid_input',
   'io',
   'internal',
+  'kiosk_active',
 ];
 
 /** The error object every command rejects with. `message` is written for people. */
@@ -84,6 +87,8 @@ export interface VaultStatus {
   session: SessionInfo | null;
   /** Staff who can sign in (from the key-slot file; no secrets). */
   logins: string[];
+  /** A signing kiosk is running (the app shows only the kiosk screen). */
+  kiosk: boolean;
 }
 
 export interface OwnerAccountInput {
@@ -364,4 +369,151 @@ export interface ImportReport {
   /** Staff accounts added, disabled and without a password. */
   staffAdded: number;
   psychotherapyNotesSkipped: number;
+}
+
+// ---------- Consent (issue 4) ----------
+
+export type ConsentKind = 'treatment' | 'technology' | 'recording' | 'ai_tools' | 'esign_disclosure';
+
+export const CONSENT_KINDS: readonly ConsentKind[] = ['treatment', 'technology', 'recording', 'ai_tools', 'esign_disclosure'];
+
+/** `{{name}}` in a template's body; filled in when a document is prepared. */
+export interface TemplateField {
+  name: string;
+  label: string;
+}
+
+export interface ConsentTemplate {
+  id: string;
+  kind: ConsentKind;
+  version: number;
+  title: string;
+  body: string;
+  fields: TemplateField[];
+  /** SHA-256 (hex) of title + body. */
+  hash: string;
+  createdAt: string;
+  /** null: shipped with the app. */
+  createdBy: StaffRef | null;
+  current: boolean;
+}
+
+export interface ConsentSettings {
+  /** The telehealth platform in use, e.g. "Doxy.me". */
+  platform: string;
+  recordingPolicy: string;
+  /** 0: consent does not expire. */
+  expiryMonths: number;
+}
+
+export type SignerRole = 'client' | 'partner' | 'guardian' | 'witness';
+
+export const SIGNER_ROLES: readonly SignerRole[] = ['client', 'partner', 'guardian', 'witness'];
+
+export interface SignerInput {
+  role: SignerRole;
+  name: string;
+}
+
+/** A point of a signature stroke: x 0..=600, y 0..=200 (the pad's box), t ms since the first point. */
+export interface Point {
+  x: number;
+  y: number;
+  t: number;
+}
+
+export interface SignatureInput {
+  typedName: string;
+  intent: boolean;
+  strokes: Point[][];
+  device: string;
+}
+
+export interface Signer {
+  index: number;
+  role: SignerRole;
+  name: string;
+  /** UTC */
+  signedAt: string | null;
+  /** The machine's local time with its offset. */
+  signedAtLocal: string | null;
+  device: string | null;
+  typedName: string | null;
+  signatureHash: string | null;
+  /** data:image/png;base64,… rendered by the core. */
+  signaturePng: string | null;
+}
+
+export type ConsentStatusValue = 'pending' | 'signed' | 'revoked';
+
+export interface ConsentDocument {
+  id: string;
+  clientId: string;
+  kind: ConsentKind;
+  title: string;
+  templateVersion: number;
+  templateHash: string;
+  /** The exact text to be signed / that was signed. */
+  text: string;
+  textHash: string;
+  /** Technology consent: the platform it covers. */
+  platform: string | null;
+  status: ConsentStatusValue;
+  createdAt: string;
+  signedAt: string | null;
+  /** YYYY-MM-DD */
+  expiresOn: string | null;
+  revokedAt: string | null;
+  revokedBy: StaffRef | null;
+  revokeReason: string | null;
+  signers: Signer[];
+}
+
+export type ReasonCode = 'missing' | 'unsigned' | 'expired' | 'template_updated' | 'platform_changed' | 'revoked';
+
+export interface ConsentReason {
+  kind: ConsentKind;
+  code: ReasonCode;
+  message: string;
+}
+
+export interface ClientConsents {
+  readyForTelehealth: boolean;
+  reasons: ConsentReason[];
+  documents: ConsentDocument[];
+}
+
+export interface ReconsentRow {
+  clientId: string;
+  clientName: string;
+  reasons: ConsentReason[];
+}
+
+export interface KioskSigner {
+  index: number;
+  role: SignerRole;
+  name: string;
+  signed: boolean;
+}
+
+export interface KioskDocument {
+  id: string;
+  kind: ConsentKind;
+  title: string;
+  text: string;
+  textHash: string;
+  signers: KioskSigner[];
+}
+
+export interface KioskPacket {
+  clientName: string;
+  documents: KioskDocument[];
+  complete: boolean;
+}
+
+export interface ConsentExport {
+  pdfPath: string;
+  pdfSha256: string;
+  /** The FHIR R4 Consent JSON beside the PDF (single documents only). */
+  fhirPath: string | null;
 }

@@ -221,3 +221,49 @@ export function validateImportFile(raw: string): string | null {
   }
   return null;
 }
+
+export const EXPIRY_MONTHS_MAX = 120;
+
+export type ParsedMonths = { ok: true; months: number } | { ok: false; error: string };
+
+/** How many months a consent lasts: a whole number, 0 meaning it does not expire. */
+export function parseExpiryMonths(raw: string): ParsedMonths {
+  const error = `Enter a whole number of months from 0 to ${EXPIRY_MONTHS_MAX} (0: consent does not expire).`;
+  const text = raw.trim();
+  if (!/^\d+$/.test(text)) return { ok: false, error };
+  const months = Number(text);
+  if (!Number.isSafeInteger(months) || months > EXPIRY_MONTHS_MAX) return { ok: false, error };
+  return { ok: true, months };
+}
+
+export const REVOKE_REASON_MIN = 3;
+export const REVOKE_REASON_MAX = 1000;
+
+/** Why a consent is revoked (kept with the document; as the core, 3 to 1000 characters). */
+export function validateRevokeReason(reason: string): string | null {
+  const count = characterCount(reason.trim());
+  if (count < REVOKE_REASON_MIN) {
+    return 'Write why the consent is revoked (for example, “Client withdrew consent by phone”).';
+  }
+  if (count > REVOKE_REASON_MAX) return `The reason can be at most ${REVOKE_REASON_MAX} characters long.`;
+  return null;
+}
+
+export const SIGNER_NAME_MAX = 200;
+
+/** The optional extra signer of a prepared document: both a role and a name, or neither. */
+export function validateExtraSigner(role: string, name: string): string | null {
+  const clean = name.trim();
+  if (role === '' && clean === '') return null;
+  if (role === '') return 'Choose who the other signer is (partner, guardian or witness), or clear their name.';
+  if (clean === '') return 'Enter the name of the other signer.';
+  if (characterCount(clean) > SIGNER_NAME_MAX) return `The name can be at most ${SIGNER_NAME_MAX} characters long.`;
+  return null;
+}
+
+/** A template's title and body as edited. Returns an error message or null. */
+export function validateTemplate(title: string, body: string): string | null {
+  if (title.trim() === '') return 'Enter the title of the consent.';
+  if (body.trim() === '') return 'Enter the text of the consent.';
+  return null;
+}

@@ -4,7 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import * as api from '../lib/api';
 import { ApiError, toApiError } from '../lib/api';
 import { ERROR_CODES } from '../lib/types';
-import { clientInput } from './fakeBackend';
+import { clientInput, fakeSignature } from './fakeBackend';
 
 const OWNER_INPUT = { login: 'olivia', displayName: 'Olivia Owens', password: 'a long password' };
 
@@ -119,6 +119,42 @@ describe('api.ts command names and argument keys', () => {
     ],
     ['export_practice', () => api.exportPractice('/media/usb'), { folder: '/media/usb' }],
     ['import_practice', () => api.importPractice('/media/usb/x.json'), { file: '/media/usb/x.json' }],
+    ['consent_templates', () => api.consentTemplates(), {}],
+    ['consent_template_versions', () => api.consentTemplateVersions('recording'), { kind: 'recording' }],
+    [
+      'save_consent_template',
+      () => api.saveConsentTemplate('ai_tools', 'AI tools', 'Body'),
+      { kind: 'ai_tools', title: 'AI tools', body: 'Body' },
+    ],
+    ['consent_settings', () => api.consentSettings(), {}],
+    [
+      'set_consent_settings',
+      () => api.setConsentSettings({ platform: 'Zoom', recordingPolicy: 'Never', expiryMonths: 6 }),
+      { settings: { platform: 'Zoom', recordingPolicy: 'Never', expiryMonths: 6 } },
+    ],
+    ['client_consents', () => api.clientConsents('c1'), { clientId: 'c1' }],
+    [
+      'prepare_consents',
+      () => api.prepareConsents('c1', ['treatment', 'technology'], [{ role: 'guardian', name: 'Grace' }]),
+      { clientId: 'c1', kinds: ['treatment', 'technology'], signers: [{ role: 'guardian', name: 'Grace' }] },
+    ],
+    [
+      'sign_consent',
+      () => api.signConsent('d1', 1, fakeSignature()),
+      { documentId: 'd1', signerIndex: 1, signature: fakeSignature() },
+    ],
+    ['revoke_consent', () => api.revokeConsent('d1', 'Withdrawn'), { documentId: 'd1', reason: 'Withdrawn' }],
+    ['reconsent_dashboard', () => api.reconsentDashboard(), {}],
+    ['export_consent', () => api.exportConsent('d1', '/media/usb'), { documentId: 'd1', folder: '/media/usb' }],
+    ['export_consent_packet', () => api.exportConsentPacket('c1', '/media/usb'), { clientId: 'c1', folder: '/media/usb' }],
+    ['start_kiosk', () => api.startKiosk('c1', ['d1', 'd2']), { clientId: 'c1', documentIds: ['d1', 'd2'] }],
+    ['kiosk_packet', () => api.kioskPacket(), {}],
+    [
+      'kiosk_sign',
+      () => api.kioskSign('d1', 0, fakeSignature()),
+      { documentId: 'd1', signerIndex: 0, signature: fakeSignature() },
+    ],
+    ['end_kiosk', () => api.endKiosk('carl', 'pw'), { login: 'carl', password: 'pw' }],
   ] as const)('%s', async (cmd, run, args) => {
     const calls = record();
     await run();
@@ -150,11 +186,12 @@ describe('error codes', () => {
       'invalid_input',
       'io',
       'internal',
+      'kiosk_active',
     ]);
   });
 
   test('the new codes survive normalisation', () => {
-    for (const code of ['signed_out', 'forbidden', 'not_found', 'conflict', 'throttled'] as const) {
+    for (const code of ['signed_out', 'forbidden', 'not_found', 'conflict', 'throttled', 'kiosk_active'] as const) {
       expect(toApiError({ code, message: 'x' }).code).toBe(code);
     }
   });
@@ -179,6 +216,24 @@ describe('errors', () => {
     expect(toApiError(undefined).code).toBe('internal');
     expect(toApiError(undefined).message).toMatch(/went wrong/);
     expect(toApiError({ code: 'locked' })).toMatchObject({ code: 'locked' });
+  });
+});
+
+describe('kiosk_active', () => {
+  test('any command refused with kiosk_active tells the listeners, then rejects as usual', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'list_clients') throw { code: 'kiosk_active', message: 'A signing kiosk is running.' };
+      throw { code: 'forbidden', message: 'No.' };
+    });
+    const handler = vi.fn();
+    const stop = api.onKioskActive(handler);
+    await expect(api.listClients()).rejects.toMatchObject({ code: 'kiosk_active' });
+    expect(handler).toHaveBeenCalledTimes(1);
+    await expect(api.listStaff()).rejects.toMatchObject({ code: 'forbidden' });
+    expect(handler).toHaveBeenCalledTimes(1);
+    stop();
+    await expect(api.listClients()).rejects.toMatchObject({ code: 'kiosk_active' });
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -15,6 +15,18 @@
 // psychotherapy-note authorisations belong to their author, and a client export
 // includes the exporter's own psychotherapy notes only while one is in force.
 // "Today" is the real local date (the UI's date fields default to it).
+//
+// Consent (issue 4): five template kinds shipped at version 1; documents are
+// prepared from the current version with the client's name, platform and
+// recording policy filled in; anyone who can open a client prepares, signs
+// (in place or at the kiosk), revokes and exports; owners edit templates and
+// settings. As src-tauri/core/src/consent: readiness needs a current signed
+// treatment and technology (for the practice's platform) consent; the latest
+// signed document of each kind decides; missing/unsigned count only for those
+// two; the re-consent dashboard lists active clients with signed consents that
+// need renewing. While a kiosk runs, every command but vault_status, touch,
+// kiosk_packet, kiosk_sign and end_kiosk answers `kiosk_active`; the kiosk
+// commands answer `not_found` when none runs.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { addDaysIso, isIsoDate, todayIso } from '../lib/validation';
@@ -28,7 +40,19 @@ import type {
   Client,
   ClientInput,
   ClientSummary,
+  ClientConsents,
   CommandError,
+  ConsentDocument,
+  ConsentExport,
+  ConsentKind,
+  ConsentReason,
+  ConsentSettings,
+  ConsentTemplate,
+  KioskPacket,
+  ReconsentRow,
+  SignatureInput,
+  SignerInput,
+  SignerRole,
   CreateVaultResult,
   ErrorCode,
   ExportReport,
@@ -134,6 +158,13 @@ export interface FakeBackend {
   folders: string[];
   /** Export files by path (.json), written by exports or placed by tests. */
   files: Map<string, FakeExportFile>;
+  /** Every version of every consent template. */
+  consentTemplates: ConsentTemplate[];
+  consentSettings: ConsentSettings;
+  /** Newest first. */
+  consentDocuments: ConsentDocument[];
+  /** The running signing kiosk (status.kiosk mirrors it). */
+  kiosk: { clientId: string; documentIds: string[] } | null;
   failedSignIns: number;
   calls: Call[];
   callsOf(cmd: string): Call[];
@@ -287,7 +318,105 @@ export function defaultStatus(overrides: Partial<VaultStatus> = {}): VaultStatus
     openedWith: null,
     session: null,
     logins: [],
+    kiosk: false,
     ...overrides,
+  };
+}
+
+// ---------- consent fixtures ----------
+
+export const SIGNATURE_PNG =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** The kinds a telehealth session needs. */
+export const REQUIRED_KINDS: ConsentKind[] = ['treatment', 'technology'];
+
+const FIELD_LABELS: Record<string, string> = {
+  client_name: 'The client’s name',
+  platform: 'The telehealth platform',
+  recording_policy: 'The practice’s recording policy',
+};
+
+function fieldsOf(body: string) {
+  const names = [...new Set([...body.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]))];
+  return names.map((name) => ({ name, label: FIELD_LABELS[name] ?? name }));
+}
+
+export function fakeTemplate(
+  kind: ConsentKind,
+  version: number,
+  title: string,
+  body: string,
+  extra: Partial<ConsentTemplate> = {},
+): ConsentTemplate {
+  return {
+    id: `t-${kind}-${version}`,
+    kind,
+    version,
+    title,
+    body,
+    fields: fieldsOf(body),
+    hash: fakeHash(`${title}\n${body}`),
+    createdAt: '2025-01-01T09:00:00Z',
+    createdBy: null,
+    current: true,
+    ...extra,
+  };
+}
+
+export function shippedTemplates(): ConsentTemplate[] {
+  return [
+    fakeTemplate(
+      'treatment',
+      1,
+      'Informed consent to treatment',
+      'I, {{client_name}}, agree to receive psychotherapy from this practice.\n\nI understand the limits of confidentiality.',
+    ),
+    fakeTemplate(
+      'technology',
+      1,
+      'Consent to telehealth',
+      'I, {{client_name}}, agree to sessions by video on {{platform}}.\n\nI understand the risks of video sessions.',
+    ),
+    fakeTemplate('recording', 1, 'Recording of sessions', 'Recording policy: {{recording_policy}}\n\nSigned by {{client_name}}.'),
+    fakeTemplate('ai_tools', 1, 'Use of AI tools', 'I, {{client_name}}, agree that the practice may use AI note-taking tools.'),
+    fakeTemplate(
+      'esign_disclosure',
+      1,
+      'Electronic signature disclosure',
+      'I, {{client_name}}, agree to sign these documents electronically.',
+    ),
+  ];
+}
+
+export const DEFAULT_CONSENT_SETTINGS: ConsentSettings = {
+  platform: 'Doxy.me',
+  recordingPolicy: 'Sessions are never recorded.',
+  expiryMonths: 12,
+};
+
+/** Adds months to a YYYY-MM-DD date (the day is kept, clamped to the month's end). */
+export function addMonthsIso(iso: string, months: number): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  const first = new Date(Date.UTC(y, m - 1 + months, 1));
+  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  first.setUTCDate(Math.min(d, last));
+  return first.toISOString().slice(0, 10);
+}
+
+/** A signature that the fake (like the core) accepts. */
+export function fakeSignature(typedName = 'Ada Lovelace'): SignatureInput {
+  return {
+    typedName,
+    intent: true,
+    strokes: [
+      [
+        { x: 10, y: 100, t: 0 },
+        { x: 60, y: 80, t: 16 },
+        { x: 120, y: 120, t: 32 },
+      ],
+    ],
+    device: 'test device',
   };
 }
 
@@ -341,6 +470,10 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     defaultFolder: DEFAULT_FOLDER,
     folders: [DEFAULT_FOLDER, USB_FOLDER],
     files: new Map(),
+    consentTemplates: shippedTemplates(),
+    consentSettings: { ...DEFAULT_CONSENT_SETTINGS },
+    consentDocuments: [],
+    kiosk: null,
     failedSignIns: 0,
     calls: [],
     callsOf(cmd) {
@@ -350,6 +483,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       backend.status.unlocked = false;
       backend.status.session = null;
       backend.status.openedWith = null;
+      // Locking ends a running kiosk.
+      backend.kiosk = null;
+      backend.status.kiosk = false;
       await emit('vault-locked', { reason });
     },
     expireSession() {
@@ -529,6 +665,143 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     };
   };
 
+  // ---------- consent ----------
+  const CONSENT_KINDS: ConsentKind[] = ['treatment', 'technology', 'recording', 'ai_tools', 'esign_disclosure'];
+  const SIGNER_ROLES: SignerRole[] = ['client', 'partner', 'guardian', 'witness'];
+  const checkKind = (value: unknown): ConsentKind => {
+    if (!CONSENT_KINDS.includes(value as ConsentKind)) throw commandError('invalid_input', 'Unknown kind of consent.');
+    return value as ConsentKind;
+  };
+  const currentTemplate = (kind: ConsentKind): ConsentTemplate =>
+    backend.consentTemplates.find((t) => t.kind === kind && t.current)!;
+  const findDocument = (session: SessionInfo, id: unknown): ConsentDocument => {
+    const doc = backend.consentDocuments.find((d) => d.id === id);
+    if (!doc) throw commandError('not_found', 'There is no such consent document.');
+    requireClientAccess(session, findClient(doc.clientId));
+    return doc;
+  };
+  const fill = (body: string, client: FakeClient) =>
+    body
+      .replaceAll('{{client_name}}', displayNameOf(client.input))
+      .replaceAll('{{platform}}', backend.consentSettings.platform)
+      .replaceAll('{{recording_policy}}', backend.consentSettings.recordingPolicy);
+  const shippedTitle = (kind: ConsentKind) => backend.consentTemplates.find((t) => t.kind === kind && t.version === 1)!.title;
+  const consentReasons = (clientId: string): ConsentReason[] => {
+    const reasons: ConsentReason[] = [];
+    const today = todayIso();
+    for (const kind of CONSENT_KINDS) {
+      const title = shippedTitle(kind);
+      const required = REQUIRED_KINDS.includes(kind);
+      const docs = backend.consentDocuments.filter((d) => d.clientId === clientId && d.kind === kind);
+      const add = (code: ConsentReason['code'], message: string) => reasons.push({ kind, code, message });
+      // Newest first: the latest one signed (revoked or not) decides.
+      const signed = docs.find((d) => d.signedAt !== null);
+      if (!signed) {
+        if (!required) continue;
+        if (docs.some((d) => d.status === 'pending')) add('unsigned', `${title}: prepared, not yet signed`);
+        else add('missing', `${title}: not yet prepared`);
+      } else if (signed.status === 'revoked') {
+        add('revoked', `${title}: revoked; a new consent is needed`);
+      } else {
+        if (signed.expiresOn !== null && signed.expiresOn <= today) add('expired', `${title}: expired on ${signed.expiresOn}`);
+        const version = currentTemplate(kind).version;
+        if (signed.templateVersion < version) {
+          add('template_updated', `${title}: signed on version ${signed.templateVersion}, now version ${version}`);
+        }
+        if (kind === 'technology' && signed.platform !== backend.consentSettings.platform) {
+          add(
+            'platform_changed',
+            `${title}: signed for ${signed.platform ?? 'another platform'}, the practice now uses ${backend.consentSettings.platform || 'no platform set'}`,
+          );
+        }
+      }
+    }
+    return reasons;
+  };
+  const clientConsentsDto = (clientId: string): ClientConsents => {
+    const reasons = consentReasons(clientId);
+    return {
+      readyForTelehealth: !reasons.some((r) => REQUIRED_KINDS.includes(r.kind)),
+      reasons,
+      documents: structuredClone(backend.consentDocuments.filter((d) => d.clientId === clientId)),
+    };
+  };
+  /** Checks a signature like the core does and records it on the document. */
+  const applySignature = (doc: ConsentDocument, signerIndex: unknown, signature: SignatureInput | undefined) => {
+    if (doc.status === 'revoked') throw commandError('conflict', 'This document was revoked; prepare a new one.');
+    if (doc.status === 'signed') throw commandError('conflict', 'This document is already signed.');
+    const signer = doc.signers.find((s) => s.index === signerIndex);
+    if (!signer) throw commandError('not_found', 'There is no such signer.');
+    if (signer.signedAt !== null) throw commandError('conflict', `${signer.name} has already signed.`);
+    if (!signature || signature.typedName.trim() === '') throw commandError('invalid_input', 'Type your name.');
+    if (signature.intent !== true) {
+      throw commandError('invalid_input', 'Tick the box to show you intend to sign electronically.');
+    }
+    const points = (signature.strokes ?? []).flat();
+    if (points.length === 0) throw commandError('invalid_input', 'Draw your signature.');
+    if (points.some((p) => p.x < -2 || p.x > 602 || p.y < -2 || p.y > 202 || p.t < 0)) {
+      throw commandError('invalid_input', 'A point of the signature lies outside the signing box.');
+    }
+    const ink = signature.strokes
+      .map((stroke) => stroke.slice(1).reduce((sum, p, i) => sum + Math.hypot(p.x - stroke[i].x, p.y - stroke[i].y), 0))
+      .reduce((a, b) => a + b, 0);
+    if (ink < 10) throw commandError('invalid_input', 'The signature is too small: sign across the box.');
+    if (Array.from(signature.device ?? '').length > 200) throw commandError('invalid_input', 'Device: too long.');
+    signer.signedAt = NOW;
+    signer.signedAtLocal = '2025-03-04T11:00:00+01:00';
+    signer.device = signature.device;
+    signer.typedName = signature.typedName.trim();
+    signer.signatureHash = fakeHash(JSON.stringify(signature.strokes));
+    signer.signaturePng = SIGNATURE_PNG;
+    if (doc.signers.every((s) => s.signedAt !== null)) {
+      doc.status = 'signed';
+      doc.signedAt = NOW;
+      const months = backend.consentSettings.expiryMonths;
+      doc.expiresOn = months === 0 ? null : addMonthsIso(todayIso(), months);
+    }
+    log('consent.signed', doc.clientId, `${doc.kind}, signer ${signer.index}`);
+  };
+  const kioskPacketDto = (): KioskPacket => {
+    const kiosk = backend.kiosk;
+    if (!kiosk) throw commandError('not_found', 'No signing kiosk is running');
+    const client = findClient(kiosk.clientId);
+    const documents = kiosk.documentIds
+      .map((id) => backend.consentDocuments.find((d) => d.id === id)!)
+      .map((d) => ({
+        id: d.id,
+        kind: d.kind,
+        title: d.title,
+        text: d.text,
+        textHash: d.textHash,
+        signers: d.signers.map((s) => ({ index: s.index, role: s.role, name: s.name, signed: s.signedAt !== null })),
+      }));
+    return {
+      clientName: displayNameOf(client.input),
+      documents,
+      complete: documents.every((d) => d.signers.every((s) => s.signed)),
+    };
+  };
+  let consentExports = 0;
+  const consentExport = (folder: string, stemId: string, fhir: boolean): ConsentExport => {
+    const stem = `${folder}/saferoom-consent-${stemId}-${String(++consentExports).padStart(6, '0')}`;
+    return { pdfPath: `${stem}.pdf`, pdfSha256: fakeHash(`${stem}.pdf`), fhirPath: fhir ? `${stem}.fhir.json` : null };
+  };
+  /** As the core: the client is added first when missing; witnesses sign last; at most 8 signers. */
+  const checkSigners = (given: SignerInput[], clientName: string): SignerInput[] => {
+    const checked: SignerInput[] = given.some((s) => s.role === 'client') ? [] : [{ role: 'client', name: clientName }];
+    for (const s of given) {
+      if (!SIGNER_ROLES.includes(s.role)) throw commandError('invalid_input', 'Signers: unknown role.');
+      const name = typeof s.name === 'string' ? s.name.trim() : '';
+      if (name === '' || Array.from(name).length > 200) {
+        throw commandError('invalid_input', 'Signers: each signer needs a name (one line, at most 200 characters).');
+      }
+      checked.push({ role: s.role, name });
+    }
+    const sorted = [...checked.filter((s) => s.role !== 'witness'), ...checked.filter((s) => s.role === 'witness')];
+    if (sorted.length > 8) throw commandError('invalid_input', 'Signers: a document has at most 8 signers.');
+    return sorted;
+  };
+
   const defaults: Record<string, Handler> = {
     // ---------- vault and sign-in ----------
     vault_status: () => {
@@ -621,6 +894,8 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       backend.status.unlocked = false;
       backend.status.session = null;
       backend.status.openedWith = null;
+      backend.kiosk = null;
+      backend.status.kiosk = false;
       return null;
     },
     touch: () => {
@@ -1163,12 +1438,226 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       log('import.practice', null, `${report.clients} clients`);
       return report;
     },
+
+    // ---------- consent ----------
+    consent_templates: () => {
+      requireSession();
+      return structuredClone(CONSENT_KINDS.map(currentTemplate));
+    },
+    consent_template_versions: (args) => {
+      requireSession();
+      const kind = checkKind(args?.kind);
+      return structuredClone(
+        backend.consentTemplates.filter((t) => t.kind === kind).sort((a, b) => b.version - a.version),
+      );
+    },
+    save_consent_template: (args) => {
+      const session = requireOwner();
+      const kind = checkKind(args?.kind);
+      const title = text(args, 'title').trim();
+      const body = text(args, 'body');
+      if (title === '' || body.trim() === '') throw commandError('invalid_input', 'A template needs a title and a text.');
+      const previous = currentTemplate(kind);
+      previous.current = false;
+      const template = fakeTemplate(kind, previous.version + 1, title, body, {
+        id: newId('t'),
+        createdAt: NOW,
+        createdBy: { id: session.staffId, displayName: session.displayName },
+      });
+      backend.consentTemplates.push(template);
+      log('consent.template_saved', null, `${kind} v${template.version}`);
+      return structuredClone(template);
+    },
+    consent_settings: () => {
+      requireSession();
+      return { ...backend.consentSettings };
+    },
+    set_consent_settings: (args) => {
+      requireOwner();
+      const settings = args?.settings as ConsentSettings | undefined;
+      if (!settings || typeof settings.platform !== 'string' || Array.from(settings.platform.trim()).length > 100) {
+        throw commandError('invalid_input', 'Platform: one line of at most 100 characters.');
+      }
+      if (typeof settings.recordingPolicy !== 'string' || settings.recordingPolicy.trim() === '') {
+        throw commandError('invalid_input', 'Recording policy: state the recording policy (at most 2000 characters).');
+      }
+      if (!Number.isInteger(settings.expiryMonths) || settings.expiryMonths < 0 || settings.expiryMonths > 120) {
+        throw commandError('invalid_input', 'Expiry: 0 to 120 months.');
+      }
+      backend.consentSettings = {
+        platform: settings.platform.trim(),
+        recordingPolicy: settings.recordingPolicy.trim(),
+        expiryMonths: settings.expiryMonths,
+      };
+      log('consent.settings_changed');
+      return { ...backend.consentSettings };
+    },
+    client_consents: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      return clientConsentsDto(client.id);
+    },
+    prepare_consents: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      const asked = Array.isArray(args?.kinds) ? (args.kinds as unknown[]).map(checkKind) : [];
+      const kinds = CONSENT_KINDS.filter((k) => asked.includes(k));
+      if (kinds.length === 0) throw commandError('invalid_input', 'Kinds: choose at least one consent to prepare.');
+      const given = Array.isArray(args?.signers) ? (args.signers as SignerInput[]) : [];
+      const signers = checkSigners(given, displayNameOf(client.input));
+      if (kinds.includes('technology') && backend.consentSettings.platform === '') {
+        throw commandError('invalid_input', 'Kinds: an owner must name the practice’s telehealth platform first.');
+      }
+      const documents: ConsentDocument[] = kinds.map((kind) => {
+        const template = currentTemplate(kind);
+        const body = fill(template.body, client);
+        return {
+          id: newId('cd'),
+          clientId: client.id,
+          kind,
+          title: template.title,
+          templateVersion: template.version,
+          templateHash: template.hash,
+          text: `${template.title}\n\n${body}`,
+          textHash: fakeHash(`${template.title}\n\n${body}`),
+          platform: kind === 'technology' ? backend.consentSettings.platform : null,
+          status: 'pending',
+          createdAt: NOW,
+          signedAt: null,
+          expiresOn: null,
+          revokedAt: null,
+          revokedBy: null,
+          revokeReason: null,
+          signers: signers.map((s, index) => ({
+            index,
+            role: s.role,
+            name: s.name.trim(),
+            signedAt: null,
+            signedAtLocal: null,
+            device: null,
+            typedName: null,
+            signatureHash: null,
+            signaturePng: null,
+          })),
+        };
+      });
+      backend.consentDocuments.unshift(...documents);
+      log('consent.prepared', client.id, kinds.join(', '));
+      return structuredClone(documents);
+    },
+    sign_consent: (args) => {
+      const session = requireSession();
+      const doc = findDocument(session, args?.documentId);
+      applySignature(doc, args?.signerIndex, args?.signature as SignatureInput | undefined);
+      return structuredClone(doc);
+    },
+    revoke_consent: (args) => {
+      const session = requireSession();
+      const doc = findDocument(session, args?.documentId);
+      const reason = text(args, 'reason').trim();
+      if (Array.from(reason).length < 3 || Array.from(reason).length > 1000) {
+        throw commandError('invalid_input', 'Reason: say why the consent is revoked (3 to 1000 characters).');
+      }
+      if (doc.status === 'revoked') throw commandError('conflict', 'This document is already revoked.');
+      doc.status = 'revoked';
+      doc.revokedAt = NOW;
+      doc.revokedBy = { id: session.staffId, displayName: session.displayName };
+      doc.revokeReason = reason;
+      log('consent.revoked', doc.clientId, doc.kind);
+      return structuredClone(doc);
+    },
+    reconsent_dashboard: () => {
+      const session = requireSession();
+      const rows: ReconsentRow[] = [];
+      for (const client of backend.clients) {
+        if (client.status !== 'active') continue;
+        if (session.role === 'clinician' && !onTeam(session, client)) continue;
+        // Clients with signed consents that need renewing (not ones never asked).
+        if (!backend.consentDocuments.some((d) => d.clientId === client.id && d.signedAt !== null)) continue;
+        const reasons = consentReasons(client.id).filter((r) => r.code !== 'missing' && r.code !== 'unsigned');
+        if (reasons.length > 0) rows.push({ clientId: client.id, clientName: displayNameOf(client.input), reasons });
+      }
+      return rows.sort((a, b) => a.clientName.localeCompare(b.clientName));
+    },
+    export_consent: (args) => {
+      const folder = checkFolder(args);
+      const session = requireSession();
+      const doc = findDocument(session, args?.documentId);
+      log('consent.exported', doc.clientId, doc.kind);
+      return consentExport(folder, doc.id, true);
+    },
+    export_consent_packet: (args) => {
+      const folder = checkFolder(args);
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      if (!backend.consentDocuments.some((d) => d.clientId === client.id && (d.signedAt !== null || d.status === 'revoked'))) {
+        throw commandError('conflict', 'This client has no signed consents to export.');
+      }
+      log('consent.packet_exported', client.id);
+      // The FHIR file is a Bundle of the packet's Consents.
+      return consentExport(folder, client.id, true);
+    },
+
+    // ---------- signing kiosk ----------
+    start_kiosk: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      const ids = Array.isArray(args?.documentIds) ? (args.documentIds as string[]) : [];
+      if (ids.length === 0) throw commandError('invalid_input', 'Documents: choose at least one document to sign.');
+      for (const id of ids) {
+        const doc = backend.consentDocuments.find((d) => d.id === id);
+        if (!doc || doc.clientId !== client.id) throw commandError('invalid_input', 'Documents: not this client’s.');
+        if (doc.status !== 'pending') throw commandError('conflict', 'Only documents waiting for signatures go to the kiosk.');
+      }
+      log('kiosk.started', client.id, `${ids.length} documents`);
+      backend.kiosk = { clientId: client.id, documentIds: [...ids] };
+      backend.status.kiosk = true;
+      backend.status.session = null;
+      return kioskPacketDto();
+    },
+    kiosk_packet: () => {
+      requireUnlocked();
+      return kioskPacketDto();
+    },
+    kiosk_sign: (args) => {
+      requireUnlocked();
+      if (!backend.kiosk) throw commandError('not_found', 'No signing kiosk is running');
+      if (!backend.kiosk.documentIds.includes(args?.documentId as string)) {
+        throw commandError('not_found', 'This document is not in the kiosk’s packet.');
+      }
+      const doc = backend.consentDocuments.find((d) => d.id === args?.documentId)!;
+      applySignature(doc, args?.signerIndex, args?.signature as SignatureInput | undefined);
+      return kioskPacketDto();
+    },
+    end_kiosk: (args) => {
+      requireUnlocked();
+      if (!backend.kiosk) throw commandError('not_found', 'No signing kiosk is running');
+      const member = backend.staff.find((s) => s.login === text(args, 'login') && s.active);
+      if (!member || member.password !== text(args, 'password')) {
+        throw commandError('wrong_secret', WRONG_SECRET_MESSAGE);
+      }
+      backend.kiosk = null;
+      backend.status.kiosk = false;
+      const session = signInAs(member);
+      log('kiosk.ended');
+      return session;
+    },
   };
+
+  /** What a running kiosk still lets through. */
+  const KIOSK_COMMANDS = new Set(['vault_status', 'touch', 'kiosk_packet', 'kiosk_sign', 'end_kiosk']);
 
   mockIPC(
     (cmd, payload) => {
       const args = payload as Args;
       backend.calls.push({ cmd, args });
+      if (backend.status.kiosk && !KIOSK_COMMANDS.has(cmd)) {
+        throw commandError('kiosk_active', 'A signing kiosk is running; staff must end it with their password first.');
+      }
       const handler = options.handlers?.[cmd] ?? defaults[cmd];
       if (!handler) throw `command ${cmd} not found`;
       return handler(args, backend);

@@ -15,6 +15,7 @@ describe('main screen shell', () => {
     for (const id of [
       'nav-clients',
       'nav-requests',
+      'nav-consent',
       'nav-staff',
       'nav-audit',
       'nav-break-glass',
@@ -35,13 +36,14 @@ describe('main screen shell', () => {
   test.each([
     ['carl', 'Carl Chen', 'Clinician'],
     ['fran', 'Fran Ford', 'Front desk'],
-  ])('%s sees only clients, requests and settings', async (login, name, role) => {
+  ])('%s sees only clients, requests, consent and settings', async (login, name, role) => {
     installFakeBackend({ signedInAs: login });
     renderApp();
     expect(await byId('session-user')).toHaveTextContent(name);
     expect(await byId('session-user')).toHaveTextContent(role);
     expect(await byId('nav-clients')).toBeInTheDocument();
     expect(await byId('nav-requests')).toBeInTheDocument();
+    expect(await byId('nav-consent')).toBeInTheDocument();
     expect(await byId('nav-settings')).toBeInTheDocument();
     expect(maybeId('nav-staff')).not.toBeInTheDocument();
     expect(maybeId('nav-audit')).not.toBeInTheDocument();

@@ -18,6 +18,10 @@ import {
   validateFolder,
   validateImportFile,
   validateRequestDate,
+  parseExpiryMonths,
+  validateExtraSigner,
+  validateRevokeReason,
+  validateTemplate,
 } from '../lib/validation';
 import { noKeychainForCreate } from '../lib/messages';
 import { daysLeftLabel, formatDate, plural, roleLabel, shortHash, urgency } from '../lib/format';
@@ -204,5 +208,39 @@ describe('export and import paths', () => {
     expect(validateImportFile('export.json')).toMatch(/full path/);
     expect(validateImportFile('/media/usb/export.pdf')).toMatch(/\.json file/);
     expect(validateImportFile('/media/usb/export.JSON')).toBeNull();
+  });
+});
+
+describe('consent', () => {
+  test('expiry months: a whole number from 0 to 120', () => {
+    expect(parseExpiryMonths(' 12 ')).toEqual({ ok: true, months: 12 });
+    expect(parseExpiryMonths('0')).toEqual({ ok: true, months: 0 });
+    expect(parseExpiryMonths('120')).toEqual({ ok: true, months: 120 });
+    for (const bad of ['', '-1', '2.5', '121', 'twelve']) {
+      expect(parseExpiryMonths(bad)).toMatchObject({ ok: false, error: expect.stringMatching(/whole number of months/) });
+    }
+  });
+
+  test('extra signer: both a role and a name, or neither', () => {
+    expect(validateExtraSigner('', '')).toBeNull();
+    expect(validateExtraSigner('', '  ')).toBeNull();
+    expect(validateExtraSigner('', 'Grace')).toMatch(/Choose who/);
+    expect(validateExtraSigner('witness', ' ')).toMatch(/Enter the name/);
+    expect(validateExtraSigner('witness', 'x'.repeat(201))).toMatch(/at most 200/);
+    expect(validateExtraSigner('guardian', 'Grace Hopper')).toBeNull();
+  });
+
+  test('revoke reason', () => {
+    expect(validateRevokeReason('  ')).toMatch(/Write why/);
+    expect(validateRevokeReason(' no ')).toMatch(/Write why/);
+    expect(validateRevokeReason('new')).toBeNull();
+    expect(validateRevokeReason('x'.repeat(1001))).toMatch(/at most 1000/);
+    expect(validateRevokeReason('Withdrawn by phone')).toBeNull();
+  });
+
+  test('template', () => {
+    expect(validateTemplate(' ', 'Body')).toMatch(/title/);
+    expect(validateTemplate('Title', ' ')).toMatch(/text/);
+    expect(validateTemplate('Title', 'Body')).toBeNull();
   });
 });

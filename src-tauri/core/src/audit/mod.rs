@@ -100,6 +100,22 @@ pub mod actions {
     pub const PRACTICE_EXPORTED: &str = "export.practice";
     /// An export was imported.
     pub const PRACTICE_IMPORTED: &str = "import.practice";
+    /// A practice saved a new version of a consent template.
+    pub const CONSENT_TEMPLATE_SAVED: &str = "consent.template_saved";
+    /// Consent documents were prepared for a client to sign.
+    pub const CONSENT_PREPARED: &str = "consent.prepared";
+    /// A client's consent documents were read.
+    pub const CONSENT_VIEWED: &str = "consent.viewed";
+    /// One signer signed a consent document (detail: the text's and the evidence's SHA-256).
+    pub const CONSENT_SIGNED: &str = "consent.signed";
+    /// A consent was revoked.
+    pub const CONSENT_REVOKED: &str = "consent.revoked";
+    /// A consent document or packet was exported (PDF, FHIR).
+    pub const CONSENT_EXPORTED: &str = "export.consent";
+    /// A signing kiosk started (the staff member's session is held until someone re-authenticates).
+    pub const KIOSK_STARTED: &str = "kiosk.started";
+    /// A signing kiosk ended by a staff member's password.
+    pub const KIOSK_ENDED: &str = "kiosk.ended";
 }
 
 /// One entry as read back.

@@ -37,11 +37,40 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase)
 }
 
-fn write_terms(connection: &Connection, client_id: &ClientId, input: &ClientInput) -> Result<()> {
+/// A query word of at most this many letters is looked up in `client_search_prefixes` (kept in name order)
+/// rather than as a range of terms: the first keystrokes match thousands of clients.
+const PREFIX_LETTERS: usize = 3;
+
+/// The first one to [`PREFIX_LETTERS`] letters of each term, without repeats.
+pub fn search_prefixes(terms: &[String]) -> Vec<String> {
+    let mut prefixes: Vec<String> = terms
+        .iter()
+        .flat_map(|term| {
+            term.char_indices()
+                .skip(1)
+                .map(|(end, _)| end)
+                .chain([term.len()])
+                .take(PREFIX_LETTERS)
+                .map(|end| term[..end].to_owned())
+        })
+        .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    prefixes
+}
+
+fn write_terms(connection: &Connection, client_id: &ClientId, input: &ClientInput, display_name: &str) -> Result<()> {
     connection.prepare_cached("DELETE FROM client_search_terms WHERE client_id = ?1")?.execute([client_id])?;
+    connection.prepare_cached("DELETE FROM client_search_prefixes WHERE client_id = ?1")?.execute([client_id])?;
+    let terms = search_terms(input);
     let mut insert = connection.prepare_cached("INSERT INTO client_search_terms (term, client_id) VALUES (?1, ?2)")?;
-    for term in search_terms(input) {
+    for term in &terms {
         insert.execute(rusqlite::params![term, client_id])?;
+    }
+    let mut insert = connection
+        .prepare_cached("INSERT INTO client_search_prefixes (prefix, sort_name, client_id) VALUES (?1, ?2, ?3)")?;
+    for prefix in search_prefixes(&terms) {
+        insert.execute(rusqlite::params![prefix, display_name, client_id])?;
     }
     Ok(())
 }
@@ -81,7 +110,7 @@ pub(crate) fn insert(
             json(&input.contact),
             json(&input.billing),
         ])?;
-    write_terms(connection, client_id, input)
+    write_terms(connection, client_id, input, display_name)
 }
 
 pub(super) fn update(
@@ -114,7 +143,7 @@ pub(super) fn update(
             json(&input.billing),
             rfc3339(now),
         ])?;
-    write_terms(connection, client_id, input)
+    write_terms(connection, client_id, input, display_name)
 }
 
 pub(super) fn set_status(
@@ -236,14 +265,18 @@ fn prefix_end(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
-/// At most this many candidates: collect and sort them. Above it, walking clients in name order fills a
-/// page sooner. (Measured on 50,000 clients: see docs/benchmarks.md.) Smaller in unit tests so that they
-/// walk both plans with a few thousand clients.
-const SPARSE_LIMIT: i64 = if cfg!(test) { 200 } else { 8000 };
+/// A source with at most this many candidates is collected and sorted; above it, a word's first letters
+/// are walked in name order in `client_search_prefixes` (no sort; the walk stops when the page is full).
+/// Measured on 50,000 clients: see docs/benchmarks.md. Smaller in unit tests so that they walk every plan
+/// with a few thousand clients.
+const RIVAL_LIMIT: i64 = if cfg!(test) { 50 } else { 1000 };
 
 /// Where a search draws its candidates from.
 enum Source<'a> {
-    /// Clients with a term starting with this word.
+    /// Clients with a term starting with these (at most [`PREFIX_LETTERS`]) letters, from
+    /// `client_search_prefixes`, in name order.
+    Prefix(&'a str),
+    /// Clients with a term starting with this longer word (a range of `client_search_terms`).
     Word(&'a str),
     /// The clinician's care team.
     Team(&'a StaffId),
@@ -251,10 +284,26 @@ enum Source<'a> {
     Everyone,
 }
 
-/// How many candidates a source has, counted only up to `SPARSE_LIMIT + 1` (a bounded index walk).
-fn capped_count(connection: &Connection, source: &Source<'_>) -> Result<i64> {
-    let cap = SPARSE_LIMIT + 1;
+impl Source<'_> {
+    fn word(&self) -> Option<&str> {
+        match self {
+            Source::Prefix(word) | Source::Word(word) => Some(word),
+            Source::Team(_) | Source::Everyone => None,
+        }
+    }
+}
+
+/// The first [`PREFIX_LETTERS`] letters of a word (the whole word if shorter).
+fn prefix_of(word: &str) -> &str {
+    word.char_indices().nth(PREFIX_LETTERS).map_or(word, |(end, _)| &word[..end])
+}
+
+/// How many candidates a source has, counted only up to `cap` (a bounded index walk).
+fn capped_count(connection: &Connection, source: &Source<'_>, cap: i64) -> Result<i64> {
     Ok(match source {
+        Source::Prefix(word) => connection
+            .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM client_search_prefixes WHERE prefix = ?1 LIMIT ?2)")?
+            .query_row(rusqlite::params![word, cap], |row| row.get(0))?,
         Source::Word(word) => connection
             .prepare_cached(
                 "SELECT count(*) FROM (SELECT 1 FROM client_search_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3)",
@@ -269,10 +318,11 @@ fn capped_count(connection: &Connection, source: &Source<'_>) -> Result<i64> {
 
 /// Search: every word must start one of the client's terms; clinicians see only their care team.
 ///
-/// The plan is chosen per keystroke: when the most selective source (a word's range of the term index, or
-/// the care team) has at most [`SPARSE_LIMIT`] candidates they are collected and sorted; otherwise clients
-/// are walked in name order (`clients_by_display_name`), each checked with indexed lookups, until a page is
-/// full. Ties in name are broken by rowid, which that index already carries.
+/// The plan is chosen per keystroke. When a source (a word, or the care team) has at most
+/// [`RIVAL_LIMIT`] candidates, they are collected and sorted. Otherwise the longest word's first
+/// [`PREFIX_LETTERS`] letters are walked in name order in `client_search_prefixes`, each client checked
+/// with indexed lookups, until the page is full; with no words at all, every client is walked in name
+/// order (`clients_by_display_name`). Every plan orders by name, then id.
 pub(super) fn search(
     connection: &Connection,
     query: &str,
@@ -282,18 +332,33 @@ pub(super) fn search(
 ) -> Result<Vec<ClientSummary>> {
     // At most four words count: more narrows little and costs a lookup each.
     let query_words: Vec<String> = words(query).take(4).collect();
-    let mut sources: Vec<Source<'_>> = query_words.iter().map(|word| Source::Word(word)).collect();
+    let mut sources: Vec<Source<'_>> = query_words
+        .iter()
+        .map(|word| if prefix_of(word) == word { Source::Prefix(word) } else { Source::Word(word) })
+        .collect();
     if let Some(staff_id) = only_team {
         sources.push(Source::Team(staff_id));
     }
-    let mut best = (Source::Everyone, i64::MAX);
-    for source in sources {
-        let count = capped_count(connection, &source)?;
-        if count < best.1 {
-            best = (source, count);
+    let walk = || match query_words.iter().max_by_key(|word| word.chars().count()) {
+        Some(word) => Source::Prefix(prefix_of(word)),
+        None => Source::Everyone,
+    };
+    // A lone short word is walked as it is: nothing to compare it with.
+    let driver = if matches!(sources.as_slice(), [Source::Prefix(_)]) {
+        walk()
+    } else {
+        let mut best: Option<(Source<'_>, i64)> = None;
+        for source in sources {
+            let count = capped_count(connection, &source, RIVAL_LIMIT + 1)?;
+            if best.as_ref().is_none_or(|(_, fewest)| count < *fewest) {
+                best = Some((source, count));
+            }
         }
-    }
-    let driver = if best.1 <= SPARSE_LIMIT { best.0 } else { Source::Everyone };
+        match best {
+            Some((source, count)) if count <= RIVAL_LIMIT => source,
+            _ => walk(),
+        }
+    };
     run_search(connection, &driver, &query_words, include_discharged, only_team, limit)
 }
 
@@ -307,7 +372,14 @@ fn run_search(
 ) -> Result<Vec<ClientSummary>> {
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     let mut sql = String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction FROM ");
+    let mut order = "c.display_name COLLATE NOCASE, c.id";
     match driver {
+        Source::Prefix(word) => {
+            values.push(Box::new(word.to_string()));
+            sql.push_str("client_search_prefixes p JOIN clients c ON c.id = p.client_id AND p.prefix = ?1");
+            // The primary key's own order: no sort, and the walk stops when the page is full.
+            order = "p.sort_name, p.client_id";
+        }
         Source::Word(word) => {
             values.push(Box::new(word.to_string()));
             values.push(Box::new(prefix_end(word)));
@@ -324,16 +396,23 @@ fn run_search(
     }
     sql.push_str(if include_discharged { " WHERE 1 = 1" } else { " WHERE c.status = 'active'" });
     for word in query_words {
-        if matches!(driver, Source::Word(driving) if *driving == word.as_str()) {
+        if driver.word() == Some(word.as_str()) {
             continue;
         }
         values.push(Box::new(word.clone()));
-        values.push(Box::new(prefix_end(word)));
-        sql.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM client_search_terms x WHERE x.client_id = c.id AND x.term >= ?{} AND x.term < ?{})",
-            values.len() - 1,
-            values.len()
-        ));
+        if prefix_of(word) == word {
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM client_search_prefixes x WHERE x.client_id = c.id AND x.prefix = ?{})",
+                values.len()
+            ));
+        } else {
+            values.push(Box::new(prefix_end(word)));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM client_search_terms x WHERE x.client_id = c.id AND x.term >= ?{} AND x.term < ?{})",
+                values.len() - 1,
+                values.len()
+            ));
+        }
     }
     if let Some(staff_id) = only_team {
         if !matches!(driver, Source::Team(_)) {
@@ -345,7 +424,7 @@ fn run_search(
         }
     }
     values.push(Box::new(i64::from(limit)));
-    sql.push_str(&format!(" ORDER BY c.display_name COLLATE NOCASE, c.rowid LIMIT ?{}", values.len()));
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ?{}", values.len()));
     let mut statement = connection.prepare_cached(&sql)?;
     let rows = statement.query_map(rusqlite::params_from_iter(values.iter()), summary)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

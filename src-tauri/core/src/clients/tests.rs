@@ -215,48 +215,101 @@ fn intake_answers_are_checked_against_their_questions_and_kept_from_the_front_de
     assert!(!fixture.audit_text().contains("sleeping"), "answers never reach the audit trail");
 }
 
-/// Whichever plan a search takes (a small candidate set, or a walk in name order when every source is
-/// dense), it finds what a plain filter over every client finds.
+/// Whichever plan a search takes (a short word walked in name order, a small candidate set, or a walk of
+/// every client when every source is dense), it finds what a plain filter over every client finds, in the
+/// same order (name, then id), after renames and discharges.
 #[test]
 fn search_plans_agree_with_a_plain_filter() {
     let fixture = practice();
     crate::testing::bulk_clients(&fixture.vault, fixture.clinician.staff_id(), 2100).unwrap();
     let other = fixture.client("Grace", "Hopper");
-    crate::clients::set_care_team(&fixture.vault, &fixture.owner, &other, &[], test_now()).unwrap();
+    // The other clinician's team is this one client: their searches collect it.
+    let team = [fixture.other_clinician.staff_id().clone()];
+    crate::clients::set_care_team(&fixture.vault, &fixture.owner, &other, &team, test_now()).unwrap();
+    // Two clients of the same name (ordered by id), one renamed (its old words must no longer find it),
+    // one discharged.
+    fixture.client("Ada", "Zed");
+    fixture.client("Ada", "Zed");
+    let renamed = fixture.client("Quentin", "Old");
+    update(&fixture.vault, &fixture.owner, &renamed, client_input("Adelaide", "Anew"), test_now()).unwrap();
+    let discharged = fixture.client("Ada", "Gone");
+    set_status(&fixture.vault, &fixture.owner, &discharged, ClientStatus::Discharged, test_now()).unwrap();
     let mut statement = fixture
         .vault
         .connection()
         .prepare(
-            "SELECT c.id, c.display_name, group_concat(t.term, ' '),
-                    EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1)
+            "SELECT c.id, c.display_name, group_concat(t.term, ' '), c.status = 'active',
+                    EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1),
+                    EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?2)
              FROM clients c JOIN client_search_terms t ON t.client_id = c.id GROUP BY c.id",
         )
         .unwrap();
-    let everyone: Vec<(String, String, String, bool)> = statement
-        .query_map([fixture.clinician.staff_id()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+    let everyone: Vec<(String, String, String, bool, bool, bool)> = statement
+        .query_map([fixture.clinician.staff_id(), fixture.other_clinician.staff_id()], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    for query in ["", "a", "5", "ada", "ADA lov", "5550001", "hop gr", "zz", "k", "grace"] {
-        for session in [&fixture.owner, &fixture.clinician] {
-            let team_only = session.role() == Role::Clinician;
-            let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-            let mut expected: Vec<String> = everyone
-                .iter()
-                .filter(|(_, _, terms, on_team)| {
-                    (!team_only || *on_team)
-                        && words.iter().all(|word| terms.split(' ').any(|term| term.starts_with(word.as_str())))
-                })
-                .map(|(_, name, _, _)| name.clone())
-                .collect();
-            expected.sort_by_key(|name| name.to_lowercase());
-            expected.truncate(SEARCH_LIMIT as usize);
-            let found: Vec<String> = search(&fixture.vault, session, query, false, test_now())
-                .unwrap()
-                .into_iter()
-                .map(|client| client.display_name)
-                .collect();
-            assert_eq!(found, expected, "{query:?} as {}", session.login());
+    let queries = [
+        "",
+        "a",
+        "5",
+        "ad",
+        "ada",
+        "ADA lov",
+        "a l",
+        "ada z",
+        "5550001",
+        "hop gr",
+        "zz",
+        "k",
+        "grace",
+        "qu",
+        "old",
+        "anew",
+        "gon",
+        "555 ada",
+        "é",
+        "lovelace a",
+        "ada lovelace1",
+    ];
+    for query in queries {
+        for session in [&fixture.owner, &fixture.clinician, &fixture.other_clinician] {
+            for include_discharged in [false, true] {
+                let team_only = session.role() == Role::Clinician;
+                let other_team = session.staff_id() == fixture.other_clinician.staff_id();
+                let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+                let mut expected: Vec<(String, String)> = everyone
+                    .iter()
+                    .filter(|(_, _, terms, active, on_team, on_other_team)| {
+                        (!team_only || if other_team { *on_other_team } else { *on_team })
+                            && (include_discharged || *active)
+                            && words.iter().all(|word| terms.split(' ').any(|term| term.starts_with(word.as_str())))
+                    })
+                    .map(|(id, name, _, _, _, _)| (name.clone(), id.clone()))
+                    .collect();
+                expected.sort_by_key(|(name, id)| (name.to_lowercase(), id.clone()));
+                expected.truncate(SEARCH_LIMIT as usize);
+                let found: Vec<(String, String)> =
+                    search(&fixture.vault, session, query, include_discharged, test_now())
+                        .unwrap()
+                        .into_iter()
+                        .map(|client| (client.display_name, client.id.to_string()))
+                        .collect();
+                assert_eq!(
+                    found,
+                    expected,
+                    "{query:?} as {}, discharged included: {include_discharged}",
+                    session.login()
+                );
+            }
         }
     }
+}
+
+#[test]
+fn prefixes_are_the_first_letters_of_each_term() {
+    let terms = vec!["ada".to_owned(), "al".to_owned(), "émile".to_owned(), "x".to_owned()];
+    assert_eq!(store::search_prefixes(&terms), ["a", "ad", "ada", "al", "x", "é", "ém", "émi"]);
 }

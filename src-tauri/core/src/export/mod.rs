@@ -143,11 +143,11 @@ fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
         .collect())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn check_folder(folder: &Path) -> Result<()> {
+pub(crate) fn check_folder(folder: &Path) -> Result<()> {
     if !folder.is_absolute() {
         return Err(Error::invalid("folder", "give the full path of a folder"));
     }
@@ -158,7 +158,7 @@ fn check_folder(folder: &Path) -> Result<()> {
 }
 
 /// File names carry no names or dates of birth: just the kind, a short id and the time.
-fn file_stem(kind: &str, id: &str, now: OffsetDateTime) -> String {
+pub(crate) fn file_stem(kind: &str, id: &str, now: OffsetDateTime) -> String {
     let stamp = format!(
         "{:04}{:02}{:02}-{:02}{:02}{:02}",
         now.year(),
@@ -171,6 +171,16 @@ fn file_stem(kind: &str, id: &str, now: OffsetDateTime) -> String {
     format!("saferoom-{kind}-{}-{stamp}", id.chars().take(8).collect::<String>())
 }
 
+/// Two new paths `folder/stem.<first>` and `folder/stem.<second>`, neither taken yet: two exports in the
+/// same second get numbered names (`stem-2`, …) rather than overwriting each other.
+pub(crate) fn free_names(folder: &Path, stem: &str, first: &str, second: &str) -> Result<(PathBuf, PathBuf)> {
+    (1..=99)
+        .map(|number| if number == 1 { stem.to_owned() } else { format!("{stem}-{number}") })
+        .map(|name| (folder.join(format!("{name}.{first}")), folder.join(format!("{name}.{second}"))))
+        .find(|(one, two)| !one.exists() && !two.exists())
+        .ok_or_else(|| Error::conflict("Too many exports with the same name in that folder"))
+}
+
 /// Write the JSON and PDF of `export` into `folder`; returns the paths and the JSON hash. Removes what it
 /// wrote if the second file fails.
 fn write_files(folder: &Path, stem: &str, export: &ExportFile, title: &str) -> Result<(PathBuf, PathBuf, String)> {
@@ -178,12 +188,7 @@ fn write_files(folder: &Path, stem: &str, export: &ExportFile, title: &str) -> R
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
     let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256))?;
-    // Two exports in the same second get numbered names rather than overwriting each other.
-    let (json_path, pdf_path) = (1..=99)
-        .map(|number| if number == 1 { stem.to_owned() } else { format!("{stem}-{number}") })
-        .map(|name| (folder.join(format!("{name}.json")), folder.join(format!("{name}.pdf"))))
-        .find(|(json, pdf)| !json.exists() && !pdf.exists())
-        .ok_or_else(|| Error::conflict("Too many exports with the same name in that folder"))?;
+    let (json_path, pdf_path) = free_names(folder, stem, "json", "pdf")?;
     files::write_atomic(&json_path, &json)?;
     if let Err(error) = files::write_atomic(&pdf_path, &pdf) {
         let _ = std::fs::remove_file(&json_path);

@@ -4,7 +4,7 @@
 //! PDF content stream wants them. Every [`TextRun`] holds text the fonts can show (characters they lack
 //! are already replaced by `?`), its measured width, and where its baseline starts.
 
-use super::{Block, Document};
+use super::{Block, Document, GreyImage};
 
 /// Points per millimetre.
 pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -91,6 +91,21 @@ pub(crate) struct RuleLine {
     pub thickness: f32,
 }
 
+/// A picture, placed.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PlacedImage {
+    /// Left edge.
+    pub x: f32,
+    /// Bottom edge, above the bottom of the page.
+    pub y: f32,
+    /// Printed width in points.
+    pub width: f32,
+    /// Printed height in points.
+    pub height: f32,
+    /// The pixels.
+    pub image: GreyImage,
+}
+
 /// Everything drawn on one page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Page {
@@ -98,6 +113,8 @@ pub(crate) struct Page {
     pub runs: Vec<TextRun>,
     /// Rules.
     pub rules: Vec<RuleLine>,
+    /// Pictures, top to bottom.
+    pub images: Vec<PlacedImage>,
 }
 
 /// A laid-out document: at least one page.
@@ -226,6 +243,7 @@ enum Kind {
     Field,
     Paragraph,
     Rule,
+    Image,
 }
 
 /// Space in points between the last unit of a `prev` block and the first unit of a `next` block.
@@ -250,6 +268,8 @@ struct Unit {
     runs: Vec<TextRun>,
     /// A rule at this depth below the unit's top.
     rule_at: Option<f32>,
+    /// A picture filling the unit: (width in points, the pixels).
+    image: Option<(f32, GreyImage)>,
     /// Must share a page with the next unit (headings and the title).
     keep_with_next: bool,
     /// Starts a new page unless the page is still empty.
@@ -298,7 +318,15 @@ impl Builder<'_> {
                 width,
             })
             .collect();
-        Unit { space_before: 0.0, height: line_height, runs, rule_at: None, keep_with_next: false, break_before: false }
+        Unit {
+            space_before: 0.0,
+            height: line_height,
+            runs,
+            rule_at: None,
+            image: None,
+            keep_with_next: false,
+            break_before: false,
+        }
     }
 
     /// Wrapped text in one face, each source line (split at `\n`) starting a new line.
@@ -365,11 +393,31 @@ impl Builder<'_> {
             height: RULE_THICKNESS * 2.0,
             runs: Vec::new(),
             rule_at: Some(RULE_THICKNESS),
+            image: None,
             keep_with_next: false,
             break_before: false,
         };
         self.push(Kind::Rule, unit, true);
         self.prev = Some(Kind::Rule);
+    }
+
+    /// A picture, scaled down (keeping its shape) to fit the column and at most half a page high.
+    fn image(&mut self, image: &GreyImage, width: u32, height: u32) {
+        let (mut width, mut height) = (width.max(1) as f32, height.max(1) as f32);
+        let scale = (TEXT_WIDTH / width).min((PAGE_HEIGHT / 2.0) / height).min(1.0);
+        width *= scale;
+        height *= scale;
+        let unit = Unit {
+            space_before: 0.0,
+            height,
+            runs: Vec::new(),
+            rule_at: None,
+            image: Some((width, image.clone())),
+            keep_with_next: false,
+            break_before: false,
+        };
+        self.push(Kind::Image, unit, true);
+        self.prev = Some(Kind::Image);
     }
 }
 
@@ -429,6 +477,7 @@ pub(crate) fn layout(document: &Document, measure: &dyn Measure) -> Layout {
             Block::Paragraph(text) => builder.text(Kind::Paragraph, body, text, false),
             Block::Rule => builder.rule(),
             Block::PageBreak => builder.break_pending = builder.prev.is_some(),
+            Block::Image { image, width, height } => builder.image(image, *width, *height),
         }
     }
     paginate(builder.units, measure, &document.footer)
@@ -500,6 +549,15 @@ fn place(units: &[Unit], bottom: f32) -> Vec<Page> {
         }
         if let Some(depth) = unit.rule_at {
             page.rules.push(RuleLine { x1: MARGIN, x2: RIGHT_EDGE, y: unit_top - depth, thickness: RULE_THICKNESS });
+        }
+        if let Some((width, image)) = &unit.image {
+            page.images.push(PlacedImage {
+                x: MARGIN,
+                y: unit_top - unit.height,
+                width: *width,
+                height: unit.height,
+                image: image.clone(),
+            });
         }
         cursor += space + unit.height;
         page_empty = false;

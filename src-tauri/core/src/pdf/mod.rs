@@ -65,6 +65,27 @@ pub enum Block {
     Rule,
     /// What follows starts on a new page (nothing happens at the very start or the very end).
     PageBreak,
+    /// A greyscale picture (e.g. a signature) at the left margin, `width` × `height` points, scaled to fit
+    /// the column; kept on one page.
+    Image {
+        /// The pixels.
+        image: GreyImage,
+        /// Printed width in points.
+        width: u32,
+        /// Printed height in points.
+        height: u32,
+    },
+}
+
+/// An 8-bit greyscale bitmap (0 black, 255 white), rows top to bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GreyImage {
+    /// Pixels across.
+    pub width: u32,
+    /// Pixels down.
+    pub height: u32,
+    /// `width * height` bytes; a picture of another size is printed as a blank box.
+    pub pixels: Vec<u8>,
 }
 
 /// Renders `document` as PDF bytes.

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Op, ParsedFont, PdfDocument, PdfFont, PdfFontHandle, PdfPage,
-    PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, TextItem,
+    PdfParseErrorSeverity, PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat, TextItem, XObject,
+    XObjectId, XObjectTransform,
 };
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -32,7 +33,19 @@ fn pdf_date(at: OffsetDateTime) -> Result<printpdf::OffsetDateTime> {
         .map_err(|error| Error::Render(format!("unusable created_at: {error}")))
 }
 
-fn page_ops(page: &super::layout::Page) -> Vec<Op> {
+/// The name of the `index`-th picture of page `page` (fixed, like the fonts', so output is deterministic).
+fn image_id(page: usize, index: usize) -> XObjectId {
+    XObjectId(format!("Im{page}x{index}"))
+}
+
+/// A picture as printpdf wants it; a bitmap whose size does not match its pixels prints as a white box.
+fn raw_image(image: &super::GreyImage) -> RawImage {
+    let (width, height) = (image.width.max(1) as usize, image.height.max(1) as usize);
+    let pixels = if image.pixels.len() == width * height { image.pixels.clone() } else { vec![255; width * height] };
+    RawImage { pixels: RawImageData::U8(pixels), width, height, data_format: RawImageFormat::R8, tag: Vec::new() }
+}
+
+fn page_ops(page_index: usize, page: &super::layout::Page) -> Vec<Op> {
     let mut ops = Vec::with_capacity(page.runs.len() * 6 + page.rules.len() * 2 + 2);
     let mut grey = None;
     for run in &page.runs {
@@ -50,6 +63,19 @@ fn page_ops(page: &super::layout::Page) -> Vec<Op> {
         ops.push(Op::SetOutlineThickness { pt: Pt(rule.thickness) });
         let point = |x: f32| LinePoint { p: Point { x: Pt(x), y: Pt(rule.y) }, bezier: false };
         ops.push(Op::DrawLine { line: Line { points: vec![point(rule.x1), point(rule.x2)], is_closed: false } });
+    }
+    for (index, placed) in page.images.iter().enumerate() {
+        let width_px = placed.image.width.max(1) as f32;
+        ops.push(Op::UseXobject {
+            id: image_id(page_index, index),
+            transform: XObjectTransform {
+                translate_x: Some(Pt(placed.x)),
+                translate_y: Some(Pt(placed.y)),
+                // At this resolution the bitmap is `width` points wide; its height follows its shape.
+                dpi: Some(width_px * 72.0 / placed.width.max(0.1)),
+                ..XObjectTransform::default()
+            },
+        });
     }
     ops
 }
@@ -74,6 +100,13 @@ fn content_id(document: &Document, layout: &Layout) -> Vec<u8> {
         }
         for rule in &page.rules {
             hash.update(rule.y.to_le_bytes());
+        }
+        for image in &page.images {
+            for number in [image.x, image.y, image.width, image.height] {
+                hash.update(number.to_le_bytes());
+            }
+            hash.update(image.image.width.to_le_bytes());
+            hash.update(&image.image.pixels);
         }
     }
     hex::encode_upper(&hash.finalize()[..16]).into_bytes()
@@ -117,10 +150,18 @@ pub(super) fn emit(document: &Document, layout: &Layout, fonts: &Fonts, created_
     for face in [Face::Regular, Face::Bold] {
         pdf.resources.fonts.map.insert(font_id(face), PdfFont::new(subset_font(fonts, layout, face)?));
     }
+    for (page_index, page) in layout.pages.iter().enumerate() {
+        for (index, placed) in page.images.iter().enumerate() {
+            pdf.resources.xobjects.map.insert(image_id(page_index, index), XObject::Image(raw_image(&placed.image)));
+        }
+    }
     let pages = layout
         .pages
         .iter()
-        .map(|page| PdfPage::new(printpdf::Mm(PAGE_WIDTH_MM), printpdf::Mm(PAGE_HEIGHT_MM), page_ops(page)))
+        .enumerate()
+        .map(|(index, page)| {
+            PdfPage::new(printpdf::Mm(PAGE_WIDTH_MM), printpdf::Mm(PAGE_HEIGHT_MM), page_ops(index, page))
+        })
         .collect();
     pdf.with_pages(pages);
 

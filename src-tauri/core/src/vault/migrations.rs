@@ -25,6 +25,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 20, name: "clients", sql: include_str!("migrations/0020_clients.sql") },
     Migration { version: 30, name: "practice", sql: include_str!("migrations/0030_practice.sql") },
     Migration { version: 40, name: "disclosures", sql: include_str!("migrations/0040_disclosures.sql") },
+    Migration { version: 50, name: "search_prefixes", sql: include_str!("migrations/0050_search_prefixes.sql") },
+    Migration { version: 60, name: "consent", sql: include_str!("migrations/0060_consent.sql") },
 ];
 
 /// The schema version this build writes.
@@ -108,7 +110,7 @@ mod tests {
         assert_eq!(current_version(&connection).unwrap(), latest_version());
         assert_eq!(migrate(&mut connection).unwrap(), 0, "a second run applies nothing");
         // Each step's tables exist.
-        for table in ["vault_meta", "settings", "clients"] {
+        for table in ["vault_meta", "settings", "clients", "client_search_prefixes", "consent_documents"] {
             let count: i64 = connection
                 .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1", [table], |row| {
                     row.get(0)
@@ -116,6 +118,42 @@ mod tests {
                 .unwrap();
             assert_eq!(count, 1, "{table}");
         }
+    }
+
+    /// A vault from before the prefix index (version 40) with clients in it: the step fills the index from
+    /// the existing search terms, by letters (not bytes), and the name index now ends with the id.
+    #[test]
+    fn the_prefix_step_fills_its_index_from_existing_terms() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        let before: Vec<Migration> = MIGRATIONS.iter().copied().filter(|migration| migration.version <= 40).collect();
+        migrate_with(&mut connection, &before).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO clients (id, display_name, created_at) VALUES ('c1', 'Émile Zola', ''), ('c2', 'Al Ng', '');
+                 INSERT INTO client_search_terms (term, client_id)
+                 VALUES ('émile', 'c1'), ('zola', 'c1'), ('al', 'c2'), ('ng', 'c2'), ('5550001', 'c2');",
+            )
+            .unwrap();
+        assert_eq!(migrate(&mut connection).unwrap(), MIGRATIONS.len() - before.len());
+        let mut statement = connection
+            .prepare("SELECT client_id || ':' || prefix FROM client_search_prefixes ORDER BY client_id, prefix")
+            .unwrap();
+        let prefixes: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(
+            prefixes,
+            [
+                "c1:z", "c1:zo", "c1:zol", "c1:é", "c1:ém", "c1:émi", "c2:5", "c2:55", "c2:555", "c2:a", "c2:al",
+                "c2:n", "c2:ng"
+            ]
+        );
+        let plan: String = connection
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM clients ORDER BY display_name COLLATE NOCASE, id LIMIT 5",
+                [],
+                |row| row.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("clients_by_display_name") && !plan.contains("TEMP B-TREE"), "{plan}");
     }
 
     #[test]

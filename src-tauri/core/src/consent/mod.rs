@@ -1,0 +1,830 @@
+//! Consent: versioned templates, documents prepared from them for one client, signatures with evidence,
+//! revocation, telehealth readiness (dual consent: treatment + technology for the platform in use),
+//! re-consent, the signing kiosk, and exports (PDF with an evidence page, FHIR R4 Consent).
+//!
+//! Invariants:
+//! - A template version never changes; saving makes the next version. A document keeps the exact text it
+//!   was prepared with (`text`, and `text_hash` = SHA-256 of it), whatever happens to its template later.
+//! - A signature is never edited or removed (triggers refuse it); revoking a consent records who, when and
+//!   why, and keeps everything signed.
+//! - Every signature appends an audit entry in the same transaction, naming the text's and the evidence's
+//!   SHA-256, so the evidence is chained into the audit trail.
+//! - Signature pictures are drawn here from the kept strokes, never taken from the UI.
+//! - Consent text is not clinical: anyone who may open the client may prepare, sign, revoke and export
+//!   consents; only owners edit templates and settings.
+
+pub mod fhir;
+pub mod kiosk;
+mod pdf;
+pub mod signature;
+mod store;
+pub mod templates;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::{Date, OffsetDateTime};
+
+use crate::access::{self, Actor};
+use crate::audit::{actions, append};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, DocumentId, StaffId, TemplateId};
+use crate::staff::{Role, Session};
+use crate::vault::{rfc3339, Vault};
+pub use kiosk::{Kiosk, KioskDocument, KioskPacket, KioskSigner};
+pub use signature::{Point, SignatureInput};
+pub use templates::{ConsentKind, TemplateField, FIELDS};
+
+/// A staff member named on a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffName {
+    /// Who.
+    pub id: StaffId,
+    /// Their name.
+    pub name: String,
+}
+
+/// One version of a consent template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentTemplate {
+    /// This version's id.
+    pub id: TemplateId,
+    /// What it covers.
+    pub kind: ConsentKind,
+    /// 1, 2, …
+    pub version: i64,
+    /// Its title.
+    pub title: String,
+    /// Its text, with `{{fields}}`.
+    pub body: String,
+    /// The fields the text uses.
+    pub fields: Vec<TemplateField>,
+    /// SHA-256 (hex) of kind, title and body.
+    pub hash: String,
+    /// When it was saved.
+    pub created_at: String,
+    /// Who saved it (`None`: shipped with the app).
+    pub created_by: Option<StaffName>,
+    /// Whether it is the version new documents use.
+    pub current: bool,
+}
+
+/// The practice's consent settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentSettings {
+    /// The telehealth platform in use (technology consent is for one platform).
+    pub platform: String,
+    /// The practice's recording policy, filled into the technology and recording consents.
+    pub recording_policy: String,
+    /// Consents expire this many months after signing (0: never).
+    pub expiry_months: u32,
+}
+
+impl Default for ConsentSettings {
+    fn default() -> Self {
+        ConsentSettings {
+            platform: String::new(),
+            recording_policy: "The practice does not record sessions.".into(),
+            expiry_months: 12,
+        }
+    }
+}
+
+/// Who signs a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerRole {
+    /// The client.
+    Client,
+    /// A partner (couples).
+    Partner,
+    /// A parent or guardian.
+    Guardian,
+    /// The therapist or another staff member, as witness.
+    Witness,
+}
+
+impl SignerRole {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignerRole::Client => "client",
+            SignerRole::Partner => "partner",
+            SignerRole::Guardian => "guardian",
+            SignerRole::Witness => "witness",
+        }
+    }
+
+    fn parse(text: &str) -> SignerRole {
+        match text {
+            "partner" => SignerRole::Partner,
+            "guardian" => SignerRole::Guardian,
+            "witness" => SignerRole::Witness,
+            _ => SignerRole::Client,
+        }
+    }
+
+    /// How the role reads in a sentence.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignerRole::Client => "Client",
+            SignerRole::Partner => "Partner",
+            SignerRole::Guardian => "Parent or guardian",
+            SignerRole::Witness => "Witness",
+        }
+    }
+}
+
+/// A signer asked for when preparing documents.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct SignerInput {
+    /// Their part.
+    pub role: SignerRole,
+    /// Their name.
+    pub name: String,
+}
+
+/// One signer of a document, and their signature once given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    /// Position on the document, from 0.
+    pub index: u32,
+    /// Their part.
+    pub role: SignerRole,
+    /// Their name.
+    pub name: String,
+    /// When they signed (RFC 3339 UTC).
+    pub signed_at: Option<String>,
+    /// The same moment in the machine's local time, with its offset.
+    pub signed_at_local: Option<String>,
+    /// What they signed on.
+    pub device: Option<String>,
+    /// The name they typed.
+    pub typed_name: Option<String>,
+    /// SHA-256 (hex) of the kept strokes.
+    pub signature_hash: Option<String>,
+    /// The signature drawn as a PNG.
+    pub signature_png: Option<Vec<u8>>,
+    /// SHA-256 (hex) of the evidence record (see [`evidence_json`]).
+    pub evidence_hash: Option<String>,
+}
+
+/// Where a document stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// Waiting for signatures.
+    Pending,
+    /// Every signer has signed.
+    Signed,
+    /// Revoked (signed or not); history kept.
+    Revoked,
+}
+
+/// A client's copy of a template version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentDocument {
+    /// Its id.
+    pub id: DocumentId,
+    /// Whose.
+    pub client_id: ClientId,
+    /// The client's name now.
+    pub client_name: String,
+    /// What it covers.
+    pub kind: ConsentKind,
+    /// The template's title.
+    pub title: String,
+    /// The template version it was prepared from.
+    pub template_version: i64,
+    /// That version's hash.
+    pub template_hash: String,
+    /// The exact text signed.
+    pub text: String,
+    /// SHA-256 (hex) of `text` (UTF-8).
+    pub text_hash: String,
+    /// For technology consent: the platform it covers.
+    pub platform: Option<String>,
+    /// Pending, signed or revoked.
+    pub status: DocumentStatus,
+    /// When it was prepared.
+    pub created_at: String,
+    /// Who prepared it.
+    pub created_by: StaffName,
+    /// When the last signer signed.
+    pub signed_at: Option<String>,
+    /// The first day it no longer holds.
+    pub expires_on: Option<Date>,
+    /// When it was revoked.
+    pub revoked_at: Option<String>,
+    /// Who recorded the revocation.
+    pub revoked_by: Option<StaffName>,
+    /// Why.
+    pub revoke_reason: Option<String>,
+    /// Its signers, in order.
+    pub signers: Vec<Signer>,
+}
+
+/// Why a consent is not (or no longer) in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    /// Never prepared.
+    Missing,
+    /// Prepared, not yet signed by everyone.
+    Unsigned,
+    /// Past its expiry date.
+    Expired,
+    /// Signed on an older version of the template.
+    TemplateUpdated,
+    /// Technology consent for another platform than the practice's.
+    PlatformChanged,
+    /// Revoked.
+    Revoked,
+}
+
+/// One reason, with a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentReason {
+    /// Which consent.
+    pub kind: ConsentKind,
+    /// Why.
+    pub code: ReasonCode,
+    /// A sentence.
+    pub message: String,
+}
+
+/// A client's consents and whether they are ready for telehealth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientConsents {
+    /// A current treatment consent and a current technology consent for the practice's platform.
+    pub ready_for_telehealth: bool,
+    /// What stands in the way, and which signed consents need renewing.
+    pub reasons: Vec<ConsentReason>,
+    /// Every document, newest first.
+    pub documents: Vec<ConsentDocument>,
+}
+
+/// A client on the re-consent dashboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconsentRow {
+    /// Who.
+    pub client_id: ClientId,
+    /// Their name.
+    pub client_name: String,
+    /// Which signed consents need renewing, and why.
+    pub reasons: Vec<ConsentReason>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentExport {
+    /// The PDF.
+    pub pdf_path: PathBuf,
+    /// Its SHA-256 (hex).
+    pub pdf_sha256: String,
+    /// The FHIR R4 JSON beside it (a Consent, or a Bundle of them for a packet).
+    pub fhir_path: PathBuf,
+}
+
+/// Consents a client needs for telehealth.
+pub const REQUIRED_FOR_TELEHEALTH: [ConsentKind; 2] = [ConsentKind::Treatment, ConsentKind::Technology];
+
+const MAX_SIGNERS: usize = 8;
+const MAX_REASON: usize = 1000;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The current template version of every kind (shipped texts are stored as version 1 on first use).
+pub fn templates(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<ConsentTemplate>> {
+    access::run(vault, session, now, |transaction, _| {
+        store::ensure_shipped(transaction, now)?;
+        ConsentKind::ALL.into_iter().map(|kind| store::current_template(transaction, kind)).collect()
+    })
+}
+
+/// Every version of one kind, newest first.
+pub fn template_versions(
+    vault: &Vault,
+    session: &Session,
+    kind: ConsentKind,
+    now: OffsetDateTime,
+) -> Result<Vec<ConsentTemplate>> {
+    access::run(vault, session, now, |transaction, _| {
+        store::ensure_shipped(transaction, now)?;
+        store::template_versions(transaction, kind)
+    })
+}
+
+/// Save a practice's text as the next version of a kind (owners). Signed documents keep their text;
+/// clients who signed an older version are put into re-consent.
+pub fn save_template(
+    vault: &Vault,
+    session: &Session,
+    kind: ConsentKind,
+    title: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> Result<ConsentTemplate> {
+    let (title, body) = templates::check(title, body)?;
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner edits consent templates")?;
+        store::ensure_shipped(transaction, now)?;
+        let current = store::current_template(transaction, kind)?;
+        if current.title == title && current.body == body {
+            return Err(Error::conflict("the text is the same as the current version; nothing to save"));
+        }
+        let id = store::insert_template(transaction, kind, &title, &body, Some(&actor.staff_id), now)?;
+        let saved = store::template(transaction, &id)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::CONSENT_TEMPLATE_SAVED,
+            None,
+            &format!("{} version {} sha256 {}", kind.as_str(), saved.version, saved.hash),
+        )?;
+        Ok(saved)
+    })
+}
+
+/// The practice's consent settings.
+pub fn settings(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<ConsentSettings> {
+    access::run(vault, session, now, |transaction, _| store::settings(transaction))
+}
+
+/// Change the consent settings (owners). A new platform puts every client with a technology consent for
+/// another platform into re-consent.
+pub fn set_settings(
+    vault: &Vault,
+    session: &Session,
+    settings: ConsentSettings,
+    now: OffsetDateTime,
+) -> Result<ConsentSettings> {
+    let platform = settings.platform.trim().to_owned();
+    if platform.chars().count() > 100 || platform.chars().any(char::is_control) {
+        return Err(Error::invalid("platform", "the platform's name is one line of at most 100 characters"));
+    }
+    let recording_policy = settings.recording_policy.trim().to_owned();
+    if recording_policy.is_empty() || recording_policy.chars().count() > 2000 {
+        return Err(Error::invalid("recordingPolicy", "state the recording policy (at most 2000 characters)"));
+    }
+    if settings.expiry_months > 120 {
+        return Err(Error::invalid("expiryMonths", "consents expire after at most 120 months (0: never)"));
+    }
+    let settings = ConsentSettings { platform, recording_policy, expiry_months: settings.expiry_months };
+    access::run(vault, session, now, |transaction, actor| {
+        actor.require_role(&[Role::Owner], "only an owner changes consent settings")?;
+        let before = store::settings(transaction)?;
+        if before == settings {
+            return Ok(settings);
+        }
+        store::set_settings(transaction, &settings)?;
+        let mut changed = Vec::new();
+        if before.platform != settings.platform {
+            changed.push(format!("platform: {:?} -> {:?}", before.platform, settings.platform));
+        }
+        if before.recording_policy != settings.recording_policy {
+            changed.push("recording policy".to_owned());
+        }
+        if before.expiry_months != settings.expiry_months {
+            changed.push(format!("expiry: {} -> {} months", before.expiry_months, settings.expiry_months));
+        }
+        append(transaction, now, Some(&actor.staff_id), actions::SETTINGS_CHANGED, None, &changed.join("; "))?;
+        Ok(settings)
+    })
+}
+
+/// The date a consent signed on `signed` stops holding, if it expires.
+pub(crate) fn expiry_date(signed: Date, months: u32) -> Option<Date> {
+    if months == 0 {
+        return None;
+    }
+    let total = i64::from(signed.year()) * 12 + i64::from(u8::from(signed.month()) - 1) + i64::from(months);
+    let (year, month) = (i32::try_from(total.div_euclid(12)).ok()?, (total.rem_euclid(12) + 1) as u8);
+    let month = time::Month::try_from(month).ok()?;
+    // The same day of the month, or the month's last day.
+    let day = signed.day().min(month.length(year));
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+/// Why each consent of a client is not (or no longer) in force. `required` adds the kinds a client
+/// must have (missing and unsigned count only for those).
+fn reasons(
+    documents: &[ConsentDocument],
+    current_versions: &BTreeMap<ConsentKind, i64>,
+    settings: &ConsentSettings,
+    today: Date,
+) -> Vec<ConsentReason> {
+    let mut reasons = Vec::new();
+    for kind in ConsentKind::ALL {
+        let title = kind.shipped().0;
+        let of_kind = || documents.iter().filter(move |document| document.kind == kind);
+        let required = REQUIRED_FOR_TELEHEALTH.contains(&kind);
+        let reason = |code, message: String| ConsentReason { kind, code, message };
+        // Documents are newest first: the latest one signed (revoked or not) decides.
+        match of_kind().find(|document| document.signed_at.is_some()) {
+            None if !required => {}
+            None if of_kind().any(|document| document.status == DocumentStatus::Pending) => {
+                reasons.push(reason(ReasonCode::Unsigned, format!("{title}: prepared, not yet signed")));
+            }
+            None => reasons.push(reason(ReasonCode::Missing, format!("{title}: not yet prepared"))),
+            Some(document) if document.status == DocumentStatus::Revoked => {
+                reasons.push(reason(ReasonCode::Revoked, format!("{title}: revoked; a new consent is needed")));
+            }
+            Some(document) => {
+                if document.expires_on.is_some_and(|day| day <= today) {
+                    let day = document.expires_on.map(|day| day.to_string()).unwrap_or_default();
+                    reasons.push(reason(ReasonCode::Expired, format!("{title}: expired on {day}")));
+                }
+                let current = current_versions.get(&kind).copied().unwrap_or(1);
+                if document.template_version < current {
+                    reasons.push(reason(
+                        ReasonCode::TemplateUpdated,
+                        format!("{title}: signed on version {}, now version {current}", document.template_version),
+                    ));
+                }
+                if kind == ConsentKind::Technology && document.platform.as_deref() != Some(settings.platform.as_str()) {
+                    reasons.push(reason(
+                        ReasonCode::PlatformChanged,
+                        format!(
+                            "{title}: signed for {}, the practice now uses {}",
+                            document.platform.as_deref().unwrap_or("another platform"),
+                            if settings.platform.is_empty() { "no platform set" } else { settings.platform.as_str() }
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    reasons
+}
+
+fn ready(reasons: &[ConsentReason]) -> bool {
+    !reasons.iter().any(|reason| REQUIRED_FOR_TELEHEALTH.contains(&reason.kind))
+}
+
+/// A client's consent documents and telehealth readiness (anyone who may open the client; audited).
+pub fn client_consents(
+    vault: &Vault,
+    session: &Session,
+    client_id: &ClientId,
+    now: OffsetDateTime,
+) -> Result<ClientConsents> {
+    access::run(vault, session, now, |transaction, actor| {
+        access::client_access(transaction, actor, client_id, now)?;
+        store::ensure_shipped(transaction, now)?;
+        let documents = store::documents_for_client(transaction, client_id)?;
+        let reasons =
+            reasons(&documents, &store::current_versions(transaction)?, &store::settings(transaction)?, now.date());
+        append(transaction, now, Some(&actor.staff_id), actions::CONSENT_VIEWED, Some(client_id), "")?;
+        Ok(ClientConsents { ready_for_telehealth: ready(&reasons), reasons, documents })
+    })
+}
+
+/// Clients (that the person may open) whose signed consents need renewing: expired, signed on an older
+/// template version, for another platform, or revoked. Active clients only, by name.
+pub fn reconsent_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<ReconsentRow>> {
+    access::run(vault, session, now, |transaction, actor| {
+        store::ensure_shipped(transaction, now)?;
+        let versions = store::current_versions(transaction)?;
+        let settings = store::settings(transaction)?;
+        let team = (actor.role == Role::Clinician).then_some(&actor.staff_id);
+        let mut rows = Vec::new();
+        for (client_id, client_name) in store::clients_with_signed_consents(transaction, team)? {
+            let documents = store::documents_for_client(transaction, &client_id)?;
+            let reasons: Vec<ConsentReason> = reasons(&documents, &versions, &settings, now.date())
+                .into_iter()
+                .filter(|reason| !matches!(reason.code, ReasonCode::Missing | ReasonCode::Unsigned))
+                .collect();
+            if !reasons.is_empty() {
+                rows.push(ReconsentRow { client_id, client_name, reasons });
+            }
+        }
+        Ok(rows)
+    })
+}
+
+fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<SignerInput>> {
+    let mut checked: Vec<SignerInput> = Vec::new();
+    if !signers.iter().any(|signer| signer.role == SignerRole::Client) {
+        checked.push(SignerInput { role: SignerRole::Client, name: client_name.to_owned() });
+    }
+    for signer in signers {
+        let name = signer.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(Error::invalid("signers", "each signer needs a name (one line, at most 200 characters)"));
+        }
+        checked.push(SignerInput { role: signer.role, name: name.to_owned() });
+    }
+    checked.sort_by_key(|signer| signer.role == SignerRole::Witness);
+    if checked.len() > MAX_SIGNERS {
+        return Err(Error::invalid("signers", format!("a document has at most {MAX_SIGNERS} signers")));
+    }
+    Ok(checked)
+}
+
+/// Prepare one document per kind for a client, from the current templates, with the fields filled in.
+pub fn prepare(
+    vault: &Vault,
+    session: &Session,
+    client_id: &ClientId,
+    kinds: &[ConsentKind],
+    signers: &[SignerInput],
+    now: OffsetDateTime,
+) -> Result<Vec<ConsentDocument>> {
+    let mut kinds: Vec<ConsentKind> = kinds.to_vec();
+    kinds.sort_by_key(|kind| ConsentKind::ALL.iter().position(|k| k == kind));
+    kinds.dedup();
+    if kinds.is_empty() {
+        return Err(Error::invalid("kinds", "choose at least one consent to prepare"));
+    }
+    access::run(vault, session, now, |transaction, actor| {
+        access::client_access(transaction, actor, client_id, now)?;
+        store::ensure_shipped(transaction, now)?;
+        let settings = store::settings(transaction)?;
+        let (client_name, date_of_birth) = store::client_name(transaction, client_id)?;
+        let signers = check_signers(signers, &client_name)?;
+        let preparer =
+            crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.display_name).unwrap_or_default();
+        let expiry = match settings.expiry_months {
+            0 => "it does not expire".to_owned(),
+            1 => "it lasts one month from signing".to_owned(),
+            months => format!("it lasts {months} months from signing"),
+        };
+        let values = templates::FieldValues {
+            client_name: client_name.clone(),
+            client_date_of_birth: date_of_birth,
+            clinician_name: preparer,
+            platform: settings.platform.clone(),
+            recording_policy: settings.recording_policy.clone(),
+            expiry,
+            date: now.date().to_string(),
+        };
+        let mut ids = Vec::new();
+        for kind in &kinds {
+            if *kind == ConsentKind::Technology && settings.platform.is_empty() {
+                return Err(Error::invalid(
+                    "kinds",
+                    "an owner must name the practice's telehealth platform (Consent settings) before a technology consent is prepared",
+                ));
+            }
+            let template = store::current_template(transaction, *kind)?;
+            let text = templates::fill(&template.body, &values)?;
+            let platform = (*kind == ConsentKind::Technology).then_some(settings.platform.as_str());
+            let id = store::insert_document(
+                transaction,
+                client_id,
+                &template,
+                &text,
+                platform,
+                &actor.staff_id,
+                &signers,
+                now,
+            )?;
+            ids.push(id);
+        }
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::CONSENT_PREPARED,
+            Some(client_id),
+            &kinds.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(", "),
+        )?;
+        ids.iter().map(|id| store::document(transaction, id)).collect()
+    })
+}
+
+/// The evidence record of one signature, as canonical JSON; its SHA-256 is kept and audited.
+pub fn evidence_json(document: &ConsentDocument, signer: &Signer, operated_by: &StaffId) -> String {
+    serde_json::json!({
+        "document": document.id.as_str(),
+        "client": document.client_id.as_str(),
+        "kind": document.kind.as_str(),
+        "template_version": document.template_version,
+        "template_hash": document.template_hash,
+        "text_sha256": document.text_hash,
+        "signer": signer.index,
+        "role": signer.role.as_str(),
+        "name": signer.name,
+        "typed_name": signer.typed_name,
+        "intent": true,
+        "signed_at": signer.signed_at,
+        "signed_at_local": signer.signed_at_local,
+        "device": signer.device,
+        "signature_sha256": signer.signature_hash,
+        "session_of": operated_by.as_str(),
+    })
+    .to_string()
+}
+
+/// Sign as one signer of a pending document. When the last signer signs, the document is signed and its
+/// expiry set. In the same transaction: the audit entry with the text's and the evidence's SHA-256.
+pub fn sign(
+    vault: &Vault,
+    session: &Session,
+    document_id: &DocumentId,
+    signer_index: u32,
+    input: &SignatureInput,
+    now: OffsetDateTime,
+) -> Result<ConsentDocument> {
+    let ink = signature::check(input)?;
+    access::run(vault, session, now, |transaction, actor| {
+        sign_in_transaction(transaction, actor, document_id, signer_index, &ink, now)
+    })
+}
+
+pub(crate) fn sign_in_transaction(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    document_id: &DocumentId,
+    signer_index: u32,
+    ink: &signature::Ink,
+    now: OffsetDateTime,
+) -> Result<ConsentDocument> {
+    let document = store::document(transaction, document_id)?;
+    access::client_access(transaction, actor, &document.client_id, now)?;
+    match document.status {
+        DocumentStatus::Revoked => return Err(Error::conflict("this document was revoked; prepare a new one")),
+        DocumentStatus::Signed => return Err(Error::conflict("this document is already signed")),
+        DocumentStatus::Pending => {}
+    }
+    let signer = document
+        .signers
+        .iter()
+        .find(|signer| signer.index == signer_index)
+        .ok_or(Error::NotFound { what: "signer" })?;
+    if signer.signed_at.is_some() {
+        return Err(Error::conflict(format!("{} has already signed this document", signer.name)));
+    }
+    let local = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut signed = signer.clone();
+    signed.signed_at = Some(rfc3339(now));
+    signed.signed_at_local = Some(local);
+    signed.device = Some(ink.device.clone());
+    signed.typed_name = Some(ink.typed_name.clone());
+    signed.signature_hash = Some(ink.hash.clone());
+    let evidence_hash = sha256_hex(evidence_json(&document, &signed, &actor.staff_id).as_bytes());
+    signed.evidence_hash = Some(evidence_hash.clone());
+    store::record_signature(transaction, document_id, &signed, ink)?;
+    let complete = document.signers.iter().all(|other| other.index == signer_index || other.signed_at.is_some());
+    if complete {
+        let months = store::settings(transaction)?.expiry_months;
+        store::complete(transaction, document_id, now, expiry_date(now.date(), months))?;
+    }
+    append(
+        transaction,
+        now,
+        Some(&actor.staff_id),
+        actions::CONSENT_SIGNED,
+        Some(&document.client_id),
+        &format!(
+            "{} {} signer {} ({}){}; text sha256 {}; evidence sha256 {}",
+            document.kind.as_str(),
+            document.id,
+            signer_index,
+            signed.role.as_str(),
+            if complete { ", complete" } else { "" },
+            document.text_hash,
+            evidence_hash
+        ),
+    )?;
+    store::document(transaction, document_id)
+}
+
+/// Revoke a document (signed or pending): who, when and why are kept; nothing signed changes.
+pub fn revoke(
+    vault: &Vault,
+    session: &Session,
+    document_id: &DocumentId,
+    reason: &str,
+    now: OffsetDateTime,
+) -> Result<ConsentDocument> {
+    let reason = reason.trim();
+    if reason.chars().count() < 3 || reason.chars().count() > MAX_REASON {
+        return Err(Error::invalid("reason", "say why the consent is revoked (3 to 1000 characters)"));
+    }
+    access::run(vault, session, now, |transaction, actor| {
+        let document = store::document(transaction, document_id)?;
+        access::client_access(transaction, actor, &document.client_id, now)?;
+        if document.status == DocumentStatus::Revoked {
+            return Err(Error::conflict("this document is already revoked"));
+        }
+        store::revoke(transaction, document_id, &actor.staff_id, reason, now)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::CONSENT_REVOKED,
+            Some(&document.client_id),
+            &format!("{} {}", document.kind.as_str(), document.id),
+        )?;
+        store::document(transaction, document_id)
+    })
+}
+
+/// Writes the PDF and the FHIR JSON; removes the PDF if the JSON fails.
+fn write_export(folder: &Path, stem: &str, pdf: &[u8], fhir: &serde_json::Value) -> Result<ConsentExport> {
+    let (pdf_path, fhir_path) = crate::export::free_names(folder, stem, "pdf", "fhir.json")?;
+    let mut json = serde_json::to_vec_pretty(fhir).map_err(|error| Error::Render(error.to_string()))?;
+    json.push(b'\n');
+    crate::vault::files::write_atomic(&pdf_path, pdf)?;
+    if let Err(error) = crate::vault::files::write_atomic(&fhir_path, &json) {
+        let _ = std::fs::remove_file(&pdf_path);
+        return Err(error);
+    }
+    Ok(ConsentExport { pdf_sha256: sha256_hex(pdf), pdf_path, fhir_path })
+}
+
+fn exporting(
+    vault: &Vault,
+    session: &Session,
+    now: OffsetDateTime,
+    work: impl FnOnce(&rusqlite::Transaction<'_>, &Actor) -> Result<ConsentExport>,
+) -> Result<ConsentExport> {
+    let mut written = None;
+    let result = access::run(vault, session, now, |transaction, actor| {
+        let export = work(transaction, actor)?;
+        written = Some(export.clone());
+        Ok(export)
+    });
+    if let (Err(_), Some(export)) = (&result, written) {
+        let _ = std::fs::remove_file(&export.pdf_path);
+        let _ = std::fs::remove_file(&export.fhir_path);
+    }
+    result
+}
+
+/// Export one document: a PDF (the text, fields, signatures, times, hashes and an evidence page) and a
+/// FHIR R4 Consent beside it.
+pub fn export_document(
+    vault: &Vault,
+    session: &Session,
+    document_id: &DocumentId,
+    folder: &Path,
+    now: OffsetDateTime,
+) -> Result<ConsentExport> {
+    crate::export::check_folder(folder)?;
+    exporting(vault, session, now, |transaction, actor| {
+        let document = store::document(transaction, document_id)?;
+        access::client_access(transaction, actor, &document.client_id, now)?;
+        let client = store::client_name(transaction, &document.client_id)?;
+        let pdf = crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, now)?)?;
+        let stem = crate::export::file_stem("consent", document.id.as_str(), now);
+        let pdf_name = format!("{stem}.pdf");
+        let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
+        let export = write_export(folder, &stem, &pdf, &fhir)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::CONSENT_EXPORTED,
+            Some(&document.client_id),
+            &format!("{} {}; pdf sha256 {}", document.kind.as_str(), document.id, export.pdf_sha256),
+        )?;
+        Ok(export)
+    })
+}
+
+/// Export a client's consent packet: every signed or revoked document in one PDF, and a FHIR Bundle.
+pub fn export_packet(
+    vault: &Vault,
+    session: &Session,
+    client_id: &ClientId,
+    folder: &Path,
+    now: OffsetDateTime,
+) -> Result<ConsentExport> {
+    crate::export::check_folder(folder)?;
+    exporting(vault, session, now, |transaction, actor| {
+        access::client_access(transaction, actor, client_id, now)?;
+        let mut documents: Vec<ConsentDocument> = store::documents_for_client(transaction, client_id)?
+            .into_iter()
+            .filter(|document| document.signed_at.is_some() || document.status == DocumentStatus::Revoked)
+            .collect();
+        if documents.is_empty() {
+            return Err(Error::conflict("this client has no signed consents to export"));
+        }
+        documents.reverse();
+        let client = store::client_name(transaction, client_id)?;
+        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, now)?)?;
+        let stem = crate::export::file_stem("consents", client_id.as_str(), now);
+        let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
+        let export = write_export(folder, &stem, &pdf, &bundle)?;
+        append(
+            transaction,
+            now,
+            Some(&actor.staff_id),
+            actions::CONSENT_EXPORTED,
+            Some(client_id),
+            &format!("packet of {} documents; pdf sha256 {}", documents.len(), export.pdf_sha256),
+        )?;
+        Ok(export)
+    })
+}

@@ -1,0 +1,425 @@
+use std::process::Command;
+
+use time::macros::date;
+use time::Duration;
+
+use super::signature::Point;
+use super::*;
+use crate::fixture::{practice, Practice, PASSWORD};
+use crate::staff::LoginThrottle;
+use crate::testing::test_now;
+use crate::{ErrorCode, SecretString};
+
+fn scrawl(name: &str) -> SignatureInput {
+    let line = (0..40)
+        .map(|i| Point {
+            x: 40.0 + f64::from(i) * 13.0,
+            y: 100.0 + (f64::from(i) * 0.6).sin() * 40.0,
+            t: f64::from(i) * 15.0,
+        })
+        .collect();
+    SignatureInput { typed_name: name.into(), intent: true, strokes: vec![line], device: "Test tablet".into() }
+}
+
+fn with_platform(fixture: &Practice, platform: &str) {
+    let settings = ConsentSettings { platform: platform.into(), ..ConsentSettings::default() };
+    set_settings(&fixture.vault, &fixture.owner, settings, test_now()).unwrap();
+}
+
+fn sign_all(fixture: &Practice, documents: &[ConsentDocument], now: OffsetDateTime) -> Vec<ConsentDocument> {
+    documents
+        .iter()
+        .map(|document| {
+            let mut last = document.clone();
+            for signer in &document.signers {
+                last = sign(&fixture.vault, &fixture.clinician, &document.id, signer.index, &scrawl(&signer.name), now)
+                    .unwrap();
+            }
+            last
+        })
+        .collect()
+}
+
+fn codes(consents: &ClientConsents) -> Vec<(ConsentKind, ReasonCode)> {
+    consents.reasons.iter().map(|reason| (reason.kind, reason.code)).collect()
+}
+
+#[test]
+fn shipped_templates_are_version_one_and_an_owner_edit_is_a_new_version() {
+    let fixture = practice();
+    let shipped = templates(&fixture.vault, &fixture.front_desk, test_now()).unwrap();
+    assert_eq!(shipped.len(), 5);
+    assert!(shipped.iter().all(|template| template.version == 1 && template.current && template.created_by.is_none()));
+    let treatment = shipped.iter().find(|template| template.kind == ConsentKind::Treatment).unwrap();
+    assert_eq!(treatment.hash, templates::template_hash(ConsentKind::Treatment, &treatment.title, &treatment.body));
+
+    let error =
+        save_template(&fixture.vault, &fixture.clinician, ConsentKind::Treatment, "T", "Body", test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    let error = save_template(
+        &fixture.vault,
+        &fixture.owner,
+        ConsentKind::Treatment,
+        &treatment.title,
+        &treatment.body,
+        test_now(),
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict, "the same text is not a new version");
+    let error = save_template(&fixture.vault, &fixture.owner, ConsentKind::Treatment, "T", "Hi {{nick}}", test_now())
+        .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+
+    let saved = save_template(
+        &fixture.vault,
+        &fixture.owner,
+        ConsentKind::Treatment,
+        "Consent to treatment (2025)",
+        &format!("{}\n\nFees are listed on the practice's website.", treatment.body),
+        test_now(),
+    )
+    .unwrap();
+    assert_eq!((saved.version, saved.current), (2, true));
+    assert_eq!(saved.created_by.as_ref().map(|staff| &staff.id), Some(fixture.owner.staff_id()));
+    let versions = template_versions(&fixture.vault, &fixture.owner, ConsentKind::Treatment, test_now()).unwrap();
+    assert_eq!(
+        versions.iter().map(|template| (template.version, template.current)).collect::<Vec<_>>(),
+        [(2, true), (1, false)]
+    );
+    assert!(fixture.audit_actions().contains(&actions::CONSENT_TEMPLATE_SAVED.to_owned()));
+}
+
+#[test]
+fn dual_consent_makes_a_client_ready_and_changes_put_them_into_reconsent() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert!(!consents.ready_for_telehealth);
+    assert_eq!(
+        codes(&consents),
+        [(ConsentKind::Treatment, ReasonCode::Missing), (ConsentKind::Technology, ReasonCode::Missing)]
+    );
+
+    // No platform named yet: technology consent cannot be prepared.
+    let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
+    let error = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+    with_platform(&fixture, "Doxy.me");
+    let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap();
+    assert!(documents[1].text.contains("Doxy.me") && documents[1].text.contains("Ada Lovelace"));
+    assert_eq!(documents[1].platform.as_deref(), Some("Doxy.me"));
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert_eq!(
+        codes(&consents),
+        [(ConsentKind::Treatment, ReasonCode::Unsigned), (ConsentKind::Technology, ReasonCode::Unsigned)]
+    );
+
+    // Treatment alone is not enough.
+    sign_all(&fixture, &documents[..1], test_now());
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert!(!consents.ready_for_telehealth);
+    sign_all(&fixture, &documents[1..], test_now());
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert!(consents.ready_for_telehealth, "{:?}", consents.reasons);
+    assert!(reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap().is_empty());
+
+    // A new platform: re-consent needed, listed on the dashboard.
+    with_platform(&fixture, "Zoom for Healthcare");
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert!(!consents.ready_for_telehealth);
+    assert_eq!(codes(&consents), [(ConsentKind::Technology, ReasonCode::PlatformChanged)]);
+    let rows = reconsent_dashboard(&fixture.vault, &fixture.clinician, test_now()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].client_id, client);
+    assert!(
+        reconsent_dashboard(&fixture.vault, &fixture.other_clinician, test_now()).unwrap().is_empty(),
+        "care team only"
+    );
+    with_platform(&fixture, "Doxy.me");
+
+    // A new treatment template version.
+    let current = templates(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    let treatment = current.iter().find(|template| template.kind == ConsentKind::Treatment).unwrap();
+    save_template(
+        &fixture.vault,
+        &fixture.owner,
+        ConsentKind::Treatment,
+        &treatment.title,
+        &format!("{} Updated.", treatment.body),
+        test_now(),
+    )
+    .unwrap();
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert_eq!(codes(&consents), [(ConsentKind::Treatment, ReasonCode::TemplateUpdated)]);
+    // The signed document keeps the text it was signed with.
+    let signed = consents.documents.iter().find(|document| document.kind == ConsentKind::Treatment).unwrap();
+    assert_eq!(signed.text, documents[0].text);
+    assert_eq!(signed.template_version, 1);
+
+    // Expiry: twelve months after signing.
+    assert_eq!(signed.expires_on, expiry_date(test_now().date(), 12));
+    let later = test_now() + Duration::days(400);
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, later).unwrap();
+    assert!(codes(&consents).contains(&(ConsentKind::Technology, ReasonCode::Expired)), "{:?}", consents.reasons);
+
+    // Revocation keeps the history.
+    let technology = consents.documents.iter().find(|document| document.kind == ConsentKind::Technology).unwrap();
+    let revoked =
+        revoke(&fixture.vault, &fixture.front_desk, &technology.id, "Client withdrew consent by phone", test_now())
+            .unwrap();
+    assert_eq!(revoked.status, DocumentStatus::Revoked);
+    assert!(revoked.signers.iter().all(|signer| signer.signed_at.is_some() && signer.signature_png.is_some()));
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert!(codes(&consents).contains(&(ConsentKind::Technology, ReasonCode::Revoked)));
+    let error = revoke(&fixture.vault, &fixture.owner, &technology.id, "again", test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+}
+
+#[test]
+fn every_signer_signs_with_evidence_chained_into_the_audit_trail() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    let client = fixture.client("Zoë", "Ångström");
+    let signers = [
+        SignerInput { role: SignerRole::Witness, name: "Carl Clinician".into() },
+        SignerInput { role: SignerRole::Partner, name: "Dmitri Шостакович".into() },
+    ];
+    let documents =
+        prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Treatment], &signers, test_now()).unwrap();
+    let document = &documents[0];
+    assert_eq!(
+        document.signers.iter().map(|signer| (signer.role, signer.name.as_str())).collect::<Vec<_>>(),
+        [
+            (SignerRole::Client, "Zoë Ångström"),
+            (SignerRole::Partner, "Dmitri Шостакович"),
+            (SignerRole::Witness, "Carl Clinician")
+        ],
+        "the client is added first and the witness signs last"
+    );
+    assert_eq!(document.text_hash, hex::encode(Sha256::digest(document.text.as_bytes())));
+
+    let first = sign(&fixture.vault, &fixture.clinician, &document.id, 0, &scrawl("Zoë Ångström"), test_now()).unwrap();
+    assert_eq!(first.status, DocumentStatus::Pending);
+    let signer = &first.signers[0];
+    assert_eq!(signer.signed_at.as_deref(), Some(rfc3339(test_now()).as_str()));
+    assert!(signer.signed_at_local.is_some() && signer.device.as_deref() == Some("Test tablet"));
+    assert_eq!(
+        signer.evidence_hash.as_deref(),
+        Some(sha256_hex(evidence_json(&first, signer, fixture.clinician.staff_id()).as_bytes()).as_str())
+    );
+    let audit = fixture.audit_text();
+    assert!(audit.contains(&format!("text sha256 {}", document.text_hash)), "{audit}");
+    assert!(audit.contains(&format!("evidence sha256 {}", signer.evidence_hash.as_deref().unwrap())));
+    assert!(!audit.contains("Zoë"), "no names in the audit trail");
+
+    // Refusals: signed twice, no such signer, a bad signature.
+    let error = sign(&fixture.vault, &fixture.clinician, &document.id, 0, &scrawl("Zoë"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    let error = sign(&fixture.vault, &fixture.clinician, &document.id, 7, &scrawl("Zoë"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::NotFound);
+    let error = sign(
+        &fixture.vault,
+        &fixture.clinician,
+        &document.id,
+        1,
+        &SignatureInput { intent: false, ..scrawl("D") },
+        test_now(),
+    )
+    .unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    let error = sign(&fixture.vault, &fixture.other_clinician, &document.id, 1, &scrawl("D"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "not on the care team");
+
+    sign(&fixture.vault, &fixture.clinician, &document.id, 1, &scrawl("Dmitri"), test_now()).unwrap();
+    let done = sign(&fixture.vault, &fixture.clinician, &document.id, 2, &scrawl("Carl"), test_now()).unwrap();
+    assert_eq!(done.status, DocumentStatus::Signed);
+    assert_eq!(done.signed_at.as_deref(), Some(rfc3339(test_now()).as_str()));
+    let error = sign(&fixture.vault, &fixture.clinician, &document.id, 2, &scrawl("Carl"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    assert!(crate::audit::verify(&fixture.vault).unwrap().ok);
+}
+
+#[test]
+fn nothing_signed_can_be_edited_or_deleted_even_with_the_key() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let documents =
+        prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Treatment], &[], test_now()).unwrap();
+    let signed = sign_all(&fixture, &documents, test_now());
+    let connection = fixture.vault.connection();
+    for sql in [
+        "UPDATE consent_documents SET text = 'I agree to everything'",
+        "UPDATE consent_documents SET signed_at = NULL",
+        "UPDATE consent_signers SET typed_name = 'Someone else'",
+        "DELETE FROM consent_signers",
+        "DELETE FROM consent_documents",
+        "UPDATE consent_templates SET body = 'changed'",
+        "DELETE FROM consent_templates",
+    ] {
+        assert!(connection.execute(sql, []).is_err(), "{sql} must be refused");
+    }
+    let consents = client_consents(&fixture.vault, &fixture.owner, &client, test_now()).unwrap();
+    assert_eq!(consents.documents[0], signed[0]);
+}
+
+fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
+    let output = Command::new(tool)
+        .args(args)
+        .arg(file)
+        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .env("TZ", "UTC")
+        .output()
+        .unwrap_or_else(|error| panic!("{tool} (poppler-utils) must be installed: {error}"));
+    assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn a_signed_consent_exports_as_a_pdf_with_signatures_and_evidence_and_as_fhir() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    let client = fixture.client("Zoë", "Ångström");
+    let signers = [SignerInput { role: SignerRole::Guardian, name: "Γιώργος Παπαδόπουλος".into() }];
+    let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
+    let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &signers, test_now()).unwrap();
+    let signed = sign_all(&fixture, &documents, test_now());
+    let folder = tempfile::tempdir().unwrap();
+
+    let export =
+        export_document(&fixture.vault, &fixture.front_desk, &signed[1].id, folder.path(), test_now()).unwrap();
+    let pdf = std::fs::read(&export.pdf_path).unwrap();
+    assert_eq!(export.pdf_sha256, sha256_hex(&pdf));
+    let text = poppler("pdftotext", &["-layout"], &export.pdf_path);
+    for expected in [
+        "Consent to the technology used for telehealth",
+        "Zoë Ångström",
+        "Γιώργος Παπαδόπουλος",
+        "Doxy.me",
+        "private space",
+        "Evidence",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in the PDF");
+    }
+    let squashed: String = text.split_whitespace().collect();
+    assert!(squashed.contains(&signed[1].text_hash), "the document hash is printed");
+    for signer in &signed[1].signers {
+        assert!(squashed.contains(signer.evidence_hash.as_deref().unwrap()), "evidence hash of {}", signer.name);
+    }
+    let images = poppler("pdfimages", &["-list"], &export.pdf_path);
+    let image_rows: Vec<&str> = images.lines().skip(2).collect();
+    assert_eq!(image_rows.len(), 2, "one picture per signature: {images}");
+    assert!(
+        image_rows.iter().all(|row| row.contains(" 600 ") && row.contains(" 200 ") && row.contains("gray")),
+        "{images}"
+    );
+    let info = poppler("pdfinfo", &[], &export.pdf_path);
+    let year = test_now().year().to_string();
+    assert!(info.lines().any(|line| line.starts_with("CreationDate:") && line.contains(&year)), "{info}");
+    assert!(info.lines().any(|line| line.starts_with("Title:") && line.contains("technology")), "{info}");
+
+    let fhir: serde_json::Value = serde_json::from_slice(&std::fs::read(&export.fhir_path).unwrap()).unwrap();
+    assert_eq!(fhir["resourceType"], "Consent");
+    assert_eq!(fhir["status"], "active");
+    assert_eq!(fhir["scope"]["coding"][0]["code"], "patient-privacy");
+    assert_eq!(fhir["patient"]["reference"], format!("Patient/{client}"));
+    assert_eq!(fhir["dateTime"], rfc3339(test_now()));
+    assert_eq!(fhir["performer"].as_array().unwrap().len(), 2);
+    assert_eq!(fhir["sourceAttachment"]["contentType"], "application/pdf");
+    assert_eq!(fhir["sourceAttachment"]["url"], export.pdf_path.file_name().unwrap().to_str().unwrap());
+    assert_eq!(fhir["provision"]["type"], "permit");
+    assert_eq!(fhir["provision"]["period"]["end"], expiry_date(test_now().date(), 12).unwrap().to_string());
+
+    // The packet: both documents, one PDF, a FHIR Bundle; audited.
+    let packet = export_packet(&fixture.vault, &fixture.owner, &client, folder.path(), test_now()).unwrap();
+    let text = poppler("pdftotext", &[], &packet.pdf_path);
+    assert!(text.contains("Consent to treatment") && text.contains("Consent to the technology used"));
+    let bundle: serde_json::Value = serde_json::from_slice(&std::fs::read(&packet.fhir_path).unwrap()).unwrap();
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 2);
+    assert_eq!(poppler("pdfimages", &["-list"], &packet.pdf_path).lines().skip(2).count(), 4);
+    assert_eq!(fixture.audit_actions().iter().filter(|action| *action == actions::CONSENT_EXPORTED).count(), 2);
+
+    // A client with nothing signed has no packet; a folder that is not there is refused; nothing written.
+    let other = fixture.client("Alan", "Turing");
+    let error = export_packet(&fixture.vault, &fixture.owner, &other, folder.path(), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    let error =
+        export_packet(&fixture.vault, &fixture.owner, &client, &folder.path().join("missing"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 4);
+}
+
+#[test]
+fn the_kiosk_signs_its_packet_and_nothing_else_until_staff_sign_in() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let signers = [SignerInput { role: SignerRole::Witness, name: "Carl Clinician".into() }];
+    let kinds = [ConsentKind::EsignDisclosure, ConsentKind::Treatment];
+    let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &signers, test_now()).unwrap();
+    let other = fixture.client("Alan", "Turing");
+    let elsewhere =
+        prepare(&fixture.vault, &fixture.clinician, &other, &[ConsentKind::Treatment], &[], test_now()).unwrap();
+
+    // Documents of another client are refused.
+    let ids: Vec<DocumentId> = documents.iter().map(|document| document.id.clone()).collect();
+    let mixed = [ids[0].clone(), elsewhere[0].id.clone()];
+    let error = Kiosk::start(&fixture.vault, &fixture.clinician, &client, &mixed, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::InvalidInput);
+
+    let (kiosk, packet) = Kiosk::start(&fixture.vault, &fixture.clinician, &client, &ids, test_now()).unwrap();
+    assert_eq!(packet.client_name, "Ada Lovelace");
+    assert_eq!(packet.documents.len(), 2);
+    assert!(!packet.complete);
+    let error = kiosk.sign(&fixture.vault, &elsewhere[0].id, 0, &scrawl("Alan"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "another client's document");
+    let error = kiosk.sign(&fixture.vault, &ids[1], 1, &scrawl("Carl"), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden, "the witness signs after the kiosk");
+    let mut packet = packet;
+    for id in &ids {
+        packet = kiosk.sign(&fixture.vault, id, 0, &scrawl("Ada Lovelace"), test_now()).unwrap();
+    }
+    assert!(packet.complete, "every signer but the witness has signed");
+
+    let mut throttle = LoginThrottle::default();
+    let wrong = SecretString::from("not the password");
+    let error = kiosk.end(&fixture.vault, &mut throttle, "carl", &wrong, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+    let session = kiosk.end(&fixture.vault, &mut throttle, "carl", &SecretString::from(PASSWORD), test_now()).unwrap();
+    assert_eq!(session.staff_id(), fixture.clinician.staff_id());
+    let actions = fixture.audit_actions();
+    assert!(actions.contains(&actions::KIOSK_STARTED.to_owned()) && actions.contains(&actions::KIOSK_ENDED.to_owned()));
+    // The witness signs on the staff screen; then the document is signed, and a kiosk for it is refused.
+    let signed = sign(&fixture.vault, &session, &ids[0], 1, &scrawl("Carl Clinician"), test_now()).unwrap();
+    assert_eq!(signed.status, DocumentStatus::Signed);
+    let error = Kiosk::start(&fixture.vault, &session, &client, &ids[..1], test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+}
+
+#[test]
+fn expiry_keeps_the_day_or_the_months_last_day() {
+    assert_eq!(expiry_date(date!(2024 - 01 - 31), 1), Some(date!(2024 - 02 - 29)));
+    assert_eq!(expiry_date(date!(2024 - 05 - 06), 12), Some(date!(2025 - 05 - 06)));
+    assert_eq!(expiry_date(date!(2024 - 12 - 15), 1), Some(date!(2025 - 01 - 15)));
+    assert_eq!(expiry_date(date!(2024 - 05 - 06), 0), None);
+    assert_eq!(expiry_date(date!(2024 - 08 - 31), 6), Some(date!(2025 - 02 - 28)));
+}
+
+#[test]
+fn consent_settings_are_checked_and_owner_only() {
+    let fixture = practice();
+    let base = ConsentSettings { platform: "Doxy.me".into(), ..ConsentSettings::default() };
+    let error = set_settings(&fixture.vault, &fixture.clinician, base.clone(), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    for bad in [
+        ConsentSettings { platform: "two\nlines".into(), ..base.clone() },
+        ConsentSettings { recording_policy: " ".into(), ..base.clone() },
+        ConsentSettings { expiry_months: 121, ..base.clone() },
+    ] {
+        assert_eq!(
+            set_settings(&fixture.vault, &fixture.owner, bad, test_now()).unwrap_err().code(),
+            ErrorCode::InvalidInput
+        );
+    }
+    assert_eq!(settings(&fixture.vault, &fixture.front_desk, test_now()).unwrap(), ConsentSettings::default());
+    set_settings(&fixture.vault, &fixture.owner, base.clone(), test_now()).unwrap();
+    assert_eq!(settings(&fixture.vault, &fixture.front_desk, test_now()).unwrap(), base);
+}

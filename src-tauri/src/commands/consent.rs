@@ -1,0 +1,390 @@
+//! Consent templates and settings, documents and signatures, exports, and the signing kiosk.
+
+use std::path::PathBuf;
+
+use base64::Engine;
+use saferoom_core::consent::{
+    self, ClientConsents, ConsentDocument, ConsentExport, ConsentKind, ConsentReason, ConsentSettings, ConsentTemplate,
+    KioskPacket, ReconsentRow, SignatureInput, Signer, SignerInput, StaffName,
+};
+use saferoom_core::ids::{ClientId, DocumentId};
+use saferoom_core::SecretString;
+use serde::Serialize;
+use tauri::{State, WebviewWindow};
+
+use super::vault::SessionDto;
+use crate::clock::now;
+use crate::error::CommandResult;
+use crate::state::AppState;
+
+/// A staff member named on a record.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffRefDto {
+    id: String,
+    display_name: String,
+}
+
+fn staff_ref(staff: StaffName) -> StaffRefDto {
+    StaffRefDto { id: staff.id.to_string(), display_name: staff.name }
+}
+
+/// A field a template may use.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct FieldDto {
+    name: &'static str,
+    label: &'static str,
+}
+
+/// One template version.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateDto {
+    id: String,
+    kind: ConsentKind,
+    version: i64,
+    title: String,
+    body: String,
+    fields: Vec<FieldDto>,
+    hash: String,
+    created_at: String,
+    created_by: Option<StaffRefDto>,
+    current: bool,
+}
+
+impl From<ConsentTemplate> for TemplateDto {
+    fn from(template: ConsentTemplate) -> Self {
+        TemplateDto {
+            id: template.id.to_string(),
+            kind: template.kind,
+            version: template.version,
+            title: template.title,
+            body: template.body,
+            fields: template
+                .fields
+                .into_iter()
+                .map(|field| FieldDto { name: field.name, label: field.label })
+                .collect(),
+            hash: template.hash,
+            created_at: template.created_at,
+            created_by: template.created_by.map(staff_ref),
+            current: template.current,
+        }
+    }
+}
+
+/// One signer.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SignerDto {
+    index: u32,
+    role: consent::SignerRole,
+    name: String,
+    signed_at: Option<String>,
+    signed_at_local: Option<String>,
+    device: Option<String>,
+    typed_name: Option<String>,
+    signature_hash: Option<String>,
+    /// `data:image/png;base64,…`, drawn by the core.
+    signature_png: Option<String>,
+}
+
+impl From<Signer> for SignerDto {
+    fn from(signer: Signer) -> Self {
+        SignerDto {
+            index: signer.index,
+            role: signer.role,
+            name: signer.name,
+            signed_at: signer.signed_at,
+            signed_at_local: signer.signed_at_local,
+            device: signer.device,
+            typed_name: signer.typed_name,
+            signature_hash: signer.signature_hash,
+            signature_png: signer
+                .signature_png
+                .map(|png| format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))),
+        }
+    }
+}
+
+/// A consent document.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentDto {
+    id: String,
+    client_id: String,
+    kind: ConsentKind,
+    title: String,
+    template_version: i64,
+    template_hash: String,
+    text: String,
+    text_hash: String,
+    platform: Option<String>,
+    status: consent::DocumentStatus,
+    created_at: String,
+    signed_at: Option<String>,
+    expires_on: Option<String>,
+    revoked_at: Option<String>,
+    revoked_by: Option<StaffRefDto>,
+    revoke_reason: Option<String>,
+    signers: Vec<SignerDto>,
+}
+
+impl From<ConsentDocument> for DocumentDto {
+    fn from(document: ConsentDocument) -> Self {
+        DocumentDto {
+            id: document.id.to_string(),
+            client_id: document.client_id.to_string(),
+            kind: document.kind,
+            title: document.title,
+            template_version: document.template_version,
+            template_hash: document.template_hash,
+            text: document.text,
+            text_hash: document.text_hash,
+            platform: document.platform,
+            status: document.status,
+            created_at: document.created_at,
+            signed_at: document.signed_at,
+            expires_on: document.expires_on.map(|day| day.to_string()),
+            revoked_at: document.revoked_at,
+            revoked_by: document.revoked_by.map(staff_ref),
+            revoke_reason: document.revoke_reason,
+            signers: document.signers.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Why a consent is not in force.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ReasonDto {
+    kind: ConsentKind,
+    code: consent::ReasonCode,
+    message: String,
+}
+
+fn reasons(reasons: Vec<ConsentReason>) -> Vec<ReasonDto> {
+    reasons
+        .into_iter()
+        .map(|reason| ReasonDto { kind: reason.kind, code: reason.code, message: reason.message })
+        .collect()
+}
+
+/// A client's consents.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientConsentsDto {
+    ready_for_telehealth: bool,
+    reasons: Vec<ReasonDto>,
+    documents: Vec<DocumentDto>,
+}
+
+impl From<ClientConsents> for ClientConsentsDto {
+    fn from(consents: ClientConsents) -> Self {
+        ClientConsentsDto {
+            ready_for_telehealth: consents.ready_for_telehealth,
+            reasons: reasons(consents.reasons),
+            documents: consents.documents.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A row of the re-consent dashboard.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconsentRowDto {
+    client_id: String,
+    client_name: String,
+    reasons: Vec<ReasonDto>,
+}
+
+impl From<ReconsentRow> for ReconsentRowDto {
+    fn from(row: ReconsentRow) -> Self {
+        ReconsentRowDto {
+            client_id: row.client_id.to_string(),
+            client_name: row.client_name,
+            reasons: reasons(row.reasons),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentExportDto {
+    pdf_path: String,
+    pdf_sha256: String,
+    fhir_path: String,
+}
+
+impl From<ConsentExport> for ConsentExportDto {
+    fn from(export: ConsentExport) -> Self {
+        ConsentExportDto {
+            pdf_path: export.pdf_path.display().to_string(),
+            pdf_sha256: export.pdf_sha256,
+            fhir_path: export.fhir_path.display().to_string(),
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn consent_templates(state: State<'_, AppState>) -> CommandResult<Vec<TemplateDto>> {
+    state.with_session(|vault, session| {
+        Ok(consent::templates(vault, session, now())?.into_iter().map(Into::into).collect())
+    })
+}
+
+#[tauri::command]
+pub async fn consent_template_versions(state: State<'_, AppState>, kind: String) -> CommandResult<Vec<TemplateDto>> {
+    let kind = ConsentKind::parse(&kind)?;
+    state.with_session(|vault, session| {
+        Ok(consent::template_versions(vault, session, kind, now())?.into_iter().map(Into::into).collect())
+    })
+}
+
+#[tauri::command]
+pub async fn save_consent_template(
+    state: State<'_, AppState>,
+    kind: String,
+    title: String,
+    body: String,
+) -> CommandResult<TemplateDto> {
+    let kind = ConsentKind::parse(&kind)?;
+    state.with_session(|vault, session| Ok(consent::save_template(vault, session, kind, &title, &body, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn consent_settings(state: State<'_, AppState>) -> CommandResult<ConsentSettings> {
+    state.with_session(|vault, session| Ok(consent::settings(vault, session, now())?))
+}
+
+#[tauri::command]
+pub async fn set_consent_settings(
+    state: State<'_, AppState>,
+    settings: ConsentSettings,
+) -> CommandResult<ConsentSettings> {
+    state.with_session(|vault, session| Ok(consent::set_settings(vault, session, settings, now())?))
+}
+
+#[tauri::command]
+pub async fn client_consents(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientConsentsDto> {
+    let client_id = ClientId::parse(&client_id)?;
+    state.with_session(|vault, session| Ok(consent::client_consents(vault, session, &client_id, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn prepare_consents(
+    state: State<'_, AppState>,
+    client_id: String,
+    kinds: Vec<String>,
+    signers: Vec<SignerInput>,
+) -> CommandResult<Vec<DocumentDto>> {
+    let client_id = ClientId::parse(&client_id)?;
+    let kinds = kinds.iter().map(|kind| ConsentKind::parse(kind)).collect::<saferoom_core::Result<Vec<_>>>()?;
+    state.with_session(|vault, session| {
+        Ok(consent::prepare(vault, session, &client_id, &kinds, &signers, now())?.into_iter().map(Into::into).collect())
+    })
+}
+
+#[tauri::command]
+pub async fn sign_consent(
+    state: State<'_, AppState>,
+    document_id: String,
+    signer_index: u32,
+    signature: SignatureInput,
+) -> CommandResult<DocumentDto> {
+    let document_id = DocumentId::parse(&document_id)?;
+    state.with_session(|vault, session| {
+        Ok(consent::sign(vault, session, &document_id, signer_index, &signature, now())?.into())
+    })
+}
+
+#[tauri::command]
+pub async fn revoke_consent(
+    state: State<'_, AppState>,
+    document_id: String,
+    reason: String,
+) -> CommandResult<DocumentDto> {
+    let document_id = DocumentId::parse(&document_id)?;
+    state.with_session(|vault, session| Ok(consent::revoke(vault, session, &document_id, &reason, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn reconsent_dashboard(state: State<'_, AppState>) -> CommandResult<Vec<ReconsentRowDto>> {
+    state.with_session(|vault, session| {
+        Ok(consent::reconsent_dashboard(vault, session, now())?.into_iter().map(Into::into).collect())
+    })
+}
+
+#[tauri::command]
+pub async fn export_consent(
+    state: State<'_, AppState>,
+    document_id: String,
+    folder: String,
+) -> CommandResult<ConsentExportDto> {
+    let document_id = DocumentId::parse(&document_id)?;
+    let folder = PathBuf::from(folder.trim());
+    state.with_session(|vault, session| {
+        Ok(consent::export_document(vault, session, &document_id, &folder, now())?.into())
+    })
+}
+
+#[tauri::command]
+pub async fn export_consent_packet(
+    state: State<'_, AppState>,
+    client_id: String,
+    folder: String,
+) -> CommandResult<ConsentExportDto> {
+    let client_id = ClientId::parse(&client_id)?;
+    let folder = PathBuf::from(folder.trim());
+    state.with_session(|vault, session| Ok(consent::export_packet(vault, session, &client_id, &folder, now())?.into()))
+}
+
+/// Fullscreen on or off; a window manager that refuses is not an error (the kiosk's limits are in the core).
+fn fullscreen(window: &WebviewWindow, on: bool) {
+    if let Err(error) = window.set_fullscreen(on) {
+        tracing::warn!("could not change fullscreen: {error}");
+    }
+}
+
+#[tauri::command]
+pub async fn start_kiosk(
+    state: State<'_, AppState>,
+    window: WebviewWindow,
+    client_id: String,
+    document_ids: Vec<String>,
+) -> CommandResult<KioskPacket> {
+    let client_id = ClientId::parse(&client_id)?;
+    let documents = document_ids.iter().map(|id| DocumentId::parse(id)).collect::<saferoom_core::Result<Vec<_>>>()?;
+    let packet = state.start_kiosk(&client_id, &documents)?;
+    fullscreen(&window, true);
+    Ok(packet)
+}
+
+#[tauri::command]
+pub async fn kiosk_packet(state: State<'_, AppState>) -> CommandResult<KioskPacket> {
+    state.with_kiosk(|vault, kiosk| Ok(kiosk.packet(vault, now())?))
+}
+
+#[tauri::command]
+pub async fn kiosk_sign(
+    state: State<'_, AppState>,
+    document_id: String,
+    signer_index: u32,
+    signature: SignatureInput,
+) -> CommandResult<KioskPacket> {
+    let document_id = DocumentId::parse(&document_id)?;
+    state.with_kiosk(|vault, kiosk| Ok(kiosk.sign(vault, &document_id, signer_index, &signature, now())?))
+}
+
+#[tauri::command]
+pub async fn end_kiosk(
+    state: State<'_, AppState>,
+    window: WebviewWindow,
+    login: String,
+    password: String,
+) -> CommandResult<SessionDto> {
+    let password = SecretString::from(password);
+    let session = state.end_kiosk(&login, &password)?;
+    fullscreen(&window, false);
+    Ok(SessionDto::from(&session))
+}
