@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use saferoom_core::staff::{self, NewStaff, Role};
-use saferoom_core::testing::{bulk_audit, bulk_clients, session_for, test_now};
-use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Vault, VaultPaths};
+use saferoom_core::testing::{bulk_audit, bulk_clients, owner_vault, session_for, test_now};
+use saferoom_core::{SecretString, Vault};
 
 const CLIENTS: usize = 50_000;
 const AUDIT_ENTRIES: usize = 1_000_000;
@@ -23,20 +23,8 @@ fn keystrokes() -> Vec<String> {
 }
 
 fn practice(folder: &std::path::Path) -> (Vault, saferoom_core::staff::Session, saferoom_core::staff::Session) {
-    let password = SecretString::from("benchmark owner password");
-    let created = Vault::create(
-        &VaultPaths::new(folder.join("practice.saferoom")),
-        CreateOptions {
-            keychain: None,
-            passphrase: None,
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let mut vault = created.vault;
-    let owner_id = saferoom_core::ids::StaffId::parse(created.owner_id.as_deref().unwrap()).unwrap();
-    let owner = session_for(&vault, &owner_id).unwrap();
+    let (mut vault, owner) = owner_vault(folder).unwrap();
+    let password = SecretString::from("benchmark clinician password");
     let clinician = staff::add(
         &mut vault,
         &owner,

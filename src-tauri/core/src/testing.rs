@@ -299,6 +299,24 @@ pub fn bulk_audit(vault: &crate::Vault, count: usize) -> crate::Result<()> {
     })
 }
 
+/// A new vault in `folder` with an owner ("owner") signed in without spending an Argon2id derivation, for
+/// benchmarks.
+pub fn owner_vault(folder: &Path) -> crate::Result<(crate::Vault, crate::staff::Session)> {
+    let password = crate::SecretString::from("benchmark owner password");
+    let created = crate::Vault::create(
+        &crate::VaultPaths::new(folder.join("practice.saferoom")),
+        crate::CreateOptions {
+            keychain: None,
+            passphrase: None,
+            owner: Some(crate::OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
+            now: test_now(),
+        },
+    )?;
+    let owner_id = crate::ids::StaffId::parse(created.owner_id.as_deref().unwrap_or_default())?;
+    let owner = session_for(&created.vault, &owner_id)?;
+    Ok((created.vault, owner))
+}
+
 /// Sign in without a password, for benchmarks and tests of code above the core that must not spend an
 /// Argon2id derivation per fixture. Only in builds with the `testing` feature (never the app's).
 pub fn session_for(vault: &crate::Vault, staff_id: &crate::ids::StaffId) -> crate::Result<crate::staff::Session> {

@@ -89,8 +89,10 @@ impl Kiosk {
         if ids.is_empty() {
             return Err(Error::invalid("documentIds", "choose the documents to sign"));
         }
-        access::run(vault, session, now, |transaction, actor| {
+        // Signed in the packet's order (the ESIGN disclosure first), whatever order they came in.
+        let ids = access::run(vault, session, now, |transaction, actor| {
             access::client_access(transaction, actor, client_id, now)?;
+            let mut ordered = Vec::with_capacity(ids.len());
             for id in &ids {
                 let document = store::document(transaction, id)?;
                 if &document.client_id != client_id {
@@ -99,7 +101,9 @@ impl Kiosk {
                 if document.status != DocumentStatus::Pending {
                     return Err(Error::conflict(format!("{} is not waiting for signatures", document.title)));
                 }
+                ordered.push((ConsentKind::ALL.iter().position(|kind| *kind == document.kind), id.clone()));
             }
+            ordered.sort_by_key(|(position, _)| *position);
             append(
                 transaction,
                 now,
@@ -108,7 +112,7 @@ impl Kiosk {
                 Some(client_id),
                 &format!("{} documents", ids.len()),
             )?;
-            Ok(())
+            Ok(ordered.into_iter().map(|(_, id)| id).collect::<Vec<_>>())
         })?;
         let kiosk = Kiosk { session: session.clone(), client_id: client_id.clone(), documents: ids };
         let packet = kiosk.packet(vault, now)?;

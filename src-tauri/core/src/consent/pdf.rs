@@ -53,7 +53,8 @@ fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Blo
     blocks.push(Block::Rule);
     blocks.push(Block::Heading("Signatures".into()));
     for signer in &document.signers {
-        blocks.push(field(signer.role.label(), signer.name.clone()));
+        // A heading keeps the signer's name on the page with their signature.
+        blocks.push(Block::Heading(format!("{}: {}", signer.role.label(), signer.name)));
         match (&signer.signed_at, store::strokes(connection, &document.id, signer.index)?) {
             (Some(signed_at), Some(strokes)) => {
                 blocks.push(Block::Image { image: signature::grey_image(&strokes)?, width: 210, height: 70 });

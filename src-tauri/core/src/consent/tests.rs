@@ -289,6 +289,10 @@ fn a_signed_consent_exports_as_a_pdf_with_signatures_and_evidence_and_as_fhir() 
         export_document(&fixture.vault, &fixture.front_desk, &signed[1].id, folder.path(), test_now()).unwrap();
     let pdf = std::fs::read(&export.pdf_path).unwrap();
     assert_eq!(export.pdf_sha256, sha256_hex(&pdf));
+    // `SAFEROOM_CONSENT_SAMPLE=path` keeps a copy (how docs/consent-sample.pdf was made).
+    if let Some(sample) = std::env::var_os("SAFEROOM_CONSENT_SAMPLE") {
+        std::fs::write(sample, &pdf).unwrap();
+    }
     let text = poppler("pdftotext", &["-layout"], &export.pdf_path);
     for expected in [
         "Consent to the technology used for telehealth",
@@ -365,7 +369,10 @@ fn the_kiosk_signs_its_packet_and_nothing_else_until_staff_sign_in() {
     let error = Kiosk::start(&fixture.vault, &fixture.clinician, &client, &mixed, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput);
 
-    let (kiosk, packet) = Kiosk::start(&fixture.vault, &fixture.clinician, &client, &ids, test_now()).unwrap();
+    let backwards: Vec<DocumentId> = ids.iter().rev().cloned().collect();
+    let (kiosk, packet) = Kiosk::start(&fixture.vault, &fixture.clinician, &client, &backwards, test_now()).unwrap();
+    let kinds: Vec<ConsentKind> = packet.documents.iter().map(|document| document.kind).collect();
+    assert_eq!(kinds, [ConsentKind::EsignDisclosure, ConsentKind::Treatment], "the packet's own order");
     assert_eq!(packet.client_name, "Ada Lovelace");
     assert_eq!(packet.documents.len(), 2);
     assert!(!packet.complete);
