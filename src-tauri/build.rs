@@ -64,6 +64,20 @@ const COMMANDS: &[&str] = &[
     "kiosk_packet",
     "kiosk_sign",
     "end_kiosk",
+    "list_guardians",
+    "add_guardian",
+    "update_guardian",
+    "minor_assessment",
+    "jurisdiction_rules",
+    "override_rule",
+    "majority_dashboard",
+    "retention_report",
+    "create_unit",
+    "list_units",
+    "get_unit",
+    "set_unit_policy",
+    "create_unit_note",
+    "unit_policy_for_client",
 ];
 
 fn main() {

@@ -119,6 +119,20 @@ pub fn run() {
             commands::consent::kiosk_packet,
             commands::consent::kiosk_sign,
             commands::consent::end_kiosk,
+            commands::minors::list_guardians,
+            commands::minors::add_guardian,
+            commands::minors::update_guardian,
+            commands::minors::minor_assessment,
+            commands::minors::jurisdiction_rules,
+            commands::minors::override_rule,
+            commands::minors::majority_dashboard,
+            commands::minors::retention_report,
+            commands::families::create_unit,
+            commands::families::list_units,
+            commands::families::get_unit,
+            commands::families::set_unit_policy,
+            commands::families::create_unit_note,
+            commands::families::unit_policy_for_client,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -49,7 +49,10 @@ fn arguments() -> Value {
         "settings": { "platform": "X", "recordingPolicy": "None.", "expiryMonths": 12 },
         "kinds": ["treatment"], "signers": [], "documentId": "@ID@", "signerIndex": 0,
         "signature": { "typedName": "X", "intent": true, "strokes": [[{ "x": 1, "y": 1, "t": 0 }]], "device": "d" },
-        "documentIds": ["@ID@"]
+        "documentIds": ["@ID@"],
+        "name": "N", "memberIds": ["@ID@"], "unitId": "@ID@", "policy": "strict", "guardianId": "@ID@",
+        "guardian": { "name": "G", "role": "parent", "access": "full", "custodyNote": null, "phone": null, "email": null },
+        "jurisdiction": "US-CA", "field": "session_cap", "value": null, "onDate": null
     }"#;
     let text = template.replace("@ID@", "00000000-0000-4000-8000-000000000000").replace("@PASSWORD@", OWNER_PASSWORD);
     serde_json::from_str(&text).expect("the arguments are JSON")

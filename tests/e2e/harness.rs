@@ -174,7 +174,8 @@ pub async fn click(client: &Client, css: &str) {
 }
 
 pub async fn type_into(client: &Client, css: &str, text: &str) {
-    let element = wait_for(client, css).await;
+    // A field may be disabled while its form loads or saves: wait until it takes input.
+    let element = wait_for(client, &format!("{css}:enabled")).await;
     element.clear().await.unwrap_or_else(|error| panic!("clearing {css}: {error}"));
     element.send_keys(text).await.unwrap_or_else(|error| panic!("typing into {css}: {error}"));
 }

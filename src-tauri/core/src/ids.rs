@@ -82,6 +82,18 @@ id_type!(
     "consent document"
 );
 
+id_type!(
+    /// A client's parent or guardian.
+    GuardianId,
+    "guardian"
+);
+
+id_type!(
+    /// A couple or family.
+    UnitId,
+    "couple or family"
+);
+
 impl StaffId {
     /// An id read back from the key-slot file (already validated as a slot owner).
     pub(crate) fn from_trusted(text: String) -> StaffId {

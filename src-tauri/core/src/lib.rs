@@ -14,10 +14,12 @@ pub mod consent;
 pub mod disclosures;
 pub mod error;
 pub mod export;
+pub mod families;
 #[cfg(test)]
 mod fixture;
 pub mod ids;
 pub mod intake;
+pub mod minors;
 pub mod notes;
 pub mod pdf;
 pub mod sensitive;

@@ -12,21 +12,14 @@ use saferoom_core::SecretString;
 use serde::Serialize;
 use tauri::{State, WebviewWindow};
 
+use super::clients::StaffRefDto;
 use super::vault::SessionDto;
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
-/// A staff member named on a record.
-#[derive(Debug, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct StaffRefDto {
-    id: String,
-    display_name: String,
-}
-
 fn staff_ref(staff: StaffName) -> StaffRefDto {
-    StaffRefDto { id: staff.id.to_string(), display_name: staff.name }
+    StaffRefDto::new(&staff.id, &staff.name)
 }
 
 /// A field a template may use.

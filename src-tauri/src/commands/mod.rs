@@ -4,6 +4,8 @@
 pub mod clients;
 pub mod consent;
 pub mod disclosures;
+pub mod families;
+pub mod minors;
 pub mod oversight;
 pub mod records;
 pub mod session;

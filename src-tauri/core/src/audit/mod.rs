@@ -114,6 +114,22 @@ pub mod actions {
     pub const CONSENT_EXPORTED: &str = "export.consent";
     /// A signing kiosk started (the staff member's session is held until someone re-authenticates).
     pub const KIOSK_STARTED: &str = "kiosk.started";
+    /// A guardian was added to a client.
+    pub const GUARDIAN_ADDED: &str = "guardian.added";
+    /// A guardian's details, access or status changed.
+    pub const GUARDIAN_UPDATED: &str = "guardian.updated";
+    /// A practice overrode (or restored) a shipped jurisdiction rule.
+    pub const RULE_OVERRIDDEN: &str = "rules.overridden";
+    /// A retention report was produced.
+    pub const RETENTION_REPORTED: &str = "retention.reported";
+    /// A couple or family was created.
+    pub const UNIT_CREATED: &str = "unit.created";
+    /// A couple's or family's record was read.
+    pub const UNIT_VIEWED: &str = "unit.viewed";
+    /// A new confidentiality agreement was prepared for a couple or family.
+    pub const UNIT_POLICY_PREPARED: &str = "unit.policy_prepared";
+    /// A joint-session note was written.
+    pub const UNIT_NOTE_CREATED: &str = "unit.note_created";
     /// A signing kiosk ended by a staff member's password.
     pub const KIOSK_ENDED: &str = "kiosk.ended";
 }

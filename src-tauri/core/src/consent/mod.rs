@@ -530,6 +530,70 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
     Ok(checked)
 }
 
+/// The practice-wide field values (the client's are filled by the caller).
+fn field_values(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    settings: &ConsentSettings,
+    now: OffsetDateTime,
+) -> Result<templates::FieldValues> {
+    let preparer =
+        crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.display_name).unwrap_or_default();
+    let expiry = match settings.expiry_months {
+        0 => "it does not expire".to_owned(),
+        1 => "it lasts one month from signing".to_owned(),
+        months => format!("it lasts {months} months from signing"),
+    };
+    Ok(templates::FieldValues {
+        client_name: String::new(),
+        client_date_of_birth: String::new(),
+        clinician_name: preparer,
+        platform: settings.platform.clone(),
+        recording_policy: settings.recording_policy.clone(),
+        expiry,
+        date: now.date().to_string(),
+        participants: String::new(),
+        unit_name: String::new(),
+    })
+}
+
+/// Prepare a couple's or family's confidentiality agreement: one document (kept with the first signer's
+/// record) signed by every adult participant, the first as client and the others as partners.
+pub(crate) fn prepare_agreement(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &Actor,
+    kind: ConsentKind,
+    first: &ClientId,
+    participants: &[String],
+    unit_name: &str,
+    now: OffsetDateTime,
+) -> Result<ConsentDocument> {
+    store::ensure_shipped(transaction, now)?;
+    let settings = store::settings(transaction)?;
+    let mut values = field_values(transaction, actor, &settings, now)?;
+    let (client_name, date_of_birth) = store::client_name(transaction, first)?;
+    values.client_name = client_name;
+    values.client_date_of_birth = date_of_birth;
+    values.participants = match participants {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    values.unit_name = unit_name.to_owned();
+    let signers: Vec<SignerInput> = participants
+        .iter()
+        .enumerate()
+        .map(|(index, name)| SignerInput {
+            role: if index == 0 { SignerRole::Client } else { SignerRole::Partner },
+            name: name.clone(),
+        })
+        .collect();
+    let template = store::current_template(transaction, kind)?;
+    let text = templates::fill(&template.body, &values)?;
+    let id = store::insert_document(transaction, first, &template, &text, None, &actor.staff_id, &signers, now)?;
+    store::document(transaction, &id)
+}
+
 /// Prepare one document per kind for a client, from the current templates, with the fields filled in.
 pub fn prepare(
     vault: &Vault,
@@ -545,28 +609,19 @@ pub fn prepare(
     if kinds.is_empty() {
         return Err(Error::invalid("kinds", "choose at least one consent to prepare"));
     }
+    if kinds.iter().any(|kind| kind.is_agreement()) {
+        return Err(Error::invalid("kinds", "a confidentiality agreement is prepared from the couple or family"));
+    }
     access::run(vault, session, now, |transaction, actor| {
         access::client_access(transaction, actor, client_id, now)?;
         store::ensure_shipped(transaction, now)?;
         let settings = store::settings(transaction)?;
         let (client_name, date_of_birth) = store::client_name(transaction, client_id)?;
         let signers = check_signers(signers, &client_name)?;
-        let preparer =
-            crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.display_name).unwrap_or_default();
-        let expiry = match settings.expiry_months {
-            0 => "it does not expire".to_owned(),
-            1 => "it lasts one month from signing".to_owned(),
-            months => format!("it lasts {months} months from signing"),
-        };
-        let values = templates::FieldValues {
-            client_name: client_name.clone(),
-            client_date_of_birth: date_of_birth,
-            clinician_name: preparer,
-            platform: settings.platform.clone(),
-            recording_policy: settings.recording_policy.clone(),
-            expiry,
-            date: now.date().to_string(),
-        };
+        let mut values = field_values(transaction, actor, &settings, now)?;
+        values.client_name = client_name.clone();
+        values.client_date_of_birth = date_of_birth;
+        values.participants = client_name.clone();
         let mut ids = Vec::new();
         for kind in &kinds {
             if *kind == ConsentKind::Technology && settings.platform.is_empty() {

@@ -20,17 +20,31 @@ pub enum ConsentKind {
     AiTools,
     /// The ESIGN consumer disclosure (15 U.S.C. 7001(c)).
     EsignDisclosure,
+    /// A couple's or family's no-secrets agreement.
+    NoSecrets,
+    /// A couple's or family's limited-secrets agreement (the therapist's discretion).
+    LimitedSecrets,
+    /// A couple's or family's strict individual-confidentiality agreement.
+    StrictConfidentiality,
 }
 
 impl ConsentKind {
     /// Every kind, in the order a packet is signed.
-    pub const ALL: [ConsentKind; 5] = [
+    pub const ALL: [ConsentKind; 8] = [
         ConsentKind::EsignDisclosure,
         ConsentKind::Treatment,
         ConsentKind::Technology,
         ConsentKind::Recording,
         ConsentKind::AiTools,
+        ConsentKind::NoSecrets,
+        ConsentKind::LimitedSecrets,
+        ConsentKind::StrictConfidentiality,
     ];
+
+    /// A couple's or family's confidentiality agreement (prepared for the unit, not for one client).
+    pub fn is_agreement(self) -> bool {
+        matches!(self, ConsentKind::NoSecrets | ConsentKind::LimitedSecrets | ConsentKind::StrictConfidentiality)
+    }
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -40,6 +54,9 @@ impl ConsentKind {
             ConsentKind::Recording => "recording",
             ConsentKind::AiTools => "ai_tools",
             ConsentKind::EsignDisclosure => "esign_disclosure",
+            ConsentKind::NoSecrets => "no_secrets",
+            ConsentKind::LimitedSecrets => "limited_secrets",
+            ConsentKind::StrictConfidentiality => "strict_confidentiality",
         }
     }
 
@@ -59,6 +76,9 @@ impl ConsentKind {
             ConsentKind::Recording => include_str!("../../../../assets/consent/recording.md"),
             ConsentKind::AiTools => include_str!("../../../../assets/consent/ai_tools.md"),
             ConsentKind::EsignDisclosure => include_str!("../../../../assets/consent/esign_disclosure.md"),
+            ConsentKind::NoSecrets => include_str!("../../../../assets/consent/no_secrets.md"),
+            ConsentKind::LimitedSecrets => include_str!("../../../../assets/consent/limited_secrets.md"),
+            ConsentKind::StrictConfidentiality => include_str!("../../../../assets/consent/strict_confidentiality.md"),
         };
         let (title, body) = file.split_once('\n').unwrap_or((file, ""));
         (title.trim_start_matches('#').trim(), body.trim())
@@ -75,7 +95,7 @@ pub struct TemplateField {
 }
 
 /// Every field, filled when a document is prepared.
-pub const FIELDS: [TemplateField; 7] = [
+pub const FIELDS: [TemplateField; 9] = [
     TemplateField { name: "client_name", label: "The client's name" },
     TemplateField { name: "client_date_of_birth", label: "The client's date of birth" },
     TemplateField { name: "clinician_name", label: "The name of the staff member who prepared the document" },
@@ -83,6 +103,8 @@ pub const FIELDS: [TemplateField; 7] = [
     TemplateField { name: "recording_policy", label: "The practice's recording policy" },
     TemplateField { name: "expiry", label: "How long the consent lasts" },
     TemplateField { name: "date", label: "The day the document was prepared" },
+    TemplateField { name: "participants", label: "The adults who sign a couple's or family's agreement" },
+    TemplateField { name: "unit_name", label: "The couple's or family's name" },
 ];
 
 const MAX_TITLE: usize = 200;
@@ -148,6 +170,8 @@ pub(crate) struct FieldValues {
     pub recording_policy: String,
     pub expiry: String,
     pub date: String,
+    pub participants: String,
+    pub unit_name: String,
 }
 
 impl FieldValues {
@@ -159,6 +183,8 @@ impl FieldValues {
             "platform" => &self.platform,
             "recording_policy" => &self.recording_policy,
             "expiry" => &self.expiry,
+            "participants" => &self.participants,
+            "unit_name" => &self.unit_name,
             _ => &self.date,
         }
     }
@@ -193,6 +219,8 @@ mod tests {
             recording_policy: "Sessions are not recorded.".into(),
             expiry: "it lasts 12 months".into(),
             date: "2024-05-06".into(),
+            participants: "Zoë Ångström and Dmitri".into(),
+            unit_name: "The Ångström family".into(),
         }
     }
 
@@ -202,7 +230,8 @@ mod tests {
             let (title, body) = kind.shipped();
             let (checked_title, checked_body) = check(title, body).unwrap_or_else(|error| panic!("{kind:?}: {error}"));
             assert_eq!((checked_title.as_str(), checked_body.as_str()), (title, body));
-            assert!(fields_used(body).unwrap().iter().any(|field| field.name == "client_name"), "{kind:?}");
+            let names = if kind.is_agreement() { "participants" } else { "client_name" };
+            assert!(fields_used(body).unwrap().iter().any(|field| field.name == names), "{kind:?}");
             let text = fill(body, &values()).unwrap();
             assert!(!text.contains("{{") && text.contains("Zoë Ångström"), "{kind:?}");
         }

@@ -109,7 +109,7 @@ pub struct ClientNotes {
     pub psychotherapy: Vec<Note>,
 }
 
-fn check_body(body: &str) -> Result<()> {
+pub(crate) fn check_body(body: &str) -> Result<()> {
     if body.trim().is_empty() {
         return Err(Error::invalid("note", "write something first"));
     }
@@ -119,7 +119,7 @@ fn check_body(body: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_session_date(text: &str, now: OffsetDateTime) -> Result<String> {
+pub(crate) fn check_session_date(text: &str, now: OffsetDateTime) -> Result<String> {
     let date = crate::clients::parse_date(text, "session date")?;
     if date > now.date() {
         return Err(Error::invalid("session date", "is in the future"));

@@ -27,6 +27,8 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 40, name: "disclosures", sql: include_str!("migrations/0040_disclosures.sql") },
     Migration { version: 50, name: "search_prefixes", sql: include_str!("migrations/0050_search_prefixes.sql") },
     Migration { version: 60, name: "consent", sql: include_str!("migrations/0060_consent.sql") },
+    Migration { version: 70, name: "minors", sql: include_str!("migrations/0070_minors.sql") },
+    Migration { version: 80, name: "units", sql: include_str!("migrations/0080_units.sql") },
 ];
 
 /// The schema version this build writes.

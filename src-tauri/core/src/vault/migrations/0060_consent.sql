@@ -2,7 +2,8 @@
 -- signer's signature with its evidence. Nothing signed is ever edited: triggers refuse it.
 CREATE TABLE consent_templates (
     id         TEXT PRIMARY KEY NOT NULL,
-    kind       TEXT NOT NULL CHECK (kind IN ('treatment', 'technology', 'recording', 'ai_tools', 'esign_disclosure')),
+    kind       TEXT NOT NULL CHECK (kind IN ('treatment', 'technology', 'recording', 'ai_tools', 'esign_disclosure',
+                                      'no_secrets', 'limited_secrets', 'strict_confidentiality')),
     version    INTEGER NOT NULL CHECK (version >= 1),
     title      TEXT NOT NULL,
     body       TEXT NOT NULL,
