@@ -30,6 +30,7 @@ impl Display {
             }
         }
         for number in 90..140 {
+            clear_stale_display(number);
             if Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
                 continue;
             }
@@ -63,11 +64,25 @@ impl Display {
     }
 }
 
+/// A display whose server was killed (SIGKILL leaves its lock and socket behind) is free again.
+fn clear_stale_display(number: u32) {
+    let lock = format!("/tmp/.X{number}-lock");
+    let Ok(text) = std::fs::read_to_string(&lock) else { return };
+    let alive = text.trim().parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+    if !alive {
+        let _ = std::fs::remove_file(&lock);
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{number}"));
+    }
+}
+
 impl Drop for Display {
     fn drop(&mut self) {
         if let Some(server) = self.server.as_mut() {
             let _ = server.kill();
             let _ = server.wait();
+            if let Some(number) = self.name.strip_prefix(':').and_then(|number| number.parse().ok()) {
+                clear_stale_display(number);
+            }
         }
     }
 }
@@ -161,10 +176,16 @@ pub async fn wait_for_text(client: &Client, css: &str, needle: &str) -> String {
                 if text.contains(needle) {
                     return text;
                 }
-                assert!(started.elapsed() < UI_WAIT, "{css} says {text:?}, never {needle:?}");
+                if started.elapsed() >= UI_WAIT {
+                    screenshot(client, "failure").await;
+                    panic!("{css} says {text:?}, never {needle:?} (screen in target/e2e-screenshots/failure.png)");
+                }
             }
         }
-        assert!(started.elapsed() < UI_WAIT, "{css} never appeared with {needle:?}");
+        if started.elapsed() >= UI_WAIT {
+            screenshot(client, "failure").await;
+            panic!("{css} never appeared with {needle:?} (screen in target/e2e-screenshots/failure.png)");
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

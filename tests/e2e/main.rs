@@ -2,6 +2,7 @@
 //! tauri-driver and WebKitWebDriver, with a real (private) Secret Service and real vault files.
 
 mod consent;
+mod families;
 mod harness;
 mod practice;
 mod records;

@@ -26,22 +26,34 @@ import {
   type CreateVaultResult,
   type ErrorCode,
   type ExportReport,
+  type Guardian,
+  type GuardianInput,
   type ImportReport,
   type Intake,
   type IntakeAnswers,
+  type JurisdictionRule,
   type KioskPacket,
   type LockReason,
+  type MajorityRow,
+  type MinorAssessment,
   type NewStaffInput,
   type Note,
   type NoteKind,
   type OwnerAccountInput,
   type ReconsentRow,
+  type RetentionRow,
   type Role,
+  type RuleField,
   type SessionInfo,
   type Settings,
   type SignatureInput,
   type SignerInput,
   type StaffMember,
+  type Unit,
+  type UnitKind,
+  type UnitPolicy,
+  type UnitPolicyReminder,
+  type UnitView,
   type UnlockReport,
   type VaultLockedPayload,
   type VaultStatus,
@@ -422,6 +434,84 @@ export function kioskSign(documentId: string, signerIndex: number, signature: Si
 /** Any active staff member ends the kiosk with their password and is signed in. */
 export function endKiosk(login: string, password: string): Promise<SessionInfo> {
   return call<SessionInfo>('end_kiosk', { login, password });
+}
+
+// ---------- Minors and guardians ----------
+
+export function listGuardians(clientId: string): Promise<Guardian[]> {
+  return call<Guardian[]>('list_guardians', { clientId });
+}
+
+export function addGuardian(clientId: string, guardian: GuardianInput): Promise<Guardian> {
+  return call<Guardian>('add_guardian', { clientId, guardian });
+}
+
+/** Changes a guardian's details and whether they are still active (nothing is deleted). */
+export function updateGuardian(guardianId: string, guardian: GuardianInput, active: boolean): Promise<Guardian> {
+  return call<Guardian>('update_guardian', { guardianId, guardian, active });
+}
+
+/** Who must consent, and what guardians may see, on `onDate` (null: today). */
+export function minorAssessment(clientId: string, onDate: string | null): Promise<MinorAssessment> {
+  return call<MinorAssessment>('minor_assessment', { clientId, onDate });
+}
+
+// ---------- Jurisdiction rules ----------
+
+/** The rules as in force today, with the practice's overrides applied. */
+export function jurisdictionRules(): Promise<JurisdictionRule[]> {
+  return call<JurisdictionRule[]>('jurisdiction_rules');
+}
+
+/** Owner only; reason ≥ 10 characters; `value` null removes the override. */
+export function overrideRule(
+  jurisdiction: string,
+  field: RuleField,
+  value: number | boolean | null,
+  reason: string,
+): Promise<JurisdictionRule> {
+  return call<JurisdictionRule>('override_rule', { jurisdiction, field, value, reason });
+}
+
+/** Clients who have reached majority and still have active guardians. */
+export function majorityDashboard(): Promise<MajorityRow[]> {
+  return call<MajorityRow[]>('majority_dashboard');
+}
+
+/** Owner only: discharged clients past their retention date on `onDate`. Nothing is deleted. */
+export function retentionReport(onDate: string): Promise<RetentionRow[]> {
+  return call<RetentionRow[]>('retention_report', { onDate });
+}
+
+// ---------- Couples and families ----------
+
+/** At least two clients. */
+export function createUnit(name: string, kind: UnitKind, memberIds: string[]): Promise<Unit> {
+  return call<Unit>('create_unit', { name, kind, memberIds });
+}
+
+/** The units `clientId` belongs to, or (null) every unit the caller may see. */
+export function listUnits(clientId: string | null): Promise<Unit[]> {
+  return call<Unit[]>('list_units', { clientId });
+}
+
+export function getUnit(unitId: string): Promise<UnitView> {
+  return call<UnitView>('get_unit', { unitId });
+}
+
+/** Prepares a new agreement (a consent document each adult member signs); the old policy stays until all sign. */
+export function setUnitPolicy(unitId: string, policy: UnitPolicy): Promise<Unit> {
+  return call<Unit>('set_unit_policy', { unitId, policy });
+}
+
+/** A joint-session progress note of the unit. */
+export function createUnitNote(unitId: string, sessionDate: string, body: string): Promise<Note> {
+  return call<Note>('create_unit_note', { unitId, sessionDate, body });
+}
+
+/** The agreements of the client's units, as reminders for writing an individual note. */
+export function unitPolicyForClient(clientId: string): Promise<UnitPolicyReminder[]> {
+  return call<UnitPolicyReminder[]>('unit_policy_for_client', { clientId });
 }
 
 // ---------- Activity and events ----------

@@ -1,5 +1,20 @@
 // Display helpers: words for codes, and dates/times in the user's locale.
-import type { ClientStatus, ConsentKind, ConsentStatusValue, ContactChannel, NoteKind, Role, SignerRole } from './types';
+import type {
+  AssessmentFlag,
+  ClientStatus,
+  ConsentKind,
+  ConsentParty,
+  ConsentStatusValue,
+  ContactChannel,
+  GuardianAccess,
+  GuardianRole,
+  NoteKind,
+  Role,
+  RuleField,
+  SignerRole,
+  UnitKind,
+  UnitPolicy,
+} from './types';
 
 const ROLE_LABELS: Record<Role, string> = {
   owner: 'Owner',
@@ -99,10 +114,19 @@ const CONSENT_KIND_LABELS: Record<ConsentKind, string> = {
   recording: 'Recording of sessions',
   ai_tools: 'AI tools',
   esign_disclosure: 'Electronic signature disclosure',
+  no_secrets: 'Couple or family agreement: no secrets',
+  limited_secrets: 'Couple or family agreement: limited secrets',
+  strict_confidentiality: 'Couple or family agreement: strict confidentiality',
 };
 
+/** "unit_agreement" → "Unit agreement": kinds the UI has no wording for yet still read as words. */
+export function humanize(code: string): string {
+  const words = code.replace(/_/g, ' ').trim();
+  return words === '' ? code : words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 export function consentKindLabel(kind: ConsentKind): string {
-  return CONSENT_KIND_LABELS[kind] ?? kind;
+  return CONSENT_KIND_LABELS[kind] ?? humanize(kind);
 }
 
 const SIGNER_ROLE_LABELS: Record<SignerRole, string> = {
@@ -124,4 +148,90 @@ const CONSENT_STATUS_LABELS: Record<ConsentStatusValue, string> = {
 
 export function consentStatusLabel(status: ConsentStatusValue): string {
   return CONSENT_STATUS_LABELS[status] ?? status;
+}
+
+// ---------- Couples, families and minors ----------
+
+const GUARDIAN_ROLE_LABELS: Record<GuardianRole, string> = {
+  parent: 'Parent',
+  legal_guardian: 'Legal guardian',
+};
+
+export function guardianRoleLabel(role: GuardianRole): string {
+  return GUARDIAN_ROLE_LABELS[role] ?? humanize(role);
+}
+
+const GUARDIAN_ACCESS_LABELS: Record<GuardianAccess, string> = {
+  full: 'Full record',
+  summary: 'Summary only',
+  none: 'No access',
+};
+
+export function guardianAccessLabel(access: GuardianAccess): string {
+  return GUARDIAN_ACCESS_LABELS[access] ?? humanize(access);
+}
+
+const UNIT_KIND_LABELS: Record<UnitKind, string> = {
+  couple: 'Couple',
+  family: 'Family',
+};
+
+export function unitKindLabel(kind: UnitKind): string {
+  return UNIT_KIND_LABELS[kind] ?? humanize(kind);
+}
+
+const UNIT_POLICY_LABELS: Record<UnitPolicy, string> = {
+  no_secrets: 'No secrets',
+  limited_secrets: 'Limited secrets',
+  strict: 'Strict confidentiality',
+};
+
+/** A unit's confidentiality policy; null: no agreement signed yet. */
+export function unitPolicyLabel(policy: UnitPolicy | null): string {
+  if (policy === null) return 'No agreement yet';
+  return UNIT_POLICY_LABELS[policy] ?? humanize(policy);
+}
+
+const RULE_FIELD_LABELS: Record<RuleField, string> = {
+  min_consent_age: 'Age a minor may consent alone',
+  session_cap: 'Sessions without a guardian’s consent',
+  session_cap_days: 'Within how many days',
+  guardian_access_without_authorization: 'Guardians see records without the minor’s authorisation',
+  majority_age: 'Age of majority',
+  retention_years_after_end: 'Keep records (years after treatment ends)',
+  retention_years_after_majority: 'Keep a minor’s records (years after majority)',
+};
+
+export function ruleFieldLabel(field: RuleField | string): string {
+  return RULE_FIELD_LABELS[field as RuleField] ?? humanize(field);
+}
+
+const FLAG_LABELS: Record<AssessmentFlag, string> = {
+  reached_majority: 'Now an adult: re-consent as an adult; guardian access has ended',
+  guardian_consent_needed: 'A parent or legal guardian must consent to treatment',
+  session_cap_reached:
+    'The sessions a minor may have without a guardian’s consent are used up: get a guardian’s consent before the next session',
+};
+
+export function assessmentFlagLabel(flag: AssessmentFlag): string {
+  return FLAG_LABELS[flag] ?? humanize(flag);
+}
+
+/** Who must consent, in plain words ("The client consents to their own treatment."). */
+export function whoMustConsentText(who: ConsentParty[], adult: boolean): string {
+  const client = who.includes('client');
+  const guardian = who.includes('guardian');
+  if (client && guardian) return 'Both the client and a parent or legal guardian must consent to treatment.';
+  if (guardian) return 'A parent or legal guardian consents to treatment for the client.';
+  if (client) {
+    return adult
+      ? 'The client consents to their own treatment.'
+      : 'The client may consent to their own treatment, without a parent or guardian.';
+  }
+  return 'Nobody is named to consent; check the rules for this jurisdiction.';
+}
+
+/** "Yes" / "No". */
+export function yesNo(value: boolean): string {
+  return value ? 'Yes' : 'No';
 }

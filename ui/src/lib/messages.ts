@@ -1,4 +1,5 @@
 // Wording shared between screens.
+import type { UnitPolicy } from './types';
 import { withoutFinalPeriod } from './validation';
 
 function noKeychainPrefix(detail: string | null): string {
@@ -29,3 +30,21 @@ export const TEMPLATE_VERSIONING_NOTICE =
 
 export const PLATFORM_CHANGE_NOTICE =
   'Changing the telehealth platform puts every client whose technology consent names the old platform into re-consent: they need to sign a new technology consent before their next telehealth session.';
+
+/** What each couple or family confidentiality policy means, in a sentence (the policy chooser). */
+export const UNIT_POLICY_EXPLANATIONS: Record<UnitPolicy, string> = {
+  no_secrets: 'Anything a member tells the therapist on their own may be shared with the other members in joint sessions.',
+  limited_secrets:
+    'The therapist may keep what a member shares on their own private, but will not keep a secret that puts someone at risk or undermines the joint work.',
+  strict:
+    'What each member shares on their own stays private to that member and is not brought into joint sessions without their permission.',
+};
+
+export const UNIT_AGREEMENT_NOTICE =
+  'Changing the policy prepares a new agreement that every adult member signs. Until all of them have signed, the policy in force stays as it is.';
+
+export const RETENTION_NOTHING_DELETED =
+  'This report only lists records whose retention period has ended. Nothing is deleted: Saferoom never deletes a client’s record by itself, and the records stay in the vault until the practice decides what to do with them.';
+
+export const RULE_OVERRIDE_NOTICE =
+  'An override replaces the shipped rule for every client in that jurisdiction and is recorded in the audit trail with your reason. Leave the value empty to remove the override and return to the shipped rule.';

@@ -18,18 +18,26 @@ export interface MainContext {
   clientName(id: string): string | null;
   /** Goes to the clients section with this client's record open (optionally on a tab). */
   openClient(id: string, name: string | null, tab?: ClientTab): void;
+  /** Goes to the couples and families section with this unit open. */
+  openUnit(id: string, name: string | null): void;
   /** start_kiosk answered: the staff session has ended and the kiosk screen takes over. */
   kioskStarted(packet: KioskPacket): void;
 }
 
 /** The tabs of the client view. */
-export type ClientTab = 'details' | 'intake' | 'notes' | 'care-team' | 'consent' | 'export';
+export type ClientTab = 'details' | 'intake' | 'notes' | 'care-team' | 'guardians' | 'consent' | 'export';
 
 /** A client to open when the clients section appears. */
 export interface ClientTarget {
   id: string;
   name: string | null;
   tab: ClientTab | null;
+}
+
+/** A couple or family to open when the families section appears. */
+export interface UnitTarget {
+  id: string;
+  name: string | null;
 }
 
 const KEY = Symbol('saferoom-main-context');

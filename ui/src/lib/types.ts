@@ -373,9 +373,25 @@ export interface ImportReport {
 
 // ---------- Consent (issue 4) ----------
 
-export type ConsentKind = 'treatment' | 'technology' | 'recording' | 'ai_tools' | 'esign_disclosure';
+export type ConsentKind =
+  | 'treatment'
+  | 'technology'
+  | 'recording'
+  | 'ai_tools'
+  | 'esign_disclosure'
+  /** A couple's or family's confidentiality agreements (issue 5): prepared by set_unit_policy, not prepare_consents. */
+  | 'no_secrets'
+  | 'limited_secrets'
+  | 'strict_confidentiality';
 
+/** The kinds prepared for one client (prepare_consents). */
 export const CONSENT_KINDS: readonly ConsentKind[] = ['treatment', 'technology', 'recording', 'ai_tools', 'esign_disclosure'];
+
+/** The kinds of a couple's or family's agreement (one per UnitPolicy). */
+export const AGREEMENT_KINDS: readonly ConsentKind[] = ['no_secrets', 'limited_secrets', 'strict_confidentiality'];
+
+/** Every kind with a template (the owners' template editor). */
+export const TEMPLATE_KINDS: readonly ConsentKind[] = [...CONSENT_KINDS, ...AGREEMENT_KINDS];
 
 /** `{{name}}` in a template's body; filled in when a document is prepared. */
 export interface TemplateField {
@@ -516,4 +532,191 @@ export interface ConsentExport {
   pdfSha256: string;
   /** The FHIR R4 Consent JSON beside the PDF (single documents only). */
   fhirPath: string | null;
+}
+
+// ---------- Couples, families and minors (issue 5) ----------
+
+export type GuardianRole = 'parent' | 'legal_guardian';
+
+export const GUARDIAN_ROLES: readonly GuardianRole[] = ['parent', 'legal_guardian'];
+
+/** What this guardian may be given, within the jurisdiction's rules. */
+export type GuardianAccess = 'full' | 'summary' | 'none';
+
+export const GUARDIAN_ACCESS_LEVELS: readonly GuardianAccess[] = ['full', 'summary', 'none'];
+
+export interface GuardianInput {
+  name: string;
+  role: GuardianRole;
+  access: GuardianAccess;
+  custodyNote: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
+export interface Guardian extends GuardianInput {
+  id: string;
+  clientId: string;
+  createdAt: string;
+  active: boolean;
+}
+
+export interface RuleExplanation {
+  /** The rule explained, e.g. "majority_age", "min_consent_age". */
+  rule: string;
+  /** A sentence: what applies and why. */
+  text: string;
+  citation: string;
+  /** YYYY-MM-DD */
+  effectiveFrom: string | null;
+  /** The practice overrode the shipped rule. */
+  overridden: boolean;
+}
+
+export type ConsentParty = 'client' | 'guardian';
+
+export type AssessmentFlag = 'reached_majority' | 'guardian_consent_needed' | 'session_cap_reached';
+
+export interface SessionCap {
+  limit: number;
+  /** null: the cap is not limited to a period. */
+  withinDays: number | null;
+  used: number;
+  remaining: number;
+}
+
+export interface MinorAssessment {
+  clientId: string;
+  jurisdiction: string;
+  /** "California" or "Default (conservative)". */
+  rulesFor: string;
+  /** YYYY-MM-DD: the day assessed. */
+  onDate: string;
+  age: number;
+  adult: boolean;
+  /** YYYY-MM-DD */
+  majorityOn: string;
+  /** e.g. ['client'] (the minor may consent), ['guardian'], ['client', 'guardian']. */
+  whoMustConsent: ConsentParty[];
+  guardiansMaySeeRecords: boolean;
+  sessionCap: SessionCap | null;
+  flags: AssessmentFlag[];
+  explanations: RuleExplanation[];
+}
+
+export type RuleField =
+  | 'min_consent_age'
+  | 'session_cap'
+  | 'session_cap_days'
+  | 'guardian_access_without_authorization'
+  | 'majority_age'
+  | 'retention_years_after_end'
+  | 'retention_years_after_majority';
+
+export const RULE_FIELDS: readonly RuleField[] = [
+  'min_consent_age',
+  'session_cap',
+  'session_cap_days',
+  'guardian_access_without_authorization',
+  'majority_age',
+  'retention_years_after_end',
+  'retention_years_after_majority',
+];
+
+export interface RuleOverride {
+  jurisdiction: string;
+  field: RuleField;
+  value: number | boolean | null;
+  reason: string;
+  by: StaffRef;
+  at: string;
+}
+
+export interface JurisdictionRule {
+  code: string;
+  name: string;
+  /** YYYY-MM-DD */
+  effectiveFrom: string | null;
+  /** null: a minor cannot consent alone. */
+  minConsentAge: number | null;
+  /** Sessions a minor may have without a guardian's consent; null: no cap. */
+  sessionCap: number | null;
+  sessionCapDays: number | null;
+  guardianAccessWithoutAuthorization: boolean;
+  majorityAge: number;
+  retentionYearsAfterEnd: number;
+  retentionYearsAfterMajority: number | null;
+  /** The source of each rule, by field. */
+  citations: Record<string, string>;
+  overrides: RuleOverride[];
+}
+
+export interface MajorityRow {
+  clientId: string;
+  clientName: string;
+  /** YYYY-MM-DD */
+  reachedOn: string;
+  activeGuardians: number;
+}
+
+export interface RetentionRow {
+  clientId: string;
+  clientName: string;
+  jurisdiction: string;
+  /** YYYY-MM-DD */
+  endedOn: string;
+  /** YYYY-MM-DD */
+  retainUntil: string;
+  explanation: string;
+}
+
+export type UnitKind = 'couple' | 'family';
+
+export const UNIT_KINDS: readonly UnitKind[] = ['couple', 'family'];
+
+export type UnitPolicy = 'no_secrets' | 'limited_secrets' | 'strict';
+
+export const UNIT_POLICIES: readonly UnitPolicy[] = ['no_secrets', 'limited_secrets', 'strict'];
+
+export interface UnitMember {
+  clientId: string;
+  name: string;
+  adult: boolean;
+}
+
+export interface Unit {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  members: UnitMember[];
+  /** The agreement in force (signed by every adult member). */
+  policy: UnitPolicy | null;
+  /** An agreement prepared, not yet signed by all. */
+  pendingPolicy: UnitPolicy | null;
+  /** The pending (or else the current) agreement, a ConsentDocument. */
+  agreementDocumentId: string | null;
+  createdAt: string;
+}
+
+/** A member's individual progress note, as the unit's view shows it. */
+export type MemberNote = Note & { memberName: string };
+
+export interface UnitView {
+  unit: Unit;
+  /** The unit's own (joint-session) progress notes. */
+  unitNotes: Note[];
+  /** Members' individual progress notes the policy lets the unit view show. */
+  memberNotes: MemberNote[];
+  /** How many the policy keeps out of this view. */
+  hiddenMemberNotes: number;
+  /** A sentence explaining the policy's effect. */
+  policyText: string;
+}
+
+/** unit_policy_for_client: shown when writing an individual note. */
+export interface UnitPolicyReminder {
+  unitId: string;
+  unitName: string;
+  policy: UnitPolicy | null;
+  reminder: string;
 }

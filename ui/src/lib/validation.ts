@@ -267,3 +267,69 @@ export function validateTemplate(title: string, body: string): string | null {
   if (body.trim() === '') return 'Enter the text of the consent.';
   return null;
 }
+
+// ---------- Couples, families and minors ----------
+
+export const GUARDIAN_NAME_MAX = 200;
+export const CUSTODY_NOTE_MAX = 1000;
+
+/** A guardian as typed. Returns an error message or null. */
+export function validateGuardian(input: { name: string; custodyNote: string; phone: string; email: string }): string | null {
+  const name = input.name.trim();
+  if (name === '') return 'Enter the guardian’s name.';
+  if (characterCount(name) > GUARDIAN_NAME_MAX) return `The name can be at most ${GUARDIAN_NAME_MAX} characters long.`;
+  if (characterCount(input.custodyNote.trim()) > CUSTODY_NOTE_MAX) {
+    return `The custody note can be at most ${CUSTODY_NOTE_MAX} characters long.`;
+  }
+  const email = input.email.trim();
+  if (email !== '' && !/^[^\s@]+@[^\s@]+$/.test(email)) return 'Check the email address (for example name@example.com).';
+  return null;
+}
+
+export const UNIT_NAME_MAX = 200;
+export const UNIT_MIN_MEMBERS = 2;
+export const UNIT_MAX_MEMBERS = 12;
+
+/** A new couple or family. Returns an error message or null. */
+export function validateUnit(name: string, memberCount: number): string | null {
+  const clean = name.trim();
+  if (clean === '') return 'Enter a name for the couple or family (for example “Lovelace family”).';
+  if (characterCount(clean) > UNIT_NAME_MAX) return `The name can be at most ${UNIT_NAME_MAX} characters long.`;
+  if (memberCount < UNIT_MIN_MEMBERS) return 'Choose at least two clients as members.';
+  if (memberCount > UNIT_MAX_MEMBERS) return `A couple or family has at most ${UNIT_MAX_MEMBERS} members.`;
+  return null;
+}
+
+export const OVERRIDE_REASON_MIN = 10;
+export const OVERRIDE_REASON_MAX = 1000;
+
+export function validateOverrideReason(reason: string): string | null {
+  const count = characterCount(reason.trim());
+  if (count < OVERRIDE_REASON_MIN) {
+    return `Explain why the practice overrides this rule (at least ${OVERRIDE_REASON_MIN} characters).`;
+  }
+  if (count > OVERRIDE_REASON_MAX) return `The reason can be at most ${OVERRIDE_REASON_MAX} characters long.`;
+  return null;
+}
+
+export const RULE_NUMBER_MAX = 150;
+
+export type ParsedOverride = { ok: true; value: number | boolean | null } | { ok: false; error: string };
+
+/**
+ * The override's value as typed: empty removes the override (null); the boolean field takes "yes"/"no";
+ * every other field a whole number from 0 to 150.
+ */
+export function parseOverrideValue(raw: string, boolean: boolean): ParsedOverride {
+  const text = raw.trim();
+  if (text === '') return { ok: true, value: null };
+  if (boolean) {
+    if (text === 'yes') return { ok: true, value: true };
+    if (text === 'no') return { ok: true, value: false };
+    return { ok: false, error: 'Choose yes or no (or nothing, to remove the override).' };
+  }
+  if (!/^\d+$/.test(text) || Number(text) > RULE_NUMBER_MAX) {
+    return { ok: false, error: `Enter a whole number from 0 to ${RULE_NUMBER_MAX} (or nothing, to remove the override).` };
+  }
+  return { ok: true, value: Number(text) };
+}

@@ -6,6 +6,15 @@ import { ApiError, toApiError } from '../lib/api';
 import { ERROR_CODES } from '../lib/types';
 import { clientInput, fakeSignature } from './fakeBackend';
 
+const GUARDIAN = {
+  name: 'Grace',
+  role: 'parent',
+  access: 'summary',
+  custodyNote: null,
+  phone: null,
+  email: 'grace@example.com',
+} as const;
+
 const OWNER_INPUT = { login: 'olivia', displayName: 'Olivia Owens', password: 'a long password' };
 
 function record(result: unknown = null) {
@@ -155,6 +164,43 @@ describe('api.ts command names and argument keys', () => {
       { documentId: 'd1', signerIndex: 0, signature: fakeSignature() },
     ],
     ['end_kiosk', () => api.endKiosk('carl', 'pw'), { login: 'carl', password: 'pw' }],
+    ['list_guardians', () => api.listGuardians('c1'), { clientId: 'c1' }],
+    ['add_guardian', () => api.addGuardian('c1', GUARDIAN), { clientId: 'c1', guardian: GUARDIAN }],
+    [
+      'update_guardian',
+      () => api.updateGuardian('gd1', GUARDIAN, false),
+      { guardianId: 'gd1', guardian: GUARDIAN, active: false },
+    ],
+    ['minor_assessment', () => api.minorAssessment('c1', null), { clientId: 'c1', onDate: null }],
+    ['minor_assessment', () => api.minorAssessment('c1', '2030-01-02'), { clientId: 'c1', onDate: '2030-01-02' }],
+    ['jurisdiction_rules', () => api.jurisdictionRules(), {}],
+    [
+      'override_rule',
+      () => api.overrideRule('US-CA', 'majority_age', 19, 'A good reason'),
+      { jurisdiction: 'US-CA', field: 'majority_age', value: 19, reason: 'A good reason' },
+    ],
+    [
+      'override_rule',
+      () => api.overrideRule('US-CA', 'guardian_access_without_authorization', null, 'A good reason'),
+      { jurisdiction: 'US-CA', field: 'guardian_access_without_authorization', value: null, reason: 'A good reason' },
+    ],
+    ['majority_dashboard', () => api.majorityDashboard(), {}],
+    ['retention_report', () => api.retentionReport('2030-01-02'), { onDate: '2030-01-02' }],
+    [
+      'create_unit',
+      () => api.createUnit('Lovelace family', 'family', ['c1', 'c2']),
+      { name: 'Lovelace family', kind: 'family', memberIds: ['c1', 'c2'] },
+    ],
+    ['list_units', () => api.listUnits(null), { clientId: null }],
+    ['list_units', () => api.listUnits('c1'), { clientId: 'c1' }],
+    ['get_unit', () => api.getUnit('u1'), { unitId: 'u1' }],
+    ['set_unit_policy', () => api.setUnitPolicy('u1', 'strict'), { unitId: 'u1', policy: 'strict' }],
+    [
+      'create_unit_note',
+      () => api.createUnitNote('u1', '2025-03-04', 'Body'),
+      { unitId: 'u1', sessionDate: '2025-03-04', body: 'Body' },
+    ],
+    ['unit_policy_for_client', () => api.unitPolicyForClient('c1'), { clientId: 'c1' }],
   ] as const)('%s', async (cmd, run, args) => {
     const calls = record();
     await run();

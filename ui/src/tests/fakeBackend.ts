@@ -27,6 +27,21 @@
 // need renewing. While a kiosk runs, every command but vault_status, touch,
 // kiosk_packet, kiosk_sign and end_kiosk answers `kiosk_active`; the kiosk
 // commands answer `not_found` when none runs.
+//
+// Couples, families and minors (issue 5): shipped rules for California, Ohio
+// (a session cap), New York and the conservative default, with owners'
+// overrides applied; the minor assessment follows them (age on the day asked,
+// who consents, the session cap counted from the client's progress notes,
+// flags, one explanation per rule); anyone who can open a client keeps its
+// guardians. Units: anyone who can open every member creates one and sets its
+// policy (a pending agreement — consent kinds no_secrets, limited_secrets,
+// strict_confidentiality — kept with the first adult member, signed by each
+// adult member; the policy takes effect once everyone signed); as
+// src-tauri/core/src/families: get_unit, set_unit_policy, create_unit_note and
+// unit_policy_for_client need clinical access to every member (so the front
+// desk is refused); a clinician lists only units whose every member is on
+// their care team; members' individual progress notes show in the unit's view
+// only under no_secrets.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { addDaysIso, isIsoDate, todayIso } from '../lib/validation';
@@ -56,7 +71,22 @@ import type {
   CreateVaultResult,
   ErrorCode,
   ExportReport,
+  Guardian,
+  GuardianInput,
   ImportReport,
+  JurisdictionRule,
+  MajorityRow,
+  MemberNote,
+  MinorAssessment,
+  RetentionRow,
+  RuleExplanation,
+  RuleField,
+  RuleOverride,
+  Unit,
+  UnitKind,
+  UnitPolicy,
+  UnitPolicyReminder,
+  UnitView,
   Intake,
   IntakeAnswers,
   IntakeQuestion,
@@ -124,6 +154,20 @@ export interface FakeExportFile {
   accessRequests: FakeAccessRequest[];
 }
 
+/** A jurisdiction's rule as shipped (no overrides). */
+export type ShippedRule = Omit<JurisdictionRule, 'overrides'>;
+
+export interface FakeUnit {
+  id: string;
+  name: string;
+  kind: UnitKind;
+  memberIds: string[];
+  policy: UnitPolicy | null;
+  pendingPolicy: UnitPolicy | null;
+  agreementDocumentId: string | null;
+  createdAt: string;
+}
+
 export interface FakeBackendOptions {
   status?: Partial<VaultStatus>;
   settings?: Settings;
@@ -165,6 +209,13 @@ export interface FakeBackend {
   consentDocuments: ConsentDocument[];
   /** The running signing kiosk (status.kiosk mirrors it). */
   kiosk: { clientId: string; documentIds: string[] } | null;
+  guardians: Guardian[];
+  /** The shipped rules (overrides are applied when they are read). */
+  rules: ShippedRule[];
+  ruleOverrides: RuleOverride[];
+  units: FakeUnit[];
+  /** Joint-session notes (`clientId` is the unit's id), newest first. */
+  unitNotes: Note[];
   failedSignIns: number;
   calls: Call[];
   callsOf(cmd: string): Call[];
@@ -333,6 +384,8 @@ export const REQUIRED_KINDS: ConsentKind[] = ['treatment', 'technology'];
 
 const FIELD_LABELS: Record<string, string> = {
   client_name: 'The client’s name',
+  participants: 'The adult members who sign',
+  unit_name: 'The couple’s or family’s name',
   platform: 'The telehealth platform',
   recording_policy: 'The practice’s recording policy',
 };
@@ -386,6 +439,25 @@ export function shippedTemplates(): ConsentTemplate[] {
       'Electronic signature disclosure',
       'I, {{client_name}}, agree to sign these documents electronically.',
     ),
+    // A couple's or family's agreements (issue 5), prepared by set_unit_policy.
+    fakeTemplate(
+      'no_secrets',
+      1,
+      'No-secrets agreement',
+      'We, {{participants}}, of {{unit_name}}, agree that what one of us tells the therapist alone may be brought into joint sessions.',
+    ),
+    fakeTemplate(
+      'limited_secrets',
+      1,
+      'Limited-secrets agreement',
+      'We, {{participants}}, of {{unit_name}}, agree that the therapist decides what from individual sessions is brought into joint sessions.',
+    ),
+    fakeTemplate(
+      'strict_confidentiality',
+      1,
+      'Individual-confidentiality agreement',
+      'We, {{participants}}, of {{unit_name}}, agree that what each of us tells the therapist alone stays confidential.',
+    ),
   ];
 }
 
@@ -419,6 +491,154 @@ export function fakeSignature(typedName = 'Ada Lovelace'): SignatureInput {
     device: 'test device',
   };
 }
+
+// ---------- minors and families fixtures ----------
+
+/** Adds whole years to a YYYY-MM-DD date (29 February becomes 1 March in other years). */
+export function addYearsIso(iso: string, years: number): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  return new Date(Date.UTC(y + years, m - 1, d)).toISOString().slice(0, 10);
+}
+
+/** Whole years from `dob` to `on`. */
+export function ageOn(dob: string, on: string): number {
+  const [by, bm, bd] = dob.split('-').map(Number);
+  const [y, m, d] = on.split('-').map(Number);
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** A date of birth that makes someone `years` old today (plus `days` days). */
+export function bornYearsAgo(years: number, days = 0): string {
+  return addDaysIso(addYearsIso(todayIso(), -years), -days);
+}
+
+export const DEFAULT_RULE_CODE = 'DEFAULT';
+
+export function shippedRules(): ShippedRule[] {
+  return [
+    {
+      code: 'US-CA',
+      name: 'California',
+      effectiveFrom: '2024-01-01',
+      minConsentAge: 12,
+      sessionCap: null,
+      sessionCapDays: null,
+      guardianAccessWithoutAuthorization: false,
+      majorityAge: 18,
+      retentionYearsAfterEnd: 7,
+      retentionYearsAfterMajority: 1,
+      citations: {
+        min_consent_age: 'Cal. Health & Safety Code § 124260; Cal. Fam. Code § 6924',
+        guardian_access_without_authorization: 'Cal. Health & Safety Code § 123115(a)(2)',
+        majority_age: 'Cal. Fam. Code § 6500',
+        // As the shipped rules file: one citation for both retention fields, one for the cap and its period.
+        retention: 'Cal. Bus. & Prof. Code § 2919',
+      },
+    },
+    {
+      code: 'US-NY',
+      name: 'New York',
+      effectiveFrom: '2023-06-01',
+      minConsentAge: null,
+      sessionCap: null,
+      sessionCapDays: null,
+      guardianAccessWithoutAuthorization: true,
+      majorityAge: 18,
+      retentionYearsAfterEnd: 6,
+      retentionYearsAfterMajority: 3,
+      citations: {
+        min_consent_age: 'N.Y. Mental Hyg. Law § 33.21',
+        guardian_access_without_authorization: 'N.Y. Pub. Health Law § 18(2)(c)',
+        majority_age: 'N.Y. Dom. Rel. Law § 2',
+        retention: '8 NYCRR § 29.2(a)(3)',
+        general: 'N.Y. Comp. Codes R. & Regs. tit. 14',
+      },
+    },
+    {
+      code: 'US-OH',
+      name: 'Ohio',
+      effectiveFrom: '2022-09-01',
+      minConsentAge: 14,
+      sessionCap: 6,
+      sessionCapDays: 30,
+      guardianAccessWithoutAuthorization: false,
+      majorityAge: 18,
+      retentionYearsAfterEnd: 7,
+      retentionYearsAfterMajority: null,
+      citations: {
+        min_consent_age: 'Ohio Rev. Code § 5122.04(A)',
+        session_cap: 'Ohio Rev. Code § 5122.04(A)',
+        guardian_access_without_authorization: 'Ohio Rev. Code § 5122.04(B)',
+        majority_age: 'Ohio Rev. Code § 3109.01',
+        retention: 'Ohio Admin. Code 4732-17-01',
+      },
+    },
+    {
+      code: DEFAULT_RULE_CODE,
+      name: 'Default (conservative)',
+      effectiveFrom: null,
+      minConsentAge: null,
+      sessionCap: null,
+      sessionCapDays: null,
+      guardianAccessWithoutAuthorization: true,
+      majorityAge: 18,
+      retentionYearsAfterEnd: 10,
+      retentionYearsAfterMajority: 3,
+      citations: {
+        min_consent_age: 'Saferoom default: a guardian consents for every minor',
+        majority_age: 'Saferoom default: the age of majority in most jurisdictions',
+        retention: 'Saferoom default: the longest common retention period',
+      },
+    },
+  ];
+}
+
+export function fakeGuardian(
+  id: string,
+  clientId: string,
+  name: string,
+  extra: Partial<Guardian> = {},
+): Guardian {
+  return {
+    id,
+    clientId,
+    name,
+    role: 'parent',
+    access: 'full',
+    custodyNote: null,
+    phone: null,
+    email: null,
+    createdAt: '2025-02-01T09:00:00Z',
+    active: true,
+    ...extra,
+  };
+}
+
+/** A progress note of a client, stored as if written and saved by `author`. */
+export function fakeNote(id: string, clientId: string, sessionDate: string, body: string, author = CLINICIAN): Note {
+  return {
+    id,
+    kind: 'progress',
+    clientId,
+    author: { id: author.id, displayName: author.displayName },
+    sessionDate,
+    body,
+    createdAt: NOW,
+    updatedAt: NOW,
+    signedAt: null,
+    contentHash: null,
+    addenda: [],
+  };
+}
+
+/** What each policy means for the unit's view (the core's UnitPolicy::effect). */
+export const UNIT_POLICY_TEXTS: Record<UnitPolicy | 'none', string> = {
+  none: 'No agreement signed yet: individual session notes are not shown here until every adult member signs one.',
+  no_secrets: 'No-secrets agreement: members’ individual session notes are part of the joint record and shown here.',
+  limited_secrets:
+    'Limited-secrets agreement: individual session notes stay in each member’s own record; the therapist decides what is brought into joint sessions.',
+  strict: 'Individual-confidentiality agreement: individual session notes are never shown in the joint record.',
+};
 
 function displayNameOf(input: ClientInput): string {
   return `${input.preferredName ?? input.givenName} ${input.familyName}`;
@@ -474,6 +694,11 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     consentSettings: { ...DEFAULT_CONSENT_SETTINGS },
     consentDocuments: [],
     kiosk: null,
+    guardians: [],
+    rules: shippedRules(),
+    ruleOverrides: [],
+    units: [],
+    unitNotes: [],
     failedSignIns: 0,
     calls: [],
     callsOf(cmd) {
@@ -667,9 +892,11 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
 
   // ---------- consent ----------
   const CONSENT_KINDS: ConsentKind[] = ['treatment', 'technology', 'recording', 'ai_tools', 'esign_disclosure'];
+  const AGREEMENT_KINDS: ConsentKind[] = ['no_secrets', 'limited_secrets', 'strict_confidentiality'];
+  const TEMPLATE_KINDS: ConsentKind[] = [...CONSENT_KINDS, ...AGREEMENT_KINDS];
   const SIGNER_ROLES: SignerRole[] = ['client', 'partner', 'guardian', 'witness'];
   const checkKind = (value: unknown): ConsentKind => {
-    if (!CONSENT_KINDS.includes(value as ConsentKind)) throw commandError('invalid_input', 'Unknown kind of consent.');
+    if (!TEMPLATE_KINDS.includes(value as ConsentKind)) throw commandError('invalid_input', 'Unknown kind of consent.');
     return value as ConsentKind;
   };
   const currentTemplate = (kind: ConsentKind): ConsentTemplate =>
@@ -800,6 +1027,216 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     const sorted = [...checked.filter((s) => s.role !== 'witness'), ...checked.filter((s) => s.role === 'witness')];
     if (sorted.length > 8) throw commandError('invalid_input', 'Signers: a document has at most 8 signers.');
     return sorted;
+  };
+
+
+  // ---------- minors, rules and families ----------
+  const RULE_FIELD_KEYS: Record<RuleField, keyof ShippedRule> = {
+    min_consent_age: 'minConsentAge',
+    session_cap: 'sessionCap',
+    session_cap_days: 'sessionCapDays',
+    guardian_access_without_authorization: 'guardianAccessWithoutAuthorization',
+    majority_age: 'majorityAge',
+    retention_years_after_end: 'retentionYearsAfterEnd',
+    retention_years_after_majority: 'retentionYearsAfterMajority',
+  };
+  /** A rule with the practice's overrides applied. */
+  const ruleDto = (base: ShippedRule): JurisdictionRule => {
+    const rule: JurisdictionRule = { ...structuredClone(base), overrides: [] };
+    for (const o of backend.ruleOverrides.filter((x) => x.jurisdiction === base.code)) {
+      (rule as unknown as Record<string, unknown>)[RULE_FIELD_KEYS[o.field]] = o.value;
+      rule.overrides.push(structuredClone(o));
+    }
+    return rule;
+  };
+  const ruleFor = (jurisdiction: string): JurisdictionRule =>
+    ruleDto(
+      backend.rules.find((r) => r.code === jurisdiction) ?? backend.rules.find((r) => r.code === DEFAULT_RULE_CODE)!,
+    );
+  const overridden = (rule: JurisdictionRule, ...fields: RuleField[]) =>
+    rule.overrides.some((o) => fields.includes(o.field));
+  const explain = (rule: JurisdictionRule, name: string, field: RuleField, text: string): RuleExplanation => ({
+    rule: name,
+    text,
+    citation: rule.citations[field] ?? 'No citation',
+    effectiveFrom: rule.effectiveFrom,
+    overridden: overridden(rule, field),
+  });
+  const majorityOf = (client: FakeClient, rule: JurisdictionRule) =>
+    addYearsIso(client.input.dateOfBirth, rule.majorityAge);
+  const isAdult = (client: FakeClient, on = todayIso()) =>
+    majorityOf(client, ruleFor(client.input.jurisdiction)) <= on;
+  const activeGuardians = (clientId: string) => backend.guardians.filter((g) => g.clientId === clientId && g.active);
+  const assess = (client: FakeClient, onDate: string): MinorAssessment => {
+    const rule = ruleFor(client.input.jurisdiction);
+    const name = displayNameOf(client.input);
+    const age = ageOn(client.input.dateOfBirth, onDate);
+    const majorityOn = majorityOf(client, rule);
+    const adult = majorityOn <= onDate;
+    const explanations: RuleExplanation[] = [
+      explain(
+        rule,
+        'majority_age',
+        'majority_age',
+        `In ${rule.name} a person comes of age at ${rule.majorityAge}: ${name} ${adult ? 'came' : 'comes'} of age on ${majorityOn}.`,
+      ),
+    ];
+    const flags: MinorAssessment['flags'] = [];
+    let whoMustConsent: MinorAssessment['whoMustConsent'] = ['client'];
+    let sessionCap: MinorAssessment['sessionCap'] = null;
+    let guardiansMaySeeRecords = false;
+    if (adult) {
+      if (activeGuardians(client.id).length > 0) flags.push('reached_majority');
+    } else {
+      const mayConsent = rule.minConsentAge !== null && age >= rule.minConsentAge;
+      explanations.push(
+        explain(
+          rule,
+          'min_consent_age',
+          'min_consent_age',
+          rule.minConsentAge === null
+            ? `In ${rule.name} a minor cannot consent to treatment alone: a parent or guardian consents.`
+            : `In ${rule.name} a minor of ${rule.minConsentAge} or older may consent to outpatient treatment; ${name} is ${age}.`,
+        ),
+      );
+      if (mayConsent && rule.sessionCap !== null) {
+        const from = rule.sessionCapDays === null ? '' : addDaysIso(onDate, -rule.sessionCapDays);
+        const used = backend.notes.filter(
+          (n) => n.clientId === client.id && n.kind === 'progress' && n.sessionDate > from && n.sessionDate <= onDate,
+        ).length;
+        const remaining = Math.max(0, rule.sessionCap - used);
+        sessionCap = { limit: rule.sessionCap, withinDays: rule.sessionCapDays, used, remaining };
+        explanations.push({
+          ...explain(
+            rule,
+            'session_cap',
+            'session_cap',
+            `Without a guardian’s consent a minor may have ${rule.sessionCap} sessions${rule.sessionCapDays === null ? '' : ` within ${rule.sessionCapDays} days`}; ${used} used.`,
+          ),
+          overridden: overridden(rule, 'session_cap', 'session_cap_days'),
+        });
+        if (remaining === 0) {
+          flags.push('session_cap_reached', 'guardian_consent_needed');
+          whoMustConsent = ['client', 'guardian'];
+        }
+      } else if (!mayConsent) {
+        whoMustConsent = ['guardian'];
+        flags.push('guardian_consent_needed');
+      }
+      guardiansMaySeeRecords = rule.guardianAccessWithoutAuthorization;
+      explanations.push(
+        explain(
+          rule,
+          'guardian_access_without_authorization',
+          'guardian_access_without_authorization',
+          guardiansMaySeeRecords
+            ? `In ${rule.name} a parent or guardian may see a minor’s record without the minor’s authorisation.`
+            : `In ${rule.name} a parent or guardian needs the minor’s authorisation to see records of treatment the minor consented to.`,
+        ),
+      );
+    }
+    return {
+      clientId: client.id,
+      jurisdiction: client.input.jurisdiction,
+      rulesFor: rule.name,
+      onDate,
+      age,
+      adult,
+      majorityOn,
+      whoMustConsent,
+      guardiansMaySeeRecords,
+      sessionCap,
+      flags,
+      explanations,
+    };
+  };
+  const checkGuardian = (value: unknown): GuardianInput => {
+    const g = (value ?? {}) as Partial<GuardianInput>;
+    const name = typeof g.name === 'string' ? g.name.trim() : '';
+    if (name === '' || Array.from(name).length > 200) {
+      throw commandError('invalid_input', 'Name: enter the guardian’s name (at most 200 characters).');
+    }
+    if (g.role !== 'parent' && g.role !== 'legal_guardian') throw commandError('invalid_input', 'Role: unknown role.');
+    if (g.access !== 'full' && g.access !== 'summary' && g.access !== 'none') {
+      throw commandError('invalid_input', 'Access: unknown access level.');
+    }
+    const optional = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+    const email = optional(g.email);
+    if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email)) throw commandError('invalid_input', 'Email: not an email address.');
+    return { name, role: g.role, access: g.access, custodyNote: optional(g.custodyNote), phone: optional(g.phone), email };
+  };
+  const UNIT_POLICIES: UnitPolicy[] = ['no_secrets', 'limited_secrets', 'strict'];
+  const findUnit = (id: unknown): FakeUnit => {
+    const unit = backend.units.find((u) => u.id === id);
+    if (!unit) throw commandError('not_found', 'There is no such couple or family.');
+    return unit;
+  };
+  const mayOpen = (session: SessionInfo, client: FakeClient) =>
+    session.role !== 'clinician' || onTeam(session, client) || activeGrant(session, client.id) !== undefined;
+  /** As the core: a clinician lists a unit only when every member is on their care team. */
+  const unitVisible = (session: SessionInfo, unit: FakeUnit) =>
+    session.role !== 'clinician' || unit.memberIds.every((id) => onTeam(session, findClient(id)));
+  /** The unit's record, policy and notes: clinical access to every member. */
+  const requireUnitClinical = (session: SessionInfo, unit: FakeUnit) => {
+    for (const id of unit.memberIds) requireClinical(session, findClient(id));
+  };
+  /** The pending agreement takes effect once everyone signed it. */
+  const settleAgreement = (unit: FakeUnit) => {
+    if (unit.pendingPolicy === null || unit.agreementDocumentId === null) return;
+    const doc = backend.consentDocuments.find((d) => d.id === unit.agreementDocumentId);
+    if (doc?.status === 'signed') {
+      unit.policy = unit.pendingPolicy;
+      unit.pendingPolicy = null;
+    }
+  };
+  const unitDto = (unit: FakeUnit): Unit => {
+    settleAgreement(unit);
+    return {
+      id: unit.id,
+      name: unit.name,
+      kind: unit.kind,
+      members: unit.memberIds.map((id) => {
+        const client = findClient(id);
+        return { clientId: id, name: displayNameOf(client.input), adult: isAdult(client) };
+      }),
+      policy: unit.policy,
+      pendingPolicy: unit.pendingPolicy,
+      agreementDocumentId: unit.agreementDocumentId,
+      createdAt: unit.createdAt,
+    };
+  };
+  const unitViewDto = (unit: FakeUnit): UnitView => {
+    const dto = unitDto(unit);
+    const memberNotes: MemberNote[] = backend.notes
+      .filter((n) => n.kind === 'progress' && unit.memberIds.includes(n.clientId))
+      .map((n) => ({ ...structuredClone(n), memberName: displayNameOf(findClient(n.clientId).input) }))
+      .sort((a, b) => b.sessionDate.localeCompare(a.sessionDate));
+    const shown = unit.policy === 'no_secrets' ? memberNotes : [];
+    return {
+      unit: dto,
+      unitNotes: structuredClone(backend.unitNotes.filter((n) => n.clientId === unit.id)),
+      memberNotes: shown,
+      hiddenMemberNotes: memberNotes.length - shown.length,
+      policyText: UNIT_POLICY_TEXTS[unit.policy ?? 'none'],
+    };
+  };
+  /** The core's UnitPolicy::reminder. */
+  const reminderFor = (unit: FakeUnit): string => {
+    switch (unit.policy) {
+      case null:
+        return `${unit.name} has no signed confidentiality agreement yet: treat this note as confidential to this client.`;
+      case 'no_secrets':
+        return `${unit.name} has a no-secrets agreement: this individual note may be brought into joint sessions and is shown in the joint record.`;
+      case 'limited_secrets':
+        return `${unit.name} has a limited-secrets agreement: this note stays in this client’s record; share in joint sessions only at your discretion.`;
+      case 'strict':
+        return `${unit.name} has an individual-confidentiality agreement: nothing in this note may be shared with the other members without this client’s written consent.`;
+    }
+  };
+  const AGREEMENT_KIND: Record<UnitPolicy, ConsentKind> = {
+    no_secrets: 'no_secrets',
+    limited_secrets: 'limited_secrets',
+    strict: 'strict_confidentiality',
   };
 
   const defaults: Record<string, Handler> = {
@@ -1442,7 +1879,7 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
     // ---------- consent ----------
     consent_templates: () => {
       requireSession();
-      return structuredClone(CONSENT_KINDS.map(currentTemplate));
+      return structuredClone(TEMPLATE_KINDS.map(currentTemplate));
     },
     consent_template_versions: (args) => {
       requireSession();
@@ -1503,6 +1940,9 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       const client = findClient(args?.clientId);
       requireClientAccess(session, client);
       const asked = Array.isArray(args?.kinds) ? (args.kinds as unknown[]).map(checkKind) : [];
+      if (asked.some((k) => AGREEMENT_KINDS.includes(k))) {
+        throw commandError('invalid_input', 'Kinds: a couple’s or family’s agreement is prepared from the couple or family.');
+      }
       const kinds = CONSENT_KINDS.filter((k) => asked.includes(k));
       if (kinds.length === 0) throw commandError('invalid_input', 'Kinds: choose at least one consent to prepare.');
       const given = Array.isArray(args?.signers) ? (args.signers as SignerInput[]) : [];
@@ -1645,6 +2085,278 @@ export function installFakeBackend(options: FakeBackendOptions = {}): FakeBacken
       const session = signInAs(member);
       log('kiosk.ended');
       return session;
+    },
+
+    // ---------- minors and guardians ----------
+    list_guardians: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      return structuredClone(backend.guardians.filter((g) => g.clientId === client.id));
+    },
+    add_guardian: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      const input = checkGuardian(args?.guardian);
+      if (activeGuardians(client.id).some((g) => g.name.toLowerCase() === input.name.toLowerCase())) {
+        throw commandError('conflict', `${input.name} is already an active guardian of this client.`);
+      }
+      const guardian: Guardian = { ...input, id: newId('gd'), clientId: client.id, createdAt: NOW, active: true };
+      backend.guardians.push(guardian);
+      log('guardian.added', client.id, guardian.role);
+      return structuredClone(guardian);
+    },
+    update_guardian: (args) => {
+      const session = requireSession();
+      const guardian = backend.guardians.find((g) => g.id === args?.guardianId);
+      if (!guardian) throw commandError('not_found', 'There is no such guardian.');
+      requireClientAccess(session, findClient(guardian.clientId));
+      const input = checkGuardian(args?.guardian);
+      Object.assign(guardian, input, { active: args?.active === true });
+      log('guardian.updated', guardian.clientId, guardian.active ? 'active' : 'inactive');
+      return structuredClone(guardian);
+    },
+    minor_assessment: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClientAccess(session, client);
+      const onDate = args?.onDate ?? null;
+      if (onDate !== null && (typeof onDate !== 'string' || !isIsoDate(onDate))) {
+        throw commandError('invalid_input', 'On date: not a date.');
+      }
+      const day = (onDate as string | null) ?? todayIso();
+      if (day < client.input.dateOfBirth) throw commandError('invalid_input', 'On date: before the client was born.');
+      return assess(client, day);
+    },
+
+    // ---------- jurisdiction rules ----------
+    jurisdiction_rules: () => {
+      requireSession();
+      return backend.rules.map(ruleDto);
+    },
+    override_rule: (args) => {
+      const session = requireOwner();
+      const base = backend.rules.find((r) => r.code === args?.jurisdiction);
+      if (!base) throw commandError('not_found', 'There are no rules for that jurisdiction.');
+      const field = args?.field as RuleField;
+      if (!(field in RULE_FIELD_KEYS)) throw commandError('invalid_input', 'Field: unknown rule.');
+      const reason = text(args, 'reason').trim();
+      if (Array.from(reason).length < 10 || Array.from(reason).length > 1000) {
+        throw commandError('invalid_input', 'Reason: explain the override (10 to 1000 characters).');
+      }
+      const value = args?.value ?? null;
+      const existing = backend.ruleOverrides.findIndex((o) => o.jurisdiction === base.code && o.field === field);
+      if (value === null) {
+        if (existing < 0) throw commandError('not_found', 'This rule is not overridden.');
+        backend.ruleOverrides.splice(existing, 1);
+        log('rule.override_removed', null, `${base.code} ${field}`);
+        return ruleDto(base);
+      }
+      const boolean = field === 'guardian_access_without_authorization';
+      if (boolean ? typeof value !== 'boolean' : !Number.isInteger(value) || (value as number) < 0 || (value as number) > 150) {
+        throw commandError('invalid_input', boolean ? 'Value: yes or no.' : 'Value: a whole number from 0 to 150.');
+      }
+      const override: RuleOverride = {
+        jurisdiction: base.code,
+        field,
+        value: value as number | boolean,
+        reason,
+        by: { id: session.staffId, displayName: session.displayName },
+        at: NOW,
+      };
+      if (existing >= 0) backend.ruleOverrides[existing] = override;
+      else backend.ruleOverrides.push(override);
+      log('rule.overridden', null, `${base.code} ${field}`);
+      return ruleDto(base);
+    },
+    majority_dashboard: () => {
+      const session = requireSession();
+      const rows: MajorityRow[] = [];
+      for (const client of backend.clients) {
+        if (!mayOpen(session, client) || !isAdult(client)) continue;
+        const active = activeGuardians(client.id).length;
+        if (active === 0) continue;
+        rows.push({
+          clientId: client.id,
+          clientName: displayNameOf(client.input),
+          reachedOn: majorityOf(client, ruleFor(client.input.jurisdiction)),
+          activeGuardians: active,
+        });
+      }
+      return rows.sort((a, b) => a.clientName.localeCompare(b.clientName));
+    },
+    retention_report: (args) => {
+      requireOwner();
+      const onDate = text(args, 'onDate');
+      if (!isIsoDate(onDate)) throw commandError('invalid_input', 'On date: not a date.');
+      const rows: RetentionRow[] = [];
+      for (const client of backend.clients) {
+        if (client.status !== 'discharged' || client.dischargedOn === null) continue;
+        const rule = ruleFor(client.input.jurisdiction);
+        const afterEnd = addYearsIso(client.dischargedOn, rule.retentionYearsAfterEnd);
+        const afterMajority =
+          rule.retentionYearsAfterMajority === null
+            ? ''
+            : addYearsIso(majorityOf(client, rule), rule.retentionYearsAfterMajority);
+        const retainUntil = afterEnd > afterMajority ? afterEnd : afterMajority;
+        if (retainUntil >= onDate) continue;
+        rows.push({
+          clientId: client.id,
+          clientName: displayNameOf(client.input),
+          jurisdiction: client.input.jurisdiction,
+          endedOn: client.dischargedOn,
+          retainUntil,
+          explanation:
+            `${rule.name}: ${rule.retentionYearsAfterEnd} years after treatment ended` +
+            (rule.retentionYearsAfterMajority === null
+              ? '.'
+              : `, or ${rule.retentionYearsAfterMajority} years after majority, whichever is later.`),
+        });
+      }
+      return rows;
+    },
+
+    // ---------- couples and families ----------
+    create_unit: (args) => {
+      const session = requireSession();
+      const name = text(args, 'name').trim();
+      if (name === '' || Array.from(name).length > 200) throw commandError('invalid_input', 'Name: one line of at most 200 characters.');
+      const kind = args?.kind;
+      if (kind !== 'couple' && kind !== 'family') throw commandError('invalid_input', 'Kind: a couple or a family.');
+      const ids = Array.isArray(args?.memberIds) ? [...new Set(args.memberIds as string[])] : [];
+      if (ids.length < 2 || ids.length > 12) {
+        throw commandError('invalid_input', 'Members: a couple or family has from 2 to 12 members.');
+      }
+      for (const id of ids) requireClientAccess(session, findClient(id));
+      const unit: FakeUnit = {
+        id: newId('u'),
+        name,
+        kind,
+        memberIds: ids,
+        policy: null,
+        pendingPolicy: null,
+        agreementDocumentId: null,
+        createdAt: NOW,
+      };
+      backend.units.push(unit);
+      log('unit.created', null, `${kind}, ${ids.length} members`);
+      return unitDto(unit);
+    },
+    list_units: (args) => {
+      const session = requireSession();
+      const clientId = args?.clientId ?? null;
+      if (clientId !== null) requireClientAccess(session, findClient(clientId));
+      return backend.units
+        .filter((u) => clientId === null || u.memberIds.includes(clientId as string))
+        .filter((u) => unitVisible(session, u))
+        .map(unitDto)
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
+    get_unit: (args) => {
+      const session = requireSession();
+      const unit = findUnit(args?.unitId);
+      requireUnitClinical(session, unit);
+      return unitViewDto(unit);
+    },
+    set_unit_policy: (args) => {
+      const session = requireSession();
+      const unit = findUnit(args?.unitId);
+      requireUnitClinical(session, unit);
+      settleAgreement(unit);
+      const policy = args?.policy as UnitPolicy;
+      if (!UNIT_POLICIES.includes(policy)) throw commandError('invalid_input', 'Policy: unknown policy.');
+      if (policy === unit.policy && unit.pendingPolicy === null) {
+        throw commandError('conflict', 'That agreement is already in force.');
+      }
+      const adults = unit.memberIds.map(findClient).filter((c) => isAdult(c));
+      if (adults.length === 0) throw commandError('invalid_input', 'An agreement needs at least one adult member to sign it.');
+      if (unit.pendingPolicy !== null && unit.agreementDocumentId !== null) {
+        const old = backend.consentDocuments.find((d) => d.id === unit.agreementDocumentId);
+        if (old && old.status === 'pending') {
+          old.status = 'revoked';
+          old.revokedAt = NOW;
+          old.revokedBy = { id: session.staffId, displayName: session.displayName };
+          old.revokeReason = 'replaced by a new agreement';
+        }
+      }
+      const template = currentTemplate(AGREEMENT_KIND[policy]);
+      const names = adults.map((c) => displayNameOf(c.input));
+      const participants = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+      const title = template.title;
+      const body = template.body.replaceAll('{{participants}}', participants).replaceAll('{{unit_name}}', unit.name);
+      const textValue = `${title}\n\n${body}`;
+      const doc: ConsentDocument = {
+        id: newId('cd'),
+        clientId: adults[0].id,
+        kind: template.kind,
+        title,
+        templateVersion: template.version,
+        templateHash: template.hash,
+        text: textValue,
+        textHash: fakeHash(textValue),
+        platform: null,
+        status: 'pending',
+        createdAt: NOW,
+        signedAt: null,
+        expiresOn: null,
+        revokedAt: null,
+        revokedBy: null,
+        revokeReason: null,
+        signers: adults.map((c, index) => ({
+          index,
+          role: index === 0 ? 'client' : 'partner',
+          name: displayNameOf(c.input),
+          signedAt: null,
+          signedAtLocal: null,
+          device: null,
+          typedName: null,
+          signatureHash: null,
+          signaturePng: null,
+        })),
+      };
+      backend.consentDocuments.unshift(doc);
+      unit.pendingPolicy = policy;
+      unit.agreementDocumentId = doc.id;
+      log('unit.policy_prepared', null, policy);
+      return unitDto(unit);
+    },
+    create_unit_note: (args) => {
+      const session = requireSession();
+      const unit = findUnit(args?.unitId);
+      requireUnitClinical(session, unit);
+      const sessionDate = text(args, 'sessionDate');
+      if (!isIsoDate(sessionDate)) throw commandError('invalid_input', 'Session date: not a date.');
+      const body = text(args, 'body');
+      if (body.trim() === '') throw commandError('invalid_input', 'The note is empty.');
+      const note: Note = {
+        id: newId('un'),
+        kind: 'progress',
+        clientId: unit.id,
+        author: { id: session.staffId, displayName: session.displayName },
+        sessionDate,
+        body,
+        createdAt: NOW,
+        updatedAt: NOW,
+        signedAt: null,
+        contentHash: null,
+        addenda: [],
+      };
+      backend.unitNotes.unshift(note);
+      log('unit.note_created');
+      return structuredClone(note);
+    },
+    unit_policy_for_client: (args) => {
+      const session = requireSession();
+      const client = findClient(args?.clientId);
+      requireClinical(session, client);
+      return backend.units
+        .filter((u) => u.memberIds.includes(client.id))
+        .map((u): UnitPolicyReminder => {
+          settleAgreement(u);
+          return { unitId: u.id, unitName: u.name, policy: u.policy, reminder: reminderFor(u) };
+        })
+        .sort((a, b) => a.unitName.localeCompare(b.unitName));
     },
   };
 

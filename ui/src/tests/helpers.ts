@@ -89,3 +89,27 @@ export async function signInWith(user: User, login: string, password: string): P
   await user.type(pass, password);
   await user.click(await byId('sign-in-submit'));
 }
+
+/** Draws one stroke on a signature pad with pointer events (jsdom has no 2D context: it is kept, not drawn). */
+export async function drawStroke(canvas: HTMLElement, points: Array<[number, number]>, pointerId = 1, pointerType = 'pen') {
+  const { fireEvent } = await import('@testing-library/svelte');
+  const [first, ...rest] = points;
+  await fireEvent.pointerDown(canvas, { pointerId, pointerType, button: 0, clientX: first[0], clientY: first[1] });
+  for (const [x, y] of rest) {
+    await fireEvent.pointerMove(canvas, { pointerId, pointerType, clientX: x, clientY: y });
+  }
+  const last = points.at(-1)!;
+  await fireEvent.pointerUp(canvas, { pointerId, pointerType, clientX: last[0], clientY: last[1] });
+}
+
+/** Signs the open signature form (#signature-pad) as `name` and submits it. */
+export async function signOnPad(user: User, name: string): Promise<void> {
+  await drawStroke(await byId('signature-pad'), [
+    [20, 100],
+    [80, 60],
+    [140, 140],
+  ]);
+  await user.type(await byId('signature-typed-name'), name);
+  await user.click(await byId('signature-intent'));
+  await user.click(await byId('signature-submit'));
+}

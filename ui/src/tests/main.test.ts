@@ -16,6 +16,8 @@ describe('main screen shell', () => {
       'nav-clients',
       'nav-requests',
       'nav-consent',
+      'nav-families',
+      'nav-rules',
       'nav-staff',
       'nav-audit',
       'nav-break-glass',
@@ -36,7 +38,7 @@ describe('main screen shell', () => {
   test.each([
     ['carl', 'Carl Chen', 'Clinician'],
     ['fran', 'Fran Ford', 'Front desk'],
-  ])('%s sees only clients, requests, consent and settings', async (login, name, role) => {
+  ])('%s sees only clients, requests, consent, families, rules and settings', async (login, name, role) => {
     installFakeBackend({ signedInAs: login });
     renderApp();
     expect(await byId('session-user')).toHaveTextContent(name);
@@ -44,6 +46,8 @@ describe('main screen shell', () => {
     expect(await byId('nav-clients')).toBeInTheDocument();
     expect(await byId('nav-requests')).toBeInTheDocument();
     expect(await byId('nav-consent')).toBeInTheDocument();
+    expect(await byId('nav-families')).toBeInTheDocument();
+    expect(await byId('nav-rules')).toBeInTheDocument();
     expect(await byId('nav-settings')).toBeInTheDocument();
     expect(maybeId('nav-staff')).not.toBeInTheDocument();
     expect(maybeId('nav-audit')).not.toBeInTheDocument();

@@ -1,0 +1,310 @@
+// Couples and families (issue 5): the families section (list, creating a unit
+// with a member search), the unit's view (members, the policy chooser, the
+// agreement signed in place by each adult member, joint notes, and members'
+// notes shown or hidden by the policy in force).
+import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { waitFor } from '@testing-library/svelte';
+import { all, byId, bySelector, maybeId, renderApp, settle, signOnPad } from './helpers';
+import {
+  CLINICIAN,
+  UNIT_POLICY_TEXTS,
+  bornYearsAgo,
+  fakeClient,
+  fakeNote,
+  installFakeBackend,
+  type FakeBackend,
+  type FakeUnit,
+} from './fakeBackend';
+
+type User = ReturnType<typeof renderApp>['user'];
+
+beforeEach(() => {
+  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+});
+
+function addClient(backend: FakeBackend, id: string, given: string, dateOfBirth: string) {
+  backend.clients.push(
+    fakeClient(id, { givenName: given, familyName: 'Babbage', dateOfBirth }, { careTeam: [CLINICIAN.id] }),
+  );
+}
+
+/** Ada (Carl's), Ben (Carl's, adult) and Mia (Carl's, a minor) as a family. */
+function family(backend: FakeBackend, extra: Partial<FakeUnit> = {}): FakeUnit {
+  addClient(backend, 'c-ben', 'Ben', '1984-06-01');
+  addClient(backend, 'c-mia', 'Mia', bornYearsAgo(9));
+  const unit: FakeUnit = {
+    id: 'u-1',
+    name: 'Babbage family',
+    kind: 'family',
+    memberIds: ['c-ada', 'c-ben', 'c-mia'],
+    policy: null,
+    pendingPolicy: null,
+    agreementDocumentId: null,
+    createdAt: '2025-02-01T09:00:00Z',
+    ...extra,
+  };
+  backend.units.push(unit);
+  return unit;
+}
+
+async function openUnit(user: User, unitId = 'u-1') {
+  await user.click(await byId('nav-families'));
+  await user.click(await bySelector(`.unit-row[data-unit-id="${unitId}"]`));
+  return byId('unit-view');
+}
+
+const signer = (index: number) =>
+  document.querySelector<HTMLElement>(`.unit-agreement-signer[data-signer-index="${index}"]`)!;
+
+describe('families section', () => {
+  test('creating a unit needs a name and at least two members, chosen by searching clients', async () => {
+    const backend = installFakeBackend({ signedInAs: 'fran' });
+    const { user } = renderApp();
+    await user.click(await byId('nav-families'));
+    expect(await byId('unit-list-empty')).toBeInTheDocument();
+    expect(backend.callsOf('list_units')[0].args).toEqual({ clientId: null });
+
+    await user.click(await byId('new-unit'));
+    await bySelector('.unit-member-option');
+    expect(all<HTMLInputElement>('.unit-member-option').map((o) => o.value)).toEqual(['c-ada', 'c-bruno']);
+    await user.click(await byId('unit-save'));
+    expect(await byId('unit-error')).toHaveTextContent('Enter a name for the couple or family');
+
+    await user.type(await byId('unit-name'), 'Lovelace–Mars');
+    await user.selectOptions(await byId('unit-kind'), 'couple');
+    await user.click(await bySelector('.unit-member-option[value="c-ada"]'));
+    await user.click(await byId('unit-save'));
+    expect(await byId('unit-error')).toHaveTextContent('Choose at least two clients as members.');
+    expect(backend.callsOf('create_unit')).toHaveLength(0);
+
+    // Searching keeps those already chosen.
+    await user.type(await byId('unit-member-search'), 'bru');
+    await waitFor(() => expect(backend.callsOf('search_clients').at(-1)?.args).toEqual({ query: 'bru', includeDischarged: false }));
+    await waitFor(() =>
+      expect(all<HTMLInputElement>('.unit-member-option').map((o) => [o.value, o.checked])).toEqual([
+        ['c-ada', true],
+        ['c-bruno', false],
+      ]),
+    );
+    await user.click(await bySelector('.unit-member-option[value="c-bruno"]'));
+    expect(await byId('unit-members-chosen')).toHaveTextContent('Chosen: Ada Lovelace, Bruno Mars');
+    await user.click(await byId('unit-save'));
+
+    const view = await byId('unit-view');
+    expect(backend.callsOf('create_unit')[0].args).toEqual({
+      name: 'Lovelace–Mars',
+      kind: 'couple',
+      memberIds: ['c-ada', 'c-bruno'],
+    });
+    expect(view.dataset.policy).toBe('none');
+    expect(await byId('unit-title')).toHaveTextContent('Lovelace–Mars');
+    expect(all('.unit-member').map((m) => m.dataset.clientId)).toEqual(['c-ada', 'c-bruno']);
+    // The unit's record is clinical: the front desk sees it as listed, without the policy chooser or notes.
+    expect(await byId('unit-limited')).toHaveTextContent('Front desk staff cannot see clinical information.');
+    expect(maybeId('unit-policy-form')).not.toBeInTheDocument();
+    expect(await byId('unit-notes-clinical-only')).toBeInTheDocument();
+    expect(maybeId('unit-note-form')).not.toBeInTheDocument();
+    expect(maybeId('member-notes')).not.toBeInTheDocument();
+
+    await user.click(await byId('back-to-units'));
+    const row = await bySelector('.unit-row');
+    expect(row).toHaveTextContent('Lovelace–Mars');
+    expect(row).toHaveTextContent('Couple');
+    expect(row).toHaveTextContent('No agreement yet');
+  });
+
+  test('the back end’s refusal is shown in the form', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    backend.clients.push(fakeClient('c-gone', { givenName: 'Zed', familyName: 'Gone' }));
+    const { user } = renderApp();
+    await user.click(await byId('nav-families'));
+    await user.click(await byId('new-unit'));
+    await user.type(await byId('unit-name'), 'Pair');
+    await user.click(await bySelector('.unit-member-option[value="c-ada"]'));
+    await user.click(await bySelector('.unit-member-option[value="c-gone"]'));
+    backend.clients = backend.clients.filter((c) => c.id !== 'c-gone');
+    await user.click(await byId('unit-save'));
+    expect(await byId('unit-error')).toHaveTextContent('There is no such client.');
+    await user.click(await byId('unit-cancel'));
+    expect(maybeId('unit-form')).not.toBeInTheDocument();
+  });
+});
+
+describe('unit view: policy and agreement', () => {
+  test('choosing a policy prepares an agreement that each adult member signs; then it is in force', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    family(backend);
+    backend.notes.push(fakeNote('n-ada', 'c-ada', '2025-03-01', 'Ada alone: worried about money.'));
+    const { user } = renderApp();
+    const view = await openUnit(user);
+    expect(view.dataset.policy).toBe('none');
+    expect(await byId('unit-policy-status')).toHaveTextContent('No agreement in force.');
+    expect(all('.unit-member').map((m) => [m.dataset.clientId, m.dataset.adult])).toEqual([
+      ['c-ada', 'true'],
+      ['c-ben', 'true'],
+      ['c-mia', 'false'],
+    ]);
+    // Each policy is explained in a sentence.
+    const explained = all('#unit-policy-explanations [data-policy]');
+    expect(explained.map((e) => e.dataset.policy)).toEqual(['no_secrets', 'limited_secrets', 'strict']);
+    expect(explained[0]).toHaveTextContent('may be shared with the other members in joint sessions');
+    expect(maybeId('unit-agreement')).not.toBeInTheDocument();
+
+    await user.click(await byId('unit-policy-save'));
+    expect(await byId('unit-policy-error')).toHaveTextContent('Choose a policy.');
+    await user.selectOptions(await byId('unit-policy'), 'no_secrets');
+    await user.click(await byId('unit-policy-save'));
+    expect(backend.callsOf('set_unit_policy')[0].args).toEqual({ unitId: 'u-1', policy: 'no_secrets' });
+
+    const agreement = await byId('unit-agreement');
+    expect(agreement.dataset.status).toBe('pending');
+    expect(await byId('unit-policy-pending')).toHaveTextContent('Waiting for signatures: No secrets.');
+    expect((await byId('unit-view')).dataset.policy).toBe('none');
+    expect(backend.callsOf('client_consents')[0].args).toEqual({ clientId: 'c-ada' });
+    // Adults sign; the minor does not.
+    expect(all('.unit-agreement-signer').map((s) => [s.dataset.signerIndex, s.dataset.signed])).toEqual([
+      ['0', 'false'],
+      ['1', 'false'],
+    ]);
+    expect(signer(0)).toHaveTextContent('Ada Lovelace');
+    expect(signer(1)).toHaveTextContent('Ben Babbage');
+    expect(maybeId('hidden-member-notes')).toHaveTextContent('1 individual note not shown here.');
+
+    await user.click(signer(0).querySelector<HTMLElement>('.unit-agreement-sign')!);
+    expect(await byId('signature-title')).toHaveTextContent('No-secrets agreement');
+    expect(await byId('signature-document-text')).toHaveTextContent(
+      'We, Ada Lovelace and Ben Babbage, of Babbage family, agree that',
+    );
+    await signOnPad(user, 'Ada Lovelace');
+    await waitFor(() => expect(signer(0).dataset.signed).toBe('true'));
+    expect(maybeId('signature-pad')).not.toBeInTheDocument();
+    expect(backend.callsOf('sign_consent')[0].args).toMatchObject({ signerIndex: 0 });
+    expect((await byId('unit-view')).dataset.policy).toBe('none');
+
+    await user.click(signer(1).querySelector<HTMLElement>('.unit-agreement-sign')!);
+    await signOnPad(user, 'Ben Babbage');
+    await waitFor(() => expect(maybeId('unit-view')?.dataset.policy).toBe('no_secrets'));
+    expect((await byId('unit-agreement')).dataset.status).toBe('signed');
+    expect(maybeId('unit-policy-pending')).not.toBeInTheDocument();
+    expect(await byId('unit-policy-status')).toHaveTextContent('In force: No secrets.');
+    // No secrets: members' individual notes show, with their names.
+    const note = await bySelector('.member-note');
+    expect(note.querySelector('.member-note-name')).toHaveTextContent('Ada Lovelace');
+    expect(note).toHaveTextContent('Ada alone: worried about money.');
+    expect(maybeId('hidden-member-notes')).not.toBeInTheDocument();
+    expect(await byId('unit-policy-effect')).toHaveTextContent(UNIT_POLICY_TEXTS.no_secrets);
+
+    // Asking for the policy in force again is caught before the back end.
+    await user.click(await byId('unit-policy-save'));
+    expect(await byId('unit-policy-error')).toHaveTextContent('This policy is already in force.');
+    expect(backend.callsOf('set_unit_policy')).toHaveLength(1);
+  });
+
+  test('a new agreement waits for signatures while the previous policy stays in force', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    family(backend, { policy: 'strict' });
+    const { user } = renderApp();
+    const view = await openUnit(user);
+    expect(view.dataset.policy).toBe('strict');
+    expect((await byId<HTMLSelectElement>('unit-policy')).value).toBe('strict');
+    await user.selectOptions(await byId('unit-policy'), 'limited_secrets');
+    await user.click(await byId('unit-policy-save'));
+    expect(await byId('unit-policy-pending')).toHaveTextContent(
+      'Waiting for signatures: Limited secrets. It takes effect once every signer below has signed; until then strict confidentiality stays in force.',
+    );
+    await bySelector('.unit-agreement-signer');
+    expect((await byId('unit-view')).dataset.policy).toBe('strict');
+    expect(all('.unit-agreement-sign')).toHaveLength(2);
+
+    await user.click(await byId('unit-policy-save'));
+    expect(await byId('unit-policy-error')).toHaveTextContent('already waiting for signatures');
+    await settle();
+    expect(backend.callsOf('set_unit_policy')).toHaveLength(1);
+  });
+});
+
+describe('unit view: front desk', () => {
+  test('collects the adult members’ signatures on a pending agreement; the policy then takes effect', async () => {
+    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    family(backend);
+    backend.fallback('set_unit_policy', { unitId: 'u-1', policy: 'limited_secrets' });
+    backend.status.session = { staffId: 's-fran', login: 'fran', displayName: 'Fran Ford', role: 'front_desk' };
+    const { user } = renderApp();
+    const view = await openUnit(user);
+    expect(view.dataset.pendingPolicy).toBe('limited_secrets');
+    expect(await byId('unit-limited')).toBeInTheDocument();
+    expect(await byId('unit-policy-pending')).toHaveTextContent('Waiting for signatures: Limited secrets.');
+    await bySelector('.unit-agreement-signer');
+    expect(maybeId('unit-policy-form')).not.toBeInTheDocument();
+
+    await user.click(signer(0).querySelector<HTMLElement>('.unit-agreement-sign')!);
+    await signOnPad(user, 'Ada Lovelace');
+    await waitFor(() => expect(signer(0).dataset.signed).toBe('true'));
+    await user.click(signer(1).querySelector<HTMLElement>('.unit-agreement-sign')!);
+    await signOnPad(user, 'Ben Babbage');
+    await waitFor(() => expect(maybeId('unit-view')?.dataset.policy).toBe('limited_secrets'));
+    expect(await byId('unit-policy-status')).toHaveTextContent('In force: Limited secrets.');
+    expect(backend.callsOf('get_unit').length).toBeGreaterThan(1);
+  });
+
+  test('the agreement is an ordinary consent document of the first adult member', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    family(backend);
+    backend.fallback('set_unit_policy', { unitId: 'u-1', policy: 'strict' });
+    const { user } = renderApp();
+    await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
+    await user.click(await byId('tab-consent'));
+    const doc = await bySelector('.consent-document[data-kind="strict_confidentiality"]');
+    expect(doc.dataset.status).toBe('pending');
+    expect(doc).toHaveTextContent('Couple or family agreement: strict confidentiality');
+    // Not offered for preparing one client's consents.
+    expect(all<HTMLInputElement>('.consent-kind-option').map((o) => o.value)).not.toContain('strict_confidentiality');
+  });
+});
+
+describe('unit view: notes', () => {
+  test('strict: members’ notes are hidden, with the count and the reason; joint notes are written here', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    family(backend, { policy: 'strict' });
+    backend.notes.push(fakeNote('n-ada', 'c-ada', '2025-03-01', 'Ada alone.'));
+    backend.notes.push(fakeNote('n-ben', 'c-ben', '2025-03-02', 'Ben alone.'));
+    const { user } = renderApp();
+    await openUnit(user);
+    const hidden = await byId('hidden-member-notes');
+    expect(hidden.dataset.count).toBe('2');
+    expect(hidden).toHaveTextContent('2 individual notes not shown here.');
+    expect(hidden).toHaveTextContent(UNIT_POLICY_TEXTS.strict);
+    expect(all('.member-note')).toHaveLength(0);
+    expect(await byId('unit-view')).not.toHaveTextContent('Ada alone.');
+    expect(await byId('unit-notes-empty')).toBeInTheDocument();
+
+    await user.click(await byId('unit-note-save'));
+    expect(await byId('unit-note-error')).toHaveTextContent('Write the note before saving it.');
+    await user.type(await byId('unit-note-body'), 'Joint session: agreed on a weekly check-in.');
+    await user.click(await byId('unit-note-save'));
+    const note = await bySelector('.unit-note');
+    expect(note).toHaveTextContent('Joint session: agreed on a weekly check-in.');
+    expect(note).toHaveTextContent('Carl Chen');
+    expect(backend.callsOf('create_unit_note')[0].args).toEqual({
+      unitId: 'u-1',
+      sessionDate: (await byId<HTMLInputElement>('unit-note-date')).value,
+      body: 'Joint session: agreed on a weekly check-in.',
+    });
+    expect((await byId<HTMLTextAreaElement>('unit-note-body')).value).toBe('');
+    expect(await byId('unit-note-saved')).toHaveTextContent('Note saved.');
+  });
+
+  test('a member’s record opens from the unit', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl' });
+    family(backend);
+    const { user } = renderApp();
+    await openUnit(user);
+    await user.click(
+      document.querySelector<HTMLElement>('.unit-member[data-client-id="c-mia"] .unit-member-open')!,
+    );
+    await byId('client-view');
+    expect(await byId('tab-guardians')).toHaveAttribute('aria-selected', 'true');
+    expect((await byId('minor-assessment')).dataset.adult).toBe('false');
+    expect(backend.callsOf('get_client').at(-1)?.args).toEqual({ clientId: 'c-mia' });
+  });
+});
