@@ -22,6 +22,8 @@ pub mod intake;
 pub mod minors;
 pub mod notes;
 pub mod pdf;
+#[cfg(test)]
+mod properties;
 pub mod sensitive;
 pub mod settings;
 pub mod staff;

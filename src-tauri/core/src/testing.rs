@@ -204,6 +204,11 @@ pub fn execute_raw(vault: &crate::Vault, sql: &str) {
     vault.connection().execute_batch(sql).expect("raw SQL");
 }
 
+/// One integer from a query with text parameters (for tests that check the stored rows directly).
+pub fn scalar(vault: &crate::Vault, sql: &str, params: &[&str]) -> i64 {
+    vault.connection().query_row(sql, rusqlite::params_from_iter(params), |row| row.get(0)).expect("scalar query")
+}
+
 /// Add `count` clients in one transaction (for benchmarks): varied names, all on `clinician`'s care team.
 /// Not audited, unlike [`crate::clients::create`]; this is a fixture, not a way in for the app.
 pub fn bulk_clients(vault: &crate::Vault, clinician: &crate::ids::StaffId, count: usize) -> crate::Result<()> {

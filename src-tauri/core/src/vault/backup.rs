@@ -25,7 +25,7 @@ const FORMAT_VERSION: i64 = 1;
 const MAX_HEADER_BYTES: u32 = 16 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
-struct Header {
+pub(crate) struct Header {
     format_version: i64,
     vault_id: String,
     created_at: String,
@@ -279,7 +279,7 @@ impl Vault {
     }
 }
 
-fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
+pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     let corrupt = |detail: String| Error::BackupCorrupt { path: backup.to_owned(), detail };
     let file = File::open(backup).map_err(Error::io("read", backup))?;
     let mut reader = BufReader::new(file);

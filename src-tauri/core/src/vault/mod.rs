@@ -8,7 +8,7 @@
 //! - The data key exists only in memory while the vault is open ([`keys::DataKey`], wiped on drop) and
 //!   sealed inside the key-slot file ([`slots`]). A failed open changes no file.
 
-mod backup;
+pub(crate) mod backup;
 pub(crate) mod files;
 pub mod keys;
 pub mod migrations;

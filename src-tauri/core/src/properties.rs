@@ -1,0 +1,150 @@
+//! Property tests: every domain input and every parser of outside data, fed arbitrary values, answers with
+//! a value or a typed error — never a panic — and what it accepts keeps its invariants.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use time::macros::date;
+use time::Date;
+
+use crate::clients::{Billing, ClientInput, ContactChannel, ContactPreferences};
+use crate::consent::signature::{self, Point, SignatureInput};
+use crate::consent::templates;
+use crate::minors::rules;
+use crate::ErrorCode;
+
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![".{0,40}", "[ -~]{0,200}", "\\PC{0,30}", Just(String::new()), Just("  ".to_owned())]
+}
+
+fn any_day() -> impl Strategy<Value = Date> {
+    (1900i32..2100, 1u8..=12, 1u8..=31).prop_map(|(year, month, day)| {
+        let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+        Date::from_calendar_date(year, month, day.min(month.length(year))).unwrap_or(date!(2000 - 01 - 01))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn client_input_is_checked_without_panicking(
+        given in any_text(), family in any_text(), birth in any_text(), jurisdiction in any_text(),
+        email in proptest::option::of(any_text()), phone in proptest::option::of(any_text()),
+    ) {
+        let input = ClientInput {
+            given_name: given, family_name: family, preferred_name: None, date_of_birth: birth, pronouns: None,
+            jurisdiction, email, phone, address: None,
+            contact: ContactPreferences { preferred: ContactChannel::Mail, ok_to_leave_voicemail: false, ok_to_text: false, ok_to_email: false },
+            billing: Billing::PrivatePay,
+        };
+        match crate::clients::validate(input, date!(2026 - 11 - 23)) {
+            Ok(valid) => {
+                prop_assert!(!valid.given_name.trim().is_empty() && valid.given_name == valid.given_name.trim());
+                let born = crate::clients::parse_date(&valid.date_of_birth, "dob").unwrap();
+                prop_assert!(born <= date!(2026 - 11 - 23));
+            }
+            Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
+        }
+    }
+
+    #[test]
+    fn signatures_from_any_strokes_are_refused_or_drawn(
+        strokes in proptest::collection::vec(
+            proptest::collection::vec((-50.0f64..700.0, -50.0f64..300.0, -10.0f64..5000.0), 0..30), 0..6),
+        name in any_text(), intent in any::<bool>(), nan in any::<bool>(),
+    ) {
+        let mut strokes: Vec<Vec<Point>> =
+            strokes.into_iter().map(|stroke| stroke.into_iter().map(|(x, y, t)| Point { x, y, t }).collect()).collect();
+        if nan {
+            if let Some(point) = strokes.iter_mut().flatten().next() {
+                point.x = f64::NAN;
+            }
+        }
+        let input = SignatureInput { typed_name: name, intent, strokes, device: "d".into() };
+        match signature::check(&input) {
+            Ok(ink) => {
+                prop_assert!(intent && !ink.typed_name.is_empty());
+                prop_assert_eq!(&ink.png[..8], b"\x89PNG\r\n\x1a\n");
+                let image = signature::grey_image(&ink.strokes_json).unwrap();
+                prop_assert_eq!(image.pixels.len(), 600 * 200);
+            }
+            Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
+        }
+    }
+
+    #[test]
+    fn templates_are_checked_and_filled_without_panicking(title in any_text(), body in "(\\PC|\\{\\{|\\}\\}|client_name|\\n){0,60}") {
+        if let Ok((_, body)) = templates::check(&title, &body) {
+            let values = templates::FieldValues {
+                client_name: "A".into(), client_date_of_birth: "B".into(), clinician_name: "C".into(), platform: "D".into(),
+                recording_policy: "E".into(), expiry: "F".into(), date: "G".into(), participants: "H".into(), unit_name: "I".into(),
+            };
+            let filled = templates::fill(&body, &values).unwrap();
+            for field in templates::FIELDS {
+                let placeholder = format!("{{{{{}}}}}", field.name);
+                prop_assert!(!filled.contains(&placeholder));
+            }
+        }
+    }
+
+    #[test]
+    fn every_assessment_is_consistent(
+        birth in any_day(), day in any_day(), sessions in proptest::collection::vec(0i64..400, 0..12),
+        guardian_consented in any::<bool>(), has_guardians in any::<bool>(),
+        jurisdiction in prop_oneof![Just("US-CA"), Just("US-WA"), Just("US-CO"), Just("US-IL"), Just("US-PA"),
+            Just("US-OH"), Just("US-NY"), Just("US-TX"), Just("US"), Just("CA-ON"), Just("")],
+    ) {
+        let rule = rules::rule_for(jurisdiction, day).unwrap();
+        let facts = rules::Facts {
+            birth, day, sessions: sessions.iter().map(|days| day - time::Duration::days(*days)).collect(),
+            guardian_consented, has_guardians,
+        };
+        let assessment = rules::assess(&rule, rules::Overridden::default(), &facts);
+        prop_assert_eq!(assessment.adult, rules::age_on(birth, day) >= rule.majority_age);
+        prop_assert!(!assessment.who_must_consent.is_empty());
+        if assessment.adult {
+            prop_assert_eq!(assessment.who_must_consent.as_slice(), &[rules::Consenter::Client]);
+            prop_assert!(!assessment.guardians_may_see_records);
+        }
+        if let Some(cap) = assessment.session_cap {
+            prop_assert!(cap.remaining <= cap.limit);
+        }
+        prop_assert!(assessment.explanations.iter().all(|explanation| !explanation.citation.is_empty()));
+        let (until, _) = rules::retain_until(&rule, birth, day, day);
+        prop_assert!(until >= day);
+    }
+
+    #[test]
+    fn key_slot_files_from_any_bytes_are_refused_as_corrupt(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let error = crate::vault::slots::SlotFile::from_bytes(&bytes, Path::new("x.keys")).unwrap_err();
+        prop_assert_eq!(error.code(), ErrorCode::KeySlotsCorrupt);
+    }
+
+    #[test]
+    fn ids_parse_or_are_not_found(text in any_text()) {
+        if let Err(error) = crate::ids::ClientId::parse(&text) {
+            prop_assert_eq!(error.code(), ErrorCode::NotFound);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn imports_and_backups_from_any_bytes_are_refused(bytes in proptest::collection::vec(any::<u8>(), 0..2000), json in any::<bool>()) {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("outside.json");
+        let mut content = if json { b"{\"format\":\"saferoom-export\",\"version\":1,".to_vec() } else { Vec::new() };
+        content.extend_from_slice(&bytes);
+        std::fs::write(&file, &content).unwrap();
+        let error = crate::export::read_export(&file).unwrap_err();
+        prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
+        let mut backup = b"SAFEROOM-BACKUP\n".to_vec();
+        backup.extend_from_slice(&bytes);
+        std::fs::write(&file, &backup).unwrap();
+        let error = crate::vault::backup::read_header(&file).map(|_| ()).unwrap_err();
+        prop_assert_eq!(error.code(), ErrorCode::BackupCorrupt);
+    }
+}
