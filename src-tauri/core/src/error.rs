@@ -141,6 +141,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The disk is full or refused the write: the change was rolled back, nothing committed is lost.
+    #[error("Could not write to the disk ({detail}). Nothing was saved; free some space and try again")]
+    StorageFull {
+        /// SQLite's words.
+        detail: String,
+    },
     /// Any other database failure (a bug or an environment problem, not bad input).
     #[error("Database error: {0}")]
     Database(#[source] rusqlite::Error),
@@ -230,7 +236,7 @@ impl Error {
             Error::TooNew { .. } => ErrorCode::VaultTooNew,
             Error::KeySlotsCorrupt { .. } => ErrorCode::KeySlotsCorrupt,
             Error::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
-            Error::Io { .. } => ErrorCode::Io,
+            Error::Io { .. } | Error::StorageFull { .. } => ErrorCode::Io,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
@@ -264,6 +270,7 @@ impl From<rusqlite::Error> for Error {
         use rusqlite::ffi::ErrorCode as Sqlite;
         match error.sqlite_error_code() {
             Some(Sqlite::DatabaseCorrupt | Sqlite::NotADatabase) => Error::VaultTampered { detail: error.to_string() },
+            Some(Sqlite::DiskFull | Sqlite::SystemIoFailure) => Error::StorageFull { detail: error.to_string() },
             _ => Error::Database(error),
         }
     }

@@ -17,6 +17,8 @@ pub mod export;
 pub mod families;
 #[cfg(test)]
 mod fixture;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod ids;
 pub mod intake;
 pub mod minors;

@@ -370,8 +370,13 @@ pub fn read_export(file: &Path) -> Result<ExportFile> {
         return Err(bad_import(format!("the file is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
     let bytes = std::fs::read(file).map_err(Error::io("read", file))?;
+    parse_export(&bytes)
+}
+
+/// Check an export's envelope and fields from its bytes (the outside data an import reads).
+pub fn parse_export(bytes: &[u8]) -> Result<ExportFile> {
     let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|error| bad_import(format!("not readable JSON: {error}")))?;
+        serde_json::from_slice(bytes).map_err(|error| bad_import(format!("not readable JSON: {error}")))?;
     if value.get("format").and_then(serde_json::Value::as_str) != Some(format::FORMAT) {
         return Err(bad_import("this is not a Saferoom export"));
     }
