@@ -148,3 +148,72 @@ proptest! {
         prop_assert_eq!(error.code(), ErrorCode::BackupCorrupt);
     }
 }
+
+fn any_json() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        any::<f64>().prop_map(|n| serde_json::json!(n)),
+        any_text().prop_map(serde_json::Value::String),
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}".prop_map(serde_json::Value::String),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn intake_answers_are_checked_without_panicking(index in 0usize..64, value in any_json()) {
+        let question = &crate::intake::QUESTIONS[index % crate::intake::QUESTIONS.len()];
+        if let Err(error) = crate::intake::check_answer(question, &value, date!(2026 - 11 - 23)) {
+            prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
+        }
+    }
+
+    #[test]
+    fn note_bodies_and_session_dates_are_checked(body in any_text(), day in any_text()) {
+        let now = time::macros::datetime!(2026-11-23 09:00 UTC);
+        if crate::notes::check_body(&body).is_ok() {
+            prop_assert!(!body.trim().is_empty());
+        }
+        match crate::notes::check_session_date(&day, now) {
+            Ok(checked) => prop_assert!(crate::clients::parse_date(&checked, "d").unwrap() <= now.date()),
+            Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
+        }
+    }
+
+    #[test]
+    fn staff_accounts_are_checked(login in any_text(), name in any_text(), password in any_text()) {
+        let password = crate::SecretString::from(password);
+        if let Err(error) = crate::staff::check_new_account(&login, &name, &password) {
+            prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
+        }
+    }
+
+    #[test]
+    fn guardians_are_checked(name in any_text(), custody in proptest::option::of(any_text()), email in proptest::option::of(any_text())) {
+        let input = crate::minors::GuardianInput {
+            name, role: crate::minors::GuardianRole::Parent, access: crate::minors::GuardianAccess::Full,
+            custody_note: custody, phone: None, email,
+        };
+        match crate::minors::check_guardian(input) {
+            Ok(checked) => prop_assert!(!checked.name.is_empty() && checked.email.as_deref().is_none_or(|email| email.contains('@'))),
+            Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
+        }
+    }
+
+    #[test]
+    fn named_choices_parse_or_are_refused(text in any_text()) {
+        for result in [
+            crate::minors::RuleField::parse(&text).map(|_| ()),
+            crate::families::UnitKind::from_name(&text).map(|_| ()),
+            crate::families::UnitPolicy::from_name(&text).map(|_| ()),
+            crate::consent::ConsentKind::parse(&text).map(|_| ()),
+        ] {
+            if let Err(error) = result {
+                prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
+            }
+        }
+    }
+}

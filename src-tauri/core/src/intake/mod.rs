@@ -125,7 +125,7 @@ pub struct Intake {
     pub updated_by: Option<(StaffId, String)>,
 }
 
-fn check_answer(question: &Question, value: &serde_json::Value, today: time::Date) -> Result<()> {
+pub(crate) fn check_answer(question: &Question, value: &serde_json::Value, today: time::Date) -> Result<()> {
     let field = "intake answer";
     let bad = |reason: &str| Err(Error::invalid(field, format!("{:?}: {reason}", question.label)));
     match (question.kind, value) {

@@ -99,7 +99,7 @@ fn optional_line(value: Option<&str>, field: &'static str, max: usize) -> Result
     Ok(value.map(str::to_owned))
 }
 
-fn check_guardian(input: GuardianInput) -> Result<GuardianInput> {
+pub(crate) fn check_guardian(input: GuardianInput) -> Result<GuardianInput> {
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(Error::invalid("name", "give the guardian's name (one line, at most 200 characters)"));
