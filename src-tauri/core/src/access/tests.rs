@@ -1,4 +1,5 @@
-//! Every core operation, called as every role: the matrix of what each role may do.
+//! Every core operation, called as every role: the matrix of what each role may do (practice, consent,
+//! minors, couples and families).
 
 use super::*;
 use crate::clients::{self, ClientStatus};
@@ -23,6 +24,11 @@ struct Scene {
     /// A signed progress note by Carl.
     carls_signed: NoteId,
     fran: StaffId,
+    /// A couple of Carl's clients (`client` and another).
+    unit: crate::ids::UnitId,
+    second: ClientId,
+    /// A treatment consent of `client`, waiting for the client's signature.
+    pending_consent: crate::ids::DocumentId,
 }
 
 fn scene(fixture: &Practice) -> Scene {
@@ -38,7 +44,49 @@ fn scene(fixture: &Practice) -> Scene {
     let carls_draft = draft("Draft.");
     let carls_signed = draft("Signed.");
     notes::sign(&fixture.vault, &fixture.clinician, NoteKind::Progress, &carls_signed, now).unwrap();
-    Scene { client, outside_client, carls_draft, carls_signed, fran: fixture.front_desk.staff_id().clone() }
+    let second = fixture.client("Bea", "Lovelace");
+    let unit = crate::families::create_unit(
+        &fixture.vault,
+        &fixture.clinician,
+        "The Lovelaces",
+        crate::families::UnitKind::Couple,
+        &[client.clone(), second.clone()],
+        now,
+    )
+    .unwrap()
+    .id;
+    let pending_consent = crate::consent::prepare(
+        &fixture.vault,
+        &fixture.clinician,
+        &client,
+        &[crate::consent::ConsentKind::Treatment],
+        &[],
+        now,
+    )
+    .unwrap()
+    .remove(0)
+    .id;
+    Scene {
+        client,
+        outside_client,
+        carls_draft,
+        carls_signed,
+        fran: fixture.front_desk.staff_id().clone(),
+        unit,
+        second,
+        pending_consent,
+    }
+}
+
+fn signature() -> crate::consent::SignatureInput {
+    let stroke =
+        (0..20).map(|i| crate::consent::Point { x: 20.0 + f64::from(i) * 20.0, y: 100.0, t: f64::from(i) }).collect();
+    crate::consent::SignatureInput {
+        typed_name: "Ada".into(),
+        intent: true,
+        strokes: vec![stroke],
+        device: "tablet".into(),
+    }
 }
 
 fn answers() -> Vec<(String, serde_json::Value)> {
@@ -127,6 +175,120 @@ fn operations() -> Vec<(&'static str, &'static [Role], Operation)> {
             crate::audit::list(&f.vault, s, &filter, test_now()).map(drop)
         }),
         ("audit::verify_as", OWNER, |f, s, _| crate::audit::verify_as(&f.vault, s, test_now()).map(drop)),
+        // Consent: not clinical text; templates and settings are the owner's.
+        ("consent::templates", EVERYONE, |f, s, _| crate::consent::templates(&f.vault, s, test_now()).map(drop)),
+        ("consent::save_template", OWNER, |f, s, _| {
+            use crate::consent::ConsentKind;
+            crate::consent::save_template(
+                &f.vault,
+                s,
+                ConsentKind::Recording,
+                "Recording (ours)",
+                "We, {{client_name}}, agree.",
+                test_now(),
+            )
+            .map(drop)
+        }),
+        ("consent::settings", EVERYONE, |f, s, _| crate::consent::settings(&f.vault, s, test_now()).map(drop)),
+        ("consent::set_settings", OWNER, |f, s, _| {
+            let settings = crate::consent::ConsentSettings { platform: "Doxy.me".into(), ..Default::default() };
+            crate::consent::set_settings(&f.vault, s, settings, test_now()).map(drop)
+        }),
+        ("consent::client_consents", EVERYONE, |f, s, scene| {
+            crate::consent::client_consents(&f.vault, s, &scene.client, test_now()).map(drop)
+        }),
+        ("consent::prepare", EVERYONE, |f, s, scene| {
+            crate::consent::prepare(
+                &f.vault,
+                s,
+                &scene.client,
+                &[crate::consent::ConsentKind::AiTools],
+                &[],
+                test_now(),
+            )
+            .map(drop)
+        }),
+        ("consent::Kiosk::start", EVERYONE, |f, s, scene| {
+            crate::consent::Kiosk::start(
+                &f.vault,
+                s,
+                &scene.client,
+                std::slice::from_ref(&scene.pending_consent),
+                test_now(),
+            )
+            .map(drop)
+        }),
+        ("consent::sign", EVERYONE, |f, s, scene| {
+            crate::consent::sign(&f.vault, s, &scene.pending_consent, 0, &signature(), test_now()).map(drop)
+        }),
+        ("consent::revoke", EVERYONE, |f, s, scene| {
+            crate::consent::revoke(&f.vault, s, &scene.pending_consent, "the client withdrew", test_now()).map(drop)
+        }),
+        ("consent::reconsent_dashboard", EVERYONE, |f, s, _| {
+            crate::consent::reconsent_dashboard(&f.vault, s, test_now()).map(drop)
+        }),
+        // Minors.
+        ("minors::guardians", EVERYONE, |f, s, scene| {
+            crate::minors::guardians(&f.vault, s, &scene.client, test_now()).map(drop)
+        }),
+        ("minors::add_guardian", EVERYONE, |f, s, scene| {
+            let guardian = crate::minors::GuardianInput {
+                name: "Pat".into(),
+                role: crate::minors::GuardianRole::Parent,
+                access: crate::minors::GuardianAccess::Summary,
+                custody_note: None,
+                phone: None,
+                email: None,
+            };
+            crate::minors::add_guardian(&f.vault, s, &scene.client, guardian, test_now()).map(drop)
+        }),
+        ("minors::assess_client", EVERYONE, |f, s, scene| {
+            crate::minors::assess_client(&f.vault, s, &scene.client, test_now().date(), test_now()).map(drop)
+        }),
+        ("minors::rules_in_force", EVERYONE, |f, s, _| {
+            crate::minors::rules_in_force(&f.vault, s, test_now()).map(drop)
+        }),
+        ("minors::override_rule", OWNER, |f, s, _| {
+            let field = crate::minors::RuleField::SessionCap;
+            crate::minors::override_rule(
+                &f.vault,
+                s,
+                "US-IL",
+                field,
+                Some(6.into()),
+                "counsel's reading of the act",
+                test_now(),
+            )
+            .map(drop)
+        }),
+        ("minors::majority_dashboard", EVERYONE, |f, s, _| {
+            crate::minors::majority_dashboard(&f.vault, s, test_now()).map(drop)
+        }),
+        ("minors::retention_report", OWNER, |f, s, _| {
+            crate::minors::retention_report(&f.vault, s, test_now().date(), test_now()).map(drop)
+        }),
+        // Couples and families: clinical views need clinical access to every member.
+        ("families::create_unit", EVERYONE, |f, s, scene| {
+            let members = [scene.client.clone(), scene.second.clone()];
+            crate::families::create_unit(&f.vault, s, "Again", crate::families::UnitKind::Couple, &members, test_now())
+                .map(drop)
+        }),
+        ("families::list_units", EVERYONE, |f, s, _| {
+            crate::families::list_units(&f.vault, s, None, test_now()).map(drop)
+        }),
+        ("families::view", CLINICAL, |f, s, scene| {
+            crate::families::view(&f.vault, s, &scene.unit, test_now()).map(drop)
+        }),
+        ("families::set_policy", CLINICAL, |f, s, scene| {
+            crate::families::set_policy(&f.vault, s, &scene.unit, crate::families::UnitPolicy::Strict, test_now())
+                .map(drop)
+        }),
+        ("families::create_note", CLINICAL, |f, s, scene| {
+            crate::families::create_note(&f.vault, s, &scene.unit, "2026-11-20", "Joint.", test_now()).map(drop)
+        }),
+        ("families::reminders_for_client", CLINICAL, |f, s, scene| {
+            crate::families::reminders_for_client(&f.vault, s, &scene.client, test_now()).map(drop)
+        }),
     ];
     operations
 }
