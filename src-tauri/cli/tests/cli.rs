@@ -57,6 +57,14 @@ fn assert_success(output: &Output) {
     );
 }
 
+/// Nothing the person typed as a secret (nor any other secret given) is echoed on stdout or stderr.
+fn assert_never_shows(output: &Output, secrets: &[&str]) {
+    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    for secret in secrets {
+        assert!(!all.contains(secret.trim()), "the output shows a secret: {all}");
+    }
+}
+
 /// Exit status 1 and the error code in the message.
 fn assert_failure(output: &Output, code: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -99,9 +107,17 @@ fn bad_secrets_and_damage_fail_clearly_and_change_nothing() {
     let setup = Setup::new();
     let code = setup.init();
     let before = snapshot(setup.folder.path());
-    assert_failure(&setup.run(&["unlock-check", "--recovery-code"], "00000-00000-00000-00000-00000\n"), "wrong_secret");
-    assert_failure(&setup.run(&["unlock-check", "--recovery-code"], "hello\n"), "invalid_input");
-    assert_failure(&setup.run(&["unlock-check", "--passphrase"], "not the passphrase\n"), "wrong_secret");
+    let attempts = [
+        ("--recovery-code", "00000-00000-00000-00000-00000\n", "wrong_secret"),
+        ("--recovery-code", "hello\n", "invalid_input"),
+        ("--passphrase", "not the passphrase\n", "wrong_secret"),
+    ];
+    for (way, typed, expected) in attempts {
+        let output = setup.run(&["unlock-check", way], typed);
+        assert_failure(&output, expected);
+        // Errors never echo what was typed, nor the real recovery code.
+        assert_never_shows(&output, &[typed, code.as_str(), PASSPHRASE]);
+    }
     assert_eq!(snapshot(setup.folder.path()), before);
 
     // The keychain entry deleted behind our back.
