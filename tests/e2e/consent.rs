@@ -9,7 +9,10 @@ use std::time::Duration;
 use fantoccini::Client;
 use serde_json::{json, Value};
 
-use super::harness::{click, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Display, Driver};
+use super::harness::{
+    click, draw_signature, invoke, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Display,
+    Driver,
+};
 use super::practice::new_client;
 use super::{create_practice, OWNER_PASSWORD};
 use saferoom_core::testing::PrivateSecretService;
@@ -58,34 +61,9 @@ fn arguments() -> Value {
     serde_json::from_str(&text).expect("the arguments are JSON")
 }
 
-/// Calls a command from the webview; returns `Ok(result)` or `Err(error)` as the UI would see them.
-async fn invoke(client: &Client, command: &str, args: &Value) -> Result<Value, Value> {
-    let script = "const [command, args, done] = arguments;
-        window.__TAURI_INTERNALS__.invoke(command, args)
-            .then((value) => done({ ok: value === undefined ? null : value }), (error) => done({ error }));";
-    let outcome = client.execute_async(script, vec![json!(command), args.clone()]).await.expect("the script runs");
-    match outcome.get("error") {
-        Some(error) => Err(error.clone()),
-        None => Ok(outcome["ok"].clone()),
-    }
-}
-
-/// Draws a signature on `#signature-pad` with pointer events (as a finger or pen would).
-async fn draw_signature(client: &Client) {
-    let script = "const pad = document.getElementById('signature-pad');
-        const box = pad.getBoundingClientRect();
-        const at = (type, i) => pad.dispatchEvent(new PointerEvent(type, {
-            bubbles: true, cancelable: true, pointerId: 7, pointerType: 'pen', isPrimary: true, button: 0, buttons: 1,
-            clientX: box.left + box.width * (0.1 + i * 0.02), clientY: box.top + box.height * (0.5 + 0.3 * Math.sin(i / 3)) }));
-        at('pointerdown', 0);
-        for (let i = 1; i < 40; i++) at('pointermove', i);
-        at('pointerup', 40);";
-    client.execute(script, vec![]).await.expect("the pointer events are dispatched");
-}
-
 async fn sign_here(client: &Client, name: &str) {
     wait_for(client, "#signature-pad").await;
-    draw_signature(client).await;
+    draw_signature(client, "pen").await;
     type_into(client, "#signature-typed-name", name).await;
     click(client, "#signature-intent").await;
     click(client, "#signature-submit").await;

@@ -10,6 +10,7 @@ use fantoccini::Client;
 use serde_json::{json, Value};
 
 use super::create_practice;
+use super::harness;
 use super::harness::{click, screenshot, set_value, type_into, wait_for, wait_for_text, Display, Driver};
 use super::practice::new_client;
 use saferoom_core::testing::PrivateSecretService;
@@ -21,11 +22,7 @@ async fn r6_minors_guardians_and_couples() {
 }
 
 async fn invoke(client: &Client, command: &str, args: Value) -> Value {
-    let script = "const [command, args, done] = arguments;
-        window.__TAURI_INTERNALS__.invoke(command, args).then((value) => done({ ok: value }), (error) => done({ error }));";
-    let outcome = client.execute_async(script, vec![json!(command), args]).await.expect("the script runs");
-    assert!(outcome.get("error").is_none(), "{command}: {outcome}");
-    outcome["ok"].clone()
+    harness::invoke(client, command, &args).await.unwrap_or_else(|error| panic!("{command}: {error}"))
 }
 
 async fn client_id(client: &Client, query: &str) -> String {
@@ -117,12 +114,7 @@ async fn journey() {
     for index in 0..2 {
         click(&client, &format!(".unit-agreement-signer[data-signer-index='{index}'] .unit-agreement-sign")).await;
         wait_for(&client, "#signature-pad").await;
-        let script = "const pad = document.getElementById('signature-pad'); const box = pad.getBoundingClientRect();
-            const at = (type, i) => pad.dispatchEvent(new PointerEvent(type, { bubbles: true, pointerId: 3, pointerType: 'touch',
-                isPrimary: true, button: 0, buttons: 1, clientX: box.left + box.width * (0.1 + i * 0.02),
-                clientY: box.top + box.height * (0.5 + 0.25 * Math.cos(i / 2)) }));
-            at('pointerdown', 0); for (let i = 1; i < 35; i++) at('pointermove', i); at('pointerup', 35);";
-        client.execute(script, vec![]).await.expect("pointer events");
+        harness::draw_signature(&client, "touch").await;
         type_into(&client, "#signature-typed-name", if index == 0 { "Ada Lovelace" } else { "Bea Lovelace" }).await;
         click(&client, "#signature-intent").await;
         click(&client, "#signature-submit").await;

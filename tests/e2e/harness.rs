@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use saferoom_core::testing::PrivateSecretService;
+use serde_json::{json, Value};
 
 /// How long any one wait for the UI may take before the test fails.
 pub const UI_WAIT: Duration = Duration::from_secs(30);
@@ -284,4 +285,30 @@ pub async fn wait_gone(client: &Client, css: &str) {
 pub async fn one_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
     static JOURNEYS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     JOURNEYS.lock().await
+}
+
+/// Calls a command from the webview; returns `Ok(result)` or `Err(error)` as the UI would see them.
+pub async fn invoke(client: &Client, command: &str, args: &Value) -> Result<Value, Value> {
+    let script = "const [command, args, done] = arguments;
+        window.__TAURI_INTERNALS__.invoke(command, args)
+            .then((value) => done({ ok: value === undefined ? null : value }), (error) => done({ error }));";
+    let outcome = client.execute_async(script, vec![json!(command), args.clone()]).await.expect("the script runs");
+    match outcome.get("error") {
+        Some(error) => Err(error.clone()),
+        None => Ok(outcome["ok"].clone()),
+    }
+}
+
+/// Draws a signature on `#signature-pad` with pointer events of `pointer_type` ("pen", "touch", "mouse").
+pub async fn draw_signature(client: &Client, pointer_type: &str) {
+    let script = "const [pointerType] = arguments;
+        const pad = document.getElementById('signature-pad');
+        const box = pad.getBoundingClientRect();
+        const at = (type, i) => pad.dispatchEvent(new PointerEvent(type, {
+            bubbles: true, cancelable: true, pointerId: 7, pointerType, isPrimary: true, button: 0, buttons: 1,
+            clientX: box.left + box.width * (0.1 + i * 0.02), clientY: box.top + box.height * (0.5 + 0.3 * Math.sin(i / 3)) }));
+        at('pointerdown', 0);
+        for (let i = 1; i < 40; i++) at('pointermove', i);
+        at('pointerup', 40);";
+    client.execute(script, vec![json!(pointer_type)]).await.expect("the pointer events are dispatched");
 }
