@@ -215,22 +215,6 @@ pub struct PolicyReminder {
     pub reminder: String,
 }
 
-fn is_adult(connection: &Connection, client_id: &ClientId, now: OffsetDateTime) -> Result<bool> {
-    let (birth, jurisdiction): (String, String) = connection
-        .prepare_cached("SELECT date_of_birth, jurisdiction FROM clients WHERE id = ?1")?
-        .query_row([client_id], |row| {
-            Ok((
-                row.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-            ))
-        })
-        .optional()?
-        .ok_or(Error::NotFound { what: "client" })?;
-    let Ok(birth) = crate::clients::parse_date(&birth, "dateOfBirth") else { return Ok(true) };
-    let rule = crate::minors::rule_in_force(connection, &jurisdiction, now.date())?.rule;
-    Ok(crate::minors::rules::age_on(birth, now.date()) >= rule.majority_age)
-}
-
 fn load(connection: &Connection, unit_id: &UnitId, now: OffsetDateTime) -> Result<Unit> {
     let (name, kind, created_at): (String, String, String) = connection
         .prepare_cached("SELECT name, kind, created_at FROM units WHERE id = ?1")?
@@ -245,7 +229,7 @@ fn load(connection: &Connection, unit_id: &UnitId, now: OffsetDateTime) -> Resul
         statement.query_map([unit_id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     let mut members = Vec::with_capacity(people.len());
     for (client_id, name) in people {
-        let adult = is_adult(connection, &client_id, now)?;
+        let adult = crate::minors::is_adult(connection, &client_id, now.date())?;
         members.push(UnitMember { client_id, name, adult });
     }
     // Agreements newest first, with their documents' state.

@@ -552,6 +552,18 @@ fn client_facts(connection: &Connection, client_id: &ClientId) -> Result<(Date, 
     Ok((birth, jurisdiction, started))
 }
 
+/// Whether a client is of age in their jurisdiction on `day` (a client without a readable date of birth
+/// counts as an adult: only adults are asked to sign for themselves).
+pub(crate) fn is_adult(connection: &Connection, client_id: &ClientId, day: Date) -> Result<bool> {
+    let (birth, jurisdiction, _) = match client_facts(connection, client_id) {
+        Ok(facts) => facts,
+        Err(Error::InvalidInput { .. }) => return Ok(true),
+        Err(error) => return Err(error),
+    };
+    let rule = rule_in_force(connection, &jurisdiction, day)?.rule;
+    Ok(rules::age_on(birth, day) >= rule.majority_age)
+}
+
 fn active_guardians(connection: &Connection, client_id: &ClientId) -> Result<i64> {
     Ok(connection
         .prepare_cached("SELECT count(*) FROM guardians WHERE client_id = ?1 AND active = 1")?
