@@ -1,7 +1,6 @@
 //! A small practice for the core's own tests: a real vault on disk with an owner, two clinicians and a
 //! front-desk member, each signed in.
 
-use crate::clients::{Billing, ClientInput, ContactChannel, ContactPreferences};
 use crate::ids::ClientId;
 use crate::staff::{self, NewStaff, Role, Session};
 use crate::testing::test_now;
@@ -49,26 +48,7 @@ impl Practice {
     }
 }
 
-pub(crate) fn client_input(given: &str, family: &str) -> ClientInput {
-    ClientInput {
-        given_name: given.into(),
-        family_name: family.into(),
-        preferred_name: None,
-        date_of_birth: "1990-04-02".into(),
-        pronouns: None,
-        jurisdiction: "US-CA".into(),
-        email: None,
-        phone: Some("+1 555 0100 200".into()),
-        address: None,
-        contact: ContactPreferences {
-            preferred: ContactChannel::Phone,
-            ok_to_leave_voicemail: true,
-            ok_to_text: false,
-            ok_to_email: false,
-        },
-        billing: Billing::PrivatePay,
-    }
-}
+pub(crate) use crate::testing::client_input;
 
 pub(crate) fn practice() -> Practice {
     let folder = tempfile::tempdir().unwrap();

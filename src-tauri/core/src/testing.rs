@@ -327,3 +327,31 @@ pub fn owner_vault(folder: &Path) -> crate::Result<(crate::Vault, crate::staff::
 pub fn session_for(vault: &crate::Vault, staff_id: &crate::ids::StaffId) -> crate::Result<crate::staff::Session> {
     crate::staff::Session::for_fixtures(vault, staff_id)
 }
+
+/// The vault's data key, every bit inverted: the memory test (`tests/memory.rs`) looks for the key in the
+/// process's memory after locking without keeping a copy of it that the scan would find.
+pub fn inverted_data_key(vault: &crate::Vault) -> Vec<u8> {
+    vault.inverted_data_key()
+}
+
+/// A valid adult client (California, phone contact, private pay) named `given family`.
+pub fn client_input(given: &str, family: &str) -> crate::clients::ClientInput {
+    crate::clients::ClientInput {
+        given_name: given.into(),
+        family_name: family.into(),
+        preferred_name: None,
+        date_of_birth: "1990-04-02".into(),
+        pronouns: None,
+        jurisdiction: "US-CA".into(),
+        email: None,
+        phone: Some("+1 555 0100 200".into()),
+        address: None,
+        contact: crate::clients::ContactPreferences {
+            preferred: crate::clients::ContactChannel::Phone,
+            ok_to_leave_voicemail: true,
+            ok_to_text: false,
+            ok_to_email: false,
+        },
+        billing: crate::clients::Billing::PrivatePay,
+    }
+}

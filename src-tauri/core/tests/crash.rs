@@ -12,34 +12,17 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use rand::Rng;
-use saferoom_core::clients::{self, Billing, ClientInput, ContactChannel, ContactPreferences};
+use saferoom_core::clients::{self, ClientInput};
 use saferoom_core::ids::{ClientId, StaffId};
 use saferoom_core::notes::{self, NoteKind};
-use saferoom_core::testing::{scalar, session_for, test_now};
+use saferoom_core::testing::{client_input, scalar, session_for, test_now};
 use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
 
 const PASSPHRASE: &str = "crash test passphrase, long enough";
 const CYCLES: usize = 12;
 
 fn input(index: u64) -> ClientInput {
-    ClientInput {
-        given_name: format!("Crash{index}"),
-        family_name: "Writer".into(),
-        preferred_name: None,
-        date_of_birth: "1990-01-01".into(),
-        pronouns: None,
-        jurisdiction: "US-CA".into(),
-        email: None,
-        phone: Some(format!("555{index:07}")),
-        address: None,
-        contact: ContactPreferences {
-            preferred: ContactChannel::Phone,
-            ok_to_leave_voicemail: false,
-            ok_to_text: false,
-            ok_to_email: false,
-        },
-        billing: Billing::PrivatePay,
-    }
+    ClientInput { phone: Some(format!("555{index:07}")), ..client_input(&format!("Crash{index}"), "Writer") }
 }
 
 /// The writer: runs only when the crash test starts it (ignored otherwise).

@@ -4,46 +4,84 @@
 use std::sync::Arc;
 
 use rand::RngCore;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{Error, Result};
 
-/// The 256-bit random key SQLCipher encrypts the database with. Wiped on drop.
-pub(crate) struct DataKey(Zeroizing<[u8; 32]>);
+/// 32 bytes of key material on the heap. Moving the owner moves a pointer, so the bytes are never copied
+/// from stack frame to stack frame (copies `Zeroizing` cannot reach); they are wiped on drop.
+pub(crate) struct KeyBytes(Box<[u8; 32]>);
 
-impl DataKey {
-    pub(crate) fn generate() -> DataKey {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        rand::rngs::OsRng.fill_bytes(bytes.as_mut());
-        DataKey(bytes)
+impl KeyBytes {
+    fn zeroed() -> KeyBytes {
+        KeyBytes(Box::new([0u8; 32]))
     }
 
-    pub(crate) fn from_slice(bytes: &[u8]) -> Option<DataKey> {
-        let array: [u8; 32] = bytes.try_into().ok()?;
-        Some(DataKey(Zeroizing::new(array)))
+    /// 32 bytes from the operating system's random source.
+    pub(crate) fn random() -> KeyBytes {
+        let mut bytes = KeyBytes::zeroed();
+        rand::rngs::OsRng.fill_bytes(bytes.0.as_mut());
+        bytes
+    }
+
+    /// A copy of `bytes`, which must be 32 long.
+    pub(crate) fn from_slice(bytes: &[u8]) -> Option<KeyBytes> {
+        if bytes.len() != 32 {
+            return None;
+        }
+        let mut key = KeyBytes::zeroed();
+        key.0.copy_from_slice(bytes);
+        Some(key)
+    }
+
+    /// Fill in place (a key derivation writes its output here).
+    pub(crate) fn derived(fill: impl FnOnce(&mut [u8; 32]) -> bool) -> Option<KeyBytes> {
+        let mut key = KeyBytes::zeroed();
+        fill(&mut key.0).then_some(key)
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+}
+
+impl Drop for KeyBytes {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// The 256-bit random key SQLCipher encrypts the database with. Wiped on drop.
+pub(crate) struct DataKey(KeyBytes);
+
+impl DataKey {
+    pub(crate) fn generate() -> DataKey {
+        DataKey(KeyBytes::random())
+    }
+
+    pub(crate) fn from_slice(bytes: &[u8]) -> Option<DataKey> {
+        KeyBytes::from_slice(bytes).map(DataKey)
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8; 32] {
+        self.0.as_bytes()
     }
 
     /// The raw-key literal SQLCipher takes: `x'<64 hex>'`, so no KDF runs at open.
     pub(crate) fn sqlcipher_literal(&self) -> Zeroizing<String> {
         let mut literal = Zeroizing::new(String::with_capacity(67));
         literal.push_str("x'");
-        literal.push_str(&Zeroizing::new(hex::encode(self.0.as_ref())));
+        literal.push_str(&Zeroizing::new(hex::encode(self.as_bytes())));
         literal.push('\'');
         literal
     }
 }
 
 /// A 256-bit key-encryption key: from the keychain, or derived from a typed secret.
-pub(crate) type Kek = Zeroizing<[u8; 32]>;
+pub(crate) type Kek = KeyBytes;
 
 pub(crate) fn random_kek() -> Kek {
-    let mut bytes = Zeroizing::new([0u8; 32]);
-    rand::rngs::OsRng.fill_bytes(bytes.as_mut());
-    bytes
+    KeyBytes::random()
 }
 
 /// Where the keychain slot's key-encryption key lives. One entry per vault, named by vault id.

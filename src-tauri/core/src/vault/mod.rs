@@ -365,7 +365,7 @@ impl Vault {
         // if a later step fails.
         if let Some(keychain) = options.keychain {
             let kek = keys::random_kek();
-            keychain.store(&vault_id, kek.as_ref())?;
+            keychain.store(&vault_id, kek.as_bytes())?;
             slots.put(Slot::create(
                 &vault_id,
                 SlotKind::Keychain,
@@ -439,9 +439,9 @@ impl Vault {
             Unlock::Keychain(keychain) => {
                 let slot = slots.find(SlotKind::Keychain).ok_or(Error::NoSuchSlot("keychain"))?;
                 let secret = keychain.load(&slots.vault_id)?;
-                let kek: keys::Kek = Zeroizing::new(secret.as_slice().try_into().map_err(|_| {
-                    Error::KeychainUnavailable { detail: "the keychain entry is not in Saferoom's format".into() }
-                })?);
+                let kek = keys::Kek::from_slice(&secret).ok_or_else(|| Error::KeychainUnavailable {
+                    detail: "the keychain entry is not in Saferoom's format".into(),
+                })?;
                 slot.open(&slots.vault_id, &kek).ok_or_else(|| Error::KeySlotsCorrupt {
                     path: paths.key_slots.clone(),
                     detail: "its keychain slot does not open with the key in the system keychain".into(),
@@ -591,6 +591,12 @@ impl Vault {
         &self.slots.vault_id
     }
 
+    /// The data key, bitwise inverted, so a memory test can look for the key without holding it.
+    #[cfg(any(test, feature = "testing"))]
+    pub(crate) fn inverted_data_key(&self) -> Vec<u8> {
+        self.data_key.as_bytes().iter().map(|byte| !byte).collect()
+    }
+
     pub(crate) fn connection(&self) -> &Connection {
         &self.connection
     }
@@ -670,7 +676,7 @@ impl Vault {
             &self.data_key,
             rfc3339(now),
         )?;
-        keychain.store(self.vault_id(), kek.as_ref())?;
+        keychain.store(self.vault_id(), kek.as_bytes())?;
         self.put_slot(slot)
     }
 

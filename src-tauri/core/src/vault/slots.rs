@@ -96,11 +96,8 @@ impl KdfParams {
         let salt = hex::decode(&self.salt).map_err(|_| "salt is not hex")?;
         let params = Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32))
             .map_err(|_| "key-derivation parameters invalid")?;
-        let mut kek = Zeroizing::new([0u8; 32]);
-        Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-            .hash_password_into(secret, &salt, kek.as_mut())
-            .map_err(|_| "key derivation failed")?;
-        Ok(kek)
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        Kek::derived(|output| argon2.hash_password_into(secret, &salt, output).is_ok()).ok_or("key derivation failed")
     }
 }
 
@@ -180,7 +177,7 @@ impl Slot {
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let secret_bytes = Zeroizing::new(secret_key.to_bytes());
-        let wrapped = XChaCha20Poly1305::new(kek.as_ref().into())
+        let wrapped = XChaCha20Poly1305::new(kek.as_bytes().into())
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload { msg: secret_bytes.as_ref(), aad: &slot.associated_data(vault_id) },
@@ -236,7 +233,7 @@ impl Slot {
         }
         let (nonce, ciphertext) = wrapped.split_at(24);
         let secret_bytes = Zeroizing::new(
-            XChaCha20Poly1305::new(kek.as_ref().into())
+            XChaCha20Poly1305::new(kek.as_bytes().into())
                 .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: &self.associated_data(vault_id) })
                 .ok()?,
         );

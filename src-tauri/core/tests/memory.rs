@@ -1,0 +1,212 @@
+//! Secrets leave no trace in memory: after a vault is locked and the typed secrets are dropped, this
+//! process's writable memory (heap, stacks, anonymous mappings, `.data`/`.bss`) holds no copy of the
+//! staff password, the practice passphrase, the recovery code (as shown or as typed back), the keychain's
+//! key-encryption key, or the data key (raw, or as the hex literal SQLCipher is keyed with).
+//!
+//! The scan reads `/proc/self/mem` region by region. The test never keeps a secret itself: it keeps each
+//! one with every bit inverted and compares memory against the inversion, so the only copies the scan can
+//! find are the ones the code under test left behind. A control scan while the secrets are still held must
+//! find them, so a scanner that sees nothing cannot pass.
+//!
+//! One test per binary: no other test's threads allocate while it scans.
+
+#![cfg(target_os = "linux")]
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::sync::Mutex;
+
+use rand::Rng;
+use saferoom_core::clients;
+use saferoom_core::notes::{self, NoteKind};
+use saferoom_core::staff::{self, LoginThrottle};
+use saferoom_core::testing::{client_input, inverted_data_key, test_now};
+use saferoom_core::vault::KeyStore;
+use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+use zeroize::{Zeroize, Zeroizing};
+
+/// A secret the scan looks for, kept only as its bitwise inversion.
+struct Secret {
+    name: &'static str,
+    inverted: Vec<u8>,
+}
+
+impl Secret {
+    fn of(name: &'static str, bytes: &[u8]) -> Secret {
+        Secret { name, inverted: bytes.iter().map(|byte| !byte).collect() }
+    }
+
+    /// The lower-case hex form of a secret given inverted (how the data key appears in `PRAGMA key`).
+    fn hex_of_inverted(name: &'static str, inverted: &[u8]) -> Secret {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let inverted_hex = inverted
+            .iter()
+            .flat_map(|byte| {
+                let raw = !byte;
+                [!DIGITS[usize::from(raw >> 4)], !DIGITS[usize::from(raw & 0x0f)]]
+            })
+            .collect();
+        Secret { name, inverted: inverted_hex }
+    }
+
+    fn matches(&self, bytes: &[u8]) -> bool {
+        bytes.len() == self.inverted.len()
+            && bytes.iter().zip(&self.inverted).all(|(byte, inverted)| *byte == !inverted)
+    }
+}
+
+struct Finding {
+    secret: &'static str,
+    region: String,
+    address: usize,
+}
+
+const CHUNK: usize = 1 << 20;
+
+/// Every place in this process's writable memory where one of `secrets` occurs.
+fn scan(secrets: &[Secret]) -> Vec<Finding> {
+    let longest = secrets.iter().map(|secret| secret.inverted.len()).max().unwrap_or(1);
+    let maps = std::fs::read_to_string("/proc/self/maps").expect("read /proc/self/maps");
+    let memory = File::open("/proc/self/mem").expect("open /proc/self/mem");
+    let mut buffer = Zeroizing::new(vec![0u8; CHUNK + longest]);
+    let mut findings = Vec::new();
+    for line in maps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (Some(range), Some(permissions)) = (fields.first(), fields.get(1)) else { continue };
+        let region = format!("{} {range}", fields.get(5).copied().unwrap_or("[anonymous]"));
+        if !permissions.starts_with("rw") || region == "[vvar]" || region == "[vsyscall]" {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else { continue };
+        let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) else { continue };
+        let mut address = start;
+        while address < end {
+            let length = (end - address).min(CHUNK + longest);
+            let Ok(read) = memory.read_at(&mut buffer[..length], address as u64) else { break };
+            let starts_before = if address + CHUNK < end { CHUNK.min(read) } else { read };
+            for secret in secrets {
+                let first = !secret.inverted[0];
+                for position in memchr::memchr_iter(first, &buffer[..starts_before]) {
+                    let candidate = &buffer[position..(position + secret.inverted.len()).min(read)];
+                    if secret.matches(candidate) {
+                        findings.push(Finding {
+                            secret: secret.name,
+                            region: region.clone(),
+                            address: address + position,
+                        });
+                    }
+                }
+            }
+            address += CHUNK;
+        }
+    }
+    buffer.zeroize();
+    findings
+}
+
+/// A random secret of `length` letters and digits, built in place (no literal in the binary, no copies).
+fn random_secret(length: usize) -> SecretString {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut random = rand::thread_rng();
+    let mut text = String::with_capacity(length);
+    for _ in 0..length {
+        text.push(char::from(ALPHABET[random.gen_range(0..ALPHABET.len())]));
+    }
+    SecretString::new(text)
+}
+
+/// A keychain in memory that notes (inverted) every key stored in it.
+#[derive(Default)]
+struct MemoryKeychain {
+    entries: Mutex<HashMap<String, Zeroizing<Vec<u8>>>>,
+    stored: Mutex<Vec<Vec<u8>>>,
+}
+
+impl KeyStore for MemoryKeychain {
+    fn load(&self, vault_id: &str) -> saferoom_core::Result<Zeroizing<Vec<u8>>> {
+        let entries = self.entries.lock().expect("keychain lock");
+        entries.get(vault_id).cloned().ok_or(saferoom_core::Error::KeychainEntryMissing)
+    }
+
+    fn store(&self, vault_id: &str, secret: &[u8]) -> saferoom_core::Result<()> {
+        self.stored.lock().expect("keychain lock").push(secret.iter().map(|byte| !byte).collect());
+        self.entries.lock().expect("keychain lock").insert(vault_id.to_owned(), Zeroizing::new(secret.to_vec()));
+        Ok(())
+    }
+
+    fn delete(&self, vault_id: &str) -> saferoom_core::Result<()> {
+        self.entries.lock().expect("keychain lock").remove(vault_id);
+        Ok(())
+    }
+}
+
+fn names(findings: &[Finding]) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = findings.iter().map(|finding| finding.secret).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+#[test]
+fn no_secret_is_left_in_memory_after_locking() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+    let keychain = MemoryKeychain::default();
+    let password = random_secret(24);
+    let passphrase = random_secret(32);
+    let mut secrets = vec![
+        Secret::of("staff password", password.expose().as_bytes()),
+        Secret::of("practice passphrase", passphrase.expose().as_bytes()),
+    ];
+
+    let created = Vault::create(
+        &paths,
+        CreateOptions {
+            keychain: Some(&keychain),
+            passphrase: Some(&passphrase),
+            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
+            now: test_now(),
+        },
+    )
+    .expect("create the vault");
+    let recovery_code = created.recovery_code;
+    secrets.push(Secret::of("recovery code (as shown)", recovery_code.expose().as_bytes()));
+    let typed: Vec<u8> = recovery_code.expose().bytes().filter(|byte| *byte != b'-').collect();
+    secrets.push(Secret::of("recovery code (as typed back)", &typed));
+    drop(Zeroizing::new(typed));
+    let inverted_key = inverted_data_key(&created.vault);
+    secrets.push(Secret::hex_of_inverted("data key (hex literal)", &inverted_key));
+    secrets.push(Secret { name: "data key", inverted: inverted_key });
+    for kek in keychain.stored.lock().expect("keychain lock").iter() {
+        secrets.push(Secret { name: "keychain key", inverted: kek.clone() });
+    }
+
+    // Control: while they are held, the scan finds them.
+    let held = names(&scan(&secrets));
+    for expected in ["data key", "keychain key", "practice passphrase", "recovery code (as shown)", "staff password"] {
+        assert!(held.contains(&expected), "the control scan did not find the {expected} while it was held: {held:?}");
+    }
+
+    // Use every way in, sign in, write clinical records, lock.
+    created.vault.lock();
+    let recovery_typed = SecretString::new(recovery_code.expose().to_lowercase().replace('-', " "));
+    for unlock in [Unlock::Keychain(&keychain), Unlock::Passphrase(&passphrase), Unlock::RecoveryCode(&recovery_typed)]
+    {
+        Vault::open(&paths, unlock).expect("open").lock();
+    }
+    let mut throttle = LoginThrottle::default();
+    let (vault, session) =
+        staff::open_and_sign_in(&paths, &mut throttle, "owner", &password, test_now()).expect("sign in");
+    let record = clients::create(&vault, &session, client_input("Memory", "Scan"), test_now()).expect("client");
+    notes::create(&vault, &session, NoteKind::Progress, &record.id, "2026-11-20", "Session went well.", test_now())
+        .expect("note");
+    staff::sign_in(&vault, &mut throttle, "owner", &password, test_now()).expect("sign in again");
+    vault.lock();
+
+    drop((password, passphrase, recovery_code, recovery_typed, keychain));
+    let left = scan(&secrets);
+    let report: Vec<String> =
+        left.iter().map(|found| format!("{} at {:#x} in {}", found.secret, found.address, found.region)).collect();
+    assert!(report.is_empty(), "secrets left in memory after locking:\n{}", report.join("\n"));
+}
