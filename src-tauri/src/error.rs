@@ -68,9 +68,24 @@ impl CommandError {
     }
 }
 
+impl Code {
+    /// The code as the UI sees it (`wrong_secret`, `kiosk_active`, …).
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
+    }
+}
+
 impl From<saferoom_core::Error> for CommandError {
+    /// Logged by code only: messages can name what was typed (see `logging`). An internal error's message
+    /// comes from a library (SQLite, the PDF writer, the cipher) and is logged, as support needs it.
     fn from(error: saferoom_core::Error) -> Self {
-        CommandError { code: Code::Core(error.code()), message: error.to_string() }
+        let code = Code::Core(error.code());
+        if error.code() == ErrorCode::Internal {
+            tracing::error!(code = %code.as_str(), message = %error, "command failed");
+        } else {
+            tracing::info!(code = %code.as_str(), "command refused");
+        }
+        CommandError { code, message: error.to_string() }
     }
 }
 

@@ -6,7 +6,11 @@
 pub mod clock;
 pub mod commands;
 pub mod error;
+pub mod logging;
 pub mod state;
+
+#[cfg(test)]
+mod config_review;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -38,12 +42,16 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
 
 /// Start the app.
 pub fn run() {
+    logging::init();
     clock::init();
     let paths = vault_paths_from(std::env::args().skip(1), std::env::var("SAFEROOM_VAULT").ok());
     let Some(paths) = paths else {
+        tracing::error!("no data folder is known for this user; start with --vault PATH");
         eprintln!("saferoom: no data folder is known for this user; start with --vault PATH");
         std::process::exit(2);
     };
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Saferoom starting");
+    let commands = commands::handler();
     let result = tauri::Builder::default()
         .manage(AppState::new(paths))
         .setup(|app| {
@@ -56,86 +64,14 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::vault::vault_status,
-            commands::vault::create_vault,
-            commands::vault::unlock_with_keychain,
-            commands::vault::unlock_with_recovery_code,
-            commands::vault::unlock_with_passphrase,
-            commands::vault::lock_vault,
-            commands::vault::touch,
-            commands::clients::list_clients,
-            commands::settings::get_settings,
-            commands::settings::set_auto_lock,
-            commands::session::sign_in,
-            commands::session::recover_owner_password,
-            commands::session::sign_out,
-            commands::session::change_own_password,
-            commands::staff::list_staff,
-            commands::staff::add_staff,
-            commands::staff::set_staff_role,
-            commands::staff::set_staff_active,
-            commands::staff::reset_staff_password,
-            commands::clients::search_clients,
-            commands::clients::create_client,
-            commands::clients::get_client,
-            commands::clients::update_client,
-            commands::clients::set_client_status,
-            commands::clients::set_care_team,
-            commands::records::get_intake,
-            commands::records::save_intake,
-            commands::records::list_notes,
-            commands::records::create_note,
-            commands::records::update_note,
-            commands::records::sign_note,
-            commands::records::add_addendum,
-            commands::oversight::list_audit,
-            commands::oversight::verify_audit,
-            commands::oversight::break_glass,
-            commands::oversight::list_break_glass,
-            commands::oversight::review_break_glass,
-            commands::disclosures::record_access_request,
-            commands::disclosures::extend_access_request,
-            commands::disclosures::list_access_requests,
-            commands::disclosures::record_psychotherapy_authorization,
-            commands::disclosures::list_psychotherapy_authorizations,
-            commands::disclosures::default_export_folder,
-            commands::disclosures::export_client_record,
-            commands::disclosures::export_practice,
-            commands::disclosures::import_practice,
-            commands::consent::consent_templates,
-            commands::consent::consent_template_versions,
-            commands::consent::save_consent_template,
-            commands::consent::consent_settings,
-            commands::consent::set_consent_settings,
-            commands::consent::client_consents,
-            commands::consent::prepare_consents,
-            commands::consent::sign_consent,
-            commands::consent::revoke_consent,
-            commands::consent::reconsent_dashboard,
-            commands::consent::export_consent,
-            commands::consent::export_consent_packet,
-            commands::consent::start_kiosk,
-            commands::consent::kiosk_packet,
-            commands::consent::kiosk_sign,
-            commands::consent::end_kiosk,
-            commands::minors::list_guardians,
-            commands::minors::add_guardian,
-            commands::minors::update_guardian,
-            commands::minors::minor_assessment,
-            commands::minors::jurisdiction_rules,
-            commands::minors::override_rule,
-            commands::minors::majority_dashboard,
-            commands::minors::retention_report,
-            commands::families::create_unit,
-            commands::families::list_units,
-            commands::families::get_unit,
-            commands::families::set_unit_policy,
-            commands::families::create_unit_note,
-            commands::families::unit_policy_for_client,
-        ])
+        .invoke_handler(move |invoke| {
+            // The command's name only: its arguments can hold secrets and clinical text.
+            tracing::debug!(command = invoke.message.command(), "command");
+            commands(invoke)
+        })
         .run(tauri::generate_context!());
     if let Err(error) = result {
+        tracing::error!("the app window could not start: {error}");
         eprintln!("saferoom: the app window could not start: {error}");
         std::process::exit(1);
     }

@@ -105,6 +105,7 @@ impl AppState {
         // Nobody is signed in while the kiosk runs; only the kiosk holds the session.
         *session_slot = None;
         *unpoisoned(&self.kiosk) = Some(kiosk);
+        tracing::info!(documents = documents.len(), "signing kiosk started");
         Ok(packet)
     }
 
@@ -131,6 +132,7 @@ impl AppState {
         *kiosk_slot = None;
         *session_slot = Some(session.clone());
         unpoisoned(&self.idle).touch(Instant::now());
+        tracing::info!("signing kiosk ended by staff");
         Ok(session)
     }
 
@@ -139,6 +141,7 @@ impl AppState {
         self.refuse_in_kiosk()?;
         let minutes = vault.auto_lock_minutes()?;
         *unpoisoned(&self.idle) = IdleClock::new(Instant::now(), Duration::from_secs(u64::from(minutes) * 60));
+        tracing::info!(opened_with = ?vault.opened_with(), auto_lock_minutes = minutes, "vault opened");
         *unpoisoned(&self.vault) = Some(vault);
         Ok(())
     }
@@ -192,6 +195,7 @@ impl AppState {
                     "locked",
                     crate::clock::now(),
                 );
+                tracing::info!("vault locked");
                 true
             }
             None => false,
@@ -226,6 +230,7 @@ impl AppState {
                 "auto-lock after idling",
                 crate::clock::now(),
             );
+            tracing::info!("vault locked after idling");
         }
         true
     }

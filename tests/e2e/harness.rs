@@ -92,20 +92,36 @@ impl Drop for Display {
 pub struct Driver {
     process: Child,
     pub port: u16,
+    /// Where the app's own log (`SAFEROOM_LOG_FILE`, level debug) and tauri-driver's output go.
+    logs: tempfile::TempDir,
+    /// The app's data, cache and config folders (`XDG_*_HOME`): everything the webview stores.
+    home: PathBuf,
 }
 
 impl Driver {
     pub fn start(display: &Display, keychain: &PrivateSecretService) -> Driver {
         let port = free_port();
         let native_port = free_port();
+        let environment = keychain.env();
+        let home = environment
+            .iter()
+            .find(|(name, _)| name == "XDG_DATA_HOME")
+            .map(|(_, value)| PathBuf::from(value))
+            .expect("the keychain names its data folder");
+        let logs = tempfile::tempdir().expect("a folder for logs");
+        let output = std::fs::File::create(logs.path().join("tauri-driver.log")).expect("the driver's log");
         let process = Command::new(tauri_driver())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .envs(keychain.env())
+            .envs(environment)
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("SAFEROOM_LOG", "debug")
+            .env("SAFEROOM_LOG_FILE", logs.path().join("saferoom.log"))
             .env("DISPLAY", &display.name)
             .env("NO_AT_BRIDGE", "1")
             .env_remove("SAFEROOM_VAULT")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(output)
             .spawn()
             .expect("tauri-driver is needed for end-to-end tests (cargo install tauri-driver --locked)");
         let started = Instant::now();
@@ -113,7 +129,7 @@ impl Driver {
             assert!(started.elapsed() < Duration::from_secs(20), "tauri-driver did not listen on {port}");
             std::thread::sleep(Duration::from_millis(100));
         }
-        Driver { process, port }
+        Driver { process, port, logs, home }
     }
 
     /// A WebDriver session on a fresh app process opened on `vault`.
@@ -131,6 +147,79 @@ impl Driver {
         .await
         .expect("WebDriver session within the time limit")
         .expect("WebDriver session")
+    }
+}
+
+impl Driver {
+    /// The app's log so far.
+    pub fn app_log(&self) -> String {
+        std::fs::read_to_string(self.logs.path().join("saferoom.log")).unwrap_or_default()
+    }
+
+    /// Nothing the journey typed that is secret or clinical is anywhere it should not be: not in the app's
+    /// log, not in what the app, WebKit and tauri-driver printed, not in any file under the app's data, cache
+    /// and config folders (the webview's storage) or in `folders` (the vault's), as UTF-8 or UTF-16; and the
+    /// page holds nothing in web storage or cookies. The log must show the journey (so an empty log cannot
+    /// pass).
+    pub async fn assert_no_trace(&self, client: &Client, needles: &[&str], folders: &[&Path]) {
+        let storage = client
+            .execute_async(
+                "const done = arguments[0];
+                 const databases = indexedDB.databases ? indexedDB.databases() : Promise.resolve([]);
+                 databases.then((list) => done([localStorage.length, sessionStorage.length, document.cookie, list.length]),
+                                (error) => done(['indexedDB: ' + error]));",
+                vec![],
+            )
+            .await
+            .expect("the storage probe runs");
+        assert_eq!(storage, json!([0, 0, "", 0]), "web storage, cookies, IndexedDB databases");
+
+        let log = self.app_log();
+        for expected in ["Saferoom starting", "vault opened", "command=\"sign_in\"", "command refused"] {
+            assert!(log.contains(expected), "the app's log shows {expected:?}:\n{log}");
+        }
+        // A canary: the first needle, UTF-16, in a file deep in the webview's folders. The scan must find it.
+        let canary = self.home.join("cache").join("scan-canary");
+        std::fs::create_dir_all(&canary).expect("the canary's folder");
+        let canary = canary.join("canary.bin");
+        let canary_bytes: Vec<u8> = needles[0].encode_utf16().flat_map(u16::to_le_bytes).collect();
+        std::fs::write(&canary, canary_bytes).expect("the canary");
+        let mut places = vec![self.logs.path().to_owned(), self.home.clone()];
+        places.extend(folders.iter().map(|folder| folder.to_path_buf()));
+        let mut files = Vec::new();
+        for place in &places {
+            collect_files(place, &mut files);
+        }
+        assert!(files.len() > 3, "the scan reads the logs and the webview's files: {files:?}");
+        let mut found = Vec::new();
+        for file in &files {
+            let Ok(bytes) = std::fs::read(file) else { continue };
+            for needle in needles {
+                let utf16: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                for (encoding, pattern) in [("UTF-8", needle.as_bytes().to_vec()), ("UTF-16", utf16)] {
+                    if bytes.windows(pattern.len()).any(|window| window == pattern.as_slice()) {
+                        found.push(format!("{needle:?} ({encoding}) in {}", file.display()));
+                    }
+                }
+            }
+        }
+        let expected_canary = format!("{:?} (UTF-16) in {}", needles[0], canary.display());
+        assert!(found.contains(&expected_canary), "the scan did not find its canary: {found:?}");
+        found.retain(|finding| *finding != expected_canary);
+        std::fs::remove_file(&canary).expect("remove the canary");
+        assert!(found.is_empty(), "secret or clinical text left behind:\n{}", found.join("\n"));
+    }
+}
+
+fn collect_files(folder: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(folder) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => collect_files(&path, files),
+            Ok(kind) if kind.is_file() => files.push(path),
+            _ => {}
+        }
     }
 }
 

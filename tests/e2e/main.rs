@@ -150,6 +150,19 @@ async fn journey() {
     wait_for_text(&client, "#keychain-status", "recovery code").await;
     screenshot(&client, "06-keychain-entry-missing").await;
     sign_in(&client, "olivia", "olivia's brand new password").await;
+    // No password or recovery code typed or shown in this journey is in a log, an output or a file.
+    let typed_code = code.to_lowercase();
+    let compact_code = code.replace('-', "");
+    let needles = [
+        OWNER_PASSWORD,
+        "not olivia's password",
+        "olivia's brand new password",
+        &code,
+        &typed_code,
+        &compact_code,
+        "00000-00000-00000-00000-00000",
+    ];
+    driver.assert_no_trace(&client, &needles, &[folder.path()]).await;
     client.close().await.unwrap();
     let restored = std::process::Command::new("secret-tool")
         .args(["lookup", "service", "org.saferoom.vault", "username", &vault_id])

@@ -192,5 +192,19 @@ async fn journey() {
     click(&client, "#audit-verify").await;
     wait_for_text(&client, "#audit-verify-result", "intact").await;
     screenshot(&client, "15-audit").await;
+
+    // No password, note, intake answer or reason typed in this journey is in a log, an output or a file.
+    let needles = [
+        super::OWNER_PASSWORD,
+        STAFF_PASSWORD,
+        PRIVATE,
+        "sleep hygiene",
+        "Trouble sleeping since the move",
+        "Sam Lovelace",
+        "Correction: 50-minute session.",
+        "Covering for Carl",
+        "XZ-1234",
+    ];
+    driver.assert_no_trace(&client, &needles, &[folder.path()]).await;
     client.close().await.unwrap();
 }
