@@ -217,3 +217,188 @@ proptest! {
         }
     }
 }
+
+/// Inputs whose checks run inside a vault transaction, on one practice for all cases: what is accepted is
+/// stored as returned and keeps its invariants; what is refused is a typed error and changes nothing.
+mod in_the_vault {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    use super::{any_json, any_text};
+    use crate::consent::{self, ConsentSettings};
+    use crate::families::{self, UnitKind};
+    use crate::ids::ClientId;
+    use crate::minors::{self, RuleField};
+    use crate::testing::test_now;
+    use crate::ErrorCode;
+
+    /// How many cases were accepted and refused: a run that saw only one side proved little.
+    #[derive(Default)]
+    struct Outcomes {
+        accepted: std::cell::Cell<u32>,
+        refused: std::cell::Cell<u32>,
+    }
+
+    impl Outcomes {
+        fn count(&self, accepted: bool) {
+            let counter = if accepted { &self.accepted } else { &self.refused };
+            counter.set(counter.get() + 1);
+        }
+
+        fn both_seen(&self) {
+            assert!(
+                self.accepted.get() > 0 && self.refused.get() > 0,
+                "accepted {}, refused {}",
+                self.accepted.get(),
+                self.refused.get()
+            );
+        }
+    }
+
+    fn runner() -> TestRunner {
+        TestRunner::new(Config { cases: 64, failure_persistence: None, ..Config::default() })
+    }
+
+    #[test]
+    fn consent_settings_are_saved_whole_or_refused_whole() {
+        let practice = crate::fixture::practice();
+        let now = test_now();
+        let strategy = (
+            prop_oneof![any_text(), "[A-Za-z ]{1,30}"],
+            prop_oneof![any_text(), "[A-Za-z .]{1,80}", Just("x".repeat(2001))],
+            prop_oneof![0u32..=130, any::<u32>()],
+            any::<bool>(),
+        );
+        let outcomes = Outcomes::default();
+        runner()
+            .run(&strategy, |(platform, recording_policy, expiry_months, as_owner)| {
+                let session = if as_owner { &practice.owner } else { &practice.clinician };
+                let before = consent::settings(&practice.vault, &practice.owner, now).unwrap();
+                let audit_before = practice.audit_actions().len();
+                let input = ConsentSettings { platform, recording_policy, expiry_months };
+                let result = consent::set_settings(&practice.vault, session, input, now);
+                let after = consent::settings(&practice.vault, &practice.owner, now).unwrap();
+                outcomes.count(result.is_ok());
+                match result {
+                    Ok(saved) => {
+                        prop_assert!(as_owner);
+                        prop_assert_eq!(&saved, &after);
+                        prop_assert!(saved.platform == saved.platform.trim() && saved.platform.chars().count() <= 100);
+                        prop_assert!(!saved.platform.chars().any(char::is_control));
+                        prop_assert!(
+                            !saved.recording_policy.is_empty() && saved.recording_policy.chars().count() <= 2000
+                        );
+                        prop_assert!(saved.expiry_months <= 120);
+                    }
+                    Err(error) => {
+                        prop_assert_eq!(&before, &after);
+                        match error.code() {
+                            ErrorCode::InvalidInput => prop_assert_eq!(practice.audit_actions().len(), audit_before),
+                            ErrorCode::Forbidden => prop_assert!(!as_owner),
+                            other => prop_assert!(false, "unexpected code {other:?}"),
+                        }
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        outcomes.both_seen();
+    }
+
+    #[test]
+    fn rule_overrides_are_applied_whole_or_refused_whole() {
+        let practice = crate::fixture::practice();
+        let now = test_now();
+        let value = prop_oneof![
+            Just(None),
+            any_json().prop_map(Some),
+            (-3i64..40).prop_map(|n| Some(serde_json::json!(n))),
+            any::<bool>().prop_map(|flag| Some(serde_json::json!(flag))),
+        ];
+        let strategy = (
+            prop_oneof![Just("US-IL".to_owned()), Just("US-CA".to_owned()), Just("DEFAULT".to_owned()), any_text()],
+            0usize..RuleField::ALL.len(),
+            value,
+            prop_oneof![any_text(), "[a-z ]{10,40}"],
+        );
+        let outcomes = Outcomes::default();
+        runner()
+            .run(&strategy, |(jurisdiction, field, value, reason)| {
+                let field = RuleField::ALL[field];
+                let before = minors::rules_in_force(&practice.vault, &practice.owner, now).unwrap();
+                let result =
+                    minors::override_rule(&practice.vault, &practice.owner, &jurisdiction, field, value, &reason, now);
+                let after = minors::rules_in_force(&practice.vault, &practice.owner, now).unwrap();
+                for in_force in &after {
+                    let rule = &in_force.rule;
+                    prop_assert!(rule.min_consent_age.is_none_or(|age| age < rule.majority_age), "{rule:?}");
+                }
+                outcomes.count(result.is_ok());
+                match result {
+                    Ok(applied) => prop_assert!(after.contains(&applied)),
+                    Err(error) => {
+                        prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
+                        prop_assert_eq!(&before, &after);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        outcomes.both_seen();
+    }
+
+    #[test]
+    fn units_are_created_whole_or_refused_whole() {
+        let practice = crate::fixture::practice();
+        let now = test_now();
+        // Carl's own clients, Cora's client (Carl may not open it) and an id that names nobody.
+        let mut choices: Vec<ClientId> =
+            ["Ana", "Ben", "Cai", "Dee"].iter().map(|given| practice.client(given, "Member")).collect();
+        let others = crate::clients::create(
+            &practice.vault,
+            &practice.other_clinician,
+            crate::fixture::client_input("Eve", "Elsewhere"),
+            now,
+        )
+        .unwrap()
+        .id;
+        choices.push(others.clone());
+        let nobody = ClientId::generate();
+        choices.push(nobody.clone());
+        let strategy = (
+            prop_oneof![any_text(), "[A-Za-z ]{1,30}"],
+            any::<bool>(),
+            proptest::collection::vec(0usize..choices.len(), 0..16),
+        );
+        let outcomes = Outcomes::default();
+        runner()
+            .run(&strategy, |(name, family, picks)| {
+                let kind = if family { UnitKind::Family } else { UnitKind::Couple };
+                let members: Vec<ClientId> = picks.iter().map(|pick| choices[*pick].clone()).collect();
+                let units_before = families::list_units(&practice.vault, &practice.owner, None, now).unwrap().len();
+                let result = families::create_unit(&practice.vault, &practice.clinician, &name, kind, &members, now);
+                let units_after = families::list_units(&practice.vault, &practice.owner, None, now).unwrap().len();
+                let mut distinct = members.clone();
+                distinct.sort();
+                distinct.dedup();
+                outcomes.count(result.is_ok());
+                match result {
+                    Ok(unit) => {
+                        prop_assert_eq!(units_after, units_before + 1);
+                        prop_assert!(!unit.name.is_empty() && unit.name == unit.name.trim());
+                        prop_assert_eq!(unit.members.len(), distinct.len());
+                        prop_assert!((2..=12).contains(&distinct.len()));
+                        prop_assert!(!distinct.contains(&others) && !distinct.contains(&nobody));
+                    }
+                    Err(error) => {
+                        prop_assert_eq!(units_after, units_before);
+                        let expected = [ErrorCode::InvalidInput, ErrorCode::Forbidden, ErrorCode::NotFound];
+                        prop_assert!(expected.contains(&error.code()), "{:?}", error.code());
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        outcomes.both_seen();
+    }
+}

@@ -270,7 +270,7 @@ pub enum RuleField {
 }
 
 impl RuleField {
-    const ALL: [RuleField; 7] = [
+    pub(crate) const ALL: [RuleField; 7] = [
         RuleField::MinConsentAge,
         RuleField::SessionCap,
         RuleField::SessionCapDays,
