@@ -1,7 +1,8 @@
 # Saferoom's two commands (see README):
 #   make run    install what is missing, build the UI, start the app
 #   make test   install what is missing, then every check CI runs: UI tests, fmt, clippy, all Rust tests
-#               (core, CLI, real keychain, end-to-end in the real app window under Xvfb)
+#               (core, CLI, real keychain, end-to-end in the real app window under Xvfb), and 30 s of
+#               fuzzing per parser of outside data
 # Each step installs only what is missing, so a second run starts at once.
 
 SHELL := /bin/bash
@@ -18,12 +19,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: run test deps-build deps-test toolchain ui ui-test lint rust-test bench clean
+.PHONY: run test deps-build deps-test toolchain ui ui-test lint rust-test fuzz bench clean
 
 run: deps-build ui
 	cargo run -p saferoom-app
 
-test: deps-build deps-test ui ui-test lint rust-test
+test: deps-build deps-test ui ui-test lint rust-test fuzz
 
 # Install any missing Debian packages from a list.
 define apt_install
@@ -44,6 +45,7 @@ deps-build: toolchain
 deps-test: deps-build
 	$(call apt_install,$(APT_TEST))
 	command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
+	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 
 # Rust (stable, via rustup) and Node.js 20.19+ (Vite 7 needs it).
 toolchain:
@@ -71,6 +73,11 @@ lint: ui
 
 rust-test: ui
 	cargo test --workspace
+
+# Every parser of outside data under libFuzzer for a bounded time (scripts/fuzz.sh; a finding fails).
+FUZZ_SECONDS ?= 30
+fuzz: deps-test
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 bench: deps-build ui
 	cargo bench -p saferoom-core

@@ -3,14 +3,22 @@
 #   bash scripts/fuzz.sh [SECONDS]
 # Targets (src-tauri/core/fuzz/fuzz_targets): key_slots (the .keys file), backup_header (backup files),
 # export_file (imports), template (practice-edited consent templates), signature (signatures from the UI).
-# Needs the nightly toolchain (present on this project's machines) and cargo-fuzz (installed here from
-# crates.io the first time). A crash leaves its input under src-tauri/core/fuzz/artifacts/<target>/.
+# `make test` (CI) runs it for 30 s per target. It needs cargo-fuzz (installed from crates.io the first time)
+# and runs on the stable toolchain with libFuzzer's coverage but no sanitizer (the project's Rust code has no
+# `unsafe`); FUZZ_SANITIZER=address runs under AddressSanitizer instead, which needs a nightly toolchain.
+# A finding fails the run and leaves its input under src-tauri/core/fuzz/artifacts/<target>/.
 set -euo pipefail
 seconds="${1:-60}"
+sanitizer="${FUZZ_SANITIZER:-none}"
 cd "$(dirname "$0")/../src-tauri/core/fuzz"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+toolchain=()
+if [ "$sanitizer" != none ]; then
+  toolchain=(+nightly)
+fi
 for target in key_slots backup_header export_file template signature; do
-  echo "== fuzzing $target for ${seconds}s"
-  cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -rss_limit_mb=4096
+  echo "== fuzzing $target for ${seconds}s (sanitizer: $sanitizer)"
+  cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" "$target" -- \
+    -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1
 done
 echo "fuzzing: all targets ran ${seconds}s without a finding"
