@@ -2,7 +2,7 @@
 //!
 //! - `open/keychain_slot`: open + unlock with the keychain slot, core time (the key comes from the
 //!   in-memory store, so the OS keychain's own round trip is not counted; target < 5 ms).
-//! - `open/recovery_code_slot`: the same with Argon2id (64 MiB, 3 passes): 200–500 ms by design.
+//! - `open/recovery_code_slot`: the same with Argon2id (96 MiB, 3 passes): 200–500 ms by design.
 //! - `sqlcipher_vs_plain/*`: the same schema (the real migrations), the same pragmas, with and without
 //!   `PRAGMA key`: 10k client rows inserted in one transaction, and indexed point lookups.
 #![allow(clippy::disallowed_methods)] // Benchmarks open raw connections to compare with plain SQLite.
