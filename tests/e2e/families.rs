@@ -125,6 +125,7 @@ async fn journey() {
     set_value(&client, "#unit-note-date", "2024-01-11").await;
     click(&client, "#unit-note-save").await;
     wait_for_text(&client, ".unit-note", "JOINT session").await;
+    wait_for_text(&client, ".unit-note[data-final='true']", "Final").await;
     wait_for(&client, "#hidden-member-notes[data-count='1']").await;
     let text = wait_for(&client, "#unit-view").await.text().await.unwrap();
     assert!(

@@ -285,6 +285,10 @@ describe('unit view: notes', () => {
     const note = await bySelector('.unit-note');
     expect(note).toHaveTextContent('Joint session: agreed on a weekly check-in.');
     expect(note).toHaveTextContent('Carl Chen');
+    // Saved is final (the core keeps joint-session notes append-only): no draft badge.
+    expect(note).toHaveTextContent(/Final · saved/);
+    expect(note).not.toHaveTextContent(/draft/i);
+    expect(await byId('unit-notes')).toHaveTextContent('final once saved');
     expect(backend.callsOf('create_unit_note')[0].args).toEqual({
       unitId: 'u-1',
       sessionDate: (await byId<HTMLInputElement>('unit-note-date')).value,

@@ -26,6 +26,15 @@ describe('main screen shell', () => {
     ]) {
       expect(await byId(id)).toBeInTheDocument();
     }
+    // The practice sections are one labelled group, set apart from the record sections.
+    const practice = (await byId('nav-staff')).closest('[role="group"]');
+    expect(practice).toHaveAccessibleName('Practice');
+    for (const id of ['nav-audit', 'nav-break-glass', 'nav-data']) {
+      expect(practice).toContainElement(await byId(id));
+    }
+    for (const id of ['nav-clients', 'nav-consent', 'nav-settings']) {
+      expect(practice).not.toContainElement(await byId(id));
+    }
     expect(await byId('nav-clients')).toHaveAttribute('aria-current', 'page');
     await user.click(await byId('nav-settings'));
     expect(await byId('nav-settings')).toHaveAttribute('aria-current', 'page');
@@ -53,6 +62,7 @@ describe('main screen shell', () => {
     expect(maybeId('nav-audit')).not.toBeInTheDocument();
     expect(maybeId('nav-break-glass')).not.toBeInTheDocument();
     expect(maybeId('nav-data')).not.toBeInTheDocument();
+    expect((await byId('nav-clients')).closest('nav')?.querySelector('[role="group"]')).toBeNull();
   });
 
   test('the owner is told how many emergency accesses wait for review', async () => {
