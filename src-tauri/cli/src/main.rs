@@ -29,12 +29,13 @@ enum Command {
         /// Also allow unlocking with a passphrase, read from standard input.
         #[arg(long)]
         passphrase_stdin: bool,
-        /// Make the practice's first owner account with this login (password read from standard input,
-        /// after the passphrase if both are asked for). The app needs an owner to sign in.
+        /// The practice's first owner account, with this login (password read from standard input, after
+        /// the passphrase if both are asked for). Required: people sign in to the app with staff accounts,
+        /// and only an owner can add them, so a vault without one could be opened but never used.
         #[arg(long, value_name = "LOGIN")]
-        owner: Option<String>,
+        owner: String,
         /// The owner's name as staff see it (default: the login).
-        #[arg(long, value_name = "NAME", requires = "owner")]
+        #[arg(long, value_name = "NAME")]
         owner_name: Option<String>,
     },
     /// The audit trail.
@@ -174,23 +175,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init { no_keychain, passphrase_stdin, owner, owner_name } => {
             let passphrase = if passphrase_stdin { Some(read_secret("New passphrase: ")?) } else { None };
-            let owner_password = match &owner {
-                Some(_) => Some(read_secret("Owner's password: ")?),
-                None => None,
-            };
+            let owner_password = read_secret("Owner's password: ")?;
             let keychain = if no_keychain { None } else { Some(core(SystemKeychain::connect())?) };
-            let owner_account = match (&owner, &owner_password) {
-                (Some(login), Some(password)) => {
-                    Some(OwnerAccount { login, display_name: owner_name.as_deref().unwrap_or(login), password })
-                }
-                _ => None,
+            let owner_account = OwnerAccount {
+                login: &owner,
+                display_name: owner_name.as_deref().unwrap_or(&owner),
+                password: &owner_password,
             };
             let created = core(Vault::create(
                 &paths,
                 CreateOptions {
                     keychain: keychain.as_ref().map(|k| k as _),
                     passphrase: passphrase.as_ref(),
-                    owner: owner_account,
+                    owner: Some(owner_account),
                     now: now(),
                 },
             ))?;

@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use saferoom_core::testing::{flip_byte, snapshot, PrivateSecretService};
 
 const PASSPHRASE: &str = "amber river quiet stone";
+const OWNER_PASSWORD: &str = "owner password long enough";
 
 struct Setup {
     folder: tempfile::TempDir,
@@ -39,7 +40,8 @@ impl Setup {
 
     /// `init` with keychain and passphrase; returns the recovery code.
     fn init(&self) -> String {
-        let output = self.run(&["init", "--passphrase-stdin"], &format!("{PASSPHRASE}\n"));
+        let output = self
+            .run(&["init", "--passphrase-stdin", "--owner", "olivia"], &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n"));
         assert_success(&output);
         let code = String::from_utf8(output.stdout).unwrap().trim().to_owned();
         assert_eq!(code.len(), 29, "five groups of five: {code}");
@@ -90,15 +92,22 @@ fn init_then_unlock_check_with_every_way_in() {
         (vec!["unlock-check"], String::new()),
         (vec!["unlock-check", "--recovery-code"], format!("{code}\n")),
         (vec!["unlock-check", "--passphrase"], format!("{PASSPHRASE}\n")),
+        (vec!["unlock-check", "--login", "olivia"], format!("{OWNER_PASSWORD}\n")),
     ] {
         let output = setup.run(&args, &stdin);
         assert_success(&output);
         assert!(stdout(&output).contains("integrity check"), "{}", stdout(&output));
-        assert!(stdout(&output).contains("ways in: recovery code, passphrase, system keychain"), "{}", stdout(&output));
+        let ways = stdout(&output).split("ways in: ").nth(1).unwrap_or_default().to_owned();
+        for way in ["recovery code", "passphrase", "system keychain", "staff password"] {
+            assert!(ways.contains(way), "{way} in {ways}");
+        }
     }
     // A second init refuses to overwrite.
     let before = snapshot(setup.folder.path());
-    assert_failure(&setup.run(&["init", "--no-keychain"], ""), "vault_exists");
+    assert_failure(
+        &setup.run(&["init", "--no-keychain", "--owner", "olivia"], &format!("{OWNER_PASSWORD}\n")),
+        "vault_exists",
+    );
     assert_eq!(snapshot(setup.folder.path()), before);
 }
 
@@ -116,7 +125,7 @@ fn bad_secrets_and_damage_fail_clearly_and_change_nothing() {
         let output = setup.run(&["unlock-check", way], typed);
         assert_failure(&output, expected);
         // Errors never echo what was typed, nor the real recovery code.
-        assert_never_shows(&output, &[typed, code.as_str(), PASSPHRASE]);
+        assert_never_shows(&output, &[typed, code.as_str(), PASSPHRASE, OWNER_PASSWORD]);
     }
     assert_eq!(snapshot(setup.folder.path()), before);
 
@@ -175,9 +184,9 @@ fn missing_vault_locked_and_absent_keychains_are_clear_errors() {
     let mut init = Command::new(env!("CARGO_BIN_EXE_saferoom"));
     init.arg("--vault")
         .arg(&second)
-        .args(["init", "--no-keychain", "--passphrase-stdin"])
+        .args(["init", "--no-keychain", "--passphrase-stdin", "--owner", "olivia"])
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
-    let output = pipe(init, &format!("{PASSPHRASE}\n"));
+    let output = pipe(init, &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n"));
     assert_success(&output);
     let mut check = Command::new(env!("CARGO_BIN_EXE_saferoom"));
     check.arg("--vault").arg(&second).args(["unlock-check", "--passphrase"]);
@@ -197,8 +206,8 @@ fn unwritable_folder_is_an_io_error() {
     std::fs::create_dir(&locked).unwrap();
     let guard = saferoom_core::testing::Unwritable::new(&locked);
     let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
-    command.arg("--vault").arg(locked.join("v.saferoom")).args(["init", "--no-keychain"]);
-    assert_failure(&command.output().unwrap(), "io");
+    command.arg("--vault").arg(locked.join("v.saferoom")).args(["init", "--no-keychain", "--owner", "olivia"]);
+    assert_failure(&pipe(command, &format!("{OWNER_PASSWORD}\n")), "io");
     drop(guard);
     assert!(snapshot(&locked).is_empty());
 }
@@ -255,6 +264,15 @@ fn usage_errors_exit_with_two() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn init_needs_an_owner_and_makes_nothing_without_one() {
+    let setup = Setup::new();
+    let output = setup.run(&["init", "--no-keychain"], &format!("{OWNER_PASSWORD}\n"));
+    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--owner"));
+    assert!(snapshot(setup.folder.path()).is_empty(), "nothing was created");
 }
 
 #[test]
