@@ -10,12 +10,10 @@ use fantoccini::Client;
 use serde_json::{json, Value};
 
 use super::harness::{
-    click, draw_signature, invoke, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Display,
-    Driver,
+    click, draw_signature, invoke, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Journey,
 };
 use super::practice::new_client;
 use super::{create_practice, OWNER_PASSWORD};
-use saferoom_core::testing::PrivateSecretService;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r5_consent_kiosk_and_export() {
@@ -76,15 +74,10 @@ fn run(tool: &str, args: &[&str]) -> String {
 }
 
 async fn journey() {
-    let display = Display::start();
-    let home = tempfile::tempdir().unwrap();
-    let keychain = PrivateSecretService::start(home.path(), "keyring-password");
-    let folder = tempfile::tempdir().unwrap();
+    let journey = Journey::start();
     let exports = tempfile::tempdir().unwrap();
-    let vault = folder.path().join("practice.saferoom");
-    let driver = Driver::start(&display, &keychain);
-    let client = driver.launch(&vault).await;
-    create_practice(&client, &vault).await;
+    let client = journey.launch().await;
+    create_practice(&client, &journey.vault).await;
 
     // The owner names the platform and saves a practice version of the treatment consent.
     click(&client, "#nav-consent").await;

@@ -11,9 +11,8 @@ use serde_json::{json, Value};
 
 use super::create_practice;
 use super::harness;
-use super::harness::{click, screenshot, set_value, type_into, wait_for, wait_for_text, Display, Driver};
+use super::harness::{click, screenshot, set_value, type_into, wait_for, wait_for_text, Journey};
 use super::practice::new_client;
-use saferoom_core::testing::PrivateSecretService;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r6_minors_guardians_and_couples() {
@@ -37,14 +36,9 @@ async fn open_client(client: &Client, id: &str) {
 }
 
 async fn journey() {
-    let display = Display::start();
-    let home = tempfile::tempdir().unwrap();
-    let keychain = PrivateSecretService::start(home.path(), "keyring-password");
-    let folder = tempfile::tempdir().unwrap();
-    let vault = folder.path().join("practice.saferoom");
-    let driver = Driver::start(&display, &keychain);
-    let client = driver.launch(&vault).await;
-    create_practice(&client, &vault).await;
+    let journey = Journey::start();
+    let client = journey.launch().await;
+    create_practice(&client, &journey.vault).await;
 
     // A 13-year-old in Illinois.
     click(&client, "#nav-clients").await;

@@ -88,6 +88,40 @@ impl Drop for Display {
     }
 }
 
+/// What every journey starts with: its own display, a private Secret Service with its own home, a folder
+/// for the vault, and tauri-driver. Fields drop in order: the driver (and the app) first, the display last.
+pub struct Journey {
+    pub driver: Driver,
+    /// The vault's database file (it does not exist until the app creates it).
+    pub vault: PathBuf,
+    pub folder: tempfile::TempDir,
+    pub keychain: PrivateSecretService,
+    _home: tempfile::TempDir,
+    _display: Display,
+}
+
+impl Journey {
+    pub fn start() -> Journey {
+        let display = Display::start();
+        let home = tempfile::tempdir().unwrap();
+        let keychain = PrivateSecretService::start(home.path(), "keyring-password");
+        let folder = tempfile::tempdir().unwrap();
+        let vault = folder.path().join("practice.saferoom");
+        let driver = Driver::start(&display, &keychain);
+        Journey { driver, vault, folder, keychain, _home: home, _display: display }
+    }
+
+    /// A WebDriver session on a fresh app process opened on this journey's vault.
+    pub async fn launch(&self) -> Client {
+        self.driver.launch(&self.vault).await
+    }
+
+    /// [`Driver::assert_no_trace`], also over the vault's folder.
+    pub async fn assert_no_trace(&self, client: &Client, needles: &[&str]) {
+        self.driver.assert_no_trace(client, needles, &[self.folder.path()]).await;
+    }
+}
+
 /// tauri-driver (which runs WebKitWebDriver, which runs the app) with the given environment.
 pub struct Driver {
     process: Child,

@@ -10,8 +10,7 @@ mod records;
 use std::time::Duration;
 
 use fantoccini::Client;
-use harness::{click, is_present, screenshot, select_value, type_into, wait_for, wait_for_text, Display, Driver};
-use saferoom_core::testing::PrivateSecretService;
+use harness::{click, is_present, screenshot, select_value, type_into, wait_for, wait_for_text, Journey};
 
 pub const OWNER_PASSWORD: &str = "olivia's long password";
 
@@ -64,21 +63,17 @@ async fn r2_create_lock_unlock_and_recover() {
 }
 
 async fn journey() {
-    let display = Display::start();
-    let home = tempfile::tempdir().unwrap();
-    let keychain = PrivateSecretService::start(home.path(), "keyring-password");
-    let folder = tempfile::tempdir().unwrap();
-    let vault = folder.path().join("practice.saferoom");
-    let driver = Driver::start(&display, &keychain);
+    let journey = Journey::start();
+    let vault = &journey.vault;
 
-    let client = driver.launch(&vault).await;
-    let code = create_practice(&client, &vault).await;
+    let client = journey.launch().await;
+    let code = create_practice(&client, vault).await;
     wait_for_text(&client, "#client-list-empty", "No clients yet").await;
     screenshot(&client, "03-empty-client-list").await;
     // The vault on disk is encrypted: no SQLite header, no schema text.
-    let bytes = std::fs::read(&vault).unwrap();
+    let bytes = std::fs::read(vault).unwrap();
     assert!(!bytes.starts_with(b"SQLite format 3") && !bytes.windows(12).any(|w| w == b"CREATE TABLE"));
-    assert!(vault.exists() && folder.path().join("practice.saferoom.keys").exists());
+    assert!(vault.exists() && journey.folder.path().join("practice.saferoom.keys").exists());
 
     // Settings: bad input is refused with a message, good input is kept.
     click(&client, "#nav-settings").await;
@@ -130,7 +125,7 @@ async fn journey() {
     client.close().await.unwrap();
 
     // Second run: the keychain opens the vault with nothing typed; a person still signs in.
-    let client = driver.launch(&vault).await;
+    let client = journey.launch().await;
     wait_for(&client, "#sign-in-form").await;
     sign_in(&client, "olivia", "olivia's brand new password").await;
     client.close().await.unwrap();
@@ -138,15 +133,15 @@ async fn journey() {
     // The keychain entry is lost: the app says so; the owner's password still opens the vault and puts
     // the keychain entry back, so the next start is silent again.
     let keys: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(folder.path().join("practice.saferoom.keys")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(journey.folder.path().join("practice.saferoom.keys")).unwrap()).unwrap();
     let vault_id = keys["vault_id"].as_str().unwrap().to_owned();
     let cleared = std::process::Command::new("secret-tool")
         .args(["clear", "service", "org.saferoom.vault", "username", &vault_id])
-        .envs(keychain.env())
+        .envs(journey.keychain.env())
         .status()
         .unwrap();
     assert!(cleared.success());
-    let client = driver.launch(&vault).await;
+    let client = journey.launch().await;
     wait_for_text(&client, "#keychain-status", "recovery code").await;
     screenshot(&client, "06-keychain-entry-missing").await;
     sign_in(&client, "olivia", "olivia's brand new password").await;
@@ -162,11 +157,11 @@ async fn journey() {
         &compact_code,
         "00000-00000-00000-00000-00000",
     ];
-    driver.assert_no_trace(&client, &needles, &[folder.path()]).await;
+    journey.assert_no_trace(&client, &needles).await;
     client.close().await.unwrap();
     let restored = std::process::Command::new("secret-tool")
         .args(["lookup", "service", "org.saferoom.vault", "username", &vault_id])
-        .envs(keychain.env())
+        .envs(journey.keychain.env())
         .output()
         .unwrap();
     assert!(restored.status.success() && !restored.stdout.is_empty(), "the keychain entry was put back");

@@ -9,10 +9,9 @@ use fantoccini::Client;
 
 use super::harness::{
     click, click_with_text, is_present, page_text, screenshot, select_value, set_value, type_into, wait_for,
-    wait_for_text, wait_gone, Display, Driver,
+    wait_for_text, wait_gone, Journey,
 };
 use super::{create_practice, sign_in};
-use saferoom_core::testing::PrivateSecretService;
 
 const STAFF_PASSWORD: &str = "a long staff password";
 const PRIVATE: &str = "PRIVATE-PROCESS-NOTE about transference";
@@ -60,14 +59,9 @@ pub async fn new_client(client: &Client, given: &str, family: &str) -> String {
 }
 
 async fn journey() {
-    let display = Display::start();
-    let home = tempfile::tempdir().unwrap();
-    let keychain = PrivateSecretService::start(home.path(), "keyring-password");
-    let folder = tempfile::tempdir().unwrap();
-    let vault = folder.path().join("practice.saferoom");
-    let driver = Driver::start(&display, &keychain);
-    let client = driver.launch(&vault).await;
-    create_practice(&client, &vault).await;
+    let journey = Journey::start();
+    let client = journey.launch().await;
+    create_practice(&client, &journey.vault).await;
 
     // The owner adds staff; a taken login is refused with a message.
     click(&client, "#nav-staff").await;
@@ -205,6 +199,6 @@ async fn journey() {
         "Covering for Carl",
         "XZ-1234",
     ];
-    driver.assert_no_trace(&client, &needles, &[folder.path()]).await;
+    journey.assert_no_trace(&client, &needles).await;
     client.close().await.unwrap();
 }

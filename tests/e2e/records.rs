@@ -5,9 +5,8 @@
 use std::time::Duration;
 
 use super::create_practice;
-use super::harness::{click, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Display, Driver};
+use super::harness::{click, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Journey};
 use super::practice::new_client;
-use saferoom_core::testing::PrivateSecretService;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r4_right_of_access_export_and_import() {
@@ -22,15 +21,10 @@ fn pdf_text(path: &str) -> String {
 }
 
 async fn journey() {
-    let display = Display::start();
-    let home = tempfile::tempdir().unwrap();
-    let keychain = PrivateSecretService::start(home.path(), "keyring-password");
-    let folder = tempfile::tempdir().unwrap();
+    let journey = Journey::start();
     let exports = tempfile::tempdir().unwrap();
-    let vault = folder.path().join("practice.saferoom");
-    let driver = Driver::start(&display, &keychain);
-    let client = driver.launch(&vault).await;
-    create_practice(&client, &vault).await;
+    let client = journey.launch().await;
+    create_practice(&client, &journey.vault).await;
     new_client(&client, "Zoë", "Ångström").await;
 
     // The request, dated today: due in 30 days.
