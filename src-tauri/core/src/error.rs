@@ -130,6 +130,24 @@ pub enum Error {
         /// Why it is refused, in words for the user.
         reason: String,
     },
+    /// Another process has the vault open in a way that rules this out (a second writer, or a restore,
+    /// rekey or creation while anyone has it open). Nothing was changed.
+    #[error("This vault is in use by {holder}. Close it there (or wait for it to finish), then try again")]
+    VaultInUse {
+        /// Who holds it, in words: program, process id, user, machine and since when.
+        holder: String,
+    },
+    /// The key-slot file and the database are from different moments (or different vaults): not tampering.
+    #[error("The key-slot file {path} does not match this vault's database ({detail}). Put back the key-slot file that belongs with this database, or restore both from a backup")]
+    KeySlotsMismatch {
+        /// The key-slot file.
+        path: PathBuf,
+        /// How they differ ("it is older than the database", …).
+        detail: String,
+    },
+    /// The person (or a signal) stopped long work before it finished; nothing was changed or left behind.
+    #[error("Stopped before it finished. Nothing was changed")]
+    Cancelled,
     /// A file-system operation failed.
     #[error("Could not {action} {path}: {source}")]
     Io {
@@ -194,6 +212,12 @@ pub enum ErrorCode {
     InvalidInput,
     /// [`Error::Io`].
     Io,
+    /// [`Error::VaultInUse`].
+    VaultInUse,
+    /// [`Error::KeySlotsMismatch`].
+    KeySlotsMismatch,
+    /// [`Error::Cancelled`].
+    Cancelled,
     /// Everything that is a bug or an environment failure.
     Internal,
 }
@@ -217,6 +241,9 @@ impl ErrorCode {
         ErrorCode::Throttled,
         ErrorCode::InvalidInput,
         ErrorCode::Io,
+        ErrorCode::VaultInUse,
+        ErrorCode::KeySlotsMismatch,
+        ErrorCode::Cancelled,
         ErrorCode::Internal,
     ];
 }
@@ -237,6 +264,9 @@ impl Error {
             Error::KeySlotsCorrupt { .. } => ErrorCode::KeySlotsCorrupt,
             Error::BackupCorrupt { .. } => ErrorCode::BackupCorrupt,
             Error::Io { .. } | Error::StorageFull { .. } => ErrorCode::Io,
+            Error::VaultInUse { .. } => ErrorCode::VaultInUse,
+            Error::KeySlotsMismatch { .. } => ErrorCode::KeySlotsMismatch,
+            Error::Cancelled => ErrorCode::Cancelled,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,

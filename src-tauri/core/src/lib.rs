@@ -24,6 +24,7 @@ pub mod intake;
 pub mod minors;
 pub mod notes;
 pub mod pdf;
+pub mod progress;
 #[cfg(test)]
 mod properties;
 pub mod sensitive;

@@ -22,6 +22,12 @@ export type ErrorCode =
   | 'throttled'
   | 'invalid_input'
   | 'io'
+  /** Another program has the vault open (or a restore/rekey runs): nothing was changed. */
+  | 'vault_in_use'
+  /** The key-slot file and the database are from different moments. */
+  | 'key_slots_mismatch'
+  /** Long work was stopped before it finished; nothing was changed. */
+  | 'cancelled'
   | 'internal'
   /** A signing kiosk is running: everything but the kiosk commands and vault_status is refused. */
   | 'kiosk_active';
@@ -46,6 +52,9 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'throttled',
   'invalid_input',
   'io',
+  'vault_in_use',
+  'key_slots_mismatch',
+  'cancelled',
   'internal',
   'kiosk_active',
 ];

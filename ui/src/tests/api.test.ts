@@ -231,6 +231,9 @@ describe('error codes', () => {
       'throttled',
       'invalid_input',
       'io',
+      'vault_in_use',
+      'key_slots_mismatch',
+      'cancelled',
       'internal',
       'kiosk_active',
     ]);
