@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use saferoom_core::vault::{SlotKind, SystemKeychain};
+use saferoom_core::vault::{Replace, RestoreOptions, SlotKind, SystemKeychain};
 use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
 
 #[derive(Parser)]
@@ -231,7 +231,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { file, unlock } => {
             let vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;
-            let report = core(vault.backup(&file, now()))?;
+            let report = core(vault.backup(&file, now(), &saferoom_core::progress::Silent))?;
             let rows: i64 = report.row_counts.values().sum();
             println!(
                 "ok: backup written to {} ({} bytes, {} tables, {rows} rows, verified; database SHA-256 {})",
@@ -242,7 +242,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Restore { file, force, unlock } => {
-            let report = with_unlock(&unlock, |unlock| Vault::restore(&file, &paths, unlock, force))?;
+            let report = with_unlock(&unlock, |unlock| {
+                Vault::restore(
+                    &file,
+                    &paths,
+                    unlock,
+                    RestoreOptions {
+                        replace: if force { Replace::SameVault } else { Replace::Nothing },
+                        now: now(),
+                        progress: &saferoom_core::progress::Silent,
+                    },
+                )
+            })?;
             let rows: i64 = report.row_counts.values().sum();
             println!(
                 "ok: restored vault {} from the backup of {} to {} ({rows} rows, verified)",

@@ -40,7 +40,7 @@ fn backup_1gb(c: &mut Criterion) {
         b.iter(|| {
             round += 1;
             let target = out.path().join(format!("backup-{round}.saferoom-backup"));
-            let report = vault.backup(&target, test_now()).unwrap();
+            let report = vault.backup(&target, test_now(), &saferoom_core::progress::Silent).unwrap();
             std::fs::remove_file(&target).unwrap();
             report
         })

@@ -19,6 +19,7 @@ use super::files::{self, with_suffix};
 use super::slots::SlotFile;
 use super::{migrations, rfc3339, try_key, Unlock, Vault, VaultPaths};
 use crate::error::{Error, Result};
+use crate::progress::{self, Progress, Stage};
 
 const MAGIC: &[u8; 16] = b"SAFEROOM-BACKUP\n";
 const FORMAT_VERSION: i64 = 1;
@@ -47,6 +48,27 @@ pub struct BackupReport {
     pub row_counts: BTreeMap<String, i64>,
     /// SHA-256 of the encrypted database inside.
     pub database_sha256: String,
+}
+
+/// Whether a restore may replace a vault already at its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Refuse if any vault file is at the target.
+    Nothing,
+    /// Replace the vault at the target only if it is the same vault (same vault id) as the backup's.
+    SameVault,
+    /// Replace whatever vault is at the target, even another practice's (the person said so explicitly).
+    AnyVault,
+}
+
+/// How to restore.
+pub struct RestoreOptions<'a> {
+    /// What may be replaced.
+    pub replace: Replace,
+    /// The time of the restore (the core never reads the clock).
+    pub now: OffsetDateTime,
+    /// Progress and cancel.
+    pub progress: &'a dyn Progress,
 }
 
 /// What a restore put back.
@@ -86,7 +108,8 @@ fn remove_quietly(paths: &[&Path]) {
 
 impl Vault {
     /// Write a consistent copy of the open vault to `destination` (a new file) and verify it.
-    pub fn backup(&self, destination: &Path, now: OffsetDateTime) -> Result<BackupReport> {
+    pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
+        progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
             return Err(Error::invalid(
                 "backup file",
@@ -204,14 +227,15 @@ impl Vault {
     }
 
     /// Restore a backup into `target`, proving first that `unlock` opens it and that it is intact.
-    /// Refuses to replace an existing vault unless `replace_existing`.
+    /// Refuses to replace an existing vault unless `options.replace` allows it.
     pub fn restore(
         backup: &Path,
         target: &VaultPaths,
         unlock: Unlock<'_>,
-        replace_existing: bool,
+        options: RestoreOptions<'_>,
     ) -> Result<RestoreReport> {
-        if target.any_exists() && !replace_existing {
+        progress::check(options.progress, Stage::Copying, 0, 0)?;
+        if target.any_exists() && options.replace == Replace::Nothing {
             let path = if target.database.exists() { &target.database } else { &target.key_slots };
             return Err(Error::VaultExists { path: path.clone() });
         }

@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use backup::{BackupReport, RestoreReport};
+pub use backup::{BackupReport, Replace, RestoreOptions, RestoreReport};
 pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE};
 pub use slots::{KdfParams, SlotKind, SLOT_FILE_VERSION};
 

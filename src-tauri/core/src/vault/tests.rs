@@ -2,6 +2,7 @@
 //! store; the real Secret Service has its own tests in `tests/keychain.rs`.
 
 use super::*;
+use crate::progress::Silent;
 use crate::testing::{flip_byte, snapshot, test_now, Unwritable};
 
 struct Fixture {
@@ -417,9 +418,9 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         insert_client(&vault, name);
     }
     let backup_path = fixture.folder.path().join("backup.srbak");
-    let report = vault.backup(&backup_path, test_now()).unwrap();
+    let report = vault.backup(&backup_path, test_now(), &Silent).unwrap();
     assert_eq!(report.row_counts.get("clients"), Some(&2));
-    let error = vault.backup(&backup_path, test_now()).unwrap_err();
+    let error = vault.backup(&backup_path, test_now(), &Silent).unwrap_err();
     assert!(matches!(error, Error::InvalidInput { .. }), "an existing backup is not overwritten: {error:?}");
     insert_client(&vault, "After the backup");
     vault.lock();
@@ -429,7 +430,13 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
     // Restore into a new place with the recovery code.
     let elsewhere = tempfile::tempdir().unwrap();
     let target = VaultPaths::new(elsewhere.path().join("restored.saferoom"));
-    let restored = Vault::restore(&backup_path, &target, Unlock::RecoveryCode(&code), false).unwrap();
+    let restored = Vault::restore(
+        &backup_path,
+        &target,
+        Unlock::RecoveryCode(&code),
+        RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+    )
+    .unwrap();
     assert_eq!(restored.row_counts.get("clients"), Some(&2));
     let vault = Vault::open(&target, Unlock::Passphrase(&passphrase())).unwrap();
     assert_eq!(client_names(&vault), ["Emmy Noether", "Mary Somerville"]);
@@ -437,10 +444,22 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
 
     // Over the existing vault: refused without permission, done with it.
     let before = snapshot(fixture.folder.path());
-    let error = Vault::restore(&backup_path, &fixture.paths, Unlock::Keychain(&fixture.keychain), false).unwrap_err();
+    let error = Vault::restore(
+        &backup_path,
+        &fixture.paths,
+        Unlock::Keychain(&fixture.keychain),
+        RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+    )
+    .unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
     assert_eq!(snapshot(fixture.folder.path()), before);
-    Vault::restore(&backup_path, &fixture.paths, Unlock::Keychain(&fixture.keychain), true).unwrap();
+    Vault::restore(
+        &backup_path,
+        &fixture.paths,
+        Unlock::Keychain(&fixture.keychain),
+        RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent },
+    )
+    .unwrap();
     let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
     assert_eq!(client_names(&vault), ["Emmy Noether", "Mary Somerville"]);
     vault.lock();
@@ -467,13 +486,25 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         let damaged = elsewhere.path().join(format!("{name}.srbak"));
         std::fs::write(&damaged, bytes).unwrap();
         let before = snapshot(elsewhere.path());
-        let error = Vault::restore(&damaged, &damaged_target, Unlock::RecoveryCode(&code), false).unwrap_err();
+        let error = Vault::restore(
+            &damaged,
+            &damaged_target,
+            Unlock::RecoveryCode(&code),
+            RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+        )
+        .unwrap_err();
         assert!(matches!(error, Error::BackupCorrupt { .. }), "{name}: {error:?}");
         assert_eq!(snapshot(elsewhere.path()), before, "{name}: nothing written");
     }
     let wrong = SecretString::from("00000-00000-00000-00000-00000");
     let before = snapshot(elsewhere.path());
-    let error = Vault::restore(&backup_path, &damaged_target, Unlock::RecoveryCode(&wrong), false).unwrap_err();
+    let error = Vault::restore(
+        &backup_path,
+        &damaged_target,
+        Unlock::RecoveryCode(&wrong),
+        RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+    )
+    .unwrap_err();
     assert!(matches!(error, Error::WrongSecret(_)), "{error:?}");
     assert_eq!(snapshot(elsewhere.path()), before);
 }
