@@ -132,6 +132,12 @@ pub mod actions {
     pub const UNIT_NOTE_CREATED: &str = "unit.note_created";
     /// A signing kiosk ended by a staff member's password.
     pub const KIOSK_ENDED: &str = "kiosk.ended";
+    /// An owner made a backup on demand.
+    pub const BACKUP_MADE: &str = "backup.made";
+    /// A backup was made automatically (on lock or quit); no actor.
+    pub const BACKUP_AUTOMATIC: &str = "backup.automatic";
+    /// A backup run failed (its reason is in the backup status).
+    pub const BACKUP_FAILED: &str = "backup.failed";
 }
 
 /// One entry as read back.

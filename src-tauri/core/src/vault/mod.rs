@@ -169,6 +169,9 @@ pub struct IntegrityReport {
 pub struct Vault {
     paths: VaultPaths,
     connection: Connection,
+    /// The database file as raw bytes for backups, opened at the first backup. Declared after
+    /// `connection` so it closes after it: closing it drops the process's POSIX locks on the file.
+    raw_database: std::sync::OnceLock<std::fs::File>,
     data_key: DataKey,
     slots: SlotFile,
     opened_with: OpenedWith,
@@ -514,7 +517,7 @@ impl Vault {
             }
             slots.write(&paths.key_slots)?;
         }
-        Ok(Vault { paths, connection, data_key, slots, opened_with })
+        Ok(Vault { paths, connection, raw_database: std::sync::OnceLock::new(), data_key, slots, opened_with })
     }
 
     /// Which way in opened this vault.
