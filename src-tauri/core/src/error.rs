@@ -64,6 +64,17 @@ pub enum Error {
         /// The existing file.
         path: PathBuf,
     },
+    /// A restore would replace a different vault (another vault id) than the backup's, and the caller did
+    /// not say that it may.
+    #[error("The vault at {path} is vault {existing}, but the backup is of vault {backup}: restoring would replace vault {existing} with vault {backup}. Nothing was changed; restore there only if you mean to replace that other vault")]
+    OtherVaultExists {
+        /// The existing database (or key-slot file).
+        path: PathBuf,
+        /// The id of the vault that would be replaced ("unknown" if its key-slot file cannot be read).
+        existing: String,
+        /// The backup's vault id.
+        backup: String,
+    },
     /// The database failed its integrity (HMAC) checks: damaged or tampered with.
     #[error("The vault file failed its integrity check and may have been damaged or tampered with ({detail}). Restore from a backup")]
     VaultTampered {
@@ -223,7 +234,7 @@ pub enum ErrorCode {
     KeychainEntryMissing,
     /// [`Error::VaultMissing`].
     VaultMissing,
-    /// [`Error::VaultExists`].
+    /// [`Error::VaultExists`] and [`Error::OtherVaultExists`].
     VaultExists,
     /// [`Error::VaultTampered`].
     VaultTampered,
@@ -294,7 +305,7 @@ impl Error {
             Error::KeychainEntryMissing => ErrorCode::KeychainEntryMissing,
             Error::NoSuchSlot(_) | Error::InvalidInput { .. } => ErrorCode::InvalidInput,
             Error::VaultMissing { .. } => ErrorCode::VaultMissing,
-            Error::VaultExists { .. } => ErrorCode::VaultExists,
+            Error::VaultExists { .. } | Error::OtherVaultExists { .. } => ErrorCode::VaultExists,
             Error::VaultTampered { .. } => ErrorCode::VaultTampered,
             Error::TooNew { .. } => ErrorCode::VaultTooNew,
             Error::KeySlotsCorrupt { .. } => ErrorCode::KeySlotsCorrupt,

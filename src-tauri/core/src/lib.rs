@@ -33,6 +33,7 @@ pub mod settings;
 pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod text;
 pub mod vault;
 
 pub use error::{Error, ErrorCode, FolderProblem, Result, SecretKind};

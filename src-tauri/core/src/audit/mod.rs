@@ -7,6 +7,10 @@
 //!   The newest `(seq, hash)` is also kept in `vault_meta` (updated in the same transaction), so cutting
 //!   entries off the end is detected too. Triggers refuse `UPDATE`/`DELETE` on the table.
 //! - Details are short, factual and free of clinical text (no note bodies, no intake answers).
+//! - An entry whose time is earlier than the entry before it (a clock set back) is still stored, with a
+//!   `went_back` mark its hash covers; [`verify`] counts such entries and names the first.
+//! - Work done from the command line is recorded with [`record_command_line`]: its detail starts with
+//!   "via command line" and names the way in.
 //! - The chain detects tampering by anyone who edits the database; it cannot stop someone who holds the
 //!   data key from rewriting the whole chain. `head_hash` is shown so a practice can record it elsewhere.
 
@@ -138,6 +142,64 @@ pub mod actions {
     pub const BACKUP_AUTOMATIC: &str = "backup.automatic";
     /// A backup run failed (its reason is in the backup status).
     pub const BACKUP_FAILED: &str = "backup.failed";
+    /// A vault was created from the command line.
+    pub const VAULT_CREATED: &str = "vault.created";
+    /// Every page of the vault passed its integrity check (an unlock check).
+    pub const INTEGRITY_CHECKED: &str = "vault.integrity_checked";
+    /// A backup of the vault was written.
+    pub const BACKUP_WRITTEN: &str = "vault.backup_written";
+    /// The data key was rotated.
+    pub const REKEYED: &str = "vault.rekeyed";
+    /// The vault was restored from a backup (recorded in the restored vault).
+    pub const RESTORED: &str = "vault.restored";
+}
+
+/// Whether [`record_command_line`] could write its entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Written as this entry.
+    Entry(i64),
+    /// The vault's file is read-only (read-only media or permissions): nothing was written.
+    SkippedReadOnly,
+}
+
+/// The prefix of every command-line entry's detail.
+pub const VIA_COMMAND_LINE: &str = "via command line";
+
+/// Record work done to the vault from the command line, in its own transaction: the actor is the staff
+/// member whose password opened the vault (none for the recovery code, passphrase or keychain); the
+/// detail reads "via command line; way in: …; " then `detail`. On a read-only vault nothing is written
+/// and [`Recorded::SkippedReadOnly`] says so.
+pub fn record_command_line(vault: &Vault, now: OffsetDateTime, action: &str, detail: &str) -> Result<Recorded> {
+    use crate::vault::OpenedWith;
+    let (way_in, actor) = match vault.opened_with() {
+        OpenedWith::Keychain => ("system keychain", None),
+        OpenedWith::RecoveryCode => ("recovery code", None),
+        OpenedWith::Passphrase => ("passphrase", None),
+        OpenedWith::StaffPassword(staff_id) => ("staff password", Some(StaffId::from_trusted(staff_id.clone()))),
+        OpenedWith::Creation => ("new vault", None),
+    };
+    let full_detail = if detail.is_empty() {
+        format!("{VIA_COMMAND_LINE}; way in: {way_in}")
+    } else {
+        format!("{VIA_COMMAND_LINE}; way in: {way_in}; {detail}")
+    };
+    // BEGIN IMMEDIATE: the entry reads the chain's end before it writes, and another process (the app)
+    // may write in between; taking the write lock first means waiting instead of failing to upgrade.
+    let written = (|| -> Result<i64> {
+        let transaction =
+            rusqlite::Transaction::new_unchecked(vault.connection(), rusqlite::TransactionBehavior::Immediate)?;
+        let seq = append(&transaction, now, actor.as_ref(), action, None, &full_detail)?;
+        transaction.commit()?;
+        Ok(seq)
+    })();
+    match written {
+        Ok(seq) => Ok(Recorded::Entry(seq)),
+        Err(Error::Database(error)) if error.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) => {
+            Ok(Recorded::SkippedReadOnly)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// One entry as read back.
@@ -159,6 +221,8 @@ pub struct AuditEntry {
     pub client_name: Option<String>,
     /// A short factual detail.
     pub detail: String,
+    /// Whether its time is earlier than the entry before it (the clock went back); covered by its hash.
+    pub went_back: bool,
 }
 
 /// Which entries to list; newest first.
@@ -193,6 +257,11 @@ pub struct Verification {
     pub problem: Option<String>,
     /// The newest entry's hash (record it elsewhere to pin the trail as it is now).
     pub head_hash: String,
+    /// Entries (of those checked) whose time is earlier than the entry before them: a clock set back.
+    /// Not tampering, but worth knowing when reading times.
+    pub went_back: u64,
+    /// The first such entry.
+    pub first_went_back_seq: Option<i64>,
 }
 
 /// Check the whole chain. Needs only an open vault (the CLI's `audit verify`).

@@ -5,7 +5,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{AuditEntry, AuditFilter, Verification};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
 use crate::vault::rfc3339;
 
@@ -14,7 +14,10 @@ pub(super) const GENESIS: &str = "0000000000000000000000000000000000000000000000
 const HEAD_KEY: &str = "audit_head";
 
 /// The hash of one entry: its number, the previous hash and every field, each length-prefixed so no
-/// two different entries encode alike.
+/// two different entries encode alike. An entry marked as going back in time ends with one more byte, 2,
+/// which no field starts with; unmarked entries (and every entry written before the mark existed) hash
+/// exactly as they always did.
+#[allow(clippy::too_many_arguments)] // One argument per hashed column, in the table's order.
 pub(super) fn entry_hash(
     seq: i64,
     prev_hash: &str,
@@ -23,6 +26,7 @@ pub(super) fn entry_hash(
     action: &str,
     client_id: Option<&str>,
     detail: &str,
+    went_back: bool,
 ) -> String {
     let mut hasher = Sha256::new();
     hasher.update(b"saferoom-audit-v1");
@@ -37,7 +41,16 @@ pub(super) fn entry_hash(
             None => hasher.update([0u8]),
         }
     }
+    if went_back {
+        hasher.update([2u8]);
+    }
     hex::encode(hasher.finalize())
+}
+
+/// Whether the RFC 3339 time `at` is earlier than `previous` (false when either does not parse).
+fn is_earlier(at: &str, previous: &str) -> bool {
+    let parse = |text: &str| OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok();
+    matches!((parse(at), parse(previous)), (Some(at), Some(previous)) if at < previous)
 }
 
 fn head(connection: &Connection) -> Result<Option<(i64, String)>> {
@@ -58,23 +71,30 @@ pub(crate) fn append(
     client_id: Option<&ClientId>,
     detail: &str,
 ) -> Result<i64> {
-    let (last_seq, prev_hash) = connection
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+    let at = rfc3339(now);
+    if at.is_empty() {
+        return Err(Error::invalid(
+            "clock",
+            "the system clock reads a time that cannot be recorded (before year 0 or after 9999); set the clock right and try again",
+        ));
+    }
+    let (last_seq, prev_hash, prev_at) = connection
+        .query_row("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1", [], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
         })
         .optional()?
-        .unwrap_or((0, GENESIS.to_owned()));
+        .unwrap_or((0, GENESIS.to_owned(), String::new()));
     let seq = last_seq + 1;
-    let at = rfc3339(now);
+    let went_back = is_earlier(&at, &prev_at);
     let actor = actor_id.map(StaffId::as_str);
     let client = client_id.map(ClientId::as_str);
-    let hash = entry_hash(seq, &prev_hash, &at, actor, action, client, detail);
+    let hash = entry_hash(seq, &prev_hash, &at, actor, action, client, detail, went_back);
     connection
         .prepare_cached(
-            "INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
-        .execute(rusqlite::params![seq, at, actor, action, client, detail, prev_hash, hash])?;
+        .execute(rusqlite::params![seq, at, actor, action, client, detail, prev_hash, hash, went_back])?;
     connection
         .prepare_cached(
             "INSERT INTO vault_meta (key, value) VALUES (?1, ?2)
@@ -86,7 +106,8 @@ pub(crate) fn append(
 
 pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
     let mut sql = String::from(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name
+        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name,
+                a.went_back
          FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN clients c ON c.id = a.client_id
          WHERE 1 = 1",
     );
@@ -134,24 +155,37 @@ pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<
             client_id: row.get(5)?,
             client_name: row.get(7)?,
             detail: row.get(6)?,
+            went_back: row.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Entries whose time is earlier than the entry before them.
+#[derive(Default, Clone, Copy)]
+struct WentBack {
+    count: u64,
+    first: Option<i64>,
+}
+
 pub(super) fn verify(connection: &Connection) -> Result<Verification> {
-    let mut statement = connection
-        .prepare("SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash FROM audit_log ORDER BY seq")?;
+    let mut statement = connection.prepare(
+        "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back FROM audit_log ORDER BY seq",
+    )?;
     let mut rows = statement.query([])?;
     let mut entries = 0u64;
     let mut expected_seq = 1i64;
     let mut prev = GENESIS.to_owned();
-    let broken = |seq: i64, problem: String, entries: u64, head: String| Verification {
+    let mut prev_at = String::new();
+    let mut back = WentBack::default();
+    let broken = |seq: i64, problem: String, entries: u64, head: String, back: WentBack| Verification {
         entries,
         ok: false,
         first_bad_seq: Some(seq),
         problem: Some(problem),
         head_hash: head,
+        went_back: back.count,
+        first_went_back_seq: back.first,
     };
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
@@ -162,6 +196,7 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
         let detail: String = row.get(5)?;
         let prev_hash: String = row.get(6)?;
         let hash: String = row.get(7)?;
+        let went_back: bool = row.get(8)?;
         entries += 1;
         if seq != expected_seq {
             let problem = if seq > expected_seq {
@@ -169,16 +204,22 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
             } else {
                 format!("entry {seq} is out of order")
             };
-            return Ok(broken(expected_seq.min(seq), problem, entries, prev));
+            return Ok(broken(expected_seq.min(seq), problem, entries, prev, back));
         }
         if prev_hash != prev {
-            return Ok(broken(seq, format!("entry {seq} does not follow entry {}", seq - 1), entries, prev));
+            return Ok(broken(seq, format!("entry {seq} does not follow entry {}", seq - 1), entries, prev, back));
         }
-        let recomputed = entry_hash(seq, &prev_hash, &at, actor.as_deref(), &action, client.as_deref(), &detail);
+        let recomputed =
+            entry_hash(seq, &prev_hash, &at, actor.as_deref(), &action, client.as_deref(), &detail, went_back);
         if recomputed != hash {
-            return Ok(broken(seq, format!("entry {seq} was changed after it was written"), entries, prev));
+            return Ok(broken(seq, format!("entry {seq} was changed after it was written"), entries, prev, back));
+        }
+        if is_earlier(&at, &prev_at) {
+            back.count += 1;
+            back.first.get_or_insert(seq);
         }
         prev = hash;
+        prev_at = at;
         expected_seq += 1;
     }
     let last_seq = expected_seq - 1;
@@ -191,6 +232,7 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
                 format!("entries {} to {head_seq} were removed from the end", last_seq + 1),
                 entries,
                 prev,
+                back,
             ));
         }
         _ => {
@@ -199,16 +241,26 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
                 "the newest entry does not match the recorded head".into(),
                 entries,
                 prev,
+                back,
             ))
         }
     }
-    Ok(Verification { entries, ok: true, first_bad_seq: None, problem: None, head_hash: prev })
+    Ok(Verification {
+        entries,
+        ok: true,
+        first_bad_seq: None,
+        problem: None,
+        head_hash: prev,
+        went_back: back.count,
+        first_went_back_seq: back.first,
+    })
 }
 
 /// Every entry with its hashes, oldest first (for a practice export).
 pub(crate) fn all_entries(connection: &Connection) -> Result<Vec<(AuditEntry, String, String)>> {
     let mut statement = connection.prepare(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, a.prev_hash, a.hash
+        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, a.prev_hash, a.hash,
+                a.went_back
          FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id ORDER BY a.seq",
     )?;
     let rows = statement.query_map([], |row| {
@@ -222,6 +274,7 @@ pub(crate) fn all_entries(connection: &Connection) -> Result<Vec<(AuditEntry, St
                 client_id: row.get(5)?,
                 client_name: None,
                 detail: row.get(6)?,
+                went_back: row.get(9)?,
             },
             row.get(7)?,
             row.get(8)?,

@@ -145,3 +145,108 @@ fn only_owners_list_or_verify_and_filters_narrow_the_listing() {
     assert!(verification.ok);
     assert!(fixture.audit_actions().ends_with(&[actions::AUDIT_VERIFIED.to_owned()]));
 }
+
+/// Append one entry at `at` through the real `append`, in its own transaction.
+fn append_at(fixture: &Practice, at: OffsetDateTime, detail: &str) -> i64 {
+    fixture.vault.transaction(|transaction| append(transaction, at, None, actions::UNLOCK, None, detail)).unwrap()
+}
+
+#[test]
+fn an_entry_earlier_than_the_one_before_is_kept_marked_and_reported() {
+    let fixture = busy_practice();
+    let clean = verify(&fixture.vault).unwrap();
+    assert_eq!((clean.went_back, clean.first_went_back_seq), (0, None));
+
+    let an_hour_ago = test_now() - time::Duration::hours(1);
+    let first_back = append_at(&fixture, an_hour_ago, "clock set back");
+    let after = append_at(&fixture, an_hour_ago + time::Duration::minutes(1), "moving forward again");
+    let second_back = append_at(&fixture, an_hour_ago, "set back again");
+    let marks: Vec<(i64, bool)> = fixture
+        .vault
+        .connection()
+        .prepare("SELECT seq, went_back FROM audit_log WHERE seq >= ?1 ORDER BY seq")
+        .unwrap()
+        .query_map([first_back], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(marks, [(first_back, true), (after, false), (second_back, true)]);
+
+    let verification = verify(&fixture.vault).unwrap();
+    assert!(verification.ok, "going back in time is not tampering: {verification:?}");
+    assert_eq!((verification.went_back, verification.first_went_back_seq), (2, Some(first_back)));
+    let listed =
+        list(&fixture.vault, &fixture.owner, &AuditFilter { limit: 5, ..AuditFilter::default() }, test_now()).unwrap();
+    assert!(listed.iter().any(|entry| entry.seq == second_back && entry.went_back));
+
+    // The mark is covered by the hash: removing it (or adding one) breaks the chain at that entry.
+    tamper(&fixture, &format!("UPDATE audit_log SET went_back = 0 WHERE seq = {first_back}"));
+    let verification = verify(&fixture.vault).unwrap();
+    assert_eq!(verification.first_bad_seq, Some(first_back), "{verification:?}");
+}
+
+#[test]
+fn entries_written_before_the_mark_existed_verify_as_before() {
+    // The hash of an unmarked entry is the original formula (no extra byte), so a chain written by an
+    // older build verifies unchanged; a marked entry hashes differently.
+    let unmarked = store::entry_hash(1, store::GENESIS, "2026-11-23T09:00:00Z", None, "vault.unlock", None, "", false);
+    let marked = store::entry_hash(1, store::GENESIS, "2026-11-23T09:00:00Z", None, "vault.unlock", None, "", true);
+    assert_ne!(unmarked, marked);
+    let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+    sha2::Digest::update(&mut hasher, b"saferoom-audit-v1");
+    sha2::Digest::update(&mut hasher, 1i64.to_be_bytes());
+    for field in [Some(store::GENESIS), Some("2026-11-23T09:00:00Z"), None, Some("vault.unlock"), None, Some("")] {
+        match field {
+            Some(text) => {
+                sha2::Digest::update(&mut hasher, [1u8]);
+                sha2::Digest::update(&mut hasher, (text.len() as u64).to_be_bytes());
+                sha2::Digest::update(&mut hasher, text.as_bytes());
+            }
+            None => sha2::Digest::update(&mut hasher, [0u8]),
+        }
+    }
+    assert_eq!(unmarked, hex::encode(sha2::Digest::finalize(hasher)), "the version-1 formula, unchanged");
+
+    // An older entry that goes back in time without a mark still verifies, and is counted.
+    let fixture = busy_practice();
+    let last: (i64, String) = fixture
+        .vault
+        .connection()
+        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .unwrap();
+    let seq = last.0 + 1;
+    let at = "2020-01-01T00:00:00Z";
+    let hash = store::entry_hash(seq, &last.1, at, None, "vault.unlock", None, "old build", false);
+    fixture
+        .vault
+        .connection()
+        .execute(
+            "INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash)
+             VALUES (?1, ?2, NULL, 'vault.unlock', NULL, 'old build', ?3, ?4)",
+            rusqlite::params![seq, at, last.1, hash],
+        )
+        .unwrap();
+    fixture
+        .vault
+        .connection()
+        .execute("UPDATE vault_meta SET value = ?1 WHERE key = 'audit_head'", [format!("{seq}:{hash}")])
+        .unwrap();
+    let verification = verify(&fixture.vault).unwrap();
+    assert!(verification.ok, "{verification:?}");
+    assert_eq!((verification.went_back, verification.first_went_back_seq), (1, Some(seq)));
+}
+
+#[test]
+fn a_clock_that_cannot_be_written_is_a_typed_error() {
+    let fixture = busy_practice();
+    // RFC 3339 has four-digit years only; a clock before year 0 cannot be written down.
+    let before_year_zero =
+        time::Date::from_calendar_date(-1, time::Month::December, 31).unwrap().midnight().assume_utc();
+    let error = fixture
+        .vault
+        .transaction(|transaction| append(transaction, before_year_zero, None, actions::UNLOCK, None, ""))
+        .unwrap_err();
+    assert!(matches!(error, crate::Error::InvalidInput { field: "clock", .. }), "{error:?}");
+}

@@ -228,6 +228,9 @@ pub fn check_jurisdiction(text: &str) -> Result<String> {
 
 /// Validate and normalise what staff entered.
 pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
+    crate::text::check_name_characters("given name", &input.given_name)?;
+    crate::text::check_name_characters("family name", &input.family_name)?;
+    crate::text::check_name_characters("preferred name", input.preferred_name.as_deref().unwrap_or_default())?;
     let given_name = required(&input.given_name, "given name", 100)?;
     let family_name = required(&input.family_name, "family name", 100)?;
     let preferred_name = optional(input.preferred_name, "preferred name", 100)?;

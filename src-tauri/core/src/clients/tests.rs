@@ -18,6 +18,14 @@ fn validation_refuses_impossible_dates_and_incomplete_details() {
     assert!(invalid(ClientInput { date_of_birth: tomorrow, ..base.clone() }).contains("future"));
     assert!(invalid(ClientInput { date_of_birth: "1850-01-01".into(), ..base.clone() }).contains("1900"));
     assert!(invalid(ClientInput { given_name: "   ".into(), ..base.clone() }).contains("given name"));
+    for (name, words) in
+        [("Ada\u{1b}[2J", "control character"), ("Ada\nLovelace", "line break"), ("Ada\u{202D}", "text-direction")]
+    {
+        assert!(invalid(ClientInput { given_name: name.into(), ..base.clone() }).contains(words), "{name:?}");
+        assert!(invalid(ClientInput { family_name: name.into(), ..base.clone() }).contains("family name"), "{name:?}");
+        let preferred = Some(name.to_owned());
+        assert!(invalid(ClientInput { preferred_name: preferred, ..base.clone() }).contains("preferred name"));
+    }
     for code in ["USA", "U", "us-california", "12-CA", "US_CA"] {
         assert!(invalid(ClientInput { jurisdiction: code.into(), ..base.clone() }).contains("jurisdiction"), "{code}");
     }

@@ -191,6 +191,7 @@ impl LoginThrottle {
 const LOGIN_CHARS: &str = "letters, digits, '.', '_' or '-'";
 
 fn check_login(login: &str) -> Result<()> {
+    crate::text::check_name_characters("login", login)?;
     let login = login.trim();
     if !(2..=64).contains(&login.chars().count()) {
         return Err(Error::invalid("login", "use 2 to 64 characters"));
@@ -202,6 +203,7 @@ fn check_login(login: &str) -> Result<()> {
 }
 
 fn check_display_name(name: &str) -> Result<()> {
+    crate::text::check_name_characters("name", name)?;
     let name = name.trim();
     if name.is_empty() {
         return Err(Error::invalid("name", "enter the person's name"));
@@ -275,6 +277,25 @@ fn adopt(vault: &Vault, throttle: &mut LoginThrottle, login: &str, now: OffsetDa
     audit_sign_in(vault, &session, now, "password (vault opened)")?;
     Ok(session)
 }
+
+/// Work on the whole vault from outside the app (restore, rekey, backup, a practice export from the
+/// command line) needs the practice's own way in: when the vault was opened with a staff password, that
+/// person must be an active owner (`Forbidden` otherwise, naming the ways that are accepted). The recovery
+/// code, the passphrase and the keychain pass here; callers that also refuse the keychain say so themselves.
+/// Returns the owner's staff id when a password opened the vault.
+pub fn require_owner_way_in(vault: &Vault) -> Result<Option<StaffId>> {
+    let OpenedWith::StaffPassword(staff_id) = vault.opened_with() else { return Ok(None) };
+    let staff_id = StaffId::from_trusted(staff_id.clone());
+    let member = store::load(vault.connection(), &staff_id)?;
+    match member {
+        Some(member) if member.active && member.role == Role::Owner => Ok(Some(staff_id)),
+        _ => Err(Error::forbidden(OWNER_WAYS_IN)),
+    }
+}
+
+/// The ways in accepted for work on the whole vault, in words.
+pub const OWNER_WAYS_IN: &str =
+    "this needs an owner's login and password, the recovery code or the practice passphrase";
 
 /// Open a closed vault with a staff login and password and sign that person in.
 pub fn open_and_sign_in(

@@ -221,3 +221,31 @@ fn a_slot_moved_to_another_person_does_not_open() {
     let error = open_and_sign_in(&paths, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::WrongSecret);
 }
+
+#[test]
+fn names_with_control_characters_and_blank_passwords_are_refused_and_change_nothing() {
+    let mut fixture = practice();
+    let owner = fixture.owner.clone();
+    let good = password("long enough password");
+    let blank = password("              ");
+    let before = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let staff_before = fixture.audit_actions().len();
+    for (login, display_name, secret, words) in [
+        ("newbie", "New\u{1b}[31mPerson", &good, "control character"),
+        ("newbie", "New\nPerson", &good, "line break"),
+        ("newbie", "New \u{202E}nosreP", &good, "text-direction override"),
+        ("newbie", "New \u{2067}Person", &good, "text-direction override"),
+        ("new\tbie", "New Person", &good, "control character"),
+        ("newbie", "New Person", &blank, "only spaces"),
+    ] {
+        let attempt = NewStaff { login, display_name, role: Role::Clinician, password: secret };
+        let error = add(&mut fixture.vault, &owner, attempt, test_now()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+        assert!(error.to_string().contains(words), "{words}: {error}");
+    }
+    assert_eq!(std::fs::read(&fixture.paths.key_slots).unwrap(), before, "no slot made");
+    assert_eq!(fixture.audit_actions().len(), staff_before, "nothing recorded as added");
+    // A passphrase of spaces is refused the same way.
+    let error = fixture.vault.set_passphrase(&blank, test_now()).unwrap_err();
+    assert!(error.to_string().contains("only spaces"), "{error}");
+}

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -22,10 +22,12 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::files::{self, with_suffix};
-use super::slots::SlotFile;
-use super::{migrations, rfc3339, Unlock, Vault, VaultPaths};
+use super::{migrations, rfc3339, Vault};
 use crate::error::{Error, Result};
 use crate::progress::{self, Progress, Stage};
+
+mod restore;
+pub use restore::ReplacedVault;
 
 const MAGIC: &[u8; 16] = b"SAFEROOM-BACKUP\n";
 const FORMAT_VERSION: i64 = 1;
@@ -92,6 +94,8 @@ pub struct RestoreReport {
     pub row_counts: BTreeMap<String, i64>,
     /// When the backup was taken.
     pub backup_created_at: String,
+    /// The vault that was at the target and is now kept beside it, if one was replaced.
+    pub replaced: Option<ReplacedVault>,
 }
 
 fn row_counts(connection: &rusqlite::Connection, schema: &str) -> Result<BTreeMap<String, i64>> {
@@ -291,82 +295,6 @@ impl Vault {
         let file = File::open(&self.paths.database).map_err(Error::io("read", &self.paths.database))?;
         Ok(self.raw_database.get_or_init(|| file))
     }
-
-    /// Restore a backup into `target`, proving first that `unlock` opens it and that it is intact.
-    /// Refuses to replace an existing vault unless `options.replace` allows it.
-    pub fn restore(
-        backup: &Path,
-        target: &VaultPaths,
-        unlock: Unlock<'_>,
-        options: RestoreOptions<'_>,
-    ) -> Result<RestoreReport> {
-        progress::check(options.progress, Stage::Copying, 0, 0)?;
-        if target.any_exists() && options.replace == Replace::Nothing {
-            let path = if target.database.exists() { &target.database } else { &target.key_slots };
-            return Err(Error::VaultExists { path: path.clone() });
-        }
-        let (header, mut reader) = read_header(backup)?;
-        if let Some(parent) = target.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(Error::io("create the folder", parent))?;
-        }
-        let staged = VaultPaths::new(files::sibling(&target.database, "restoring"));
-        let staged_extras = [with_suffix(&staged.database, "-wal"), with_suffix(&staged.database, "-shm")];
-        let result = (|| -> Result<RestoreReport> {
-            let mut out = BufWriter::new(File::create(&staged.database).map_err(Error::io("write", &staged.database))?);
-            let (bytes, sha) = hash_stream(&mut reader, backup, header.database_bytes, Some(&mut out))?;
-            let mut trailing = [0u8; 1];
-            let has_trailing = reader.read(&mut trailing).map_err(Error::io("read", backup))? > 0;
-            if bytes != header.database_bytes || sha != header.database_sha256 || has_trailing {
-                return Err(Error::BackupCorrupt {
-                    path: backup.to_owned(),
-                    detail: "the database inside does not match its recorded length and SHA-256".into(),
-                });
-            }
-            out.into_inner()
-                .map_err(|error| Error::Io {
-                    action: "write",
-                    path: staged.database.clone(),
-                    source: error.into_error(),
-                })?
-                .sync_all()
-                .map_err(Error::io("flush to disk", &staged.database))?;
-            let slot_bytes = serde_json::to_vec(&header.key_slots).map_err(|_| Error::Crypto("key slots from JSON"))?;
-            let slots = SlotFile::from_bytes(&slot_bytes, backup)?;
-            if slots.vault_id != header.vault_id {
-                return Err(Error::BackupCorrupt {
-                    path: backup.to_owned(),
-                    detail: "its key slots belong to another vault".into(),
-                });
-            }
-            files::write_atomic(&staged.key_slots, &slots.to_bytes())?;
-
-            let vault = Vault::open(&staged, unlock)?;
-            vault.verify_integrity()?;
-            let counts = row_counts(vault.connection(), "main")?;
-            if counts != header.row_counts {
-                return Err(Error::BackupCorrupt {
-                    path: backup.to_owned(),
-                    detail: "its row counts do not match its header".into(),
-                });
-            }
-            vault.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
-            vault.lock();
-
-            // Stale WAL files of a replaced vault must not be replayed into the restored one.
-            remove_quietly(&[&with_suffix(&target.database, "-wal"), &with_suffix(&target.database, "-shm")]);
-            files::rename_durably(&staged.key_slots, &target.key_slots)?;
-            files::rename_durably(&staged.database, &target.database)?;
-            Ok(RestoreReport {
-                vault_id: header.vault_id.clone(),
-                row_counts: counts,
-                backup_created_at: header.created_at.clone(),
-            })
-        })();
-        if result.is_err() {
-            remove_quietly(&[&staged.database, &staged.key_slots, &staged_extras[0], &staged_extras[1]]);
-        }
-        result
-    }
 }
 
 pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
@@ -439,29 +367,4 @@ fn verify_file(path: &Path, expected_sha256: &str, progress: &dyn Progress) -> R
 /// The vault id a file's backup header names, if it is a Saferoom backup (for pruning old backups).
 pub(crate) fn backup_vault_id(path: &Path) -> Result<String> {
     read_header(path).map(|(header, _)| header.vault_id)
-}
-
-/// Hash up to `limit` bytes of `reader`, copying them to `sink` if given.
-fn hash_stream(
-    reader: &mut dyn Read,
-    path: &Path,
-    limit: u64,
-    mut sink: Option<&mut dyn Write>,
-) -> Result<(u64, String)> {
-    let mut hasher = Sha256::new();
-    let mut total = 0u64;
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut limited = reader.take(limit);
-    loop {
-        let read = limited.read(&mut buffer).map_err(Error::io("read", path))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        if let Some(sink) = sink.as_mut() {
-            sink.write_all(&buffer[..read]).map_err(Error::io("write a copy of", path))?;
-        }
-        total += read as u64;
-    }
-    Ok((total, hex::encode(hasher.finalize())))
 }

@@ -21,7 +21,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use backup::{BackupReport, Replace, RestoreOptions, RestoreReport};
+pub use backup::{BackupReport, Replace, ReplacedVault, RestoreOptions, RestoreReport};
 pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE};
 pub use slots::{KdfParams, SlotKind, SLOT_FILE_VERSION};
 
@@ -193,6 +193,9 @@ fn check_passphrase(passphrase: &SecretString) -> Result<()> {
 
 /// Length rules shared by the practice passphrase and staff passwords.
 pub(crate) fn check_secret_length(field: &'static str, secret: &SecretString) -> Result<()> {
+    if secret.expose().trim().is_empty() && !secret.expose().is_empty() {
+        return Err(Error::invalid(field, "it is only spaces; use words or other characters"));
+    }
     let length = secret.expose().chars().count();
     if length < MIN_PASSPHRASE_CHARS {
         return Err(Error::invalid(
