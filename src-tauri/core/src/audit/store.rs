@@ -15,7 +15,7 @@ const HEAD_KEY: &str = "audit_head";
 
 /// The hash of one entry: its number, the previous hash and every field, each length-prefixed so no
 /// two different entries encode alike.
-pub(super) fn entry_hash(
+pub(crate) fn entry_hash(
     seq: i64,
     prev_hash: &str,
     at: &str,
@@ -203,29 +203,4 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
         }
     }
     Ok(Verification { entries, ok: true, first_bad_seq: None, problem: None, head_hash: prev })
-}
-
-/// Every entry with its hashes, oldest first (for a practice export).
-pub(crate) fn all_entries(connection: &Connection) -> Result<Vec<(AuditEntry, String, String)>> {
-    let mut statement = connection.prepare(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, a.prev_hash, a.hash
-         FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id ORDER BY a.seq",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            AuditEntry {
-                seq: row.get(0)?,
-                at: row.get(1)?,
-                actor_id: row.get(2)?,
-                actor_name: row.get(3)?,
-                action: row.get(4)?,
-                client_id: row.get(5)?,
-                client_name: None,
-                detail: row.get(6)?,
-            },
-            row.get(7)?,
-            row.get(8)?,
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
