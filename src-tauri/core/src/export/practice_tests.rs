@@ -456,3 +456,48 @@ fn an_export_that_fails_midway_leaves_no_file_under_its_name() {
     assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
 }
+
+#[test]
+fn a_client_export_holds_their_consents_as_pdfs_guardians_and_joint_notes_only() {
+    let fixture = full_practice(&[]);
+    let now = test_now();
+    let all = crate::clients::search(&fixture.vault, &fixture.owner, "", true, now).unwrap();
+    let id_of = |name: &str| all.iter().find(|client| client.display_name.contains(name)).unwrap().id.clone();
+    let (ada, zoe, minor) = (id_of("Lovelace"), id_of("Zoë"), id_of("Κώστας"));
+    notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &zoe, "2026-11-06", "ZOE-INDIVIDUAL", now)
+        .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = super::super::export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, now).unwrap();
+    crate::export::tests::assert_matches_schema(&report.json_path);
+    let text = std::fs::read_to_string(&report.json_path).unwrap();
+    assert!(!text.contains("ZOE-INDIVIDUAL"), "never another member's own notes");
+    let AnyExport::Records(export) = read_export(&report.json_path).unwrap() else { panic!("a client export") };
+    let record = &export.clients[0];
+    assert_eq!(record.units.len(), 1);
+    assert_eq!(record.units[0].joint_notes[0].body, "Joint session about chores.");
+    let kinds: BTreeSet<&str> = record.consent_documents.iter().map(|document| document.kind.as_str()).collect();
+    assert!(kinds.is_superset(&BTreeSet::from(["treatment", "technology", "recording"])), "{kinds:?}");
+    let with_pdf: Vec<&str> =
+        record.consent_documents.iter().filter_map(|document| document.pdf_file.as_deref()).collect();
+    assert_eq!(with_pdf.len(), report.consent_pdfs.len());
+    assert!(report.consent_pdfs.len() >= 3, "two signed and one revoked: {:?}", report.consent_pdfs);
+    for path in &report.consent_pdfs {
+        assert!(with_pdf.contains(&path.file_name().unwrap().to_str().unwrap()));
+        let pdf = std::process::Command::new("pdftotext").arg(path).arg("-").output().unwrap();
+        let pdf = String::from_utf8(pdf.stdout).unwrap();
+        assert!(pdf.contains("Ada Lovelace"), "{pdf}");
+    }
+    assert!(record.consent_documents.iter().any(|document| document.signers.iter().any(|s| s.evidence_hash.is_some())));
+    let main = std::process::Command::new("pdftotext").arg(&report.pdf_path).arg("-").output().unwrap();
+    let main = String::from_utf8(main.stdout).unwrap();
+    assert!(main.contains("Joint session about chores.") && main.contains("Consents"), "{main}");
+    assert!(!main.contains("ZOE-INDIVIDUAL"));
+
+    let report =
+        super::super::export_client(&fixture.vault, &fixture.clinician, &minor, out.path(), None, now).unwrap();
+    crate::export::tests::assert_matches_schema(&report.json_path);
+    let AnyExport::Records(export) = read_export(&report.json_path).unwrap() else { panic!("a client export") };
+    let guardians: BTreeSet<&str> = export.clients[0].guardians.iter().map(|guardian| guardian.name.as_str()).collect();
+    assert_eq!(guardians, BTreeSet::from(["Μαρία Παπαδοπούλου", "Νίκος Παπαδόπουλος"]));
+    assert!(report.consent_pdfs.is_empty() && export.clients[0].units.is_empty());
+}

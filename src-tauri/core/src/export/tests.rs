@@ -144,13 +144,6 @@ pub(crate) fn assert_matches_schema(file: &Path) {
     assert!(problems.is_empty(), "{} does not match the schema: {problems:#?}", file.display());
 }
 
-fn records(file: &Path) -> ExportFile {
-    match read_export(file).unwrap() {
-        AnyExport::Records(export) => export,
-        AnyExport::Practice(_) => panic!("expected a client export"),
-    }
-}
-
 #[test]
 fn a_practice_export_is_the_v2_json_beside_a_printable_pdf_and_owner_only() {
     let (fixture, _, _) = populated();
