@@ -212,11 +212,15 @@ pub async fn export_client_record(
 #[tauri::command]
 pub async fn export_practice(state: State<'_, AppState>, folder: String) -> CommandResult<ExportReportDto> {
     let folder = PathBuf::from(folder);
-    state.with_session(|vault, session| Ok(export::export_practice(vault, session, &folder, now())?.into()))
+    state.with_session(|vault, session| {
+        Ok(export::export_practice(vault, session, &folder, now(), &saferoom_core::progress::Silent)?.into())
+    })
 }
 
 #[tauri::command]
 pub async fn import_practice(state: State<'_, AppState>, file: String) -> CommandResult<ImportReportDto> {
     let file = PathBuf::from(file);
-    state.with_session(|vault, session| Ok(export::import(vault, session, &file, now())?.into()))
+    state.with_session(|vault, session| {
+        Ok(export::import(vault, session, &file, now(), &saferoom_core::progress::Silent)?.into())
+    })
 }

@@ -26,7 +26,7 @@ use crate::ids::{ClientId, StaffId};
 use crate::staff::{Role, Session};
 use crate::vault::Vault;
 
-pub(crate) use store::append;
+pub(crate) use store::{append, entry_hash};
 
 /// Names of audited actions (stable strings: they are part of the hash chain).
 pub mod actions {

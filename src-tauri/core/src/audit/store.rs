@@ -18,7 +18,7 @@ const HEAD_KEY: &str = "audit_head";
 /// which no field starts with; unmarked entries (and every entry written before the mark existed) hash
 /// exactly as they always did.
 #[allow(clippy::too_many_arguments)] // One argument per hashed column, in the table's order.
-pub(super) fn entry_hash(
+pub(crate) fn entry_hash(
     seq: i64,
     prev_hash: &str,
     at: &str,
@@ -254,31 +254,4 @@ pub(super) fn verify(connection: &Connection) -> Result<Verification> {
         went_back: back.count,
         first_went_back_seq: back.first,
     })
-}
-
-/// Every entry with its hashes, oldest first (for a practice export).
-pub(crate) fn all_entries(connection: &Connection) -> Result<Vec<(AuditEntry, String, String)>> {
-    let mut statement = connection.prepare(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, a.prev_hash, a.hash,
-                a.went_back
-         FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id ORDER BY a.seq",
-    )?;
-    let rows = statement.query_map([], |row| {
-        Ok((
-            AuditEntry {
-                seq: row.get(0)?,
-                at: row.get(1)?,
-                actor_id: row.get(2)?,
-                actor_name: row.get(3)?,
-                action: row.get(4)?,
-                client_id: row.get(5)?,
-                client_name: None,
-                detail: row.get(6)?,
-                went_back: row.get(9)?,
-            },
-            row.get(7)?,
-            row.get(8)?,
-        ))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -59,7 +59,12 @@ pub fn search_prefixes(terms: &[String]) -> Vec<String> {
     prefixes
 }
 
-fn write_terms(connection: &Connection, client_id: &ClientId, input: &ClientInput, display_name: &str) -> Result<()> {
+pub(crate) fn write_terms(
+    connection: &Connection,
+    client_id: &ClientId,
+    input: &ClientInput,
+    display_name: &str,
+) -> Result<()> {
     connection.prepare_cached("DELETE FROM client_search_terms WHERE client_id = ?1")?.execute([client_id])?;
     connection.prepare_cached("DELETE FROM client_search_prefixes WHERE client_id = ?1")?.execute([client_id])?;
     let terms = search_terms(input);

@@ -817,6 +817,24 @@ fn exporting(
     result
 }
 
+/// A client's consent documents, newest first, for the right-of-access export (the caller checked access).
+pub(crate) fn documents_for_export(
+    connection: &rusqlite::Connection,
+    client_id: &ClientId,
+) -> Result<Vec<ConsentDocument>> {
+    store::documents_for_client(connection, client_id)
+}
+
+/// One document's printable PDF, as [`export_document`] draws it (for the right-of-access export).
+pub(crate) fn document_pdf(
+    connection: &rusqlite::Connection,
+    document: &ConsentDocument,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>> {
+    let client = store::client_name(connection, &document.client_id)?;
+    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, now)?)
+}
+
 /// Export one document: a PDF (the text, fields, signatures, times, hashes and an evidence page) and a
 /// FHIR R4 Consent beside it.
 pub fn export_document(

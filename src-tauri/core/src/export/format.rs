@@ -1,5 +1,7 @@
-//! The export file format: open, documented JSON (`saferoom-export`, version 1). Every field is plain data;
-//! signed notes carry their content hash so a reader (or an import) can check them.
+//! The export file format: open, documented JSON (`saferoom-export`, version 2; `docs/export-format.md`,
+//! JSON Schema `assets/export/saferoom-export.schema.json`). Every field is plain data; signed notes carry their
+//! content hash so a reader (or an import) can check them. A practice export of version 2 is
+//! [`super::practice::PracticeExport`]; client exports and version-1 practice exports are [`ExportFile`].
 
 use std::collections::BTreeMap;
 
@@ -9,8 +11,9 @@ use crate::clients::{Billing, ContactPreferences};
 
 /// The `format` value of every export.
 pub const FORMAT: &str = "saferoom-export";
-/// The newest version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The newest version this build writes and reads (1: client records only; 2: practice exports hold every
+/// table and the audit trails, client exports also consents, guardians and joint-session notes).
+pub const VERSION: u32 = 2;
 
 /// One client's record (right of access) or the whole practice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +118,123 @@ pub struct ClientRecord {
     /// The authorisation the psychotherapy notes above were disclosed under.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub psychotherapy_disclosure: Option<DisclosureRecord>,
+    /// Guardians (client exports, version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guardians: Vec<GuardianRecord>,
+    /// Consent documents, with their signers (client exports, version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consent_documents: Vec<ConsentDocumentRecord>,
+    /// Couples and families the client belongs to, with their joint-session notes (client exports, version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<UnitRecord>,
+}
+
+/// A guardian of a minor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuardianRecord {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// parent or legal_guardian.
+    pub role: String,
+    /// full, summary or none.
+    pub access: String,
+    /// Custody documents noted.
+    pub custody_note: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Whether still a guardian on file.
+    pub active: bool,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A consent document as prepared, signed or revoked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentDocumentRecord {
+    /// Id.
+    pub id: String,
+    /// treatment, technology, …, no_secrets, ….
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// The exact text signed.
+    pub text: String,
+    /// SHA-256 of the text.
+    pub text_hash: String,
+    /// The telehealth platform named.
+    pub platform: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, once every signer signed.
+    pub signed_at: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub expires_on: Option<String>,
+    /// RFC 3339.
+    pub revoked_at: Option<String>,
+    /// Why.
+    pub revoke_reason: Option<String>,
+    /// Signers and their signatures' hashes.
+    pub signers: Vec<SignerRecord>,
+    /// The PDF beside the JSON (signed or revoked documents).
+    pub pdf_file: Option<String>,
+}
+
+/// One signer of a consent document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignerRecord {
+    /// Position on the document.
+    pub index: u32,
+    /// client, partner, guardian or witness.
+    pub role: String,
+    /// Name.
+    pub name: String,
+    /// RFC 3339.
+    pub signed_at: Option<String>,
+    /// The name typed when signing.
+    pub typed_name: Option<String>,
+    /// SHA-256 of the signature's strokes.
+    pub signature_hash: Option<String>,
+    /// SHA-256 of the signature's evidence record.
+    pub evidence_hash: Option<String>,
+}
+
+/// A couple or family the client belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitRecord {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// couple or family.
+    pub kind: String,
+    /// Joint-session notes, oldest first.
+    pub joint_notes: Vec<JointNoteRecord>,
+}
+
+/// A joint-session note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JointNoteRecord {
+    /// Id.
+    pub id: String,
+    /// Staff id.
+    pub author_id: String,
+    /// Name.
+    pub author_name: String,
+    /// `YYYY-MM-DD`.
+    pub session_date: String,
+    /// Text.
+    pub body: String,
+    /// RFC 3339.
+    pub created_at: String,
 }
 
 /// Intake answers.

@@ -12,6 +12,7 @@
 
 pub mod format;
 mod pdf_layout;
+pub mod practice;
 #[cfg(test)]
 mod tests;
 
@@ -28,12 +29,14 @@ use crate::clients::{self, ClientInput, ClientStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
 use crate::notes::{self, Note, NoteKind};
+use crate::progress::{self, Progress, Stage};
 use crate::staff::{Role, Session};
 use crate::vault::{files, rfc3339, Vault};
 use format::{
-    AccessRequestRecord, AddendumRecord, AuditRecord, ClientRecord, DisclosureRecord, ExportFile, ExportKind,
-    IntakeRecord, NoteRecord, StaffRecord,
+    AccessRequestRecord, AddendumRecord, ClientRecord, ConsentDocumentRecord, DisclosureRecord, ExportFile, ExportKind,
+    GuardianRecord, IntakeRecord, JointNoteRecord, NoteRecord, SignerRecord, StaffRecord, UnitRecord,
 };
+pub use practice::{PracticeExport, PracticeFileReport, PracticeImportReport};
 
 /// Largest export file an import reads.
 pub const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
@@ -53,6 +56,8 @@ pub struct ExportReport {
     pub progress_notes: usize,
     /// Psychotherapy notes disclosed (client exports under an authorisation only).
     pub psychotherapy_notes: usize,
+    /// Signed consent documents, one PDF each, beside the JSON (client exports).
+    pub consent_pdfs: Vec<PathBuf>,
 }
 
 /// What an import added.
@@ -66,6 +71,12 @@ pub struct ImportReport {
     pub staff_added: usize,
     /// Psychotherapy notes in the file that were not imported (a disclosure is not a record).
     pub psychotherapy_notes_skipped: usize,
+    /// Rows restored, over every table.
+    pub records: usize,
+    /// Audit trails kept as imported trails (practice exports).
+    pub audit_trails: usize,
+    /// Staff logins already taken in this vault, and the login each imported account got instead.
+    pub renamed_logins: Vec<(String, String)>,
 }
 
 fn note_record(note: &Note) -> NoteRecord {
@@ -127,7 +138,132 @@ fn client_record(transaction: &Transaction<'_>, client_id: &ClientId) -> Result<
         progress_notes: progress.iter().map(note_record).collect(),
         psychotherapy_notes: Vec::new(),
         psychotherapy_disclosure: None,
+        guardians: Vec::new(),
+        consent_documents: Vec::new(),
+        units: Vec::new(),
     })
+}
+
+/// The client's guardians, consent documents and the joint-session notes of their units (right of access).
+fn add_related(transaction: &Transaction<'_>, record: &mut ClientRecord, client_id: &ClientId) -> Result<()> {
+    record.guardians = transaction
+        .prepare(
+            "SELECT id, name, role, access, custody_note, phone, email, active, created_at FROM guardians
+             WHERE client_id = ?1 ORDER BY created_at, id",
+        )?
+        .query_map([client_id], |row| {
+            Ok(GuardianRecord {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                role: row.get(2)?,
+                access: row.get(3)?,
+                custody_note: row.get(4)?,
+                phone: row.get(5)?,
+                email: row.get(6)?,
+                active: row.get(7)?,
+                created_at: row.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    record.consent_documents = crate::consent::documents_for_export(transaction, client_id)?
+        .into_iter()
+        .map(|document| ConsentDocumentRecord {
+            id: document.id.to_string(),
+            kind: document.kind.as_str().to_owned(),
+            title: document.title,
+            text: document.text,
+            text_hash: document.text_hash,
+            platform: document.platform,
+            created_at: document.created_at,
+            signed_at: document.signed_at,
+            expires_on: document.expires_on.map(|day| day.to_string()),
+            revoked_at: document.revoked_at,
+            revoke_reason: document.revoke_reason,
+            signers: document
+                .signers
+                .into_iter()
+                .map(|signer| SignerRecord {
+                    index: signer.index,
+                    role: signer.role.as_str().to_owned(),
+                    name: signer.name,
+                    signed_at: signer.signed_at,
+                    typed_name: signer.typed_name,
+                    signature_hash: signer.signature_hash,
+                    evidence_hash: signer.evidence_hash,
+                })
+                .collect(),
+            pdf_file: None,
+        })
+        .collect();
+    // Only the units' own (joint-session) notes: never another member's individual notes.
+    let units: Vec<(String, String, String)> = transaction
+        .prepare(
+            "SELECT u.id, u.name, u.kind FROM units u JOIN unit_members m ON m.unit_id = u.id
+             WHERE m.client_id = ?1 ORDER BY u.created_at, u.id",
+        )?
+        .query_map([client_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    record.units = units
+        .into_iter()
+        .map(|(id, name, kind)| {
+            let joint_notes = transaction
+                .prepare_cached(
+                    "SELECT n.id, n.author_id, coalesce(s.display_name, ''), n.session_date, n.body, n.created_at
+                     FROM unit_notes n LEFT JOIN staff s ON s.id = n.author_id
+                     WHERE n.unit_id = ?1 ORDER BY n.session_date, n.created_at, n.id",
+                )?
+                .query_map([&id], |row| {
+                    Ok(JointNoteRecord {
+                        id: row.get(0)?,
+                        author_id: row.get(1)?,
+                        author_name: row.get(2)?,
+                        session_date: row.get(3)?,
+                        body: row.get(4)?,
+                        created_at: row.get(5)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(UnitRecord { id, name, kind, joint_notes })
+        })
+        .collect::<Result<_>>()?;
+    Ok(())
+}
+
+/// Write one PDF per signed or revoked consent document beside the JSON (`<stem>-consent-<id>.pdf`), naming
+/// each in its record. Returns the files written; removes them all if one fails.
+fn write_consent_pdfs(
+    transaction: &Transaction<'_>,
+    folder: &Path,
+    stem: &str,
+    record: &mut ClientRecord,
+    now: OffsetDateTime,
+) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    let documents = crate::consent::documents_for_export(transaction, &ClientId::parse(&record.id)?)?;
+    let result = (|| {
+        for document in
+            documents.iter().filter(|document| document.signed_at.is_some() || document.revoked_at.is_some())
+        {
+            let name = format!("{stem}-consent-{}.pdf", document.id.as_str().chars().take(8).collect::<String>());
+            let path = folder.join(&name);
+            if path.exists() {
+                return Err(Error::conflict(format!("{} already exists", path.display())));
+            }
+            files::write_atomic(&path, &crate::consent::document_pdf(transaction, document, now)?)?;
+            written.push(path);
+            if let Some(entry) = record.consent_documents.iter_mut().find(|entry| entry.id == document.id.as_str()) {
+                entry.pdf_file = Some(name);
+            }
+        }
+        Ok(())
+    })();
+    if let Err(error) = result {
+        for path in &written {
+            let _ = std::fs::remove_file(path);
+        }
+        return Err(error);
+    }
+    Ok(written)
 }
 
 fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
@@ -211,8 +347,9 @@ fn exporting(
         Ok(report)
     });
     if let (Err(_), Some(report)) = (&result, written) {
-        let _ = std::fs::remove_file(&report.json_path);
-        let _ = std::fs::remove_file(&report.pdf_path);
+        for path in [&report.json_path, &report.pdf_path].into_iter().chain(&report.consent_pdfs) {
+            let _ = std::fs::remove_file(path);
+        }
     }
     result
 }
@@ -247,6 +384,10 @@ pub fn export_client(
         if let Some(request) = request {
             crate::disclosures::fulfil(transaction, actor, request, client_id, now)?;
         }
+        add_related(transaction, &mut record, client_id)?;
+        let (json_path, _) = free_names(folder, &file_stem("record", client_id.as_str(), now), "json", "pdf")?;
+        let stem = json_path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
+        let consent_pdfs = write_consent_pdfs(transaction, folder, &stem, &mut record, now)?;
         let mut staff = staff_records(transaction)?;
         let named: std::collections::HashSet<String> = record
             .care_team
@@ -256,6 +397,7 @@ pub fn export_client(
             .chain(record.progress_notes.iter().flat_map(|note| note.addenda.iter().map(|a| a.author_id.clone())))
             .chain(record.psychotherapy_notes.iter().map(|note| note.author_id.clone()))
             .chain(record.intake.updated_by.clone())
+            .chain(record.units.iter().flat_map(|unit| unit.joint_notes.iter().map(|note| note.author_id.clone())))
             .collect();
         staff.retain(|member| named.contains(&member.id));
         let exporter = crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.login).unwrap_or_default();
@@ -273,8 +415,11 @@ pub fn export_client(
             access_requests: Vec::new(),
             audit: Vec::new(),
         };
-        let (json_path, pdf_path, json_sha256) =
-            write_files(folder, &file_stem("record", client_id.as_str(), now), &export, &title)?;
+        let (json_path, pdf_path, json_sha256) = write_files(folder, &stem, &export, &title).inspect_err(|_| {
+            for path in &consent_pdfs {
+                let _ = std::fs::remove_file(path);
+            }
+        })?;
         append(
             transaction,
             now,
@@ -285,107 +430,150 @@ pub fn export_client(
                 "{progress_notes} progress notes, {psychotherapy_notes} psychotherapy notes; json sha256 {json_sha256}"
             ),
         )?;
-        Ok(ExportReport { json_path, pdf_path, json_sha256, clients: 1, progress_notes, psychotherapy_notes })
+        Ok(ExportReport {
+            json_path,
+            pdf_path,
+            json_sha256,
+            clients: 1,
+            progress_notes,
+            psychotherapy_notes,
+            consent_pdfs,
+        })
     })
 }
 
-/// Export the whole practice (owners only): every client's record (never psychotherapy notes), staff
-/// without secrets, access requests and the audit trail.
-pub fn export_practice(vault: &Vault, session: &Session, folder: &Path, now: OffsetDateTime) -> Result<ExportReport> {
+/// Export the whole practice (owners only) into `folder`: the version-2 JSON holding every record the vault
+/// keeps (see [`practice`]) and a printable PDF of the client records beside it.
+pub fn export_practice(
+    vault: &Vault,
+    session: &Session,
+    folder: &Path,
+    now: OffsetDateTime,
+    progress: &dyn Progress,
+) -> Result<ExportReport> {
     check_folder(folder)?;
     exporting(vault, session, now, |transaction, actor| {
         actor.require_role(&[Role::Owner], "only an owner exports the whole practice")?;
-        let ids: Vec<ClientId> = transaction
-            .prepare("SELECT id FROM clients ORDER BY display_name COLLATE NOCASE, id")?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let records = ids.iter().map(|id| client_record(transaction, id)).collect::<Result<Vec<_>>>()?;
-        let access_requests = transaction
-            .prepare(
-                "SELECT id, client_id, received_on, due_on, extended_to, extension_reason, fulfilled_at
-                 FROM access_requests ORDER BY received_on, id",
-            )?
-            .query_map([], |row| {
-                Ok(AccessRequestRecord {
-                    id: row.get(0)?,
-                    client_id: row.get(1)?,
-                    received_on: row.get(2)?,
-                    due_on: row.get(3)?,
-                    extended_to: row.get(4)?,
-                    extension_reason: row.get(5)?,
-                    fulfilled_at: row.get(6)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let audit = crate::audit::store::all_entries(transaction)?
-            .into_iter()
-            .map(|(entry, prev_hash, hash)| AuditRecord {
-                seq: entry.seq,
-                at: entry.at,
-                actor_id: entry.actor_id.map(|id| id.to_string()),
-                action: entry.action,
-                client_id: entry.client_id.map(|id| id.to_string()),
-                detail: entry.detail,
-                prev_hash,
-                hash,
+        let exporter = practice::exporter_login(transaction, actor)?;
+        let (json_path, pdf_path) = free_names(folder, &file_stem("practice", vault.vault_id(), now), "json", "pdf")?;
+        let file = practice::write_practice(transaction, vault.vault_id(), &exporter, &json_path, now, progress)?;
+        let written = (|| {
+            let view = practice_view(transaction, vault, exporter, now)?;
+            let pdf = crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256))?;
+            files::write_atomic(&pdf_path, &pdf)?;
+            practice::audit_export(transaction, actor, now, &file)?;
+            let progress_notes = view.clients.iter().map(|record| record.progress_notes.len()).sum();
+            Ok(ExportReport {
+                json_path: json_path.clone(),
+                pdf_path: pdf_path.clone(),
+                json_sha256: file.sha256.clone(),
+                clients: view.clients.len(),
+                progress_notes,
+                psychotherapy_notes: 0,
+                consent_pdfs: Vec::new(),
             })
-            .collect();
-        let exporter = crate::staff::load(transaction, &actor.staff_id)?.map(|member| member.login).unwrap_or_default();
-        let progress_notes = records.iter().map(|record| record.progress_notes.len()).sum();
-        let clients = records.len();
-        let export = ExportFile {
-            format: format::FORMAT.into(),
-            version: format::VERSION,
-            kind: ExportKind::Practice,
-            exported_at: rfc3339(now),
-            exported_by: exporter,
-            vault_id: vault.vault_id().to_owned(),
-            staff: staff_records(transaction)?,
-            clients: records,
-            access_requests,
-            audit,
-        };
-        let (json_path, pdf_path, json_sha256) =
-            write_files(folder, &file_stem("practice", vault.vault_id(), now), &export, "Practice export")?;
-        append(
-            transaction,
-            now,
-            Some(&actor.staff_id),
-            actions::PRACTICE_EXPORTED,
-            None,
-            &format!("{clients} clients, {progress_notes} progress notes; json sha256 {json_sha256}"),
-        )?;
-        Ok(ExportReport { json_path, pdf_path, json_sha256, clients, progress_notes, psychotherapy_notes: 0 })
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&json_path);
+            let _ = std::fs::remove_file(&pdf_path);
+        }
+        written
     })
 }
 
-fn bad_import(reason: impl Into<String>) -> Error {
+/// The practice's client records as the printable PDF shows them.
+fn practice_view(
+    transaction: &Transaction<'_>,
+    vault: &Vault,
+    exporter: String,
+    now: OffsetDateTime,
+) -> Result<ExportFile> {
+    let ids: Vec<ClientId> = transaction
+        .prepare("SELECT id FROM clients ORDER BY display_name COLLATE NOCASE, id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let records = ids.iter().map(|id| client_record(transaction, id)).collect::<Result<Vec<_>>>()?;
+    let access_requests = transaction
+        .prepare(
+            "SELECT id, client_id, received_on, due_on, extended_to, extension_reason, fulfilled_at
+             FROM access_requests ORDER BY received_on, id",
+        )?
+        .query_map([], |row| {
+            Ok(AccessRequestRecord {
+                id: row.get(0)?,
+                client_id: row.get(1)?,
+                received_on: row.get(2)?,
+                due_on: row.get(3)?,
+                extended_to: row.get(4)?,
+                extension_reason: row.get(5)?,
+                fulfilled_at: row.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ExportFile {
+        format: format::FORMAT.into(),
+        version: format::VERSION,
+        kind: ExportKind::Practice,
+        exported_at: rfc3339(now),
+        exported_by: exporter,
+        vault_id: vault.vault_id().to_owned(),
+        staff: staff_records(transaction)?,
+        clients: records,
+        access_requests,
+        audit: Vec::new(),
+    })
+}
+
+pub(crate) fn bad_import(reason: impl Into<String>) -> Error {
     Error::invalid("import", reason)
 }
 
-/// Read and check an export file's envelope.
-pub fn read_export(file: &Path) -> Result<ExportFile> {
+/// A parsed export file: one client's record (or a version-1 practice export), or a version-2 practice export.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyExport {
+    /// A client export, or a practice export of format version 1 (client records, staff, requests).
+    Records(ExportFile),
+    /// A practice export of format version 2: every table, and the audit trails.
+    Practice(Box<PracticeExport>),
+}
+
+fn read_bytes(file: &Path) -> Result<Vec<u8>> {
     let metadata = std::fs::metadata(file).map_err(Error::io("read", file))?;
     if metadata.len() > MAX_IMPORT_BYTES {
         return Err(bad_import(format!("the file is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024)));
     }
-    let bytes = std::fs::read(file).map_err(Error::io("read", file))?;
-    parse_export(&bytes)
+    std::fs::read(file).map_err(Error::io("read", file))
+}
+
+/// Read and check an export file's envelope.
+pub fn read_export(file: &Path) -> Result<AnyExport> {
+    parse_export(&read_bytes(file)?)
 }
 
 /// Check an export's envelope and fields from its bytes (the outside data an import reads).
-pub fn parse_export(bytes: &[u8]) -> Result<ExportFile> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|error| bad_import(format!("not readable JSON: {error}")))?;
+pub fn parse_export(bytes: &[u8]) -> Result<AnyExport> {
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|error| bad_import(format!("not readable JSON (cut short?): {error}")))?;
     if value.get("format").and_then(serde_json::Value::as_str) != Some(format::FORMAT) {
         return Err(bad_import("this is not a Saferoom export"));
     }
-    if let Some(version) = value.get("version").and_then(serde_json::Value::as_i64) {
-        if version > i64::from(format::VERSION) {
-            return Err(Error::TooNew { what: "export", found: version, supported: i64::from(format::VERSION) });
-        }
+    let version = value
+        .get("version")
+        .and_then(serde_json::Value::as_i64)
+        .ok_or_else(|| bad_import("the export names no format version"))?;
+    if version > i64::from(format::VERSION) {
+        return Err(Error::TooNew { what: "export", found: version, supported: i64::from(format::VERSION) });
     }
-    serde_json::from_value(value).map_err(|error| bad_import(format!("missing or wrong fields: {error}")))
+    if version < 1 {
+        return Err(bad_import("the export names no format version"));
+    }
+    let practice = value.get("kind").and_then(serde_json::Value::as_str) == Some("practice");
+    let wrong = |error: serde_json::Error| bad_import(format!("missing or wrong fields: {error}"));
+    if practice && version >= 2 {
+        Ok(AnyExport::Practice(Box::new(serde_json::from_value(value).map_err(wrong)?)))
+    } else {
+        Ok(AnyExport::Records(serde_json::from_value(value).map_err(wrong)?))
+    }
 }
 
 fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::Date) -> Result<()> {
@@ -424,9 +612,16 @@ fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::D
     Ok(())
 }
 
-/// Import an export (owners only) into this vault: all or nothing. A practice export brings every client;
-/// a client export brings that one client (a transfer), without any psychotherapy notes it carried.
-pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime) -> Result<ImportReport> {
+/// Import an export (owners only) into this vault: all or nothing. A version-2 practice export restores
+/// every record into a vault that holds none yet (see [`practice`]); a client export (or a version-1 practice
+/// export) brings its clients (a transfer), without any psychotherapy notes it carried.
+pub fn import(
+    vault: &Vault,
+    session: &Session,
+    file: &Path,
+    now: OffsetDateTime,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     if session.role() != Role::Owner {
         // Checked again, against the current role, inside the transaction; this only spares reading the file.
         access::run(vault, session, now, |_, actor| actor.require_role(&[Role::Owner], "only an owner imports"))?;
@@ -434,7 +629,32 @@ pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime
     if !file.is_absolute() {
         return Err(Error::invalid("file", "give the full path of the export's .json file"));
     }
-    let export = read_export(file)?;
+    let bytes = read_bytes(file)?;
+    match parse_export(&bytes)? {
+        AnyExport::Practice(export) => {
+            let report = practice::import_practice(vault, session, &export, &sha256_hex(&bytes), now, progress)?;
+            let rows = |table: &str| report.rows.get(table).copied().unwrap_or(0);
+            Ok(ImportReport {
+                clients: rows("clients"),
+                progress_notes: rows("progress_notes"),
+                staff_added: rows("staff"),
+                psychotherapy_notes_skipped: 0,
+                records: report.rows.values().sum(),
+                audit_trails: report.trails,
+                renamed_logins: report.renamed_logins,
+            })
+        }
+        AnyExport::Records(export) => import_records(vault, session, &export, now, progress),
+    }
+}
+
+fn import_records(
+    vault: &Vault,
+    session: &Session,
+    export: &ExportFile,
+    now: OffsetDateTime,
+    progress: &dyn Progress,
+) -> Result<ImportReport> {
     let today = now.date();
     // Check every record before opening the transaction.
     for record in &export.clients {
@@ -450,12 +670,22 @@ pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime
         StaffId::parse(&member.id).map_err(|_| bad_import(format!("staff id {:?} is not an id", member.id)))?;
         Role::parse(&member.role)?;
     }
-    check_staff_named(&export)?;
+    check_staff_named(export)?;
+    let total = export.clients.len() as u64;
+    progress::check(progress, Stage::Importing, 0, total)?;
     access::run(vault, session, now, |transaction, actor| {
         actor.require_role(&[Role::Owner], "only an owner imports")?;
-        let staff_added = add_missing_staff(transaction, &export, now)?;
+        let staff_added = add_missing_staff(transaction, export, now)?;
         let mapped = |id: &str| -> StaffId { StaffId::parse(id).unwrap_or_else(|_| actor.staff_id.clone()) };
-        let mut report = ImportReport { clients: 0, progress_notes: 0, staff_added, psychotherapy_notes_skipped: 0 };
+        let mut report = ImportReport {
+            clients: 0,
+            progress_notes: 0,
+            staff_added,
+            psychotherapy_notes_skipped: 0,
+            records: 0,
+            audit_trails: 0,
+            renamed_logins: Vec::new(),
+        };
         for record in &export.clients {
             let client_id = ClientId::parse(&record.id)?;
             let exists = transaction.prepare_cached("SELECT 1 FROM clients WHERE id = ?1")?.exists([&client_id])?;
@@ -500,6 +730,7 @@ pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime
             }
             report.psychotherapy_notes_skipped += record.psychotherapy_notes.len();
             report.clients += 1;
+            progress::check(progress, Stage::Importing, report.clients as u64, total)?;
         }
         for request in &export.access_requests {
             transaction
@@ -532,6 +763,7 @@ pub fn import(vault: &Vault, session: &Session, file: &Path, now: OffsetDateTime
                 report.clients, report.progress_notes, report.staff_added, export.vault_id
             ),
         )?;
+        report.records = report.clients + report.progress_notes;
         Ok(report)
     })
 }

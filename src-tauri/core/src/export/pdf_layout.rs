@@ -95,6 +95,41 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
     blocks.push(Block::Heading("Progress notes".into()));
     notes_blocks(blocks, &record.progress_notes, names);
 
+    if !record.guardians.is_empty() {
+        blocks.push(Block::Heading("Guardians".into()));
+        for guardian in &record.guardians {
+            let status = if guardian.active { "" } else { ", no longer on file" };
+            blocks.push(field(
+                &guardian.name,
+                format!("{}; access {}{status}", guardian.role.replace('_', " "), guardian.access),
+            ));
+        }
+    }
+    if !record.consent_documents.is_empty() {
+        blocks.push(Block::Heading("Consents".into()));
+        for document in &record.consent_documents {
+            let state = match (&document.revoked_at, &document.signed_at) {
+                (Some(revoked), _) => format!("revoked {revoked}"),
+                (None, Some(signed)) => format!("signed {signed}"),
+                (None, None) => "not signed".to_owned(),
+            };
+            let file = document.pdf_file.as_deref().map(|name| format!("; {name}")).unwrap_or_default();
+            blocks.push(field(&document.title, format!("{state}{file}")));
+        }
+    }
+    for unit in &record.units {
+        blocks.push(Block::Heading(format!("Joint sessions: {}", unit.name)));
+        if unit.joint_notes.is_empty() {
+            blocks.push(Block::Paragraph("None.".into()));
+        }
+        for note in &unit.joint_notes {
+            blocks.push(Block::Rule);
+            blocks.push(field("Session date", &note.session_date));
+            blocks.push(field("Author", names.get(note.author_id.as_str()).copied().unwrap_or(&note.author_name)));
+            blocks.push(Block::Paragraph(note.body.clone()));
+        }
+    }
+
     if let Some(disclosure) = &record.psychotherapy_disclosure {
         blocks.push(Block::Heading("Psychotherapy notes (disclosed under authorization)".into()));
         blocks.push(field("Recipient", &disclosure.recipient));
@@ -121,10 +156,10 @@ pub(super) fn document(export: &ExportFile, title: &str, json_sha256: &str) -> D
         ExportKind::Practice => {
             blocks.push(field("Clients", export.clients.len().to_string()));
             blocks.push(field("Staff", export.staff.len().to_string()));
-            blocks.push(field("Audit entries", export.audit.len().to_string()));
             blocks.push(Block::Paragraph(
-                "Psychotherapy notes are never part of a practice export. The JSON file beside this PDF holds the \
-                 same records in machine-readable form, plus the audit trail."
+                "Psychotherapy notes are never part of a practice export. The JSON file beside this PDF holds these \
+                 records in machine-readable form, with every other record the practice keeps (consents and \
+                 signatures, guardians, couples and families, requests, settings) and the audit trail."
                     .into(),
             ));
         }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::fixture::{client_input, practice, Practice};
+use crate::progress::Silent;
 use crate::testing::test_now;
 use crate::ErrorCode;
 
@@ -71,6 +72,7 @@ fn a_client_export_is_the_record_without_psychotherapy_notes_and_fulfils_the_req
     assert_eq!((report.clients, report.progress_notes, report.psychotherapy_notes), (1, 2, 0));
     let json = std::fs::read(&report.json_path).unwrap();
     assert_eq!(sha256_hex(&json), report.json_sha256);
+    assert_matches_schema(&report.json_path);
     let text = String::from_utf8(json).unwrap();
     assert!(text.contains("Session one.") && text.contains("Date corrected.") && text.contains("Worry"));
     assert!(!text.contains(PRIVATE), "no psychotherapy notes without an authorisation");
@@ -128,45 +130,98 @@ fn an_authorisation_lets_the_author_disclose_their_psychotherapy_notes_only() {
     assert_eq!(after.psychotherapy_notes, 0, "not after the authorisation expires");
 }
 
+/// Every export the tests write must match the published JSON Schema.
+pub(crate) fn assert_matches_schema(file: &Path) {
+    let schema_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/export/saferoom-export.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema is a valid JSON Schema");
+    let document: serde_json::Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+    let problems: Vec<String> = validator
+        .iter_errors(&document)
+        .take(5)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{} does not match the schema: {problems:#?}", file.display());
+}
+
 #[test]
-fn a_practice_export_round_trips_through_import() {
+fn a_practice_export_is_the_v2_json_beside_a_printable_pdf_and_owner_only() {
     let (fixture, _, _) = populated();
     let out = tempfile::tempdir().unwrap();
-    let report = export_practice(&fixture.vault, &fixture.owner, out.path(), test_now()).unwrap();
+    let report = export_practice(&fixture.vault, &fixture.owner, out.path(), test_now(), &Silent).unwrap();
     assert_eq!((report.clients, report.progress_notes), (2, 3));
-    let exported = read_export(&report.json_path).unwrap();
+    assert_matches_schema(&report.json_path);
+    assert_eq!(sha256_hex(&std::fs::read(&report.json_path).unwrap()), report.json_sha256);
+    let AnyExport::Practice(exported) = read_export(&report.json_path).unwrap() else {
+        panic!("not a practice export")
+    };
+    assert_eq!(exported.version, 2);
     assert!(!serde_json::to_string(&exported).unwrap().contains(PRIVATE));
-    assert!(!exported.audit.is_empty());
+    assert!(!exported.audit.entries.is_empty());
     let pdf = pdf_text(&report.pdf_path);
     assert!(pdf.contains("Zoë") && pdf.contains("Ångström-Łukasiewicz"), "{pdf}");
+    assert!(pdf.contains(&report.json_sha256[..16]));
     for role in [Role::Clinician, Role::FrontDesk] {
-        let error = export_practice(&fixture.vault, fixture.session(role), out.path(), test_now()).unwrap_err();
+        let error =
+            export_practice(&fixture.vault, fixture.session(role), out.path(), test_now(), &Silent).unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden);
     }
+}
 
+/// A practice export as the version-1 build wrote it (format, fields and hashes of that version).
+const VERSION_1_EXPORT: &str = r#"{
+  "format": "saferoom-export",
+  "version": 1,
+  "kind": "practice",
+  "exported_at": "2026-10-01T09:00:00Z",
+  "exported_by": "olivia",
+  "vault_id": "0f7e2a52-3c1b-4d43-9a4e-5b2f0c8d1e77",
+  "staff": [
+    {"id": "5d1c7a0e-8b6f-4f3a-9e21-0a9b8c7d6e5f", "login": "vera", "display_name": "Vera Veteran", "role": "clinician", "active": true}
+  ],
+  "clients": [
+    {
+      "id": "8a3f6c1e-2b4d-4e5f-8a7b-9c0d1e2f3a4b",
+      "given_name": "Ingrid", "family_name": "Østergård", "preferred_name": null, "date_of_birth": "1981-06-14",
+      "pronouns": "she/her", "jurisdiction": "US-CA", "email": null, "phone": "555 0100 200", "address": null,
+      "contact": {"preferred": "phone", "ok_to_leave_voicemail": true, "ok_to_text": false, "ok_to_email": false},
+      "billing": {"mode": "private_pay"},
+      "status": "active", "discharged_on": null,
+      "created_at": "2026-09-01T10:00:00Z", "updated_at": "2026-09-01T10:00:00Z",
+      "care_team": ["5d1c7a0e-8b6f-4f3a-9e21-0a9b8c7d6e5f"],
+      "intake": {"answers": {"presenting_concern": "Sleep"}, "updated_at": "2026-09-01T10:05:00Z", "updated_by": "5d1c7a0e-8b6f-4f3a-9e21-0a9b8c7d6e5f"},
+      "progress_notes": [
+        {"id": "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e", "author_id": "5d1c7a0e-8b6f-4f3a-9e21-0a9b8c7d6e5f", "author_name": "Vera Veteran",
+         "session_date": "2026-09-03", "body": "First session (draft).", "created_at": "2026-09-03T11:00:00Z",
+         "updated_at": "2026-09-03T11:00:00Z", "signed_at": null, "content_hash": null, "addenda": []}
+      ]
+    }
+  ],
+  "access_requests": [],
+  "audit": []
+}
+"#;
+
+#[test]
+fn an_old_version_1_export_still_imports() {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("v1.json");
+    std::fs::write(&file, VERSION_1_EXPORT).unwrap();
+    assert_matches_schema(&file);
     let target = practice();
-    let imported = import(&target.vault, &target.owner, &report.json_path, test_now()).unwrap();
-    assert_eq!((imported.clients, imported.progress_notes), (2, 3));
-    assert_eq!(imported.staff_added, 4, "the four staff of the first practice, disabled");
-    let out_again = tempfile::tempdir().unwrap();
-    let second = export_practice(&target.vault, &target.owner, out_again.path(), test_now()).unwrap();
-    let reexported = read_export(&second.json_path).unwrap();
-    assert_eq!(reexported.clients, exported.clients, "records survive the round trip unchanged");
-    assert_eq!(reexported.access_requests, exported.access_requests);
-    let all = clients::search(&target.vault, &target.owner, "", true, test_now()).unwrap();
-    let ada = all.iter().find(|client| client.display_name == "Ada Lovelace").unwrap();
-    let notes = notes::list(&target.vault, &target.owner, &ada.id, test_now()).unwrap();
-    assert!(notes.progress.iter().filter(|note| note.signed_at.is_some()).all(notes::verify_signature));
-
-    let error = import(&target.vault, &target.owner, &report.json_path, test_now()).unwrap_err();
+    let report = import(&target.vault, &target.owner, &file, test_now(), &Silent).unwrap();
+    assert_eq!((report.clients, report.progress_notes, report.staff_added), (1, 1, 1));
+    let found = clients::search(&target.vault, &target.owner, "øster", true, test_now()).unwrap();
+    assert_eq!(found.len(), 1, "the imported client is found by name");
+    let error = import(&target.vault, &target.owner, &file, test_now(), &Silent).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Conflict, "importing twice is refused as a whole");
 }
 
 #[test]
-fn malformed_or_tampered_imports_are_refused_and_change_nothing() {
-    let (fixture, _, _) = populated();
+fn malformed_or_tampered_client_imports_are_refused_and_change_nothing() {
+    let (fixture, ada, _) = populated();
     let out = tempfile::tempdir().unwrap();
-    let report = export_practice(&fixture.vault, &fixture.owner, out.path(), test_now()).unwrap();
+    let report = export_client(&fixture.vault, &fixture.owner, &ada, out.path(), None, test_now()).unwrap();
     let original = std::fs::read_to_string(&report.json_path).unwrap();
     let target = practice();
     let counts = |practice: &Practice| -> (i64, i64, i64) {
@@ -182,8 +237,9 @@ fn malformed_or_tampered_imports_are_refused_and_change_nothing() {
     let before = counts(&target);
     let cases: Vec<(&str, String, ErrorCode)> = vec![
         ("not json", "{ nope".into(), ErrorCode::InvalidInput),
+        ("cut short", original[..original.len() - 40].to_owned(), ErrorCode::InvalidInput),
         ("another format", original.replace("saferoom-export", "other-export"), ErrorCode::InvalidInput),
-        ("newer", original.replacen("\"version\": 1", "\"version\": 9", 1), ErrorCode::VaultTooNew),
+        ("newer", original.replacen("\"version\": 2", "\"version\": 9", 1), ErrorCode::VaultTooNew),
         ("missing field", original.replacen("\"given_name\"", "\"given_nam\"", 1), ErrorCode::InvalidInput),
         ("impossible date", original.replacen("1990-04-02", "1990-02-31", 1), ErrorCode::InvalidInput),
         ("edited signed note", original.replacen("Session one.", "Session 1.", 1), ErrorCode::InvalidInput),
@@ -191,13 +247,14 @@ fn malformed_or_tampered_imports_are_refused_and_change_nothing() {
         ("bad jurisdiction", original.replacen("\"US-CA\"", "\"California\"", 1), ErrorCode::InvalidInput),
     ];
     for (name, text, code) in cases {
+        assert_ne!(text, original, "{name}: the case changes the file");
         let file = out.path().join(format!("{}.json", name.replace(' ', "-")));
         std::fs::write(&file, text).unwrap();
-        let error = import(&target.vault, &target.owner, &file, test_now()).unwrap_err();
+        let error = import(&target.vault, &target.owner, &file, test_now(), &Silent).unwrap_err();
         assert_eq!(error.code(), code, "{name}: {error}");
         assert_eq!(counts(&target), before, "{name}: nothing imported");
     }
-    let error = import(&target.vault, &target.clinician, &report.json_path, test_now()).unwrap_err();
+    let error = import(&target.vault, &target.clinician, &report.json_path, test_now(), &Silent).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden);
     assert_eq!(counts(&target), before);
 }

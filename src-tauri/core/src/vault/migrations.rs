@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 70, name: "minors", sql: include_str!("migrations/0070_minors.sql") },
     Migration { version: 80, name: "units", sql: include_str!("migrations/0080_units.sql") },
     Migration { version: 90, name: "audit_went_back", sql: include_str!("migrations/0090_audit_went_back.sql") },
+    Migration { version: 100, name: "imported_trails", sql: include_str!("migrations/0100_imported_trails.sql") },
 ];
 
 /// The schema version this build writes.
