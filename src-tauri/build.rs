@@ -78,6 +78,11 @@ const COMMANDS: &[&str] = &[
     "set_unit_policy",
     "create_unit_note",
     "unit_policy_for_client",
+    "backup_status",
+    "set_backup_settings",
+    "back_up_now",
+    "restore_backup",
+    "cancel_work",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! The Tauri configuration, reviewed by tests: the webview loads only bundled assets under a strict CSP,
 //! nothing remote can reach IPC, and the window may call exactly Saferoom's own commands (the ones
-//! `build.rs` declares and `commands::handler` serves) and listen for events — nothing else.
+//! `build.rs` declares and `commands::handler` serves), listen for events and open the native file and
+//! folder pickers — nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -95,7 +96,7 @@ fn nothing_remote_is_loaded_or_given_ipc() {
 }
 
 #[test]
-fn the_window_may_call_exactly_saferooms_commands_and_listen_for_events() {
+fn the_window_may_call_exactly_saferooms_commands_listen_for_events_and_pick_files() {
     let declared = declared_commands();
     let served = served_commands();
     assert!(declared.len() > 60, "{declared:?}");
@@ -111,5 +112,9 @@ fn the_window_may_call_exactly_saferooms_commands_and_listen_for_events() {
         declared.iter().map(|command| format!("allow-{}", command.replace('_', "-"))).collect();
     expected.insert("core:event:allow-listen".into());
     expected.insert("core:event:allow-unlisten".into());
+    // The native pickers for backups (a file to save or open, a folder): they hand back a path the person
+    // chose and read or write nothing themselves. Not `dialog:default`, which adds message boxes.
+    expected.insert("dialog:allow-open".into());
+    expected.insert("dialog:allow-save".into());
     assert_eq!(granted, expected, "no plugin (file system, shell, HTTP, window) and no command beyond our own");
 }

@@ -62,6 +62,22 @@ impl CommandError {
         }
     }
 
+    /// Long work is already running (one at a time).
+    pub fn busy() -> CommandError {
+        CommandError {
+            code: Code::Core(ErrorCode::Conflict),
+            message: "Saferoom is still busy with another task. Wait for it to finish, or cancel it".into(),
+        }
+    }
+
+    /// A restore while someone is signed in.
+    pub fn signed_in() -> CommandError {
+        CommandError {
+            code: Code::Core(ErrorCode::Forbidden),
+            message: "Someone is signed in. Lock Saferoom first, then restore from the sign-in screen".into(),
+        }
+    }
+
     /// Nobody is signed in.
     pub fn signed_out() -> CommandError {
         CommandError { code: Code::Shell(ShellCode::SignedOut), message: "Nobody is signed in. Sign in first".into() }

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod error;
 pub mod logging;
 pub mod state;
+pub mod work;
 
 #[cfg(test)]
 mod config_review;
@@ -52,13 +53,16 @@ pub fn run() {
     };
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Saferoom starting");
     let commands = commands::handler();
-    let result = tauri::Builder::default()
+    let built = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
         .setup(|app| {
             let handle = app.handle().clone();
             std::thread::spawn(move || loop {
                 std::thread::sleep(Duration::from_secs(5));
-                if handle.state::<AppState>().lock_if_idle(Instant::now()) {
+                let progress = work::automatic_progress(&handle);
+                let backup = |vault: &saferoom_core::Vault| commands::backups::automatic_backup(vault, &progress);
+                if handle.state::<AppState>().lock_if_idle(Instant::now(), backup) {
                     let _ = handle.emit(VAULT_LOCKED_EVENT, serde_json::json!({ "reason": "idle" }));
                 }
             });
@@ -69,7 +73,17 @@ pub fn run() {
             tracing::debug!(command = invoke.message.command(), "command");
             commands(invoke)
         })
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
+    let result = built.map(|app| {
+        app.run(|handle, event| {
+            // Quitting (the window closed, or the app told to exit): the automatic backup, then the vault
+            // closes and its key is wiped, before the process ends.
+            if let tauri::RunEvent::Exit = event {
+                let progress = saferoom_core::progress::Silent;
+                handle.state::<AppState>().lock(|vault| commands::backups::automatic_backup(vault, &progress));
+            }
+        })
+    });
     if let Err(error) = result {
         tracing::error!("the app window could not start: {error}");
         eprintln!("saferoom: the app window could not start: {error}");

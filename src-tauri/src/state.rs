@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use saferoom_core::consent::{Kiosk, KioskPacket};
 use saferoom_core::ids::{ClientId, DocumentId};
+use saferoom_core::progress::CancelFlag;
 use saferoom_core::staff::{LoginThrottle, Session};
 use saferoom_core::SecretString;
 use saferoom_core::{Vault, VaultPaths};
@@ -53,6 +54,24 @@ pub struct AppState {
     kiosk: Mutex<Option<Kiosk>>,
     throttle: Mutex<LoginThrottle>,
     idle: Mutex<IdleClock>,
+    /// The cancel flag of the long work running now (see `crate::work`), if any. Never held with `vault`
+    /// waiting on it, so Cancel gets through while the work holds the vault.
+    work: Mutex<Option<CancelFlag>>,
+}
+
+/// Long work in progress; dropping it ends it (whatever way the work ended).
+pub struct WorkGuard<'a> {
+    state: &'a AppState,
+    /// The flag the Cancel button sets.
+    pub cancel: CancelFlag,
+}
+
+impl Drop for WorkGuard<'_> {
+    fn drop(&mut self) {
+        unpoisoned(&self.state.work).take();
+        // Time spent waiting for the work is not idleness.
+        unpoisoned(&self.state.idle).touch(Instant::now());
+    }
 }
 
 fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -71,7 +90,51 @@ impl AppState {
             kiosk: Mutex::new(None),
             throttle: Mutex::new(LoginThrottle::default()),
             idle: Mutex::new(IdleClock::new(Instant::now(), Duration::from_secs(600))),
+            work: Mutex::new(None),
         }
+    }
+
+    /// Start long work, or refuse if some is already running (one at a time, so Cancel is unambiguous).
+    pub fn begin_work(&self) -> CommandResult<WorkGuard<'_>> {
+        let mut work = unpoisoned(&self.work);
+        if work.is_some() {
+            return Err(CommandError::busy());
+        }
+        let cancel = CancelFlag::new();
+        *work = Some(cancel.clone());
+        Ok(WorkGuard { state: self, cancel })
+    }
+
+    /// Ask the running long work to stop. Whether any was running.
+    pub fn cancel_work(&self) -> bool {
+        match unpoisoned(&self.work).as_ref() {
+            Some(cancel) => {
+                cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether long work is running (it holds the vault while it does).
+    pub fn working(&self) -> bool {
+        unpoisoned(&self.work).is_some()
+    }
+
+    /// Run `action` with the vault closed and kept closed until it returns (a restore replaces its files).
+    /// An open vault with nobody signed in (the sign-in screen) is closed first; a signed-in person, or a
+    /// running kiosk, makes this refuse.
+    pub fn with_vault_closed<T>(&self, action: impl FnOnce(&VaultPaths) -> CommandResult<T>) -> CommandResult<T> {
+        self.refuse_in_kiosk()?;
+        let mut vault = unpoisoned(&self.vault);
+        if unpoisoned(&self.session).is_some() {
+            return Err(CommandError::signed_in());
+        }
+        if let Some(open) = vault.take() {
+            let _ = saferoom_core::staff::record_vault_event(&open, None, true, "locked", crate::clock::now());
+            tracing::info!("vault locked for a restore");
+        }
+        action(&self.paths)
     }
 
     /// Whether a vault is open.
@@ -181,13 +244,15 @@ impl AppState {
         action(&mut unpoisoned(&self.throttle))
     }
 
-    /// Close the vault and wipe its key; nobody stays signed in. Returns whether it was open.
-    pub fn lock(&self) -> bool {
+    /// Close the vault and wipe its key; nobody stays signed in. `before_close` runs on the open vault
+    /// first (the automatic backup); it cannot stop the lock. Returns whether it was open.
+    pub fn lock(&self, before_close: impl FnOnce(&Vault)) -> bool {
         let mut vault = unpoisoned(&self.vault);
         let session = unpoisoned(&self.session).take();
         unpoisoned(&self.kiosk).take();
         match vault.take() {
             Some(open) => {
+                before_close(&open);
                 let _ = saferoom_core::staff::record_vault_event(
                     &open,
                     session.as_ref(),
@@ -212,8 +277,12 @@ impl AppState {
         unpoisoned(&self.idle).set_limit(limit);
     }
 
-    /// Lock if the vault is open and idle too long. Returns whether it locked.
-    pub fn lock_if_idle(&self, now: Instant) -> bool {
+    /// Lock if the vault is open and idle too long, running `before_close` on it first (see `lock`).
+    /// Returns whether it locked.
+    pub fn lock_if_idle(&self, now: Instant, before_close: impl FnOnce(&Vault)) -> bool {
+        if self.working() {
+            return false;
+        }
         let expired = unpoisoned(&self.vault).is_some() && unpoisoned(&self.idle).expired(now);
         if !expired {
             return false;
@@ -223,6 +292,7 @@ impl AppState {
         // A kiosk left idle locks too: staff unlock and sign in again.
         unpoisoned(&self.kiosk).take();
         if let Some(open) = vault.take() {
+            before_close(&open);
             let _ = saferoom_core::staff::record_vault_event(
                 &open,
                 session.as_ref(),
@@ -259,7 +329,8 @@ mod tests {
         let state = AppState::new(VaultPaths::new(folder.path().join("v.saferoom")));
         let error = state.with_vault(|_| Ok(())).unwrap_err();
         assert_eq!(error, CommandError::locked());
-        assert!(!state.lock_if_idle(Instant::now() + Duration::from_secs(86_400)));
-        assert!(!state.lock());
+        let never = |_: &Vault| panic!("nothing to back up while locked");
+        assert!(!state.lock_if_idle(Instant::now() + Duration::from_secs(86_400), never));
+        assert!(!state.lock(never));
     }
 }

@@ -6,11 +6,12 @@ use saferoom_core::disclosures::{self, AccessRequest, PsychotherapyAuthorization
 use saferoom_core::export::{self, ExportReport, ImportReport};
 use saferoom_core::ids::{ClientId, GrantId};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, State};
 
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
+use crate::work::{self, Work};
 
 /// A right-of-access request.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -209,18 +210,24 @@ pub async fn export_client_record(
     })
 }
 
+/// The whole practice, off the main thread with its progress shown and Cancel offered.
 #[tauri::command]
-pub async fn export_practice(state: State<'_, AppState>, folder: String) -> CommandResult<ExportReportDto> {
+pub async fn export_practice(app: AppHandle, folder: String) -> CommandResult<ExportReportDto> {
     let folder = PathBuf::from(folder);
-    state.with_session(|vault, session| {
-        Ok(export::export_practice(vault, session, &folder, now(), &saferoom_core::progress::Silent)?.into())
+    work::run(app, Work::Export, move |state, progress| {
+        state.with_session(|vault, session| {
+            Ok(export::export_practice(vault, session, &folder, now(), progress)?.into())
+        })
     })
+    .await
 }
 
+/// An export into this vault (all or nothing), off the main thread with its progress shown and Cancel offered.
 #[tauri::command]
-pub async fn import_practice(state: State<'_, AppState>, file: String) -> CommandResult<ImportReportDto> {
+pub async fn import_practice(app: AppHandle, file: String) -> CommandResult<ImportReportDto> {
     let file = PathBuf::from(file);
-    state.with_session(|vault, session| {
-        Ok(export::import(vault, session, &file, now(), &saferoom_core::progress::Silent)?.into())
+    work::run(app, Work::Import, move |state, progress| {
+        state.with_session(|vault, session| Ok(export::import(vault, session, &file, now(), progress)?.into()))
     })
+    .await
 }

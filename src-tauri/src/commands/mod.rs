@@ -1,6 +1,7 @@
 //! Tauri commands: each a few lines that turn IPC arguments into core calls and core results into
 //! the serializable DTOs below (the core has no serde types for the UI, by design).
 
+pub mod backups;
 pub mod clients;
 pub mod consent;
 pub mod disclosures;
@@ -93,5 +94,10 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke<tauri::Wry>) -> bool + Send + Syn
         crate::commands::families::set_unit_policy,
         crate::commands::families::create_unit_note,
         crate::commands::families::unit_policy_for_client,
+        crate::commands::backups::backup_status,
+        crate::commands::backups::set_backup_settings,
+        crate::commands::backups::back_up_now,
+        crate::commands::backups::restore_backup,
+        crate::commands::backups::cancel_work,
     ]
 }

@@ -4,7 +4,7 @@ use saferoom_core::staff::{self, Session};
 use saferoom_core::vault::{KeyStore, OpenedWith, SlotKind, SystemKeychain};
 use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, Manager, State};
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
@@ -213,11 +213,17 @@ fn opened(state: &AppState, vault: Vault, how: &str) -> CommandResult<()> {
     Ok(())
 }
 
+/// Lock, making the automatic backup first when one is due (its progress reaches the UI; a failure is
+/// kept in the backup status and never stops the lock). Runs on a blocking thread: a backup takes time.
 #[tauri::command]
-pub async fn lock_vault(state: State<'_, AppState>) -> CommandResult<()> {
-    state.refuse_in_kiosk()?;
-    state.lock();
-    Ok(())
+pub async fn lock_vault(app: AppHandle) -> CommandResult<()> {
+    app.state::<AppState>().refuse_in_kiosk()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        let progress = crate::work::automatic_progress(&app);
+        app.state::<AppState>().lock(|vault| super::backups::automatic_backup(vault, &progress));
+    })
+    .await
+    .map_err(|_| CommandError::internal("Locking stopped unexpectedly. Please try again"))
 }
 
 #[tauri::command]

@@ -9,6 +9,9 @@ import {
   type AuditEntry,
   type AuditFilter,
   type AuditVerification,
+  type BackupDone,
+  type BackupSettings,
+  type BackupStatus,
   type Authorization,
   type AuthorizationInput,
   type BreakGlassGrant,
@@ -41,6 +44,7 @@ import {
   type NoteKind,
   type OwnerAccountInput,
   type ReconsentRow,
+  type RestoreDone,
   type RetentionRow,
   type Role,
   type RuleField,
@@ -57,6 +61,8 @@ import {
   type UnlockReport,
   type VaultLockedPayload,
   type VaultStatus,
+  type WayIn,
+  type WorkProgress,
 } from './types';
 
 /** A command failure, normalised so callers can always read `code` and `message`. */
@@ -355,6 +361,73 @@ export function exportPractice(folder: string): Promise<ExportReport> {
 /** Owner only: `file` is the path of an export's .json; all or nothing. */
 export function importPractice(file: string): Promise<ImportReport> {
   return call<ImportReport>('import_practice', { file });
+}
+
+// ---------- Backups and long work ----------
+
+/** Owner only: the backups' state for the home screen. */
+export function backupStatus(): Promise<BackupStatus> {
+  return call<BackupStatus>('backup_status');
+}
+
+/** Owner only: the automatic backups' folder (null turns them off) and how many to keep. */
+export function setBackupSettings(folder: string | null, keep: number): Promise<BackupSettings> {
+  return call<BackupSettings>('set_backup_settings', { folder, keep });
+}
+
+/** Owner only: a verified backup into `file` (progress as `work-progress` events; see cancelWork). */
+export function backUpNow(file: string): Promise<BackupDone> {
+  return call<BackupDone>('back_up_now', { file });
+}
+
+/**
+ * Replaces the vault with a backup, after checking it and the way in. Only
+ * while nobody is signed in. `replaceOtherPractice`: the person confirmed
+ * replacing a vault that is not the backup's.
+ */
+export function restoreBackup(file: string, wayIn: WayIn, replaceOtherPractice: boolean): Promise<RestoreDone> {
+  return call<RestoreDone>('restore_backup', { file, wayIn, replaceOtherPractice });
+}
+
+/** Asks the running backup, restore, export or import to stop; it then fails with `cancelled`. */
+export async function cancelWork(): Promise<void> {
+  await call<boolean>('cancel_work');
+}
+
+/** Subscribes to long work's progress. Resolves to an unsubscribe function that never throws. */
+export async function onWorkProgress(handler: (progress: WorkProgress) => void): Promise<() => void> {
+  const unlisten = await listen<WorkProgress>('work-progress', (event) => handler(event.payload));
+  return () => {
+    try {
+      Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // ignore
+    }
+  };
+}
+
+/** What the pickers may show: a name and the file name endings. */
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+// The native pickers are Tauri's dialog plugin (its JS package does exactly these calls). Each resolves
+// to the chosen path, or null when the person closed the picker.
+
+/** The native "save as" picker. */
+export function pickFileToSave(title: string, defaultPath: string, filters: FileFilter[]): Promise<string | null> {
+  return call<string | null>('plugin:dialog|save', { options: { title, defaultPath, filters } });
+}
+
+/** The native "open" picker for one file. */
+export function pickFileToOpen(title: string, filters: FileFilter[]): Promise<string | null> {
+  return call<string | null>('plugin:dialog|open', { options: { title, filters, multiple: false, directory: false } });
+}
+
+/** The native folder picker. */
+export function pickFolder(title: string): Promise<string | null> {
+  return call<string | null>('plugin:dialog|open', { options: { title, multiple: false, directory: true } });
 }
 
 // ---------- Consent ----------

@@ -1,6 +1,7 @@
 // Display helpers: words for codes, and dates/times in the user's locale.
 import type {
   AssessmentFlag,
+  BackupWarning,
   ClientStatus,
   ConsentKind,
   ConsentParty,
@@ -14,7 +15,10 @@ import type {
   SignerRole,
   UnitKind,
   UnitPolicy,
+  Work,
+  WorkProgress,
 } from './types';
+import { withoutFinalPeriod } from './validation';
 
 const ROLE_LABELS: Record<Role, string> = {
   owner: 'Owner',
@@ -234,4 +238,51 @@ export function whoMustConsentText(who: ConsentParty[], adult: boolean): string 
 /** "Yes" / "No". */
 export function yesNo(value: boolean): string {
   return value ? 'Yes' : 'No';
+}
+
+/** What long work is doing, in words (`stage` null: it has not reported yet). */
+export function workStageText(work: Work, stage: WorkProgress['stage'] | null): string {
+  switch (work) {
+    case 'backup':
+      return stage === 'verifying' ? 'Checking the backup…' : 'Making the backup…';
+    case 'automatic_backup':
+      return stage === 'verifying' ? 'Checking the automatic backup…' : 'Making the automatic backup before locking…';
+    case 'restore':
+      return stage === 'verifying' ? 'Checking the restored records…' : 'Reading the backup…';
+    case 'export':
+      return 'Writing the export…';
+    case 'import':
+      return 'Reading the export into this vault…';
+  }
+}
+
+/** A file size for people: "340 KB", "1.2 GB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return plural(bytes, 'byte');
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = -1;
+  do {
+    value /= 1000;
+    unit++;
+  } while (value >= 1000 && unit < units.length - 1);
+  return `${value >= 10 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A backup warning as a sentence for the owner. */
+export function backupWarningText(warning: BackupWarning): string {
+  switch (warning.kind) {
+    case 'never':
+      return 'Make one now, and choose a folder for automatic backups.';
+    case 'old':
+      return `The last backup is ${warning.days ?? 'more than 7'} days old. Make one now, or check the automatic backups.`;
+    case 'folder_missing':
+      return warning.detail
+        ? `The backup folder cannot be found: ${warning.detail}. Is the drive plugged in?`
+        : 'The backup folder cannot be found. Is the drive plugged in?';
+    case 'last_run_failed':
+      return warning.detail
+        ? `The last backup${warning.at ? ` (${formatDateTime(warning.at)})` : ''} failed: ${withoutFinalPeriod(warning.detail)}.`
+        : 'The last backup failed.';
+  }
 }

@@ -383,6 +383,65 @@ export interface ImportReport {
   psychotherapyNotesSkipped: number;
 }
 
+// ---------- Backups and long work ----------
+
+/** Where automatic backups go (null: they are off) and how many are kept. */
+export interface BackupSettings {
+  folder: string | null;
+  keep: number;
+}
+
+export type BackupWarningKind = 'never' | 'old' | 'folder_missing' | 'last_run_failed';
+
+export interface BackupWarning {
+  kind: BackupWarningKind;
+  /** Whole days since the last good backup, for `old`. */
+  days: number | null;
+  /** The folder for `folder_missing`; the reason in plain words for `last_run_failed`. */
+  detail: string | null;
+  /** RFC 3339 time the run failed, for `last_run_failed`. */
+  at: string | null;
+}
+
+/** The owner's view of the backups (home screen, Practice data). */
+export interface BackupStatus {
+  /** RFC 3339 time of the last backup that verified; null if none. */
+  lastGoodAt: string | null;
+  lastGoodPath: string | null;
+  settings: BackupSettings;
+  warnings: BackupWarning[];
+}
+
+export interface BackupDone {
+  path: string;
+  bytes: number;
+}
+
+/** One of a backup's ways in, typed on the restore screen. */
+export type WayIn =
+  | { kind: 'recovery_code'; code: string }
+  | { kind: 'passphrase'; passphrase: string }
+  | { kind: 'staff_password'; login: string; password: string };
+
+export interface RestoreDone {
+  /** RFC 3339 time the backup was made. */
+  backupCreatedAt: string;
+  clients: number;
+  /** Where the replaced vault's files were kept (empty when there was no vault). */
+  kept: string[];
+}
+
+/** Long work the progress bar can show. */
+export type Work = 'backup' | 'automatic_backup' | 'restore' | 'export' | 'import';
+
+/** Payload of the `work-progress` event: `done` of `total` (total 0 while unknown). */
+export interface WorkProgress {
+  work: Work;
+  stage: 'copying' | 'verifying' | 'exporting' | 'importing' | 'rekeying';
+  done: number;
+  total: number;
+}
+
 // ---------- Consent (issue 4) ----------
 
 export type ConsentKind =

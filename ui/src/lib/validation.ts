@@ -333,3 +333,42 @@ export function parseOverrideValue(raw: string, boolean: boolean): ParsedOverrid
   }
   return { ok: true, value: Number(text) };
 }
+
+export const BACKUP_KEEP_MIN = 1;
+export const BACKUP_KEEP_MAX = 365;
+
+export type ParsedBackupSettings = { ok: true; folder: string | null; keep: number } | { ok: false; error: string };
+
+/** The automatic backups' form: an empty folder (off) or a full path, and a whole number of backups to keep. */
+export function validateBackupSettings(folder: string, keep: string | number): ParsedBackupSettings {
+  const path = folder.trim();
+  if (path !== '' && !isAbsolutePath(path)) {
+    return { ok: false, error: 'Enter the full path of the folder, or choose it with “Choose…”.' };
+  }
+  const text = String(keep).trim();
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || count < BACKUP_KEEP_MIN || count > BACKUP_KEEP_MAX) {
+    return { ok: false, error: `Enter how many backups to keep: a whole number from ${BACKUP_KEEP_MIN} to ${BACKUP_KEEP_MAX}.` };
+  }
+  return { ok: true, folder: path === '' ? null : path, keep: count };
+}
+
+export type RestoreWay = 'recovery_code' | 'passphrase' | 'staff_password';
+
+/** The restore form: a backup file's full path and the chosen way in filled in. */
+export function validateRestore(
+  file: string,
+  way: RestoreWay,
+  typed: { code: string; passphrase: string; login: string; password: string },
+): string | null {
+  const path = file.trim();
+  if (path === '') return 'Choose the backup file.';
+  if (!isAbsolutePath(path)) return 'Enter the full path of the backup file, or choose it with “Choose…”.';
+  if (way === 'recovery_code' && typed.code.trim() === '') return 'Enter the recovery code.';
+  if (way === 'passphrase' && typed.passphrase === '') return 'Enter the practice passphrase.';
+  if (way === 'staff_password') {
+    if (typed.login.trim() === '') return 'Enter the sign-in name.';
+    if (typed.password === '') return 'Enter the password.';
+  }
+  return null;
+}

@@ -128,6 +128,16 @@ describe('api.ts command names and argument keys', () => {
     ],
     ['export_practice', () => api.exportPractice('/media/usb'), { folder: '/media/usb' }],
     ['import_practice', () => api.importPractice('/media/usb/x.json'), { file: '/media/usb/x.json' }],
+    ['backup_status', () => api.backupStatus(), {}],
+    ['set_backup_settings', () => api.setBackupSettings('/media/usb', 14), { folder: '/media/usb', keep: 14 }],
+    ['back_up_now', () => api.backUpNow('/media/usb/b.saferoom-backup'), { file: '/media/usb/b.saferoom-backup' }],
+    [
+      'restore_backup',
+      () => api.restoreBackup('/media/usb/b.saferoom-backup', { kind: 'recovery_code', code: 'C' }, false),
+      { file: '/media/usb/b.saferoom-backup', wayIn: { kind: 'recovery_code', code: 'C' }, replaceOtherPractice: false },
+    ],
+    ['cancel_work', () => api.cancelWork(), {}],
+    ['plugin:dialog|open', () => api.pickFolder('F'), { options: { title: 'F', multiple: false, directory: true } }],
     ['consent_templates', () => api.consentTemplates(), {}],
     ['consent_template_versions', () => api.consentTemplateVersions('recording'), { kind: 'recording' }],
     [

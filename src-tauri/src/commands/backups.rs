@@ -1,0 +1,273 @@
+//! Backups in the app: back up now, the automatic backups' folder and count, their status for the owner's
+//! home screen, restoring from the first screen, and cancelling long work.
+
+use std::path::PathBuf;
+
+use saferoom_core::backups::{self, AutomaticOutcome, BackupRun, BackupSettings, BackupStatus, BackupWarning};
+use saferoom_core::progress::Progress;
+use saferoom_core::vault::{Replace, RestoreOptions, RestoreReport};
+use saferoom_core::{SecretString, Unlock, Vault};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+use time::OffsetDateTime;
+
+use crate::clock::now;
+use crate::error::CommandResult;
+use crate::state::AppState;
+use crate::work::{self, Work};
+
+/// Where automatic backups go and how many are kept.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSettingsDto {
+    /// The folder; null while automatic backups are off.
+    folder: Option<String>,
+    keep: u32,
+}
+
+impl From<BackupSettings> for BackupSettingsDto {
+    fn from(settings: BackupSettings) -> Self {
+        BackupSettingsDto { folder: settings.folder.map(|folder| folder.display().to_string()), keep: settings.keep }
+    }
+}
+
+/// Something about the backups the owner should act on.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupWarningDto {
+    /// `never` (no good backup yet), `old` (the last good one is older than 7 days), `folder_missing` or
+    /// `last_run_failed`.
+    kind: &'static str,
+    /// Whole days since the last good backup, for `old`.
+    days: Option<i64>,
+    /// The folder, for `folder_missing`; the reason in plain words, for `last_run_failed`.
+    detail: Option<String>,
+    /// When the run failed (RFC 3339), for `last_run_failed`.
+    at: Option<String>,
+}
+
+impl From<BackupWarning> for BackupWarningDto {
+    fn from(warning: BackupWarning) -> Self {
+        let empty = |kind| BackupWarningDto { kind, days: None, detail: None, at: None };
+        match warning {
+            BackupWarning::NeverBackedUp => empty("never"),
+            BackupWarning::Old { days, .. } => BackupWarningDto { days: Some(days), ..empty("old") },
+            BackupWarning::FolderMissing { folder } => {
+                BackupWarningDto { detail: Some(folder.display().to_string()), ..empty("folder_missing") }
+            }
+            BackupWarning::LastRunFailed { at, reason } => {
+                BackupWarningDto { detail: Some(reason), at: Some(rfc3339(at)), ..empty("last_run_failed") }
+            }
+        }
+    }
+}
+
+/// The backups' state for the owner's home screen.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupStatusDto {
+    /// When the last backup that verified was made (RFC 3339; the UI shows it in local time).
+    last_good_at: Option<String>,
+    /// Where it is.
+    last_good_path: Option<String>,
+    settings: BackupSettingsDto,
+    warnings: Vec<BackupWarningDto>,
+}
+
+impl From<BackupStatus> for BackupStatusDto {
+    fn from(status: BackupStatus) -> Self {
+        let last_good = status.last_good.as_ref();
+        BackupStatusDto {
+            last_good_at: last_good.map(|run: &BackupRun| rfc3339(run.at)),
+            last_good_path: last_good.and_then(|run| run.file.as_ref()).map(|path| path.display().to_string()),
+            settings: status.settings.into(),
+            warnings: status.warnings.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A time as RFC 3339 with its own offset, to the second (the UI shows it in local time).
+fn rfc3339(at: OffsetDateTime) -> String {
+    let at = at.replace_nanosecond(0).unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// What "Back up now" wrote.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupDoneDto {
+    path: String,
+    bytes: u64,
+}
+
+/// One of the backup's ways in, typed on the restore screen.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WayInDto {
+    RecoveryCode { code: String },
+    Passphrase { passphrase: String },
+    StaffPassword { login: String, password: String },
+}
+
+/// A way in with its secret held as a `SecretString` (wiped on drop).
+enum WayIn {
+    RecoveryCode(SecretString),
+    Passphrase(SecretString),
+    StaffPassword { login: String, password: SecretString },
+}
+
+impl From<WayInDto> for WayIn {
+    fn from(dto: WayInDto) -> Self {
+        match dto {
+            WayInDto::RecoveryCode { code } => WayIn::RecoveryCode(SecretString::from(code)),
+            WayInDto::Passphrase { passphrase } => WayIn::Passphrase(SecretString::from(passphrase)),
+            WayInDto::StaffPassword { login, password } => {
+                WayIn::StaffPassword { login, password: SecretString::from(password) }
+            }
+        }
+    }
+}
+
+impl WayIn {
+    fn unlock(&self) -> Unlock<'_> {
+        match self {
+            WayIn::RecoveryCode(code) => Unlock::RecoveryCode(code),
+            WayIn::Passphrase(passphrase) => Unlock::Passphrase(passphrase),
+            WayIn::StaffPassword { login, password } => Unlock::StaffPassword { login, password },
+        }
+    }
+}
+
+/// What a restore put back, and what it replaced.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreDoneDto {
+    /// When the backup was made (RFC 3339).
+    backup_created_at: String,
+    /// Clients in the restored vault.
+    clients: i64,
+    /// The vault that was there before, kept under these names (empty when there was none).
+    kept: Vec<String>,
+}
+
+impl From<RestoreReport> for RestoreDoneDto {
+    fn from(report: RestoreReport) -> Self {
+        let kept = report
+            .replaced
+            .map(|replaced| [replaced.kept_database, replaced.kept_key_slots])
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|path| path.display().to_string())
+            .collect();
+        RestoreDoneDto {
+            backup_created_at: report.backup_created_at,
+            clients: report.row_counts.get("clients").copied().unwrap_or(0),
+            kept,
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn backup_status(state: State<'_, AppState>) -> CommandResult<BackupStatusDto> {
+    state.with_session(|vault, session| Ok(backups::status(vault, session, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn set_backup_settings(
+    state: State<'_, AppState>,
+    folder: Option<String>,
+    keep: u32,
+) -> CommandResult<BackupSettingsDto> {
+    let folder = folder.filter(|folder| !folder.trim().is_empty()).map(PathBuf::from);
+    let settings = BackupSettings { folder, keep };
+    state.with_session(|vault, session| Ok(backups::set_settings(vault, session, &settings, now())?.into()))
+}
+
+#[tauri::command]
+pub async fn back_up_now(app: AppHandle, file: String) -> CommandResult<BackupDoneDto> {
+    let file = PathBuf::from(file);
+    work::run(app, Work::Backup, move |state, progress| {
+        state.with_session(|vault, session| {
+            let report = backups::back_up_now(vault, session, &file, now(), progress)?;
+            Ok(BackupDoneDto { path: report.path.display().to_string(), bytes: report.bytes })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn restore_backup(
+    app: AppHandle,
+    file: String,
+    way_in: WayInDto,
+    replace_other_practice: bool,
+) -> CommandResult<RestoreDoneDto> {
+    let (file, way_in) = (PathBuf::from(file), WayIn::from(way_in));
+    work::run(app, Work::Restore, move |state, progress| {
+        state.with_vault_closed(|paths| {
+            let replace = restore_replaces(paths.any_exists(), replace_other_practice);
+            let options = RestoreOptions { replace, now: now(), progress };
+            Ok(Vault::restore(&file, paths, way_in.unlock(), options)?.into())
+        })
+    })
+    .await
+}
+
+/// What a restore from the first screen may replace: nothing when there is no vault; the same practice's
+/// vault (an older copy of it); another practice's only when the person confirmed it.
+pub fn restore_replaces(vault_exists: bool, other_practice_confirmed: bool) -> Replace {
+    match (vault_exists, other_practice_confirmed) {
+        (false, _) => Replace::Nothing,
+        (true, false) => Replace::SameVault,
+        (true, true) => Replace::AnyVault,
+    }
+}
+
+/// Stop the running backup, restore, export or import. A sync command: it runs at once on the main thread,
+/// never waiting behind the work it cancels.
+#[tauri::command]
+pub fn cancel_work(state: State<'_, AppState>) -> bool {
+    state.cancel_work()
+}
+
+/// The automatic backup before the vault closes (lock, idle lock, quit). Its failures are logged and kept
+/// in the status by the core; they never stop the lock.
+pub fn automatic_backup(vault: &Vault, progress: &dyn Progress) {
+    match backups::run_automatic(vault, now(), progress) {
+        Ok(AutomaticOutcome::Made { removed, .. }) => {
+            tracing::info!(old_backups_removed = removed.len(), "automatic backup made")
+        }
+        Ok(AutomaticOutcome::NotDue { .. }) => tracing::debug!("no automatic backup due today"),
+        Ok(AutomaticOutcome::NotSetUp) => tracing::debug!("automatic backups are off"),
+        Err(error) => tracing::warn!(code = ?error.code(), "automatic backup failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restore_replaces_another_practice_only_when_confirmed() {
+        assert_eq!(restore_replaces(false, false), Replace::Nothing);
+        assert_eq!(restore_replaces(false, true), Replace::Nothing);
+        assert_eq!(restore_replaces(true, false), Replace::SameVault);
+        assert_eq!(restore_replaces(true, true), Replace::AnyVault);
+    }
+
+    #[test]
+    fn ways_in_arrive_tagged_and_become_unlocks() {
+        let way_in: WayInDto =
+            serde_json::from_value(serde_json::json!({"kind": "staff_password", "login": "olivia", "password": "pw"}))
+                .unwrap();
+        assert!(matches!(WayIn::from(way_in).unlock(), Unlock::StaffPassword { login: "olivia", .. }));
+        let way_in: WayInDto =
+            serde_json::from_value(serde_json::json!({"kind": "recovery_code", "code": "ABCDE"})).unwrap();
+        assert!(matches!(WayIn::from(way_in).unlock(), Unlock::RecoveryCode(_)));
+        let way_in: WayInDto =
+            serde_json::from_value(serde_json::json!({"kind": "passphrase", "passphrase": "words"})).unwrap();
+        assert!(matches!(WayIn::from(way_in).unlock(), Unlock::Passphrase(_)));
+        assert!(serde_json::from_value::<WayInDto>(serde_json::json!({"kind": "keychain"})).is_err());
+    }
+}
