@@ -1,6 +1,7 @@
 //! End-to-end journeys in the real app window: the real binary, its real webview, driven through
 //! tauri-driver and WebKitWebDriver, with a real (private) Secret Service and real vault files.
 
+mod backups;
 mod consent;
 mod families;
 mod harness;

@@ -257,6 +257,68 @@ mod tests {
     }
 
     #[test]
+    fn the_status_crosses_as_local_friendly_times_and_plain_warnings() {
+        let at = time::macros::datetime!(2026-11-20 09:30:15.123456 +01:00);
+        let good = BackupRun {
+            at,
+            trigger: backups::Trigger::Automatic,
+            ok: true,
+            file: Some(PathBuf::from("/media/usb/a.saferoom-backup")),
+            bytes: Some(4096),
+            reason: None,
+        };
+        let status = BackupStatus {
+            settings: BackupSettings { folder: Some(PathBuf::from("/media/usb")), keep: 14 },
+            last_good: Some(good),
+            last_run: None,
+            warnings: vec![
+                BackupWarning::Old { last_good_at: at, days: 10 },
+                BackupWarning::FolderMissing { folder: PathBuf::from("/media/usb") },
+                BackupWarning::LastRunFailed { at, reason: "The drive is full".into() },
+                BackupWarning::NeverBackedUp,
+            ],
+        };
+        assert_eq!(
+            serde_json::to_value(BackupStatusDto::from(status)).unwrap(),
+            serde_json::json!({
+                "lastGoodAt": "2026-11-20T09:30:15+01:00",
+                "lastGoodPath": "/media/usb/a.saferoom-backup",
+                "settings": {"folder": "/media/usb", "keep": 14},
+                "warnings": [
+                    {"kind": "old", "days": 10, "detail": null, "at": null},
+                    {"kind": "folder_missing", "days": null, "detail": "/media/usb", "at": null},
+                    {"kind": "last_run_failed", "days": null, "detail": "The drive is full", "at": "2026-11-20T09:30:15+01:00"},
+                    {"kind": "never", "days": null, "detail": null, "at": null},
+                ],
+            })
+        );
+    }
+
+    #[test]
+    fn a_restore_says_where_the_replaced_vault_was_kept() {
+        let report = |replaced| RestoreReport {
+            vault_id: "v".into(),
+            row_counts: [("clients".to_owned(), 3), ("staff".to_owned(), 2)].into_iter().collect(),
+            backup_created_at: "2026-11-20T09:30:15Z".into(),
+            replaced,
+        };
+        let kept = saferoom_core::vault::ReplacedVault {
+            vault_id: Some("old".into()),
+            kept_database: Some(PathBuf::from("/v/practice.saferoom.replaced-1")),
+            kept_key_slots: Some(PathBuf::from("/v/practice.saferoom.keys.replaced-1")),
+        };
+        assert_eq!(
+            serde_json::to_value(RestoreDoneDto::from(report(Some(kept)))).unwrap(),
+            serde_json::json!({
+                "backupCreatedAt": "2026-11-20T09:30:15Z",
+                "clients": 3,
+                "kept": ["/v/practice.saferoom.replaced-1", "/v/practice.saferoom.keys.replaced-1"],
+            })
+        );
+        assert_eq!(RestoreDoneDto::from(report(None)).kept, Vec::<String>::new(), "nothing was there: nothing kept");
+    }
+
+    #[test]
     fn ways_in_arrive_tagged_and_become_unlocks() {
         let way_in: WayInDto =
             serde_json::from_value(serde_json::json!({"kind": "staff_password", "login": "olivia", "password": "pw"}))

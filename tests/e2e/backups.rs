@@ -1,0 +1,172 @@
+//! r7: backups a therapist makes in the app (issue 13). The owner sees on the home screen that there is no
+//! backup, backs up now, sets up automatic backups and locks (a backup appears in the folder), then the
+//! vault is lost: the first screen restores it from the backup with the recovery code. Finally the practice
+//! is exported and imported into a new, empty vault, and the backup is restored over that other practice's
+//! vault after the app asks, keeping the replaced files.
+//!
+//! The native save and folder pickers cannot be driven by WebDriver: "Back up now" calls the command the
+//! save dialog's answer leads to (through the page's IPC, as the button does); the folder and file fields
+//! beside the pickers are typed into, as a person may. Every other step uses the real screen. Screens are
+//! saved at 1024x768 under target/e2e-screenshots (7x-*.png).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fantoccini::Client;
+use serde_json::json;
+
+use super::harness::{click, invoke, screenshot, type_into, wait_for, wait_for_text, wait_gone, Journey};
+use super::practice::new_client;
+use super::{create_practice, sign_in, OWNER_PASSWORD};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r7_backups_restore_and_export_import_in_the_app() {
+    let _one_at_a_time = super::harness::one_at_a_time().await;
+    tokio::time::timeout(Duration::from_secs(480), journey()).await.expect("the journey finishes within eight minutes");
+}
+
+async fn small_window(client: &Client) {
+    client.set_window_size(1024, 768).await.expect("the window can be resized to 1024x768");
+}
+
+/// The vault's files (database, key slots, WAL and shared memory), removed as a lost laptop would.
+fn remove_vault(vault: &Path) {
+    for suffix in ["", ".keys", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", vault.display()));
+        if path.exists() {
+            std::fs::remove_file(&path).unwrap_or_else(|error| panic!("remove {}: {error}", path.display()));
+        }
+    }
+}
+
+fn files_in(folder: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn journey() {
+    let journey = Journey::start();
+    let drive = tempfile::tempdir().unwrap();
+    let automatic = drive.path().join("automatic");
+    std::fs::create_dir(&automatic).unwrap();
+    let exports = drive.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+
+    let client = journey.launch().await;
+    small_window(&client).await;
+    let code = create_practice(&client, &journey.vault).await;
+    new_client(&client, "Zoë", "Ångström").await;
+
+    // Home: the owner is told there is no backup yet.
+    click(&client, "#nav-clients").await;
+    wait_for_text(&client, "#backup-status", "No backup has been made yet").await;
+    screenshot(&client, "70-home-no-backup").await;
+
+    // Back up now: the file the save dialog would answer with, through the command the button calls.
+    click(&client, "#nav-data").await;
+    wait_for(&client, "#back-up-now").await;
+    let manual = drive.path().join("Saferoom backup today.saferoom-backup");
+    let made = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect("the backup is made");
+    assert_eq!(made["path"], json!(manual.display().to_string()));
+    assert!(manual.is_file() && made["bytes"].as_u64().unwrap() > 4096, "{made}");
+    let again = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect_err("an existing file is kept");
+    assert_eq!(again["code"], "invalid_input", "{again}");
+
+    // Automatic backups: a folder (typed beside the picker) and how many to keep; a missing folder is refused.
+    click(&client, "#nav-clients").await;
+    click(&client, "#nav-data").await;
+    let status = wait_for_text(&client, "#backup-status-data", "Last backup:").await;
+    assert!(!status.contains('Z') && !status.contains("T0") && !status.contains("T1"), "plain local time: {status}");
+    type_into(&client, "#backup-folder", &drive.path().join("not there").display().to_string()).await;
+    click(&client, "#backup-settings-save").await;
+    wait_for(&client, "#backup-settings-error").await;
+    type_into(&client, "#backup-folder", &automatic.display().to_string()).await;
+    type_into(&client, "#backup-keep", "3").await;
+    click(&client, "#backup-settings-save").await;
+    wait_for(&client, "#backup-settings-saved").await;
+    screenshot(&client, "71-practice-data-backups").await;
+
+    // Lock: the automatic backup is made before the vault closes.
+    assert!(files_in(&automatic).is_empty());
+    click(&client, "#lock").await;
+    wait_for(&client, "#sign-in-form").await;
+    let made = files_in(&automatic);
+    assert_eq!(made.len(), 1, "one automatic backup: {made:?}");
+    assert!(made[0].starts_with("saferoom-") && made[0].ends_with(".saferoom-backup"), "{made:?}");
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    let home = wait_for_text(&client, "#backup-status", "Last backup:").await;
+    assert!(!home.contains("No backup"), "{home}");
+    screenshot(&client, "72-home-backed-up").await;
+
+    // The practice export, kept for the import below.
+    click(&client, "#nav-data").await;
+    type_into(&client, "#practice-export-folder", &exports.display().to_string()).await;
+    click(&client, "#export-practice").await;
+    let result = wait_for_text(&client, "#practice-export-result", ".json").await;
+    let export_json =
+        result.split_whitespace().find(|word| word.ends_with(".json")).expect("the result names the JSON").to_owned();
+    client.close().await.unwrap();
+
+    // The vault is lost. The first screen restores it from the backup with the recovery code.
+    remove_vault(&journey.vault);
+    let client = journey.launch().await;
+    small_window(&client).await;
+    wait_for(&client, "#create-screen").await;
+    click(&client, "#restore-from-backup").await;
+    wait_for(&client, "#restore-screen").await;
+    type_into(&client, "#restore-file", &manual.display().to_string()).await;
+    type_into(&client, "#restore-code", "00000-00000-00000-00000-00000").await;
+    click(&client, "#restore-submit").await;
+    wait_for_text(&client, "#restore-error", "not right").await;
+    assert!(!journey.vault.exists(), "a refused way in replaces nothing");
+    type_into(&client, "#restore-code", &code).await;
+    screenshot(&client, "73-restore-first-screen").await;
+    click(&client, "#restore-submit").await;
+    let restored = wait_for_text(&client, "#restore-result", "Restored").await;
+    assert!(restored.contains("1 client") && restored.contains("nothing was replaced"), "{restored}");
+    screenshot(&client, "74-restored").await;
+    click(&client, "#restore-continue").await;
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    wait_for_text(&client, "#client-list", "Ångström").await;
+    client.close().await.unwrap();
+
+    // Export → import: a new practice's empty vault takes in the whole export.
+    remove_vault(&journey.vault);
+    let client = journey.launch().await;
+    small_window(&client).await;
+    create_practice(&client, &journey.vault).await;
+    click(&client, "#nav-data").await;
+    type_into(&client, "#import-file", &export_json).await;
+    click(&client, "#import-practice").await;
+    click(&client, "#import-confirm").await;
+    wait_for_text(&client, "#import-result", "Imported").await;
+    screenshot(&client, "75-imported").await;
+    click(&client, "#nav-clients").await;
+    wait_for_text(&client, "#client-list", "Ångström").await;
+
+    // Restoring the first practice's backup over this other practice's vault: asked first, then the replaced
+    // files are kept and named.
+    click(&client, "#lock").await;
+    click(&client, "#restore-from-backup").await;
+    type_into(&client, "#restore-file", &manual.display().to_string()).await;
+    type_into(&client, "#restore-code", &code).await;
+    click(&client, "#restore-submit").await;
+    wait_for(&client, "#restore-other-practice").await;
+    screenshot(&client, "76-restore-other-practice").await;
+    click(&client, "#restore-other-confirm").await;
+    let restored = wait_for_text(&client, "#restore-result", "was not deleted").await;
+    let kept: Vec<&str> = restored.split_whitespace().filter(|word| word.contains(".replaced")).collect();
+    assert!(!kept.is_empty(), "the kept files are named: {restored}");
+    for path in &kept {
+        assert!(Path::new(path).exists(), "{path} was kept");
+    }
+    screenshot(&client, "77-restored-over-other-practice").await;
+    click(&client, "#restore-continue").await;
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    wait_gone(&client, "#restore-screen").await;
+    client.close().await.unwrap();
+}

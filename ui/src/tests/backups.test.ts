@@ -1,0 +1,336 @@
+// Backups, restore and long work's progress: each component with a small stub of the commands it calls.
+import { describe, expect, test } from 'vitest';
+import { render, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import * as api from '../lib/api';
+import type { BackupStatus, VaultStatus } from '../lib/types';
+import BackupSection from '../components/BackupSection.svelte';
+import BackupStatusNotice from '../components/BackupStatusNotice.svelte';
+import WorkProgress from '../components/WorkProgress.svelte';
+import RestoreScreen from '../screens/RestoreScreen.svelte';
+import { byId, deferred, maybeId, renderApp, settle } from './helpers';
+import { installFakeBackend } from './fakeBackend';
+
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/** mockIPC with one handler per command (events mocked too); returns every call in order. */
+function stub(handlers: Record<string, Handler>) {
+  const calls: Array<{ cmd: string; args: Record<string, unknown> }> = [];
+  mockIPC(
+    (cmd, payload) => {
+      const args = (payload ?? {}) as Record<string, unknown>;
+      calls.push({ cmd, args });
+      const handler = handlers[cmd];
+      if (!handler) throw `command ${cmd} not found`;
+      return handler(args);
+    },
+    { shouldMockEvents: true },
+  );
+  return calls;
+}
+
+const refuse = (code: string, message: string) => () => {
+  throw { code, message };
+};
+
+const STATUS: BackupStatus = {
+  lastGoodAt: '2026-11-20T09:30:15.123+01:00',
+  lastGoodPath: '/media/usb/a.saferoom-backup',
+  settings: { folder: '/media/usb', keep: 14 },
+  warnings: [],
+};
+
+const problem = (e: unknown) => api.errorMessage(e);
+
+describe('the progress bar', () => {
+  test('follows its own work only, shows the percent and cancels', async () => {
+    const calls = stub({ cancel_work: () => true, 'plugin:event|listen': () => 1 });
+    const user = userEvent.setup();
+    render(WorkProgress, { props: { id: 'p', work: 'backup', cancellable: true } });
+    const bar = (await byId('p')).querySelector('progress')!;
+    expect(bar).not.toHaveAttribute('value');
+    expect(await byId('p')).toHaveTextContent('Making the backup…');
+    await settle();
+    await emit('work-progress', { work: 'export', stage: 'exporting', done: 9, total: 10 });
+    await emit('work-progress', { work: 'backup', stage: 'copying', done: 250, total: 1000 });
+    await waitFor(() => expect(byIdNow('p')).toHaveTextContent('25%'));
+    expect(byIdNow('p').querySelector('progress')).toHaveAttribute('value', '25');
+    await emit('work-progress', { work: 'backup', stage: 'verifying', done: 1, total: 2 });
+    await waitFor(() => expect(byIdNow('p')).toHaveTextContent('Checking the backup…'));
+    await user.click(await byId('p-cancel'));
+    expect(calls.filter((call) => call.cmd === 'cancel_work')).toHaveLength(1);
+    expect(byIdNow('p')).toHaveTextContent('Stopping…');
+    expect(byIdNow('p-cancel')).toBeDisabled();
+  });
+
+  test('quiet until the work reports (an automatic backup that is not due shows nothing)', async () => {
+    stub({});
+    render(WorkProgress, { props: { id: 'q', work: 'automatic_backup', quietUntilProgress: true } });
+    await settle();
+    expect(maybeId('q')).not.toBeInTheDocument();
+    await emit('work-progress', { work: 'automatic_backup', stage: 'copying', done: 1, total: 4 });
+    expect(await byId('q')).toHaveTextContent('Making the automatic backup before locking…');
+    expect(maybeId('q-cancel')).not.toBeInTheDocument();
+  });
+});
+
+function byIdNow(id: string): HTMLElement {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is not in the document`);
+  return element;
+}
+
+describe('the backup status', () => {
+  test('the last good backup in plain local time, and each warning in words', () => {
+    stub({});
+    render(BackupStatusNotice, {
+      props: {
+        id: 's',
+        status: {
+          ...STATUS,
+          warnings: [
+            { kind: 'old', days: 10, detail: null, at: null },
+            { kind: 'folder_missing', days: null, detail: '/media/usb', at: null },
+            { kind: 'last_run_failed', days: null, detail: 'The drive is full.', at: '2026-11-29T18:00:00Z' },
+          ],
+        },
+      },
+    });
+    const text = byIdNow('s').textContent ?? '';
+    expect(text).toContain('Last backup:');
+    expect(text).toContain('2026');
+    expect(text).not.toMatch(/T09|\.123|Z\b|\+01:00/);
+    expect(text).toContain('The last backup is 10 days old.');
+    expect(text).toContain('The backup folder cannot be found: /media/usb. Is the drive plugged in?');
+    expect(text).toMatch(/The last backup \(.*2026.*\) failed: The drive is full\./);
+    expect(byIdNow('s')).toHaveClass('warn');
+  });
+
+  test('no backup yet says so once, with what to do', () => {
+    stub({});
+    render(BackupStatusNotice, {
+      props: {
+        id: 's',
+        status: { ...STATUS, lastGoodAt: null, lastGoodPath: null, warnings: [{ kind: 'never', days: null, detail: null, at: null }] },
+        onOpen: () => {},
+      },
+    });
+    expect(byIdNow('s')).toHaveTextContent('No backup has been made yet. Make one now, and choose a folder');
+    expect(byIdNow('s-open')).toHaveTextContent('Fix backups');
+  });
+
+  test('the owner’s home screen shows it and leads to Practice data', async () => {
+    installFakeBackend({
+      signedInAs: 'olivia',
+      handlers: { backup_status: () => ({ ...STATUS, warnings: [{ kind: 'never', days: null, detail: null, at: null }] }) },
+    });
+    const { user } = renderApp();
+    expect(await byId('backup-status')).toHaveTextContent('Last backup:');
+    await user.click(await byId('backup-status-open'));
+    expect(await byId('practice-data')).toBeInTheDocument();
+  });
+
+  test('other roles never see it', async () => {
+    const backend = installFakeBackend({ signedInAs: 'carl', handlers: { backup_status: () => STATUS } });
+    renderApp();
+    await byId('client-list');
+    await settle();
+    expect(maybeId('backup-status')).not.toBeInTheDocument();
+    expect(backend.callsOf('backup_status')).toHaveLength(0);
+  });
+});
+
+describe('backups on Practice data', () => {
+  test('Back up now asks where with the save dialog, shows progress, then what was saved', async () => {
+    const answer = deferred<unknown>();
+    const calls = stub({
+      backup_status: () => STATUS,
+      'plugin:dialog|save': () => '/media/usb/Mine.saferoom-backup',
+      back_up_now: () => answer.promise,
+      'plugin:event|listen': () => 1,
+    });
+    const user = userEvent.setup();
+    render(BackupSection, { props: { problem } });
+    await byId('backup-status-data');
+    await user.click(await byId('back-up-now'));
+    expect(await byId('backup-progress')).toHaveTextContent('Making the backup…');
+    const save = calls.find((call) => call.cmd === 'plugin:dialog|save')!;
+    expect(save.args).toMatchObject({
+      options: { filters: [{ name: 'Saferoom backup', extensions: ['saferoom-backup'] }] },
+    });
+    expect(String((save.args.options as { defaultPath: string }).defaultPath)).toMatch(
+      /^\/media\/usb\/Saferoom backup \d{4}-\d{2}-\d{2} \d{4}\.saferoom-backup$/,
+    );
+    expect(calls.find((call) => call.cmd === 'back_up_now')!.args).toEqual({ file: '/media/usb/Mine.saferoom-backup' });
+    answer.resolve({ path: '/media/usb/Mine.saferoom-backup', bytes: 2_500_000 });
+    expect(await byId('backup-result')).toHaveTextContent('Backup saved and checked (2.5 MB).');
+    expect(byIdNow('backup-result')).toHaveTextContent('/media/usb/Mine.saferoom-backup');
+    expect(maybeId('backup-progress')).not.toBeInTheDocument();
+  });
+
+  test('closing the save dialog makes no backup; a cancelled or failed one says so', async () => {
+    let picked: string | null = null;
+    let outcome: Handler = () => ({ path: 'x', bytes: 1 });
+    const calls = stub({
+      backup_status: () => STATUS,
+      'plugin:dialog|save': () => picked,
+      back_up_now: (args) => outcome(args),
+    });
+    const user = userEvent.setup();
+    render(BackupSection, { props: { problem } });
+    await user.click(await byId('back-up-now'));
+    await settle();
+    expect(calls.filter((call) => call.cmd === 'back_up_now')).toHaveLength(0);
+
+    picked = '/media/usb/b.saferoom-backup';
+    outcome = refuse('cancelled', 'Stopped before it finished. Nothing was changed');
+    await user.click(await byId('back-up-now'));
+    expect(await byId('backup-stopped')).toHaveTextContent('The backup was stopped. No file was saved.');
+    expect(maybeId('backup-error')).not.toBeInTheDocument();
+
+    outcome = refuse('backup_folder_unusable', 'The folder /media/usb is full');
+    await user.click(await byId('back-up-now'));
+    expect(await byId('backup-error')).toHaveTextContent('The backup was not made: The folder /media/usb is full');
+    expect(maybeId('backup-stopped')).not.toBeInTheDocument();
+  });
+
+  test('automatic backups: the folder from the picker, a checked count, saved; empty turns them off', async () => {
+    const calls = stub({
+      backup_status: () => STATUS,
+      'plugin:dialog|open': () => '/mnt/nas/backups',
+      set_backup_settings: (args) => ({ folder: args.folder, keep: args.keep }),
+    });
+    const user = userEvent.setup();
+    render(BackupSection, { props: { problem } });
+    await waitFor(() => expect(byIdNow('backup-folder')).toHaveValue('/media/usb'));
+    expect(byIdNow('backup-keep')).toHaveValue(14);
+    await user.click(byIdNow('backup-folder-choose'));
+    await waitFor(() => expect(byIdNow('backup-folder')).toHaveValue('/mnt/nas/backups'));
+    expect(calls.find((call) => call.cmd === 'plugin:dialog|open')!.args).toMatchObject({ options: { directory: true } });
+
+    await user.clear(byIdNow('backup-keep'));
+    await user.type(byIdNow('backup-keep'), '0');
+    await user.click(byIdNow('backup-settings-save'));
+    expect(await byId('backup-settings-error')).toHaveTextContent('a whole number from 1 to 365');
+    expect(calls.filter((call) => call.cmd === 'set_backup_settings')).toHaveLength(0);
+
+    await user.clear(byIdNow('backup-keep'));
+    await user.type(byIdNow('backup-keep'), '7');
+    await user.click(byIdNow('backup-settings-save'));
+    expect(await byId('backup-settings-saved')).toHaveTextContent('Saved.');
+    expect(calls.find((call) => call.cmd === 'set_backup_settings')!.args).toEqual({ folder: '/mnt/nas/backups', keep: 7 });
+
+    await user.clear(byIdNow('backup-folder'));
+    await user.click(byIdNow('backup-settings-save'));
+    expect(await byId('backup-settings-saved')).toHaveTextContent('Automatic backups are off.');
+    expect(calls.filter((call) => call.cmd === 'set_backup_settings').at(-1)!.args).toEqual({ folder: null, keep: 7 });
+  });
+});
+
+const NO_VAULT: VaultStatus = {
+  exists: false,
+  unlocked: false,
+  vaultPath: '/home/t/practice.saferoom',
+  keychain: { available: true, detail: null },
+  hasKeychainSlot: false,
+  hasPassphraseSlot: false,
+  openedWith: null,
+  session: null,
+  logins: [],
+  kiosk: false,
+};
+
+describe('restore from a backup', () => {
+  test('checks the form, restores with a recovery code and says nothing was replaced', async () => {
+    const calls = stub({
+      'plugin:dialog|open': () => '/media/usb/a.saferoom-backup',
+      restore_backup: () => ({ backupCreatedAt: '2026-11-20T08:30:15Z', clients: 12, kept: [] }),
+    });
+    const user = userEvent.setup();
+    let restored = 0;
+    render(RestoreScreen, { props: { status: NO_VAULT, onBack: () => {}, onRestored: () => restored++ } });
+    expect(maybeId('restore-replaces')).not.toBeInTheDocument();
+    await user.click(byIdNow('restore-submit'));
+    expect(await byId('restore-error')).toHaveTextContent('Choose the backup file.');
+    await user.click(byIdNow('restore-choose'));
+    await waitFor(() => expect(byIdNow('restore-file')).toHaveValue('/media/usb/a.saferoom-backup'));
+    await user.click(byIdNow('restore-submit'));
+    expect(await byId('restore-error')).toHaveTextContent('Enter the recovery code.');
+    await user.type(byIdNow('restore-code'), ' ABCDE-FGHIJ ');
+    await user.click(byIdNow('restore-submit'));
+    const result = await byId('restore-result');
+    expect(result).toHaveTextContent('Restored.');
+    expect(result).toHaveTextContent('with 12 clients, is now the vault on this computer');
+    expect(result).toHaveTextContent('There was no vault on this computer before, so nothing was replaced.');
+    expect(calls.find((call) => call.cmd === 'restore_backup')!.args).toEqual({
+      file: '/media/usb/a.saferoom-backup',
+      wayIn: { kind: 'recovery_code', code: 'ABCDE-FGHIJ' },
+      replaceOtherPractice: false,
+    });
+    await user.click(byIdNow('restore-continue'));
+    expect(restored).toBe(1);
+  });
+
+  test('another practice’s vault is replaced only after asking, and the kept files are named', async () => {
+    const calls = stub({
+      restore_backup: (args) => {
+        if (!args.replaceOtherPractice) throw { code: 'vault_exists', message: 'Another vault is there.' };
+        return { backupCreatedAt: '2026-11-20T08:30:15Z', clients: 1, kept: ['/v/p.saferoom.replaced-1', '/v/p.saferoom.keys.replaced-1'] };
+      },
+    });
+    const user = userEvent.setup();
+    render(RestoreScreen, { props: { status: { ...NO_VAULT, exists: true }, onBack: () => {}, onRestored: () => {} } });
+    expect(byIdNow('restore-replaces')).toHaveTextContent('It is not deleted');
+    await user.type(byIdNow('restore-file'), '/media/usb/a.saferoom-backup');
+    await user.click(byIdNow('restore-way-staff'));
+    await user.type(byIdNow('restore-login'), 'olivia');
+    await user.type(byIdNow('restore-password'), 'a long password');
+    await user.click(byIdNow('restore-submit'));
+    expect(await byId('restore-other-practice')).toHaveTextContent('This backup is of a different practice');
+    expect(maybeId('restore-submit')).not.toBeInTheDocument();
+    await user.click(byIdNow('restore-other-confirm'));
+    const result = await byId('restore-result');
+    expect(result).toHaveTextContent('The vault that was here before was not deleted. It was kept as:');
+    expect(result).toHaveTextContent('/v/p.saferoom.keys.replaced-1');
+    const restores = calls.filter((call) => call.cmd === 'restore_backup');
+    expect(restores.map((call) => call.args.replaceOtherPractice)).toEqual([false, true]);
+    expect(restores[1].args.wayIn).toEqual({ kind: 'staff_password', login: 'olivia', password: 'a long password' });
+  });
+
+  test('a cancelled restore says nothing was replaced; a wrong way in shows the reason', async () => {
+    let outcome: Handler = refuse('cancelled', 'Stopped');
+    stub({ restore_backup: (args) => outcome(args), cancel_work: () => true });
+    const user = userEvent.setup();
+    render(RestoreScreen, { props: { status: NO_VAULT, onBack: () => {}, onRestored: () => {} } });
+    await user.type(byIdNow('restore-file'), '/media/usb/a.saferoom-backup');
+    await user.click(byIdNow('restore-way-passphrase'));
+    await user.type(byIdNow('restore-passphrase'), 'words');
+    await user.click(byIdNow('restore-submit'));
+    expect(await byId('restore-stopped')).toHaveTextContent('The restore was stopped. Nothing was replaced.');
+    outcome = refuse('wrong_secret', 'That passphrase is not right. Check it and try again');
+    await user.click(byIdNow('restore-submit'));
+    expect(await byId('restore-error')).toHaveTextContent('That passphrase is not right');
+    expect(maybeId('restore-stopped')).not.toBeInTheDocument();
+  });
+
+  test('offered on the first screen and on the sign-in screen', async () => {
+    installFakeBackend({ status: { exists: false } });
+    const { user } = renderApp();
+    await user.click(await byId('restore-from-backup'));
+    expect(await byId('restore-screen')).toBeInTheDocument();
+    await user.click(byIdNow('restore-back'));
+    expect(await byId('create-screen')).toBeInTheDocument();
+  });
+
+  test('the sign-in screen offers it instead of the vault, and warns that the vault here is replaced', async () => {
+    installFakeBackend({ practice: true });
+    const { user } = renderApp();
+    await byId('sign-in-form');
+    await user.click(await byId('restore-from-backup'));
+    expect(await byId('restore-replaces')).toHaveTextContent('will be replaced by the backup');
+    await user.click(byIdNow('restore-back'));
+    expect(await byId('sign-in-form')).toBeInTheDocument();
+  });
+});
