@@ -204,6 +204,8 @@ impl Vault {
         let wal = with_suffix(&self.paths.database, "-wal");
         for attempt in 0..SNAPSHOT_ATTEMPTS {
             let busy: i64 = self.connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            #[cfg(test)]
+            AFTER_CHECKPOINT.with(|hook| hook.borrow_mut().as_mut().map(|hook| hook()));
             if busy == 0 {
                 self.connection.execute_batch("BEGIN")?;
                 let began: Result<bool> = self
@@ -236,7 +238,16 @@ impl Vault {
         let counts = row_counts(&self.connection, "main")?;
         let schema_version = migrations::current_version(&self.connection)?;
         let pages: i64 = self.connection.query_row("PRAGMA page_count", [], |row| row.get(0))?;
-        let page_size: i64 = self.connection.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        // SQLCipher answers `PRAGMA page_size` as text (its `cipher_page_size`), SQLite as an integer.
+        let page_size: i64 = self.connection.query_row("PRAGMA page_size", [], |row| {
+            Ok(match row.get_ref(0)? {
+                rusqlite::types::ValueRef::Integer(size) => size,
+                rusqlite::types::ValueRef::Text(text) => {
+                    std::str::from_utf8(text).ok().and_then(|text| text.trim().parse().ok()).unwrap_or(0)
+                }
+                _ => 0,
+            })
+        })?;
         let database = &self.paths.database;
         let mut source = self.raw_database()?;
         let database_bytes = source.metadata().map_err(Error::io("read", database))?.len();
@@ -464,4 +475,24 @@ fn hash_stream(
         total += read as u64;
     }
     Ok((total, hex::encode(hasher.finalize())))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Called between the checkpoint and the start of the read transaction, so a test can commit a write
+    /// exactly there (the race [`Vault::begin_snapshot`] guards against).
+    pub(crate) static AFTER_CHECKPOINT: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+impl Vault {
+    /// A second keyed connection to this vault's database, configured like the vault's own: for tests of
+    /// a backup taken while another connection writes.
+    pub(crate) fn second_connection(&self) -> Result<rusqlite::Connection> {
+        let connection = super::try_key(&self.paths.database, &self.data_key, false)?
+            .ok_or(Error::Crypto("the vault's key does not open its own database"))?;
+        super::configure(&connection)?;
+        Ok(connection)
+    }
 }
