@@ -452,6 +452,8 @@ fn backups_taken_while_another_connection_keeps_writing_are_consistent() {
                     )
                     .unwrap();
                 written.fetch_add(1, Ordering::SeqCst);
+                // A busy practice, not a tight loop that would starve the checkpoint of the write lock.
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
         })
     };

@@ -179,7 +179,7 @@ impl Vault {
         self.begin_snapshot()?;
         let copied = self.copy_snapshot(&mut out, temporary, now, progress);
         // The read transaction only read; ending it cannot lose anything.
-        let ended = self.connection.execute_batch("COMMIT");
+        let ended = self.connection.execute_batch("COMMIT").or_else(|_| self.connection.execute_batch("ROLLBACK"));
         let (header, header_bytes) = copied?;
         ended?;
         // The hash is known only now: put it where the placeholder was (same length, so nothing moves).
@@ -250,10 +250,13 @@ impl Vault {
         })?;
         let database = &self.paths.database;
         let mut source = self.raw_database()?;
-        let database_bytes = source.metadata().map_err(Error::io("read", database))?.len();
-        if u64::try_from(pages.saturating_mul(page_size)).ok() != Some(database_bytes) {
+        // The snapshot's pages; a file longer than that (space SQLite has not truncated yet) holds nothing
+        // of the snapshot beyond them, a shorter one cannot hold it at all.
+        let database_bytes = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(u64::MAX);
+        let file_bytes = source.metadata().map_err(Error::io("read", database))?.len();
+        if file_bytes < database_bytes {
             return Err(Error::conflict(
-                "The vault's file did not hold exactly its pages when the backup began. Try the backup again",
+                "The vault's file was shorter than its pages when the backup began. Try the backup again",
             ));
         }
         let mut header = Header {
