@@ -186,7 +186,7 @@ pub fn back_up_now(
     })?;
     let folder = parent_folder(destination);
     let made = make(vault, &folder, destination, now, progress);
-    record(vault, Trigger::Manual, Some(&actor_id), destination, now, &made, &[])?;
+    record(vault, Trigger::Manual, Some(&actor_id), destination, now, &made)?;
     made
 }
 
@@ -205,12 +205,11 @@ pub fn run_automatic(vault: &Vault, now: OffsetDateTime, progress: &dyn Progress
     }
     let destination = folder.join(automatic_file_name(vault.vault_id(), now));
     let made = make(vault, &folder, &destination, now, progress);
-    let removed = match &made {
-        Ok(_) => prune(&folder, vault.vault_id(), settings.keep),
-        Err(_) => Vec::new(),
-    };
-    record(vault, Trigger::Automatic, None, &destination, now, &made, &removed)?;
-    made.map(|report| AutomaticOutcome::Made { report, removed })
+    record(vault, Trigger::Automatic, None, &destination, now, &made)?;
+    let report = made?;
+    // Only now that the new backup is verified and recorded may old ones go.
+    let removed = prune(&folder, vault.vault_id(), settings.keep);
+    Ok(AutomaticOutcome::Made { report, removed })
 }
 
 /// The state of backups for the owner's home screen (owners only).
@@ -354,7 +353,8 @@ fn folder_error(error: Error, folder: &Path) -> Error {
 }
 
 /// Record a run's outcome and audit it, in one transaction. A cancelled run is not recorded. If the
-/// record cannot be written (the vault's own disk is full, say), the run's own error wins.
+/// record cannot be written (the vault's own disk is full, say), a failed run's own error wins, and a
+/// good backup that could not be audited is removed (an unaudited copy of every record is not kept).
 fn record(
     vault: &Vault,
     trigger: Trigger,
@@ -362,7 +362,6 @@ fn record(
     destination: &Path,
     now: OffsetDateTime,
     made: &Result<BackupReport>,
-    removed: &[PathBuf],
 ) -> Result<()> {
     if matches!(made, Err(Error::Cancelled)) {
         return Ok(());
@@ -378,10 +377,9 @@ fn record(
     let file_name = destination.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let (action, detail) = match (made, trigger) {
         (Ok(report), Trigger::Manual) => (actions::BACKUP_MADE, format!("backup {file_name}, {} bytes", report.bytes)),
-        (Ok(report), Trigger::Automatic) => (
-            actions::BACKUP_AUTOMATIC,
-            format!("automatic backup {file_name}, {} bytes; {} older removed", report.bytes, removed.len()),
-        ),
+        (Ok(report), Trigger::Automatic) => {
+            (actions::BACKUP_AUTOMATIC, format!("automatic backup {file_name}, {} bytes", report.bytes))
+        }
         (Err(error), Trigger::Manual) => {
             (actions::BACKUP_FAILED, format!("backup {file_name} failed: {:?}", error.code()))
         }
@@ -395,7 +393,10 @@ fn record(
         Ok(())
     });
     match (made, recorded) {
-        (Ok(_), Err(error)) => Err(error),
+        (Ok(report), Err(error)) => {
+            let _ = std::fs::remove_file(&report.path);
+            Err(error)
+        }
         _ => Ok(()),
     }
 }

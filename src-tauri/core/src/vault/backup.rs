@@ -183,7 +183,7 @@ impl Vault {
         self.begin_snapshot()?;
         let copied = self.copy_snapshot(&mut out, temporary, now, progress);
         // The read transaction only read; ending it cannot lose anything.
-        let ended = self.connection.execute_batch("COMMIT");
+        let ended = self.connection.execute_batch("COMMIT").or_else(|_| self.connection.execute_batch("ROLLBACK"));
         let (header, header_bytes) = copied?;
         ended?;
         // The hash is known only now: put it where the placeholder was (same length, so nothing moves).
@@ -208,6 +208,8 @@ impl Vault {
         let wal = with_suffix(&self.paths.database, "-wal");
         for attempt in 0..SNAPSHOT_ATTEMPTS {
             let busy: i64 = self.connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            #[cfg(test)]
+            AFTER_CHECKPOINT.with(|hook| hook.borrow_mut().as_mut().map(|hook| hook()));
             if busy == 0 {
                 self.connection.execute_batch("BEGIN")?;
                 let began: Result<bool> = self
@@ -240,13 +242,25 @@ impl Vault {
         let counts = row_counts(&self.connection, "main")?;
         let schema_version = migrations::current_version(&self.connection)?;
         let pages: i64 = self.connection.query_row("PRAGMA page_count", [], |row| row.get(0))?;
-        let page_size: i64 = self.connection.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+        // SQLCipher answers `PRAGMA page_size` as text (its `cipher_page_size`), SQLite as an integer.
+        let page_size: i64 = self.connection.query_row("PRAGMA page_size", [], |row| {
+            Ok(match row.get_ref(0)? {
+                rusqlite::types::ValueRef::Integer(size) => size,
+                rusqlite::types::ValueRef::Text(text) => {
+                    std::str::from_utf8(text).ok().and_then(|text| text.trim().parse().ok()).unwrap_or(0)
+                }
+                _ => 0,
+            })
+        })?;
         let database = &self.paths.database;
         let mut source = self.raw_database()?;
-        let database_bytes = source.metadata().map_err(Error::io("read", database))?.len();
-        if u64::try_from(pages.saturating_mul(page_size)).ok() != Some(database_bytes) {
+        // The snapshot's pages; a file longer than that (space SQLite has not truncated yet) holds nothing
+        // of the snapshot beyond them, a shorter one cannot hold it at all.
+        let database_bytes = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(u64::MAX);
+        let file_bytes = source.metadata().map_err(Error::io("read", database))?.len();
+        if file_bytes < database_bytes {
             return Err(Error::conflict(
-                "The vault's file did not hold exactly its pages when the backup began. Try the backup again",
+                "The vault's file was shorter than its pages when the backup began. Try the backup again",
             ));
         }
         let mut header = Header {
@@ -367,4 +381,24 @@ fn verify_file(path: &Path, expected_sha256: &str, progress: &dyn Progress) -> R
 /// The vault id a file's backup header names, if it is a Saferoom backup (for pruning old backups).
 pub(crate) fn backup_vault_id(path: &Path) -> Result<String> {
     read_header(path).map(|(header, _)| header.vault_id)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Called between the checkpoint and the start of the read transaction, so a test can commit a write
+    /// exactly there (the race [`Vault::begin_snapshot`] guards against).
+    pub(crate) static AFTER_CHECKPOINT: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+impl Vault {
+    /// A second keyed connection to this vault's database, configured like the vault's own: for tests of
+    /// a backup taken while another connection writes.
+    pub(crate) fn second_connection(&self) -> Result<rusqlite::Connection> {
+        let connection = super::try_key(&self.paths.database, &self.data_key, false)?
+            .ok_or(Error::Crypto("the vault's key does not open its own database"))?;
+        super::configure(&connection)?;
+        Ok(connection)
+    }
 }
