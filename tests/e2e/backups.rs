@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use super::harness::{click, invoke, screenshot, type_into, wait_for, wait_for_text, wait_gone, Journey};
@@ -73,8 +73,6 @@ async fn journey() {
     let made = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect("the backup is made");
     assert_eq!(made["path"], json!(manual.display().to_string()));
     assert!(manual.is_file() && made["bytes"].as_u64().unwrap() > 4096, "{made}");
-    let again = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect_err("an existing file is kept");
-    assert_eq!(again["code"], "invalid_input", "{again}");
 
     // Automatic backups: a folder (typed beside the picker) and how many to keep; a missing folder is refused.
     click(&client, "#nav-clients").await;
@@ -89,6 +87,11 @@ async fn journey() {
     click(&client, "#backup-settings-save").await;
     wait_for(&client, "#backup-settings-saved").await;
     screenshot(&client, "71-practice-data-backups").await;
+    // An existing file is never overwritten; the failed run shows in the status until a good one.
+    let again = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect_err("an existing file is kept");
+    assert_eq!(again["code"], "invalid_input", "{again}");
+    click(&client, "#nav-clients").await;
+    wait_for_text(&client, "#backup-status", "failed").await;
 
     // Lock: the automatic backup is made before the vault closes.
     assert!(files_in(&automatic).is_empty());
@@ -158,11 +161,14 @@ async fn journey() {
     wait_for(&client, "#restore-other-practice").await;
     screenshot(&client, "76-restore-other-practice").await;
     click(&client, "#restore-other-confirm").await;
-    let restored = wait_for_text(&client, "#restore-result", "was not deleted").await;
-    let kept: Vec<&str> = restored.split_whitespace().filter(|word| word.contains(".replaced")).collect();
-    assert!(!kept.is_empty(), "the kept files are named: {restored}");
+    wait_for_text(&client, "#restore-result", "was not deleted").await;
+    let mut kept = Vec::new();
+    for element in client.find_all(Locator::Css("#restore-result .restore-kept-files code")).await.unwrap() {
+        kept.push(element.text().await.unwrap());
+    }
+    assert_eq!(kept.len(), 2, "the replaced database and key-slot file are named: {kept:?}");
     for path in &kept {
-        assert!(Path::new(path).exists(), "{path} was kept");
+        assert!(path.contains(".replaced-") && Path::new(path).is_file(), "{path} was kept");
     }
     screenshot(&client, "77-restored-over-other-practice").await;
     click(&client, "#restore-continue").await;

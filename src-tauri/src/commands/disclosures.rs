@@ -106,6 +106,10 @@ pub struct ImportReportDto {
     progress_notes: usize,
     staff_added: usize,
     psychotherapy_notes_skipped: usize,
+    /// Rows brought in over every kind of record.
+    records: usize,
+    /// Sign-in names already taken here: `[taken, given instead]`.
+    renamed_logins: Vec<(String, String)>,
 }
 
 impl From<ImportReport> for ImportReportDto {
@@ -115,6 +119,8 @@ impl From<ImportReport> for ImportReportDto {
             progress_notes: report.progress_notes,
             staff_added: report.staff_added,
             psychotherapy_notes_skipped: report.psychotherapy_notes_skipped,
+            records: report.records,
+            renamed_logins: report.renamed_logins,
         }
     }
 }

@@ -381,6 +381,10 @@ export interface ImportReport {
   /** Staff accounts added, disabled and without a password. */
   staffAdded: number;
   psychotherapyNotesSkipped: number;
+  /** Rows brought in over every kind of record (absent from older back ends). */
+  records?: number;
+  /** Sign-in names already taken here: [taken, given instead]. */
+  renamedLogins?: [string, string][];
 }
 
 // ---------- Backups and long work ----------

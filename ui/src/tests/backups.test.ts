@@ -229,6 +229,51 @@ describe('backups on Practice data', () => {
   });
 });
 
+describe('export and import on Practice data', () => {
+  test('each shows its progress, and a cancelled one says no file was saved or nothing was added', async () => {
+    const exported = deferred<unknown>();
+    let importOutcome: Handler = refuse('cancelled', 'Stopped');
+    installFakeBackend({
+      signedInAs: 'olivia',
+      handlers: {
+        backup_status: () => STATUS,
+        export_practice: () => exported.promise,
+        import_practice: (args) => importOutcome(args),
+      },
+    });
+    const { user } = renderApp();
+    await user.click(await byId('nav-data'));
+    await waitFor(() => expect(byIdNow('practice-export-folder')).not.toHaveValue(''));
+    await user.click(byIdNow('export-practice'));
+    expect(await byId('export-progress')).toHaveTextContent('Writing the export…');
+    expect(byIdNow('export-progress-cancel')).toBeEnabled();
+    exported.reject({ code: 'cancelled', message: 'Stopped before it finished. Nothing was changed' });
+    expect(await byId('export-stopped')).toHaveTextContent('The export was stopped. No file was saved.');
+    expect(maybeId('export-progress')).not.toBeInTheDocument();
+    expect(maybeId('practice-export-error')).not.toBeInTheDocument();
+
+    await user.type(byIdNow('import-file'), '/media/usb/practice.json');
+    await user.click(byIdNow('import-practice'));
+    await user.click(await byId('import-confirm'));
+    expect(await byId('import-stopped')).toHaveTextContent('The import was stopped. Nothing was added to this vault.');
+
+    importOutcome = () => ({
+      clients: 3,
+      progressNotes: 4,
+      staffAdded: 2,
+      psychotherapyNotesSkipped: 0,
+      records: 40,
+      renamedLogins: [['olivia', 'olivia-2']],
+    });
+    await user.click(byIdNow('import-practice'));
+    await user.click(await byId('import-confirm'));
+    const result = await byId('import-result');
+    expect(result).toHaveTextContent('Imported 3 clients with 4 progress notes (40 records in all).');
+    expect(result).toHaveTextContent('2 staff accounts were added without a password.');
+    expect(result).toHaveTextContent('already taken here, so the imported accounts got new ones: olivia → olivia-2.');
+  });
+});
+
 const NO_VAULT: VaultStatus = {
   exists: false,
   unlocked: false,

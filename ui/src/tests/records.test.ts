@@ -576,8 +576,8 @@ describe('practice data (owner)', () => {
     await user.click(await byId('import-practice'));
     const panel = await byId('import-confirm-panel');
     expect(panel).toHaveTextContent('adds its records to this vault');
-    expect(panel).toHaveTextContent('if any client in the file is already in this vault, the whole file is refused');
-    expect(panel).toHaveTextContent('disabled accounts without a password');
+    expect(panel).toHaveTextContent('(for example a client already in this vault), the whole file is refused');
+    expect(panel).toHaveTextContent('get one without a password, as disabled accounts');
     expect(panel).toHaveTextContent(file);
     expect(document.activeElement?.id).toBe('import-confirm');
     expect(input).toBeDisabled();
@@ -593,7 +593,7 @@ describe('practice data (owner)', () => {
     const result = await byId('import-result');
     expect(result).toHaveAttribute('role', 'status');
     expect(result).toHaveTextContent('Imported 1 client with 2 progress notes.');
-    expect(result).toHaveTextContent('1 staff account was added as disabled accounts without a password.');
+    expect(result).toHaveTextContent('1 staff account was added without a password. Set their passwords under Staff');
     expect(result).toHaveTextContent('1 psychotherapy note in the file was not imported');
     expect(backend.callsOf('import_practice')[0].args).toEqual({ file });
     expect(backend.staffByLogin('dana')).toMatchObject({ active: false, hasPassword: false });
