@@ -53,7 +53,8 @@ fn arguments() -> Value {
         "documentIds": ["@ID@"],
         "name": "N", "memberIds": ["@ID@"], "unitId": "@ID@", "policy": "strict", "guardianId": "@ID@",
         "guardian": { "name": "G", "role": "parent", "access": "full", "custodyNote": null, "phone": null, "email": null },
-        "jurisdiction": "US-CA", "field": "session_cap", "value": null, "onDate": null
+        "jurisdiction": "US-CA", "field": "session_cap", "value": null, "onDate": null,
+        "keep": 3, "wayIn": { "kind": "recovery_code", "code": "AAAA" }, "replaceOtherPractice": false
     }"#;
     let text = template.replace("@ID@", "00000000-0000-4000-8000-000000000000").replace("@PASSWORD@", OWNER_PASSWORD);
     serde_json::from_str(&text).expect("the arguments are JSON")

@@ -227,8 +227,9 @@ pub fn restore_replaces(vault_exists: bool, other_practice_confirmed: bool) -> R
 /// Stop the running backup, restore, export or import. A sync command: it runs at once on the main thread,
 /// never waiting behind the work it cancels.
 #[tauri::command]
-pub fn cancel_work(state: State<'_, AppState>) -> bool {
-    state.cancel_work()
+pub fn cancel_work(state: State<'_, AppState>) -> CommandResult<bool> {
+    state.refuse_in_kiosk()?;
+    Ok(state.cancel_work())
 }
 
 /// The automatic backup before the vault closes (lock, idle lock, quit). Its failures are logged and kept
@@ -247,6 +248,62 @@ pub fn automatic_backup(vault: &Vault, progress: &dyn Progress) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use saferoom_core::progress::Silent;
+    use saferoom_core::VaultPaths;
+
+    fn files_in(folder: &std::path::Path) -> usize {
+        std::fs::read_dir(folder).map(|entries| entries.count()).unwrap_or(0)
+    }
+
+    #[test]
+    fn locking_makes_the_automatic_backup_first_and_its_failure_never_stops_the_lock() {
+        let folder = tempfile::tempdir().unwrap();
+        let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+        let (vault, owner) = saferoom_core::testing::owner_vault(folder.path()).unwrap();
+        let drive = folder.path().join("drive");
+        std::fs::create_dir(&drive).unwrap();
+        backups::set_settings(&vault, &owner, &BackupSettings { folder: Some(drive.clone()), keep: 3 }, now()).unwrap();
+        let state = AppState::new(paths.clone());
+
+        // The drive is unplugged: the lock still happens, and the owner's status says why the backup failed.
+        std::fs::remove_dir(&drive).unwrap();
+        state.install(vault).unwrap();
+        state.set_session(Some(owner));
+        assert!(state.lock(|vault| automatic_backup(vault, &Silent)));
+        assert!(!state.is_unlocked() && state.session().is_none());
+        let password = SecretString::from("benchmark owner password");
+        let vault = Vault::open(&paths, Unlock::StaffPassword { login: "owner", password: &password }).unwrap();
+        let saferoom_core::vault::OpenedWith::StaffPassword(owner_id) = vault.opened_with().clone() else {
+            panic!("opened with the owner's password")
+        };
+        let owner_id = saferoom_core::ids::StaffId::parse(&owner_id).unwrap();
+        let owner = saferoom_core::testing::session_for(&vault, &owner_id).unwrap();
+        let status = BackupStatusDto::from(backups::status(&vault, &owner, now()).unwrap());
+        let kinds: Vec<&str> = status.warnings.iter().map(|warning| warning.kind).collect();
+        assert!(kinds.contains(&"last_run_failed") && kinds.contains(&"folder_missing"), "{kinds:?}");
+
+        // Plugged in again: the next lock makes the backup before the vault closes.
+        std::fs::create_dir(&drive).unwrap();
+        state.install(vault).unwrap();
+        assert!(state.lock(|vault| automatic_backup(vault, &Silent)));
+        assert!(!state.is_unlocked());
+        assert_eq!(files_in(&drive), 1, "the automatic backup was made before the vault closed");
+    }
+
+    #[test]
+    fn long_work_runs_one_at_a_time_and_cancel_reaches_it() {
+        let folder = tempfile::tempdir().unwrap();
+        let state = AppState::new(VaultPaths::new(folder.path().join("practice.saferoom")));
+        assert!(!state.cancel_work(), "nothing to cancel");
+        let work = state.begin_work().unwrap();
+        assert!(state.working());
+        assert_eq!(state.begin_work().err().unwrap(), crate::error::CommandError::busy());
+        assert!(state.cancel_work());
+        assert!(work.cancel.is_cancelled(), "the running work's flag is set");
+        drop(work);
+        assert!(!state.working());
+        assert!(!state.begin_work().unwrap().cancel.is_cancelled(), "the next work starts with a fresh flag");
+    }
 
     #[test]
     fn a_restore_replaces_another_practice_only_when_confirmed() {

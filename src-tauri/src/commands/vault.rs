@@ -228,7 +228,8 @@ pub async fn lock_vault(app: AppHandle) -> CommandResult<()> {
 
 #[tauri::command]
 pub async fn touch(state: State<'_, AppState>) -> CommandResult<()> {
-    if !state.is_unlocked() {
+    // Long work holds the vault (it is open); asking would wait for the work to end.
+    if !state.working() && !state.is_unlocked() {
         return Err(CommandError::locked());
     }
     state.touch();
