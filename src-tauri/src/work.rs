@@ -72,7 +72,7 @@ impl<S: Fn(ProgressDto) + Sync> UiProgress<S> {
 
 impl<S: Fn(ProgressDto) + Sync> Progress for UiProgress<S> {
     fn report(&self, stage: Stage, done: u64, total: u64) -> bool {
-        let percent = if total == 0 { 0 } else { done.min(total).saturating_mul(100) / total };
+        let percent = done.min(total).saturating_mul(100).checked_div(total).unwrap_or(0);
         let mut last_sent = self.last_sent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if *last_sent != Some((stage, percent)) || done == total {
             *last_sent = Some((stage, percent));
