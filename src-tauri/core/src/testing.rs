@@ -9,13 +9,14 @@ pub fn test_now() -> time::OffsetDateTime {
     time::macros::datetime!(2026-11-23 09:00 UTC)
 }
 
-/// SHA-256 of every file in a folder (name → hash), to prove that a failed operation changed nothing.
+/// SHA-256 of every file in a folder (name → hash), to prove that a failed operation changed nothing. The
+/// vault's lock files ([`crate::vault::is_lock_file`]) hold no data and are left out.
 pub fn snapshot(folder: &Path) -> Vec<(PathBuf, String)> {
     let mut entries: Vec<(PathBuf, String)> = std::fs::read_dir(folder)
         .map(|entries| {
             entries
                 .filter_map(|entry| entry.ok())
-                .filter(|entry| entry.path().is_file())
+                .filter(|entry| entry.path().is_file() && !crate::vault::is_lock_file(&entry.path()))
                 .map(|entry| {
                     let bytes = std::fs::read(entry.path()).unwrap_or_default();
                     (entry.path(), hex::encode(Sha256::digest(bytes)))
