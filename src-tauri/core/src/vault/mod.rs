@@ -1048,11 +1048,25 @@ impl Vault {
     /// the database changes; after any failure the failed connection is closed untouched, the database is
     /// reopened with whichever key opens it, and the staged key is then dropped or promoted.
     pub fn rekey(&mut self) -> Result<()> {
+        self.rekey_checked(true)
+    }
+
+    /// [`Vault::rekey`] without the free-space check, for tests that must reach every step of a rekey on a
+    /// disk too small for it (as when another program fills the disk after the check).
+    #[cfg(any(test, feature = "testing"))]
+    #[doc(hidden)]
+    pub fn rekey_without_space_check(&mut self) -> Result<()> {
+        self.rekey_checked(false)
+    }
+
+    fn rekey_checked(&mut self, check_space: bool) -> Result<()> {
         let Access::Writer(writer) = &self.access else {
             return Err(Error::forbidden("open the vault for changes (not for reading only) to rotate its key"));
         };
         let _alone = writer.alone(&self.real.database)?;
-        self.check_space_for_rekey()?;
+        if check_space {
+            self.check_space_for_rekey()?;
+        }
         let next = DataKey::generate();
         self.change_slots(|fresh| fresh.stage_next_key(&next))?;
 
@@ -1067,8 +1081,21 @@ impl Vault {
         if let Err(error) = rekeyed {
             // After a failed rekey SQLCipher may hold the old key for reading and the new one for writing:
             // one more statement on this connection could write pages under the wrong key.
-            self.reopen_after_failed_rekey(next)?;
-            return Err(error.into());
+            if self.reopen_after_failed_rekey(next)? {
+                // The database did change key before the error: the rotation is done and recorded.
+                return Ok(());
+            }
+            // SQLCipher reports a failed write during a rekey in its own words: say what happened.
+            self.check_space_for_rekey()?;
+            let detail = Error::from(error);
+            return Err(Error::Io {
+                action: "rotate the key of",
+                path: self.real.database.clone(),
+                source: std::io::Error::other(format!(
+                    "a write failed during the key rotation ({detail}); the vault keeps its old key and nothing \
+                     was changed"
+                )),
+            });
         }
         self.data_key = next;
         let back_to_wal = self.connection.execute_batch("PRAGMA journal_mode = WAL;");
@@ -1112,7 +1139,8 @@ impl Vault {
     /// Close the connection a rekey failed on without running anything more on it, reopen the database from
     /// its files with whichever key opens it (the current or the staged one), then drop or promote the staged
     /// key in the key-slot file. Should that last write fail, the staged key stays, and the next open finishes.
-    fn reopen_after_failed_rekey(&mut self, next: DataKey) -> Result<()> {
+    /// Whether the database turned out to have the new key.
+    fn reopen_after_failed_rekey(&mut self, next: DataKey) -> Result<bool> {
         // An empty in-memory placeholder (no file, no key) while the failed connection closes.
         let placeholder = Connection::open_in_memory()?;
         let failed = std::mem::replace(&mut self.connection, placeholder);
@@ -1143,7 +1171,8 @@ impl Vault {
                 fresh.drop_next_key();
             }
             Ok(())
-        })
+        })?;
+        Ok(promote)
     }
 
     /// Check every page's HMAC (`PRAGMA cipher_integrity_check`) and SQLite's own structure.
