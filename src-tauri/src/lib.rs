@@ -45,6 +45,8 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
 pub fn run() {
     logging::init();
     clock::init();
+    // Named to anyone refused because this app holds the vault (vault_in_use).
+    saferoom_core::vault::set_program_name("Saferoom app");
     let paths = vault_paths_from(std::env::args().skip(1), std::env::var("SAFEROOM_VAULT").ok());
     let Some(paths) = paths else {
         tracing::error!("no data folder is known for this user; start with --vault PATH");

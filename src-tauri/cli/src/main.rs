@@ -1,13 +1,20 @@
 //! `saferoom`: the admin command line. Every command works on one vault (`--vault PATH`, default the
 //! app's data folder) and calls `saferoom-core` only. Exit status: 0 success, 1 failure, 2 bad usage.
 
-use std::io::{BufRead, IsTerminal};
+mod input;
+mod signals;
+mod way_in;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+use saferoom_core::audit::actions;
 use saferoom_core::vault::{Replace, RestoreOptions, SlotKind, SystemKeychain};
-use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::{CreateOptions, OwnerAccount, Vault, VaultPaths};
+
+use input::{now, read_secret};
+use way_in::{owner_way_in, record, require_owner, UnlockArgs, WayIn};
 
 #[derive(Parser)]
 #[command(name = "saferoom", version, about = "Administer a Saferoom practice vault")]
@@ -52,13 +59,17 @@ enum Command {
         #[command(flatten)]
         unlock: UnlockArgs,
     },
-    /// Restore the vault from a backup FILE; the unlock options apply to the backup.
+    /// Restore the vault from a backup FILE; the unlock options apply to the backup. A vault that is
+    /// replaced is kept beside it, renamed with the time (until the next good backup).
     Restore {
         /// The backup file to read.
         file: PathBuf,
-        /// Replace an existing vault at the target path.
+        /// Replace an existing vault at the target path if it is the same vault as the backup's.
         #[arg(long)]
         force: bool,
+        /// Replace the vault at the target path even if it is another vault than the backup's.
+        #[arg(long)]
+        replace_other_vault: bool,
         #[command(flatten)]
         unlock: UnlockArgs,
     },
@@ -69,20 +80,6 @@ enum AuditCommand {
     /// Check the hash chain of the whole audit trail; exit status 1 if any entry was changed, removed,
     /// inserted or reordered.
     Verify(UnlockArgs),
-}
-
-/// How to unlock: the system keychain unless one of these is given.
-#[derive(Args)]
-struct UnlockArgs {
-    /// Unlock with the recovery code, read from standard input (prompted on a terminal).
-    #[arg(long, conflicts_with_all = ["passphrase", "login"])]
-    recovery_code: bool,
-    /// Unlock with the practice passphrase, read from standard input (prompted on a terminal).
-    #[arg(long, conflicts_with = "login")]
-    passphrase: bool,
-    /// Unlock with this staff member's password, read from standard input (prompted on a terminal).
-    #[arg(long, value_name = "LOGIN")]
-    login: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -98,7 +95,7 @@ fn main() -> ExitCode {
 
 /// An error with the core's code, so scripts can tell failures apart from the text.
 #[derive(Debug)]
-struct CliError(saferoom_core::Error);
+pub(crate) struct CliError(pub(crate) saferoom_core::Error);
 
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -114,42 +111,18 @@ fn serde_code(code: saferoom_core::ErrorCode) -> String {
     serde_json::to_value(code).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn core<T>(result: saferoom_core::Result<T>) -> anyhow::Result<T> {
+pub(crate) fn core<T>(result: saferoom_core::Result<T>) -> anyhow::Result<T> {
     result.map_err(|error| CliError(error).into())
 }
 
-fn read_secret(prompt: &str) -> anyhow::Result<SecretString> {
-    let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt)?
-    } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        let trimmed = line.trim_end_matches(['\r', '\n']).to_owned();
-        zeroize::Zeroize::zeroize(&mut line);
-        trimmed
-    };
-    Ok(SecretString::from(text))
+/// Open for read-only work (backup, unlock-check, audit verify).
+fn open_shared(paths: &VaultPaths, way_in: &WayIn) -> anyhow::Result<Vault> {
+    core(Vault::open(paths, way_in.unlock()))
 }
 
-fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
-}
-
-/// Unlock with the chosen method; the keychain connection must outlive the `Unlock`.
-fn with_unlock<T>(args: &UnlockArgs, action: impl FnOnce(Unlock<'_>) -> saferoom_core::Result<T>) -> anyhow::Result<T> {
-    if args.recovery_code {
-        let code = read_secret("Recovery code: ")?;
-        core(action(Unlock::RecoveryCode(&code)))
-    } else if args.passphrase {
-        let passphrase = read_secret("Passphrase: ")?;
-        core(action(Unlock::Passphrase(&passphrase)))
-    } else if let Some(login) = &args.login {
-        let password = read_secret("Password: ")?;
-        core(action(Unlock::StaffPassword { login, password: &password }))
-    } else {
-        let keychain = core(SystemKeychain::connect())?;
-        core(action(Unlock::Keychain(&keychain)))
-    }
+/// Open as the one writer (rekey).
+fn open_writer(paths: &VaultPaths, way_in: &WayIn) -> anyhow::Result<Vault> {
+    core(Vault::open(paths, way_in.unlock()))
 }
 
 fn slot_names(vault: &Vault) -> String {
@@ -188,33 +161,44 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     keychain: keychain.as_ref().map(|k| k as _),
                     passphrase: passphrase.as_ref(),
                     owner: Some(owner_account),
-                    now: now(),
+                    now: now()?,
                 },
             ))?;
+            record(&created.vault, actions::VAULT_CREATED, &format!("first owner {}", owner.trim()))?;
             eprintln!("Created vault {} at {}", created.vault.vault_id(), paths.database.display());
             eprintln!("Ways in: {}", slot_names(&created.vault));
             eprintln!("The recovery code below is shown once. Write it down and keep it somewhere safe:");
             println!("{}", created.recovery_code.expose());
         }
         Command::Audit(AuditCommand::Verify(unlock)) => {
-            let vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;
+            let vault = open_shared(&paths, &WayIn::read(&unlock)?)?;
             let verification = core(saferoom_core::audit::verify(&vault))?;
+            let outcome = if verification.ok { "intact" } else { "BROKEN" };
+            record(&vault, actions::AUDIT_VERIFIED, &format!("{outcome}: {} entries", verification.entries))?;
+            let went_back = match verification.first_went_back_seq {
+                Some(first) => format!(
+                    "; {} entries are earlier than the entry before them (a clock was set back), the first is entry {first}",
+                    verification.went_back
+                ),
+                None => String::new(),
+            };
             if verification.ok {
                 println!(
-                    "ok: audit trail intact; {} entries; head hash {}",
+                    "ok: audit trail intact; {} entries; head hash {}{went_back}",
                     verification.entries, verification.head_hash
                 );
             } else {
                 anyhow::bail!(
-                    "the audit trail has been tampered with: {} (first bad entry {}) [audit_broken]",
+                    "the audit trail has been tampered with: {} (first bad entry {}){went_back} [audit_broken]",
                     verification.problem.unwrap_or_default(),
                     verification.first_bad_seq.unwrap_or_default()
                 );
             }
         }
         Command::UnlockCheck(unlock) => {
-            let vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;
+            let vault = open_shared(&paths, &WayIn::read(&unlock)?)?;
             let report = core(vault.verify_integrity())?;
+            record(&vault, actions::INTEGRITY_CHECKED, &format!("{} pages passed", report.pages))?;
             println!(
                 "ok: vault {} unlocked; {} pages passed the integrity check; schema version {}; ways in: {}",
                 vault.vault_id(),
@@ -224,15 +208,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Rekey(unlock) => {
-            let mut vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;
+            let mut vault = open_writer(&paths, &owner_way_in(&unlock, "rekey")?)?;
+            require_owner(&vault, "rekey")?;
             core(vault.rekey())?;
             let report = core(vault.verify_integrity())?;
+            record(&vault, actions::REKEYED, &format!("{} pages re-encrypted and verified", report.pages))?;
             println!("ok: data key rotated; {} pages re-encrypted and verified; every key slot resealed", report.pages);
         }
         Command::Backup { file, unlock } => {
-            let vault = with_unlock(&unlock, |unlock| Vault::open(&paths, unlock))?;
-            let report = core(vault.backup(&file, now(), &saferoom_core::progress::Silent))?;
+            let vault = open_shared(&paths, &owner_way_in(&unlock, "backup")?)?;
+            require_owner(&vault, "backup")?;
+            let cancel = signals::cancel_on_signal()?;
+            let report = core(vault.backup(&file, now()?, &cancel))?;
             let rows: i64 = report.row_counts.values().sum();
+            record(
+                &vault,
+                actions::BACKUP_WRITTEN,
+                &format!("{} bytes, database SHA-256 {}", report.bytes, report.database_sha256),
+            )?;
             println!(
                 "ok: backup written to {} ({} bytes, {} tables, {rows} rows, verified; database SHA-256 {})",
                 report.path.display(),
@@ -241,26 +234,51 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report.database_sha256
             );
         }
-        Command::Restore { file, force, unlock } => {
-            let report = with_unlock(&unlock, |unlock| {
-                Vault::restore(
-                    &file,
-                    &paths,
-                    unlock,
-                    RestoreOptions {
-                        replace: if force { Replace::SameVault } else { Replace::Nothing },
-                        now: now(),
-                        progress: &saferoom_core::progress::Silent,
-                    },
-                )
-            })?;
+        Command::Restore { file, force, replace_other_vault, unlock } => {
+            let way_in = owner_way_in(&unlock, "restore")?;
+            let replace = match (force, replace_other_vault) {
+                (_, true) => Replace::AnyVault,
+                (true, false) => Replace::SameVault,
+                (false, false) => Replace::Nothing,
+            };
+            let cancel = signals::cancel_on_signal()?;
+            let options = RestoreOptions { replace, now: now()?, progress: &cancel };
+            let report = match Vault::restore(&file, &paths, way_in.unlock(), options) {
+                Err(error @ saferoom_core::Error::OtherVaultExists { .. }) => {
+                    return Err(anyhow::anyhow!(CliError(error))
+                        .context("to replace that other vault, run the restore again with --replace-other-vault"))
+                }
+                // A staff login that opened the backup but is not an owner's there.
+                Err(saferoom_core::Error::Forbidden { .. }) => return Err(way_in::forbidden("restore")),
+                other => core(other)?,
+            };
             let rows: i64 = report.row_counts.values().sum();
+            let mut replaced_words = String::new();
+            if let Some(replaced) = &report.replaced {
+                let kept: Vec<String> = [&replaced.kept_database, &replaced.kept_key_slots]
+                    .into_iter()
+                    .flatten()
+                    .map(|path| path.display().to_string())
+                    .collect();
+                replaced_words = format!(
+                    "replaced vault {} with vault {}; the replaced files were kept as {} (until the next good backup)",
+                    replaced.vault_id.as_deref().unwrap_or("of unknown id"),
+                    report.vault_id,
+                    kept.join(" and ")
+                );
+            }
+            let restored = open_writer(&paths, &way_in)?;
+            let detail = format!("from the backup of {}; {}", report.backup_created_at, replaced_words);
+            record(&restored, actions::RESTORED, detail.trim_end_matches("; "))?;
             println!(
                 "ok: restored vault {} from the backup of {} to {} ({rows} rows, verified)",
                 report.vault_id,
                 report.backup_created_at,
                 paths.database.display()
             );
+            if !replaced_words.is_empty() {
+                println!("{replaced_words}");
+            }
         }
     }
     Ok(())

@@ -217,12 +217,15 @@ fn rekey_backup_and_restore() {
     let setup = Setup::new();
     let code = setup.init();
     let backup = setup.folder.path().join("practice.srbak");
-    let output = setup.run(&["backup", backup.to_str().unwrap()], "");
+    let output = setup.run(&["backup", backup.to_str().unwrap(), "--passphrase"], &format!("{PASSPHRASE}\n"));
     assert_success(&output);
     assert!(stdout(&output).contains("verified"), "{}", stdout(&output));
-    assert_failure(&setup.run(&["backup", backup.to_str().unwrap()], ""), "invalid_input");
+    assert_failure(
+        &setup.run(&["backup", backup.to_str().unwrap(), "--passphrase"], &format!("{PASSPHRASE}\n")),
+        "invalid_input",
+    );
 
-    let output = setup.run(&["rekey"], "");
+    let output = setup.run(&["rekey", "--recovery-code"], &format!("{code}\n"));
     assert_success(&output);
     for (args, stdin) in
         [(vec!["unlock-check"], String::new()), (vec!["unlock-check", "--recovery-code"], format!("{code}\n"))]
@@ -291,7 +294,8 @@ fn an_owner_made_at_init_unlocks_and_audit_verify_finds_tampering() {
 
     let output = setup.run(&["audit", "verify", "--login", "olivia"], "owner password long enough\n");
     assert_success(&output);
-    assert!(stdout(&output).contains("audit trail intact; 1 entries"), "{}", stdout(&output));
+    // Founding, the command-line creation and the one good unlock-check.
+    assert!(stdout(&output).contains("audit trail intact; 3 entries"), "{}", stdout(&output));
 
     // Someone with the key edits the trail directly (bypassing its triggers).
     {
@@ -310,4 +314,359 @@ fn an_owner_made_at_init_unlocks_and_audit_verify_finds_tampering() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("entry 1 was changed") && stderr.contains("[audit_broken]"), "{stderr}");
+}
+
+// Issue 12 ("Nothing lost"): the command line's own cases, named after their numbers.
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Run the binary on another vault path (no keychain needed).
+fn run_at(vault: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
+    command.arg("--vault").arg(vault).args(args).env_remove("SAFEROOM_VAULT");
+    pipe(command, stdin)
+}
+
+/// Open the vault in this test process with the passphrase.
+fn open_with_passphrase(vault: &Path) -> saferoom_core::Vault {
+    let passphrase = saferoom_core::SecretString::from(PASSPHRASE);
+    saferoom_core::Vault::open(&saferoom_core::VaultPaths::new(vault), saferoom_core::Unlock::Passphrase(&passphrase))
+        .unwrap()
+}
+
+/// Audit entries with this action whose detail says they came from the command line.
+fn command_line_entries(vault: &Path, action: &str) -> i64 {
+    let vault = open_with_passphrase(vault);
+    saferoom_core::testing::scalar(
+        &vault,
+        "SELECT count(*) FROM audit_log WHERE action = ?1 AND detail LIKE 'via command line%'",
+        &[action],
+    )
+}
+
+/// Not a test on its own: `r12_2_…` runs it in a child process to play the app holding the vault open.
+#[test]
+#[ignore = "a helper process for r12_2"]
+fn helper_process_holding_the_vault_open() {
+    let Ok(path) = std::env::var("SAFEROOM_TEST_HOLD_VAULT") else { return };
+    let vault = open_with_passphrase(Path::new(&path));
+    println!("holding {}", vault.vault_id());
+    std::io::stdout().flush().unwrap();
+    let mut line = String::new();
+    let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+    drop(vault);
+}
+
+/// A child process that holds `Vault::open` on `vault` until its stdin closes.
+fn hold_open(vault: &Path) -> std::process::Child {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "helper_process_holding_the_vault_open", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("SAFEROOM_TEST_HOLD_VAULT", vault)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    assert!(lines.any(|line| line.unwrap().contains("holding ")), "the holder process opened the vault");
+    child
+}
+
+#[test]
+fn r12_2_restore_is_refused_while_another_process_has_the_vault_open() {
+    let setup = Setup::new();
+    let code = setup.init();
+    let backup = setup.folder.path().join("practice.srbak");
+    assert_success(&setup.run(&["backup", backup.to_str().unwrap(), "--recovery-code"], &format!("{code}\n")));
+
+    let mut holder = hold_open(&setup.vault());
+    let before = snapshot(setup.folder.path());
+    let output = setup.run(&["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n"));
+    assert_failure(&output, "vault_in_use");
+    assert_eq!(snapshot(setup.folder.path()), before, "nothing changed, no copy left");
+
+    drop(holder.stdin.take());
+    assert!(holder.wait().unwrap().success());
+    let output = setup.run(&["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n"));
+    assert_success(&output);
+}
+
+#[test]
+fn r12_6_restoring_another_vaults_backup_needs_replace_other_vault_and_keeps_the_replaced_one() {
+    let setup = Setup::new();
+    let code = setup.init();
+    let id_a = vault_id(&setup);
+    let backup = setup.folder.path().join("a.srbak");
+    assert_success(&setup.run(&["backup", backup.to_str().unwrap(), "--passphrase"], &format!("{PASSPHRASE}\n")));
+
+    let other_folder = tempfile::tempdir().unwrap();
+    let vault_b = other_folder.path().join("practice.saferoom");
+    let output = run_at(
+        &vault_b,
+        &["init", "--no-keychain", "--passphrase-stdin", "--owner", "bea"],
+        &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n"),
+    );
+    assert_success(&output);
+    let text = std::fs::read_to_string(saferoom_core::VaultPaths::new(&vault_b).key_slots).unwrap();
+    let id_b = serde_json::from_str::<serde_json::Value>(&text).unwrap()["vault_id"].as_str().unwrap().to_owned();
+
+    // --force means "the same vault": refused, saying which vault would replace which.
+    let before = snapshot(other_folder.path());
+    let output =
+        run_at(&vault_b, &["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n"));
+    assert_failure(&output, "vault_exists");
+    let message = stderr(&output);
+    assert!(message.contains(&id_a) && message.contains(&id_b), "{message}");
+    assert!(message.contains("--replace-other-vault"), "{message}");
+    assert_eq!(snapshot(other_folder.path()), before, "nothing changed");
+
+    let output = run_at(
+        &vault_b,
+        &["restore", backup.to_str().unwrap(), "--replace-other-vault", "--recovery-code"],
+        &format!("{code}\n"),
+    );
+    assert_success(&output);
+    let said = stdout(&output);
+    assert!(said.contains(&format!("replaced vault {id_b} with vault {id_a}")), "{said}");
+    let kept = other_folder.path().join(
+        std::fs::read_dir(other_folder.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|name| name.starts_with("practice.saferoom.replaced-") && !name.ends_with(".keys"))
+            .expect("the replaced database is kept"),
+    );
+    assert!(said.contains(&kept.display().to_string()), "the output says where: {said}");
+    // The kept vault is B, whole: it opens with B's ways in.
+    let output = run_at(&kept, &["unlock-check", "--passphrase"], &format!("{PASSPHRASE}\n"));
+    assert_success(&output);
+    assert!(stdout(&output).contains(&id_b), "{}", stdout(&output));
+    // The restored vault is A, and its trail records the restore as done from the command line.
+    let output = run_at(&vault_b, &["unlock-check", "--passphrase"], &format!("{PASSPHRASE}\n"));
+    assert!(stdout(&output).contains(&id_a), "{}", stdout(&output));
+    assert_eq!(command_line_entries(&vault_b, "vault.restored"), 1);
+}
+
+#[test]
+fn r12_7_only_an_owners_way_in_changes_or_copies_the_vault_and_every_cli_action_is_audited() {
+    let setup = Setup::new();
+    let code = setup.init();
+    {
+        let password = saferoom_core::SecretString::from(OWNER_PASSWORD);
+        let front_password = saferoom_core::SecretString::from("front desk password long");
+        let (mut vault, owner) = saferoom_core::staff::open_and_sign_in(
+            &saferoom_core::VaultPaths::new(setup.vault()),
+            &mut saferoom_core::staff::LoginThrottle::default(),
+            "olivia",
+            &password,
+            saferoom_core::testing::test_now(),
+        )
+        .unwrap();
+        for (login, role) in
+            [("fran", saferoom_core::staff::Role::FrontDesk), ("carl", saferoom_core::staff::Role::Clinician)]
+        {
+            let new = saferoom_core::staff::NewStaff { login, display_name: login, role, password: &front_password };
+            saferoom_core::staff::add(&mut vault, &owner, new, saferoom_core::testing::test_now()).unwrap();
+        }
+    }
+    let backup = setup.folder.path().join("practice.srbak");
+    let backup_arg = backup.to_str().unwrap();
+    let earlier = setup.folder.path().join("earlier.srbak");
+    let earlier_arg = earlier.to_str().unwrap();
+    assert_success(&setup.run(&["backup", earlier_arg, "--recovery-code"], &format!("{code}\n")));
+    let staff_password = "front desk password long\n";
+
+    let before = snapshot(setup.folder.path());
+    let refused: [(Vec<&str>, &str); 7] = [
+        (vec!["backup", backup_arg, "--login", "fran"], staff_password),
+        (vec!["backup", backup_arg, "--login", "carl"], staff_password),
+        (vec!["rekey", "--login", "fran"], staff_password),
+        (vec!["restore", earlier_arg, "--force", "--login", "fran"], staff_password),
+        // The keychain alone proves only that someone is at this machine.
+        (vec!["backup", backup_arg], ""),
+        (vec!["rekey"], ""),
+        (vec!["restore", earlier_arg, "--force"], ""),
+    ];
+    for (args, stdin) in &refused {
+        let output = setup.run(args, stdin);
+        assert_failure(&output, "forbidden");
+        let message = stderr(&output);
+        for way in ["--login", "--recovery-code", "--passphrase"] {
+            assert!(message.contains(way), "{args:?}: the refusal names the accepted ways: {message}");
+        }
+    }
+    // Audit entries were added for the staff refusals that opened the vault; nothing else changed.
+    let after: Vec<_> = snapshot(setup.folder.path()).into_iter().map(|(path, _)| path).collect();
+    assert_eq!(after, before.iter().map(|(path, _)| path.clone()).collect::<Vec<_>>(), "no file made");
+    assert!(!backup.exists());
+    assert_eq!(command_line_entries(&setup.vault(), "access.denied"), 3, "fran's and carl's backups, fran's rekey");
+
+    // Read-only commands accept any way in, the keychain and front desk included.
+    assert_success(&setup.run(&["unlock-check", "--login", "fran"], staff_password));
+    assert_success(&setup.run(&["unlock-check"], ""));
+    assert_success(&setup.run(&["audit", "verify", "--login", "fran"], staff_password));
+    // An owner's login, the recovery code and the passphrase do the rest.
+    assert_success(&setup.run(&["backup", backup_arg, "--login", "olivia"], &format!("{OWNER_PASSWORD}\n")));
+    assert_success(&setup.run(&["rekey", "--recovery-code"], &format!("{code}\n")));
+    let vault = setup.vault();
+    assert_eq!(command_line_entries(&vault, "vault.backup_written"), 2);
+    assert_eq!(command_line_entries(&vault, "vault.rekeyed"), 1);
+    assert_success(&setup.run(&["restore", backup_arg, "--force", "--passphrase"], &format!("{PASSPHRASE}\n")));
+
+    // After the restore the trail is the backup's (taken after the refusals and checks) plus the restore.
+    assert_eq!(command_line_entries(&vault, "vault.created"), 1);
+    assert_eq!(command_line_entries(&vault, "access.denied"), 3);
+    assert_eq!(command_line_entries(&vault, "vault.integrity_checked"), 2);
+    assert_eq!(command_line_entries(&vault, "audit.verified"), 1);
+    assert_eq!(command_line_entries(&vault, "vault.restored"), 1);
+    assert_eq!(command_line_entries(&vault, "vault.backup_written"), 1, "the earlier backup, not this one");
+    let opened = open_with_passphrase(&vault);
+    let by_fran = saferoom_core::testing::scalar(
+        &opened,
+        "SELECT count(*) FROM audit_log a JOIN staff s ON s.id = a.actor_id
+         WHERE s.login = ?1 AND a.detail LIKE 'via command line; way in: staff password%'",
+        &["fran"],
+    );
+    assert_eq!(by_fran, 4, "fran's refusals, check and verify name her as the actor");
+    drop(opened);
+    let output = setup.run(&["audit", "verify", "--recovery-code"], &format!("{code}\n"));
+    assert_success(&output);
+}
+
+/// Make the vault big enough that copying it takes a while: `megabytes` of random pages.
+fn fill(vault: &Path, megabytes: u32) {
+    let vault = open_with_passphrase(vault);
+    saferoom_core::testing::execute_raw(
+        &vault,
+        &format!(
+            "CREATE TABLE filler (bytes BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {megabytes})
+             INSERT INTO filler SELECT randomblob(1048576) FROM n;"
+        ),
+    );
+}
+
+/// Start `args` and send `signal` as soon as a new file appears in `folder` (the work has begun).
+fn signal_mid_work(setup: &Setup, args: &[&str], stdin: &str, folder: &Path, signal: &str) -> Output {
+    let before: Vec<_> = std::fs::read_dir(folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
+    command.arg("--vault").arg(setup.vault()).args(args).envs(setup.service.as_ref().unwrap().env());
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let started = loop {
+        let now: Vec<_> = std::fs::read_dir(folder).unwrap().map(|entry| entry.unwrap().path()).collect();
+        if let Some(new) = now.iter().find(|path| !before.contains(path)) {
+            break new.clone();
+        }
+        if child.try_wait().unwrap().is_some() {
+            panic!("the command finished before it wrote anything");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    };
+    let status = Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(!started.as_os_str().is_empty());
+    output
+}
+
+#[test]
+fn r12_9_sigint_and_sigterm_cancel_backup_and_restore_and_leave_nothing_behind() {
+    let setup = Setup::new();
+    let code = setup.init();
+    fill(&setup.vault(), 48);
+    let backups = tempfile::tempdir().unwrap();
+    let backup = backups.path().join("practice.srbak");
+    let unlock = format!("{code}\n");
+
+    // Restore: stopped while copying or verifying the backup's pages.
+    assert_success(&setup.run(&["backup", backup.to_str().unwrap(), "--recovery-code"], &unlock));
+    let before = snapshot(setup.folder.path());
+    for signal in ["INT", "TERM"] {
+        let output = signal_mid_work(
+            &setup,
+            &["restore", backup.to_str().unwrap(), "--force", "--recovery-code"],
+            &unlock,
+            setup.folder.path(),
+            signal,
+        );
+        assert_failure(&output, "cancelled");
+        assert_eq!(snapshot(setup.folder.path()), before, "SIG{signal}: the vault as it was, nothing beside it");
+    }
+    assert_success(&setup.run(&["unlock-check", "--recovery-code"], &unlock));
+
+    // Backup: stopped while copying the vault's pages into a new file.
+    let fresh = backups.path().join("fresh.srbak");
+    let before = snapshot(backups.path());
+    for signal in ["TERM", "INT"] {
+        let output = signal_mid_work(
+            &setup,
+            &["backup", fresh.to_str().unwrap(), "--recovery-code"],
+            &unlock,
+            backups.path(),
+            signal,
+        );
+        assert_failure(&output, "cancelled");
+        assert_eq!(snapshot(backups.path()), before, "SIG{signal}: no backup, no temporary, no copy of the database");
+    }
+}
+
+#[test]
+fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock() {
+    let setup = Setup::new();
+    let folder = setup.folder.path();
+    let init = ["init", "--no-keychain", "--passphrase-stdin", "--owner", "olivia"];
+
+    // An endless secret is refused after 1 KiB, without reading the rest.
+    let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
+    command.arg("--vault").arg(setup.vault()).args(init);
+    let output = command.stdin(std::fs::File::open("/dev/zero").unwrap()).output().unwrap();
+    assert_failure(&output, "invalid_input");
+    assert!(stderr(&output).contains("1024 bytes"), "{}", stderr(&output));
+    let cases: [(&[u8], &str); 4] = [
+        (&[b'x'; 2048], "1024 bytes"),
+        (b"caf\xe9 is latin-1\nowner password long enough\n", "UTF-8"),
+        (b"            \nowner password long enough\n", "only spaces"),
+        (b"amber river quiet stone\n            \n", "only spaces"),
+    ];
+    for (stdin, words) in cases {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
+        command.arg("--vault").arg(setup.vault()).args(init);
+        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert_failure(&output, "invalid_input");
+        assert!(stderr(&output).contains(words), "{words}: {}", stderr(&output));
+    }
+
+    // Names with escape sequences, line breaks or direction overrides.
+    for name in ["Olivia\u{1b}[2J", "Olivia\nOwner", "Olivia \u{202e}renwO"] {
+        let mut args = init.to_vec();
+        args.extend(["--owner-name", name]);
+        let output = setup.run(&args, &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n"));
+        assert_failure(&output, "invalid_input");
+        assert!(stderr(&output).contains("name"), "{}", stderr(&output));
+    }
+    assert!(snapshot(folder).is_empty(), "nothing was created");
+
+    // A clock past year 9999 (2,930,000 days ahead: year 10048 today): a typed error, not a panic (exit 101).
+    let output = Command::new("faketime")
+        .args(["-f", "+2930000d", env!("CARGO_BIN_EXE_saferoom"), "--vault"])
+        .arg(setup.vault())
+        .args(init)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("faketime is installed (Makefile test packages)");
+    assert_failure(&output, "invalid_input");
+    assert!(stderr(&output).contains("clock"), "{}", stderr(&output));
+    assert!(snapshot(folder).is_empty(), "nothing was created");
+
+    // Usage errors still exit 2.
+    assert_eq!(setup.run(&["restore"], "").status.code(), Some(2));
 }

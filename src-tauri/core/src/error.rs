@@ -179,7 +179,7 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The disk is full or refused the write: the change was rolled back, nothing committed is lost.
+    /// The disk is full (SQLite's SQLITE_FULL): the change was rolled back, nothing committed is lost.
     #[error("Could not write to the disk ({detail}). Nothing was saved; free some space and try again")]
     StorageFull {
         /// SQLite's words.
@@ -346,9 +346,32 @@ impl From<rusqlite::Error> for Error {
     /// the key is known to be right (it came out of an authenticated key slot).
     fn from(error: rusqlite::Error) -> Self {
         use rusqlite::ffi::ErrorCode as Sqlite;
+        // Not a file path: SQLite does not say which of the vault's files it was writing.
+        let vault_files = || PathBuf::from("the vault's database");
         match error.sqlite_error_code() {
             Some(Sqlite::DatabaseCorrupt | Sqlite::NotADatabase) => Error::VaultTampered { detail: error.to_string() },
-            Some(Sqlite::DiskFull | Sqlite::SystemIoFailure) => Error::StorageFull { detail: error.to_string() },
+            // Only a really full disk (SQLITE_FULL, from ENOSPC) asks to free space.
+            Some(Sqlite::DiskFull) => Error::StorageFull { detail: error.to_string() },
+            Some(Sqlite::DatabaseBusy | Sqlite::DatabaseLocked) => {
+                Error::VaultInUse { holder: "another program that has the vault's database open and busy".into() }
+            }
+            Some(Sqlite::ReadOnly) => Error::Io {
+                action: "write to",
+                path: vault_files(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::ReadOnlyFilesystem,
+                    "it is read-only (read-only media, file permissions, or a file locked against changes). \
+                     Nothing was saved",
+                ),
+            },
+            Some(Sqlite::SystemIoFailure) => Error::Io {
+                action: "read or write",
+                path: vault_files(),
+                source: std::io::Error::other(format!(
+                    "the disk reported an error ({error}). Nothing was saved; check that the disk is connected and \
+                     working, and that the files may be changed"
+                )),
+            },
             _ => Error::Database(error),
         }
     }

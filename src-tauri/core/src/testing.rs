@@ -9,13 +9,14 @@ pub fn test_now() -> time::OffsetDateTime {
     time::macros::datetime!(2026-11-23 09:00 UTC)
 }
 
-/// SHA-256 of every file in a folder (name → hash), to prove that a failed operation changed nothing.
+/// SHA-256 of every file in a folder (name → hash), to prove that a failed operation changed nothing. The
+/// vault's lock files ([`crate::vault::is_lock_file`]) hold no data and are left out.
 pub fn snapshot(folder: &Path) -> Vec<(PathBuf, String)> {
     let mut entries: Vec<(PathBuf, String)> = std::fs::read_dir(folder)
         .map(|entries| {
             entries
                 .filter_map(|entry| entry.ok())
-                .filter(|entry| entry.path().is_file())
+                .filter(|entry| entry.path().is_file() && !crate::vault::is_lock_file(&entry.path()))
                 .map(|entry| {
                     let bytes = std::fs::read(entry.path()).unwrap_or_default();
                     (entry.path(), hex::encode(Sha256::digest(bytes)))
@@ -386,5 +387,119 @@ pub fn client_input(given: &str, family: &str) -> crate::clients::ClientInput {
             ok_to_email: false,
         },
         billing: crate::clients::Billing::PrivatePay,
+    }
+}
+
+/// A real, small file system: a tmpfs mounted at a temporary folder (needs root, as the test command runs),
+/// unmounted on drop. Writes on it meet ENOSPC as on a full laptop disk.
+pub struct SmallDisk {
+    mount: PathBuf,
+    _folder: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// Mount a tmpfs of `size` (`mount -o size=…`, e.g. "3m").
+    pub fn mount(size: &str) -> SmallDisk {
+        let folder = tempfile::tempdir().expect("temporary folder");
+        let mount = folder.path().join("disk");
+        std::fs::create_dir(&mount).expect("mount point");
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&mount)
+            .status()
+            .expect("mount(8)");
+        assert!(status.success(), "mounting a small tmpfs needs root (the test command runs as root)");
+        SmallDisk { mount, _folder: folder }
+    }
+
+    /// Change its size (`remount,size=…`) or other mount options (e.g. "ro", "rw").
+    pub fn remount(&self, options: &str) {
+        let status = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.mount)
+            .status()
+            .expect("mount(8)");
+        assert!(status.success(), "remount {options}");
+    }
+
+    /// The mount point.
+    pub fn path(&self) -> &Path {
+        &self.mount
+    }
+
+    /// Bytes free on it.
+    pub fn free(&self) -> u64 {
+        let stats = rustix::fs::statvfs(&self.mount).expect("statvfs");
+        stats.f_bavail * stats.f_frsize
+    }
+
+    /// Fill it until about `free` bytes are left (a filler file; tmpfs counts whole 4 KiB pages). Returns
+    /// the bytes really left.
+    pub fn leave_free(&self, free: u64) -> u64 {
+        let filler = self.mount.join("filler");
+        let _ = std::fs::remove_file(&filler);
+        let to_fill = self.free().saturating_sub(free);
+        let file = std::fs::File::create(&filler).expect("filler");
+        use std::io::Write;
+        let mut writer = std::io::BufWriter::new(file);
+        let chunk = vec![0x5au8; 64 * 1024];
+        let mut written = 0u64;
+        while written < to_fill {
+            let length = usize::try_from((to_fill - written).min(chunk.len() as u64)).unwrap_or(chunk.len());
+            if writer.write_all(&chunk[..length]).is_err() {
+                break;
+            }
+            written += length as u64;
+        }
+        let _ = writer.flush();
+        self.free()
+    }
+
+    /// Remove the filler: the disk has room again.
+    pub fn make_room(&self) {
+        let _ = std::fs::remove_file(self.mount.join("filler"));
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.mount).status();
+    }
+}
+
+/// Every way into a test vault: the keychain, the recovery code, the passphrase and a staff password.
+pub struct WaysIn<'a> {
+    /// The keychain holding the vault's keychain slot key.
+    pub keychain: &'a crate::vault::MemoryKeyStore,
+    /// The recovery code.
+    pub recovery_code: &'a crate::SecretString,
+    /// The practice passphrase.
+    pub passphrase: &'a crate::SecretString,
+    /// A staff login and password.
+    pub staff: (&'a str, &'a crate::SecretString),
+}
+
+impl WaysIn<'_> {
+    /// Open the vault every way in turn (as the writer, so an interrupted change is finished first), and
+    /// check each time that SQLCipher's page HMACs, SQLite's structure and the audit chain verify. Returns
+    /// the first failure as `way: error`.
+    pub fn check_all(&self, paths: &crate::VaultPaths) -> Result<(), String> {
+        use crate::Unlock;
+        let ways = [
+            ("keychain", Unlock::Keychain(self.keychain)),
+            ("recovery code", Unlock::RecoveryCode(self.recovery_code)),
+            ("passphrase", Unlock::Passphrase(self.passphrase)),
+            ("staff password", Unlock::StaffPassword { login: self.staff.0, password: self.staff.1 }),
+        ];
+        for (way, unlock) in ways {
+            let vault = crate::Vault::open(paths, unlock).map_err(|error| format!("{way}: {error:?}"))?;
+            vault.verify_integrity().map_err(|error| format!("{way}: integrity: {error:?}"))?;
+            let audit = crate::audit::verify(&vault).map_err(|error| format!("{way}: audit: {error:?}"))?;
+            if !audit.ok {
+                return Err(format!("{way}: the audit chain does not verify: {audit:?}"));
+            }
+            vault.lock();
+        }
+        Ok(())
     }
 }

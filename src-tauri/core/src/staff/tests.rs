@@ -181,6 +181,7 @@ fn the_recovery_code_resets_only_an_owners_password() {
     let paths = fixture.paths.clone();
     let code = fixture.recovery_code.clone();
     let mut throttle = LoginThrottle::default();
+    fixture.vault.lock();
     let error = recover_owner_password(
         &mut Vault::open(&paths, Unlock::StaffPassword { login: "fran", password: &password(PASSWORD) }).unwrap(),
         "olivia",
@@ -189,7 +190,6 @@ fn the_recovery_code_resets_only_an_owners_password() {
     )
     .unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden, "only a recovery-code unlock may reset");
-    fixture.vault.lock();
 
     let mut vault = Vault::open(&paths, Unlock::RecoveryCode(&code)).unwrap();
     let error = recover_owner_password(&mut vault, "carl", &password("owner forgot this one"), test_now()).unwrap_err();

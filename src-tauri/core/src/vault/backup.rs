@@ -306,7 +306,7 @@ impl Vault {
         if let Some(file) = self.raw_database.get() {
             return Ok(file);
         }
-        let file = File::open(&self.paths.database).map_err(Error::io("read", &self.paths.database))?;
+        let file = File::open(&self.real.database).map_err(Error::io("read", &self.real.database))?;
         Ok(self.raw_database.get_or_init(|| file))
     }
 }

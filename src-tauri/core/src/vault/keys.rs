@@ -84,6 +84,11 @@ pub(crate) fn random_kek() -> Kek {
     KeyBytes::random()
 }
 
+/// This OS account, as a keychain slot names it: `user@machine`.
+pub(crate) fn this_account() -> String {
+    format!("{}@{}", super::lock::os_user(), super::lock::machine_name())
+}
+
 /// Where the keychain slot's key-encryption key lives. One entry per vault, named by vault id.
 pub trait KeyStore: Send + Sync {
     /// The key for this vault. Errors: [`Error::KeychainLocked`], [`Error::KeychainUnavailable`],

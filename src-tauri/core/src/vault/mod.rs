@@ -11,6 +11,7 @@
 pub(crate) mod backup;
 pub(crate) mod files;
 pub mod keys;
+pub mod lock;
 pub mod migrations;
 pub mod recovery;
 pub mod slots;
@@ -23,6 +24,7 @@ use zeroize::Zeroizing;
 
 pub use backup::{BackupReport, Replace, ReplacedVault, RestoreOptions, RestoreReport};
 pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE};
+pub use lock::{is_lock_file, set_program_name, ExclusiveHold};
 pub use slots::{KdfParams, SlotKind, SLOT_FILE_VERSION};
 
 #[cfg(test)]
@@ -65,6 +67,12 @@ impl VaultPaths {
     /// Whether either file of a vault is present (so creating here would overwrite something).
     pub fn any_exists(&self) -> bool {
         self.database.exists() || self.key_slots.exists()
+    }
+
+    /// The same files with symlinks resolved: temporary files and renames go in the real folder, so a
+    /// symlinked database or key-slot file stays a symlink to the file that changed.
+    pub(crate) fn resolved(&self) -> VaultPaths {
+        VaultPaths { database: files::real_path(&self.database), key_slots: files::real_path(&self.key_slots) }
     }
 
     /// Check both files are there, naming the missing one.
@@ -165,9 +173,12 @@ pub struct IntegrityReport {
     pub schema_version: i64,
 }
 
-/// An open, unlocked vault. Dropping it (or [`Vault::lock`]) closes the database and wipes the key.
+/// An open, unlocked vault. Dropping it (or [`Vault::lock`]) closes the database, wipes the key and then
+/// releases the vault's lock.
 pub struct Vault {
     paths: VaultPaths,
+    /// `paths` with symlinks resolved once at open: every file operation uses these.
+    real: VaultPaths,
     connection: Connection,
     /// The database file as raw bytes for backups, opened at the first backup. Declared after
     /// `connection` so it closes after it: closing it drops the process's POSIX locks on the file.
@@ -175,7 +186,36 @@ pub struct Vault {
     data_key: DataKey,
     slots: SlotFile,
     opened_with: OpenedWith,
+    read_only: bool,
+    /// Declared last, so it is released after the connection has closed.
+    access: Access,
 }
+
+/// How this process holds the vault.
+#[derive(Debug)]
+enum Access {
+    /// The one writer: migrations, key-slot changes and rekeys are allowed.
+    Writer(lock::WriterLock),
+    /// A reader beside the writer: no migrations, never writes the key-slot file.
+    Reader {
+        /// Held, never read: dropping it lets a rekey or restore start.
+        _lock: lock::ReaderLock,
+    },
+    /// Opened under an [`ExclusiveHold`] the caller keeps (a restore's staged copy).
+    Held,
+}
+
+/// Which lock and connection an open asks for.
+enum Mode {
+    Writer(lock::WriterLock),
+    Reader { lock: lock::ReaderLock, read_only_media: bool },
+    Held,
+}
+
+/// The `vault_meta` rows recording which key-slot file generation the database expects: the settled one,
+/// and during a change the one being written (a crash between the two writes leaves either acceptable).
+const GENERATION_KEY: &str = "key_slots_generation";
+const PENDING_GENERATION_KEY: &str = "key_slots_generation_pending";
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -284,14 +324,96 @@ fn new_typed_slot(
     Slot::create(vault_id, kind, label, &kek, Some(kdf), data_key, rfc3339(now))
 }
 
+/// How [`try_key`] opens the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpenAs {
+    /// Make a new database.
+    Create,
+    /// Read and write an existing one.
+    ReadWrite,
+    /// Read only, on media that cannot change (no `-wal`/`-shm` files can be made there).
+    Immutable,
+}
+
+/// Open one slot of `slots` the way `unlock` says: the keys it holds and which way in it was.
+fn open_slot(slots: &SlotFile, key_slots: &Path, unlock: Unlock<'_>) -> Result<(OpenedKeys, OpenedWith)> {
+    match unlock {
+        Unlock::Keychain(keychain) => Ok((open_keychain_slot(slots, keychain)?, OpenedWith::Keychain)),
+        Unlock::RecoveryCode(code) => {
+            let canonical = recovery::normalize(code)?;
+            let opened = typed_slot(
+                slots,
+                key_slots,
+                SlotKind::RecoveryCode,
+                canonical.expose().as_bytes(),
+                SecretKind::RecoveryCode,
+            )?;
+            Ok((opened, OpenedWith::RecoveryCode))
+        }
+        Unlock::Passphrase(passphrase) => {
+            let opened = typed_slot(
+                slots,
+                key_slots,
+                SlotKind::Passphrase,
+                passphrase.expose().as_bytes(),
+                SecretKind::Passphrase,
+            )?;
+            Ok((opened, OpenedWith::Passphrase))
+        }
+        Unlock::StaffPassword { login, password } => {
+            let (staff_id, opened) = open_staff_slot(slots, key_slots, login, password)?;
+            Ok((opened, OpenedWith::StaffPassword(staff_id)))
+        }
+    }
+}
+
+/// Open a keychain slot with this machine's keychain: this OS account's slot first, then any other (a
+/// keychain slot enrolled before slots named their account). A key that opens none means the keychain's
+/// entry is not this vault's any more: [`Error::KeychainEntryMissing`], which offers to enrol again.
+fn open_keychain_slot(slots: &SlotFile, keychain: &dyn KeyStore) -> Result<OpenedKeys> {
+    if slots.find(SlotKind::Keychain).is_none() {
+        return Err(Error::NoSuchSlot("keychain"));
+    }
+    let secret = keychain.load(&slots.vault_id)?;
+    let kek = keys::Kek::from_slice(&secret).ok_or_else(|| Error::KeychainUnavailable {
+        detail: "the keychain entry is not in Saferoom's format".into(),
+    })?;
+    let account = keys::this_account();
+    let mut candidates: Vec<&Slot> = slots.slots.iter().filter(|slot| slot.kind == SlotKind::Keychain).collect();
+    candidates.sort_by_key(|slot| slot.account.as_deref() != Some(account.as_str()));
+    candidates.iter().find_map(|slot| slot.open(&slots.vault_id, &kek)).ok_or(Error::KeychainEntryMissing)
+}
+
+/// Connection settings of a read-only connection (nothing that would write).
+fn configure_reader(connection: &Connection) -> Result<()> {
+    connection.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;
+         PRAGMA busy_timeout = 5000;",
+    )?;
+    Ok(())
+}
+
 /// Key a connection and prove the key with one read. `Ok(None)`: the key does not open this file.
 fn try_key(database: &Path, key: &DataKey, create: bool) -> Result<Option<Connection>> {
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if create {
-        flags |= OpenFlags::SQLITE_OPEN_CREATE;
-    }
+    try_key_as(database, key, if create { OpenAs::Create } else { OpenAs::ReadWrite })
+}
+
+/// [`try_key`], opening the file as `open_as` says.
+fn try_key_as(database: &Path, key: &DataKey, open_as: OpenAs) -> Result<Option<Connection>> {
+    let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    flags |= match open_as {
+        OpenAs::Create => OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        OpenAs::ReadWrite => OpenFlags::SQLITE_OPEN_READ_WRITE,
+        OpenAs::Immutable => OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+    };
+    let target = match open_as {
+        OpenAs::Immutable => immutable_uri(database)?,
+        _ => database.to_owned(),
+    };
     #[allow(clippy::disallowed_methods)] // This is the one place that opens vault connections.
-    let connection = Connection::open_with_flags(database, flags).map_err(|error| Error::Io {
+    let connection = Connection::open_with_flags(&target, flags).map_err(|error| Error::Io {
         action: "open",
         path: database.to_owned(),
         source: std::io::Error::other(error.to_string()),
@@ -303,8 +425,94 @@ fn try_key(database: &Path, key: &DataKey, create: bool) -> Result<Option<Connec
     match probe {
         Ok(_) => Ok(Some(connection)),
         Err(error) if error.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => Ok(None),
+        Err(error) if matches!(error.sqlite_error_code(), Some(rusqlite::ErrorCode::CannotOpen)) => Err(
+            read_only_error(database, "open", "its folder is read-only, so SQLite cannot make its -wal and -shm files"),
+        ),
         Err(error) => Err(error.into()),
     }
+}
+
+/// `file:<path>?immutable=1`: SQLite reads a WAL database on read-only media without making any file.
+fn immutable_uri(database: &Path) -> Result<PathBuf> {
+    let text = database.to_str().ok_or_else(|| Error::invalid("vault path", "the path must be valid UTF-8"))?;
+    let mut uri = String::from("file:");
+    for character in text.chars() {
+        match character {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            other => uri.push(other),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(PathBuf::from(uri))
+}
+
+/// An [`Error::Io`] that says "read-only" (read-only media, an unwritable folder or an immutable file).
+fn read_only_error(path: &Path, action: &'static str, words: &str) -> Error {
+    Error::Io {
+        action,
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::ReadOnlyFilesystem, format!("read-only: {words}")),
+    }
+}
+
+/// Whether files in `folder` can be made or changed by this process (false on read-only media, an
+/// unwritable or an immutable folder).
+fn folder_writable(folder: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        rustix::fs::access(folder, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        !std::fs::metadata(folder).map(|metadata| metadata.permissions().readonly()).unwrap_or(false)
+    }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+fn read_meta(connection: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(connection.query_row("SELECT value FROM vault_meta WHERE key = ?1", [key], |row| row.get(0)).optional()?)
+}
+
+fn write_meta(connection: &Connection, key: &str, value: Option<u64>) -> Result<()> {
+    match value {
+        Some(value) => connection.execute(
+            "INSERT INTO vault_meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            rusqlite::params![key, value.to_string()],
+        )?,
+        None => connection.execute("DELETE FROM vault_meta WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}
+
+/// The key-slot file generations the database accepts: `None` for a vault that never recorded one.
+fn expected_generations(connection: &Connection) -> Result<Option<std::ops::RangeInclusive<u64>>> {
+    let parse = |text: Option<String>| text.and_then(|text| text.parse::<u64>().ok());
+    let Some(settled) = parse(read_meta(connection, GENERATION_KEY)?) else { return Ok(None) };
+    let pending = parse(read_meta(connection, PENDING_GENERATION_KEY)?).unwrap_or(settled);
+    Ok(Some(settled.min(pending)..=settled.max(pending)))
+}
+
+/// Refuse a key-slot file from another moment than the database, in plain words (never as tampering).
+fn check_generation(connection: &Connection, slots: &SlotFile, key_slots: &Path) -> Result<()> {
+    let Some(expected) = expected_generations(connection)? else { return Ok(()) };
+    let found = slots.generation;
+    if expected.contains(&found) {
+        return Ok(());
+    }
+    let detail = if found < *expected.start() {
+        format!(
+            "this key-slot file is older than the vault (it is change {found}; the vault expects change {})",
+            expected.end()
+        )
+    } else {
+        format!("this key-slot file is newer than the vault (it is change {found}; the vault expects change {}); the database may have been put back from an older copy", expected.end())
+    };
+    Err(Error::KeySlotsMismatch { path: key_slots.to_owned(), detail })
 }
 
 /// Connection settings: WAL with full fsync (a committed transaction survives a crash or power cut),
@@ -337,8 +545,18 @@ impl Vault {
             crate::staff::check_new_account(owner.login, owner.display_name, owner.password)?;
         }
         if let Some(parent) = paths.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(Error::io("create the folder", parent))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|error| files::describe_write_error("create the folder", parent, error))?;
         }
+        // Nobody may open or make a vault here while it is being made.
+        let hold = paths.lock_exclusive()?;
+        let real = paths.resolved();
+        for existing in [&real.database, &real.key_slots] {
+            if existing.exists() {
+                return Err(Error::VaultExists { path: existing.clone() });
+            }
+        }
+        files::remove_stale_temporaries(&real.database, &real.key_slots);
 
         let vault_id = uuid::Uuid::new_v4().to_string();
         let data_key = DataKey::generate();
@@ -383,19 +601,20 @@ impl Vault {
             )?);
         }
 
-        let staging = files::sibling(&paths.database, "creating");
+        let staging = files::sibling(&real.database, "creating");
         let founding_owner = options.owner.as_ref().zip(owner_id.as_deref());
+        slots.generation = 1;
         let written = Vault::write_new_database(&staging, &data_key, &vault_id, founding_owner, options.now)
-            .and_then(|()| slots.write(&paths.key_slots))
-            .and_then(|()| files::rename_durably(&staging, &paths.database));
+            .and_then(|()| slots.write(&real.key_slots))
+            .and_then(|()| files::rename_durably(&staging, &real.database));
         if let Err(error) = written {
             for leftover in
                 [staging.clone(), files::with_suffix(&staging, "-wal"), files::with_suffix(&staging, "-shm")]
             {
                 let _ = std::fs::remove_file(leftover);
             }
-            if !paths.database.exists() {
-                let _ = std::fs::remove_file(&paths.key_slots);
+            if !real.database.exists() {
+                let _ = std::fs::remove_file(&real.key_slots);
             }
             if let Some(keychain) = options.keychain {
                 let _ = keychain.delete(&vault_id);
@@ -404,9 +623,11 @@ impl Vault {
         }
         let vault = Vault::open_with_keys(
             paths.clone(),
+            real,
             OpenedKeys { current: data_key, next: None },
             slots,
             OpenedWith::Creation,
+            Mode::Writer(hold.into_writer()),
         )?;
         Ok(Created { vault, recovery_code, owner_id })
     }
@@ -421,13 +642,15 @@ impl Vault {
         if path.exists() {
             std::fs::remove_file(path).map_err(Error::io("remove the leftover", path))?;
         }
-        let mut connection = try_key(path, data_key, true)?.ok_or(Error::Crypto("new database rejected its key"))?;
+        let mut connection =
+            try_key_as(path, data_key, OpenAs::Create)?.ok_or(Error::Crypto("new database rejected its key"))?;
         configure(&connection)?;
         migrations::migrate(&mut connection)?;
         connection.execute(
             "INSERT INTO vault_meta (key, value) VALUES ('vault_id', ?1), ('created_at', ?2)",
             [vault_id, &rfc3339(now)],
         )?;
+        write_meta(&connection, GENERATION_KEY, Some(1))?;
         if let Some((owner, owner_id)) = owner {
             crate::staff::found_practice(&connection, owner_id, owner.login, owner.display_name, now)?;
         }
@@ -435,92 +658,168 @@ impl Vault {
         files::sync_parent(path)
     }
 
-    /// Open a vault with one of its slots. Errors are typed and leave every file as it was (except
-    /// that an interrupted rekey is finished once the right key is proven).
+    /// Open a vault with one of its slots, as **the writer**: the process keeps the vault's writer lock for
+    /// as long as the returned `Vault` lives, so a second writer (another app instance, a CLI command that
+    /// changes it) gets [`Error::VaultInUse`] naming this one. An open that meets a rekey or restore in
+    /// another process waits for it (up to two minutes). Errors are typed and leave every file as it was
+    /// (except that an interrupted rekey is finished once the right key is proven, and that a killed run's
+    /// temporary files are removed).
     pub fn open(paths: &VaultPaths, unlock: Unlock<'_>) -> Result<Vault> {
         paths.require_files()?;
-        let slots = SlotFile::read(&paths.key_slots)?;
-        let mut opened_with = OpenedWith::Keychain;
-        let opened = match unlock {
-            Unlock::Keychain(keychain) => {
-                let slot = slots.find(SlotKind::Keychain).ok_or(Error::NoSuchSlot("keychain"))?;
-                let secret = keychain.load(&slots.vault_id)?;
-                let kek = keys::Kek::from_slice(&secret).ok_or_else(|| Error::KeychainUnavailable {
-                    detail: "the keychain entry is not in Saferoom's format".into(),
-                })?;
-                slot.open(&slots.vault_id, &kek).ok_or_else(|| Error::KeySlotsCorrupt {
-                    path: paths.key_slots.clone(),
-                    detail: "its keychain slot does not open with the key in the system keychain".into(),
-                })?
-            }
-            Unlock::RecoveryCode(code) => {
-                opened_with = OpenedWith::RecoveryCode;
-                let canonical = recovery::normalize(code)?;
-                typed_slot(
-                    &slots,
-                    &paths.key_slots,
-                    SlotKind::RecoveryCode,
-                    canonical.expose().as_bytes(),
-                    SecretKind::RecoveryCode,
-                )?
-            }
-            Unlock::Passphrase(passphrase) => {
-                opened_with = OpenedWith::Passphrase;
-                typed_slot(
-                    &slots,
-                    &paths.key_slots,
-                    SlotKind::Passphrase,
-                    passphrase.expose().as_bytes(),
-                    SecretKind::Passphrase,
-                )?
-            }
-            Unlock::StaffPassword { login, password } => {
-                let (staff_id, opened) = open_staff_slot(&slots, &paths.key_slots, login, password)?;
-                opened_with = OpenedWith::StaffPassword(staff_id);
-                opened
-            }
-        };
-        Vault::open_with_keys(paths.clone(), opened, slots, opened_with)
+        let real = paths.resolved();
+        if !folder_writable(folder_of(&real.database)) {
+            return Err(read_only_error(
+                folder_of(&real.database),
+                "open for changes",
+                "the vault's folder cannot be written; open it for reading only (a backup or a check) or move it",
+            ));
+        }
+        let writer = lock::WriterLock::take(&real.database)?;
+        files::remove_stale_temporaries(&real.database, &real.key_slots);
+        Vault::open_as(paths, real, unlock, Mode::Writer(writer))
+    }
+
+    /// Open a vault for reading beside its writer (backup, unlock-check, audit verification): no writer lock,
+    /// no migrations (a vault that needs one is refused with [`Error::Conflict`]), the key-slot file is never
+    /// written and an interrupted rekey is left for the writer to finish. Short audit entries may still be
+    /// appended. On read-only media the connection is read-only ([`Vault::is_read_only`]). Waits, like
+    /// [`Vault::open`], for a rekey or restore in another process to end.
+    pub fn open_shared(paths: &VaultPaths, unlock: Unlock<'_>) -> Result<Vault> {
+        paths.require_files()?;
+        let real = paths.resolved();
+        let read_only_media = !folder_writable(folder_of(&real.database));
+        let lock = lock::ReaderLock::take(&real.database, read_only_media)?;
+        Vault::open_as(paths, real, unlock, Mode::Reader { lock, read_only_media })
+    }
+
+    /// Open the vault at `paths` while the caller holds the [`ExclusiveHold`] of the vault these files will
+    /// become (a restore checking its staged copy beside the target): no lock of its own (so no lock files
+    /// beside the staged copy), and it writes like a writer.
+    pub fn open_held(paths: &VaultPaths, unlock: Unlock<'_>, _hold: &ExclusiveHold) -> Result<Vault> {
+        paths.require_files()?;
+        Vault::open_as(paths, paths.resolved(), unlock, Mode::Held)
+    }
+
+    fn open_as(paths: &VaultPaths, real: VaultPaths, unlock: Unlock<'_>, mode: Mode) -> Result<Vault> {
+        let slots = SlotFile::read(&real.key_slots)?;
+        let (opened, opened_with) = open_slot(&slots, &real.key_slots, unlock)?;
+        Vault::open_with_keys(paths.clone(), real, opened, slots, opened_with, mode)
     }
 
     fn open_with_keys(
         paths: VaultPaths,
+        real: VaultPaths,
         opened: OpenedKeys,
-        mut slots: SlotFile,
+        slots: SlotFile,
         opened_with: OpenedWith,
+        mode: Mode,
     ) -> Result<Vault> {
-        let tampered =
-            || Error::VaultTampered { detail: "the database does not open with the key from its key slots".into() };
-        let (mut connection, data_key, rekey_finished) = match try_key(&paths.database, &opened.current, false)? {
+        let open_as = match mode {
+            Mode::Reader { read_only_media: true, .. } => OpenAs::Immutable,
+            _ => OpenAs::ReadWrite,
+        };
+        // A key that came out of an authenticated slot but does not open the database means the two files
+        // are from different moments (or vaults), not that someone tampered with the database.
+        let mismatch = || Error::KeySlotsMismatch {
+            path: real.key_slots.clone(),
+            detail: "the database does not open with the key in this key-slot file".into(),
+        };
+        let (mut connection, data_key, rekey_finished) = match try_key_as(&real.database, &opened.current, open_as)? {
             Some(connection) => (connection, opened.current, false),
             None => {
-                let next = opened.next.ok_or_else(tampered)?;
-                let connection = try_key(&paths.database, &next, false)?.ok_or_else(tampered)?;
+                let next = opened.next.ok_or_else(mismatch)?;
+                let connection = try_key_as(&real.database, &next, open_as)?.ok_or_else(mismatch)?;
                 (connection, next, true)
             }
         };
         migrations::check_not_newer(&connection)?;
-        let stored_id: Option<String> = connection
-            .query_row("SELECT value FROM vault_meta WHERE key = 'vault_id'", [], |row| row.get(0))
-            .optional()?;
+        let stored_id: Option<String> = read_meta(&connection, "vault_id")?;
         if stored_id.as_deref() != Some(slots.vault_id.as_str()) {
-            return Err(Error::KeySlotsCorrupt {
-                path: paths.key_slots.clone(),
+            return Err(Error::KeySlotsMismatch {
+                path: real.key_slots.clone(),
                 detail: "it belongs to another vault".into(),
             });
         }
-        configure(&connection)?;
-        migrations::migrate(&mut connection)?;
-        // Finish an interrupted rekey: keep whichever key the database proved to have.
-        if slots.slots.iter().any(|slot| slot.has_next_key()) {
-            if rekey_finished {
-                slots.promote_next_key();
-            } else {
-                slots.drop_next_key();
-            }
-            slots.write(&paths.key_slots)?;
+        check_generation(&connection, &slots, &real.key_slots)?;
+        let (access, read_only) = match mode {
+            Mode::Writer(writer) => (Access::Writer(writer), false),
+            Mode::Held => (Access::Held, false),
+            Mode::Reader { lock, read_only_media } => (Access::Reader { _lock: lock }, read_only_media),
+        };
+        if read_only {
+            configure_reader(&connection)?;
+        } else {
+            configure(&connection)?;
         }
-        Ok(Vault { paths, connection, raw_database: std::sync::OnceLock::new(), data_key, slots, opened_with })
+        if matches!(access, Access::Reader { .. }) {
+            if migrations::current_version(&connection)? < migrations::latest_version() {
+                return Err(Error::conflict(
+                    "This vault needs an update that only the program that changes it can make: open it in the \
+                     Saferoom app first, then try again",
+                ));
+            }
+        } else {
+            if connection.is_readonly(rusqlite::MAIN_DB)? {
+                return Err(read_only_error(
+                    &real.database,
+                    "open for changes",
+                    "the vault file cannot be written (read-only or locked against changes)",
+                ));
+            }
+            migrations::migrate(&mut connection)?;
+        }
+        let mut vault = Vault {
+            paths,
+            real,
+            connection,
+            raw_database: std::sync::OnceLock::new(),
+            data_key,
+            slots,
+            opened_with,
+            read_only,
+            access,
+        };
+        if !vault.is_writer() {
+            return Ok(vault);
+        }
+        // Finish an interrupted rekey: keep whichever key the database proved to have.
+        if vault.slots.slots.iter().any(|slot| slot.has_next_key()) {
+            vault.change_slots(|fresh| {
+                if rekey_finished {
+                    fresh.promote_next_key();
+                } else {
+                    fresh.drop_next_key();
+                }
+                Ok(())
+            })?;
+        } else {
+            vault.settle_generation()?;
+        }
+        Ok(vault)
+    }
+
+    /// Record the key-slot file's generation as the one the database expects (after an open that found a
+    /// change half-recorded, or a vault from before generations).
+    fn settle_generation(&self) -> Result<()> {
+        let generation = self.slots.generation;
+        if expected_generations(&self.connection)? == Some(generation..=generation) {
+            return Ok(());
+        }
+        let transaction = self.connection.unchecked_transaction()?;
+        write_meta(&transaction, GENERATION_KEY, Some(generation))?;
+        write_meta(&transaction, PENDING_GENERATION_KEY, None)?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// Whether this process holds the vault as its writer (or under an exclusive hold).
+    fn is_writer(&self) -> bool {
+        !matches!(self.access, Access::Reader { .. })
+    }
+
+    /// Whether the connection is read-only (a vault on read-only media opened with [`Vault::open_shared`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Which way in opened this vault.
@@ -531,10 +830,10 @@ impl Vault {
     /// Check a staff member's login and password against their slot in this open vault: their staff id.
     /// Unknown login and wrong password give the same [`Error::WrongSecret`].
     pub(crate) fn check_staff_password(&self, login: &str, password: &SecretString) -> Result<String> {
-        let (staff_id, opened) = open_staff_slot(&self.slots, &self.paths.key_slots, login, password)?;
+        let (staff_id, opened) = open_staff_slot(&self.slots, &self.real.key_slots, login, password)?;
         if opened.current.as_bytes() != self.data_key.as_bytes() {
             return Err(Error::KeySlotsCorrupt {
-                path: self.paths.key_slots.clone(),
+                path: self.real.key_slots.clone(),
                 detail: "a staff password slot holds another key".into(),
             });
         }
@@ -556,12 +855,11 @@ impl Vault {
 
     /// Remove a staff member's password slot (they can no longer open the vault). Missing is fine.
     pub(crate) fn remove_staff_slot(&mut self, staff_id: &str) -> Result<()> {
-        let mut updated = self.slots.clone();
-        updated.slots.retain(|slot| slot.staff_id.as_deref() != Some(staff_id));
-        if updated.slots.len() == self.slots.slots.len() {
-            return Ok(());
-        }
-        self.save_slots(updated)
+        // Checked on the fresh copy too: another writer before us may have given them a slot.
+        self.change_slots(|fresh| {
+            fresh.slots.retain(|slot| slot.staff_id.as_deref() != Some(staff_id));
+            Ok(())
+        })
     }
 
     /// Whether a staff member has a password slot.
@@ -571,7 +869,7 @@ impl Vault {
 
     /// Logins that can sign in (have a password slot).
     pub fn staff_logins(&self) -> Vec<String> {
-        slots::staff_logins(&self.paths.key_slots)
+        slots::staff_logins(&self.real.key_slots)
     }
 
     /// Run `work` in one transaction: committed if it returns `Ok`, rolled back otherwise.
@@ -626,17 +924,65 @@ impl Vault {
         self.slots.find(kind).is_some()
     }
 
-    fn save_slots(&mut self, updated: SlotFile) -> Result<()> {
-        updated.write(&self.paths.key_slots)?;
-        self.slots = updated;
+    /// Change the key-slot file as a compare-and-swap: under the key-slot lock, re-read the file, check it is
+    /// still the one the database expects, apply `change` to that fresh copy (so a change made meanwhile by
+    /// someone else is kept, never written over), then write it as the next generation. Only the writer
+    /// changes the file.
+    fn change_slots(&mut self, change: impl FnOnce(&mut SlotFile) -> Result<()>) -> Result<()> {
+        if !self.is_writer() {
+            return Err(Error::forbidden(
+                "this vault was opened for reading only; open it for changes to change its ways in",
+            ));
+        }
+        let _short = lock::KeySlotsLock::take(&self.real.key_slots)?;
+        let mut fresh = SlotFile::read(&self.real.key_slots)?;
+        if fresh.vault_id != self.slots.vault_id {
+            return Err(Error::KeySlotsMismatch {
+                path: self.real.key_slots.clone(),
+                detail: "it was replaced by the key-slot file of another vault while this one was open".into(),
+            });
+        }
+        check_generation(&self.connection, &fresh, &self.real.key_slots)?;
+        if fresh.generation != self.slots.generation {
+            tracing::info!(
+                ours = self.slots.generation,
+                found = fresh.generation,
+                "the key-slot file changed since it was read; applying the change to the newer copy"
+            );
+        }
+        change(&mut fresh)?;
+        fresh.generation = fresh.generation.max(self.slots.generation) + 1;
+        self.write_slot_file(&fresh)?;
+        self.slots = fresh;
         Ok(())
     }
 
-    /// Write the key-slot file with `slot` in place of any slot of its kind.
+    /// Write a new generation of the key-slot file: the database first accepts it (pending), then the file is
+    /// replaced, then the database settles on it. A crash between any two steps leaves a pair that opens.
+    fn write_slot_file(&self, updated: &SlotFile) -> Result<()> {
+        write_meta(&self.connection, PENDING_GENERATION_KEY, Some(updated.generation))?;
+        if let Err(error) = updated.write(&self.real.key_slots) {
+            let _ = write_meta(&self.connection, PENDING_GENERATION_KEY, None);
+            return Err(error);
+        }
+        let settled = self.connection.unchecked_transaction().map_err(Error::from).and_then(|transaction| {
+            write_meta(&transaction, GENERATION_KEY, Some(updated.generation))?;
+            write_meta(&transaction, PENDING_GENERATION_KEY, None)?;
+            transaction.commit().map_err(Error::from)
+        });
+        if let Err(error) = settled {
+            // The file is written and the database accepts it as pending; the next open settles it.
+            tracing::warn!(code = ?error.code(), "could not record the key-slot file's generation yet");
+        }
+        Ok(())
+    }
+
+    /// Write the key-slot file with `slot` in place of any slot of its kind and owner.
     fn put_slot(&mut self, slot: Slot) -> Result<()> {
-        let mut updated = self.slots.clone();
-        updated.put(slot);
-        self.save_slots(updated)
+        self.change_slots(|fresh| {
+            fresh.put(slot);
+            Ok(())
+        })
     }
 
     /// Add or replace the passphrase slot. Only the key-slot file changes.
@@ -669,21 +1015,25 @@ impl Vault {
         Ok(code)
     }
 
-    /// Put a fresh key in the keychain and (re)make the keychain slot, e.g. after the keychain entry
-    /// was lost. Only the key-slot file and the keychain change.
+    /// Put a fresh key in the keychain and (re)make this OS account's keychain slot, e.g. after the keychain
+    /// entry was lost. Another account's (or machine's) keychain slot is kept: each has its own. Only the
+    /// key-slot file and the keychain change.
     pub fn enroll_keychain(&mut self, keychain: &dyn KeyStore, now: OffsetDateTime) -> Result<()> {
         let kek = keys::random_kek();
-        let slot = Slot::create(
-            self.vault_id(),
-            SlotKind::Keychain,
-            "System keychain",
-            &kek,
-            None,
-            &self.data_key,
-            rfc3339(now),
-        )?;
+        let account = keys::this_account();
+        let slot = Slot::create_keychain(self.vault_id(), &account, &kek, &self.data_key, rfc3339(now))?;
+        // If the slot cannot be written, put the keychain's previous entry back, so the slot that still
+        // works keeps its key.
+        let previous = keychain.load(self.vault_id()).ok();
         keychain.store(self.vault_id(), kek.as_bytes())?;
-        self.put_slot(slot)
+        if let Err(error) = self.put_slot(slot) {
+            let _ = match previous {
+                Some(previous) => keychain.store(self.vault_id(), &previous),
+                None => keychain.delete(self.vault_id()),
+            };
+            return Err(error);
+        }
+        Ok(())
     }
 
     /// Remove a slot. At least one slot a person can type (recovery code or passphrase) must remain.
@@ -691,27 +1041,50 @@ impl Vault {
         if kind == SlotKind::StaffPassword {
             return Err(Error::invalid("key slots", "staff passwords are removed by disabling the staff member"));
         }
-        let mut updated = self.slots.clone();
-        updated.slots.retain(|slot| slot.kind != kind);
-        if updated.slots.len() == self.slots.slots.len() {
-            return Err(Error::NoSuchSlot(kind.name()));
-        }
-        if !updated.has_typed_slot() {
-            return Err(Error::invalid(
-                "key slots",
-                "keep the recovery code or a passphrase, or no one could get in without this machine's keychain",
-            ));
-        }
-        self.save_slots(updated)
+        self.change_slots(|fresh| {
+            let before = fresh.slots.len();
+            fresh.slots.retain(|slot| slot.kind != kind);
+            if fresh.slots.len() == before {
+                return Err(Error::NoSuchSlot(kind.name()));
+            }
+            if !fresh.has_typed_slot() {
+                return Err(Error::invalid(
+                    "key slots",
+                    "keep the recovery code or a passphrase, or no one could get in without this machine's keychain",
+                ));
+            }
+            Ok(())
+        })
     }
 
     /// Rotate the data key: SQLCipher re-encrypts every page (`PRAGMA rekey`) and every slot is
-    /// resealed. Crash-safe: the next key is sealed into every slot before the database changes.
+    /// resealed. Only the writer rekeys, and only while no reader has the vault open (their key would go
+    /// stale): otherwise [`Error::VaultInUse`]. It cannot destroy the vault: free space for a full copy is
+    /// checked first (an [`Error::Io`] says how much is missing); the next key is sealed into every slot before
+    /// the database changes; after any failure the failed connection is closed untouched, the database is
+    /// reopened with whichever key opens it, and the staged key is then dropped or promoted.
     pub fn rekey(&mut self) -> Result<()> {
+        self.rekey_checked(true)
+    }
+
+    /// [`Vault::rekey`] without the free-space check, for tests that must reach every step of a rekey on a
+    /// disk too small for it (as when another program fills the disk after the check).
+    #[cfg(any(test, feature = "testing"))]
+    #[doc(hidden)]
+    pub fn rekey_without_space_check(&mut self) -> Result<()> {
+        self.rekey_checked(false)
+    }
+
+    fn rekey_checked(&mut self, check_space: bool) -> Result<()> {
+        let Access::Writer(writer) = &self.access else {
+            return Err(Error::forbidden("open the vault for changes (not for reading only) to rotate its key"));
+        };
+        let _alone = writer.alone(&self.real.database)?;
+        if check_space {
+            self.check_space_for_rekey()?;
+        }
         let next = DataKey::generate();
-        let mut staged = self.slots.clone();
-        staged.stage_next_key(&next)?;
-        staged.write(&self.paths.key_slots)?;
+        self.change_slots(|fresh| fresh.stage_next_key(&next))?;
 
         // SQLCipher rekeys through the rollback journal: leave WAL for the duration.
         let rekeyed = self
@@ -721,17 +1094,101 @@ impl Vault {
                 let literal = next.sqlcipher_literal();
                 self.connection.execute_batch(&Zeroizing::new(format!("PRAGMA rekey = \"{}\";", literal.as_str())))
             });
-        let back_to_wal = self.connection.execute_batch("PRAGMA journal_mode = WAL;");
         if let Err(error) = rekeyed {
-            // The database still has the old key; forget the staged one.
-            self.slots.write(&self.paths.key_slots)?;
-            return Err(error.into());
+            // After a failed rekey SQLCipher may hold the old key for reading and the new one for writing:
+            // one more statement on this connection could write pages under the wrong key.
+            if self.reopen_after_failed_rekey(next)? {
+                // The database did change key before the error: the rotation is done and recorded.
+                return Ok(());
+            }
+            // SQLCipher reports a failed write during a rekey in its own words: say what happened.
+            self.check_space_for_rekey()?;
+            let detail = Error::from(error);
+            return Err(Error::Io {
+                action: "rotate the key of",
+                path: self.real.database.clone(),
+                source: std::io::Error::other(format!(
+                    "a write failed during the key rotation ({detail}); the vault keeps its old key and nothing \
+                     was changed"
+                )),
+            });
         }
         self.data_key = next;
-        staged.promote_next_key();
-        self.save_slots(staged)?;
+        let back_to_wal = self.connection.execute_batch("PRAGMA journal_mode = WAL;");
+        self.change_slots(|fresh| {
+            fresh.promote_next_key();
+            Ok(())
+        })?;
+        // Still in rollback-journal mode if this failed; the next open switches back.
         back_to_wal?;
         Ok(())
+    }
+
+    /// Refuse a rekey that could run out of space: it needs about the database's size again (the rollback
+    /// journal holds every page's old copy), plus room to fold the write-ahead log into the database.
+    fn check_space_for_rekey(&self) -> Result<()> {
+        let size = |path: &Path| std::fs::metadata(path).map(|metadata| metadata.len()).unwrap_or(0);
+        let database = size(&self.real.database);
+        let log = size(&files::with_suffix(&self.real.database, "-wal"));
+        let needed = database + database / 64 + log + 256 * 1024;
+        let Some(free) = files::free_space(folder_of(&self.real.database)) else { return Ok(()) };
+        if free >= needed {
+            return Ok(());
+        }
+        let megabytes = |bytes: u64| bytes.div_ceil(1024 * 1024);
+        Err(Error::Io {
+            action: "rotate the key of",
+            path: self.real.database.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                format!(
+                    "not enough free space: rotating the key needs about {} MB free on this disk and {} MB are free; \
+                     free at least {} MB more and try again. Nothing was changed",
+                    megabytes(needed),
+                    free / (1024 * 1024),
+                    megabytes(needed - free)
+                ),
+            ),
+        })
+    }
+
+    /// Close the connection a rekey failed on without running anything more on it, reopen the database from
+    /// its files with whichever key opens it (the current or the staged one), then drop or promote the staged
+    /// key in the key-slot file. Should that last write fail, the staged key stays, and the next open finishes.
+    /// Whether the database turned out to have the new key.
+    fn reopen_after_failed_rekey(&mut self, next: DataKey) -> Result<bool> {
+        // An empty in-memory placeholder (no file, no key) while the failed connection closes.
+        let placeholder = Connection::open_in_memory()?;
+        let failed = std::mem::replace(&mut self.connection, placeholder);
+        if let Err((failed, error)) = failed.close() {
+            tracing::warn!(code = ?Error::from(error).code(), "the connection of a failed rekey did not close cleanly");
+            drop(failed);
+        }
+        let (connection, promote) = match try_key_as(&self.real.database, &self.data_key, OpenAs::ReadWrite)? {
+            Some(connection) => (connection, false),
+            None => match try_key_as(&self.real.database, &next, OpenAs::ReadWrite)? {
+                Some(connection) => (connection, true),
+                None => {
+                    return Err(Error::VaultTampered {
+                        detail: "after a failed key rotation the database opens with neither key".into(),
+                    })
+                }
+            },
+        };
+        configure(&connection)?;
+        self.connection = connection;
+        if promote {
+            self.data_key = next;
+        }
+        self.change_slots(|fresh| {
+            if promote {
+                fresh.promote_next_key();
+            } else {
+                fresh.drop_next_key();
+            }
+            Ok(())
+        })?;
+        Ok(promote)
     }
 
     /// Check every page's HMAC (`PRAGMA cipher_integrity_check`) and SQLite's own structure.

@@ -121,6 +121,10 @@ pub struct Slot {
     /// For a staff password slot: the login typed to find it (not secret; shown on the sign-in screen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
+    /// For a keychain slot: the OS account it belongs to (`user@machine`); each account's keychain has its
+    /// own slot. Bound into the AEAD. Keychain slots made before accounts were named have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     public_key: String,
     wrapped_secret_key: String,
     sealed_data_key: String,
@@ -161,20 +165,55 @@ impl Slot {
         data_key: &DataKey,
         created_at: String,
     ) -> Result<Slot> {
-        let secret_key = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
-        let mut slot = Slot {
+        let mut slot = Slot::blank(kind, label, kdf, created_at);
+        slot.staff_id = owner.map(|(staff_id, _)| staff_id.to_owned());
+        slot.login = owner.map(|(_, login)| login.to_owned());
+        slot.seal_with(vault_id, kek, data_key)
+    }
+
+    /// A keychain slot belonging to one OS account (`user@machine`).
+    pub(crate) fn create_keychain(
+        vault_id: &str,
+        account: &str,
+        kek: &Kek,
+        data_key: &DataKey,
+        created_at: String,
+    ) -> Result<Slot> {
+        let mut slot = Slot::blank(SlotKind::Keychain, &format!("System keychain of {account}"), None, created_at);
+        slot.account = Some(account.to_owned());
+        slot.seal_with(vault_id, kek, data_key)
+    }
+
+    fn blank(kind: SlotKind, label: &str, kdf: Option<KdfParams>, created_at: String) -> Slot {
+        Slot {
             id: uuid::Uuid::new_v4().to_string(),
             kind,
             label: label.to_owned(),
             created_at,
             kdf,
-            staff_id: owner.map(|(staff_id, _)| staff_id.to_owned()),
-            login: owner.map(|(_, login)| login.to_owned()),
-            public_key: hex::encode(secret_key.public_key().as_bytes()),
+            staff_id: None,
+            login: None,
+            account: None,
+            public_key: String::new(),
             wrapped_secret_key: String::new(),
             sealed_data_key: String::new(),
             sealed_next_data_key: None,
-        };
+        }
+    }
+
+    /// Give a new slot its key pair, wrap the secret key under `kek` (the header, owner and account are the
+    /// associated data, so set them first) and seal the data key to it.
+    fn seal_with(mut self, vault_id: &str, kek: &Kek, data_key: &DataKey) -> Result<Slot> {
+        let secret_key = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
+        self.public_key = hex::encode(secret_key.public_key().as_bytes());
+        self.wrap(vault_id, kek, &secret_key)?;
+        self.sealed_data_key = self.seal(data_key)?;
+        Ok(self)
+    }
+
+    /// Wrap the slot's secret key under its KEK, with its header as associated data.
+    fn wrap(&mut self, vault_id: &str, kek: &Kek, secret_key: &crypto_box::SecretKey) -> Result<()> {
+        let slot = self;
         let mut nonce = [0u8; 24];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let secret_bytes = Zeroizing::new(secret_key.to_bytes());
@@ -185,8 +224,7 @@ impl Slot {
             )
             .map_err(|_| Error::Crypto("wrap slot key"))?;
         slot.wrapped_secret_key = hex::encode([nonce.as_slice(), &wrapped].concat());
-        slot.sealed_data_key = slot.seal(data_key)?;
-        Ok(slot)
+        Ok(())
     }
 
     /// The slot header bound into the wrapped key, so editing kind, id, KDF or owner makes it fail.
@@ -197,6 +235,10 @@ impl Slot {
         if let Some(staff_id) = &self.staff_id {
             data.push_str("\0staff\0");
             data.push_str(staff_id);
+        }
+        if let Some(account) = &self.account {
+            data.push_str("\0account\0");
+            data.push_str(account);
         }
         data.into_bytes()
     }
@@ -259,6 +301,10 @@ pub(crate) struct SlotFile {
     format: String,
     version: i64,
     pub(crate) vault_id: String,
+    /// Counts the file's changes (compare-and-swap: a change is made on the newest copy only). The database
+    /// records the generation it expects. Files written before generations read as 0.
+    #[serde(default)]
+    pub(crate) generation: u64,
     pub(crate) slots: Vec<Slot>,
     checksum: String,
 }
@@ -269,13 +315,20 @@ impl SlotFile {
             format: FORMAT.into(),
             version: SLOT_FILE_VERSION,
             vault_id,
+            generation: 0,
             slots: Vec::new(),
             checksum: String::new(),
         }
     }
 
     fn compute_checksum(&self) -> String {
-        let body = serde_json::to_vec(&(&self.vault_id, &self.slots)).unwrap_or_default();
+        // Generation 0 (files from before generations) keeps the old checksum's input.
+        let body = if self.generation == 0 {
+            serde_json::to_vec(&(&self.vault_id, &self.slots))
+        } else {
+            serde_json::to_vec(&(&self.vault_id, self.generation, &self.slots))
+        }
+        .unwrap_or_default();
         hex::encode(Sha256::digest(body))
     }
 
@@ -332,10 +385,12 @@ impl SlotFile {
         })
     }
 
-    /// Add a slot, replacing any slot of the same kind and owner (there is one keychain, one recovery
-    /// code and one passphrase per vault, and one password per staff member).
+    /// Add a slot, replacing any slot of the same kind and owner (there is one recovery code and one
+    /// passphrase per vault, one password per staff member and one keychain slot per OS account).
     pub(crate) fn put(&mut self, slot: Slot) {
-        self.slots.retain(|existing| existing.kind != slot.kind || existing.staff_id != slot.staff_id);
+        self.slots.retain(|existing| {
+            existing.kind != slot.kind || existing.staff_id != slot.staff_id || existing.account != slot.account
+        });
         self.slots.push(slot);
     }
 

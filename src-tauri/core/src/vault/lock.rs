@@ -1,0 +1,294 @@
+//! Who may have a vault open: OS advisory locks (`flock` on Unix) on small lock files beside the database.
+//!
+//! Three lock files sit in the database's real folder (after resolving symlinks), named after it:
+//! - `.NAME.writer.lock`: held exclusively by **the writer** for as long as its [`super::Vault`] lives (one per
+//!   vault; a second app instance or CLI writer is refused with [`Error::VaultInUse`]). Its contents name the
+//!   holder; its modification time says since when.
+//! - `.NAME.open.lock`: held shared by every reader beside the writer (backup, unlock-check, audit verify), and
+//!   exclusively by work that must have the vault to itself (restore, rekey, create).
+//! - `.NAME.exclusive.lock`: held exclusively for the whole of such work, and briefly shared by anyone opening,
+//!   so an open that meets a rekey or restore waits for it to end instead of reading half-changed files.
+//!
+//! Lock files hold no vault data and are never removed (removing a lock file someone holds would let a second
+//! holder lock a new file of the same name). They are created on first use, which is the only file a refused or
+//! failed open may create.
+//!
+//! Invariants: the order of taking is always exclusive → writer → open; nobody ever converts a lock it holds
+//! (Linux drops a held `flock` when a conversion fails), and the core never reads the clock (waiting counts
+//! sleeps).
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use super::files;
+use super::VaultPaths;
+use crate::error::{Error, Result};
+
+static PROGRAM_NAME: OnceLock<String> = OnceLock::new();
+
+/// Name the program that holds vaults in this process ("Saferoom app", "saferoom command line"), so another
+/// process refused with [`Error::VaultInUse`] is told what to close. Only the first call counts.
+pub fn set_program_name(name: &str) {
+    let _ = PROGRAM_NAME.set(name.to_owned());
+}
+
+fn program_name() -> &'static str {
+    PROGRAM_NAME.get().map(String::as_str).unwrap_or("a Saferoom program")
+}
+
+/// How long an open waits for a rekey, restore or creation in another process: `WAIT_STEPS` × `WAIT_STEP`
+/// (two minutes). Counted in sleeps, since the core never reads the clock.
+const WAIT_STEP: Duration = Duration::from_millis(100);
+const WAIT_STEPS: u32 = 1200;
+/// Openers hold the exclusive lock shared for a moment only; work that needs it exclusively retries briefly.
+const BRIEF_STEPS: u32 = 40;
+
+/// The OS user running this process, for naming lock holders and keychain slots.
+pub(crate) fn os_user() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))
+        .unwrap_or_else(|| "an unknown user".into())
+}
+
+/// This machine's name, for naming lock holders and keychain slots.
+pub(crate) fn machine_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .or_else(|| ["COMPUTERNAME", "HOSTNAME"].iter().find_map(|name| std::env::var(name).ok()))
+        .unwrap_or_else(|| "an unknown machine".into())
+}
+
+/// What a lock file says about its holder: program, process id, user, machine (one per line).
+fn holder_record() -> String {
+    format!("{}\n{}\n{}\n{}\n", program_name(), std::process::id(), os_user(), machine_name())
+}
+
+/// The holder named in words, from a lock file's contents and modification time.
+fn describe_holder(lock_file: &Path) -> String {
+    let text = std::fs::read_to_string(lock_file).unwrap_or_default();
+    let mut lines = text.lines();
+    let (Some(program), Some(pid), Some(user), Some(machine)) =
+        (lines.next(), lines.next(), lines.next(), lines.next())
+    else {
+        return "another Saferoom program".into();
+    };
+    let since = std::fs::metadata(lock_file)
+        .and_then(|metadata| metadata.modified())
+        .ok()
+        .map(|modified| format!(", since {}", super::rfc3339(time::OffsetDateTime::from(modified))))
+        .unwrap_or_default();
+    format!("{program} (process {pid}, user {user} on {machine}{since})")
+}
+
+fn lock_file_path(database: &Path, role: &str) -> PathBuf {
+    files::sibling(database, &format!("{role}.lock"))
+}
+
+/// Open (creating if needed) a lock file for locking and writing its holder record.
+fn open_lock_file(path: &Path) -> Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|error| files::describe_write_error("open the lock file", path, error))
+}
+
+/// Try `attempt` up to `steps` times, sleeping between tries. `Ok(false)`: it never succeeded.
+fn retry(steps: u32, mut attempt: impl FnMut() -> Result<bool>) -> Result<bool> {
+    for step in 0..steps {
+        if attempt()? {
+            return Ok(true);
+        }
+        if step + 1 < steps {
+            std::thread::sleep(WAIT_STEP);
+        }
+    }
+    Ok(false)
+}
+
+fn try_exclusive(file: &File, path: &Path) -> Result<bool> {
+    match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(error)) => Err(Error::io("lock", path)(error)),
+    }
+}
+
+fn try_shared(file: &File, path: &Path) -> Result<bool> {
+    match file.try_lock_shared() {
+        Ok(()) => Ok(true),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(false),
+        Err(std::fs::TryLockError::Error(error)) => Err(Error::io("lock", path)(error)),
+    }
+}
+
+fn write_record(file: &mut File, path: &Path) -> Result<()> {
+    file.set_len(0)
+        .and_then(|()| file.write_all(holder_record().as_bytes()))
+        .map_err(|error| files::describe_write_error("write", path, error))
+}
+
+/// Wait (up to two minutes) until no rekey, restore or creation holds the vault; while this returns a file
+/// locked shared, none can start. Drop it once the longer-lived lock is taken.
+fn pass_exclusive_gate(database: &Path, files_only_readable: bool) -> Result<Option<File>> {
+    let path = lock_file_path(database, "exclusive");
+    let file = match open_lock_file(&path) {
+        Ok(file) => file,
+        Err(_) if files_only_readable => match File::open(&path) {
+            Ok(file) => file,
+            // Read-only media with no lock file: nobody can be changing it.
+            Err(_) => return Ok(None),
+        },
+        Err(error) => return Err(error),
+    };
+    if retry(WAIT_STEPS, || try_shared(&file, &path))? {
+        Ok(Some(file))
+    } else {
+        Err(Error::VaultInUse { holder: describe_holder(&path) })
+    }
+}
+
+/// The writer's lock, held as long as its vault is open.
+#[derive(Debug)]
+pub(crate) struct WriterLock {
+    _writer: File,
+}
+
+impl WriterLock {
+    /// Become the vault's one writer, waiting for a rekey or restore elsewhere to end.
+    pub(crate) fn take(database: &Path) -> Result<WriterLock> {
+        let _gate = pass_exclusive_gate(database, false)?;
+        let path = lock_file_path(database, "writer");
+        let mut writer = open_lock_file(&path)?;
+        if !try_exclusive(&writer, &path)? {
+            return Err(Error::VaultInUse { holder: describe_holder(&path) });
+        }
+        write_record(&mut writer, &path)?;
+        Ok(WriterLock { _writer: writer })
+    }
+
+    /// While the writer holds the vault: make sure no reader has it open and no one opens it until the
+    /// returned hold is dropped (for a rekey, whose readers' keys would go stale).
+    pub(crate) fn alone(&self, database: &Path) -> Result<AloneHold> {
+        let (exclusive, open) = take_exclusive_and_open(database)?;
+        Ok(AloneHold { _exclusive: exclusive, _open: open })
+    }
+}
+
+/// Held by the writer during a rekey: no reader is open and none can open.
+pub(crate) struct AloneHold {
+    _exclusive: File,
+    _open: File,
+}
+
+/// A reader's lock beside the writer (`None` on read-only media where no lock file can exist).
+#[derive(Debug)]
+pub(crate) struct ReaderLock {
+    _open: Option<File>,
+}
+
+impl ReaderLock {
+    /// Open for reading beside the writer, waiting for a rekey or restore elsewhere to end.
+    pub(crate) fn take(database: &Path, read_only_media: bool) -> Result<ReaderLock> {
+        let gate = pass_exclusive_gate(database, read_only_media)?;
+        let path = lock_file_path(database, "open");
+        let file = match open_lock_file(&path) {
+            Ok(file) => Some(file),
+            Err(_) if read_only_media => File::open(&path).ok(),
+            Err(error) => return Err(error),
+        };
+        if let Some(file) = &file {
+            // The gate is held, so no exclusive holder can be in the way but for a moment.
+            if !retry(BRIEF_STEPS, || try_shared(file, &path))? {
+                return Err(Error::VaultInUse { holder: describe_holder(&lock_file_path(database, "exclusive")) });
+            }
+        }
+        drop(gate);
+        Ok(ReaderLock { _open: file })
+    }
+}
+
+/// The exclusive lock and the open lock, both exclusively: nobody else has the vault open for reading, and
+/// nobody can open it until they are dropped. Names the holder in the exclusive lock file.
+fn take_exclusive_and_open(database: &Path) -> Result<(File, File)> {
+    let exclusive_path = lock_file_path(database, "exclusive");
+    let mut exclusive = open_lock_file(&exclusive_path)?;
+    if !retry(BRIEF_STEPS, || try_exclusive(&exclusive, &exclusive_path))? {
+        return Err(Error::VaultInUse { holder: describe_holder(&exclusive_path) });
+    }
+    let open_path = lock_file_path(database, "open");
+    let open = open_lock_file(&open_path)?;
+    if !try_exclusive(&open, &open_path)? {
+        return Err(Error::VaultInUse {
+            holder: "another Saferoom program reading it (a backup, a check or an audit verification)".into(),
+        });
+    }
+    write_record(&mut exclusive, &exclusive_path)?;
+    Ok((exclusive, open))
+}
+
+/// The vault to oneself: no writer, no reader, and nobody can open it until this is dropped. Taken by
+/// restore, rekey (when not already the writer) and creation.
+#[derive(Debug)]
+pub struct ExclusiveHold {
+    database: PathBuf,
+    _exclusive: File,
+    writer: File,
+    _open: File,
+}
+
+impl ExclusiveHold {
+    /// The real path of the database this hold covers.
+    pub fn database(&self) -> &Path {
+        &self.database
+    }
+
+    /// Keep only the writer's lock (a vault just created goes on as its writer).
+    pub(crate) fn into_writer(self) -> WriterLock {
+        WriterLock { _writer: self.writer }
+    }
+}
+
+impl VaultPaths {
+    /// Take the vault for oneself (restore, rekey, create): refused with [`Error::VaultInUse`], naming the
+    /// holder, while any process has it open, as writer or reader. Creates the folder's lock files if needed.
+    pub fn lock_exclusive(&self) -> Result<ExclusiveHold> {
+        let database = files::real_path(&self.database);
+        let (exclusive, open) = take_exclusive_and_open(&database)?;
+        let writer_path = lock_file_path(&database, "writer");
+        let mut writer = open_lock_file(&writer_path)?;
+        if !try_exclusive(&writer, &writer_path)? {
+            return Err(Error::VaultInUse { holder: describe_holder(&writer_path) });
+        }
+        write_record(&mut writer, &writer_path)?;
+        Ok(ExclusiveHold { database, _exclusive: exclusive, writer, _open: open })
+    }
+}
+
+/// The short lock around every change of the key-slot file (re-read, change, write).
+pub(crate) struct KeySlotsLock {
+    _file: File,
+}
+
+impl KeySlotsLock {
+    pub(crate) fn take(key_slots: &Path) -> Result<KeySlotsLock> {
+        let path = files::sibling(key_slots, "lock");
+        let file = open_lock_file(&path)?;
+        file.lock().map_err(Error::io("lock", &path))?;
+        Ok(KeySlotsLock { _file: file })
+    }
+}
+
+/// Whether `path` names one of the lock files (tests that compare folders leave them out).
+pub fn is_lock_file(path: &Path) -> bool {
+    path.file_name().and_then(|name| name.to_str()).is_some_and(|name| name.starts_with('.') && name.ends_with(".lock"))
+}

@@ -1,0 +1,255 @@
+//! Low disk: every write the vault core makes — rekey, key-slot changes (add staff, disable staff, set the
+//! passphrase, replace the recovery code), client and note writes — on a real small tmpfs left with many
+//! levels of free space, from none to more than the vault's size. Each must either work or fail with a typed
+//! error (never `internal`, never `vault_tampered`), and afterwards, with space freed, the vault must open
+//! every way (keychain, recovery code, passphrase, staff password), pass its integrity and audit-chain checks
+//! and hold every client it held before. Needs root (mount), as the test command runs.
+//!
+//! To add another writing command (backup, restore, export, import) as a case: write a `fn(&mut Run) ->
+//! Result<Outcome>` and call [`sweep`] with it and the free-space levels to try.
+
+use saferoom_core::clients;
+use saferoom_core::ids::StaffId;
+use saferoom_core::notes::{self, NoteKind};
+use saferoom_core::staff::{self, NewStaff, Role, Session};
+use saferoom_core::testing::{bulk_clients, client_input, scalar, session_for, test_now, SmallDisk, WaysIn};
+use saferoom_core::vault::MemoryKeyStore;
+use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+
+const OWNER_PASSWORD: &str = "low disk owner password";
+const STAFF_PASSWORD: &str = "low disk staff password";
+
+/// A practice vault made once per test in an ordinary folder, copied onto the small disk for every level.
+struct Template {
+    folder: tempfile::TempDir,
+    paths: VaultPaths,
+    keychain: MemoryKeyStore,
+    recovery_code: SecretString,
+    passphrase: SecretString,
+    owner: StaffId,
+    member: StaffId,
+    clients: i64,
+    database_bytes: u64,
+}
+
+fn template() -> Template {
+    let folder = tempfile::tempdir().unwrap();
+    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+    let keychain = MemoryKeyStore::new();
+    let passphrase = SecretString::from("low disk practice passphrase");
+    let owner_password = SecretString::from(OWNER_PASSWORD);
+    let created = Vault::create(
+        &paths,
+        CreateOptions {
+            keychain: Some(&keychain),
+            passphrase: Some(&passphrase),
+            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
+            now: test_now(),
+        },
+    )
+    .unwrap();
+    let owner = StaffId::parse(created.owner_id.as_deref().unwrap()).unwrap();
+    let mut vault = created.vault;
+    let session = session_for(&vault, &owner).unwrap();
+    bulk_clients(&vault, &owner, 1500).unwrap();
+    let member = staff::add(
+        &mut vault,
+        &session,
+        NewStaff {
+            login: "fran",
+            display_name: "Fran",
+            role: Role::Clinician,
+            password: &SecretString::from(STAFF_PASSWORD),
+        },
+        test_now(),
+    )
+    .unwrap()
+    .id;
+    let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
+    vault.lock();
+    let database_bytes = std::fs::metadata(&paths.database).unwrap().len();
+    Template {
+        folder,
+        paths,
+        keychain,
+        recovery_code: created.recovery_code,
+        passphrase,
+        owner,
+        member,
+        clients,
+        database_bytes,
+    }
+}
+
+/// One run of a case: the vault open as writer on the small disk, its owner signed in.
+struct Run<'a> {
+    vault: Vault,
+    session: Session,
+    template: &'a Template,
+}
+
+/// What a case changed that the checks afterwards must know.
+#[derive(Default)]
+struct Outcome {
+    /// A recovery code that replaced the old one.
+    recovery_code: Option<SecretString>,
+}
+
+type Case = fn(&mut Run<'_>) -> saferoom_core::Result<Outcome>;
+
+/// Run `case` at every free-space level (bytes), each on a fresh copy of the template, and check the
+/// vault afterwards. Returns (levels that worked, levels refused with a typed error).
+fn sweep(name: &str, template: &Template, levels: &[u64], case: Case) -> (usize, usize) {
+    let disk = SmallDisk::mount("24m");
+    let paths = VaultPaths::new(disk.path().join("practice.saferoom"));
+    let (mut worked, mut refused) = (0, 0);
+    for &level in levels {
+        for file in std::fs::read_dir(disk.path()).unwrap() {
+            std::fs::remove_file(file.unwrap().path()).unwrap();
+        }
+        std::fs::copy(&template.paths.database, &paths.database).unwrap();
+        std::fs::copy(&template.paths.key_slots, &paths.key_slots).unwrap();
+        let vault = Vault::open(&paths, Unlock::Keychain(&template.keychain)).unwrap();
+        let session = session_for(&vault, &template.owner).unwrap();
+        let free = disk.leave_free(level);
+        let mut run = Run { vault, session, template };
+        let result = case(&mut run);
+        drop(run);
+        disk.make_room();
+        let outcome = match result {
+            Ok(outcome) => {
+                worked += 1;
+                outcome
+            }
+            Err(error) => {
+                refused += 1;
+                assert!(
+                    matches!(error.code(), ErrorCode::Io | ErrorCode::VaultInUse),
+                    "{name} with {free} bytes free: a typed error, not {:?}: {error:?}",
+                    error.code()
+                );
+                Outcome::default()
+            }
+        };
+        let recovery_code = outcome.recovery_code.as_ref().unwrap_or(&template.recovery_code);
+        let owner_password = SecretString::from(OWNER_PASSWORD);
+        let ways = WaysIn {
+            keychain: &template.keychain,
+            recovery_code,
+            passphrase: &template.passphrase,
+            staff: ("owner", &owner_password),
+        };
+        ways.check_all(&paths).unwrap_or_else(|problem| panic!("{name} with {free} bytes free: {problem}"));
+        let vault = Vault::open(&paths, Unlock::Keychain(&template.keychain)).unwrap();
+        let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
+        assert!(clients >= template.clients, "{name} with {free} bytes free: clients lost ({clients})");
+        vault.lock();
+        let leftovers: Vec<_> = std::fs::read_dir(disk.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".tmp") || name.contains(".creating"))
+            .collect();
+        assert!(leftovers.is_empty(), "{name} with {free} bytes free: temporary files left: {leftovers:?}");
+    }
+    eprintln!("{name}: {} free-space levels, {worked} worked, {refused} refused with a typed error", levels.len());
+    (worked, refused)
+}
+
+/// Free-space levels from none to twice the database's size: `steps` even fractions plus a few tiny ones.
+fn levels(template: &Template, steps: u64) -> Vec<u64> {
+    let top = template.database_bytes * 2 + 2 * 1024 * 1024;
+    let mut levels = vec![0, 4096, 16 * 1024];
+    levels.extend((1..=steps).map(|step| top * step / steps));
+    levels
+}
+
+#[test]
+fn rekey_on_a_short_disk_is_refused_before_it_starts_or_done() {
+    let template = template();
+    let (worked, refused) = sweep("rekey", &template, &levels(&template, 6), |run| {
+        run.vault.rekey()?;
+        Ok(Outcome::default())
+    });
+    assert!(worked > 0 && refused > 0, "both sides of the free-space check were tried");
+    // The refusal says how much is missing.
+    let disk = SmallDisk::mount("24m");
+    let paths = VaultPaths::new(disk.path().join("practice.saferoom"));
+    std::fs::copy(&template.paths.database, &paths.database).unwrap();
+    std::fs::copy(&template.paths.key_slots, &paths.key_slots).unwrap();
+    let mut vault = Vault::open(&paths, Unlock::Keychain(&template.keychain)).unwrap();
+    disk.leave_free(template.database_bytes / 2);
+    let error = vault.rekey().unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Io);
+    assert!(error.to_string().contains("MB more"), "{error}");
+}
+
+/// Every step of a rekey meets ENOSPC (the free-space check is skipped, as if another program filled the
+/// disk after it): at no level may the vault be lost.
+#[test]
+fn rekey_meeting_a_full_disk_at_any_step_destroys_nothing() {
+    let template = template();
+    let (worked, refused) = sweep("rekey without the space check", &template, &levels(&template, 16), |run| {
+        run.vault.rekey_without_space_check()?;
+        Ok(Outcome::default())
+    });
+    assert!(refused > 0, "some levels were too small for a rekey ({worked} worked)");
+}
+
+#[test]
+fn key_slot_changes_on_a_short_disk() {
+    let template = template();
+    let levels = [0, 1024, 4096, 8192, 64 * 1024, 4 * 1024 * 1024];
+    sweep("add staff", &template, &levels, |run| {
+        let session = &run.session;
+        staff::add(
+            &mut run.vault,
+            session,
+            NewStaff {
+                login: "gale",
+                display_name: "Gale",
+                role: Role::FrontDesk,
+                password: &SecretString::from("low disk new staff password"),
+            },
+            test_now(),
+        )?;
+        Ok(Outcome::default())
+    });
+    sweep("disable staff", &template, &levels, |run| {
+        let member = run.template.member.clone();
+        let session = &run.session;
+        staff::set_active(&mut run.vault, session, &member, false, test_now())?;
+        Ok(Outcome::default())
+    });
+    sweep("set passphrase", &template, &levels, |run| {
+        run.vault.set_passphrase(&run.template.passphrase, test_now())?;
+        Ok(Outcome::default())
+    });
+    sweep("replace recovery code", &template, &levels, |run| {
+        let code = run.vault.replace_recovery_code(test_now())?;
+        Ok(Outcome { recovery_code: Some(code) })
+    });
+}
+
+#[test]
+fn client_and_note_writes_on_a_short_disk() {
+    let template = template();
+    let levels = [0, 1024, 4096, 8192, 32 * 1024, 4 * 1024 * 1024];
+    sweep("client write", &template, &levels, |run| {
+        clients::create(&run.vault, &run.session, client_input("Low", "Disk"), test_now())?;
+        Ok(Outcome::default())
+    });
+    sweep("note write", &template, &levels, |run| {
+        let client = clients::create(&run.vault, &run.session, client_input("Note", "Disk"), test_now())?;
+        notes::create(
+            &run.vault,
+            &run.session,
+            NoteKind::Progress,
+            &client.id,
+            "2026-11-20",
+            "Low-disk session note.",
+            test_now(),
+        )?;
+        Ok(Outcome::default())
+    });
+    drop(template.folder);
+}
