@@ -190,7 +190,7 @@ fn input(given: &str, family: &str, born_on: String, jurisdiction: &str, index: 
         phone: Some(format!("555 01{:02} {:03}", index % 100, index % 1000)),
         address: None,
         contact: ContactPreferences::default(),
-        billing: if index % 3 == 0 {
+        billing: if index.is_multiple_of(3) {
             Billing::Insurance { payer: "Aetna".into(), member_id: format!("W{index:06}") }
         } else {
             Billing::PrivatePay
@@ -204,7 +204,7 @@ fn intake(vault: &Vault, session: &Session, client: &ClientId, index: u32, now: 
             "presenting_concern",
             serde_json::json!(["Sleep and worry", "Grief", "Work stress", "Family conflict"][index as usize % 4]),
         ),
-        ("previous_therapy", serde_json::json!(index % 2 == 0)),
+        ("previous_therapy", serde_json::json!(index.is_multiple_of(2))),
         ("risk_thoughts_of_self_harm", serde_json::json!(false)),
         ("emergency_contact_name", serde_json::json!("Sam Rivera")),
         ("emergency_contact_phone", serde_json::json!("555 0100 300")),
@@ -306,6 +306,10 @@ pub(crate) fn demo(paths: &VaultPaths, args: DemoArgs) -> anyhow::Result<()> {
     }
 }
 
+/// A minor: names, date of birth, jurisdiction and guardians (name, role, access).
+type Minor =
+    (&'static str, &'static str, String, &'static str, &'static [(&'static str, GuardianRole, GuardianAccess)]);
+
 type Passwords = Vec<(&'static str, &'static str, &'static str, saferoom_core::SecretString)>;
 
 fn fill_demo(
@@ -316,7 +320,7 @@ fn fill_demo(
     now: OffsetDateTime,
 ) -> anyhow::Result<Passwords> {
     let today = now.date();
-    let owner_id = StaffId::parse(owner_id.unwrap_or_default()).map_err(|error| crate::CliError(error))?;
+    let owner_id = StaffId::parse(owner_id.unwrap_or_default()).map_err(crate::CliError)?;
     let owner = core(staff::sign_in_founder(&*vault, &owner_id, now))?;
     let settings = consent::ConsentSettings { platform: "Doxy.me".into(), ..Default::default() };
     core(consent::set_settings(&*vault, &owner, settings, now))?;
@@ -392,7 +396,7 @@ fn fill_demo(
     ))?;
     // Minors in several states: a young child with two guardians (one with summary access only), a teen who
     // may consent alone in their state with a guardian barred by a court order, and one turning 18 this week.
-    let minors: [(&str, &str, String, &str, &[(&str, GuardianRole, GuardianAccess)]); 3] = [
+    let minors: [Minor; 3] = [
         (
             "Μαρία",
             "Παπαδοπούλου",
@@ -418,12 +422,11 @@ fn fill_demo(
             &[("Priya Mehta", GuardianRole::Parent, GuardianAccess::Full)],
         ),
     ];
-    let mut minor_count = 0;
-    for (given, family, born_on, jurisdiction, guardians) in minors {
+    for (minor_index, (given, family, born_on, jurisdiction, guardians)) in (0u32..).zip(minors) {
         let client = core(clients::create(
             &*vault,
             clinician,
-            input(given, family, born_on, jurisdiction, 900 + minor_count),
+            input(given, family, born_on, jurisdiction, 900 + minor_index),
             now,
         ))?
         .id;
@@ -441,7 +444,6 @@ fn fill_demo(
             core(minors::add_guardian(&*vault, clinician, &client, guardian, now))?;
         }
         two_notes(&*vault, clinician, &client, today, now)?;
-        minor_count += 1;
     }
     Ok(passwords)
 }

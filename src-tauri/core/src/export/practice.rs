@@ -412,7 +412,7 @@ fn write_to(
             writer.digest.row(table, &row);
             in_table += 1;
             done += 1;
-            if done % REPORT_EVERY == 0 {
+            if done.is_multiple_of(REPORT_EVERY) {
                 progress::check(progress, Stage::Exporting, done, total)?;
             }
             Ok(())
@@ -724,7 +724,7 @@ pub(crate) fn import_practice(
                 }
                 insert_row(transaction, table, columns, &row)?;
                 done += 1;
-                if done % REPORT_EVERY == 0 {
+                if done.is_multiple_of(REPORT_EVERY) {
                     progress::check(progress, Stage::Importing, done, total)?;
                 }
             }
