@@ -2,6 +2,7 @@
 //! app's data folder) and calls `saferoom-core` only. Exit status: 0 success, 1 failure, 2 bad usage.
 
 mod input;
+mod practice;
 mod signals;
 mod way_in;
 
@@ -59,6 +60,12 @@ enum Command {
         #[command(flatten)]
         unlock: UnlockArgs,
     },
+    /// Export the whole practice (every record and the audit trail) to a JSON file; owners only.
+    Export(practice::ExportArgs),
+    /// Restore a practice export into this new vault (made with `init`, holding no records yet); owners only.
+    Import(practice::ImportArgs),
+    /// Create a new vault holding a made-up demo practice; prints the staff passwords and the recovery code.
+    Demo(practice::DemoArgs),
     /// Restore the vault from a backup FILE; the unlock options apply to the backup. A vault that is
     /// replaced is kept beside it, renamed with the time (until the next good backup).
     Restore {
@@ -146,6 +153,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("no data folder is known for this user; pass --vault PATH"))?,
     };
     match cli.command {
+        Command::Export(args) => practice::export(&paths, args)?,
+        Command::Import(args) => practice::import(&paths, args)?,
+        Command::Demo(args) => practice::demo(&paths, args)?,
         Command::Init { no_keychain, passphrase_stdin, owner, owner_name } => {
             let passphrase = if passphrase_stdin { Some(read_secret("New passphrase: ")?) } else { None };
             let owner_password = read_secret("Owner's password: ")?;
