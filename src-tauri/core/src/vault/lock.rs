@@ -8,6 +8,8 @@
 //!   exclusively by work that must have the vault to itself (restore, rekey, create).
 //! - `.NAME.exclusive.lock`: held exclusively for the whole of such work, and briefly shared by anyone opening,
 //!   so an open that meets a rekey or restore waits for it to end instead of reading half-changed files.
+//! - `.NAME.waiting.lock`: held shared by anyone waiting to open; exclusive work does not start while someone
+//!   waits, so a rekey after a rekey cannot keep an opener out.
 //!
 //! Lock files hold no vault data and are never removed (removing a lock file someone holds would let a second
 //! holder lock a new file of the same name). They are created on first use, which is the only file a refused or
@@ -137,21 +139,38 @@ fn write_record(file: &mut File, path: &Path) -> Result<()> {
         .map_err(|error| files::describe_write_error("write", path, error))
 }
 
-/// Wait (up to two minutes) until no rekey, restore or creation holds the vault; while this returns a file
-/// locked shared, none can start. Drop it once the longer-lived lock is taken.
-fn pass_exclusive_gate(database: &Path, files_only_readable: bool) -> Result<Option<File>> {
+/// Open a lock file; on read-only media an existing one is opened for reading (locks work on it) and a
+/// missing one is `None` (nobody can be changing such a vault).
+fn open_lock_file_or_none(path: &Path, files_only_readable: bool) -> Result<Option<File>> {
+    match open_lock_file(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(_) if files_only_readable => Ok(File::open(path).ok()),
+        Err(error) => Err(error),
+    }
+}
+
+/// Passed by an opener: the exclusive lock held shared (no rekey, restore or creation can start), and the
+/// waiting lock held shared while it waited (so exclusive work does not start again ahead of it).
+struct Gate {
+    _exclusive: Option<File>,
+    _waiting: Option<File>,
+}
+
+/// Wait (up to two minutes) until no rekey, restore or creation holds the vault; while the returned gate
+/// lives, none can start. Drop it once the longer-lived lock is taken.
+fn pass_exclusive_gate(database: &Path, files_only_readable: bool) -> Result<Gate> {
+    let waiting_path = lock_file_path(database, "waiting");
+    let waiting = open_lock_file_or_none(&waiting_path, files_only_readable)?;
+    if let Some(waiting) = &waiting {
+        // Exclusive work holds this only for the moment of a check.
+        waiting.lock_shared().map_err(Error::io("lock", &waiting_path))?;
+    }
     let path = lock_file_path(database, "exclusive");
-    let file = match open_lock_file(&path) {
-        Ok(file) => file,
-        Err(_) if files_only_readable => match File::open(&path) {
-            Ok(file) => file,
-            // Read-only media with no lock file: nobody can be changing it.
-            Err(_) => return Ok(None),
-        },
-        Err(error) => return Err(error),
+    let Some(file) = open_lock_file_or_none(&path, files_only_readable)? else {
+        return Ok(Gate { _exclusive: None, _waiting: waiting });
     };
     if retry(WAIT_STEPS, || try_shared(&file, &path))? {
-        Ok(Some(file))
+        Ok(Gate { _exclusive: Some(file), _waiting: waiting })
     } else {
         Err(Error::VaultInUse { holder: describe_holder(&path) })
     }
@@ -220,6 +239,14 @@ impl ReaderLock {
 /// The exclusive lock and the open lock, both exclusively: nobody else has the vault open for reading, and
 /// nobody can open it until they are dropped. Names the holder in the exclusive lock file.
 fn take_exclusive_and_open(database: &Path) -> Result<(File, File)> {
+    // Someone waiting to open goes first: otherwise back-to-back exclusive work (rekey after rekey) could
+    // keep them out for good.
+    let waiting_path = lock_file_path(database, "waiting");
+    let waiting = open_lock_file(&waiting_path)?;
+    if !retry(BRIEF_STEPS, || try_exclusive(&waiting, &waiting_path))? {
+        return Err(Error::VaultInUse { holder: "another Saferoom program that is opening it".into() });
+    }
+    drop(waiting);
     let exclusive_path = lock_file_path(database, "exclusive");
     let mut exclusive = open_lock_file(&exclusive_path)?;
     if !retry(BRIEF_STEPS, || try_exclusive(&exclusive, &exclusive_path))? {

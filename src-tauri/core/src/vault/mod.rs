@@ -338,7 +338,9 @@ pub(crate) enum OpenAs {
 /// Open one slot of `slots` the way `unlock` says: the keys it holds and which way in it was.
 fn open_slot(slots: &SlotFile, key_slots: &Path, unlock: Unlock<'_>) -> Result<(OpenedKeys, OpenedWith)> {
     match unlock {
-        Unlock::Keychain(keychain) => Ok((open_keychain_slot(slots, keychain)?, OpenedWith::Keychain)),
+        Unlock::Keychain(keychain) => {
+            Ok((open_keychain_slot(slots, keychain, &keys::this_account())?, OpenedWith::Keychain))
+        }
         Unlock::RecoveryCode(code) => {
             let canonical = recovery::normalize(code)?;
             let opened = typed_slot(
@@ -370,7 +372,7 @@ fn open_slot(slots: &SlotFile, key_slots: &Path, unlock: Unlock<'_>) -> Result<(
 /// Open a keychain slot with this machine's keychain: this OS account's slot first, then any other (a
 /// keychain slot enrolled before slots named their account). A key that opens none means the keychain's
 /// entry is not this vault's any more: [`Error::KeychainEntryMissing`], which offers to enrol again.
-fn open_keychain_slot(slots: &SlotFile, keychain: &dyn KeyStore) -> Result<OpenedKeys> {
+fn open_keychain_slot(slots: &SlotFile, keychain: &dyn KeyStore, account: &str) -> Result<OpenedKeys> {
     if slots.find(SlotKind::Keychain).is_none() {
         return Err(Error::NoSuchSlot("keychain"));
     }
@@ -378,9 +380,8 @@ fn open_keychain_slot(slots: &SlotFile, keychain: &dyn KeyStore) -> Result<Opene
     let kek = keys::Kek::from_slice(&secret).ok_or_else(|| Error::KeychainUnavailable {
         detail: "the keychain entry is not in Saferoom's format".into(),
     })?;
-    let account = keys::this_account();
     let mut candidates: Vec<&Slot> = slots.slots.iter().filter(|slot| slot.kind == SlotKind::Keychain).collect();
-    candidates.sort_by_key(|slot| slot.account.as_deref() != Some(account.as_str()));
+    candidates.sort_by_key(|slot| slot.account.as_deref() != Some(account));
     candidates.iter().find_map(|slot| slot.open(&slots.vault_id, &kek)).ok_or(Error::KeychainEntryMissing)
 }
 
@@ -1019,9 +1020,18 @@ impl Vault {
     /// entry was lost. Another account's (or machine's) keychain slot is kept: each has its own. Only the
     /// key-slot file and the keychain change.
     pub fn enroll_keychain(&mut self, keychain: &dyn KeyStore, now: OffsetDateTime) -> Result<()> {
+        self.enroll_keychain_as(keychain, &keys::this_account(), now)
+    }
+
+    /// [`Vault::enroll_keychain`] for a named OS account (`user@machine`).
+    pub(crate) fn enroll_keychain_as(
+        &mut self,
+        keychain: &dyn KeyStore,
+        account: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let kek = keys::random_kek();
-        let account = keys::this_account();
-        let slot = Slot::create_keychain(self.vault_id(), &account, &kek, &self.data_key, rfc3339(now))?;
+        let slot = Slot::create_keychain(self.vault_id(), account, &kek, &self.data_key, rfc3339(now))?;
         // If the slot cannot be written, put the keychain's previous entry back, so the slot that still
         // works keeps its key.
         let previous = keychain.load(self.vault_id()).ok();

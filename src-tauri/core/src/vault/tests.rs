@@ -596,3 +596,152 @@ fn a_reader_never_writes_the_key_slot_file_and_refuses_slot_changes() {
     drop(reader);
     assert_eq!(std::fs::read(&fixture.paths.key_slots).unwrap(), keys_before);
 }
+
+/// Issue 12, case 10: two OS accounts share one vault; each enrols its own keychain and both keep working.
+#[test]
+fn r12_10_each_os_account_enrols_its_own_keychain_slot() {
+    let fixture = fixture();
+    create(&fixture);
+    let alice = MemoryKeyStore::new();
+    let bob = MemoryKeyStore::new();
+    let mut vault = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    vault.enroll_keychain_as(&alice, "alice@desk", test_now()).unwrap();
+    vault.enroll_keychain_as(&bob, "bob@laptop", test_now()).unwrap();
+    // Re-enrolling alice replaces only her own slot.
+    vault.enroll_keychain_as(&alice, "alice@desk", test_now()).unwrap();
+    let keychain_slots = vault.slots().iter().filter(|slot| slot.kind == SlotKind::Keychain).count();
+    assert_eq!(keychain_slots, 3, "the creator's, alice's and bob's");
+    vault.lock();
+    let slots = SlotFile::read(&fixture.paths.key_slots).unwrap();
+    for (store, account) in [(&alice, "alice@desk"), (&bob, "bob@laptop"), (&alice, "someone@else")] {
+        open_keychain_slot(&slots, store, account).unwrap_or_else(|error| panic!("{account}: {error:?}"));
+    }
+    Vault::open(&fixture.paths, Unlock::Keychain(&bob)).unwrap().lock();
+    Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap().lock();
+}
+
+/// Issue 12, case 3 (the file itself): two handles on one vault each change the key-slot file from their
+/// own copy (as two processes could before the writer lock, or on a file system without locks); neither
+/// change is written over.
+#[test]
+fn r12_3_slot_changes_from_stale_copies_are_applied_to_the_newest_file() {
+    let fixture = fixture();
+    create(&fixture);
+    let hold = fixture.paths.lock_exclusive().unwrap();
+    let mut first = Vault::open_held(&fixture.paths, Unlock::Keychain(&fixture.keychain), &hold).unwrap();
+    let mut second = Vault::open_held(&fixture.paths, Unlock::Keychain(&fixture.keychain), &hold).unwrap();
+    first.put_staff_slot("staff-a", "ann", &SecretString::from("ann's long password"), test_now()).unwrap();
+    // `second` still holds the copy without ann: its change is made on the newest file.
+    second.put_staff_slot("staff-b", "ben", &SecretString::from("ben's long password"), test_now()).unwrap();
+    assert_eq!(slots::staff_logins(&fixture.paths.key_slots), ["ann", "ben"]);
+    // A removal from a stale copy removes only what it meant to, and cannot bring a removed slot back.
+    first.remove_staff_slot("staff-a").unwrap();
+    second.remove_staff_slot("staff-b").unwrap();
+    assert!(slots::staff_logins(&fixture.paths.key_slots).is_empty());
+    second.set_passphrase(&passphrase(), test_now()).unwrap();
+    assert!(slots::staff_logins(&fixture.paths.key_slots).is_empty(), "no slot came back");
+    let generation = SlotFile::read(&fixture.paths.key_slots).unwrap().generation;
+    assert_eq!(expected_generations(second.connection()).unwrap(), Some(generation..=generation));
+}
+
+/// Issue 12, case 11: SQLite's "database is locked" is `vault_in_use`, not `internal`.
+#[test]
+fn r12_11_a_busy_database_is_vault_in_use() {
+    let fixture = fixture();
+    create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    // Another program holding the database (an SQL shell with the key, say).
+    let other = try_key(&fixture.paths.database, &vault.data_key, false).unwrap().unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    vault.connection().execute_batch("PRAGMA busy_timeout = 50").unwrap();
+    let error = vault.set_auto_lock_minutes(20).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::VaultInUse, "{error:?}");
+    other.execute_batch("ROLLBACK").unwrap();
+    vault.set_auto_lock_minutes(20).unwrap();
+}
+
+/// Issue 12, case 11: an immutable database file is "read-only", never "free some space".
+#[test]
+fn r12_11_an_immutable_database_file_is_read_only_not_a_full_disk() {
+    let fixture = fixture();
+    create(&fixture);
+    let status = std::process::Command::new("chattr").arg("+i").arg(&fixture.paths.database).status().unwrap();
+    assert!(status.success(), "chattr +i needs root, as the test command runs");
+    let error = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap_err();
+    let _ = std::process::Command::new("chattr").arg("-i").arg(&fixture.paths.database).status();
+    assert_eq!(error.code(), ErrorCode::Io, "{error:?}");
+    let words = error.to_string();
+    assert!(words.contains("read-only") && !words.contains("free some space"), "{words}");
+}
+
+/// Issue 12, case 11: a read-only folder is an `io` error that says "read-only"; reading (verification)
+/// still works there, on a read-only connection.
+#[test]
+fn r12_11_a_read_only_folder_says_so_and_can_still_be_verified() {
+    let fixture = fixture();
+    create(&fixture);
+    let before = snapshot(fixture.folder.path());
+    let guard = Unwritable::new(fixture.folder.path());
+    let error = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Io, "{error:?}");
+    assert!(error.to_string().contains("read-only"), "{error}");
+    let reader = Vault::open_shared(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    assert!(reader.is_read_only());
+    reader.verify_integrity().unwrap();
+    drop(reader);
+    drop(guard);
+    assert_eq!(snapshot(fixture.folder.path()), before);
+}
+
+/// Issue 12, case 11: temporary files of a killed run are removed by the next writer, not by a reader.
+#[test]
+fn r12_11_stale_temporary_files_are_removed_by_the_next_writer() {
+    let fixture = fixture();
+    create(&fixture);
+    let stale = [
+        files::sibling(&fixture.paths.database, "creating"),
+        files::with_suffix(&files::sibling(&fixture.paths.database, "creating"), "-wal"),
+        files::sibling(&fixture.paths.key_slots, "tmp"),
+        files::sibling(&fixture.paths.database, "restoring"),
+    ];
+    for path in &stale {
+        std::fs::write(path, b"left by a killed run").unwrap();
+    }
+    Vault::open_shared(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap().lock();
+    assert!(stale.iter().all(|path| path.exists()), "a reader removes nothing");
+    Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap().lock();
+    for path in &stale {
+        assert!(!path.exists(), "{} was removed", path.display());
+    }
+}
+
+/// Issue 12, case 5 (second half): a key-slot file from another moment is a mismatch in plain words,
+/// never tampering.
+#[test]
+fn r12_5_a_key_slot_file_from_another_moment_is_reported_as_such() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let older = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let mut vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    vault.set_passphrase(&SecretString::from("a newer practice passphrase"), test_now()).unwrap();
+    vault.lock();
+    let newer = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let database_now = std::fs::read(&fixture.paths.database).unwrap();
+
+    std::fs::write(&fixture.paths.key_slots, &older).unwrap();
+    let before = snapshot(fixture.folder.path());
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::KeySlotsMismatch, "{error:?}");
+    assert!(error.to_string().contains("older than the vault"), "{error}");
+    assert_eq!(snapshot(fixture.folder.path()), before);
+
+    // The database from before the change beside the newer key-slot file.
+    std::fs::write(&fixture.paths.key_slots, &newer).unwrap();
+    let mut vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    vault.set_passphrase(&passphrase(), test_now()).unwrap();
+    vault.lock();
+    std::fs::write(&fixture.paths.database, &database_now).unwrap();
+    let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::KeySlotsMismatch, "{error:?}");
+    assert!(error.to_string().contains("newer than the vault"), "{error}");
+}

@@ -1,0 +1,278 @@
+//! Issue 12 ("Nothing lost"), the vault core's part: one regression test per numbered case, with real
+//! processes (this test binary re-run as a worker, as in `crash.rs`), a real tmpfs and real symlinks. Cases
+//! 3, 10 and 11's codes also have unit tests in `src/vault/tests.rs` (`r12_*`). Needs root (mount, chattr).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::Duration;
+
+use rand::Rng;
+use saferoom_core::staff::{self, NewStaff, Role};
+use saferoom_core::testing::{bulk_clients, scalar, session_for, test_now, SmallDisk, WaysIn};
+use saferoom_core::vault::MemoryKeyStore;
+use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+
+const PASSPHRASE: &str = "nothing lost practice passphrase";
+const OWNER_PASSWORD: &str = "nothing lost owner password";
+
+struct Practice {
+    paths: VaultPaths,
+    keychain: MemoryKeyStore,
+    recovery_code: SecretString,
+    passphrase: SecretString,
+    owner_password: SecretString,
+    owner: saferoom_core::ids::StaffId,
+}
+
+impl Practice {
+    fn ways(&self) -> WaysIn<'_> {
+        WaysIn {
+            keychain: &self.keychain,
+            recovery_code: &self.recovery_code,
+            passphrase: &self.passphrase,
+            staff: ("owner", &self.owner_password),
+        }
+    }
+}
+
+/// A practice vault at `database` with `clients` clients, closed again.
+fn practice(database: &Path, clients: usize) -> Practice {
+    let paths = VaultPaths::new(database);
+    let keychain = MemoryKeyStore::new();
+    let passphrase = SecretString::from(PASSPHRASE);
+    let owner_password = SecretString::from(OWNER_PASSWORD);
+    let created = Vault::create(
+        &paths,
+        CreateOptions {
+            keychain: Some(&keychain),
+            passphrase: Some(&passphrase),
+            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
+            now: test_now(),
+        },
+    )
+    .unwrap();
+    let owner = saferoom_core::ids::StaffId::parse(created.owner_id.as_deref().unwrap()).unwrap();
+    bulk_clients(&created.vault, &owner, clients).unwrap();
+    created.vault.lock();
+    Practice { paths, keychain, recovery_code: created.recovery_code, passphrase, owner_password, owner }
+}
+
+/// The worker: runs only when a test below starts it (ignored otherwise). `SAFEROOM_WORKER` says what to do.
+#[test]
+#[ignore = "started by the tests in this file"]
+fn worker() {
+    let Ok(role) = std::env::var("SAFEROOM_WORKER") else { return };
+    saferoom_core::vault::set_program_name("nothing-lost worker");
+    let paths = VaultPaths::new(std::env::var("SAFEROOM_WORKER_VAULT").unwrap());
+    let passphrase = SecretString::from(PASSPHRASE);
+    let mut vault = Vault::open(&paths, Unlock::Passphrase(&passphrase)).unwrap();
+    println!("open");
+    match role.as_str() {
+        // Hold the vault as its writer until stdin closes.
+        "hold" => {
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+        }
+        // Rekey over and over, until killed.
+        "rekey" => loop {
+            match vault.rekey() {
+                Ok(()) => println!("rekeyed"),
+                Err(error) if error.code() == ErrorCode::VaultInUse => println!("refused"),
+                Err(error) => println!("error {:?} {error}", error.code()),
+            }
+        },
+        other => panic!("unknown worker role {other}"),
+    }
+}
+
+fn start_worker(role: &str, paths: &VaultPaths) -> (Child, BufReader<ChildStdout>) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("SAFEROOM_WORKER", role)
+        .env("SAFEROOM_WORKER_VAULT", &paths.database)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("open") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the worker opened the vault");
+    }
+    (child, stdout)
+}
+
+/// Case 1: a rekey on a disk with less free space than the vault is refused before it starts, says how
+/// much space is missing, and the vault opens every way afterwards — also once space is freed.
+#[test]
+fn r12_1_rekey_on_a_disk_smaller_than_the_vault_is_refused_and_destroys_nothing() {
+    let disk = SmallDisk::mount("16m");
+    let practice = practice(&disk.path().join("practice.saferoom"), 3000);
+    let size = std::fs::metadata(&practice.paths.database).unwrap().len();
+    let mut vault = Vault::open(&practice.paths, Unlock::Passphrase(&practice.passphrase)).unwrap();
+    disk.leave_free(size / 3);
+    let error = vault.rekey().unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Io, "{error:?}");
+    assert!(error.to_string().contains("free at least"), "{error}");
+    vault.lock();
+    practice.ways().check_all(&practice.paths).unwrap();
+    disk.make_room();
+    let mut vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+    vault.rekey().unwrap();
+    vault.lock();
+    practice.ways().check_all(&practice.paths).unwrap();
+}
+
+/// Case 1, with SIGKILL: a process rekeying over and over is killed at random moments; after every kill the
+/// vault opens every way and holds every client.
+#[test]
+fn r12_1_killed_rekeys_always_leave_a_vault_that_opens_every_way() {
+    let folder = tempfile::tempdir().unwrap();
+    let practice = practice(&folder.path().join("practice.saferoom"), 2000);
+    let clients = {
+        let vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+        scalar(&vault, "SELECT count(*) FROM clients", &[])
+    };
+    let mut rng = rand::thread_rng();
+    let (mut kills, mut rekeys) = (0, 0);
+    for _ in 0..12 {
+        let (mut child, mut stdout) = start_worker("rekey", &practice.paths);
+        std::thread::sleep(Duration::from_millis(rng.gen_range(0..800)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut rest);
+        assert!(!rest.contains("error"), "the worker's rekeys failed: {rest}");
+        rekeys += rest.matches("rekeyed").count();
+        practice.ways().check_all(&practice.paths).unwrap_or_else(|problem| panic!("after kill {kills}: {problem}"));
+        let vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+        assert_eq!(scalar(&vault, "SELECT count(*) FROM clients", &[]), clients);
+    }
+    eprintln!("rekey under SIGKILL: {kills} kills, {rekeys} rekeys reported, every way in opened after each");
+}
+
+/// Case 4 (and 2, 3 through it): a second writer process on the same vault is refused with
+/// `vault_in_use`, naming the first (its process id), and changes nothing; readers may open beside it.
+#[test]
+fn r12_4_a_second_writer_process_is_refused_naming_the_first() {
+    let folder = tempfile::tempdir().unwrap();
+    let practice = practice(&folder.path().join("practice.saferoom"), 10);
+    let (mut child, _stdout) = start_worker("hold", &practice.paths);
+    let before = saferoom_core::testing::snapshot(folder.path());
+    let error = Vault::open(&practice.paths, Unlock::RecoveryCode(&practice.recovery_code)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::VaultInUse, "{error:?}");
+    let words = error.to_string();
+    assert!(words.contains("nothing-lost worker") && words.contains(&format!("process {}", child.id())), "{words}");
+    assert_eq!(error.code(), practice.paths.lock_exclusive().unwrap_err().code(), "restore/rekey/create refused too");
+    assert_eq!(saferoom_core::testing::snapshot(folder.path()), before, "the refused open changed nothing");
+    let reader = Vault::open_shared(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+    reader.verify_integrity().unwrap();
+    drop(reader);
+    child.stdin.take().unwrap().write_all(b"done\n").unwrap();
+    child.wait().unwrap();
+    Vault::open(&practice.paths, Unlock::RecoveryCode(&practice.recovery_code)).unwrap().lock();
+}
+
+/// Case 5: a process opening the vault while another rekeys waits for the rekey instead of reporting
+/// tampering; the rekeyer is refused (not stuck) while the reader has the vault open.
+#[test]
+fn r12_5_opening_during_another_process_rekey_waits_and_never_reports_tampering() {
+    let folder = tempfile::tempdir().unwrap();
+    let practice = practice(&folder.path().join("practice.saferoom"), 2000);
+    let (mut child, stdout) = start_worker("rekey", &practice.paths);
+    let counter = std::thread::spawn(move || {
+        let lines: Vec<String> = stdout.lines().map_while(Result::ok).collect();
+        lines
+    });
+    for attempt in 0..30 {
+        let reader = Vault::open_shared(&practice.paths, Unlock::Keychain(&practice.keychain))
+            .unwrap_or_else(|error| panic!("open {attempt} during rekeys: {error:?}"));
+        assert!(scalar(&reader, "SELECT count(*) FROM clients", &[]) >= 2000);
+        drop(reader);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let lines = counter.join().unwrap();
+    let errors: Vec<_> = lines.iter().filter(|line| line.starts_with("error")).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let (rekeyed, refused) = (
+        lines.iter().filter(|line| *line == "rekeyed").count(),
+        lines.iter().filter(|line| *line == "refused").count(),
+    );
+    assert!(rekeyed > 0, "rekeys ran between the opens ({refused} refused)");
+    eprintln!("30 opens beside a rekeying process: {rekeyed} rekeys, {refused} refused while a reader was open");
+    practice.ways().check_all(&practice.paths).unwrap();
+}
+
+/// Case 8: a symlinked database and key-slot file stay symlinks through rekeys and slot changes, and the
+/// real files keep opening every way (through the links and directly).
+#[test]
+fn r12_8_a_symlinked_vault_keeps_working_after_rekey_and_slot_changes() {
+    let real_folder = tempfile::tempdir().unwrap();
+    let keys_folder = tempfile::tempdir().unwrap();
+    let link_folder = tempfile::tempdir().unwrap();
+    let practice = practice(&real_folder.path().join("practice.saferoom"), 50);
+    let real_keys = keys_folder.path().join("elsewhere.keys");
+    std::fs::rename(&practice.paths.key_slots, &real_keys).unwrap();
+    std::os::unix::fs::symlink(&real_keys, &practice.paths.key_slots).unwrap();
+    let linked = VaultPaths::new(link_folder.path().join("practice.saferoom"));
+    std::os::unix::fs::symlink(&practice.paths.database, &linked.database).unwrap();
+    std::os::unix::fs::symlink(&practice.paths.key_slots, &linked.key_slots).unwrap();
+
+    let mut vault = Vault::open(&linked, Unlock::Passphrase(&practice.passphrase)).unwrap();
+    let session = session_for(&vault, &practice.owner).unwrap();
+    vault.rekey().unwrap();
+    staff::add(
+        &mut vault,
+        &session,
+        NewStaff {
+            login: "fran",
+            display_name: "Fran",
+            role: Role::Clinician,
+            password: &SecretString::from("fran's long password"),
+        },
+        test_now(),
+    )
+    .unwrap();
+    vault.set_passphrase(&practice.passphrase, test_now()).unwrap();
+    vault.lock();
+
+    for link in [&linked.database, &linked.key_slots, &practice.paths.key_slots] {
+        assert!(
+            std::fs::symlink_metadata(link).unwrap().file_type().is_symlink(),
+            "{} is still a link",
+            link.display()
+        );
+    }
+    practice.ways().check_all(&linked).unwrap();
+    practice.ways().check_all(&practice.paths).unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(link_folder.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with("practice.saferoom"))
+        .collect();
+    assert!(leftovers.is_empty(), "nothing is written beside the links: {leftovers:?}");
+}
+
+/// Case 11: a vault on read-only media opens for verification on a read-only connection; opening it for
+/// changes is an `io` error that says "read-only".
+#[test]
+fn r12_11_a_vault_on_read_only_media_can_be_verified() {
+    let disk = SmallDisk::mount("16m");
+    let practice = practice(&disk.path().join("practice.saferoom"), 50);
+    disk.remount("ro");
+    let error = Vault::open(&practice.paths, Unlock::Passphrase(&practice.passphrase)).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Io, "{error:?}");
+    assert!(error.to_string().contains("read-only"), "{error}");
+    let reader = Vault::open_shared(&practice.paths, Unlock::Passphrase(&practice.passphrase)).unwrap();
+    assert!(reader.is_read_only());
+    reader.verify_integrity().unwrap();
+    assert!(saferoom_core::audit::verify(&reader).unwrap().ok);
+    drop(reader);
+    disk.remount("rw");
+}
