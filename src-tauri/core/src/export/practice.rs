@@ -268,6 +268,7 @@ fn audit_entries(connection: &Connection, sql: &str, vault_id: Option<&str>) -> 
             detail: row.get(5)?,
             prev_hash: row.get(6)?,
             hash: row.get(7)?,
+            went_back: row.get(8)?,
         })
     };
     let rows = match vault_id {
@@ -279,9 +280,17 @@ fn audit_entries(connection: &Connection, sql: &str, vault_id: Option<&str>) -> 
 
 /// This vault's own trail.
 fn own_trail(connection: &Connection, vault_id: &str) -> Result<Trail> {
+    // The `went_back` mark (an entry timed earlier than the one before it) exists from migration 0090 on.
+    let mark = if columns(connection, "audit_log")?.iter().any(|(name, _, _)| name == "went_back") {
+        "went_back"
+    } else {
+        "0"
+    };
     let entries = audit_entries(
         connection,
-        "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+        &format!(
+            "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash, {mark} FROM audit_log ORDER BY seq"
+        ),
         None,
     )?;
     let (head_seq, head_hash) = entries.last().map_or((0, GENESIS.to_owned()), |entry| (entry.seq, entry.hash.clone()));
@@ -300,8 +309,8 @@ fn imported_trails(connection: &Connection) -> Result<Vec<Trail>> {
         .map(|(vault_id, head_seq, head_hash)| {
             let entries = audit_entries(
                 connection,
-                "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash FROM imported_audit_log
-                 WHERE vault_id = ?1 ORDER BY seq",
+                "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back
+                 FROM imported_audit_log WHERE vault_id = ?1 ORDER BY seq",
                 Some(&vault_id),
             )?;
             Ok(Trail { vault_id, head_seq, head_hash, entries })
@@ -505,6 +514,25 @@ pub(crate) fn audit_export(
     Ok(())
 }
 
+/// An entry's hash, as the audit trail computes it. (When the `went_back` mark of migration 0090 is in the
+/// hash, pass `entry.went_back` here; until then a marked entry does not verify.)
+fn entry_hash(entry: &AuditRecord) -> String {
+    let hash = crate::audit::entry_hash(
+        entry.seq,
+        &entry.prev_hash,
+        &entry.at,
+        entry.actor_id.as_deref(),
+        &entry.action,
+        entry.client_id.as_deref(),
+        &entry.detail,
+    );
+    if entry.went_back {
+        String::new()
+    } else {
+        hash
+    }
+}
+
 /// Check a trail's chain from the first entry to its head.
 pub(crate) fn verify_trail(trail: &Trail) -> Result<()> {
     let broken = |reason: String| bad_import(format!("the audit trail of vault {} {reason}", trail.vault_id));
@@ -517,15 +545,7 @@ pub(crate) fn verify_trail(trail: &Trail) -> Result<()> {
         if entry.prev_hash != prev {
             return Err(broken(format!("is broken at entry {}", entry.seq)));
         }
-        let hash = crate::audit::entry_hash(
-            entry.seq,
-            &entry.prev_hash,
-            &entry.at,
-            entry.actor_id.as_deref(),
-            &entry.action,
-            entry.client_id.as_deref(),
-            &entry.detail,
-        );
+        let hash = entry_hash(entry);
         if hash != entry.hash {
             return Err(broken(format!("was changed at entry {}", entry.seq)));
         }
@@ -815,8 +835,9 @@ fn keep_trail(transaction: &Transaction<'_>, trail: &Trail) -> Result<()> {
         .execute(rusqlite::params![trail.vault_id, trail.head_seq, trail.head_hash])
         .map_err(|_| bad_import(format!("this vault already keeps the audit trail of vault {}", trail.vault_id)))?;
     let mut insert = transaction.prepare_cached(
-        "INSERT INTO imported_audit_log (vault_id, seq, at, actor_id, action, client_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO imported_audit_log (vault_id, seq, at, actor_id, action, client_id, detail, prev_hash, hash,
+            went_back)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for entry in &trail.entries {
         insert.execute(rusqlite::params![
@@ -828,7 +849,8 @@ fn keep_trail(transaction: &Transaction<'_>, trail: &Trail) -> Result<()> {
             entry.client_id,
             entry.detail,
             entry.prev_hash,
-            entry.hash
+            entry.hash,
+            entry.went_back
         ])?;
     }
     Ok(())
