@@ -157,7 +157,7 @@ const REPORT_EVERY: u64 = 256;
 /// keys) in [`EXPORTED_TABLES`] order and file order, then one line per trail entry (`trail`, the trail's
 /// vault id, the entry as compact JSON with sorted keys), the trail's own head last.
 #[derive(Default)]
-pub(crate) struct Digest256(Sha256);
+struct Digest256(Sha256);
 
 impl Digest256 {
     fn row(&mut self, table: &str, row: &Row) {
@@ -449,7 +449,12 @@ fn write_to(
     if path.exists() {
         return Err(Error::conflict(format!("{} already exists; choose a new file name", path.display())));
     }
-    files::rename_durably(temporary, path)?;
+    std::fs::rename(temporary, path).map_err(Error::io("write", path))?;
+    if let Err(error) = files::sync_parent(path) {
+        // The rename may not last; a failed export leaves no file under its name.
+        let _ = std::fs::remove_file(path);
+        return Err(error);
+    }
     Ok(PracticeFileReport {
         path: path.to_owned(),
         bytes: bytes.len() as u64,
