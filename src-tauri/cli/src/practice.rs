@@ -399,6 +399,58 @@ fn fill_demo(
         "Joint session: agreed on a weekly check-in and a time-out signal.",
         now,
     ))?;
+    // The rest of what a practice keeps: a correction (addendum) to a signed note, a psychotherapy note and
+    // the client's authorisation to disclose it, a right-of-access request, an emergency access reviewed by
+    // the owner, and a practice override of a state rule.
+    let first = &adults[0];
+    let note = core(notes::create(
+        &*vault,
+        clinician,
+        NoteKind::Progress,
+        first,
+        &day(today, 10),
+        "Crisis check-in by phone; safety plan reviewed.",
+        now,
+    ))?;
+    core(notes::sign(&*vault, clinician, NoteKind::Progress, &note.id, now))?;
+    core(notes::add_addendum(&*vault, clinician, NoteKind::Progress, &note.id, "The call lasted 25 minutes.", now))?;
+    core(notes::create(
+        &*vault,
+        clinician,
+        NoteKind::Psychotherapy,
+        first,
+        &day(today, 10),
+        "Process note: countertransference to explore in supervision.",
+        now,
+    ))?;
+    core(saferoom_core::disclosures::record_psychotherapy_authorization(
+        &*vault,
+        clinician,
+        first,
+        "Dr. Rivera (psychiatrist)",
+        "Coordination of care",
+        &day(today, 20),
+        &(today + time::Duration::days(345)).to_string(),
+        now,
+    ))?;
+    core(saferoom_core::disclosures::record_access_request(&*vault, &owner, first, &day(today, 2), now))?;
+    let grant = core(saferoom_core::access::break_glass(
+        &*vault,
+        &sessions[1],
+        first,
+        "Covering a crisis call while the primary clinician is away",
+        now,
+    ))?;
+    core(saferoom_core::access::review_break_glass(&*vault, &owner, &grant.id, now))?;
+    core(minors::override_rule(
+        &*vault,
+        &owner,
+        "US-CA",
+        minors::RuleField::RetentionYearsAfterEnd,
+        Some(serde_json::json!(10)),
+        "The practice keeps records ten years (malpractice insurer's advice)",
+        now,
+    ))?;
     // Minors in several states: a young child with two guardians (one with summary access only), a teen who
     // may consent alone in their state with a guardian barred by a court order, and one turning 18 this week.
     let minors: [Minor; 3] = [

@@ -133,6 +133,10 @@ fn a_demo_practice_exports_imports_into_a_new_vault_and_exports_the_same() {
     assert!(kinds.contains("treatment") && kinds.contains("technology") && kinds.contains("no_secrets"), "{kinds:?}");
     assert!(rows(&document, "progress_notes").iter().any(|row| row["signed_at"].is_string()));
     assert!(rows(&document, "intake_answers").len() >= 8 * 6);
+    for (table, table_rows) in document["tables"].as_object().unwrap() {
+        assert!(!table_rows.as_array().unwrap().is_empty(), "the demo has every kind of record, but no {table}");
+    }
+    assert!(!text.contains("countertransference"), "psychotherapy notes never leave in a practice export");
 
     let target = new_vault(folder.path());
     let import =

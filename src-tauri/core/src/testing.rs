@@ -71,39 +71,6 @@ impl Drop for Unwritable {
     }
 }
 
-/// A real, small file system: a tmpfs of `size` (as `mount -o size=` takes it) mounted on a temporary
-/// folder for the test, unmounted on drop, so writes meet ENOSPC as on a full disk. Needs root.
-pub struct SmallDisk {
-    mount: PathBuf,
-    _folder: tempfile::TempDir,
-}
-
-impl SmallDisk {
-    /// Mount one. Panics if that cannot be arranged: a test relying on it must not pass vacuously.
-    pub fn mount(size: &str) -> SmallDisk {
-        let folder = tempfile::tempdir().expect("temporary folder");
-        let mount = folder.path().join("disk");
-        std::fs::create_dir(&mount).expect("mount point");
-        let status = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&mount)
-            .status();
-        assert!(matches!(status, Ok(status) if status.success()), "mounting a small tmpfs needs root");
-        SmallDisk { mount, _folder: folder }
-    }
-
-    /// Where it is mounted.
-    pub fn path(&self) -> &Path {
-        &self.mount
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg(&self.mount).status();
-    }
-}
-
 fn is_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")

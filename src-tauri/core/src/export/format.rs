@@ -347,4 +347,12 @@ pub struct AuditRecord {
     pub prev_hash: String,
     /// This entry's hash.
     pub hash: String,
+    /// The entry's time is earlier than the one before it (a clock set back); the mark is covered by the
+    /// hash. Written only when true.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub went_back: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }

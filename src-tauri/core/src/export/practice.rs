@@ -157,7 +157,7 @@ const REPORT_EVERY: u64 = 256;
 /// keys) in [`EXPORTED_TABLES`] order and file order, then one line per trail entry (`trail`, the trail's
 /// vault id, the entry as compact JSON with sorted keys), the trail's own head last.
 #[derive(Default)]
-pub(crate) struct Digest256(Sha256);
+struct Digest256(Sha256);
 
 impl Digest256 {
     fn row(&mut self, table: &str, row: &Row) {
@@ -268,6 +268,7 @@ fn audit_entries(connection: &Connection, sql: &str, vault_id: Option<&str>) -> 
             detail: row.get(5)?,
             prev_hash: row.get(6)?,
             hash: row.get(7)?,
+            went_back: row.get(8)?,
         })
     };
     let rows = match vault_id {
@@ -279,9 +280,17 @@ fn audit_entries(connection: &Connection, sql: &str, vault_id: Option<&str>) -> 
 
 /// This vault's own trail.
 fn own_trail(connection: &Connection, vault_id: &str) -> Result<Trail> {
+    // The `went_back` mark (an entry timed earlier than the one before it) exists from migration 0090 on.
+    let mark = if columns(connection, "audit_log")?.iter().any(|(name, _, _)| name == "went_back") {
+        "went_back"
+    } else {
+        "0"
+    };
     let entries = audit_entries(
         connection,
-        "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash FROM audit_log ORDER BY seq",
+        &format!(
+            "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash, {mark} FROM audit_log ORDER BY seq"
+        ),
         None,
     )?;
     let (head_seq, head_hash) = entries.last().map_or((0, GENESIS.to_owned()), |entry| (entry.seq, entry.hash.clone()));
@@ -300,8 +309,8 @@ fn imported_trails(connection: &Connection) -> Result<Vec<Trail>> {
         .map(|(vault_id, head_seq, head_hash)| {
             let entries = audit_entries(
                 connection,
-                "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash FROM imported_audit_log
-                 WHERE vault_id = ?1 ORDER BY seq",
+                "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back
+                 FROM imported_audit_log WHERE vault_id = ?1 ORDER BY seq",
                 Some(&vault_id),
             )?;
             Ok(Trail { vault_id, head_seq, head_hash, entries })
@@ -440,7 +449,12 @@ fn write_to(
     if path.exists() {
         return Err(Error::conflict(format!("{} already exists; choose a new file name", path.display())));
     }
-    files::rename_durably(temporary, path)?;
+    std::fs::rename(temporary, path).map_err(Error::io("write", path))?;
+    if let Err(error) = files::sync_parent(path) {
+        // The rename may not last; a failed export leaves no file under its name.
+        let _ = std::fs::remove_file(path);
+        return Err(error);
+    }
     Ok(PracticeFileReport {
         path: path.to_owned(),
         bytes: bytes.len() as u64,
@@ -505,6 +519,20 @@ pub(crate) fn audit_export(
     Ok(())
 }
 
+/// An entry's hash, as the audit trail computes it (the `went_back` mark of migration 0090 included).
+fn entry_hash(entry: &AuditRecord) -> String {
+    crate::audit::entry_hash(
+        entry.seq,
+        &entry.prev_hash,
+        &entry.at,
+        entry.actor_id.as_deref(),
+        &entry.action,
+        entry.client_id.as_deref(),
+        &entry.detail,
+        entry.went_back,
+    )
+}
+
 /// Check a trail's chain from the first entry to its head.
 pub(crate) fn verify_trail(trail: &Trail) -> Result<()> {
     let broken = |reason: String| bad_import(format!("the audit trail of vault {} {reason}", trail.vault_id));
@@ -517,19 +545,7 @@ pub(crate) fn verify_trail(trail: &Trail) -> Result<()> {
         if entry.prev_hash != prev {
             return Err(broken(format!("is broken at entry {}", entry.seq)));
         }
-        let hash = crate::audit::entry_hash(
-            entry.seq,
-            &entry.prev_hash,
-            &entry.at,
-            entry.actor_id.as_deref(),
-            &entry.action,
-            entry.client_id.as_deref(),
-            &entry.detail,
-            // Merge of h2 (went_back mark, migration 0090) with h3 (trails in the export): the export does
-            // not carry the mark yet, so a trail with a marked entry is refused on import (never accepted
-            // wrongly). The lead's merge carries `went_back` through format.rs and imported_audit_log.
-            false,
-        );
+        let hash = entry_hash(entry);
         if hash != entry.hash {
             return Err(broken(format!("was changed at entry {}", entry.seq)));
         }
@@ -819,8 +835,9 @@ fn keep_trail(transaction: &Transaction<'_>, trail: &Trail) -> Result<()> {
         .execute(rusqlite::params![trail.vault_id, trail.head_seq, trail.head_hash])
         .map_err(|_| bad_import(format!("this vault already keeps the audit trail of vault {}", trail.vault_id)))?;
     let mut insert = transaction.prepare_cached(
-        "INSERT INTO imported_audit_log (vault_id, seq, at, actor_id, action, client_id, detail, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO imported_audit_log (vault_id, seq, at, actor_id, action, client_id, detail, prev_hash, hash,
+            went_back)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for entry in &trail.entries {
         insert.execute(rusqlite::params![
@@ -832,7 +849,8 @@ fn keep_trail(transaction: &Transaction<'_>, trail: &Trail) -> Result<()> {
             entry.client_id,
             entry.detail,
             entry.prev_hash,
-            entry.hash
+            entry.hash,
+            entry.went_back
         ])?;
     }
     Ok(())

@@ -491,3 +491,29 @@ fn a_client_export_holds_their_consents_as_pdfs_guardians_and_joint_notes_only()
     assert_eq!(guardians, BTreeSet::from(["Μαρία Παπαδοπούλου", "Νίκος Παπαδόπουλος"]));
     assert!(report.consent_pdfs.is_empty() && export.clients[0].units.is_empty());
 }
+
+#[test]
+fn an_imported_trail_edited_later_no_longer_verifies() {
+    let fixture = full_practice(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let (_, path) = export_to(&fixture.vault, &fixture.owner, out.path(), "practice.json");
+    let (_folder, target, owner) = empty_vault();
+    import(&target, &owner, &path, test_now(), &Silent).unwrap();
+    assert_eq!(verify_imported_trails(&target).unwrap(), 1);
+    let error = target
+        .connection()
+        .execute("UPDATE imported_audit_log SET detail = 'x' WHERE seq = 2", [])
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("kept as it came"), "{error}");
+    // Someone holding the key drops the trigger first: the stored chain no longer verifies.
+    target
+        .connection()
+        .execute_batch(
+            "DROP TRIGGER imported_audit_log_no_update;
+             UPDATE imported_audit_log SET detail = 'x' WHERE seq = 2;",
+        )
+        .unwrap();
+    let error = verify_imported_trails(&target).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::VaultTampered);
+}

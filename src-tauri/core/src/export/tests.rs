@@ -106,6 +106,7 @@ fn a_client_export_is_the_record_without_psychotherapy_notes_and_fulfils_the_req
     // A second export in the same second gets a numbered name instead of a clash.
     let second = export_client(&fixture.vault, &fixture.owner, &ada, out.path(), None, test_now()).unwrap();
     assert!(second.json_path.to_string_lossy().ends_with("-2.json"), "{}", second.json_path.display());
+    assert_matches_schema(&second.json_path);
 }
 
 #[test]
@@ -128,6 +129,8 @@ fn an_authorisation_lets_the_author_disclose_their_psychotherapy_notes_only() {
     let later = test_now() + time::Duration::seconds(2);
     let by_author = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, later).unwrap();
     assert_eq!(by_author.psychotherapy_notes, 1);
+    assert_matches_schema(&by_owner.json_path);
+    assert_matches_schema(&by_author.json_path);
     let pdf = pdf_text(&by_author.pdf_path);
     assert!(pdf.contains(PRIVATE) && pdf.contains("Dr. Rivera") && pdf.contains("disclosed under authorization"));
     let expired = test_now() + time::Duration::days(400);

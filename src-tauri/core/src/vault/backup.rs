@@ -396,7 +396,7 @@ impl Vault {
     /// A second keyed connection to this vault's database, configured like the vault's own: for tests of
     /// a backup taken while another connection writes.
     pub(crate) fn second_connection(&self) -> Result<rusqlite::Connection> {
-        let connection = super::try_key(&self.paths.database, &self.data_key, false)?
+        let connection = super::try_key_as(&self.real.database, &self.data_key, super::OpenAs::ReadWrite)?
             .ok_or(Error::Crypto("the vault's key does not open its own database"))?;
         super::configure(&connection)?;
         Ok(connection)

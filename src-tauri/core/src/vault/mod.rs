@@ -324,7 +324,7 @@ fn new_typed_slot(
     Slot::create(vault_id, kind, label, &kek, Some(kdf), data_key, rfc3339(now))
 }
 
-/// How [`try_key`] opens the file.
+/// How [`try_key_as`] opens the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OpenAs {
     /// Make a new database.
@@ -396,12 +396,8 @@ fn configure_reader(connection: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Key a connection and prove the key with one read. `Ok(None)`: the key does not open this file.
-fn try_key(database: &Path, key: &DataKey, create: bool) -> Result<Option<Connection>> {
-    try_key_as(database, key, if create { OpenAs::Create } else { OpenAs::ReadWrite })
-}
-
-/// [`try_key`], opening the file as `open_as` says.
+/// Key a connection (opening the file as `open_as` says) and prove the key with one read. `Ok(None)`: the
+/// key does not open this file.
 fn try_key_as(database: &Path, key: &DataKey, open_as: OpenAs) -> Result<Option<Connection>> {
     let mut flags = OpenFlags::SQLITE_OPEN_NO_MUTEX;
     flags |= match open_as {

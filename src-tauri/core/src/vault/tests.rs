@@ -651,7 +651,7 @@ fn r12_11_a_busy_database_is_vault_in_use() {
     create(&fixture);
     let vault = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
     // Another program holding the database (an SQL shell with the key, say).
-    let other = try_key(&fixture.paths.database, &vault.data_key, false).unwrap().unwrap();
+    let other = try_key_as(&fixture.paths.database, &vault.data_key, OpenAs::ReadWrite).unwrap().unwrap();
     other.execute_batch("BEGIN EXCLUSIVE").unwrap();
     vault.connection().execute_batch("PRAGMA busy_timeout = 50").unwrap();
     let error = vault.set_auto_lock_minutes(20).unwrap_err();

@@ -12,6 +12,7 @@ CREATE TABLE imported_audit_log (
     detail    TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
     hash      TEXT NOT NULL,
+    went_back INTEGER NOT NULL DEFAULT 0 CHECK (went_back IN (0, 1)),
     PRIMARY KEY (vault_id, seq)
 ) STRICT, WITHOUT ROWID;
 
