@@ -165,7 +165,8 @@ fn a_cancelled_restore_changes_nothing_and_leaves_no_file() {
     let backup = folder.path().join("backup.srbak");
     backup_of(&paths, &backup);
 
-    let stops: [(&str, fn(Stage, u64, u64) -> bool); 3] = [
+    type StopRule = fn(Stage, u64, u64) -> bool;
+    let stops: [(&str, StopRule); 3] = [
         ("mid-copy", |stage, done, total| stage == Stage::Copying && done > 0 && done < total),
         ("verifying", |stage, done, _| stage == Stage::Verifying && done == 0),
         ("the last moment", |stage, done, total| stage == Stage::Verifying && done == total),
