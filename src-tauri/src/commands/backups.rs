@@ -12,9 +12,10 @@ use tauri::{AppHandle, State};
 use time::OffsetDateTime;
 
 use crate::clock::now;
-use crate::error::CommandResult;
+use crate::error::{Code, CommandError, CommandResult};
 use crate::state::AppState;
 use crate::work::{self, Work};
+use saferoom_core::ErrorCode;
 
 /// Where automatic backups go and how many are kept.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -187,6 +188,15 @@ pub async fn set_backup_settings(
 #[tauri::command]
 pub async fn back_up_now(app: AppHandle, file: String) -> CommandResult<BackupDoneDto> {
     let file = PathBuf::from(file);
+    // The save dialog has already asked "replace it?"; the core never writes over a file, so say so plainly
+    // before anything runs.
+    if file.exists() {
+        return Err(CommandError {
+            code: Code::Core(ErrorCode::InvalidInput),
+            message: "There is already a file with that name, and Saferoom never writes over a file. Choose a new name"
+                .into(),
+        });
+    }
     work::run(app, Work::Backup, move |state, progress| {
         state.with_session(|vault, session| {
             let report = backups::back_up_now(vault, session, &file, now(), progress)?;
@@ -245,6 +255,12 @@ pub fn automatic_backup(vault: &Vault, progress: &dyn Progress) {
     }
 }
 
+/// Quitting (the window closed, or the app told to exit): the automatic backup, then the vault closes and its
+/// key is wiped, before the process ends. Whether a vault was open.
+pub fn close_for_quit(state: &AppState) -> bool {
+    state.lock(|vault| automatic_backup(vault, &saferoom_core::progress::Silent))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,10 +298,10 @@ mod tests {
         let kinds: Vec<&str> = status.warnings.iter().map(|warning| warning.kind).collect();
         assert!(kinds.contains(&"last_run_failed") && kinds.contains(&"folder_missing"), "{kinds:?}");
 
-        // Plugged in again: the next lock makes the backup before the vault closes.
+        // Plugged in again: quitting makes the backup before the vault closes.
         std::fs::create_dir(&drive).unwrap();
         state.install(vault).unwrap();
-        assert!(state.lock(|vault| automatic_backup(vault, &Silent)));
+        assert!(close_for_quit(&state));
         assert!(!state.is_unlocked());
         assert_eq!(files_in(&drive), 1, "the automatic backup was made before the vault closed");
     }
