@@ -126,6 +126,11 @@ async fn journey() {
     type_into(&client, "#restore-file", &manual.display().to_string()).await;
     type_into(&client, "#restore-code", "00000-00000-00000-00000-00000").await;
     click(&client, "#restore-submit").await;
+    // The progress bar while the backup is checked and the code tried (about a second): for people to look at.
+    if let Ok(png) = client.screenshot().await {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+        let _ = std::fs::write(folder.join("73a-restore-progress.png"), png);
+    }
     wait_for_text(&client, "#restore-error", "not right").await;
     assert!(!journey.vault.exists(), "a refused way in replaces nothing");
     type_into(&client, "#restore-code", &code).await;
