@@ -41,6 +41,20 @@ fn plain_copy(source: &Path, target: &Path) {
     File::open(target).unwrap().sync_all().unwrap();
 }
 
+/// Run `write` into `target` `iterations` times, timing each run (removing the file it wrote is not timed).
+fn timed(iterations: u64, tally: &Tally, target: &Path, write: impl Fn(&Path)) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    for _ in 0..iterations {
+        let started = Instant::now();
+        write(target);
+        let took = started.elapsed();
+        tally.add(took);
+        elapsed += took;
+        std::fs::remove_file(target).unwrap();
+    }
+    elapsed
+}
+
 fn backup_1gib(c: &mut Criterion) {
     let folder = tempfile::tempdir().unwrap();
     let (vault, owner) = owner_vault(folder.path()).unwrap();
@@ -69,36 +83,17 @@ fn backup_1gib(c: &mut Criterion) {
     group.sampling_mode(SamplingMode::Flat);
     group.warm_up_time(Duration::from_millis(1));
     group.measurement_time(Duration::from_secs(60));
-    // Each timed run writes a new file; removing it is not timed.
     group.bench_function("plain_copy_fsync_1gib", |b| {
         b.iter_custom(|iterations| {
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..iterations {
-                let target = out.path().join("plain-copy");
-                let started = Instant::now();
-                plain_copy(&database, &target);
-                let took = started.elapsed();
-                plain.add(took);
-                elapsed += took;
-                std::fs::remove_file(&target).unwrap();
-            }
-            elapsed
+            timed(iterations, &plain, &out.path().join("plain-copy"), |target| plain_copy(&database, target))
         })
     });
     group.bench_function("vault_1gib", |b| {
         b.iter_custom(|iterations| {
-            let mut elapsed = Duration::ZERO;
-            for _ in 0..iterations {
-                let target = out.path().join("vault.saferoom-backup");
-                let started = Instant::now();
-                let report = vault.backup(&target, test_now(), &saferoom_core::progress::Silent).unwrap();
-                let took = started.elapsed();
+            timed(iterations, &backup, &out.path().join("vault.saferoom-backup"), |target| {
+                let report = vault.backup(target, test_now(), &saferoom_core::progress::Silent).unwrap();
                 assert_eq!(report.path, target);
-                backup.add(took);
-                elapsed += took;
-                std::fs::remove_file(&target).unwrap();
-            }
-            elapsed
+            })
         })
     });
     group.finish();
