@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+mod practice;
 use saferoom_core::vault::{Replace, RestoreOptions, SlotKind, SystemKeychain};
 use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
 
@@ -52,6 +54,12 @@ enum Command {
         #[command(flatten)]
         unlock: UnlockArgs,
     },
+    /// Export the whole practice (every record and the audit trail) to a JSON file; owners only.
+    Export(practice::ExportArgs),
+    /// Restore a practice export into this new vault (made with `init`, holding no records yet); owners only.
+    Import(practice::ImportArgs),
+    /// Create a new vault holding a made-up demo practice; prints the staff passwords and the recovery code.
+    Demo(practice::DemoArgs),
     /// Restore the vault from a backup FILE; the unlock options apply to the backup.
     Restore {
         /// The backup file to read.
@@ -173,6 +181,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("no data folder is known for this user; pass --vault PATH"))?,
     };
     match cli.command {
+        Command::Export(args) => practice::export(&paths, args)?,
+        Command::Import(args) => practice::import(&paths, args)?,
+        Command::Demo(args) => practice::demo(&paths, args)?,
         Command::Init { no_keychain, passphrase_stdin, owner, owner_name } => {
             let passphrase = if passphrase_stdin { Some(read_secret("New passphrase: ")?) } else { None };
             let owner_password = read_secret("Owner's password: ")?;

@@ -794,13 +794,7 @@ fn add_missing_staff(transaction: &Transaction<'_>, export: &ExportFile, now: Of
         if crate::staff::load(transaction, &id)?.is_some() {
             continue;
         }
-        let base = member.login.trim();
-        let mut login = base.to_owned();
-        let mut suffix = 2;
-        while crate::staff::store::find_by_login(transaction, &login)?.is_some() {
-            login = format!("{base}-{suffix}");
-            suffix += 1;
-        }
+        let login = practice::free_login(transaction, member.login.trim())?;
         crate::staff::store::insert(
             transaction,
             &id,

@@ -412,7 +412,7 @@ fn write_to(
             writer.digest.row(table, &row);
             in_table += 1;
             done += 1;
-            if done % REPORT_EVERY == 0 {
+            if done.is_multiple_of(REPORT_EVERY) {
                 progress::check(progress, Stage::Exporting, done, total)?;
             }
             Ok(())
@@ -728,7 +728,7 @@ pub(crate) fn import_practice(
                 }
                 insert_row(transaction, table, columns, &row)?;
                 done += 1;
-                if done % REPORT_EVERY == 0 {
+                if done.is_multiple_of(REPORT_EVERY) {
                     progress::check(progress, Stage::Importing, done, total)?;
                 }
             }
@@ -774,14 +774,20 @@ pub(crate) fn import_practice(
     })
 }
 
-fn rename_taken_login(transaction: &Transaction<'_>, row: &mut Row, report: &mut PracticeImportReport) -> Result<()> {
-    let login = required(row, "staff", "login")?.to_owned();
-    let mut candidate = login.clone();
+/// `login` if no one here has it, else `login-2`, `login-3`, … (the first free one).
+pub(crate) fn free_login(transaction: &Transaction<'_>, login: &str) -> Result<String> {
+    let mut candidate = login.to_owned();
     let mut suffix = 2;
     while crate::staff::store::find_by_login(transaction, &candidate)?.is_some() {
         candidate = format!("{login}-{suffix}");
         suffix += 1;
     }
+    Ok(candidate)
+}
+
+fn rename_taken_login(transaction: &Transaction<'_>, row: &mut Row, report: &mut PracticeImportReport) -> Result<()> {
+    let login = required(row, "staff", "login")?.to_owned();
+    let candidate = free_login(transaction, &login)?;
     if candidate != login {
         report.renamed_logins.push((login, candidate.clone()));
         row.insert("login".into(), serde_json::Value::String(candidate));

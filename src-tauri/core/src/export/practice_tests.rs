@@ -62,17 +62,7 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
     notes::add_addendum(vault, owner, NoteKind::Progress, &signed.id, "Date corrected.", now).unwrap();
     notes::create(vault, clinician, NoteKind::Progress, &ada, "2026-11-09", "Draft two.", now).unwrap();
     notes::create(vault, clinician, NoteKind::Psychotherapy, &ada, "2026-11-02", PRIVATE, now).unwrap();
-    let answers: Vec<(String, serde_json::Value)> = [
-        ("presenting_concern", serde_json::json!("Worry")),
-        ("previous_therapy", serde_json::json!(false)),
-        ("risk_thoughts_of_self_harm", serde_json::json!(false)),
-        ("emergency_contact_name", serde_json::json!("Sam")),
-        ("emergency_contact_phone", serde_json::json!("555 0100 300")),
-        ("distress_scale", serde_json::json!(4)),
-    ]
-    .into_iter()
-    .map(|(key, value)| (key.to_owned(), value))
-    .collect();
+    let answers = crate::export::tests::sample_intake();
     crate::intake::save(vault, clinician, &ada, &answers, now).unwrap();
     crate::disclosures::record_access_request(vault, &fixture.front_desk, &ada, "2026-11-20", now).unwrap();
     crate::disclosures::record_psychotherapy_authorization(

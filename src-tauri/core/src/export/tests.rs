@@ -35,7 +35,17 @@ fn populated() -> (Practice, ClientId, GrantId) {
         .unwrap();
     notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &zoe, "2026-11-03", "Zoë's first.", now)
         .unwrap();
-    let answers: Vec<(String, serde_json::Value)> = [
+    let answers = sample_intake();
+    crate::intake::save(&fixture.vault, &fixture.clinician, &ada, &answers, now).unwrap();
+    let request =
+        crate::disclosures::record_access_request(&fixture.vault, &fixture.front_desk, &ada, "2026-11-20", now)
+            .unwrap();
+    (fixture, ada, request.id)
+}
+
+/// Intake answers that pass the questionnaire's checks.
+pub(crate) fn sample_intake() -> Vec<(String, serde_json::Value)> {
+    [
         ("presenting_concern", serde_json::json!("Worry")),
         ("previous_therapy", serde_json::json!(false)),
         ("risk_thoughts_of_self_harm", serde_json::json!(false)),
@@ -45,12 +55,7 @@ fn populated() -> (Practice, ClientId, GrantId) {
     ]
     .into_iter()
     .map(|(key, value)| (key.to_owned(), value))
-    .collect();
-    crate::intake::save(&fixture.vault, &fixture.clinician, &ada, &answers, now).unwrap();
-    let request =
-        crate::disclosures::record_access_request(&fixture.vault, &fixture.front_desk, &ada, "2026-11-20", now)
-            .unwrap();
-    (fixture, ada, request.id)
+    .collect()
 }
 
 fn pdf_text(path: &Path) -> String {
