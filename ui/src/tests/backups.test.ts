@@ -128,6 +128,11 @@ describe('the backup status', () => {
     });
     const { user } = renderApp();
     expect(await byId('backup-status')).toHaveTextContent('Last backup:');
+    // Above the list only, not above a client's record.
+    await user.click((await byId('client-list')).querySelector('.client-row')!);
+    await byId('client-view');
+    expect(maybeId('backup-status')).not.toBeInTheDocument();
+    await user.click(byIdNow('nav-clients'));
     await user.click(await byId('backup-status-open'));
     expect(await byId('practice-data')).toBeInTheDocument();
   });
@@ -238,7 +243,7 @@ describe('export and import on Practice data', () => {
       handlers: {
         backup_status: () => STATUS,
         export_practice: () => exported.promise,
-        import_practice: (args) => importOutcome(args),
+        import_practice: (args) => importOutcome(args ?? {}),
       },
     });
     const { user } = renderApp();
