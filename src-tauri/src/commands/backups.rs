@@ -306,6 +306,43 @@ mod tests {
         assert_eq!(files_in(&drive), 1, "the automatic backup was made before the vault closed");
     }
 
+    /// The Cancel button's way: `cancel_work` sets the running work's flag while the core is copying; the
+    /// work stops with `cancelled` and leaves no file, for a backup and for a practice export alike.
+    #[test]
+    fn cancel_stops_a_backup_or_an_export_midway_and_leaves_no_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let state = AppState::new(VaultPaths::new(folder.path().join("practice.saferoom")));
+        let (vault, owner) = saferoom_core::testing::owner_vault(folder.path()).unwrap();
+        saferoom_core::testing::bulk_clients(&vault, owner.staff_id(), 300).unwrap();
+        let out = folder.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let cancel_on_first_step = |work: Work| {
+            let guard = state.begin_work().unwrap();
+            let steps = std::sync::Mutex::new(Vec::new());
+            let progress = crate::work::UiProgress::new(work, guard.cancel.clone(), |step| {
+                // The person presses Cancel once the bar has moved.
+                if step.done > 0 {
+                    assert!(state.cancel_work());
+                }
+                steps.lock().unwrap().push(step);
+            });
+            let outcome = match work {
+                Work::Backup => {
+                    backups::back_up_now(&vault, &owner, &out.join("b.saferoom-backup"), now(), &progress).map(drop)
+                }
+                _ => saferoom_core::export::export_practice(&vault, &owner, &out, now(), &progress).map(drop),
+            };
+            let error = crate::error::CommandError::from(outcome.unwrap_err());
+            assert_eq!(error.code, Code::Core(ErrorCode::Cancelled), "{work:?}: {error:?}");
+            let steps = steps.into_inner().unwrap();
+            assert!(steps.iter().any(|step| step.done > 0), "{work:?} stopped midway: {steps:?}");
+            assert_eq!(files_in(&out), 0, "{work:?} left nothing behind");
+        };
+        cancel_on_first_step(Work::Backup);
+        cancel_on_first_step(Work::Export);
+        assert!(!state.working());
+    }
+
     #[test]
     fn long_work_runs_one_at_a_time_and_cancel_reaches_it() {
         let folder = tempfile::tempdir().unwrap();
