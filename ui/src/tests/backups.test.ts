@@ -274,7 +274,7 @@ describe('export and import on Practice data', () => {
     await user.click(await byId('import-confirm'));
     const result = await byId('import-result');
     expect(result).toHaveTextContent('Imported 3 clients with 4 progress notes (40 records in all).');
-    expect(result).toHaveTextContent('2 staff accounts were added without a password.');
+    expect(result).toHaveTextContent('2 staff accounts were added without a password. Set theirs under Staff before they sign in.');
     expect(result).toHaveTextContent('already taken here, so the imported accounts got new ones: olivia → olivia-2.');
   });
 });
