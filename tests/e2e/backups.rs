@@ -1,9 +1,9 @@
 //! r7: backups a therapist makes in the app (issue 13). The owner sees on the home screen that there is no
 //! backup, backs up now, sets up automatic backups and locks (a backup appears in the folder), then the
 //! vault is lost: the first screen restores it from the backup with the recovery code. Finally the practice
-//! is exported and imported into a new, empty vault, and the backup is restored over that other practice's
-//! vault after the app asks, keeping the replaced files. (Quitting's backup is `backups::close_for_quit`, tested in
-//! the app: WebDriver's "close window" destroys only the webview, so the app never sees a quit here.)
+//! is exported; a new practice's window is closed (its automatic backup is made on quit), the export is imported
+//! into its still empty vault, and the first practice's backup is restored over it after the app asks, keeping the
+//! replaced files.
 //!
 //! The native save and folder pickers cannot be driven by WebDriver: "Back up now" calls the command the
 //! save dialog's answer leads to (through the page's IPC, as the button does); the folder and file fields
@@ -144,11 +144,30 @@ async fn journey() {
     wait_for_text(&client, "#client-list", "Ångström").await;
     client.close().await.unwrap();
 
-    // Export → import: a new practice's empty vault takes in the whole export.
+    // A new practice on this computer: closing its window (the close button) makes its first automatic backup
+    // before the app ends.
     remove_vault(&journey.vault);
     let client = journey.launch().await;
     small_window(&client).await;
     create_practice(&client, &journey.vault).await;
+    let on_quit = drive.path().join("on quit");
+    std::fs::create_dir(&on_quit).unwrap();
+    click(&client, "#nav-data").await;
+    type_into(&client, "#backup-folder", &on_quit.display().to_string()).await;
+    click(&client, "#backup-settings-save").await;
+    wait_for(&client, "#backup-settings-saved").await;
+    journey.close_app_window();
+    let started = std::time::Instant::now();
+    while files_in(&on_quit).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no backup on quit:\n{}", journey.driver.app_log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = client.close().await;
+
+    // Export → import: the new practice's vault, still empty of records, takes in the whole export.
+    let client = journey.launch().await;
+    small_window(&client).await;
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
     click(&client, "#nav-data").await;
     type_into(&client, "#import-file", &export_json).await;
     click(&client, "#import-practice").await;
@@ -158,12 +177,9 @@ async fn journey() {
     click(&client, "#nav-clients").await;
     wait_for_text(&client, "#client-list", "Ångström").await;
 
-    let _ = client.close().await;
-
-    // Restoring the first practice's backup over this other practice's vault (from the sign-in screen of a
-    // new start): asked first, then the replaced files are kept and named.
-    let client = journey.launch().await;
-    small_window(&client).await;
+    // Restoring the first practice's backup over this other practice's vault (from the sign-in screen after a
+    // lock): asked first, then the replaced files are kept and named.
+    click(&client, "#lock").await;
     wait_for(&client, "#sign-in-form").await;
     click(&client, "#restore-from-backup").await;
     type_into(&client, "#restore-file", &manual.display().to_string()).await;
