@@ -147,6 +147,22 @@ describe('the backup status', () => {
   });
 });
 
+describe('locking', () => {
+  test('shows the automatic backup made before the vault closes, only once it reports', async () => {
+    const locked = deferred<unknown>();
+    installFakeBackend({ signedInAs: 'olivia', handlers: { backup_status: () => STATUS, lock_vault: () => locked.promise } });
+    const { user } = renderApp();
+    await user.click(await byId('lock'));
+    await settle();
+    expect(maybeId('lock-backup-progress')).not.toBeInTheDocument();
+    await emit('work-progress', { work: 'automatic_backup', stage: 'copying', done: 3, total: 4 });
+    expect(await byId('lock-backup-progress')).toHaveTextContent('Making the automatic backup before locking…');
+    expect(byIdNow('lock-backup-progress')).toHaveTextContent('75%');
+    locked.resolve(null);
+    expect(await byId('sign-in-form')).toBeInTheDocument();
+  });
+});
+
 describe('backups on Practice data', () => {
   test('Back up now asks where with the save dialog, shows progress, then what was saved', async () => {
     const answer = deferred<unknown>();
