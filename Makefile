@@ -11,11 +11,11 @@ SHELL := /bin/bash
 
 # Debian/Ubuntu packages: build (WebKitGTK, OpenSSL for SQLCipher) and test tools (Xvfb, WebKitWebDriver,
 # gnome-keyring for a real Secret Service, secret-tool, poppler for reading PDFs back, faketime for the CLI's
-# clock test).
+# clock test, python3 to close the app's window as a window manager does in the backups journey).
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
              libayatana-appindicator3-dev librsvg2-dev pkg-config
 APT_TEST  := xvfb xauth webkit2gtk-driver poppler-utils gnome-keyring libsecret-tools dbus-x11 \
-             x11-utils e2fsprogs dbus-bin faketime
+             x11-utils e2fsprogs dbus-bin faketime python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)

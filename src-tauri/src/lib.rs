@@ -78,11 +78,8 @@ pub fn run() {
         .build(tauri::generate_context!());
     let result = built.map(|app| {
         app.run(|handle, event| {
-            // Quitting (the window closed, or the app told to exit): the automatic backup, then the vault
-            // closes and its key is wiped, before the process ends.
             if let tauri::RunEvent::Exit = event {
-                let progress = saferoom_core::progress::Silent;
-                handle.state::<AppState>().lock(|vault| commands::backups::automatic_backup(vault, &progress));
+                commands::backups::close_for_quit(&handle.state::<AppState>());
             }
         })
     });

@@ -1,8 +1,9 @@
 //! r7: backups a therapist makes in the app (issue 13). The owner sees on the home screen that there is no
 //! backup, backs up now, sets up automatic backups and locks (a backup appears in the folder), then the
 //! vault is lost: the first screen restores it from the backup with the recovery code. Finally the practice
-//! is exported and imported into a new, empty vault, and the backup is restored over that other practice's
-//! vault after the app asks, keeping the replaced files.
+//! is exported; a new practice's window is closed (its automatic backup is made on quit), the export is imported
+//! into its still empty vault, and the first practice's backup is restored over it after the app asks, keeping the
+//! replaced files.
 //!
 //! The native save and folder pickers cannot be driven by WebDriver: "Back up now" calls the command the
 //! save dialog's answer leads to (through the page's IPC, as the button does); the folder and file fields
@@ -87,11 +88,12 @@ async fn journey() {
     click(&client, "#backup-settings-save").await;
     wait_for(&client, "#backup-settings-saved").await;
     screenshot(&client, "71-practice-data-backups").await;
-    // An existing file is never overwritten; the failed run shows in the status until a good one.
+    // An existing file is never overwritten (the save dialog's "replace it?" notwithstanding).
+    let before = std::fs::read(&manual).unwrap();
     let again = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect_err("an existing file is kept");
     assert_eq!(again["code"], "invalid_input", "{again}");
-    click(&client, "#nav-clients").await;
-    wait_for_text(&client, "#backup-status", "failed").await;
+    assert!(again["message"].as_str().unwrap().contains("never writes over a file"), "{again}");
+    assert_eq!(std::fs::read(&manual).unwrap(), before);
 
     // Lock: the automatic backup is made before the vault closes.
     assert!(files_in(&automatic).is_empty());
@@ -124,6 +126,11 @@ async fn journey() {
     type_into(&client, "#restore-file", &manual.display().to_string()).await;
     type_into(&client, "#restore-code", "00000-00000-00000-00000-00000").await;
     click(&client, "#restore-submit").await;
+    // The progress bar while the backup is checked and the code tried (about a second): for people to look at.
+    if let Ok(png) = client.screenshot().await {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+        let _ = std::fs::write(folder.join("73a-restore-progress.png"), png);
+    }
     wait_for_text(&client, "#restore-error", "not right").await;
     assert!(!journey.vault.exists(), "a refused way in replaces nothing");
     type_into(&client, "#restore-code", &code).await;
@@ -137,11 +144,30 @@ async fn journey() {
     wait_for_text(&client, "#client-list", "Ångström").await;
     client.close().await.unwrap();
 
-    // Export → import: a new practice's empty vault takes in the whole export.
+    // A new practice on this computer: closing its window (the close button) makes its first automatic backup
+    // before the app ends.
     remove_vault(&journey.vault);
     let client = journey.launch().await;
     small_window(&client).await;
     create_practice(&client, &journey.vault).await;
+    let on_quit = drive.path().join("on quit");
+    std::fs::create_dir(&on_quit).unwrap();
+    click(&client, "#nav-data").await;
+    type_into(&client, "#backup-folder", &on_quit.display().to_string()).await;
+    click(&client, "#backup-settings-save").await;
+    wait_for(&client, "#backup-settings-saved").await;
+    journey.close_app_window();
+    let started = std::time::Instant::now();
+    while files_in(&on_quit).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no backup on quit:\n{}", journey.driver.app_log());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = client.close().await;
+
+    // Export → import: the new practice's vault, still empty of records, takes in the whole export.
+    let client = journey.launch().await;
+    small_window(&client).await;
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
     click(&client, "#nav-data").await;
     type_into(&client, "#import-file", &export_json).await;
     click(&client, "#import-practice").await;
@@ -151,9 +177,10 @@ async fn journey() {
     click(&client, "#nav-clients").await;
     wait_for_text(&client, "#client-list", "Ångström").await;
 
-    // Restoring the first practice's backup over this other practice's vault: asked first, then the replaced
-    // files are kept and named.
+    // Restoring the first practice's backup over this other practice's vault (from the sign-in screen after a
+    // lock): asked first, then the replaced files are kept and named.
     click(&client, "#lock").await;
+    wait_for(&client, "#sign-in-form").await;
     click(&client, "#restore-from-backup").await;
     type_into(&client, "#restore-file", &manual.display().to_string()).await;
     type_into(&client, "#restore-code", &code).await;

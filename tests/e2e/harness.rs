@@ -97,7 +97,7 @@ pub struct Journey {
     pub folder: tempfile::TempDir,
     pub keychain: PrivateSecretService,
     _home: tempfile::TempDir,
-    _display: Display,
+    display: Display,
 }
 
 impl Journey {
@@ -108,12 +108,38 @@ impl Journey {
         let folder = tempfile::tempdir().unwrap();
         let vault = folder.path().join("practice.saferoom");
         let driver = Driver::start(&display, &keychain);
-        Journey { driver, vault, folder, keychain, _home: home, _display: display }
+        Journey { driver, vault, folder, keychain, _home: home, display }
     }
 
     /// A WebDriver session on a fresh app process opened on this journey's vault.
     pub async fn launch(&self) -> Client {
         self.driver.launch(&self.vault).await
+    }
+
+    /// Close the app's window as a person does with its close button (the window manager's WM_DELETE_WINDOW,
+    /// sent by `tools/close_window.py`; WebDriver's own "close window" destroys only the webview, so the app
+    /// never sees a quit). The app then quits by itself.
+    pub fn close_app_window(&self) {
+        let tree = Command::new("xwininfo")
+            .args(["-root", "-tree"])
+            .env("DISPLAY", &self.display.name)
+            .output()
+            .expect("xwininfo lists the windows (package x11-utils)");
+        let tree = String::from_utf8_lossy(&tree.stdout).into_owned();
+        let window = tree
+            .lines()
+            .find(|line| line.contains("\"Saferoom\""))
+            .and_then(|line| line.split_whitespace().next())
+            .unwrap_or_else(|| panic!("no window named Saferoom:\n{tree}"))
+            .to_owned();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/e2e/tools/close_window.py");
+        let status = Command::new("python3")
+            .arg(script)
+            .arg(&window)
+            .env("DISPLAY", &self.display.name)
+            .status()
+            .expect("python3 runs the close-window script");
+        assert!(status.success(), "asking window {window} to close");
     }
 
     /// [`Driver::assert_no_trace`], also over the vault's folder.

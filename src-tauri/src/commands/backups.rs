@@ -12,9 +12,10 @@ use tauri::{AppHandle, State};
 use time::OffsetDateTime;
 
 use crate::clock::now;
-use crate::error::CommandResult;
+use crate::error::{Code, CommandError, CommandResult};
 use crate::state::AppState;
 use crate::work::{self, Work};
+use saferoom_core::ErrorCode;
 
 /// Where automatic backups go and how many are kept.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -187,6 +188,15 @@ pub async fn set_backup_settings(
 #[tauri::command]
 pub async fn back_up_now(app: AppHandle, file: String) -> CommandResult<BackupDoneDto> {
     let file = PathBuf::from(file);
+    // The save dialog has already asked "replace it?"; the core never writes over a file, so say so plainly
+    // before anything runs.
+    if file.exists() {
+        return Err(CommandError {
+            code: Code::Core(ErrorCode::InvalidInput),
+            message: "There is already a file with that name, and Saferoom never writes over a file. Choose a new name"
+                .into(),
+        });
+    }
     work::run(app, Work::Backup, move |state, progress| {
         state.with_session(|vault, session| {
             let report = backups::back_up_now(vault, session, &file, now(), progress)?;
@@ -245,6 +255,12 @@ pub fn automatic_backup(vault: &Vault, progress: &dyn Progress) {
     }
 }
 
+/// Quitting (the window closed, or the app told to exit): the automatic backup, then the vault closes and its
+/// key is wiped, before the process ends. Whether a vault was open.
+pub fn close_for_quit(state: &AppState) -> bool {
+    state.lock(|vault| automatic_backup(vault, &saferoom_core::progress::Silent))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,12 +298,49 @@ mod tests {
         let kinds: Vec<&str> = status.warnings.iter().map(|warning| warning.kind).collect();
         assert!(kinds.contains(&"last_run_failed") && kinds.contains(&"folder_missing"), "{kinds:?}");
 
-        // Plugged in again: the next lock makes the backup before the vault closes.
+        // Plugged in again: quitting makes the backup before the vault closes.
         std::fs::create_dir(&drive).unwrap();
         state.install(vault).unwrap();
-        assert!(state.lock(|vault| automatic_backup(vault, &Silent)));
+        assert!(close_for_quit(&state));
         assert!(!state.is_unlocked());
         assert_eq!(files_in(&drive), 1, "the automatic backup was made before the vault closed");
+    }
+
+    /// The Cancel button's way: `cancel_work` sets the running work's flag while the core is copying; the
+    /// work stops with `cancelled` and leaves no file, for a backup and for a practice export alike.
+    #[test]
+    fn cancel_stops_a_backup_or_an_export_midway_and_leaves_no_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let state = AppState::new(VaultPaths::new(folder.path().join("practice.saferoom")));
+        let (vault, owner) = saferoom_core::testing::owner_vault(folder.path()).unwrap();
+        saferoom_core::testing::bulk_clients(&vault, owner.staff_id(), 300).unwrap();
+        let out = folder.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let cancel_on_first_step = |work: Work| {
+            let guard = state.begin_work().unwrap();
+            let steps = std::sync::Mutex::new(Vec::new());
+            let progress = crate::work::UiProgress::new(work, guard.cancel.clone(), |step| {
+                // The person presses Cancel once the bar has moved.
+                if step.done > 0 {
+                    assert!(state.cancel_work());
+                }
+                steps.lock().unwrap().push(step);
+            });
+            let outcome = match work {
+                Work::Backup => {
+                    backups::back_up_now(&vault, &owner, &out.join("b.saferoom-backup"), now(), &progress).map(drop)
+                }
+                _ => saferoom_core::export::export_practice(&vault, &owner, &out, now(), &progress).map(drop),
+            };
+            let error = crate::error::CommandError::from(outcome.unwrap_err());
+            assert_eq!(error.code, Code::Core(ErrorCode::Cancelled), "{work:?}: {error:?}");
+            let steps = steps.into_inner().unwrap();
+            assert!(steps.iter().any(|step| step.done > 0), "{work:?} stopped midway: {steps:?}");
+            assert_eq!(files_in(&out), 0, "{work:?} left nothing behind");
+        };
+        cancel_on_first_step(Work::Backup);
+        cancel_on_first_step(Work::Export);
+        assert!(!state.working());
     }
 
     #[test]

@@ -128,6 +128,11 @@ describe('the backup status', () => {
     });
     const { user } = renderApp();
     expect(await byId('backup-status')).toHaveTextContent('Last backup:');
+    // Above the list only, not above a client's record.
+    await user.click((await byId('client-list')).querySelector('.client-row')!);
+    await byId('client-view');
+    expect(maybeId('backup-status')).not.toBeInTheDocument();
+    await user.click(byIdNow('nav-clients'));
     await user.click(await byId('backup-status-open'));
     expect(await byId('practice-data')).toBeInTheDocument();
   });
@@ -139,6 +144,22 @@ describe('the backup status', () => {
     await settle();
     expect(maybeId('backup-status')).not.toBeInTheDocument();
     expect(backend.callsOf('backup_status')).toHaveLength(0);
+  });
+});
+
+describe('locking', () => {
+  test('shows the automatic backup made before the vault closes, only once it reports', async () => {
+    const locked = deferred<unknown>();
+    installFakeBackend({ signedInAs: 'olivia', handlers: { backup_status: () => STATUS, lock_vault: () => locked.promise } });
+    const { user } = renderApp();
+    await user.click(await byId('lock'));
+    await settle();
+    expect(maybeId('lock-backup-progress')).not.toBeInTheDocument();
+    await emit('work-progress', { work: 'automatic_backup', stage: 'copying', done: 3, total: 4 });
+    expect(await byId('lock-backup-progress')).toHaveTextContent('Making the automatic backup before locking…');
+    expect(byIdNow('lock-backup-progress')).toHaveTextContent('75%');
+    locked.resolve(null);
+    expect(await byId('sign-in-form')).toBeInTheDocument();
   });
 });
 
@@ -238,7 +259,7 @@ describe('export and import on Practice data', () => {
       handlers: {
         backup_status: () => STATUS,
         export_practice: () => exported.promise,
-        import_practice: (args) => importOutcome(args),
+        import_practice: (args) => importOutcome(args ?? {}),
       },
     });
     const { user } = renderApp();
@@ -269,7 +290,7 @@ describe('export and import on Practice data', () => {
     await user.click(await byId('import-confirm'));
     const result = await byId('import-result');
     expect(result).toHaveTextContent('Imported 3 clients with 4 progress notes (40 records in all).');
-    expect(result).toHaveTextContent('2 staff accounts were added without a password.');
+    expect(result).toHaveTextContent('2 staff accounts were added without a password. Set theirs under Staff before they sign in.');
     expect(result).toHaveTextContent('already taken here, so the imported accounts got new ones: olivia → olivia-2.');
   });
 });

@@ -593,7 +593,7 @@ describe('practice data (owner)', () => {
     const result = await byId('import-result');
     expect(result).toHaveAttribute('role', 'status');
     expect(result).toHaveTextContent('Imported 1 client with 2 progress notes.');
-    expect(result).toHaveTextContent('1 staff account was added without a password. Set their passwords under Staff');
+    expect(result).toHaveTextContent('1 staff account was added without a password. Set one under Staff before that person signs in.');
     expect(result).toHaveTextContent('1 psychotherapy note in the file was not imported');
     expect(backend.callsOf('import_practice')[0].args).toEqual({ file });
     expect(backend.staffByLogin('dana')).toMatchObject({ active: false, hasPassword: false });
