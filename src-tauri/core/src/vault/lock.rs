@@ -48,12 +48,32 @@ const WAIT_STEPS: u32 = 1200;
 /// Openers hold the exclusive lock shared for a moment only; work that needs it exclusively retries briefly.
 const BRIEF_STEPS: u32 = 40;
 
-/// The OS user running this process, for naming lock holders and keychain slots.
+/// The OS user running this process, for naming lock holders and keychain slots: `$USER` (or `$LOGNAME`,
+/// `%USERNAME%`), else the name of this process's user id from `/etc/passwd`, else `uid N`.
 pub(crate) fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
+    if let Some(name) = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))
-        .unwrap_or_else(|| "an unknown user".into())
+    {
+        return name;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let Some(uid) = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+    else {
+        return "an unknown user".into();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
+        })
+        .unwrap_or(format!("uid {uid}"))
 }
 
 /// This machine's name, for naming lock holders and keychain slots.

@@ -858,8 +858,16 @@ impl Vault {
     }
 
     /// Run `work` in one transaction: committed if it returns `Ok`, rolled back otherwise.
+    /// Immediate (the write lock first) unless the connection is read-only: a reader beside the writer may
+    /// append audit entries too, and a deferred transaction that read the chain's head before another process
+    /// appended could not upgrade to write.
     pub(crate) fn transaction<T>(&self, work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let transaction = self.connection.unchecked_transaction()?;
+        let behavior = if self.read_only {
+            rusqlite::TransactionBehavior::Deferred
+        } else {
+            rusqlite::TransactionBehavior::Immediate
+        };
+        let transaction = rusqlite::Transaction::new_unchecked(&self.connection, behavior)?;
         let value = work(&transaction)?;
         transaction.commit()?;
         Ok(value)
