@@ -17,13 +17,11 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use saferoom_core::ids::StaffId;
 use saferoom_core::staff::{self, NewStaff, Role};
-use saferoom_core::testing::{client_input, scalar, session_for, test_now, WaysIn};
-use saferoom_core::vault::{slots, KeyStore, MemoryKeyStore};
-use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::testing::{client_input, scalar, session_for, test_now, TestPractice};
+use saferoom_core::vault::{slots, KeyStore};
+use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 use zeroize::Zeroizing;
 
-const PASSPHRASE: &str = "soak practice passphrase, long";
-const OWNER_PASSWORD: &str = "soak owner password, long";
 const STAFF_PASSWORD: &str = "soak staff password, long";
 const WORKERS: usize = 4;
 const ROUNDS: usize = 36;
@@ -162,24 +160,12 @@ fn spawn(
 #[test]
 fn several_processes_lose_nothing() {
     let folder = tempfile::tempdir().unwrap();
-    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
-    let keychain = MemoryKeyStore::new();
-    let passphrase = SecretString::from(PASSPHRASE);
-    let owner_password = SecretString::from(OWNER_PASSWORD);
-    let created = Vault::create(
-        &paths,
-        CreateOptions {
-            keychain: Some(&keychain),
-            passphrase: Some(&passphrase),
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = created.owner_id.clone().unwrap();
+    let practice = TestPractice::create(&folder.path().join("practice.saferoom"), 0);
+    let paths = practice.paths.clone();
+    let owner = practice.owner.as_str().to_owned();
+    let vault_id = Vault::open(&paths, Unlock::Keychain(&practice.keychain)).unwrap().vault_id().to_owned();
     let keychain_file = folder.path().join("soak-keychain");
-    std::fs::write(&keychain_file, keychain.load(created.vault.vault_id()).unwrap().as_slice()).unwrap();
-    created.vault.lock();
+    std::fs::write(&keychain_file, practice.keychain.load(&vault_id).unwrap().as_slice()).unwrap();
 
     let (sender, received) = mpsc::channel::<String>();
     let mut spawned = 0;
@@ -249,14 +235,8 @@ fn several_processes_lose_nothing() {
         "{counts:?}"
     );
 
-    let ways = WaysIn {
-        keychain: &keychain,
-        recovery_code: &created.recovery_code,
-        passphrase: &passphrase,
-        staff: ("owner", &owner_password),
-    };
-    ways.check_all(&paths).unwrap();
-    let vault = Vault::open(&paths, Unlock::Keychain(&keychain)).unwrap();
+    practice.ways().check_all(&paths).unwrap();
+    let vault = Vault::open(&paths, Unlock::Keychain(&practice.keychain)).unwrap();
     for id in &clients {
         assert_eq!(scalar(&vault, "SELECT count(*) FROM clients WHERE id = ?1", &[id]), 1, "reported client {id}");
     }

@@ -104,7 +104,11 @@ fn describe_holder(lock_file: &Path) -> String {
     let since = std::fs::metadata(lock_file)
         .and_then(|metadata| metadata.modified())
         .ok()
-        .map(|modified| format!(", since {}", super::rfc3339(time::OffsetDateTime::from(modified))))
+        .and_then(|modified| {
+            let moment = time::OffsetDateTime::from(modified).to_offset(time::UtcOffset::UTC);
+            moment.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok()
+        })
+        .map(|since| format!(", since {since}"))
         .unwrap_or_default();
     format!("{program} (process {pid}, user {user} on {machine}{since})")
 }
@@ -332,6 +336,15 @@ impl KeySlotsLock {
         let file = open_lock_file(&path)?;
         file.lock().map_err(Error::io("lock", &path))?;
         Ok(KeySlotsLock { _file: file })
+    }
+
+    /// Shared, for reading the file and the database's expected generation while no change is half-made
+    /// (`None` on read-only media without a lock file, where nothing can change).
+    pub(crate) fn take_shared(key_slots: &Path) -> Result<Option<KeySlotsLock>> {
+        let path = files::sibling(key_slots, "lock");
+        let Some(file) = open_lock_file_or_none(&path, true)? else { return Ok(None) };
+        file.lock_shared().map_err(Error::io("lock", &path))?;
+        Ok(Some(KeySlotsLock { _file: file }))
     }
 }
 
