@@ -39,11 +39,21 @@ fn template() -> Template {
 /// Free-space levels for writes much smaller than the vault: none, a few pages, plenty.
 const SMALL_LEVELS: &[u64] = &[0, 1024, 4096, 8192, 64 * 1024, 4 * 1024 * 1024];
 
-/// One run of a case: the vault open as writer on the small disk, its owner signed in.
+/// One run of a case: the vault open as writer on the small disk, its owner signed in. A case that needs the
+/// vault closed (restore) takes it out of `vault`; one that writes beside it (backup, export) writes in
+/// `disk`, which is emptied before every level.
 struct Run<'a> {
-    vault: Vault,
+    vault: Option<Vault>,
     session: Session,
     template: &'a Template,
+    disk: std::path::PathBuf,
+}
+
+impl Run<'_> {
+    /// The open vault and the owner's session.
+    fn parts(&mut self) -> (&mut Vault, &Session) {
+        (self.vault.as_mut().expect("the case closed the vault"), &self.session)
+    }
 }
 
 /// What a case changed that the checks afterwards must know.
@@ -68,7 +78,7 @@ fn sweep(name: &str, template: &Template, levels: &[u64], case: Case) -> (usize,
         let vault = copy_and_open(template, &paths);
         let session = session_for(&vault, &template.practice.owner).unwrap();
         let free = disk.leave_free(level);
-        let mut run = Run { vault, session, template };
+        let mut run = Run { vault: Some(vault), session, template, disk: disk.path().to_owned() };
         let result = case(&mut run);
         drop(run);
         disk.make_room();
@@ -126,7 +136,7 @@ fn levels(template: &Template, steps: u64) -> Vec<u64> {
 fn rekey_on_a_short_disk_is_refused_before_it_starts_or_done() {
     let template = template();
     let (worked, refused) = sweep("rekey", &template, &levels(&template, 6), |run| {
-        run.vault.rekey()?;
+        run.parts().0.rekey()?;
         Ok(Outcome::default())
     });
     assert!(worked > 0 && refused > 0, "both sides of the free-space check were tried");
@@ -146,7 +156,7 @@ fn rekey_on_a_short_disk_is_refused_before_it_starts_or_done() {
 fn rekey_meeting_a_full_disk_at_any_step_destroys_nothing() {
     let template = template();
     let (worked, refused) = sweep("rekey without the space check", &template, &levels(&template, 16), |run| {
-        run.vault.rekey_without_space_check()?;
+        run.parts().0.rekey_without_space_check()?;
         Ok(Outcome::default())
     });
     assert!(refused > 0, "some levels were too small for a rekey ({worked} worked)");
@@ -157,9 +167,9 @@ fn key_slot_changes_on_a_short_disk() {
     let template = template();
     let levels = SMALL_LEVELS;
     sweep("add staff", &template, levels, |run| {
-        let session = &run.session;
+        let (vault, session) = run.parts();
         staff::add(
-            &mut run.vault,
+            vault,
             session,
             NewStaff {
                 login: "gale",
@@ -173,16 +183,17 @@ fn key_slot_changes_on_a_short_disk() {
     });
     sweep("disable staff", &template, levels, |run| {
         let member = run.template.member.clone();
-        let session = &run.session;
-        staff::set_active(&mut run.vault, session, &member, false, test_now())?;
+        let (vault, session) = run.parts();
+        staff::set_active(vault, session, &member, false, test_now())?;
         Ok(Outcome::default())
     });
     sweep("set passphrase", &template, levels, |run| {
-        run.vault.set_passphrase(&run.template.practice.passphrase, test_now())?;
+        let passphrase = &run.template.practice.passphrase;
+        run.vault.as_mut().expect("open").set_passphrase(passphrase, test_now())?;
         Ok(Outcome::default())
     });
     sweep("replace recovery code", &template, levels, |run| {
-        let code = run.vault.replace_recovery_code(test_now())?;
+        let code = run.parts().0.replace_recovery_code(test_now())?;
         Ok(Outcome { recovery_code: Some(code) })
     });
 }
@@ -192,20 +203,38 @@ fn client_and_note_writes_on_a_short_disk() {
     let template = template();
     let levels = SMALL_LEVELS;
     sweep("client write", &template, levels, |run| {
-        clients::create(&run.vault, &run.session, client_input("Low", "Disk"), test_now())?;
+        let (vault, session) = run.parts();
+        clients::create(vault, session, client_input("Low", "Disk"), test_now())?;
         Ok(Outcome::default())
     });
     sweep("note write", &template, levels, |run| {
-        let client = clients::create(&run.vault, &run.session, client_input("Note", "Disk"), test_now())?;
+        let (vault, session) = run.parts();
+        let client = clients::create(vault, session, client_input("Note", "Disk"), test_now())?;
         notes::create(
-            &run.vault,
-            &run.session,
+            vault,
+            session,
             NoteKind::Progress,
             &client.id,
             "2026-11-20",
             "Low-disk session note.",
             test_now(),
         )?;
+        Ok(Outcome::default())
+    });
+}
+
+/// A backup written onto the short disk: a typed error or a verified backup, and the vault intact. (The
+/// lead adds restore, export and import the same way.) Ignored until `Vault::backup` (helper h4) stops
+/// answering a full disk with `internal`: at 4 KiB free its `ROLLBACK` after the failed `sqlcipher_export`
+/// ("cannot rollback - no transaction is active") hides the disk-full error.
+#[test]
+#[ignore = "Vault::backup answers ENOSPC with internal (its ROLLBACK error hides SQLITE_FULL); enable after h4's backup work"]
+fn a_backup_onto_a_short_disk() {
+    let template = template();
+    let levels = levels(&template, 4);
+    sweep("backup", &template, &levels, |run| {
+        let destination = run.disk.join("practice.backup");
+        run.parts().0.backup(&destination, test_now(), &saferoom_core::progress::Silent)?;
         Ok(Outcome::default())
     });
 }
