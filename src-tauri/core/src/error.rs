@@ -350,8 +350,12 @@ impl From<rusqlite::Error> for Error {
         let vault_files = || PathBuf::from("the vault's database");
         match error.sqlite_error_code() {
             Some(Sqlite::DatabaseCorrupt | Sqlite::NotADatabase) => Error::VaultTampered { detail: error.to_string() },
-            // Only a really full disk (SQLITE_FULL, from ENOSPC) asks to free space.
+            // Only a really full disk (SQLITE_FULL, from ENOSPC) asks to free space. `sqlcipher_export`
+            // passes SQLITE_FULL on as a plain SQLITE_ERROR with SQLite's own words for it.
             Some(Sqlite::DiskFull) => Error::StorageFull { detail: error.to_string() },
+            Some(Sqlite::Unknown) if error.to_string().contains("database or disk is full") => {
+                Error::StorageFull { detail: error.to_string() }
+            }
             Some(Sqlite::DatabaseBusy | Sqlite::DatabaseLocked) => {
                 Error::VaultInUse { holder: "another program that has the vault's database open and busy".into() }
             }

@@ -470,3 +470,71 @@ impl WaysIn<'_> {
         Ok(())
     }
 }
+
+/// A closed practice vault for tests of the vault's files: keychain (a [`crate::vault::MemoryKeyStore`]),
+/// recovery code, passphrase and an owner ("owner") with a password, and `clients` clients from
+/// [`bulk_clients`].
+pub struct TestPractice {
+    /// The vault's files.
+    pub paths: crate::VaultPaths,
+    /// Its keychain.
+    pub keychain: crate::vault::MemoryKeyStore,
+    /// Its recovery code.
+    pub recovery_code: crate::SecretString,
+    /// Its passphrase.
+    pub passphrase: crate::SecretString,
+    /// The owner's password (login "owner").
+    pub owner_password: crate::SecretString,
+    /// The owner's staff id.
+    pub owner: crate::ids::StaffId,
+}
+
+impl TestPractice {
+    /// Make it at `database` (closed again when this returns).
+    pub fn create(database: &Path, clients: usize) -> TestPractice {
+        let paths = crate::VaultPaths::new(database);
+        let keychain = crate::vault::MemoryKeyStore::new();
+        let passphrase = crate::SecretString::from("test practice passphrase, long");
+        let owner_password = crate::SecretString::from("test practice owner password");
+        let created = crate::Vault::create(
+            &paths,
+            crate::CreateOptions {
+                keychain: Some(&keychain),
+                passphrase: Some(&passphrase),
+                owner: Some(crate::OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
+                now: test_now(),
+            },
+        )
+        .expect("create the test practice");
+        let owner = crate::ids::StaffId::parse(created.owner_id.as_deref().unwrap_or_default()).expect("owner id");
+        bulk_clients(&created.vault, &owner, clients).expect("clients");
+        created.vault.lock();
+        TestPractice { paths, keychain, recovery_code: created.recovery_code, passphrase, owner_password, owner }
+    }
+
+    /// Add a clinician with a password slot (an owner's `session` in the open `vault`): their staff id.
+    pub fn add_clinician(
+        vault: &mut crate::Vault,
+        session: &crate::staff::Session,
+        login: &str,
+        password: &str,
+    ) -> crate::Result<crate::ids::StaffId> {
+        let new = crate::staff::NewStaff {
+            login,
+            display_name: login,
+            role: crate::staff::Role::Clinician,
+            password: &crate::SecretString::from(password),
+        };
+        Ok(crate::staff::add(vault, session, new, test_now())?.id)
+    }
+
+    /// Every way in, for [`WaysIn::check_all`].
+    pub fn ways(&self) -> WaysIn<'_> {
+        WaysIn {
+            keychain: &self.keychain,
+            recovery_code: &self.recovery_code,
+            passphrase: &self.passphrase,
+            staff: ("owner", &self.owner_password),
+        }
+    }
+}

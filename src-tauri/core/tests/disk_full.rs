@@ -3,53 +3,10 @@
 //! typed error and nothing committed lost, nothing half-written kept: after space is freed the vault opens,
 //! verifies, holds exactly the committed clients and takes writes again. Needs root (mount), as the test command runs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use saferoom_core::clients::{self, Billing, ClientInput, ContactChannel, ContactPreferences};
 use saferoom_core::ids::StaffId;
-use saferoom_core::testing::{session_for, test_now};
+use saferoom_core::testing::{session_for, test_now, SmallDisk};
 use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
-
-/// A tmpfs mounted at a temporary folder, unmounted on drop.
-struct SmallDisk {
-    mount: PathBuf,
-    _folder: tempfile::TempDir,
-}
-
-impl SmallDisk {
-    fn mount(size: &str) -> SmallDisk {
-        let folder = tempfile::tempdir().unwrap();
-        let mount = folder.path().join("disk");
-        std::fs::create_dir(&mount).unwrap();
-        let status = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(&mount)
-            .status()
-            .expect("mount(8)");
-        assert!(status.success(), "mounting a small tmpfs needs root (the test command runs as root)");
-        SmallDisk { mount, _folder: folder }
-    }
-
-    fn resize(&self, size: &str) {
-        let status = Command::new("mount")
-            .args(["-o", &format!("remount,size={size}")])
-            .arg(&self.mount)
-            .status()
-            .expect("mount(8)");
-        assert!(status.success());
-    }
-
-    fn path(&self) -> &Path {
-        &self.mount
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.mount).status();
-    }
-}
 
 fn input(index: usize) -> ClientInput {
     ClientInput {
@@ -107,7 +64,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     vault.lock();
 
     // Space is freed: the vault opens, verifies, keeps every client and takes writes again.
-    disk.resize("64m");
+    disk.remount("size=64m");
     let vault = Vault::open(&paths, Unlock::Passphrase(&passphrase)).unwrap();
     vault.verify_integrity().unwrap();
     assert!(saferoom_core::audit::verify(&vault).unwrap().ok);

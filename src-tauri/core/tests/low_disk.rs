@@ -12,21 +12,13 @@ use saferoom_core::clients;
 use saferoom_core::ids::StaffId;
 use saferoom_core::notes::{self, NoteKind};
 use saferoom_core::staff::{self, NewStaff, Role, Session};
-use saferoom_core::testing::{bulk_clients, client_input, scalar, session_for, test_now, SmallDisk, WaysIn};
-use saferoom_core::vault::MemoryKeyStore;
-use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
-
-const OWNER_PASSWORD: &str = "low disk owner password";
-const STAFF_PASSWORD: &str = "low disk staff password";
+use saferoom_core::testing::{client_input, scalar, session_for, test_now, SmallDisk, TestPractice};
+use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 
 /// A practice vault made once per test in an ordinary folder, copied onto the small disk for every level.
 struct Template {
-    folder: tempfile::TempDir,
-    paths: VaultPaths,
-    keychain: MemoryKeyStore,
-    recovery_code: SecretString,
-    passphrase: SecretString,
-    owner: StaffId,
+    _folder: tempfile::TempDir,
+    practice: TestPractice,
     member: StaffId,
     clients: i64,
     database_bytes: u64,
@@ -34,58 +26,34 @@ struct Template {
 
 fn template() -> Template {
     let folder = tempfile::tempdir().unwrap();
-    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
-    let keychain = MemoryKeyStore::new();
-    let passphrase = SecretString::from("low disk practice passphrase");
-    let owner_password = SecretString::from(OWNER_PASSWORD);
-    let created = Vault::create(
-        &paths,
-        CreateOptions {
-            keychain: Some(&keychain),
-            passphrase: Some(&passphrase),
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = StaffId::parse(created.owner_id.as_deref().unwrap()).unwrap();
-    let mut vault = created.vault;
-    let session = session_for(&vault, &owner).unwrap();
-    bulk_clients(&vault, &owner, 1500).unwrap();
-    let member = staff::add(
-        &mut vault,
-        &session,
-        NewStaff {
-            login: "fran",
-            display_name: "Fran",
-            role: Role::Clinician,
-            password: &SecretString::from(STAFF_PASSWORD),
-        },
-        test_now(),
-    )
-    .unwrap()
-    .id;
+    let practice = TestPractice::create(&folder.path().join("practice.saferoom"), 1500);
+    let mut vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+    let session = session_for(&vault, &practice.owner).unwrap();
+    let member = TestPractice::add_clinician(&mut vault, &session, "fran", "low disk staff password").unwrap();
     let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
     vault.lock();
-    let database_bytes = std::fs::metadata(&paths.database).unwrap().len();
-    Template {
-        folder,
-        paths,
-        keychain,
-        recovery_code: created.recovery_code,
-        passphrase,
-        owner,
-        member,
-        clients,
-        database_bytes,
-    }
+    let database_bytes = std::fs::metadata(&practice.paths.database).unwrap().len();
+    Template { _folder: folder, practice, member, clients, database_bytes }
 }
 
-/// One run of a case: the vault open as writer on the small disk, its owner signed in.
+/// Free-space levels for writes much smaller than the vault: none, a few pages, plenty.
+const SMALL_LEVELS: &[u64] = &[0, 1024, 4096, 8192, 64 * 1024, 4 * 1024 * 1024];
+
+/// One run of a case: the vault open as writer on the small disk, its owner signed in. A case that needs the
+/// vault closed (restore) takes it out of `vault`; one that writes beside it (backup, export) writes in
+/// `disk`, which is emptied before every level.
 struct Run<'a> {
-    vault: Vault,
+    vault: Option<Vault>,
     session: Session,
     template: &'a Template,
+    disk: std::path::PathBuf,
+}
+
+impl Run<'_> {
+    /// The open vault and the owner's session.
+    fn parts(&mut self) -> (&mut Vault, &Session) {
+        (self.vault.as_mut().expect("the case closed the vault"), &self.session)
+    }
 }
 
 /// What a case changed that the checks afterwards must know.
@@ -107,12 +75,10 @@ fn sweep(name: &str, template: &Template, levels: &[u64], case: Case) -> (usize,
         for file in std::fs::read_dir(disk.path()).unwrap() {
             std::fs::remove_file(file.unwrap().path()).unwrap();
         }
-        std::fs::copy(&template.paths.database, &paths.database).unwrap();
-        std::fs::copy(&template.paths.key_slots, &paths.key_slots).unwrap();
-        let vault = Vault::open(&paths, Unlock::Keychain(&template.keychain)).unwrap();
-        let session = session_for(&vault, &template.owner).unwrap();
+        let vault = copy_and_open(template, &paths);
+        let session = session_for(&vault, &template.practice.owner).unwrap();
         let free = disk.leave_free(level);
-        let mut run = Run { vault, session, template };
+        let mut run = Run { vault: Some(vault), session, template, disk: disk.path().to_owned() };
         let result = case(&mut run);
         drop(run);
         disk.make_room();
@@ -131,16 +97,12 @@ fn sweep(name: &str, template: &Template, levels: &[u64], case: Case) -> (usize,
                 Outcome::default()
             }
         };
-        let recovery_code = outcome.recovery_code.as_ref().unwrap_or(&template.recovery_code);
-        let owner_password = SecretString::from(OWNER_PASSWORD);
-        let ways = WaysIn {
-            keychain: &template.keychain,
-            recovery_code,
-            passphrase: &template.passphrase,
-            staff: ("owner", &owner_password),
-        };
+        let mut ways = template.practice.ways();
+        if let Some(code) = &outcome.recovery_code {
+            ways.recovery_code = code;
+        }
         ways.check_all(&paths).unwrap_or_else(|problem| panic!("{name} with {free} bytes free: {problem}"));
-        let vault = Vault::open(&paths, Unlock::Keychain(&template.keychain)).unwrap();
+        let vault = Vault::open(&paths, Unlock::Keychain(&template.practice.keychain)).unwrap();
         let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
         assert!(clients >= template.clients, "{name} with {free} bytes free: clients lost ({clients})");
         vault.lock();
@@ -155,6 +117,13 @@ fn sweep(name: &str, template: &Template, levels: &[u64], case: Case) -> (usize,
     (worked, refused)
 }
 
+/// Copy the template's vault to `paths` and open it as the writer.
+fn copy_and_open(template: &Template, paths: &VaultPaths) -> Vault {
+    std::fs::copy(&template.practice.paths.database, &paths.database).unwrap();
+    std::fs::copy(&template.practice.paths.key_slots, &paths.key_slots).unwrap();
+    Vault::open(paths, Unlock::Keychain(&template.practice.keychain)).unwrap()
+}
+
 /// Free-space levels from none to twice the database's size: `steps` even fractions plus a few tiny ones.
 fn levels(template: &Template, steps: u64) -> Vec<u64> {
     let top = template.database_bytes * 2 + 2 * 1024 * 1024;
@@ -167,16 +136,14 @@ fn levels(template: &Template, steps: u64) -> Vec<u64> {
 fn rekey_on_a_short_disk_is_refused_before_it_starts_or_done() {
     let template = template();
     let (worked, refused) = sweep("rekey", &template, &levels(&template, 6), |run| {
-        run.vault.rekey()?;
+        run.parts().0.rekey()?;
         Ok(Outcome::default())
     });
     assert!(worked > 0 && refused > 0, "both sides of the free-space check were tried");
     // The refusal says how much is missing.
     let disk = SmallDisk::mount("24m");
     let paths = VaultPaths::new(disk.path().join("practice.saferoom"));
-    std::fs::copy(&template.paths.database, &paths.database).unwrap();
-    std::fs::copy(&template.paths.key_slots, &paths.key_slots).unwrap();
-    let mut vault = Vault::open(&paths, Unlock::Keychain(&template.keychain)).unwrap();
+    let mut vault = copy_and_open(&template, &paths);
     disk.leave_free(template.database_bytes / 2);
     let error = vault.rekey().unwrap_err();
     assert_eq!(error.code(), ErrorCode::Io);
@@ -189,7 +156,7 @@ fn rekey_on_a_short_disk_is_refused_before_it_starts_or_done() {
 fn rekey_meeting_a_full_disk_at_any_step_destroys_nothing() {
     let template = template();
     let (worked, refused) = sweep("rekey without the space check", &template, &levels(&template, 16), |run| {
-        run.vault.rekey_without_space_check()?;
+        run.parts().0.rekey_without_space_check()?;
         Ok(Outcome::default())
     });
     assert!(refused > 0, "some levels were too small for a rekey ({worked} worked)");
@@ -198,11 +165,11 @@ fn rekey_meeting_a_full_disk_at_any_step_destroys_nothing() {
 #[test]
 fn key_slot_changes_on_a_short_disk() {
     let template = template();
-    let levels = [0, 1024, 4096, 8192, 64 * 1024, 4 * 1024 * 1024];
-    sweep("add staff", &template, &levels, |run| {
-        let session = &run.session;
+    let levels = SMALL_LEVELS;
+    sweep("add staff", &template, levels, |run| {
+        let (vault, session) = run.parts();
         staff::add(
-            &mut run.vault,
+            vault,
             session,
             NewStaff {
                 login: "gale",
@@ -214,18 +181,19 @@ fn key_slot_changes_on_a_short_disk() {
         )?;
         Ok(Outcome::default())
     });
-    sweep("disable staff", &template, &levels, |run| {
+    sweep("disable staff", &template, levels, |run| {
         let member = run.template.member.clone();
-        let session = &run.session;
-        staff::set_active(&mut run.vault, session, &member, false, test_now())?;
+        let (vault, session) = run.parts();
+        staff::set_active(vault, session, &member, false, test_now())?;
         Ok(Outcome::default())
     });
-    sweep("set passphrase", &template, &levels, |run| {
-        run.vault.set_passphrase(&run.template.passphrase, test_now())?;
+    sweep("set passphrase", &template, levels, |run| {
+        let passphrase = &run.template.practice.passphrase;
+        run.vault.as_mut().expect("open").set_passphrase(passphrase, test_now())?;
         Ok(Outcome::default())
     });
-    sweep("replace recovery code", &template, &levels, |run| {
-        let code = run.vault.replace_recovery_code(test_now())?;
+    sweep("replace recovery code", &template, levels, |run| {
+        let code = run.parts().0.replace_recovery_code(test_now())?;
         Ok(Outcome { recovery_code: Some(code) })
     });
 }
@@ -233,16 +201,18 @@ fn key_slot_changes_on_a_short_disk() {
 #[test]
 fn client_and_note_writes_on_a_short_disk() {
     let template = template();
-    let levels = [0, 1024, 4096, 8192, 32 * 1024, 4 * 1024 * 1024];
-    sweep("client write", &template, &levels, |run| {
-        clients::create(&run.vault, &run.session, client_input("Low", "Disk"), test_now())?;
+    let levels = SMALL_LEVELS;
+    sweep("client write", &template, levels, |run| {
+        let (vault, session) = run.parts();
+        clients::create(vault, session, client_input("Low", "Disk"), test_now())?;
         Ok(Outcome::default())
     });
-    sweep("note write", &template, &levels, |run| {
-        let client = clients::create(&run.vault, &run.session, client_input("Note", "Disk"), test_now())?;
+    sweep("note write", &template, levels, |run| {
+        let (vault, session) = run.parts();
+        let client = clients::create(vault, session, client_input("Note", "Disk"), test_now())?;
         notes::create(
-            &run.vault,
-            &run.session,
+            vault,
+            session,
             NoteKind::Progress,
             &client.id,
             "2026-11-20",
@@ -251,5 +221,20 @@ fn client_and_note_writes_on_a_short_disk() {
         )?;
         Ok(Outcome::default())
     });
-    drop(template.folder);
+}
+
+/// A backup written onto the short disk: a typed error or a verified backup, and the vault intact. (The
+/// lead adds restore, export and import the same way.) Ignored until `Vault::backup` (helper h4) stops
+/// answering a full disk with `internal`: at 4 KiB free its `ROLLBACK` after the failed `sqlcipher_export`
+/// ("cannot rollback - no transaction is active") hides the disk-full error.
+#[test]
+#[ignore = "Vault::backup answers ENOSPC with internal (its ROLLBACK error hides SQLITE_FULL); enable after h4's backup work"]
+fn a_backup_onto_a_short_disk() {
+    let template = template();
+    let levels = levels(&template, 4);
+    sweep("backup", &template, &levels, |run| {
+        let destination = run.disk.join("practice.backup");
+        run.parts().0.backup(&destination, test_now(), &saferoom_core::progress::Silent)?;
+        Ok(Outcome::default())
+    });
 }

@@ -8,54 +8,11 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use rand::Rng;
-use saferoom_core::staff::{self, NewStaff, Role};
-use saferoom_core::testing::{bulk_clients, scalar, session_for, test_now, SmallDisk, WaysIn};
-use saferoom_core::vault::MemoryKeyStore;
-use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::testing::{scalar, session_for, test_now, SmallDisk, TestPractice};
+use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 
-const PASSPHRASE: &str = "nothing lost practice passphrase";
-const OWNER_PASSWORD: &str = "nothing lost owner password";
-
-struct Practice {
-    paths: VaultPaths,
-    keychain: MemoryKeyStore,
-    recovery_code: SecretString,
-    passphrase: SecretString,
-    owner_password: SecretString,
-    owner: saferoom_core::ids::StaffId,
-}
-
-impl Practice {
-    fn ways(&self) -> WaysIn<'_> {
-        WaysIn {
-            keychain: &self.keychain,
-            recovery_code: &self.recovery_code,
-            passphrase: &self.passphrase,
-            staff: ("owner", &self.owner_password),
-        }
-    }
-}
-
-/// A practice vault at `database` with `clients` clients, closed again.
-fn practice(database: &Path, clients: usize) -> Practice {
-    let paths = VaultPaths::new(database);
-    let keychain = MemoryKeyStore::new();
-    let passphrase = SecretString::from(PASSPHRASE);
-    let owner_password = SecretString::from(OWNER_PASSWORD);
-    let created = Vault::create(
-        &paths,
-        CreateOptions {
-            keychain: Some(&keychain),
-            passphrase: Some(&passphrase),
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = saferoom_core::ids::StaffId::parse(created.owner_id.as_deref().unwrap()).unwrap();
-    bulk_clients(&created.vault, &owner, clients).unwrap();
-    created.vault.lock();
-    Practice { paths, keychain, recovery_code: created.recovery_code, passphrase, owner_password, owner }
+fn practice(database: &Path, clients: usize) -> TestPractice {
+    TestPractice::create(database, clients)
 }
 
 /// The worker: runs only when a test below starts it (ignored otherwise). `SAFEROOM_WORKER` says what to do.
@@ -65,7 +22,7 @@ fn worker() {
     let Ok(role) = std::env::var("SAFEROOM_WORKER") else { return };
     saferoom_core::vault::set_program_name("nothing-lost worker");
     let paths = VaultPaths::new(std::env::var("SAFEROOM_WORKER_VAULT").unwrap());
-    let passphrase = SecretString::from(PASSPHRASE);
+    let passphrase = SecretString::from(std::env::var("SAFEROOM_WORKER_PASSPHRASE").unwrap());
     let mut vault = Vault::open(&paths, Unlock::Passphrase(&passphrase)).unwrap();
     println!("open");
     match role.as_str() {
@@ -86,11 +43,12 @@ fn worker() {
     }
 }
 
-fn start_worker(role: &str, paths: &VaultPaths) -> (Child, BufReader<ChildStdout>) {
+fn start_worker(role: &str, practice: &TestPractice) -> (Child, BufReader<ChildStdout>) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env("SAFEROOM_WORKER", role)
-        .env("SAFEROOM_WORKER_VAULT", &paths.database)
+        .env("SAFEROOM_WORKER_VAULT", &practice.paths.database)
+        .env("SAFEROOM_WORKER_PASSPHRASE", practice.passphrase.expose())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -139,7 +97,7 @@ fn r12_1_killed_rekeys_always_leave_a_vault_that_opens_every_way() {
     let mut rng = rand::thread_rng();
     let (mut kills, mut rekeys) = (0, 0);
     for _ in 0..12 {
-        let (mut child, mut stdout) = start_worker("rekey", &practice.paths);
+        let (mut child, mut stdout) = start_worker("rekey", &practice);
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..800)));
         child.kill().unwrap();
         child.wait().unwrap();
@@ -161,7 +119,7 @@ fn r12_1_killed_rekeys_always_leave_a_vault_that_opens_every_way() {
 fn r12_4_a_second_writer_process_is_refused_naming_the_first() {
     let folder = tempfile::tempdir().unwrap();
     let practice = practice(&folder.path().join("practice.saferoom"), 10);
-    let (mut child, _stdout) = start_worker("hold", &practice.paths);
+    let (mut child, _stdout) = start_worker("hold", &practice);
     let before = saferoom_core::testing::snapshot(folder.path());
     let error = Vault::open(&practice.paths, Unlock::RecoveryCode(&practice.recovery_code)).unwrap_err();
     assert_eq!(error.code(), ErrorCode::VaultInUse, "{error:?}");
@@ -183,7 +141,7 @@ fn r12_4_a_second_writer_process_is_refused_naming_the_first() {
 fn r12_5_opening_during_another_process_rekey_waits_and_never_reports_tampering() {
     let folder = tempfile::tempdir().unwrap();
     let practice = practice(&folder.path().join("practice.saferoom"), 2000);
-    let (mut child, stdout) = start_worker("rekey", &practice.paths);
+    let (mut child, stdout) = start_worker("rekey", &practice);
     let counter = std::thread::spawn(move || {
         let lines: Vec<String> = stdout.lines().map_while(Result::ok).collect();
         lines
@@ -227,18 +185,7 @@ fn r12_8_a_symlinked_vault_keeps_working_after_rekey_and_slot_changes() {
     let mut vault = Vault::open(&linked, Unlock::Passphrase(&practice.passphrase)).unwrap();
     let session = session_for(&vault, &practice.owner).unwrap();
     vault.rekey().unwrap();
-    staff::add(
-        &mut vault,
-        &session,
-        NewStaff {
-            login: "fran",
-            display_name: "Fran",
-            role: Role::Clinician,
-            password: &SecretString::from("fran's long password"),
-        },
-        test_now(),
-    )
-    .unwrap();
+    TestPractice::add_clinician(&mut vault, &session, "fran", "fran's long password").unwrap();
     vault.set_passphrase(&practice.passphrase, test_now()).unwrap();
     vault.lock();
 

@@ -48,12 +48,32 @@ const WAIT_STEPS: u32 = 1200;
 /// Openers hold the exclusive lock shared for a moment only; work that needs it exclusively retries briefly.
 const BRIEF_STEPS: u32 = 40;
 
-/// The OS user running this process, for naming lock holders and keychain slots.
+/// The OS user running this process, for naming lock holders and keychain slots: `$USER` (or `$LOGNAME`,
+/// `%USERNAME%`), else the name of this process's user id from `/etc/passwd`, else `uid N`.
 pub(crate) fn os_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
+    if let Some(name) = ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|value| !value.trim().is_empty()))
-        .unwrap_or_else(|| "an unknown user".into())
+    {
+        return name;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let Some(uid) = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+    else {
+        return "an unknown user".into();
+    };
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    passwd
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split(':').collect();
+            (fields.get(2) == Some(&uid.as_str())).then(|| fields[0].to_owned())
+        })
+        .unwrap_or(format!("uid {uid}"))
 }
 
 /// This machine's name, for naming lock holders and keychain slots.
@@ -84,7 +104,11 @@ fn describe_holder(lock_file: &Path) -> String {
     let since = std::fs::metadata(lock_file)
         .and_then(|metadata| metadata.modified())
         .ok()
-        .map(|modified| format!(", since {}", super::rfc3339(time::OffsetDateTime::from(modified))))
+        .and_then(|modified| {
+            let moment = time::OffsetDateTime::from(modified).to_offset(time::UtcOffset::UTC);
+            moment.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok()
+        })
+        .map(|since| format!(", since {since}"))
         .unwrap_or_default();
     format!("{program} (process {pid}, user {user} on {machine}{since})")
 }
@@ -312,6 +336,15 @@ impl KeySlotsLock {
         let file = open_lock_file(&path)?;
         file.lock().map_err(Error::io("lock", &path))?;
         Ok(KeySlotsLock { _file: file })
+    }
+
+    /// Shared, for reading the file and the database's expected generation while no change is half-made
+    /// (`None` on read-only media without a lock file, where nothing can change).
+    pub(crate) fn take_shared(key_slots: &Path) -> Result<Option<KeySlotsLock>> {
+        let path = files::sibling(key_slots, "lock");
+        let Some(file) = open_lock_file_or_none(&path, true)? else { return Ok(None) };
+        file.lock_shared().map_err(Error::io("lock", &path))?;
+        Ok(Some(KeySlotsLock { _file: file }))
     }
 }
 

@@ -337,29 +337,18 @@ pub(crate) enum OpenAs {
 
 /// Open one slot of `slots` the way `unlock` says: the keys it holds and which way in it was.
 fn open_slot(slots: &SlotFile, key_slots: &Path, unlock: Unlock<'_>) -> Result<(OpenedKeys, OpenedWith)> {
+    let typed = |kind, secret: &[u8], wrong| typed_slot(slots, key_slots, kind, secret, wrong);
     match unlock {
         Unlock::Keychain(keychain) => {
             Ok((open_keychain_slot(slots, keychain, &keys::this_account())?, OpenedWith::Keychain))
         }
         Unlock::RecoveryCode(code) => {
             let canonical = recovery::normalize(code)?;
-            let opened = typed_slot(
-                slots,
-                key_slots,
-                SlotKind::RecoveryCode,
-                canonical.expose().as_bytes(),
-                SecretKind::RecoveryCode,
-            )?;
+            let opened = typed(SlotKind::RecoveryCode, canonical.expose().as_bytes(), SecretKind::RecoveryCode)?;
             Ok((opened, OpenedWith::RecoveryCode))
         }
         Unlock::Passphrase(passphrase) => {
-            let opened = typed_slot(
-                slots,
-                key_slots,
-                SlotKind::Passphrase,
-                passphrase.expose().as_bytes(),
-                SecretKind::Passphrase,
-            )?;
+            let opened = typed(SlotKind::Passphrase, passphrase.expose().as_bytes(), SecretKind::Passphrase)?;
             Ok((opened, OpenedWith::Passphrase))
         }
         Unlock::StaffPassword { login, password } => {
@@ -492,6 +481,20 @@ fn expected_generations(connection: &Connection) -> Result<Option<std::ops::Rang
     let Some(settled) = parse(read_meta(connection, GENERATION_KEY)?) else { return Ok(None) };
     let pending = parse(read_meta(connection, PENDING_GENERATION_KEY)?).unwrap_or(settled);
     Ok(Some(settled.min(pending)..=settled.max(pending)))
+}
+
+/// The key-slot file that matches the database. A file read while the writer was changing it (a reader
+/// opens beside the writer) is read again, under the key-slot lock, with the database's expectation: the
+/// writer may have moved both on meanwhile. The data key cannot have changed (a rekey waits for readers).
+fn settled_slot_file(connection: &Connection, slots: SlotFile, key_slots: &Path) -> Result<SlotFile> {
+    let Err(error) = check_generation(connection, &slots, key_slots) else { return Ok(slots) };
+    let _settled = lock::KeySlotsLock::take_shared(key_slots)?;
+    let fresh = SlotFile::read(key_slots)?;
+    if fresh.vault_id != slots.vault_id || fresh.generation == slots.generation {
+        return Err(error);
+    }
+    check_generation(connection, &fresh, key_slots)?;
+    Ok(fresh)
 }
 
 /// Refuse a key-slot file from another moment than the database, in plain words (never as tampering).
@@ -737,7 +740,7 @@ impl Vault {
                 detail: "it belongs to another vault".into(),
             });
         }
-        check_generation(&connection, &slots, &real.key_slots)?;
+        let slots = settled_slot_file(&connection, slots, &real.key_slots)?;
         let (access, read_only) = match mode {
             Mode::Writer(writer) => (Access::Writer(writer), false),
             Mode::Held => (Access::Held, false),
@@ -781,14 +784,7 @@ impl Vault {
         }
         // Finish an interrupted rekey: keep whichever key the database proved to have.
         if vault.slots.slots.iter().any(|slot| slot.has_next_key()) {
-            vault.change_slots(|fresh| {
-                if rekey_finished {
-                    fresh.promote_next_key();
-                } else {
-                    fresh.drop_next_key();
-                }
-                Ok(())
-            })?;
+            vault.settle_staged_key(rekey_finished)?;
         } else {
             vault.settle_generation()?;
         }
@@ -870,8 +866,16 @@ impl Vault {
     }
 
     /// Run `work` in one transaction: committed if it returns `Ok`, rolled back otherwise.
+    /// Immediate (the write lock first) unless the connection is read-only: a reader beside the writer may
+    /// append audit entries too, and a deferred transaction that read the chain's head before another process
+    /// appended could not upgrade to write.
     pub(crate) fn transaction<T>(&self, work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>) -> Result<T> {
-        let transaction = self.connection.unchecked_transaction()?;
+        let behavior = if self.read_only {
+            rusqlite::TransactionBehavior::Deferred
+        } else {
+            rusqlite::TransactionBehavior::Immediate
+        };
+        let transaction = rusqlite::Transaction::new_unchecked(&self.connection, behavior)?;
         let value = work(&transaction)?;
         transaction.commit()?;
         Ok(value)
@@ -1121,10 +1125,7 @@ impl Vault {
         }
         self.data_key = next;
         let back_to_wal = self.connection.execute_batch("PRAGMA journal_mode = WAL;");
-        self.change_slots(|fresh| {
-            fresh.promote_next_key();
-            Ok(())
-        })?;
+        self.settle_staged_key(true)?;
         // Still in rollback-journal mode if this failed; the next open switches back.
         back_to_wal?;
         Ok(())
@@ -1186,6 +1187,13 @@ impl Vault {
         if promote {
             self.data_key = next;
         }
+        self.settle_staged_key(promote)?;
+        Ok(promote)
+    }
+
+    /// End a rekey in the key-slot file: the staged key becomes the current one (`promote`: the database has
+    /// it), or is dropped (the database kept the old key).
+    fn settle_staged_key(&mut self, promote: bool) -> Result<()> {
         self.change_slots(|fresh| {
             if promote {
                 fresh.promote_next_key();
@@ -1193,8 +1201,7 @@ impl Vault {
                 fresh.drop_next_key();
             }
             Ok(())
-        })?;
-        Ok(promote)
+        })
     }
 
     /// Check every page's HMAC (`PRAGMA cipher_integrity_check`) and SQLite's own structure.

@@ -26,8 +26,10 @@ use super::keys::{DataKey, Kek};
 use crate::error::{Error, Result};
 
 const FORMAT: &str = "saferoom-key-slots";
-/// The newest key-slot file version this build reads and writes.
-pub const SLOT_FILE_VERSION: i64 = 1;
+/// The newest key-slot file version this build reads and writes. Version 2 added `generation` (and
+/// per-account keychain slots), which changes the checksum's input: a build that knows only version 1 reports
+/// a version-2 file as written by a newer Saferoom rather than as damaged. Version 1 files read as generation 0.
+pub const SLOT_FILE_VERSION: i64 = 2;
 
 /// What kind of secret opens a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -334,6 +336,7 @@ impl SlotFile {
 
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut sealed = self.clone();
+        sealed.version = SLOT_FILE_VERSION;
         sealed.checksum = self.compute_checksum();
         let mut bytes = serde_json::to_vec_pretty(&sealed).unwrap_or_default();
         bytes.push(b'\n');

@@ -745,3 +745,45 @@ fn r12_5_a_key_slot_file_from_another_moment_is_reported_as_such() {
     assert_eq!(error.code(), ErrorCode::KeySlotsMismatch, "{error:?}");
     assert!(error.to_string().contains("newer than the vault"), "{error}");
 }
+
+/// A vault from before generations (a version-1 key-slot file, no generation in the database) opens, and
+/// its first slot change starts counting.
+#[test]
+fn a_key_slot_file_from_before_generations_opens_and_starts_counting() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    vault.connection().execute("DELETE FROM vault_meta WHERE key LIKE 'key_slots_generation%'", []).unwrap();
+    vault.lock();
+    let mut file = SlotFile::read(&fixture.paths.key_slots).unwrap();
+    file.generation = 0;
+    let mut old: serde_json::Value = serde_json::from_slice(&file.to_bytes()).unwrap();
+    old.as_object_mut().unwrap().remove("generation");
+    old["version"] = serde_json::json!(1);
+    std::fs::write(&fixture.paths.key_slots, serde_json::to_vec_pretty(&old).unwrap()).unwrap();
+
+    let mut vault = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    vault.set_passphrase(&passphrase(), test_now()).unwrap();
+    let written = SlotFile::read(&fixture.paths.key_slots).unwrap();
+    assert_eq!(written.generation, 1);
+    assert_eq!(expected_generations(vault.connection()).unwrap(), Some(1..=1));
+    vault.lock();
+    Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+}
+
+/// A reader that read the key-slot file just before the writer changed it reads it again instead of
+/// reporting a mismatch (found by the multi-process soak).
+#[test]
+fn a_key_slot_file_read_during_a_change_is_read_again() {
+    let fixture = fixture();
+    create(&fixture);
+    let mut writer = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
+    let stale = SlotFile::read(&fixture.paths.key_slots).unwrap();
+    writer.set_passphrase(&passphrase(), test_now()).unwrap();
+    assert_eq!(
+        check_generation(writer.connection(), &stale, &fixture.paths.key_slots).unwrap_err().code(),
+        ErrorCode::KeySlotsMismatch
+    );
+    let settled = settled_slot_file(writer.connection(), stale.clone(), &fixture.paths.key_slots).unwrap();
+    assert_eq!(settled.generation, stale.generation + 1);
+}
