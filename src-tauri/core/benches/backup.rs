@@ -1,7 +1,7 @@
 //! Backup of a 1 GiB vault against a plain copy of the same file, in the same run.
 //!
 //! `backup/vault_1gib` is `Vault::backup` (a full WAL checkpoint, the still-encrypted pages copied and
-//! hashed under one read transaction, flushed to disk, renamed, read back to check the hash) of a vault grown
+//! hashed under one read transaction, read back to check the hash while flushed to disk, renamed) of a vault grown
 //! to about 1 GiB with progress notes; `backup/plain_copy_fsync_1gib` is `std::fs::copy` of the database file
 //! then `fsync` of the copy. The bench prints the ratio of their means (goal ≤ 1.5×). Run with
 //! `cargo bench -p saferoom-core --bench backup`; the figures go in docs/benchmarks.md.

@@ -9,8 +9,9 @@
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
 //! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are hashed while they are
 //! copied straight into the target's temporary sibling; the hash then replaces a same-length placeholder
-//! in the header, so the format stays version 1. Flushed, renamed, and read back to check the hash.
-//! Nothing else is written beside the target; cancelled or failed, nothing is left.
+//! in the header, so the format stays version 1. The file is read back to check the hash while the disk
+//! flushes it, and renamed to the target's name only when both succeeded: a file under that name is always
+//! verified. Nothing else is written beside the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -124,8 +125,9 @@ impl Vault {
     /// The copy is the database's still-encrypted pages, read under one read transaction that began after
     /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
     /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
-    /// `destination`'s temporary sibling, which is flushed to disk, renamed into place and read back.
-    /// Cancelled or failed: no file is left (neither `destination` nor its temporary sibling).
+    /// `destination`'s temporary sibling, which is read back (hash checked) while it is flushed to disk, and
+    /// renamed into place after both. Cancelled or failed: no file is left (neither `destination` nor its
+    /// temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
         progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
