@@ -1,7 +1,7 @@
 //! Backup of a 1 GiB vault against a plain copy of the same file, in the same run.
 //!
 //! `backup/vault_1gib` is `Vault::backup` (a full WAL checkpoint, the still-encrypted pages copied and
-//! hashed under one read transaction, flushed to disk, renamed, read back to check the hash) of a vault grown
+//! hashed under one read transaction, read back to check the hash while flushed to disk, renamed) of a vault grown
 //! to about 1 GiB with progress notes; `backup/plain_copy_fsync_1gib` is `std::fs::copy` of the database file
 //! then `fsync` of the copy. The bench prints the ratio of their means (goal ≤ 1.5×). Run with
 //! `cargo bench -p saferoom-core --bench backup`; the figures go in docs/benchmarks.md.
@@ -12,6 +12,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use saferoom_core::progress::{Progress, Stage};
 use saferoom_core::testing::{bulk_clients, execute_raw, owner_vault, test_now};
 
 /// 16,384 notes of 64 KiB (hex text): 1 GiB of note text.
@@ -97,6 +98,7 @@ fn backup_1gib(c: &mut Criterion) {
         })
     });
     group.finish();
+    print_phases(&vault, &out.path().join("phases.saferoom-backup"));
     eprintln!(
         "plain copy + fsync: mean {:?} over {} runs; backup: mean {:?} over {} runs; ratio {:.2}x (goal <= 1.5x)",
         plain.mean(),
@@ -104,6 +106,42 @@ fn backup_1gib(c: &mut Criterion) {
         backup.mean(),
         backup.runs.get(),
         backup.mean().as_secs_f64() / plain.mean().as_secs_f64()
+    );
+}
+
+/// Records when each stage first and last reported, to show where a backup's time goes.
+#[derive(Default)]
+struct Phases(std::sync::Mutex<Vec<(Stage, u64, Instant)>>);
+
+impl Progress for Phases {
+    fn report(&self, stage: Stage, done: u64, total: u64) -> bool {
+        self.0.lock().unwrap().push((stage, if total == 0 { u64::MAX } else { done }, Instant::now()));
+        true
+    }
+}
+
+/// One more backup, timed by stage: before the copy (checkpoint, snapshot, row counts), copying and
+/// hashing, verifying (with the fsync beside it), and the rest (rename).
+fn print_phases(vault: &saferoom_core::Vault, target: &Path) {
+    let phases = Phases::default();
+    let started = Instant::now();
+    vault.backup(target, test_now(), &phases).unwrap();
+    let finished = started.elapsed();
+    std::fs::remove_file(target).unwrap();
+    let reports = phases.0.into_inner().unwrap();
+    let first = |stage: Stage| reports.iter().find(|(s, done, _)| *s == stage && *done != u64::MAX).map(|r| r.2);
+    let last = |stage: Stage| reports.iter().rev().find(|(s, _, _)| *s == stage).map(|r| r.2);
+    let (copy_start, copy_end) = (first(Stage::Copying).unwrap(), last(Stage::Copying).unwrap());
+    let (verify_start, verify_end) = (first(Stage::Verifying).unwrap(), last(Stage::Verifying).unwrap());
+    eprintln!(
+        "one backup by stage: snapshot and row counts {:?}, copy and hash {:?}, header and start of flush {:?}, \
+         verify (flush beside it) {:?}, flush end and rename {:?}; total {:?}",
+        copy_start - started,
+        copy_end - copy_start,
+        verify_start - copy_end,
+        verify_end - verify_start,
+        started + finished - verify_end,
+        finished
     );
 }
 

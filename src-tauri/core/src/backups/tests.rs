@@ -518,3 +518,34 @@ fn a_write_committed_between_the_checkpoint_and_the_snapshot_is_not_lost() {
         .unwrap();
     assert_eq!(raced, 1, "the write committed before the snapshot is in the backup");
 }
+
+/// POSIX locks this process holds on `file`, as `lslocks` (util-linux) lists them.
+#[cfg(target_os = "linux")]
+fn posix_locks_on(file: &Path) -> usize {
+    let output = std::process::Command::new("lslocks")
+        .args(["--noheadings", "--raw", "--output", "TYPE,PATH", "--pid", &std::process::id().to_string()])
+        .output()
+        .expect("lslocks (util-linux)");
+    assert!(output.status.success());
+    let file = file.canonicalize().unwrap();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.starts_with("POSIX ") && Path::new(line["POSIX ".len()..].trim()) == file)
+        .count()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_backup_leaves_sqlites_own_locks_on_the_vault_in_place() {
+    // Closing any descriptor of a file drops every POSIX lock the process holds on it, SQLite's included,
+    // after which another process could take the file's exclusive lock (and, closing, delete the WAL the
+    // vault still writes to). The backup's own descriptor must therefore outlive the backup.
+    let fixture = practice();
+    let held = posix_locks_on(&fixture.paths.database);
+    assert!(held > 0, "the open vault holds a lock on its database file");
+    let folder = tempfile::tempdir().unwrap();
+    for round in 0..2 {
+        fixture.vault.backup(&folder.path().join(format!("{round}.saferoom-backup")), test_now(), &Silent).unwrap();
+        assert_eq!(posix_locks_on(&fixture.paths.database), held, "after backup {round}");
+    }
+}

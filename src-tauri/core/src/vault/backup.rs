@@ -9,8 +9,9 @@
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
 //! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are hashed while they are
 //! copied straight into the target's temporary sibling; the hash then replaces a same-length placeholder
-//! in the header, so the format stays version 1. Flushed, renamed, and read back to check the hash.
-//! Nothing else is written beside the target; cancelled or failed, nothing is left.
+//! in the header, so the format stays version 1. The file is read back to check the hash while the disk
+//! flushes it, and renamed to the target's name only when both succeeded: a file under that name is always
+//! verified. Nothing else is written beside the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -128,8 +129,9 @@ impl Vault {
     /// The copy is the database's still-encrypted pages, read under one read transaction that began after
     /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
     /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
-    /// `destination`'s temporary sibling, which is flushed to disk, renamed into place and read back.
-    /// Cancelled or failed: no file is left (neither `destination` nor its temporary sibling).
+    /// `destination`'s temporary sibling, which is read back (hash checked) while it is flushed to disk, and
+    /// renamed into place after both. Cancelled or failed: no file is left (neither `destination` nor its
+    /// temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
         progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
@@ -139,40 +141,41 @@ impl Vault {
             ));
         }
         let temporary = files::sibling(destination, "tmp");
-        let written = self.export_and_package(&temporary, now, progress).and_then(|written| {
+        let made = self.export_and_package(&temporary, now, progress).and_then(|(out, row_counts, sha)| {
+            // Read the written file back (header, length, hash) while the disk takes it: the fsync and the
+            // verification overlap, and the file gets its final name only when both succeeded.
+            let (synced, verified) = std::thread::scope(|scope| {
+                let syncing = scope.spawn(move || out.sync_all());
+                let verified = verify_file(&temporary, &sha, progress);
+                (syncing.join(), verified)
+            });
+            synced
+                .map_err(|_| Error::Crypto("the flushing thread stopped"))?
+                .map_err(Error::io("flush to disk", &temporary))?;
+            verified?;
             files::rename_durably(&temporary, destination)?;
-            Ok(written)
+            Ok((row_counts, sha))
         });
-        let (row_counts, database_sha256) = match written {
-            Ok(written) => written,
+        let (row_counts, database_sha256) = match made {
+            Ok(made) => made,
             Err(error) => {
                 remove_quietly(&[&temporary]);
                 return Err(error);
             }
         };
-        // Read the finished file back: header, length and hash must all check out.
-        let verified = verify_file(destination, &database_sha256, progress)
-            .and_then(|()| std::fs::metadata(destination).map_err(Error::io("read", destination)));
-        match verified {
-            Ok(metadata) => {
-                Ok(BackupReport { path: destination.to_owned(), bytes: metadata.len(), row_counts, database_sha256 })
-            }
-            Err(error) => {
-                remove_quietly(&[destination]);
-                Err(error)
-            }
-        }
+        let bytes = std::fs::metadata(destination).map_err(Error::io("read", destination))?.len();
+        Ok(BackupReport { path: destination.to_owned(), bytes, row_counts, database_sha256 })
     }
 
     /// Write the backup into `temporary`: magic, header (with a placeholder hash of the same length), the
     /// encrypted pages copied and hashed under one read transaction, then the real hash into the header.
-    /// Flushed to disk. Returns the row counts and the database's SHA-256.
+    /// Returns the file (written, not yet flushed to disk), the row counts and the database's SHA-256.
     fn export_and_package(
         &self,
         temporary: &Path,
         now: OffsetDateTime,
         progress: &dyn Progress,
-    ) -> Result<(BTreeMap<String, i64>, String)> {
+    ) -> Result<(File, BTreeMap<String, i64>, String)> {
         // A leftover of a killed run is ours (same hidden name): start afresh.
         remove_quietly(&[temporary]);
         let mut out = std::fs::OpenOptions::new()
@@ -194,8 +197,7 @@ impl Vault {
         out.seek(SeekFrom::Start(HEADER_OFFSET))
             .and_then(|_| out.write_all(&final_bytes))
             .map_err(Error::io("write", temporary))?;
-        out.sync_all().map_err(Error::io("flush to disk", temporary))?;
-        Ok((header.row_counts, header.database_sha256))
+        Ok((out, header.row_counts, header.database_sha256))
     }
 
     /// Checkpoint the whole WAL into the main file, then begin a read transaction that sees no WAL frame.
@@ -252,6 +254,9 @@ impl Vault {
                 _ => 0,
             })
         })?;
+        if pages <= 0 || page_size <= 0 {
+            return Err(Error::Crypto("the vault's page count or size is unreadable"));
+        }
         let database = &self.paths.database;
         let mut source = self.raw_database()?;
         // The snapshot's pages; a file longer than that (space SQLite has not truncated yet) holds nothing
@@ -281,19 +286,7 @@ impl Vault {
             .and_then(|()| out.write_all(&header_bytes))
             .map_err(Error::io("write", temporary))?;
         source.seek(SeekFrom::Start(0)).map_err(Error::io("read", database))?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; COPY_CHUNK];
-        let mut done = 0u64;
-        while done < database_bytes {
-            progress::check(progress, Stage::Copying, done, database_bytes)?;
-            let want = usize::try_from((database_bytes - done).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
-            source.read_exact(&mut buffer[..want]).map_err(Error::io("read", database))?;
-            hasher.update(&buffer[..want]);
-            out.write_all(&buffer[..want]).map_err(Error::io("write", temporary))?;
-            done += want as u64;
-        }
-        progress::check(progress, Stage::Copying, done, database_bytes)?;
-        header.database_sha256 = hex::encode(hasher.finalize());
+        header.database_sha256 = copy_and_hash(&mut source, database, out, temporary, database_bytes, progress)?;
         Ok((header, header_bytes))
     }
 
@@ -337,6 +330,48 @@ pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     }
     let header: Header = serde_json::from_value(value).map_err(|error| corrupt(format!("header fields: {error}")))?;
     Ok((header, reader))
+}
+
+/// Copy `length` bytes from `source` to `out`, hashing them on a second thread as they go (so hashing
+/// overlaps reading and writing). Reports progress and checks for cancel between chunks.
+fn copy_and_hash(
+    source: &mut &File,
+    source_path: &Path,
+    out: &mut File,
+    out_path: &Path,
+    length: u64,
+    progress: &dyn Progress,
+) -> Result<String> {
+    let (to_hasher, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    let (to_copier, spent) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        let hashing = scope.spawn(move || {
+            let mut hasher = Sha256::new();
+            for chunk in chunks {
+                hasher.update(&chunk);
+                // The copier may have stopped (error or cancel); the buffer is then simply dropped.
+                let _ = to_copier.send(chunk);
+            }
+            hex::encode(hasher.finalize())
+        });
+        let copied = (|| -> Result<()> {
+            let mut done = 0u64;
+            while done < length {
+                progress::check(progress, Stage::Copying, done, length)?;
+                let want = usize::try_from((length - done).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
+                let mut buffer = spent.try_recv().unwrap_or_default();
+                buffer.resize(want, 0);
+                source.read_exact(&mut buffer).map_err(Error::io("read", source_path))?;
+                out.write_all(&buffer).map_err(Error::io("write", out_path))?;
+                to_hasher.send(buffer).map_err(|_| Error::Crypto("the hashing thread stopped"))?;
+                done += want as u64;
+            }
+            progress::check(progress, Stage::Copying, done, length)
+        })();
+        drop(to_hasher);
+        let digest = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"));
+        copied.and(digest)
+    })
 }
 
 fn header_json(header: &Header) -> Result<Vec<u8>> {
