@@ -84,6 +84,7 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    saferoom_core::vault::set_program_name("the saferoom command line");
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -115,9 +116,9 @@ pub(crate) fn core<T>(result: saferoom_core::Result<T>) -> anyhow::Result<T> {
     result.map_err(|error| CliError(error).into())
 }
 
-/// Open for read-only work (backup, unlock-check, audit verify).
+/// Open for read-only work (backup, unlock-check, audit verify), beside the app or another writer.
 fn open_shared(paths: &VaultPaths, way_in: &WayIn) -> anyhow::Result<Vault> {
-    core(Vault::open(paths, way_in.unlock()))
+    core(Vault::open_shared(paths, way_in.unlock()))
 }
 
 /// Open as the one writer (rekey).

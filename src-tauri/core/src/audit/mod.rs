@@ -166,6 +166,9 @@ pub const VIA_COMMAND_LINE: &str = "via command line";
 /// and [`Recorded::SkippedReadOnly`] says so.
 pub fn record_command_line(vault: &Vault, now: OffsetDateTime, action: &str, detail: &str) -> Result<Recorded> {
     use crate::vault::OpenedWith;
+    if vault.is_read_only() {
+        return Ok(Recorded::SkippedReadOnly);
+    }
     let (way_in, actor) = match vault.opened_with() {
         OpenedWith::Keychain => ("system keychain", None),
         OpenedWith::RecoveryCode => ("recovery code", None),
