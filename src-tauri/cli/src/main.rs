@@ -224,7 +224,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rows: i64 = report.row_counts.values().sum();
             record(
                 &vault,
-                actions::BACKUP_WRITTEN,
+                actions::BACKUP_MADE,
                 &format!("{} bytes, database SHA-256 {}", report.bytes, report.database_sha256),
             )?;
             println!(
@@ -234,6 +234,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report.row_counts.len(),
                 report.database_sha256
             );
+            // Files kept from a vault that a restore replaced stay only until the next good backup.
+            let removed = core(paths.remove_replaced_copies())?;
+            if removed > 0 {
+                println!("removed the {removed} files kept from the vault an earlier restore replaced");
+            }
         }
         Command::Restore { file, force, replace_other_vault, unlock } => {
             let way_in = owner_way_in(&unlock, "restore")?;

@@ -156,6 +156,15 @@ pub enum Error {
         /// How they differ ("it is older than the database", …).
         detail: String,
     },
+    /// A backup folder (or a backup file's folder) cannot take the backup: missing, read-only or full.
+    /// Nothing was written there and the vault is unchanged.
+    #[error("The backup folder {folder} {problem}")]
+    BackupFolder {
+        /// The folder.
+        folder: PathBuf,
+        /// What is wrong with it.
+        problem: FolderProblem,
+    },
     /// The person (or a signal) stopped long work before it finished; nothing was changed or left behind.
     #[error("Stopped before it finished. Nothing was changed")]
     Cancelled,
@@ -185,6 +194,30 @@ pub enum Error {
     /// A cryptographic primitive failed where it cannot fail on valid input.
     #[error("Cryptography failure: {0}")]
     Crypto(&'static str),
+}
+
+/// Why a backup folder cannot take a backup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FolderProblem {
+    /// It is not there (an unplugged drive, a disconnected share, a deleted folder).
+    Missing,
+    /// It may not be written to.
+    ReadOnly,
+    /// Its disk is full.
+    Full,
+}
+
+impl std::fmt::Display for FolderProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FolderProblem::Missing => {
+                "is not there. Plug in the drive or reconnect the network share, or choose another folder"
+            }
+            FolderProblem::ReadOnly => "cannot be written to. Check its permissions, or choose another folder",
+            FolderProblem::Full => "is full. Free some space there (or keep fewer backups), or choose another folder",
+        })
+    }
 }
 
 /// The closed set of codes that cross the IPC boundary. Add one only when the UI branches on it.
@@ -229,6 +262,8 @@ pub enum ErrorCode {
     KeySlotsMismatch,
     /// [`Error::Cancelled`].
     Cancelled,
+    /// [`Error::BackupFolder`].
+    BackupFolderUnusable,
     /// Everything that is a bug or an environment failure.
     Internal,
 }
@@ -255,6 +290,7 @@ impl ErrorCode {
         ErrorCode::VaultInUse,
         ErrorCode::KeySlotsMismatch,
         ErrorCode::Cancelled,
+        ErrorCode::BackupFolderUnusable,
         ErrorCode::Internal,
     ];
 }
@@ -278,6 +314,7 @@ impl Error {
             Error::VaultInUse { .. } => ErrorCode::VaultInUse,
             Error::KeySlotsMismatch { .. } => ErrorCode::KeySlotsMismatch,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::BackupFolder { .. } => ErrorCode::BackupFolderUnusable,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,

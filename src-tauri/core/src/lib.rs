@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod backups;
 pub mod clients;
 pub mod consent;
 pub mod disclosures;
@@ -35,6 +36,6 @@ pub mod testing;
 mod text;
 pub mod vault;
 
-pub use error::{Error, ErrorCode, Result, SecretKind};
+pub use error::{Error, ErrorCode, FolderProblem, Result, SecretKind};
 pub use sensitive::SecretString;
 pub use vault::{CreateOptions, Created, OwnerAccount, Unlock, Vault, VaultPaths};

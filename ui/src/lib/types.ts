@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'key_slots_mismatch'
   /** Long work was stopped before it finished; nothing was changed. */
   | 'cancelled'
+  /** The backup folder is missing, read-only or full; nothing was written there. */
+  | 'backup_folder_unusable'
   | 'internal'
   /** A signing kiosk is running: everything but the kiosk commands and vault_status is refused. */
   | 'kiosk_active';
@@ -55,6 +57,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   'vault_in_use',
   'key_slots_mismatch',
   'cancelled',
+  'backup_folder_unusable',
   'internal',
   'kiosk_active',
 ];

@@ -234,6 +234,7 @@ describe('error codes', () => {
       'vault_in_use',
       'key_slots_mismatch',
       'cancelled',
+      'backup_folder_unusable',
       'internal',
       'kiosk_active',
     ]);

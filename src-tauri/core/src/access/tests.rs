@@ -127,6 +127,16 @@ fn operations() -> Vec<(&'static str, &'static [Role], Operation)> {
         ("settings::set_auto_lock_minutes", OWNER, |f, s, _| {
             crate::settings::set_auto_lock_minutes(&f.vault, s, 15, test_now()).map(drop)
         }),
+        ("backups::settings", OWNER, |f, s, _| crate::backups::settings(&f.vault, s, test_now()).map(drop)),
+        ("backups::set_settings", OWNER, |f, s, _| {
+            let settings = crate::backups::BackupSettings { folder: Some(f.folder.path().to_owned()), keep: 3 };
+            crate::backups::set_settings(&f.vault, s, &settings, test_now()).map(drop)
+        }),
+        ("backups::status", OWNER, |f, s, _| crate::backups::status(&f.vault, s, test_now()).map(drop)),
+        ("backups::back_up_now", OWNER, |f, s, _| {
+            let target = f.folder.path().join("matrix.saferoom-backup");
+            crate::backups::back_up_now(&f.vault, s, &target, test_now(), &crate::progress::Silent).map(drop)
+        }),
         ("clients::create", EVERYONE, |f, s, _| {
             clients::create(&f.vault, s, client_input("New", "Client"), test_now()).map(drop)
         }),

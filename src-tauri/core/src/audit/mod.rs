@@ -136,12 +136,16 @@ pub mod actions {
     pub const UNIT_NOTE_CREATED: &str = "unit.note_created";
     /// A signing kiosk ended by a staff member's password.
     pub const KIOSK_ENDED: &str = "kiosk.ended";
+    /// An owner made a backup on demand.
+    pub const BACKUP_MADE: &str = "backup.made";
+    /// A backup was made automatically (on lock or quit); no actor.
+    pub const BACKUP_AUTOMATIC: &str = "backup.automatic";
+    /// A backup run failed (its reason is in the backup status).
+    pub const BACKUP_FAILED: &str = "backup.failed";
     /// A vault was created from the command line.
     pub const VAULT_CREATED: &str = "vault.created";
     /// Every page of the vault passed its integrity check (an unlock check).
     pub const INTEGRITY_CHECKED: &str = "vault.integrity_checked";
-    /// A backup of the vault was written.
-    pub const BACKUP_WRITTEN: &str = "vault.backup_written";
     /// The data key was rotated.
     pub const REKEYED: &str = "vault.rekeyed";
     /// The vault was restored from a backup (recorded in the restored vault).

@@ -4,19 +4,25 @@
 //! header (format version, vault id, schema version, the key-slot file, row counts, the database's
 //! length and SHA-256), then the database itself, still encrypted with the vault's data key. Nothing in
 //! a backup is readable without one of the vault's slots (keychain, recovery code or passphrase).
+//!
+//! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
+//! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
+//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are hashed while they are
+//! copied straight into the target's temporary sibling; the hash then replaces a same-length placeholder
+//! in the header, so the format stays version 1. Flushed, renamed, and read back to check the hash.
+//! Nothing else is written beside the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use zeroize::Zeroizing;
 
 use super::files::{self, with_suffix};
-use super::{migrations, rfc3339, try_key, Vault};
+use super::{migrations, rfc3339, Vault};
 use crate::error::{Error, Result};
 use crate::progress::{self, Progress, Stage};
 
@@ -26,6 +32,12 @@ pub use restore::ReplacedVault;
 const MAGIC: &[u8; 16] = b"SAFEROOM-BACKUP\n";
 const FORMAT_VERSION: i64 = 1;
 const MAX_HEADER_BYTES: u32 = 16 * 1024 * 1024;
+/// Where the JSON header starts: after the magic and its length.
+const HEADER_OFFSET: u64 = 16 + 4;
+/// Bytes copied (and hashed) per step; progress is reported and cancel checked between steps.
+const COPY_CHUNK: usize = 1 << 20;
+/// How often to retry a snapshot that a concurrent writer spoiled before giving up.
+const SNAPSHOT_ATTEMPTS: u32 = 20;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Header {
@@ -112,6 +124,12 @@ fn remove_quietly(paths: &[&Path]) {
 
 impl Vault {
     /// Write a consistent copy of the open vault to `destination` (a new file) and verify it.
+    ///
+    /// The copy is the database's still-encrypted pages, read under one read transaction that began after
+    /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
+    /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
+    /// `destination`'s temporary sibling, which is flushed to disk, renamed into place and read back.
+    /// Cancelled or failed: no file is left (neither `destination` nor its temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
         progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
@@ -120,114 +138,176 @@ impl Vault {
                 format!("{} already exists; choose a new name", destination.display()),
             ));
         }
-        let export = files::sibling(destination, "export");
-        let written = self.export_and_package(&export, destination, now);
-        remove_quietly(&[&export, &with_suffix(&export, "-journal")]);
-        if written.is_err() {
-            remove_quietly(&[destination, &files::sibling(destination, "tmp")]);
-        }
-        let (row_counts, database_sha256) = written?;
-        // Read the finished file back: header, length and hash must all check out.
-        let header = read_header(destination).and_then(|(header, mut reader)| {
-            let (bytes, sha) = hash_stream(&mut reader, destination, header.database_bytes, None)?;
-            if bytes != header.database_bytes || sha != header.database_sha256 {
-                return Err(Error::BackupCorrupt {
-                    path: destination.to_owned(),
-                    detail: "the copy on disk does not match what was written".into(),
-                });
+        let temporary = files::sibling(destination, "tmp");
+        let written = self.export_and_package(&temporary, now, progress).and_then(|written| {
+            files::rename_durably(&temporary, destination)?;
+            Ok(written)
+        });
+        let (row_counts, database_sha256) = match written {
+            Ok(written) => written,
+            Err(error) => {
+                remove_quietly(&[&temporary]);
+                return Err(error);
             }
-            Ok(header)
-        })?;
-        let bytes = std::fs::metadata(destination).map_err(Error::io("read", destination))?.len();
-        debug_assert_eq!(header.database_sha256, database_sha256);
-        Ok(BackupReport { path: destination.to_owned(), bytes, row_counts, database_sha256 })
+        };
+        // Read the finished file back: header, length and hash must all check out.
+        let verified = verify_file(destination, &database_sha256, progress)
+            .and_then(|()| std::fs::metadata(destination).map_err(Error::io("read", destination)));
+        match verified {
+            Ok(metadata) => {
+                Ok(BackupReport { path: destination.to_owned(), bytes: metadata.len(), row_counts, database_sha256 })
+            }
+            Err(error) => {
+                remove_quietly(&[destination]);
+                Err(error)
+            }
+        }
     }
 
+    /// Write the backup into `temporary`: magic, header (with a placeholder hash of the same length), the
+    /// encrypted pages copied and hashed under one read transaction, then the real hash into the header.
+    /// Flushed to disk. Returns the row counts and the database's SHA-256.
     fn export_and_package(
         &self,
-        export: &Path,
-        destination: &Path,
+        temporary: &Path,
         now: OffsetDateTime,
+        progress: &dyn Progress,
     ) -> Result<(BTreeMap<String, i64>, String)> {
-        remove_quietly(&[export]);
-        // The vault's connection may not create files (so a missing vault is never silently made), and
-        // ATTACH inherits that; an empty file is an empty database to SQLite.
-        File::create(export).map_err(Error::io("create the backup copy", export))?;
-        let literal = self.data_key.sqlcipher_literal();
-        let attach = Zeroizing::new(format!("ATTACH DATABASE ?1 AS backup KEY \"{}\"", literal.as_str()));
-        let export_text =
-            export.to_str().ok_or_else(|| Error::invalid("backup file", "the path must be valid UTF-8"))?;
-        self.connection.execute(&attach, [export_text]).map_err(|error| Error::Io {
-            action: "create the backup copy",
-            path: export.to_owned(),
-            source: std::io::Error::other(error.to_string()),
-        })?;
-        // One read transaction: the export and the row counts see the same snapshot.
-        let exported = (|| -> Result<(BTreeMap<String, i64>, i64)> {
-            self.connection.execute_batch("BEGIN")?;
-            let inner = (|| -> Result<(BTreeMap<String, i64>, i64)> {
-                self.connection.query_row("SELECT sqlcipher_export('backup')", [], |_| Ok(()))?;
-                let version = migrations::current_version(&self.connection)?;
-                self.connection.pragma_update(Some("backup"), "user_version", version)?;
-                Ok((row_counts(&self.connection, "main")?, version))
-            })();
-            let end = if inner.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            self.connection.execute_batch(end)?;
-            inner
-        })();
-        let detached = self.connection.execute_batch("DETACH DATABASE backup");
-        let (counts, schema_version) = exported?;
-        detached?;
-
-        // Verify the copy on its own before packaging it.
-        let copy = try_key(export, &self.data_key, false)?.ok_or_else(|| Error::BackupCorrupt {
-            path: destination.to_owned(),
-            detail: "the copy does not open with the vault's key".into(),
-        })?;
-        let problems: Vec<String> = copy
-            .prepare("PRAGMA cipher_integrity_check")?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let structure: String = copy.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        let copied_counts = row_counts(&copy, "main")?;
-        drop(copy);
-        if !problems.is_empty() || structure != "ok" || copied_counts != counts {
-            return Err(Error::BackupCorrupt {
-                path: destination.to_owned(),
-                detail: "the fresh copy failed verification".into(),
-            });
+        // A leftover of a killed run is ours (same hidden name): start afresh.
+        remove_quietly(&[temporary]);
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(temporary)
+            .map_err(Error::io("write", temporary))?;
+        self.begin_snapshot()?;
+        let copied = self.copy_snapshot(&mut out, temporary, now, progress);
+        // The read transaction only read; ending it cannot lose anything.
+        let ended = self.connection.execute_batch("COMMIT").or_else(|_| self.connection.execute_batch("ROLLBACK"));
+        let (header, header_bytes) = copied?;
+        ended?;
+        // The hash is known only now: put it where the placeholder was (same length, so nothing moves).
+        let final_bytes = header_json(&header)?;
+        if final_bytes.len() != header_bytes.len() {
+            return Err(Error::Crypto("backup header changed length"));
         }
+        out.seek(SeekFrom::Start(HEADER_OFFSET))
+            .and_then(|_| out.write_all(&final_bytes))
+            .map_err(Error::io("write", temporary))?;
+        out.sync_all().map_err(Error::io("flush to disk", temporary))?;
+        Ok((header.row_counts, header.database_sha256))
+    }
 
-        let mut source = File::open(export).map_err(Error::io("read", export))?;
-        let (database_bytes, database_sha256) = hash_stream(&mut source, export, u64::MAX, None)?;
-        let header = Header {
+    /// Checkpoint the whole WAL into the main file, then begin a read transaction that sees no WAL frame.
+    ///
+    /// A writer may commit between the checkpoint and the start of the read transaction; its frames
+    /// would then be part of the snapshot but not of the main file. So the read transaction is kept only
+    /// if the `-wal` file is empty once it has begun (frames a snapshot includes cannot leave the WAL
+    /// while it is open); otherwise it is ended and the whole step tried again.
+    fn begin_snapshot(&self) -> Result<()> {
+        let wal = with_suffix(&self.paths.database, "-wal");
+        for attempt in 0..SNAPSHOT_ATTEMPTS {
+            let busy: i64 = self.connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+            #[cfg(test)]
+            AFTER_CHECKPOINT.with(|hook| hook.borrow_mut().as_mut().map(|hook| hook()));
+            if busy == 0 {
+                self.connection.execute_batch("BEGIN")?;
+                let began: Result<bool> = self
+                    .connection
+                    .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0))
+                    .map_err(Error::from)
+                    .and_then(|_| wal_length(&wal).map(|length| length == 0));
+                match began {
+                    Ok(true) => return Ok(()),
+                    Ok(false) => self.connection.execute_batch("ROLLBACK")?,
+                    Err(error) => {
+                        let _ = self.connection.execute_batch("ROLLBACK");
+                        return Err(error);
+                    }
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5 << attempt.min(6)));
+        }
+        Err(Error::conflict("The vault kept changing while the backup tried to start. Try the backup again"))
+    }
+
+    /// Inside the read transaction: count rows, write magic and header, copy and hash the main file.
+    fn copy_snapshot(
+        &self,
+        out: &mut File,
+        temporary: &Path,
+        now: OffsetDateTime,
+        progress: &dyn Progress,
+    ) -> Result<(Header, Vec<u8>)> {
+        let counts = row_counts(&self.connection, "main")?;
+        let schema_version = migrations::current_version(&self.connection)?;
+        let pages: i64 = self.connection.query_row("PRAGMA page_count", [], |row| row.get(0))?;
+        // SQLCipher answers `PRAGMA page_size` as text (its `cipher_page_size`), SQLite as an integer.
+        let page_size: i64 = self.connection.query_row("PRAGMA page_size", [], |row| {
+            Ok(match row.get_ref(0)? {
+                rusqlite::types::ValueRef::Integer(size) => size,
+                rusqlite::types::ValueRef::Text(text) => {
+                    std::str::from_utf8(text).ok().and_then(|text| text.trim().parse().ok()).unwrap_or(0)
+                }
+                _ => 0,
+            })
+        })?;
+        let database = &self.paths.database;
+        let mut source = self.raw_database()?;
+        // The snapshot's pages; a file longer than that (space SQLite has not truncated yet) holds nothing
+        // of the snapshot beyond them, a shorter one cannot hold it at all.
+        let database_bytes = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(u64::MAX);
+        let file_bytes = source.metadata().map_err(Error::io("read", database))?.len();
+        if file_bytes < database_bytes {
+            return Err(Error::conflict(
+                "The vault's file was shorter than its pages when the backup began. Try the backup again",
+            ));
+        }
+        let mut header = Header {
             format_version: FORMAT_VERSION,
             vault_id: self.vault_id().to_owned(),
             created_at: rfc3339(now),
             schema_version,
-            row_counts: counts.clone(),
+            row_counts: counts,
             database_bytes,
-            database_sha256: database_sha256.clone(),
+            database_sha256: "0".repeat(64),
             key_slots: serde_json::from_slice(&self.slots.to_bytes())
                 .map_err(|_| Error::Crypto("key slots to JSON"))?,
         };
-        let header_bytes = serde_json::to_vec(&header).map_err(|_| Error::Crypto("backup header to JSON"))?;
-        let temporary = files::sibling(destination, "tmp");
-        let mut out = BufWriter::new(File::create(&temporary).map_err(Error::io("write", &temporary))?);
-        let mut source = File::open(export).map_err(Error::io("read", export))?;
+        let header_bytes = header_json(&header)?;
         let header_length = u32::try_from(header_bytes.len()).map_err(|_| Error::Crypto("backup header size"))?;
         out.write_all(MAGIC)
             .and_then(|()| out.write_all(&header_length.to_le_bytes()))
             .and_then(|()| out.write_all(&header_bytes))
-            .and_then(|()| std::io::copy(&mut source, &mut out).map(drop))
-            .and_then(|()| out.flush())
-            .map_err(Error::io("write", &temporary))?;
-        out.into_inner()
-            .map_err(|error| Error::Io { action: "write", path: temporary.clone(), source: error.into_error() })?
-            .sync_all()
-            .map_err(Error::io("flush to disk", &temporary))?;
-        files::rename_durably(&temporary, destination)?;
-        Ok((counts, database_sha256))
+            .map_err(Error::io("write", temporary))?;
+        source.seek(SeekFrom::Start(0)).map_err(Error::io("read", database))?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; COPY_CHUNK];
+        let mut done = 0u64;
+        while done < database_bytes {
+            progress::check(progress, Stage::Copying, done, database_bytes)?;
+            let want = usize::try_from((database_bytes - done).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
+            source.read_exact(&mut buffer[..want]).map_err(Error::io("read", database))?;
+            hasher.update(&buffer[..want]);
+            out.write_all(&buffer[..want]).map_err(Error::io("write", temporary))?;
+            done += want as u64;
+        }
+        progress::check(progress, Stage::Copying, done, database_bytes)?;
+        header.database_sha256 = hex::encode(hasher.finalize());
+        Ok((header, header_bytes))
+    }
+
+    /// The database file opened for reading raw pages, kept open for as long as the vault is.
+    ///
+    /// SQLite locks the database with POSIX advisory locks, which belong to the process: closing *any*
+    /// descriptor of the file releases them all, including those SQLite's own connection holds. So the
+    /// descriptor is opened once and closed only after the connection (see the field order of [`Vault`]).
+    fn raw_database(&self) -> Result<&File> {
+        if let Some(file) = self.raw_database.get() {
+            return Ok(file);
+        }
+        let file = File::open(&self.paths.database).map_err(Error::io("read", &self.paths.database))?;
+        Ok(self.raw_database.get_or_init(|| file))
     }
 }
 
@@ -259,27 +339,66 @@ pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     Ok((header, reader))
 }
 
-/// Hash up to `limit` bytes of `reader`, copying them to `sink` if given.
-fn hash_stream(
-    reader: &mut dyn Read,
-    path: &Path,
-    limit: u64,
-    mut sink: Option<&mut dyn Write>,
-) -> Result<(u64, String)> {
+fn header_json(header: &Header) -> Result<Vec<u8>> {
+    serde_json::to_vec(header).map_err(|_| Error::Crypto("backup header to JSON"))
+}
+
+/// The length of the `-wal` file; a missing one is empty.
+fn wal_length(wal: &Path) -> Result<u64> {
+    match std::fs::metadata(wal) {
+        Ok(metadata) => Ok(metadata.len()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(error) => Err(Error::io("read", wal)(error)),
+    }
+}
+
+/// Read a written backup back: its header must parse and the database inside must have the recorded
+/// length and the SHA-256 computed while copying.
+fn verify_file(path: &Path, expected_sha256: &str, progress: &dyn Progress) -> Result<()> {
+    let (header, mut reader) = read_header(path)?;
     let mut hasher = Sha256::new();
-    let mut total = 0u64;
-    let mut buffer = vec![0u8; 1 << 16];
-    let mut limited = reader.take(limit);
+    let mut buffer = vec![0u8; COPY_CHUNK];
+    let mut done = 0u64;
     loop {
-        let read = limited.read(&mut buffer).map_err(Error::io("read", path))?;
+        progress::check(progress, Stage::Verifying, done, header.database_bytes)?;
+        let read = reader.read(&mut buffer).map_err(Error::io("read", path))?;
         if read == 0 {
             break;
         }
         hasher.update(&buffer[..read]);
-        if let Some(sink) = sink.as_mut() {
-            sink.write_all(&buffer[..read]).map_err(Error::io("write a copy of", path))?;
-        }
-        total += read as u64;
+        done += read as u64;
     }
-    Ok((total, hex::encode(hasher.finalize())))
+    let sha = hex::encode(hasher.finalize());
+    if done != header.database_bytes || sha != header.database_sha256 || sha != expected_sha256 {
+        return Err(Error::BackupCorrupt {
+            path: path.to_owned(),
+            detail: "the copy on disk does not match what was written".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The vault id a file's backup header names, if it is a Saferoom backup (for pruning old backups).
+pub(crate) fn backup_vault_id(path: &Path) -> Result<String> {
+    read_header(path).map(|(header, _)| header.vault_id)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Called between the checkpoint and the start of the read transaction, so a test can commit a write
+    /// exactly there (the race [`Vault::begin_snapshot`] guards against).
+    pub(crate) static AFTER_CHECKPOINT: std::cell::RefCell<Option<Box<dyn FnMut()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(test)]
+impl Vault {
+    /// A second keyed connection to this vault's database, configured like the vault's own: for tests of
+    /// a backup taken while another connection writes.
+    pub(crate) fn second_connection(&self) -> Result<rusqlite::Connection> {
+        let connection = super::try_key(&self.paths.database, &self.data_key, false)?
+            .ok_or(Error::Crypto("the vault's key does not open its own database"))?;
+        super::configure(&connection)?;
+        Ok(connection)
+    }
 }

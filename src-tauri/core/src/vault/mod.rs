@@ -180,6 +180,9 @@ pub struct Vault {
     /// `paths` with symlinks resolved once at open: every file operation uses these.
     real: VaultPaths,
     connection: Connection,
+    /// The database file as raw bytes for backups, opened at the first backup. Declared after
+    /// `connection` so it closes after it: closing it drops the process's POSIX locks on the file.
+    raw_database: std::sync::OnceLock<std::fs::File>,
     data_key: DataKey,
     slots: SlotFile,
     opened_with: OpenedWith,
@@ -393,6 +396,8 @@ fn configure_reader(connection: &Connection) -> Result<()> {
 }
 
 /// Key a connection and prove the key with one read. `Ok(None)`: the key does not open this file.
+/// (Only tests still open a vault's file by key alone: backups copy its pages.)
+#[cfg(test)]
 fn try_key(database: &Path, key: &DataKey, create: bool) -> Result<Option<Connection>> {
     try_key_as(database, key, if create { OpenAs::Create } else { OpenAs::ReadWrite })
 }
@@ -765,7 +770,17 @@ impl Vault {
             }
             migrations::migrate(&mut connection)?;
         }
-        let mut vault = Vault { paths, real, connection, data_key, slots, opened_with, read_only, access };
+        let mut vault = Vault {
+            paths,
+            real,
+            connection,
+            raw_database: std::sync::OnceLock::new(),
+            data_key,
+            slots,
+            opened_with,
+            read_only,
+            access,
+        };
         if !vault.is_writer() {
             return Ok(vault);
         }
