@@ -682,3 +682,48 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
     // Usage errors still exit 2.
     assert_eq!(setup.run(&["restore"], "").status.code(), Some(2));
 }
+
+#[test]
+fn r12_11_a_clock_set_back_is_kept_marked_and_reported_by_audit_verify() {
+    let setup = Setup::new();
+    let code = setup.init();
+    // A day earlier than the entries before it: stored, not refused.
+    let output = Command::new("faketime")
+        .args(["-f", "-1d", env!("CARGO_BIN_EXE_saferoom"), "--vault"])
+        .arg(setup.vault())
+        .args(["unlock-check", "--recovery-code"])
+        .envs(setup.service.as_ref().unwrap().env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(format!("{code}\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_success(&output);
+    let output = setup.run(&["audit", "verify", "--recovery-code"], &format!("{code}\n"));
+    assert_success(&output);
+    let said = stdout(&output);
+    assert!(said.contains("audit trail intact"), "going back in time is not tampering: {said}");
+    assert!(said.contains("1 entries are earlier than the entry before them") && said.contains("entry 3"), "{said}");
+}
+
+#[test]
+fn r12_7_a_read_only_vault_is_checked_and_the_output_says_it_was_not_recorded() {
+    let setup = Setup::new();
+    let code = setup.init();
+    let entries = |setup: &Setup| {
+        let vault = open_with_passphrase(&setup.vault());
+        saferoom_core::testing::scalar(&vault, "SELECT count(*) FROM audit_log WHERE ?1 = ?1", &["x"])
+    };
+    let before = entries(&setup);
+    {
+        let _read_only = saferoom_core::testing::Unwritable::new(setup.folder.path());
+        let output = setup.run(&["unlock-check", "--recovery-code"], &format!("{code}\n"));
+        assert_success(&output);
+        assert!(stderr(&output).contains("not recorded in its audit trail"), "{}", stderr(&output));
+    }
+    assert_eq!(entries(&setup), before, "nothing was written");
+}
