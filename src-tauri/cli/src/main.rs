@@ -91,6 +91,7 @@ enum AuditCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    saferoom_core::vault::set_program_name("the saferoom command line");
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -122,9 +123,9 @@ pub(crate) fn core<T>(result: saferoom_core::Result<T>) -> anyhow::Result<T> {
     result.map_err(|error| CliError(error).into())
 }
 
-/// Open for read-only work (backup, unlock-check, audit verify).
+/// Open for read-only work (backup, unlock-check, audit verify), beside the app or another writer.
 fn open_shared(paths: &VaultPaths, way_in: &WayIn) -> anyhow::Result<Vault> {
-    core(Vault::open(paths, way_in.unlock()))
+    core(Vault::open_shared(paths, way_in.unlock()))
 }
 
 /// Open as the one writer (rekey).
@@ -233,7 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let rows: i64 = report.row_counts.values().sum();
             record(
                 &vault,
-                actions::BACKUP_WRITTEN,
+                actions::BACKUP_MADE,
                 &format!("{} bytes, database SHA-256 {}", report.bytes, report.database_sha256),
             )?;
             println!(
@@ -243,6 +244,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report.row_counts.len(),
                 report.database_sha256
             );
+            // Files kept from a vault that a restore replaced stay only until the next good backup.
+            let removed = core(paths.remove_replaced_copies())?;
+            if removed > 0 {
+                println!("removed the {removed} files kept from the vault an earlier restore replaced");
+            }
         }
         Command::Restore { file, force, replace_other_vault, unlock } => {
             let way_in = owner_way_in(&unlock, "restore")?;

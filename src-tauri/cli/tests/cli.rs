@@ -370,6 +370,8 @@ fn hold_open(vault: &Path) -> std::process::Child {
         .unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
     assert!(lines.any(|line| line.unwrap().contains("holding ")), "the holder process opened the vault");
+    // Keep reading what it prints until it ends, so it never writes to a closed pipe.
+    std::thread::spawn(move || lines.for_each(drop));
     child
 }
 
@@ -384,8 +386,10 @@ fn r12_2_restore_is_refused_while_another_process_has_the_vault_open() {
     let before = snapshot(setup.folder.path());
     let output = setup.run(&["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n"));
     assert_failure(&output, "vault_in_use");
+    assert!(stderr(&output).contains(&format!("process {}", holder.id())), "names the holder: {}", stderr(&output));
     assert_eq!(snapshot(setup.folder.path()), before, "nothing changed, no copy left");
 
+    // Once the holder has closed the vault, the restore goes ahead.
     drop(holder.stdin.take());
     assert!(holder.wait().unwrap().success());
     let output = setup.run(&["restore", backup.to_str().unwrap(), "--force", "--recovery-code"], &format!("{code}\n"));
@@ -445,6 +449,14 @@ fn r12_6_restoring_another_vaults_backup_needs_replace_other_vault_and_keeps_the
     let output = run_at(&vault_b, &["unlock-check", "--passphrase"], &format!("{PASSPHRASE}\n"));
     assert!(stdout(&output).contains(&id_a), "{}", stdout(&output));
     assert_eq!(command_line_entries(&vault_b, "vault.restored"), 1);
+
+    // The kept files go with the next good backup of the vault that replaced them.
+    let next = other_folder.path().join("next.srbak");
+    let output = run_at(&vault_b, &["backup", next.to_str().unwrap(), "--passphrase"], &format!("{PASSPHRASE}\n"));
+    assert_success(&output);
+    assert!(stdout(&output).contains("removed the 2 files kept"), "{}", stdout(&output));
+    assert!(!kept.exists());
+    assert!(saferoom_core::VaultPaths::new(&vault_b).replaced_copies().unwrap().is_empty());
 }
 
 #[test]
@@ -509,7 +521,7 @@ fn r12_7_only_an_owners_way_in_changes_or_copies_the_vault_and_every_cli_action_
     assert_success(&setup.run(&["backup", backup_arg, "--login", "olivia"], &format!("{OWNER_PASSWORD}\n")));
     assert_success(&setup.run(&["rekey", "--recovery-code"], &format!("{code}\n")));
     let vault = setup.vault();
-    assert_eq!(command_line_entries(&vault, "vault.backup_written"), 2);
+    assert_eq!(command_line_entries(&vault, "backup.made"), 2);
     assert_eq!(command_line_entries(&vault, "vault.rekeyed"), 1);
     assert_success(&setup.run(&["restore", backup_arg, "--force", "--passphrase"], &format!("{PASSPHRASE}\n")));
 
@@ -519,7 +531,7 @@ fn r12_7_only_an_owners_way_in_changes_or_copies_the_vault_and_every_cli_action_
     assert_eq!(command_line_entries(&vault, "vault.integrity_checked"), 2);
     assert_eq!(command_line_entries(&vault, "audit.verified"), 1);
     assert_eq!(command_line_entries(&vault, "vault.restored"), 1);
-    assert_eq!(command_line_entries(&vault, "vault.backup_written"), 1, "the earlier backup, not this one");
+    assert_eq!(command_line_entries(&vault, "backup.made"), 1, "the earlier backup, not this one");
     let opened = open_with_passphrase(&vault);
     let by_fran = saferoom_core::testing::scalar(
         &opened,
@@ -669,4 +681,49 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
 
     // Usage errors still exit 2.
     assert_eq!(setup.run(&["restore"], "").status.code(), Some(2));
+}
+
+#[test]
+fn r12_11_a_clock_set_back_is_kept_marked_and_reported_by_audit_verify() {
+    let setup = Setup::new();
+    let code = setup.init();
+    // A day earlier than the entries before it: stored, not refused.
+    let output = Command::new("faketime")
+        .args(["-f", "-1d", env!("CARGO_BIN_EXE_saferoom"), "--vault"])
+        .arg(setup.vault())
+        .args(["unlock-check", "--recovery-code"])
+        .envs(setup.service.as_ref().unwrap().env())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().unwrap().write_all(format!("{code}\n").as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert_success(&output);
+    let output = setup.run(&["audit", "verify", "--recovery-code"], &format!("{code}\n"));
+    assert_success(&output);
+    let said = stdout(&output);
+    assert!(said.contains("audit trail intact"), "going back in time is not tampering: {said}");
+    assert!(said.contains("1 entries are earlier than the entry before them") && said.contains("entry 3"), "{said}");
+}
+
+#[test]
+fn r12_7_a_read_only_vault_is_checked_and_the_output_says_it_was_not_recorded() {
+    let setup = Setup::new();
+    let code = setup.init();
+    let entries = |setup: &Setup| {
+        let vault = open_with_passphrase(&setup.vault());
+        saferoom_core::testing::scalar(&vault, "SELECT count(*) FROM audit_log WHERE ?1 = ?1", &["x"])
+    };
+    let before = entries(&setup);
+    {
+        let _read_only = saferoom_core::testing::Unwritable::new(setup.folder.path());
+        let output = setup.run(&["unlock-check", "--recovery-code"], &format!("{code}\n"));
+        assert_success(&output);
+        assert!(stderr(&output).contains("not recorded in its audit trail"), "{}", stderr(&output));
+    }
+    assert_eq!(entries(&setup), before, "nothing was written");
 }

@@ -146,8 +146,6 @@ pub mod actions {
     pub const VAULT_CREATED: &str = "vault.created";
     /// Every page of the vault passed its integrity check (an unlock check).
     pub const INTEGRITY_CHECKED: &str = "vault.integrity_checked";
-    /// A backup of the vault was written.
-    pub const BACKUP_WRITTEN: &str = "vault.backup_written";
     /// The data key was rotated.
     pub const REKEYED: &str = "vault.rekeyed";
     /// The vault was restored from a backup (recorded in the restored vault).
@@ -172,6 +170,9 @@ pub const VIA_COMMAND_LINE: &str = "via command line";
 /// and [`Recorded::SkippedReadOnly`] says so.
 pub fn record_command_line(vault: &Vault, now: OffsetDateTime, action: &str, detail: &str) -> Result<Recorded> {
     use crate::vault::OpenedWith;
+    if vault.is_read_only() {
+        return Ok(Recorded::SkippedReadOnly);
+    }
     let (way_in, actor) = match vault.opened_with() {
         OpenedWith::Keychain => ("system keychain", None),
         OpenedWith::RecoveryCode => ("recovery code", None),

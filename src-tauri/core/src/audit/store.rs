@@ -53,6 +53,21 @@ fn is_earlier(at: &str, previous: &str) -> bool {
     matches!((parse(at), parse(previous)), (Some(at), Some(previous)) if at < previous)
 }
 
+/// Whether the audit trail has its `went_back` column (migration 0090).
+fn has_mark_column(connection: &Connection) -> Result<bool> {
+    let count: i64 = connection.query_row(
+        "SELECT count(*) FROM pragma_table_info('audit_log') WHERE name = 'went_back'",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(count > 0)
+}
+
+/// The `went_back` column, or 0 for a vault not yet migrated to it.
+fn mark_column(connection: &Connection) -> Result<&'static str> {
+    Ok(if has_mark_column(connection)? { "a.went_back" } else { "0" })
+}
+
 fn head(connection: &Connection) -> Result<Option<(i64, String)>> {
     let stored: Option<String> =
         connection.query_row("SELECT value FROM vault_meta WHERE key = ?1", [HEAD_KEY], |row| row.get(0)).optional()?;
@@ -85,16 +100,22 @@ pub(crate) fn append(
         .optional()?
         .unwrap_or((0, GENESIS.to_owned(), String::new()));
     let seq = last_seq + 1;
-    let went_back = is_earlier(&at, &prev_at);
+    // A vault opened only for reading beside the app may not have been migrated to the mark yet: such an
+    // entry is stored unmarked (and hashed as one); `verify` still counts it by its time.
+    let went_back = is_earlier(&at, &prev_at) && has_mark_column(connection)?;
     let actor = actor_id.map(StaffId::as_str);
     let client = client_id.map(ClientId::as_str);
     let hash = entry_hash(seq, &prev_hash, &at, actor, action, client, detail, went_back);
+    let insert = if went_back {
+        "INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)"
+    } else {
+        "INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    };
     connection
-        .prepare_cached(
-            "INSERT INTO audit_log (seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(rusqlite::params![seq, at, actor, action, client, detail, prev_hash, hash, went_back])?;
+        .prepare_cached(insert)?
+        .execute(rusqlite::params![seq, at, actor, action, client, detail, prev_hash, hash])?;
     connection
         .prepare_cached(
             "INSERT INTO vault_meta (key, value) VALUES (?1, ?2)
@@ -105,11 +126,11 @@ pub(crate) fn append(
 }
 
 pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-    let mut sql = String::from(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name,
-                a.went_back
+    let mut sql = format!(
+        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name, {}
          FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN clients c ON c.id = a.client_id
          WHERE 1 = 1",
+        mark_column(connection)?
     );
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     if let Some(actor) = &filter.actor_id {
@@ -169,9 +190,11 @@ struct WentBack {
 }
 
 pub(super) fn verify(connection: &Connection) -> Result<Verification> {
-    let mut statement = connection.prepare(
-        "SELECT seq, at, actor_id, action, client_id, detail, prev_hash, hash, went_back FROM audit_log ORDER BY seq",
-    )?;
+    let mut statement = connection.prepare(&format!(
+        "SELECT a.seq, a.at, a.actor_id, a.action, a.client_id, a.detail, a.prev_hash, a.hash, {}
+         FROM audit_log a ORDER BY a.seq",
+        mark_column(connection)?
+    ))?;
     let mut rows = statement.query([])?;
     let mut entries = 0u64;
     let mut expected_seq = 1i64;

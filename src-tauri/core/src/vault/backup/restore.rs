@@ -219,12 +219,16 @@ impl Vault {
             check_replace(target, None, "", Replace::Nothing)?;
         }
         let (header, mut reader) = read_header(backup)?;
+        if let Some(parent) = target.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(Error::io("create the folder", parent))?;
+        }
+        // The vault to ourselves from the check to the last rename: refused while anyone has it open.
+        let hold = target.lock_exclusive()?;
+        // Files are replaced in their real folder (a symlinked vault stays a symlink to the restored one).
+        let target = &target.resolved();
         let existing = target.any_exists().then(|| vault_id_at(&target.key_slots));
         if let Some(existing_id) = &existing {
             check_replace(target, existing_id.as_deref(), &header.vault_id, options.replace)?;
-        }
-        if let Some(parent) = target.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(Error::io("create the folder", parent))?;
         }
         let staged = VaultPaths::new(files::sibling(&target.database, "restoring"));
         let staged_leftovers = [
@@ -265,7 +269,7 @@ impl Vault {
             files::write_atomic(&staged.key_slots, &slots.to_bytes())?;
 
             progress::check(progress, Stage::Verifying, 0, total)?;
-            let vault = Vault::open(&staged, unlock)?;
+            let vault = Vault::open_held(&staged, unlock, &hold)?;
             crate::staff::require_owner_way_in(&vault)?;
             vault.verify_integrity()?;
             let counts = row_counts(vault.connection(), "main")?;
@@ -299,6 +303,7 @@ impl Vault {
             remove_quietly(&[&staged.database, &staged.key_slots]);
             remove_quietly(&staged_leftovers.iter().map(PathBuf::as_path).collect::<Vec<_>>());
         }
+        drop(hold);
         result
     }
 }

@@ -134,9 +134,12 @@ fn another_vault_is_replaced_only_when_asked_and_the_error_names_both() {
     assert_eq!(client_names(&VaultPaths::new(replaced.kept_database.unwrap())), ["Client of B"]);
 }
 
+/// Whether to stop at a report of `done` of `total` in a stage.
+type StopRule = fn(Stage, u64, u64) -> bool;
+
 /// Cancels at the first report that `stop_at` accepts; records every report.
 struct StopAt {
-    stop_at: fn(Stage, u64, u64) -> bool,
+    stop_at: StopRule,
     reports: Mutex<Vec<(Stage, u64, u64)>>,
     copied: AtomicU64,
 }
@@ -165,7 +168,6 @@ fn a_cancelled_restore_changes_nothing_and_leaves_no_file() {
     let backup = folder.path().join("backup.srbak");
     backup_of(&paths, &backup);
 
-    type StopRule = fn(Stage, u64, u64) -> bool;
     let stops: [(&str, StopRule); 3] = [
         ("mid-copy", |stage, done, total| stage == Stage::Copying && done > 0 && done < total),
         ("verifying", |stage, done, _| stage == Stage::Verifying && done == 0),
