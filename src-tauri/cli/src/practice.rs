@@ -19,9 +19,9 @@ use saferoom_core::staff::{self, LoginThrottle, NewStaff, Role, Session};
 use saferoom_core::{export, CreateOptions, OwnerAccount, Vault, VaultPaths};
 use time::OffsetDateTime;
 
+use crate::core;
 use crate::input::{now, read_secret};
 use crate::way_in::record;
-use crate::core;
 
 /// `saferoom export`.
 #[derive(Args)]

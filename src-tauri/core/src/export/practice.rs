@@ -228,7 +228,21 @@ fn json_of(value: ValueRef<'_>) -> Result<serde_json::Value> {
     })
 }
 
-/// Every row of `table` in primary-key order, handed to `each`.
+/// Settings that belong to this machine, not to the practice: the automatic backups' folder and their
+/// recorded outcomes (`backups::store`). They never leave in an export, and an import never takes them, so a
+/// vault made from another computer's export neither inherits its backup folder nor believes it was backed up.
+const MACHINE_SETTINGS_PREFIX: &str = "backup_";
+
+/// Whether a row of `table` stays on this machine (see [`MACHINE_SETTINGS_PREFIX`]).
+fn stays_on_this_machine(table: &str, row: &Row) -> bool {
+    table == "settings"
+        && row
+            .get("key")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|key| key.starts_with(MACHINE_SETTINGS_PREFIX))
+}
+
+/// Every row of `table` in primary-key order, handed to `each` (except settings that stay on this machine).
 fn for_each_row(connection: &Connection, table: &str, mut each: impl FnMut(Row) -> Result<()>) -> Result<()> {
     let columns = columns(connection, table)?;
     let mut keys: Vec<&(String, String, i64)> = columns.iter().filter(|column| column.2 > 0).collect();
@@ -245,6 +259,9 @@ fn for_each_row(connection: &Connection, table: &str, mut each: impl FnMut(Row) 
         let mut record = Row::new();
         for (index, column) in columns.iter().enumerate() {
             record.insert(column.0.clone(), json_of(row.get_ref(index)?)?);
+        }
+        if stays_on_this_machine(table, &record) {
+            continue;
         }
         each(record)?;
     }
@@ -812,6 +829,9 @@ fn rename_taken_login(transaction: &Transaction<'_>, row: &mut Row, report: &mut
 }
 
 fn insert_row(transaction: &Transaction<'_>, table: &str, columns: &[(String, String)], row: &Row) -> Result<()> {
+    if stays_on_this_machine(table, row) {
+        return Ok(());
+    }
     let mut names = Vec::new();
     let mut values = Vec::new();
     for (name, value) in row {

@@ -517,3 +517,38 @@ fn an_imported_trail_edited_later_no_longer_verifies() {
     let error = verify_imported_trails(&target).unwrap_err();
     assert_eq!(error.code(), ErrorCode::VaultTampered);
 }
+
+/// The automatic backups' folder and recorded runs belong to the computer, not the practice: a vault made from
+/// another computer's export must neither back up into that computer's folder nor believe it was backed up.
+#[test]
+fn backup_settings_and_history_stay_on_their_computer() {
+    let source = practice();
+    source.vault.set_auto_lock_minutes(15).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let backups_folder = out.path().join("drive");
+    std::fs::create_dir(&backups_folder).unwrap();
+    let settings = crate::backups::BackupSettings { folder: Some(backups_folder.clone()), keep: 3 };
+    crate::backups::set_settings(&source.vault, &source.owner, &settings, test_now()).unwrap();
+    crate::backups::back_up_now(&source.vault, &source.owner, &out.path().join("now.backup"), test_now(), &Silent)
+        .unwrap();
+    let source_status = crate::backups::status(&source.vault, &source.owner, test_now()).unwrap();
+    assert!(source_status.last_good.is_some(), "the source has a good backup recorded");
+
+    let (exported, path) = export_to(&source.vault, &source.owner, out.path(), "practice.json");
+    let machine_rows: Vec<Row> = rows(&exported, "settings")
+        .into_iter()
+        .filter(|row| row["key"].as_str().is_some_and(|key| key.starts_with("backup_")))
+        .collect();
+    assert!(machine_rows.is_empty(), "backup settings left in the export: {machine_rows:?}");
+    assert!(
+        rows(&exported, "settings").iter().any(|row| row["key"] == "auto_lock_minutes" && row["value"] == "15"),
+        "the practice's own settings still travel"
+    );
+
+    let (_target_folder, target, owner) = empty_vault();
+    import(&target, &owner, &path, test_now(), &Silent).unwrap();
+    let status = crate::backups::status(&target, &owner, test_now()).unwrap();
+    assert_eq!(status.settings.folder, None, "the other computer's backup folder was taken over");
+    assert!(status.last_good.is_none() && status.last_run.is_none(), "another computer's backups were taken over");
+    assert!(status.warnings.contains(&crate::backups::BackupWarning::NeverBackedUp));
+}
