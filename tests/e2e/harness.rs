@@ -200,13 +200,27 @@ impl Driver {
             serde_json::json!({ "application": env!("CARGO_BIN_EXE_saferoom-app"), "args": ["--vault", vault] }),
         );
         capabilities.insert("browserName".into(), serde_json::json!("wry"));
-        tokio::time::timeout(
-            UI_WAIT,
-            ClientBuilder::native().capabilities(capabilities).connect(&format!("http://127.0.0.1:{}", self.port)),
-        )
-        .await
-        .expect("WebDriver session within the time limit")
-        .expect("WebDriver session")
+        // On a loaded 2-core machine WebKitWebDriver behind tauri-driver can drop the very first request of a
+        // session (seen once as hyper's IncompleteMessage); a new session is asked for up to three times.
+        let address = format!("http://127.0.0.1:{}", self.port);
+        let mut attempt = 1;
+        loop {
+            let session = tokio::time::timeout(
+                UI_WAIT,
+                ClientBuilder::native().capabilities(capabilities.clone()).connect(&address),
+            )
+            .await
+            .expect("WebDriver session within the time limit");
+            match session {
+                Ok(client) => return client,
+                Err(error) if attempt < 3 => {
+                    eprintln!("WebDriver session attempt {attempt} failed ({error:?}); asking again");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(error) => panic!("WebDriver session: {error:?}"),
+            }
+        }
     }
 }
 

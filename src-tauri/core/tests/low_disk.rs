@@ -5,15 +5,19 @@
 //! every way (keychain, recovery code, passphrase, staff password), pass its integrity and audit-chain checks
 //! and hold every client it held before. Needs root (mount), as the test command runs.
 //!
-//! To add another writing command (backup, restore, export, import) as a case: write a `fn(&mut Run) ->
-//! Result<Outcome>` and call [`sweep`] with it and the free-space levels to try.
+//! Backup, restore, export and import are swept the same way: a backup or an export written onto the short
+//! disk beside the vault, a restore over the vault from a backup kept elsewhere, an import into a new, empty
+//! vault on the short disk. Each works or is refused with a typed error and leaves no temporary file.
 
 use saferoom_core::clients;
+use saferoom_core::export;
 use saferoom_core::ids::StaffId;
 use saferoom_core::notes::{self, NoteKind};
+use saferoom_core::progress::Silent;
 use saferoom_core::staff::{self, NewStaff, Role, Session};
 use saferoom_core::testing::{client_input, scalar, session_for, test_now, SmallDisk, TestPractice};
-use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::vault::{Replace, RestoreOptions};
+use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
 
 /// A practice vault made once per test in an ordinary folder, copied onto the small disk for every level.
 struct Template {
@@ -22,6 +26,9 @@ struct Template {
     member: StaffId,
     clients: i64,
     database_bytes: u64,
+    /// A verified backup of the template and a practice export of it, both kept off the short disk.
+    backup: std::path::PathBuf,
+    export: std::path::PathBuf,
 }
 
 fn template() -> Template {
@@ -31,9 +38,13 @@ fn template() -> Template {
     let session = session_for(&vault, &practice.owner).unwrap();
     let member = TestPractice::add_clinician(&mut vault, &session, "fran", "low disk staff password").unwrap();
     let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
+    let backup = folder.path().join("template.backup");
+    vault.backup(&backup, test_now(), &Silent).unwrap();
+    let export = folder.path().join("template-export.json");
+    export::practice::export_practice_file(&vault, &session, &export, test_now(), &Silent).unwrap();
     vault.lock();
     let database_bytes = std::fs::metadata(&practice.paths.database).unwrap().len();
-    Template { _folder: folder, practice, member, clients, database_bytes }
+    Template { _folder: folder, practice, member, clients, database_bytes, backup, export }
 }
 
 /// Free-space levels for writes much smaller than the vault: none, a few pages, plenty.
@@ -109,7 +120,12 @@ fn sweep(name: &str, template: &Template, levels: &[u64], case: Case) -> (usize,
         let leftovers: Vec<_> = std::fs::read_dir(disk.path())
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|name| name.ends_with(".tmp") || name.contains(".creating"))
+            .filter(|name| {
+                name.ends_with(".tmp")
+                    || name.ends_with(".partial")
+                    || name.contains(".creating")
+                    || name.contains(".restoring")
+            })
             .collect();
         assert!(leftovers.is_empty(), "{name} with {free} bytes free: temporary files left: {leftovers:?}");
     }
@@ -223,18 +239,105 @@ fn client_and_note_writes_on_a_short_disk() {
     });
 }
 
-/// A backup written onto the short disk: a typed error or a verified backup, and the vault intact. (The
-/// lead adds restore, export and import the same way.) Ignored until `Vault::backup` (helper h4) stops
-/// answering a full disk with `internal`: at 4 KiB free its `ROLLBACK` after the failed `sqlcipher_export`
-/// ("cannot rollback - no transaction is active") hides the disk-full error.
+/// A backup written onto the short disk beside the vault: a typed error or a verified backup.
 #[test]
-#[ignore = "Vault::backup answers ENOSPC with internal (its ROLLBACK error hides SQLITE_FULL); enable after h4's backup work"]
 fn a_backup_onto_a_short_disk() {
     let template = template();
-    let levels = levels(&template, 4);
-    sweep("backup", &template, &levels, |run| {
+    let (worked, refused) = sweep("backup", &template, &levels(&template, 4), |run| {
         let destination = run.disk.join("practice.backup");
-        run.parts().0.backup(&destination, test_now(), &saferoom_core::progress::Silent)?;
+        run.parts().0.backup(&destination, test_now(), &Silent)?;
         Ok(Outcome::default())
     });
+    assert!(worked > 0 && refused > 0, "both a short and a roomy disk were tried");
+}
+
+/// A practice export written onto the short disk beside the vault.
+#[test]
+fn a_practice_export_onto_a_short_disk() {
+    let template = template();
+    sweep("practice export", &template, &levels(&template, 3), |run| {
+        let destination = run.disk.join("practice-export.json");
+        let (vault, session) = run.parts();
+        export::practice::export_practice_file(vault, session, &destination, test_now(), &Silent)?;
+        Ok(Outcome::default())
+    });
+}
+
+/// A restore over the vault on the short disk from a backup kept elsewhere: refused with a typed error (the
+/// vault as it was) or done (the backup's vault, with every client).
+#[test]
+fn a_restore_onto_a_short_disk() {
+    let template = template();
+    let (worked, refused) = sweep("restore", &template, &levels(&template, 4), |run| {
+        run.vault.take().expect("open").lock();
+        let paths = VaultPaths::new(run.disk.join("practice.saferoom"));
+        let options = RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent };
+        Vault::restore(&run.template.backup, &paths, Unlock::Keychain(&run.template.practice.keychain), options)?;
+        // The replaced files are kept beside it until the next good backup; remove them so the next level
+        // starts from the template alone.
+        paths.remove_replaced_copies()?;
+        Ok(Outcome::default())
+    });
+    assert!(worked > 0 && refused > 0, "both a short and a roomy disk were tried");
+}
+
+/// An import into a new, empty vault on the short disk: all or nothing. Refused with a typed error (the vault
+/// still empty and intact) or done (every client of the export).
+#[test]
+fn an_import_onto_a_short_disk() {
+    let template = template();
+    let disk = SmallDisk::mount("24m");
+    let paths = VaultPaths::new(disk.path().join("imported.saferoom"));
+    let password = SecretString::from("low disk import owner password");
+    let recovery = Vault::create(
+        &paths,
+        CreateOptions {
+            keychain: None,
+            passphrase: None,
+            owner: Some(OwnerAccount { login: "ivy", display_name: "Ivy", password: &password }),
+            now: test_now(),
+        },
+    )
+    .unwrap();
+    let owner = StaffId::parse(recovery.owner_id.as_deref().unwrap()).unwrap();
+    recovery.vault.lock();
+    let empty = tempfile::tempdir().unwrap();
+    for file in [&paths.database, &paths.key_slots] {
+        std::fs::copy(file, empty.path().join(file.file_name().unwrap())).unwrap();
+    }
+    let (mut worked, mut refused) = (0, 0);
+    for level in levels(&template, 4) {
+        for file in [&paths.database, &paths.key_slots] {
+            std::fs::copy(empty.path().join(file.file_name().unwrap()), file).unwrap();
+        }
+        let vault = Vault::open(&paths, Unlock::StaffPassword { login: "ivy", password: &password }).unwrap();
+        let session = session_for(&vault, &owner).unwrap();
+        let free = disk.leave_free(level);
+        let result = export::import(&vault, &session, &template.export, test_now(), &Silent);
+        vault.lock();
+        disk.make_room();
+        let vault = Vault::open(&paths, Unlock::RecoveryCode(&recovery.recovery_code)).unwrap();
+        vault.verify_integrity().unwrap_or_else(|error| panic!("import with {free} bytes free: {error}"));
+        let verification = saferoom_core::audit::verify(&vault).unwrap();
+        assert!(verification.ok, "import with {free} bytes free: the audit chain broke");
+        let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
+        match result {
+            Ok(_) => {
+                worked += 1;
+                assert_eq!(clients, template.clients, "import with {free} bytes free: clients missing");
+            }
+            Err(error) => {
+                refused += 1;
+                assert!(
+                    matches!(error.code(), ErrorCode::Io),
+                    "import with {free} bytes free: a typed error, not {:?}: {error:?}",
+                    error.code()
+                );
+                assert_eq!(clients, 0, "import with {free} bytes free: a refused import left records");
+            }
+        }
+        vault.lock();
+    }
+    eprintln!("import: {worked} levels worked, {refused} refused with a typed error");
+    assert!(worked > 0 && refused > 0, "both a short and a roomy disk were tried");
 }
