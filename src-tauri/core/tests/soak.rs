@@ -1,7 +1,8 @@
 //! Multi-process soak: several processes (this test binary re-run as workers, as in `crash.rs`) share one
 //! vault. Each at random opens it as the writer (or is refused: one writer per vault) to add clients, add
 //! and disable staff and rekey (refused while anyone reads it), or opens it beside the writer to read. The
-//! parent SIGKILLs random workers at random moments and starts new ones. Afterwards every commit and every
+//! parent SIGKILLs random workers at random moments and starts new ones. Readers also take backups, and try
+//! to restore one over the vault while it is open (which must be refused: nothing may replace a vault in use). Afterwards every commit and every
 //! slot change a worker reported is there, the vault opens every way (keychain, recovery code, passphrase,
 //! staff password), SQLCipher's page HMACs, SQLite's structure and the audit chain verify, and no worker
 //! ever saw tampering or any error but `vault_in_use`. The figures are printed (`--nocapture`).
@@ -16,9 +17,10 @@ use std::time::Duration;
 use rand::seq::SliceRandom;
 use rand::Rng;
 use saferoom_core::ids::StaffId;
+use saferoom_core::progress::Silent;
 use saferoom_core::staff::{self, NewStaff, Role};
 use saferoom_core::testing::{client_input, scalar, session_for, test_now, TestPractice};
-use saferoom_core::vault::{slots, KeyStore};
+use saferoom_core::vault::{slots, KeyStore, Replace, RestoreOptions};
 use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 use zeroize::Zeroizing;
 
@@ -100,6 +102,7 @@ fn soak_worker() {
     let paths = VaultPaths::new(database);
     let keychain = FileKeyStore(std::env::var("SAFEROOM_SOAK_KEYCHAIN").unwrap().into());
     let owner = StaffId::parse(&std::env::var("SAFEROOM_SOAK_OWNER").unwrap()).unwrap();
+    let backups = PathBuf::from(std::env::var("SAFEROOM_SOAK_BACKUPS").unwrap());
     let mut rng = rand::thread_rng();
     loop {
         if rng.gen_bool(0.65) {
@@ -117,6 +120,34 @@ fn soak_worker() {
                     let clients = scalar(&vault, "SELECT count(*) FROM clients", &[]);
                     std::thread::sleep(Duration::from_millis(rng.gen_range(0..30)));
                     report(&format!("read {clients}"));
+                    match rng.gen_range(0..6) {
+                        0 => {
+                            let backup = backups.join(format!("{}-{}.backup", std::process::id(), rng.gen::<u32>()));
+                            match vault.backup(&backup, test_now(), &Silent) {
+                                Ok(_) => report(&format!("backup {}", backup.display())),
+                                Err(error) if error.code() == ErrorCode::VaultInUse => report("refused backup"),
+                                Err(error) => report(&format!("error {:?} {error}", error.code())),
+                            }
+                        }
+                        1 => {
+                            // This process (and maybe others) has the vault open: a restore must be refused.
+                            let made = std::fs::read_dir(&backups)
+                                .unwrap()
+                                .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+                                .find(|path| path.extension().is_some_and(|extension| extension == "backup"));
+                            if let Some(backup) = made {
+                                let options =
+                                    RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent };
+                                match Vault::restore(&backup, &paths, Unlock::Keychain(&keychain), options) {
+                                    Err(error) if error.code() == ErrorCode::VaultInUse => report("refused restore"),
+                                    Err(error) if error.code() == ErrorCode::BackupCorrupt => {} // a killed backup's leftover name
+                                    Err(error) => report(&format!("error {:?} {error}", error.code())),
+                                    Ok(_) => report("error restored over a vault in use"),
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
                 }
                 Err(error) => report(&format!("error {:?} {error}", error.code())),
             }
@@ -141,6 +172,7 @@ fn spawn(
         .env("SAFEROOM_SOAK_VAULT", &paths.database)
         .env("SAFEROOM_SOAK_KEYCHAIN", keychain)
         .env("SAFEROOM_SOAK_OWNER", owner)
+        .env("SAFEROOM_SOAK_BACKUPS", keychain.with_file_name("backups"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -165,6 +197,7 @@ fn several_processes_lose_nothing() {
     let owner = practice.owner.as_str().to_owned();
     let vault_id = Vault::open(&paths, Unlock::Keychain(&practice.keychain)).unwrap().vault_id().to_owned();
     let keychain_file = folder.path().join("soak-keychain");
+    std::fs::create_dir(folder.path().join("backups")).unwrap();
     std::fs::write(&keychain_file, practice.keychain.load(&vault_id).unwrap().as_slice()).unwrap();
 
     let (sender, received) = mpsc::channel::<String>();
@@ -202,6 +235,7 @@ fn several_processes_lose_nothing() {
     let mut added: BTreeMap<String, String> = BTreeMap::new();
     let mut disabled: BTreeSet<String> = BTreeSet::new();
     let mut errors = Vec::new();
+    let mut backups = Vec::new();
     for line in &lines {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.get(1..).unwrap_or_default() {
@@ -213,10 +247,13 @@ fn several_processes_lose_nothing() {
                 disabled.insert(id.to_string());
             }
             ["error", ..] => errors.push(line.clone()),
+            ["backup", path] => backups.push(PathBuf::from(path)),
             _ => {}
         }
         let kind = match words.get(1..3) {
             Some(["refused", what]) if *what == "open" => "refused open",
+            Some(["refused", what]) if *what == "restore" => "refused restore",
+            Some(["refused", what]) if *what == "backup" => "refused backup",
             Some(["refused", _]) => "refused rekey",
             _ => match words.get(1).copied().unwrap_or("") {
                 "client" => "client",
@@ -224,6 +261,7 @@ fn several_processes_lose_nothing() {
                 "staff_disabled" => "staff disabled",
                 "rekeyed" => "rekeyed",
                 "read" => "read",
+                "backup" => "backup",
                 _ => "other",
             },
         };
@@ -249,6 +287,14 @@ fn several_processes_lose_nothing() {
         assert_eq!(scalar(&vault, "SELECT count(*) FROM staff WHERE id = ?1 AND active = 0", &[id]), 1);
     }
     vault.lock();
+    // Every backup a worker reported as made (between the kills) restores: taken beside writers, it is whole.
+    for backup in &backups {
+        let target = VaultPaths::new(folder.path().join("restored").join("practice.saferoom"));
+        let options = RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent };
+        Vault::restore(backup, &target, Unlock::Keychain(&practice.keychain), options)
+            .unwrap_or_else(|error| panic!("the reported backup {} restores: {error}", backup.display()));
+        std::fs::remove_dir_all(folder.path().join("restored")).unwrap();
+    }
     // A disabled member's password no longer opens the vault.
     if let Some(login) = disabled.iter().next().and_then(|id| added.get(id)) {
         let error = Vault::open(&paths, Unlock::StaffPassword { login, password: &SecretString::from(STAFF_PASSWORD) })

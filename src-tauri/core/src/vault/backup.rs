@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::files::{self, with_suffix};
+use super::slots::SlotFile;
 use super::{migrations, rfc3339, Vault};
 use crate::error::{Error, Result};
 use crate::progress::{self, Progress, Stage};
@@ -183,8 +184,21 @@ impl Vault {
             .create_new(true)
             .open(temporary)
             .map_err(Error::io("write", temporary))?;
-        self.begin_snapshot()?;
-        let copied = self.copy_snapshot(&mut out, temporary, now, progress);
+        // The key slots inside must be the ones that go with the snapshot: a writer changes the key-slot file
+        // and the generation the database expects under the exclusive key-slot lock, so no change is half-made
+        // while the snapshot begins and the file is read under the shared one (found by the soak: a reader's
+        // own copy of the slots may be older than the database it copies).
+        let slots = {
+            let _no_slot_change = super::lock::KeySlotsLock::take_shared(&self.real.key_slots)?;
+            self.begin_snapshot()?;
+            SlotFile::read(&self.real.key_slots)
+        };
+        let copied = slots
+            .and_then(|slots| {
+                super::check_generation(&self.connection, &slots, &self.real.key_slots)?;
+                Ok(slots)
+            })
+            .and_then(|slots| self.copy_snapshot(&mut out, temporary, &slots, now, progress));
         // The read transaction only read; ending it cannot lose anything.
         let ended = self.connection.execute_batch("COMMIT").or_else(|_| self.connection.execute_batch("ROLLBACK"));
         let (header, header_bytes) = copied?;
@@ -238,6 +252,7 @@ impl Vault {
         &self,
         out: &mut File,
         temporary: &Path,
+        slots: &SlotFile,
         now: OffsetDateTime,
         progress: &dyn Progress,
     ) -> Result<(Header, Vec<u8>)> {
@@ -276,8 +291,7 @@ impl Vault {
             row_counts: counts,
             database_bytes,
             database_sha256: "0".repeat(64),
-            key_slots: serde_json::from_slice(&self.slots.to_bytes())
-                .map_err(|_| Error::Crypto("key slots to JSON"))?,
+            key_slots: serde_json::from_slice(&slots.to_bytes()).map_err(|_| Error::Crypto("key slots to JSON"))?,
         };
         let header_bytes = header_json(&header)?;
         let header_length = u32::try_from(header_bytes.len()).map_err(|_| Error::Crypto("backup header size"))?;

@@ -274,9 +274,21 @@ impl Vault {
             vault.verify_integrity()?;
             let counts = row_counts(vault.connection(), "main")?;
             if counts != header.row_counts {
+                let differing: Vec<String> = counts
+                    .keys()
+                    .chain(header.row_counts.keys())
+                    .filter(|table| counts.get(*table) != header.row_counts.get(*table))
+                    .map(|table| {
+                        format!(
+                            "{table}: {} in the header, {} inside",
+                            header.row_counts.get(table).copied().unwrap_or(0),
+                            counts.get(table).copied().unwrap_or(0)
+                        )
+                    })
+                    .collect();
                 return Err(Error::BackupCorrupt {
                     path: backup.to_owned(),
-                    detail: "its row counts do not match its header".into(),
+                    detail: format!("its row counts do not match its header ({})", differing.join("; ")),
                 });
             }
             vault.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
