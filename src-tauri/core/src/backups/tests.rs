@@ -350,6 +350,7 @@ fn a_vanished_folder_is_a_typed_error_and_shows_in_the_status() {
         ]
     );
     assert_eq!(fixture.audit_actions().last().map(String::as_str), Some(actions::BACKUP_FAILED));
+    assert!(fixture.audit_text().contains("failed: backup_folder_unusable"), "{}", fixture.audit_text());
     // After a week without a good one, the age is warned about too.
     let week_later = test_now() + Duration::days(8);
     let state = status(&fixture.vault, &fixture.owner, week_later).unwrap();

@@ -34,7 +34,7 @@ const MAX_HEADER_BYTES: u32 = 16 * 1024 * 1024;
 /// Where the JSON header starts: after the magic and its length.
 const HEADER_OFFSET: u64 = 16 + 4;
 /// Bytes copied (and hashed) per step; progress is reported and cancel checked between steps.
-const COPY_CHUNK: usize = 1 << 20;
+const COPY_CHUNK: usize = 4 << 20;
 /// How often to retry a snapshot that a concurrent writer spoiled before giving up.
 const SNAPSHOT_ATTEMPTS: u32 = 20;
 
@@ -254,7 +254,7 @@ impl Vault {
             return Err(Error::Crypto("the vault's page count or size is unreadable"));
         }
         let database = &self.paths.database;
-        let mut source = self.raw_database()?;
+        let source = self.raw_database()?;
         // The snapshot's pages; a file longer than that (space SQLite has not truncated yet) holds nothing
         // of the snapshot beyond them, a shorter one cannot hold it at all.
         let database_bytes = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(u64::MAX);
@@ -281,8 +281,7 @@ impl Vault {
             .and_then(|()| out.write_all(&header_length.to_le_bytes()))
             .and_then(|()| out.write_all(&header_bytes))
             .map_err(Error::io("write", temporary))?;
-        source.seek(SeekFrom::Start(0)).map_err(Error::io("read", database))?;
-        header.database_sha256 = copy_and_hash(&mut source, database, out, temporary, database_bytes, progress)?;
+        header.database_sha256 = copy_and_hash(source, database, out, temporary, database_bytes, progress)?;
         Ok((header, header_bytes))
     }
 
@@ -404,45 +403,78 @@ pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     Ok((header, reader))
 }
 
-/// Copy `length` bytes from `source` to `out`, hashing them on a second thread as they go (so hashing
-/// overlaps reading and writing). Reports progress and checks for cancel between chunks.
+/// Copy the first `length` bytes of `source` to the end of `out` and hash the same bytes. The copy goes
+/// through the kernel where it can (`std::io::copy` between files is `copy_file_range` on Linux) while a
+/// second thread reads the bytes at their offsets and hashes them, so copying and hashing overlap. Reports
+/// progress and checks for cancel between chunks.
 fn copy_and_hash(
-    source: &mut &File,
+    source: &File,
     source_path: &Path,
     out: &mut File,
     out_path: &Path,
     length: u64,
     progress: &dyn Progress,
 ) -> Result<String> {
-    let (to_hasher, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-    let (to_copier, spent) = std::sync::mpsc::channel::<Vec<u8>>();
+    let stop = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
-        let hashing = scope.spawn(move || {
+        let hashing = scope.spawn(|| -> Result<String> {
+            let mut read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
             let mut hasher = Sha256::new();
-            for chunk in chunks {
-                hasher.update(&chunk);
-                // The copier may have stopped (error or cancel); the buffer is then simply dropped.
-                let _ = to_copier.send(chunk);
+            let mut buffer = vec![0u8; COPY_CHUNK];
+            let mut offset = 0u64;
+            while offset < length && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let want = usize::try_from((length - offset).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
+                read_at(&mut buffer[..want], offset).map_err(Error::io("read", source_path))?;
+                hasher.update(&buffer[..want]);
+                offset += want as u64;
             }
-            hex::encode(hasher.finalize())
+            Ok(hex::encode(hasher.finalize()))
         });
         let copied = (|| -> Result<()> {
+            let mut reader = source;
+            reader.seek(SeekFrom::Start(0)).map_err(Error::io("read", source_path))?;
             let mut done = 0u64;
             while done < length {
                 progress::check(progress, Stage::Copying, done, length)?;
-                let want = usize::try_from((length - done).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
-                let mut buffer = spent.try_recv().unwrap_or_default();
-                buffer.resize(want, 0);
-                source.read_exact(&mut buffer).map_err(Error::io("read", source_path))?;
-                out.write_all(&buffer).map_err(Error::io("write", out_path))?;
-                to_hasher.send(buffer).map_err(|_| Error::Crypto("the hashing thread stopped"))?;
-                done += want as u64;
+                let want = (length - done).min(COPY_CHUNK as u64);
+                let copied = std::io::copy(&mut reader.take(want), out).map_err(Error::io("write", out_path))?;
+                if copied != want {
+                    return Err(Error::io("read", source_path)(std::io::ErrorKind::UnexpectedEof.into()));
+                }
+                done += want;
             }
             progress::check(progress, Stage::Copying, done, length)
         })();
-        drop(to_hasher);
-        let digest = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"));
+        if copied.is_err() {
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let digest = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
         copied.and(digest)
+    })
+}
+
+/// Reads `source` at given offsets without moving the copy's file position. On Unix it reads through the
+/// same descriptor (opening and closing another one would drop SQLite's POSIX locks on the file).
+#[cfg(unix)]
+fn positional_reader<'a>(
+    source: &'a File,
+    _path: &Path,
+) -> std::io::Result<impl FnMut(&mut [u8], u64) -> std::io::Result<()> + 'a> {
+    use std::os::unix::fs::FileExt;
+    Ok(move |buffer: &mut [u8], offset: u64| source.read_exact_at(buffer, offset))
+}
+
+/// Reads `source` at given offsets through a handle of its own (Windows' locks belong to handles, so
+/// opening and closing one here leaves SQLite's in place).
+#[cfg(not(unix))]
+fn positional_reader(
+    _source: &File,
+    path: &Path,
+) -> std::io::Result<impl FnMut(&mut [u8], u64) -> std::io::Result<()>> {
+    let mut file = File::open(path)?;
+    Ok(move |buffer: &mut [u8], offset: u64| {
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buffer)
     })
 }
 
