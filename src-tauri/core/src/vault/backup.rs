@@ -7,12 +7,11 @@
 //!
 //! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
-//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are copied straight into the
-//! target's temporary sibling (through the kernel where it can) and hashed in the same pass on a second
-//! thread; the hash then replaces a same-length placeholder in the header, so the format stays version 1.
-//! The file is read back to check the hash while the disk flushes it, and renamed to the target's name only
-//! when both succeeded: a file under that name is always verified. Nothing else is written beside the
-//! target; cancelled or failed, nothing is left.
+//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are hashed while they are
+//! copied straight into the target's temporary sibling; the hash then replaces a same-length placeholder
+//! in the header, so the format stays version 1. The file is read back to check the hash while the disk
+//! flushes it, and renamed to the target's name only when both succeeded: a file under that name is always
+//! verified. Nothing else is written beside the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -417,17 +416,7 @@ fn copy_and_hash(
     progress: &dyn Progress,
 ) -> Result<String> {
     let stop = std::sync::atomic::AtomicBool::new(false);
-    // A third thread flushes what has been copied so far, so the disk writes while the copy goes on and
-    // the final fsync has little left to do. A descriptor of the new file may be closed freely (no locks).
-    let flushing = out.try_clone().map_err(Error::io("write", out_path))?;
-    let (to_flusher, flush_requests) = std::sync::mpsc::sync_channel::<()>(1);
     std::thread::scope(|scope| {
-        scope.spawn(move || {
-            for () in flush_requests {
-                // Errors surface at the final fsync, which decides.
-                let _ = flushing.sync_data();
-            }
-        });
         let hashing = scope.spawn(|| -> Result<String> {
             let mut read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
             let mut hasher = Sha256::new();
@@ -453,12 +442,9 @@ fn copy_and_hash(
                     return Err(Error::io("read", source_path)(std::io::ErrorKind::UnexpectedEof.into()));
                 }
                 done += want;
-                // Ask for a flush unless one is already waiting.
-                let _ = to_flusher.try_send(());
             }
             progress::check(progress, Stage::Copying, done, length)
         })();
-        drop(to_flusher);
         if copied.is_err() {
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
