@@ -7,11 +7,12 @@
 //!
 //! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
-//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are hashed while they are
-//! copied straight into the target's temporary sibling; the hash then replaces a same-length placeholder
-//! in the header, so the format stays version 1. The file is read back to check the hash while the disk
-//! flushes it, and renamed to the target's name only when both succeeded: a file under that name is always
-//! verified. Nothing else is written beside the target; cancelled or failed, nothing is left.
+//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are copied straight into the
+//! target's temporary sibling (through the kernel where it can) and hashed in the same pass on a second
+//! thread; the hash then replaces a same-length placeholder in the header, so the format stays version 1.
+//! The file is read back to check the hash while the disk flushes it, and renamed to the target's name only
+//! when both succeeded: a file under that name is always verified. Nothing else is written beside the
+//! target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
