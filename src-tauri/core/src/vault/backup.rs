@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -138,18 +139,9 @@ impl Vault {
             ));
         }
         let temporary = files::sibling(destination, "tmp");
-        let made = self.export_and_package(&temporary, now, progress).and_then(|(out, row_counts, sha)| {
-            // Read the written file back (header, length, hash) while the disk takes it: the fsync and the
-            // verification overlap, and the file gets its final name only when both succeeded.
-            let (synced, verified) = std::thread::scope(|scope| {
-                let syncing = scope.spawn(move || out.sync_all());
-                let verified = verify_file(&temporary, &sha, progress);
-                (syncing.join(), verified)
-            });
-            synced
-                .map_err(|_| Error::Crypto("the flushing thread stopped"))?
-                .map_err(Error::io("flush to disk", &temporary))?;
-            verified?;
+        let made = self.export_and_package(&temporary, now, progress).and_then(|(row_counts, sha)| {
+            // The pages were read back from the file and hashed as they were written; now the header too.
+            check_header(&temporary, &sha)?;
             files::rename_durably(&temporary, destination)?;
             Ok((row_counts, sha))
         });
@@ -166,13 +158,14 @@ impl Vault {
 
     /// Write the backup into `temporary`: magic, header (with a placeholder hash of the same length), the
     /// encrypted pages copied and hashed under one read transaction, then the real hash into the header.
-    /// Returns the file (written, not yet flushed to disk), the row counts and the database's SHA-256.
+    /// The pages are also read back from the file and hashed as they are written: a copy whose bytes differ
+    /// from what was read is refused. Flushed to disk. Returns the row counts and the database's SHA-256.
     fn export_and_package(
         &self,
         temporary: &Path,
         now: OffsetDateTime,
         progress: &dyn Progress,
-    ) -> Result<(File, BTreeMap<String, i64>, String)> {
+    ) -> Result<(BTreeMap<String, i64>, String)> {
         // A leftover of a killed run is ours (same hidden name): start afresh.
         remove_quietly(&[temporary]);
         let mut out = std::fs::OpenOptions::new()
@@ -194,7 +187,8 @@ impl Vault {
         out.seek(SeekFrom::Start(HEADER_OFFSET))
             .and_then(|_| out.write_all(&final_bytes))
             .map_err(Error::io("write", temporary))?;
-        Ok((out, header.row_counts, header.database_sha256))
+        out.sync_all().map_err(Error::io("flush to disk", temporary))?;
+        Ok((header.row_counts, header.database_sha256))
     }
 
     /// Checkpoint the whole WAL into the main file, then begin a read transaction that sees no WAL frame.
@@ -282,7 +276,17 @@ impl Vault {
             .and_then(|()| out.write_all(&header_length.to_le_bytes()))
             .and_then(|()| out.write_all(&header_bytes))
             .map_err(Error::io("write", temporary))?;
-        header.database_sha256 = copy_and_hash(source, database, out, temporary, database_bytes, progress)?;
+        let data_offset = HEADER_OFFSET + header_bytes.len() as u64;
+        let copy =
+            Copy { source, source_path: database, out, out_path: temporary, data_offset, length: database_bytes };
+        let (read_sha256, written_sha256) = copy.run(progress)?;
+        if written_sha256 != read_sha256 {
+            return Err(Error::BackupCorrupt {
+                path: temporary.to_owned(),
+                detail: "the copy on disk does not match what was read".into(),
+            });
+        }
+        header.database_sha256 = read_sha256;
         Ok((header, header_bytes))
     }
 
@@ -404,54 +408,126 @@ pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     Ok((header, reader))
 }
 
-/// Copy the first `length` bytes of `source` to the end of `out` and hash the same bytes. The copy goes
-/// through the kernel where it can (`std::io::copy` between files is `copy_file_range` on Linux) while a
-/// second thread reads the bytes at their offsets and hashes them, so copying and hashing overlap. Reports
-/// progress and checks for cancel between chunks.
-fn copy_and_hash(
+/// One copy of the database's bytes into the backup file.
+struct Copy<'a> {
+    source: &'a File,
+    source_path: &'a Path,
+    out: &'a mut File,
+    out_path: &'a Path,
+    /// Where the database's bytes start in `out` (after the header).
+    data_offset: u64,
+    length: u64,
+}
+
+impl Copy<'_> {
+    /// Copy the first `length` bytes of `source` to the end of `out` (through the kernel where it can:
+    /// `std::io::copy` between files is `copy_file_range` on Linux). Meanwhile one thread reads the same bytes
+    /// from `source` and hashes them, and another reads them back from `out` as soon as they are written and
+    /// hashes them, and once the copy is done a third flushes `out` to disk: the two hashes and the flush
+    /// overlap the copy and each other. Returns both hashes (read, written). Reports progress (copying, then
+    /// verifying) and checks for cancel between chunks.
+    fn run(self, progress: &dyn Progress) -> Result<(String, String)> {
+        let Copy { source, source_path, out, out_path, data_offset, length } = self;
+        let stop = AtomicBool::new(false);
+        let copied = AtomicU64::new(0);
+        let verified = AtomicU64::new(0);
+        let written = File::open(out_path).map_err(Error::io("read", out_path))?;
+        let flushing = out.try_clone().map_err(Error::io("write", out_path))?;
+        std::thread::scope(|scope| {
+            let read_hash = scope.spawn(|| {
+                let read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
+                hash_chunks(read_at, source_path, 0, length, &stop, |_| true, |_| {})
+            });
+            let written_hash = scope.spawn(|| {
+                let read_at = positional_reader(&written, out_path).map_err(Error::io("read", out_path))?;
+                let ready = |end: u64| copied.load(Ordering::Acquire) >= end;
+                hash_chunks(read_at, out_path, data_offset, length, &stop, ready, |done| {
+                    verified.store(done, Ordering::Release)
+                })
+            });
+            let outcome = (|| -> Result<()> {
+                copy_chunks(source, source_path, out, out_path, length, progress, &copied)?;
+                let syncing = scope.spawn(move || flushing.sync_data());
+                loop {
+                    let done = verified.load(Ordering::Acquire);
+                    progress::check(progress, Stage::Verifying, done, length)?;
+                    if done >= length || written_hash.is_finished() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                syncing
+                    .join()
+                    .map_err(|_| Error::Crypto("the flushing thread stopped"))?
+                    .map_err(Error::io("flush to disk", out_path))
+            })();
+            if outcome.is_err() {
+                stop.store(true, Ordering::Release);
+            }
+            let read_sha = read_hash.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
+            let written_sha = written_hash.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
+            outcome?;
+            Ok((read_sha?, written_sha?))
+        })
+    }
+}
+
+/// Copy the first `length` bytes of `source` to `out`, publishing in `copied` how far it has come.
+fn copy_chunks(
     source: &File,
     source_path: &Path,
     out: &mut File,
     out_path: &Path,
     length: u64,
     progress: &dyn Progress,
-) -> Result<String> {
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| -> Result<String> {
-            let mut read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
-            let mut hasher = Sha256::new();
-            let mut buffer = vec![0u8; COPY_CHUNK];
-            let mut offset = 0u64;
-            while offset < length && !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let want = usize::try_from((length - offset).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
-                read_at(&mut buffer[..want], offset).map_err(Error::io("read", source_path))?;
-                hasher.update(&buffer[..want]);
-                offset += want as u64;
-            }
-            Ok(hex::encode(hasher.finalize()))
-        });
-        let copied = (|| -> Result<()> {
-            let mut reader = source;
-            reader.seek(SeekFrom::Start(0)).map_err(Error::io("read", source_path))?;
-            let mut done = 0u64;
-            while done < length {
-                progress::check(progress, Stage::Copying, done, length)?;
-                let want = (length - done).min(COPY_CHUNK as u64);
-                let copied = std::io::copy(&mut reader.take(want), out).map_err(Error::io("write", out_path))?;
-                if copied != want {
-                    return Err(Error::io("read", source_path)(std::io::ErrorKind::UnexpectedEof.into()));
-                }
-                done += want;
-            }
-            progress::check(progress, Stage::Copying, done, length)
-        })();
-        if copied.is_err() {
-            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    copied: &AtomicU64,
+) -> Result<()> {
+    let mut reader = source;
+    reader.seek(SeekFrom::Start(0)).map_err(Error::io("read", source_path))?;
+    let mut done = 0u64;
+    while done < length {
+        progress::check(progress, Stage::Copying, done, length)?;
+        let want = (length - done).min(COPY_CHUNK as u64);
+        let moved = std::io::copy(&mut reader.take(want), out).map_err(Error::io("write", out_path))?;
+        if moved != want {
+            return Err(Error::io("read", source_path)(std::io::ErrorKind::UnexpectedEof.into()));
         }
-        let digest = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
-        copied.and(digest)
-    })
+        done += want;
+        copied.store(done, Ordering::Release);
+    }
+    progress::check(progress, Stage::Copying, done, length)
+}
+
+/// SHA-256 of `length` bytes read at `start…` through `read_at`, each chunk once `ready(its end)` says so,
+/// telling `advanced` how far it has come. Stops early (with a useless hash) when `stop` is set.
+fn hash_chunks(
+    mut read_at: impl FnMut(&mut [u8], u64) -> std::io::Result<()>,
+    path: &Path,
+    start: u64,
+    length: u64,
+    stop: &AtomicBool,
+    ready: impl Fn(u64) -> bool,
+    advanced: impl Fn(u64),
+) -> Result<String> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; COPY_CHUNK];
+    let mut offset = 0u64;
+    while offset < length {
+        if stop.load(Ordering::Acquire) {
+            return Ok(String::new());
+        }
+        let want = (length - offset).min(COPY_CHUNK as u64);
+        if !ready(offset + want) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            continue;
+        }
+        let chunk = &mut buffer[..usize::try_from(want).unwrap_or(COPY_CHUNK)];
+        read_at(chunk, start + offset).map_err(Error::io("read", path))?;
+        hasher.update(&*chunk);
+        offset += want;
+        advanced(offset);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Reads `source` at given offsets without moving the copy's file position. On Unix it reads through the
@@ -492,24 +568,13 @@ fn wal_length(wal: &Path) -> Result<u64> {
     }
 }
 
-/// Read a written backup back: its header must parse and the database inside must have the recorded
-/// length and the SHA-256 computed while copying.
-fn verify_file(path: &Path, expected_sha256: &str, progress: &dyn Progress) -> Result<()> {
+/// Read a written backup's header back: it must parse, name the hash the pages were copied with, and
+/// its recorded length must be exactly what follows it in the file.
+fn check_header(path: &Path, expected_sha256: &str) -> Result<()> {
     let (header, mut reader) = read_header(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; COPY_CHUNK];
-    let mut done = 0u64;
-    loop {
-        progress::check(progress, Stage::Verifying, done, header.database_bytes)?;
-        let read = reader.read(&mut buffer).map_err(Error::io("read", path))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        done += read as u64;
-    }
-    let sha = hex::encode(hasher.finalize());
-    if done != header.database_bytes || sha != header.database_sha256 || sha != expected_sha256 {
+    let header_end = reader.stream_position().map_err(Error::io("read", path))?;
+    let file_bytes = std::fs::metadata(path).map_err(Error::io("read", path))?.len();
+    if header.database_sha256 != expected_sha256 || header_end + header.database_bytes != file_bytes {
         return Err(Error::BackupCorrupt {
             path: path.to_owned(),
             detail: "the copy on disk does not match what was written".into(),
