@@ -8,11 +8,11 @@
 //! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
 //! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are copied straight into the
-//! target's temporary sibling (through the kernel where it can) and hashed in the same pass on a second
-//! thread; the hash then replaces a same-length placeholder in the header, so the format stays version 1.
-//! The file is read back to check the hash while the disk flushes it, and renamed to the target's name only
-//! when both succeeded: a file under that name is always verified. Nothing else is written beside the
-//! target; cancelled or failed, nothing is left.
+//! target's temporary sibling (through the kernel where it can), hashed in the same pass on a second thread,
+//! and read back from the new file and hashed on a third as they are written; the hash then replaces a
+//! same-length placeholder in the header, so the format stays version 1. Flushed, the header read back and
+//! checked, and only then renamed to the target's name: a file under that name is always verified.
+//! Nothing else is written beside the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -127,9 +127,9 @@ impl Vault {
     /// The copy is the database's still-encrypted pages, read under one read transaction that began after
     /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
     /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
-    /// `destination`'s temporary sibling, which is read back (hash checked) while it is flushed to disk, and
-    /// renamed into place after both. Cancelled or failed: no file is left (neither `destination` nor its
-    /// temporary sibling).
+    /// `destination`'s temporary sibling, read back and hashed again as it is written, flushed to disk, its
+    /// header checked, and renamed into place last. Cancelled or failed: no file is left (neither
+    /// `destination` nor its temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
         progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
@@ -279,14 +279,7 @@ impl Vault {
         let data_offset = HEADER_OFFSET + header_bytes.len() as u64;
         let copy =
             Copy { source, source_path: database, out, out_path: temporary, data_offset, length: database_bytes };
-        let (read_sha256, written_sha256) = copy.run(progress)?;
-        if written_sha256 != read_sha256 {
-            return Err(Error::BackupCorrupt {
-                path: temporary.to_owned(),
-                detail: "the copy on disk does not match what was read".into(),
-            });
-        }
-        header.database_sha256 = read_sha256;
+        header.database_sha256 = copy.run(progress)?;
         Ok((header, header_bytes))
     }
 
@@ -422,11 +415,11 @@ struct Copy<'a> {
 impl Copy<'_> {
     /// Copy the first `length` bytes of `source` to the end of `out` (through the kernel where it can:
     /// `std::io::copy` between files is `copy_file_range` on Linux). Meanwhile one thread reads the same bytes
-    /// from `source` and hashes them, and another reads them back from `out` as soon as they are written and
-    /// hashes them, and once the copy is done a third flushes `out` to disk: the two hashes and the flush
-    /// overlap the copy and each other. Returns both hashes (read, written). Reports progress (copying, then
+    /// from `source` and hashes them, and another reads each chunk back from `out` as soon as it is written
+    /// and compares it with the source's bytes (equal bytes: the file's SHA-256 is the one recorded); once the
+    /// copy is done a third flushes `out` to disk. Returns the hash. Reports progress (copying, then
     /// verifying) and checks for cancel between chunks.
-    fn run(self, progress: &dyn Progress) -> Result<(String, String)> {
+    fn run(self, progress: &dyn Progress) -> Result<String> {
         let Copy { source, source_path, out, out_path, data_offset, length } = self;
         let stop = AtomicBool::new(false);
         let copied = AtomicU64::new(0);
@@ -434,15 +427,39 @@ impl Copy<'_> {
         let written = File::open(out_path).map_err(Error::io("read", out_path))?;
         let flushing = out.try_clone().map_err(Error::io("write", out_path))?;
         std::thread::scope(|scope| {
-            let read_hash = scope.spawn(|| {
-                let read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
-                hash_chunks(read_at, source_path, 0, length, &stop, |_| true, |_| {})
+            let hashing = scope.spawn(|| {
+                let mut read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
+                let (mut hasher, mut buffer) = (Sha256::new(), vec![0u8; COPY_CHUNK]);
+                each_chunk(
+                    length,
+                    &stop,
+                    |_| true,
+                    |_| {},
+                    |offset, chunk| {
+                        read_at(&mut buffer[..chunk], offset).map_err(Error::io("read", source_path))?;
+                        hasher.update(&buffer[..chunk]);
+                        Ok(())
+                    },
+                )?;
+                Ok(hex::encode(hasher.finalize()))
             });
-            let written_hash = scope.spawn(|| {
-                let read_at = positional_reader(&written, out_path).map_err(Error::io("read", out_path))?;
+            let comparing = scope.spawn(|| {
+                let mut read_source = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
+                let mut read_written = positional_reader(&written, out_path).map_err(Error::io("read", out_path))?;
+                let (mut expected, mut found) = (vec![0u8; COPY_CHUNK], vec![0u8; COPY_CHUNK]);
                 let ready = |end: u64| copied.load(Ordering::Acquire) >= end;
-                hash_chunks(read_at, out_path, data_offset, length, &stop, ready, |done| {
-                    verified.store(done, Ordering::Release)
+                let advanced = |done: u64| verified.store(done, Ordering::Release);
+                each_chunk(length, &stop, ready, advanced, |offset, chunk| {
+                    read_source(&mut expected[..chunk], offset).map_err(Error::io("read", source_path))?;
+                    read_written(&mut found[..chunk], data_offset + offset).map_err(Error::io("read", out_path))?;
+                    if expected[..chunk] == found[..chunk] {
+                        Ok(())
+                    } else {
+                        Err(Error::BackupCorrupt {
+                            path: out_path.to_owned(),
+                            detail: "the copy on disk does not match what was read".into(),
+                        })
+                    }
                 })
             });
             let outcome = (|| -> Result<()> {
@@ -451,7 +468,7 @@ impl Copy<'_> {
                 loop {
                     let done = verified.load(Ordering::Acquire);
                     progress::check(progress, Stage::Verifying, done, length)?;
-                    if done >= length || written_hash.is_finished() {
+                    if done >= length || comparing.is_finished() {
                         break;
                     }
                     std::thread::sleep(std::time::Duration::from_millis(2));
@@ -464,10 +481,11 @@ impl Copy<'_> {
             if outcome.is_err() {
                 stop.store(true, Ordering::Release);
             }
-            let read_sha = read_hash.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
-            let written_sha = written_hash.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
+            let sha = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
+            let compared = comparing.join().map_err(|_| Error::Crypto("the verifying thread stopped"))?;
             outcome?;
-            Ok((read_sha?, written_sha?))
+            compared?;
+            sha
         })
     }
 }
@@ -498,36 +516,30 @@ fn copy_chunks(
     progress::check(progress, Stage::Copying, done, length)
 }
 
-/// SHA-256 of `length` bytes read at `start…` through `read_at`, each chunk once `ready(its end)` says so,
-/// telling `advanced` how far it has come. Stops early (with a useless hash) when `stop` is set.
-fn hash_chunks(
-    mut read_at: impl FnMut(&mut [u8], u64) -> std::io::Result<()>,
-    path: &Path,
-    start: u64,
+/// Visit `length` bytes in chunks (`visit(offset, chunk length)`), each once `ready(its end)` says so,
+/// telling `advanced` how far it has come. Stops early with `Cancelled` when `stop` is set.
+fn each_chunk(
     length: u64,
     stop: &AtomicBool,
     ready: impl Fn(u64) -> bool,
     advanced: impl Fn(u64),
-) -> Result<String> {
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; COPY_CHUNK];
+    mut visit: impl FnMut(u64, usize) -> Result<()>,
+) -> Result<()> {
     let mut offset = 0u64;
     while offset < length {
         if stop.load(Ordering::Acquire) {
-            return Ok(String::new());
+            return Err(Error::Cancelled);
         }
         let want = (length - offset).min(COPY_CHUNK as u64);
         if !ready(offset + want) {
             std::thread::sleep(std::time::Duration::from_millis(1));
             continue;
         }
-        let chunk = &mut buffer[..usize::try_from(want).unwrap_or(COPY_CHUNK)];
-        read_at(chunk, start + offset).map_err(Error::io("read", path))?;
-        hasher.update(&*chunk);
+        visit(offset, usize::try_from(want).unwrap_or(COPY_CHUNK))?;
         offset += want;
         advanced(offset);
     }
-    Ok(hex::encode(hasher.finalize()))
+    Ok(())
 }
 
 /// Reads `source` at given offsets without moving the copy's file position. On Unix it reads through the
