@@ -381,10 +381,10 @@ fn record(
             (actions::BACKUP_AUTOMATIC, format!("automatic backup {file_name}, {} bytes", report.bytes))
         }
         (Err(error), Trigger::Manual) => {
-            (actions::BACKUP_FAILED, format!("backup {file_name} failed: {:?}", error.code()))
+            (actions::BACKUP_FAILED, format!("backup {file_name} failed: {}", code_name(error)))
         }
         (Err(error), Trigger::Automatic) => {
-            (actions::BACKUP_FAILED, format!("automatic backup {file_name} failed: {:?}", error.code()))
+            (actions::BACKUP_FAILED, format!("automatic backup {file_name} failed: {}", code_name(error)))
         }
     };
     let recorded = vault.transaction(|transaction| {
@@ -399,6 +399,11 @@ fn record(
         }
         _ => Ok(()),
     }
+}
+
+/// The error's code as the UI sees it (`backup_folder_unusable`), for the audit trail.
+fn code_name(error: &Error) -> String {
+    serde_json::to_value(error.code()).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn parent_folder(destination: &Path) -> PathBuf {

@@ -26,8 +26,8 @@ fn set_folder(fixture: &Practice, folder: &Path, keep: u32) {
     assert_eq!(set_settings(&fixture.vault, &fixture.owner, &wanted, test_now()).unwrap(), wanted);
 }
 
-fn count(fixture: &Practice, sql: &str) -> i64 {
-    fixture.vault.connection().query_row(sql, [], |row| row.get(0)).unwrap()
+fn count(vault: &Vault, sql: &str) -> i64 {
+    vault.connection().query_row(sql, [], |row| row.get(0)).unwrap()
 }
 
 /// Restore `backup` into a new folder with the practice's recovery code (which runs the full
@@ -136,8 +136,7 @@ fn back_up_now_writes_one_verified_file_that_restores() {
     assert_eq!(report.row_counts.get("clients"), Some(&1));
 
     let (_restored_folder, restored) = restore(&fixture, &target);
-    let clients: i64 = restored.connection().query_row("SELECT count(*) FROM clients", [], |row| row.get(0)).unwrap();
-    assert_eq!(clients, 1);
+    assert_eq!(count(&restored, "SELECT count(*) FROM clients"), 1);
 
     let state = status(&fixture.vault, &fixture.owner, test_now()).unwrap();
     let good = state.last_good.unwrap();
@@ -201,7 +200,7 @@ fn automatic_backups_run_at_most_once_a_day() {
         fixture.audit_actions().into_iter().filter(|action| action == actions::BACKUP_AUTOMATIC).collect();
     assert_eq!(automatic.len(), 2);
     let actors: i64 =
-        count(&fixture, "SELECT count(*) FROM audit_log WHERE action = 'backup.automatic' AND actor_id IS NULL");
+        count(&fixture.vault, "SELECT count(*) FROM audit_log WHERE action = 'backup.automatic' AND actor_id IS NULL");
     assert_eq!(actors, 2, "automatic runs are audited as done by no one");
 }
 
@@ -316,7 +315,10 @@ fn status_warnings_for_each_case() {
 
 /// The vault's records as they are, to show a failed run changed none of them.
 fn records(fixture: &Practice) -> (i64, i64) {
-    (count(fixture, "SELECT count(*) FROM clients"), count(fixture, "SELECT count(*) FROM progress_notes"))
+    (
+        count(&fixture.vault, "SELECT count(*) FROM clients"),
+        count(&fixture.vault, "SELECT count(*) FROM progress_notes"),
+    )
 }
 
 #[test]
@@ -350,6 +352,7 @@ fn a_vanished_folder_is_a_typed_error_and_shows_in_the_status() {
         ]
     );
     assert_eq!(fixture.audit_actions().last().map(String::as_str), Some(actions::BACKUP_FAILED));
+    assert!(fixture.audit_text().contains("failed: backup_folder_unusable"), "{}", fixture.audit_text());
     // After a week without a good one, the age is warned about too.
     let week_later = test_now() + Duration::days(8);
     let state = status(&fixture.vault, &fixture.owner, week_later).unwrap();
@@ -424,12 +427,9 @@ fn a_write_committed_during_the_copy_is_not_in_the_backup_and_the_copy_is_consis
     }
     let report = fixture.vault.backup(&target, test_now(), &WriteDuringCopy(&writer, &wrote)).unwrap();
     assert!(wrote.load(Ordering::SeqCst));
-    assert_eq!(count(&fixture, "SELECT count(*) FROM settings WHERE key = 'written_during_copy'"), 1);
+    assert_eq!(count(&fixture.vault, "SELECT count(*) FROM settings WHERE key = 'written_during_copy'"), 1);
     let (_restored_folder, restored) = restore(&fixture, &target);
-    let in_backup: i64 = restored
-        .connection()
-        .query_row("SELECT count(*) FROM settings WHERE key = 'written_during_copy'", [], |row| row.get(0))
-        .unwrap();
+    let in_backup: i64 = count(&restored, "SELECT count(*) FROM settings WHERE key = 'written_during_copy'");
     assert_eq!(in_backup, 0, "the backup is the snapshot from before the write");
     assert_eq!(report.row_counts.get("clients"), Some(&1));
 }
@@ -472,19 +472,12 @@ fn backups_taken_while_another_connection_keeps_writing_are_consistent() {
     for report in &reports {
         // Restore checks every page's HMAC, the structure and that the rows match the header's counts.
         let (_restored_folder, restored) = restore(&fixture, &report.path);
-        let load: i64 = restored
-            .connection()
-            .query_row("SELECT count(*) FROM settings WHERE key LIKE 'load_%'", [], |row| row.get(0))
-            .unwrap();
+        let load: i64 = count(&restored, "SELECT count(*) FROM settings WHERE key LIKE 'load_%'");
         // Rows are numbered in commit order: a consistent snapshot holds exactly load_0 … load_{n-1}.
-        let highest: i64 = restored
-            .connection()
-            .query_row(
-                "SELECT coalesce(max(CAST(substr(key, 6) AS INTEGER)), -1) FROM settings WHERE key LIKE 'load_%'",
-                [],
-                |row| row.get(0),
-            )
-            .unwrap();
+        let highest = count(
+            &restored,
+            "SELECT coalesce(max(CAST(substr(key, 6) AS INTEGER)), -1) FROM settings WHERE key LIKE 'load_%'",
+        );
         assert_eq!(highest + 1, load, "a gap: rows missing from the middle of the snapshot");
         assert!(load >= previous, "snapshots go forward");
         previous = load;
@@ -512,10 +505,7 @@ fn a_write_committed_between_the_checkpoint_and_the_snapshot_is_not_lost() {
     made.unwrap();
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the spoiled snapshot was dropped and taken again");
     let (_restored_folder, restored) = restore(&fixture, &target);
-    let raced: i64 = restored
-        .connection()
-        .query_row("SELECT count(*) FROM settings WHERE key = 'raced'", [], |row| row.get(0))
-        .unwrap();
+    let raced: i64 = count(&restored, "SELECT count(*) FROM settings WHERE key = 'raced'");
     assert_eq!(raced, 1, "the write committed before the snapshot is in the backup");
 }
 

@@ -7,16 +7,18 @@
 //!
 //! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
-//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are hashed while they are
-//! copied straight into the target's temporary sibling; the hash then replaces a same-length placeholder
-//! in the header, so the format stays version 1. The file is read back to check the hash while the disk
-//! flushes it, and renamed to the target's name only when both succeeded: a file under that name is always
-//! verified. Nothing else is written beside the target; cancelled or failed, nothing is left.
+//! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are copied straight into the
+//! target's temporary sibling (through the kernel where it can), hashed in the same pass on a second thread,
+//! and read back from the new file and hashed on a third as they are written; the hash then replaces a
+//! same-length placeholder in the header, so the format stays version 1. Flushed, the header read back and
+//! checked, and only then renamed to the target's name: a file under that name is always verified.
+//! Nothing else is written beside the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -37,7 +39,7 @@ const MAX_HEADER_BYTES: u32 = 16 * 1024 * 1024;
 /// Where the JSON header starts: after the magic and its length.
 const HEADER_OFFSET: u64 = 16 + 4;
 /// Bytes copied (and hashed) per step; progress is reported and cancel checked between steps.
-const COPY_CHUNK: usize = 1 << 20;
+const COPY_CHUNK: usize = 4 << 20;
 /// How often to retry a snapshot that a concurrent writer spoiled before giving up.
 const SNAPSHOT_ATTEMPTS: u32 = 20;
 
@@ -130,9 +132,9 @@ impl Vault {
     /// The copy is the database's still-encrypted pages, read under one read transaction that began after
     /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
     /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
-    /// `destination`'s temporary sibling, which is read back (hash checked) while it is flushed to disk, and
-    /// renamed into place after both. Cancelled or failed: no file is left (neither `destination` nor its
-    /// temporary sibling).
+    /// `destination`'s temporary sibling, read back and hashed again as it is written, flushed to disk, its
+    /// header checked, and renamed into place last. Cancelled or failed: no file is left (neither
+    /// `destination` nor its temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
         progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
@@ -142,18 +144,9 @@ impl Vault {
             ));
         }
         let temporary = files::sibling(destination, "tmp");
-        let made = self.export_and_package(&temporary, now, progress).and_then(|(out, row_counts, sha)| {
-            // Read the written file back (header, length, hash) while the disk takes it: the fsync and the
-            // verification overlap, and the file gets its final name only when both succeeded.
-            let (synced, verified) = std::thread::scope(|scope| {
-                let syncing = scope.spawn(move || out.sync_all());
-                let verified = verify_file(&temporary, &sha, progress);
-                (syncing.join(), verified)
-            });
-            synced
-                .map_err(|_| Error::Crypto("the flushing thread stopped"))?
-                .map_err(Error::io("flush to disk", &temporary))?;
-            verified?;
+        let made = self.export_and_package(&temporary, now, progress).and_then(|(row_counts, sha)| {
+            // The pages were read back from the file and hashed as they were written; now the header too.
+            check_header(&temporary, &sha)?;
             files::rename_durably(&temporary, destination)?;
             Ok((row_counts, sha))
         });
@@ -170,13 +163,14 @@ impl Vault {
 
     /// Write the backup into `temporary`: magic, header (with a placeholder hash of the same length), the
     /// encrypted pages copied and hashed under one read transaction, then the real hash into the header.
-    /// Returns the file (written, not yet flushed to disk), the row counts and the database's SHA-256.
+    /// The pages are also read back from the file and hashed as they are written: a copy whose bytes differ
+    /// from what was read is refused. Flushed to disk. Returns the row counts and the database's SHA-256.
     fn export_and_package(
         &self,
         temporary: &Path,
         now: OffsetDateTime,
         progress: &dyn Progress,
-    ) -> Result<(File, BTreeMap<String, i64>, String)> {
+    ) -> Result<(BTreeMap<String, i64>, String)> {
         // A leftover of a killed run is ours (same hidden name): start afresh.
         remove_quietly(&[temporary]);
         let mut out = std::fs::OpenOptions::new()
@@ -211,7 +205,8 @@ impl Vault {
         out.seek(SeekFrom::Start(HEADER_OFFSET))
             .and_then(|_| out.write_all(&final_bytes))
             .map_err(Error::io("write", temporary))?;
-        Ok((out, header.row_counts, header.database_sha256))
+        out.sync_all().map_err(Error::io("flush to disk", temporary))?;
+        Ok((header.row_counts, header.database_sha256))
     }
 
     /// Checkpoint the whole WAL into the main file, then begin a read transaction that sees no WAL frame.
@@ -273,7 +268,7 @@ impl Vault {
             return Err(Error::Crypto("the vault's page count or size is unreadable"));
         }
         let database = &self.paths.database;
-        let mut source = self.raw_database()?;
+        let source = self.raw_database()?;
         // The snapshot's pages; a file longer than that (space SQLite has not truncated yet) holds nothing
         // of the snapshot beyond them, a shorter one cannot hold it at all.
         let database_bytes = u64::try_from(pages.saturating_mul(page_size)).unwrap_or(u64::MAX);
@@ -299,8 +294,10 @@ impl Vault {
             .and_then(|()| out.write_all(&header_length.to_le_bytes()))
             .and_then(|()| out.write_all(&header_bytes))
             .map_err(Error::io("write", temporary))?;
-        source.seek(SeekFrom::Start(0)).map_err(Error::io("read", database))?;
-        header.database_sha256 = copy_and_hash(&mut source, database, out, temporary, database_bytes, progress)?;
+        let data_offset = HEADER_OFFSET + header_bytes.len() as u64;
+        let copy =
+            Copy { source, source_path: database, out, out_path: temporary, data_offset, length: database_bytes };
+        header.database_sha256 = copy.run(progress)?;
         Ok((header, header_bytes))
     }
 
@@ -346,45 +343,169 @@ pub(crate) fn read_header(backup: &Path) -> Result<(Header, BufReader<File>)> {
     Ok((header, reader))
 }
 
-/// Copy `length` bytes from `source` to `out`, hashing them on a second thread as they go (so hashing
-/// overlaps reading and writing). Reports progress and checks for cancel between chunks.
-fn copy_and_hash(
-    source: &mut &File,
+/// One copy of the database's bytes into the backup file.
+struct Copy<'a> {
+    source: &'a File,
+    source_path: &'a Path,
+    out: &'a mut File,
+    out_path: &'a Path,
+    /// Where the database's bytes start in `out` (after the header).
+    data_offset: u64,
+    length: u64,
+}
+
+impl Copy<'_> {
+    /// Copy the first `length` bytes of `source` to the end of `out` (through the kernel where it can:
+    /// `std::io::copy` between files is `copy_file_range` on Linux). Meanwhile one thread reads the same bytes
+    /// from `source` and hashes them, and another reads each chunk back from `out` as soon as it is written
+    /// and compares it with the source's bytes (equal bytes: the file's SHA-256 is the one recorded); once the
+    /// copy is done a third flushes `out` to disk. Returns the hash. Reports progress (copying, then
+    /// verifying) and checks for cancel between chunks.
+    fn run(self, progress: &dyn Progress) -> Result<String> {
+        let Copy { source, source_path, out, out_path, data_offset, length } = self;
+        let stop = AtomicBool::new(false);
+        let copied = AtomicU64::new(0);
+        let verified = AtomicU64::new(0);
+        let written = File::open(out_path).map_err(Error::io("read", out_path))?;
+        let flushing = out.try_clone().map_err(Error::io("write", out_path))?;
+        std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| {
+                let mut read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
+                let (mut hasher, mut buffer) = (Sha256::new(), vec![0u8; COPY_CHUNK]);
+                each_chunk(
+                    length,
+                    &stop,
+                    |_| true,
+                    |_| {},
+                    |offset, chunk| {
+                        read_at(&mut buffer[..chunk], offset).map_err(Error::io("read", source_path))?;
+                        hasher.update(&buffer[..chunk]);
+                        Ok(())
+                    },
+                )?;
+                Ok(hex::encode(hasher.finalize()))
+            });
+            let comparing = scope.spawn(|| {
+                let mut read_source = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
+                let mut read_written = positional_reader(&written, out_path).map_err(Error::io("read", out_path))?;
+                let (mut expected, mut found) = (vec![0u8; COPY_CHUNK], vec![0u8; COPY_CHUNK]);
+                let ready = |end: u64| copied.load(Ordering::Acquire) >= end;
+                let advanced = |done: u64| verified.store(done, Ordering::Release);
+                each_chunk(length, &stop, ready, advanced, |offset, chunk| {
+                    read_source(&mut expected[..chunk], offset).map_err(Error::io("read", source_path))?;
+                    read_written(&mut found[..chunk], data_offset + offset).map_err(Error::io("read", out_path))?;
+                    if expected[..chunk] == found[..chunk] {
+                        Ok(())
+                    } else {
+                        Err(Error::BackupCorrupt {
+                            path: out_path.to_owned(),
+                            detail: "the copy on disk does not match what was read".into(),
+                        })
+                    }
+                })
+            });
+            let outcome = (|| -> Result<()> {
+                copy_chunks(source, source_path, out, out_path, length, progress, &copied)?;
+                let syncing = scope.spawn(move || flushing.sync_data());
+                loop {
+                    let done = verified.load(Ordering::Acquire);
+                    progress::check(progress, Stage::Verifying, done, length)?;
+                    if done >= length || comparing.is_finished() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                syncing
+                    .join()
+                    .map_err(|_| Error::Crypto("the flushing thread stopped"))?
+                    .map_err(Error::io("flush to disk", out_path))
+            })();
+            if outcome.is_err() {
+                stop.store(true, Ordering::Release);
+            }
+            let sha = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"))?;
+            let compared = comparing.join().map_err(|_| Error::Crypto("the verifying thread stopped"))?;
+            outcome?;
+            compared?;
+            sha
+        })
+    }
+}
+
+/// Copy the first `length` bytes of `source` to `out`, publishing in `copied` how far it has come.
+fn copy_chunks(
+    source: &File,
     source_path: &Path,
     out: &mut File,
     out_path: &Path,
     length: u64,
     progress: &dyn Progress,
-) -> Result<String> {
-    let (to_hasher, chunks) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-    let (to_copier, spent) = std::sync::mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|scope| {
-        let hashing = scope.spawn(move || {
-            let mut hasher = Sha256::new();
-            for chunk in chunks {
-                hasher.update(&chunk);
-                // The copier may have stopped (error or cancel); the buffer is then simply dropped.
-                let _ = to_copier.send(chunk);
-            }
-            hex::encode(hasher.finalize())
-        });
-        let copied = (|| -> Result<()> {
-            let mut done = 0u64;
-            while done < length {
-                progress::check(progress, Stage::Copying, done, length)?;
-                let want = usize::try_from((length - done).min(COPY_CHUNK as u64)).unwrap_or(COPY_CHUNK);
-                let mut buffer = spent.try_recv().unwrap_or_default();
-                buffer.resize(want, 0);
-                source.read_exact(&mut buffer).map_err(Error::io("read", source_path))?;
-                out.write_all(&buffer).map_err(Error::io("write", out_path))?;
-                to_hasher.send(buffer).map_err(|_| Error::Crypto("the hashing thread stopped"))?;
-                done += want as u64;
-            }
-            progress::check(progress, Stage::Copying, done, length)
-        })();
-        drop(to_hasher);
-        let digest = hashing.join().map_err(|_| Error::Crypto("the hashing thread stopped"));
-        copied.and(digest)
+    copied: &AtomicU64,
+) -> Result<()> {
+    let mut reader = source;
+    reader.seek(SeekFrom::Start(0)).map_err(Error::io("read", source_path))?;
+    let mut done = 0u64;
+    while done < length {
+        progress::check(progress, Stage::Copying, done, length)?;
+        let want = (length - done).min(COPY_CHUNK as u64);
+        let moved = std::io::copy(&mut reader.take(want), out).map_err(Error::io("write", out_path))?;
+        if moved != want {
+            return Err(Error::io("read", source_path)(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        done += want;
+        copied.store(done, Ordering::Release);
+    }
+    progress::check(progress, Stage::Copying, done, length)
+}
+
+/// Visit `length` bytes in chunks (`visit(offset, chunk length)`), each once `ready(its end)` says so,
+/// telling `advanced` how far it has come. Stops early with `Cancelled` when `stop` is set.
+fn each_chunk(
+    length: u64,
+    stop: &AtomicBool,
+    ready: impl Fn(u64) -> bool,
+    advanced: impl Fn(u64),
+    mut visit: impl FnMut(u64, usize) -> Result<()>,
+) -> Result<()> {
+    let mut offset = 0u64;
+    while offset < length {
+        if stop.load(Ordering::Acquire) {
+            return Err(Error::Cancelled);
+        }
+        let want = (length - offset).min(COPY_CHUNK as u64);
+        if !ready(offset + want) {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            continue;
+        }
+        visit(offset, usize::try_from(want).unwrap_or(COPY_CHUNK))?;
+        offset += want;
+        advanced(offset);
+    }
+    Ok(())
+}
+
+/// Reads `source` at given offsets without moving the copy's file position. On Unix it reads through the
+/// same descriptor (opening and closing another one would drop SQLite's POSIX locks on the file).
+#[cfg(unix)]
+fn positional_reader<'a>(
+    source: &'a File,
+    _path: &Path,
+) -> std::io::Result<impl FnMut(&mut [u8], u64) -> std::io::Result<()> + 'a> {
+    use std::os::unix::fs::FileExt;
+    Ok(move |buffer: &mut [u8], offset: u64| source.read_exact_at(buffer, offset))
+}
+
+/// Reads `source` at given offsets through a handle of its own (Windows' locks belong to handles, so
+/// opening and closing one here leaves SQLite's in place).
+#[cfg(not(unix))]
+fn positional_reader(
+    _source: &File,
+    path: &Path,
+) -> std::io::Result<impl FnMut(&mut [u8], u64) -> std::io::Result<()>> {
+    let mut file = File::open(path)?;
+    Ok(move |buffer: &mut [u8], offset: u64| {
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buffer)
     })
 }
 
@@ -401,24 +522,13 @@ fn wal_length(wal: &Path) -> Result<u64> {
     }
 }
 
-/// Read a written backup back: its header must parse and the database inside must have the recorded
-/// length and the SHA-256 computed while copying.
-fn verify_file(path: &Path, expected_sha256: &str, progress: &dyn Progress) -> Result<()> {
+/// Read a written backup's header back: it must parse, name the hash the pages were copied with, and
+/// its recorded length must be exactly what follows it in the file.
+fn check_header(path: &Path, expected_sha256: &str) -> Result<()> {
     let (header, mut reader) = read_header(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; COPY_CHUNK];
-    let mut done = 0u64;
-    loop {
-        progress::check(progress, Stage::Verifying, done, header.database_bytes)?;
-        let read = reader.read(&mut buffer).map_err(Error::io("read", path))?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-        done += read as u64;
-    }
-    let sha = hex::encode(hasher.finalize());
-    if done != header.database_bytes || sha != header.database_sha256 || sha != expected_sha256 {
+    let header_end = reader.stream_position().map_err(Error::io("read", path))?;
+    let file_bytes = std::fs::metadata(path).map_err(Error::io("read", path))?.len();
+    if header.database_sha256 != expected_sha256 || header_end + header.database_bytes != file_bytes {
         return Err(Error::BackupCorrupt {
             path: path.to_owned(),
             detail: "the copy on disk does not match what was written".into(),
