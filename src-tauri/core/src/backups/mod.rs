@@ -187,7 +187,19 @@ pub fn back_up_now(
     let folder = parent_folder(destination);
     let made = make(vault, &folder, destination, now, progress);
     record(vault, Trigger::Manual, Some(&actor_id), destination, now, &made)?;
+    if made.is_ok() {
+        forget_replaced(vault);
+    }
     made
+}
+
+/// After a good backup, the files a restore kept from the vault it replaced may go: a restore keeps them
+/// until the next good backup, so nothing is lost if the restored vault was the wrong one. A failure to remove
+/// them leaves them (and is logged); the backup stands.
+fn forget_replaced(vault: &Vault) {
+    if let Err(error) = vault.paths().remove_replaced_copies() {
+        tracing::warn!(code = ?error.code(), "the files kept from a replaced vault could not be removed");
+    }
 }
 
 /// The app's call on lock and on quit. Does nothing unless a folder is set and no good automatic backup
@@ -207,6 +219,7 @@ pub fn run_automatic(vault: &Vault, now: OffsetDateTime, progress: &dyn Progress
     let made = make(vault, &folder, &destination, now, progress);
     record(vault, Trigger::Automatic, None, &destination, now, &made)?;
     let report = made?;
+    forget_replaced(vault);
     // Only now that the new backup is verified and recorded may old ones go.
     let removed = prune(&folder, vault.vault_id(), settings.keep);
     Ok(AutomaticOutcome::Made { report, removed })

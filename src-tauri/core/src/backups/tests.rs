@@ -539,3 +539,35 @@ fn a_backup_leaves_sqlites_own_locks_on_the_vault_in_place() {
         assert_eq!(posix_locks_on(&fixture.paths.database), held, "after backup {round}");
     }
 }
+
+/// A restore keeps the vault it replaced beside it until the next good backup; a backup made in the app
+/// (now, or automatically) is that backup, and a failed one is not.
+#[test]
+fn a_good_backup_removes_the_files_kept_from_a_replaced_vault() {
+    let fixture = practice();
+    let kept = |suffix: &str| {
+        let name = format!("{}.replaced-20261101T090000Z{suffix}", fixture.vault.paths().database.display());
+        std::path::PathBuf::from(name)
+    };
+    let put_kept = || {
+        for suffix in ["", ".keys"] {
+            std::fs::write(kept(suffix), b"the vault a restore replaced").unwrap();
+        }
+        assert_eq!(fixture.vault.paths().replaced_copies().unwrap().len(), 2);
+    };
+    let folder = tempfile::tempdir().unwrap();
+
+    put_kept();
+    let missing = folder.path().join("gone").join("backup.saferoom-backup");
+    back_up_now(&fixture.vault, &fixture.owner, &missing, test_now(), &Silent).unwrap_err();
+    assert!(kept("").exists() && kept(".keys").exists(), "a failed backup removed the kept vault");
+
+    back_up_now(&fixture.vault, &fixture.owner, &folder.path().join("now.saferoom-backup"), test_now(), &Silent)
+        .unwrap();
+    assert!(fixture.vault.paths().replaced_copies().unwrap().is_empty(), "kept after a good backup");
+
+    put_kept();
+    set_folder(&fixture, folder.path(), 3);
+    assert!(matches!(run_automatic(&fixture.vault, test_now(), &Silent).unwrap(), AutomaticOutcome::Made { .. }));
+    assert!(fixture.vault.paths().replaced_copies().unwrap().is_empty(), "kept after a good automatic backup");
+}
