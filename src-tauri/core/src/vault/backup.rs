@@ -8,11 +8,11 @@
 //! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
 //! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are copied straight into the
-//! target's temporary sibling (through the kernel where it can), hashed in the same pass on a second thread,
-//! and read back from the new file and compared with what was hashed on a third; the hash then replaces a
-//! same-length placeholder in the header, so the format stays version 1. Flushed, the header read back and
-//! checked, and only then renamed to the target's name: a file under that name is always verified.
-//! Nothing else is written beside the target; cancelled or failed, nothing is left.
+//! target's temporary sibling (through the kernel where it can), then, side by side, hashed, read back from
+//! the new file and compared with the source, and flushed; the hash then replaces a same-length placeholder
+//! in the header, so the format stays version 1. Flushed, the header read back and checked, and only then
+//! renamed to the target's name: a file under that name is always verified. Nothing else is written beside
+//! the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -127,7 +127,7 @@ impl Vault {
     /// The copy is the database's still-encrypted pages, read under one read transaction that began after
     /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
     /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
-    /// `destination`'s temporary sibling, read back and compared as it is written, flushed to disk, its
+    /// `destination`'s temporary sibling, read back and compared, flushed to disk, its
     /// header checked, and renamed into place last. Cancelled or failed: no file is left (neither
     /// `destination` nor its temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
@@ -158,8 +158,8 @@ impl Vault {
 
     /// Write the backup into `temporary`: magic, header (with a placeholder hash of the same length), the
     /// encrypted pages copied and hashed under one read transaction, then the real hash into the header.
-    /// The pages are also read back from the file as they are written and compared with what was read and
-    /// hashed: a copy whose bytes differ is refused. Flushed to disk. Returns the row counts and the database's SHA-256.
+    /// The pages are also read back from the file and compared with what was read and hashed: a copy whose
+    /// bytes differ is refused. Flushed to disk. Returns the row counts and the database's SHA-256.
     fn export_and_package(
         &self,
         temporary: &Path,
