@@ -1,7 +1,7 @@
 //! Backup of a 1 GiB vault against a plain copy of the same file, in the same run.
 //!
 //! `backup/vault_1gib` is `Vault::backup` (a full WAL checkpoint, the still-encrypted pages copied and
-//! hashed under one read transaction, read back and hashed again, flushed to disk, renamed) of a vault grown
+//! hashed under one read transaction, read back and compared, flushed to disk, renamed) of a vault grown
 //! to about 1 GiB with progress notes; `backup/plain_copy_fsync_1gib` is `std::fs::copy` of the database file
 //! then `fsync` of the copy. The bench prints the ratio of their means (goal ≤ 1.5×). Run with
 //! `cargo bench -p saferoom-core --bench backup`; the figures go in docs/benchmarks.md.
@@ -121,8 +121,8 @@ impl Progress for Phases {
     }
 }
 
-/// One more backup, timed by stage: before the copy (checkpoint, snapshot, row counts), the copy (with both
-/// hashes running beside it), the hashes finishing while the data is flushed, and the rest (header, fsync,
+/// One more backup, timed by stage: before the copy (checkpoint, snapshot, row counts), the copy (with the
+/// hash and the read-back running beside it), their finishing while the data is flushed, and the rest (header, fsync,
 /// header check, rename).
 fn print_phases(vault: &saferoom_core::Vault, target: &Path) {
     let phases = Phases::default();
@@ -136,8 +136,8 @@ fn print_phases(vault: &saferoom_core::Vault, target: &Path) {
     let (copy_start, copy_end) = (first(Stage::Copying).unwrap(), last(Stage::Copying).unwrap());
     let (verify_start, verify_end) = (first(Stage::Verifying).unwrap(), last(Stage::Verifying).unwrap());
     eprintln!(
-        "one backup by stage: snapshot and row counts {:?}, copy (both hashes beside it) {:?}, then {:?}, \
-         hashes finishing and the data flushed {:?}, header, fsync, check and rename {:?}; total {:?}",
+        "one backup by stage: snapshot and row counts {:?}, copy (hash and read-back beside it) {:?}, then {:?}, \
+         hash and read-back finishing, data flushed {:?}, header, fsync, check and rename {:?}; total {:?}",
         copy_start - started,
         copy_end - copy_start,
         verify_start - copy_end,

@@ -8,11 +8,11 @@
 //! Method (no decrypt, no re-encrypt): a full WAL checkpoint, then one read transaction that sees no WAL
 //! frame, so the main file holds the whole snapshot and stays unchanged until the transaction ends (see
 //! ARCHITECTURE.md for where the bundled SQLite guarantees that); its bytes are copied straight into the
-//! target's temporary sibling (through the kernel where it can), hashed in the same pass on a second thread,
-//! and read back from the new file and hashed on a third as they are written; the hash then replaces a
-//! same-length placeholder in the header, so the format stays version 1. Flushed, the header read back and
-//! checked, and only then renamed to the target's name: a file under that name is always verified.
-//! Nothing else is written beside the target; cancelled or failed, nothing is left.
+//! target's temporary sibling (through the kernel where it can), then, side by side, hashed, read back from
+//! the new file and compared with the source, and flushed; the hash then replaces a same-length placeholder
+//! in the header, so the format stays version 1. Flushed, the header read back and checked, and only then
+//! renamed to the target's name: a file under that name is always verified. Nothing else is written beside
+//! the target; cancelled or failed, nothing is left.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -132,7 +132,7 @@ impl Vault {
     /// The copy is the database's still-encrypted pages, read under one read transaction that began after
     /// a full WAL checkpoint and sees no WAL frame (so the main file alone holds its snapshot and no writer
     /// or checkpoint can change that file until it ends), hashed in the same pass and written straight into
-    /// `destination`'s temporary sibling, read back and hashed again as it is written, flushed to disk, its
+    /// `destination`'s temporary sibling, read back and compared, flushed to disk, its
     /// header checked, and renamed into place last. Cancelled or failed: no file is left (neither
     /// `destination` nor its temporary sibling).
     pub fn backup(&self, destination: &Path, now: OffsetDateTime, progress: &dyn Progress) -> Result<BackupReport> {
@@ -163,8 +163,8 @@ impl Vault {
 
     /// Write the backup into `temporary`: magic, header (with a placeholder hash of the same length), the
     /// encrypted pages copied and hashed under one read transaction, then the real hash into the header.
-    /// The pages are also read back from the file and hashed as they are written: a copy whose bytes differ
-    /// from what was read is refused. Flushed to disk. Returns the row counts and the database's SHA-256.
+    /// The pages are also read back from the file and compared with what was read and hashed: a copy whose
+    /// bytes differ is refused. Flushed to disk. Returns the row counts and the database's SHA-256.
     fn export_and_package(
         &self,
         temporary: &Path,
@@ -356,10 +356,10 @@ struct Copy<'a> {
 
 impl Copy<'_> {
     /// Copy the first `length` bytes of `source` to the end of `out` (through the kernel where it can:
-    /// `std::io::copy` between files is `copy_file_range` on Linux). Meanwhile one thread reads the same bytes
-    /// from `source` and hashes them, and another reads each chunk back from `out` as soon as it is written
-    /// and compares it with the source's bytes (equal bytes: the file's SHA-256 is the one recorded); once the
-    /// copy is done a third flushes `out` to disk. Returns the hash. Reports progress (copying, then
+    /// `std::io::copy` between files is `copy_file_range` on Linux). Then, all at once, one thread reads the
+    /// same bytes from `source` and hashes them, another reads them back from `out` and compares them with
+    /// the source's (equal bytes: the file's SHA-256 is the one recorded), and a third flushes `out` to disk.
+    /// Returns the hash. Reports progress (copying, then
     /// verifying) and checks for cancel between chunks.
     fn run(self, progress: &dyn Progress) -> Result<String> {
         let Copy { source, source_path, out, out_path, data_offset, length } = self;
@@ -368,6 +368,8 @@ impl Copy<'_> {
         let verified = AtomicU64::new(0);
         let written = File::open(out_path).map_err(Error::io("read", out_path))?;
         let flushing = out.try_clone().map_err(Error::io("write", out_path))?;
+        // The copy runs alone (it is the quickest part); hashing, reading back and the flush then overlap.
+        let copy_done = |_: u64| copied.load(Ordering::Acquire) >= length;
         std::thread::scope(|scope| {
             let hashing = scope.spawn(|| {
                 let mut read_at = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
@@ -375,7 +377,7 @@ impl Copy<'_> {
                 each_chunk(
                     length,
                     &stop,
-                    |_| true,
+                    copy_done,
                     |_| {},
                     |offset, chunk| {
                         read_at(&mut buffer[..chunk], offset).map_err(Error::io("read", source_path))?;
@@ -389,9 +391,8 @@ impl Copy<'_> {
                 let mut read_source = positional_reader(source, source_path).map_err(Error::io("read", source_path))?;
                 let mut read_written = positional_reader(&written, out_path).map_err(Error::io("read", out_path))?;
                 let (mut expected, mut found) = (vec![0u8; COPY_CHUNK], vec![0u8; COPY_CHUNK]);
-                let ready = |end: u64| copied.load(Ordering::Acquire) >= end;
                 let advanced = |done: u64| verified.store(done, Ordering::Release);
-                each_chunk(length, &stop, ready, advanced, |offset, chunk| {
+                each_chunk(length, &stop, copy_done, advanced, |offset, chunk| {
                     read_source(&mut expected[..chunk], offset).map_err(Error::io("read", source_path))?;
                     read_written(&mut found[..chunk], data_offset + offset).map_err(Error::io("read", out_path))?;
                     if expected[..chunk] == found[..chunk] {
