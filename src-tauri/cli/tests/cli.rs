@@ -1,5 +1,7 @@
 //! The `saferoom` binary end to end: real vault files, a real (private) Secret Service, real exit codes.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -34,7 +36,7 @@ impl Setup {
             command.envs(service.env());
         }
         let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        common::feed(&mut child, stdin.as_bytes());
         child.wait_with_output().unwrap()
     }
 
@@ -195,7 +197,7 @@ fn missing_vault_locked_and_absent_keychains_are_clear_errors() {
 
 fn pipe(mut command: Command, stdin: &str) -> Output {
     let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    common::feed(&mut child, stdin.as_bytes());
     child.wait_with_output().unwrap()
 }
 
@@ -564,7 +566,7 @@ fn signal_mid_work(setup: &Setup, args: &[&str], stdin: &str, folder: &Path, sig
     let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
     command.arg("--vault").arg(setup.vault()).args(args).envs(setup.service.as_ref().unwrap().env());
     let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    common::feed(&mut child, stdin.as_bytes());
     let started = loop {
         let now: Vec<_> = std::fs::read_dir(folder).unwrap().map(|entry| entry.unwrap().path()).collect();
         if let Some(new) = now.iter().find(|path| !before.contains(path)) {
@@ -645,7 +647,7 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
         let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
         command.arg("--vault").arg(setup.vault()).args(init);
         let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        common::feed(&mut child, stdin);
         let output = child.wait_with_output().unwrap();
         assert_failure(&output, "invalid_input");
         assert!(stderr(&output).contains(words), "{words}: {}", stderr(&output));

@@ -1,5 +1,7 @@
 //! `saferoom demo`, `export --practice` and `import` end to end: the real binary on real vault files.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -19,7 +21,7 @@ fn run(vault: &Path, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    common::feed(&mut child, stdin.as_bytes());
     child.wait_with_output().unwrap()
 }
 
