@@ -47,6 +47,9 @@ const WAIT_STEP: Duration = Duration::from_millis(100);
 const WAIT_STEPS: u32 = 1200;
 /// Openers hold the exclusive lock shared for a moment only; work that needs it exclusively retries briefly.
 const BRIEF_STEPS: u32 = 40;
+/// A writer lock just released may still be held for an instant by a forked child of the releasing process
+/// (see [`WriterLock::take`]): three tries, 0.2 s in all, before a second writer is refused.
+const MOMENT_STEPS: u32 = 3;
 
 /// The OS user running this process, for naming lock holders and keychain slots: `$USER` (or `$LOGNAME`,
 /// `%USERNAME%`), else the name of this process's user id from `/etc/passwd`, else `uid N`.
@@ -212,7 +215,10 @@ impl WriterLock {
         let _gate = pass_exclusive_gate(database, false)?;
         let path = lock_file_path(database, "writer");
         let mut writer = open_lock_file(&path)?;
-        if !try_exclusive(&writer, &path)? {
+        // Retried for a moment: a lock file's descriptor is duplicated into a child that another thread of a
+        // process forks until that child execs, so a writer that just closed its vault may still be seen as
+        // holding it (found as a rare false `vault_in_use` naming the test process itself).
+        if !retry(MOMENT_STEPS, || try_exclusive(&writer, &path))? {
             return Err(Error::VaultInUse { holder: describe_holder(&path) });
         }
         write_record(&mut writer, &path)?;
