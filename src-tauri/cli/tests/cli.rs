@@ -193,9 +193,13 @@ fn missing_vault_locked_and_absent_keychains_are_clear_errors() {
     assert_success(&pipe(check, &format!("{PASSPHRASE}\n")));
 }
 
-fn pipe(mut command: Command, stdin: impl AsRef<[u8]>) -> Output {
+fn pipe(command: Command, stdin: &str) -> Output {
+    pipe_bytes(command, stdin.as_bytes())
+}
+
+fn pipe_bytes(mut command: Command, stdin: &[u8]) -> Output {
     let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_ref()).unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -654,7 +658,7 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
     for (stdin, words) in cases {
         let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
         command.arg("--vault").arg(setup.vault()).args(init);
-        let output = pipe(command, stdin);
+        let output = pipe_bytes(command, stdin);
         assert_failure(&output, "invalid_input");
         assert!(stderr(&output).contains(words), "{words}: {}", stderr(&output));
     }
