@@ -9,6 +9,7 @@ mod way_in;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use saferoom_core::audit::actions;
 use saferoom_core::vault::{Replace, RestoreOptions, SlotKind, SystemKeychain};
@@ -223,8 +224,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             require_owner(&vault, "rekey")?;
             core(vault.rekey())?;
             let report = core(vault.verify_integrity())?;
-            record(&vault, actions::REKEYED, &format!("{} pages re-encrypted and verified", report.pages))?;
             println!("ok: data key rotated; {} pages re-encrypted and verified; every key slot resealed", report.pages);
+            record(&vault, actions::REKEYED, &format!("{} pages re-encrypted and verified", report.pages))
+                .context("the data key was rotated, but that could not be recorded in the audit trail")?;
         }
         Command::Backup { file, unlock } => {
             let vault = open_shared(&paths, &owner_way_in(&unlock, "backup")?)?;
@@ -232,11 +234,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let cancel = signals::cancel_on_signal()?;
             let report = core(vault.backup(&file, now()?, &cancel))?;
             let rows: i64 = report.row_counts.values().sum();
-            record(
-                &vault,
-                actions::BACKUP_MADE,
-                &format!("{} bytes, database SHA-256 {}", report.bytes, report.database_sha256),
-            )?;
             println!(
                 "ok: backup written to {} ({} bytes, {} tables, {rows} rows, verified; database SHA-256 {})",
                 report.path.display(),
@@ -244,6 +241,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report.row_counts.len(),
                 report.database_sha256
             );
+            let detail = format!("{} bytes, database SHA-256 {}", report.bytes, report.database_sha256);
+            record(&vault, actions::BACKUP_MADE, &detail)
+                .context("the backup was written, but that could not be recorded in the audit trail")?;
             // Files kept from a vault that a restore replaced stay only until the next good backup.
             let removed = core(paths.remove_replaced_copies())?;
             if removed > 0 {
@@ -283,9 +283,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     kept.join(" and ")
                 );
             }
-            let restored = open_writer(&paths, &way_in)?;
-            let detail = format!("from the backup of {}; {}", report.backup_created_at, replaced_words);
-            record(&restored, actions::RESTORED, detail.trim_end_matches("; "))?;
             println!(
                 "ok: restored vault {} from the backup of {} to {} ({rows} rows, verified)",
                 report.vault_id,
@@ -295,6 +292,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !replaced_words.is_empty() {
                 println!("{replaced_words}");
             }
+            // Recorded in the restored vault's own trail (the one it replaced is kept as it was).
+            let detail = format!("from the backup of {}; {}", report.backup_created_at, replaced_words);
+            open_writer(&paths, &way_in)
+                .and_then(|restored| record(&restored, actions::RESTORED, detail.trim_end_matches("; ")))
+                .context("the vault was restored, but that could not be recorded in its audit trail")?;
         }
     }
     Ok(())

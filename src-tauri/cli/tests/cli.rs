@@ -195,10 +195,24 @@ fn missing_vault_locked_and_absent_keychains_are_clear_errors() {
     assert_success(&pipe(check, &format!("{PASSPHRASE}\n")));
 }
 
-fn pipe(mut command: Command, stdin: &str) -> Output {
+fn pipe(command: Command, stdin: &str) -> Output {
+    pipe_bytes(command, stdin.as_bytes())
+}
+
+fn pipe_bytes(mut command: Command, stdin: &[u8]) -> Output {
     let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    common::feed(&mut child, stdin.as_bytes());
+    common::feed(&mut child, stdin);
     child.wait_with_output().unwrap()
+}
+
+/// Run `saferoom --vault <vault> args…` with the system clock moved by `offset` (`faketime -f`, e.g. "-1d").
+fn run_with_clock(setup: &Setup, offset: &str, args: &[&str], stdin: &str) -> Output {
+    let mut command = Command::new("faketime");
+    command.args(["-f", offset, env!("CARGO_BIN_EXE_saferoom"), "--vault"]).arg(setup.vault()).args(args);
+    if let Some(service) = &setup.service {
+        command.envs(service.env());
+    }
+    pipe(command, stdin)
 }
 
 #[test]
@@ -646,9 +660,7 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
     for (stdin, words) in cases {
         let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
         command.arg("--vault").arg(setup.vault()).args(init);
-        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        common::feed(&mut child, stdin);
-        let output = child.wait_with_output().unwrap();
+        let output = pipe_bytes(command, stdin);
         assert_failure(&output, "invalid_input");
         assert!(stderr(&output).contains(words), "{words}: {}", stderr(&output));
     }
@@ -664,19 +676,7 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
     assert!(snapshot(folder).is_empty(), "nothing was created");
 
     // A clock past year 9999 (2,930,000 days ahead: year 10048 today): a typed error, not a panic (exit 101).
-    let output = Command::new("faketime")
-        .args(["-f", "+2930000d", env!("CARGO_BIN_EXE_saferoom"), "--vault"])
-        .arg(setup.vault())
-        .args(init)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n").as_bytes())?;
-            child.wait_with_output()
-        })
-        .expect("faketime is installed (Makefile test packages)");
+    let output = run_with_clock(&setup, "+2930000d", &init, &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n"));
     assert_failure(&output, "invalid_input");
     assert!(stderr(&output).contains("clock"), "{}", stderr(&output));
     assert!(snapshot(folder).is_empty(), "nothing was created");
@@ -690,20 +690,7 @@ fn r12_11_a_clock_set_back_is_kept_marked_and_reported_by_audit_verify() {
     let setup = Setup::new();
     let code = setup.init();
     // A day earlier than the entries before it: stored, not refused.
-    let output = Command::new("faketime")
-        .args(["-f", "-1d", env!("CARGO_BIN_EXE_saferoom"), "--vault"])
-        .arg(setup.vault())
-        .args(["unlock-check", "--recovery-code"])
-        .envs(setup.service.as_ref().unwrap().env())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            child.stdin.take().unwrap().write_all(format!("{code}\n").as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let output = run_with_clock(&setup, "-1d", &["unlock-check", "--recovery-code"], &format!("{code}\n"));
     assert_success(&output);
     let output = setup.run(&["audit", "verify", "--recovery-code"], &format!("{code}\n"));
     assert_success(&output);

@@ -123,11 +123,11 @@ fn stamp(now: OffsetDateTime) -> String {
 
 /// Names for the kept copies that are not taken yet.
 fn kept_paths(target: &VaultPaths, now: OffsetDateTime) -> VaultPaths {
-    let base = format!("{}{REPLACED_MARK}{}", target.database.display(), stamp(now));
+    let base = format!("{REPLACED_MARK}{}", stamp(now));
     let mut attempt = 1;
     loop {
-        let name = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
-        let kept = VaultPaths::new(name);
+        let suffix = if attempt == 1 { base.clone() } else { format!("{base}-{attempt}") };
+        let kept = VaultPaths::new(with_suffix(&target.database, &suffix));
         let wal = with_suffix(&kept.database, "-wal");
         if !kept.database.exists() && !kept.key_slots.exists() && !wal.exists() {
             return kept;

@@ -227,3 +227,22 @@ fn a_staff_password_restores_only_if_it_is_an_active_owners() {
     )
     .unwrap();
 }
+
+#[test]
+fn a_vault_open_anywhere_is_not_replaced() {
+    let folder = tempfile::tempdir().unwrap();
+    let (paths, _) = vault_with_clients(folder.path(), "practice.saferoom", &["Lise Meitner"]);
+    let backup = folder.path().join("backup.srbak");
+    backup_of(&paths, &backup);
+    let before = snapshot(folder.path());
+    let writer = Vault::open(&paths, Unlock::Passphrase(&passphrase())).unwrap();
+    let error = restore(&backup, &paths, Replace::SameVault, &Silent).unwrap_err();
+    assert!(matches!(error, Error::VaultInUse { .. }), "beside a writer: {error:?}");
+    drop(writer);
+    let reader = Vault::open_shared(&paths, Unlock::Passphrase(&passphrase())).unwrap();
+    let error = restore(&backup, &paths, Replace::SameVault, &Silent).unwrap_err();
+    assert!(matches!(error, Error::VaultInUse { .. }), "beside a reader: {error:?}");
+    drop(reader);
+    assert_eq!(snapshot(folder.path()), before, "nothing changed, nothing kept, nothing staged");
+    restore(&backup, &paths, Replace::SameVault, &Silent).unwrap();
+}
