@@ -722,7 +722,9 @@ impl Vault {
         // are from different moments (or vaults), not that someone tampered with the database.
         let mismatch = || Error::KeySlotsMismatch {
             path: real.key_slots.clone(),
-            detail: "the database does not open with the key in this key-slot file".into(),
+            detail: "the database does not open with the key in this key-slot file: the two are from different \
+                     moments or different vaults (or the database's first page is damaged)"
+                .into(),
         };
         let (mut connection, data_key, rekey_finished) = match try_key_as(&real.database, &opened.current, open_as)? {
             Some(connection) => (connection, opened.current, false),
