@@ -274,17 +274,7 @@ pub(crate) fn is_due(last_good_automatic: Option<OffsetDateTime>, now: OffsetDat
 
 /// `saferoom-<first 8 of the vault id>-YYYYMMDD-HHMMSS.saferoom-backup` (UTC): sorts by time.
 pub fn automatic_file_name(vault_id: &str, now: OffsetDateTime) -> String {
-    let utc = now.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{}{:04}{:02}{:02}-{:02}{:02}{:02}.{FILE_EXTENSION}",
-        automatic_prefix(vault_id),
-        utc.year(),
-        u8::from(utc.month()),
-        utc.day(),
-        utc.hour(),
-        utc.minute(),
-        utc.second()
-    )
+    format!("{}{}.{FILE_EXTENSION}", automatic_prefix(vault_id), crate::vault::files::utc_compact(now, '-'))
 }
 
 fn automatic_prefix(vault_id: &str) -> String {

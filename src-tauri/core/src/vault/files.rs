@@ -120,3 +120,18 @@ pub(crate) fn remove_stale_temporaries(database: &Path, key_slots: &Path) {
         }
     }
 }
+
+/// `YYYYMMDD<separator>HHMMSS` in UTC, for names that sort by time (kept copies of a replaced vault, automatic
+/// backups); it cannot fail for any moment, unlike a formatting step.
+pub(crate) fn utc_compact(now: time::OffsetDateTime, separator: char) -> String {
+    let utc = now.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}{separator}{:02}{:02}{:02}",
+        utc.year(),
+        u8::from(utc.month()),
+        utc.day(),
+        utc.hour(),
+        utc.minute(),
+        utc.second()
+    )
+}

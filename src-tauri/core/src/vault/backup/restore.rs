@@ -109,16 +109,7 @@ fn check_replace(target: &VaultPaths, existing_id: Option<&str>, backup_id: &str
 
 /// `20261130T101500Z`, for any moment (no formatting step that could fail).
 fn stamp(now: OffsetDateTime) -> String {
-    let utc = now.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        utc.year(),
-        u8::from(utc.month()),
-        utc.day(),
-        utc.hour(),
-        utc.minute(),
-        utc.second()
-    )
+    format!("{}Z", crate::vault::files::utc_compact(now, 'T'))
 }
 
 /// Names for the kept copies that are not taken yet.
