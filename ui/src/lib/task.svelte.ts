@@ -16,6 +16,8 @@ export class Task {
   /** What went wrong last time (or a validation message the caller set); null when nothing did. */
   error = $state<string | null>(null);
   readonly #source: ProblemSource;
+  /** Counts `runLatest` calls, so only the newest one's outcome is kept. */
+  #latest = 0;
 
   constructor(source: ProblemSource) {
     this.#source = source;
@@ -44,5 +46,29 @@ export class Task {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Like `run`, for a request a newer one may overtake (a search while typing, a filter
+   * changed): only the newest call's outcome touches `busy` and `error`. `work` gets
+   * `current()` to check after each await before using what it got.
+   */
+  async runLatest(work: (current: () => boolean) => Promise<void>): Promise<void> {
+    const token = ++this.#latest;
+    const current = () => token === this.#latest;
+    this.busy = true;
+    try {
+      await work(current);
+      if (current()) this.error = null;
+    } catch (e) {
+      if (current()) this.fail(e);
+    } finally {
+      if (current()) this.busy = false;
+    }
+  }
+
+  /** Ignores the outcome of any `runLatest` still under way (the component is going away). */
+  forget(): void {
+    this.#latest++;
   }
 }
