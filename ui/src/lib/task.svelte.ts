@@ -2,7 +2,7 @@
 // way its failure becomes text: `problem` (the main screen's `MainContext`, or
 // PLAIN_ERRORS before anyone is signed in) returns the message to show, or null
 // when the failure was already handled by leaving the screen.
-import { errorMessage } from './api';
+import { errorMessage, toApiError } from './api';
 
 export interface ProblemSource {
   problem(error: unknown): string | null;
@@ -23,25 +23,27 @@ export class Task {
     this.#source = source;
   }
 
-  /**
-   * Runs `work` with `busy` set. Success clears `error` and returns true; a failure
-   * sets `error` from `problem` (unless that returns null) and returns false.
-   * A caller that must not start twice checks `busy` first.
-   */
   /** Shows a failure caught elsewhere (e.g. a promise's `.catch`) as `run` would. */
   fail = (error: unknown): void => {
     const message = this.#source.problem(error);
     if (message !== null) this.error = message;
   };
 
-  async run(work: () => Promise<void>): Promise<boolean> {
+  /**
+   * Runs `work` with `busy` set. Success clears `error` and returns true; a failure
+   * sets `error` from `problem` (unless that returns null) and returns false.
+   * A caller that must not start twice checks `busy` first. With `onCancelled`, a `cancelled`
+   * failure (someone stopped long work) calls it instead of showing an error.
+   */
+  async run(work: () => Promise<void>, onCancelled?: () => void): Promise<boolean> {
     this.busy = true;
     try {
       await work();
       this.error = null;
       return true;
     } catch (e) {
-      this.fail(e);
+      if (onCancelled !== undefined && toApiError(e).code === 'cancelled') onCancelled();
+      else this.fail(e);
       return false;
     } finally {
       this.busy = false;
