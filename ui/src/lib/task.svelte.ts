@@ -74,3 +74,29 @@ export class Task {
     this.#latest++;
   }
 }
+
+/** A busy flag and an error per row of a list (keyed by the row's id), each run like `Task.run`. */
+export class RowTasks {
+  busy = $state<Record<string, boolean>>({});
+  error = $state<Record<string, string | null>>({});
+  readonly #source: ProblemSource;
+
+  constructor(source: ProblemSource) {
+    this.#source = source;
+  }
+
+  async run(id: string, work: () => Promise<void>): Promise<boolean> {
+    this.busy[id] = true;
+    try {
+      await work();
+      this.error[id] = null;
+      return true;
+    } catch (e) {
+      const message = this.#source.problem(e);
+      if (message !== null) this.error[id] = message;
+      return false;
+    } finally {
+      this.busy[id] = false;
+    }
+  }
+}
