@@ -567,3 +567,34 @@ export function fakeHash(textValue: string): string {
   return `${h.toString(16).padStart(8, '0')}${'ab'.repeat(28)}`;
 }
 
+
+// --- ht1 ---
+
+/** The session a staff member's sign-in answers. */
+export function sessionOf(member: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>): SessionInfo {
+  return { staffId: member.id, login: member.login, displayName: member.displayName, role: member.role };
+}
+
+/** The logins a seeded practice's `vault_status` lists (the order the core lists them in). */
+export const PRACTICE_LOGINS = ['olivia', 'carl', 'cleo', 'fran'];
+
+/** What `create_vault` answers for a new owner (keychain used unless told otherwise). */
+export function createdVault(session: SessionInfo, extra: Partial<CreateVaultResult> = {}): CreateVaultResult {
+  return { recoveryCode: RECOVERY_CODE, keychainUsed: true, keychainDetail: null, session, ...extra };
+}
+
+/** A staff member as `list_staff` answers (no password). */
+export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): StaffMember {
+  return { ...publicStaff(member), ...extra };
+}
+
+/** A client as `search_clients` lists it. */
+export function clientSummary(client: FakeClient): ClientSummary {
+  return {
+    id: client.id,
+    displayName: displayNameOf(client.input),
+    dateOfBirth: client.input.dateOfBirth,
+    status: client.status,
+    jurisdiction: client.input.jurisdiction,
+  };
+}

@@ -11,7 +11,7 @@
 //   stub.answer('search_clients', () => [adaSummary, newSummary]); // what the next call answers
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { CommandError, ErrorCode, StaffMember, VaultStatus } from '../lib/types';
+import type { BackupStatus, CommandError, ErrorCode, StaffMember, VaultStatus } from '../lib/types';
 import { defaultStatus } from './data';
 
 export type Args = Record<string, unknown> | undefined;
@@ -64,10 +64,24 @@ export function takeUnanswered(): Call[] {
   return taken;
 }
 
-/** Commands the app calls on its own on almost every screen; answered unless a test answers them itself. */
+/** What `backup_status` answers unless a test says otherwise: a good backup yesterday, nothing to warn of. */
+export const QUIET_BACKUP_STATUS: BackupStatus = {
+  lastGoodAt: '2025-03-03T18:00:00Z',
+  lastGoodPath: '/home/practice/Backups/saferoom-20250303T180000Z.saferoom-backup',
+  settings: { folder: '/home/practice/Backups', keep: 7 },
+  warnings: [],
+};
+
+/**
+ * Commands the app calls on its own on almost every screen; answered unless a test answers them itself (a
+ * test that checks one answers it, then reads its calls). The owner's home screen asks for the unreviewed
+ * emergency grants (a count on the navigation) and the backup status (a reminder).
+ */
 const QUIET: Record<string, Answer> = {
   touch: null,
   get_settings: { autoLockMinutes: 10 },
+  list_break_glass: [],
+  backup_status: QUIET_BACKUP_STATUS,
 };
 
 export function installStub(options: StubOptions = {}): Stub {
