@@ -598,3 +598,24 @@ export function clientSummary(client: FakeClient): ClientSummary {
     jurisdiction: client.input.jurisdiction,
   };
 }
+
+/** One audit entry as `list_audit` answers it: by the owner, about Ada, at NOW unless told otherwise. */
+export function auditEntry(seq: number, action = 'client.viewed', extra: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    seq,
+    at: NOW,
+    actor: { id: OWNER.id, displayName: OWNER.displayName },
+    action,
+    clientId: 'c-ada',
+    clientName: 'Ada Lovelace',
+    detail: `entry ${seq}`,
+    ...extra,
+  };
+}
+
+/** Entries `from`..`to` (inclusive), newest first, the order `list_audit` answers in. */
+export function auditEntries(from: number, to: number, action = 'client.viewed'): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  for (let seq = to; seq >= from; seq--) entries.push(auditEntry(seq, action));
+  return entries;
+}
