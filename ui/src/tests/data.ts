@@ -599,6 +599,31 @@ export function clientSummary(client: FakeClient): ClientSummary {
   };
 }
 
+/** A client record as `get_client` (and the commands that change one) answer it; the care team by name. */
+export function clientDetail(client: FakeClient, extra: Partial<Client> = {}): Client {
+  const staff = practiceStaff();
+  return {
+    ...structuredClone(client.input),
+    id: client.id,
+    displayName: displayNameOf(client.input),
+    status: client.status,
+    dischargedOn: client.dischargedOn,
+    careTeam: client.careTeam.flatMap((id) => staff.filter((s) => s.id === id).map(ref)),
+    createdAt: client.createdAt,
+    updatedAt: client.updatedAt,
+    clinicalAccess: true,
+    viaBreakGlass: false,
+    ...extra,
+  };
+}
+
+/** A jurisdiction's rules as `jurisdiction_rules` answers them: as shipped, unless `extra` says otherwise. */
+export function jurisdictionRule(code: string, extra: Partial<JurisdictionRule> = {}): JurisdictionRule {
+  const shipped = shippedRules().find((rule) => rule.code === code);
+  if (!shipped) throw new Error(`no shipped rules for ${code}`);
+  return { ...shipped, overrides: [], ...extra };
+}
+
 /** One audit entry as `list_audit` answers it: by the owner, about Ada, at NOW unless told otherwise. */
 export function auditEntry(seq: number, action = 'client.viewed', extra: Partial<AuditEntry> = {}): AuditEntry {
   return {
