@@ -26,7 +26,10 @@ export interface Call {
  * index among this command's calls (0 for the first). A function may throw `fail(code, message)` or return
  * a promise (e.g. a `deferred` one, to hold the answer back).
  */
-export type Answer = unknown | ((args: Args, nth: number) => unknown);
+export type Answer = AnswerFn | AnswerValue;
+export type AnswerFn = (args: Args, nth: number) => unknown;
+/** Any plain value (spelled out rather than `unknown`, so an answer function's parameters get their types). */
+export type AnswerValue = string | number | boolean | null | undefined | object;
 
 export interface StubOptions {
   /** The vault status `vault_status` answers (merged over a locked, existing-nowhere default). */
@@ -124,7 +127,7 @@ export function installStub(options: StubOptions = {}): Stub {
         throw new Error(`the test did not say what "${cmd}" answers (args: ${JSON.stringify(args)})`);
       }
       const answer = answers.get(cmd);
-      const value = typeof answer === 'function' ? (answer as (a: Args, n: number) => unknown)(args, nth) : answer;
+      const value = typeof answer === 'function' ? (answer as AnswerFn)(args, nth) : answer;
       return value instanceof Promise ? value.then((v) => structuredClone(v)) : structuredClone(value);
     },
     { shouldMockEvents: true },
