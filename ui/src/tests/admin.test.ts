@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, setDate, settle } from './helpers';
-import { fail, installStub } from './stub';
+import { inTurn, installStub, refuse } from './stub';
 import {
   auditEntries,
   auditEntry,
@@ -48,10 +48,10 @@ describe('staff (owner)', () => {
       answers: {
         ...HOME,
         list_staff: STAFF,
-        add_staff: (_args, nth) => {
-          if (nth === 0) throw fail('conflict', 'The login "olivia" is already taken');
-          return staffDto(staffMember('s-dana', 'dana', 'Dana Scully', 'front_desk', { createdAt: NOW }));
-        },
+        add_staff: inTurn(
+          refuse('conflict', 'The login "olivia" is already taken'),
+          staffDto(staffMember('s-dana', 'dana', 'Dana Scully', 'front_desk', { createdAt: NOW })),
+        ),
       },
     });
     const { user } = renderApp();
@@ -98,7 +98,10 @@ describe('staff (owner)', () => {
         list_staff: STAFF,
         set_staff_role: staffDto(CLINICIAN, { role: 'owner' }),
         // Disabling removes the key slot (staff/tests.rs disabling_removes_the_key_slot_and_ends_access_at_once).
-        set_staff_active: (_args, nth) => staffDto(OTHER_CLINICIAN, { active: nth !== 0, hasPassword: false }),
+        set_staff_active: inTurn(
+          staffDto(OTHER_CLINICIAN, { active: false, hasPassword: false }),
+          staffDto(OTHER_CLINICIAN, { active: true, hasPassword: false }),
+        ),
         reset_staff_password: staffDto(FRONT_DESK),
       },
     });
@@ -144,9 +147,7 @@ describe('staff (owner)', () => {
 
   test('the last owner cannot be disabled or demoted: the back end’s conflict is shown', async () => {
     // The rule itself: staff/tests.rs the_last_active_owner_cannot_be_demoted_or_disabled.
-    const lastOwner = () => {
-      throw fail('conflict', 'The practice needs at least one active owner');
-    };
+    const lastOwner = refuse('conflict', 'The practice needs at least one active owner');
     const stub = installStub({
       signedInAs: OWNER,
       answers: { ...HOME, list_staff: STAFF, set_staff_active: lastOwner, set_staff_role: lastOwner },
@@ -333,7 +334,7 @@ describe('audit trail (owner)', () => {
         ...HOME,
         list_staff: STAFF,
         list_audit: auditEntries(1, 4),
-        verify_audit: (_args, nth) => (nth === 0 ? intact : damaged),
+        verify_audit: inTurn(intact, damaged),
       },
     });
     const { user } = renderApp();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { byId, deferred, maybeId, renderApp, settle } from './helpers';
-import { fail, installStub } from './stub';
+import { installStub, refuse } from './stub';
 import { createdVault, RECOVERY_CODE } from './data';
 import type { CreateVaultResult, SessionInfo } from '../lib/types';
 
@@ -148,9 +148,7 @@ describe('first start: creating the vault and the owner account', () => {
   test('a back-end error is shown in #create-error and the button is usable again', async () => {
     installStub({
       answers: {
-        create_vault: () => {
-          throw fail('io', 'Could not write the vault file: permission denied.');
-        },
+        create_vault: refuse('io', 'Could not write the vault file: permission denied.'),
       },
     });
     const { user } = renderApp();

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { byId, maybeId, renderApp, settle } from './helpers';
-import { fail, installStub } from './stub';
+import { inTurn, installStub, refuse } from './stub';
 import { CLINICIAN, FRONT_DESK, OTHER_CLINICIAN, OWNER, PASSWORD } from './data';
 import type { BreakGlassGrant } from '../lib/types';
 
@@ -135,9 +135,7 @@ describe('settings', () => {
       signedInAs: OWNER,
       answers: {
         ...HOME,
-        set_auto_lock: () => {
-          throw fail('invalid_input', 'Auto-lock must be between 1 and 240 minutes.');
-        },
+        set_auto_lock: refuse('invalid_input', 'Auto-lock must be between 1 and 240 minutes.'),
       },
     });
     const { user } = renderApp();
@@ -171,10 +169,7 @@ describe('change my password', () => {
       signedInAs: OTHER_CLINICIAN,
       answers: {
         ...HOME,
-        change_own_password: (_args, nth) => {
-          if (nth === 0) throw fail('wrong_secret', 'Your current password is not right.');
-          return null;
-        },
+        change_own_password: inTurn(refuse('wrong_secret', 'Your current password is not right.'), null),
       },
     });
     const { user } = renderApp();

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, setDate } from './helpers';
-import { fail, installStub } from './stub';
+import { inTurn, installStub, refuse } from './stub';
 import {
   CLINICIAN,
   FRONT_DESK,
@@ -130,12 +130,11 @@ describe('jurisdiction rules', () => {
       answers: {
         ...RULES_SCREEN,
         // Each answer is Ohio's rules after that change, as the core gives them back.
-        override_rule: (_args, nth) =>
-          [
-            ohio({ sessionCap: 4, overrides: [capOf4] }),
-            ohio({ sessionCap: 4, guardianAccessWithoutAuthorization: true, overrides: [capOf4, parentsInformed] }),
-            ohio({ guardianAccessWithoutAuthorization: true, overrides: [parentsInformed] }),
-          ][nth],
+        override_rule: inTurn(
+          ohio({ sessionCap: 4, overrides: [capOf4] }),
+          ohio({ sessionCap: 4, guardianAccessWithoutAuthorization: true, overrides: [capOf4, parentsInformed] }),
+          ohio({ guardianAccessWithoutAuthorization: true, overrides: [parentsInformed] }),
+        ),
       },
     });
     const { user } = renderApp();
@@ -217,9 +216,7 @@ describe('jurisdiction rules', () => {
       signedInAs: OWNER,
       answers: {
         ...RULES_SCREEN,
-        override_rule: () => {
-          throw fail('invalid_input', refusal);
-        },
+        override_rule: refuse('invalid_input', refusal),
       },
     });
     const { user } = renderApp();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { fireEvent, waitFor } from '@testing-library/svelte';
 import { byId, deferred, goneId, maybeId, renderApp, settle, signInWith } from './helpers';
-import { fail, installStub } from './stub';
+import { fail, inTurn, installStub, refuse } from './stub';
 import {
   CLINICIAN,
   createdVault,
@@ -81,9 +81,7 @@ describe('start-up', () => {
       status: lockedWithKeychain,
       answers: {
         ...HOME,
-        unlock_with_keychain: () => {
-          throw fail('keychain_locked', 'The system keychain is locked. Unlock it and try again.');
-        },
+        unlock_with_keychain: refuse('keychain_locked', 'The system keychain is locked. Unlock it and try again.'),
         sign_in: sessionOf(FRONT_DESK),
       },
     });
@@ -125,10 +123,7 @@ describe('start-up', () => {
   test('vault_status failing shows the message and a retry', async () => {
     installStub({
       answers: {
-        vault_status: (_args, nth) => {
-          if (nth === 0) throw fail('io', 'Could not read the vault folder.');
-          return defaultStatus({ vaultPath: '/v' });
-        },
+        vault_status: inTurn(refuse('io', 'Could not read the vault folder.'), defaultStatus({ vaultPath: '/v' })),
       },
     });
     const { user } = renderApp();
@@ -145,10 +140,7 @@ describe('the sign-in form', () => {
       status: lockedPractice,
       answers: {
         ...HOME,
-        sign_in: (_args, nth) => {
-          if (nth === 0) throw fail('wrong_secret', WRONG_SECRET_MESSAGE);
-          return held.promise;
-        },
+        sign_in: inTurn(refuse('wrong_secret', WRONG_SECRET_MESSAGE), () => held.promise),
       },
     });
     const { user } = renderApp();
@@ -211,10 +203,10 @@ describe('the sign-in form', () => {
     const stub = installStub({
       status: lockedPractice,
       answers: {
-        sign_in: (_args, nth) => {
-          if (nth < THROTTLE_AFTER - 1) throw fail('wrong_secret', WRONG_SECRET_MESSAGE);
-          throw fail('throttled', THROTTLED_MESSAGE);
-        },
+        sign_in: inTurn(
+          ...Array(THROTTLE_AFTER - 1).fill(refuse('wrong_secret', WRONG_SECRET_MESSAGE)),
+          refuse('throttled', THROTTLED_MESSAGE),
+        ),
       },
     });
     const { user } = renderApp();
@@ -242,14 +234,8 @@ describe('the recovery code', () => {
       status: lockedPractice,
       answers: {
         ...HOME,
-        unlock_with_recovery_code: (_args, nth) => {
-          if (nth === 0) throw fail('wrong_secret', 'That recovery code is not right.');
-          return opened('recovery_code');
-        },
-        recover_owner_password: (_args, nth) => {
-          if (nth === 0) throw fail('forbidden', notAnOwner);
-          return sessionOf(OWNER);
-        },
+        unlock_with_recovery_code: inTurn(refuse('wrong_secret', 'That recovery code is not right.'), opened('recovery_code')),
+        recover_owner_password: inTurn(refuse('forbidden', notAnOwner), sessionOf(OWNER)),
       },
     });
     const { user } = renderApp();
@@ -362,10 +348,7 @@ describe('the recovery code', () => {
     const stub = installStub({
       status: { ...lockedWithKeychain, hasPassphraseSlot: true, keychain: { available: false, detail: null } },
       answers: {
-        unlock_with_passphrase: (_args, nth) => {
-          if (nth === 0) throw fail('wrong_secret', 'That passphrase is not right.');
-          return opened('passphrase');
-        },
+        unlock_with_passphrase: inTurn(refuse('wrong_secret', 'That passphrase is not right.'), opened('passphrase')),
       },
     });
     const { user } = renderApp();
@@ -393,9 +376,7 @@ describe('the recovery code', () => {
     const stub = installStub({
       status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
       answers: {
-        unlock_with_keychain: () => {
-          throw fail('keychain_entry_missing', 'The vault key is not in the system keychain.');
-        },
+        unlock_with_keychain: refuse('keychain_entry_missing', 'The vault key is not in the system keychain.'),
       },
     });
     const { user } = renderApp();
@@ -518,9 +499,7 @@ describe('locking, switching user and losing the session', () => {
     await byId('main-screen');
     // The session ends behind the UI's back: the next command says so.
     stub.status = { ...stub.status, session: null };
-    stub.answer('list_staff', () => {
-      throw fail('signed_out', 'Nobody is signed in.');
-    });
+    stub.answer('list_staff', refuse('signed_out', 'Nobody is signed in.'));
     await user.click(await byId('nav-staff'));
     await byId('sign-in-form');
     expect(await byId('vault-state')).toHaveTextContent('The vault is open');
@@ -573,9 +552,7 @@ describe('activity (touch)', () => {
       signedInAs: OWNER,
       answers: {
         ...HOME,
-        touch: () => {
-          throw fail('locked', 'The vault is locked.');
-        },
+        touch: refuse('locked', 'The vault is locked.'),
       },
     });
     renderApp();

@@ -9,6 +9,7 @@
 //   ...
 //   expect(stub.callsOf('create_client')[0].args).toEqual({ input: … });
 //   stub.answer('search_clients', () => [adaSummary, newSummary]); // what the next call answers
+//   sign_in: inTurn(refuse('wrong_secret', WRONG_SECRET_MESSAGE), sessionOf(CLINICIAN)), // a refusal, then a session
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { BackupStatus, CommandError, ErrorCode, StaffMember, VaultStatus } from '../lib/types';
@@ -57,6 +58,26 @@ export interface Stub {
 /** A command failure as the back end sends it; throw it from an answer. */
 export function fail(code: ErrorCode, message: string): CommandError {
   return { code, message };
+}
+
+/** An answer that refuses every call with this error (the core's code and message). */
+export function refuse(code: ErrorCode, message: string): AnswerFn {
+  return () => {
+    throw fail(code, message);
+  };
+}
+
+/**
+ * Answers in turn: the first call gets the first answer, the second the second…, and every later call the
+ * last one. Each answer is a value or a function as in `Answer` (e.g. `refuse(…)`, or one that returns a
+ * `deferred` promise).
+ */
+export function inTurn(...answers: Answer[]): AnswerFn {
+  if (answers.length === 0) throw new Error('inTurn needs at least one answer');
+  return (args, nth) => {
+    const answer = answers[Math.min(nth, answers.length - 1)];
+    return typeof answer === 'function' ? (answer as AnswerFn)(args, nth) : answer;
+  };
 }
 
 /** Calls no test answered since the last `takeUnanswered` (tests/setup.ts fails a test that made any). */
