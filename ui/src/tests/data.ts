@@ -7,6 +7,7 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditVerification,
+  BackupStatus,
   Authorization,
   BreakGlassGrant,
   Client,
@@ -567,3 +568,52 @@ export function fakeHash(textValue: string): string {
   return `${h.toString(16).padStart(8, '0')}${'ab'.repeat(28)}`;
 }
 
+
+// --- ht2 ---
+
+/** A client as `search_clients` lists it. */
+export function clientSummary(client: FakeClient): ClientSummary {
+  return {
+    id: client.id,
+    displayName: displayNameOf(client.input),
+    dateOfBirth: client.input.dateOfBirth,
+    status: client.status,
+    jurisdiction: client.input.jurisdiction,
+  };
+}
+
+/** A client record as `get_client` (and the commands that change one) answer it; the care team by name. */
+export function clientDetail(client: FakeClient, extra: Partial<Client> = {}): Client {
+  const staff = practiceStaff();
+  return {
+    ...structuredClone(client.input),
+    id: client.id,
+    displayName: displayNameOf(client.input),
+    status: client.status,
+    dischargedOn: client.dischargedOn,
+    careTeam: client.careTeam.flatMap((id) => staff.filter((s) => s.id === id).map(ref)),
+    createdAt: client.createdAt,
+    updatedAt: client.updatedAt,
+    clinicalAccess: true,
+    viaBreakGlass: false,
+    ...extra,
+  };
+}
+
+/** A client's intake as `get_intake` and `save_intake` answer it (the seeded questions). */
+export function intakeOf(answers: IntakeAnswers = {}, updatedBy: StaffRef | null = null): Intake {
+  return { questions: structuredClone(QUESTIONS), answers, updatedAt: updatedBy ? NOW : null, updatedBy };
+}
+
+/** A staff member as a reference (an author, a care-team member). */
+export function staffRef(s: { id: string; displayName: string }): StaffRef {
+  return ref(s);
+}
+
+/** What `backup_status` answers for a practice backed up today to a USB drive (an owner's home screen asks). */
+export const BACKED_UP: BackupStatus = {
+  lastGoodAt: '2026-11-20T09:30:15.123+01:00',
+  lastGoodPath: '/media/usb/a.saferoom-backup',
+  settings: { folder: '/media/usb', keep: 14 },
+  warnings: [],
+};
