@@ -617,3 +617,11 @@ export const BACKED_UP: BackupStatus = {
   settings: { folder: '/media/usb', keep: 14 },
   warnings: [],
 };
+
+/** A staff member as `list_staff` answers (no password). */
+export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): StaffMember {
+  return { ...publicStaff(member), ...extra };
+}
+
+/** What an owner's home screen asks besides the client list: no emergency access to review, backed up today. */
+export const OWNER_HOME = { list_break_glass: [] as BreakGlassGrant[], backup_status: BACKED_UP };
