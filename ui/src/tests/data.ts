@@ -625,3 +625,38 @@ export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): S
 
 /** What an owner's home screen asks besides the client list: no emergency access to review, backed up today. */
 export const OWNER_HOME = { list_break_glass: [] as BreakGlassGrant[], backup_status: BACKED_UP };
+
+/**
+ * A right-of-access request as the core lists it: received `daysAgo` days before today, due 30 days later,
+ * `daysLeft` counted from today to the deadline in force (null once fulfilled).
+ */
+export function accessRequest(
+  id: string,
+  client: FakeClient,
+  daysAgo: number,
+  extra: Partial<FakeAccessRequest> = {},
+): AccessRequest {
+  const stored = { ...fakeRequest(id, client.id, daysAgo), ...extra };
+  const daysLeft = stored.fulfilledAt === null ? daysBetween(todayIso(), stored.extendedTo ?? stored.dueOn) : null;
+  return { ...stored, clientName: displayNameOf(client.input), daysLeft };
+}
+
+/** What an export of a client's record or of the practice (`id`) reports: the files written in `folder`, named
+ * as the core names them (kind, short id, time), and what they hold. */
+export function exportReport(
+  folder: string,
+  kind: 'record' | 'practice',
+  id: string,
+  counts: Partial<ExportReport> = {},
+): ExportReport {
+  const stem = `${folder}/saferoom-${kind}-${id.slice(0, 8)}-20250304-100000`;
+  return {
+    jsonPath: `${stem}.json`,
+    pdfPath: `${stem}.pdf`,
+    jsonSha256: fakeHash(stem),
+    clients: 1,
+    progressNotes: 0,
+    psychotherapyNotes: 0,
+    ...counts,
+  };
+}
