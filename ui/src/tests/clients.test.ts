@@ -91,6 +91,8 @@ describe('client search', () => {
     expect(rowNames()).toEqual(['Bruno Mars']);
   });
 
+  // Leaving discharged clients out unless asked is the core's (clients::tests::
+  // search_matches_word_prefixes_and_respects_care_teams); the list sends the choice and shows the answer.
   test('nothing found: #client-list-empty; discharged clients only when asked for', async () => {
     const backend = installStub({
       signedInAs: OWNER,
@@ -276,8 +278,9 @@ describe('creating and editing clients', () => {
 
 describe('who sees what in a client record', () => {
   test('front desk: details and care team only, no intake or notes', async () => {
-    // The core says whether clinical content is open to the caller (clinicalAccess; access::tests::
-    // every_operation_as_every_role refuses the front desk intake and notes); the record shows its tabs by it.
+    // The core says whether clinical content is open to the caller (clinicalAccess: clients::tests::
+    // create_get_and_update_are_audited_with_field_names_not_values; access::tests::every_operation_as_every_role
+    // refuses the front desk intake and notes); the record shows its tabs by it.
     const backend = installStub({
       signedInAs: FRONT_DESK,
       answers: { search_clients: ACTIVE, get_client: clientDetail(ada, { clinicalAccess: false }) },
