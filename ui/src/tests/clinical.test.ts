@@ -17,7 +17,7 @@ import {
   staffRef,
 } from './data';
 import { todayIso } from '../lib/validation';
-import type { Note } from '../lib/types';
+import type { IntakeAnswers, Note } from '../lib/types';
 
 const [ada] = practiceClients();
 
@@ -45,11 +45,19 @@ async function openTab(user: User, clientId: string, tab: 'intake' | 'notes') {
 
 describe('intake', () => {
   test('renders each kind of question and saves the answers', async () => {
+    const saved: IntakeAnswers = {
+      reason: 'Trouble sleeping.',
+      prior_therapy: true,
+      mood: 7,
+      referral: 'Doctor',
+      last_physical: '2024-11-02',
+      emergency_contact: null,
+    };
     const backend = carlWithAda({
       get_intake: intakeOf(),
-      save_intake: (args: { answers: Record<string, unknown> }, nth: number) => {
+      save_intake: (_args: unknown, nth: number) => {
         if (nth === 0) throw fail('invalid_input', 'Answer the required question “What brings you to therapy?”.');
-        return intakeOf(args.answers as never, staffRef(CLINICIAN));
+        return intakeOf(saved, staffRef(CLINICIAN));
       },
     });
     const { user } = renderApp();
