@@ -7,6 +7,7 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditVerification,
+  BackupStatus,
   Authorization,
   BreakGlassGrant,
   Client,
@@ -587,6 +588,7 @@ export function createdVault(session: SessionInfo, extra: Partial<CreateVaultRes
 export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): StaffMember {
   return { ...publicStaff(member), ...extra };
 }
+// --- ht2 ---
 
 /** A client as `search_clients` lists it. */
 export function clientSummary(client: FakeClient): ClientSummary {
@@ -643,4 +645,60 @@ export function auditEntries(from: number, to: number, action = 'client.viewed')
   const entries: AuditEntry[] = [];
   for (let seq = to; seq >= from; seq--) entries.push(auditEntry(seq, action));
   return entries;
+}
+/** A client's intake as `get_intake` and `save_intake` answer it (the seeded questions). */
+export function intakeOf(answers: IntakeAnswers = {}, updatedBy: StaffRef | null = null): Intake {
+  return { questions: structuredClone(QUESTIONS), answers, updatedAt: updatedBy ? NOW : null, updatedBy };
+}
+
+/** A staff member as a reference (an author, a care-team member). */
+export function staffRef(s: { id: string; displayName: string }): StaffRef {
+  return ref(s);
+}
+
+/** What `backup_status` answers for a practice backed up today to a USB drive (an owner's home screen asks). */
+export const BACKED_UP: BackupStatus = {
+  lastGoodAt: '2026-11-20T09:30:15.123+01:00',
+  lastGoodPath: '/media/usb/a.saferoom-backup',
+  settings: { folder: '/media/usb', keep: 14 },
+  warnings: [],
+};
+
+
+/** What an owner's home screen asks besides the client list: no emergency access to review, backed up today. */
+export const OWNER_HOME = { list_break_glass: [] as BreakGlassGrant[], backup_status: BACKED_UP };
+
+/**
+ * A right-of-access request as the core lists it: received `daysAgo` days before today, due 30 days later,
+ * `daysLeft` counted from today to the deadline in force (null once fulfilled).
+ */
+export function accessRequest(
+  id: string,
+  client: FakeClient,
+  daysAgo: number,
+  extra: Partial<FakeAccessRequest> = {},
+): AccessRequest {
+  const stored = { ...fakeRequest(id, client.id, daysAgo), ...extra };
+  const daysLeft = stored.fulfilledAt === null ? daysBetween(todayIso(), stored.extendedTo ?? stored.dueOn) : null;
+  return { ...stored, clientName: displayNameOf(client.input), daysLeft };
+}
+
+/** What an export of a client's record or of the practice (`id`) reports: the files written in `folder`, named
+ * as the core names them (kind, short id, time), and what they hold. */
+export function exportReport(
+  folder: string,
+  kind: 'record' | 'practice',
+  id: string,
+  counts: Partial<ExportReport> = {},
+): ExportReport {
+  const stem = `${folder}/saferoom-${kind}-${id.slice(0, 8)}-20250304-100000`;
+  return {
+    jsonPath: `${stem}.json`,
+    pdfPath: `${stem}.pdf`,
+    jsonSha256: fakeHash(stem),
+    clients: 1,
+    progressNotes: 0,
+    psychotherapyNotes: 0,
+    ...counts,
+  };
 }
