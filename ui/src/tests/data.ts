@@ -567,3 +567,164 @@ export function fakeHash(textValue: string): string {
   return `${h.toString(16).padStart(8, '0')}${'ab'.repeat(28)}`;
 }
 
+
+// --- ht3 ---
+
+/** A client as `search_clients` lists it. */
+export function clientSummary(client: FakeClient): ClientSummary {
+  return {
+    id: client.id,
+    displayName: displayNameOf(client.input),
+    dateOfBirth: client.input.dateOfBirth,
+    status: client.status,
+    jurisdiction: client.input.jurisdiction,
+  };
+}
+
+/** A client record as `get_client` (and the commands that change one) answer it; the care team by name. */
+export function clientDetail(client: FakeClient, extra: Partial<Client> = {}): Client {
+  const staff = practiceStaff();
+  return {
+    ...structuredClone(client.input),
+    id: client.id,
+    displayName: displayNameOf(client.input),
+    status: client.status,
+    dischargedOn: client.dischargedOn,
+    careTeam: client.careTeam.flatMap((id) => staff.filter((s) => s.id === id).map(ref)),
+    createdAt: client.createdAt,
+    updatedAt: client.updatedAt,
+    clinicalAccess: true,
+    viaBreakGlass: false,
+    ...extra,
+  };
+}
+
+/** One of the seeded clients (`practiceClients`) by id. */
+export function practiceClient(id: string): FakeClient {
+  const client = practiceClients().find((c) => c.id === id);
+  if (!client) throw new Error(`no seeded client ${id}`);
+  return client;
+}
+
+/**
+ * A consent document as `prepare_consents` answers it: the shipped template's text filled in for the client
+ * and the default settings, pending, the client signing first and then `others` in the order given.
+ */
+export function consentDocument(
+  id: string,
+  client: FakeClient,
+  kind: ConsentKind,
+  others: SignerInput[] = [],
+  extra: Partial<ConsentDocument> = {},
+): ConsentDocument {
+  const template = shippedTemplates().find((t) => t.kind === kind)!;
+  const body = template.body
+    .replaceAll('{{client_name}}', displayNameOf(client.input))
+    .replaceAll('{{platform}}', DEFAULT_CONSENT_SETTINGS.platform)
+    .replaceAll('{{recording_policy}}', DEFAULT_CONSENT_SETTINGS.recordingPolicy);
+  const text = `${template.title}\n\n${body}`;
+  const signers: SignerInput[] = [{ role: 'client', name: displayNameOf(client.input) }, ...others];
+  return {
+    id,
+    clientId: client.id,
+    kind,
+    title: template.title,
+    templateVersion: template.version,
+    templateHash: template.hash,
+    text,
+    textHash: fakeHash(text),
+    platform: kind === 'technology' ? DEFAULT_CONSENT_SETTINGS.platform : null,
+    status: 'pending',
+    createdAt: NOW,
+    signedAt: null,
+    expiresOn: null,
+    revokedAt: null,
+    revokedBy: null,
+    revokeReason: null,
+    signers: signers.map((s, index) => ({
+      index,
+      role: s.role,
+      name: s.name,
+      signedAt: null,
+      signedAtLocal: null,
+      device: null,
+      typedName: null,
+      signatureHash: null,
+      signaturePng: null,
+    })),
+    ...extra,
+  };
+}
+
+/** The document with the signers at `indexes` signed (by their own name, on 'test device'); its status is left as it was. */
+export function withSignatures(doc: ConsentDocument, indexes: number[]): ConsentDocument {
+  return {
+    ...structuredClone(doc),
+    signers: doc.signers.map((s) =>
+      indexes.includes(s.index)
+        ? {
+            ...s,
+            signedAt: NOW,
+            signedAtLocal: '2025-03-04T11:00:00+01:00',
+            device: 'test device',
+            typedName: s.name,
+            signatureHash: fakeHash(`${doc.id}/${s.index}`),
+            signaturePng: SIGNATURE_PNG,
+          }
+        : { ...s },
+    ),
+  };
+}
+
+/** The document signed by every signer, expiring on `expiresOn` (null: does not expire). */
+export function signedDocument(doc: ConsentDocument, expiresOn: string | null = addMonthsIso(todayIso(), 12)): ConsentDocument {
+  return {
+    ...withSignatures(
+      doc,
+      doc.signers.map((s) => s.index),
+    ),
+    status: 'signed',
+    signedAt: NOW,
+    expiresOn,
+  };
+}
+
+/** The document revoked by `by` for `reason`. */
+export function revokedDocument(doc: ConsentDocument, by: { id: string; displayName: string }, reason: string): ConsentDocument {
+  return { ...structuredClone(doc), status: 'revoked', revokedAt: NOW, revokedBy: ref(by), revokeReason: reason };
+}
+
+/** A reason a client is not (or not fully) up to date, as `client_consents` and `reconsent_dashboard` give it. */
+export function consentReason(kind: ConsentKind, code: ConsentReason['code'], message: string): ConsentReason {
+  return { kind, code, message };
+}
+
+/** What `start_kiosk`, `kiosk_packet` and `kiosk_sign` answer for these documents. */
+export function kioskPacket(clientName: string, documents: ConsentDocument[]): KioskPacket {
+  const docs = documents.map((d) => ({
+    id: d.id,
+    kind: d.kind,
+    title: d.title,
+    text: d.text,
+    textHash: d.textHash,
+    signers: d.signers.map((s) => ({ index: s.index, role: s.role, name: s.name, signed: s.signedAt !== null })),
+  }));
+  return { clientName, documents: docs, complete: docs.every((d) => d.signers.every((s) => s.signed)) };
+}
+
+/** What `export_consent` and `export_consent_packet` answer for files written into `folder` as `stem`. */
+export function consentExport(folder: string, stem: string, fhir = true): ConsentExport {
+  return {
+    pdfPath: `${folder}/${stem}.pdf`,
+    pdfSha256: fakeHash(stem),
+    fhirPath: fhir ? `${folder}/${stem}.fhir.json` : null,
+  };
+}
+
+/** What an owner's main screen asks on its own (the break-glass review count, the backup reminder): nothing to show. */
+export function ownerMainAnswers(): Record<string, unknown> {
+  return {
+    list_break_glass: [],
+    backup_status: { lastGoodAt: NOW, lastGoodPath: `${USB_FOLDER}/vault.saferoom-backup`, settings: { folder: USB_FOLDER, keep: 14 }, warnings: [] },
+  };
+}
