@@ -1,7 +1,8 @@
 // The signing kiosk: routing (vault_status.kiosk, `kiosk_active` from any
 // command), signing each document by each signer, and staff ending it.
-// Each test says what the back end answers (./stub.ts); which commands a running kiosk lets through and
-// who may end it are the core's rules, tested in Rust (consent::tests kiosk_*, tests/e2e kiosk journey).
+// Each test says what the back end answers (./stub.ts). What a running kiosk lets through, and that a wrong
+// password keeps it, are the core's and the shell's rules: consent::tests::the_kiosk_signs_its_packet_and_
+// nothing_else_until_staff_sign_in and the e2e journey r5_consent_kiosk_and_export (tests/e2e/consent.rs).
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, drawStroke, maybeId, renderApp, signInWith } from './helpers';
