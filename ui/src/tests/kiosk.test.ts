@@ -200,7 +200,7 @@ describe('signing at the kiosk', () => {
       );
     const stub = installStub({
       status: KIOSK_STATUS,
-      answers: { kiosk_packet: PACKET, kiosk_sign: (_args, nth) => signedAfter(nth) },
+      answers: { kiosk_packet: PACKET, kiosk_sign: (_args: unknown, nth: number) => signedAfter(nth) },
     });
     const { user } = renderApp();
     await waitFor(() => expect(all('.kiosk-signer')).toHaveLength(4));
@@ -263,7 +263,7 @@ describe('ending the kiosk', () => {
       status: KIOSK_STATUS,
       answers: {
         kiosk_packet: PACKET,
-        end_kiosk: (_args, nth) => {
+        end_kiosk: (_args: unknown, nth: number) => {
           if (nth === 0) throw fail('wrong_secret', WRONG_SECRET_MESSAGE);
           stub.status = { ...stub.status, kiosk: false, session: sessionOf(FRONT_DESK) };
           return sessionOf(FRONT_DESK);
@@ -318,7 +318,7 @@ describe('ending the kiosk', () => {
       signedInAs: CLINICIAN,
       status: { logins: LOGINS },
       answers: {
-        search_clients: (_args, nth) => (nth === 0 ? [clientSummary(ADA)] : [clientSummary(BRUNO)]),
+        search_clients: (_args: unknown, nth: number) => (nth === 0 ? [clientSummary(ADA)] : [clientSummary(BRUNO)]),
         get_client: clientDetail(ADA),
         client_consents: {
           readyForTelehealth: false,
