@@ -728,3 +728,72 @@ export function ownerMainAnswers(): Record<string, unknown> {
     backup_status: { lastGoodAt: NOW, lastGoodPath: `${USB_FOLDER}/vault.saferoom-backup`, settings: { folder: USB_FOLDER, keep: 14 }, warnings: [] },
   };
 }
+
+/** A client of Carl's (on his care team) in the Lovelace family, for the minors' and families' tests. */
+export function lovelace(id: string, givenName: string, dateOfBirth: string, jurisdiction = 'US-CA'): FakeClient {
+  return fakeClient(id, { givenName, familyName: 'Lovelace', dateOfBirth, jurisdiction }, { careTeam: [CLINICIAN.id] });
+}
+
+/** One line of a minor assessment's explanation, as the core words it. */
+export function ruleExplanation(
+  rule: string,
+  text: string,
+  citation: string,
+  effectiveFrom: string | null,
+  overridden = false,
+): RuleExplanation {
+  return { rule, text, citation, effectiveFrom, overridden };
+}
+
+/** What `minor_assessment` answers for a client today (an adult who consents alone unless `extra` says else). */
+export function minorAssessment(client: FakeClient, extra: Partial<MinorAssessment> = {}): MinorAssessment {
+  const today = todayIso();
+  return {
+    clientId: client.id,
+    jurisdiction: client.input.jurisdiction,
+    rulesFor: shippedRules().find((r) => r.code === client.input.jurisdiction)?.name ?? 'Default (conservative)',
+    onDate: today,
+    age: ageOn(client.input.dateOfBirth, today),
+    adult: true,
+    majorityOn: addYearsIso(client.input.dateOfBirth, 18),
+    whoMustConsent: ['client'],
+    guardiansMaySeeRecords: false,
+    sessionCap: null,
+    flags: [],
+    explanations: [],
+    ...extra,
+  };
+}
+
+/** A couple or family as `list_units` lists it and `get_unit` shows it (every member an adult unless told). */
+export function unitOf(
+  id: string,
+  name: string,
+  members: FakeClient[],
+  extra: Partial<Unit> = {},
+  minors: string[] = [],
+): Unit {
+  return {
+    id,
+    name,
+    kind: 'family',
+    members: members.map((c) => ({ clientId: c.id, name: displayNameOf(c.input), adult: !minors.includes(c.id) })),
+    policy: null,
+    pendingPolicy: null,
+    agreementDocumentId: null,
+    createdAt: '2025-02-01T09:00:00Z',
+    ...extra,
+  };
+}
+
+/** What `get_unit` answers: the unit, its notes, and the policy's sentence (UNIT_POLICY_TEXTS). */
+export function unitView(unit: Unit, extra: Partial<UnitView> = {}): UnitView {
+  return {
+    unit,
+    unitNotes: [],
+    memberNotes: [],
+    hiddenMemberNotes: 0,
+    policyText: UNIT_POLICY_TEXTS[unit.policy ?? 'none'],
+    ...extra,
+  };
+}
