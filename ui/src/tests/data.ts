@@ -797,3 +797,21 @@ export function unitView(unit: Unit, extra: Partial<UnitView> = {}): UnitView {
     ...extra,
   };
 }
+
+/** A couple's or family's agreement as `set_unit_policy` prepares it: a consent document of the first adult, every adult signing. */
+export function agreementDocument(
+  id: string,
+  unitName: string,
+  kind: 'no_secrets' | 'limited_secrets' | 'strict_confidentiality',
+  adults: FakeClient[],
+): ConsentDocument {
+  const names = adults.map((c) => displayNameOf(c.input));
+  const doc = consentDocument(
+    id,
+    adults[0],
+    kind,
+    names.slice(1).map((name) => ({ role: 'partner', name })),
+  );
+  const text = doc.text.replaceAll('{{participants}}', names.join(' and ')).replaceAll('{{unit_name}}', unitName);
+  return { ...doc, text, textHash: fakeHash(text) };
+}
