@@ -45,12 +45,17 @@ const ADA = practiceClient('c-ada');
 const BRUNO = practiceClient('c-bruno');
 
 /** The reasons the core gives, worded as it words them. */
+const TITLES = { treatment: 'Informed consent to treatment', technology: 'Consent to telehealth' };
 const missing = (kind: 'treatment' | 'technology') =>
-  consentReason(kind, 'missing', `${kind === 'treatment' ? 'Informed consent to treatment' : 'Consent to telehealth'}: not yet prepared`);
+  consentReason(kind, 'missing', `${TITLES[kind]}: not yet prepared`);
 const unsigned = (kind: 'treatment' | 'technology') =>
-  consentReason(kind, 'unsigned', `${kind === 'treatment' ? 'Informed consent to treatment' : 'Consent to telehealth'}: prepared, not yet signed`);
+  consentReason(kind, 'unsigned', `${TITLES[kind]}: prepared, not yet signed`);
 
-function consents(readyForTelehealth: boolean, reasons: ConsentReason[], documents: ClientConsents['documents']): ClientConsents {
+function consents(
+  readyForTelehealth: boolean,
+  reasons: ConsentReason[],
+  documents: ClientConsents['documents'],
+): ClientConsents {
   return { readyForTelehealth, reasons, documents };
 }
 
@@ -161,7 +166,8 @@ describe('consent tab: readiness', () => {
     expect(docEl(technology.id).querySelector('.consent-platform')).toHaveTextContent('Doxy.me');
   });
 
-  // Which reasons a client's documents give: consent::tests::dual_consent_makes_a_client_ready_and_changes_put_them_into_reconsent.
+  // Which reasons a client's documents give:
+  // consent::tests::dual_consent_makes_a_client_ready_and_changes_put_them_into_reconsent.
   test('expired, re-platformed and outdated consents each give a reason', async () => {
     const expiredOn = addDaysIso(todayIso(), -1);
     consentTab(
@@ -222,7 +228,11 @@ describe('consent tab: readiness', () => {
 });
 
 /** Ada with her treatment consent prepared, not signed. */
-const PENDING_TREATMENT = consents(false, [unsigned('treatment'), missing('technology')], [consentDocument('cd-1', ADA, 'treatment')]);
+const PENDING_TREATMENT = consents(
+  false,
+  [unsigned('treatment'), missing('technology')],
+  [consentDocument('cd-1', ADA, 'treatment')],
+);
 
 describe('consent tab: prepare and sign in place', () => {
   test('prepares documents with an extra signer, then each signer signs on the pad', async () => {

@@ -656,7 +656,7 @@ export function consentDocument(
   };
 }
 
-/** The document with the signers at `indexes` signed (by their own name, on 'test device'); its status is left as it was. */
+/** The document with the signers at `indexes` signed (by their own name, on 'test device'); its status unchanged. */
 export function withSignatures(doc: ConsentDocument, indexes: number[]): ConsentDocument {
   return {
     ...structuredClone(doc),
@@ -677,12 +677,12 @@ export function withSignatures(doc: ConsentDocument, indexes: number[]): Consent
 }
 
 /** The document signed by every signer, expiring on `expiresOn` (null: does not expire). */
-export function signedDocument(doc: ConsentDocument, expiresOn: string | null = addMonthsIso(todayIso(), 12)): ConsentDocument {
+export function signedDocument(
+  doc: ConsentDocument,
+  expiresOn: string | null = addMonthsIso(todayIso(), 12),
+): ConsentDocument {
   return {
-    ...withSignatures(
-      doc,
-      doc.signers.map((s) => s.index),
-    ),
+    ...withSignatures(doc, doc.signers.map((s) => s.index)),
     status: 'signed',
     signedAt: NOW,
     expiresOn,
@@ -690,7 +690,11 @@ export function signedDocument(doc: ConsentDocument, expiresOn: string | null = 
 }
 
 /** The document revoked by `by` for `reason`. */
-export function revokedDocument(doc: ConsentDocument, by: { id: string; displayName: string }, reason: string): ConsentDocument {
+export function revokedDocument(
+  doc: ConsentDocument,
+  by: { id: string; displayName: string },
+  reason: string,
+): ConsentDocument {
   return { ...structuredClone(doc), status: 'revoked', revokedAt: NOW, revokedBy: ref(by), revokeReason: reason };
 }
 
@@ -725,7 +729,12 @@ export function consentExport(folder: string, stem: string, fhir = true): Consen
 export function ownerMainAnswers(): Record<string, unknown> {
   return {
     list_break_glass: [],
-    backup_status: { lastGoodAt: NOW, lastGoodPath: `${USB_FOLDER}/vault.saferoom-backup`, settings: { folder: USB_FOLDER, keep: 14 }, warnings: [] },
+    backup_status: {
+      lastGoodAt: NOW,
+      lastGoodPath: `${USB_FOLDER}/vault.saferoom-backup`,
+      settings: { folder: USB_FOLDER, keep: 14 },
+      warnings: [],
+    },
   };
 }
 
@@ -798,7 +807,10 @@ export function unitView(unit: Unit, extra: Partial<UnitView> = {}): UnitView {
   };
 }
 
-/** A couple's or family's agreement as `set_unit_policy` prepares it: a consent document of the first adult, every adult signing. */
+/**
+ * A couple's or family's agreement as `set_unit_policy` prepares it: a consent document of the first adult,
+ * every adult signing.
+ */
 export function agreementDocument(
   id: string,
   unitName: string,

@@ -46,7 +46,13 @@ const DOCS = [
 const PACKET = kioskPacket('Ada Lovelace', DOCS);
 
 /** What vault_status answers while a kiosk runs: unlocked, nobody signed in. */
-const KIOSK_STATUS: Partial<VaultStatus> = { exists: true, unlocked: true, openedWith: 'staff_password', logins: LOGINS, kiosk: true };
+const KIOSK_STATUS: Partial<VaultStatus> = {
+  exists: true,
+  unlocked: true,
+  openedWith: 'staff_password',
+  logins: LOGINS,
+  kiosk: true,
+};
 
 const KIOSK_ACTIVE = 'A signing kiosk is running; staff must end it with their password first.';
 
@@ -234,7 +240,9 @@ describe('signing at the kiosk', () => {
     }
     expect(await byId('kiosk-done')).toHaveTextContent('All done — please hand the tablet back');
     expect(
-      stub.callsOf('kiosk_sign').map((c) => [c.args!.documentId, c.args!.signerIndex, (c.args!.signature as SignatureInput).typedName]),
+      stub
+        .callsOf('kiosk_sign')
+        .map((c) => [c.args!.documentId, c.args!.signerIndex, (c.args!.signature as SignatureInput).typedName]),
     ).toEqual(order.map(([doc, index, name]) => [DOCS[doc].id, index, name]));
   });
 
