@@ -184,7 +184,7 @@ describe('consent tab: readiness', () => {
           consentReason('recording', 'template_updated', 'Recording of sessions: signed on version 1, now version 2'),
         ],
         [
-          // Pending documents of kinds a session does not need give no reason.
+          // A pending document of a kind a session does not need gives no reason (the core's; no Rust test yet).
           consentDocument('cd-5', ADA, 'ai_tools'),
           signedDocument(consentDocument('cd-2', ADA, 'technology')),
           signedDocument(consentDocument('cd-3', ADA, 'recording')),
@@ -204,7 +204,7 @@ describe('consent tab: readiness', () => {
   });
 
   // That an out-of-date consent a session does not need leaves the client ready is the core's
-  // (consent::client_consents, REQUIRED_FOR_TELEHEALTH); here the screen shows what it answers.
+  // (consent::REQUIRED_FOR_TELEHEALTH; no Rust test checks it yet); here the screen shows what it answers.
   test('ready for telehealth even when a consent it does not need is out of date', async () => {
     consentTab(
       OWNER,
@@ -505,7 +505,8 @@ describe('consent tab: revoke and export', () => {
 
   test('exports one document or the packet into the folder, prefilled from default_export_folder', async () => {
     const treatment = signedDocument(consentDocument('cd-1', ADA, 'treatment'));
-    // Whether a folder exists is the core's check (export::check_folder); the form only asks for a full path.
+    // Whether a folder exists is the core's check (export::check_folder; no Rust test checks it yet); the form
+    // only asks for a full path.
     const stub = consentTab(
       FRONT_DESK,
       consents(false, [missing('technology')], [consentDocument('cd-2', ADA, 'recording'), treatment]),
