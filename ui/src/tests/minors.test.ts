@@ -95,7 +95,8 @@ describe('minor assessment', () => {
     expect(await byId('client-units-empty')).toBeInTheDocument();
   });
 
-  // Counting sessions, the practice's override and the guardian then needed:
+  // Counting sessions within the period, the practice's override and the guardian then needed:
+  // minors::rules_tests::who_consents_and_who_may_see_by_birth_jurisdiction_and_day and
   // minors::tests::a_client_is_assessed_under_their_state_with_sessions_and_overrides.
   test('a minor under a session cap: who consents, used and remaining, flags and overridden rules', async () => {
     const otto = lovelace('c-otto', 'Otto', bornYearsAgo(15), 'US-OH');
