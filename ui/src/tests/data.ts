@@ -589,6 +589,7 @@ export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): S
   return { ...publicStaff(member), ...extra };
 }
 // --- ht2 ---
+// --- ht3 ---
 
 /** A client as `search_clients` lists it. */
 export function clientSummary(client: FakeClient): ClientSummary {
@@ -636,6 +637,59 @@ export function auditEntry(seq: number, action = 'client.viewed', extra: Partial
     clientId: 'c-ada',
     clientName: 'Ada Lovelace',
     detail: `entry ${seq}`,
+/** One of the seeded clients (`practiceClients`) by id. */
+export function practiceClient(id: string): FakeClient {
+  const client = practiceClients().find((c) => c.id === id);
+  if (!client) throw new Error(`no seeded client ${id}`);
+  return client;
+}
+
+/**
+ * A consent document as `prepare_consents` answers it: the shipped template's text filled in for the client
+ * and the default settings, pending, the client signing first and then `others` in the order given.
+ */
+export function consentDocument(
+  id: string,
+  client: FakeClient,
+  kind: ConsentKind,
+  others: SignerInput[] = [],
+  extra: Partial<ConsentDocument> = {},
+): ConsentDocument {
+  const template = shippedTemplates().find((t) => t.kind === kind)!;
+  const body = template.body
+    .replaceAll('{{client_name}}', displayNameOf(client.input))
+    .replaceAll('{{platform}}', DEFAULT_CONSENT_SETTINGS.platform)
+    .replaceAll('{{recording_policy}}', DEFAULT_CONSENT_SETTINGS.recordingPolicy);
+  const text = `${template.title}\n\n${body}`;
+  const signers: SignerInput[] = [{ role: 'client', name: displayNameOf(client.input) }, ...others];
+  return {
+    id,
+    clientId: client.id,
+    kind,
+    title: template.title,
+    templateVersion: template.version,
+    templateHash: template.hash,
+    text,
+    textHash: fakeHash(text),
+    platform: kind === 'technology' ? DEFAULT_CONSENT_SETTINGS.platform : null,
+    status: 'pending',
+    createdAt: NOW,
+    signedAt: null,
+    expiresOn: null,
+    revokedAt: null,
+    revokedBy: null,
+    revokeReason: null,
+    signers: signers.map((s, index) => ({
+      index,
+      role: s.role,
+      name: s.name,
+      signedAt: null,
+      signedAtLocal: null,
+      device: null,
+      typedName: null,
+      signatureHash: null,
+      signaturePng: null,
+    })),
     ...extra,
   };
 }
@@ -701,4 +755,175 @@ export function exportReport(
     psychotherapyNotes: 0,
     ...counts,
   };
+}
+/** The document with the signers at `indexes` signed (by their own name, on 'test device'); its status unchanged. */
+export function withSignatures(doc: ConsentDocument, indexes: number[]): ConsentDocument {
+  return {
+    ...structuredClone(doc),
+    signers: doc.signers.map((s) =>
+      indexes.includes(s.index)
+        ? {
+            ...s,
+            signedAt: NOW,
+            signedAtLocal: '2025-03-04T11:00:00+01:00',
+            device: 'test device',
+            typedName: s.name,
+            signatureHash: fakeHash(`${doc.id}/${s.index}`),
+            signaturePng: SIGNATURE_PNG,
+          }
+        : { ...s },
+    ),
+  };
+}
+
+/** The document signed by every signer, expiring on `expiresOn` (null: does not expire). */
+export function signedDocument(
+  doc: ConsentDocument,
+  expiresOn: string | null = addMonthsIso(todayIso(), 12),
+): ConsentDocument {
+  return {
+    ...withSignatures(doc, doc.signers.map((s) => s.index)),
+    status: 'signed',
+    signedAt: NOW,
+    expiresOn,
+  };
+}
+
+/** The document revoked by `by` for `reason`. */
+export function revokedDocument(
+  doc: ConsentDocument,
+  by: { id: string; displayName: string },
+  reason: string,
+): ConsentDocument {
+  return { ...structuredClone(doc), status: 'revoked', revokedAt: NOW, revokedBy: ref(by), revokeReason: reason };
+}
+
+/** A reason a client is not (or not fully) up to date, as `client_consents` and `reconsent_dashboard` give it. */
+export function consentReason(kind: ConsentKind, code: ConsentReason['code'], message: string): ConsentReason {
+  return { kind, code, message };
+}
+
+/** What `start_kiosk`, `kiosk_packet` and `kiosk_sign` answer for these documents. */
+export function kioskPacket(clientName: string, documents: ConsentDocument[]): KioskPacket {
+  const docs = documents.map((d) => ({
+    id: d.id,
+    kind: d.kind,
+    title: d.title,
+    text: d.text,
+    textHash: d.textHash,
+    signers: d.signers.map((s) => ({ index: s.index, role: s.role, name: s.name, signed: s.signedAt !== null })),
+  }));
+  return { clientName, documents: docs, complete: docs.every((d) => d.signers.every((s) => s.signed)) };
+}
+
+/** What `export_consent` and `export_consent_packet` answer for files written into `folder` as `stem`. */
+export function consentExport(folder: string, stem: string, fhir = true): ConsentExport {
+  return {
+    pdfPath: `${folder}/${stem}.pdf`,
+    pdfSha256: fakeHash(stem),
+    fhirPath: fhir ? `${folder}/${stem}.fhir.json` : null,
+  };
+}
+
+/** What an owner's main screen asks on its own (the break-glass review count, the backup reminder): nothing to show. */
+export function ownerMainAnswers(): Record<string, unknown> {
+  return {
+    list_break_glass: [],
+    backup_status: {
+      lastGoodAt: NOW,
+      lastGoodPath: `${USB_FOLDER}/vault.saferoom-backup`,
+      settings: { folder: USB_FOLDER, keep: 14 },
+      warnings: [],
+    },
+  };
+}
+
+/** A client of Carl's (on his care team) in the Lovelace family, for the minors' and families' tests. */
+export function lovelace(id: string, givenName: string, dateOfBirth: string, jurisdiction = 'US-CA'): FakeClient {
+  return fakeClient(id, { givenName, familyName: 'Lovelace', dateOfBirth, jurisdiction }, { careTeam: [CLINICIAN.id] });
+}
+
+/** One line of a minor assessment's explanation, as the core words it. */
+export function ruleExplanation(
+  rule: string,
+  text: string,
+  citation: string,
+  effectiveFrom: string | null,
+  overridden = false,
+): RuleExplanation {
+  return { rule, text, citation, effectiveFrom, overridden };
+}
+
+/** What `minor_assessment` answers for a client today (an adult who consents alone unless `extra` says else). */
+export function minorAssessment(client: FakeClient, extra: Partial<MinorAssessment> = {}): MinorAssessment {
+  const today = todayIso();
+  return {
+    clientId: client.id,
+    jurisdiction: client.input.jurisdiction,
+    rulesFor: shippedRules().find((r) => r.code === client.input.jurisdiction)?.name ?? 'Default (conservative)',
+    onDate: today,
+    age: ageOn(client.input.dateOfBirth, today),
+    adult: true,
+    majorityOn: addYearsIso(client.input.dateOfBirth, 18),
+    whoMustConsent: ['client'],
+    guardiansMaySeeRecords: false,
+    sessionCap: null,
+    flags: [],
+    explanations: [],
+    ...extra,
+  };
+}
+
+/** A couple or family as `list_units` lists it and `get_unit` shows it (every member an adult unless told). */
+export function unitOf(
+  id: string,
+  name: string,
+  members: FakeClient[],
+  extra: Partial<Unit> = {},
+  minors: string[] = [],
+): Unit {
+  return {
+    id,
+    name,
+    kind: 'family',
+    members: members.map((c) => ({ clientId: c.id, name: displayNameOf(c.input), adult: !minors.includes(c.id) })),
+    policy: null,
+    pendingPolicy: null,
+    agreementDocumentId: null,
+    createdAt: '2025-02-01T09:00:00Z',
+    ...extra,
+  };
+}
+
+/** What `get_unit` answers: the unit, its notes, and the policy's sentence (UNIT_POLICY_TEXTS). */
+export function unitView(unit: Unit, extra: Partial<UnitView> = {}): UnitView {
+  return {
+    unit,
+    unitNotes: [],
+    memberNotes: [],
+    hiddenMemberNotes: 0,
+    policyText: UNIT_POLICY_TEXTS[unit.policy ?? 'none'],
+    ...extra,
+  };
+}
+
+/**
+ * A couple's or family's agreement as `set_unit_policy` prepares it: a consent document of the first adult,
+ * every adult signing.
+ */
+export function agreementDocument(
+  id: string,
+  unitName: string,
+  kind: 'no_secrets' | 'limited_secrets' | 'strict_confidentiality',
+  adults: FakeClient[],
+): ConsentDocument {
+  const names = adults.map((c) => displayNameOf(c.input));
+  const doc = consentDocument(
+    id,
+    adults[0],
+    kind,
+    names.slice(1).map((name) => ({ role: 'partner', name })),
+  );
+  const text = doc.text.replaceAll('{{participants}}', names.join(' and ')).replaceAll('{{unit_name}}', unitName);
+  return { ...doc, text, textHash: fakeHash(text) };
 }
