@@ -1,19 +1,16 @@
 // Plain test data for the UI tests: the seeded practice's staff and clients, consent templates, rules and
 // small builders. Data only: no command behaviour and no rules of the core live here (the core's rules are
 // tested in Rust; each UI test says what the commands it touches answer, with ./stub.ts).
-import { addDaysIso, isIsoDate, todayIso } from '../lib/validation';
+import { addDaysIso, todayIso } from '../lib/validation';
 import type {
   AccessRequest,
   AuditEntry,
-  AuditFilter,
-  AuditVerification,
-  BackupStatus,
   Authorization,
+  BackupStatus,
   BreakGlassGrant,
   Client,
   ClientInput,
   ClientSummary,
-  ClientConsents,
   CommandError,
   ConsentDocument,
   ConsentExport,
@@ -22,40 +19,27 @@ import type {
   ConsentSettings,
   ConsentTemplate,
   KioskPacket,
-  ReconsentRow,
   SignatureInput,
   SignerInput,
-  SignerRole,
   CreateVaultResult,
   ErrorCode,
   ExportReport,
   Guardian,
-  GuardianInput,
-  ImportReport,
   JurisdictionRule,
-  MajorityRow,
-  MemberNote,
   MinorAssessment,
-  RetentionRow,
   RuleExplanation,
-  RuleField,
-  RuleOverride,
   Unit,
   UnitKind,
   UnitPolicy,
-  UnitPolicyReminder,
   UnitView,
   Intake,
   IntakeAnswers,
   IntakeQuestion,
   Note,
-  NoteKind,
   Role,
   SessionInfo,
-  Settings,
   StaffMember,
   StaffRef,
-  UnlockReport,
   VaultStatus,
 } from '../lib/types';
 
@@ -67,13 +51,6 @@ export const WRONG_SECRET_MESSAGE = 'That sign-in name or password is not right.
 export const THROTTLED_MESSAGE = 'Too many failed sign-ins. Try again in 30 seconds.';
 /** Failed sign-ins in a row before `throttled`. */
 export const THROTTLE_AFTER = 5;
-
-export interface Call {
-  cmd: string;
-  args: Record<string, unknown> | undefined;
-}
-
-type Args = Record<string, unknown> | undefined;
 
 export interface FakeStaff extends StaffMember {
   password: string;
@@ -553,10 +530,6 @@ function publicStaff(s: FakeStaff): StaffMember {
   return { ...rest };
 }
 
-function text(args: Args, key: string): string {
-  const value = args?.[key];
-  return typeof value === 'string' ? value : '';
-}
 
 /** A stand-in content hash: stable for the same text. */
 export function fakeHash(textValue: string): string {
@@ -588,8 +561,6 @@ export function createdVault(session: SessionInfo, extra: Partial<CreateVaultRes
 export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): StaffMember {
   return { ...publicStaff(member), ...extra };
 }
-// --- ht2 ---
-// --- ht3 ---
 
 /** A client as `search_clients` lists it. */
 export function clientSummary(client: FakeClient): ClientSummary {
@@ -637,6 +608,76 @@ export function auditEntry(seq: number, action = 'client.viewed', extra: Partial
     clientId: 'c-ada',
     clientName: 'Ada Lovelace',
     detail: `entry ${seq}`,
+    ...extra,
+  };
+}
+
+/** Entries `from`..`to` (inclusive), newest first, the order `list_audit` answers in. */
+export function auditEntries(from: number, to: number, action = 'client.viewed'): AuditEntry[] {
+  const entries: AuditEntry[] = [];
+  for (let seq = to; seq >= from; seq--) entries.push(auditEntry(seq, action));
+  return entries;
+}
+
+
+/** A client's intake as `get_intake` and `save_intake` answer it (the seeded questions). */
+export function intakeOf(answers: IntakeAnswers = {}, updatedBy: StaffRef | null = null): Intake {
+  return { questions: structuredClone(QUESTIONS), answers, updatedAt: updatedBy ? NOW : null, updatedBy };
+}
+
+/** A staff member as a reference (an author, a care-team member). */
+export function staffRef(s: { id: string; displayName: string }): StaffRef {
+  return ref(s);
+}
+
+/** What `backup_status` answers for a practice backed up today to a USB drive (an owner's home screen asks). */
+export const BACKED_UP: BackupStatus = {
+  lastGoodAt: '2026-11-20T09:30:15.123+01:00',
+  lastGoodPath: '/media/usb/a.saferoom-backup',
+  settings: { folder: '/media/usb', keep: 14 },
+  warnings: [],
+};
+
+/** What an owner's home screen asks besides the client list: no emergency access to review, backed up today. */
+export const OWNER_HOME = { list_break_glass: [] as BreakGlassGrant[], backup_status: BACKED_UP };
+
+/**
+ * A right-of-access request as the core lists it: received `daysAgo` days before today, due 30 days later,
+ * `daysLeft` counted from today to the deadline in force (null once fulfilled).
+ */
+export function accessRequest(
+  id: string,
+  client: FakeClient,
+  daysAgo: number,
+  extra: Partial<FakeAccessRequest> = {},
+): AccessRequest {
+  const stored = { ...fakeRequest(id, client.id, daysAgo), ...extra };
+  const daysLeft = stored.fulfilledAt === null ? daysBetween(todayIso(), stored.extendedTo ?? stored.dueOn) : null;
+  return { ...stored, clientName: displayNameOf(client.input), daysLeft };
+}
+
+/** What an export of a client's record or of the practice (`id`) reports: the files written in `folder`, named
+ * as the core names them (kind, short id, time), and what they hold. */
+export function exportReport(
+  folder: string,
+  kind: 'record' | 'practice',
+  id: string,
+  counts: Partial<ExportReport> = {},
+): ExportReport {
+  const stem = `${folder}/saferoom-${kind}-${id.slice(0, 8)}-20250304-100000`;
+  return {
+    jsonPath: `${stem}.json`,
+    pdfPath: `${stem}.pdf`,
+    jsonSha256: fakeHash(stem),
+    clients: 1,
+    progressNotes: 0,
+    psychotherapyNotes: 0,
+    ...counts,
+  };
+}
+
+
+
 /** One of the seeded clients (`practiceClients`) by id. */
 export function practiceClient(id: string): FakeClient {
   const client = practiceClients().find((c) => c.id === id);
@@ -694,68 +735,6 @@ export function consentDocument(
   };
 }
 
-/** Entries `from`..`to` (inclusive), newest first, the order `list_audit` answers in. */
-export function auditEntries(from: number, to: number, action = 'client.viewed'): AuditEntry[] {
-  const entries: AuditEntry[] = [];
-  for (let seq = to; seq >= from; seq--) entries.push(auditEntry(seq, action));
-  return entries;
-}
-/** A client's intake as `get_intake` and `save_intake` answer it (the seeded questions). */
-export function intakeOf(answers: IntakeAnswers = {}, updatedBy: StaffRef | null = null): Intake {
-  return { questions: structuredClone(QUESTIONS), answers, updatedAt: updatedBy ? NOW : null, updatedBy };
-}
-
-/** A staff member as a reference (an author, a care-team member). */
-export function staffRef(s: { id: string; displayName: string }): StaffRef {
-  return ref(s);
-}
-
-/** What `backup_status` answers for a practice backed up today to a USB drive (an owner's home screen asks). */
-export const BACKED_UP: BackupStatus = {
-  lastGoodAt: '2026-11-20T09:30:15.123+01:00',
-  lastGoodPath: '/media/usb/a.saferoom-backup',
-  settings: { folder: '/media/usb', keep: 14 },
-  warnings: [],
-};
-
-
-/** What an owner's home screen asks besides the client list: no emergency access to review, backed up today. */
-export const OWNER_HOME = { list_break_glass: [] as BreakGlassGrant[], backup_status: BACKED_UP };
-
-/**
- * A right-of-access request as the core lists it: received `daysAgo` days before today, due 30 days later,
- * `daysLeft` counted from today to the deadline in force (null once fulfilled).
- */
-export function accessRequest(
-  id: string,
-  client: FakeClient,
-  daysAgo: number,
-  extra: Partial<FakeAccessRequest> = {},
-): AccessRequest {
-  const stored = { ...fakeRequest(id, client.id, daysAgo), ...extra };
-  const daysLeft = stored.fulfilledAt === null ? daysBetween(todayIso(), stored.extendedTo ?? stored.dueOn) : null;
-  return { ...stored, clientName: displayNameOf(client.input), daysLeft };
-}
-
-/** What an export of a client's record or of the practice (`id`) reports: the files written in `folder`, named
- * as the core names them (kind, short id, time), and what they hold. */
-export function exportReport(
-  folder: string,
-  kind: 'record' | 'practice',
-  id: string,
-  counts: Partial<ExportReport> = {},
-): ExportReport {
-  const stem = `${folder}/saferoom-${kind}-${id.slice(0, 8)}-20250304-100000`;
-  return {
-    jsonPath: `${stem}.json`,
-    pdfPath: `${stem}.pdf`,
-    jsonSha256: fakeHash(stem),
-    clients: 1,
-    progressNotes: 0,
-    psychotherapyNotes: 0,
-    ...counts,
-  };
-}
 /** The document with the signers at `indexes` signed (by their own name, on 'test device'); its status unchanged. */
 export function withSignatures(doc: ConsentDocument, indexes: number[]): ConsentDocument {
   return {
@@ -927,3 +906,4 @@ export function agreementDocument(
   const text = doc.text.replaceAll('{{participants}}', names.join(' and ')).replaceAll('{{unit_name}}', unitName);
   return { ...doc, text, textHash: fakeHash(text) };
 }
+
