@@ -1,16 +1,35 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, setDate, settle } from './helpers';
-import { installFakeBackend, NOW, seedAudit } from './fakeBackend';
-import type { BreakGlassGrant } from '../lib/types';
+import { inTurn, installStub, refuse } from './stub';
+import {
+  auditEntries,
+  auditEntry,
+  CLINICIAN,
+  FRONT_DESK,
+  NOW,
+  OTHER_CLINICIAN,
+  OWNER,
+  practiceStaff,
+  staffDto,
+  staffMember,
+} from './data';
+import type { AuditFilter, AuditVerification, BreakGlassGrant } from '../lib/types';
 
 type User = ReturnType<typeof renderApp>['user'];
 
 const row = (login: string) => document.querySelector<HTMLElement>(`.staff-row[data-login="${login}"]`)!;
 
+/** The home screen's client list (not under test here). */
+const HOME = { search_clients: [] };
+/** The practice's staff as `list_staff` answers. */
+const STAFF = practiceStaff().map((member) => staffDto(member));
+
+const filterOf = (args: Record<string, unknown> | undefined) => args?.filter as AuditFilter;
+
 describe('staff (owner)', () => {
   test('lists staff with role and status', async () => {
-    installFakeBackend({ signedInAs: 'olivia' });
+    installStub({ signedInAs: OWNER, answers: { ...HOME, list_staff: STAFF } });
     const { user } = renderApp();
     await user.click(await byId('nav-staff'));
     await bySelector('#staff-list .staff-row');
@@ -22,7 +41,19 @@ describe('staff (owner)', () => {
   });
 
   test('adds a staff member after checking the form; a taken login is reported', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    // Which logins are taken (and how long a password must be) is the core's: staff/tests.rs
+    // adding_staff_checks_input_and_refuses_a_taken_login.
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: STAFF,
+        add_staff: inTurn(
+          refuse('conflict', 'The login "olivia" is already taken'),
+          staffDto(staffMember('s-dana', 'dana', 'Dana Scully', 'front_desk', { createdAt: NOW })),
+        ),
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-staff'));
     await user.click(await byId('add-staff'));
@@ -39,11 +70,11 @@ describe('staff (owner)', () => {
     await user.type(await byId('staff-password'), 'too short');
     await user.click(await byId('staff-save'));
     expect(await byId('staff-error')).toHaveTextContent('at least 12 characters');
-    expect(backend.callsOf('add_staff')).toHaveLength(0);
+    expect(stub.callsOf('add_staff')).toHaveLength(0);
 
     await user.type(await byId('staff-password'), ' but now long');
     await user.click(await byId('staff-save'));
-    expect(await byId('staff-error')).toHaveTextContent('The sign-in name “olivia” is already taken.');
+    expect(await byId('staff-error')).toHaveTextContent('The login "olivia" is already taken');
 
     await user.clear(await byId('staff-login'));
     await user.type(await byId('staff-login'), 'dana');
@@ -53,30 +84,49 @@ describe('staff (owner)', () => {
     expect(row('dana')).toHaveTextContent('Dana Scully');
     expect(await byId('staff-notice')).toHaveTextContent('Dana Scully can now sign in as “dana”');
     expect(maybeId('staff-form')).not.toBeInTheDocument();
-    expect(backend.callsOf('add_staff').at(-1)?.args).toEqual({
-      login: 'dana',
-      displayName: 'Dana Scully',
-      role: 'front_desk',
-      password: 'too short but now long',
-    });
+    expect(stub.callsOf('add_staff').map((c) => c.args)).toEqual([
+      { login: 'olivia', displayName: 'Dana Scully', role: 'clinician', password: 'too short but now long' },
+      { login: 'dana', displayName: 'Dana Scully', role: 'front_desk', password: 'too short but now long' },
+    ]);
   });
 
   test('changes roles, disables and enables, resets passwords', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: STAFF,
+        set_staff_role: staffDto(CLINICIAN, { role: 'owner' }),
+        // Disabling removes the key slot (staff/tests.rs disabling_removes_the_key_slot_and_ends_access_at_once).
+        set_staff_active: inTurn(
+          staffDto(OTHER_CLINICIAN, { active: false, hasPassword: false }),
+          staffDto(OTHER_CLINICIAN, { active: true, hasPassword: false }),
+        ),
+        reset_staff_password: staffDto(FRONT_DESK),
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-staff'));
     await bySelector('.staff-row[data-login="carl"]');
 
-    await user.selectOptions(row('carl').querySelector<HTMLSelectElement>('.staff-role-select')!, 'owner');
-    await waitFor(() => expect(backend.staffByLogin('carl').role).toBe('owner'));
-    expect(backend.callsOf('set_staff_role')[0].args).toEqual({ staffId: 's-carl', role: 'owner' });
+    const carlsRole = row('carl').querySelector<HTMLSelectElement>('.staff-role-select')!;
+    await user.selectOptions(carlsRole, 'owner');
+    await waitFor(() => expect(stub.callsOf('set_staff_role')).toHaveLength(1));
+    await settle();
+    expect(carlsRole.value).toBe('owner');
+    expect(row('carl').querySelector('.staff-row-error')).toBeNull();
+    expect(stub.callsOf('set_staff_role')[0].args).toEqual({ staffId: 's-carl', role: 'owner' });
 
     await user.click(row('cleo').querySelector<HTMLButtonElement>('.staff-toggle-active')!);
     await waitFor(() => expect(row('cleo')).toHaveTextContent('Disabled'));
     expect(row('cleo').dataset.active).toBe('false');
-    expect(backend.callsOf('set_staff_active')[0].args).toEqual({ staffId: 's-cleo', active: false });
+    expect(row('cleo')).toHaveTextContent('No password set');
     await user.click(row('cleo').querySelector<HTMLButtonElement>('.staff-toggle-active')!);
     await waitFor(() => expect(row('cleo').dataset.active).toBe('true'));
+    expect(stub.callsOf('set_staff_active').map((c) => c.args)).toEqual([
+      { staffId: 's-cleo', active: false },
+      { staffId: 's-cleo', active: true },
+    ]);
 
     await user.click(row('fran').querySelector<HTMLButtonElement>('.staff-reset-password')!);
     const input = row('fran').querySelector<HTMLInputElement>('.staff-new-password')!;
@@ -88,14 +138,20 @@ describe('staff (owner)', () => {
     await user.click(row('fran').querySelector<HTMLButtonElement>('.staff-reset-save')!);
     await waitFor(() => expect(row('fran').querySelector('.staff-new-password')).toBeNull());
     expect(await byId('staff-notice')).toHaveTextContent('Fran Ford’s password has been reset');
-    expect(backend.callsOf('reset_staff_password')[0].args).toEqual({
+    expect(stub.callsOf('reset_staff_password').map((c) => c.args)).toHaveLength(1);
+    expect(stub.callsOf('reset_staff_password')[0].args).toEqual({
       staffId: 's-fran',
       password: 'short is now long enough',
     });
   });
 
   test('the last owner cannot be disabled or demoted: the back end’s conflict is shown', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    // The rule itself: staff/tests.rs the_last_active_owner_cannot_be_demoted_or_disabled.
+    const lastOwner = refuse('conflict', 'The practice needs at least one active owner');
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: { ...HOME, list_staff: STAFF, set_staff_active: lastOwner, set_staff_role: lastOwner },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-staff'));
     await bySelector('.staff-row[data-login="olivia"]');
@@ -106,16 +162,18 @@ describe('staff (owner)', () => {
       if (!el) throw new Error('no error yet');
       return el;
     });
-    expect(error).toHaveTextContent('The practice must keep at least one active owner.');
+    expect(error).toHaveTextContent('The practice needs at least one active owner');
     expect(error).toHaveAttribute('role', 'alert');
     expect(row('olivia')).toHaveTextContent('Active');
 
     const select = row('olivia').querySelector<HTMLSelectElement>('.staff-role-select')!;
     await user.selectOptions(select, 'clinician');
-    await waitFor(() => expect(backend.callsOf('set_staff_role')).toHaveLength(1));
+    await waitFor(() => expect(stub.callsOf('set_staff_role')).toHaveLength(1));
     await settle();
     expect(select.value).toBe('owner');
-    expect(backend.staffByLogin('olivia').role).toBe('owner');
+    expect(row('olivia').querySelector('.staff-row-error')).toHaveTextContent('The practice needs at least one active owner');
+    expect(stub.callsOf('set_staff_active')[0].args).toEqual({ staffId: 's-olivia', active: false });
+    expect(stub.callsOf('set_staff_role')[0].args).toEqual({ staffId: 's-olivia', role: 'clinician' });
   });
 });
 
@@ -126,48 +184,42 @@ async function openAudit(user: User) {
 
 describe('audit trail (owner)', () => {
   test('lists entries newest first with who, action, client and detail', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    seedAudit(backend, 2, 'client.viewed');
+    // The core lists newest first (audit/tests.rs only_owners_list_or_verify_and_filters_narrow_the_listing);
+    // the screen keeps that order.
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: STAFF,
+        list_audit: [auditEntry(3, 'client.viewed', { detail: 'record opened' }), ...auditEntries(1, 2, 'session.sign_in')],
+      },
+    });
     const { user } = renderApp();
-    // Opening a client adds entries and teaches the screen the client's name.
-    await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
-    await byId('client-view');
     await openAudit(user);
-    await waitFor(() => expect(all('.audit-row').length).toBeGreaterThan(2));
-    const seqs = all('.audit-row').map((r) => Number(r.dataset.seq));
-    expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+    await waitFor(() => expect(all('.audit-row')).toHaveLength(3));
+    expect(all('.audit-row').map((r) => Number(r.dataset.seq))).toEqual([3, 2, 1]);
     const latest = all('.audit-row')[0];
+    expect(latest).toHaveTextContent('record opened');
     expect(latest.dataset.action).toBe('client.viewed');
     expect(latest).toHaveTextContent('Olivia Owens');
     expect(latest.querySelector('.client-name')).toHaveTextContent('Ada Lovelace');
     expect(latest.querySelector('.client-id')).toHaveTextContent('c-ada');
-    expect(backend.callsOf('list_audit')[0].args).toEqual({
+    expect(stub.callsOf('list_audit')[0].args).toEqual({
       filter: { actorId: null, clientId: null, action: null, from: null, to: null, beforeSeq: null, limit: 50 },
     });
   });
 
   test('shows the client’s name from the entry, or the id when the entry has no name', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    backend.audit.push(
-      {
-        seq: 1,
-        at: NOW,
+    const list_audit = [
+      auditEntry(2, 'client.viewed', { actor: null, clientId: 'c-gone', clientName: null, detail: '' }),
+      auditEntry(1, 'client.viewed', {
         actor: { id: 's-carl', displayName: 'Carl Chen' },
-        action: 'client.viewed',
         clientId: 'c-bruno',
         clientName: 'Bruno Mars',
         detail: '',
-      },
-      {
-        seq: 2,
-        at: NOW,
-        actor: null,
-        action: 'client.viewed',
-        clientId: 'c-gone',
-        clientName: null,
-        detail: '',
-      },
-    );
+      }),
+    ];
+    installStub({ signedInAs: OWNER, answers: { ...HOME, list_staff: STAFF, list_audit } });
     const { user } = renderApp();
     await openAudit(user);
     const rowOf = (seq: number) => bySelector(`.audit-row[data-seq="${seq}"]`);
@@ -179,17 +231,34 @@ describe('audit trail (owner)', () => {
   });
 
   test('filters by action, client, person and dates', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    seedAudit(backend, 3, 'client.viewed');
-    seedAudit(backend, 2, 'note.signed');
-    backend.audit.push({
-      seq: 99,
+    const bruno = auditEntry(99, 'client.updated', {
       at: '2025-01-15T12:00:00Z',
       actor: { id: 's-carl', displayName: 'Carl Chen' },
-      action: 'client.updated',
       clientId: 'c-bruno',
       clientName: 'Bruno Mars',
       detail: 'phone',
+    });
+    const signed = auditEntries(4, 5, 'note.signed');
+    const viewed = auditEntries(1, 3, 'client.viewed');
+    // What each filter selects is the core's (audit/tests.rs only_owners_list_or_verify_and_filters_narrow_the_listing,
+    // "client." being a family of actions); here each filter the screen sends gets the entries it selects.
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: STAFF,
+        list_audit: (args) => {
+          const f = filterOf(args);
+          if (f.action === 'nothing.like.this') return [];
+          if (f.action === 'note.signed') return signed;
+          if (f.action === 'client.') return [bruno, ...viewed];
+          if (f.clientId === 'c-bruno' || f.actorId === 's-carl') return [bruno];
+          if (f.from === '2025-01-01' && f.to === '2025-01-31') return [bruno];
+          const none = [f.actorId, f.clientId, f.action, f.from, f.to].every((v) => v === null);
+          // Nothing matches a filter half typed in.
+          return none ? [bruno, ...signed, ...viewed] : [];
+        },
+      },
     });
     const { user } = renderApp();
     await openAudit(user);
@@ -197,7 +266,7 @@ describe('audit trail (owner)', () => {
 
     await user.type(await byId('audit-filter-action'), 'note.signed');
     await waitFor(() => expect(all('.audit-row').map((r) => r.dataset.action)).toEqual(['note.signed', 'note.signed']));
-    expect(backend.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { action: 'note.signed' } });
+    expect(stub.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { action: 'note.signed' } });
     // A family: everything about clients.
     await user.clear(await byId('audit-filter-action'));
     await user.type(await byId('audit-filter-action'), 'client.');
@@ -208,7 +277,7 @@ describe('audit trail (owner)', () => {
     await user.clear(await byId('audit-filter-action'));
     await user.type(await byId('audit-filter-client'), 'c-bruno');
     await waitFor(() => expect(all('.audit-row').map((r) => r.dataset.seq)).toEqual(['99']));
-    expect(backend.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { clientId: 'c-bruno', action: null } });
+    expect(stub.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { clientId: 'c-bruno', action: null } });
 
     await user.click(await byId('audit-clear'));
     await waitFor(() => expect(all('.audit-row')).toHaveLength(6));
@@ -216,13 +285,13 @@ describe('audit trail (owner)', () => {
     await waitFor(() => expect(actor.options.length).toBe(5));
     await user.selectOptions(actor, 's-carl');
     await waitFor(() => expect(all('.audit-row').map((r) => r.dataset.seq)).toEqual(['99']));
-    expect(backend.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { actorId: 's-carl' } });
+    expect(stub.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { actorId: 's-carl' } });
 
     await user.selectOptions(actor, '');
     await setDate(await byId<HTMLInputElement>('audit-filter-from'), '2025-01-01');
     await setDate(await byId<HTMLInputElement>('audit-filter-to'), '2025-01-31');
     await waitFor(() => expect(all('.audit-row').map((r) => r.dataset.seq)).toEqual(['99']));
-    expect(backend.callsOf('list_audit').at(-1)?.args).toMatchObject({
+    expect(stub.callsOf('list_audit').at(-1)?.args).toMatchObject({
       filter: { from: '2025-01-01', to: '2025-01-31', actorId: null },
     });
 
@@ -231,33 +300,55 @@ describe('audit trail (owner)', () => {
   });
 
   test('loads older entries page by page', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    seedAudit(backend, 60);
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: STAFF,
+        // A page of 50, then the 10 older than the oldest shown.
+        list_audit: (args) => (filterOf(args).beforeSeq === null ? auditEntries(11, 60) : auditEntries(1, 10)),
+      },
+    });
     const { user } = renderApp();
     await openAudit(user);
     await waitFor(() => expect(all('.audit-row')).toHaveLength(50));
     expect(all('.audit-row')[0].dataset.seq).toBe('60');
     await user.click(await byId('audit-load-more'));
     await waitFor(() => expect(all('.audit-row')).toHaveLength(60));
-    expect(backend.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { beforeSeq: 11, limit: 50 } });
+    expect(all('.audit-row').map((r) => Number(r.dataset.seq))).toEqual(auditEntries(1, 60).map((e) => e.seq));
+    expect(stub.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { beforeSeq: 11, limit: 50 } });
     expect(maybeId('audit-load-more')).not.toBeInTheDocument();
   });
 
   test('checks the hash chain: intact, or the first bad entry', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    seedAudit(backend, 4);
+    const intact: AuditVerification = { entries: 4, ok: true, firstBadSeq: null, problem: null, headHash: '0123456789abcdef'.repeat(4) };
+    const damaged: AuditVerification = {
+      ...intact,
+      ok: false,
+      firstBadSeq: 3,
+      problem: 'entry 3 does not match the hash chain',
+    };
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: STAFF,
+        list_audit: auditEntries(1, 4),
+        verify_audit: inTurn(intact, damaged),
+      },
+    });
     const { user } = renderApp();
     await openAudit(user);
     await user.click(await byId('audit-verify'));
     const result = await byId('audit-verify-result');
-    expect(result).toHaveTextContent(/^Audit trail intact: 4 entries, head hash [0-9a-f]{16}…\.$/);
+    expect(result).toHaveTextContent(/^Audit trail intact: 4 entries, head hash 0123456789abcdef…\.$/);
     expect(result).toHaveAttribute('role', 'status');
 
-    backend.auditDamage = { firstBadSeq: 3, problem: 'entry 3 does not match the hash chain' };
     await user.click(await byId('audit-verify'));
     await waitFor(() => expect(maybeId('audit-verify-result')).toHaveAttribute('role', 'alert'));
     expect(await byId('audit-verify-result')).toHaveTextContent('entry 3 does not match the hash chain');
     expect(await byId('audit-verify-result')).toHaveTextContent('First bad entry: #3.');
+    expect(stub.callsOf('verify_audit')).toHaveLength(2);
   });
 });
 
@@ -277,8 +368,21 @@ function grant(id: string, reviewed: boolean, grantedAt = NOW): BreakGlassGrant 
 
 describe('emergency access review (owner)', () => {
   test('lists uses, unreviewed first, and marks them reviewed', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    backend.grants.push(grant('g-old', true, '2025-03-04T12:00:00Z'), grant('g-new', false, '2025-03-01T09:00:00Z'));
+    const old = grant('g-old', true, '2025-03-04T12:00:00Z');
+    const fresh = grant('g-new', false, '2025-03-01T09:00:00Z');
+    const reviewed = grant('g-new', true, '2025-03-01T09:00:00Z');
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        // In the order the core happens to give; the screen puts unreviewed uses first.
+        list_break_glass: (args) => (args?.unreviewedOnly ? [fresh] : [old, fresh]),
+        review_break_glass: () => {
+          stub.answer('list_break_glass', (args) => (args?.unreviewedOnly ? [] : [old, reviewed]));
+          return reviewed;
+        },
+      },
+    });
     const { user } = renderApp();
     await waitFor(() => expect(maybeId('nav-break-glass')).toHaveTextContent('1'));
     await user.click(await byId('nav-break-glass'));
@@ -295,11 +399,11 @@ describe('emergency access review (owner)', () => {
     await waitFor(() =>
       expect(document.querySelector<HTMLElement>('.break-glass-row[data-grant-id="g-new"]')!.dataset.reviewed).toBe('true'),
     );
-    expect(backend.callsOf('review_break_glass')[0].args).toEqual({ grantId: 'g-new' });
+    expect(stub.callsOf('review_break_glass').map((c) => c.args)).toEqual([{ grantId: 'g-new' }]);
     await waitFor(() => expect(maybeId('nav-break-glass')?.querySelector('.count')).toBeFalsy());
 
     await user.click(await byId('break-glass-unreviewed-only'));
     expect(await byId('break-glass-empty')).toHaveTextContent('Nothing left to review.');
-    expect(backend.callsOf('list_break_glass').at(-1)?.args).toEqual({ unreviewedOnly: true });
+    expect(stub.callsOf('list_break_glass').at(-1)?.args).toEqual({ unreviewedOnly: true });
   });
 });

@@ -4,7 +4,7 @@ import { emit } from '@tauri-apps/api/event';
 import * as api from '../lib/api';
 import { ApiError, toApiError } from '../lib/api';
 import { ERROR_CODES } from '../lib/types';
-import { clientInput, fakeSignature } from './fakeBackend';
+import { clientInput, fakeSignature } from './data';
 
 const GUARDIAN = {
   name: 'Grace',

@@ -2,51 +2,31 @@
 import { describe, expect, test } from 'vitest';
 import { render, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import * as api from '../lib/api';
-import type { BackupStatus, VaultStatus } from '../lib/types';
+import type { ErrorCode, VaultStatus } from '../lib/types';
 import BackupSection from '../features/vault/BackupSection.svelte';
 import BackupStatusNotice from '../features/vault/BackupStatusNotice.svelte';
 import WorkProgress from '../features/vault/WorkProgress.svelte';
 import RestoreScreen from '../screens/RestoreScreen.svelte';
 import { byId, deferred, maybeId, renderApp, settle } from './helpers';
-import { installFakeBackend } from './fakeBackend';
+import { type Args, fail, installStub } from './stub';
+import { BACKED_UP, CLINICIAN, DEFAULT_FOLDER, OWNER, OWNER_HOME, clientDetail, clientSummary, practiceClients } from './data';
 
-type Handler = (args: Record<string, unknown>) => unknown;
+type Handler = (args: Args) => unknown;
 
-/** mockIPC with one handler per command (events mocked too); returns every call in order. */
-function stub(handlers: Record<string, Handler>) {
-  const calls: Array<{ cmd: string; args: Record<string, unknown> }> = [];
-  mockIPC(
-    (cmd, payload) => {
-      const args = (payload ?? {}) as Record<string, unknown>;
-      calls.push({ cmd, args });
-      const handler = handlers[cmd];
-      if (!handler) throw `command ${cmd} not found`;
-      return handler(args);
-    },
-    { shouldMockEvents: true },
-  );
-  return calls;
-}
-
-const refuse = (code: string, message: string) => () => {
-  throw { code, message };
+/** An answer that fails with this error. */
+const refuse = (code: ErrorCode, message: string) => () => {
+  throw fail(code, message);
 };
 
-const STATUS: BackupStatus = {
-  lastGoodAt: '2026-11-20T09:30:15.123+01:00',
-  lastGoodPath: '/media/usb/a.saferoom-backup',
-  settings: { folder: '/media/usb', keep: 14 },
-  warnings: [],
-};
+const [ada, bruno] = practiceClients();
 
 const problem = (e: unknown) => api.errorMessage(e);
 
 describe('the progress bar', () => {
   test('follows its own work only, shows the percent and cancels', async () => {
-    const calls = stub({ cancel_work: () => true, 'plugin:event|listen': () => 1 });
+    const stub = installStub({ answers: { cancel_work: true } });
     const user = userEvent.setup();
     render(WorkProgress, { props: { id: 'p', work: 'backup', cancellable: true } });
     const bar = (await byId('p')).querySelector('progress')!;
@@ -60,13 +40,13 @@ describe('the progress bar', () => {
     await emit('work-progress', { work: 'backup', stage: 'verifying', done: 1, total: 2 });
     await waitFor(() => expect(byIdNow('p')).toHaveTextContent('Checking the backup…'));
     await user.click(await byId('p-cancel'));
-    expect(calls.filter((call) => call.cmd === 'cancel_work')).toHaveLength(1);
+    expect(stub.callsOf('cancel_work')).toHaveLength(1);
     expect(byIdNow('p')).toHaveTextContent('Stopping…');
     expect(byIdNow('p-cancel')).toBeDisabled();
   });
 
   test('quiet until the work reports (an automatic backup that is not due shows nothing)', async () => {
-    stub({});
+    installStub();
     render(WorkProgress, { props: { id: 'q', work: 'automatic_backup', quietUntilProgress: true } });
     await settle();
     expect(maybeId('q')).not.toBeInTheDocument();
@@ -84,12 +64,12 @@ function byIdNow(id: string): HTMLElement {
 
 describe('the backup status', () => {
   test('the last good backup in plain local time, and each warning in words', () => {
-    stub({});
+    installStub();
     render(BackupStatusNotice, {
       props: {
         id: 's',
         status: {
-          ...STATUS,
+          ...BACKED_UP,
           warnings: [
             { kind: 'old', days: 10, detail: null, at: null },
             { kind: 'folder_missing', days: null, detail: '/media/usb', at: null },
@@ -109,11 +89,11 @@ describe('the backup status', () => {
   });
 
   test('no backup yet says so once, with what to do', () => {
-    stub({});
+    installStub();
     render(BackupStatusNotice, {
       props: {
         id: 's',
-        status: { ...STATUS, lastGoodAt: null, lastGoodPath: null, warnings: [{ kind: 'never', days: null, detail: null, at: null }] },
+        status: { ...BACKED_UP, lastGoodAt: null, lastGoodPath: null, warnings: [{ kind: 'never', days: null, detail: null, at: null }] },
         onOpen: () => {},
       },
     });
@@ -122,9 +102,15 @@ describe('the backup status', () => {
   });
 
   test('the owner’s home screen shows it and leads to Practice data', async () => {
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: { backup_status: () => ({ ...STATUS, warnings: [{ kind: 'never', days: null, detail: null, at: null }] }) },
+    installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        backup_status: { ...BACKED_UP, warnings: [{ kind: 'never', days: null, detail: null, at: null }] },
+        search_clients: [clientSummary(ada), clientSummary(bruno)],
+        get_client: clientDetail(ada),
+        default_export_folder: DEFAULT_FOLDER,
+      },
     });
     const { user } = renderApp();
     expect(await byId('backup-status')).toHaveTextContent('Last backup:');
@@ -138,7 +124,10 @@ describe('the backup status', () => {
   });
 
   test('other roles never see it', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl', handlers: { backup_status: () => STATUS } });
+    const backend = installStub({
+      signedInAs: CLINICIAN,
+      answers: { backup_status: BACKED_UP, search_clients: [clientSummary(ada)] },
+    });
     renderApp();
     await byId('client-list');
     await settle();
@@ -150,7 +139,18 @@ describe('the backup status', () => {
 describe('locking', () => {
   test('shows the automatic backup made before the vault closes, only once it reports', async () => {
     const locked = deferred<unknown>();
-    installFakeBackend({ signedInAs: 'olivia', handlers: { backup_status: () => STATUS, lock_vault: () => locked.promise } });
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: [clientSummary(ada), clientSummary(bruno)],
+        lock_vault: () =>
+          locked.promise.then(() => {
+            stub.status = { ...stub.status, unlocked: false, session: null, openedWith: null };
+            return null;
+          }),
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('lock'));
     await settle();
@@ -166,25 +166,26 @@ describe('locking', () => {
 describe('backups on Practice data', () => {
   test('Back up now asks where with the save dialog, shows progress, then what was saved', async () => {
     const answer = deferred<unknown>();
-    const calls = stub({
-      backup_status: () => STATUS,
-      'plugin:dialog|save': () => '/media/usb/Mine.saferoom-backup',
-      back_up_now: () => answer.promise,
-      'plugin:event|listen': () => 1,
+    const stub = installStub({
+      answers: {
+        backup_status: BACKED_UP,
+        'plugin:dialog|save': '/media/usb/Mine.saferoom-backup',
+        back_up_now: () => answer.promise,
+      },
     });
     const user = userEvent.setup();
     render(BackupSection, { props: { problem } });
     await byId('backup-status-data');
     await user.click(await byId('back-up-now'));
     expect(await byId('backup-progress')).toHaveTextContent('Making the backup…');
-    const save = calls.find((call) => call.cmd === 'plugin:dialog|save')!;
+    const save = stub.callsOf('plugin:dialog|save')[0];
     expect(save.args).toMatchObject({
       options: { filters: [{ name: 'Saferoom backup', extensions: ['saferoom-backup'] }] },
     });
-    expect(String((save.args.options as { defaultPath: string }).defaultPath)).toMatch(
+    expect(String((save.args!.options as { defaultPath: string }).defaultPath)).toMatch(
       /^\/media\/usb\/Saferoom backup \d{4}-\d{2}-\d{2} \d{4}\.saferoom-backup$/,
     );
-    expect(calls.find((call) => call.cmd === 'back_up_now')!.args).toEqual({ file: '/media/usb/Mine.saferoom-backup' });
+    expect(stub.callsOf('back_up_now')[0].args).toEqual({ file: '/media/usb/Mine.saferoom-backup' });
     answer.resolve({ path: '/media/usb/Mine.saferoom-backup', bytes: 2_500_000 });
     expect(await byId('backup-result')).toHaveTextContent('Backup saved and checked (2.5 MB).');
     expect(byIdNow('backup-result')).toHaveTextContent('/media/usb/Mine.saferoom-backup');
@@ -194,16 +195,18 @@ describe('backups on Practice data', () => {
   test('closing the save dialog makes no backup; a cancelled or failed one says so', async () => {
     let picked: string | null = null;
     let outcome: Handler = () => ({ path: 'x', bytes: 1 });
-    const calls = stub({
-      backup_status: () => STATUS,
-      'plugin:dialog|save': () => picked,
-      back_up_now: (args) => outcome(args),
+    const stub = installStub({
+      answers: {
+        backup_status: BACKED_UP,
+        'plugin:dialog|save': () => picked,
+        back_up_now: (args: Args) => outcome(args),
+      },
     });
     const user = userEvent.setup();
     render(BackupSection, { props: { problem } });
     await user.click(await byId('back-up-now'));
     await settle();
-    expect(calls.filter((call) => call.cmd === 'back_up_now')).toHaveLength(0);
+    expect(stub.callsOf('back_up_now')).toHaveLength(0);
 
     picked = '/media/usb/b.saferoom-backup';
     outcome = refuse('cancelled', 'Stopped before it finished. Nothing was changed');
@@ -218,10 +221,13 @@ describe('backups on Practice data', () => {
   });
 
   test('automatic backups: the folder from the picker, a checked count, saved; empty turns them off', async () => {
-    const calls = stub({
-      backup_status: () => STATUS,
-      'plugin:dialog|open': () => '/mnt/nas/backups',
-      set_backup_settings: (args) => ({ folder: args.folder, keep: args.keep }),
+    const stub = installStub({
+      answers: {
+        backup_status: BACKED_UP,
+        'plugin:dialog|open': '/mnt/nas/backups',
+        set_backup_settings: (_args: Args, nth: number) =>
+          nth === 0 ? { folder: '/mnt/nas/backups', keep: 7 } : { folder: null, keep: 7 },
+      },
     });
     const user = userEvent.setup();
     render(BackupSection, { props: { problem } });
@@ -229,24 +235,27 @@ describe('backups on Practice data', () => {
     expect(byIdNow('backup-keep')).toHaveValue(14);
     await user.click(byIdNow('backup-folder-choose'));
     await waitFor(() => expect(byIdNow('backup-folder')).toHaveValue('/mnt/nas/backups'));
-    expect(calls.find((call) => call.cmd === 'plugin:dialog|open')!.args).toMatchObject({ options: { directory: true } });
+    expect(stub.callsOf('plugin:dialog|open')[0].args).toMatchObject({ options: { directory: true } });
 
     await user.clear(byIdNow('backup-keep'));
     await user.type(byIdNow('backup-keep'), '0');
     await user.click(byIdNow('backup-settings-save'));
     expect(await byId('backup-settings-error')).toHaveTextContent('a whole number from 1 to 365');
-    expect(calls.filter((call) => call.cmd === 'set_backup_settings')).toHaveLength(0);
+    expect(stub.callsOf('set_backup_settings')).toHaveLength(0);
 
     await user.clear(byIdNow('backup-keep'));
     await user.type(byIdNow('backup-keep'), '7');
     await user.click(byIdNow('backup-settings-save'));
     expect(await byId('backup-settings-saved')).toHaveTextContent('Saved.');
-    expect(calls.find((call) => call.cmd === 'set_backup_settings')!.args).toEqual({ folder: '/mnt/nas/backups', keep: 7 });
+    expect(stub.callsOf('set_backup_settings')[0].args).toEqual({ folder: '/mnt/nas/backups', keep: 7 });
 
     await user.clear(byIdNow('backup-folder'));
     await user.click(byIdNow('backup-settings-save'));
     expect(await byId('backup-settings-saved')).toHaveTextContent('Automatic backups are off.');
-    expect(calls.filter((call) => call.cmd === 'set_backup_settings').at(-1)!.args).toEqual({ folder: null, keep: 7 });
+    expect(stub.callsOf('set_backup_settings').map((call) => call.args)).toEqual([
+      { folder: '/mnt/nas/backups', keep: 7 },
+      { folder: null, keep: 7 },
+    ]);
   });
 });
 
@@ -254,21 +263,24 @@ describe('export and import on Practice data', () => {
   test('each shows its progress, and a cancelled one says no file was saved or nothing was added', async () => {
     const exported = deferred<unknown>();
     let importOutcome: Handler = refuse('cancelled', 'Stopped');
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
-        backup_status: () => STATUS,
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: [clientSummary(ada), clientSummary(bruno)],
+        default_export_folder: DEFAULT_FOLDER,
         export_practice: () => exported.promise,
-        import_practice: (args) => importOutcome(args ?? {}),
+        import_practice: (args: Args) => importOutcome(args),
       },
     });
     const { user } = renderApp();
     await user.click(await byId('nav-data'));
     await waitFor(() => expect(byIdNow('practice-export-folder')).not.toHaveValue(''));
     await user.click(byIdNow('export-practice'));
+    expect(stub.callsOf('export_practice')[0].args).toEqual({ folder: DEFAULT_FOLDER });
     expect(await byId('export-progress')).toHaveTextContent('Writing the export…');
     expect(byIdNow('export-progress-cancel')).toBeEnabled();
-    exported.reject({ code: 'cancelled', message: 'Stopped before it finished. Nothing was changed' });
+    exported.reject(fail('cancelled', 'Stopped before it finished. Nothing was changed'));
     expect(await byId('export-stopped')).toHaveTextContent('The export was stopped. No file was saved.');
     expect(maybeId('export-progress')).not.toBeInTheDocument();
     expect(maybeId('practice-export-error')).not.toBeInTheDocument();
@@ -292,6 +304,10 @@ describe('export and import on Practice data', () => {
     expect(result).toHaveTextContent('Imported 3 clients with 4 progress notes (40 records in all).');
     expect(result).toHaveTextContent('2 staff accounts were added without a password. Set theirs under Staff before they sign in.');
     expect(result).toHaveTextContent('already taken here, so the imported accounts got new ones: olivia → olivia-2.');
+    expect(stub.callsOf('import_practice').map((call) => call.args)).toEqual([
+      { file: '/media/usb/practice.json' },
+      { file: '/media/usb/practice.json' },
+    ]);
   });
 });
 
@@ -310,9 +326,11 @@ const NO_VAULT: VaultStatus = {
 
 describe('restore from a backup', () => {
   test('checks the form, restores with a recovery code and says nothing was replaced', async () => {
-    const calls = stub({
-      'plugin:dialog|open': () => '/media/usb/a.saferoom-backup',
-      restore_backup: () => ({ backupCreatedAt: '2026-11-20T08:30:15Z', clients: 12, kept: [] }),
+    const stub = installStub({
+      answers: {
+        'plugin:dialog|open': '/media/usb/a.saferoom-backup',
+        restore_backup: { backupCreatedAt: '2026-11-20T08:30:15Z', clients: 12, kept: [] },
+      },
     });
     const user = userEvent.setup();
     let restored = 0;
@@ -330,7 +348,7 @@ describe('restore from a backup', () => {
     expect(result).toHaveTextContent('Restored.');
     expect(result).toHaveTextContent('with 12 clients, is now the vault on this computer');
     expect(result).toHaveTextContent('There was no vault on this computer before, so nothing was replaced.');
-    expect(calls.find((call) => call.cmd === 'restore_backup')!.args).toEqual({
+    expect(stub.callsOf('restore_backup')[0].args).toEqual({
       file: '/media/usb/a.saferoom-backup',
       wayIn: { kind: 'recovery_code', code: 'ABCDE-FGHIJ' },
       replaceOtherPractice: false,
@@ -340,10 +358,16 @@ describe('restore from a backup', () => {
   });
 
   test('another practice’s vault is replaced only after asking, and the kept files are named', async () => {
-    const calls = stub({
-      restore_backup: (args) => {
-        if (!args.replaceOtherPractice) throw { code: 'vault_exists', message: 'Another vault is there.' };
-        return { backupCreatedAt: '2026-11-20T08:30:15Z', clients: 1, kept: ['/v/p.saferoom.replaced-1', '/v/p.saferoom.keys.replaced-1'] };
+    const stub = installStub({
+      answers: {
+        restore_backup: (args: Args) => {
+          if (!args?.replaceOtherPractice) throw fail('vault_exists', 'Another vault is there.');
+          return {
+            backupCreatedAt: '2026-11-20T08:30:15Z',
+            clients: 1,
+            kept: ['/v/p.saferoom.replaced-1', '/v/p.saferoom.keys.replaced-1'],
+          };
+        },
       },
     });
     const user = userEvent.setup();
@@ -360,14 +384,14 @@ describe('restore from a backup', () => {
     const result = await byId('restore-result');
     expect(result).toHaveTextContent('The vault that was here before was not deleted. It was kept as:');
     expect(result).toHaveTextContent('/v/p.saferoom.keys.replaced-1');
-    const restores = calls.filter((call) => call.cmd === 'restore_backup');
-    expect(restores.map((call) => call.args.replaceOtherPractice)).toEqual([false, true]);
-    expect(restores[1].args.wayIn).toEqual({ kind: 'staff_password', login: 'olivia', password: 'a long password' });
+    const restores = stub.callsOf('restore_backup');
+    expect(restores.map((call) => call.args?.replaceOtherPractice)).toEqual([false, true]);
+    expect(restores[1].args?.wayIn).toEqual({ kind: 'staff_password', login: 'olivia', password: 'a long password' });
   });
 
   test('a cancelled restore says nothing was replaced; a wrong way in shows the reason', async () => {
     let outcome: Handler = refuse('cancelled', 'Stopped');
-    stub({ restore_backup: (args) => outcome(args), cancel_work: () => true });
+    installStub({ answers: { restore_backup: (args: Args) => outcome(args), cancel_work: true } });
     const user = userEvent.setup();
     render(RestoreScreen, { props: { status: NO_VAULT, onBack: () => {}, onRestored: () => {} } });
     await user.type(byIdNow('restore-file'), '/media/usb/a.saferoom-backup');
@@ -382,7 +406,7 @@ describe('restore from a backup', () => {
   });
 
   test('offered on the first screen and on the sign-in screen', async () => {
-    installFakeBackend({ status: { exists: false } });
+    installStub({ status: { exists: false } });
     const { user } = renderApp();
     await user.click(await byId('restore-from-backup'));
     expect(await byId('restore-screen')).toBeInTheDocument();
@@ -391,7 +415,7 @@ describe('restore from a backup', () => {
   });
 
   test('the sign-in screen offers it instead of the vault, and warns that the vault here is replaced', async () => {
-    installFakeBackend({ practice: true });
+    installStub({ status: { exists: true, logins: ['olivia', 'carl', 'cleo', 'fran'] } });
     const { user } = renderApp();
     await byId('sign-in-form');
     await user.click(await byId('restore-from-backup'));

@@ -1,9 +1,26 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, deferred, maybeId, renderApp, setDate, settle } from './helpers';
-import { installFakeBackend } from './fakeBackend';
-import type { ClientSummary } from '../lib/types';
+import { fail, installStub } from './stub';
+import {
+  CLINICIAN,
+  FRONT_DESK,
+  OWNER,
+  OWNER_HOME,
+  clientDetail,
+  clientSummary,
+  fakeClient,
+  practiceClients,
+  practiceStaff,
+  staffDto,
+  staffRef,
+} from './data';
+import type { BreakGlassGrant, ClientSummary } from '../lib/types';
 import { SEARCH_DEBOUNCE_MS } from '../lib/timing';
+
+const [ada, bruno, cyril] = practiceClients();
+/** The active clients an owner's or the front desk's search lists. */
+const ACTIVE = [clientSummary(ada), clientSummary(bruno)];
 
 const rowNames = () => all('#client-list .client-row .client-name').map((el) => el.textContent?.trim());
 
@@ -14,7 +31,7 @@ async function openClient(user: ReturnType<typeof renderApp>['user'], id: string
 
 describe('client search', () => {
   test('lists active clients by name with date of birth and status', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const backend = installStub({ signedInAs: OWNER, answers: { ...OWNER_HOME, search_clients: ACTIVE } });
     renderApp();
     await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace', 'Bruno Mars']));
     const row = await bySelector('.client-row[data-client-id="c-ada"]');
@@ -25,7 +42,10 @@ describe('client search', () => {
   });
 
   test('searches as you type, once the typing pauses', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const backend = installStub({
+      signedInAs: OWNER,
+      answers: { ...OWNER_HOME, search_clients: (_args: unknown, nth: number) => (nth === 0 ? ACTIVE : [ACTIVE[0]]) },
+    });
     const { user } = renderApp();
     await waitFor(() => expect(rowNames()).toHaveLength(2));
     await user.type(await byId('client-search'), 'love');
@@ -40,14 +60,17 @@ describe('client search', () => {
 
   test('an older, slower answer never replaces a newer one', async () => {
     const answers: Array<ReturnType<typeof deferred<ClientSummary[]>>> = [];
-    const backend = installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
-        search_clients: (args, b) => {
-          if (answers.length === 0 && (args?.query ?? '') === '') return b.fallback('search_clients', args);
+    // The first search answers at once; each later one waits until the test lets it answer.
+    const found: Record<string, ClientSummary[]> = { ada: [clientSummary(ada)], bru: [clientSummary(bruno)] };
+    const backend = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: (args: { query: string }, nth: number) => {
+          if (nth === 0) return ACTIVE;
           const d = deferred<ClientSummary[]>();
           answers.push(d);
-          return d.promise.then(() => b.fallback('search_clients', args));
+          return d.promise.then(() => found[args.query]);
         },
       },
     });
@@ -56,8 +79,8 @@ describe('client search', () => {
     const search = await byId('client-search');
     await user.type(search, 'ada');
     await waitFor(() => expect(answers).toHaveLength(1));
-    await user.clear(search);
-    await user.type(search, 'bru');
+    // Typed over the selected text: no empty search in between.
+    await user.type(search, 'bru', { initialSelectionStart: 0, initialSelectionEnd: 3 });
     await waitFor(() => expect(answers).toHaveLength(2));
     expect(backend.callsOf('search_clients').slice(1).map((c) => c.args?.query)).toEqual(['ada', 'bru']);
 
@@ -68,8 +91,17 @@ describe('client search', () => {
     expect(rowNames()).toEqual(['Bruno Mars']);
   });
 
+  // Leaving discharged clients out unless asked is the core's (clients::tests::
+  // search_matches_word_prefixes_and_respects_care_teams); the list sends the choice and shows the answer.
   test('nothing found: #client-list-empty; discharged clients only when asked for', async () => {
-    installFakeBackend({ signedInAs: 'olivia' });
+    const backend = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: (args: { query: string; includeDischarged: boolean }) =>
+          args.query === '' ? ACTIVE : args.includeDischarged ? [clientSummary(cyril)] : [],
+      },
+    });
     const { user } = renderApp();
     const search = await byId('client-search');
     await user.type(search, 'cyril');
@@ -78,10 +110,16 @@ describe('client search', () => {
     await waitFor(() => expect(rowNames()).toEqual(['Cyril Finch']));
     expect(await bySelector('.client-row[data-client-id="c-cyril"]')).toHaveTextContent('Discharged');
     expect(maybeId('client-list-empty')).not.toBeInTheDocument();
+    expect(backend.callsOf('search_clients').slice(1).map((c) => c.args)).toEqual([
+      { query: 'cyril', includeDischarged: false },
+      { query: 'cyril', includeDischarged: true },
+    ]);
   });
 
+  // Which clients a clinician's search lists is the core's rule (clients::tests::
+  // search_matches_word_prefixes_and_respects_care_teams); the screen lists what it answers and says why.
   test('a clinician sees only the clients on their care teams', async () => {
-    installFakeBackend({ signedInAs: 'carl' });
+    installStub({ signedInAs: CLINICIAN, answers: { search_clients: [clientSummary(ada)] } });
     renderApp();
     await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
     expect(await byId('care-team-scope')).toHaveTextContent('care teams');
@@ -90,7 +128,20 @@ describe('client search', () => {
 
 describe('creating and editing clients', () => {
   test('validates the form, then creates the client and opens it', async () => {
-    const backend = installFakeBackend({ signedInAs: 'fran' });
+    const grace = clientDetail(
+      fakeClient('c-1', {
+        givenName: 'Grace',
+        familyName: 'Hopper',
+        preferredName: 'Amazing Grace',
+        dateOfBirth: '1956-12-09',
+        jurisdiction: 'US-NY',
+      }),
+      { clinicalAccess: false },
+    );
+    const backend = installStub({
+      signedInAs: FRONT_DESK,
+      answers: { search_clients: ACTIVE, create_client: grace, get_client: grace },
+    });
     const { user } = renderApp();
     await user.click(await byId('new-client'));
     const save = await byId('client-save');
@@ -160,11 +211,13 @@ describe('creating and editing clients', () => {
   });
 
   test('a back-end error is shown in #client-form-error', async () => {
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
+    installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: ACTIVE,
         create_client: () => {
-          throw { code: 'invalid_input', message: 'The jurisdiction is not supported yet.' };
+          throw fail('invalid_input', 'The jurisdiction is not supported yet.');
         },
       },
     });
@@ -181,7 +234,18 @@ describe('creating and editing clients', () => {
   });
 
   test('edits details with the same form; discharges and reactivates', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const edited = clientDetail(ada, { phone: '555-0100' });
+    const backend = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: ACTIVE,
+        get_client: clientDetail(ada),
+        update_client: edited,
+        set_client_status: (_args: unknown, nth: number) =>
+          nth === 0 ? { ...edited, status: 'discharged', dischargedOn: '2025-03-04' } : edited,
+      },
+    });
     const { user } = renderApp();
     await openClient(user, 'c-ada');
     expect(await byId('client-name')).toHaveTextContent('Ada Lovelace');
@@ -214,7 +278,13 @@ describe('creating and editing clients', () => {
 
 describe('who sees what in a client record', () => {
   test('front desk: details and care team only, no intake or notes', async () => {
-    const backend = installFakeBackend({ signedInAs: 'fran' });
+    // The core says whether clinical content is open to the caller (clinicalAccess: clients::tests::
+    // create_get_and_update_are_audited_with_field_names_not_values; access::tests::every_operation_as_every_role
+    // refuses the front desk intake and notes); the record shows its tabs by it.
+    const backend = installStub({
+      signedInAs: FRONT_DESK,
+      answers: { search_clients: ACTIVE, get_client: clientDetail(ada, { clinicalAccess: false }) },
+    });
     const { user } = renderApp();
     await openClient(user, 'c-ada');
     await byId('tab-details');
@@ -228,7 +298,7 @@ describe('who sees what in a client record', () => {
   });
 
   test('a clinician on the care team sees every tab', async () => {
-    installFakeBackend({ signedInAs: 'carl' });
+    installStub({ signedInAs: CLINICIAN, answers: { search_clients: [clientSummary(ada)], get_client: clientDetail(ada) } });
     const { user } = renderApp();
     await openClient(user, 'c-ada');
     for (const id of ['tab-details', 'tab-intake', 'tab-notes', 'tab-care-team']) {
@@ -237,8 +307,32 @@ describe('who sees what in a client record', () => {
     expect(maybeId('break-glass-banner')).not.toBeInTheDocument();
   });
 
+  // The care-team rule and emergency access are the core's (clients::tests::
+  // clinicians_outside_the_care_team_need_emergency_access); the screen shows its refusal, then the record.
   test('a clinician off the care team is told so and can ask for emergency access', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const reason = 'too short — client in crisis, on-call';
+    const grant: BreakGlassGrant = {
+      id: 'g-1',
+      staff: staffRef(CLINICIAN),
+      clientId: 'c-bruno',
+      clientName: 'Bruno Mars',
+      reason,
+      grantedAt: '2025-03-04T10:00:00Z',
+      expiresAt: '2099-01-01T18:00:00Z',
+      reviewedAt: null,
+      reviewedBy: null,
+    };
+    const backend = installStub({
+      signedInAs: CLINICIAN,
+      answers: {
+        search_clients: [clientSummary(ada)],
+        get_client: (_args: unknown, nth: number) => {
+          if (nth === 0) throw fail('forbidden', 'You are not on this client’s care team.');
+          return clientDetail(bruno, { viaBreakGlass: true });
+        },
+        break_glass: grant,
+      },
+    });
     const { user } = renderApp();
     await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
     // Bruno is not in Carl's list; the front desk reads out his record number.
@@ -248,30 +342,35 @@ describe('who sees what in a client record', () => {
     expect(notice).toHaveTextContent('You are not on this client’s care team');
     expect(maybeId('tab-notes')).not.toBeInTheDocument();
 
-    const reason = await byId('break-glass-reason');
-    await user.type(reason, 'too short');
+    const reasonField = await byId('break-glass-reason');
+    await user.type(reasonField, 'too short');
     await user.click(await byId('break-glass-submit'));
     expect(await byId('break-glass-error')).toHaveTextContent('at least 10 characters');
     expect(backend.callsOf('break_glass')).toHaveLength(0);
 
-    await user.type(reason, ' — client in crisis, on-call');
+    await user.type(reasonField, ' — client in crisis, on-call');
     await user.click(await byId('break-glass-submit'));
     await byId('break-glass-banner');
     expect(await byId('client-name')).toHaveTextContent('Bruno Mars');
     expect(await byId('tab-notes')).toBeInTheDocument();
     expect(maybeId('forbidden-notice')).not.toBeInTheDocument();
-    expect(backend.callsOf('break_glass')[0].args).toEqual({
-      clientId: 'c-bruno',
-      reason: 'too short — client in crisis, on-call',
-    });
-    expect(backend.grants).toHaveLength(1);
+    expect(backend.callsOf('break_glass').map((c) => c.args)).toEqual([{ clientId: 'c-bruno', reason }]);
+    expect(backend.callsOf('get_client').map((c) => c.args)).toEqual([{ clientId: 'c-bruno' }, { clientId: 'c-bruno' }]);
   });
 
   test('being taken off the care team while the list is shown leads to the same notice', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    // Ada is in the list, but by the time her record is opened the core refuses it.
+    installStub({
+      signedInAs: CLINICIAN,
+      answers: {
+        search_clients: [clientSummary(ada)],
+        get_client: () => {
+          throw fail('forbidden', 'You are not on this client’s care team.');
+        },
+      },
+    });
     const { user } = renderApp();
     await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace']));
-    backend.clients.find((c) => c.id === 'c-ada')!.careTeam = [];
     await openClient(user, 'c-ada');
     expect(await byId('forbidden-notice')).toBeInTheDocument();
     expect(await byId('client-name')).toHaveTextContent('Ada Lovelace');
@@ -279,16 +378,35 @@ describe('who sees what in a client record', () => {
   });
 
   test('an unknown record number is reported', async () => {
-    installFakeBackend({ signedInAs: 'carl' });
+    const backend = installStub({
+      signedInAs: CLINICIAN,
+      answers: {
+        search_clients: [clientSummary(ada)],
+        get_client: () => {
+          throw fail('not_found', 'There is no such client.');
+        },
+      },
+    });
     const { user } = renderApp();
     await user.click(await bySelector('#open-by-record-number summary'));
     await user.type(await byId('open-client-id'), 'c-nobody{Enter}');
     expect(await byId('client-load-error')).toHaveTextContent('There is no client with this record number.');
+    expect(backend.callsOf('get_client')[0].args).toEqual({ clientId: 'c-nobody' });
   });
 
   test('the owner edits the care team with the active clinicians and owners', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    backend.staffByLogin('cleo').active = false;
+    // Cleo, Bruno's clinician, has been disabled.
+    const staff = practiceStaff().map((s) => staffDto(s, s.login === 'cleo' ? { active: false } : {}));
+    const backend = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...OWNER_HOME,
+        search_clients: ACTIVE,
+        get_client: clientDetail(bruno),
+        list_staff: staff,
+        set_care_team: clientDetail({ ...bruno, careTeam: ['s-carl'] }),
+      },
+    });
     const { user } = renderApp();
     await openClient(user, 'c-bruno');
     await user.click(await byId('tab-care-team'));

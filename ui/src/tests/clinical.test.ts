@@ -1,8 +1,40 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, setDate, signInWith } from './helpers';
-import { installFakeBackend, PASSWORD } from './fakeBackend';
+import { fail, installStub } from './stub';
+import {
+  BACKED_UP,
+  CLINICIAN,
+  NOW,
+  OWNER,
+  PASSWORD,
+  clientDetail,
+  clientSummary,
+  fakeHash,
+  fakeNote,
+  intakeOf,
+  practiceClients,
+  staffRef,
+} from './data';
 import { todayIso } from '../lib/validation';
+import type { IntakeAnswers, Note } from '../lib/types';
+
+const [ada] = practiceClients();
+
+/** Carl signed in with Ada's record one click away: what the client list and the record's tabs answer. */
+function carlWithAda(answers: Record<string, unknown> = {}) {
+  return installStub({
+    signedInAs: CLINICIAN,
+    answers: {
+      search_clients: [clientSummary(ada)],
+      get_client: clientDetail(ada),
+      list_notes: { progress: [], psychotherapy: [] },
+      list_psychotherapy_authorizations: [],
+      unit_policy_for_client: [],
+      ...answers,
+    },
+  });
+}
 
 type User = ReturnType<typeof renderApp>['user'];
 
@@ -13,7 +45,22 @@ async function openTab(user: User, clientId: string, tab: 'intake' | 'notes') {
 
 describe('intake', () => {
   test('renders each kind of question and saves the answers', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    // What Carl fills in below; the core answers it back as saved.
+    const saved: IntakeAnswers = {
+      reason: 'Trouble sleeping.',
+      prior_therapy: true,
+      mood: 7,
+      referral: 'Doctor',
+      last_physical: '2024-11-02',
+      emergency_contact: null,
+    };
+    const backend = carlWithAda({
+      get_intake: intakeOf(),
+      save_intake: (_args: unknown, nth: number) => {
+        if (nth === 0) throw fail('invalid_input', 'Answer the required question “What brings you to therapy?”.');
+        return intakeOf(saved, staffRef(CLINICIAN));
+      },
+    });
     const { user } = renderApp();
     await openTab(user, 'c-ada', 'intake');
 
@@ -28,8 +75,10 @@ describe('intake', () => {
     expect(await byId('intake-emergency_contact')).toHaveAttribute('type', 'text');
     expect(await byId('intake-updated')).toHaveTextContent('Not filled in yet.');
 
-    // The required question is checked by the back end.
+    // The required question is checked by the back end (clients::tests::
+    // intake_answers_are_checked_against_their_questions_and_kept_from_the_front_desk); the form shows its answer.
     await user.click(await byId('intake-save'));
+    expect(backend.callsOf('save_intake')[0].args).toMatchObject({ answers: { reason: null } });
     expect(await byId('intake-error')).toHaveTextContent('Answer the required question “What brings you to therapy?”.');
 
     await user.type(reason, 'Trouble sleeping.');
@@ -39,17 +88,8 @@ describe('intake', () => {
     await setDate(await byId<HTMLInputElement>('intake-last_physical'), '2024-11-02');
     await user.click(await byId('intake-save'));
     expect(await byId('intake-saved')).toHaveTextContent('Intake saved.');
-    expect(backend.callsOf('save_intake').at(-1)?.args).toEqual({
-      clientId: 'c-ada',
-      answers: {
-        reason: 'Trouble sleeping.',
-        prior_therapy: true,
-        mood: 7,
-        referral: 'Doctor',
-        last_physical: '2024-11-02',
-        emergency_contact: null,
-      },
-    });
+    // The UI sends exactly what it then shows as saved.
+    expect(backend.callsOf('save_intake').at(-1)?.args).toEqual({ clientId: 'c-ada', answers: saved });
     expect(await byId('intake-updated')).toHaveTextContent('by Carl Chen');
     expect((await byId<HTMLInputElement>('intake-mood-7')).checked).toBe(true);
   });
@@ -57,7 +97,22 @@ describe('intake', () => {
 
 describe('notes', () => {
   test('progress notes: write, edit, sign (after confirming) and add an addendum', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const draft = fakeNote('n-1', 'c-ada', '2025-03-03', 'Discussed sleep hygiene.');
+    const edited: Note = { ...draft, body: 'Discussed sleep hygiene. Plan: diary.' };
+    const signed: Note = { ...edited, signedAt: NOW, contentHash: fakeHash(edited.body) };
+    const addendum = {
+      id: 'a-1',
+      author: staffRef(CLINICIAN),
+      body: 'Correction: two weeks.',
+      createdAt: NOW,
+      contentHash: fakeHash('Correction: two weeks.'),
+    };
+    const backend = carlWithAda({
+      create_note: draft,
+      update_note: edited,
+      sign_note: signed,
+      add_addendum: { ...signed, addenda: [addendum] },
+    });
     const { user } = renderApp();
     await openTab(user, 'c-ada', 'notes');
 
@@ -129,7 +184,19 @@ describe('notes', () => {
   });
 
   test('psychotherapy notes are kept apart and shown only to their author', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const today = todayIso();
+    const progress = fakeNote('n-1', 'c-ada', today, 'Progress for the record.');
+    const psychotherapy: Note = { ...fakeNote('n-2', 'c-ada', today, 'My private impressions.'), kind: 'psychotherapy' };
+    const backend = carlWithAda({
+      create_note: (args: { kind: string }) => (args.kind === 'psychotherapy' ? psychotherapy : progress),
+      sign_out: () => {
+        backend.status = { ...backend.status, session: null };
+        return null;
+      },
+      sign_in: { staffId: OWNER.id, login: OWNER.login, displayName: OWNER.displayName, role: OWNER.role },
+      list_break_glass: [],
+      backup_status: BACKED_UP,
+    });
     const { user } = renderApp();
     await openTab(user, 'c-ada', 'notes');
 
@@ -148,9 +215,13 @@ describe('notes', () => {
     expect(await byId('progress-notes')).not.toHaveTextContent('My private impressions.');
     expect(backend.callsOf('create_note').at(-1)?.args).toMatchObject({ kind: 'psychotherapy' });
 
-    // Another person with access (the owner) sees the progress note but not Carl's psychotherapy note.
+    // Another person with access (the owner) sees the progress note but not Carl's psychotherapy note: the core
+    // lists psychotherapy notes to their author only (notes::tests::
+    // psychotherapy_notes_are_kept_apart_and_read_only_by_their_author); the screen shows what it lists.
+    backend.answer('list_notes', { progress: [progress], psychotherapy: [] });
     await user.click(await byId('switch-user'));
     await signInWith(user, 'olivia', PASSWORD);
+    expect(backend.callsOf('sign_in')[0].args).toEqual({ login: 'olivia', password: PASSWORD });
     await openTab(user, 'c-ada', 'notes');
     await bySelector('#progress-notes .note');
     expect(await byId('progress-notes')).toHaveTextContent('Progress for the record.');

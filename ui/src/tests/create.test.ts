@@ -1,9 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { byId, deferred, maybeId, renderApp, settle } from './helpers';
-import { commandError, installFakeBackend, RECOVERY_CODE } from './fakeBackend';
-import type { CreateVaultResult } from '../lib/types';
+import { installStub, refuse } from './stub';
+import { createdVault, RECOVERY_CODE } from './data';
+import type { CreateVaultResult, SessionInfo } from '../lib/types';
 
 const OWNER_PASSWORD = 'river stone lantern';
+const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' };
 
 async function fillOwner(
   user: ReturnType<typeof renderApp>['user'],
@@ -19,12 +21,12 @@ async function fillOwner(
 
 describe('first start: creating the vault and the owner account', () => {
   test('shows a loading state, then the create screen with the vault path and owner fields', async () => {
-    const backend = installFakeBackend();
+    const stub = installStub();
     renderApp();
     expect(maybeId('loading-screen')).toBeInTheDocument();
 
     const createScreen = await byId('create-screen');
-    expect(createScreen).toHaveTextContent(backend.status.vaultPath);
+    expect(createScreen).toHaveTextContent(stub.status.vaultPath);
     expect(maybeId('loading-screen')).not.toBeInTheDocument();
     expect(await byId('keychain-status')).toHaveTextContent(/system keychain \(Secret Service\) is available/);
     expect((await byId<HTMLInputElement>('owner-password')).type).toBe('password');
@@ -33,23 +35,16 @@ describe('first start: creating the vault and the owner account', () => {
     expect(await byId('owner-name')).toHaveAccessibleName('Your name');
     // The practice passphrase is gone.
     expect(maybeId('passphrase')).not.toBeInTheDocument();
-    expect(backend.callsOf('vault_status')).toHaveLength(1);
+    expect(stub.callsOf('vault_status')).toHaveLength(1);
   });
 
   test('create → busy → recovery code → continue only after confirming → main screen signed in as the owner', async () => {
     const pending = deferred<CreateVaultResult>();
-    let createArgs: unknown;
-    const backend = installFakeBackend({
-      handlers: {
-        create_vault: (args, b) => {
-          createArgs = args;
-          b.status = { ...b.status, exists: true, unlocked: true, hasKeychainSlot: true };
-          b.staff = [
-            { id: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner', active: true, createdAt: '2025-01-01T00:00:00Z', hasPassword: true, password: OWNER_PASSWORD },
-          ];
-          b.status.session = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' };
-          return pending.promise;
-        },
+    const stub = installStub({
+      answers: {
+        create_vault: () => pending.promise,
+        // A new vault has no clients yet.
+        search_clients: [],
       },
     });
     const { user } = renderApp();
@@ -64,7 +59,7 @@ describe('first start: creating the vault and the owner account', () => {
     await settle();
     expect(button).toBeDisabled();
     expect(button).toHaveTextContent('Creating… (deriving keys)');
-    expect(createArgs).toEqual({
+    expect(stub.callsOf('create_vault')[0].args).toEqual({
       useKeychain: true,
       owner: { login: 'olivia', displayName: 'Olivia Owens', password: OWNER_PASSWORD },
     });
@@ -72,12 +67,7 @@ describe('first start: creating the vault and the owner account', () => {
     expect((await byId<HTMLInputElement>('owner-password')).value).toBe('');
     expect((await byId<HTMLInputElement>('owner-password-confirm')).value).toBe('');
 
-    pending.resolve({
-      recoveryCode: RECOVERY_CODE,
-      keychainUsed: true,
-      keychainDetail: null,
-      session: { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' },
-    });
+    pending.resolve(createdVault(NEW_OWNER));
 
     expect(await byId('recovery-screen')).toBeInTheDocument();
     expect((await byId('recovery-code')).textContent).toBe(RECOVERY_CODE);
@@ -96,10 +86,10 @@ describe('first start: creating the vault and the owner account', () => {
     expect(await byId('session-user')).toHaveTextContent('Owner');
     expect(await byId('client-list-empty')).toHaveTextContent('No clients yet.');
     expect(document.querySelectorAll('#client-list .client-row')).toHaveLength(0);
-    expect(backend.callsOf('search_clients')).toHaveLength(1);
-    expect(backend.callsOf('create_vault')).toHaveLength(1);
+    expect(stub.callsOf('search_clients')).toHaveLength(1);
+    expect(stub.callsOf('create_vault')).toHaveLength(1);
     // Signed in straight away: no sign-in step.
-    expect(backend.callsOf('sign_in')).toHaveLength(0);
+    expect(stub.callsOf('sign_in')).toHaveLength(0);
   });
 
   test.each([
@@ -110,7 +100,7 @@ describe('first start: creating the vault and the owner account', () => {
     [{ confirm: `${OWNER_PASSWORD}!` }, 'do not match', 'owner-password'],
     [{ password: '', confirm: '' }, 'Enter a password.', 'owner-password'],
   ])('invalid owner %j: message, no create_vault, focus on the field', async (fields, message, focusId) => {
-    const backend = installFakeBackend();
+    const stub = installStub();
     const { user } = renderApp();
     await fillOwner(user, fields);
     await user.click(await byId('create-vault'));
@@ -121,23 +111,24 @@ describe('first start: creating the vault and the owner account', () => {
     expect(maybeId(focusId)).toHaveAttribute('aria-invalid', 'true');
     expect((await byId<HTMLInputElement>('owner-password')).value).toBe('');
     await settle();
-    expect(backend.callsOf('create_vault')).toHaveLength(0);
+    expect(stub.callsOf('create_vault')).toHaveLength(0);
   });
 
   test('the keychain can be turned off; without a keychain it is off and explained', async () => {
-    let backend = installFakeBackend();
+    const created = createdVault(NEW_OWNER, { keychainUsed: false });
+    let stub = installStub({ answers: { create_vault: created } });
     let rendered = renderApp();
     await user_toggle(rendered.user);
     await fillOwner(rendered.user);
     await rendered.user.click(await byId('create-vault'));
     await byId('recovery-screen');
-    expect(backend.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
+    expect(stub.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
     // Not wanted: no warning about the keychain.
     expect(maybeId('keychain-detail')).not.toBeInTheDocument();
     rendered.unmount();
 
     const detail = 'The name org.freedesktop.secrets was not provided by any .service files';
-    backend = installFakeBackend({ status: { keychain: { available: false, detail } } });
+    stub = installStub({ status: { keychain: { available: false, detail } }, answers: { create_vault: created } });
     rendered = renderApp();
     expect(await byId('keychain-status')).toHaveTextContent(`No system keychain (Secret Service) is available: ${detail}.`);
     const toggle = await byId<HTMLInputElement>('use-keychain');
@@ -146,7 +137,7 @@ describe('first start: creating the vault and the owner account', () => {
     await fillOwner(rendered.user);
     await rendered.user.click(await byId('create-vault'));
     await byId('recovery-screen');
-    expect(backend.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
+    expect(stub.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
 
     async function user_toggle(user: ReturnType<typeof renderApp>['user']) {
       await user.click(await byId('use-keychain'));
@@ -155,11 +146,9 @@ describe('first start: creating the vault and the owner account', () => {
   });
 
   test('a back-end error is shown in #create-error and the button is usable again', async () => {
-    installFakeBackend({
-      handlers: {
-        create_vault: () => {
-          throw commandError('io', 'Could not write the vault file: permission denied.');
-        },
+    installStub({
+      answers: {
+        create_vault: refuse('io', 'Could not write the vault file: permission denied.'),
       },
     });
     const { user } = renderApp();
@@ -171,13 +160,11 @@ describe('first start: creating the vault and the owner account', () => {
   });
 
   test('keychain storage failing at creation is explained on the recovery screen', async () => {
-    installFakeBackend({
-      handlers: {
-        create_vault: () => ({
-          recoveryCode: RECOVERY_CODE,
+    installStub({
+      answers: {
+        create_vault: createdVault(NEW_OWNER, {
           keychainUsed: false,
           keychainDetail: 'The keychain refused to store the key.',
-          session: { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' },
         }),
       },
     });

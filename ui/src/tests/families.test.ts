@@ -2,19 +2,37 @@
 // with a member search), the unit's view (members, the policy chooser, the
 // agreement signed in place by each adult member, joint notes, and members'
 // notes shown or hidden by the policy in force).
+// Each test says what the back end answers (./stub.ts). Which adults sign, when a policy takes effect, which
+// notes a policy shows and who may see a unit are the core's: families::tests::
+// the_policy_signed_by_every_adult_governs_the_units_view and a_unit_is_seen_only_by_someone_who_may_see_every_member.
 import { beforeEach, describe, expect, test, vi } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, settle, signOnPad } from './helpers';
+import { fail, installStub, type Answer } from './stub';
 import {
   CLINICIAN,
+  DEFAULT_FOLDER,
+  FRONT_DESK,
+  OWNER,
   UNIT_POLICY_TEXTS,
+  agreementDocument,
   bornYearsAgo,
+  clientDetail,
+  clientSummary,
+  consentReason,
   fakeClient,
   fakeNote,
-  installFakeBackend,
-  type FakeBackend,
-  type FakeUnit,
-} from './fakeBackend';
+  minorAssessment,
+  ownerMainAnswers,
+  practiceClient,
+  shippedTemplates,
+  signedDocument,
+  unitOf,
+  unitView,
+  withSignatures,
+} from './data';
+import type { ClientConsents, ConsentDocument, StaffMember, Unit } from '../lib/types';
+import { todayIso } from '../lib/validation';
 
 type User = ReturnType<typeof renderApp>['user'];
 
@@ -22,30 +40,47 @@ beforeEach(() => {
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
 });
 
-function addClient(backend: FakeBackend, id: string, given: string, dateOfBirth: string) {
-  backend.clients.push(
-    fakeClient(id, { givenName: given, familyName: 'Babbage', dateOfBirth }, { careTeam: [CLINICIAN.id] }),
-  );
+const ADA = practiceClient('c-ada');
+const BRUNO = practiceClient('c-bruno');
+const babbage = (id: string, givenName: string, dateOfBirth: string) =>
+  fakeClient(id, { givenName, familyName: 'Babbage', dateOfBirth }, { careTeam: [CLINICIAN.id] });
+const BEN = babbage('c-ben', 'Ben', '1984-06-01');
+const MIA = babbage('c-mia', 'Mia', bornYearsAgo(9));
+
+/** Ada and Ben (adults) and Mia (a minor) as the Babbage family. */
+function family(extra: Partial<Unit> = {}): Unit {
+  return unitOf('u-1', 'Babbage family', [ADA, BEN, MIA], extra, ['c-mia']);
 }
 
-/** Ada (Carl's), Ben (Carl's, adult) and Mia (Carl's, a minor) as a family. */
-function family(backend: FakeBackend, extra: Partial<FakeUnit> = {}): FakeUnit {
-  addClient(backend, 'c-ben', 'Ben', '1984-06-01');
-  addClient(backend, 'c-mia', 'Mia', bornYearsAgo(9));
-  const unit: FakeUnit = {
-    id: 'u-1',
-    name: 'Babbage family',
-    kind: 'family',
-    memberIds: ['c-ada', 'c-ben', 'c-mia'],
-    policy: null,
-    pendingPolicy: null,
-    agreementDocumentId: null,
-    createdAt: '2025-02-01T09:00:00Z',
-    ...extra,
+/** The family's agreement of this kind, signed by Ada and Ben. */
+const agreementOf = (kind: 'no_secrets' | 'limited_secrets' | 'strict_confidentiality') =>
+  agreementDocument('cd-1', 'Babbage family', kind, [ADA, BEN]);
+
+/** What client_consents answers for Ada with these documents (her own consents not yet prepared). */
+function adaConsents(documents: ConsentDocument[]): ClientConsents {
+  return {
+    readyForTelehealth: false,
+    reasons: [
+      consentReason('treatment', 'missing', 'Informed consent to treatment: not yet prepared'),
+      consentReason('technology', 'missing', 'Consent to telehealth: not yet prepared'),
+    ],
+    documents,
   };
-  backend.units.push(unit);
-  return unit;
 }
+
+/** Signed in as `who` with the family's members listed; more answers as given. */
+function withFamily(who: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>, answers: Record<string, Answer>) {
+  return installStub({
+    signedInAs: who,
+    answers: {
+      ...(who.role === 'owner' ? ownerMainAnswers() : {}),
+      search_clients: [ADA, BEN, MIA].map(clientSummary),
+      ...answers,
+    },
+  });
+}
+
+const FRONT_DESK_REFUSED = 'Front desk staff cannot see clinical information.';
 
 async function openUnit(user: User, unitId = 'u-1') {
   await user.click(await byId('nav-families'));
@@ -58,11 +93,25 @@ const signer = (index: number) =>
 
 describe('families section', () => {
   test('creating a unit needs a name and at least two members, chosen by searching clients', async () => {
-    const backend = installFakeBackend({ signedInAs: 'fran' });
+    const couple = unitOf('u-1', 'Lovelace–Mars', [ADA, BRUNO], { kind: 'couple', createdAt: '2025-03-04T10:00:00Z' });
+    // The unit's record is clinical: the core refuses the front desk its view
+    // (families::tests::a_unit_is_seen_only_by_someone_who_may_see_every_member).
+    const stub = installStub({
+      signedInAs: FRONT_DESK,
+      answers: {
+        search_clients: (args: unknown) =>
+          (args as { query: string }).query === '' ? [clientSummary(ADA), clientSummary(BRUNO)] : [clientSummary(BRUNO)],
+        list_units: (_args: unknown, nth: number) => (nth === 0 ? [] : [couple]),
+        create_unit: couple,
+        get_unit: () => {
+          throw fail('forbidden', FRONT_DESK_REFUSED);
+        },
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-families'));
     expect(await byId('unit-list-empty')).toBeInTheDocument();
-    expect(backend.callsOf('list_units')[0].args).toEqual({ clientId: null });
+    expect(stub.callsOf('list_units')[0].args).toEqual({ clientId: null });
 
     await user.click(await byId('new-unit'));
     await bySelector('.unit-member-option');
@@ -75,11 +124,11 @@ describe('families section', () => {
     await user.click(await bySelector('.unit-member-option[value="c-ada"]'));
     await user.click(await byId('unit-save'));
     expect(await byId('unit-error')).toHaveTextContent('Choose at least two clients as members.');
-    expect(backend.callsOf('create_unit')).toHaveLength(0);
+    expect(stub.callsOf('create_unit')).toHaveLength(0);
 
     // Searching keeps those already chosen.
     await user.type(await byId('unit-member-search'), 'bru');
-    await waitFor(() => expect(backend.callsOf('search_clients').at(-1)?.args).toEqual({ query: 'bru', includeDischarged: false }));
+    await waitFor(() => expect(stub.callsOf('search_clients').at(-1)?.args).toEqual({ query: 'bru', includeDischarged: false }));
     await waitFor(() =>
       expect(all<HTMLInputElement>('.unit-member-option').map((o) => [o.value, o.checked])).toEqual([
         ['c-ada', true],
@@ -91,7 +140,7 @@ describe('families section', () => {
     await user.click(await byId('unit-save'));
 
     const view = await byId('unit-view');
-    expect(backend.callsOf('create_unit')[0].args).toEqual({
+    expect(stub.callsOf('create_unit')[0].args).toEqual({
       name: 'Lovelace–Mars',
       kind: 'couple',
       memberIds: ['c-ada', 'c-bruno'],
@@ -111,20 +160,31 @@ describe('families section', () => {
     expect(row).toHaveTextContent('Lovelace–Mars');
     expect(row).toHaveTextContent('Couple');
     expect(row).toHaveTextContent('No agreement yet');
-  });
+  }, 15_000); // much typing on a busy machine
 
   test('the back end’s refusal is shown in the form', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    backend.clients.push(fakeClient('c-gone', { givenName: 'Zed', familyName: 'Gone' }));
+    const gone = fakeClient('c-gone', { givenName: 'Zed', familyName: 'Gone' });
+    // Zed's record went away between the search and the save.
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...ownerMainAnswers(),
+        search_clients: [ADA, BRUNO, gone].map(clientSummary),
+        list_units: [],
+        create_unit: () => {
+          throw fail('not_found', 'There is no such client.');
+        },
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-families'));
     await user.click(await byId('new-unit'));
     await user.type(await byId('unit-name'), 'Pair');
     await user.click(await bySelector('.unit-member-option[value="c-ada"]'));
     await user.click(await bySelector('.unit-member-option[value="c-gone"]'));
-    backend.clients = backend.clients.filter((c) => c.id !== 'c-gone');
     await user.click(await byId('unit-save'));
     expect(await byId('unit-error')).toHaveTextContent('There is no such client.');
+    expect(stub.callsOf('create_unit')[0].args).toEqual({ name: 'Pair', kind: 'couple', memberIds: ['c-ada', 'c-gone'] });
     await user.click(await byId('unit-cancel'));
     expect(maybeId('unit-form')).not.toBeInTheDocument();
   });
@@ -132,9 +192,23 @@ describe('families section', () => {
 
 describe('unit view: policy and agreement', () => {
   test('choosing a policy prepares an agreement that each adult member signs; then it is in force', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    family(backend);
-    backend.notes.push(fakeNote('n-ada', 'c-ada', '2025-03-01', 'Ada alone: worried about money.'));
+    const pending = family({ pendingPolicy: 'no_secrets', agreementDocumentId: 'cd-1' });
+    const inForce = family({ policy: 'no_secrets', agreementDocumentId: 'cd-1' });
+    const adaAlone = { ...fakeNote('n-ada', 'c-ada', '2025-03-01', 'Ada alone: worried about money.'), memberName: 'Ada Lovelace' };
+    // get_unit before the choice, once the agreement is prepared, once both adults signed.
+    const views = [
+      unitView(family(), { hiddenMemberNotes: 1 }),
+      unitView(pending, { hiddenMemberNotes: 1 }),
+      unitView(inForce, { memberNotes: [adaAlone] }),
+    ];
+    const stub = withFamily(CLINICIAN, {
+      list_units: [family()],
+      get_unit: (_args: unknown, nth: number) => views[nth],
+      set_unit_policy: pending,
+      client_consents: adaConsents([agreementOf('no_secrets')]),
+      sign_consent: (_args: unknown, nth: number) =>
+        nth === 0 ? withSignatures(agreementOf('no_secrets'), [0]) : signedDocument(agreementOf('no_secrets')),
+    });
     const { user } = renderApp();
     const view = await openUnit(user);
     expect(view.dataset.policy).toBe('none');
@@ -154,13 +228,13 @@ describe('unit view: policy and agreement', () => {
     expect(await byId('unit-policy-error')).toHaveTextContent('Choose a policy.');
     await user.selectOptions(await byId('unit-policy'), 'no_secrets');
     await user.click(await byId('unit-policy-save'));
-    expect(backend.callsOf('set_unit_policy')[0].args).toEqual({ unitId: 'u-1', policy: 'no_secrets' });
+    expect(stub.callsOf('set_unit_policy')[0].args).toEqual({ unitId: 'u-1', policy: 'no_secrets' });
 
     const agreement = await byId('unit-agreement');
     expect(agreement.dataset.status).toBe('pending');
     expect(await byId('unit-policy-pending')).toHaveTextContent('Waiting for signatures: No secrets.');
     expect((await byId('unit-view')).dataset.policy).toBe('none');
-    expect(backend.callsOf('client_consents')[0].args).toEqual({ clientId: 'c-ada' });
+    expect(stub.callsOf('client_consents')[0].args).toEqual({ clientId: 'c-ada' });
     // Adults sign; the minor does not.
     expect(all('.unit-agreement-signer').map((s) => [s.dataset.signerIndex, s.dataset.signed])).toEqual([
       ['0', 'false'],
@@ -178,7 +252,7 @@ describe('unit view: policy and agreement', () => {
     await signOnPad(user, 'Ada Lovelace');
     await waitFor(() => expect(signer(0).dataset.signed).toBe('true'));
     expect(maybeId('signature-pad')).not.toBeInTheDocument();
-    expect(backend.callsOf('sign_consent')[0].args).toMatchObject({ signerIndex: 0 });
+    expect(stub.callsOf('sign_consent')[0].args).toMatchObject({ signerIndex: 0 });
     expect((await byId('unit-view')).dataset.policy).toBe('none');
 
     await user.click(signer(1).querySelector<HTMLElement>('.unit-agreement-sign')!);
@@ -197,12 +271,18 @@ describe('unit view: policy and agreement', () => {
     // Asking for the policy in force again is caught before the back end.
     await user.click(await byId('unit-policy-save'));
     expect(await byId('unit-policy-error')).toHaveTextContent('This policy is already in force.');
-    expect(backend.callsOf('set_unit_policy')).toHaveLength(1);
+    expect(stub.callsOf('set_unit_policy')).toHaveLength(1);
   });
 
   test('a new agreement waits for signatures while the previous policy stays in force', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    family(backend, { policy: 'strict' });
+    const strict = family({ policy: 'strict' });
+    const stub = withFamily(CLINICIAN, {
+      list_units: [strict],
+      get_unit: (_args: unknown, nth: number) =>
+        unitView(nth === 0 ? strict : { ...strict, pendingPolicy: 'limited_secrets', agreementDocumentId: 'cd-1' }),
+      set_unit_policy: { ...strict, pendingPolicy: 'limited_secrets', agreementDocumentId: 'cd-1' },
+      client_consents: adaConsents([agreementOf('limited_secrets')]),
+    });
     const { user } = renderApp();
     const view = await openUnit(user);
     expect(view.dataset.policy).toBe('strict');
@@ -219,16 +299,24 @@ describe('unit view: policy and agreement', () => {
     await user.click(await byId('unit-policy-save'));
     expect(await byId('unit-policy-error')).toHaveTextContent('already waiting for signatures');
     await settle();
-    expect(backend.callsOf('set_unit_policy')).toHaveLength(1);
+    expect(stub.callsOf('set_unit_policy')).toHaveLength(1);
   });
 });
 
 describe('unit view: front desk', () => {
   test('collects the adult members’ signatures on a pending agreement; the policy then takes effect', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    family(backend);
-    backend.fallback('set_unit_policy', { unitId: 'u-1', policy: 'limited_secrets' });
-    backend.status.session = { staffId: 's-fran', login: 'fran', displayName: 'Fran Ford', role: 'front_desk' };
+    const pending = family({ pendingPolicy: 'limited_secrets', agreementDocumentId: 'cd-1' });
+    // The front desk is refused the unit's view and works from the list.
+    const stub = withFamily(FRONT_DESK, {
+      list_units: (_args: unknown, nth: number) =>
+        nth < 2 ? [pending] : [family({ policy: 'limited_secrets', agreementDocumentId: 'cd-1' })],
+      get_unit: () => {
+        throw fail('forbidden', FRONT_DESK_REFUSED);
+      },
+      client_consents: adaConsents([agreementOf('limited_secrets')]),
+      sign_consent: (_args: unknown, nth: number) =>
+        nth === 0 ? withSignatures(agreementOf('limited_secrets'), [0]) : signedDocument(agreementOf('limited_secrets')),
+    });
     const { user } = renderApp();
     const view = await openUnit(user);
     expect(view.dataset.pendingPolicy).toBe('limited_secrets');
@@ -244,13 +332,22 @@ describe('unit view: front desk', () => {
     await signOnPad(user, 'Ben Babbage');
     await waitFor(() => expect(maybeId('unit-view')?.dataset.policy).toBe('limited_secrets'));
     expect(await byId('unit-policy-status')).toHaveTextContent('In force: Limited secrets.');
-    expect(backend.callsOf('get_unit').length).toBeGreaterThan(1);
+    expect(stub.callsOf('get_unit').length).toBeGreaterThan(1);
+    expect(stub.callsOf('sign_consent').map((c) => [c.args!.documentId, c.args!.signerIndex])).toEqual([
+      ['cd-1', 0],
+      ['cd-1', 1],
+    ]);
   });
 
   test('the agreement is an ordinary consent document of the first adult member', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    family(backend);
-    backend.fallback('set_unit_policy', { unitId: 'u-1', policy: 'strict' });
+    // That set_unit_policy prepares it as the first adult's consent document:
+    // families::tests::the_policy_signed_by_every_adult_governs_the_units_view.
+    withFamily(CLINICIAN, {
+      get_client: clientDetail(ADA),
+      client_consents: adaConsents([agreementOf('strict_confidentiality')]),
+      consent_templates: shippedTemplates(),
+      default_export_folder: DEFAULT_FOLDER,
+    });
     const { user } = renderApp();
     await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
     await user.click(await byId('tab-consent'));
@@ -264,10 +361,15 @@ describe('unit view: front desk', () => {
 
 describe('unit view: notes', () => {
   test('strict: members’ notes are hidden, with the count and the reason; joint notes are written here', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    family(backend, { policy: 'strict' });
-    backend.notes.push(fakeNote('n-ada', 'c-ada', '2025-03-01', 'Ada alone.'));
-    backend.notes.push(fakeNote('n-ben', 'c-ben', '2025-03-02', 'Ben alone.'));
+    const strict = family({ policy: 'strict' });
+    const stub = withFamily(CLINICIAN, {
+      list_units: [strict],
+      // Ada's and Ben's individual notes are kept out of this view: only their count comes.
+      get_unit: unitView(strict, { hiddenMemberNotes: 2 }),
+      create_unit_note: {
+        ...fakeNote('un-1', 'u-1', todayIso(), 'Joint session: agreed on a weekly check-in.'),
+      },
+    });
     const { user } = renderApp();
     await openUnit(user);
     const hidden = await byId('hidden-member-notes');
@@ -289,7 +391,7 @@ describe('unit view: notes', () => {
     expect(note).toHaveTextContent(/Final · saved/);
     expect(note).not.toHaveTextContent(/draft/i);
     expect(await byId('unit-notes')).toHaveTextContent('final once saved');
-    expect(backend.callsOf('create_unit_note')[0].args).toEqual({
+    expect(stub.callsOf('create_unit_note')[0].args).toEqual({
       unitId: 'u-1',
       sessionDate: (await byId<HTMLInputElement>('unit-note-date')).value,
       body: 'Joint session: agreed on a weekly check-in.',
@@ -299,8 +401,13 @@ describe('unit view: notes', () => {
   });
 
   test('a member’s record opens from the unit', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    family(backend);
+    const stub = withFamily(CLINICIAN, {
+      list_units: [family()],
+      get_unit: unitView(family()),
+      get_client: clientDetail(MIA),
+      minor_assessment: minorAssessment(MIA, { adult: false, whoMustConsent: ['guardian'], flags: ['guardian_consent_needed'] }),
+      list_guardians: [],
+    });
     const { user } = renderApp();
     await openUnit(user);
     await user.click(
@@ -309,6 +416,6 @@ describe('unit view: notes', () => {
     await byId('client-view');
     expect(await byId('tab-guardians')).toHaveAttribute('aria-selected', 'true');
     expect((await byId('minor-assessment')).dataset.adult).toBe('false');
-    expect(backend.callsOf('get_client').at(-1)?.args).toEqual({ clientId: 'c-mia' });
+    expect(stub.callsOf('get_client').at(-1)?.args).toEqual({ clientId: 'c-mia' });
   });
 });

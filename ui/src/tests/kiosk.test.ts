@@ -1,10 +1,32 @@
 // The signing kiosk: routing (vault_status.kiosk, `kiosk_active` from any
 // command), signing each document by each signer, and staff ending it.
+// Each test says what the back end answers (./stub.ts). What a running kiosk lets through, and that a wrong
+// password keeps it, are the core's and the shell's rules: consent::tests::the_kiosk_signs_its_packet_and_
+// nothing_else_until_staff_sign_in and the e2e journey r5_consent_kiosk_and_export (tests/e2e/consent.rs).
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import { fireEvent, waitFor } from '@testing-library/svelte';
-import { all, byId, bySelector, maybeId, renderApp, signInWith } from './helpers';
-import { PASSWORD, WRONG_SECRET_MESSAGE, commandError, installFakeBackend, type FakeBackend } from './fakeBackend';
-import type { ConsentDocument, SignatureInput, VaultStatus } from '../lib/types';
+import { waitFor } from '@testing-library/svelte';
+import { all, byId, bySelector, drawStroke, maybeId, renderApp, signInWith } from './helpers';
+import { fail, installStub } from './stub';
+import {
+  CLINICIAN,
+  DEFAULT_FOLDER,
+  FRONT_DESK,
+  OTHER_CLINICIAN,
+  OWNER,
+  PASSWORD,
+  WRONG_SECRET_MESSAGE,
+  clientDetail,
+  clientSummary,
+  consentDocument,
+  consentReason,
+  kioskPacket,
+  ownerMainAnswers,
+  practiceClient,
+  practiceStaff,
+  shippedTemplates,
+  withSignatures,
+} from './data';
+import type { SessionInfo, SignatureInput, StaffMember, VaultStatus } from '../lib/types';
 
 type User = ReturnType<typeof renderApp>['user'];
 
@@ -12,15 +34,30 @@ beforeEach(() => {
   vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
 });
 
-/** Prepares Ada's treatment (with a guardian) and technology consents and starts the kiosk behind the UI. */
-function runningKiosk(backend: FakeBackend): ConsentDocument[] {
-  const docs = backend.fallback('prepare_consents', {
-    clientId: 'c-ada',
-    kinds: ['treatment', 'technology'],
-    signers: [{ role: 'guardian', name: 'Grace Hopper' }],
-  }) as ConsentDocument[];
-  backend.fallback('start_kiosk', { clientId: 'c-ada', documentIds: docs.map((d) => d.id) });
-  return docs;
+const ADA = practiceClient('c-ada');
+const BRUNO = practiceClient('c-bruno');
+const LOGINS = practiceStaff().map((s) => s.login);
+
+/** Ada's treatment and technology consents, each to be signed by Ada and her guardian Grace Hopper. */
+const DOCS = [
+  consentDocument('cd-1', ADA, 'treatment', [{ role: 'guardian', name: 'Grace Hopper' }]),
+  consentDocument('cd-2', ADA, 'technology', [{ role: 'guardian', name: 'Grace Hopper' }]),
+];
+const PACKET = kioskPacket('Ada Lovelace', DOCS);
+
+/** What vault_status answers while a kiosk runs: unlocked, nobody signed in. */
+const KIOSK_STATUS: Partial<VaultStatus> = {
+  exists: true,
+  unlocked: true,
+  openedWith: 'staff_password',
+  logins: LOGINS,
+  kiosk: true,
+};
+
+const KIOSK_ACTIVE = 'A signing kiosk is running; staff must end it with their password first.';
+
+function sessionOf(s: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>): SessionInfo {
+  return { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role };
 }
 
 const signer = (documentId: string, index: number) =>
@@ -29,10 +66,15 @@ const signer = (documentId: string, index: number) =>
   )!;
 
 async function signOnPad(user: User, name: string) {
-  const pad = await byId('signature-pad');
-  await fireEvent.pointerDown(pad, { pointerId: 1, pointerType: 'touch', button: 0, clientX: 30, clientY: 90 });
-  await fireEvent.pointerMove(pad, { pointerId: 1, pointerType: 'touch', clientX: 90, clientY: 120 });
-  await fireEvent.pointerUp(pad, { pointerId: 1, pointerType: 'touch', clientX: 90, clientY: 120 });
+  await drawStroke(
+    await byId('signature-pad'),
+    [
+      [30, 90],
+      [90, 120],
+    ],
+    1,
+    'touch',
+  );
   await user.type(await byId('signature-typed-name'), name);
   await user.click(await byId('signature-intent'));
   await user.click(await byId('signature-submit'));
@@ -40,59 +82,69 @@ async function signOnPad(user: User, name: string) {
 
 describe('kiosk routing', () => {
   test('vault_status.kiosk shows the kiosk at start-up, loading its packet; nothing else is reachable', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    const docs = runningKiosk(backend);
+    const stub = installStub({ status: KIOSK_STATUS, answers: { kiosk_packet: PACKET } });
     renderApp();
     await byId('kiosk-screen');
     await waitFor(() => expect(all('.kiosk-document')).toHaveLength(2));
-    expect(backend.callsOf('kiosk_packet')).toHaveLength(1);
+    expect(stub.callsOf('kiosk_packet')).toHaveLength(1);
     expect(await byId('kiosk-client-name')).toHaveTextContent('Ada Lovelace');
-    expect(all('.kiosk-document').map((d) => d.dataset.documentId)).toEqual(docs.map((d) => d.id));
+    expect(all('.kiosk-document').map((d) => d.dataset.documentId)).toEqual(['cd-1', 'cd-2']);
     expect(
       all('.kiosk-signer').map((s) => [s.dataset.documentId, s.dataset.signerIndex, s.dataset.signed]),
     ).toEqual([
-      [docs[0].id, '0', 'false'],
-      [docs[0].id, '1', 'false'],
-      [docs[1].id, '0', 'false'],
-      [docs[1].id, '1', 'false'],
+      ['cd-1', '0', 'false'],
+      ['cd-1', '1', 'false'],
+      ['cd-2', '0', 'false'],
+      ['cd-2', '1', 'false'],
     ]);
-    expect(signer(docs[0].id, 1)).toHaveTextContent('Grace Hopper');
+    expect(signer('cd-1', 1)).toHaveTextContent('Grace Hopper');
     for (const id of ['main-screen', 'sign-in-form', 'nav-clients', 'kiosk-done', 'kiosk-login']) {
       expect(maybeId(id)).toBeNull();
     }
     // Only vault_status and kiosk commands were sent.
-    expect(new Set(backend.calls.map((c) => c.cmd))).toEqual(new Set(['vault_status', 'kiosk_packet']));
+    expect(new Set(stub.calls.map((c) => c.cmd))).toEqual(new Set(['vault_status', 'kiosk_packet']));
   });
 
   test('a command refused with kiosk_active on the main screen shows the kiosk, without an error message', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...ownerMainAnswers(),
+        search_clients: [clientSummary(ADA), clientSummary(BRUNO)],
+        // A kiosk was started in another window meanwhile.
+        list_access_requests: () => {
+          throw fail('kiosk_active', KIOSK_ACTIVE);
+        },
+        kiosk_packet: PACKET,
+      },
+    });
     const { user } = renderApp();
     await bySelector('.client-row');
-    runningKiosk(backend);
     await user.click(await byId('nav-requests'));
     await byId('kiosk-screen');
-    expect(backend.callsOf('list_access_requests')).toHaveLength(1);
+    expect(stub.callsOf('list_access_requests')).toHaveLength(1);
     await waitFor(() => expect(all('.kiosk-document')).toHaveLength(2));
+    expect(stub.callsOf('kiosk_packet')).toHaveLength(1);
     expect(maybeId('main-screen')).toBeNull();
     expect(maybeId('request-list-error')).toBeNull();
   });
 
   test('kiosk_active from the sign-in screen also shows the kiosk', async () => {
-    const backend = installFakeBackend({
-      practice: true,
-      status: { unlocked: true, openedWith: 'keychain' },
-      handlers: {
-        // The status read before the kiosk started; only sign_in's refusal can tell.
-        vault_status: (args, b) => ({ ...(b.fallback('vault_status', args) as VaultStatus), kiosk: false }),
+    // The status was read before the kiosk started; only sign_in's refusal can tell.
+    const stub = installStub({
+      status: { exists: true, unlocked: true, openedWith: 'keychain', logins: LOGINS },
+      answers: {
+        sign_in: () => {
+          throw fail('kiosk_active', KIOSK_ACTIVE);
+        },
+        kiosk_packet: PACKET,
       },
     });
     const { user } = renderApp();
     await byId('sign-in-form');
-    // Another window started a kiosk meanwhile.
-    backend.status.session = { staffId: 's-carl', login: 'carl', displayName: 'Carl Chen', role: 'clinician' };
-    runningKiosk(backend);
     await signInWith(user, 'carl', PASSWORD);
     await byId('kiosk-screen');
+    expect(stub.callsOf('sign_in')[0].args).toEqual({ login: 'carl', password: PASSWORD });
     expect(maybeId('sign-in-form')).toBeNull();
     await waitFor(() => expect(all('.kiosk-document')).toHaveLength(2));
   });
@@ -100,93 +152,113 @@ describe('kiosk routing', () => {
 
 describe('kiosk and the vault', () => {
   test('activity at the kiosk keeps the vault from idling; an idle lock ends the kiosk on the sign-in screen', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    const docs = runningKiosk(backend);
+    const stub = installStub({ status: KIOSK_STATUS, answers: { kiosk_packet: PACKET } });
     const { user } = renderApp();
     await waitFor(() => expect(all('.kiosk-signer')).toHaveLength(4));
-    await user.click(signer(docs[0].id, 0));
-    await waitFor(() => expect(backend.callsOf('touch')).toHaveLength(1));
+    await user.click(signer('cd-1', 0));
+    await waitFor(() => expect(stub.callsOf('touch')).toHaveLength(1));
     expect(maybeId('kiosk-screen')).toBeInTheDocument();
 
-    await backend.emitLocked('idle');
+    await stub.emitLocked('idle');
     await byId('sign-in-form');
     expect(maybeId('kiosk-screen')).toBeNull();
     expect(await byId('lock-notice')).toBeInTheDocument();
   });
 
   test('when no kiosk runs any more, the kiosk screen says so and continues to the sign-in screen', async () => {
-    const backend = installFakeBackend({
-      signedInAs: 'carl',
-      handlers: {
+    const stub = installStub({
+      status: KIOSK_STATUS,
+      answers: {
         kiosk_packet: () => {
-          throw commandError('not_found', 'No signing kiosk is running');
+          throw fail('not_found', 'No signing kiosk is running');
         },
       },
     });
-    runningKiosk(backend);
     const { user } = renderApp();
     expect(await byId('kiosk-load-error')).toHaveTextContent('No signing kiosk is running');
     // It never leaves by itself.
-    expect(backend.callsOf('vault_status')).toHaveLength(1);
-    backend.kiosk = null;
-    backend.status.kiosk = false;
+    expect(stub.callsOf('vault_status')).toHaveLength(1);
+    stub.status = { ...stub.status, kiosk: false };
     await user.click(await byId('kiosk-continue'));
     await byId('sign-in-form');
+    expect(stub.callsOf('vault_status')).toHaveLength(2);
   });
 });
 
 describe('signing at the kiosk', () => {
   test('each signer taps their name, reads the text and signs; when all have signed the kiosk says so', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    const docs = runningKiosk(backend);
+    // The order the signers sign in below: the nth kiosk_sign answers the packet with the first n+1 signed.
+    const order: Array<[number, number, string]> = [
+      [0, 0, 'Ada Lovelace'],
+      [0, 1, 'Grace Hopper'],
+      [1, 0, 'Ada Lovelace'],
+      [1, 1, 'Grace Hopper'],
+    ];
+    const signedAfter = (nth: number) =>
+      kioskPacket(
+        'Ada Lovelace',
+        DOCS.map((d, i) =>
+          withSignatures(
+            d,
+            order.slice(0, nth + 1).flatMap(([doc, index]) => (doc === i ? [index] : [])),
+          ),
+        ),
+      );
+    const stub = installStub({
+      status: KIOSK_STATUS,
+      answers: { kiosk_packet: PACKET, kiosk_sign: (_args: unknown, nth: number) => signedAfter(nth) },
+    });
     const { user } = renderApp();
     await waitFor(() => expect(all('.kiosk-signer')).toHaveLength(4));
     expect(maybeId('kiosk-done')).toBeNull();
 
-    await user.click(signer(docs[0].id, 0));
+    await user.click(signer('cd-1', 0));
     expect(await byId('signature-document-text')).toHaveTextContent('I, Ada Lovelace, agree to receive psychotherapy');
-    expect(await byId('signature-text-hash')).toHaveTextContent(docs[0].textHash);
+    expect(await byId('signature-text-hash')).toHaveTextContent(DOCS[0].textHash);
     expect(maybeId('signature-cancel')).toBeNull();
     await signOnPad(user, 'Ada Lovelace');
-    await waitFor(() => expect(signer(docs[0].id, 0).dataset.signed).toBe('true'));
-    const args = backend.callsOf('kiosk_sign')[0].args!;
-    expect(args.documentId).toBe(docs[0].id);
+    await waitFor(() => expect(signer('cd-1', 0).dataset.signed).toBe('true'));
+    const args = stub.callsOf('kiosk_sign')[0].args!;
+    expect(args.documentId).toBe('cd-1');
     expect(args.signerIndex).toBe(0);
+    expect((args.signature as SignatureInput).typedName).toBe('Ada Lovelace');
     expect((args.signature as SignatureInput).strokes[0]).toHaveLength(2);
-    expect(signer(docs[0].id, 0)).toBeDisabled();
-    expect(signer(docs[0].id, 0)).toHaveTextContent('Signed');
+    expect(signer('cd-1', 0)).toBeDisabled();
+    expect(signer('cd-1', 0)).toHaveTextContent('Signed');
+    expect(maybeId('kiosk-done')).toBeNull();
 
     // Going back without signing changes nothing.
-    await user.click(signer(docs[1].id, 1));
+    await user.click(signer('cd-2', 1));
     await user.click(await byId('kiosk-back'));
-    expect(signer(docs[1].id, 1).dataset.signed).toBe('false');
+    expect(signer('cd-2', 1).dataset.signed).toBe('false');
+    expect(stub.callsOf('kiosk_sign')).toHaveLength(1);
 
-    for (const [doc, index, name] of [
-      [docs[0], 1, 'Grace Hopper'],
-      [docs[1], 0, 'Ada Lovelace'],
-      [docs[1], 1, 'Grace Hopper'],
-    ] as const) {
-      await user.click(signer(doc.id, index));
+    for (const [doc, index, name] of order.slice(1)) {
+      await user.click(signer(DOCS[doc].id, index));
       await signOnPad(user, name);
-      await waitFor(() => expect(signer(doc.id, index).dataset.signed).toBe('true'));
+      await waitFor(() => expect(signer(DOCS[doc].id, index).dataset.signed).toBe('true'));
     }
     expect(await byId('kiosk-done')).toHaveTextContent('All done — please hand the tablet back');
-    expect(backend.consentDocuments.filter((d) => d.status === 'signed')).toHaveLength(2);
+    expect(
+      stub
+        .callsOf('kiosk_sign')
+        .map((c) => [c.args!.documentId, c.args!.signerIndex, (c.args!.signature as SignatureInput).typedName]),
+    ).toEqual(order.map(([doc, index, name]) => [DOCS[doc].id, index, name]));
   });
 
   test('a refused signature is explained on the pad', async () => {
-    const backend = installFakeBackend({
-      signedInAs: 'carl',
-      handlers: {
+    installStub({
+      status: KIOSK_STATUS,
+      answers: {
+        kiosk_packet: PACKET,
         kiosk_sign: () => {
-          throw commandError('invalid_input', 'Draw your signature.');
+          throw fail('invalid_input', 'Draw your signature.');
         },
       },
     });
-    const docs = runningKiosk(backend);
     const { user } = renderApp();
     await waitFor(() => expect(all('.kiosk-signer')).toHaveLength(4));
-    await user.click(signer(docs[0].id, 0));
+    await user.click(signer('cd-1', 0));
     await signOnPad(user, 'Ada Lovelace');
     expect(await byId('signature-error')).toHaveTextContent('Draw your signature.');
     expect(maybeId('signature-pad')).toBeInTheDocument();
@@ -195,8 +267,18 @@ describe('signing at the kiosk', () => {
 
 describe('ending the kiosk', () => {
   test('a wrong password keeps the kiosk; the right one signs that person in to the main screen', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    runningKiosk(backend);
+    const stub = installStub({
+      status: KIOSK_STATUS,
+      answers: {
+        kiosk_packet: PACKET,
+        end_kiosk: (_args: unknown, nth: number) => {
+          if (nth === 0) throw fail('wrong_secret', WRONG_SECRET_MESSAGE);
+          stub.status = { ...stub.status, kiosk: false, session: sessionOf(FRONT_DESK) };
+          return sessionOf(FRONT_DESK);
+        },
+        search_clients: [clientSummary(ADA), clientSummary(BRUNO)],
+      },
+    });
     const { user } = renderApp();
     await waitFor(() => expect(all('.kiosk-signer')).toHaveLength(4));
 
@@ -205,31 +287,29 @@ describe('ending the kiosk', () => {
     await waitFor(() => expect(document.activeElement).toBe(login));
     await user.click(await byId('kiosk-end-submit'));
     expect(await byId('kiosk-error')).toHaveTextContent('Enter your sign-in name and password.');
-    expect(backend.callsOf('end_kiosk')).toHaveLength(0);
+    expect(stub.callsOf('end_kiosk')).toHaveLength(0);
 
     await user.type(login, 'fran');
     await user.type(await byId('kiosk-password'), 'not the password');
     await user.click(await byId('kiosk-end-submit'));
     expect(await byId('kiosk-error')).toHaveTextContent(WRONG_SECRET_MESSAGE);
-    expect(backend.callsOf('end_kiosk')[0].args).toEqual({ login: 'fran', password: 'not the password' });
+    expect(stub.callsOf('end_kiosk')[0].args).toEqual({ login: 'fran', password: 'not the password' });
     expect(await byId('kiosk-screen')).toBeInTheDocument();
     expect(maybeId('main-screen')).toBeNull();
     expect((await byId<HTMLInputElement>('kiosk-password')).value).toBe('');
-    expect(backend.status.kiosk).toBe(true);
 
     await user.type(await byId('kiosk-password'), PASSWORD);
     await user.click(await byId('kiosk-end-submit'));
     await byId('main-screen');
+    expect(stub.callsOf('end_kiosk')[1].args).toEqual({ login: 'fran', password: PASSWORD });
     expect(maybeId('kiosk-screen')).toBeNull();
     expect(await byId('session-user')).toHaveTextContent('Fran Ford');
-    expect(backend.status.kiosk).toBe(false);
     // The app works again.
     await bySelector('.client-row');
   });
 
   test('cancel hides the staff form again', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    runningKiosk(backend);
+    const stub = installStub({ status: KIOSK_STATUS, answers: { kiosk_packet: PACKET } });
     const { user } = renderApp();
     await user.click(await byId('kiosk-end'));
     await user.type(await byId('kiosk-login'), 'carl');
@@ -237,17 +317,45 @@ describe('ending the kiosk', () => {
     expect(maybeId('kiosk-login')).toBeNull();
     await user.click(await byId('kiosk-end'));
     expect((await byId<HTMLInputElement>('kiosk-login')).value).toBe('');
+    expect(stub.callsOf('end_kiosk')).toHaveLength(0);
   });
 
   test('started from the consent tab, ended by another clinician', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    backend.fallback('prepare_consents', { clientId: 'c-ada', kinds: ['ai_tools'], signers: [] });
+    const aiTools = consentDocument('cd-1', ADA, 'ai_tools');
+    const stub = installStub({
+      signedInAs: CLINICIAN,
+      status: { logins: LOGINS },
+      answers: {
+        search_clients: (_args: unknown, nth: number) => (nth === 0 ? [clientSummary(ADA)] : [clientSummary(BRUNO)]),
+        get_client: clientDetail(ADA),
+        client_consents: {
+          readyForTelehealth: false,
+          reasons: [
+            consentReason('treatment', 'missing', 'Informed consent to treatment: not yet prepared'),
+            consentReason('technology', 'missing', 'Consent to telehealth: not yet prepared'),
+          ],
+          documents: [aiTools],
+        },
+        consent_templates: shippedTemplates(),
+        default_export_folder: DEFAULT_FOLDER,
+        start_kiosk: () => {
+          stub.status = { ...stub.status, kiosk: true, session: null };
+          return kioskPacket('Ada Lovelace', [aiTools]);
+        },
+        kiosk_sign: kioskPacket('Ada Lovelace', [withSignatures(aiTools, [0])]),
+        end_kiosk: () => {
+          stub.status = { ...stub.status, kiosk: false, session: sessionOf(OTHER_CLINICIAN) };
+          return sessionOf(OTHER_CLINICIAN);
+        },
+      },
+    });
     const { user } = renderApp();
     await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
     await user.click(await byId('tab-consent'));
     await user.click(await byId('consent-start-kiosk'));
     await byId('kiosk-screen');
-    expect(backend.status.session).toBeNull();
+    expect(stub.callsOf('start_kiosk')[0].args).toEqual({ clientId: 'c-ada', documentIds: ['cd-1'] });
+    expect(maybeId('main-screen')).toBeNull();
     await user.click(await bySelector('.kiosk-signer'));
     await signOnPad(user, 'Ada Lovelace');
     await byId('kiosk-done');
@@ -256,5 +364,7 @@ describe('ending the kiosk', () => {
     await user.type(await byId('kiosk-password'), PASSWORD);
     await user.click(await byId('kiosk-end-submit'));
     expect(await byId('session-user')).toHaveTextContent('Cleo Diaz');
+    expect(stub.callsOf('end_kiosk')[0].args).toEqual({ login: 'cleo', password: PASSWORD });
+    expect((await bySelector<HTMLElement>('.client-row')).dataset.clientId).toBe('c-bruno');
   });
 });

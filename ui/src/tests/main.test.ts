@@ -1,10 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { byId, maybeId, renderApp, settle } from './helpers';
-import { commandError, installFakeBackend, PASSWORD } from './fakeBackend';
+import { inTurn, installStub, refuse } from './stub';
+import { CLINICIAN, FRONT_DESK, OTHER_CLINICIAN, OWNER, PASSWORD } from './data';
+import type { BreakGlassGrant } from '../lib/types';
+
+/** The home screen's client list (not under test here). */
+const HOME = { search_clients: [] };
 
 describe('main screen shell', () => {
   test('the owner sees every section; the header names the user and role', async () => {
-    installFakeBackend({ signedInAs: 'olivia' });
+    installStub({ signedInAs: OWNER, answers: HOME });
     const { user } = renderApp();
     const main = await byId('main-screen');
     expect(main.querySelector('h1')).toHaveTextContent('Saferoom');
@@ -45,10 +50,10 @@ describe('main screen shell', () => {
   });
 
   test.each([
-    ['carl', 'Carl Chen', 'Clinician'],
-    ['fran', 'Fran Ford', 'Front desk'],
-  ])('%s sees only clients, requests, consent, families, rules and settings', async (login, name, role) => {
-    installFakeBackend({ signedInAs: login });
+    ['carl', CLINICIAN, 'Carl Chen', 'Clinician'],
+    ['fran', FRONT_DESK, 'Fran Ford', 'Front desk'],
+  ])('%s sees only clients, requests, consent, families, rules and settings', async (_login, member, name, role) => {
+    const stub = installStub({ signedInAs: member, answers: HOME });
     renderApp();
     expect(await byId('session-user')).toHaveTextContent(name);
     expect(await byId('session-user')).toHaveTextContent(role);
@@ -63,11 +68,14 @@ describe('main screen shell', () => {
     expect(maybeId('nav-break-glass')).not.toBeInTheDocument();
     expect(maybeId('nav-data')).not.toBeInTheDocument();
     expect((await byId('nav-clients')).closest('nav')?.querySelector('[role="group"]')).toBeNull();
+    // Only an owner's home screen asks for the grant count and the backup status.
+    await settle();
+    expect(stub.callsOf('list_break_glass')).toHaveLength(0);
+    expect(stub.callsOf('backup_status')).toHaveLength(0);
   });
 
   test('the owner is told how many emergency accesses wait for review', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
-    backend.grants.push({
+    const grant: BreakGlassGrant = {
       id: 'g-1',
       staff: { id: 's-carl', displayName: 'Carl Chen' },
       clientId: 'c-bruno',
@@ -77,17 +85,22 @@ describe('main screen shell', () => {
       expiresAt: '2025-03-04T10:00:00Z',
       reviewedAt: null,
       reviewedBy: null,
-    });
+    };
+    const stub = installStub({ signedInAs: OWNER, answers: { ...HOME, list_break_glass: [grant] } });
     renderApp();
     const nav = await byId('nav-break-glass');
     await settle();
     expect(nav).toHaveTextContent('1');
+    expect(stub.callsOf('list_break_glass').map((c) => c.args)).toEqual([{ unreviewedOnly: true }]);
   });
 });
 
 describe('settings', () => {
   test('the owner loads the auto-lock minutes and saves a valid value', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia', settings: { autoLockMinutes: 10 } });
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: { ...HOME, get_settings: { autoLockMinutes: 10 }, set_auto_lock: { autoLockMinutes: 30 } },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-settings'));
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
@@ -98,14 +111,14 @@ describe('settings', () => {
     await user.type(input, '30');
     await user.click(await byId('save-settings'));
     expect(await byId('settings-saved')).toBeInTheDocument();
-    expect(backend.callsOf('set_auto_lock').map((c) => c.args)).toEqual([{ minutes: 30 }]);
-    expect(backend.settings.autoLockMinutes).toBe(30);
+    expect(stub.callsOf('set_auto_lock').map((c) => c.args)).toEqual([{ minutes: 30 }]);
+    expect(input.value).toBe('30');
     await user.type(input, '5');
     expect(maybeId('settings-saved')).not.toBeInTheDocument();
   });
 
   test.each(['0', '241', '2.5', ''])('rejects %j client-side without calling set_auto_lock', async (value) => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const stub = installStub({ signedInAs: OWNER, answers: HOME });
     const { user } = renderApp();
     await user.click(await byId('nav-settings'));
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
@@ -114,16 +127,15 @@ describe('settings', () => {
     if (value !== '') await user.type(input, value);
     await user.click(await byId('save-settings'));
     expect(await byId('settings-error')).toHaveTextContent('Enter a whole number of minutes from 1 to 240.');
-    expect(backend.callsOf('set_auto_lock')).toHaveLength(0);
+    expect(stub.callsOf('set_auto_lock')).toHaveLength(0);
   });
 
   test('shows the back end’s message in #settings-error', async () => {
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
-        set_auto_lock: () => {
-          throw commandError('invalid_input', 'Auto-lock must be between 1 and 240 minutes.');
-        },
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        set_auto_lock: refuse('invalid_input', 'Auto-lock must be between 1 and 240 minutes.'),
       },
     });
     const { user } = renderApp();
@@ -133,10 +145,12 @@ describe('settings', () => {
     await user.clear(input);
     await user.type(input, '45{Enter}');
     expect(await byId('settings-error')).toHaveTextContent('Auto-lock must be between 1 and 240 minutes.');
+    expect(stub.callsOf('set_auto_lock').map((c) => c.args)).toEqual([{ minutes: 45 }]);
   });
 
   test('other roles see the auto-lock setting but cannot change it', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl', settings: { autoLockMinutes: 15 } });
+    // That only an owner may change it is the core's rule: access/tests.rs every_operation_as_every_role.
+    const stub = installStub({ signedInAs: CLINICIAN, answers: { ...HOME, get_settings: { autoLockMinutes: 15 } } });
     const { user } = renderApp();
     await user.click(await byId('nav-settings'));
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
@@ -145,13 +159,19 @@ describe('settings', () => {
     expect(input).toBeDisabled();
     expect(maybeId('save-settings')).not.toBeInTheDocument();
     expect(await byId('auto-lock-hint')).toHaveTextContent('Only an owner can change this.');
-    expect(backend.callsOf('get_settings')).toHaveLength(1);
+    expect(stub.callsOf('get_settings')).toHaveLength(1);
   });
 });
 
 describe('change my password', () => {
   test('checks the new password, reports a wrong current one, then changes it', async () => {
-    const backend = installFakeBackend({ signedInAs: 'cleo' });
+    const stub = installStub({
+      signedInAs: OTHER_CLINICIAN,
+      answers: {
+        ...HOME,
+        change_own_password: inTurn(refuse('wrong_secret', 'Your current password is not right.'), null),
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-settings'));
     const current = await byId<HTMLInputElement>('current-password');
@@ -171,7 +191,7 @@ describe('change my password', () => {
     await user.type(confirm, 'a fresh new password!');
     await user.click(await byId('change-password-save'));
     expect(await byId('change-password-error')).toHaveTextContent('do not match');
-    expect(backend.callsOf('change_own_password')).toHaveLength(0);
+    expect(stub.callsOf('change_own_password')).toHaveLength(0);
 
     await user.clear(current);
     await user.type(current, 'not my password');
@@ -186,11 +206,10 @@ describe('change my password', () => {
     await user.type(confirm, 'a fresh new password');
     await user.click(await byId('change-password-save'));
     expect(await byId('change-password-saved')).toHaveTextContent('Your password has been changed.');
-    expect(backend.callsOf('change_own_password').at(-1)?.args).toEqual({
-      currentPassword: PASSWORD,
-      newPassword: 'a fresh new password',
-    });
-    expect(backend.staffByLogin('cleo').password).toBe('a fresh new password');
+    expect(stub.callsOf('change_own_password').map((c) => c.args)).toEqual([
+      { currentPassword: 'not my password', newPassword: 'a fresh new password' },
+      { currentPassword: PASSWORD, newPassword: 'a fresh new password' },
+    ]);
     expect(next.value).toBe('');
   });
 });

@@ -2,24 +2,36 @@
 // with its explanations and flags, assessing on another day, the guardian list
 // and form), the client's couples and families, and the reminder of a unit's
 // agreement in the note editor.
+// Each test says what the back end answers (./stub.ts). Who must consent, session caps and overrides, coming
+// of age and the guardians' checks are the core's: minors::tests (named beside the tests that relied on them).
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, setDate } from './helpers';
+import { fail, installStub, type Answer } from './stub';
 import {
   CLINICIAN,
+  FRONT_DESK,
   addYearsIso,
   bornYearsAgo,
-  fakeClient,
+  clientDetail,
+  clientSummary,
   fakeGuardian,
-  fakeNote,
-  installFakeBackend,
-  type FakeBackend,
-  type FakeUnit,
-} from './fakeBackend';
-import { addDaysIso, todayIso } from '../lib/validation';
+  lovelace,
+  minorAssessment,
+  practiceClient,
+  ruleExplanation,
+  unitOf,
+  unitView,
+} from './data';
+import { todayIso } from '../lib/validation';
 import { formatDate } from '../lib/format';
+import type { FakeClient } from './data';
+import type { StaffMember } from '../lib/types';
 
 type User = ReturnType<typeof renderApp>['user'];
+
+const ADA = practiceClient('c-ada');
+const BRUNO = practiceClient('c-bruno');
 
 async function openGuardiansTab(user: User, clientId: string) {
   await user.click(await bySelector(`.client-row[data-client-id="${clientId}"]`));
@@ -27,37 +39,47 @@ async function openGuardiansTab(user: User, clientId: string) {
   return byId('minor-assessment');
 }
 
-/** Adds a client of Carl's to the fake. */
-function addClient(backend: FakeBackend, id: string, given: string, dateOfBirth: string, jurisdiction = 'US-CA') {
-  backend.clients.push(
-    fakeClient(id, { givenName: given, familyName: 'Lovelace', dateOfBirth, jurisdiction }, { careTeam: [CLINICIAN.id] }),
-  );
+/** What opening `client`'s guardians tab asks, as `who`. */
+function guardiansTab(
+  who: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>,
+  client: FakeClient,
+  answers: Record<string, Answer>,
+) {
+  return installStub({
+    signedInAs: who,
+    answers: {
+      search_clients: [clientSummary(client), clientSummary(BRUNO)],
+      get_client: clientDetail(client, { clinicalAccess: who.role !== 'front_desk' }),
+      list_units: [],
+      list_guardians: [],
+      ...answers,
+    },
+  });
 }
 
-function unit(id: string, name: string, memberIds: string[], extra: Partial<FakeUnit> = {}): FakeUnit {
-  return {
-    id,
-    name,
-    kind: 'family',
-    memberIds,
-    policy: null,
-    pendingPolicy: null,
-    agreementDocumentId: null,
-    createdAt: '2025-02-01T09:00:00Z',
-    ...extra,
-  };
-}
+/** California's explanations, as the core words them, for a client named `name`. */
+const california = {
+  majority: (name: string, on: string, came = false) =>
+    ruleExplanation(
+      'majority_age',
+      `In California a person comes of age at 18: ${name} ${came ? 'came' : 'comes'} of age on ${on}.`,
+      'Cal. Fam. Code § 6500',
+      '2024-01-01',
+    ),
+};
 
 const explanation = (rule: string) => document.querySelector<HTMLElement>(`.assessment-explanation[data-rule="${rule}"]`)!;
 const guardianRow = (id: string) => document.querySelector<HTMLElement>(`.guardian-row[data-guardian-id="${id}"]`)!;
 
 describe('minor assessment', () => {
   test('every role that can open the client has the tab; an adult consents alone', async () => {
-    const backend = installFakeBackend({ signedInAs: 'fran' });
+    const stub = guardiansTab(FRONT_DESK, ADA, {
+      minor_assessment: minorAssessment(ADA, { explanations: [california.majority('Ada Lovelace', '2003-12-10', true)] }),
+    });
     const { user } = renderApp();
     const assessment = await openGuardiansTab(user, 'c-ada');
     expect(await byId('tab-guardians')).toHaveAttribute('role', 'tab');
-    expect(backend.callsOf('minor_assessment')[0].args).toEqual({ clientId: 'c-ada', onDate: null });
+    expect(stub.callsOf('minor_assessment')[0].args).toEqual({ clientId: 'c-ada', onDate: null });
     expect(assessment.dataset.adult).toBe('true');
     expect(assessment.dataset.guardiansMaySee).toBe('false');
     expect(await byId('who-must-consent')).toHaveTextContent('The client consents to their own treatment.');
@@ -73,21 +95,50 @@ describe('minor assessment', () => {
     expect(await byId('client-units-empty')).toBeInTheDocument();
   });
 
+  // Counting sessions within the period, the practice's override and the guardian then needed:
+  // minors::rules_tests::who_consents_and_who_may_see_by_birth_jurisdiction_and_day and
+  // minors::tests::a_client_is_assessed_under_their_state_with_sessions_and_overrides.
   test('a minor under a session cap: who consents, used and remaining, flags and overridden rules', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    addClient(backend, 'c-otto', 'Otto', bornYearsAgo(15), 'US-OH');
-    backend.ruleOverrides.push({
-      jurisdiction: 'US-OH',
-      field: 'session_cap',
-      value: 4,
-      reason: 'Our lawyer advises a lower cap',
-      by: { id: 's-olivia', displayName: 'Olivia Owens' },
-      at: '2025-03-01T09:00:00Z',
+    const otto = lovelace('c-otto', 'Otto', bornYearsAgo(15), 'US-OH');
+    const majorityOn = addYearsIso(otto.input.dateOfBirth, 18);
+    // Ohio's cap of 6 sessions in 30 days, overridden by the practice to 4; 3 used, then 4.
+    const assessed = (used: number) =>
+      minorAssessment(otto, {
+        adult: false,
+        whoMustConsent: used < 4 ? ['client'] : ['client', 'guardian'],
+        sessionCap: { limit: 4, withinDays: 30, used, remaining: 4 - used },
+        flags: used < 4 ? [] : ['session_cap_reached', 'guardian_consent_needed'],
+        explanations: [
+          ruleExplanation(
+            'majority_age',
+            `In Ohio a person comes of age at 18: Otto Lovelace comes of age on ${majorityOn}.`,
+            'Ohio Rev. Code § 3109.01',
+            '2022-09-01',
+          ),
+          ruleExplanation(
+            'min_consent_age',
+            'In Ohio a minor of 14 or older may consent to outpatient treatment; Otto Lovelace is 15.',
+            'Ohio Rev. Code § 5122.04(A)',
+            '2022-09-01',
+          ),
+          ruleExplanation(
+            'session_cap',
+            `Without a guardian’s consent a minor may have 4 sessions within 30 days; ${used} used.`,
+            'Ohio Rev. Code § 5122.04(A)',
+            '2022-09-01',
+            true,
+          ),
+          ruleExplanation(
+            'guardian_access_without_authorization',
+            'In Ohio a parent or guardian needs the minor’s authorisation to see records of treatment the minor consented to.',
+            'Ohio Rev. Code § 5122.04(B)',
+            '2022-09-01',
+          ),
+        ],
+      });
+    const stub = guardiansTab(CLINICIAN, otto, {
+      minor_assessment: (_args: unknown, nth: number) => assessed(nth === 0 ? 3 : 4),
     });
-    const today = todayIso();
-    for (let i = 0; i < 3; i++) backend.notes.push(fakeNote(`n-${i}`, 'c-otto', addDaysIso(today, -i * 5), 'Session'));
-    // Outside the 30 days: not counted.
-    backend.notes.push(fakeNote('n-old', 'c-otto', addDaysIso(today, -40), 'Session'));
     const { user } = renderApp();
     const assessment = await openGuardiansTab(user, 'c-otto');
     expect(assessment.dataset.adult).toBe('false');
@@ -112,9 +163,9 @@ describe('minor assessment', () => {
     expect(explanation('min_consent_age').querySelector('.assessment-overridden')).toBeNull();
 
     // The fourth session uses the cap up: a guardian must now consent too.
-    backend.notes.push(fakeNote('n-4', 'c-otto', today, 'Session'));
     await user.click(await byId('tab-details'));
     await user.click(await byId('tab-guardians'));
+    expect(stub.callsOf('minor_assessment')).toHaveLength(2);
     await waitFor(() => expect(maybeId('assessment-session-cap')).toHaveTextContent('4 sessions used of 4'));
     expect(all('.assessment-flag').map((f) => f.dataset.flag)).toEqual(['session_cap_reached', 'guardian_consent_needed']);
     expect(await byId('assessment-flags')).toHaveTextContent('A parent or legal guardian must consent to treatment');
@@ -124,10 +175,48 @@ describe('minor assessment', () => {
   });
 
   test('a young minor needs a guardian; assessing on the day they come of age says guardian access has ended', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    // Coming of age: minors::tests::majority_ends_guardian_access_and_flags_reconsent.
     const dob = bornYearsAgo(17, 100);
-    addClient(backend, 'c-mia', 'Mia', dob, 'US-NY');
-    backend.guardians.push(fakeGuardian('gd-1', 'c-mia', 'Grace Lovelace'));
+    const mia = lovelace('c-mia', 'Mia', dob, 'US-NY');
+    const comingOfAge = addYearsIso(dob, 18);
+    const majority = (came: boolean) =>
+      ruleExplanation(
+        'majority_age',
+        `In New York a person comes of age at 18: Mia Lovelace ${came ? 'came' : 'comes'} of age on ${comingOfAge}.`,
+        'N.Y. Dom. Rel. Law § 2',
+        '2023-06-01',
+      );
+    const asMinor = minorAssessment(mia, {
+      adult: false,
+      whoMustConsent: ['guardian'],
+      guardiansMaySeeRecords: true,
+      flags: ['guardian_consent_needed'],
+      explanations: [
+        majority(false),
+        ruleExplanation(
+          'min_consent_age',
+          'In New York a minor cannot consent to treatment alone: a parent or guardian consents.',
+          'N.Y. Mental Hyg. Law § 33.21',
+          '2023-06-01',
+        ),
+        ruleExplanation(
+          'guardian_access_without_authorization',
+          'In New York a parent or guardian may see a minor’s record without the minor’s authorisation.',
+          'N.Y. Pub. Health Law § 18(2)(c)',
+          '2023-06-01',
+        ),
+      ],
+    });
+    const asAdult = minorAssessment(mia, {
+      onDate: comingOfAge,
+      age: 18,
+      flags: ['reached_majority'],
+      explanations: [majority(true)],
+    });
+    const stub = guardiansTab(CLINICIAN, mia, {
+      list_guardians: [fakeGuardian('gd-1', 'c-mia', 'Grace Lovelace')],
+      minor_assessment: (args: unknown) => ((args as { onDate: string | null }).onDate === null ? asMinor : asAdult),
+    });
     const { user } = renderApp();
     const assessment = await openGuardiansTab(user, 'c-mia');
     expect(assessment.dataset.adult).toBe('false');
@@ -139,12 +228,11 @@ describe('minor assessment', () => {
     expect(explanation('min_consent_age')).toHaveTextContent('a minor cannot consent to treatment alone');
     expect(maybeId('assessment-session-cap')).not.toBeInTheDocument();
 
-    const comingOfAge = addYearsIso(dob, 18);
     const date = await byId<HTMLInputElement>('assessment-date');
     expect(date.value).toBe(todayIso());
     await setDate(date, comingOfAge);
     await waitFor(() => expect(maybeId('minor-assessment')?.dataset.adult).toBe('true'));
-    expect(backend.callsOf('minor_assessment').at(-1)?.args).toEqual({ clientId: 'c-mia', onDate: comingOfAge });
+    expect(stub.callsOf('minor_assessment').at(-1)?.args).toEqual({ clientId: 'c-mia', onDate: comingOfAge });
     expect(await byId('assessment-on-date')).toHaveTextContent(formatDate(comingOfAge));
     const flag = await bySelector('.assessment-flag[data-flag="reached_majority"]');
     expect(flag).toHaveTextContent('Now an adult: re-consent as an adult; guardian access has ended');
@@ -155,11 +243,26 @@ describe('minor assessment', () => {
 
 describe('guardians', () => {
   test('adds a guardian after checking the form; the back end’s refusal is shown', async () => {
-    const backend = installFakeBackend({ signedInAs: 'fran' });
-    addClient(backend, 'c-mia', 'Mia', bornYearsAgo(10));
+    const mia = lovelace('c-mia', 'Mia', bornYearsAgo(10));
+    const stub = guardiansTab(FRONT_DESK, mia, {
+      minor_assessment: minorAssessment(mia, {
+        adult: false,
+        whoMustConsent: ['guardian'],
+        flags: ['guardian_consent_needed'],
+      }),
+      add_guardian: (_args: unknown, nth: number) => {
+        if (nth > 0) throw fail('conflict', 'Grace Lovelace is already an active guardian of this client.');
+        return fakeGuardian('gd-1', 'c-mia', 'Grace Lovelace', {
+          role: 'legal_guardian',
+          access: 'summary',
+          custodyNote: 'Sole legal custody; order on file',
+          email: 'grace@example.com',
+        });
+      },
+    });
     const { user } = renderApp();
     await openGuardiansTab(user, 'c-mia');
-    const assessed = backend.callsOf('minor_assessment').length;
+    const assessed = stub.callsOf('minor_assessment').length;
 
     await user.click(await byId('guardian-save'));
     expect(await byId('guardian-error')).toHaveTextContent('Enter the guardian’s name.');
@@ -167,7 +270,7 @@ describe('guardians', () => {
     await user.type(await byId('guardian-email'), 'not an address');
     await user.click(await byId('guardian-save'));
     expect(await byId('guardian-error')).toHaveTextContent('Check the email address');
-    expect(backend.callsOf('add_guardian')).toHaveLength(0);
+    expect(stub.callsOf('add_guardian')).toHaveLength(0);
 
     await user.clear(await byId('guardian-email'));
     await user.type(await byId('guardian-email'), 'grace@example.com');
@@ -176,7 +279,7 @@ describe('guardians', () => {
     await user.type(await byId('guardian-custody'), 'Sole legal custody; order on file');
     await user.click(await byId('guardian-save'));
     expect(await byId('guardian-saved')).toHaveTextContent('Grace Lovelace was added.');
-    expect(backend.callsOf('add_guardian')[0].args).toEqual({
+    expect(stub.callsOf('add_guardian')[0].args).toEqual({
       clientId: 'c-mia',
       guardian: {
         name: 'Grace Lovelace',
@@ -195,9 +298,10 @@ describe('guardians', () => {
     expect(row.querySelector('.guardian-active')).toHaveTextContent('Active');
     expect((await byId<HTMLInputElement>('guardian-name')).value).toBe('');
     // The assessment depends on the guardians: it is asked again.
-    await waitFor(() => expect(backend.callsOf('minor_assessment').length).toBeGreaterThan(assessed));
+    await waitFor(() => expect(stub.callsOf('minor_assessment').length).toBeGreaterThan(assessed));
 
-    // The back end refuses a second active guardian with the same name.
+    // A refusal from the back end is shown in the form (the core's own checks of a guardian:
+    // minors::tests::guardians_are_people_with_a_role_access_and_custody_note).
     await user.type(await byId('guardian-name'), 'Grace Lovelace');
     await user.click(await byId('guardian-save'));
     expect(await byId('guardian-error')).toHaveTextContent('Grace Lovelace is already an active guardian of this client.');
@@ -205,10 +309,16 @@ describe('guardians', () => {
   });
 
   test('edits and deactivates a guardian; deactivated ones stay listed and can be reactivated', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    addClient(backend, 'c-mia', 'Mia', bornYearsAgo(10));
-    backend.guardians.push(fakeGuardian('gd-1', 'c-mia', 'Grace Lovelace', { phone: '555-0100' }));
-    backend.guardians.push(fakeGuardian('gd-2', 'c-mia', 'Henry Lovelace'));
+    const mia = lovelace('c-mia', 'Mia', bornYearsAgo(10));
+    const grace = fakeGuardian('gd-1', 'c-mia', 'Grace Hopper', { access: 'none', phone: '555-0100', active: false });
+    const henry = fakeGuardian('gd-2', 'c-mia', 'Henry Lovelace');
+    // What the three saves below answer: Grace edited and deactivated, Grace reactivated, Henry deactivated.
+    const saved = [grace, { ...grace, active: true }, { ...henry, active: false }];
+    const stub = guardiansTab(CLINICIAN, mia, {
+      minor_assessment: minorAssessment(mia, { adult: false, whoMustConsent: ['guardian'], flags: ['guardian_consent_needed'] }),
+      list_guardians: [fakeGuardian('gd-1', 'c-mia', 'Grace Lovelace', { phone: '555-0100' }), henry],
+      update_guardian: (_args: unknown, nth: number) => saved[nth],
+    });
     const { user } = renderApp();
     await openGuardiansTab(user, 'c-mia');
     expect(all('.guardian-row').map((r) => r.dataset.guardianId)).toEqual(['gd-1', 'gd-2']);
@@ -227,7 +337,7 @@ describe('guardians', () => {
     await user.click(await byId('guardian-active'));
     await user.click(await byId('guardian-save'));
     await byId('add-guardian');
-    expect(backend.callsOf('update_guardian')[0].args).toEqual({
+    expect(stub.callsOf('update_guardian')[0].args).toEqual({
       guardianId: 'gd-1',
       guardian: {
         name: 'Grace Hopper',
@@ -247,49 +357,82 @@ describe('guardians', () => {
 
     await user.click(row.querySelector<HTMLElement>('.guardian-toggle-active')!);
     await waitFor(() => expect(guardianRow('gd-1').dataset.active).toBe('true'));
-    expect(backend.callsOf('update_guardian').at(-1)?.args).toMatchObject({ guardianId: 'gd-1', active: true });
+    expect(stub.callsOf('update_guardian').at(-1)?.args).toMatchObject({ guardianId: 'gd-1', active: true });
 
     await user.click(guardianRow('gd-2').querySelector<HTMLElement>('.guardian-toggle-active')!);
     await waitFor(() => expect(guardianRow('gd-2').dataset.active).toBe('false'));
-    expect(backend.guardians.find((g) => g.id === 'gd-2')?.active).toBe(false);
+    expect(stub.callsOf('update_guardian')[2].args).toMatchObject({ guardianId: 'gd-2', active: false });
   });
 });
 
 describe('the client’s couples and families', () => {
   test('are listed in the tab and open in the families section', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    addClient(backend, 'c-ben', 'Ben', '1984-06-01');
-    backend.units.push(unit('u-1', 'Lovelace family', ['c-ada', 'c-ben'], { policy: 'strict' }));
-    backend.units.push(unit('u-2', 'Other family', ['c-ben', 'c-bruno']));
+    // Which units a client is in and who may see them is the core's:
+    // families::tests::a_unit_is_seen_only_by_someone_who_may_see_every_member.
+    const family = unitOf('u-1', 'Lovelace family', [ADA, lovelace('c-ben', 'Ben', '1984-06-01')], { policy: 'strict' });
+    const stub = guardiansTab(CLINICIAN, ADA, {
+      minor_assessment: minorAssessment(ADA),
+      list_units: [family],
+      get_unit: unitView(family),
+    });
     const { user } = renderApp();
     await openGuardiansTab(user, 'c-ada');
     const item = await bySelector('.client-unit');
     expect(all('.client-unit').map((u) => u.dataset.unitId)).toEqual(['u-1']);
     expect(item).toHaveTextContent('Lovelace family');
     expect(item).toHaveTextContent('Strict confidentiality');
-    expect(backend.callsOf('list_units')[0].args).toEqual({ clientId: 'c-ada' });
+    expect(stub.callsOf('list_units')[0].args).toEqual({ clientId: 'c-ada' });
     await user.click(item.querySelector<HTMLElement>('.client-unit-open')!);
     const view = await byId('unit-view');
     expect(view.dataset.unitId).toBe('u-1');
     expect(await byId('nav-families')).toHaveAttribute('aria-current', 'page');
     await user.click(await byId('back-to-units'));
     expect(await bySelector('.unit-row[data-unit-id="u-1"]')).toBeInTheDocument();
+    expect(stub.callsOf('get_unit')[0].args).toEqual({ unitId: 'u-1' });
+    expect(stub.callsOf('list_units')[1].args).toEqual({ clientId: null });
   });
 });
 
+/** What opening a new note for Ada asks, as Carl. */
+function notesTab(answers: Record<string, Answer>) {
+  return installStub({
+    signedInAs: CLINICIAN,
+    answers: {
+      search_clients: [clientSummary(ADA)],
+      get_client: clientDetail(ADA),
+      list_notes: { progress: [], psychotherapy: [] },
+      list_psychotherapy_authorizations: [],
+      ...answers,
+    },
+  });
+}
+
 describe('note editor reminder', () => {
   test('writing an individual note for a unit member shows each unit’s agreement', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    addClient(backend, 'c-ben', 'Ben', '1984-06-01');
-    addClient(backend, 'c-eve', 'Eve', '1990-06-01');
-    backend.units.push(unit('u-1', 'Lovelace couple', ['c-ada', 'c-ben'], { kind: 'couple', policy: 'no_secrets' }));
-    backend.units.push(unit('u-2', 'Lovelace family', ['c-ada', 'c-ben', 'c-eve']));
+    const stub = notesTab({
+      unit_policy_for_client: [
+        {
+          unitId: 'u-1',
+          unitName: 'Lovelace couple',
+          policy: 'no_secrets',
+          reminder:
+            'Lovelace couple has a no-secrets agreement: this individual note may be brought into joint sessions and is shown in the joint record.',
+        },
+        {
+          unitId: 'u-2',
+          unitName: 'Lovelace family',
+          policy: null,
+          reminder:
+            'Lovelace family has no signed confidentiality agreement yet: treat this note as confidential to this client.',
+        },
+      ],
+    });
     const { user } = renderApp();
     await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
     await user.click(await byId('tab-notes'));
     await user.click(await byId('new-progress-note'));
     const reminder = await byId('unit-policy-reminder');
-    expect(backend.callsOf('unit_policy_for_client')[0].args).toEqual({ clientId: 'c-ada' });
+    expect(stub.callsOf('unit_policy_for_client')[0].args).toEqual({ clientId: 'c-ada' });
     expect(reminder).toHaveTextContent('This client is also seen as part of 2 couples or families.');
     const items = all('.unit-policy-reminder-item');
     expect(items.map((i) => [i.dataset.unitId, i.dataset.policy])).toEqual([
@@ -307,13 +450,13 @@ describe('note editor reminder', () => {
   });
 
   test('no reminder for a client in no unit', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const stub = notesTab({ unit_policy_for_client: [] });
     const { user } = renderApp();
     await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
     await user.click(await byId('tab-notes'));
     await user.click(await byId('new-progress-note'));
     await byId('note-body');
-    await waitFor(() => expect(backend.callsOf('unit_policy_for_client')).toHaveLength(1));
+    await waitFor(() => expect(stub.callsOf('unit_policy_for_client')).toHaveLength(1));
     expect(maybeId('unit-policy-reminder')).not.toBeInTheDocument();
     expect(maybeId('unit-policy-reminder-error')).not.toBeInTheDocument();
   });

@@ -5,9 +5,20 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, renderApp, setDate } from './helpers';
-import { CLINICIAN, bornYearsAgo, fakeClient, fakeGuardian, installFakeBackend } from './fakeBackend';
-import type { RuleOverride } from '../lib/types';
-import { todayIso } from '../lib/validation';
+import { inTurn, installStub, refuse } from './stub';
+import {
+  CLINICIAN,
+  FRONT_DESK,
+  OWNER,
+  bornYearsAgo,
+  clientDetail,
+  fakeClient,
+  fakeGuardian,
+  jurisdictionRule,
+  practiceClients,
+} from './data';
+import type { JurisdictionRule, MinorAssessment, RuleOverride } from '../lib/types';
+import { addDaysIso, todayIso } from '../lib/validation';
 
 type User = ReturnType<typeof renderApp>['user'];
 
@@ -23,6 +34,22 @@ const MAJORITY_21: RuleOverride = {
   at: '2025-03-01T09:00:00Z',
 };
 
+/** The shipped rules, as every role reads them. */
+const SHIPPED: JurisdictionRule[] = ['US-CA', 'US-NY', 'US-OH', 'DEFAULT'].map((code) => jurisdictionRule(code));
+
+/** The home screen's client list and the rules screen's own lists (nobody came of age), unless a test says otherwise. */
+const RULES_SCREEN = { search_clients: [], jurisdiction_rules: SHIPPED, majority_dashboard: [] };
+
+/** An override as the core records it: by the owner, now. */
+const byOwner = (jurisdiction: string, field: RuleOverride['field'], value: number | boolean, reason: string): RuleOverride => ({
+  jurisdiction,
+  field,
+  value,
+  reason,
+  by: { id: OWNER.id, displayName: OWNER.displayName },
+  at: '2025-03-04T10:00:00Z',
+});
+
 async function openRules(user: User) {
   await user.click(await byId('nav-rules'));
   await bySelector('.rule-row');
@@ -30,8 +57,13 @@ async function openRules(user: User) {
 
 describe('jurisdiction rules', () => {
   test('everyone reads every field with its citation and effective date, and the overrides', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    backend.ruleOverrides.push(MAJORITY_21);
+    // The overridden value comes applied, with the override listed (the core's: minors/tests.rs
+    // a_client_is_assessed_under_their_state_with_sessions_and_overrides).
+    const california = jurisdictionRule('US-CA', { majorityAge: 21, overrides: [MAJORITY_21] });
+    installStub({
+      signedInAs: CLINICIAN,
+      answers: { ...RULES_SCREEN, jurisdiction_rules: [california, ...SHIPPED.slice(1)] },
+    });
     const { user } = renderApp();
     await openRules(user);
     expect(all('.rule-row').map((r) => r.dataset.jurisdiction)).toEqual(['US-CA', 'US-NY', 'US-OH', 'DEFAULT']);
@@ -81,7 +113,7 @@ describe('jurisdiction rules', () => {
   });
 
   test('the front desk reads the rules too, without owners’ controls', async () => {
-    installFakeBackend({ signedInAs: 'fran' });
+    installStub({ signedInAs: FRONT_DESK, answers: RULES_SCREEN });
     const { user } = renderApp();
     await openRules(user);
     expect(all('.rule-row')).toHaveLength(4);
@@ -90,7 +122,21 @@ describe('jurisdiction rules', () => {
   });
 
   test('an owner overrides a number and a yes/no rule, and removes an override with an empty value', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const capOf4 = byOwner('US-OH', 'session_cap', 4, 'Our lawyer advises a lower cap');
+    const parentsInformed = byOwner('US-OH', 'guardian_access_without_authorization', true, 'Parents are always informed here');
+    const ohio = (extra: Partial<JurisdictionRule>) => jurisdictionRule('US-OH', extra);
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...RULES_SCREEN,
+        // Each answer is Ohio's rules after that change, as the core gives them back.
+        override_rule: inTurn(
+          ohio({ sessionCap: 4, overrides: [capOf4] }),
+          ohio({ sessionCap: 4, guardianAccessWithoutAuthorization: true, overrides: [capOf4, parentsInformed] }),
+          ohio({ guardianAccessWithoutAuthorization: true, overrides: [parentsInformed] }),
+        ),
+      },
+    });
     const { user } = renderApp();
     await openRules(user);
     await user.selectOptions(await byId('override-jurisdiction'), 'US-OH');
@@ -109,13 +155,13 @@ describe('jurisdiction rules', () => {
     await user.type(await byId('override-reason'), 'Too short');
     await user.click(await byId('override-save'));
     expect(await byId('override-error')).toHaveTextContent('at least 10 characters');
-    expect(backend.callsOf('override_rule')).toHaveLength(0);
+    expect(stub.callsOf('override_rule')).toHaveLength(0);
 
     await user.clear(await byId('override-reason'));
     await user.type(await byId('override-reason'), 'Our lawyer advises a lower cap');
     await user.click(await byId('override-save'));
     expect(await byId('override-saved')).toHaveTextContent('Override saved for Ohio.');
-    expect(backend.callsOf('override_rule')[0].args).toEqual({
+    expect(stub.callsOf('override_rule')[0].args).toEqual({
       jurisdiction: 'US-OH',
       field: 'session_cap',
       value: 4,
@@ -135,10 +181,12 @@ describe('jurisdiction rules', () => {
     await user.selectOptions(yesNo, 'yes');
     await user.type(await byId('override-reason'), 'Parents are always informed here');
     await user.click(await byId('override-save'));
-    await waitFor(() => expect(backend.callsOf('override_rule')).toHaveLength(2));
-    expect(backend.callsOf('override_rule')[1].args).toMatchObject({
+    await waitFor(() => expect(stub.callsOf('override_rule')).toHaveLength(2));
+    expect(stub.callsOf('override_rule')[1].args).toEqual({
+      jurisdiction: 'US-OH',
       field: 'guardian_access_without_authorization',
       value: true,
+      reason: 'Parents are always informed here',
     });
     await waitFor(() =>
       expect(cell('US-OH', 'guardian_access_without_authorization').querySelector('.rule-value')).toHaveTextContent('Yes'),
@@ -150,7 +198,7 @@ describe('jurisdiction rules', () => {
     await user.type(await byId('override-reason'), 'The statute changed back');
     await user.click(await byId('override-save'));
     expect(await byId('override-saved')).toHaveTextContent('Override removed');
-    expect(backend.callsOf('override_rule')[2].args).toEqual({
+    expect(stub.callsOf('override_rule')[2].args).toEqual({
       jurisdiction: 'US-OH',
       field: 'session_cap',
       value: null,
@@ -162,12 +210,13 @@ describe('jurisdiction rules', () => {
   });
 
   test('the back end’s refusal of an override is shown', async () => {
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
-        override_rule: () => {
-          throw { code: 'invalid_input', message: 'Value: the age of majority cannot be below 16.' };
-        },
+    // Which values the core refuses: minors/tests.rs a_client_is_assessed_under_their_state_with_sessions_and_overrides.
+    const refusal = 'value: the minimum consent age must be below the age of majority';
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...RULES_SCREEN,
+        override_rule: refuse('invalid_input', refusal),
       },
     });
     const { user } = renderApp();
@@ -176,23 +225,60 @@ describe('jurisdiction rules', () => {
     await user.type(await byId('override-value'), '12');
     await user.type(await byId('override-reason'), 'Trying something odd');
     await user.click(await byId('override-save'));
-    expect(await byId('override-error')).toHaveTextContent('Value: the age of majority cannot be below 16.');
+    expect(await byId('override-error')).toHaveTextContent(refusal);
+    expect(stub.callsOf('override_rule')[0].args).toEqual({
+      jurisdiction: 'US-CA',
+      field: 'majority_age',
+      value: 12,
+      reason: 'Trying something odd',
+    });
   });
 });
 
 describe('majority list', () => {
   test('lists adults with active guardians and opens them on the guardians tab', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
-    backend.clients.push(
-      fakeClient('c-rita', { givenName: 'Rita', familyName: 'Adult', dateOfBirth: bornYearsAgo(18, 3) }, { careTeam: [CLINICIAN.id] }),
-      fakeClient('c-tim', { givenName: 'Tim', familyName: 'Minor', dateOfBirth: bornYearsAgo(16) }, { careTeam: [CLINICIAN.id] }),
+    // Who is listed (adults with active guardians, on the care team) is the core's: minors/tests.rs
+    // majority_ends_guardian_access_and_flags_reconsent.
+    const rita = fakeClient(
+      'c-rita',
+      { givenName: 'Rita', familyName: 'Adult', dateOfBirth: bornYearsAgo(18, 3) },
+      { careTeam: [CLINICIAN.id] },
     );
-    backend.guardians.push(
-      fakeGuardian('gd-1', 'c-rita', 'Rosa Adult'),
-      fakeGuardian('gd-2', 'c-rita', 'Raul Adult'),
-      fakeGuardian('gd-3', 'c-tim', 'Tina Minor'),
-      fakeGuardian('gd-4', 'c-ada', 'Former guardian', { active: false }),
-    );
+    const reachedOn = addDaysIso(todayIso(), -3);
+    const assessment: MinorAssessment = {
+      clientId: rita.id,
+      jurisdiction: 'US-CA',
+      rulesFor: 'California',
+      onDate: todayIso(),
+      age: 18,
+      adult: true,
+      majorityOn: reachedOn,
+      whoMustConsent: ['client'],
+      guardiansMaySeeRecords: false,
+      sessionCap: null,
+      flags: ['reached_majority'],
+      explanations: [
+        {
+          rule: 'majority_age',
+          text: `In California a person comes of age at 18: Rita Adult came of age on ${reachedOn}.`,
+          citation: 'Cal. Fam. Code § 6500',
+          effectiveFrom: '2024-01-01',
+          overridden: false,
+        },
+      ],
+    };
+    const stub = installStub({
+      signedInAs: CLINICIAN,
+      answers: {
+        ...RULES_SCREEN,
+        majority_dashboard: [{ clientId: rita.id, clientName: 'Rita Adult', reachedOn, activeGuardians: 2 }],
+        get_client: clientDetail(rita),
+        list_guardians: [fakeGuardian('gd-1', rita.id, 'Rosa Adult'), fakeGuardian('gd-2', rita.id, 'Raul Adult')],
+        minor_assessment: assessment,
+        // Rita belongs to no couple or family.
+        list_units: [],
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('nav-rules'));
     await bySelector('.majority-row');
@@ -205,12 +291,38 @@ describe('majority list', () => {
     expect(await byId('tab-guardians')).toHaveAttribute('aria-selected', 'true');
     const flag = await bySelector('.assessment-flag[data-flag="reached_majority"]');
     expect(flag).toHaveTextContent('Now an adult: re-consent as an adult; guardian access has ended');
+    expect(stub.callsOf('get_client')[0].args).toEqual({ clientId: 'c-rita' });
+    expect(stub.callsOf('list_guardians')[0].args).toEqual({ clientId: 'c-rita' });
   });
 });
 
 describe('retention report (owner)', () => {
   test('lists discharged clients past their retention date on the chosen day; nothing is deleted', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    // Who is past retention, and that the report deletes nothing, is the core's: minors/tests.rs
+    // the_retention_report_lists_records_past_retention_and_deletes_nothing, minors/rules_tests.rs
+    // retention_is_the_later_of_end_and_majority_for_minors.
+    const cyril = practiceClients().find((c) => c.id === 'c-cyril')!;
+    const explanation = '7 years after treatment ended. Cal. Bus. & Prof. Code § 2919';
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...RULES_SCREEN,
+        retention_report: (args) =>
+          args?.onDate === '2033-01-01'
+            ? [
+                {
+                  clientId: cyril.id,
+                  clientName: 'Cyril Finch',
+                  jurisdiction: 'US-CA',
+                  endedOn: '2025-02-20',
+                  retainUntil: '2032-02-20',
+                  explanation,
+                },
+              ]
+            : [],
+        get_client: clientDetail(cyril),
+      },
+    });
     const { user } = renderApp();
     await openRules(user);
     expect(await byId('retention-notice')).toHaveTextContent('Nothing is deleted.');
@@ -220,20 +332,20 @@ describe('retention report (owner)', () => {
 
     await user.click(await byId('retention-run'));
     expect(await byId('retention-empty')).toHaveTextContent('No discharged client is past their retention date');
-    expect(backend.callsOf('retention_report')[0].args).toEqual({ onDate: todayIso() });
+    expect(stub.callsOf('retention_report')[0].args).toEqual({ onDate: todayIso() });
 
     // Cyril was discharged on 2025-02-20 in California: kept 7 years.
     await setDate(date, '2033-01-01');
     await user.click(await byId('retention-run'));
     const entry = await bySelector('.retention-row');
-    expect(backend.callsOf('retention_report')[1].args).toEqual({ onDate: '2033-01-01' });
+    expect(stub.callsOf('retention_report')[1].args).toEqual({ onDate: '2033-01-01' });
     expect(entry.dataset.clientId).toBe('c-cyril');
     expect(entry).toHaveTextContent('Cyril Finch');
     expect(entry).toHaveTextContent('US-CA');
-    expect(entry.querySelector('.retention-explanation')).toHaveTextContent('California: 7 years after treatment ended');
-    expect(backend.clients.some((c) => c.id === 'c-cyril')).toBe(true);
+    expect(entry.querySelector('.retention-explanation')).toHaveTextContent(explanation);
 
     await user.click(entry.querySelector<HTMLElement>('button')!);
     expect(await byId('client-name')).toHaveTextContent('Cyril Finch');
+    expect(stub.callsOf('get_client')[0].args).toEqual({ clientId: 'c-cyril' });
   });
 });

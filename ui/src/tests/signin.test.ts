@@ -1,49 +1,68 @@
 import { describe, expect, test } from 'vitest';
 import { fireEvent, waitFor } from '@testing-library/svelte';
 import { byId, deferred, goneId, maybeId, renderApp, settle, signInWith } from './helpers';
+import { fail, inTurn, installStub, refuse } from './stub';
 import {
-  commandError,
-  installFakeBackend,
+  CLINICIAN,
+  createdVault,
+  defaultStatus,
+  FRONT_DESK,
+  OTHER_CLINICIAN,
+  OWNER,
   PASSPHRASE,
   PASSWORD,
+  PRACTICE_LOGINS,
   RECOVERY_CODE,
+  sessionOf,
   THROTTLE_AFTER,
   THROTTLED_MESSAGE,
   WRONG_SECRET_MESSAGE,
-} from './fakeBackend';
-import type { SessionInfo, UnlockReport } from '../lib/types';
+} from './data';
+import type { SessionInfo, UnlockReport, VaultStatus } from '../lib/types';
 
-const lockedWithKeychain = {
+/** A closed vault of the seeded practice (its four logins) with a keychain slot and a keychain to try. */
+const lockedWithKeychain: Partial<VaultStatus> = {
   exists: true,
   unlocked: false,
   hasKeychainSlot: true,
   hasPassphraseSlot: false,
   keychain: { available: true, detail: null },
+  logins: PRACTICE_LOGINS,
 };
+
+/** A closed vault of the seeded practice without a keychain slot. */
+const lockedPractice: Partial<VaultStatus> = { exists: true, logins: PRACTICE_LOGINS };
+
+const opened = (method: UnlockReport['method'], keychainRestored = false): UnlockReport => ({ method, keychainRestored });
+
+/** What the home screen lists once someone is signed in (the client list is not under test here). */
+const HOME = { search_clients: [] };
 
 describe('start-up', () => {
   test('tries the keychain silently exactly once; the vault opens but somebody must still sign in', async () => {
-    const backend = installFakeBackend({ practice: true, status: lockedWithKeychain });
+    const stub = installStub({
+      status: lockedWithKeychain,
+      answers: { ...HOME, unlock_with_keychain: opened('keychain'), sign_in: sessionOf(OWNER) },
+    });
     const { user } = renderApp();
     await byId('sign-in-form');
-    await waitFor(() => expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1));
-    expect(backend.callsOf('unlock_with_keychain')[0].args).toEqual({});
+    await waitFor(() => expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1));
+    expect(stub.callsOf('unlock_with_keychain')[0].args).toEqual({});
     expect(await byId('vault-state')).toHaveTextContent('The vault is open');
     expect(maybeId('main-screen')).not.toBeInTheDocument();
 
     await signInWith(user, 'olivia', PASSWORD);
     await byId('main-screen');
     expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
-    expect(backend.callsOf('sign_in')[0].args).toEqual({ login: 'olivia', password: PASSWORD });
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+    expect(stub.callsOf('sign_in')[0].args).toEqual({ login: 'olivia', password: PASSWORD });
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1);
   });
 
   test('the sign-in form is usable while the silent keychain attempt runs', async () => {
     const pending = deferred<UnlockReport>();
-    const backend = installFakeBackend({
-      practice: true,
+    const stub = installStub({
       status: lockedWithKeychain,
-      handlers: { unlock_with_keychain: () => pending.promise },
+      answers: { ...HOME, unlock_with_keychain: () => pending.promise, sign_in: sessionOf(CLINICIAN) },
     });
     const { user } = renderApp();
     expect(await byId('keychain-status')).toHaveTextContent('Opening the vault with the system keychain');
@@ -51,20 +70,19 @@ describe('start-up', () => {
     await signInWith(user, 'carl', PASSWORD);
     await byId('main-screen');
     // A late answer from the keychain does not throw the user out.
-    pending.resolve({ method: 'keychain', keychainRestored: false });
+    pending.resolve(opened('keychain'));
     await settle(10);
     expect(maybeId('main-screen')).toBeInTheDocument();
-    expect(backend.callsOf('sign_in')).toHaveLength(1);
+    expect(stub.callsOf('sign_in')).toHaveLength(1);
   });
 
   test('silent unlock failure: says why in #keychain-status, does not retry, signing in still opens the vault', async () => {
-    const backend = installFakeBackend({
-      practice: true,
+    const stub = installStub({
       status: lockedWithKeychain,
-      handlers: {
-        unlock_with_keychain: () => {
-          throw commandError('keychain_locked', 'The system keychain is locked. Unlock it and try again.');
-        },
+      answers: {
+        ...HOME,
+        unlock_with_keychain: refuse('keychain_locked', 'The system keychain is locked. Unlock it and try again.'),
+        sign_in: sessionOf(FRONT_DESK),
       },
     });
     const { user } = renderApp();
@@ -73,7 +91,7 @@ describe('start-up', () => {
     expect(status).toHaveTextContent('Sign in with your password, or use the recovery code.');
     expect(await byId('vault-state')).toHaveTextContent('The vault is locked');
     await settle(10);
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1);
     expect(maybeId('sign-in-error')).not.toBeInTheDocument();
 
     await signInWith(user, 'fran', PASSWORD);
@@ -82,8 +100,7 @@ describe('start-up', () => {
   });
 
   test('no silent attempt when the keychain is unavailable; the reason is shown', async () => {
-    const backend = installFakeBackend({
-      practice: true,
+    const stub = installStub({
       status: { ...lockedWithKeychain, keychain: { available: false, detail: 'D-Bus is not running' } },
     });
     renderApp();
@@ -91,61 +108,39 @@ describe('start-up', () => {
       'No system keychain (Secret Service) is available: D-Bus is not running. Sign in with your password.',
     );
     await settle();
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(0);
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(0);
   });
 
   test('somebody already signed in (e.g. the window was reloaded) goes straight to the main screen', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl' });
+    const stub = installStub({ signedInAs: CLINICIAN, answers: HOME });
     renderApp();
     await byId('main-screen');
     expect(await byId('session-user')).toHaveTextContent('Carl Chen');
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(0);
-    expect(backend.callsOf('sign_in')).toHaveLength(0);
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(0);
+    expect(stub.callsOf('sign_in')).toHaveLength(0);
   });
 
   test('vault_status failing shows the message and a retry', async () => {
-    let fail = true;
-    installFakeBackend({
-      handlers: {
-        vault_status: () => {
-          if (fail) throw commandError('io', 'Could not read the vault folder.');
-          return { ...installDefaults() };
-        },
+    installStub({
+      answers: {
+        vault_status: inTurn(refuse('io', 'Could not read the vault folder.'), defaultStatus({ vaultPath: '/v' })),
       },
     });
     const { user } = renderApp();
     expect(await byId('startup-error')).toHaveTextContent('Could not read the vault folder.');
-    fail = false;
     await user.click(await byId('retry'));
     await byId('create-screen');
-
-    function installDefaults() {
-      return {
-        exists: false,
-        unlocked: false,
-        vaultPath: '/v',
-        keychain: { available: true, detail: null },
-        hasKeychainSlot: false,
-        hasPassphraseSlot: false,
-        openedWith: null,
-        session: null,
-        logins: [],
-      };
-    }
   });
 });
 
 describe('the sign-in form', () => {
   test('offers the logins as a select; wrong password → #sign-in-error, field cleared; busy while checking', async () => {
-    let held: ReturnType<typeof deferred<SessionInfo>> | null = null;
-    installFakeBackend({
-      practice: true,
-      status: { exists: true },
-      handlers: {
-        sign_in: async (args, b) => {
-          if (held) await held.promise;
-          return b.fallback('sign_in', args);
-        },
+    const held = deferred<SessionInfo>();
+    const stub = installStub({
+      status: lockedPractice,
+      answers: {
+        ...HOME,
+        sign_in: inTurn(refuse('wrong_secret', WRONG_SECRET_MESSAGE), () => held.promise),
       },
     });
     const { user } = renderApp();
@@ -158,6 +153,7 @@ describe('the sign-in form', () => {
 
     await user.click(await byId('sign-in-submit'));
     expect(await byId('sign-in-error')).toHaveTextContent('Choose who is signing in.');
+    expect(stub.callsOf('sign_in')).toHaveLength(0);
 
     await signInWith(user, 'carl', 'not my password');
     await waitFor(() => expect(maybeId('sign-in-error')).toHaveTextContent(WRONG_SECRET_MESSAGE));
@@ -165,26 +161,26 @@ describe('the sign-in form', () => {
     expect((await byId<HTMLInputElement>('sign-in-password')).value).toBe('');
     expect(login.value).toBe('carl');
 
-    held = deferred<SessionInfo>();
     await user.type(await byId('sign-in-password'), `${PASSWORD}{Enter}`);
     await settle();
     const submit = await byId('sign-in-submit');
     expect(submit).toBeDisabled();
     expect(submit).toHaveTextContent('Signing in…');
     expect(await byId('sign-in-password')).toBeDisabled();
-    held.resolve({ staffId: 's-carl', login: 'carl', displayName: 'Carl Chen', role: 'clinician' });
+    held.resolve(sessionOf(CLINICIAN));
     await byId('main-screen');
     expect(await byId('session-user')).toHaveTextContent('Carl Chen');
     expect(await byId('session-user')).toHaveTextContent('Clinician');
+    expect(stub.callsOf('sign_in').map((c) => c.args)).toEqual([
+      { login: 'carl', password: 'not my password' },
+      { login: 'carl', password: PASSWORD },
+    ]);
   });
 
   test('a text field when the vault lists no logins', async () => {
-    const backend = installFakeBackend({
-      practice: true,
-      status: { exists: true },
-      handlers: {
-        vault_status: (_args, b) => ({ ...b.status, logins: [] }),
-      },
+    const stub = installStub({
+      status: { exists: true, logins: [] },
+      answers: { ...HOME, sign_in: sessionOf(OWNER) },
     });
     const { user } = renderApp();
     const login = await byId<HTMLInputElement>('sign-in-login');
@@ -195,23 +191,35 @@ describe('the sign-in form', () => {
     await user.type(login, 'olivia');
     await user.click(await byId('sign-in-submit'));
     expect(await byId('sign-in-error')).toHaveTextContent('Enter your password.');
-    expect(backend.callsOf('sign_in')).toHaveLength(0);
+    expect(stub.callsOf('sign_in')).toHaveLength(0);
     await signInWith(user, 'olivia', PASSWORD);
     await byId('main-screen');
+    expect(stub.callsOf('sign_in')[0].args).toEqual({ login: 'olivia', password: PASSWORD });
   });
 
   test('too many failures: the throttled message is shown', async () => {
-    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    // When the core throttles is tested in Rust (staff/tests.rs:
+    // repeated_failures_are_throttled_per_login_with_growing_waits, a_throttled_sign_in_does_not_even_try_the_password).
+    const stub = installStub({
+      status: lockedPractice,
+      answers: {
+        sign_in: inTurn(
+          ...Array(THROTTLE_AFTER - 1).fill(refuse('wrong_secret', WRONG_SECRET_MESSAGE)),
+          refuse('throttled', THROTTLED_MESSAGE),
+        ),
+      },
+    });
     const { user } = renderApp();
     for (let i = 0; i < THROTTLE_AFTER - 1; i++) {
       await signInWith(user, 'olivia', `wrong ${i}`);
-      await waitFor(() => expect(backend.callsOf('sign_in')).toHaveLength(i + 1));
+      await waitFor(() => expect(stub.callsOf('sign_in')).toHaveLength(i + 1));
       expect(await byId('sign-in-error')).toHaveTextContent(WRONG_SECRET_MESSAGE);
     }
     await signInWith(user, 'olivia', 'wrong again');
     await waitFor(() => expect(maybeId('sign-in-error')).toHaveTextContent(THROTTLED_MESSAGE));
     // Even the right password is refused while throttled; the message says how long.
     await signInWith(user, 'olivia', PASSWORD);
+    await waitFor(() => expect(stub.callsOf('sign_in')).toHaveLength(THROTTLE_AFTER + 1));
     await settle();
     expect(await byId('sign-in-error')).toHaveTextContent('Try again in 30 seconds.');
     expect(maybeId('main-screen')).not.toBeInTheDocument();
@@ -220,7 +228,16 @@ describe('the sign-in form', () => {
 
 describe('the recovery code', () => {
   test('recovery code → reset an owner password → main screen as that owner', async () => {
-    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    // Only an active owner's password may be reset: staff/tests.rs the_recovery_code_resets_only_an_owners_password.
+    const notAnOwner = "Not allowed: the recovery code can only reset an active owner's password";
+    const stub = installStub({
+      status: lockedPractice,
+      answers: {
+        ...HOME,
+        unlock_with_recovery_code: inTurn(refuse('wrong_secret', 'That recovery code is not right.'), opened('recovery_code')),
+        recover_owner_password: inTurn(refuse('forbidden', notAnOwner), sessionOf(OWNER)),
+      },
+    });
     const { user } = renderApp();
     await user.click(await byId('use-recovery-code'));
     const input = await byId<HTMLInputElement>('recovery-input');
@@ -233,6 +250,7 @@ describe('the recovery code', () => {
 
     await user.click(await byId('unlock-recovery'));
     expect(await byId('unlock-error')).toHaveTextContent('Enter the recovery code.');
+    expect(stub.callsOf('unlock_with_recovery_code')).toHaveLength(0);
     await user.type(input, 'AAAA-BBBB-CCCC');
     await user.click(await byId('unlock-recovery'));
     expect(await byId('unlock-error')).toHaveTextContent('That recovery code is not right.');
@@ -241,7 +259,7 @@ describe('the recovery code', () => {
 
     await user.type(input, `  ${RECOVERY_CODE} {Enter}`);
     await byId('owner-reset-screen');
-    expect(backend.callsOf('unlock_with_recovery_code').map((c) => c.args)).toEqual([
+    expect(stub.callsOf('unlock_with_recovery_code').map((c) => c.args)).toEqual([
       { code: 'AAAA-BBBB-CCCC' },
       { code: RECOVERY_CODE },
     ]);
@@ -252,14 +270,14 @@ describe('the recovery code', () => {
     await user.type(await byId('reset-password-confirm'), 'a brand new passwort');
     await user.click(await byId('reset-submit'));
     expect(await byId('reset-error')).toHaveTextContent('do not match');
-    expect(backend.callsOf('recover_owner_password')).toHaveLength(0);
+    expect(stub.callsOf('recover_owner_password')).toHaveLength(0);
 
     // Not an owner: the back end says so.
     await user.selectOptions(login, 'carl');
     await user.type(await byId('reset-password'), 'a brand new password');
     await user.type(await byId('reset-password-confirm'), 'a brand new password');
     await user.click(await byId('reset-submit'));
-    expect(await byId('reset-error')).toHaveTextContent('not an owner');
+    expect(await byId('reset-error')).toHaveTextContent(notAnOwner);
 
     await user.selectOptions(login, 'olivia');
     await user.type(await byId('reset-password'), 'a brand new password');
@@ -267,15 +285,17 @@ describe('the recovery code', () => {
     await user.click(await byId('reset-submit'));
     await byId('main-screen');
     expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
-    expect(backend.callsOf('recover_owner_password').at(-1)?.args).toEqual({
-      login: 'olivia',
-      password: 'a brand new password',
-    });
-    expect(backend.staffByLogin('olivia').password).toBe('a brand new password');
+    expect(stub.callsOf('recover_owner_password').map((c) => c.args)).toEqual([
+      { login: 'carl', password: 'a brand new password' },
+      { login: 'olivia', password: 'a brand new password' },
+    ]);
   });
 
   test('the reset can be skipped; the vault stays open and the reset is still offered', async () => {
-    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    const stub = installStub({
+      status: lockedPractice,
+      answers: { ...HOME, unlock_with_recovery_code: opened('recovery_code'), sign_in: sessionOf(OTHER_CLINICIAN) },
+    });
     const { user } = renderApp();
     await user.click(await byId('use-recovery-code'));
     await user.type(await byId('recovery-input'), `${RECOVERY_CODE}{Enter}`);
@@ -287,11 +307,12 @@ describe('the recovery code', () => {
     await user.click(await byId('skip-owner-reset'));
     await signInWith(user, 'cleo', PASSWORD);
     await byId('main-screen');
-    expect(backend.callsOf('recover_owner_password')).toHaveLength(0);
+    expect(await byId('session-user')).toHaveTextContent('Cleo Diaz');
+    expect(stub.callsOf('recover_owner_password')).toHaveLength(0);
   });
 
   test('“back to sign in” leaves the recovery form', async () => {
-    installFakeBackend({ practice: true, status: { exists: true } });
+    installStub({ status: lockedPractice });
     const { user } = renderApp();
     await user.click(await byId('use-recovery-code'));
     await byId('recovery-input');
@@ -301,15 +322,15 @@ describe('the recovery code', () => {
   });
 
   test('a re-created keychain entry is announced on the main screen after signing in', async () => {
-    installFakeBackend({
-      practice: true,
+    const stub = installStub({
       status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
-      handlers: {
-        unlock_with_recovery_code: (_args, b) => {
-          b.status.unlocked = true;
-          b.status.openedWith = 'recovery_code';
-          return { method: 'recovery_code', keychainRestored: true };
+      answers: {
+        ...HOME,
+        unlock_with_recovery_code: () => {
+          stub.status = { ...stub.status, unlocked: true, openedWith: 'recovery_code' };
+          return opened('recovery_code', true);
         },
+        sign_in: sessionOf(OWNER),
       },
     });
     const { user } = renderApp();
@@ -324,9 +345,11 @@ describe('the recovery code', () => {
   });
 
   test('the practice passphrase and keychain buttons are offered only for a closed vault with those slots', async () => {
-    const backend = installFakeBackend({
-      practice: true,
+    const stub = installStub({
       status: { ...lockedWithKeychain, hasPassphraseSlot: true, keychain: { available: false, detail: null } },
+      answers: {
+        unlock_with_passphrase: inTurn(refuse('wrong_secret', 'That passphrase is not right.'), opened('passphrase')),
+      },
     });
     const { user } = renderApp();
     await user.click(await byId('use-recovery-code'));
@@ -339,7 +362,10 @@ describe('the recovery code', () => {
     // Opened, back on the sign-in form.
     await byId('sign-in-form');
     expect(await byId('vault-state')).toHaveTextContent('The vault is open');
-    expect(backend.callsOf('unlock_with_passphrase')).toHaveLength(2);
+    expect(stub.callsOf('unlock_with_passphrase').map((c) => c.args)).toEqual([
+      { passphrase: 'not the passphrase' },
+      { passphrase: PASSPHRASE },
+    ]);
     await user.click(await byId('use-recovery-code'));
     await byId('recovery-input');
     expect(maybeId('passphrase-input')).not.toBeInTheDocument();
@@ -347,54 +373,68 @@ describe('the recovery code', () => {
   });
 
   test('the keychain button reports failures in #unlock-error', async () => {
-    installFakeBackend({
-      practice: true,
+    const stub = installStub({
       status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
-      handlers: {
-        unlock_with_keychain: () => {
-          throw commandError('keychain_entry_missing', 'The vault key is not in the system keychain.');
-        },
+      answers: {
+        unlock_with_keychain: refuse('keychain_entry_missing', 'The vault key is not in the system keychain.'),
       },
     });
     const { user } = renderApp();
     await user.click(await byId('use-recovery-code'));
     await user.click(await byId('unlock-keychain'));
     expect(await byId('unlock-error')).toHaveTextContent('The vault key is not in the system keychain.');
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1);
   });
 });
 
 describe('locking, switching user and losing the session', () => {
   test('lock → sign-in form with the vault closed, and the keychain is NOT tried again by itself', async () => {
-    const backend = installFakeBackend({ practice: true, status: lockedWithKeychain });
+    const stub = installStub({
+      status: lockedWithKeychain,
+      answers: {
+        ...HOME,
+        unlock_with_keychain: opened('keychain'),
+        sign_in: sessionOf(OWNER),
+        lock_vault: () => {
+          stub.status = { ...stub.status, unlocked: false, session: null, openedWith: null };
+          return null;
+        },
+      },
+    });
     const { user } = renderApp();
     await signInWith(user, 'olivia', PASSWORD);
     await byId('main-screen');
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1);
 
     await user.click(await byId('lock'));
     await byId('sign-in-form');
-    expect(backend.callsOf('lock_vault')).toHaveLength(1);
+    expect(stub.callsOf('lock_vault')).toHaveLength(1);
     await waitFor(() => expect(maybeId('vault-state')).toHaveTextContent('The vault is locked'));
     expect(maybeId('lock-notice')).not.toBeInTheDocument();
-    await backend.emitLocked('user');
+    await stub.emitLocked('user');
     await settle(10);
     expect(maybeId('lock-notice')).not.toBeInTheDocument();
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(1);
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1);
     // The last person is preselected.
     expect((await byId<HTMLSelectElement>('sign-in-login')).value).toBe('olivia');
 
     await signInWith(user, 'olivia', PASSWORD);
     await byId('main-screen');
+    expect(stub.callsOf('sign_in')).toHaveLength(2);
   });
 
   test('vault-locked "idle" → sign-in form with #lock-notice; it goes away after signing in and locking', async () => {
-    const backend = installFakeBackend({ signedInAs: 'carl', status: { hasKeychainSlot: true } });
+    const stub = installStub({
+      signedInAs: CLINICIAN,
+      status: { hasKeychainSlot: true, logins: PRACTICE_LOGINS },
+      answers: { ...HOME, sign_in: sessionOf(CLINICIAN), lock_vault: null },
+    });
     const { user } = renderApp();
     await byId('main-screen');
-    await backend.emitLocked('idle');
+    await stub.emitLocked('idle');
     expect(await byId('lock-notice')).toHaveTextContent('Locked after a period of inactivity');
     await byId('sign-in-form');
-    expect(backend.callsOf('unlock_with_keychain')).toHaveLength(0);
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(0);
     await signInWith(user, 'carl', PASSWORD);
     await byId('main-screen');
     await user.click(await byId('lock'));
@@ -403,7 +443,14 @@ describe('locking, switching user and losing the session', () => {
   });
 
   test('an idle lock while the recovery code is shown hides it', async () => {
-    const backend = installFakeBackend();
+    const stub = installStub({
+      answers: {
+        create_vault: () => {
+          stub.status = { ...stub.status, exists: true, unlocked: true, session: sessionOf(OWNER), logins: ['olivia'] };
+          return createdVault(sessionOf(OWNER));
+        },
+      },
+    });
     const { user } = renderApp();
     await user.type(await byId('owner-login'), 'olivia');
     await user.type(await byId('owner-name'), 'Olivia Owens');
@@ -411,20 +458,31 @@ describe('locking, switching user and losing the session', () => {
     await user.type(await byId('owner-password-confirm'), PASSWORD);
     await user.click(await byId('create-vault'));
     await byId('recovery-code');
-    await backend.emitLocked('idle');
+    await stub.emitLocked('idle');
     await byId('lock-notice');
     await goneId('recovery-code');
     expect(await byId('sign-in-form')).toBeInTheDocument();
   });
 
   test('switch user: sign_out, the vault stays open, another person signs in', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const stub = installStub({
+      signedInAs: OWNER,
+      status: { logins: PRACTICE_LOGINS },
+      answers: {
+        ...HOME,
+        sign_out: () => {
+          stub.status = { ...stub.status, session: null };
+          return null;
+        },
+        sign_in: sessionOf(FRONT_DESK),
+      },
+    });
     const { user } = renderApp();
     await byId('main-screen');
     await user.click(await byId('switch-user'));
     await byId('sign-in-form');
-    expect(backend.callsOf('sign_out')).toHaveLength(1);
-    expect(backend.callsOf('lock_vault')).toHaveLength(0);
+    expect(stub.callsOf('sign_out')).toHaveLength(1);
+    expect(stub.callsOf('lock_vault')).toHaveLength(0);
     expect(await byId('vault-state')).toHaveTextContent('The vault is open');
     expect((await byId<HTMLSelectElement>('sign-in-login')).value).toBe('olivia');
 
@@ -436,21 +494,25 @@ describe('locking, switching user and losing the session', () => {
   });
 
   test('a command answering signed_out returns to the sign-in form (vault open)', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const stub = installStub({ signedInAs: OWNER, answers: HOME });
     const { user } = renderApp();
     await byId('main-screen');
-    backend.expireSession();
+    // The session ends behind the UI's back: the next command says so.
+    stub.status = { ...stub.status, session: null };
+    stub.answer('list_staff', refuse('signed_out', 'Nobody is signed in.'));
     await user.click(await byId('nav-staff'));
     await byId('sign-in-form');
     expect(await byId('vault-state')).toHaveTextContent('The vault is open');
+    expect(stub.callsOf('list_staff')).toHaveLength(1);
   });
 
   test('a command answering locked returns to the sign-in form (vault closed)', async () => {
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
         search_clients: () => {
-          throw commandError('locked', 'The vault is locked.');
+          stub.status = { ...stub.status, unlocked: false, session: null, openedWith: null };
+          throw fail('locked', 'The vault is locked.');
         },
       },
     });
@@ -462,36 +524,35 @@ describe('locking, switching user and losing the session', () => {
 
 describe('activity (touch)', () => {
   test('activity while signed in sends touch, at most once per 15 s', async () => {
-    const backend = installFakeBackend({ signedInAs: 'olivia' });
+    const stub = installStub({ signedInAs: OWNER, answers: HOME });
     renderApp();
     const main = await byId('main-screen');
     await settle();
-    expect(backend.callsOf('touch')).toHaveLength(0);
+    expect(stub.callsOf('touch')).toHaveLength(0);
     fireEvent.pointerDown(main);
     fireEvent.keyDown(main, { key: 'a' });
     fireEvent.pointerDown(document.body);
     await settle();
-    expect(backend.callsOf('touch')).toHaveLength(1);
-    expect(backend.callsOf('touch')[0].args).toEqual({});
+    expect(stub.callsOf('touch')).toHaveLength(1);
+    expect(stub.callsOf('touch')[0].args).toEqual({});
   });
 
   test('no touch on the sign-in form', async () => {
-    const backend = installFakeBackend({ practice: true, status: { exists: true } });
+    const stub = installStub({ status: lockedPractice });
     const { user } = renderApp();
     const form = await byId('sign-in-form');
     fireEvent.pointerDown(form);
     await user.type(await byId('sign-in-password'), 'abc');
     await settle();
-    expect(backend.callsOf('touch')).toHaveLength(0);
+    expect(stub.callsOf('touch')).toHaveLength(0);
   });
 
   test('touch answering "locked" returns to the sign-in form', async () => {
-    installFakeBackend({
-      signedInAs: 'olivia',
-      handlers: {
-        touch: () => {
-          throw commandError('locked', 'The vault is locked.');
-        },
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        touch: refuse('locked', 'The vault is locked.'),
       },
     });
     renderApp();
@@ -499,5 +560,6 @@ describe('activity (touch)', () => {
     await settle();
     fireEvent.keyDown(main, { key: 'Tab' });
     await byId('sign-in-form');
+    expect(stub.callsOf('touch')).toHaveLength(1);
   });
 });
