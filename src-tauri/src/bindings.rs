@@ -40,12 +40,17 @@ const HEADER: &str = "// Generated from src-tauri (commands and their DTOs) by t
 mod tests {
     use super::*;
 
+    /// The bindings as generated now.
+    fn generated() -> String {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("bindings.ts");
+        export(&path).expect("the bindings generate");
+        std::fs::read_to_string(&path).expect("read the fresh bindings")
+    }
+
     #[test]
     fn bindings_are_up_to_date() {
-        let folder = tempfile::tempdir().expect("a temporary folder");
-        let fresh_path = folder.path().join("bindings.ts");
-        export(&fresh_path).expect("the bindings generate");
-        let fresh = std::fs::read_to_string(&fresh_path).expect("read the fresh bindings");
+        let fresh = generated();
         let checked_in = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_FILE);
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(&checked_in, &fresh).expect("write ui/src/lib/bindings.ts");
@@ -61,10 +66,7 @@ mod tests {
 
     #[test]
     fn the_bindings_name_every_command_and_error_code() {
-        let folder = tempfile::tempdir().expect("a temporary folder");
-        let path = folder.path().join("bindings.ts");
-        export(&path).expect("the bindings generate");
-        let text = std::fs::read_to_string(&path).expect("read the bindings");
+        let text = generated();
         for command in crate::commands::COMMANDS {
             assert!(text.contains(&format!("\"{command}\"")), "{command} is invoked by the bindings");
         }
