@@ -1,5 +1,7 @@
 //! Tauri commands: each a few lines that turn IPC arguments into core calls and core results into
-//! the serializable DTOs below (the core has no serde types for the UI, by design).
+//! the serializable DTOs below (the core has no serde types for the UI, by design). Every command is
+//! `#[specta::specta]` and every DTO `specta::Type`, so `ui/src/lib/bindings.ts` is generated from them
+//! (see `crate::bindings`).
 
 pub mod backups;
 pub mod clients;
@@ -29,7 +31,7 @@ macro_rules! command_names {
 /// `capabilities/default.json` allows each.
 pub const COMMANDS: &[&str] = saferoom_commands!(command_names);
 
-/// The commands with their types, for the invoke handler and the generated bindings.
+/// The commands with their types, for the generated bindings.
 macro_rules! collect {
     ($($module:ident :: $command:ident),* $(,)?) => {
         tauri_specta::collect_commands![$(crate::commands::$module::$command),*]
@@ -49,7 +51,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
 }
 
-/// Tauri's handler for the same commands.
+/// Tauri's handler for the same commands. (tauri-specta's own `invoke_handler` borrows its builder, which
+/// would then have to live for the whole app; `generate_handler!` over the same list serves the same commands.)
 macro_rules! handle {
     ($($module:ident :: $command:ident),* $(,)?) => {
         tauri::generate_handler![$(crate::commands::$module::$command),*]
