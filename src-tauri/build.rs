@@ -1,91 +1,18 @@
 //! Declares the app's own commands so each needs an explicit permission in `capabilities/`.
 
-/// Every `#[tauri::command]` in `src/commands`; keep in step with `generate_handler!` in `lib.rs`.
-const COMMANDS: &[&str] = &[
-    "vault_status",
-    "create_vault",
-    "unlock_with_keychain",
-    "unlock_with_recovery_code",
-    "unlock_with_passphrase",
-    "lock_vault",
-    "list_clients",
-    "get_settings",
-    "set_auto_lock",
-    "touch",
-    "sign_in",
-    "recover_owner_password",
-    "sign_out",
-    "change_own_password",
-    "list_staff",
-    "add_staff",
-    "set_staff_role",
-    "set_staff_active",
-    "reset_staff_password",
-    "search_clients",
-    "create_client",
-    "get_client",
-    "update_client",
-    "set_client_status",
-    "set_care_team",
-    "get_intake",
-    "save_intake",
-    "list_notes",
-    "create_note",
-    "update_note",
-    "sign_note",
-    "add_addendum",
-    "list_audit",
-    "verify_audit",
-    "break_glass",
-    "list_break_glass",
-    "review_break_glass",
-    "record_access_request",
-    "extend_access_request",
-    "list_access_requests",
-    "record_psychotherapy_authorization",
-    "list_psychotherapy_authorizations",
-    "default_export_folder",
-    "export_client_record",
-    "export_practice",
-    "import_practice",
-    "consent_templates",
-    "consent_template_versions",
-    "save_consent_template",
-    "consent_settings",
-    "set_consent_settings",
-    "client_consents",
-    "prepare_consents",
-    "sign_consent",
-    "revoke_consent",
-    "reconsent_dashboard",
-    "export_consent",
-    "export_consent_packet",
-    "start_kiosk",
-    "kiosk_packet",
-    "kiosk_sign",
-    "end_kiosk",
-    "list_guardians",
-    "add_guardian",
-    "update_guardian",
-    "minor_assessment",
-    "jurisdiction_rules",
-    "override_rule",
-    "majority_dashboard",
-    "retention_report",
-    "create_unit",
-    "list_units",
-    "get_unit",
-    "set_unit_policy",
-    "create_unit_note",
-    "unit_policy_for_client",
-    "backup_status",
-    "set_backup_settings",
-    "back_up_now",
-    "restore_backup",
-    "cancel_work",
-];
+include!("src/command_list.rs");
+
+/// The command names (the last segment of each path in `src/command_list.rs`).
+macro_rules! command_names {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+const COMMANDS: &[&str] = saferoom_commands!(command_names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/command_list.rs");
     let attributes = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(error) = tauri_build::try_build(attributes) {
         panic!("tauri build step failed: {error:#}");

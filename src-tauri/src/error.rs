@@ -1,11 +1,14 @@
 //! The error value that crosses IPC: `{ "code": "...", "message": "..." }`. Codes form a closed set the
-//! UI branches on (`ui/src/lib/types.ts`); messages are for people and carry no clinical text.
+//! UI branches on (`ErrorCode` and `ERROR_CODES` in the generated `ui/src/lib/bindings.ts`); messages are
+//! for people and carry no clinical text.
 
 use saferoom_core::ErrorCode;
 use serde::Serialize;
 
+use crate::commands::wire::ErrorCodeDto;
+
 /// Codes that exist only in the app shell, beside the core's.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ShellCode {
     /// The command needs an unlocked vault.
@@ -16,18 +19,19 @@ pub enum ShellCode {
     KioskActive,
 }
 
-/// A core code or a shell code, serialized as one flat string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A core code or a shell code, serialized as one flat string (`ErrorCode` in the bindings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(untagged)]
+#[serde(rename = "ErrorCode")]
 pub enum Code {
     /// From `saferoom-core`.
-    Core(ErrorCode),
+    Core(ErrorCodeDto),
     /// From this crate.
     Shell(ShellCode),
 }
 
 /// What a failed command returns to the UI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct CommandError {
     /// What kind of failure.
     pub code: Code,
@@ -43,7 +47,7 @@ impl CommandError {
 
     /// A failure that is a bug, not bad input.
     pub fn internal(message: &str) -> CommandError {
-        CommandError { code: Code::Core(ErrorCode::Internal), message: message.into() }
+        CommandError { code: Code::Core(ErrorCode::Internal.into()), message: message.into() }
     }
 
     /// A signing kiosk is running.
@@ -56,16 +60,13 @@ impl CommandError {
 
     /// A kiosk command while no kiosk runs.
     pub fn no_kiosk() -> CommandError {
-        CommandError {
-            code: Code::Core(saferoom_core::ErrorCode::NotFound),
-            message: "No signing kiosk is running".into(),
-        }
+        CommandError { code: Code::Core(ErrorCode::NotFound.into()), message: "No signing kiosk is running".into() }
     }
 
     /// Long work is already running (one at a time).
     pub fn busy() -> CommandError {
         CommandError {
-            code: Code::Core(ErrorCode::Conflict),
+            code: Code::Core(ErrorCode::Conflict.into()),
             message: "Saferoom is still busy with another task. Wait for it to finish, or cancel it".into(),
         }
     }
@@ -73,7 +74,7 @@ impl CommandError {
     /// A restore while someone is signed in.
     pub fn signed_in() -> CommandError {
         CommandError {
-            code: Code::Core(ErrorCode::Forbidden),
+            code: Code::Core(ErrorCode::Forbidden.into()),
             message: "Someone is signed in. Lock Saferoom first, then restore from the sign-in screen".into(),
         }
     }
@@ -85,6 +86,17 @@ impl CommandError {
 }
 
 impl Code {
+    /// Every code the UI can receive: the core's, then the shell's (`ERROR_CODES` in the bindings).
+    pub fn all() -> Vec<Code> {
+        let shell = [ShellCode::Locked, ShellCode::SignedOut, ShellCode::KioskActive].map(|code| {
+            // A new shell code fails to compile here until it is listed above.
+            match code {
+                ShellCode::Locked | ShellCode::SignedOut | ShellCode::KioskActive => Code::Shell(code),
+            }
+        });
+        ErrorCode::ALL.iter().map(|code| Code::Core((*code).into())).chain(shell).collect()
+    }
+
     /// The code as the UI sees it (`wrong_secret`, `kiosk_active`, …).
     pub fn as_str(self) -> String {
         serde_json::to_value(self).ok().and_then(|value| value.as_str().map(str::to_owned)).unwrap_or_default()
@@ -95,7 +107,7 @@ impl From<saferoom_core::Error> for CommandError {
     /// Logged by code only: messages can name what was typed (see `logging`). An internal error's message
     /// comes from a library (SQLite, the PDF writer, the cipher) and is logged, as support needs it.
     fn from(error: saferoom_core::Error) -> Self {
-        let code = Code::Core(error.code());
+        let code = Code::Core(error.code().into());
         if error.code() == ErrorCode::Internal {
             tracing::error!(code = %code.as_str(), message = %error, "command failed");
         } else {
@@ -124,24 +136,15 @@ mod tests {
         assert_eq!(serde_json::to_value(&missing).unwrap()["code"], "keychain_entry_missing");
     }
 
-    /// The UI's `ERROR_CODES` (ui/src/lib/types.ts) must list exactly the codes Rust can send.
+    /// Every code has its own name; the shell's are among them.
     #[test]
-    fn the_ui_knows_every_error_code() {
-        let mut rust: Vec<String> = ErrorCode::ALL
-            .iter()
-            .map(|code| Code::Core(*code))
-            .chain([
-                Code::Shell(ShellCode::Locked),
-                Code::Shell(ShellCode::SignedOut),
-                Code::Shell(ShellCode::KioskActive),
-            ])
-            .map(|code| serde_json::to_value(code).unwrap().as_str().unwrap().to_owned())
-            .collect();
-        let types = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/types.ts")).unwrap();
-        let list = types.split("export const ERROR_CODES").nth(1).unwrap().split("];").next().unwrap();
-        let mut ui: Vec<String> = list.split('\'').skip(1).step_by(2).map(str::to_owned).collect();
-        rust.sort();
-        ui.sort();
-        assert_eq!(ui, rust);
+    fn every_code_has_its_own_name() {
+        let names: Vec<String> = Code::all().into_iter().map(Code::as_str).collect();
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(names.len(), ErrorCode::ALL.len() + 3);
+        for shell in ["locked", "signed_out", "kiosk_active", "wrong_secret", "internal"] {
+            assert!(names.iter().any(|name| name == shell), "{shell}");
+        }
     }
 }

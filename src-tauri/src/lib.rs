@@ -3,6 +3,7 @@
 //! Only this crate knows about Tauri, IPC and JSON for the UI. It holds no domain rules: every check
 //! that matters (keys, roles, validation) is in the core, so the UI cannot get around it.
 
+pub mod bindings;
 pub mod clock;
 pub mod commands;
 pub mod error;
@@ -21,8 +22,23 @@ use tauri::{Emitter, Manager};
 
 use state::AppState;
 
-/// Event sent when the app locks the vault by itself.
+/// Event sent when the app locks the vault by itself, with a [`VaultLockedDto`].
 pub const VAULT_LOCKED_EVENT: &str = "vault-locked";
+
+/// The payload of [`VAULT_LOCKED_EVENT`].
+#[derive(Debug, Clone, serde::Serialize, specta::Type)]
+pub struct VaultLockedDto {
+    /// Why the app locked.
+    pub reason: LockReasonDto,
+}
+
+/// Why the app locked the vault by itself.
+#[derive(Debug, Clone, Copy, serde::Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LockReasonDto {
+    /// Nobody used it for the auto-lock time.
+    Idle,
+}
 
 /// Where the vault is: `--vault PATH`, else `$SAFEROOM_VAULT`, else the OS data folder.
 pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Option<String>) -> Option<VaultPaths> {
@@ -65,7 +81,7 @@ pub fn run() {
                 let progress = work::automatic_progress(&handle);
                 let backup = |vault: &saferoom_core::Vault| commands::backups::automatic_backup(vault, &progress);
                 if handle.state::<AppState>().lock_if_idle(Instant::now(), backup) {
-                    let _ = handle.emit(VAULT_LOCKED_EVENT, serde_json::json!({ "reason": "idle" }));
+                    let _ = handle.emit(VAULT_LOCKED_EVENT, VaultLockedDto { reason: LockReasonDto::Idle });
                 }
             });
             Ok(())

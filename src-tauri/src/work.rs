@@ -11,6 +11,7 @@ use saferoom_core::progress::{CancelFlag, Progress, Stage};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
+use crate::commands::wire::StageDto;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
@@ -18,7 +19,7 @@ use crate::state::AppState;
 pub const WORK_PROGRESS_EVENT: &str = "work-progress";
 
 /// What kind of long work is running (the UI words it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Work {
     /// "Back up now".
@@ -34,24 +35,13 @@ pub enum Work {
 }
 
 /// One step of progress as the UI receives it: `done` of `total` (bytes or records; `total` 0 while unknown).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressDto {
     pub work: Work,
-    pub stage: &'static str,
+    pub stage: StageDto,
     pub done: u64,
     pub total: u64,
-}
-
-/// The stage's name on the wire.
-pub fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Copying => "copying",
-        Stage::Verifying => "verifying",
-        Stage::Exporting => "exporting",
-        Stage::Importing => "importing",
-        Stage::Rekeying => "rekeying",
-    }
 }
 
 /// A [`Progress`] that sends a step to the UI whenever the stage or the whole percent changes (not on every
@@ -76,7 +66,7 @@ impl<S: Fn(ProgressDto) + Sync> Progress for UiProgress<S> {
         let mut last_sent = self.last_sent.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if *last_sent != Some((stage, percent)) || done == total {
             *last_sent = Some((stage, percent));
-            (self.send)(ProgressDto { work: self.work, stage: stage_name(stage), done, total });
+            (self.send)(ProgressDto { work: self.work, stage: stage.into(), done, total });
         }
         !self.cancel.is_cancelled()
     }
@@ -127,10 +117,15 @@ mod tests {
         cancel.cancel();
         assert!(!progress.report(Stage::Verifying, 0, 0), "a set flag stops the work");
         let sent = sent.into_inner().unwrap();
-        let copying: Vec<u64> = sent.iter().filter(|step| step.stage == "copying").map(|step| step.done).collect();
+        let copying: Vec<u64> =
+            sent.iter().filter(|step| step.stage == StageDto::Copying).map(|step| step.done).collect();
         assert_eq!(copying.len(), 101, "one step per whole percent, 0 to 100: {copying:?}");
         assert_eq!(copying.last(), Some(&1000));
-        assert_eq!(sent.iter().filter(|step| step.stage == "verifying").count(), 2, "a total of 0 is always final");
+        assert_eq!(
+            sent.iter().filter(|step| step.stage == StageDto::Verifying).count(),
+            2,
+            "a total of 0 is always final"
+        );
         assert_eq!(
             serde_json::to_value(&sent[0]).unwrap(),
             serde_json::json!({"work": "backup", "stage": "copying", "done": 0, "total": 1000})

@@ -21,11 +21,18 @@ async fn r5_consent_kiosk_and_export() {
     tokio::time::timeout(Duration::from_secs(360), journey()).await.expect("the journey finishes within six minutes");
 }
 
-/// Every command the app declares (`src-tauri/build.rs`), so a new one is tried too.
+include!("../../src-tauri/src/command_list.rs");
+
+/// The command names from the app's one list (`src-tauri/src/command_list.rs`).
+macro_rules! command_names {
+    ($($module:ident :: $command:ident),* $(,)?) => {
+        vec![$(stringify!($command).to_owned()),*]
+    };
+}
+
+/// Every command the app declares, so a new one is tried too.
 fn all_commands() -> Vec<String> {
-    let build = include_str!("../../src-tauri/build.rs");
-    let list = build.split("const COMMANDS").nth(1).and_then(|rest| rest.split("];").next()).expect("COMMANDS");
-    list.split('"').skip(1).step_by(2).map(str::to_owned).collect()
+    saferoom_commands!(command_names)
 }
 
 /// Arguments every command accepts (each takes the keys it needs), so a refusal cannot be an argument error.

@@ -18,7 +18,7 @@ use crate::work::{self, Work};
 use saferoom_core::ErrorCode;
 
 /// Where automatic backups go and how many are kept.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupSettingsDto {
     /// The folder; null while automatic backups are off.
@@ -32,13 +32,25 @@ impl From<BackupSettings> for BackupSettingsDto {
     }
 }
 
+/// What kind of backup warning.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupWarningKindDto {
+    /// No good backup yet.
+    Never,
+    /// The last good one is older than 7 days.
+    Old,
+    /// The automatic backups' folder is gone.
+    FolderMissing,
+    /// The last automatic run failed.
+    LastRunFailed,
+}
+
 /// Something about the backups the owner should act on.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupWarningDto {
-    /// `never` (no good backup yet), `old` (the last good one is older than 7 days), `folder_missing` or
-    /// `last_run_failed`.
-    kind: &'static str,
+    kind: BackupWarningKindDto,
     /// Whole days since the last good backup, for `old`.
     days: Option<i64>,
     /// The folder, for `folder_missing`; the reason in plain words, for `last_run_failed`.
@@ -51,20 +63,25 @@ impl From<BackupWarning> for BackupWarningDto {
     fn from(warning: BackupWarning) -> Self {
         let empty = |kind| BackupWarningDto { kind, days: None, detail: None, at: None };
         match warning {
-            BackupWarning::NeverBackedUp => empty("never"),
-            BackupWarning::Old { days, .. } => BackupWarningDto { days: Some(days), ..empty("old") },
-            BackupWarning::FolderMissing { folder } => {
-                BackupWarningDto { detail: Some(folder.display().to_string()), ..empty("folder_missing") }
+            BackupWarning::NeverBackedUp => empty(BackupWarningKindDto::Never),
+            BackupWarning::Old { days, .. } => {
+                BackupWarningDto { days: Some(days), ..empty(BackupWarningKindDto::Old) }
             }
-            BackupWarning::LastRunFailed { at, reason } => {
-                BackupWarningDto { detail: Some(reason), at: Some(rfc3339(at)), ..empty("last_run_failed") }
-            }
+            BackupWarning::FolderMissing { folder } => BackupWarningDto {
+                detail: Some(folder.display().to_string()),
+                ..empty(BackupWarningKindDto::FolderMissing)
+            },
+            BackupWarning::LastRunFailed { at, reason } => BackupWarningDto {
+                detail: Some(reason),
+                at: Some(rfc3339(at)),
+                ..empty(BackupWarningKindDto::LastRunFailed)
+            },
         }
     }
 }
 
 /// The backups' state for the owner's home screen.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupStatusDto {
     /// When the last backup that verified was made (RFC 3339; the UI shows it in local time).
@@ -94,7 +111,7 @@ fn rfc3339(at: OffsetDateTime) -> String {
 }
 
 /// What "Back up now" wrote.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupDoneDto {
     path: String,
@@ -102,7 +119,7 @@ pub struct BackupDoneDto {
 }
 
 /// One of the backup's ways in, typed on the restore screen.
-#[derive(Deserialize)]
+#[derive(Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WayInDto {
     RecoveryCode { code: String },
@@ -140,7 +157,7 @@ impl WayIn {
 }
 
 /// What a restore put back, and what it replaced.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreDoneDto {
     /// When the backup was made (RFC 3339).
@@ -170,11 +187,13 @@ impl From<RestoreReport> for RestoreDoneDto {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn backup_status(state: State<'_, AppState>) -> CommandResult<BackupStatusDto> {
     state.with_session(|vault, session| Ok(backups::status(vault, session, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_backup_settings(
     state: State<'_, AppState>,
     folder: Option<String>,
@@ -186,13 +205,14 @@ pub async fn set_backup_settings(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn back_up_now(app: AppHandle, file: String) -> CommandResult<BackupDoneDto> {
     let file = PathBuf::from(file);
     // The save dialog has already asked "replace it?"; the core never writes over a file, so say so plainly
     // before anything runs.
     if file.exists() {
         return Err(CommandError {
-            code: Code::Core(ErrorCode::InvalidInput),
+            code: Code::Core(ErrorCode::InvalidInput.into()),
             message: "There is already a file with that name, and Saferoom never writes over a file. Choose a new name"
                 .into(),
         });
@@ -207,6 +227,7 @@ pub async fn back_up_now(app: AppHandle, file: String) -> CommandResult<BackupDo
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn restore_backup(
     app: AppHandle,
     file: String,
@@ -237,6 +258,7 @@ pub fn restore_replaces(vault_exists: bool, other_practice_confirmed: bool) -> R
 /// Stop the running backup, restore, export or import. A sync command: it runs at once on the main thread,
 /// never waiting behind the work it cancels.
 #[tauri::command]
+#[specta::specta]
 pub fn cancel_work(state: State<'_, AppState>) -> CommandResult<bool> {
     state.refuse_in_kiosk()?;
     Ok(state.cancel_work())
@@ -295,8 +317,12 @@ mod tests {
         let owner_id = saferoom_core::ids::StaffId::parse(&owner_id).unwrap();
         let owner = saferoom_core::testing::session_for(&vault, &owner_id).unwrap();
         let status = BackupStatusDto::from(backups::status(&vault, &owner, now()).unwrap());
-        let kinds: Vec<&str> = status.warnings.iter().map(|warning| warning.kind).collect();
-        assert!(kinds.contains(&"last_run_failed") && kinds.contains(&"folder_missing"), "{kinds:?}");
+        let kinds: Vec<BackupWarningKindDto> = status.warnings.iter().map(|warning| warning.kind).collect();
+        assert!(
+            kinds.contains(&BackupWarningKindDto::LastRunFailed)
+                && kinds.contains(&BackupWarningKindDto::FolderMissing),
+            "{kinds:?}"
+        );
 
         // Plugged in again: quitting makes the backup before the vault closes.
         std::fs::create_dir(&drive).unwrap();
@@ -333,7 +359,7 @@ mod tests {
                 _ => saferoom_core::export::export_practice(&vault, &owner, &out, now(), &progress).map(drop),
             };
             let error = crate::error::CommandError::from(outcome.unwrap_err());
-            assert_eq!(error.code, Code::Core(ErrorCode::Cancelled), "{work:?}: {error:?}");
+            assert_eq!(error.code, Code::Core(ErrorCode::Cancelled.into()), "{work:?}: {error:?}");
             let steps = steps.into_inner().unwrap();
             assert!(steps.iter().any(|step| step.done > 0), "{work:?} stopped midway: {steps:?}");
             assert_eq!(files_in(&out), 0, "{work:?} left nothing behind");

@@ -5,18 +5,19 @@ use saferoom_core::ids::{ClientId, StaffId};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use super::wire::{ClientStatusDto, ContactChannelDto};
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// A client as listed.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientSummaryDto {
     id: String,
     display_name: String,
     date_of_birth: String,
-    status: &'static str,
+    status: ClientStatusDto,
     jurisdiction: String,
 }
 
@@ -26,16 +27,18 @@ impl From<ClientSummary> for ClientSummaryDto {
             id: client.id.to_string(),
             display_name: client.display_name,
             date_of_birth: client.date_of_birth,
-            status: client.status.as_str(),
+            status: client.status.into(),
             jurisdiction: client.jurisdiction,
         }
     }
 }
 
 /// Contact preferences on the wire.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactDto {
+    // Text on the way in, so that a wrong one is the core's `invalid_input`, not an IPC error.
+    #[specta(type = ContactChannelDto)]
     preferred: String,
     ok_to_leave_voicemail: bool,
     ok_to_text: bool,
@@ -43,7 +46,7 @@ pub struct ContactDto {
 }
 
 /// Billing on the wire: `{ mode: 'private_pay' }` or `{ mode: 'insurance', payer, memberId }`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, specta::Type)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum BillingDto {
     /// Private pay.
@@ -59,7 +62,7 @@ pub enum BillingDto {
 }
 
 /// What the client form sends.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientInputDto {
     given_name: String,
@@ -111,7 +114,7 @@ impl TryFrom<ClientInputDto> for ClientInput {
 }
 
 /// A staff member named in a record.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffRefDto {
     pub(crate) id: String,
@@ -125,7 +128,7 @@ impl StaffRefDto {
 }
 
 /// A client record.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientDto {
     id: String,
@@ -141,7 +144,7 @@ pub struct ClientDto {
     contact: ContactDto,
     billing: BillingDto,
     display_name: String,
-    status: &'static str,
+    status: ClientStatusDto,
     discharged_on: Option<String>,
     care_team: Vec<StaffRefDto>,
     created_at: String,
@@ -179,7 +182,7 @@ impl From<Client> for ClientDto {
                 Billing::Insurance { payer, member_id } => BillingDto::Insurance { payer, member_id },
             },
             display_name: client.display_name,
-            status: client.status.as_str(),
+            status: client.status.into(),
             discharged_on: client.discharged_on,
             care_team: client.care_team.iter().map(|(id, name)| StaffRefDto::new(id, name)).collect(),
             created_at: client.created_at,
@@ -191,11 +194,13 @@ impl From<Client> for ClientDto {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_clients(state: State<'_, AppState>) -> CommandResult<Vec<ClientSummaryDto>> {
     state.with_session(|vault, session| Ok(clients::list(vault, session, now())?.into_iter().map(Into::into).collect()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn search_clients(
     state: State<'_, AppState>,
     query: String,
@@ -207,18 +212,21 @@ pub async fn search_clients(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_client(state: State<'_, AppState>, input: ClientInputDto) -> CommandResult<ClientDto> {
     let input = ClientInput::try_from(input)?;
     state.with_session(|vault, session| Ok(clients::create(vault, session, input, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn get_client(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientDto> {
     let client_id = ClientId::parse(&client_id)?;
     state.with_session(|vault, session| Ok(clients::get(vault, session, &client_id, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn update_client(
     state: State<'_, AppState>,
     client_id: String,
@@ -229,6 +237,7 @@ pub async fn update_client(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_client_status(
     state: State<'_, AppState>,
     client_id: String,
@@ -239,6 +248,7 @@ pub async fn set_client_status(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_care_team(
     state: State<'_, AppState>,
     client_id: String,

@@ -5,15 +5,16 @@ use std::path::PathBuf;
 use base64::Engine;
 use saferoom_core::consent::{
     self, ClientConsents, ConsentDocument, ConsentExport, ConsentKind, ConsentReason, ConsentSettings, ConsentTemplate,
-    KioskPacket, ReconsentRow, SignatureInput, Signer, SignerInput, StaffName,
+    KioskPacket, Point, ReconsentRow, SignatureInput, Signer, SignerInput, StaffName,
 };
 use saferoom_core::ids::{ClientId, DocumentId};
 use saferoom_core::SecretString;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{State, WebviewWindow};
 
 use super::clients::StaffRefDto;
 use super::vault::SessionDto;
+use super::wire::{ConsentKindDto, DocumentStatusDto, ReasonCodeDto, SignerRoleDto};
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -23,18 +24,18 @@ fn staff_ref(staff: StaffName) -> StaffRefDto {
 }
 
 /// A field a template may use.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 pub struct FieldDto {
     name: &'static str,
     label: &'static str,
 }
 
 /// One template version.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateDto {
     id: String,
-    kind: ConsentKind,
+    kind: ConsentKindDto,
     version: i64,
     title: String,
     body: String,
@@ -49,7 +50,7 @@ impl From<ConsentTemplate> for TemplateDto {
     fn from(template: ConsentTemplate) -> Self {
         TemplateDto {
             id: template.id.to_string(),
-            kind: template.kind,
+            kind: template.kind.into(),
             version: template.version,
             title: template.title,
             body: template.body,
@@ -67,11 +68,11 @@ impl From<ConsentTemplate> for TemplateDto {
 }
 
 /// One signer.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SignerDto {
     index: u32,
-    role: consent::SignerRole,
+    role: SignerRoleDto,
     name: String,
     signed_at: Option<String>,
     signed_at_local: Option<String>,
@@ -86,7 +87,7 @@ impl From<Signer> for SignerDto {
     fn from(signer: Signer) -> Self {
         SignerDto {
             index: signer.index,
-            role: signer.role,
+            role: signer.role.into(),
             name: signer.name,
             signed_at: signer.signed_at,
             signed_at_local: signer.signed_at_local,
@@ -101,19 +102,19 @@ impl From<Signer> for SignerDto {
 }
 
 /// A consent document.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentDto {
     id: String,
     client_id: String,
-    kind: ConsentKind,
+    kind: ConsentKindDto,
     title: String,
     template_version: i64,
     template_hash: String,
     text: String,
     text_hash: String,
     platform: Option<String>,
-    status: consent::DocumentStatus,
+    status: DocumentStatusDto,
     created_at: String,
     signed_at: Option<String>,
     expires_on: Option<String>,
@@ -128,14 +129,14 @@ impl From<ConsentDocument> for DocumentDto {
         DocumentDto {
             id: document.id.to_string(),
             client_id: document.client_id.to_string(),
-            kind: document.kind,
+            kind: document.kind.into(),
             title: document.title,
             template_version: document.template_version,
             template_hash: document.template_hash,
             text: document.text,
             text_hash: document.text_hash,
             platform: document.platform,
-            status: document.status,
+            status: document.status.into(),
             created_at: document.created_at,
             signed_at: document.signed_at,
             expires_on: document.expires_on.map(|day| day.to_string()),
@@ -148,22 +149,22 @@ impl From<ConsentDocument> for DocumentDto {
 }
 
 /// Why a consent is not in force.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 pub struct ReasonDto {
-    kind: ConsentKind,
-    code: consent::ReasonCode,
+    kind: ConsentKindDto,
+    code: ReasonCodeDto,
     message: String,
 }
 
 fn reasons(reasons: Vec<ConsentReason>) -> Vec<ReasonDto> {
     reasons
         .into_iter()
-        .map(|reason| ReasonDto { kind: reason.kind, code: reason.code, message: reason.message })
+        .map(|reason| ReasonDto { kind: reason.kind.into(), code: reason.code.into(), message: reason.message })
         .collect()
 }
 
 /// A client's consents.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientConsentsDto {
     ready_for_telehealth: bool,
@@ -182,7 +183,7 @@ impl From<ClientConsents> for ClientConsentsDto {
 }
 
 /// A row of the re-consent dashboard.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReconsentRowDto {
     client_id: String,
@@ -201,7 +202,7 @@ impl From<ReconsentRow> for ReconsentRowDto {
 }
 
 /// What an export wrote.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsentExportDto {
     pdf_path: String,
@@ -219,7 +220,146 @@ impl From<ConsentExport> for ConsentExportDto {
     }
 }
 
+/// The practice's consent settings.
+#[derive(Debug, Serialize, Deserialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentSettingsDto {
+    /// The telehealth platform in use.
+    platform: String,
+    recording_policy: String,
+    /// 0: consents do not expire.
+    expiry_months: u32,
+}
+
+impl From<ConsentSettings> for ConsentSettingsDto {
+    fn from(settings: ConsentSettings) -> Self {
+        ConsentSettingsDto {
+            platform: settings.platform,
+            recording_policy: settings.recording_policy,
+            expiry_months: settings.expiry_months,
+        }
+    }
+}
+
+impl From<ConsentSettingsDto> for ConsentSettings {
+    fn from(settings: ConsentSettingsDto) -> Self {
+        ConsentSettings {
+            platform: settings.platform,
+            recording_policy: settings.recording_policy,
+            expiry_months: settings.expiry_months,
+        }
+    }
+}
+
+/// Who is to sign a document being prepared.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct SignerInputDto {
+    role: SignerRoleDto,
+    name: String,
+}
+
+impl From<SignerInputDto> for SignerInput {
+    fn from(signer: SignerInputDto) -> Self {
+        SignerInput { role: signer.role.into(), name: signer.name }
+    }
+}
+
+/// A point of a signature stroke: x 0..=600, y 0..=200 (the pad's box), t ms since the first point.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+pub struct PointDto {
+    x: f64,
+    y: f64,
+    t: f64,
+}
+
+/// What a signer gives.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignatureInputDto {
+    typed_name: String,
+    intent: bool,
+    strokes: Vec<Vec<PointDto>>,
+    device: String,
+}
+
+impl From<SignatureInputDto> for SignatureInput {
+    fn from(signature: SignatureInputDto) -> Self {
+        SignatureInput {
+            typed_name: signature.typed_name,
+            intent: signature.intent,
+            strokes: signature
+                .strokes
+                .into_iter()
+                .map(|stroke| stroke.into_iter().map(|point| Point { x: point.x, y: point.y, t: point.t }).collect())
+                .collect(),
+            device: signature.device,
+        }
+    }
+}
+
+/// A signer as the kiosk shows them.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+pub struct KioskSignerDto {
+    index: u32,
+    role: SignerRoleDto,
+    name: String,
+    signed: bool,
+}
+
+/// A document as the kiosk shows it.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskDocumentDto {
+    id: String,
+    kind: ConsentKindDto,
+    title: String,
+    text: String,
+    text_hash: String,
+    signers: Vec<KioskSignerDto>,
+}
+
+/// One client's packet, as the kiosk shows it.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskPacketDto {
+    client_name: String,
+    documents: Vec<KioskDocumentDto>,
+    /// Every signer but witnesses has signed.
+    complete: bool,
+}
+
+impl From<KioskPacket> for KioskPacketDto {
+    fn from(packet: KioskPacket) -> Self {
+        KioskPacketDto {
+            client_name: packet.client_name,
+            documents: packet
+                .documents
+                .into_iter()
+                .map(|document| KioskDocumentDto {
+                    id: document.id,
+                    kind: document.kind.into(),
+                    title: document.title,
+                    text: document.text,
+                    text_hash: document.text_hash,
+                    signers: document
+                        .signers
+                        .into_iter()
+                        .map(|signer| KioskSignerDto {
+                            index: signer.index,
+                            role: signer.role.into(),
+                            name: signer.name,
+                            signed: signer.signed,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            complete: packet.complete,
+        }
+    }
+}
+
 #[tauri::command]
+#[specta::specta]
 pub async fn consent_templates(state: State<'_, AppState>) -> CommandResult<Vec<TemplateDto>> {
     state.with_session(|vault, session| {
         Ok(consent::templates(vault, session, now())?.into_iter().map(Into::into).collect())
@@ -227,6 +367,7 @@ pub async fn consent_templates(state: State<'_, AppState>) -> CommandResult<Vec<
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn consent_template_versions(state: State<'_, AppState>, kind: String) -> CommandResult<Vec<TemplateDto>> {
     let kind = ConsentKind::parse(&kind)?;
     state.with_session(|vault, session| {
@@ -235,6 +376,7 @@ pub async fn consent_template_versions(state: State<'_, AppState>, kind: String)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn save_consent_template(
     state: State<'_, AppState>,
     kind: String,
@@ -246,32 +388,38 @@ pub async fn save_consent_template(
 }
 
 #[tauri::command]
-pub async fn consent_settings(state: State<'_, AppState>) -> CommandResult<ConsentSettings> {
-    state.with_session(|vault, session| Ok(consent::settings(vault, session, now())?))
+#[specta::specta]
+pub async fn consent_settings(state: State<'_, AppState>) -> CommandResult<ConsentSettingsDto> {
+    state.with_session(|vault, session| Ok(consent::settings(vault, session, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_consent_settings(
     state: State<'_, AppState>,
-    settings: ConsentSettings,
-) -> CommandResult<ConsentSettings> {
-    state.with_session(|vault, session| Ok(consent::set_settings(vault, session, settings, now())?))
+    settings: ConsentSettingsDto,
+) -> CommandResult<ConsentSettingsDto> {
+    let settings = ConsentSettings::from(settings);
+    state.with_session(|vault, session| Ok(consent::set_settings(vault, session, settings, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn client_consents(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientConsentsDto> {
     let client_id = ClientId::parse(&client_id)?;
     state.with_session(|vault, session| Ok(consent::client_consents(vault, session, &client_id, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn prepare_consents(
     state: State<'_, AppState>,
     client_id: String,
     kinds: Vec<String>,
-    signers: Vec<SignerInput>,
+    signers: Vec<SignerInputDto>,
 ) -> CommandResult<Vec<DocumentDto>> {
     let client_id = ClientId::parse(&client_id)?;
+    let signers: Vec<SignerInput> = signers.into_iter().map(Into::into).collect();
     let kinds = kinds.iter().map(|kind| ConsentKind::parse(kind)).collect::<saferoom_core::Result<Vec<_>>>()?;
     state.with_session(|vault, session| {
         Ok(consent::prepare(vault, session, &client_id, &kinds, &signers, now())?.into_iter().map(Into::into).collect())
@@ -279,19 +427,22 @@ pub async fn prepare_consents(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_consent(
     state: State<'_, AppState>,
     document_id: String,
     signer_index: u32,
-    signature: SignatureInput,
+    signature: SignatureInputDto,
 ) -> CommandResult<DocumentDto> {
     let document_id = DocumentId::parse(&document_id)?;
+    let signature = SignatureInput::from(signature);
     state.with_session(|vault, session| {
         Ok(consent::sign(vault, session, &document_id, signer_index, &signature, now())?.into())
     })
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn revoke_consent(
     state: State<'_, AppState>,
     document_id: String,
@@ -302,6 +453,7 @@ pub async fn revoke_consent(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reconsent_dashboard(state: State<'_, AppState>) -> CommandResult<Vec<ReconsentRowDto>> {
     state.with_session(|vault, session| {
         Ok(consent::reconsent_dashboard(vault, session, now())?.into_iter().map(Into::into).collect())
@@ -309,6 +461,7 @@ pub async fn reconsent_dashboard(state: State<'_, AppState>) -> CommandResult<Ve
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_consent(
     state: State<'_, AppState>,
     document_id: String,
@@ -322,6 +475,7 @@ pub async fn export_consent(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_consent_packet(
     state: State<'_, AppState>,
     client_id: String,
@@ -340,36 +494,41 @@ fn fullscreen(window: &WebviewWindow, on: bool) {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn start_kiosk(
     state: State<'_, AppState>,
     window: WebviewWindow,
     client_id: String,
     document_ids: Vec<String>,
-) -> CommandResult<KioskPacket> {
+) -> CommandResult<KioskPacketDto> {
     let client_id = ClientId::parse(&client_id)?;
     let documents = document_ids.iter().map(|id| DocumentId::parse(id)).collect::<saferoom_core::Result<Vec<_>>>()?;
     let packet = state.start_kiosk(&client_id, &documents)?;
     fullscreen(&window, true);
-    Ok(packet)
+    Ok(packet.into())
 }
 
 #[tauri::command]
-pub async fn kiosk_packet(state: State<'_, AppState>) -> CommandResult<KioskPacket> {
-    state.with_kiosk(|vault, kiosk| Ok(kiosk.packet(vault, now())?))
+#[specta::specta]
+pub async fn kiosk_packet(state: State<'_, AppState>) -> CommandResult<KioskPacketDto> {
+    state.with_kiosk(|vault, kiosk| Ok(kiosk.packet(vault, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn kiosk_sign(
     state: State<'_, AppState>,
     document_id: String,
     signer_index: u32,
-    signature: SignatureInput,
-) -> CommandResult<KioskPacket> {
+    signature: SignatureInputDto,
+) -> CommandResult<KioskPacketDto> {
     let document_id = DocumentId::parse(&document_id)?;
-    state.with_kiosk(|vault, kiosk| Ok(kiosk.sign(vault, &document_id, signer_index, &signature, now())?))
+    let signature = SignatureInput::from(signature);
+    state.with_kiosk(|vault, kiosk| Ok(kiosk.sign(vault, &document_id, signer_index, &signature, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn end_kiosk(
     state: State<'_, AppState>,
     window: WebviewWindow,

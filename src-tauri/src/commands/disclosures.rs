@@ -14,7 +14,7 @@ use crate::state::AppState;
 use crate::work::{self, Work};
 
 /// A right-of-access request.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessRequestDto {
     id: String,
@@ -49,7 +49,7 @@ impl From<AccessRequest> for AccessRequestDto {
 }
 
 /// An authorisation to disclose psychotherapy notes.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationDto {
     id: String,
@@ -74,7 +74,7 @@ impl From<PsychotherapyAuthorization> for AuthorizationDto {
 }
 
 /// What an export wrote.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportReportDto {
     json_path: String,
@@ -99,7 +99,7 @@ impl From<ExportReport> for ExportReportDto {
 }
 
 /// What an import added.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReportDto {
     clients: usize,
@@ -126,6 +126,7 @@ impl From<ImportReport> for ImportReportDto {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn record_access_request(
     state: State<'_, AppState>,
     client_id: String,
@@ -138,6 +139,7 @@ pub async fn record_access_request(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn extend_access_request(
     state: State<'_, AppState>,
     request_id: String,
@@ -150,6 +152,7 @@ pub async fn extend_access_request(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_access_requests(state: State<'_, AppState>, open_only: bool) -> CommandResult<Vec<AccessRequestDto>> {
     state.with_session(|vault, session| {
         Ok(disclosures::list_access_requests(vault, session, open_only, now())?.into_iter().map(Into::into).collect())
@@ -157,6 +160,7 @@ pub async fn list_access_requests(state: State<'_, AppState>, open_only: bool) -
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn record_psychotherapy_authorization(
     state: State<'_, AppState>,
     client_id: String,
@@ -182,6 +186,7 @@ pub async fn record_psychotherapy_authorization(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_psychotherapy_authorizations(
     state: State<'_, AppState>,
     client_id: String,
@@ -196,12 +201,14 @@ pub async fn list_psychotherapy_authorizations(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn default_export_folder(state: State<'_, AppState>) -> CommandResult<Option<String>> {
     state.refuse_in_kiosk()?;
     Ok(export::default_folder().map(|folder| folder.display().to_string()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn export_client_record(
     state: State<'_, AppState>,
     client_id: String,
@@ -218,6 +225,7 @@ pub async fn export_client_record(
 
 /// The whole practice, off the main thread with its progress shown and Cancel offered.
 #[tauri::command]
+#[specta::specta]
 pub async fn export_practice(app: AppHandle, folder: String) -> CommandResult<ExportReportDto> {
     let folder = PathBuf::from(folder);
     work::run(app, Work::Export, move |state, progress| {
@@ -230,6 +238,7 @@ pub async fn export_practice(app: AppHandle, folder: String) -> CommandResult<Ex
 
 /// An export into this vault (all or nothing), off the main thread with its progress shown and Cancel offered.
 #[tauri::command]
+#[specta::specta]
 pub async fn import_practice(app: AppHandle, file: String) -> CommandResult<ImportReportDto> {
     let file = PathBuf::from(file);
     work::run(app, Work::Import, move |state, progress| {

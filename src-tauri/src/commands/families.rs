@@ -7,12 +7,13 @@ use tauri::State;
 
 use super::clients::StaffRefDto;
 use super::records::NoteDto;
+use super::wire::{UnitKindDto, UnitPolicyDto};
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// A member.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitMemberDto {
     client_id: String,
@@ -21,15 +22,15 @@ pub struct UnitMemberDto {
 }
 
 /// A couple or family.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitDto {
     id: String,
     name: String,
-    kind: UnitKind,
+    kind: UnitKindDto,
     members: Vec<UnitMemberDto>,
-    policy: Option<UnitPolicy>,
-    pending_policy: Option<UnitPolicy>,
+    policy: Option<UnitPolicyDto>,
+    pending_policy: Option<UnitPolicyDto>,
     agreement_document_id: Option<String>,
     created_at: String,
 }
@@ -39,7 +40,7 @@ impl From<Unit> for UnitDto {
         UnitDto {
             id: unit.id.to_string(),
             name: unit.name,
-            kind: unit.kind,
+            kind: unit.kind.into(),
             members: unit
                 .members
                 .into_iter()
@@ -49,20 +50,28 @@ impl From<Unit> for UnitDto {
                     adult: member.adult,
                 })
                 .collect(),
-            policy: unit.policy,
-            pending_policy: unit.pending_policy,
+            policy: unit.policy.map(Into::into),
+            pending_policy: unit.pending_policy.map(Into::into),
             agreement_document_id: unit.agreement_document_id.map(|id| id.to_string()),
             created_at: unit.created_at,
         }
     }
 }
 
+/// The kind of a joint-session note: always `unit`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitNoteKindDto {
+    /// A unit's own note.
+    Unit,
+}
+
 /// A joint-session note, in the shape of a note.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitNoteDto {
     id: String,
-    kind: &'static str,
+    kind: UnitNoteKindDto,
     client_id: String,
     unit_id: String,
     author: StaffRefDto,
@@ -79,7 +88,7 @@ impl From<UnitNote> for UnitNoteDto {
     fn from(note: UnitNote) -> Self {
         UnitNoteDto {
             id: note.id.to_string(),
-            kind: "unit",
+            kind: UnitNoteKindDto::Unit,
             client_id: String::new(),
             unit_id: note.unit_id.to_string(),
             author: StaffRefDto::new(&note.author_id, &note.author_name),
@@ -95,7 +104,7 @@ impl From<UnitNote> for UnitNoteDto {
 }
 
 /// A member's note shown in the unit's view.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberNoteDto {
     #[serde(flatten)]
@@ -104,7 +113,7 @@ pub struct MemberNoteDto {
 }
 
 /// The unit's record.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UnitViewDto {
     unit: UnitDto,
@@ -131,12 +140,12 @@ impl From<UnitView> for UnitViewDto {
 }
 
 /// A unit's policy as a reminder.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderDto {
     unit_id: String,
     unit_name: String,
-    policy: Option<UnitPolicy>,
+    policy: Option<UnitPolicyDto>,
     reminder: String,
 }
 
@@ -145,13 +154,14 @@ impl From<PolicyReminder> for ReminderDto {
         ReminderDto {
             unit_id: reminder.unit_id.to_string(),
             unit_name: reminder.unit_name,
-            policy: reminder.policy,
+            policy: reminder.policy.map(Into::into),
             reminder: reminder.reminder,
         }
     }
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_unit(
     state: State<'_, AppState>,
     name: String,
@@ -166,6 +176,7 @@ pub async fn create_unit(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_units(state: State<'_, AppState>, client_id: Option<String>) -> CommandResult<Vec<UnitDto>> {
     state.with_session(|vault, session| {
         let client = client_id.as_deref().map(ClientId::parse).transpose()?;
@@ -174,6 +185,7 @@ pub async fn list_units(state: State<'_, AppState>, client_id: Option<String>) -
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn get_unit(state: State<'_, AppState>, unit_id: String) -> CommandResult<UnitViewDto> {
     state.with_session(|vault, session| {
         let unit_id = UnitId::parse(&unit_id)?;
@@ -182,6 +194,7 @@ pub async fn get_unit(state: State<'_, AppState>, unit_id: String) -> CommandRes
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_unit_policy(state: State<'_, AppState>, unit_id: String, policy: String) -> CommandResult<UnitDto> {
     state.with_session(|vault, session| {
         let policy = UnitPolicy::from_name(&policy)?;
@@ -191,6 +204,7 @@ pub async fn set_unit_policy(state: State<'_, AppState>, unit_id: String, policy
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_unit_note(
     state: State<'_, AppState>,
     unit_id: String,
@@ -204,6 +218,7 @@ pub async fn create_unit_note(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn unit_policy_for_client(state: State<'_, AppState>, client_id: String) -> CommandResult<Vec<ReminderDto>> {
     state.with_session(|vault, session| {
         let client_id = ClientId::parse(&client_id)?;

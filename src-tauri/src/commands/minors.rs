@@ -4,26 +4,27 @@ use std::collections::BTreeMap;
 
 use saferoom_core::ids::{ClientId, GuardianId};
 use saferoom_core::minors::{
-    self, ClientAssessment, Explanation, Flag, Guardian, GuardianAccess, GuardianInput, GuardianRole, MajorityRow,
-    RetentionRow, RuleField, RuleInForce, SessionCap,
+    self, ClientAssessment, Explanation, Guardian, GuardianInput, MajorityRow, RetentionRow, RuleField, RuleInForce,
+    SessionCap,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::clients::StaffRefDto;
+use super::wire::{ConsenterDto, FlagDto, GuardianAccessDto, GuardianRoleDto, RuleFieldDto};
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// A guardian.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct GuardianDto {
     id: String,
     client_id: String,
     name: String,
-    role: GuardianRole,
-    access: GuardianAccess,
+    role: GuardianRoleDto,
+    access: GuardianAccessDto,
     custody_note: Option<String>,
     phone: Option<String>,
     email: Option<String>,
@@ -37,8 +38,8 @@ impl From<Guardian> for GuardianDto {
             id: guardian.id.to_string(),
             client_id: guardian.client_id.to_string(),
             name: guardian.input.name,
-            role: guardian.input.role,
-            access: guardian.input.access,
+            role: guardian.input.role.into(),
+            access: guardian.input.access.into(),
             custody_note: guardian.input.custody_note,
             phone: guardian.input.phone,
             email: guardian.input.email,
@@ -48,8 +49,51 @@ impl From<Guardian> for GuardianDto {
     }
 }
 
+/// A guardian as typed.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardianInputDto {
+    name: String,
+    role: GuardianRoleDto,
+    access: GuardianAccessDto,
+    /// Custody documents noted (court order, parenting plan…).
+    custody_note: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+impl From<GuardianInputDto> for GuardianInput {
+    fn from(input: GuardianInputDto) -> Self {
+        GuardianInput {
+            name: input.name,
+            role: input.role.into(),
+            access: input.access.into(),
+            custody_note: input.custody_note,
+            phone: input.phone,
+            email: input.email,
+        }
+    }
+}
+
+/// The session cap as it stands.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionCapDto {
+    limit: u32,
+    /// Within this many days of the first (null: not limited to a period).
+    within_days: Option<u32>,
+    used: u32,
+    remaining: u32,
+}
+
+impl From<SessionCap> for SessionCapDto {
+    fn from(cap: SessionCap) -> Self {
+        SessionCapDto { limit: cap.limit, within_days: cap.within_days, used: cap.used, remaining: cap.remaining }
+    }
+}
+
 /// The assessment of one client on one day.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AssessmentDto {
     client_id: String,
@@ -59,15 +103,15 @@ pub struct AssessmentDto {
     age: u8,
     adult: bool,
     majority_on: String,
-    who_must_consent: Vec<minors::Consenter>,
+    who_must_consent: Vec<ConsenterDto>,
     guardians_may_see_records: bool,
-    session_cap: Option<SessionCap>,
-    flags: Vec<Flag>,
+    session_cap: Option<SessionCapDto>,
+    flags: Vec<FlagDto>,
     explanations: Vec<ExplanationDto>,
 }
 
 /// Why.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ExplanationDto {
     rule: &'static str,
@@ -100,21 +144,23 @@ impl From<ClientAssessment> for AssessmentDto {
             age: assessment.age,
             adult: assessment.adult,
             majority_on: assessment.majority_on.to_string(),
-            who_must_consent: assessment.who_must_consent,
+            who_must_consent: assessment.who_must_consent.into_iter().map(Into::into).collect(),
             guardians_may_see_records: assessment.guardians_may_see_records,
-            session_cap: assessment.session_cap,
-            flags: assessment.flags,
+            session_cap: assessment.session_cap.map(Into::into),
+            flags: assessment.flags.into_iter().map(Into::into).collect(),
             explanations: assessment.explanations.into_iter().map(Into::into).collect(),
         }
     }
 }
 
 /// A practice override.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OverrideDto {
     jurisdiction: String,
-    field: RuleField,
+    field: RuleFieldDto,
+    /// A number or a yes/no, as the field takes.
+    #[specta(type = Option<RuleValue>)]
     value: serde_json::Value,
     reason: String,
     by: StaffRefDto,
@@ -122,7 +168,7 @@ pub struct OverrideDto {
 }
 
 /// A jurisdiction's rule as applied.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleDto {
     code: String,
@@ -159,7 +205,7 @@ impl From<RuleInForce> for RuleDto {
                 .into_iter()
                 .map(|item| OverrideDto {
                     jurisdiction: item.jurisdiction,
-                    field: item.field,
+                    field: item.field.into(),
                     value: item.value,
                     reason: item.reason,
                     by: StaffRefDto::new(&item.by, &item.by_name),
@@ -171,7 +217,7 @@ impl From<RuleInForce> for RuleDto {
 }
 
 /// A client who came of age with guardians on file.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct MajorityRowDto {
     client_id: String,
@@ -192,7 +238,7 @@ impl From<MajorityRow> for MajorityRowDto {
 }
 
 /// A record past retention.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct RetentionRowDto {
     client_id: String,
@@ -216,6 +262,16 @@ impl From<RetentionRow> for RetentionRowDto {
     }
 }
 
+/// An override's value: a number or a yes/no (for the bindings; the core checks it against the field).
+#[derive(Serialize, specta::Type)]
+#[serde(untagged)]
+pub enum RuleValue {
+    /// Ages, counts, years.
+    Number(u32),
+    /// Yes or no.
+    Flag(bool),
+}
+
 fn day(text: Option<String>) -> CommandResult<time::Date> {
     match text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
         Some(text) => Ok(saferoom_core::clients::parse_date(text, "onDate")?),
@@ -224,6 +280,7 @@ fn day(text: Option<String>) -> CommandResult<time::Date> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_guardians(state: State<'_, AppState>, client_id: String) -> CommandResult<Vec<GuardianDto>> {
     let client_id = ClientId::parse(&client_id)?;
     state.with_session(|vault, session| {
@@ -232,29 +289,34 @@ pub async fn list_guardians(state: State<'_, AppState>, client_id: String) -> Co
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn add_guardian(
     state: State<'_, AppState>,
     client_id: String,
-    guardian: GuardianInput,
+    guardian: GuardianInputDto,
 ) -> CommandResult<GuardianDto> {
     let client_id = ClientId::parse(&client_id)?;
+    let guardian = GuardianInput::from(guardian);
     state.with_session(|vault, session| Ok(minors::add_guardian(vault, session, &client_id, guardian, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn update_guardian(
     state: State<'_, AppState>,
     guardian_id: String,
-    guardian: GuardianInput,
+    guardian: GuardianInputDto,
     active: bool,
 ) -> CommandResult<GuardianDto> {
     let guardian_id = GuardianId::parse(&guardian_id)?;
+    let guardian = GuardianInput::from(guardian);
     state.with_session(|vault, session| {
         Ok(minors::update_guardian(vault, session, &guardian_id, guardian, active, now())?.into())
     })
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn minor_assessment(
     state: State<'_, AppState>,
     client_id: String,
@@ -268,6 +330,7 @@ pub async fn minor_assessment(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn jurisdiction_rules(state: State<'_, AppState>) -> CommandResult<Vec<RuleDto>> {
     state.with_session(|vault, session| {
         Ok(minors::rules_in_force(vault, session, now())?.into_iter().map(Into::into).collect())
@@ -275,6 +338,7 @@ pub async fn jurisdiction_rules(state: State<'_, AppState>) -> CommandResult<Vec
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn override_rule(
     state: State<'_, AppState>,
     jurisdiction: String,
@@ -289,6 +353,7 @@ pub async fn override_rule(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn majority_dashboard(state: State<'_, AppState>) -> CommandResult<Vec<MajorityRowDto>> {
     state.with_session(|vault, session| {
         Ok(minors::majority_dashboard(vault, session, now())?.into_iter().map(Into::into).collect())
@@ -296,6 +361,7 @@ pub async fn majority_dashboard(state: State<'_, AppState>) -> CommandResult<Vec
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn retention_report(
     state: State<'_, AppState>,
     on_date: Option<String>,

@@ -12,7 +12,7 @@ use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// An emergency-access grant.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakGlassGrantDto {
     id: String,
@@ -45,7 +45,7 @@ impl From<BreakGlassGrant> for BreakGlassGrantDto {
 }
 
 /// An audit entry.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntryDto {
     seq: i64,
@@ -72,7 +72,7 @@ impl From<AuditEntry> for AuditEntryDto {
 }
 
 /// The audit view's filter.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditFilterDto {
     actor_id: Option<String>,
@@ -85,7 +85,7 @@ pub struct AuditFilterDto {
 }
 
 /// The outcome of checking the chain.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VerificationDto {
     entries: u64,
@@ -131,6 +131,7 @@ impl TryFrom<AuditFilterDto> for AuditFilter {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_audit(state: State<'_, AppState>, filter: AuditFilterDto) -> CommandResult<Vec<AuditEntryDto>> {
     let filter = AuditFilter::try_from(filter)?;
     state.with_session(|vault, session| {
@@ -139,11 +140,13 @@ pub async fn list_audit(state: State<'_, AppState>, filter: AuditFilterDto) -> C
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn verify_audit(state: State<'_, AppState>) -> CommandResult<VerificationDto> {
     state.with_session(|vault, session| Ok(audit::verify_as(vault, session, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn break_glass(
     state: State<'_, AppState>,
     client_id: String,
@@ -154,6 +157,7 @@ pub async fn break_glass(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_break_glass(
     state: State<'_, AppState>,
     unreviewed_only: bool,
@@ -164,6 +168,7 @@ pub async fn list_break_glass(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn review_break_glass(state: State<'_, AppState>, grant_id: String) -> CommandResult<BreakGlassGrantDto> {
     let grant_id = GrantId::parse(&grant_id)?;
     state.with_session(|vault, session| Ok(access::review_break_glass(vault, session, &grant_id, now())?.into()))

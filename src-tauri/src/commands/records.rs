@@ -7,26 +7,73 @@ use serde::Serialize;
 use tauri::State;
 
 use super::clients::StaffRefDto;
+use super::wire::NoteKindDto;
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// An intake question.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct IntakeQuestionDto {
     key: &'static str,
     label: &'static str,
-    kind: &'static str,
+    kind: IntakeKindDto,
     choices: Option<Vec<&'static str>>,
     required: bool,
 }
 
+/// How an intake question is answered.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum IntakeKindDto {
+    /// A line of text.
+    Text,
+    /// Paragraphs.
+    LongText,
+    /// Yes or no.
+    YesNo,
+    /// A date (YYYY-MM-DD).
+    Date,
+    /// One of `choices`.
+    Choice,
+    /// 0 to 10.
+    Scale,
+}
+
+impl From<QuestionKind> for IntakeKindDto {
+    fn from(kind: QuestionKind) -> Self {
+        match kind {
+            QuestionKind::Text => IntakeKindDto::Text,
+            QuestionKind::LongText => IntakeKindDto::LongText,
+            QuestionKind::YesNo => IntakeKindDto::YesNo,
+            QuestionKind::Date => IntakeKindDto::Date,
+            QuestionKind::Choice(_) => IntakeKindDto::Choice,
+            QuestionKind::Scale => IntakeKindDto::Scale,
+        }
+    }
+}
+
+/// An intake answer as the bindings type it: text (and dates, YYYY-MM-DD), yes/no, or a 0..=10 scale (the
+/// core checks each against its question).
+#[derive(Serialize, specta::Type)]
+#[serde(untagged)]
+pub enum IntakeValue {
+    /// `text`, `long_text`, `date`, `choice`.
+    Text(String),
+    /// `yes_no`.
+    YesNo(bool),
+    /// `scale`.
+    Scale(u8),
+}
+
 /// The questionnaire with a client's answers.
-#[derive(Debug, Serialize, PartialEq)]
+#[derive(Debug, Serialize, PartialEq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct IntakeDto {
     questions: Vec<IntakeQuestionDto>,
+    /// By question key; a question not answered is absent or null.
+    #[specta(type = std::collections::BTreeMap<String, Option<IntakeValue>>)]
     answers: serde_json::Map<String, serde_json::Value>,
     updated_at: Option<String>,
     updated_by: Option<StaffRefDto>,
@@ -40,7 +87,7 @@ impl From<Intake> for IntakeDto {
                 .map(|question| IntakeQuestionDto {
                     key: question.key,
                     label: question.label,
-                    kind: question.kind.as_str(),
+                    kind: question.kind.into(),
                     choices: match question.kind {
                         QuestionKind::Choice(choices) => Some(choices.to_vec()),
                         _ => None,
@@ -56,7 +103,7 @@ impl From<Intake> for IntakeDto {
 }
 
 /// An addendum.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct AddendumDto {
     id: String,
@@ -67,11 +114,11 @@ pub struct AddendumDto {
 }
 
 /// A note.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NoteDto {
     id: String,
-    kind: &'static str,
+    kind: NoteKindDto,
     client_id: String,
     author: StaffRefDto,
     session_date: String,
@@ -87,7 +134,7 @@ impl From<Note> for NoteDto {
     fn from(note: Note) -> Self {
         NoteDto {
             id: note.id.to_string(),
-            kind: note.kind.as_str(),
+            kind: note.kind.into(),
             client_id: note.client_id.to_string(),
             author: StaffRefDto::new(&note.author_id, &note.author_name),
             session_date: note.session_date,
@@ -112,7 +159,7 @@ impl From<Note> for NoteDto {
 }
 
 /// A client's notes as the caller may see them.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientNotesDto {
     progress: Vec<NoteDto>,
@@ -120,12 +167,14 @@ pub struct ClientNotesDto {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn get_intake(state: State<'_, AppState>, client_id: String) -> CommandResult<IntakeDto> {
     let client_id = ClientId::parse(&client_id)?;
     state.with_session(|vault, session| Ok(intake::get(vault, session, &client_id, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn save_intake(
     state: State<'_, AppState>,
     client_id: String,
@@ -137,6 +186,7 @@ pub async fn save_intake(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_notes(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientNotesDto> {
     let client_id = ClientId::parse(&client_id)?;
     state.with_session(|vault, session| {
@@ -149,6 +199,7 @@ pub async fn list_notes(state: State<'_, AppState>, client_id: String) -> Comman
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_note(
     state: State<'_, AppState>,
     client_id: String,
@@ -163,6 +214,7 @@ pub async fn create_note(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn update_note(
     state: State<'_, AppState>,
     note_id: String,
@@ -177,12 +229,14 @@ pub async fn update_note(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_note(state: State<'_, AppState>, note_id: String, kind: String) -> CommandResult<NoteDto> {
     let (note_id, kind) = (NoteId::parse(&note_id)?, NoteKind::parse(&kind)?);
     state.with_session(|vault, session| Ok(notes::sign(vault, session, kind, &note_id, now())?.into()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn add_addendum(
     state: State<'_, AppState>,
     note_id: String,

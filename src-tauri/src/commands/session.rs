@@ -10,6 +10,7 @@ use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_in(state: State<'_, AppState>, login: String, password: String) -> CommandResult<SessionDto> {
     let password = SecretString::from(password);
     let open = state.with_vault(|vault| {
@@ -32,6 +33,7 @@ pub async fn sign_in(state: State<'_, AppState>, login: String, password: String
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn recover_owner_password(
     state: State<'_, AppState>,
     login: String,
@@ -45,6 +47,7 @@ pub async fn recover_owner_password(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
     state.refuse_in_kiosk()?;
     let session = state.session();
@@ -56,6 +59,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn change_own_password(
     state: State<'_, AppState>,
     current_password: String,

@@ -6,18 +6,19 @@ use saferoom_core::SecretString;
 use serde::Serialize;
 use tauri::State;
 
+use super::wire::RoleDto;
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
 /// A staff member as listed.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct StaffMemberDto {
     id: String,
     login: String,
     display_name: String,
-    role: &'static str,
+    role: RoleDto,
     active: bool,
     created_at: String,
     has_password: bool,
@@ -29,7 +30,7 @@ impl From<StaffMember> for StaffMemberDto {
             id: member.id.to_string(),
             login: member.login,
             display_name: member.display_name,
-            role: member.role.as_str(),
+            role: member.role.into(),
             active: member.active,
             created_at: member.created_at,
             has_password: member.has_password,
@@ -38,11 +39,13 @@ impl From<StaffMember> for StaffMemberDto {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn list_staff(state: State<'_, AppState>) -> CommandResult<Vec<StaffMemberDto>> {
     state.with_session(|vault, session| Ok(staff::list(vault, session, now())?.into_iter().map(Into::into).collect()))
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn add_staff(
     state: State<'_, AppState>,
     login: String,
@@ -59,6 +62,7 @@ pub async fn add_staff(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_staff_role(
     state: State<'_, AppState>,
     staff_id: String,
@@ -69,6 +73,7 @@ pub async fn set_staff_role(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn set_staff_active(
     state: State<'_, AppState>,
     staff_id: String,
@@ -79,6 +84,7 @@ pub async fn set_staff_active(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn reset_staff_password(
     state: State<'_, AppState>,
     staff_id: String,

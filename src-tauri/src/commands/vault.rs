@@ -6,17 +6,18 @@ use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 
+use super::wire::RoleDto;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
 
 /// The signed-in person.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDto {
     staff_id: String,
     login: String,
     display_name: String,
-    role: &'static str,
+    role: RoleDto,
 }
 
 impl From<&Session> for SessionDto {
@@ -25,13 +26,13 @@ impl From<&Session> for SessionDto {
             staff_id: session.staff_id().to_string(),
             login: session.login().to_owned(),
             display_name: session.display_name().to_owned(),
-            role: session.role().as_str(),
+            role: session.role().into(),
         }
     }
 }
 
 /// The first owner's account, typed on the create screen.
-#[derive(Deserialize)]
+#[derive(Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerDto {
     login: String,
@@ -40,7 +41,7 @@ pub struct OwnerDto {
 }
 
 /// Whether the OS keychain can be used, and if not why.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct KeychainDto {
     available: bool,
@@ -48,7 +49,7 @@ pub struct KeychainDto {
 }
 
 /// What the start screen needs to know.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct VaultStatusDto {
     exists: bool,
@@ -57,15 +58,51 @@ pub struct VaultStatusDto {
     keychain: KeychainDto,
     has_keychain_slot: bool,
     has_passphrase_slot: bool,
-    opened_with: Option<&'static str>,
+    opened_with: Option<OpenedWithDto>,
     session: Option<SessionDto>,
     logins: Vec<String>,
     /// A signing kiosk is running (show only the kiosk).
     kiosk: bool,
 }
 
+/// The key the open vault was opened with.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenedWithDto {
+    /// The OS keychain.
+    Keychain,
+    /// The recovery code.
+    RecoveryCode,
+    /// The vault passphrase.
+    Passphrase,
+    /// A staff member's password (or the vault was just created).
+    StaffPassword,
+}
+
+/// A way to unlock the vault without a staff password.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum UnlockMethodDto {
+    /// The OS keychain.
+    Keychain,
+    /// The recovery code.
+    RecoveryCode,
+    /// The vault passphrase.
+    Passphrase,
+}
+
+impl UnlockMethodDto {
+    fn as_str(self) -> &'static str {
+        match self {
+            UnlockMethodDto::Keychain => "keychain",
+            UnlockMethodDto::RecoveryCode => "recovery_code",
+            UnlockMethodDto::Passphrase => "passphrase",
+        }
+    }
+}
+
 /// The result of creating a vault; the recovery code is shown once and exists nowhere else.
-#[derive(Serialize)]
+#[derive(Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedDto {
     recovery_code: String,
@@ -75,10 +112,10 @@ pub struct CreatedDto {
 }
 
 /// How the vault was opened.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct UnlockReportDto {
-    method: &'static str,
+    method: UnlockMethodDto,
     keychain_restored: bool,
 }
 
@@ -95,14 +132,15 @@ fn slot_kinds(state: &AppState) -> Vec<SlotKind> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStatusDto> {
     let kinds = slot_kinds(&state);
     let opened_with = state.with_vault(|vault| {
         Ok(match vault.opened_with() {
-            OpenedWith::Keychain => "keychain",
-            OpenedWith::RecoveryCode => "recovery_code",
-            OpenedWith::Passphrase => "passphrase",
-            OpenedWith::StaffPassword(_) | OpenedWith::Creation => "staff_password",
+            OpenedWith::Keychain => OpenedWithDto::Keychain,
+            OpenedWith::RecoveryCode => OpenedWithDto::RecoveryCode,
+            OpenedWith::Passphrase => OpenedWithDto::Passphrase,
+            OpenedWith::StaffPassword(_) | OpenedWith::Creation => OpenedWithDto::StaffPassword,
         })
     });
     Ok(VaultStatusDto {
@@ -120,6 +158,7 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn create_vault(
     state: State<'_, AppState>,
     use_keychain: bool,
@@ -163,32 +202,35 @@ pub async fn create_vault(
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn unlock_with_keychain(state: State<'_, AppState>) -> CommandResult<UnlockReportDto> {
     state.refuse_in_kiosk()?;
     let keychain = SystemKeychain::connect()?;
     let vault = Vault::open(&state.paths, Unlock::Keychain(&keychain))?;
-    opened(&state, vault, "keychain")?;
-    Ok(UnlockReportDto { method: "keychain", keychain_restored: false })
+    opened(&state, vault, UnlockMethodDto::Keychain.as_str())?;
+    Ok(UnlockReportDto { method: UnlockMethodDto::Keychain, keychain_restored: false })
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn unlock_with_recovery_code(state: State<'_, AppState>, code: String) -> CommandResult<UnlockReportDto> {
     let code = SecretString::from(code);
-    open_typed(&state, Unlock::RecoveryCode(&code), "recovery_code")
+    open_typed(&state, Unlock::RecoveryCode(&code), UnlockMethodDto::RecoveryCode)
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn unlock_with_passphrase(state: State<'_, AppState>, passphrase: String) -> CommandResult<UnlockReportDto> {
     let passphrase = SecretString::from(passphrase);
-    open_typed(&state, Unlock::Passphrase(&passphrase), "passphrase")
+    open_typed(&state, Unlock::Passphrase(&passphrase), UnlockMethodDto::Passphrase)
 }
 
 /// Open with a typed secret (restoring a lost keychain entry).
-fn open_typed(state: &AppState, unlock: Unlock<'_>, method: &'static str) -> CommandResult<UnlockReportDto> {
+fn open_typed(state: &AppState, unlock: Unlock<'_>, method: UnlockMethodDto) -> CommandResult<UnlockReportDto> {
     state.refuse_in_kiosk()?;
     let mut vault = Vault::open(&state.paths, unlock)?;
     let keychain_restored = restore_keychain_entry(&mut vault);
-    opened(state, vault, method)?;
+    opened(state, vault, method.as_str())?;
     Ok(UnlockReportDto { method, keychain_restored })
 }
 
@@ -216,6 +258,7 @@ fn opened(state: &AppState, vault: Vault, how: &str) -> CommandResult<()> {
 /// Lock, making the automatic backup first when one is due (its progress reaches the UI; a failure is
 /// kept in the backup status and never stops the lock). Runs on a blocking thread: a backup takes time.
 #[tauri::command]
+#[specta::specta]
 pub async fn lock_vault(app: AppHandle) -> CommandResult<()> {
     app.state::<AppState>().refuse_in_kiosk()?;
     tauri::async_runtime::spawn_blocking(move || {
@@ -227,6 +270,7 @@ pub async fn lock_vault(app: AppHandle) -> CommandResult<()> {
 }
 
 #[tauri::command]
+#[specta::specta]
 pub async fn touch(state: State<'_, AppState>) -> CommandResult<()> {
     // Long work holds the vault (it is open); asking would wait for the work to end.
     if !state.working() && !state.is_unlocked() {

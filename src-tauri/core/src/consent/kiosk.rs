@@ -6,7 +6,6 @@
 //! until staff sign in again. The kiosk ends only when a staff member signs in again with their password
 //! ([`Kiosk::end`]), which gives a fresh `Session`.
 
-use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::signature::{self, SignatureInput};
@@ -20,7 +19,7 @@ use crate::staff::{LoginThrottle, Session};
 use crate::vault::Vault;
 
 /// A signer as the kiosk shows them (no evidence, no other client data).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KioskSigner {
     /// Position on the document.
     pub index: u32,
@@ -33,8 +32,7 @@ pub struct KioskSigner {
 }
 
 /// A document as the kiosk shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KioskDocument {
     /// Its id.
     pub id: String,
@@ -51,8 +49,7 @@ pub struct KioskDocument {
 }
 
 /// What the kiosk shows: one client's packet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KioskPacket {
     /// The client's name.
     pub client_name: String,

@@ -74,8 +74,7 @@ pub struct ConsentTemplate {
 }
 
 /// The practice's consent settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentSettings {
     /// The telehealth platform in use (technology consent is for one platform).
     pub platform: String,
@@ -141,7 +140,7 @@ impl SignerRole {
 }
 
 /// A signer asked for when preparing documents.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignerInput {
     /// Their part.
     pub role: SignerRole,

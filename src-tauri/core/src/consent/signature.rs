@@ -36,8 +36,7 @@ pub struct Point {
 }
 
 /// What a signer gives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SignatureInput {
     /// Their name, typed.
     pub typed_name: String,

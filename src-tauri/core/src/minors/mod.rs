@@ -57,8 +57,7 @@ fn access_str(access: GuardianAccess) -> &'static str {
 }
 
 /// A guardian as typed.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuardianInput {
     /// Their name.
     pub name: String,

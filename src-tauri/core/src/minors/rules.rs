@@ -128,8 +128,7 @@ pub fn birthday(birth: Date, years: u32) -> Date {
 }
 
 /// The rule behind one conclusion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {
     /// Which rule (`min_consent_age`, …).
     pub rule: &'static str,
@@ -166,8 +165,7 @@ pub enum Flag {
 }
 
 /// The session cap as it stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionCap {
     /// Sessions allowed.
     pub limit: u32,
