@@ -66,7 +66,7 @@ ui: ui/node_modules/.package-lock.json
 	cd ui && npm run build
 
 ui-test: ui/node_modules/.package-lock.json
-	cd ui && npm test
+	cd ui && npm test && npm run check
 
 lint: ui
 	cargo fmt --all --check

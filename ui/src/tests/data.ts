@@ -796,11 +796,11 @@ export function kioskPacket(clientName: string, documents: ConsentDocument[]): K
 }
 
 /** What `export_consent` and `export_consent_packet` answer for files written into `folder` as `stem`. */
-export function consentExport(folder: string, stem: string, fhir = true): ConsentExport {
+export function consentExport(folder: string, stem: string): ConsentExport {
   return {
     pdfPath: `${folder}/${stem}.pdf`,
     pdfSha256: fakeHash(stem),
-    fhirPath: fhir ? `${folder}/${stem}.fhir.json` : null,
+    fhirPath: `${folder}/${stem}.fhir.json`,
   };
 }
 

@@ -585,7 +585,14 @@ describe('practice data (owner)', () => {
   test('imports after a confirmation: counts, staff added disabled, psychotherapy notes skipped', async () => {
     // An old export with one client, two progress notes and a psychotherapy note, by a clinician unknown here.
     const file = `${USB_FOLDER}/saferoom-practice-old.json`;
-    const report: ImportReport = { clients: 1, progressNotes: 2, staffAdded: 1, psychotherapyNotesSkipped: 1 };
+    const report: ImportReport = {
+      clients: 1,
+      progressNotes: 2,
+      staffAdded: 1,
+      psychotherapyNotesSkipped: 1,
+      records: 4,
+      renamedLogins: [],
+    };
     const backend = signedIn('owner', { default_export_folder: DEFAULT_FOLDER, import_practice: report });
     const { user } = renderApp();
     await user.click(await byId('nav-data'));
@@ -663,7 +670,7 @@ describe('practice data (owner)', () => {
   });
 
   test('import results without added staff say so', async () => {
-    const report: ImportReport = { clients: 2, progressNotes: 0, staffAdded: 0, psychotherapyNotesSkipped: 0 };
+    const report: ImportReport = { clients: 2, progressNotes: 0, staffAdded: 0, psychotherapyNotesSkipped: 0, records: 2, renamedLogins: [] };
     signedIn('owner', { default_export_folder: DEFAULT_FOLDER, import_practice: report });
     const { user } = renderApp();
     await user.click(await byId('nav-data'));
