@@ -626,7 +626,7 @@ describe('practice data (owner)', () => {
     await user.click(await byId('import-confirm'));
     const result = await byId('import-result');
     expect(result).toHaveAttribute('role', 'status');
-    expect(result).toHaveTextContent('Imported 1 client with 2 progress notes.');
+    expect(result).toHaveTextContent('Imported 1 client with 2 progress notes (4 records in all).');
     expect(result).toHaveTextContent('1 staff account was added without a password. Set one under Staff before that person signs in.');
     expect(result).toHaveTextContent('1 psychotherapy note in the file was not imported');
     expect(backend.callsOf('import_practice').map((c) => c.args)).toEqual([{ file }]);
