@@ -10,17 +10,19 @@
 //! Every action starts with [`run`]: it re-reads the person's current role and status inside the action's
 //! transaction, and audits refusals.
 
+mod identity;
+mod store;
 #[cfg(test)]
 mod tests;
 
 use rusqlite::{OptionalExtension, Transaction};
 use time::{Duration, OffsetDateTime};
 
-use crate::audit::{actions, append};
+use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
-use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
+pub use identity::{Role, Session};
 
 /// How long an emergency-access grant lasts.
 pub const BREAK_GLASS_HOURS: i64 = 8;
@@ -63,12 +65,12 @@ pub(crate) fn run<T>(
         return Err(Error::forbidden("this session belongs to another vault"));
     }
     let result = vault.transaction(|transaction| {
-        let member = crate::staff::load(transaction, session.staff_id())?
+        let (role, active) = store::role_and_status(transaction, session.staff_id())?
             .ok_or_else(|| Error::forbidden("this account no longer exists"))?;
-        if !member.active {
+        if !active {
             return Err(Error::forbidden("this account has been disabled"));
         }
-        work(transaction, &Actor { staff_id: member.id, role: member.role })
+        work(transaction, &Actor { staff_id: session.staff_id().clone(), role })
     });
     if let Err(Error::Forbidden { reason }) = &result {
         let detail = reason.clone();
