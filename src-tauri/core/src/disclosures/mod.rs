@@ -9,7 +9,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::{OptionalExtension, Row, Transaction};
+use rusqlite::Transaction;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::access::{self, Actor};

@@ -1,6 +1,11 @@
 //! SQL for access requests and psychotherapy-note authorisations.
 
-use super::*;
+use rusqlite::{OptionalExtension, Row, Transaction};
+use time::Date;
+
+use super::{AccessRequest, PsychotherapyAuthorization};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, GrantId, StaffId};
 
 pub(super) fn date_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Date> {
     let text: String = row.get(index)?;

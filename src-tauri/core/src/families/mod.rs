@@ -11,7 +11,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 

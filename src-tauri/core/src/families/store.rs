@@ -1,6 +1,11 @@
 //! SQL for couples and families: a unit as stored, with its members and agreements, and its joint notes.
 
-use super::*;
+use rusqlite::{Connection, OptionalExtension};
+use time::OffsetDateTime;
+
+use super::{Unit, UnitKind, UnitMember, UnitNote, UnitPolicy};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, DocumentId, UnitId};
 
 pub(super) fn load(connection: &Connection, unit_id: &UnitId, now: OffsetDateTime) -> Result<Unit> {
     let (name, kind, created_at): (String, String, String) = connection

@@ -5,7 +5,6 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::Connection;
 use time::OffsetDateTime;
 
 use crate::access;

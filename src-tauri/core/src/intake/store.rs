@@ -1,6 +1,10 @@
 //! SQL for intake answers.
 
-use super::*;
+use rusqlite::Connection;
+
+use super::{Intake, QUESTIONS};
+use crate::error::Result;
+use crate::ids::{ClientId, StaffId};
 
 pub(crate) fn load(connection: &Connection, client_id: &ClientId) -> Result<Intake> {
     let mut statement = connection.prepare_cached(

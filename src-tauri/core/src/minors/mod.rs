@@ -8,7 +8,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 

@@ -1,6 +1,11 @@
 //! SQL for guardians, rule overrides and the client facts the assessment reads.
 
-use super::*;
+use rusqlite::{Connection, OptionalExtension, Row};
+use time::Date;
+
+use super::{Guardian, GuardianAccess, GuardianInput, GuardianRole, RuleField, RuleOverride};
+use crate::error::{Error, Result};
+use crate::ids::{ClientId, GuardianId, StaffId};
 
 pub(super) fn guardian_row(row: &Row<'_>) -> rusqlite::Result<Guardian> {
     let role: String = row.get(3)?;
