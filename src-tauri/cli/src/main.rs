@@ -172,7 +172,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 CreateOptions {
                     keychain: keychain.as_ref().map(|k| k as _),
                     passphrase: passphrase.as_ref(),
-                    owner: Some(owner_account),
+                    owner: Some(&owner_account),
                     now: now()?,
                 },
             ))?;
@@ -258,7 +258,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 (false, false) => Replace::Nothing,
             };
             let cancel = signals::cancel_on_signal()?;
-            let options = RestoreOptions { replace, now: now()?, progress: &cancel };
+            let options = RestoreOptions {
+                replace,
+                now: now()?,
+                progress: &cancel,
+                check_way_in: saferoom_core::staff::require_owner_way_in,
+            };
             let report = match Vault::restore(&file, &paths, way_in.unlock(), options) {
                 Err(error @ saferoom_core::Error::OtherVaultExists { .. }) => {
                     return Err(anyhow::anyhow!(CliError(error))

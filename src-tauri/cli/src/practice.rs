@@ -273,7 +273,7 @@ pub(crate) fn demo(paths: &VaultPaths, args: DemoArgs) -> anyhow::Result<()> {
         CreateOptions {
             keychain: None,
             passphrase: None,
-            owner: Some(OwnerAccount { login: "owner", display_name: "Olivia Owner", password: &owner_password }),
+            owner: Some(&OwnerAccount { login: "owner", display_name: "Olivia Owner", password: &owner_password }),
             now,
         },
     ))?;

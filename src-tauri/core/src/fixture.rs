@@ -59,7 +59,7 @@ pub(crate) fn practice() -> Practice {
         CreateOptions {
             keychain: None,
             passphrase: None,
-            owner: Some(OwnerAccount { login: "olivia", display_name: "Olivia Owner", password: &password }),
+            owner: Some(&OwnerAccount { login: "olivia", display_name: "Olivia Owner", password: &password }),
             now: test_now(),
         },
     )

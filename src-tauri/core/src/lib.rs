@@ -24,6 +24,7 @@ pub mod ids;
 pub mod intake;
 pub mod minors;
 pub mod notes;
+mod outbound;
 pub mod pdf;
 pub mod progress;
 #[cfg(test)]
@@ -38,4 +39,5 @@ pub mod vault;
 
 pub use error::{Error, ErrorCode, FolderProblem, Result, SecretKind};
 pub use sensitive::SecretString;
-pub use vault::{CreateOptions, Created, OwnerAccount, Unlock, Vault, VaultPaths};
+pub use staff::OwnerAccount;
+pub use vault::{CreateOptions, Created, Unlock, Vault, VaultPaths};

@@ -314,7 +314,7 @@ pub fn owner_vault(folder: &Path) -> crate::Result<(crate::Vault, crate::staff::
         crate::CreateOptions {
             keychain: None,
             passphrase: None,
-            owner: Some(crate::OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
+            owner: Some(&crate::OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
             now: test_now(),
         },
     )?;
@@ -501,7 +501,7 @@ impl TestPractice {
             crate::CreateOptions {
                 keychain: Some(&keychain),
                 passphrase: Some(&passphrase),
-                owner: Some(crate::OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
+                owner: Some(&crate::OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
                 now: test_now(),
             },
         )

@@ -68,7 +68,7 @@ fn killed_writers_lose_no_committed_record() {
         CreateOptions {
             keychain: None,
             passphrase: Some(&passphrase),
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
+            owner: Some(&OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
             now: test_now(),
         },
     )

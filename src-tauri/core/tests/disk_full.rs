@@ -41,7 +41,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
         CreateOptions {
             keychain: None,
             passphrase: Some(&passphrase),
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
+            owner: Some(&OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
             now: test_now(),
         },
     )

@@ -271,7 +271,12 @@ fn a_restore_onto_a_short_disk() {
     let (worked, refused) = sweep("restore", &template, &levels(&template, 4), |run| {
         run.vault.take().expect("open").lock();
         let paths = VaultPaths::new(run.disk.join("practice.saferoom"));
-        let options = RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent };
+        let options = RestoreOptions {
+            replace: Replace::SameVault,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: saferoom_core::staff::require_owner_way_in,
+        };
         Vault::restore(&run.template.backup, &paths, Unlock::Keychain(&run.template.practice.keychain), options)?;
         // The replaced files are kept beside it until the next good backup; remove them so the next level
         // starts from the template alone.
@@ -294,7 +299,7 @@ fn an_import_onto_a_short_disk() {
         CreateOptions {
             keychain: None,
             passphrase: None,
-            owner: Some(OwnerAccount { login: "ivy", display_name: "Ivy", password: &password }),
+            owner: Some(&OwnerAccount { login: "ivy", display_name: "Ivy", password: &password }),
             now: test_now(),
         },
     )

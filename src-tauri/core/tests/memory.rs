@@ -165,7 +165,7 @@ fn no_secret_is_left_in_memory_after_locking() {
         CreateOptions {
             keychain: Some(&keychain),
             passphrase: Some(&passphrase),
-            owner: Some(OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
+            owner: Some(&OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
             now: test_now(),
         },
     )

@@ -136,8 +136,12 @@ fn soak_worker() {
                                 .filter_map(|entry| entry.ok().map(|entry| entry.path()))
                                 .find(|path| path.extension().is_some_and(|extension| extension == "backup"));
                             if let Some(backup) = made {
-                                let options =
-                                    RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent };
+                                let options = RestoreOptions {
+                                    replace: Replace::SameVault,
+                                    now: test_now(),
+                                    progress: &Silent,
+                                    check_way_in: saferoom_core::staff::require_owner_way_in,
+                                };
                                 match Vault::restore(&backup, &paths, Unlock::Keychain(&keychain), options) {
                                     Err(error) if error.code() == ErrorCode::VaultInUse => report("refused restore"),
                                     Err(error) if error.code() == ErrorCode::BackupCorrupt => {} // a killed backup's leftover name
@@ -290,7 +294,12 @@ fn several_processes_lose_nothing() {
     // Every backup a worker reported as made (between the kills) restores: taken beside writers, it is whole.
     for backup in &backups {
         let target = VaultPaths::new(folder.path().join("restored").join("practice.saferoom"));
-        let options = RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent };
+        let options = RestoreOptions {
+            replace: Replace::Nothing,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: saferoom_core::staff::require_owner_way_in,
+        };
         Vault::restore(backup, &target, Unlock::Keychain(&practice.keychain), options)
             .unwrap_or_else(|error| panic!("the reported backup {} restores: {error}", backup.display()));
         std::fs::remove_dir_all(folder.path().join("restored")).unwrap();

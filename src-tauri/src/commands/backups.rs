@@ -238,7 +238,12 @@ pub async fn restore_backup(
     work::run(app, Work::Restore, move |state, progress| {
         state.with_vault_closed(|paths| {
             let replace = restore_replaces(paths.any_exists(), replace_other_practice);
-            let options = RestoreOptions { replace, now: now(), progress };
+            let options = RestoreOptions {
+                replace,
+                now: now(),
+                progress,
+                check_way_in: saferoom_core::staff::require_owner_way_in,
+            };
             Ok(Vault::restore(&file, paths, way_in.unlock(), options)?.into())
         })
     })

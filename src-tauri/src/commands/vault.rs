@@ -176,7 +176,7 @@ pub async fn create_vault(
         let owner = OwnerAccount { login: owner.login, display_name: owner.display_name, password: owner.password };
         Vault::create(
             &state.paths,
-            CreateOptions { keychain, passphrase: passphrase.as_ref(), owner: Some(owner), now },
+            CreateOptions { keychain, passphrase: passphrase.as_ref(), owner: Some(&owner), now },
         )
     };
     let (created, keychain_detail) = match attempt(system.as_ref().map(|k| k as &dyn KeyStore)) {

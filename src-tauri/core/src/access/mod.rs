@@ -10,17 +10,21 @@
 //! Every action starts with [`run`]: it re-reads the person's current role and status inside the action's
 //! transaction, and audits refusals.
 
+mod identity;
+mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 use time::{Duration, OffsetDateTime};
 
-use crate::audit::{actions, append};
+use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
-use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
+pub use identity::{Role, Session};
+pub(crate) use store::on_care_team;
+use store::{active_grant, grant_row, load_grant, GRANT_SELECT};
 
 /// How long an emergency-access grant lasts.
 pub const BREAK_GLASS_HOURS: i64 = 8;
@@ -63,12 +67,12 @@ pub(crate) fn run<T>(
         return Err(Error::forbidden("this session belongs to another vault"));
     }
     let result = vault.transaction(|transaction| {
-        let member = crate::staff::load(transaction, session.staff_id())?
+        let (role, active) = store::role_and_status(transaction, session.staff_id())?
             .ok_or_else(|| Error::forbidden("this account no longer exists"))?;
-        if !member.active {
+        if !active {
             return Err(Error::forbidden("this account has been disabled"));
         }
-        work(transaction, &Actor { staff_id: member.id, role: member.role })
+        work(transaction, &Actor { staff_id: session.staff_id().clone(), role })
     });
     if let Err(Error::Forbidden { reason }) = &result {
         let detail = reason.clone();
@@ -78,23 +82,6 @@ pub(crate) fn run<T>(
         })?;
     }
     result
-}
-
-pub(crate) fn on_care_team(transaction: &Transaction<'_>, client_id: &ClientId, staff_id: &StaffId) -> Result<bool> {
-    Ok(transaction
-        .prepare_cached("SELECT 1 FROM care_team WHERE client_id = ?1 AND staff_id = ?2")?
-        .exists(rusqlite::params![client_id, staff_id])?)
-}
-
-fn active_grant(
-    transaction: &Transaction<'_>,
-    client_id: &ClientId,
-    staff_id: &StaffId,
-    now: OffsetDateTime,
-) -> Result<bool> {
-    Ok(transaction
-        .prepare_cached("SELECT 1 FROM break_glass WHERE staff_id = ?1 AND client_id = ?2 AND expires_at > ?3")?
-        .exists(rusqlite::params![staff_id, client_id, rfc3339(now)])?)
 }
 
 /// What `actor` may see of `client_id` (which must exist), or `Forbidden`.
@@ -201,35 +188,6 @@ pub fn break_glass(
         append(transaction, now, Some(&actor.staff_id), actions::BREAK_GLASS, Some(client_id), reason)?;
         load_grant(transaction, &grant_id)
     })
-}
-
-fn grant_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BreakGlassGrant> {
-    Ok(BreakGlassGrant {
-        id: row.get(0)?,
-        staff_id: row.get(1)?,
-        staff_name: row.get(2)?,
-        client_id: row.get(3)?,
-        client_name: row.get(4)?,
-        reason: row.get(5)?,
-        granted_at: row.get(6)?,
-        expires_at: row.get(7)?,
-        reviewed_at: row.get(8)?,
-        reviewed_by: row.get(9)?,
-        reviewed_by_name: row.get(10)?,
-    })
-}
-
-const GRANT_SELECT: &str = "SELECT g.id, g.staff_id, s.display_name, g.client_id, c.display_name, g.reason,
-        g.granted_at, g.expires_at, g.reviewed_at, g.reviewed_by, r.display_name
-     FROM break_glass g JOIN staff s ON s.id = g.staff_id JOIN clients c ON c.id = g.client_id
-     LEFT JOIN staff r ON r.id = g.reviewed_by";
-
-fn load_grant(transaction: &Transaction<'_>, grant_id: &GrantId) -> Result<BreakGlassGrant> {
-    transaction
-        .prepare_cached(&format!("{GRANT_SELECT} WHERE g.id = ?1"))?
-        .query_row([grant_id], grant_row)
-        .optional()?
-        .ok_or(Error::NotFound { what: "emergency-access grant" })
 }
 
 /// Emergency-access grants for owners to review, unreviewed first, newest first.

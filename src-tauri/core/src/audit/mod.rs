@@ -14,143 +14,20 @@
 //! - The chain detects tampering by anyone who edits the database; it cannot stop someone who holds the
 //!   data key from rewriting the whole chain. `head_hash` is shown so a practice can record it elsewhere.
 
-pub(crate) mod store;
+pub(crate) mod chain;
+mod store;
 #[cfg(test)]
 mod tests;
 
 use time::{Date, OffsetDateTime};
 
-use crate::access::{self, Actor};
+use crate::access::{self, Actor, Role, Session};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
-use crate::staff::{Role, Session};
 use crate::vault::Vault;
 
-pub(crate) use store::{append, entry_hash};
-
-/// Names of audited actions (stable strings: they are part of the hash chain).
-pub mod actions {
-    /// The vault and its first owner were created.
-    pub const PRACTICE_CREATED: &str = "practice.created";
-    /// A staff member signed in.
-    pub const SIGN_IN: &str = "session.sign_in";
-    /// A sign-in failed (wrong login or password).
-    pub const SIGN_IN_FAILED: &str = "session.sign_in_failed";
-    /// A staff member signed out (user switch).
-    pub const SIGN_OUT: &str = "session.sign_out";
-    /// The vault was opened (keychain, recovery code, passphrase).
-    pub const UNLOCK: &str = "vault.unlock";
-    /// The vault was locked (by a person or after idling).
-    pub const LOCK: &str = "vault.lock";
-    /// An action was refused by role, care team or authorship.
-    pub const ACCESS_DENIED: &str = "access.denied";
-    /// Staff added.
-    pub const STAFF_ADDED: &str = "staff.added";
-    /// A staff member's role changed.
-    pub const ROLE_CHANGED: &str = "staff.role_changed";
-    /// A staff member was disabled or enabled.
-    pub const STAFF_ACTIVE_CHANGED: &str = "staff.active_changed";
-    /// An owner reset a staff member's password.
-    pub const PASSWORD_RESET: &str = "staff.password_reset";
-    /// A staff member changed their own password.
-    pub const PASSWORD_CHANGED: &str = "staff.password_changed";
-    /// An owner's password was reset with the recovery code.
-    pub const PASSWORD_RECOVERED: &str = "staff.password_recovered";
-    /// A client was created.
-    pub const CLIENT_CREATED: &str = "client.created";
-    /// A client record was opened.
-    pub const CLIENT_VIEWED: &str = "client.viewed";
-    /// Demographics changed.
-    pub const CLIENT_UPDATED: &str = "client.updated";
-    /// Discharged or re-activated.
-    pub const CLIENT_STATUS_CHANGED: &str = "client.status_changed";
-    /// The care team changed.
-    pub const CARE_TEAM_CHANGED: &str = "client.care_team_changed";
-    /// Intake answers were read.
-    pub const INTAKE_VIEWED: &str = "intake.viewed";
-    /// Intake answers were saved.
-    pub const INTAKE_SAVED: &str = "intake.saved";
-    /// Notes were listed (read).
-    pub const NOTES_VIEWED: &str = "notes.viewed";
-    /// A note was created.
-    pub const NOTE_CREATED: &str = "note.created";
-    /// A draft note was edited.
-    pub const NOTE_UPDATED: &str = "note.updated";
-    /// A note was signed (and locked).
-    pub const NOTE_SIGNED: &str = "note.signed";
-    /// An addendum was added to a signed note.
-    pub const ADDENDUM_ADDED: &str = "note.addendum_added";
-    /// Emergency access was used.
-    pub const BREAK_GLASS: &str = "break_glass.opened";
-    /// An owner reviewed an emergency access.
-    pub const BREAK_GLASS_REVIEWED: &str = "break_glass.reviewed";
-    /// The audit trail was read.
-    pub const AUDIT_VIEWED: &str = "audit.viewed";
-    /// The audit trail was verified.
-    pub const AUDIT_VERIFIED: &str = "audit.verified";
-    /// Settings changed.
-    pub const SETTINGS_CHANGED: &str = "settings.changed";
-    /// A right-of-access request was recorded.
-    pub const ACCESS_REQUEST_RECORDED: &str = "access_request.recorded";
-    /// Its deadline was extended.
-    pub const ACCESS_REQUEST_EXTENDED: &str = "access_request.extended";
-    /// It was fulfilled by an export.
-    pub const ACCESS_REQUEST_FULFILLED: &str = "access_request.fulfilled";
-    /// An authorisation to disclose psychotherapy notes was recorded.
-    pub const PSYCHOTHERAPY_AUTHORIZATION_RECORDED: &str = "psychotherapy_authorization.recorded";
-    /// One client's record was exported.
-    pub const CLIENT_EXPORTED: &str = "export.client";
-    /// The whole practice was exported.
-    pub const PRACTICE_EXPORTED: &str = "export.practice";
-    /// An export was imported.
-    pub const PRACTICE_IMPORTED: &str = "import.practice";
-    /// A practice saved a new version of a consent template.
-    pub const CONSENT_TEMPLATE_SAVED: &str = "consent.template_saved";
-    /// Consent documents were prepared for a client to sign.
-    pub const CONSENT_PREPARED: &str = "consent.prepared";
-    /// A client's consent documents were read.
-    pub const CONSENT_VIEWED: &str = "consent.viewed";
-    /// One signer signed a consent document (detail: the text's and the evidence's SHA-256).
-    pub const CONSENT_SIGNED: &str = "consent.signed";
-    /// A consent was revoked.
-    pub const CONSENT_REVOKED: &str = "consent.revoked";
-    /// A consent document or packet was exported (PDF, FHIR).
-    pub const CONSENT_EXPORTED: &str = "export.consent";
-    /// A signing kiosk started (the staff member's session is held until someone re-authenticates).
-    pub const KIOSK_STARTED: &str = "kiosk.started";
-    /// A guardian was added to a client.
-    pub const GUARDIAN_ADDED: &str = "guardian.added";
-    /// A guardian's details, access or status changed.
-    pub const GUARDIAN_UPDATED: &str = "guardian.updated";
-    /// A practice overrode (or restored) a shipped jurisdiction rule.
-    pub const RULE_OVERRIDDEN: &str = "rules.overridden";
-    /// A retention report was produced.
-    pub const RETENTION_REPORTED: &str = "retention.reported";
-    /// A couple or family was created.
-    pub const UNIT_CREATED: &str = "unit.created";
-    /// A couple's or family's record was read.
-    pub const UNIT_VIEWED: &str = "unit.viewed";
-    /// A new confidentiality agreement was prepared for a couple or family.
-    pub const UNIT_POLICY_PREPARED: &str = "unit.policy_prepared";
-    /// A joint-session note was written.
-    pub const UNIT_NOTE_CREATED: &str = "unit.note_created";
-    /// A signing kiosk ended by a staff member's password.
-    pub const KIOSK_ENDED: &str = "kiosk.ended";
-    /// An owner made a backup on demand.
-    pub const BACKUP_MADE: &str = "backup.made";
-    /// A backup was made automatically (on lock or quit); no actor.
-    pub const BACKUP_AUTOMATIC: &str = "backup.automatic";
-    /// A backup run failed (its reason is in the backup status).
-    pub const BACKUP_FAILED: &str = "backup.failed";
-    /// A vault was created from the command line.
-    pub const VAULT_CREATED: &str = "vault.created";
-    /// Every page of the vault passed its integrity check (an unlock check).
-    pub const INTEGRITY_CHECKED: &str = "vault.integrity_checked";
-    /// The data key was rotated.
-    pub const REKEYED: &str = "vault.rekeyed";
-    /// The vault was restored from a backup (recorded in the restored vault).
-    pub const RESTORED: &str = "vault.restored";
-}
+pub(crate) use chain::append;
+pub use chain::{actions, verify, Verification};
 
 /// Whether [`record_command_line`] could write its entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -243,31 +120,6 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
     /// At most this many (1–1000).
     pub limit: u32,
-}
-
-/// The outcome of checking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    /// Entries checked.
-    pub entries: u64,
-    /// Whether the whole chain is intact.
-    pub ok: bool,
-    /// The first entry that does not fit, if any.
-    pub first_bad_seq: Option<i64>,
-    /// What is wrong, if anything.
-    pub problem: Option<String>,
-    /// The newest entry's hash (record it elsewhere to pin the trail as it is now).
-    pub head_hash: String,
-    /// Entries (of those checked) whose time is earlier than the entry before them: a clock set back.
-    /// Not tampering, but worth knowing when reading times.
-    pub went_back: u64,
-    /// The first such entry.
-    pub first_went_back_seq: Option<i64>,
-}
-
-/// Check the whole chain. Needs only an open vault (the CLI's `audit verify`).
-pub fn verify(vault: &Vault) -> Result<Verification> {
-    store::verify(vault.connection())
 }
 
 /// Check the chain as a signed-in owner (audited).

@@ -189,13 +189,13 @@ fn an_entry_earlier_than_the_one_before_is_kept_marked_and_reported() {
 fn entries_written_before_the_mark_existed_verify_as_before() {
     // The hash of an unmarked entry is the original formula (no extra byte), so a chain written by an
     // older build verifies unchanged; a marked entry hashes differently.
-    let unmarked = store::entry_hash(1, store::GENESIS, "2026-11-23T09:00:00Z", None, "vault.unlock", None, "", false);
-    let marked = store::entry_hash(1, store::GENESIS, "2026-11-23T09:00:00Z", None, "vault.unlock", None, "", true);
+    let unmarked = chain::entry_hash(1, chain::GENESIS, "2026-11-23T09:00:00Z", None, "vault.unlock", None, "", false);
+    let marked = chain::entry_hash(1, chain::GENESIS, "2026-11-23T09:00:00Z", None, "vault.unlock", None, "", true);
     assert_ne!(unmarked, marked);
     let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
     sha2::Digest::update(&mut hasher, b"saferoom-audit-v1");
     sha2::Digest::update(&mut hasher, 1i64.to_be_bytes());
-    for field in [Some(store::GENESIS), Some("2026-11-23T09:00:00Z"), None, Some("vault.unlock"), None, Some("")] {
+    for field in [Some(chain::GENESIS), Some("2026-11-23T09:00:00Z"), None, Some("vault.unlock"), None, Some("")] {
         match field {
             Some(text) => {
                 sha2::Digest::update(&mut hasher, [1u8]);
@@ -218,7 +218,7 @@ fn entries_written_before_the_mark_existed_verify_as_before() {
         .unwrap();
     let seq = last.0 + 1;
     let at = "2020-01-01T00:00:00Z";
-    let hash = store::entry_hash(seq, &last.1, at, None, "vault.unlock", None, "old build", false);
+    let hash = chain::entry_hash(seq, &last.1, at, None, "vault.unlock", None, "old build", false);
     fixture
         .vault
         .connection()

@@ -26,13 +26,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use time::{Date, OffsetDateTime};
 
 use crate::access::{self, Actor};
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, DocumentId, StaffId, TemplateId};
+use crate::outbound::{check_folder, file_stem, free_names, run_writing, sha256_hex, NewFiles, Written};
 use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
 pub use kiosk::{Kiosk, KioskDocument, KioskPacket, KioskSigner};
@@ -295,10 +295,6 @@ pub const REQUIRED_FOR_TELEHEALTH: [ConsentKind; 2] = [ConsentKind::Treatment, C
 
 const MAX_SIGNERS: usize = 8;
 const MAX_REASON: usize = 1000;
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
 
 /// The current template version of every kind (shipped texts are stored as version 1 on first use).
 pub fn templates(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<ConsentTemplate>> {
@@ -786,34 +782,20 @@ pub fn revoke(
 
 /// Writes the PDF and the FHIR JSON; removes the PDF if the JSON fails.
 fn write_export(folder: &Path, stem: &str, pdf: &[u8], fhir: &serde_json::Value) -> Result<ConsentExport> {
-    let (pdf_path, fhir_path) = crate::export::free_names(folder, stem, "pdf", "fhir.json")?;
+    let (pdf_path, fhir_path) = free_names(folder, stem, "pdf", "fhir.json")?;
     let mut json = serde_json::to_vec_pretty(fhir).map_err(|error| Error::Render(error.to_string()))?;
     json.push(b'\n');
-    crate::vault::files::write_atomic(&pdf_path, pdf)?;
-    if let Err(error) = crate::vault::files::write_atomic(&fhir_path, &json) {
-        let _ = std::fs::remove_file(&pdf_path);
-        return Err(error);
-    }
+    let mut new_files = NewFiles::default();
+    new_files.write(&pdf_path, pdf)?;
+    new_files.write(&fhir_path, &json)?;
+    new_files.keep();
     Ok(ConsentExport { pdf_sha256: sha256_hex(pdf), pdf_path, fhir_path })
 }
 
-fn exporting(
-    vault: &Vault,
-    session: &Session,
-    now: OffsetDateTime,
-    work: impl FnOnce(&rusqlite::Transaction<'_>, &Actor) -> Result<ConsentExport>,
-) -> Result<ConsentExport> {
-    let mut written = None;
-    let result = access::run(vault, session, now, |transaction, actor| {
-        let export = work(transaction, actor)?;
-        written = Some(export.clone());
-        Ok(export)
-    });
-    if let (Err(_), Some(export)) = (&result, written) {
-        let _ = std::fs::remove_file(&export.pdf_path);
-        let _ = std::fs::remove_file(&export.fhir_path);
+impl Written for ConsentExport {
+    fn paths(&self) -> Vec<&Path> {
+        vec![&self.pdf_path, &self.fhir_path]
     }
-    result
 }
 
 /// A client's consent documents, newest first, for the right-of-access export (the caller checked access).
@@ -843,13 +825,13 @@ pub fn export_document(
     folder: &Path,
     now: OffsetDateTime,
 ) -> Result<ConsentExport> {
-    crate::export::check_folder(folder)?;
-    exporting(vault, session, now, |transaction, actor| {
+    check_folder(folder)?;
+    run_writing(vault, session, now, |transaction, actor| {
         let document = store::document(transaction, document_id)?;
         access::client_access(transaction, actor, &document.client_id, now)?;
         let client = store::client_name(transaction, &document.client_id)?;
         let pdf = crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, now)?)?;
-        let stem = crate::export::file_stem("consent", document.id.as_str(), now);
+        let stem = file_stem("consent", document.id.as_str(), now);
         let pdf_name = format!("{stem}.pdf");
         let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
         let export = write_export(folder, &stem, &pdf, &fhir)?;
@@ -873,8 +855,8 @@ pub fn export_packet(
     folder: &Path,
     now: OffsetDateTime,
 ) -> Result<ConsentExport> {
-    crate::export::check_folder(folder)?;
-    exporting(vault, session, now, |transaction, actor| {
+    check_folder(folder)?;
+    run_writing(vault, session, now, |transaction, actor| {
         access::client_access(transaction, actor, client_id, now)?;
         let mut documents: Vec<ConsentDocument> = store::documents_for_client(transaction, client_id)?
             .into_iter()
@@ -886,7 +868,7 @@ pub fn export_packet(
         documents.reverse();
         let client = store::client_name(transaction, client_id)?;
         let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, now)?)?;
-        let stem = crate::export::file_stem("consents", client_id.as_str(), now);
+        let stem = file_stem("consents", client_id.as_str(), now);
         let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
         let export = write_export(folder, &stem, &pdf, &bundle)?;
         append(

@@ -186,7 +186,7 @@ pub(super) fn insert_document(
             template.kind.as_str(),
             template.title,
             text,
-            super::sha256_hex(text.as_bytes()),
+            crate::outbound::sha256_hex(text.as_bytes()),
             platform,
             rfc3339(now),
             created_by

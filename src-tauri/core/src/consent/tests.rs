@@ -1,5 +1,6 @@
 use std::process::Command;
 
+use sha2::{Digest, Sha256};
 use time::macros::date;
 use time::Duration;
 

@@ -5,10 +5,11 @@
 //! granted once; a psychotherapy-note authorisation is recorded by the notes' author and covers only that
 //! author's notes, until it expires.
 
+mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::{OptionalExtension, Row, Transaction};
+use rusqlite::Transaction;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::access::{self, Actor};
@@ -17,6 +18,8 @@ use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
 use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
+pub(crate) use store::{authorization_in_force, load_request};
+use store::{authorization_row, request_row, REQUEST_SELECT};
 
 /// Days allowed to act on a request, and the one extension.
 pub const ACCESS_DEADLINE_DAYS: i64 = 30;
@@ -73,56 +76,6 @@ pub struct PsychotherapyAuthorization {
     pub signed_on: Date,
     /// Last day it allows disclosure.
     pub expires_on: Date,
-}
-
-fn date_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Date> {
-    let text: String = row.get(index)?;
-    crate::clients::parse_date(&text, "stored date")
-        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
-}
-
-fn optional_date_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Date>> {
-    let text: Option<String> = row.get(index)?;
-    text.map(|_| date_column(row, index)).transpose()
-}
-
-/// Columns: id, client_id, author_id, recipient, purpose, signed_on, expires_on.
-fn authorization_row(row: &Row<'_>) -> rusqlite::Result<PsychotherapyAuthorization> {
-    Ok(PsychotherapyAuthorization {
-        id: row.get(0)?,
-        client_id: row.get(1)?,
-        author_id: row.get(2)?,
-        recipient: row.get(3)?,
-        purpose: row.get(4)?,
-        signed_on: date_column(row, 5)?,
-        expires_on: date_column(row, 6)?,
-    })
-}
-
-const REQUEST_SELECT: &str = "SELECT r.id, r.client_id, c.display_name, r.received_on, r.due_on, r.extended_to,
-        r.extension_reason, r.fulfilled_at, s.display_name
-     FROM access_requests r JOIN clients c ON c.id = r.client_id LEFT JOIN staff s ON s.id = r.fulfilled_by";
-
-fn request_row(row: &Row<'_>) -> rusqlite::Result<AccessRequest> {
-    Ok(AccessRequest {
-        id: row.get(0)?,
-        client_id: row.get(1)?,
-        client_name: row.get(2)?,
-        received_on: date_column(row, 3)?,
-        due_on: date_column(row, 4)?,
-        extended_to: optional_date_column(row, 5)?,
-        extension_reason: row.get(6)?,
-        fulfilled_at: row.get(7)?,
-        fulfilled_by: row.get(8)?,
-    })
-}
-
-pub(crate) fn load_request(transaction: &Transaction<'_>, request_id: &GrantId) -> Result<AccessRequest> {
-    transaction
-        .prepare_cached(&format!("{REQUEST_SELECT} WHERE r.id = ?1"))?
-        .query_row([request_id], request_row)
-        .optional()?
-        .ok_or(Error::NotFound { what: "access request" })
 }
 
 /// Record a client's request for their record; the deadline is 30 days after `received_on`.
@@ -333,24 +286,6 @@ pub fn record_psychotherapy_authorization(
             expires_on: expires,
         })
     })
-}
-
-/// The authorisation in force today for `author`'s notes about `client`, if any (latest expiry wins).
-pub(crate) fn authorization_in_force(
-    transaction: &Transaction<'_>,
-    client_id: &ClientId,
-    author_id: &StaffId,
-    today: Date,
-) -> Result<Option<PsychotherapyAuthorization>> {
-    Ok(transaction
-        .prepare_cached(
-            "SELECT id, client_id, author_id, recipient, purpose, signed_on, expires_on
-             FROM psychotherapy_authorizations
-             WHERE client_id = ?1 AND author_id = ?2 AND signed_on <= ?3 AND expires_on >= ?3
-             ORDER BY expires_on DESC LIMIT 1",
-        )?
-        .query_row(rusqlite::params![client_id, author_id, today.to_string()], authorization_row)
-        .optional()?)
 }
 
 /// The session author's authorisations about a client (for the notes screen).

@@ -20,18 +20,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::Transaction;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::access::{self, Actor, ClientAccess};
+use crate::access::{self, ClientAccess};
 use crate::audit::{actions, append};
 use crate::clients::{self, ClientInput, ClientStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
 use crate::notes::{self, Note, NoteKind};
+use crate::outbound::{check_folder, file_stem, free_names, run_writing, sha256_hex, NewFiles, Written};
 use crate::progress::{self, Progress, Stage};
 use crate::staff::{Role, Session};
-use crate::vault::{files, rfc3339, Vault};
+use crate::vault::{rfc3339, Vault};
 use format::{
     AccessRequestRecord, AddendumRecord, ClientRecord, ConsentDocumentRecord, DisclosureRecord, ExportFile, ExportKind,
     GuardianRecord, IntakeRecord, JointNoteRecord, NoteRecord, SignerRecord, StaffRecord, UnitRecord,
@@ -237,31 +237,21 @@ fn write_consent_pdfs(
     stem: &str,
     record: &mut ClientRecord,
     now: OffsetDateTime,
+    new_files: &mut NewFiles,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let documents = crate::consent::documents_for_export(transaction, &ClientId::parse(&record.id)?)?;
-    let result = (|| {
-        for document in
-            documents.iter().filter(|document| document.signed_at.is_some() || document.revoked_at.is_some())
-        {
-            let name = format!("{stem}-consent-{}.pdf", document.id.as_str().chars().take(8).collect::<String>());
-            let path = folder.join(&name);
-            if path.exists() {
-                return Err(Error::conflict(format!("{} already exists", path.display())));
-            }
-            files::write_atomic(&path, &crate::consent::document_pdf(transaction, document, now)?)?;
-            written.push(path);
-            if let Some(entry) = record.consent_documents.iter_mut().find(|entry| entry.id == document.id.as_str()) {
-                entry.pdf_file = Some(name);
-            }
+    for document in documents.iter().filter(|document| document.signed_at.is_some() || document.revoked_at.is_some()) {
+        let name = format!("{stem}-consent-{}.pdf", document.id.as_str().chars().take(8).collect::<String>());
+        let path = folder.join(&name);
+        if path.exists() {
+            return Err(Error::conflict(format!("{} already exists", path.display())));
         }
-        Ok(())
-    })();
-    if let Err(error) = result {
-        for path in &written {
-            let _ = std::fs::remove_file(path);
+        new_files.write(&path, &crate::consent::document_pdf(transaction, document, now)?)?;
+        written.push(path);
+        if let Some(entry) = record.consent_documents.iter_mut().find(|entry| entry.id == document.id.as_str()) {
+            entry.pdf_file = Some(name);
         }
-        return Err(error);
     }
     Ok(written)
 }
@@ -279,79 +269,28 @@ fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
         .collect())
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-pub(crate) fn check_folder(folder: &Path) -> Result<()> {
-    if !folder.is_absolute() {
-        return Err(Error::invalid("folder", "give the full path of a folder"));
-    }
-    if !folder.is_dir() {
-        return Err(Error::invalid("folder", format!("{} is not an existing folder", folder.display())));
-    }
-    Ok(())
-}
-
-/// File names carry no names or dates of birth: just the kind, a short id and the time.
-pub(crate) fn file_stem(kind: &str, id: &str, now: OffsetDateTime) -> String {
-    let stamp = format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    format!("saferoom-{kind}-{}-{stamp}", id.chars().take(8).collect::<String>())
-}
-
-/// Two new paths `folder/stem.<first>` and `folder/stem.<second>`, neither taken yet: two exports in the
-/// same second get numbered names (`stem-2`, …) rather than overwriting each other.
-pub(crate) fn free_names(folder: &Path, stem: &str, first: &str, second: &str) -> Result<(PathBuf, PathBuf)> {
-    (1..=99)
-        .map(|number| if number == 1 { stem.to_owned() } else { format!("{stem}-{number}") })
-        .map(|name| (folder.join(format!("{name}.{first}")), folder.join(format!("{name}.{second}"))))
-        .find(|(one, two)| !one.exists() && !two.exists())
-        .ok_or_else(|| Error::conflict("Too many exports with the same name in that folder"))
-}
-
-/// Write the JSON and PDF of `export` into `folder`; returns the paths and the JSON hash. Removes what it
-/// wrote if the second file fails.
-fn write_files(folder: &Path, stem: &str, export: &ExportFile, title: &str) -> Result<(PathBuf, PathBuf, String)> {
+/// Write the JSON and PDF of `export` into `folder` (among `new_files`); returns the paths and the JSON hash.
+fn write_files(
+    folder: &Path,
+    stem: &str,
+    export: &ExportFile,
+    title: &str,
+    new_files: &mut NewFiles,
+) -> Result<(PathBuf, PathBuf, String)> {
     let mut json = serde_json::to_vec_pretty(export).map_err(|error| Error::Render(error.to_string()))?;
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
     let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256))?;
     let (json_path, pdf_path) = free_names(folder, stem, "json", "pdf")?;
-    files::write_atomic(&json_path, &json)?;
-    if let Err(error) = files::write_atomic(&pdf_path, &pdf) {
-        let _ = std::fs::remove_file(&json_path);
-        return Err(error);
-    }
+    new_files.write(&json_path, &json)?;
+    new_files.write(&pdf_path, &pdf)?;
     Ok((json_path, pdf_path, json_sha256))
 }
 
-/// Run an export action; if it wrote files but the transaction did not commit, remove them.
-fn exporting(
-    vault: &Vault,
-    session: &Session,
-    now: OffsetDateTime,
-    work: impl FnOnce(&Transaction<'_>, &Actor) -> Result<ExportReport>,
-) -> Result<ExportReport> {
-    let mut written: Option<ExportReport> = None;
-    let result = access::run(vault, session, now, |transaction, actor| {
-        let report = work(transaction, actor)?;
-        written = Some(report.clone());
-        Ok(report)
-    });
-    if let (Err(_), Some(report)) = (&result, written) {
-        for path in [&report.json_path, &report.pdf_path].into_iter().chain(&report.consent_pdfs) {
-            let _ = std::fs::remove_file(path);
-        }
+impl Written for ExportReport {
+    fn paths(&self) -> Vec<&Path> {
+        [&self.json_path, &self.pdf_path].into_iter().chain(&self.consent_pdfs).map(PathBuf::as_path).collect()
     }
-    result
 }
 
 /// Export one client's record (JSON + PDF) into `folder`: the right-of-access packet. Owners and
@@ -365,7 +304,7 @@ pub fn export_client(
     now: OffsetDateTime,
 ) -> Result<ExportReport> {
     check_folder(folder)?;
-    exporting(vault, session, now, |transaction, actor| {
+    run_writing(vault, session, now, |transaction, actor| {
         actor.require_role(&[Role::Owner, Role::Clinician], "the front desk cannot export clinical records")?;
         access::clinical_access(transaction, actor, client_id, now)?;
         let mut record = client_record(transaction, client_id)?;
@@ -387,7 +326,8 @@ pub fn export_client(
         add_related(transaction, &mut record, client_id)?;
         let (json_path, _) = free_names(folder, &file_stem("record", client_id.as_str(), now), "json", "pdf")?;
         let stem = json_path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
-        let consent_pdfs = write_consent_pdfs(transaction, folder, &stem, &mut record, now)?;
+        let mut new_files = NewFiles::default();
+        let consent_pdfs = write_consent_pdfs(transaction, folder, &stem, &mut record, now, &mut new_files)?;
         let mut staff = staff_records(transaction)?;
         let named: std::collections::HashSet<String> = record
             .care_team
@@ -415,11 +355,7 @@ pub fn export_client(
             access_requests: Vec::new(),
             audit: Vec::new(),
         };
-        let (json_path, pdf_path, json_sha256) = write_files(folder, &stem, &export, &title).inspect_err(|_| {
-            for path in &consent_pdfs {
-                let _ = std::fs::remove_file(path);
-            }
-        })?;
+        let (json_path, pdf_path, json_sha256) = write_files(folder, &stem, &export, &title, &mut new_files)?;
         append(
             transaction,
             now,
@@ -430,6 +366,7 @@ pub fn export_client(
                 "{progress_notes} progress notes, {psychotherapy_notes} psychotherapy notes; json sha256 {json_sha256}"
             ),
         )?;
+        new_files.keep();
         Ok(ExportReport {
             json_path,
             pdf_path,
@@ -452,32 +389,28 @@ pub fn export_practice(
     progress: &dyn Progress,
 ) -> Result<ExportReport> {
     check_folder(folder)?;
-    exporting(vault, session, now, |transaction, actor| {
+    run_writing(vault, session, now, |transaction, actor| {
         actor.require_role(&[Role::Owner], "only an owner exports the whole practice")?;
         let exporter = practice::exporter_login(transaction, actor)?;
         let (json_path, pdf_path) = free_names(folder, &file_stem("practice", vault.vault_id(), now), "json", "pdf")?;
         let file = practice::write_practice(transaction, vault.vault_id(), &exporter, &json_path, now, progress)?;
-        let written = (|| {
-            let view = practice_view(transaction, vault, exporter, now)?;
-            let pdf = crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256))?;
-            files::write_atomic(&pdf_path, &pdf)?;
-            practice::audit_export(transaction, actor, now, &file)?;
-            let progress_notes = view.clients.iter().map(|record| record.progress_notes.len()).sum();
-            Ok(ExportReport {
-                json_path: json_path.clone(),
-                pdf_path: pdf_path.clone(),
-                json_sha256: file.sha256.clone(),
-                clients: view.clients.len(),
-                progress_notes,
-                psychotherapy_notes: 0,
-                consent_pdfs: Vec::new(),
-            })
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&json_path);
-            let _ = std::fs::remove_file(&pdf_path);
-        }
-        written
+        let mut new_files = NewFiles::default();
+        new_files.adopt(&json_path);
+        let view = practice_view(transaction, vault, exporter, now)?;
+        let pdf = crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256))?;
+        new_files.write(&pdf_path, &pdf)?;
+        practice::audit_export(transaction, actor, now, &file)?;
+        new_files.keep();
+        let progress_notes = view.clients.iter().map(|record| record.progress_notes.len()).sum();
+        Ok(ExportReport {
+            json_path,
+            pdf_path,
+            json_sha256: file.sha256,
+            clients: view.clients.len(),
+            progress_notes,
+            psychotherapy_notes: 0,
+            consent_pdfs: Vec::new(),
+        })
     })
 }
 

@@ -26,13 +26,15 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::bad_import;
 use super::format::{self, AuditRecord, ExportKind};
-use super::{bad_import, sha256_hex};
 use crate::access::{self, Actor};
+use crate::audit::chain::GENESIS;
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
 use crate::notes::{self, NoteKind};
+use crate::outbound::sha256_hex;
 use crate::progress::{self, Progress, Stage};
 use crate::staff::{Role, Session};
 use crate::vault::{files, rfc3339, Vault};
@@ -149,7 +151,6 @@ pub struct PracticeImportReport {
     pub renamed_logins: Vec<(String, String)>,
 }
 
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Rows between two progress reports.
 const REPORT_EVERY: u64 = 256;
 
@@ -538,7 +539,7 @@ pub(crate) fn audit_export(
 
 /// An entry's hash, as the audit trail computes it (the `went_back` mark of migration 0090 included).
 fn entry_hash(entry: &AuditRecord) -> String {
-    crate::audit::entry_hash(
+    crate::audit::chain::entry_hash(
         entry.seq,
         &entry.prev_hash,
         &entry.at,

@@ -158,7 +158,7 @@ fn empty_vault() -> (tempfile::TempDir, Vault, Session) {
         CreateOptions {
             keychain: None,
             passphrase: None,
-            owner: Some(OwnerAccount { login: "nora", display_name: "Nora Néwowner", password: &password }),
+            owner: Some(&OwnerAccount { login: "nora", display_name: "Nora Néwowner", password: &password }),
             now: test_now(),
         },
     )

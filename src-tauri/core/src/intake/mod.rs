@@ -1,7 +1,10 @@
 //! Intake: the practice's intake questionnaire and each client's answers, as structured data (one row
 //! per question, the value as JSON of the question's kind). Clinical: front desk has no access.
 
-use rusqlite::Connection;
+mod store;
+#[cfg(test)]
+mod tests;
+
 use time::OffsetDateTime;
 
 use crate::access;
@@ -10,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
 use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
+pub(crate) use store::load;
 
 /// The kind of answer a question takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,34 +160,6 @@ fn is_blank(value: &serde_json::Value) -> bool {
         serde_json::Value::String(text) => text.trim().is_empty(),
         _ => false,
     }
-}
-
-pub(crate) fn load(connection: &Connection, client_id: &ClientId) -> Result<Intake> {
-    let mut statement = connection.prepare_cached(
-        "SELECT a.question_key, a.value, a.answered_at, a.answered_by, s.display_name
-         FROM intake_answers a JOIN staff s ON s.id = a.answered_by WHERE a.client_id = ?1",
-    )?;
-    let mut intake = Intake { answers: Vec::new(), updated_at: None, updated_by: None };
-    let rows = statement.query_map([client_id], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, StaffId>(3)?,
-            row.get::<_, String>(4)?,
-        ))
-    })?;
-    for row in rows {
-        let (key, value, at, by, name) = row?;
-        let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
-        if intake.updated_at.as_ref().is_none_or(|latest| at > *latest) {
-            intake.updated_at = Some(at);
-            intake.updated_by = Some((by, name));
-        }
-        intake.answers.push((key, value));
-    }
-    intake.answers.sort_by_key(|(key, _)| QUESTIONS.iter().position(|question| question.key == key));
-    Ok(intake)
 }
 
 /// A client's intake answers (audited; clinical access required).

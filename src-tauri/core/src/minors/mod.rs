@@ -4,10 +4,11 @@
 //! (audited), and the retention report (nothing is deleted).
 
 pub mod rules;
+mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -18,6 +19,7 @@ use crate::ids::{ClientId, GuardianId, StaffId};
 use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
 pub use rules::{Assessment, Consenter, Explanation, Flag, Overridden, Rule, SessionCap};
+use store::{active_guardians, client_facts, guardian, guardians_of, overrides_for};
 
 /// A guardian's part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,47 +117,6 @@ pub(crate) fn check_guardian(input: GuardianInput) -> Result<GuardianInput> {
         phone: optional_line(input.phone.as_deref(), "phone", 40)?,
         email,
     })
-}
-
-fn guardian_row(row: &Row<'_>) -> rusqlite::Result<Guardian> {
-    let role: String = row.get(3)?;
-    let access: String = row.get(4)?;
-    Ok(Guardian {
-        id: row.get(0)?,
-        client_id: row.get(1)?,
-        input: GuardianInput {
-            name: row.get(2)?,
-            role: if role == "legal_guardian" { GuardianRole::LegalGuardian } else { GuardianRole::Parent },
-            access: match access.as_str() {
-                "full" => GuardianAccess::Full,
-                "summary" => GuardianAccess::Summary,
-                _ => GuardianAccess::None,
-            },
-            custody_note: row.get(5)?,
-            phone: row.get(6)?,
-            email: row.get(7)?,
-        },
-        active: row.get(8)?,
-        created_at: row.get(9)?,
-    })
-}
-
-const GUARDIAN_SELECT: &str =
-    "SELECT id, client_id, name, role, access, custody_note, phone, email, active, created_at FROM guardians";
-
-fn guardians_of(connection: &Connection, client_id: &ClientId) -> Result<Vec<Guardian>> {
-    let mut statement = connection
-        .prepare_cached(&format!("{GUARDIAN_SELECT} WHERE client_id = ?1 ORDER BY active DESC, created_at, rowid"))?;
-    let rows = statement.query_map([client_id], guardian_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-fn guardian(connection: &Connection, guardian_id: &GuardianId) -> Result<Guardian> {
-    connection
-        .prepare_cached(&format!("{GUARDIAN_SELECT} WHERE id = ?1"))?
-        .query_row([guardian_id], guardian_row)
-        .optional()?
-        .ok_or(Error::NotFound { what: "guardian" })
 }
 
 /// A client's guardians (anyone who may open the client; the read is audited).
@@ -343,34 +304,6 @@ pub struct RuleInForce {
     pub overrides: Vec<RuleOverride>,
 }
 
-fn overrides_for(connection: &Connection, code: &str) -> Result<Vec<RuleOverride>> {
-    let mut statement = connection.prepare_cached(
-        "SELECT o.field, o.value, o.reason, o.created_by, s.display_name, o.created_at
-         FROM rule_overrides o JOIN staff s ON s.id = o.created_by
-         WHERE o.jurisdiction = ?1
-           AND o.seq = (SELECT max(seq) FROM rule_overrides l WHERE l.jurisdiction = o.jurisdiction AND l.field = o.field)
-           AND o.value IS NOT NULL
-         ORDER BY o.field",
-    )?;
-    let rows = statement.query_map([code], |row| {
-        Ok((
-            row.get::<_, String>(0)?,
-            row.get::<_, String>(1)?,
-            row.get::<_, String>(2)?,
-            row.get::<_, StaffId>(3)?,
-            row.get::<_, String>(4)?,
-            row.get::<_, String>(5)?,
-        ))
-    })?;
-    let mut overrides = Vec::new();
-    for row in rows {
-        let (field, value, reason, by, by_name, at) = row?;
-        let (Ok(field), Ok(value)) = (RuleField::parse(&field), serde_json::from_str(&value)) else { continue };
-        overrides.push(RuleOverride { jurisdiction: code.to_owned(), field, value, reason, by, by_name, at });
-    }
-    Ok(overrides)
-}
-
 fn apply(mut rule: Rule, overrides: Vec<RuleOverride>) -> RuleInForce {
     let mut overridden = Overridden::default();
     for item in &overrides {
@@ -534,23 +467,6 @@ pub struct ClientAssessment {
     pub assessment: Assessment,
 }
 
-fn client_facts(connection: &Connection, client_id: &ClientId) -> Result<(Date, String, Date)> {
-    let (birth, jurisdiction, created): (String, String, String) = connection
-        .prepare_cached("SELECT date_of_birth, jurisdiction, created_at FROM clients WHERE id = ?1")?
-        .query_row([client_id], |row| {
-            Ok((
-                row.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                row.get(2)?,
-            ))
-        })
-        .optional()?
-        .ok_or(Error::NotFound { what: "client" })?;
-    let birth = crate::clients::parse_date(&birth, "dateOfBirth")?;
-    let started = created.get(..10).and_then(|day| crate::clients::parse_date(day, "createdAt").ok()).unwrap_or(birth);
-    Ok((birth, jurisdiction, started))
-}
-
 /// Whether a client is of age in their jurisdiction on `day` (a client without a readable date of birth
 /// counts as an adult: only adults are asked to sign for themselves).
 pub(crate) fn is_adult(connection: &Connection, client_id: &ClientId, day: Date) -> Result<bool> {
@@ -561,12 +477,6 @@ pub(crate) fn is_adult(connection: &Connection, client_id: &ClientId, day: Date)
     };
     let rule = rule_in_force(connection, &jurisdiction, day)?.rule;
     Ok(rules::age_on(birth, day) >= rule.majority_age)
-}
-
-fn active_guardians(connection: &Connection, client_id: &ClientId) -> Result<i64> {
-    Ok(connection
-        .prepare_cached("SELECT count(*) FROM guardians WHERE client_id = ?1 AND active = 1")?
-        .query_row([client_id], |row| row.get(0))?)
 }
 
 /// Who must consent and who may see what, for a client on a day, and why (anyone who may open the client).

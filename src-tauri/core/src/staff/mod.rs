@@ -1,4 +1,4 @@
-//! Staff accounts, roles, sign-in and sessions.
+//! Staff accounts, sign-in and the sessions it makes ([`Role`] and [`Session`] live in `access`).
 //!
 //! Invariants:
 //! - Each staff member's password is their own key slot: it opens the vault and proves who they are.
@@ -19,53 +19,14 @@ use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 
 use crate::access;
-use crate::audit::{actions, append};
+pub use crate::access::{Role, Session};
+use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result, SecretKind};
 use crate::ids::StaffId;
 use crate::sensitive::SecretString;
-use crate::vault::{OpenedWith, Unlock, Vault, VaultPaths};
+use crate::vault::{Founder, OpenedWith, Unlock, Vault, VaultPaths};
 
 pub(crate) use store::load;
-
-/// What a staff member may do (enforced by [`crate::access`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// Practice administrator: staff, care teams, audit; sees every record (not others' psychotherapy notes).
-    Owner,
-    /// Sees clinical records of clients on their care team (or by emergency access).
-    Clinician,
-    /// Front desk / biller: demographics, contacts and billing mode; no clinical text.
-    FrontDesk,
-}
-
-impl Role {
-    /// Every role, for tests that call every command as every role.
-    pub const ALL: [Role; 3] = [Role::Owner, Role::Clinician, Role::FrontDesk];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Clinician => "clinician",
-            Role::FrontDesk => "front_desk",
-        }
-    }
-
-    /// Read a stored or given name.
-    pub fn parse(text: &str) -> Result<Role> {
-        match text {
-            "owner" => Ok(Role::Owner),
-            "clinician" => Ok(Role::Clinician),
-            "front_desk" => Ok(Role::FrontDesk),
-            _ => Err(Error::invalid("role", "choose owner, clinician or front desk")),
-        }
-    }
-
-    /// Whether this role writes and reads clinical text.
-    pub fn is_clinical(self) -> bool {
-        matches!(self, Role::Owner | Role::Clinician)
-    }
-}
 
 /// A staff member as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,38 +45,6 @@ pub struct StaffMember {
     pub created_at: String,
     /// Whether they have a password (a key slot) now.
     pub has_password: bool,
-}
-
-/// A signed-in staff member. Only this module makes one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    vault_id: String,
-    staff_id: StaffId,
-    login: String,
-    display_name: String,
-    role: Role,
-}
-
-impl Session {
-    /// Who.
-    pub fn staff_id(&self) -> &StaffId {
-        &self.staff_id
-    }
-    /// Their login.
-    pub fn login(&self) -> &str {
-        &self.login
-    }
-    /// Their name.
-    pub fn display_name(&self) -> &str {
-        &self.display_name
-    }
-    /// Their role when they signed in (actions re-check the current role).
-    pub fn role(&self) -> Role {
-        self.role
-    }
-    pub(crate) fn vault_id(&self) -> &str {
-        &self.vault_id
-    }
 }
 
 /// A new staff member.
@@ -221,18 +150,37 @@ pub(crate) fn check_new_account(login: &str, display_name: &str, password: &Secr
     crate::vault::check_secret_length("password", password)
 }
 
-/// Make the first owner in a brand-new database (called by [`Vault::create`]).
-pub(crate) fn found_practice(
-    connection: &rusqlite::Connection,
-    owner_id: &str,
-    login: &str,
-    display_name: &str,
-    now: OffsetDateTime,
-) -> Result<()> {
-    let owner_id = StaffId::from_trusted(owner_id.to_owned());
-    store::insert(connection, &owner_id, login.trim(), display_name.trim(), Role::Owner, now)?;
-    append(connection, now, Some(&owner_id), actions::PRACTICE_CREATED, None, "first owner account created")?;
-    Ok(())
+/// The practice's first owner, made together with a new vault: `CreateOptions { owner: Some(&account), .. }`.
+/// [`Vault::create`] checks it like any new account, gives them a password slot and writes them into the
+/// new database as an active owner (audited as the practice's creation).
+pub struct OwnerAccount<'a> {
+    /// Their login.
+    pub login: &'a str,
+    /// Their name as staff see it.
+    pub display_name: &'a str,
+    /// Their password (also a way into the vault).
+    pub password: &'a SecretString,
+}
+
+impl Founder for OwnerAccount<'_> {
+    fn check(&self) -> Result<()> {
+        check_new_account(self.login, self.display_name, self.password)
+    }
+
+    fn login(&self) -> &str {
+        self.login
+    }
+
+    fn password(&self) -> &SecretString {
+        self.password
+    }
+
+    fn seed(&self, connection: &rusqlite::Connection, staff_id: &str, now: OffsetDateTime) -> Result<()> {
+        let owner_id = StaffId::from_trusted(staff_id.to_owned());
+        store::insert(connection, &owner_id, self.login.trim(), self.display_name.trim(), Role::Owner, now)?;
+        append(connection, now, Some(&owner_id), actions::PRACTICE_CREATED, None, "first owner account created")?;
+        Ok(())
+    }
 }
 
 fn session_for(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
@@ -240,18 +188,12 @@ fn session_for(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
     if !member.active {
         return Err(Error::WrongSecret(SecretKind::Password));
     }
-    Ok(Session {
-        vault_id: vault.vault_id().to_owned(),
-        staff_id: member.id,
-        login: member.login,
-        display_name: member.display_name,
-        role: member.role,
-    })
+    Ok(Session::new(vault.vault_id().to_owned(), member.id, member.login, member.display_name, member.role))
 }
 
 fn audit_sign_in(vault: &Vault, session: &Session, now: OffsetDateTime, how: &str) -> Result<()> {
     vault.transaction(|transaction| {
-        append(transaction, now, Some(&session.staff_id), actions::SIGN_IN, None, how)?;
+        append(transaction, now, Some(session.staff_id()), actions::SIGN_IN, None, how)?;
         Ok(())
     })
 }
@@ -370,7 +312,7 @@ pub fn record_vault_event(
 /// End a session (the vault stays open for the next person).
 pub fn sign_out(vault: &Vault, session: Session, now: OffsetDateTime) -> Result<()> {
     vault.transaction(|transaction| {
-        append(transaction, now, Some(&session.staff_id), actions::SIGN_OUT, None, "")?;
+        append(transaction, now, Some(session.staff_id()), actions::SIGN_OUT, None, "")?;
         Ok(())
     })
 }
@@ -545,14 +487,14 @@ pub fn change_own_password(
 ) -> Result<()> {
     crate::vault::check_secret_length("new password", new_password)?;
     let checked = vault.check_staff_password(session.login(), current)?;
-    if checked != session.staff_id.as_str() {
+    if checked != session.staff_id().as_str() {
         return Err(Error::WrongSecret(SecretKind::Password));
     }
     access::run(vault, session, now, |transaction, actor| {
         append(transaction, now, Some(&actor.staff_id), actions::PASSWORD_CHANGED, None, "")?;
         Ok(())
     })?;
-    vault.put_staff_slot(session.staff_id.as_str(), &session.login, new_password, now)
+    vault.put_staff_slot(session.staff_id().as_str(), session.login(), new_password, now)
 }
 
 #[cfg(any(test, feature = "testing"))]

@@ -28,6 +28,7 @@ use super::files::{self, with_suffix};
 use super::slots::SlotFile;
 use super::{migrations, rfc3339, Vault};
 use crate::error::{Error, Result};
+use crate::ids::StaffId;
 use crate::progress::{self, Progress, Stage};
 
 mod restore;
@@ -87,6 +88,10 @@ pub struct RestoreOptions<'a> {
     pub now: OffsetDateTime,
     /// Progress and cancel.
     pub progress: &'a dyn Progress,
+    /// Whether the way in may replace a vault, asked of the restored copy once it opens and before anything
+    /// at the target changes (a refusal leaves it as it was): `staff::require_owner_way_in` (the vault knows
+    /// nothing of staff accounts).
+    pub check_way_in: fn(&Vault) -> Result<Option<StaffId>>,
 }
 
 /// What a restore put back.

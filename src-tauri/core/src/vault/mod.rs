@@ -94,7 +94,7 @@ pub enum Unlock<'a> {
     RecoveryCode(&'a SecretString),
     /// With the practice passphrase.
     Passphrase(&'a SecretString),
-    /// With a staff member's own login and password (see [`crate::staff::sign_in`]).
+    /// With a staff member's own login and password (`staff::sign_in` makes their session).
     StaffPassword {
         /// The login.
         login: &'a str,
@@ -118,14 +118,19 @@ pub enum OpenedWith {
     Creation,
 }
 
-/// The first owner, made together with a new vault.
-pub struct OwnerAccount<'a> {
-    /// Their login.
-    pub login: &'a str,
-    /// Their name as staff see it.
-    pub display_name: &'a str,
+/// The first person with a password of their own, made together with a new vault. The vault makes their
+/// password slot; what they are in the practice (the account written into the new database, the rules a
+/// login and name follow) belongs to the caller: `staff::OwnerAccount` is the one implementation.
+pub trait Founder {
+    /// Check the account before anything is written.
+    fn check(&self) -> Result<()>;
+    /// The login their password slot is listed under.
+    fn login(&self) -> &str;
     /// Their password (also a way into the vault).
-    pub password: &'a SecretString,
+    fn password(&self) -> &SecretString;
+    /// Write their account into the brand-new database (migrated, not yet open as a vault), with the staff
+    /// id the vault gave their slot.
+    fn seed(&self, connection: &Connection, staff_id: &str, now: OffsetDateTime) -> Result<()>;
 }
 
 /// What to set up in a new vault. A recovery-code slot is always made.
@@ -135,7 +140,7 @@ pub struct CreateOptions<'a> {
     /// Also allow opening with this passphrase (required in practice when there is no keychain).
     pub passphrase: Option<&'a SecretString>,
     /// The practice's first owner account (the app always makes one; the CLI may not).
-    pub owner: Option<OwnerAccount<'a>>,
+    pub owner: Option<&'a dyn Founder>,
     /// Creation time (the core never reads the clock).
     pub now: OffsetDateTime,
 }
@@ -541,8 +546,8 @@ impl Vault {
         if let Some(passphrase) = options.passphrase {
             check_passphrase(passphrase)?;
         }
-        if let Some(owner) = &options.owner {
-            crate::staff::check_new_account(owner.login, owner.display_name, owner.password)?;
+        if let Some(owner) = options.owner {
+            owner.check()?;
         }
         if let Some(parent) = paths.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -581,9 +586,16 @@ impl Vault {
                 options.now,
             )?);
         }
-        let owner_id = options.owner.as_ref().map(|_| uuid::Uuid::new_v4().to_string());
-        if let (Some(owner), Some(owner_id)) = (&options.owner, &owner_id) {
-            slots.put(new_staff_slot(&vault_id, owner_id, owner.login.trim(), owner.password, &data_key, options.now)?);
+        let owner_id = options.owner.map(|_| uuid::Uuid::new_v4().to_string());
+        if let (Some(owner), Some(owner_id)) = (options.owner, &owner_id) {
+            slots.put(new_staff_slot(
+                &vault_id,
+                owner_id,
+                owner.login().trim(),
+                owner.password(),
+                &data_key,
+                options.now,
+            )?);
         }
         // The keychain is the one step outside our own files: do it before writing any file and undo it
         // if a later step fails.
@@ -602,7 +614,7 @@ impl Vault {
         }
 
         let staging = files::sibling(&real.database, "creating");
-        let founding_owner = options.owner.as_ref().zip(owner_id.as_deref());
+        let founding_owner = options.owner.zip(owner_id.as_deref());
         slots.generation = 1;
         let written = Vault::write_new_database(&staging, &data_key, &vault_id, founding_owner, options.now)
             .and_then(|()| slots.write(&real.key_slots))
@@ -636,7 +648,7 @@ impl Vault {
         path: &Path,
         data_key: &DataKey,
         vault_id: &str,
-        owner: Option<(&OwnerAccount<'_>, &str)>,
+        owner: Option<(&dyn Founder, &str)>,
         now: OffsetDateTime,
     ) -> Result<()> {
         if path.exists() {
@@ -652,7 +664,7 @@ impl Vault {
         )?;
         write_meta(&connection, GENERATION_KEY, Some(1))?;
         if let Some((owner, owner_id)) = owner {
-            crate::staff::found_practice(&connection, owner_id, owner.login, owner.display_name, now)?;
+            owner.seed(&connection, owner_id, now)?;
         }
         connection.close().map_err(|(_, error)| Error::from(error))?;
         files::sync_parent(path)

@@ -444,7 +444,12 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &target,
         Unlock::RecoveryCode(&code),
-        RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+        RestoreOptions {
+            replace: Replace::Nothing,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: crate::staff::require_owner_way_in,
+        },
     )
     .unwrap();
     assert_eq!(restored.row_counts.get("clients"), Some(&2));
@@ -458,7 +463,12 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &fixture.paths,
         Unlock::Keychain(&fixture.keychain),
-        RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+        RestoreOptions {
+            replace: Replace::Nothing,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: crate::staff::require_owner_way_in,
+        },
     )
     .unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
@@ -467,7 +477,12 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &fixture.paths,
         Unlock::Keychain(&fixture.keychain),
-        RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent },
+        RestoreOptions {
+            replace: Replace::SameVault,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: crate::staff::require_owner_way_in,
+        },
     )
     .unwrap();
     let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
@@ -500,7 +515,12 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
             &damaged,
             &damaged_target,
             Unlock::RecoveryCode(&code),
-            RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+            RestoreOptions {
+                replace: Replace::Nothing,
+                now: test_now(),
+                progress: &Silent,
+                check_way_in: crate::staff::require_owner_way_in,
+            },
         )
         .unwrap_err();
         assert!(matches!(error, Error::BackupCorrupt { .. }), "{name}: {error:?}");
@@ -512,7 +532,12 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &damaged_target,
         Unlock::RecoveryCode(&wrong),
-        RestoreOptions { replace: Replace::Nothing, now: test_now(), progress: &Silent },
+        RestoreOptions {
+            replace: Replace::Nothing,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: crate::staff::require_owner_way_in,
+        },
     )
     .unwrap_err();
     assert!(matches!(error, Error::WrongSecret(_)), "{error:?}");

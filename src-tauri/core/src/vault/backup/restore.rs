@@ -195,8 +195,8 @@ fn copy_hashed(
 }
 
 impl Vault {
-    /// Restore a backup into `target`, proving first that `unlock` opens it (an owner's way in when it
-    /// is a staff password) and that every page is intact. What `options.replace` allows may be replaced;
+    /// Restore a backup into `target`, proving first that `unlock` opens it (and that
+    /// `options.check_way_in` accepts that way in) and that every page is intact. What `options.replace` allows may be replaced;
     /// a replaced vault's files are kept beside the target (see [`RestoreReport::replaced`]).
     pub fn restore(
         backup: &Path,
@@ -261,7 +261,7 @@ impl Vault {
 
             progress::check(progress, Stage::Verifying, 0, total)?;
             let vault = Vault::open_held(&staged, unlock, &hold)?;
-            crate::staff::require_owner_way_in(&vault)?;
+            (options.check_way_in)(&vault)?;
             vault.verify_integrity()?;
             let counts = row_counts(vault.connection(), "main")?;
             if counts != header.row_counts {

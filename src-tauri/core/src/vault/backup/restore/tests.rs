@@ -60,7 +60,7 @@ fn restore(backup: &Path, target: &VaultPaths, replace: Replace, progress: &dyn 
         backup,
         target,
         Unlock::Passphrase(&passphrase),
-        RestoreOptions { replace, now: test_now(), progress },
+        RestoreOptions { replace, now: test_now(), progress, check_way_in: crate::staff::require_owner_way_in },
     )
 }
 
@@ -212,7 +212,12 @@ fn a_staff_password_restores_only_if_it_is_an_active_owners() {
             &backup,
             &paths,
             Unlock::StaffPassword { login, password: &password },
-            RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent },
+            RestoreOptions {
+                replace: Replace::SameVault,
+                now: test_now(),
+                progress: &Silent,
+                check_way_in: crate::staff::require_owner_way_in,
+            },
         )
         .unwrap_err();
         assert!(matches!(error, Error::Forbidden { .. }), "{login}: {error:?}");
@@ -223,7 +228,12 @@ fn a_staff_password_restores_only_if_it_is_an_active_owners() {
         &backup,
         &paths,
         Unlock::StaffPassword { login: "olivia", password: &password },
-        RestoreOptions { replace: Replace::SameVault, now: test_now(), progress: &Silent },
+        RestoreOptions {
+            replace: Replace::SameVault,
+            now: test_now(),
+            progress: &Silent,
+            check_way_in: crate::staff::require_owner_way_in,
+        },
     )
     .unwrap();
 }

@@ -1,0 +1,83 @@
+//! Who acts: a staff member's [`Role`] and the [`Session`] of someone signed in. They sit below both
+//! `access` (which decides with them) and `staff` (which keeps the accounts and makes sessions), so
+//! neither has to import the other's rules.
+
+use crate::error::{Error, Result};
+use crate::ids::StaffId;
+
+/// What a staff member may do (enforced by [`crate::access`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Practice administrator: staff, care teams, audit; sees every record (not others' psychotherapy notes).
+    Owner,
+    /// Sees clinical records of clients on their care team (or by emergency access).
+    Clinician,
+    /// Front desk / biller: demographics, contacts and billing mode; no clinical text.
+    FrontDesk,
+}
+
+impl Role {
+    /// Every role, for tests that call every command as every role.
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Clinician, Role::FrontDesk];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Clinician => "clinician",
+            Role::FrontDesk => "front_desk",
+        }
+    }
+
+    /// Read a stored or given name.
+    pub fn parse(text: &str) -> Result<Role> {
+        match text {
+            "owner" => Ok(Role::Owner),
+            "clinician" => Ok(Role::Clinician),
+            "front_desk" => Ok(Role::FrontDesk),
+            _ => Err(Error::invalid("role", "choose owner, clinician or front desk")),
+        }
+    }
+
+    /// Whether this role writes and reads clinical text.
+    pub fn is_clinical(self) -> bool {
+        matches!(self, Role::Owner | Role::Clinician)
+    }
+}
+
+/// A signed-in staff member. Only `staff` makes one (by a password that opened its owner's slot, or the
+/// recovery code for an owner); every action re-reads the person's role and status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    vault_id: String,
+    staff_id: StaffId,
+    login: String,
+    display_name: String,
+    role: Role,
+}
+
+impl Session {
+    /// A session for a staff member `staff` has just proven (never call it from anywhere else).
+    pub(crate) fn new(vault_id: String, staff_id: StaffId, login: String, display_name: String, role: Role) -> Session {
+        Session { vault_id, staff_id, login, display_name, role }
+    }
+    /// Who.
+    pub fn staff_id(&self) -> &StaffId {
+        &self.staff_id
+    }
+    /// Their login.
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+    /// Their name.
+    pub fn display_name(&self) -> &str {
+        &self.display_name
+    }
+    /// Their role when they signed in (actions re-check the current role).
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    pub(crate) fn vault_id(&self) -> &str {
+        &self.vault_id
+    }
+}
