@@ -57,6 +57,7 @@ import {
   type StaffMember,
   type Unit,
   type UnitKind,
+  type UnitNote,
   type UnitPolicy,
   type UnitPolicyReminder,
   type UnitView,
@@ -570,7 +571,7 @@ export function listUnits(clientId: string | null): Promise<Unit[]> {
 }
 
 export function getUnit(unitId: string): Promise<UnitView> {
-  return call(() => commands.getUnit(unitId)) as Promise<unknown> as Promise<UnitView>;
+  return call(() => commands.getUnit(unitId));
 }
 
 /** Prepares a new agreement (a consent document each adult member signs); the old policy stays until all sign. */
@@ -579,9 +580,8 @@ export function setUnitPolicy(unitId: string, policy: UnitPolicy): Promise<Unit>
 }
 
 /** A joint-session progress note of the unit. */
-export function createUnitNote(unitId: string, sessionDate: string, body: string): Promise<Note> {
-  // A UnitNote shown as a Note (see UnitView in types.ts).
-  return call(() => commands.createUnitNote(unitId, sessionDate, body)) as Promise<unknown> as Promise<Note>;
+export function createUnitNote(unitId: string, sessionDate: string, body: string): Promise<UnitNote> {
+  return call(() => commands.createUnitNote(unitId, sessionDate, body));
 }
 
 /** The agreements of the client's units, as reminders for writing an individual note. */

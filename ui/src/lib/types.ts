@@ -242,11 +242,7 @@ export type Unit = Ipc.UnitDto;
 
 export type MemberNote = Ipc.MemberNoteDto;
 
-/**
- * The unit screens show joint-session notes with the note components, which take a `Note`; on the wire they
- * are `UnitNote`s (kind `unit`, with a `unitId`). Until those screens take `UnitNote`, the view names them
- * as notes here and in `api.createUnitNote`.
- */
-export type UnitView = Omit<Ipc.UnitViewDto, 'unitNotes'> & { unitNotes: Note[] };
+/** A unit's view: its joint-session notes (`UnitNote`), members' notes as the policy allows, the policy's words. */
+export type UnitView = Ipc.UnitViewDto;
 
 export type UnitPolicyReminder = Ipc.ReminderDto;
