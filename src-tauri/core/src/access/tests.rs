@@ -343,3 +343,19 @@ fn a_session_from_another_vault_is_refused() {
     let error = clients::list(&second.vault, &first.owner, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden);
 }
+
+#[test]
+fn the_review_list_can_hold_only_the_grants_still_to_review() {
+    let fixture = practice();
+    let scene = scene(&fixture);
+    let reason = "covering an urgent call";
+    let first = break_glass(&fixture.vault, &fixture.clinician, &scene.outside_client, reason, test_now()).unwrap();
+    let later = test_now() + time::Duration::minutes(5);
+    let second = break_glass(&fixture.vault, &fixture.clinician, &scene.outside_client, reason, later).unwrap();
+    review_break_glass(&fixture.vault, &fixture.owner, &first.id, later).unwrap();
+    let to_review = list_break_glass(&fixture.vault, &fixture.owner, true, later).unwrap();
+    assert_eq!(to_review.iter().map(|grant| &grant.id).collect::<Vec<_>>(), [&second.id]);
+    let all = list_break_glass(&fixture.vault, &fixture.owner, false, later).unwrap();
+    let listed: Vec<_> = all.iter().map(|grant| (&grant.id, grant.reviewed_at.is_some())).collect();
+    assert_eq!(listed, [(&second.id, false), (&first.id, true)], "unreviewed first");
+}

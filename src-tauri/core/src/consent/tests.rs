@@ -431,3 +431,43 @@ fn consent_settings_are_checked_and_owner_only() {
     set_settings(&fixture.vault, &fixture.owner, base.clone(), test_now()).unwrap();
     assert_eq!(settings(&fixture.vault, &fixture.front_desk, test_now()).unwrap(), base);
 }
+
+#[test]
+fn only_the_kinds_a_session_needs_decide_readiness_and_discharged_clients_leave_the_dashboard() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    with_platform(&fixture, "Doxy.me");
+    let ai = prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::AiTools], &[], test_now()).unwrap();
+    sign_all(&fixture, &ai, test_now());
+    prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Recording], &[], test_now()).unwrap();
+    let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
+    let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap();
+    sign_all(&fixture, &documents, test_now());
+    // The AI-tools template changes after Ada signed it: a kind no session needs.
+    let current = templates(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    let ai_template = current.iter().find(|template| template.kind == ConsentKind::AiTools).unwrap();
+    let body = format!("{} Updated.", ai_template.body);
+    save_template(&fixture.vault, &fixture.owner, ConsentKind::AiTools, &ai_template.title, &body, test_now()).unwrap();
+
+    let consents = client_consents(&fixture.vault, &fixture.clinician, &client, test_now()).unwrap();
+    assert!(consents.ready_for_telehealth, "{:?}", consents.reasons);
+    assert!(
+        !consents.reasons.iter().any(|reason| reason.kind == ConsentKind::Recording),
+        "a pending recording consent is no reason against a session: {:?}",
+        consents.reasons
+    );
+
+    // Ada needs re-consent after a platform change; once discharged she leaves the dashboard.
+    with_platform(&fixture, "Zoom for Healthcare");
+    let rows = reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    assert_eq!(rows.iter().map(|row| &row.client_id).collect::<Vec<_>>(), [&client]);
+    crate::clients::set_status(
+        &fixture.vault,
+        &fixture.clinician,
+        &client,
+        crate::clients::ClientStatus::Discharged,
+        test_now(),
+    )
+    .unwrap();
+    assert!(reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap().is_empty());
+}

@@ -87,3 +87,37 @@ fn psychotherapy_authorizations_are_checked_and_belong_to_their_author() {
     );
     assert!(list_psychotherapy_authorizations(&fixture.vault, &fixture.owner, &client, test_now()).unwrap().is_empty());
 }
+
+#[test]
+fn fulfilled_requests_follow_the_open_ones_and_only_the_care_team_records_one() {
+    let fixture = practice();
+    let ada = fixture.client("Ada", "Lovelace");
+    let today = test_now().date();
+    let older = (today - Duration::days(20)).to_string();
+    let newer = (today - Duration::days(2)).to_string();
+    let first = record_access_request(&fixture.vault, &fixture.front_desk, &ada, &older, test_now()).unwrap();
+    let second = record_access_request(&fixture.vault, &fixture.front_desk, &ada, &newer, test_now()).unwrap();
+    // The older request (the sooner deadline) is fulfilled by an export.
+    let out = tempfile::tempdir().unwrap();
+    crate::export::export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), Some(&first.id), test_now())
+        .unwrap();
+    let all = list_access_requests(&fixture.vault, &fixture.owner, false, test_now()).unwrap();
+    let order: Vec<_> = all.iter().map(|request| (&request.id, request.fulfilled_at.is_some())).collect();
+    assert_eq!(order, [(&second.id, false), (&first.id, true)], "open requests first, fulfilled after");
+
+    // A clinician who is not on Ada's care team may neither record a request nor export her record.
+    let error = record_access_request(&fixture.vault, &fixture.other_clinician, &ada, &newer, test_now());
+    assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
+    let other_out = tempfile::tempdir().unwrap();
+    let error = crate::export::export_client(
+        &fixture.vault,
+        &fixture.other_clinician,
+        &ada,
+        other_out.path(),
+        None,
+        test_now(),
+    );
+    assert_eq!(error.unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(std::fs::read_dir(other_out.path()).unwrap().count(), 0, "a refused export writes nothing");
+    assert_eq!(list_access_requests(&fixture.vault, &fixture.owner, false, test_now()).unwrap().len(), 2);
+}

@@ -136,6 +136,13 @@ fn an_authorisation_lets_the_author_disclose_their_psychotherapy_notes_only() {
     let expired = test_now() + time::Duration::days(400);
     let after = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, expired).unwrap();
     assert_eq!(after.psychotherapy_notes, 0, "not after the authorisation expires");
+
+    // Brought into another practice, the disclosed psychotherapy note stays out of the record there.
+    let target = practice();
+    let report = import(&target.vault, &target.owner, &by_author.json_path, test_now(), &Silent).unwrap();
+    assert_eq!((report.clients, report.psychotherapy_notes_skipped), (1, 1));
+    let private_notes = crate::testing::scalar(&target.vault, "SELECT count(*) FROM psychotherapy_notes", &[]);
+    assert_eq!(private_notes, 0);
 }
 
 /// Every export the tests write must match the published JSON Schema.
@@ -219,6 +226,10 @@ fn an_old_version_1_export_still_imports() {
     let target = practice();
     let report = import(&target.vault, &target.owner, &file, test_now(), &Silent).unwrap();
     assert_eq!((report.clients, report.progress_notes, report.staff_added), (1, 1, 1));
+    // Staff come in disabled and without a password: an owner sets one before they sign in here.
+    let staff = crate::staff::list(&target.vault, &target.owner, test_now()).unwrap();
+    let vera = staff.iter().find(|member| member.login == "vera").expect("vera was added");
+    assert!(!vera.active && !vera.has_password, "{vera:?}");
     let found = clients::search(&target.vault, &target.owner, "øster", true, test_now()).unwrap();
     assert_eq!(found.len(), 1, "the imported client is found by name");
     let error = import(&target.vault, &target.owner, &file, test_now(), &Silent).unwrap_err();
