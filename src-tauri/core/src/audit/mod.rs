@@ -20,10 +20,11 @@ mod tests;
 
 use time::{Date, OffsetDateTime};
 
+use crate::access::permissions::Operation;
 use crate::access::{self, Actor};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::Vault;
 
 pub(crate) use store::{append, entry_hash};
@@ -274,7 +275,7 @@ pub fn verify(vault: &Vault) -> Result<Verification> {
 pub fn verify_as(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Verification> {
     let verification = verify(vault)?;
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner can verify the audit trail")?;
+        actor.require(Operation::VerifyAuditTrail)?;
         let outcome = if verification.ok { "intact" } else { "BROKEN" };
         append(
             transaction,
@@ -300,7 +301,7 @@ pub fn list(vault: &Vault, session: &Session, filter: &AuditFilter, now: OffsetD
         }
     }
     access::run(vault, session, now, |transaction, actor: &Actor| {
-        actor.require_role(&[Role::Owner], "only an owner can read the audit trail")?;
+        actor.require(Operation::ReadAuditTrail)?;
         let entries = store::list(transaction, filter)?;
         append(transaction, now, Some(&actor.staff_id), actions::AUDIT_VIEWED, filter.client_id.as_ref(), "")?;
         Ok(entries)
