@@ -37,7 +37,10 @@ pub enum NoteKind {
 }
 
 impl NoteKind {
-    /// Stored / wire name.
+    /// Every kind.
+    pub const ALL: [NoteKind; 2] = [NoteKind::Progress, NoteKind::Psychotherapy];
+
+    /// Stored / wire name (the one place it is spelled).
     pub fn as_str(self) -> &'static str {
         match self {
             NoteKind::Progress => "progress",
@@ -47,11 +50,10 @@ impl NoteKind {
 
     /// Read a given name.
     pub fn parse(text: &str) -> Result<NoteKind> {
-        match text {
-            "progress" => Ok(NoteKind::Progress),
-            "psychotherapy" => Ok(NoteKind::Psychotherapy),
-            _ => Err(Error::invalid("note kind", "choose progress or psychotherapy")),
-        }
+        NoteKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| Error::invalid("note kind", "choose progress or psychotherapy"))
     }
 }
 
