@@ -208,14 +208,16 @@ impl Operation {
     }
 
     /// The refusal a denied role gets (`Forbidden`).
-    pub fn refusal(self) -> &'static str {
+    pub const fn refusal(self) -> &'static str {
         match self {
             Operation::AddStaff => "only an owner can add staff",
             Operation::ChangeStaffRole => "only an owner can change roles",
             Operation::EnableOrDisableStaff => "only an owner can disable or enable staff",
             Operation::ResetStaffPassword => "only an owner can reset passwords",
             Operation::ResetPasswordWithRecoveryCode => "the recovery code can only reset an active owner's password",
-            Operation::WorkOnWholeVault => crate::staff::OWNER_WAYS_IN,
+            Operation::WorkOnWholeVault => {
+                "this needs an owner's login and password, the recovery code or the practice passphrase"
+            }
             Operation::ChangePracticeSettings => "only an owner changes practice settings",
             Operation::ViewBackupSettings => "only an owner sees the backup settings",
             Operation::ChangeBackupSettings => "only an owner changes the backup settings",

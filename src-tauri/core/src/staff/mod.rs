@@ -295,8 +295,7 @@ pub fn require_owner_way_in(vault: &Vault) -> Result<Option<StaffId>> {
 }
 
 /// The ways in accepted for work on the whole vault, in words.
-pub const OWNER_WAYS_IN: &str =
-    "this needs an owner's login and password, the recovery code or the practice passphrase";
+pub const OWNER_WAYS_IN: &str = Operation::WorkOnWholeVault.refusal();
 
 /// Open a closed vault with a staff login and password and sign that person in.
 pub fn open_and_sign_in(
