@@ -3,15 +3,16 @@
 use time::OffsetDateTime;
 
 use crate::access;
+use crate::access::permissions::Operation;
 use crate::audit::{actions, append};
 use crate::error::Result;
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::Vault;
 
 /// Change the auto-lock delay (owners only; 1–240 minutes).
 pub fn set_auto_lock_minutes(vault: &Vault, session: &Session, minutes: u32, now: OffsetDateTime) -> Result<u32> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner changes practice settings")?;
+        actor.require(Operation::ChangePracticeSettings)?;
         let before = vault.auto_lock_minutes()?;
         vault.set_auto_lock_minutes(minutes)?;
         if before != minutes {

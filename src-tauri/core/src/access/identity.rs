@@ -17,10 +17,10 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every role, for tests that call every command as every role.
+    /// Every role: what `parse` accepts, and what the tests call every command as.
     pub const ALL: [Role; 3] = [Role::Owner, Role::Clinician, Role::FrontDesk];
 
-    /// The stored name.
+    /// The stored name (the one place it is spelled).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
@@ -31,17 +31,16 @@ impl Role {
 
     /// Read a stored or given name.
     pub fn parse(text: &str) -> Result<Role> {
-        match text {
-            "owner" => Ok(Role::Owner),
-            "clinician" => Ok(Role::Clinician),
-            "front_desk" => Ok(Role::FrontDesk),
-            _ => Err(Error::invalid("role", "choose owner, clinician or front desk")),
-        }
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| Error::invalid("role", "choose owner, clinician or front desk"))
     }
 
-    /// Whether this role writes and reads clinical text.
+    /// Whether this role may read clinical text at all (on a care team, at least): who may join a care team.
     pub fn is_clinical(self) -> bool {
-        matches!(self, Role::Owner | Role::Clinician)
+        super::permissions::check(super::permissions::Operation::ReadClinicalRecord, self)
+            != super::permissions::Rule::Denied
     }
 }
 

@@ -7,10 +7,14 @@
 //! - Front desk: demographics, contacts and billing of every client; no clinical text.
 //! - Psychotherapy notes: only their author, whatever the role.
 //!
+//! The table of who may do what is [`permissions`]; the code asks it, and checks a cell's condition (care
+//! team, authorship, emergency grant) where the data is.
+//!
 //! Every action starts with [`run`]: it re-reads the person's current role and status inside the action's
 //! transaction, and audits refusals.
 
 mod identity;
+pub mod permissions;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -23,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
 use crate::vault::{rfc3339, Vault};
 pub use identity::{Role, Session};
+use permissions::{Condition, Operation, Rule};
 pub(crate) use store::on_care_team;
 use store::{active_grant, grant_row, load_grant, GRANT_SELECT};
 
@@ -37,12 +42,15 @@ pub(crate) struct Actor {
 }
 
 impl Actor {
-    pub(crate) fn require_role(&self, roles: &[Role], refusal: &str) -> Result<()> {
-        if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(Error::forbidden(refusal))
-        }
+    /// The permission table's cell for this person, or `Forbidden` when it denies them (see
+    /// [`permissions::require`]).
+    pub(crate) fn require(&self, operation: Operation) -> Result<Rule> {
+        permissions::require(operation, self.role)
+    }
+
+    /// Whether this person's cell carries `condition` (lists filter by it; the caller checks it).
+    pub(crate) fn needs(&self, operation: Operation, condition: Condition) -> bool {
+        permissions::check(operation, self.role).needs(condition)
     }
 }
 
@@ -95,20 +103,37 @@ pub(crate) fn client_access(
     if !exists {
         return Err(Error::NotFound { what: "client" });
     }
-    match actor.role {
-        Role::Owner => Ok(ClientAccess { clinical: true, via_break_glass: false }),
-        Role::FrontDesk => Ok(ClientAccess { clinical: false, via_break_glass: false }),
-        Role::Clinician => {
+    let open = permissions::require(Operation::OpenClient, actor.role)?;
+    let Some(via_break_glass) = lets_in(transaction, actor, client_id, now, open)? else {
+        return Err(Error::forbidden(format!(
+            "client {client_id} is not on your care team; use emergency access and give a reason"
+        )));
+    };
+    let read = permissions::check(Operation::ReadClinicalRecord, actor.role);
+    let clinical = read == open || lets_in(transaction, actor, client_id, now, read)?.is_some();
+    Ok(ClientAccess { clinical, via_break_glass })
+}
+
+/// Whether a cell of the table lets `actor` at `client_id` now: `Some(via_break_glass)`, or `None`.
+fn lets_in(
+    transaction: &Transaction<'_>,
+    actor: &Actor,
+    client_id: &ClientId,
+    now: OffsetDateTime,
+    rule: Rule,
+) -> Result<Option<bool>> {
+    match rule {
+        Rule::Allowed => Ok(Some(false)),
+        Rule::When(Condition::CareTeamOrEmergencyGrant) => {
             if on_care_team(transaction, client_id, &actor.staff_id)? {
-                Ok(ClientAccess { clinical: true, via_break_glass: false })
+                Ok(Some(false))
             } else if active_grant(transaction, client_id, &actor.staff_id, now)? {
-                Ok(ClientAccess { clinical: true, via_break_glass: true })
+                Ok(Some(true))
             } else {
-                Err(Error::forbidden(format!(
-                    "client {client_id} is not on your care team; use emergency access and give a reason"
-                )))
+                Ok(None)
             }
         }
+        Rule::Denied | Rule::When(_) => Ok(None),
     }
 }
 
@@ -121,7 +146,7 @@ pub(crate) fn clinical_access(
 ) -> Result<ClientAccess> {
     let access = client_access(transaction, actor, client_id, now)?;
     if !access.clinical {
-        return Err(Error::forbidden("the front desk role has no access to clinical records"));
+        return Err(Error::forbidden(Operation::ReadClinicalRecord.refusal()));
     }
     Ok(access)
 }
@@ -170,12 +195,12 @@ pub fn break_glass(
     }
     let grant_id = GrantId::generate();
     run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Clinician], "emergency access is for clinicians outside the care team")?;
+        let rule = actor.require(Operation::EmergencyAccess)?;
         let exists = transaction.prepare_cached("SELECT 1 FROM clients WHERE id = ?1")?.exists([client_id])?;
         if !exists {
             return Err(Error::NotFound { what: "client" });
         }
-        if on_care_team(transaction, client_id, &actor.staff_id)? {
+        if rule.needs(Condition::OutsideCareTeam) && on_care_team(transaction, client_id, &actor.staff_id)? {
             return Err(Error::conflict("You are on this client's care team already"));
         }
         let expires = now + Duration::hours(BREAK_GLASS_HOURS);
@@ -198,7 +223,7 @@ pub fn list_break_glass(
     now: OffsetDateTime,
 ) -> Result<Vec<BreakGlassGrant>> {
     run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner reviews emergency access")?;
+        actor.require(Operation::ReviewEmergencyAccess)?;
         let filter = if unreviewed_only { "WHERE g.reviewed_at IS NULL" } else { "" };
         let mut statement = transaction.prepare_cached(&format!(
             "{GRANT_SELECT} {filter} ORDER BY g.reviewed_at IS NOT NULL, g.granted_at DESC LIMIT 500"
@@ -216,7 +241,7 @@ pub fn review_break_glass(
     now: OffsetDateTime,
 ) -> Result<BreakGlassGrant> {
     run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner reviews emergency access")?;
+        actor.require(Operation::ReviewEmergencyAccess)?;
         let grant = load_grant(transaction, grant_id)?;
         if grant.reviewed_at.is_some() {
             return Ok(grant);

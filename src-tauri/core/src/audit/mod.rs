@@ -21,7 +21,8 @@ mod tests;
 
 use time::{Date, OffsetDateTime};
 
-use crate::access::{self, Actor, Role, Session};
+use crate::access::permissions::Operation;
+use crate::access::{self, Actor, Session};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
 use crate::vault::Vault;
@@ -126,7 +127,7 @@ pub struct AuditFilter {
 pub fn verify_as(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Verification> {
     let verification = verify(vault)?;
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner can verify the audit trail")?;
+        actor.require(Operation::VerifyAuditTrail)?;
         let outcome = if verification.ok { "intact" } else { "BROKEN" };
         append(
             transaction,
@@ -152,7 +153,7 @@ pub fn list(vault: &Vault, session: &Session, filter: &AuditFilter, now: OffsetD
         }
     }
     access::run(vault, session, now, |transaction, actor: &Actor| {
-        actor.require_role(&[Role::Owner], "only an owner can read the audit trail")?;
+        actor.require(Operation::ReadAuditTrail)?;
         let entries = store::list(transaction, filter)?;
         append(transaction, now, Some(&actor.staff_id), actions::AUDIT_VIEWED, filter.client_id.as_ref(), "")?;
         Ok(entries)

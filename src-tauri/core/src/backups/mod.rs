@@ -21,10 +21,11 @@ use std::path::{Path, PathBuf};
 use time::{Duration, OffsetDateTime};
 
 use crate::access;
+use crate::access::permissions::Operation;
 use crate::audit::{actions, append};
 use crate::error::{Error, FolderProblem, Result};
 use crate::progress::Progress;
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::{BackupReport, Vault};
 
 /// How many automatic backups to keep when the owner has not said.
@@ -134,7 +135,7 @@ pub enum AutomaticOutcome {
 /// The backup settings (owners only).
 pub fn settings(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<BackupSettings> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner sees the backup settings")?;
+        actor.require(Operation::ViewBackupSettings)?;
         store::settings(transaction)
     })
 }
@@ -148,7 +149,7 @@ pub fn set_settings(
     now: OffsetDateTime,
 ) -> Result<BackupSettings> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner changes the backup settings")?;
+        actor.require(Operation::ChangeBackupSettings)?;
         check_keep(settings.keep)?;
         if let Some(folder) = &settings.folder {
             check_folder(folder)?;
@@ -181,7 +182,7 @@ pub fn back_up_now(
     progress: &dyn Progress,
 ) -> Result<BackupReport> {
     let actor_id = access::run(vault, session, now, |_, actor| {
-        actor.require_role(&[Role::Owner], "only an owner makes backups")?;
+        actor.require(Operation::MakeBackup)?;
         Ok(actor.staff_id.clone())
     })?;
     let folder = parent_folder(destination);
@@ -228,7 +229,7 @@ pub fn run_automatic(vault: &Vault, now: OffsetDateTime, progress: &dyn Progress
 /// The state of backups for the owner's home screen (owners only).
 pub fn status(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<BackupStatus> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner sees the state of backups")?;
+        actor.require(Operation::ViewBackupStatus)?;
         let settings = store::settings(transaction)?;
         let last_good = store::last_run(transaction, store::LAST_GOOD)?;
         let last_run = store::last_run(transaction, store::LAST_RUN)?;

@@ -12,11 +12,12 @@ mod tests;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
+use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, ClientAccess};
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::Vault;
 
 pub use store::search_terms;
@@ -328,7 +329,8 @@ pub fn create(vault: &Vault, session: &Session, input: ClientInput, now: OffsetD
     let client_id = ClientId::generate();
     access::run(vault, session, now, |transaction, actor| {
         store::insert(transaction, &client_id, &input, &display_name(&input), now)?;
-        if actor.role == Role::Clinician {
+        // Someone who sees clients only through the care team joins the new client's.
+        if actor.needs(Operation::OpenClient, Condition::CareTeamOrEmergencyGrant) {
             store::add_to_care_team(transaction, &client_id, &actor.staff_id, now)?;
         }
         append(transaction, now, Some(&actor.staff_id), actions::CLIENT_CREATED, Some(&client_id), "")?;
@@ -378,7 +380,7 @@ pub fn set_status(
     now: OffsetDateTime,
 ) -> Result<Client> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner, Role::Clinician], "only clinicians and owners discharge clients")?;
+        actor.require(Operation::DischargeClient)?;
         let access = access::clinical_access(transaction, actor, client_id, now)?;
         let before = store::load(transaction, client_id, access)?;
         if before.status == status {
@@ -406,7 +408,7 @@ pub fn set_care_team(
     now: OffsetDateTime,
 ) -> Result<Client> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner changes care teams")?;
+        actor.require(Operation::ChangeCareTeam)?;
         let access = access::client_access(transaction, actor, client_id, now)?;
         let mut wanted = staff_ids.to_vec();
         wanted.sort();
@@ -448,7 +450,7 @@ pub fn search(
     now: OffsetDateTime,
 ) -> Result<Vec<ClientSummary>> {
     access::run(vault, session, now, |transaction, actor| {
-        let only_team = (actor.role == Role::Clinician).then_some(&actor.staff_id);
+        let only_team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         store::search(transaction, query, include_discharged, only_team, SEARCH_LIMIT)
     })
 }
@@ -456,7 +458,7 @@ pub fn search(
 /// Every active client visible to the session, by name (the client list).
 pub fn list(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<ClientSummary>> {
     access::run(vault, session, now, |transaction, actor| {
-        let only_team = (actor.role == Role::Clinician).then_some(&actor.staff_id);
+        let only_team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         store::search(transaction, "", false, only_team, u32::MAX)
     })
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::fixture::{client_input, practice};
+use crate::staff::Role;
 use crate::testing::test_now;
 use crate::ErrorCode;
 

@@ -28,12 +28,13 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
+use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, Actor};
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, DocumentId, StaffId, TemplateId};
 use crate::outbound::{check_folder, file_stem, free_names, run_writing, sha256_hex, NewFiles, Written};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::{rfc3339, Vault};
 pub use kiosk::{Kiosk, KioskDocument, KioskPacket, KioskSigner};
 pub use signature::{Point, SignatureInput};
@@ -329,7 +330,7 @@ pub fn save_template(
 ) -> Result<ConsentTemplate> {
     let (title, body) = templates::check(title, body)?;
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner edits consent templates")?;
+        actor.require(Operation::EditConsentTemplates)?;
         store::ensure_shipped(transaction, now)?;
         let current = store::current_template(transaction, kind)?;
         if current.title == title && current.body == body {
@@ -375,7 +376,7 @@ pub fn set_settings(
     }
     let settings = ConsentSettings { platform, recording_policy, expiry_months: settings.expiry_months };
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner changes consent settings")?;
+        actor.require(Operation::ChangeConsentSettings)?;
         let before = store::settings(transaction)?;
         if before == settings {
             return Ok(settings);
@@ -490,7 +491,7 @@ pub fn reconsent_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime
         store::ensure_shipped(transaction, now)?;
         let versions = store::current_versions(transaction)?;
         let settings = store::settings(transaction)?;
-        let team = (actor.role == Role::Clinician).then_some(&actor.staff_id);
+        let team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         let mut rows = Vec::new();
         for (client_id, client_name) in store::clients_with_signed_consents(transaction, team)? {
             let documents = store::documents_for_client(transaction, &client_id)?;

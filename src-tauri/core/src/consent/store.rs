@@ -60,6 +60,13 @@ pub(super) fn insert_template(
     Ok(id)
 }
 
+/// A stored consent kind; one this build does not know is an error (the schema does not list the kinds).
+fn stored_kind(kind: &str, column: usize) -> rusqlite::Result<ConsentKind> {
+    ConsentKind::parse(kind).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
+    })
+}
+
 const TEMPLATE_COLUMNS: &str =
     "t.id, t.kind, t.version, t.title, t.body, t.hash, t.created_at, t.created_by, s.display_name,
     t.version = (SELECT max(version) FROM consent_templates c WHERE c.kind = t.kind)";
@@ -72,7 +79,7 @@ fn template_row(row: &Row<'_>) -> rusqlite::Result<(ConsentTemplate, String)> {
     Ok((
         ConsentTemplate {
             id: row.get(0)?,
-            kind: ConsentKind::parse(&kind).unwrap_or(ConsentKind::Treatment),
+            kind: stored_kind(&kind, 1)?,
             version: row.get(2)?,
             title: row.get(3)?,
             fields: templates::fields_used(&body).unwrap_or_default(),
@@ -117,9 +124,7 @@ pub(super) fn current_versions(connection: &Connection) -> Result<BTreeMap<Conse
     let mut versions = BTreeMap::new();
     for row in rows {
         let (kind, version) = row?;
-        if let Ok(kind) = ConsentKind::parse(&kind) {
-            versions.insert(kind, version);
-        }
+        versions.insert(stored_kind(&kind, 0)?, version);
     }
     Ok(versions)
 }
@@ -252,7 +257,7 @@ fn document_row(row: &Row<'_>) -> rusqlite::Result<ConsentDocument> {
         id: row.get(0)?,
         client_id: row.get(1)?,
         client_name: row.get(2)?,
-        kind: ConsentKind::parse(&kind).unwrap_or(ConsentKind::Treatment),
+        kind: stored_kind(&kind, 3)?,
         title: row.get(4)?,
         template_version: row.get(5)?,
         template_hash: row.get(6)?,

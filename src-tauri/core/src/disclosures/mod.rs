@@ -12,11 +12,12 @@ mod tests;
 use rusqlite::Transaction;
 use time::{Date, Duration, OffsetDateTime};
 
+use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, Actor};
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::{rfc3339, Vault};
 pub(crate) use store::{authorization_in_force, load_request};
 use store::{authorization_row, request_row, REQUEST_SELECT};
@@ -135,7 +136,7 @@ pub fn extend_access_request(
         return Err(Error::invalid("reason", "write the reason given to the client (10 to 1000 characters)"));
     }
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner extends a right-of-access deadline")?;
+        actor.require(Operation::ExtendAccessDeadline)?;
         let request = load_request(transaction, request_id)?;
         if request.fulfilled_at.is_some() {
             return Err(Error::conflict("This request has already been fulfilled"));
@@ -174,7 +175,7 @@ pub fn list_access_requests(
         if open_only {
             sql.push_str(" AND r.fulfilled_at IS NULL");
         }
-        if actor.role == Role::Clinician {
+        if actor.needs(Operation::ListAccessRequests, Condition::CareTeamOrEmergencyGrant) {
             // Their care team's clients, and any they hold an emergency-access grant for.
             sql.push_str(
                 " AND (r.client_id IN (SELECT client_id FROM care_team WHERE staff_id = ?1)
@@ -250,7 +251,7 @@ pub fn record_psychotherapy_authorization(
     }
     let id = GrantId::generate();
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner, Role::Clinician], "only the notes' author records this authorisation")?;
+        actor.require(Operation::RecordPsychotherapyAuthorisation)?;
         access::clinical_access(transaction, actor, client_id, now)?;
         transaction
             .prepare_cached(

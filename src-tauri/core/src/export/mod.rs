@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Transaction;
 use time::OffsetDateTime;
 
+use crate::access::permissions::Operation;
 use crate::access::{self, ClientAccess};
 use crate::audit::{actions, append};
 use crate::clients::{self, ClientInput, ClientStatus};
@@ -305,7 +306,7 @@ pub fn export_client(
 ) -> Result<ExportReport> {
     check_folder(folder)?;
     run_writing(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner, Role::Clinician], "the front desk cannot export clinical records")?;
+        actor.require(Operation::ExportClientRecord)?;
         access::clinical_access(transaction, actor, client_id, now)?;
         let mut record = client_record(transaction, client_id)?;
         if let Some(authorization) =
@@ -390,7 +391,7 @@ pub fn export_practice(
 ) -> Result<ExportReport> {
     check_folder(folder)?;
     run_writing(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner exports the whole practice")?;
+        actor.require(Operation::ExportPractice)?;
         let exporter = practice::exporter_login(transaction, actor)?;
         let (json_path, pdf_path) = free_names(folder, &file_stem("practice", vault.vault_id(), now), "json", "pdf")?;
         let file = practice::write_practice(transaction, vault.vault_id(), &exporter, &json_path, now, progress)?;
@@ -555,9 +556,9 @@ pub fn import(
     now: OffsetDateTime,
     progress: &dyn Progress,
 ) -> Result<ImportReport> {
-    if session.role() != Role::Owner {
+    if !crate::access::permissions::allowed(Operation::Import, session.role()) {
         // Checked again, against the current role, inside the transaction; this only spares reading the file.
-        access::run(vault, session, now, |_, actor| actor.require_role(&[Role::Owner], "only an owner imports"))?;
+        access::run(vault, session, now, |_, actor| actor.require(Operation::Import))?;
     }
     if !file.is_absolute() {
         return Err(Error::invalid("file", "give the full path of the export's .json file"));
@@ -607,7 +608,7 @@ fn import_records(
     let total = export.clients.len() as u64;
     progress::check(progress, Stage::Importing, 0, total)?;
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner imports")?;
+        actor.require(Operation::Import)?;
         let staff_added = add_missing_staff(transaction, export, now)?;
         let mapped = |id: &str| -> StaffId { StaffId::parse(id).unwrap_or_else(|_| actor.staff_id.clone()) };
         let mut report = ImportReport {

@@ -28,6 +28,7 @@ use time::OffsetDateTime;
 
 use super::bad_import;
 use super::format::{self, AuditRecord, ExportKind};
+use crate::access::permissions::Operation;
 use crate::access::{self, Actor};
 use crate::audit::chain::GENESIS;
 use crate::audit::{actions, append};
@@ -36,7 +37,7 @@ use crate::ids::ClientId;
 use crate::notes::{self, NoteKind};
 use crate::outbound::sha256_hex;
 use crate::progress::{self, Progress, Stage};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::{files, rfc3339, Vault};
 
 /// Tables exported row by row, in the order an import inserts them (a row's parents come first).
@@ -496,7 +497,7 @@ pub fn export_practice_file(
     }
     let mut written: Option<PathBuf> = None;
     let result = access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner exports the whole practice")?;
+        actor.require(Operation::ExportPractice)?;
         let exporter = exporter_login(transaction, actor)?;
         let report = write_practice(transaction, vault.vault_id(), &exporter, path, now, progress)?;
         written = Some(report.path.clone());
@@ -581,6 +582,23 @@ fn text<'a>(row: &'a Row, column: &str) -> Option<&'a str> {
 
 fn required<'a>(row: &'a Row, table: &str, column: &str) -> Result<&'a str> {
     text(row, column).ok_or_else(|| bad_import(format!("a row of {table} has no {column}")))
+}
+
+/// Roles and consent kinds are lists the schema does not repeat (migration 0130): the core's enums check
+/// them. (Consent templates' kinds are checked with their hashes, in [`check_frozen`].)
+fn check_listed(export: &PracticeExport) -> Result<()> {
+    let rows = |table: &str| export.tables.get(table).map(Vec::as_slice).unwrap_or_default();
+    for member in rows("staff") {
+        let login = required(member, "staff", "login")?;
+        crate::staff::Role::parse(required(member, "staff", "role")?)
+            .map_err(|_| bad_import(format!("staff member {login} has an unknown role")))?;
+    }
+    for document in rows("consent_documents") {
+        let id = required(document, "consent_documents", "id")?;
+        crate::consent::ConsentKind::parse(required(document, "consent_documents", "kind")?)
+            .map_err(|_| bad_import(format!("consent document {id} is of an unknown kind")))?;
+    }
+    Ok(())
 }
 
 /// The frozen rows must still match the hashes fixed when they were frozen.
@@ -691,6 +709,7 @@ fn check_export(connection: &Connection, export: &PracticeExport) -> Result<BTre
         verify_trail(trail)?;
     }
     check_frozen(export)?;
+    check_listed(export)?;
     Ok(schema)
 }
 
@@ -743,7 +762,7 @@ pub(crate) fn import_practice(
         + std::iter::once(&export.audit).chain(&export.imported_trails).map(|t| t.entries.len() as u64).sum::<u64>();
     progress::check(progress, Stage::Importing, 0, total)?;
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner imports")?;
+        actor.require(Operation::Import)?;
         if let Some(table) = holds_records(transaction)? {
             return Err(Error::conflict(format!(
                 "this vault already holds records ({table}); import a practice export into a new vault"

@@ -321,6 +321,11 @@ fn a_truncated_tampered_or_foreign_export_is_refused_and_writes_nothing() {
     edited_template.tables.get_mut("consent_templates").unwrap()[0].insert("body".into(), "Nothing.".into());
     let mut foreign_table = export.clone();
     foreign_table.tables.insert("patients".into(), vec![Row::new()]);
+    // Roles and consent kinds are not listed by the schema (migration 0130): the core refuses unknown ones.
+    let mut unknown_role = export.clone();
+    unknown_role.tables.get_mut("staff").unwrap()[0].insert("role".into(), "auditor".into());
+    let mut unknown_kind = export.clone();
+    unknown_kind.tables.get_mut("consent_documents").unwrap()[0].insert("kind".into(), "hypnosis".into());
     let mut foreign_column = export.clone();
     foreign_column.tables.get_mut("clients").unwrap()[0].insert("ssn".into(), "123".into());
 
@@ -344,6 +349,8 @@ fn a_truncated_tampered_or_foreign_export_is_refused_and_writes_nothing() {
         ("edited template", rewrite(&edited_template, out.path(), "template.json"), ErrorCode::InvalidInput),
         ("foreign table", rewrite(&foreign_table, out.path(), "table.json"), ErrorCode::InvalidInput),
         ("foreign column", rewrite(&foreign_column, out.path(), "column.json"), ErrorCode::InvalidInput),
+        ("unknown role", rewrite(&unknown_role, out.path(), "role.json"), ErrorCode::InvalidInput),
+        ("unknown consent kind", rewrite(&unknown_kind, out.path(), "kind.json"), ErrorCode::InvalidInput),
     ];
     for (name, file, code) in cases {
         let error = import(&target, &owner, &file, test_now(), &Silent).unwrap_err();

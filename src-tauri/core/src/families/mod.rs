@@ -15,6 +15,7 @@ use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, Actor};
 use crate::audit::{actions, append};
 use crate::consent::{self, ConsentKind, DocumentStatus};
@@ -301,11 +302,9 @@ pub fn list_units(
         let mut units = Vec::new();
         for id in ids {
             let unit = load(transaction, &id, now)?;
-            let visible = unit.members.iter().all(|member| match actor.role {
-                crate::staff::Role::Clinician => {
-                    access::on_care_team(transaction, &member.client_id, &actor.staff_id).unwrap_or(false)
-                }
-                _ => true,
+            let only_team = actor.needs(Operation::ListUnits, Condition::CareTeam);
+            let visible = unit.members.iter().all(|member| {
+                !only_team || access::on_care_team(transaction, &member.client_id, &actor.staff_id).unwrap_or(false)
             });
             if visible {
                 units.push(unit);

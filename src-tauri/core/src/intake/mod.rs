@@ -8,10 +8,11 @@ mod tests;
 use time::OffsetDateTime;
 
 use crate::access;
+use crate::access::permissions::Operation;
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::{rfc3339, Vault};
 pub(crate) use store::load;
 
@@ -197,7 +198,7 @@ pub fn save(
         }
     }
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner, Role::Clinician], "only clinicians and owners record intake")?;
+        actor.require(Operation::RecordIntake)?;
         access::clinical_access(transaction, actor, client_id, now)?;
         transaction.prepare_cached("DELETE FROM intake_answers WHERE client_id = ?1")?.execute([client_id])?;
         let mut insert = transaction.prepare_cached(

@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::access;
+use crate::access::permissions::{Condition, Operation};
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GuardianId, StaffId};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::{rfc3339, Vault};
 pub use rules::{Assessment, Consenter, Explanation, Flag, Overridden, Rule, SessionCap};
 use store::{active_guardians, client_facts, guardian, guardians_of, overrides_for};
@@ -402,7 +403,7 @@ pub fn override_rule(
     };
     let code = jurisdiction.trim().to_owned();
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner overrides jurisdiction rules")?;
+        actor.require(Operation::OverrideJurisdictionRules)?;
         let rule = rules::all_in_force(now.date())?
             .into_iter()
             .find(|rule| rule.code == code)
@@ -533,7 +534,7 @@ pub struct MajorityRow {
 /// jurisdiction and still have active guardians: re-consent as adults, end guardian access.
 pub fn majority_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<MajorityRow>> {
     access::run(vault, session, now, |transaction, actor| {
-        let team = (actor.role == Role::Clinician).then_some(&actor.staff_id);
+        let team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         let mut statement = transaction.prepare_cached(
             "SELECT c.id, c.display_name FROM clients c
              WHERE c.status = 'active'
@@ -578,7 +579,7 @@ pub struct RetentionRow {
 /// deleted here.
 pub fn retention_report(vault: &Vault, session: &Session, on: Date, now: OffsetDateTime) -> Result<Vec<RetentionRow>> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner runs the retention report")?;
+        actor.require(Operation::RunRetentionReport)?;
         let mut statement = transaction.prepare_cached(
             "SELECT id, display_name, discharged_on FROM clients
              WHERE status = 'discharged' AND discharged_on IS NOT NULL ORDER BY display_name COLLATE NOCASE, id",

@@ -15,12 +15,13 @@ mod tests;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::access::permissions::{self, Condition, Operation, Rule};
 use crate::access::{self, Actor};
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, NoteId, StaffId};
 use crate::sensitive::SecretString;
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::vault::Vault;
 
 /// Longest note or addendum body, in characters.
@@ -36,7 +37,10 @@ pub enum NoteKind {
 }
 
 impl NoteKind {
-    /// Stored / wire name.
+    /// Every kind.
+    pub const ALL: [NoteKind; 2] = [NoteKind::Progress, NoteKind::Psychotherapy];
+
+    /// Stored / wire name (the one place it is spelled).
     pub fn as_str(self) -> &'static str {
         match self {
             NoteKind::Progress => "progress",
@@ -46,11 +50,10 @@ impl NoteKind {
 
     /// Read a given name.
     pub fn parse(text: &str) -> Result<NoteKind> {
-        match text {
-            "progress" => Ok(NoteKind::Progress),
-            "psychotherapy" => Ok(NoteKind::Psychotherapy),
-            _ => Err(Error::invalid("note kind", "choose progress or psychotherapy")),
-        }
+        NoteKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| Error::invalid("note kind", "choose progress or psychotherapy"))
     }
 }
 
@@ -149,9 +152,16 @@ fn writer_access(
     client_id: &ClientId,
     now: OffsetDateTime,
 ) -> Result<()> {
-    actor.require_role(&[Role::Owner, Role::Clinician], "only clinicians and owners write notes")?;
+    actor.require(Operation::WriteNote)?;
     access::clinical_access(transaction, actor, client_id, now)?;
     Ok(())
+}
+
+/// Whether the table lets `actor` do `operation` to `note`: its cell is allowed, or allowed to the author
+/// and the actor wrote it. A denied cell is `Forbidden`.
+fn may_as_author(actor: &Actor, operation: Operation, note: &Note) -> Result<bool> {
+    let rule = actor.require(operation)?;
+    Ok(!rule.needs(Condition::Author) || note.author_id == actor.staff_id)
 }
 
 /// Load a note the actor may act on: psychotherapy notes only for their author (else "no such note").
@@ -163,7 +173,7 @@ fn visible_note(
     now: OffsetDateTime,
 ) -> Result<Note> {
     let note = store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })?;
-    if kind == NoteKind::Psychotherapy && note.author_id != actor.staff_id {
+    if kind == NoteKind::Psychotherapy && !may_as_author(actor, Operation::ReadPsychotherapyNote, &note)? {
         return Err(Error::NotFound { what: "note" });
     }
     access::clinical_access(transaction, actor, &note.client_id, now)?;
@@ -175,9 +185,12 @@ fn visible_note(
 pub fn list(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDateTime) -> Result<ClientNotes> {
     access::run(vault, session, now, |transaction, actor| {
         access::clinical_access(transaction, actor, client_id, now)?;
+        // Psychotherapy notes: only the caller's own, unless the table allows them all.
+        let private = permissions::check(Operation::ReadPsychotherapyNote, actor.role);
+        let own_only = (private != Rule::Allowed).then_some(&actor.staff_id);
         let notes = ClientNotes {
             progress: store::for_client(transaction, NoteKind::Progress, client_id, None)?,
-            psychotherapy: store::for_client(transaction, NoteKind::Psychotherapy, client_id, Some(&actor.staff_id))?,
+            psychotherapy: store::for_client(transaction, NoteKind::Psychotherapy, client_id, own_only)?,
         };
         append(
             transaction,
@@ -226,8 +239,8 @@ pub fn update(
     let session_date = check_session_date(session_date, now)?;
     access::run(vault, session, now, |transaction, actor| {
         let note = visible_note(transaction, actor, kind, note_id, now)?;
-        if note.author_id != actor.staff_id {
-            return Err(Error::forbidden("only the author edits a draft note"));
+        if !may_as_author(actor, Operation::EditDraftNote, &note)? {
+            return Err(Error::forbidden(Operation::EditDraftNote.refusal()));
         }
         if note.signed_at.is_some() {
             return Err(Error::conflict("This note is signed and locked; add an addendum instead"));
@@ -242,8 +255,8 @@ pub fn update(
 pub fn sign(vault: &Vault, session: &Session, kind: NoteKind, note_id: &NoteId, now: OffsetDateTime) -> Result<Note> {
     access::run(vault, session, now, |transaction, actor| {
         let note = visible_note(transaction, actor, kind, note_id, now)?;
-        if note.author_id != actor.staff_id {
-            return Err(Error::forbidden("only the author signs a note"));
+        if !may_as_author(actor, Operation::SignNote, &note)? {
+            return Err(Error::forbidden(Operation::SignNote.refusal()));
         }
         if note.signed_at.is_some() {
             return Err(Error::conflict("This note is already signed"));

@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use time::{Duration, OffsetDateTime};
 
 use crate::access;
+use crate::access::permissions::{self, Operation};
 pub use crate::access::{Role, Session};
 use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result, SecretKind};
@@ -230,14 +231,15 @@ pub fn require_owner_way_in(vault: &Vault) -> Result<Option<StaffId>> {
     let staff_id = StaffId::from_trusted(staff_id.clone());
     let member = store::load(vault.connection(), &staff_id)?;
     match member {
-        Some(member) if member.active && member.role == Role::Owner => Ok(Some(staff_id)),
+        Some(member) if member.active && permissions::allowed(Operation::WorkOnWholeVault, member.role) => {
+            Ok(Some(staff_id))
+        }
         _ => Err(Error::forbidden(OWNER_WAYS_IN)),
     }
 }
 
 /// The ways in accepted for work on the whole vault, in words.
-pub const OWNER_WAYS_IN: &str =
-    "this needs an owner's login and password, the recovery code or the practice passphrase";
+pub const OWNER_WAYS_IN: &str = Operation::WorkOnWholeVault.refusal();
 
 /// Open a closed vault with a staff login and password and sign that person in.
 pub fn open_and_sign_in(
@@ -329,8 +331,8 @@ pub fn recover_owner_password(
     }
     crate::vault::check_secret_length("password", password)?;
     let member = store::find_by_login(vault.connection(), login)?.ok_or(Error::NotFound { what: "owner" })?;
-    if member.role != Role::Owner || !member.active {
-        return Err(Error::forbidden("the recovery code can only reset an active owner's password"));
+    if !permissions::allowed(Operation::ResetPasswordWithRecoveryCode, member.role) || !member.active {
+        return Err(Error::forbidden(Operation::ResetPasswordWithRecoveryCode.refusal()));
     }
     vault.put_staff_slot(member.id.as_str(), &member.login, password, now)?;
     let session = session_for(vault, &member.id)?;
@@ -363,7 +365,7 @@ pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetD
     let staff_id = StaffId::generate();
     let login = new.login.trim();
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner can add staff")?;
+        actor.require(Operation::AddStaff)?;
         if store::find_by_login(transaction, login)?.is_some() {
             return Err(Error::conflict(format!("The login {login:?} is already taken")));
         }
@@ -399,7 +401,7 @@ pub fn set_role(
     now: OffsetDateTime,
 ) -> Result<StaffMember> {
     access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner can change roles")?;
+        actor.require(Operation::ChangeStaffRole)?;
         let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
         if target.role == role {
             return Ok(());
@@ -429,7 +431,7 @@ pub fn set_active(
     now: OffsetDateTime,
 ) -> Result<StaffMember> {
     let changed = access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner can disable or enable staff")?;
+        actor.require(Operation::EnableOrDisableStaff)?;
         let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
         if target.active == active {
             return Ok(false);
@@ -465,7 +467,7 @@ pub fn reset_password(
 ) -> Result<StaffMember> {
     crate::vault::check_secret_length("password", password)?;
     let target = access::run(vault, session, now, |transaction, actor| {
-        actor.require_role(&[Role::Owner], "only an owner can reset passwords")?;
+        actor.require(Operation::ResetStaffPassword)?;
         let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
         if !target.active {
             return Err(Error::conflict("Enable this staff member before giving them a password"));

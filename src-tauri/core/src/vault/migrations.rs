@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 80, name: "units", sql: include_str!("migrations/0080_units.sql") },
     Migration { version: 90, name: "audit_went_back", sql: include_str!("migrations/0090_audit_went_back.sql") },
     Migration { version: 100, name: "imported_trails", sql: include_str!("migrations/0100_imported_trails.sql") },
+    Migration { version: 130, name: "growing_lists", sql: include_str!("migrations/0130_growing_lists.sql") },
 ];
 
 /// The schema version this build writes.
@@ -78,10 +79,31 @@ pub fn migrate(connection: &mut Connection) -> Result<usize> {
 
 pub(crate) fn migrate_with(connection: &mut Connection, migrations: &[Migration]) -> Result<usize> {
     let found = check_not_newer(connection)?;
+    if !migrations.iter().any(|migration| migration.version > found) {
+        return Ok(0);
+    }
+    // A step may rebuild a table (SQLite's only way to drop a CHECK): foreign keys are off while it runs
+    // (the pragma does nothing inside a transaction) and every one is checked before it commits.
+    let enforced: bool = connection.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+    connection.pragma_update(None, "foreign_keys", false)?;
+    let result = apply(connection, migrations, found);
+    connection.pragma_update(None, "foreign_keys", enforced)?;
+    result
+}
+
+fn apply(connection: &mut Connection, migrations: &[Migration], found: i64) -> Result<usize> {
     let mut applied = 0;
     for migration in migrations.iter().filter(|migration| migration.version > found) {
         let transaction = connection.transaction()?;
         transaction.execute_batch(migration.sql)?;
+        let dangling: Option<String> =
+            transaction.prepare("PRAGMA foreign_key_check")?.query_map([], |row| row.get(0))?.next().transpose()?;
+        if let Some(table) = dangling {
+            return Err(Error::conflict(format!(
+                "migration {} ({}) would leave a reference in {table} pointing nowhere",
+                migration.version, migration.name
+            )));
+        }
         transaction.pragma_update(None, "user_version", migration.version)?;
         transaction.commit()?;
         applied += 1;
@@ -122,6 +144,61 @@ mod tests {
                 .unwrap();
             assert_eq!(count, 1, "{table}");
         }
+    }
+
+    /// A vault from before 0130 with staff, a client and a consent: the step rebuilds `staff` and
+    /// `consent_templates` without their lists of roles and kinds, keeps every row, every reference (foreign
+    /// keys on again afterwards) and the templates' append-only triggers; an unknown role or kind can now be
+    /// stored, and the core reads it back as an error.
+    #[test]
+    fn the_growing_lists_step_drops_the_lists_and_keeps_the_rows() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection.pragma_update(None, "foreign_keys", true).unwrap();
+        let before: Vec<Migration> = MIGRATIONS.iter().copied().filter(|migration| migration.version < 130).collect();
+        migrate_with(&mut connection, &before).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO staff (id, login, display_name, role, created_at, updated_at)
+                     VALUES ('s1', 'olivia', 'Olivia', 'owner', '', ''), ('s2', 'fran', 'Fran', 'front_desk', '', '');
+                 INSERT INTO clients (id, display_name, created_at) VALUES ('c1', 'Ada', '');
+                 INSERT INTO consent_templates (id, kind, version, title, body, hash, created_at, created_by)
+                     VALUES ('t1', 'ai_tools', 1, 'AI', 'Text', 'h', '', 's1');
+                 INSERT INTO consent_documents (id, client_id, template_id, kind, title, text, text_hash, created_at,
+                     created_by) VALUES ('d1', 'c1', 't1', 'ai_tools', 'AI', 'Text', 'h', '', 's2');",
+            )
+            .unwrap();
+        let bad_role = "UPDATE staff SET role = 'auditor' WHERE id = 's2'";
+        assert!(connection.execute(bad_role, []).is_err(), "the old schema lists the roles");
+
+        assert_eq!(migrate(&mut connection).unwrap(), MIGRATIONS.len() - before.len());
+        let count = |sql: &str| -> i64 { connection.query_row(sql, [], |row| row.get(0)).unwrap() };
+        assert_eq!(count("SELECT count(*) FROM staff"), 2);
+        assert_eq!(count("SELECT count(*) FROM consent_templates WHERE kind = 'ai_tools' AND created_by = 's1'"), 1);
+        assert_eq!(
+            count("SELECT count(*) FROM consent_documents d JOIN consent_templates t ON t.id = d.template_id"),
+            1
+        );
+        assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+        assert_eq!(count("PRAGMA foreign_keys"), 1, "foreign keys are on again");
+        let schema: String = connection
+            .query_row(
+                "SELECT group_concat(sql, ' ') FROM sqlite_master WHERE name IN ('staff', 'consent_templates')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert!(!schema.contains("front_desk") && !schema.contains("ai_tools"), "{schema}");
+        assert!(!schema.contains("_rebuilt"), "{schema}");
+        // Still append-only; references still checked.
+        assert!(connection.execute("UPDATE consent_templates SET title = 'x'", []).is_err());
+        assert!(connection.execute("DELETE FROM consent_templates", []).is_err());
+        let dangling = "INSERT INTO consent_templates (id, kind, version, title, body, hash, created_at, created_by)
+                        VALUES ('t2', 'treatment', 1, 'T', 'Text', 'h', '', 'nobody')";
+        assert!(connection.execute(dangling, []).is_err());
+        // The lists live in the core now: an unknown role is stored, and read back as an error.
+        connection.execute(bad_role, []).unwrap();
+        let staff_id = crate::ids::StaffId::from_trusted("s2".into());
+        assert!(crate::staff::load(&connection, &staff_id).is_err());
     }
 
     /// A vault from before the prefix index (version 40) with clients in it: the step fills the index from
