@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::wire::{ClientStatusDto, ContactChannelDto};
-use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -196,7 +195,7 @@ impl From<Client> for ClientDto {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_clients(state: State<'_, AppState>) -> CommandResult<Vec<ClientSummaryDto>> {
-    state.with_session(|vault, session| Ok(clients::list(vault, session, now())?.into_iter().map(Into::into).collect()))
+    state.call_list(|vault, session, now| clients::list(vault, session, now))
 }
 
 #[tauri::command]
@@ -206,23 +205,21 @@ pub async fn search_clients(
     query: String,
     include_discharged: bool,
 ) -> CommandResult<Vec<ClientSummaryDto>> {
-    state.with_session(|vault, session| {
-        Ok(clients::search(vault, session, &query, include_discharged, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| clients::search(vault, session, &query, include_discharged, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn create_client(state: State<'_, AppState>, input: ClientInputDto) -> CommandResult<ClientDto> {
     let input = ClientInput::try_from(input)?;
-    state.with_session(|vault, session| Ok(clients::create(vault, session, input, now())?.into()))
+    state.call(|vault, session, now| clients::create(vault, session, input, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_client(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| Ok(clients::get(vault, session, &client_id, now())?.into()))
+    state.call(|vault, session, now| clients::get(vault, session, &client_id, now))
 }
 
 #[tauri::command]
@@ -233,7 +230,7 @@ pub async fn update_client(
     input: ClientInputDto,
 ) -> CommandResult<ClientDto> {
     let (client_id, input) = (ClientId::parse(&client_id)?, ClientInput::try_from(input)?);
-    state.with_session(|vault, session| Ok(clients::update(vault, session, &client_id, input, now())?.into()))
+    state.call(|vault, session, now| clients::update(vault, session, &client_id, input, now))
 }
 
 #[tauri::command]
@@ -244,7 +241,7 @@ pub async fn set_client_status(
     status: String,
 ) -> CommandResult<ClientDto> {
     let (client_id, status) = (ClientId::parse(&client_id)?, ClientStatus::parse(&status)?);
-    state.with_session(|vault, session| Ok(clients::set_status(vault, session, &client_id, status, now())?.into()))
+    state.call(|vault, session, now| clients::set_status(vault, session, &client_id, status, now))
 }
 
 #[tauri::command]
@@ -256,7 +253,5 @@ pub async fn set_care_team(
 ) -> CommandResult<ClientDto> {
     let client_id = ClientId::parse(&client_id)?;
     let staff_ids = staff_ids.iter().map(|id| StaffId::parse(id)).collect::<Result<Vec<_>, _>>()?;
-    state.with_session(|vault, session| {
-        Ok(clients::set_care_team(vault, session, &client_id, &staff_ids, now())?.into())
-    })
+    state.call(|vault, session, now| clients::set_care_team(vault, session, &client_id, &staff_ids, now))
 }
