@@ -60,6 +60,58 @@ pub enum BillingDto {
     },
 }
 
+impl From<ContactPreferences> for ContactDto {
+    fn from(contact: ContactPreferences) -> Self {
+        let preferred = serde_json::to_value(contact.preferred)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        ContactDto {
+            preferred,
+            ok_to_leave_voicemail: contact.ok_to_leave_voicemail,
+            ok_to_text: contact.ok_to_text,
+            ok_to_email: contact.ok_to_email,
+        }
+    }
+}
+
+impl TryFrom<ContactDto> for ContactPreferences {
+    type Error = saferoom_core::Error;
+
+    fn try_from(contact: ContactDto) -> Result<Self, Self::Error> {
+        let preferred = serde_json::from_value(serde_json::Value::String(contact.preferred)).map_err(|_| {
+            saferoom_core::Error::InvalidInput {
+                field: "contact preference",
+                reason: "choose phone, text, email or mail".into(),
+            }
+        })?;
+        Ok(ContactPreferences {
+            preferred,
+            ok_to_leave_voicemail: contact.ok_to_leave_voicemail,
+            ok_to_text: contact.ok_to_text,
+            ok_to_email: contact.ok_to_email,
+        })
+    }
+}
+
+impl From<Billing> for BillingDto {
+    fn from(billing: Billing) -> Self {
+        match billing {
+            Billing::PrivatePay => BillingDto::PrivatePay,
+            Billing::Insurance { payer, member_id } => BillingDto::Insurance { payer, member_id },
+        }
+    }
+}
+
+impl From<BillingDto> for Billing {
+    fn from(billing: BillingDto) -> Self {
+        match billing {
+            BillingDto::PrivatePay => Billing::PrivatePay,
+            BillingDto::Insurance { payer, member_id } => Billing::Insurance { payer, member_id },
+        }
+    }
+}
+
 /// What the client form sends.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -81,13 +133,6 @@ impl TryFrom<ClientInputDto> for ClientInput {
     type Error = saferoom_core::Error;
 
     fn try_from(input: ClientInputDto) -> Result<Self, Self::Error> {
-        let preferred =
-            serde_json::from_value(serde_json::Value::String(input.contact.preferred.clone())).map_err(|_| {
-                saferoom_core::Error::InvalidInput {
-                    field: "contact preference",
-                    reason: "choose phone, text, email or mail".into(),
-                }
-            })?;
         Ok(ClientInput {
             given_name: input.given_name,
             family_name: input.family_name,
@@ -98,16 +143,8 @@ impl TryFrom<ClientInputDto> for ClientInput {
             email: input.email,
             phone: input.phone,
             address: input.address,
-            contact: ContactPreferences {
-                preferred,
-                ok_to_leave_voicemail: input.contact.ok_to_leave_voicemail,
-                ok_to_text: input.contact.ok_to_text,
-                ok_to_email: input.contact.ok_to_email,
-            },
-            billing: match input.billing {
-                BillingDto::PrivatePay => Billing::PrivatePay,
-                BillingDto::Insurance { payer, member_id } => Billing::Insurance { payer, member_id },
-            },
+            contact: input.contact.try_into()?,
+            billing: input.billing.into(),
         })
     }
 }
@@ -155,10 +192,6 @@ pub struct ClientDto {
 impl From<Client> for ClientDto {
     fn from(client: Client) -> Self {
         let input = client.input;
-        let preferred = serde_json::to_value(input.contact.preferred)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_default();
         ClientDto {
             id: client.id.to_string(),
             given_name: input.given_name,
@@ -170,16 +203,8 @@ impl From<Client> for ClientDto {
             email: input.email,
             phone: input.phone,
             address: input.address,
-            contact: ContactDto {
-                preferred,
-                ok_to_leave_voicemail: input.contact.ok_to_leave_voicemail,
-                ok_to_text: input.contact.ok_to_text,
-                ok_to_email: input.contact.ok_to_email,
-            },
-            billing: match input.billing {
-                Billing::PrivatePay => BillingDto::PrivatePay,
-                Billing::Insurance { payer, member_id } => BillingDto::Insurance { payer, member_id },
-            },
+            contact: input.contact.into(),
+            billing: input.billing.into(),
             display_name: client.display_name,
             status: client.status.into(),
             discharged_on: client.discharged_on,
