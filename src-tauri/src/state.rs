@@ -10,6 +10,7 @@ use saferoom_core::progress::CancelFlag;
 use saferoom_core::staff::{LoginThrottle, Session};
 use saferoom_core::SecretString;
 use saferoom_core::{Vault, VaultPaths};
+use time::OffsetDateTime;
 
 use crate::error::{CommandError, CommandResult};
 
@@ -229,6 +230,25 @@ impl AppState {
         action(vault, &session)
     }
 
+    /// The shape of most commands: run a core call as the signed-in person (see `with_session`), handing it
+    /// the time now, and turn its answer into the DTO the UI receives.
+    pub fn call<T, D: From<T>>(
+        &self,
+        core_call: impl FnOnce(&mut Vault, &Session, OffsetDateTime) -> saferoom_core::Result<T>,
+    ) -> CommandResult<D> {
+        self.with_session(|vault, session| Ok(core_call(vault, session, crate::clock::now())?.into()))
+    }
+
+    /// [`AppState::call`] for a core call that answers with a list.
+    pub fn call_list<T, D: From<T>>(
+        &self,
+        core_call: impl FnOnce(&mut Vault, &Session, OffsetDateTime) -> saferoom_core::Result<Vec<T>>,
+    ) -> CommandResult<Vec<D>> {
+        self.with_session(|vault, session| {
+            Ok(core_call(vault, session, crate::clock::now())?.into_iter().map(D::from).collect())
+        })
+    }
+
     /// The signed-in person, if any.
     pub fn session(&self) -> Option<Session> {
         unpoisoned(&self.session).clone()
@@ -247,24 +267,20 @@ impl AppState {
     /// Close the vault and wipe its key; nobody stays signed in. `before_close` runs on the open vault
     /// first (the automatic backup); it cannot stop the lock. Returns whether it was open.
     pub fn lock(&self, before_close: impl FnOnce(&Vault)) -> bool {
+        self.close(before_close, "locked", "vault locked")
+    }
+
+    /// Close the vault (if open) and wipe its key, sign out and end any kiosk: `before_close` runs on the open
+    /// vault first, and the audit trail records `reason`. Whether it was open.
+    fn close(&self, before_close: impl FnOnce(&Vault), reason: &str, log: &'static str) -> bool {
         let mut vault = unpoisoned(&self.vault);
         let session = unpoisoned(&self.session).take();
         unpoisoned(&self.kiosk).take();
-        match vault.take() {
-            Some(open) => {
-                before_close(&open);
-                let _ = saferoom_core::staff::record_vault_event(
-                    &open,
-                    session.as_ref(),
-                    true,
-                    "locked",
-                    crate::clock::now(),
-                );
-                tracing::info!("vault locked");
-                true
-            }
-            None => false,
-        }
+        let Some(open) = vault.take() else { return false };
+        before_close(&open);
+        let _ = saferoom_core::staff::record_vault_event(&open, session.as_ref(), true, reason, crate::clock::now());
+        tracing::info!("{log}");
+        true
     }
 
     /// Record user activity.
@@ -287,21 +303,8 @@ impl AppState {
         if !expired {
             return false;
         }
-        let mut vault = unpoisoned(&self.vault);
-        let session = unpoisoned(&self.session).take();
         // A kiosk left idle locks too: staff unlock and sign in again.
-        unpoisoned(&self.kiosk).take();
-        if let Some(open) = vault.take() {
-            before_close(&open);
-            let _ = saferoom_core::staff::record_vault_event(
-                &open,
-                session.as_ref(),
-                true,
-                "auto-lock after idling",
-                crate::clock::now(),
-            );
-            tracing::info!("vault locked after idling");
-        }
+        self.close(before_close, "auto-lock after idling", "vault locked after idling");
         true
     }
 }

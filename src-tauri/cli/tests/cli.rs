@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::{assert_failure, assert_success};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -30,14 +32,8 @@ impl Setup {
 
     /// Run `saferoom --vault <vault> args…` with `stdin`, against this setup's keychain.
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_saferoom"));
-        command.arg("--vault").arg(self.vault()).args(args).env_remove("SAFEROOM_VAULT");
-        if let Some(service) = &self.service {
-            command.envs(service.env());
-        }
-        let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-        common::feed(&mut child, stdin.as_bytes());
-        child.wait_with_output().unwrap()
+        let envs = self.service.as_ref().map(PrivateSecretService::env).unwrap_or_default();
+        common::run(&self.vault(), args, stdin, &envs)
     }
 
     /// `init` with keychain and passphrase; returns the recovery code.
@@ -51,29 +47,12 @@ impl Setup {
     }
 }
 
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "status {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// Nothing the person typed as a secret (nor any other secret given) is echoed on stdout or stderr.
 fn assert_never_shows(output: &Output, secrets: &[&str]) {
     let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     for secret in secrets {
         assert!(!all.contains(secret.trim()), "the output shows a secret: {all}");
     }
-}
-
-/// Exit status 1 and the error code in the message.
-fn assert_failure(output: &Output, code: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
-    assert!(stderr.contains(&format!("[{code}]")), "expected [{code}] in: {stderr}");
 }
 
 fn vault_id(setup: &Setup) -> String {

@@ -2,6 +2,8 @@
 
 mod common;
 
+use common::{assert_failure, assert_success};
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -11,34 +13,7 @@ use saferoom_core::testing::snapshot;
 const NEW_OWNER_PASSWORD: &str = "a new owner's long password";
 
 fn run(vault: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_saferoom"))
-        .arg("--vault")
-        .arg(vault)
-        .args(args)
-        .env_remove("SAFEROOM_VAULT")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    common::feed(&mut child, stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "status {:?}\nstdout: {}\nstderr: {}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn assert_refused(output: &Output, code: &str) {
-    assert_eq!(output.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&output.stderr));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("[{code}]")), "expected [{code}]: {stderr}");
+    common::run(vault, args, stdin, &[])
 }
 
 /// A demo vault: its path, each staff member's (login, role, password) and the recovery code.
@@ -171,23 +146,23 @@ fn demo_refuses_a_vault_that_exists_and_import_refuses_one_with_records_or_a_non
     let folder = tempfile::tempdir().unwrap();
     let demo = demo(folder.path(), 4);
     let before = snapshot(folder.path());
-    assert_refused(&run(&demo.vault, &["demo"], ""), "vault_exists");
+    assert_failure(&run(&demo.vault, &["demo"], ""), "vault_exists");
     assert_eq!(snapshot(folder.path()), before, "the existing vault is untouched");
 
     let file = folder.path().join("p.json");
     let clinician = &demo.staff[1];
-    assert_refused(&export(&demo.vault, &file, &clinician.0, &clinician.2), "forbidden");
-    assert_refused(&export(&demo.vault, &file, "owner", "not the password at all"), "wrong_secret");
+    assert_failure(&export(&demo.vault, &file, &clinician.0, &clinician.2), "forbidden");
+    assert_failure(&export(&demo.vault, &file, "owner", "not the password at all"), "wrong_secret");
     assert!(!file.exists());
     assert_success(&export(&demo.vault, &file, "owner", &demo.password("owner")));
-    assert_refused(&export(&demo.vault, &file, "owner", &demo.password("owner")), "conflict");
+    assert_failure(&export(&demo.vault, &file, "owner", &demo.password("owner")), "conflict");
 
     let into_itself = run(
         &demo.vault,
         &["import", file.to_str().unwrap(), "--login", "owner"],
         &format!("{}\n", demo.password("owner")),
     );
-    assert_refused(&into_itself, "conflict");
+    assert_failure(&into_itself, "conflict");
     let target = new_vault(folder.path());
     let tampered = folder.path().join("tampered.json");
     std::fs::write(&tampered, std::fs::read_to_string(&file).unwrap().replacen("Ångström", "Angstrom", 1)).unwrap();
@@ -199,7 +174,7 @@ fn demo_refuses_a_vault_that_exists_and_import_refuses_one_with_records_or_a_non
     for bad in [&tampered, &truncated, &foreign] {
         let output =
             run(&target, &["import", bad.to_str().unwrap(), "--login", "nora"], &format!("{NEW_OWNER_PASSWORD}\n"));
-        assert_refused(&output, "invalid_input");
+        assert_failure(&output, "invalid_input");
     }
     let check = run(
         &target,

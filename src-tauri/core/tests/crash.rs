@@ -6,6 +6,8 @@
 //!
 //! The writer is this same test binary, started with `SAFEROOM_CRASH_VAULT` set (see `crash_writer`).
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -16,7 +18,7 @@ use saferoom_core::clients::{self, ClientInput};
 use saferoom_core::ids::{ClientId, StaffId};
 use saferoom_core::notes::{self, NoteKind};
 use saferoom_core::testing::{client_input, scalar, session_for, test_now};
-use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::{SecretString, Unlock, Vault, VaultPaths};
 
 const PASSPHRASE: &str = "crash test passphrase, long enough";
 const CYCLES: usize = 12;
@@ -62,19 +64,9 @@ fn killed_writers_lose_no_committed_record() {
     let folder = tempfile::tempdir().unwrap();
     let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
     let passphrase = SecretString::from(PASSPHRASE);
-    let owner_password = SecretString::from("crash owner password");
-    let created = Vault::create(
-        &paths,
-        CreateOptions {
-            keychain: None,
-            passphrase: Some(&passphrase),
-            owner: Some(&OwnerAccount { login: "owner", display_name: "Owner", password: &owner_password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = created.owner_id.clone().unwrap();
-    created.vault.lock();
+    let (vault, owner) = common::vault_with_passphrase(&paths, &passphrase);
+    let owner = owner.to_string();
+    vault.lock();
 
     let mut committed_clients: Vec<String> = Vec::new();
     let mut committed_notes: Vec<String> = Vec::new();

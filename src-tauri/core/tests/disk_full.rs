@@ -3,10 +3,11 @@
 //! typed error and nothing committed lost, nothing half-written kept: after space is freed the vault opens,
 //! verifies, holds exactly the committed clients and takes writes again. Needs root (mount), as the test command runs.
 
+mod common;
+
 use saferoom_core::clients::{self, Billing, ClientInput, ContactChannel, ContactPreferences};
-use saferoom_core::ids::StaffId;
 use saferoom_core::testing::{session_for, test_now, SmallDisk};
-use saferoom_core::{CreateOptions, ErrorCode, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
+use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 
 fn input(index: usize) -> ClientInput {
     ClientInput {
@@ -35,19 +36,7 @@ fn a_full_disk_is_a_clear_error_and_loses_nothing() {
     let disk = SmallDisk::mount("3m");
     let paths = VaultPaths::new(disk.path().join("practice.saferoom"));
     let passphrase = SecretString::from("full disk passphrase, long enough");
-    let password = SecretString::from("full disk owner password");
-    let created = Vault::create(
-        &paths,
-        CreateOptions {
-            keychain: None,
-            passphrase: Some(&passphrase),
-            owner: Some(&OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = StaffId::parse(created.owner_id.as_deref().unwrap()).unwrap();
-    let vault = created.vault;
+    let (vault, owner) = common::vault_with_passphrase(&paths, &passphrase);
     let session = session_for(&vault, &owner).unwrap();
 
     let mut committed = Vec::new();

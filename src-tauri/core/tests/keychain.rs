@@ -1,14 +1,21 @@
 //! The real OS keychain: a private gnome-keyring Secret Service, reached over D-Bus exactly as on a
 //! practice's Linux desktop. One test function, because it points this process at the private bus.
 
+use std::path::Path;
+
 use saferoom_core::testing::{snapshot, test_now, PrivateSecretService};
 use saferoom_core::vault::{KeyStore, SystemKeychain};
 use saferoom_core::{CreateOptions, Error, SecretString, Unlock, Vault, VaultPaths};
 
-fn point_process_at(service: &PrivateSecretService) {
+/// Start a private Secret Service whose login keyring unlocks with `password`, point this process at it and
+/// connect to it.
+fn start_and_connect(home: &Path, password: &str) -> (PrivateSecretService, SystemKeychain) {
+    let service = PrivateSecretService::start(home, password);
     for (name, value) in service.env() {
         std::env::set_var(name, value);
     }
+    let keychain = SystemKeychain::connect().expect("the private Secret Service answers");
+    (service, keychain)
 }
 
 #[test]
@@ -19,9 +26,7 @@ fn the_real_secret_service_holds_the_vault_key() {
     let passphrase = SecretString::from("north meadow copper kettle");
 
     // Round trip through the keychain API, then a vault that opens from it.
-    let service = PrivateSecretService::start(home.path(), "keyring-password");
-    point_process_at(&service);
-    let keychain = SystemKeychain::connect().expect("the private Secret Service answers");
+    let (service, keychain) = start_and_connect(home.path(), "keyring-password");
     keychain.store("probe", &[1, 2, 3]).unwrap();
     assert_eq!(keychain.load("probe").unwrap().as_slice(), &[1, 2, 3]);
     keychain.delete("probe").unwrap();
@@ -42,9 +47,7 @@ fn the_real_secret_service_holds_the_vault_key() {
     // The entry persists when the keychain daemon restarts (a reboot, a new login).
     drop(keychain);
     drop(service);
-    let service = PrivateSecretService::start(home.path(), "keyring-password");
-    point_process_at(&service);
-    let keychain = SystemKeychain::connect().unwrap();
+    let (service, keychain) = start_and_connect(home.path(), "keyring-password");
     Vault::open(&paths, Unlock::Keychain(&keychain)).unwrap().lock();
 
     // A deleted entry is a typed error that changes no file; the passphrase still opens.
@@ -60,9 +63,7 @@ fn the_real_secret_service_holds_the_vault_key() {
     // A locked keychain (the daemon could not unlock the login keyring with this password).
     drop(keychain);
     drop(service);
-    let service = PrivateSecretService::start(home.path(), "not-the-keyring-password");
-    point_process_at(&service);
-    let keychain = SystemKeychain::connect().unwrap();
+    let (service, keychain) = start_and_connect(home.path(), "not-the-keyring-password");
     let before = snapshot(folder.path());
     let error = Vault::open(&paths, Unlock::Keychain(&keychain)).unwrap_err();
     assert!(matches!(error, Error::KeychainLocked), "{error:?}");

@@ -189,7 +189,7 @@ impl From<RestoreReport> for RestoreDoneDto {
 #[tauri::command]
 #[specta::specta]
 pub async fn backup_status(state: State<'_, AppState>) -> CommandResult<BackupStatusDto> {
-    state.with_session(|vault, session| Ok(backups::status(vault, session, now())?.into()))
+    state.call(|vault, session, now| backups::status(vault, session, now))
 }
 
 #[tauri::command]
@@ -201,7 +201,7 @@ pub async fn set_backup_settings(
 ) -> CommandResult<BackupSettingsDto> {
     let folder = folder.filter(|folder| !folder.trim().is_empty()).map(PathBuf::from);
     let settings = BackupSettings { folder, keep };
-    state.with_session(|vault, session| Ok(backups::set_settings(vault, session, &settings, now())?.into()))
+    state.call(|vault, session, now| backups::set_settings(vault, session, &settings, now))
 }
 
 #[tauri::command]

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::wire::{ClientStatusDto, ContactChannelDto};
-use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -61,6 +60,58 @@ pub enum BillingDto {
     },
 }
 
+impl From<ContactPreferences> for ContactDto {
+    fn from(contact: ContactPreferences) -> Self {
+        let preferred = serde_json::to_value(contact.preferred)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        ContactDto {
+            preferred,
+            ok_to_leave_voicemail: contact.ok_to_leave_voicemail,
+            ok_to_text: contact.ok_to_text,
+            ok_to_email: contact.ok_to_email,
+        }
+    }
+}
+
+impl TryFrom<ContactDto> for ContactPreferences {
+    type Error = saferoom_core::Error;
+
+    fn try_from(contact: ContactDto) -> Result<Self, Self::Error> {
+        let preferred = serde_json::from_value(serde_json::Value::String(contact.preferred)).map_err(|_| {
+            saferoom_core::Error::InvalidInput {
+                field: "contact preference",
+                reason: "choose phone, text, email or mail".into(),
+            }
+        })?;
+        Ok(ContactPreferences {
+            preferred,
+            ok_to_leave_voicemail: contact.ok_to_leave_voicemail,
+            ok_to_text: contact.ok_to_text,
+            ok_to_email: contact.ok_to_email,
+        })
+    }
+}
+
+impl From<Billing> for BillingDto {
+    fn from(billing: Billing) -> Self {
+        match billing {
+            Billing::PrivatePay => BillingDto::PrivatePay,
+            Billing::Insurance { payer, member_id } => BillingDto::Insurance { payer, member_id },
+        }
+    }
+}
+
+impl From<BillingDto> for Billing {
+    fn from(billing: BillingDto) -> Self {
+        match billing {
+            BillingDto::PrivatePay => Billing::PrivatePay,
+            BillingDto::Insurance { payer, member_id } => Billing::Insurance { payer, member_id },
+        }
+    }
+}
+
 /// What the client form sends.
 #[derive(Debug, Clone, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -82,13 +133,6 @@ impl TryFrom<ClientInputDto> for ClientInput {
     type Error = saferoom_core::Error;
 
     fn try_from(input: ClientInputDto) -> Result<Self, Self::Error> {
-        let preferred =
-            serde_json::from_value(serde_json::Value::String(input.contact.preferred.clone())).map_err(|_| {
-                saferoom_core::Error::InvalidInput {
-                    field: "contact preference",
-                    reason: "choose phone, text, email or mail".into(),
-                }
-            })?;
         Ok(ClientInput {
             given_name: input.given_name,
             family_name: input.family_name,
@@ -99,16 +143,8 @@ impl TryFrom<ClientInputDto> for ClientInput {
             email: input.email,
             phone: input.phone,
             address: input.address,
-            contact: ContactPreferences {
-                preferred,
-                ok_to_leave_voicemail: input.contact.ok_to_leave_voicemail,
-                ok_to_text: input.contact.ok_to_text,
-                ok_to_email: input.contact.ok_to_email,
-            },
-            billing: match input.billing {
-                BillingDto::PrivatePay => Billing::PrivatePay,
-                BillingDto::Insurance { payer, member_id } => Billing::Insurance { payer, member_id },
-            },
+            contact: input.contact.try_into()?,
+            billing: input.billing.into(),
         })
     }
 }
@@ -156,10 +192,6 @@ pub struct ClientDto {
 impl From<Client> for ClientDto {
     fn from(client: Client) -> Self {
         let input = client.input;
-        let preferred = serde_json::to_value(input.contact.preferred)
-            .ok()
-            .and_then(|value| value.as_str().map(str::to_owned))
-            .unwrap_or_default();
         ClientDto {
             id: client.id.to_string(),
             given_name: input.given_name,
@@ -171,16 +203,8 @@ impl From<Client> for ClientDto {
             email: input.email,
             phone: input.phone,
             address: input.address,
-            contact: ContactDto {
-                preferred,
-                ok_to_leave_voicemail: input.contact.ok_to_leave_voicemail,
-                ok_to_text: input.contact.ok_to_text,
-                ok_to_email: input.contact.ok_to_email,
-            },
-            billing: match input.billing {
-                Billing::PrivatePay => BillingDto::PrivatePay,
-                Billing::Insurance { payer, member_id } => BillingDto::Insurance { payer, member_id },
-            },
+            contact: input.contact.into(),
+            billing: input.billing.into(),
             display_name: client.display_name,
             status: client.status.into(),
             discharged_on: client.discharged_on,
@@ -196,7 +220,7 @@ impl From<Client> for ClientDto {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_clients(state: State<'_, AppState>) -> CommandResult<Vec<ClientSummaryDto>> {
-    state.with_session(|vault, session| Ok(clients::list(vault, session, now())?.into_iter().map(Into::into).collect()))
+    state.call_list(|vault, session, now| clients::list(vault, session, now))
 }
 
 #[tauri::command]
@@ -206,23 +230,21 @@ pub async fn search_clients(
     query: String,
     include_discharged: bool,
 ) -> CommandResult<Vec<ClientSummaryDto>> {
-    state.with_session(|vault, session| {
-        Ok(clients::search(vault, session, &query, include_discharged, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| clients::search(vault, session, &query, include_discharged, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn create_client(state: State<'_, AppState>, input: ClientInputDto) -> CommandResult<ClientDto> {
     let input = ClientInput::try_from(input)?;
-    state.with_session(|vault, session| Ok(clients::create(vault, session, input, now())?.into()))
+    state.call(|vault, session, now| clients::create(vault, session, input, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_client(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| Ok(clients::get(vault, session, &client_id, now())?.into()))
+    state.call(|vault, session, now| clients::get(vault, session, &client_id, now))
 }
 
 #[tauri::command]
@@ -233,7 +255,7 @@ pub async fn update_client(
     input: ClientInputDto,
 ) -> CommandResult<ClientDto> {
     let (client_id, input) = (ClientId::parse(&client_id)?, ClientInput::try_from(input)?);
-    state.with_session(|vault, session| Ok(clients::update(vault, session, &client_id, input, now())?.into()))
+    state.call(|vault, session, now| clients::update(vault, session, &client_id, input, now))
 }
 
 #[tauri::command]
@@ -244,7 +266,7 @@ pub async fn set_client_status(
     status: String,
 ) -> CommandResult<ClientDto> {
     let (client_id, status) = (ClientId::parse(&client_id)?, ClientStatus::parse(&status)?);
-    state.with_session(|vault, session| Ok(clients::set_status(vault, session, &client_id, status, now())?.into()))
+    state.call(|vault, session, now| clients::set_status(vault, session, &client_id, status, now))
 }
 
 #[tauri::command]
@@ -256,7 +278,5 @@ pub async fn set_care_team(
 ) -> CommandResult<ClientDto> {
     let client_id = ClientId::parse(&client_id)?;
     let staff_ids = staff_ids.iter().map(|id| StaffId::parse(id)).collect::<Result<Vec<_>, _>>()?;
-    state.with_session(|vault, session| {
-        Ok(clients::set_care_team(vault, session, &client_id, &staff_ids, now())?.into())
-    })
+    state.call(|vault, session, now| clients::set_care_team(vault, session, &client_id, &staff_ids, now))
 }

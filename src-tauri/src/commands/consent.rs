@@ -361,18 +361,14 @@ impl From<KioskPacket> for KioskPacketDto {
 #[tauri::command]
 #[specta::specta]
 pub async fn consent_templates(state: State<'_, AppState>) -> CommandResult<Vec<TemplateDto>> {
-    state.with_session(|vault, session| {
-        Ok(consent::templates(vault, session, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| consent::templates(vault, session, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn consent_template_versions(state: State<'_, AppState>, kind: String) -> CommandResult<Vec<TemplateDto>> {
     let kind = ConsentKind::parse(&kind)?;
-    state.with_session(|vault, session| {
-        Ok(consent::template_versions(vault, session, kind, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| consent::template_versions(vault, session, kind, now))
 }
 
 #[tauri::command]
@@ -384,13 +380,13 @@ pub async fn save_consent_template(
     body: String,
 ) -> CommandResult<TemplateDto> {
     let kind = ConsentKind::parse(&kind)?;
-    state.with_session(|vault, session| Ok(consent::save_template(vault, session, kind, &title, &body, now())?.into()))
+    state.call(|vault, session, now| consent::save_template(vault, session, kind, &title, &body, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn consent_settings(state: State<'_, AppState>) -> CommandResult<ConsentSettingsDto> {
-    state.with_session(|vault, session| Ok(consent::settings(vault, session, now())?.into()))
+    state.call(|vault, session, now| consent::settings(vault, session, now))
 }
 
 #[tauri::command]
@@ -400,14 +396,14 @@ pub async fn set_consent_settings(
     settings: ConsentSettingsDto,
 ) -> CommandResult<ConsentSettingsDto> {
     let settings = ConsentSettings::from(settings);
-    state.with_session(|vault, session| Ok(consent::set_settings(vault, session, settings, now())?.into()))
+    state.call(|vault, session, now| consent::set_settings(vault, session, settings, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn client_consents(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientConsentsDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| Ok(consent::client_consents(vault, session, &client_id, now())?.into()))
+    state.call(|vault, session, now| consent::client_consents(vault, session, &client_id, now))
 }
 
 #[tauri::command]
@@ -421,9 +417,7 @@ pub async fn prepare_consents(
     let client_id = ClientId::parse(&client_id)?;
     let signers: Vec<SignerInput> = signers.into_iter().map(Into::into).collect();
     let kinds = kinds.iter().map(|kind| ConsentKind::parse(kind)).collect::<saferoom_core::Result<Vec<_>>>()?;
-    state.with_session(|vault, session| {
-        Ok(consent::prepare(vault, session, &client_id, &kinds, &signers, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| consent::prepare(vault, session, &client_id, &kinds, &signers, now))
 }
 
 #[tauri::command]
@@ -436,9 +430,7 @@ pub async fn sign_consent(
 ) -> CommandResult<DocumentDto> {
     let document_id = DocumentId::parse(&document_id)?;
     let signature = SignatureInput::from(signature);
-    state.with_session(|vault, session| {
-        Ok(consent::sign(vault, session, &document_id, signer_index, &signature, now())?.into())
-    })
+    state.call(|vault, session, now| consent::sign(vault, session, &document_id, signer_index, &signature, now))
 }
 
 #[tauri::command]
@@ -449,15 +441,13 @@ pub async fn revoke_consent(
     reason: String,
 ) -> CommandResult<DocumentDto> {
     let document_id = DocumentId::parse(&document_id)?;
-    state.with_session(|vault, session| Ok(consent::revoke(vault, session, &document_id, &reason, now())?.into()))
+    state.call(|vault, session, now| consent::revoke(vault, session, &document_id, &reason, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn reconsent_dashboard(state: State<'_, AppState>) -> CommandResult<Vec<ReconsentRowDto>> {
-    state.with_session(|vault, session| {
-        Ok(consent::reconsent_dashboard(vault, session, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| consent::reconsent_dashboard(vault, session, now))
 }
 
 #[tauri::command]
@@ -469,9 +459,7 @@ pub async fn export_consent(
 ) -> CommandResult<ConsentExportDto> {
     let document_id = DocumentId::parse(&document_id)?;
     let folder = PathBuf::from(folder.trim());
-    state.with_session(|vault, session| {
-        Ok(consent::export_document(vault, session, &document_id, &folder, now())?.into())
-    })
+    state.call(|vault, session, now| consent::export_document(vault, session, &document_id, &folder, now))
 }
 
 #[tauri::command]
@@ -483,7 +471,7 @@ pub async fn export_consent_packet(
 ) -> CommandResult<ConsentExportDto> {
     let client_id = ClientId::parse(&client_id)?;
     let folder = PathBuf::from(folder.trim());
-    state.with_session(|vault, session| Ok(consent::export_packet(vault, session, &client_id, &folder, now())?.into()))
+    state.call(|vault, session, now| consent::export_packet(vault, session, &client_id, &folder, now))
 }
 
 /// Fullscreen on or off; a window manager that refuses is not an error (the kiosk's limits are in the core).

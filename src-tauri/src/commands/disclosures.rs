@@ -133,9 +133,7 @@ pub async fn record_access_request(
     received_on: String,
 ) -> CommandResult<AccessRequestDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| {
-        Ok(disclosures::record_access_request(vault, session, &client_id, &received_on, now())?.into())
-    })
+    state.call(|vault, session, now| disclosures::record_access_request(vault, session, &client_id, &received_on, now))
 }
 
 #[tauri::command]
@@ -146,17 +144,13 @@ pub async fn extend_access_request(
     reason: String,
 ) -> CommandResult<AccessRequestDto> {
     let request_id = GrantId::parse(&request_id)?;
-    state.with_session(|vault, session| {
-        Ok(disclosures::extend_access_request(vault, session, &request_id, &reason, now())?.into())
-    })
+    state.call(|vault, session, now| disclosures::extend_access_request(vault, session, &request_id, &reason, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_access_requests(state: State<'_, AppState>, open_only: bool) -> CommandResult<Vec<AccessRequestDto>> {
-    state.with_session(|vault, session| {
-        Ok(disclosures::list_access_requests(vault, session, open_only, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| disclosures::list_access_requests(vault, session, open_only, now))
 }
 
 #[tauri::command]
@@ -170,8 +164,8 @@ pub async fn record_psychotherapy_authorization(
     expires_on: String,
 ) -> CommandResult<AuthorizationDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| {
-        Ok(disclosures::record_psychotherapy_authorization(
+    state.call(|vault, session, now| {
+        disclosures::record_psychotherapy_authorization(
             vault,
             session,
             &client_id,
@@ -179,9 +173,8 @@ pub async fn record_psychotherapy_authorization(
             &purpose,
             &signed_on,
             &expires_on,
-            now(),
-        )?
-        .into())
+            now,
+        )
     })
 }
 
@@ -192,11 +185,8 @@ pub async fn list_psychotherapy_authorizations(
     client_id: String,
 ) -> CommandResult<Vec<AuthorizationDto>> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| {
-        Ok(disclosures::list_psychotherapy_authorizations(vault, session, &client_id, now())?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+    state.call_list(|vault, session, now| {
+        disclosures::list_psychotherapy_authorizations(vault, session, &client_id, now)
     })
 }
 
@@ -218,8 +208,8 @@ pub async fn export_client_record(
     let client_id = ClientId::parse(&client_id)?;
     let request_id = request_id.filter(|id| !id.is_empty()).map(|id| GrantId::parse(&id)).transpose()?;
     let folder = PathBuf::from(folder);
-    state.with_session(|vault, session| {
-        Ok(export::export_client(vault, session, &client_id, &folder, request_id.as_ref(), now())?.into())
+    state.call(|vault, session, now| {
+        export::export_client(vault, session, &client_id, &folder, request_id.as_ref(), now)
     })
 }
 
@@ -229,9 +219,7 @@ pub async fn export_client_record(
 pub async fn export_practice(app: AppHandle, folder: String) -> CommandResult<ExportReportDto> {
     let folder = PathBuf::from(folder);
     work::run(app, Work::Export, move |state, progress| {
-        state.with_session(|vault, session| {
-            Ok(export::export_practice(vault, session, &folder, now(), progress)?.into())
-        })
+        state.call(|vault, session, now| export::export_practice(vault, session, &folder, now, progress))
     })
     .await
 }
@@ -242,7 +230,7 @@ pub async fn export_practice(app: AppHandle, folder: String) -> CommandResult<Ex
 pub async fn import_practice(app: AppHandle, file: String) -> CommandResult<ImportReportDto> {
     let file = PathBuf::from(file);
     work::run(app, Work::Import, move |state, progress| {
-        state.with_session(|vault, session| Ok(export::import(vault, session, &file, now(), progress)?.into()))
+        state.call(|vault, session, now| export::import(vault, session, &file, now, progress))
     })
     .await
 }

@@ -8,7 +8,6 @@ use tauri::State;
 use super::clients::StaffRefDto;
 use super::records::NoteDto;
 use super::wire::{UnitKindDto, UnitPolicyDto};
-use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -168,38 +167,38 @@ pub async fn create_unit(
     kind: String,
     member_ids: Vec<String>,
 ) -> CommandResult<UnitDto> {
-    state.with_session(|vault, session| {
+    state.call(|vault, session, now| {
         let kind = UnitKind::from_name(&kind)?;
         let members = member_ids.iter().map(|id| ClientId::parse(id)).collect::<saferoom_core::Result<Vec<_>>>()?;
-        Ok(families::create_unit(vault, session, &name, kind, &members, now())?.into())
+        families::create_unit(vault, session, &name, kind, &members, now)
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_units(state: State<'_, AppState>, client_id: Option<String>) -> CommandResult<Vec<UnitDto>> {
-    state.with_session(|vault, session| {
+    state.call_list(|vault, session, now| {
         let client = client_id.as_deref().map(ClientId::parse).transpose()?;
-        Ok(families::list_units(vault, session, client.as_ref(), now())?.into_iter().map(Into::into).collect())
+        families::list_units(vault, session, client.as_ref(), now)
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn get_unit(state: State<'_, AppState>, unit_id: String) -> CommandResult<UnitViewDto> {
-    state.with_session(|vault, session| {
+    state.call(|vault, session, now| {
         let unit_id = UnitId::parse(&unit_id)?;
-        Ok(families::view(vault, session, &unit_id, now())?.into())
+        families::view(vault, session, &unit_id, now)
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_unit_policy(state: State<'_, AppState>, unit_id: String, policy: String) -> CommandResult<UnitDto> {
-    state.with_session(|vault, session| {
+    state.call(|vault, session, now| {
         let policy = UnitPolicy::from_name(&policy)?;
         let unit_id = UnitId::parse(&unit_id)?;
-        Ok(families::set_policy(vault, session, &unit_id, policy, now())?.into())
+        families::set_policy(vault, session, &unit_id, policy, now)
     })
 }
 
@@ -211,17 +210,17 @@ pub async fn create_unit_note(
     session_date: String,
     body: String,
 ) -> CommandResult<UnitNoteDto> {
-    state.with_session(|vault, session| {
+    state.call(|vault, session, now| {
         let unit_id = UnitId::parse(&unit_id)?;
-        Ok(families::create_note(vault, session, &unit_id, &session_date, &body, now())?.into())
+        families::create_note(vault, session, &unit_id, &session_date, &body, now)
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn unit_policy_for_client(state: State<'_, AppState>, client_id: String) -> CommandResult<Vec<ReminderDto>> {
-    state.with_session(|vault, session| {
+    state.call_list(|vault, session, now| {
         let client_id = ClientId::parse(&client_id)?;
-        Ok(families::reminders_for_client(vault, session, &client_id, now())?.into_iter().map(Into::into).collect())
+        families::reminders_for_client(vault, session, &client_id, now)
     })
 }

@@ -12,7 +12,6 @@ use tauri::State;
 
 use super::clients::StaffRefDto;
 use super::wire::{ConsenterDto, FlagDto, GuardianAccessDto, GuardianRoleDto, RuleFieldDto};
-use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -272,10 +271,10 @@ pub enum RuleValue {
     Flag(bool),
 }
 
-fn day(text: Option<String>) -> CommandResult<time::Date> {
+fn day(text: Option<String>, now: time::OffsetDateTime) -> saferoom_core::Result<time::Date> {
     match text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-        Some(text) => Ok(saferoom_core::clients::parse_date(text, "onDate")?),
-        None => Ok(now().date()),
+        Some(text) => saferoom_core::clients::parse_date(text, "onDate"),
+        None => Ok(now.date()),
     }
 }
 
@@ -283,9 +282,7 @@ fn day(text: Option<String>) -> CommandResult<time::Date> {
 #[specta::specta]
 pub async fn list_guardians(state: State<'_, AppState>, client_id: String) -> CommandResult<Vec<GuardianDto>> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| {
-        Ok(minors::guardians(vault, session, &client_id, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| minors::guardians(vault, session, &client_id, now))
 }
 
 #[tauri::command]
@@ -297,7 +294,7 @@ pub async fn add_guardian(
 ) -> CommandResult<GuardianDto> {
     let client_id = ClientId::parse(&client_id)?;
     let guardian = GuardianInput::from(guardian);
-    state.with_session(|vault, session| Ok(minors::add_guardian(vault, session, &client_id, guardian, now())?.into()))
+    state.call(|vault, session, now| minors::add_guardian(vault, session, &client_id, guardian, now))
 }
 
 #[tauri::command]
@@ -310,9 +307,7 @@ pub async fn update_guardian(
 ) -> CommandResult<GuardianDto> {
     let guardian_id = GuardianId::parse(&guardian_id)?;
     let guardian = GuardianInput::from(guardian);
-    state.with_session(|vault, session| {
-        Ok(minors::update_guardian(vault, session, &guardian_id, guardian, active, now())?.into())
-    })
+    state.call(|vault, session, now| minors::update_guardian(vault, session, &guardian_id, guardian, active, now))
 }
 
 #[tauri::command]
@@ -323,18 +318,16 @@ pub async fn minor_assessment(
     on_date: Option<String>,
 ) -> CommandResult<AssessmentDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| {
-        let on = day(on_date)?;
-        Ok(minors::assess_client(vault, session, &client_id, on, now())?.into())
+    state.call(|vault, session, now| {
+        let on = day(on_date, now)?;
+        minors::assess_client(vault, session, &client_id, on, now)
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn jurisdiction_rules(state: State<'_, AppState>) -> CommandResult<Vec<RuleDto>> {
-    state.with_session(|vault, session| {
-        Ok(minors::rules_in_force(vault, session, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| minors::rules_in_force(vault, session, now))
 }
 
 #[tauri::command]
@@ -346,18 +339,16 @@ pub async fn override_rule(
     value: Option<serde_json::Value>,
     reason: String,
 ) -> CommandResult<RuleDto> {
-    state.with_session(|vault, session| {
+    state.call(|vault, session, now| {
         let field = RuleField::parse(&field)?;
-        Ok(minors::override_rule(vault, session, &jurisdiction, field, value, &reason, now())?.into())
+        minors::override_rule(vault, session, &jurisdiction, field, value, &reason, now)
     })
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn majority_dashboard(state: State<'_, AppState>) -> CommandResult<Vec<MajorityRowDto>> {
-    state.with_session(|vault, session| {
-        Ok(minors::majority_dashboard(vault, session, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| minors::majority_dashboard(vault, session, now))
 }
 
 #[tauri::command]
@@ -366,8 +357,8 @@ pub async fn retention_report(
     state: State<'_, AppState>,
     on_date: Option<String>,
 ) -> CommandResult<Vec<RetentionRowDto>> {
-    state.with_session(|vault, session| {
-        let on = day(on_date)?;
-        Ok(minors::retention_report(vault, session, on, now())?.into_iter().map(Into::into).collect())
+    state.call_list(|vault, session, now| {
+        let on = day(on_date, now)?;
+        minors::retention_report(vault, session, on, now)
     })
 }

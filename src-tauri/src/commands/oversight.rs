@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::clients::StaffRefDto;
-use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -134,15 +133,13 @@ impl TryFrom<AuditFilterDto> for AuditFilter {
 #[specta::specta]
 pub async fn list_audit(state: State<'_, AppState>, filter: AuditFilterDto) -> CommandResult<Vec<AuditEntryDto>> {
     let filter = AuditFilter::try_from(filter)?;
-    state.with_session(|vault, session| {
-        Ok(audit::list(vault, session, &filter, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| audit::list(vault, session, &filter, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn verify_audit(state: State<'_, AppState>) -> CommandResult<VerificationDto> {
-    state.with_session(|vault, session| Ok(audit::verify_as(vault, session, now())?.into()))
+    state.call(|vault, session, now| audit::verify_as(vault, session, now))
 }
 
 #[tauri::command]
@@ -153,7 +150,7 @@ pub async fn break_glass(
     reason: String,
 ) -> CommandResult<BreakGlassGrantDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| Ok(access::break_glass(vault, session, &client_id, &reason, now())?.into()))
+    state.call(|vault, session, now| access::break_glass(vault, session, &client_id, &reason, now))
 }
 
 #[tauri::command]
@@ -162,14 +159,12 @@ pub async fn list_break_glass(
     state: State<'_, AppState>,
     unreviewed_only: bool,
 ) -> CommandResult<Vec<BreakGlassGrantDto>> {
-    state.with_session(|vault, session| {
-        Ok(access::list_break_glass(vault, session, unreviewed_only, now())?.into_iter().map(Into::into).collect())
-    })
+    state.call_list(|vault, session, now| access::list_break_glass(vault, session, unreviewed_only, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn review_break_glass(state: State<'_, AppState>, grant_id: String) -> CommandResult<BreakGlassGrantDto> {
     let grant_id = GrantId::parse(&grant_id)?;
-    state.with_session(|vault, session| Ok(access::review_break_glass(vault, session, &grant_id, now())?.into()))
+    state.call(|vault, session, now| access::review_break_glass(vault, session, &grant_id, now))
 }

@@ -170,7 +170,7 @@ pub struct ClientNotesDto {
 #[specta::specta]
 pub async fn get_intake(state: State<'_, AppState>, client_id: String) -> CommandResult<IntakeDto> {
     let client_id = ClientId::parse(&client_id)?;
-    state.with_session(|vault, session| Ok(intake::get(vault, session, &client_id, now())?.into()))
+    state.call(|vault, session, now| intake::get(vault, session, &client_id, now))
 }
 
 #[tauri::command]
@@ -182,7 +182,7 @@ pub async fn save_intake(
 ) -> CommandResult<IntakeDto> {
     let client_id = ClientId::parse(&client_id)?;
     let answers: Vec<(String, serde_json::Value)> = answers.into_iter().collect();
-    state.with_session(|vault, session| Ok(intake::save(vault, session, &client_id, &answers, now())?.into()))
+    state.call(|vault, session, now| intake::save(vault, session, &client_id, &answers, now))
 }
 
 #[tauri::command]
@@ -208,9 +208,7 @@ pub async fn create_note(
     body: String,
 ) -> CommandResult<NoteDto> {
     let (client_id, kind) = (ClientId::parse(&client_id)?, NoteKind::parse(&kind)?);
-    state.with_session(|vault, session| {
-        Ok(notes::create(vault, session, kind, &client_id, &session_date, &body, now())?.into())
-    })
+    state.call(|vault, session, now| notes::create(vault, session, kind, &client_id, &session_date, &body, now))
 }
 
 #[tauri::command]
@@ -223,16 +221,14 @@ pub async fn update_note(
     body: String,
 ) -> CommandResult<NoteDto> {
     let (note_id, kind) = (NoteId::parse(&note_id)?, NoteKind::parse(&kind)?);
-    state.with_session(|vault, session| {
-        Ok(notes::update(vault, session, kind, &note_id, &session_date, &body, now())?.into())
-    })
+    state.call(|vault, session, now| notes::update(vault, session, kind, &note_id, &session_date, &body, now))
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn sign_note(state: State<'_, AppState>, note_id: String, kind: String) -> CommandResult<NoteDto> {
     let (note_id, kind) = (NoteId::parse(&note_id)?, NoteKind::parse(&kind)?);
-    state.with_session(|vault, session| Ok(notes::sign(vault, session, kind, &note_id, now())?.into()))
+    state.call(|vault, session, now| notes::sign(vault, session, kind, &note_id, now))
 }
 
 #[tauri::command]
@@ -244,5 +240,5 @@ pub async fn add_addendum(
     body: String,
 ) -> CommandResult<NoteDto> {
     let (note_id, kind) = (NoteId::parse(&note_id)?, NoteKind::parse(&kind)?);
-    state.with_session(|vault, session| Ok(notes::add_addendum(vault, session, kind, &note_id, &body, now())?.into()))
+    state.call(|vault, session, now| notes::add_addendum(vault, session, kind, &note_id, &body, now))
 }

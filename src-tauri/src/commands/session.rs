@@ -66,5 +66,5 @@ pub async fn change_own_password(
     new_password: String,
 ) -> CommandResult<()> {
     let (current, new) = (SecretString::from(current_password), SecretString::from(new_password));
-    state.with_session(|vault, session| Ok(staff::change_own_password(vault, session, &current, &new, now())?))
+    state.call(|vault, session, now| staff::change_own_password(vault, session, &current, &new, now))
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use tauri::State;
 
 use super::wire::RoleDto;
-use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
 
@@ -41,7 +40,7 @@ impl From<StaffMember> for StaffMemberDto {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_staff(state: State<'_, AppState>) -> CommandResult<Vec<StaffMemberDto>> {
-    state.with_session(|vault, session| Ok(staff::list(vault, session, now())?.into_iter().map(Into::into).collect()))
+    state.call_list(|vault, session, now| staff::list(vault, session, now))
 }
 
 #[tauri::command]
@@ -55,9 +54,9 @@ pub async fn add_staff(
 ) -> CommandResult<StaffMemberDto> {
     let password = SecretString::from(password);
     let role = Role::parse(&role)?;
-    state.with_session(|vault, session| {
+    state.call(|vault, session, now| {
         let new = NewStaff { login: &login, display_name: &display_name, role, password: &password };
-        Ok(staff::add(vault, session, new, now())?.into())
+        staff::add(vault, session, new, now)
     })
 }
 
@@ -69,7 +68,7 @@ pub async fn set_staff_role(
     role: String,
 ) -> CommandResult<StaffMemberDto> {
     let (staff_id, role) = (StaffId::parse(&staff_id)?, Role::parse(&role)?);
-    state.with_session(|vault, session| Ok(staff::set_role(vault, session, &staff_id, role, now())?.into()))
+    state.call(|vault, session, now| staff::set_role(vault, session, &staff_id, role, now))
 }
 
 #[tauri::command]
@@ -80,7 +79,7 @@ pub async fn set_staff_active(
     active: bool,
 ) -> CommandResult<StaffMemberDto> {
     let staff_id = StaffId::parse(&staff_id)?;
-    state.with_session(|vault, session| Ok(staff::set_active(vault, session, &staff_id, active, now())?.into()))
+    state.call(|vault, session, now| staff::set_active(vault, session, &staff_id, active, now))
 }
 
 #[tauri::command]
@@ -91,5 +90,5 @@ pub async fn reset_staff_password(
     password: String,
 ) -> CommandResult<StaffMemberDto> {
     let (staff_id, password) = (StaffId::parse(&staff_id)?, SecretString::from(password));
-    state.with_session(|vault, session| Ok(staff::reset_password(vault, session, &staff_id, &password, now())?.into()))
+    state.call(|vault, session, now| staff::reset_password(vault, session, &staff_id, &password, now))
 }
