@@ -39,12 +39,7 @@ fn restore(fixture: &Practice, backup: &Path) -> (tempfile::TempDir, Vault) {
         backup,
         &target,
         crate::Unlock::RecoveryCode(&fixture.recovery_code),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        RestoreOptions::for_tests(Replace::Nothing),
     )
     .unwrap();
     let vault = Vault::open(&target, crate::Unlock::RecoveryCode(&fixture.recovery_code)).unwrap();

@@ -440,18 +440,9 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
     // Restore into a new place with the recovery code.
     let elsewhere = tempfile::tempdir().unwrap();
     let target = VaultPaths::new(elsewhere.path().join("restored.saferoom"));
-    let restored = Vault::restore(
-        &backup_path,
-        &target,
-        Unlock::RecoveryCode(&code),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
-    )
-    .unwrap();
+    let restored =
+        Vault::restore(&backup_path, &target, Unlock::RecoveryCode(&code), RestoreOptions::for_tests(Replace::Nothing))
+            .unwrap();
     assert_eq!(restored.row_counts.get("clients"), Some(&2));
     let vault = Vault::open(&target, Unlock::Passphrase(&passphrase())).unwrap();
     assert_eq!(client_names(&vault), ["Emmy Noether", "Mary Somerville"]);
@@ -463,12 +454,7 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &fixture.paths,
         Unlock::Keychain(&fixture.keychain),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        RestoreOptions::for_tests(Replace::Nothing),
     )
     .unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
@@ -477,12 +463,7 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &fixture.paths,
         Unlock::Keychain(&fixture.keychain),
-        RestoreOptions {
-            replace: Replace::SameVault,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        RestoreOptions::for_tests(Replace::SameVault),
     )
     .unwrap();
     let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
@@ -515,12 +496,7 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
             &damaged,
             &damaged_target,
             Unlock::RecoveryCode(&code),
-            RestoreOptions {
-                replace: Replace::Nothing,
-                now: test_now(),
-                progress: &Silent,
-                check_way_in: crate::staff::require_owner_way_in,
-            },
+            RestoreOptions::for_tests(Replace::Nothing),
         )
         .unwrap_err();
         assert!(matches!(error, Error::BackupCorrupt { .. }), "{name}: {error:?}");
@@ -532,12 +508,7 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &damaged_target,
         Unlock::RecoveryCode(&wrong),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        RestoreOptions::for_tests(Replace::Nothing),
     )
     .unwrap_err();
     assert!(matches!(error, Error::WrongSecret(_)), "{error:?}");
