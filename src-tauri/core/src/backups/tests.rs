@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::*;
 use crate::fixture::{practice, Practice};
 use crate::progress::{Silent, Stage};
-use crate::testing::{test_now, SmallDisk, Unwritable};
-use crate::vault::{Replace, RestoreOptions, VaultPaths};
+use crate::testing::{restore_options, test_now, SmallDisk, Unwritable};
+use crate::vault::{Replace, VaultPaths};
 use crate::ErrorCode;
 
 fn names(folder: &Path) -> Vec<String> {
@@ -39,7 +39,7 @@ fn restore(fixture: &Practice, backup: &Path) -> (tempfile::TempDir, Vault) {
         backup,
         &target,
         crate::Unlock::RecoveryCode(&fixture.recovery_code),
-        RestoreOptions::for_tests(Replace::Nothing),
+        restore_options(Replace::Nothing),
     )
     .unwrap();
     let vault = Vault::open(&target, crate::Unlock::RecoveryCode(&fixture.recovery_code)).unwrap();

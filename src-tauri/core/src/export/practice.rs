@@ -589,24 +589,9 @@ fn check_frozen(export: &PracticeExport) -> Result<()> {
     for note in rows("progress_notes") {
         let field = |column: &str| required(note, "progress_notes", column);
         let id = field("id")?;
-        match (text(note, "signed_at"), text(note, "content_hash")) {
-            (Some(signed_at), Some(hash)) => {
-                let expected = notes::content_hash(&[
-                    id,
-                    NoteKind::Progress.as_str(),
-                    field("client_id")?,
-                    field("author_id")?,
-                    field("session_date")?,
-                    field("body")?,
-                    signed_at,
-                ]);
-                if hash != expected {
-                    return Err(bad_import(format!("note {id} was changed after it was signed")));
-                }
-            }
-            (None, None) => {}
-            _ => return Err(bad_import(format!("note {id}: signature and hash must come together"))),
-        }
+        super::check_signature(id, NoteKind::Progress, text(note, "signed_at"), text(note, "content_hash"), || {
+            Ok([field("client_id")?, field("author_id")?, field("session_date")?, field("body")?])
+        })?;
     }
     for addendum in rows("progress_note_addenda") {
         let field = |column: &str| required(addendum, "progress_note_addenda", column);

@@ -94,20 +94,6 @@ pub struct RestoreOptions<'a> {
     pub check_way_in: fn(&Vault) -> Result<Option<StaffId>>,
 }
 
-#[cfg(test)]
-impl RestoreOptions<'static> {
-    /// A restore as the app makes it (the owner check on the way in), at the tests' fixed time and without
-    /// progress.
-    pub(crate) fn for_tests(replace: Replace) -> RestoreOptions<'static> {
-        RestoreOptions {
-            replace,
-            now: crate::testing::test_now(),
-            progress: &crate::progress::Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        }
-    }
-}
-
 /// What a restore put back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestoreReport {
