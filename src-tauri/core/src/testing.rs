@@ -538,3 +538,13 @@ impl TestPractice {
         }
     }
 }
+
+/// Restore options as the app gives them (the owner check on the way in), at [`test_now`] and without progress.
+pub fn restore_options(replace: crate::vault::Replace) -> crate::vault::RestoreOptions<'static> {
+    crate::vault::RestoreOptions {
+        replace,
+        now: test_now(),
+        progress: &crate::progress::Silent,
+        check_way_in: crate::staff::require_owner_way_in,
+    }
+}

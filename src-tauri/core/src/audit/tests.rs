@@ -108,39 +108,23 @@ fn only_owners_list_or_verify_and_filters_narrow_the_listing() {
         let error = verify_as(&fixture.vault, fixture.session(role), test_now()).unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden);
     }
-    let all = list(&fixture.vault, &fixture.owner, &filter, test_now()).unwrap();
+    let owner_lists = |narrowed: AuditFilter| list(&fixture.vault, &fixture.owner, &narrowed, test_now());
+    let all = owner_lists(filter.clone()).unwrap();
     assert!(all.windows(2).all(|pair| pair[0].seq > pair[1].seq), "newest first");
-    let viewed = list(
-        &fixture.vault,
-        &fixture.owner,
-        &AuditFilter { action: Some("client.viewed".into()), ..filter.clone() },
-        test_now(),
-    )
-    .unwrap();
+    let viewed = owner_lists(AuditFilter { action: Some("client.viewed".into()), ..filter.clone() }).unwrap();
     assert_eq!(viewed.len(), 5);
     assert!(viewed.iter().all(|entry| entry.actor_name.as_deref() == Some("Carl Clinician")));
-    let family = list(
-        &fixture.vault,
-        &fixture.owner,
-        &AuditFilter { action: Some("client.".into()), ..filter.clone() },
-        test_now(),
-    )
-    .unwrap();
+    let family = owner_lists(AuditFilter { action: Some("client.".into()), ..filter.clone() }).unwrap();
     assert_eq!(family.len(), 10, "5 created + 5 viewed");
     let client = viewed[0].client_id.clone().unwrap();
-    let about =
-        list(&fixture.vault, &fixture.owner, &AuditFilter { client_id: Some(client), ..filter.clone() }, test_now())
-            .unwrap();
+    let about = owner_lists(AuditFilter { client_id: Some(client), ..filter.clone() }).unwrap();
     assert_eq!(about.len(), 2);
-    let page = list(&fixture.vault, &fixture.owner, &AuditFilter { before_seq: Some(3), ..filter.clone() }, test_now())
-        .unwrap();
+    let page = owner_lists(AuditFilter { before_seq: Some(3), ..filter.clone() }).unwrap();
     assert_eq!(page.iter().map(|entry| entry.seq).collect::<Vec<_>>(), [2, 1]);
     let tomorrow = test_now().date().next_day().unwrap();
-    let none =
-        list(&fixture.vault, &fixture.owner, &AuditFilter { from: Some(tomorrow), ..filter.clone() }, test_now())
-            .unwrap();
+    let none = owner_lists(AuditFilter { from: Some(tomorrow), ..filter.clone() }).unwrap();
     assert!(none.is_empty());
-    let error = list(&fixture.vault, &fixture.owner, &AuditFilter { limit: 0, ..filter }, test_now()).unwrap_err();
+    let error = owner_lists(AuditFilter { limit: 0, ..filter }).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput);
     let verification = verify_as(&fixture.vault, &fixture.owner, test_now()).unwrap();
     assert!(verification.ok);

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::*;
 use crate::fixture::{practice, Practice};
 use crate::progress::{Silent, Stage};
-use crate::testing::{test_now, SmallDisk, Unwritable};
-use crate::vault::{Replace, RestoreOptions, VaultPaths};
+use crate::testing::{restore_options, test_now, SmallDisk, Unwritable};
+use crate::vault::{Replace, VaultPaths};
 use crate::ErrorCode;
 
 fn names(folder: &Path) -> Vec<String> {
@@ -39,12 +39,7 @@ fn restore(fixture: &Practice, backup: &Path) -> (tempfile::TempDir, Vault) {
         backup,
         &target,
         crate::Unlock::RecoveryCode(&fixture.recovery_code),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        restore_options(Replace::Nothing),
     )
     .unwrap();
     let vault = Vault::open(&target, crate::Unlock::RecoveryCode(&fixture.recovery_code)).unwrap();

@@ -510,6 +510,31 @@ pub fn parse_export(bytes: &[u8]) -> Result<AnyExport> {
     }
 }
 
+/// An imported note is signed with its hash or is neither, and a signed note's hash must be the one its
+/// fields give: its id, `kind`, then `fields` (client, author, session date, body; read only when signed) and
+/// the signing time, as `notes` fixed it at signing.
+fn check_signature<'a>(
+    id: &'a str,
+    kind: NoteKind,
+    signed_at: Option<&str>,
+    content_hash: Option<&str>,
+    fields: impl FnOnce() -> Result<[&'a str; 4]>,
+) -> Result<()> {
+    match (signed_at, content_hash) {
+        (Some(signed_at), Some(hash)) => {
+            let [client_id, author_id, session_date, body] = fields()?;
+            let expected =
+                notes::content_hash(&[id, kind.as_str(), client_id, author_id, session_date, body, signed_at]);
+            if hash != expected {
+                return Err(bad_import(format!("note {id} was changed after it was signed")));
+            }
+        }
+        (None, None) => {}
+        _ => return Err(bad_import(format!("note {id}: signature and hash must come together"))),
+    }
+    Ok(())
+}
+
 fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::Date) -> Result<()> {
     let where_ = format!("note {}", note.id);
     crate::ids::NoteId::parse(&note.id).map_err(|_| bad_import(format!("{where_}: bad id")))?;
@@ -518,24 +543,9 @@ fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::D
     if date > today {
         return Err(bad_import(format!("{where_}: session date is in the future")));
     }
-    match (&note.signed_at, &note.content_hash) {
-        (Some(signed_at), Some(hash)) => {
-            let expected = notes::content_hash(&[
-                &note.id,
-                kind.as_str(),
-                client_id,
-                &note.author_id,
-                &note.session_date,
-                &note.body,
-                signed_at,
-            ]);
-            if *hash != expected {
-                return Err(bad_import(format!("{where_} was changed after it was signed")));
-            }
-        }
-        (None, None) => {}
-        _ => return Err(bad_import(format!("{where_}: signature and hash must come together"))),
-    }
+    check_signature(&note.id, kind, note.signed_at.as_deref(), note.content_hash.as_deref(), || {
+        Ok([client_id, &note.author_id, &note.session_date, &note.body])
+    })?;
     for addendum in &note.addenda {
         let expected =
             notes::content_hash(&[&addendum.id, &note.id, &addendum.author_id, &addendum.body, &addendum.created_at]);

@@ -605,56 +605,36 @@ fn check_listed(export: &PracticeExport) -> Result<()> {
 fn check_frozen(export: &PracticeExport) -> Result<()> {
     let rows = |table: &str| export.tables.get(table).map(Vec::as_slice).unwrap_or_default();
     for note in rows("progress_notes") {
-        let id = required(note, "progress_notes", "id")?;
-        match (text(note, "signed_at"), text(note, "content_hash")) {
-            (Some(signed_at), Some(hash)) => {
-                let expected = notes::content_hash(&[
-                    id,
-                    NoteKind::Progress.as_str(),
-                    required(note, "progress_notes", "client_id")?,
-                    required(note, "progress_notes", "author_id")?,
-                    required(note, "progress_notes", "session_date")?,
-                    required(note, "progress_notes", "body")?,
-                    signed_at,
-                ]);
-                if hash != expected {
-                    return Err(bad_import(format!("note {id} was changed after it was signed")));
-                }
-            }
-            (None, None) => {}
-            _ => return Err(bad_import(format!("note {id}: signature and hash must come together"))),
-        }
+        let field = |column: &str| required(note, "progress_notes", column);
+        let id = field("id")?;
+        super::check_signature(id, NoteKind::Progress, text(note, "signed_at"), text(note, "content_hash"), || {
+            Ok([field("client_id")?, field("author_id")?, field("session_date")?, field("body")?])
+        })?;
     }
     for addendum in rows("progress_note_addenda") {
-        let id = required(addendum, "progress_note_addenda", "id")?;
-        let expected = notes::content_hash(&[
-            id,
-            required(addendum, "progress_note_addenda", "note_id")?,
-            required(addendum, "progress_note_addenda", "author_id")?,
-            required(addendum, "progress_note_addenda", "body")?,
-            required(addendum, "progress_note_addenda", "created_at")?,
-        ]);
-        if required(addendum, "progress_note_addenda", "content_hash")? != expected {
+        let field = |column: &str| required(addendum, "progress_note_addenda", column);
+        let id = field("id")?;
+        let expected =
+            notes::content_hash(&[id, field("note_id")?, field("author_id")?, field("body")?, field("created_at")?]);
+        if field("content_hash")? != expected {
             return Err(bad_import(format!("addendum {id} was changed after it was written")));
         }
     }
     for template in rows("consent_templates") {
-        let id = required(template, "consent_templates", "id")?;
-        let kind = crate::consent::ConsentKind::parse(required(template, "consent_templates", "kind")?)
+        let field = |column: &str| required(template, "consent_templates", column);
+        let id = field("id")?;
+        let kind = crate::consent::ConsentKind::parse(field("kind")?)
             .map_err(|_| bad_import(format!("consent template {id} is of an unknown kind")))?;
-        let expected = crate::consent::templates::template_hash(
-            kind,
-            required(template, "consent_templates", "title")?,
-            required(template, "consent_templates", "body")?,
-        );
-        if required(template, "consent_templates", "hash")? != expected {
+        let expected = crate::consent::templates::template_hash(kind, field("title")?, field("body")?);
+        if field("hash")? != expected {
             return Err(bad_import(format!("consent template {id} was changed after it was saved")));
         }
     }
     for document in rows("consent_documents") {
-        let id = required(document, "consent_documents", "id")?;
-        let expected = sha256_hex(required(document, "consent_documents", "text")?.as_bytes());
-        if required(document, "consent_documents", "text_hash")? != expected {
+        let field = |column: &str| required(document, "consent_documents", column);
+        let id = field("id")?;
+        let expected = sha256_hex(field("text")?.as_bytes());
+        if field("text_hash")? != expected {
             return Err(bad_import(format!("consent document {id} was changed after it was prepared")));
         }
     }

@@ -1000,33 +1000,23 @@ impl Vault {
         })
     }
 
+    /// Write the key-slot file with a new `kind` slot opened by `secret`, in place of any slot of that kind.
+    fn put_typed_slot(&mut self, kind: SlotKind, label: &str, secret: &[u8], now: OffsetDateTime) -> Result<()> {
+        let slot = new_typed_slot(self.vault_id(), kind, label, secret, &self.data_key, now)?;
+        self.put_slot(slot)
+    }
+
     /// Add or replace the passphrase slot. Only the key-slot file changes.
     pub fn set_passphrase(&mut self, passphrase: &SecretString, now: OffsetDateTime) -> Result<()> {
         check_passphrase(passphrase)?;
-        let slot = new_typed_slot(
-            self.vault_id(),
-            SlotKind::Passphrase,
-            "Practice passphrase",
-            passphrase.expose().as_bytes(),
-            &self.data_key,
-            now,
-        )?;
-        self.put_slot(slot)
+        self.put_typed_slot(SlotKind::Passphrase, "Practice passphrase", passphrase.expose().as_bytes(), now)
     }
 
     /// Replace the recovery code (e.g. after it was used or exposed). Returns the new code: show it once.
     pub fn replace_recovery_code(&mut self, now: OffsetDateTime) -> Result<SecretString> {
         let code = recovery::generate();
         let canonical = recovery::normalize(&code)?;
-        let slot = new_typed_slot(
-            self.vault_id(),
-            SlotKind::RecoveryCode,
-            "Recovery code",
-            canonical.expose().as_bytes(),
-            &self.data_key,
-            now,
-        )?;
-        self.put_slot(slot)?;
+        self.put_typed_slot(SlotKind::RecoveryCode, "Recovery code", canonical.expose().as_bytes(), now)?;
         Ok(code)
     }
 

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::progress::Silent;
-use crate::testing::{flip_byte, snapshot, test_now, Unwritable};
+use crate::testing::{flip_byte, restore_options, snapshot, test_now, Unwritable};
 
 struct Fixture {
     folder: tempfile::TempDir,
@@ -440,18 +440,8 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
     // Restore into a new place with the recovery code.
     let elsewhere = tempfile::tempdir().unwrap();
     let target = VaultPaths::new(elsewhere.path().join("restored.saferoom"));
-    let restored = Vault::restore(
-        &backup_path,
-        &target,
-        Unlock::RecoveryCode(&code),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
-    )
-    .unwrap();
+    let restored =
+        Vault::restore(&backup_path, &target, Unlock::RecoveryCode(&code), restore_options(Replace::Nothing)).unwrap();
     assert_eq!(restored.row_counts.get("clients"), Some(&2));
     let vault = Vault::open(&target, Unlock::Passphrase(&passphrase())).unwrap();
     assert_eq!(client_names(&vault), ["Emmy Noether", "Mary Somerville"]);
@@ -463,12 +453,7 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &fixture.paths,
         Unlock::Keychain(&fixture.keychain),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        restore_options(Replace::Nothing),
     )
     .unwrap_err();
     assert!(matches!(error, Error::VaultExists { .. }), "{error:?}");
@@ -477,12 +462,7 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         &backup_path,
         &fixture.paths,
         Unlock::Keychain(&fixture.keychain),
-        RestoreOptions {
-            replace: Replace::SameVault,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        restore_options(Replace::SameVault),
     )
     .unwrap();
     let vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
@@ -511,35 +491,17 @@ fn backup_and_restore_round_trip_and_refuse_damage() {
         let damaged = elsewhere.path().join(format!("{name}.srbak"));
         std::fs::write(&damaged, bytes).unwrap();
         let before = snapshot(elsewhere.path());
-        let error = Vault::restore(
-            &damaged,
-            &damaged_target,
-            Unlock::RecoveryCode(&code),
-            RestoreOptions {
-                replace: Replace::Nothing,
-                now: test_now(),
-                progress: &Silent,
-                check_way_in: crate::staff::require_owner_way_in,
-            },
-        )
-        .unwrap_err();
+        let error =
+            Vault::restore(&damaged, &damaged_target, Unlock::RecoveryCode(&code), restore_options(Replace::Nothing))
+                .unwrap_err();
         assert!(matches!(error, Error::BackupCorrupt { .. }), "{name}: {error:?}");
         assert_eq!(snapshot(elsewhere.path()), before, "{name}: nothing written");
     }
     let wrong = SecretString::from("00000-00000-00000-00000-00000");
     let before = snapshot(elsewhere.path());
-    let error = Vault::restore(
-        &backup_path,
-        &damaged_target,
-        Unlock::RecoveryCode(&wrong),
-        RestoreOptions {
-            replace: Replace::Nothing,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
-    )
-    .unwrap_err();
+    let error =
+        Vault::restore(&backup_path, &damaged_target, Unlock::RecoveryCode(&wrong), restore_options(Replace::Nothing))
+            .unwrap_err();
     assert!(matches!(error, Error::WrongSecret(_)), "{error:?}");
     assert_eq!(snapshot(elsewhere.path()), before);
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use super::*;
 use crate::fixture::{practice, PASSWORD};
 use crate::progress::{Silent, Stage};
-use crate::testing::{snapshot, test_now};
+use crate::testing::{restore_options, snapshot, test_now};
 use crate::vault::{CreateOptions, MemoryKeyStore};
 use crate::{Error, SecretString};
 
@@ -212,12 +212,7 @@ fn a_staff_password_restores_only_if_it_is_an_active_owners() {
             &backup,
             &paths,
             Unlock::StaffPassword { login, password: &password },
-            RestoreOptions {
-                replace: Replace::SameVault,
-                now: test_now(),
-                progress: &Silent,
-                check_way_in: crate::staff::require_owner_way_in,
-            },
+            restore_options(Replace::SameVault),
         )
         .unwrap_err();
         assert!(matches!(error, Error::Forbidden { .. }), "{login}: {error:?}");
@@ -228,12 +223,7 @@ fn a_staff_password_restores_only_if_it_is_an_active_owners() {
         &backup,
         &paths,
         Unlock::StaffPassword { login: "olivia", password: &password },
-        RestoreOptions {
-            replace: Replace::SameVault,
-            now: test_now(),
-            progress: &Silent,
-            check_way_in: crate::staff::require_owner_way_in,
-        },
+        restore_options(Replace::SameVault),
     )
     .unwrap();
 }
