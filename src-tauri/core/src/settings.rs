@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use crate::access;
 use crate::access::permissions::Operation;
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::Result;
 use crate::staff::Session;
 use crate::vault::Vault;
@@ -16,10 +16,9 @@ pub fn set_auto_lock_minutes(vault: &Vault, session: &Session, minutes: u32, now
         let before = vault.auto_lock_minutes()?;
         vault.set_auto_lock_minutes(minutes)?;
         if before != minutes {
-            append(
+            actor.record(
                 transaction,
                 now,
-                Some(&actor.staff_id),
                 actions::SETTINGS_CHANGED,
                 None,
                 &format!("auto-lock: {before} -> {minutes} minutes"),

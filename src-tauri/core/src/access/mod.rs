@@ -42,6 +42,18 @@ pub(crate) struct Actor {
 }
 
 impl Actor {
+    /// Append this person's action to the audit trail, inside the action's transaction.
+    pub(crate) fn record(
+        &self,
+        transaction: &Transaction<'_>,
+        now: OffsetDateTime,
+        action: &str,
+        client_id: Option<&ClientId>,
+        detail: &str,
+    ) -> Result<i64> {
+        append(transaction, now, Some(&self.staff_id), action, client_id, detail)
+    }
+
     /// The permission table's cell for this person, or `Forbidden` when it denies them (see
     /// [`permissions::require`]).
     pub(crate) fn require(&self, operation: Operation) -> Result<Rule> {
@@ -210,7 +222,7 @@ pub fn break_glass(
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(rusqlite::params![grant_id, actor.staff_id, client_id, reason, rfc3339(now), rfc3339(expires)])?;
-        append(transaction, now, Some(&actor.staff_id), actions::BREAK_GLASS, Some(client_id), reason)?;
+        actor.record(transaction, now, actions::BREAK_GLASS, Some(client_id), reason)?;
         load_grant(transaction, &grant_id)
     })
 }
@@ -249,10 +261,9 @@ pub fn review_break_glass(
         transaction
             .prepare_cached("UPDATE break_glass SET reviewed_at = ?2, reviewed_by = ?3 WHERE id = ?1")?
             .execute(rusqlite::params![grant_id, rfc3339(now), actor.staff_id])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::BREAK_GLASS_REVIEWED,
             Some(&grant.client_id),
             &format!("grant {grant_id}"),

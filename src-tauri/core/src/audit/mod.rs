@@ -129,10 +129,9 @@ pub fn verify_as(vault: &Vault, session: &Session, now: OffsetDateTime) -> Resul
     access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::VerifyAuditTrail)?;
         let outcome = if verification.ok { "intact" } else { "BROKEN" };
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::AUDIT_VERIFIED,
             None,
             &format!("{outcome}: {} entries", verification.entries),
@@ -155,7 +154,7 @@ pub fn list(vault: &Vault, session: &Session, filter: &AuditFilter, now: OffsetD
     access::run(vault, session, now, |transaction, actor: &Actor| {
         actor.require(Operation::ReadAuditTrail)?;
         let entries = store::list(transaction, filter)?;
-        append(transaction, now, Some(&actor.staff_id), actions::AUDIT_VIEWED, filter.client_id.as_ref(), "")?;
+        actor.record(transaction, now, actions::AUDIT_VIEWED, filter.client_id.as_ref(), "")?;
         Ok(entries)
     })
 }

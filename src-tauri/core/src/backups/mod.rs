@@ -159,10 +159,9 @@ pub fn set_settings(
             store::save_settings(transaction, settings)?;
             let folder =
                 settings.folder.as_ref().map_or_else(|| "none".to_owned(), |folder| folder.display().to_string());
-            append(
+            actor.record(
                 transaction,
                 now,
-                Some(&actor.staff_id),
                 actions::SETTINGS_CHANGED,
                 None,
                 &format!("backups: folder {folder}, keep {}", settings.keep),

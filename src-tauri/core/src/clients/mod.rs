@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, ClientAccess};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
 use crate::staff::Session;
@@ -333,7 +333,7 @@ pub fn create(vault: &Vault, session: &Session, input: ClientInput, now: OffsetD
         if actor.needs(Operation::OpenClient, Condition::CareTeamOrEmergencyGrant) {
             store::add_to_care_team(transaction, &client_id, &actor.staff_id, now)?;
         }
-        append(transaction, now, Some(&actor.staff_id), actions::CLIENT_CREATED, Some(&client_id), "")?;
+        actor.record(transaction, now, actions::CLIENT_CREATED, Some(&client_id), "")?;
         let access = access::client_access(transaction, actor, &client_id, now)?;
         store::load(transaction, &client_id, access)
     })
@@ -344,7 +344,7 @@ pub fn get(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDa
     access::run(vault, session, now, |transaction, actor| {
         let access = access::client_access(transaction, actor, client_id, now)?;
         let detail = if access.via_break_glass { "emergency access" } else { "" };
-        append(transaction, now, Some(&actor.staff_id), actions::CLIENT_VIEWED, Some(client_id), detail)?;
+        actor.record(transaction, now, actions::CLIENT_VIEWED, Some(client_id), detail)?;
         store::load(transaction, client_id, access)
     })
 }
@@ -366,7 +366,7 @@ pub fn update(
             return Ok(before);
         }
         store::update(transaction, client_id, &input, &display_name(&input), now)?;
-        append(transaction, now, Some(&actor.staff_id), actions::CLIENT_UPDATED, Some(client_id), &changed.join(", "))?;
+        actor.record(transaction, now, actions::CLIENT_UPDATED, Some(client_id), &changed.join(", "))?;
         store::load(transaction, client_id, access)
     })
 }
@@ -387,14 +387,7 @@ pub fn set_status(
             return Ok(before);
         }
         store::set_status(transaction, client_id, status, now)?;
-        append(
-            transaction,
-            now,
-            Some(&actor.staff_id),
-            actions::CLIENT_STATUS_CHANGED,
-            Some(client_id),
-            status.as_str(),
-        )?;
+        actor.record(transaction, now, actions::CLIENT_STATUS_CHANGED, Some(client_id), status.as_str())?;
         store::load(transaction, client_id, access)
     })
 }
@@ -428,10 +421,9 @@ pub fn set_care_team(
         }
         store::replace_care_team(transaction, client_id, &wanted, now)?;
         let names: Vec<String> = store::care_team(transaction, client_id)?.into_iter().map(|(_, name)| name).collect();
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CARE_TEAM_CHANGED,
             Some(client_id),
             &format!("now: {}", if names.is_empty() { "nobody".into() } else { names.join(", ") }),

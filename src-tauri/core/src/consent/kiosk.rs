@@ -101,10 +101,9 @@ impl Kiosk {
                 ordered.push((ConsentKind::ALL.iter().position(|kind| *kind == document.kind), id.clone()));
             }
             ordered.sort_by_key(|(position, _)| *position);
-            append(
+            actor.record(
                 transaction,
                 now,
-                Some(&actor.staff_id),
                 actions::KIOSK_STARTED,
                 Some(client_id),
                 &format!("{} documents", ids.len()),

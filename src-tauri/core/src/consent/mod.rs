@@ -30,7 +30,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, Actor};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, DocumentId, StaffId, TemplateId};
 use crate::outbound::{check_folder, file_stem, free_names, run_writing, sha256_hex, NewFiles, Written};
@@ -338,10 +338,9 @@ pub fn save_template(
         }
         let id = store::insert_template(transaction, kind, &title, &body, Some(&actor.staff_id), now)?;
         let saved = store::template(transaction, &id)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CONSENT_TEMPLATE_SAVED,
             None,
             &format!("{} version {} sha256 {}", kind.as_str(), saved.version, saved.hash),
@@ -392,7 +391,7 @@ pub fn set_settings(
         if before.expiry_months != settings.expiry_months {
             changed.push(format!("expiry: {} -> {} months", before.expiry_months, settings.expiry_months));
         }
-        append(transaction, now, Some(&actor.staff_id), actions::SETTINGS_CHANGED, None, &changed.join("; "))?;
+        actor.record(transaction, now, actions::SETTINGS_CHANGED, None, &changed.join("; "))?;
         Ok(settings)
     })
 }
@@ -479,7 +478,7 @@ pub fn client_consents(
         let documents = store::documents_for_client(transaction, client_id)?;
         let reasons =
             reasons(&documents, &store::current_versions(transaction)?, &store::settings(transaction)?, now.date());
-        append(transaction, now, Some(&actor.staff_id), actions::CONSENT_VIEWED, Some(client_id), "")?;
+        actor.record(transaction, now, actions::CONSENT_VIEWED, Some(client_id), "")?;
         Ok(ClientConsents { ready_for_telehealth: ready(&reasons), reasons, documents })
     })
 }
@@ -641,10 +640,9 @@ pub fn prepare(
             )?;
             ids.push(id);
         }
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CONSENT_PREPARED,
             Some(client_id),
             &kinds.iter().map(|kind| kind.as_str()).collect::<Vec<_>>().join(", "),
@@ -730,10 +728,9 @@ pub(crate) fn sign_in_transaction(
         let months = store::settings(transaction)?.expiry_months;
         store::complete(transaction, document_id, now, expiry_date(now.date(), months))?;
     }
-    append(
+    actor.record(
         transaction,
         now,
-        Some(&actor.staff_id),
         actions::CONSENT_SIGNED,
         Some(&document.client_id),
         &format!(
@@ -769,10 +766,9 @@ pub fn revoke(
             return Err(Error::conflict("this document is already revoked"));
         }
         store::revoke(transaction, document_id, &actor.staff_id, reason, now)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CONSENT_REVOKED,
             Some(&document.client_id),
             &format!("{} {}", document.kind.as_str(), document.id),
@@ -836,10 +832,9 @@ pub fn export_document(
         let pdf_name = format!("{stem}.pdf");
         let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
         let export = write_export(folder, &stem, &pdf, &fhir)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CONSENT_EXPORTED,
             Some(&document.client_id),
             &format!("{} {}; pdf sha256 {}", document.kind.as_str(), document.id, export.pdf_sha256),
@@ -872,10 +867,9 @@ pub fn export_packet(
         let stem = file_stem("consents", client_id.as_str(), now);
         let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
         let export = write_export(folder, &stem, &pdf, &bundle)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CONSENT_EXPORTED,
             Some(client_id),
             &format!("packet of {} documents; pdf sha256 {}", documents.len(), export.pdf_sha256),

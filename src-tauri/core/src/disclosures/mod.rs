@@ -14,7 +14,7 @@ use time::{Date, Duration, OffsetDateTime};
 
 use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, Actor};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
 use crate::staff::Session;
@@ -111,10 +111,9 @@ pub fn record_access_request(
                 actor.staff_id,
                 rfc3339(now)
             ])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::ACCESS_REQUEST_RECORDED,
             Some(client_id),
             &format!("received {received}, due {due}"),
@@ -151,10 +150,9 @@ pub fn extend_access_request(
         transaction
             .prepare_cached("UPDATE access_requests SET extended_to = ?2, extension_reason = ?3 WHERE id = ?1")?
             .execute(rusqlite::params![request_id, extended.to_string(), reason])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::ACCESS_REQUEST_EXTENDED,
             Some(&request.client_id),
             &format!("due {extended}"),
@@ -210,10 +208,9 @@ pub(crate) fn fulfil(
         .prepare_cached("UPDATE access_requests SET fulfilled_at = ?2, fulfilled_by = ?3 WHERE id = ?1")?
         .execute(rusqlite::params![request_id, rfc3339(now), actor.staff_id])?;
     let late = if now.date() > request.deadline() { " (after the deadline)" } else { "" };
-    append(
+    actor.record(
         transaction,
         now,
-        Some(&actor.staff_id),
         actions::ACCESS_REQUEST_FULFILLED,
         Some(client_id),
         &format!("request {request_id}{late}"),
@@ -269,10 +266,9 @@ pub fn record_psychotherapy_authorization(
                 expires.to_string(),
                 rfc3339(now)
             ])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::PSYCHOTHERAPY_AUTHORIZATION_RECORDED,
             Some(client_id),
             &format!("until {expires}"),

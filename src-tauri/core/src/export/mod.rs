@@ -24,7 +24,7 @@ use time::OffsetDateTime;
 
 use crate::access::permissions::Operation;
 use crate::access::{self, ClientAccess};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::clients::{self, ClientInput, ClientStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
@@ -357,10 +357,9 @@ pub fn export_client(
             audit: Vec::new(),
         };
         let (json_path, pdf_path, json_sha256) = write_files(folder, &stem, &export, &title, &mut new_files)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::CLIENT_EXPORTED,
             Some(client_id),
             &format!(
@@ -696,10 +695,9 @@ fn import_records(
                 ])
                 .map_err(|error| bad_import(format!("access request {}: {error}", request.id)))?;
         }
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::PRACTICE_IMPORTED,
             None,
             &format!(

@@ -30,8 +30,8 @@ use super::bad_import;
 use super::format::{self, AuditRecord, ExportKind};
 use crate::access::permissions::Operation;
 use crate::access::{self, Actor};
+use crate::audit::actions;
 use crate::audit::chain::GENESIS;
-use crate::audit::{actions, append};
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
 use crate::notes::{self, NoteKind};
@@ -521,10 +521,9 @@ pub(crate) fn audit_export(
     report: &PracticeFileReport,
 ) -> Result<()> {
     let records: usize = report.rows.values().sum();
-    append(
+    actor.record(
         transaction,
         now,
-        Some(&actor.staff_id),
         actions::PRACTICE_EXPORTED,
         None,
         &format!(
@@ -791,10 +790,9 @@ pub(crate) fn import_practice(
         }
         progress::check(progress, Stage::Importing, done, total)?;
         let records: usize = report.rows.values().sum();
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::PRACTICE_IMPORTED,
             None,
             &format!(

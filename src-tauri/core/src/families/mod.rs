@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, Actor};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::consent::{self, ConsentKind, DocumentStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, DocumentId, NoteId, StaffId, UnitId};
@@ -272,14 +272,7 @@ pub fn create_unit(
         let mut insert = transaction.prepare_cached("INSERT INTO unit_members (unit_id, client_id) VALUES (?1, ?2)")?;
         for member in &members {
             insert.execute(rusqlite::params![id, member])?;
-            append(
-                transaction,
-                now,
-                Some(&actor.staff_id),
-                actions::UNIT_CREATED,
-                Some(member),
-                &format!("unit {id}"),
-            )?;
+            actor.record(transaction, now, actions::UNIT_CREATED, Some(member), &format!("unit {id}"))?;
         }
         load(transaction, &id, now)
     })
@@ -330,10 +323,9 @@ pub fn view(vault: &Vault, session: &Session, unit_id: &UnitId, now: OffsetDateT
             } else {
                 hidden += notes.len();
             }
-            append(
+            actor.record(
                 transaction,
                 now,
-                Some(&actor.staff_id),
                 actions::UNIT_VIEWED,
                 Some(&member.client_id),
                 &format!("unit {unit_id}"),
@@ -393,10 +385,9 @@ pub fn set_policy(
             )?
             .execute(rusqlite::params![document.id, unit_id, policy.as_str(), rfc3339(now)])?;
         for member in &unit.members {
-            append(
+            actor.record(
                 transaction,
                 now,
-                Some(&actor.staff_id),
                 actions::UNIT_POLICY_PREPARED,
                 Some(&member.client_id),
                 &format!("unit {unit_id}: {} agreement {}", policy.as_str(), document.id),
@@ -428,10 +419,9 @@ pub fn create_note(
             )?
             .execute(rusqlite::params![id, unit_id, actor.staff_id, session_date, body, rfc3339(now)])?;
         for member in &unit.members {
-            append(
+            actor.record(
                 transaction,
                 now,
-                Some(&actor.staff_id),
                 actions::UNIT_NOTE_CREATED,
                 Some(&member.client_id),
                 &format!("unit {unit_id}"),

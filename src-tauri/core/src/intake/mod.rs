@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::access;
 use crate::access::permissions::Operation;
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, StaffId};
 use crate::staff::Session;
@@ -167,7 +167,7 @@ fn is_blank(value: &serde_json::Value) -> bool {
 pub fn get(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDateTime) -> Result<Intake> {
     access::run(vault, session, now, |transaction, actor| {
         access::clinical_access(transaction, actor, client_id, now)?;
-        append(transaction, now, Some(&actor.staff_id), actions::INTAKE_VIEWED, Some(client_id), "")?;
+        actor.record(transaction, now, actions::INTAKE_VIEWED, Some(client_id), "")?;
         load(transaction, client_id)
     })
 }
@@ -210,14 +210,7 @@ pub fn save(
             insert.execute(rusqlite::params![client_id, key, value.to_string(), rfc3339(now), actor.staff_id])?;
             count += 1;
         }
-        append(
-            transaction,
-            now,
-            Some(&actor.staff_id),
-            actions::INTAKE_SAVED,
-            Some(client_id),
-            &format!("{count} answers"),
-        )?;
+        actor.record(transaction, now, actions::INTAKE_SAVED, Some(client_id), &format!("{count} answers"))?;
         load(transaction, client_id)
     })
 }

@@ -14,7 +14,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::access;
 use crate::access::permissions::{Condition, Operation};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GuardianId, StaffId};
 use crate::staff::Session;
@@ -124,7 +124,7 @@ pub(crate) fn check_guardian(input: GuardianInput) -> Result<GuardianInput> {
 pub fn guardians(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDateTime) -> Result<Vec<Guardian>> {
     access::run(vault, session, now, |transaction, actor| {
         access::client_access(transaction, actor, client_id, now)?;
-        append(transaction, now, Some(&actor.staff_id), actions::CLIENT_VIEWED, Some(client_id), "guardians")?;
+        actor.record(transaction, now, actions::CLIENT_VIEWED, Some(client_id), "guardians")?;
         guardians_of(transaction, client_id)
     })
 }
@@ -158,10 +158,9 @@ pub fn add_guardian(
                 rfc3339(now),
                 actor.staff_id
             ])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::GUARDIAN_ADDED,
             Some(client_id),
             &format!("{} {}, access {}", id, role_str(input.role), access_str(input.access)),
@@ -198,10 +197,9 @@ pub fn update_guardian(
                 input.email,
                 active
             ])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::GUARDIAN_UPDATED,
             Some(&before.client_id),
             &format!("{guardian_id} {}, access {}, active {active}", role_str(input.role), access_str(input.access)),
@@ -439,10 +437,9 @@ pub fn override_rule(
                 actor.staff_id,
                 rfc3339(now)
             ])?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::RULE_OVERRIDDEN,
             None,
             &format!(
@@ -597,10 +594,9 @@ pub fn retention_report(vault: &Vault, session: &Session, on: Date, now: OffsetD
                 rows.push(RetentionRow { client_id, client_name, jurisdiction, ended_on, retain_until, explanation });
             }
         }
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::RETENTION_REPORTED,
             None,
             &format!("on {on}: {} records past retention", rows.len()),

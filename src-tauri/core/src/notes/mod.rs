@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use crate::access::permissions::{self, Condition, Operation, Rule};
 use crate::access::{self, Actor};
-use crate::audit::{actions, append};
+use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, NoteId, StaffId};
 use crate::sensitive::SecretString;
@@ -192,10 +192,9 @@ pub fn list(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetD
             progress: store::for_client(transaction, NoteKind::Progress, client_id, None)?,
             psychotherapy: store::for_client(transaction, NoteKind::Psychotherapy, client_id, own_only)?,
         };
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::NOTES_VIEWED,
             Some(client_id),
             &format!("{} progress, {} own psychotherapy", notes.progress.len(), notes.psychotherapy.len()),
@@ -220,7 +219,7 @@ pub fn create(
     access::run(vault, session, now, |transaction, actor| {
         writer_access(transaction, actor, client_id, now)?;
         store::insert(transaction, kind, &note_id, client_id, &actor.staff_id, &session_date, body, now)?;
-        append(transaction, now, Some(&actor.staff_id), actions::NOTE_CREATED, Some(client_id), kind.as_str())?;
+        actor.record(transaction, now, actions::NOTE_CREATED, Some(client_id), kind.as_str())?;
         store::load(transaction, kind, &note_id)?.ok_or(Error::NotFound { what: "note" })
     })
 }
@@ -246,7 +245,7 @@ pub fn update(
             return Err(Error::conflict("This note is signed and locked; add an addendum instead"));
         }
         store::update(transaction, kind, note_id, &session_date, body, now)?;
-        append(transaction, now, Some(&actor.staff_id), actions::NOTE_UPDATED, Some(&note.client_id), kind.as_str())?;
+        actor.record(transaction, now, actions::NOTE_UPDATED, Some(&note.client_id), kind.as_str())?;
         store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
     })
 }
@@ -272,10 +271,9 @@ pub fn sign(vault: &Vault, session: &Session, kind: NoteKind, note_id: &NoteId, 
             &signed_at,
         ]);
         store::sign(transaction, kind, note_id, &signed_at, &hash)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::NOTE_SIGNED,
             Some(&note.client_id),
             &format!("{} note {note_id}, sha256 {hash}", kind.as_str()),
@@ -305,10 +303,9 @@ pub fn add_addendum(
         let created_at = crate::vault::rfc3339(now);
         let hash = content_hash(&[addendum_id.as_str(), note_id.as_str(), actor.staff_id.as_str(), body, &created_at]);
         store::insert_addendum(transaction, kind, &addendum_id, note_id, &actor.staff_id, body, &created_at, &hash)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::ADDENDUM_ADDED,
             Some(&note.client_id),
             &format!("{} note {note_id}", kind.as_str()),

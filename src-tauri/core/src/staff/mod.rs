@@ -370,14 +370,7 @@ pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetD
             return Err(Error::conflict(format!("The login {login:?} is already taken")));
         }
         store::insert(transaction, &staff_id, login, new.display_name.trim(), new.role, now)?;
-        append(
-            transaction,
-            now,
-            Some(&actor.staff_id),
-            actions::STAFF_ADDED,
-            None,
-            &format!("{login} as {}", new.role.as_str()),
-        )?;
+        actor.record(transaction, now, actions::STAFF_ADDED, None, &format!("{login} as {}", new.role.as_str()))?;
         Ok(())
     })?;
     vault.put_staff_slot(staff_id.as_str(), login, new.password, now)?;
@@ -408,10 +401,9 @@ pub fn set_role(
         }
         keep_an_owner(transaction, &target)?;
         store::set_role(transaction, staff_id, role, now)?;
-        append(
+        actor.record(
             transaction,
             now,
-            Some(&actor.staff_id),
             actions::ROLE_CHANGED,
             None,
             &format!("{}: {} -> {}", target.login, target.role.as_str(), role.as_str()),
@@ -441,14 +433,7 @@ pub fn set_active(
         }
         store::set_active(transaction, staff_id, active, now)?;
         let what = if active { "enabled" } else { "disabled" };
-        append(
-            transaction,
-            now,
-            Some(&actor.staff_id),
-            actions::STAFF_ACTIVE_CHANGED,
-            None,
-            &format!("{}: {what}", target.login),
-        )?;
+        actor.record(transaction, now, actions::STAFF_ACTIVE_CHANGED, None, &format!("{}: {what}", target.login))?;
         Ok(true)
     })?;
     if changed && !active {
@@ -472,7 +457,7 @@ pub fn reset_password(
         if !target.active {
             return Err(Error::conflict("Enable this staff member before giving them a password"));
         }
-        append(transaction, now, Some(&actor.staff_id), actions::PASSWORD_RESET, None, &target.login)?;
+        actor.record(transaction, now, actions::PASSWORD_RESET, None, &target.login)?;
         Ok(target)
     })?;
     vault.put_staff_slot(staff_id.as_str(), &target.login, password, now)?;
@@ -493,7 +478,7 @@ pub fn change_own_password(
         return Err(Error::WrongSecret(SecretKind::Password));
     }
     access::run(vault, session, now, |transaction, actor| {
-        append(transaction, now, Some(&actor.staff_id), actions::PASSWORD_CHANGED, None, "")?;
+        actor.record(transaction, now, actions::PASSWORD_CHANGED, None, "")?;
         Ok(())
     })?;
     vault.put_staff_slot(session.staff_id().as_str(), session.login(), new_password, now)
