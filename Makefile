@@ -71,6 +71,8 @@ ui-test: ui/node_modules/.package-lock.json
 lint: ui
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	# The fuzz entry points compile only with this feature (the fuzz targets build them much later).
+	cargo clippy -p saferoom-core --features fuzzing -- -D warnings
 
 rust-test: ui
 	cargo test --workspace

@@ -40,10 +40,25 @@ pub fn template(title: &str, body: &str) -> Result<String> {
     crate::consent::templates::fill(&body, &values)
 }
 
-/// A signature as the UI sends it (JSON), checked and drawn.
+/// A signature as the UI sends it (JSON, read as the app's `SignatureInputDto` reads it), checked and drawn.
 pub fn signature(json: &[u8]) -> Result<()> {
-    let input: crate::consent::SignatureInput =
+    /// The wire shape of a signature (the core's own `SignatureInput` has no serde naming).
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Sent {
+        typed_name: String,
+        intent: bool,
+        strokes: Vec<Vec<crate::consent::signature::Point>>,
+        device: String,
+    }
+    let sent: Sent =
         serde_json::from_slice(json).map_err(|error| crate::Error::invalid("signature", error.to_string()))?;
+    let input = crate::consent::SignatureInput {
+        typed_name: sent.typed_name,
+        intent: sent.intent,
+        strokes: sent.strokes,
+        device: sent.device,
+    };
     let ink = crate::consent::signature::check(&input)?;
     crate::consent::signature::grey_image(&ink.strokes_json).map(|_| ())
 }
