@@ -11,7 +11,7 @@ import WorkProgress from '../features/vault/WorkProgress.svelte';
 import RestoreScreen from '../screens/RestoreScreen.svelte';
 import { byId, deferred, maybeId, renderApp, settle } from './helpers';
 import { type Args, fail, installStub } from './stub';
-import { BACKED_UP, CLINICIAN, DEFAULT_FOLDER, OWNER, OWNER_HOME, clientDetail, clientSummary, practiceClients } from './data';
+import { BACKED_UP, CLINICIAN, DEFAULT_FOLDER, OWNER, clientDetail, clientSummary, practiceClients } from './data';
 
 type Handler = (args: Args) => unknown;
 
@@ -105,7 +105,6 @@ describe('the backup status', () => {
     installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         backup_status: { ...BACKED_UP, warnings: [{ kind: 'never', days: null, detail: null, at: null }] },
         search_clients: [clientSummary(ada), clientSummary(bruno)],
         get_client: clientDetail(ada),
@@ -142,7 +141,6 @@ describe('locking', () => {
     const stub = installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: [clientSummary(ada), clientSummary(bruno)],
         lock_vault: () =>
           locked.promise.then(() => {
@@ -266,7 +264,6 @@ describe('export and import on Practice data', () => {
     const stub = installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: [clientSummary(ada), clientSummary(bruno)],
         default_export_folder: DEFAULT_FOLDER,
         export_practice: () => exported.promise,

@@ -6,7 +6,7 @@ import {
   CLINICIAN,
   FRONT_DESK,
   OWNER,
-  OWNER_HOME,
+ 
   clientDetail,
   clientSummary,
   fakeClient,
@@ -31,7 +31,7 @@ async function openClient(user: ReturnType<typeof renderApp>['user'], id: string
 
 describe('client search', () => {
   test('lists active clients by name with date of birth and status', async () => {
-    const backend = installStub({ signedInAs: OWNER, answers: { ...OWNER_HOME, search_clients: ACTIVE } });
+    const backend = installStub({ signedInAs: OWNER, answers: { search_clients: ACTIVE } });
     renderApp();
     await waitFor(() => expect(rowNames()).toEqual(['Ada Lovelace', 'Bruno Mars']));
     const row = await bySelector('.client-row[data-client-id="c-ada"]');
@@ -44,7 +44,7 @@ describe('client search', () => {
   test('searches as you type, once the typing pauses', async () => {
     const backend = installStub({
       signedInAs: OWNER,
-      answers: { ...OWNER_HOME, search_clients: (_args: unknown, nth: number) => (nth === 0 ? ACTIVE : [ACTIVE[0]]) },
+      answers: { search_clients: (_args: unknown, nth: number) => (nth === 0 ? ACTIVE : [ACTIVE[0]]) },
     });
     const { user } = renderApp();
     await waitFor(() => expect(rowNames()).toHaveLength(2));
@@ -65,7 +65,6 @@ describe('client search', () => {
     const backend = installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: (args: { query: string }, nth: number) => {
           if (nth === 0) return ACTIVE;
           const d = deferred<ClientSummary[]>();
@@ -97,7 +96,6 @@ describe('client search', () => {
     const backend = installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: (args: { query: string; includeDischarged: boolean }) =>
           args.query === '' ? ACTIVE : args.includeDischarged ? [clientSummary(cyril)] : [],
       },
@@ -214,7 +212,6 @@ describe('creating and editing clients', () => {
     installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: ACTIVE,
         create_client: () => {
           throw fail('invalid_input', 'The jurisdiction is not supported yet.');
@@ -238,7 +235,6 @@ describe('creating and editing clients', () => {
     const backend = installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: ACTIVE,
         get_client: clientDetail(ada),
         update_client: edited,
@@ -400,7 +396,6 @@ describe('who sees what in a client record', () => {
     const backend = installStub({
       signedInAs: OWNER,
       answers: {
-        ...OWNER_HOME,
         search_clients: ACTIVE,
         get_client: clientDetail(bruno),
         list_staff: staff,

@@ -23,7 +23,6 @@ import {
   consentReason,
   fakeTemplate,
   kioskPacket,
-  ownerMainAnswers,
   practiceClient,
   revokedDocument,
   shippedTemplates,
@@ -64,7 +63,6 @@ function consentTab(who: Member, answer: Answer, more: Record<string, Answer> = 
   return installStub({
     signedInAs: who,
     answers: {
-      ...(who.role === 'owner' ? ownerMainAnswers() : {}),
       search_clients: who.role === 'clinician' ? [clientSummary(ADA)] : [clientSummary(ADA), clientSummary(BRUNO)],
       get_client: clientDetail(ADA, { clinicalAccess: who.role !== 'front_desk' }),
       client_consents: answer,
@@ -80,7 +78,6 @@ function consentSection(who: Member, more: Record<string, Answer> = {}) {
   return installStub({
     signedInAs: who,
     answers: {
-      ...(who.role === 'owner' ? ownerMainAnswers() : {}),
       search_clients: [clientSummary(ADA)],
       reconsent_dashboard: [],
       consent_settings: DEFAULT_CONSENT_SETTINGS,

@@ -7,7 +7,6 @@ import type {
   AuditEntry,
   Authorization,
   BackupStatus,
-  BreakGlassGrant,
   Client,
   ClientInput,
   ClientSummary,
@@ -638,8 +637,6 @@ export const BACKED_UP: BackupStatus = {
   warnings: [],
 };
 
-/** What an owner's home screen asks besides the client list: no emergency access to review, backed up today. */
-export const OWNER_HOME = { list_break_glass: [] as BreakGlassGrant[], backup_status: BACKED_UP };
 
 /**
  * A right-of-access request as the core lists it: received `daysAgo` days before today, due 30 days later,
@@ -804,18 +801,6 @@ export function consentExport(folder: string, stem: string): ConsentExport {
   };
 }
 
-/** What an owner's main screen asks on its own (the break-glass review count, the backup reminder): nothing to show. */
-export function ownerMainAnswers(): Record<string, unknown> {
-  return {
-    list_break_glass: [],
-    backup_status: {
-      lastGoodAt: NOW,
-      lastGoodPath: `${USB_FOLDER}/vault.saferoom-backup`,
-      settings: { folder: USB_FOLDER, keep: 14 },
-      warnings: [],
-    },
-  };
-}
 
 /** A client of Carl's (on his care team) in the Lovelace family, for the minors' and families' tests. */
 export function lovelace(id: string, givenName: string, dateOfBirth: string, jurisdiction = 'US-CA'): FakeClient {

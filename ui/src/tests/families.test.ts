@@ -23,7 +23,6 @@ import {
   fakeClient,
   fakeNote,
   minorAssessment,
-  ownerMainAnswers,
   practiceClient,
   shippedTemplates,
   signedDocument,
@@ -73,7 +72,6 @@ function withFamily(who: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'rol
   return installStub({
     signedInAs: who,
     answers: {
-      ...(who.role === 'owner' ? ownerMainAnswers() : {}),
       search_clients: [ADA, BEN, MIA].map(clientSummary),
       ...answers,
     },
@@ -168,7 +166,6 @@ describe('families section', () => {
     const stub = installStub({
       signedInAs: OWNER,
       answers: {
-        ...ownerMainAnswers(),
         search_clients: [ADA, BRUNO, gone].map(clientSummary),
         list_units: [],
         create_unit: () => {

@@ -20,7 +20,6 @@ import {
   consentDocument,
   consentReason,
   kioskPacket,
-  ownerMainAnswers,
   practiceClient,
   practiceStaff,
   shippedTemplates,
@@ -109,7 +108,6 @@ describe('kiosk routing', () => {
     const stub = installStub({
       signedInAs: OWNER,
       answers: {
-        ...ownerMainAnswers(),
         search_clients: [clientSummary(ADA), clientSummary(BRUNO)],
         // A kiosk was started in another window meanwhile.
         list_access_requests: () => {

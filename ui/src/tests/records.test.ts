@@ -9,7 +9,6 @@ import {
   DEFAULT_FOLDER,
   FRONT_DESK,
   OWNER,
-  OWNER_HOME,
   USB_FOLDER,
   accessRequest,
   clientDetail,
@@ -58,7 +57,6 @@ function signedIn(role: Role, answers: Record<string, Answer> = {}) {
   return installStub({
     signedInAs: SIGNED_IN[role],
     answers: {
-      ...(role === 'owner' ? OWNER_HOME : {}),
       search_clients: role === 'clinician' ? [clientSummary(ada)] : [clientSummary(ada), clientSummary(bruno)],
       get_client: clientDetail(ada, { clinicalAccess: role !== 'front_desk' }),
       list_notes: { progress: [], psychotherapy: [] },
