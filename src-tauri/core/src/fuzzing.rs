@@ -58,6 +58,7 @@ pub fn signature(json: &[u8]) -> Result<()> {
         intent: sent.intent,
         strokes: sent.strokes,
         device: sent.device,
+        confirmed_other_name: false,
     };
     let ink = crate::consent::signature::check(&input)?;
     crate::consent::signature::grey_image(&ink.strokes_json).map(|_| ())

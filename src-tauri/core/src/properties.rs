@@ -61,7 +61,7 @@ proptest! {
                 point.x = f64::NAN;
             }
         }
-        let input = SignatureInput { typed_name: name, intent, strokes, device: "d".into() };
+        let input = SignatureInput { typed_name: name, intent, strokes, device: "d".into(), confirmed_other_name: false };
         match signature::check(&input) {
             Ok(ink) => {
                 prop_assert!(intent && !ink.typed_name.is_empty());

@@ -103,6 +103,7 @@ fn signature() -> crate::consent::SignatureInput {
         intent: true,
         strokes: vec![stroke],
         device: "tablet".into(),
+        confirmed_other_name: false,
     }
 }
 

@@ -166,6 +166,9 @@ pub struct Signer {
     pub device: Option<String>,
     /// The name they typed.
     pub typed_name: Option<String>,
+    /// Whether the typed name differs from `name` and the signer confirmed it is their legal name
+    /// (`Some(false)`: it matched; `None`: not signed, or signed before the name was checked).
+    pub other_name_confirmed: Option<bool>,
     /// SHA-256 (hex) of the kept strokes.
     pub signature_hash: Option<String>,
     /// The signature drawn as a PNG.
@@ -247,6 +250,21 @@ pub enum ReasonCode {
     Revoked,
 }
 
+impl ReasonCode {
+    /// How pressing a reason is, most pressing (0) first: a consent the client gave and no longer holds
+    /// (revoked, expired), then one never given (missing, unsigned), then one signed on terms that changed.
+    pub fn urgency(self) -> u8 {
+        match self {
+            ReasonCode::Revoked => 0,
+            ReasonCode::Expired => 1,
+            ReasonCode::Missing => 2,
+            ReasonCode::Unsigned => 3,
+            ReasonCode::PlatformChanged => 4,
+            ReasonCode::TemplateUpdated => 5,
+        }
+    }
+}
+
 /// One reason, with a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentReason {
@@ -276,7 +294,7 @@ pub struct ReconsentRow {
     pub client_id: ClientId,
     /// Their name.
     pub client_name: String,
-    /// Which signed consents need renewing, and why.
+    /// Which consents are missing, unsigned or need renewing, and why (by kind).
     pub reasons: Vec<ConsentReason>,
 }
 
@@ -483,8 +501,10 @@ pub fn client_consents(
     })
 }
 
-/// Clients (that the person may open) whose signed consents need renewing: expired, signed on an older
-/// template version, for another platform, or revoked. Active clients only, by name.
+/// Every active client (that the person may open) whose consent is not in force: a consent needed for
+/// telehealth that is missing or prepared but unsigned, or a signed consent that expired, was revoked, was
+/// signed on an older template version or for another platform. Discharged clients are not listed. The
+/// most pressing first (see [`ReasonCode::urgency`]), then by name.
 pub fn reconsent_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<ReconsentRow>> {
     access::run(vault, session, now, |transaction, actor| {
         store::ensure_shipped(transaction, now)?;
@@ -492,16 +512,15 @@ pub fn reconsent_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime
         let settings = store::settings(transaction)?;
         let team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         let mut rows = Vec::new();
-        for (client_id, client_name) in store::clients_with_signed_consents(transaction, team)? {
+        for (client_id, client_name) in store::active_clients(transaction, team)? {
             let documents = store::documents_for_client(transaction, &client_id)?;
-            let reasons: Vec<ConsentReason> = reasons(&documents, &versions, &settings, now.date())
-                .into_iter()
-                .filter(|reason| !matches!(reason.code, ReasonCode::Missing | ReasonCode::Unsigned))
-                .collect();
+            let reasons = reasons(&documents, &versions, &settings, now.date());
             if !reasons.is_empty() {
                 rows.push(ReconsentRow { client_id, client_name, reasons });
             }
         }
+        // Stable: clients of the same urgency stay in name order.
+        rows.sort_by_key(|row| row.reasons.iter().map(|reason| reason.code.urgency()).min());
         Ok(rows)
     })
 }
@@ -653,7 +672,7 @@ pub fn prepare(
 
 /// The evidence record of one signature, as canonical JSON; its SHA-256 is kept and audited.
 pub fn evidence_json(document: &ConsentDocument, signer: &Signer, operated_by: &StaffId) -> String {
-    serde_json::json!({
+    let mut evidence = serde_json::json!({
         "document": document.id.as_str(),
         "client": document.client_id.as_str(),
         "kind": document.kind.as_str(),
@@ -670,8 +689,13 @@ pub fn evidence_json(document: &ConsentDocument, signer: &Signer, operated_by: &
         "device": signer.device,
         "signature_sha256": signer.signature_hash,
         "session_of": operated_by.as_str(),
-    })
-    .to_string()
+    });
+    // `name` is the name the document expects. Signatures made before the typed-name check keep the
+    // record (and so the hash) they were signed with.
+    if let (Some(confirmed), Some(record)) = (signer.other_name_confirmed, evidence.as_object_mut()) {
+        record.insert("other_name_confirmed".into(), confirmed.into());
+    }
+    evidence.to_string()
 }
 
 /// Sign as one signer of a pending document. When the last signer signs, the document is signed and its
@@ -713,12 +737,23 @@ pub(crate) fn sign_in_transaction(
     if signer.signed_at.is_some() {
         return Err(Error::conflict(format!("{} has already signed this document", signer.name)));
     }
+    let same_name = signature::same_name(&ink.typed_name, &signer.name);
+    if !same_name && !ink.confirmed_other_name {
+        return Err(Error::invalid(
+            "typed_name",
+            format!(
+                "This signature is for {}: type that name, or confirm that the name you typed is your legal name.",
+                signer.name
+            ),
+        ));
+    }
     let local = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let mut signed = signer.clone();
     signed.signed_at = Some(rfc3339(now));
     signed.signed_at_local = Some(local);
     signed.device = Some(ink.device.clone());
     signed.typed_name = Some(ink.typed_name.clone());
+    signed.other_name_confirmed = Some(!same_name);
     signed.signature_hash = Some(ink.hash.clone());
     let evidence_hash = sha256_hex(evidence_json(&document, &signed, &actor.staff_id).as_bytes());
     signed.evidence_hash = Some(evidence_hash.clone());

@@ -5,7 +5,7 @@
 use rusqlite::Connection;
 use time::OffsetDateTime;
 
-use super::{signature, store, ConsentDocument, DocumentStatus};
+use super::{signature, store, ConsentDocument, DocumentStatus, Signer};
 use crate::error::Result;
 use crate::pdf::{Block, Document};
 use crate::vault::rfc3339;
@@ -79,8 +79,9 @@ fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Blo
             &format!("Signer {} ({})", signer.index + 1, signer.role.label()),
             match &signer.signed_at {
                 Some(at) => format!(
-                    "{} signed at {at}\nSignature strokes SHA-256: {}\nEvidence record SHA-256: {}",
+                    "{} signed at {at}\n{}\nSignature strokes SHA-256: {}\nEvidence record SHA-256: {}",
                     signer.name,
+                    typed_name_line(signer),
                     signer.signature_hash.as_deref().unwrap_or(""),
                     signer.evidence_hash.as_deref().unwrap_or("")
                 ),
@@ -96,6 +97,18 @@ fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Blo
             .into(),
     ));
     Ok(())
+}
+
+/// The typed name and how it compared with the signer's name, as the evidence record holds it.
+fn typed_name_line(signer: &Signer) -> String {
+    let typed = signer.typed_name.as_deref().unwrap_or("");
+    match signer.other_name_confirmed {
+        Some(true) => format!(
+            "Typed name: {typed} (differs from the name on the document; the signer confirmed it is their legal name)"
+        ),
+        Some(false) => format!("Typed name: {typed} (matches the name on the document)"),
+        None => format!("Typed name: {typed}"),
+    }
 }
 
 /// The printable document for `documents` (one, or a packet), exported at `now`.

@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tiny_skia::{LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::pdf::GreyImage;
@@ -46,12 +48,17 @@ pub struct SignatureInput {
     pub strokes: Vec<Vec<Point>>,
     /// What they signed on (the browser engine's user agent).
     pub device: String,
+    /// The signer confirmed that the name they typed, which differs from the name on the document, is
+    /// their legal name (without it a different name is refused; with it, the evidence records it).
+    pub confirmed_other_name: bool,
 }
 
 /// A checked signature, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ink {
     pub typed_name: String,
+    /// See [`SignatureInput::confirmed_other_name`].
+    pub confirmed_other_name: bool,
     pub device: String,
     /// The strokes as canonical JSON (coordinates to 0.1 unit, times to the millisecond).
     pub strokes_json: String,
@@ -111,7 +118,24 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
     let png = draw(&rounded)?.encode_png().map_err(|error| Error::Render(format!("signature PNG: {error}")))?;
     let device = clean_line(&input.device, MAX_DEVICE);
     let device = if device.is_empty() { "unknown device".to_owned() } else { device };
-    Ok(Ink { typed_name, device, strokes_json, hash, png })
+    Ok(Ink { typed_name, confirmed_other_name: input.confirmed_other_name, device, strokes_json, hash, png })
+}
+
+/// Whether a typed name is the expected name, ignoring case, spacing, punctuation and accents: both are
+/// decomposed (NFKD, which also folds compatibility forms such as ligatures and full-width letters), their
+/// combining marks dropped, lower-cased, and only letters and digits compared ("José  García" is
+/// "jose garcia"; "O'Brien-Smith" is "obrien smith").
+pub(crate) fn same_name(typed: &str, expected: &str) -> bool {
+    let typed = name_key(typed);
+    !typed.is_empty() && typed == name_key(expected)
+}
+
+fn name_key(name: &str) -> String {
+    name.nfkd()
+        .filter(|ch| !is_combining_mark(*ch))
+        .flat_map(char::to_lowercase)
+        .filter(|ch| ch.is_alphanumeric())
+        .collect()
 }
 
 fn draw(strokes: &[Vec<[f64; 3]>]) -> Result<Pixmap> {
@@ -173,6 +197,7 @@ mod tests {
             intent: true,
             strokes: vec![line(100.0), vec![Point { x: 560.0, y: 40.0, t: 900.0 }]],
             device: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15".into(),
+            confirmed_other_name: false,
         }
     }
 
@@ -196,6 +221,30 @@ mod tests {
         assert_eq!(image.pixels[199 * 600 + 5], 255);
         // The same strokes always give the same evidence.
         assert_eq!(check(&scrawl()).unwrap(), ink);
+    }
+
+    #[test]
+    fn names_match_ignoring_case_spacing_punctuation_and_accents() {
+        for (typed, expected) in [
+            ("jose garcia", "José  García"),
+            ("  ZOE angstrom ", "Zoë Ångström"),
+            ("O Brien-Smith, Mary", "O'Brien-Smith,  Mary"),
+            ("ﬁona", "Fiona"),
+            ("Ｊｏｓé", "jose"),
+            ("dmitri шостакович", "Dmitri Шостакович"),
+            ("Γιώργος Παπαδόπουλος", "γιωργος παπαδοπουλος"),
+        ] {
+            assert!(same_name(typed, expected), "{typed:?} is {expected:?}");
+        }
+        for (typed, expected) in [
+            ("Mickey Mouse", "Ada Lovelace"),
+            ("Ada", "Ada Lovelace"),
+            ("Ada Lovelace Byron", "Ada Lovelace"),
+            ("...", "..."),
+            ("", ""),
+        ] {
+            assert!(!same_name(typed, expected), "{typed:?} is not {expected:?}");
+        }
     }
 
     #[test]
