@@ -730,6 +730,8 @@ export type SignatureInputDto = {
 	intent: boolean,
 	strokes: PointDto[][],
 	device: string,
+	/**  The signer confirmed that a typed name other than the document's is their legal name. */
+	confirmedOtherName?: boolean,
 };
 
 /**  One signer. */
@@ -741,6 +743,8 @@ export type SignerDto = {
 	signedAtLocal: string | null,
 	device: string | null,
 	typedName: string | null,
+	/**  The typed name differs from `name` and the signer confirmed it is their legal name. */
+	otherNameConfirmed: boolean | null,
 	signatureHash: string | null,
 	/**  `data:image/png;base64,…`, drawn by the core. */
 	signaturePng: string | null,

@@ -99,7 +99,7 @@ fn signature() -> crate::consent::SignatureInput {
     let stroke =
         (0..20).map(|i| crate::consent::Point { x: 20.0 + f64::from(i) * 20.0, y: 100.0, t: f64::from(i) }).collect();
     crate::consent::SignatureInput {
-        typed_name: "Ada".into(),
+        typed_name: "Ada Lovelace".into(),
         intent: true,
         strokes: vec![stroke],
         device: "tablet".into(),
