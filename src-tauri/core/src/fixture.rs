@@ -94,3 +94,18 @@ pub(crate) fn practice() -> Practice {
         front_desk,
     }
 }
+
+/// A signature by `name` drawn as one stroke on `device`: intent confirmed, no other legal name claimed.
+pub(crate) fn signature(
+    name: &str,
+    stroke: Vec<crate::consent::Point>,
+    device: &str,
+) -> crate::consent::SignatureInput {
+    crate::consent::SignatureInput {
+        typed_name: name.into(),
+        intent: true,
+        strokes: vec![stroke],
+        device: device.into(),
+        confirmed_other_name: false,
+    }
+}

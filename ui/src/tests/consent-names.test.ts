@@ -4,10 +4,10 @@
 // Which clients the core lists, in which order, and the name rule itself are tested in Rust:
 // consent::tests::reconsent_lists_every_active_client_whose_consent_is_missing_unsigned_expired_revoked_or_outdated
 // and consent::tests::the_typed_name_must_be_the_signers_or_confirmed_as_their_legal_name.
-import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { render, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { all, byId, bySelector, drawStroke, maybeId, renderApp } from './helpers';
+import { all, byId, bySelector, drawStroke, maybeId, renderApp, withoutCanvasDrawing } from './helpers';
 import { installStub, type Answer } from './stub';
 import {
   CLINICIAN,
@@ -28,13 +28,9 @@ import type { ClientConsents, ConsentReason, ReconsentRow, SignatureInput } from
 import { sameName } from '../features/consent/names';
 import SignaturePad from '../features/consent/SignaturePad.svelte';
 
-type User = ReturnType<typeof renderApp>['user'];
-
-beforeEach(() => {
-  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
-});
-
 const ADA = practiceClient('c-ada');
+
+withoutCanvasDrawing();
 
 function consents(reasons: ConsentReason[], documents: ClientConsents['documents']): ClientConsents {
   return { readyForTelehealth: reasons.length === 0, reasons, documents };
@@ -58,7 +54,7 @@ function pendingTreatment(more: Record<string, Answer> = {}) {
   });
 }
 
-async function openSignaturePad(user: User) {
+async function openSignaturePad(user: ReturnType<typeof renderApp>['user']) {
   await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
   await user.click(await byId('tab-consent'));
   await user.click(await bySelector('.consent-sign'));

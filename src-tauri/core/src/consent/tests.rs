@@ -19,13 +19,7 @@ fn scrawl(name: &str) -> SignatureInput {
             t: f64::from(i) * 15.0,
         })
         .collect();
-    SignatureInput {
-        typed_name: name.into(),
-        intent: true,
-        strokes: vec![line],
-        device: "Test tablet".into(),
-        confirmed_other_name: false,
-    }
+    crate::fixture::signature(name, line, "Test tablet")
 }
 
 fn with_platform(fixture: &Practice, platform: &str) {

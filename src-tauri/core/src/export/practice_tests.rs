@@ -20,13 +20,7 @@ fn scrawl(name: &str) -> SignatureInput {
     let stroke = (0..30)
         .map(|i| Point { x: 40.0 + f64::from(i) * 12.0, y: 80.0 + f64::from(i % 4) * 9.0, t: f64::from(i) * 10.0 })
         .collect();
-    SignatureInput {
-        typed_name: name.into(),
-        intent: true,
-        strokes: vec![stroke],
-        device: "Office tablet".into(),
-        confirmed_other_name: false,
-    }
+    crate::fixture::signature(name, stroke, "Office tablet")
 }
 
 fn adult(fixture: &Practice, given: &str, family: &str) -> ClientId {
