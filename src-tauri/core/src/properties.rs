@@ -28,6 +28,19 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
+    fn a_name_matches_itself_in_any_case_spacing_and_punctuation(
+        name in "[A-Za-zÀ-ÿα-ωΑ-Ω0-9 ,.'-]{1,30}", other in any_text(),
+    ) {
+        let has_letters = name.chars().any(char::is_alphanumeric);
+        prop_assert_eq!(signature::same_name(&name, &name), has_letters);
+        prop_assert_eq!(signature::same_name(&name.to_uppercase(), &name), has_letters);
+        prop_assert_eq!(signature::same_name(&name.to_lowercase(), &name.to_uppercase()), has_letters);
+        let spaced: String = name.chars().flat_map(|ch| [ch, ' ']).collect();
+        prop_assert_eq!(signature::same_name(&format!("  {spaced}-."), &name), has_letters);
+        prop_assert_eq!(signature::same_name(&name, &other), signature::same_name(&other, &name));
+    }
+
+    #[test]
     fn client_input_is_checked_without_panicking(
         given in any_text(), family in any_text(), birth in any_text(), jurisdiction in any_text(),
         email in proptest::option::of(any_text()), phone in proptest::option::of(any_text()),

@@ -134,6 +134,8 @@ describe('typed name at signing', () => {
     expect(sameName('jose garcia', 'José  García')).toBe(true);
     expect(sameName('  ZOE angstrom ', 'Zoë Ångström')).toBe(true);
     expect(sameName("O Brien-Smith, Mary", "O'Brien-Smith,  Mary")).toBe(true);
+    expect(sameName('JOHANN STRAUSS', 'Johann Strauß')).toBe(true);
+    expect(sameName('ΓΙΏΡΓΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ', 'Γιώργος Παπαδόπουλος')).toBe(true);
     expect(sameName('Mickey Mouse', 'Ada Lovelace')).toBe(false);
     expect(sameName('Ada', 'Ada Lovelace')).toBe(false);
     expect(sameName('...', '...')).toBe(false);

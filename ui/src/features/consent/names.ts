@@ -1,5 +1,6 @@
 // The typed-name check at signing, as the core does it (consent::signature::same_name): both names are
-// decomposed (NFKD), their combining marks dropped, lower-cased, and only letters and digits compared.
+// decomposed (NFKD), their combining marks dropped, lower-cased (ß as ss, ς as σ), and only letters and digits
+// compared.
 // The core decides; this lets the signing form say so before anything is sent.
 
 function nameKey(name: string): string {
@@ -7,6 +8,9 @@ function nameKey(name: string): string {
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .toLowerCase()
+    // "STRAUSS" is "Strauß"; a Greek word's final sigma is its sigma.
+    .replace(/ß/g, 'ss')
+    .replace(/ς/g, 'σ')
     .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
