@@ -110,8 +110,10 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
         now,
     )
     .unwrap();
-    for document in &documents[..2] {
-        crate::consent::sign(vault, clinician, &document.id, 0, &scrawl("Ada Lovelace"), now).unwrap();
+    // The second under a legal name the signer confirmed (kept with the signature since migration 0170).
+    let other_name = SignatureInput { confirmed_other_name: true, ..scrawl("Augusta Ada King") };
+    for (document, signature) in documents[..2].iter().zip([scrawl("Ada Lovelace"), other_name]) {
+        crate::consent::sign(vault, clinician, &document.id, 0, &signature, now).unwrap();
     }
     crate::consent::revoke(vault, clinician, &documents[2].id, "Client withdrew consent to recording", now).unwrap();
     for (name, role, access) in [
@@ -256,6 +258,7 @@ fn every_table_is_exported_or_excluded_with_a_reason() {
     let text = serde_json::to_string(&export).unwrap();
     assert!(!text.contains(PRIVATE), "psychotherapy notes never leave in a practice export");
     assert!(rows(&export, "consent_signers").iter().any(|row| row["signature_png"].is_string()));
+    assert!(rows(&export, "consent_signers").iter().any(|row| row["other_name_confirmed"] == 1));
 }
 
 #[test]
