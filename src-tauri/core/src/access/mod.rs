@@ -200,10 +200,13 @@ pub fn break_glass(
 ) -> Result<BreakGlassGrant> {
     let reason = reason.trim();
     if reason.chars().count() < 10 {
-        return Err(Error::invalid("reason", "say why you need this record (at least 10 characters)"));
+        return Err(Error::invalid(
+            "reason",
+            format!("Say why you need this record, in at least {} characters.", crate::limits::REASON_MIN),
+        ));
     }
     if reason.chars().count() > 1000 {
-        return Err(Error::invalid("reason", "use at most 1000 characters"));
+        return Err(crate::error::too_long("reason", "a reason", crate::limits::REASON));
     }
     let grant_id = GrantId::generate();
     run(vault, session, now, |transaction, actor| {
