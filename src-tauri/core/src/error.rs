@@ -473,7 +473,9 @@ mod tests {
                 if path.is_dir() {
                     folders.push(path);
                 } else if path.extension().is_some_and(|extension| extension == "rs") {
-                    let text = std::fs::read_to_string(&path).expect("read a source file");
+                    let whole = std::fs::read_to_string(&path).expect("read a source file");
+                    // Not this scanner itself, whose markers are strings too.
+                    let text = whole.split("fn field_ids_in_sources").next().unwrap_or_default();
                     for marker in ["Error::invalid(", "error::too_long(", "error::missing(", "InvalidInput { field: "] {
                         for (at, _) in text.match_indices(marker) {
                             let after = text[at + marker.len()..].trim_start();

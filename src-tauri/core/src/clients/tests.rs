@@ -16,12 +16,12 @@ fn invalid(input: ClientInput) -> String {
 fn a_missing_way_to_reach_the_client_points_at_its_field() {
     let base = client_input("Ada", "Lovelace");
     let by_phone = ContactPreferences { preferred: ContactChannel::Phone, ..ContactPreferences::default() };
-    let error =
-        validate(ClientInput { phone: None, contact: by_phone, ..base.clone() }, test_now().date()).unwrap_err();
+    let error = validate(ClientInput { phone: None, contact: by_phone.clone(), ..base.clone() }, test_now().date())
+        .unwrap_err();
     assert_eq!(error.field(), Some("phone"));
     assert_eq!(error.to_string(), "Add a phone number: phone is the preferred way to reach this client.");
     let by_email = ContactPreferences { preferred: ContactChannel::Email, ok_to_email: true, ..by_phone };
-    assert!(invalid(ClientInput { email: None, contact: by_email, ..base.clone() }).starts_with("email: "));
+    assert!(invalid(ClientInput { email: None, contact: by_email.clone(), ..base.clone() }).starts_with("email: "));
     let unagreed = ContactPreferences { ok_to_email: false, ..by_email };
     let email = Some("ada@example.org".to_owned());
     assert!(invalid(ClientInput { email, contact: unagreed, ..base.clone() }).starts_with("ok_to_email: "));
