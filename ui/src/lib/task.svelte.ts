@@ -13,13 +13,22 @@ export const PLAIN_ERRORS: ProblemSource = { problem: (error) => errorMessage(er
 
 export class Task {
   busy = $state(false);
-  /** What went wrong last time (or a validation message the caller set); null when nothing did. */
-  error = $state<string | null>(null);
+  #error = $state<string | null>(null);
   /**
    * The core's id of the input at fault when the failure was a refused input (`ErrorNotice` marks
-   * and focuses the input with that `data-field`); null otherwise.
+   * and focuses the input with that `data-field`); null otherwise. Setting `error` clears it.
    */
   field = $state<string | null>(null);
+
+  /** What went wrong last time (or a validation message the caller set); null when nothing did. */
+  get error(): string | null {
+    return this.#error;
+  }
+
+  set error(message: string | null) {
+    this.#error = message;
+    this.field = null;
+  }
   readonly #source: ProblemSource;
   /** Counts `runLatest` calls, so only the newest one's outcome is kept. */
   #latest = 0;
@@ -54,7 +63,6 @@ export class Task {
     try {
       await work();
       this.error = null;
-      this.field = null;
       return true;
     } catch (e) {
       if (onCancelled !== undefined && toApiError(e).code === 'cancelled') onCancelled();
@@ -76,10 +84,7 @@ export class Task {
     this.busy = true;
     try {
       await work(current);
-      if (current()) {
-        this.error = null;
-        this.field = null;
-      }
+      if (current()) this.error = null;
     } catch (e) {
       if (current()) this.fail(e);
     } finally {

@@ -277,14 +277,14 @@ pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
         }
         ContactChannel::Text if !contact.ok_to_text => Some((
             "ok_to_text",
-            "Tick \"OK to text\": texts are the preferred way to reach this client, so the client must agree to them.",
+            "Record the client's permission to send text messages: texts are the preferred way to reach this client.",
         )),
         ContactChannel::Email if email.is_none() => {
             Some(("email", "Add an email address: email is the preferred way to reach this client."))
         }
         ContactChannel::Email if !contact.ok_to_email => Some((
             "ok_to_email",
-            "Tick \"OK to email\": email is the preferred way to reach this client, so the client must agree to it.",
+            "Record the client's permission to send email: email is the preferred way to reach this client.",
         )),
         ContactChannel::Mail if address.is_none() => {
             Some(("address", "Add a postal address: mail is the preferred way to reach this client."))
@@ -297,13 +297,13 @@ pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
     if contact.ok_to_text && phone.is_none() {
         return Err(Error::invalid(
             "phone",
-            "Add a phone number, or untick \"OK to text\": texts need a phone number.",
+            "Add a phone number, or take away the permission to send text messages: texts need a phone number.",
         ));
     }
     if contact.ok_to_email && email.is_none() {
         return Err(Error::invalid(
             "email",
-            "Add an email address, or untick \"OK to email\": email needs an address.",
+            "Add an email address, or take away the permission to send email: email needs an address.",
         ));
     }
     let billing = match input.billing {
