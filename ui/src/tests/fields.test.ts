@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { byId, renderApp, setDate } from './helpers';
 import { installStub, refuse } from './stub';
-import { FRONT_DESK, OWNER } from './data';
+import { FRONT_DESK, OWNER, practiceStaff, staffDto } from './data';
 import { LIMITS } from '../lib/bindings';
 import { charactersLeftNearLimit, markField } from '../lib/validation';
 
@@ -72,7 +72,9 @@ describe('a refused save points at its field', () => {
     installStub({
       signedInAs: OWNER,
       answers: {
-        create_staff: refuse('invalid_input', 'Enter the person’s name.', 'display_name'),
+        search_clients: [],
+        list_staff: practiceStaff().map((member) => staffDto(member)),
+        add_staff: refuse('invalid_input', 'Enter the person’s name.', 'display_name'),
       },
     });
     const { user } = renderApp();
