@@ -1,7 +1,7 @@
 // Client-side checks. The back end validates again; these only give quick,
 // friendly feedback before an expensive key derivation. Lengths come from the
 // core's limits (LIMITS in the generated bindings), so both sides agree.
-import { LIMITS } from './bindings';
+import { LIMITS } from './types';
 
 export const PASSPHRASE_MIN_LENGTH = LIMITS.secretMin;
 export const AUTO_LOCK_MIN = 1;

@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { byId, renderApp, setDate } from './helpers';
 import { installStub, refuse } from './stub';
 import { FRONT_DESK, OWNER, practiceStaff, staffDto } from './data';
-import { LIMITS } from '../lib/bindings';
+import { LIMITS } from '../lib/types';
 import { charactersLeftNearLimit, markField } from '../lib/validation';
 
 const PHONE_NEEDED = 'Add a phone number: phone is the preferred way to reach this client.';
