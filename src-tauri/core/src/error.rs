@@ -363,6 +363,19 @@ pub(crate) fn too_long(field: &'static str, what: &str, max: usize) -> Error {
     )
 }
 
+/// A written reason (for emergency access, a deadline extension, a rule override) of the usual length:
+/// refused with `ask` ("Say why the rule is overridden") and the bounds otherwise.
+pub(crate) fn check_reason(reason: &str, ask: &str) -> Result<()> {
+    let length = reason.trim().chars().count();
+    if length < crate::limits::REASON_MIN || length > crate::limits::REASON {
+        return Err(Error::invalid(
+            "reason",
+            format!("{ask}, in {} to {} characters.", crate::limits::REASON_MIN, grouped(crate::limits::REASON)),
+        ));
+    }
+    Ok(())
+}
+
 /// "Enter the given name." `what` names the thing.
 pub(crate) fn missing(field: &'static str, what: &str) -> Error {
     Error::invalid(field, format!("Enter {what}."))

@@ -199,15 +199,7 @@ pub fn break_glass(
     now: OffsetDateTime,
 ) -> Result<BreakGlassGrant> {
     let reason = reason.trim();
-    if reason.chars().count() < 10 {
-        return Err(Error::invalid(
-            "reason",
-            format!("Say why you need this record, in at least {} characters.", crate::limits::REASON_MIN),
-        ));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(crate::error::too_long("reason", "a reason", crate::limits::REASON));
-    }
+    crate::error::check_reason(reason, "Say why you need this record")?;
     let grant_id = GrantId::generate();
     run(vault, session, now, |transaction, actor| {
         let rule = actor.require(Operation::EmergencyAccess)?;

@@ -134,16 +134,7 @@ pub fn extend_access_request(
     now: OffsetDateTime,
 ) -> Result<AccessRequest> {
     let reason = reason.trim();
-    if reason.chars().count() < crate::limits::REASON_MIN || reason.chars().count() > crate::limits::REASON {
-        return Err(Error::invalid(
-            "reason",
-            format!(
-                "Write the reason given to the client, in {} to {} characters.",
-                crate::limits::REASON_MIN,
-                crate::error::grouped(crate::limits::REASON)
-            ),
-        ));
-    }
+    crate::error::check_reason(reason, "Write the reason given to the client")?;
     access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::ExtendAccessDeadline)?;
         let request = load_request(transaction, request_id)?;

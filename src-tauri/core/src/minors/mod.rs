@@ -387,16 +387,7 @@ pub fn override_rule(
     now: OffsetDateTime,
 ) -> Result<RuleInForce> {
     let reason = reason.trim();
-    if reason.chars().count() < crate::limits::REASON_MIN || reason.chars().count() > crate::limits::REASON {
-        return Err(Error::invalid(
-            "reason",
-            format!(
-                "Say why the rule is overridden, in {} to {} characters.",
-                crate::limits::REASON_MIN,
-                crate::error::grouped(crate::limits::REASON)
-            ),
-        ));
-    }
+    crate::error::check_reason(reason, "Say why the rule is overridden")?;
     let value = match (value, field.range()) {
         (None | Some(serde_json::Value::Null), _) => None,
         (Some(serde_json::Value::Bool(flag)), None) => Some(serde_json::Value::Bool(flag)),
