@@ -41,6 +41,8 @@ export class Task {
   fail = (error: unknown): void => {
     const message = this.#source.problem(error);
     if (message !== null) {
+      // Through null, so the same refusal twice still counts as new (ErrorNotice marks the field again).
+      this.#error = null;
       this.error = message;
       this.field = toApiError(error).field;
     }

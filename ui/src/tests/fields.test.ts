@@ -2,6 +2,7 @@
 // front), and the input the core named by its field id (`data-field`) is marked invalid and focused
 // until the person edits it. Inputs carry the core's limits (LIMITS in the bindings).
 import { describe, expect, test } from 'vitest';
+import { waitFor } from '@testing-library/svelte';
 import { byId, renderApp, setDate } from './helpers';
 import { installStub, refuse } from './stub';
 import { FRONT_DESK, OWNER, practiceStaff, staffDto } from './data';
@@ -125,5 +126,25 @@ describe('inputs carry the core’s limits and say what they need', () => {
     expect(markField(document.getElementById('a-notice')!, 'email')).toBeNull();
     expect(markField(document.getElementById('a-notice')!, 'phone"], [id')).toBeNull();
     document.body.innerHTML = '';
+  });
+});
+
+describe('the same refusal twice', () => {
+  test('marks and focuses the field again after the person edited it', async () => {
+    installStub({
+      signedInAs: FRONT_DESK,
+      answers: { search_clients: [], create_client: refuse('invalid_input', PHONE_NEEDED, 'phone') },
+    });
+    const { user } = renderApp();
+    await fillNewClient(user);
+    await user.click(await byId('client-save'));
+    const phone = await byId<HTMLInputElement>('client-phone');
+    await waitFor(() => expect(phone).toHaveAttribute('aria-invalid', 'true'));
+    await user.type(phone, '1');
+    expect(phone).not.toHaveAttribute('aria-invalid');
+    await user.click(await byId('client-given-name'));
+    await user.click(await byId('client-save'));
+    await waitFor(() => expect(phone).toHaveAttribute('aria-invalid', 'true'));
+    expect(phone).toHaveFocus();
   });
 });
