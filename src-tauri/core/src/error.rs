@@ -367,7 +367,7 @@ pub(crate) fn too_long(field: &'static str, what: &str, max: usize) -> Error {
 /// refused with `ask` ("Say why the rule is overridden") and the bounds otherwise.
 pub(crate) fn check_reason(reason: &str, ask: &str) -> Result<()> {
     let length = reason.trim().chars().count();
-    if length < crate::limits::REASON_MIN || length > crate::limits::REASON {
+    if !(crate::limits::REASON_MIN..=crate::limits::REASON).contains(&length) {
         return Err(Error::invalid(
             "reason",
             format!("{ask}, in {} to {} characters.", crate::limits::REASON_MIN, grouped(crate::limits::REASON)),
