@@ -53,8 +53,8 @@ pub fn signature(json: &[u8]) -> Result<()> {
         #[serde(default)]
         confirmed_other_name: bool,
     }
-    let sent: Sent =
-        serde_json::from_slice(json).map_err(|error| crate::Error::invalid("signature", error.to_string()))?;
+    let sent: Sent = serde_json::from_slice(json)
+        .map_err(|error| crate::Error::invalid("signature", format!("The signature could not be read ({error}).")))?;
     let input = crate::consent::SignatureInput {
         typed_name: sent.typed_name,
         intent: sent.intent,

@@ -54,7 +54,7 @@ proptest! {
         match crate::clients::validate(input, date!(2026 - 11 - 23)) {
             Ok(valid) => {
                 prop_assert!(!valid.given_name.trim().is_empty() && valid.given_name == valid.given_name.trim());
-                let born = crate::clients::parse_date(&valid.date_of_birth, "dob").unwrap();
+                let born = crate::clients::parse_date(&valid.date_of_birth, "date_of_birth").unwrap();
                 prop_assert!(born <= date!(2026 - 11 - 23));
             }
             Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
@@ -191,7 +191,7 @@ proptest! {
             prop_assert!(!body.trim().is_empty());
         }
         match crate::notes::check_session_date(&day, now) {
-            Ok(checked) => prop_assert!(crate::clients::parse_date(&checked, "d").unwrap() <= now.date()),
+            Ok(checked) => prop_assert!(crate::clients::parse_date(&checked, "date_of_birth").unwrap() <= now.date()),
             Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
         }
     }

@@ -103,8 +103,8 @@ export interface FakeUnit {
 
 
 
-export function commandError(code: ErrorCode, message: string): CommandError {
-  return { code, message };
+export function commandError(code: ErrorCode, message: string, field: string | null = null): CommandError {
+  return { code, message, field };
 }
 
 export const NOW = '2025-03-04T10:00:00Z';

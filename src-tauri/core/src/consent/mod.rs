@@ -381,15 +381,30 @@ pub fn set_settings(
     now: OffsetDateTime,
 ) -> Result<ConsentSettings> {
     let platform = settings.platform.trim().to_owned();
-    if platform.chars().count() > 100 || platform.chars().any(char::is_control) {
-        return Err(Error::invalid("platform", "the platform's name is one line of at most 100 characters"));
+    if platform.chars().count() > crate::limits::PLATFORM || platform.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "platform",
+            format!("Write the platform's name on one line, in at most {} characters.", crate::limits::PLATFORM),
+        ));
     }
     let recording_policy = settings.recording_policy.trim().to_owned();
-    if recording_policy.is_empty() || recording_policy.chars().count() > 2000 {
-        return Err(Error::invalid("recordingPolicy", "state the recording policy (at most 2000 characters)"));
+    if recording_policy.is_empty() || recording_policy.chars().count() > crate::limits::RECORDING_POLICY {
+        return Err(Error::invalid(
+            "recording_policy",
+            format!(
+                "State the recording policy, in at most {} characters.",
+                crate::error::grouped(crate::limits::RECORDING_POLICY)
+            ),
+        ));
     }
-    if settings.expiry_months > 120 {
-        return Err(Error::invalid("expiryMonths", "consents expire after at most 120 months (0: never)"));
+    if settings.expiry_months > crate::limits::EXPIRY_MONTHS {
+        return Err(Error::invalid(
+            "expiry_months",
+            format!(
+                "Consents can expire after at most {} months; 0 means they never expire.",
+                crate::limits::EXPIRY_MONTHS
+            ),
+        ));
     }
     let settings = ConsentSettings { platform, recording_policy, expiry_months: settings.expiry_months };
     access::run(vault, session, now, |transaction, actor| {
@@ -532,14 +547,17 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
     }
     for signer in signers {
         let name = signer.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(Error::invalid("signers", "each signer needs a name (one line, at most 200 characters)"));
+        if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "signers",
+                format!("Give each signer a name on one line, in at most {} characters.", crate::limits::SIGNER_NAME),
+            ));
         }
         checked.push(SignerInput { role: signer.role, name: name.to_owned() });
     }
     checked.sort_by_key(|signer| signer.role == SignerRole::Witness);
     if checked.len() > MAX_SIGNERS {
-        return Err(Error::invalid("signers", format!("a document has at most {MAX_SIGNERS} signers")));
+        return Err(Error::invalid("signers", format!("A document can have at most {MAX_SIGNERS} signers.")));
     }
     Ok(checked)
 }
@@ -621,10 +639,13 @@ pub fn prepare(
     kinds.sort_by_key(|kind| ConsentKind::ALL.iter().position(|k| k == kind));
     kinds.dedup();
     if kinds.is_empty() {
-        return Err(Error::invalid("kinds", "choose at least one consent to prepare"));
+        return Err(Error::invalid("kinds", "Choose at least one consent to prepare."));
     }
     if kinds.iter().any(|kind| kind.is_agreement()) {
-        return Err(Error::invalid("kinds", "a confidentiality agreement is prepared from the couple or family"));
+        return Err(Error::invalid(
+            "kinds",
+            "A confidentiality agreement is prepared from the couple or family, not here.",
+        ));
     }
     access::run(vault, session, now, |transaction, actor| {
         access::client_access(transaction, actor, client_id, now)?;
@@ -641,7 +662,7 @@ pub fn prepare(
             if *kind == ConsentKind::Technology && settings.platform.is_empty() {
                 return Err(Error::invalid(
                     "kinds",
-                    "an owner must name the practice's telehealth platform (Consent settings) before a technology consent is prepared",
+                    "An owner must name the practice's telehealth platform (Settings, Consent) before a technology consent is prepared.",
                 ));
             }
             let template = store::current_template(transaction, *kind)?;
@@ -792,7 +813,7 @@ pub fn revoke(
 ) -> Result<ConsentDocument> {
     let reason = reason.trim();
     if reason.chars().count() < 3 || reason.chars().count() > MAX_REASON {
-        return Err(Error::invalid("reason", "say why the consent is revoked (3 to 1000 characters)"));
+        return Err(Error::invalid("reason", "Say why the consent is revoked, in 3 to 1,000 characters."));
     }
     access::run(vault, session, now, |transaction, actor| {
         let document = store::document(transaction, document_id)?;

@@ -21,7 +21,7 @@ const MAX_STROKES: usize = 200;
 const MAX_POINTS: usize = 20_000;
 /// Less ink than this (in pad units) is not a signature.
 const MIN_INK: f64 = 10.0;
-const MAX_NAME: usize = 200;
+const MAX_NAME: usize = crate::limits::SIGNER_NAME;
 const MAX_DEVICE: usize = 200;
 /// Ink width in pad units.
 const INK_WIDTH: f32 = 3.0;
@@ -75,21 +75,21 @@ fn clean_line(text: &str, max: usize) -> String {
 /// Checks a signature: intent confirmed, a name typed, enough ink inside the pad.
 pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
     if !input.intent {
-        return Err(Error::invalid("intent", "the signer must confirm that they intend to sign electronically"));
+        return Err(Error::invalid("intent", "Tick the box to confirm you intend to sign electronically."));
     }
     let typed_name = clean_line(&input.typed_name, MAX_NAME + 1);
     if typed_name.is_empty() {
-        return Err(Error::invalid("typedName", "type your name as well as signing"));
+        return Err(Error::invalid("typed_name", "Type your name as well as signing."));
     }
     if typed_name.chars().count() > MAX_NAME {
-        return Err(Error::invalid("typedName", format!("a name is at most {MAX_NAME} characters")));
+        return Err(crate::error::too_long("typed_name", "a name", MAX_NAME));
     }
     let strokes: Vec<&Vec<Point>> = input.strokes.iter().filter(|stroke| !stroke.is_empty()).collect();
     if strokes.is_empty() {
-        return Err(Error::invalid("strokes", "the signature is empty: sign in the box"));
+        return Err(Error::invalid("strokes", "The signature is empty; sign in the box."));
     }
     if strokes.len() > MAX_STROKES || strokes.iter().map(|stroke| stroke.len()).sum::<usize>() > MAX_POINTS {
-        return Err(Error::invalid("strokes", "the signature has too many points"));
+        return Err(Error::invalid("strokes", "The signature has too many points; clear it and sign again."));
     }
     let mut ink = 0.0;
     let mut rounded: Vec<Vec<[f64; 3]>> = Vec::with_capacity(strokes.len());
@@ -101,7 +101,10 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
                 && (-SLACK..=PAD_HEIGHT + SLACK).contains(&point.y)
                 && point.t >= 0.0;
             if !finite || !inside {
-                return Err(Error::invalid("strokes", "a point of the signature lies outside the signing box"));
+                return Err(Error::invalid(
+                    "strokes",
+                    "Part of the signature lies outside the signing box; clear it and sign again.",
+                ));
             }
             let x = (point.x.clamp(0.0, PAD_WIDTH) * 10.0).round() / 10.0;
             let y = (point.y.clamp(0.0, PAD_HEIGHT) * 10.0).round() / 10.0;
@@ -111,7 +114,7 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
         rounded.push(points);
     }
     if ink < MIN_INK {
-        return Err(Error::invalid("strokes", "the signature is too small: sign across the box"));
+        return Err(Error::invalid("strokes", "The signature is too small; sign across the box."));
     }
     let strokes_json = serde_json::to_string(&rounded).map_err(|error| Error::Render(error.to_string()))?;
     let hash = hex::encode(Sha256::digest(strokes_json.as_bytes()));
@@ -259,8 +262,8 @@ mod tests {
     #[test]
     fn bad_signatures_are_refused_with_the_field_at_fault() {
         refused(SignatureInput { intent: false, ..scrawl() }, "intent");
-        refused(SignatureInput { typed_name: " \u{7} ".into(), ..scrawl() }, "typedName");
-        refused(SignatureInput { typed_name: "x".repeat(201), ..scrawl() }, "typedName");
+        refused(SignatureInput { typed_name: " \u{7} ".into(), ..scrawl() }, "typed_name");
+        refused(SignatureInput { typed_name: "x".repeat(201), ..scrawl() }, "typed_name");
         refused(SignatureInput { strokes: vec![], ..scrawl() }, "strokes");
         refused(SignatureInput { strokes: vec![vec![], vec![]], ..scrawl() }, "strokes");
         refused(SignatureInput { strokes: vec![vec![Point { x: 10.0, y: 10.0, t: 0.0 }]], ..scrawl() }, "strokes");

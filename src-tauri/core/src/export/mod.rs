@@ -458,7 +458,8 @@ fn practice_view(
 }
 
 pub(crate) fn bad_import(reason: impl Into<String>) -> Error {
-    Error::invalid("import", reason)
+    let reason = reason.into();
+    Error::invalid("import", format!("This file cannot be imported: {}.", reason.trim_end_matches('.')))
 }
 
 /// A parsed export file: one client's record (or a version-1 practice export), or a version-2 practice export.
@@ -537,7 +538,7 @@ fn check_signature<'a>(
 fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::Date) -> Result<()> {
     let where_ = format!("note {}", note.id);
     crate::ids::NoteId::parse(&note.id).map_err(|_| bad_import(format!("{where_}: bad id")))?;
-    let date = clients::parse_date(&note.session_date, "session date")
+    let date = clients::parse_date(&note.session_date, "session_date")
         .map_err(|_| bad_import(format!("{where_}: session date is not a real date")))?;
     if date > today {
         return Err(bad_import(format!("{where_}: session date is in the future")));
@@ -570,7 +571,7 @@ pub fn import(
         access::run(vault, session, now, |_, actor| actor.require(Operation::Import))?;
     }
     if !file.is_absolute() {
-        return Err(Error::invalid("file", "give the full path of the export's .json file"));
+        return Err(Error::invalid("file", "Choose the export's .json file by its full path."));
     }
     let bytes = read_bytes(file)?;
     match parse_export(&bytes)? {

@@ -94,7 +94,7 @@ pub struct GreyImage {
 /// the bundled fonts or the PDF writer fail (a bug, not bad input).
 pub fn render(document: &Document) -> Result<Vec<u8>> {
     let created_at = OffsetDateTime::parse(document.created_at.trim(), &Rfc3339)
-        .map_err(|_| Error::invalid("created_at", "must be an RFC 3339 timestamp"))?;
+        .map_err(|_| Error::invalid("created_at", "The document's creation time is not a time Saferoom can read."))?;
     let fonts = fonts()?;
     let pages = layout::layout(document, fonts);
     render::emit(document, &pages, fonts, created_at)

@@ -430,7 +430,8 @@ fn characters_the_fonts_lack_print_as_question_marks() {
 fn an_unparseable_created_at_is_refused() {
     let error = render(&Document { created_at: "yesterday".into(), ..document(vec![]) }).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
-    assert!(error.to_string().contains("created_at"), "{error}");
+    assert_eq!(error.field(), Some("created_at"), "{error}");
+    crate::error::assert_plain_sentence(&error);
 }
 
 #[test]
