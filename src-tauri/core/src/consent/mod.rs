@@ -795,6 +795,14 @@ impl Written for ConsentExport {
     }
 }
 
+/// The practice's letterhead and clock for a printed document, as its profile holds them now (for the
+/// exports' PDFs too).
+pub(crate) fn print_practice(
+    connection: &rusqlite::Connection,
+) -> Result<(crate::pdf::Letterhead, crate::local_time::PracticeTime)> {
+    pdf::practice(connection)
+}
+
 /// A client's consent documents, newest first, for the right-of-access export (the caller checked access).
 pub(crate) fn documents_for_export(
     connection: &rusqlite::Connection,
@@ -810,7 +818,9 @@ pub(crate) fn document_pdf(
     now: OffsetDateTime,
 ) -> Result<Vec<u8>> {
     let client = store::client_name(connection, &document.client_id)?;
-    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, now)?)
+    let (letterhead, clock) = pdf::practice(connection)?;
+    let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, &practice, now)?)
 }
 
 /// Export one document: a PDF (the text, fields, signatures, times, hashes and an evidence page) and a
@@ -827,7 +837,10 @@ pub fn export_document(
         let document = store::document(transaction, document_id)?;
         access::client_access(transaction, actor, &document.client_id, now)?;
         let client = store::client_name(transaction, &document.client_id)?;
-        let pdf = crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, now)?)?;
+        let (letterhead, clock) = pdf::practice(transaction)?;
+        let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+        let pdf =
+            crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, &practice, now)?)?;
         let stem = file_stem("consent", document.id.as_str(), now);
         let pdf_name = format!("{stem}.pdf");
         let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
@@ -863,7 +876,9 @@ pub fn export_packet(
         }
         documents.reverse();
         let client = store::client_name(transaction, client_id)?;
-        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, now)?)?;
+        let (letterhead, clock) = pdf::practice(transaction)?;
+        let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, &practice, now)?)?;
         let stem = file_stem("consents", client_id.as_str(), now);
         let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
         let export = write_export(folder, &stem, &pdf, &bundle)?;

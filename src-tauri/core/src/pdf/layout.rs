@@ -4,7 +4,7 @@
 //! PDF content stream wants them. Every [`TextRun`] holds text the fonts can show (characters they lack
 //! are already replaced by `?`), its measured width, and where its baseline starts.
 
-use super::{Block, Document, GreyImage};
+use super::{Block, Document, GreyImage, Letterhead};
 
 /// Points per millimetre.
 pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -30,6 +30,10 @@ const TITLE_SIZE: f32 = 17.0;
 const SUBTITLE_SIZE: f32 = 11.5;
 const HEADING_SIZE: f32 = 12.5;
 const FOOTER_SIZE: f32 = 8.5;
+/// The practice's name on page 1.
+const LETTERHEAD_NAME_SIZE: f32 = 13.0;
+/// The letterhead's other lines.
+const LETTERHEAD_SIZE: f32 = 9.0;
 /// Baseline of the footer's last line, above the bottom edge.
 const FOOTER_BASELINE: f32 = 12.0 * PT_PER_MM;
 /// Space kept between the body and the footer's first line.
@@ -238,6 +242,7 @@ fn segments(text: &str) -> impl Iterator<Item = &str> {
 /// What a unit came from, for the spacing between blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    Letterhead,
     Title,
     Heading,
     Field,
@@ -251,6 +256,7 @@ fn gap(prev: Option<Kind>, next: Kind) -> f32 {
     match (prev, next) {
         (None, _) => 0.0,
         (Some(Kind::Title), _) => 12.0,
+        (Some(Kind::Letterhead), _) => 1.0,
         (Some(Kind::Heading), _) => 3.0,
         (_, Kind::Heading) => 12.0,
         (Some(Kind::Field), Kind::Field) => 1.5,
@@ -388,6 +394,11 @@ impl Builder<'_> {
     }
 
     fn rule(&mut self) {
+        self.rule_of(Kind::Rule);
+    }
+
+    /// A rule that counts as part of `kind` for the spacing around it.
+    fn rule_of(&mut self, kind: Kind) {
         let unit = Unit {
             space_before: 0.0,
             height: RULE_THICKNESS * 2.0,
@@ -397,8 +408,8 @@ impl Builder<'_> {
             keep_with_next: false,
             break_before: false,
         };
-        self.push(Kind::Rule, unit, true);
-        self.prev = Some(Kind::Rule);
+        self.push(kind, unit, true);
+        self.prev = Some(kind);
     }
 
     /// A picture, scaled down (keeping its shape) to fit the column and at most half a page high.
@@ -434,18 +445,34 @@ fn footer_lines(measure: &dyn Measure, footer: &str, page_count: usize) -> Vec<(
     if lines.len() > FOOTER_MAX_LINES {
         lines.truncate(FOOTER_MAX_LINES);
         if let Some((last, last_width)) = lines.last_mut() {
-            let ellipsis = printable(measure, Face::Regular, "…");
-            let ellipsis_width = text_width(measure, Face::Regular, FOOTER_SIZE, &ellipsis);
-            while !last.is_empty() && *last_width + ellipsis_width > width {
-                if let Some(ch) = last.pop() {
-                    *last_width -= text_width(measure, Face::Regular, FOOTER_SIZE, &ch.to_string());
-                }
-            }
-            last.push_str(&ellipsis);
-            *last_width += ellipsis_width;
+            end_with_ellipsis(measure, last, last_width, width);
         }
     }
     lines
+}
+
+/// Shortens a footer-size line until it and an ellipsis fit in `width`, then adds the ellipsis.
+fn end_with_ellipsis(measure: &dyn Measure, line: &mut String, line_width: &mut f32, width: f32) {
+    let ellipsis = printable(measure, Face::Regular, "…");
+    let ellipsis_width = text_width(measure, Face::Regular, FOOTER_SIZE, &ellipsis);
+    while !line.is_empty() && *line_width + ellipsis_width > width {
+        if let Some(ch) = line.pop() {
+            *line_width -= text_width(measure, Face::Regular, FOOTER_SIZE, &ch.to_string());
+        }
+    }
+    line.push_str(&ellipsis);
+    *line_width += ellipsis_width;
+}
+
+/// The running header of pages after the first: the letterhead's first line, on one line.
+fn running_header(measure: &dyn Measure, letterhead: &Letterhead) -> Option<(String, f32)> {
+    let first = letterhead.lines.iter().map(|line| line.trim()).find(|line| !line.is_empty())?;
+    let mut lines = wrap(measure, Face::Regular, FOOTER_SIZE, first, TEXT_WIDTH);
+    let (mut line, mut width) = lines.remove(0);
+    if !lines.is_empty() {
+        end_with_ellipsis(measure, &mut line, &mut width, TEXT_WIDTH);
+    }
+    Some((line, width))
 }
 
 /// "Page N of M".
@@ -457,6 +484,18 @@ pub(crate) fn page_label(page: usize, count: usize) -> String {
 pub(crate) fn layout(document: &Document, measure: &dyn Measure) -> Layout {
     let mut builder = Builder { measure, units: Vec::new(), prev: None, break_pending: false };
     let body = Style { face: Face::Regular, size: BODY_SIZE, grey: 0.0, line_factor: LINE_HEIGHT };
+    let mut letterhead_lines = document.letterhead.lines.iter().map(|line| line.trim()).filter(|line| !line.is_empty());
+    if let Some(name) = letterhead_lines.next() {
+        let name_style = Style { face: Face::Bold, size: LETTERHEAD_NAME_SIZE, line_factor: 1.25, ..body };
+        builder.text(Kind::Letterhead, name_style, name, false);
+        for line in letterhead_lines {
+            let style = Style { size: LETTERHEAD_SIZE, grey: MUTED_GREY, line_factor: 1.3, ..body };
+            builder.text(Kind::Letterhead, style, line, false);
+        }
+        builder.rule_of(Kind::Letterhead);
+        // The title block sits a little below the letterhead's rule.
+        builder.prev = Some(Kind::Rule);
+    }
     if !document.title.trim().is_empty() {
         let title = Style { face: Face::Bold, size: TITLE_SIZE, line_factor: 1.25, ..body };
         builder.text(Kind::Title, title, document.title.trim(), true);
@@ -469,21 +508,42 @@ pub(crate) fn layout(document: &Document, measure: &dyn Measure) -> Layout {
             builder.units[first].space_before = 2.0;
         }
     }
-    let heading = Style { face: Face::Bold, size: HEADING_SIZE, line_factor: 1.25, ..body };
     for block in &document.blocks {
-        match block {
-            Block::Heading(text) => builder.text(Kind::Heading, heading, text, true),
-            Block::Field { label, value } => builder.field(label, value),
-            Block::Paragraph(text) => builder.text(Kind::Paragraph, body, text, false),
-            Block::Rule => builder.rule(),
-            Block::PageBreak => builder.break_pending = builder.prev.is_some(),
-            Block::Image { image, width, height } => builder.image(image, *width, *height),
-        }
+        builder.block(block, false);
     }
-    paginate(builder.units, measure, &document.footer)
+    let header = running_header(measure, &document.letterhead);
+    paginate(builder.units, measure, &document.footer, header.as_ref())
 }
 
-fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str) -> Layout {
+impl Builder<'_> {
+    fn block(&mut self, block: &Block, in_keep: bool) {
+        let body = Style { face: Face::Regular, size: BODY_SIZE, grey: 0.0, line_factor: LINE_HEIGHT };
+        let heading = Style { face: Face::Bold, size: HEADING_SIZE, line_factor: 1.25, ..body };
+        match block {
+            Block::Heading(text) => self.text(Kind::Heading, heading, text, true),
+            Block::Field { label, value } => self.field(label, value),
+            Block::Paragraph(text) => self.text(Kind::Paragraph, body, text, false),
+            Block::Rule => self.rule(),
+            Block::PageBreak if in_keep => {}
+            Block::PageBreak => self.break_pending = self.prev.is_some(),
+            Block::Image { image, width, height } => self.image(image, *width, *height),
+            Block::Keep(blocks) => {
+                let first = self.units.len();
+                for inner in blocks {
+                    self.block(inner, true);
+                }
+                // Every unit of the group but its last must share a page with the one after it; the
+                // last keeps its own rule (a heading's, for one).
+                let last = self.units.len().saturating_sub(1);
+                for unit in self.units.iter_mut().take(last).skip(first) {
+                    unit.keep_with_next = true;
+                }
+            }
+        }
+    }
+}
+
+fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str, header: Option<&(String, f32)>) -> Layout {
     // The footer's height depends on its wrapping, which depends (slightly) on the page count's digits;
     // lay out with a guess, and again if the guess had too few digits.
     let mut digits_guess = 1usize;
@@ -497,7 +557,7 @@ fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str) -> Layout {
         let pages = place(&units, body_bottom);
         let digits = pages.len().to_string().len();
         if digits <= digits_guess {
-            return finish(pages, measure, &footer);
+            return finish(pages, measure, &footer, header);
         }
         digits_guess = digits;
     }
@@ -566,8 +626,29 @@ fn place(units: &[Unit], bottom: f32) -> Vec<Page> {
     pages
 }
 
-fn finish(mut pages: Vec<Page>, measure: &dyn Measure, footer: &[(String, f32)]) -> Layout {
+fn finish(
+    mut pages: Vec<Page>,
+    measure: &dyn Measure,
+    footer: &[(String, f32)],
+    header: Option<&(String, f32)>,
+) -> Layout {
     let count = pages.len();
+    if let Some((text, width)) = header {
+        for page in pages.iter_mut().skip(1) {
+            page.runs.insert(
+                0,
+                TextRun {
+                    x: MARGIN,
+                    y: PAGE_HEIGHT - FOOTER_BASELINE,
+                    size: FOOTER_SIZE,
+                    face: Face::Regular,
+                    grey: MUTED_GREY,
+                    text: text.clone(),
+                    width: *width,
+                },
+            );
+        }
+    }
     let line_height = FOOTER_SIZE * LINE_HEIGHT;
     let last_baseline = FOOTER_BASELINE;
     let first_baseline = last_baseline + (footer.len().max(1) - 1) as f32 * line_height;

@@ -13,6 +13,7 @@ fn document(blocks: Vec<Block>) -> Document {
         subtitle: Some("Exported for the client".into()),
         created_at: "2024-05-06T07:08:09+02:00".into(),
         footer: "Saferoom · confidential".into(),
+        letterhead: Letterhead::default(),
         blocks,
     }
 }
@@ -278,6 +279,7 @@ fn an_empty_document_lays_out_one_page_with_only_the_page_label() {
         subtitle: None,
         created_at: String::new(),
         footer: String::new(),
+        letterhead: Letterhead::default(),
         blocks: vec![],
     };
     let layout = real_layout(&empty);
@@ -404,6 +406,7 @@ fn an_empty_document_renders_one_page() {
         subtitle: Some(String::new()),
         created_at: "2024-01-01T00:00:00Z".into(),
         footer: String::new(),
+        letterhead: Letterhead::default(),
         blocks: vec![Block::Paragraph(String::new()), Block::Heading(String::new()), Block::PageBreak],
     };
     let pdf = render(&empty).unwrap();
