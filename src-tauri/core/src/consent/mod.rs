@@ -17,7 +17,7 @@ pub mod fhir;
 pub mod kiosk;
 mod pdf;
 pub mod signature;
-mod store;
+pub(crate) mod store;
 pub mod templates;
 #[cfg(test)]
 mod tests;
@@ -526,6 +526,33 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
 }
 
 /// The practice-wide field values (the client's are filled by the caller).
+/// Why a technology consent cannot be prepared yet, saying who can fix it and where: the owner is told to
+/// name the platform; anyone else gets the owners' names (field `telehealth_platform`, so the UI can offer
+/// an owner the setting right there).
+fn missing_platform(transaction: &rusqlite::Transaction<'_>, role: crate::staff::Role) -> Result<Error> {
+    const WHERE: &str = "Practice settings → Consent";
+    if role == crate::staff::Role::Owner {
+        return Ok(Error::invalid(
+            "telehealth_platform",
+            format!(
+                "Name the practice's telehealth platform ({WHERE}) before preparing the technology consent; the treatment consent can be prepared on its own."
+            ),
+        ));
+    }
+    let owners = crate::settings::owner_names(transaction)?;
+    let who = match owners.as_slice() {
+        [] => "An owner".to_owned(),
+        [only] => format!("The practice's owner, {only},"),
+        [rest @ .., last] => format!("One of the practice's owners ({} or {last})", rest.join(", ")),
+    };
+    Ok(Error::invalid(
+        "telehealth_platform",
+        format!(
+            "The technology consent names the practice's telehealth platform, and none is set yet. {who} can set it in {WHERE}; the treatment consent can be prepared on its own."
+        ),
+    ))
+}
+
 fn field_values(
     transaction: &rusqlite::Transaction<'_>,
     actor: &Actor,
@@ -620,10 +647,7 @@ pub fn prepare(
         let mut ids = Vec::new();
         for kind in &kinds {
             if *kind == ConsentKind::Technology && settings.platform.is_empty() {
-                return Err(Error::invalid(
-                    "kinds",
-                    "an owner must name the practice's telehealth platform (Consent settings) before a technology consent is prepared",
-                ));
+                return Err(missing_platform(transaction, actor.role)?);
             }
             let template = store::current_template(transaction, *kind)?;
             let text = templates::fill(&template.body, &values)?;

@@ -105,6 +105,14 @@ fn dual_consent_makes_a_client_ready_and_changes_put_them_into_reconsent() {
     let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
     let error = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+    // Who can fix it and where: the owners by name for others, the setting itself for an owner.
+    let Error::InvalidInput { field, reason } = &error else { unreachable!() };
+    assert_eq!(*field, "telehealth_platform");
+    assert!(reason.contains("Olivia Owner") && reason.contains("Practice settings → Consent"), "{reason}");
+    let error = prepare(&fixture.vault, &fixture.owner, &client, &kinds, &[], test_now()).unwrap_err();
+    let Error::InvalidInput { field, reason } = &error else { panic!("{error:?}") };
+    assert_eq!(*field, "telehealth_platform");
+    assert!(reason.starts_with("Name the practice's telehealth platform (Practice settings → Consent)"), "{reason}");
     with_platform(&fixture, "Doxy.me");
     let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap();
     assert!(documents[1].text.contains("Doxy.me") && documents[1].text.contains("Ada Lovelace"));
