@@ -23,10 +23,12 @@ pub(crate) struct Practice<'a> {
     pub clock: &'a PracticeTime,
 }
 
-/// The practice's letterhead and clock, as its profile holds them now.
-pub(crate) fn practice(_connection: &Connection) -> Result<(Letterhead, PracticeTime)> {
-    // Wired to the practice profile once it exists (settings::store::practice_profile).
-    Ok((Letterhead::default(), PracticeTime::new("UTC")))
+/// The practice's letterhead and clock, as its profile holds them now (read in the caller's transaction).
+pub(crate) fn practice(connection: &Connection) -> Result<(Letterhead, PracticeTime)> {
+    let profile = crate::settings::store::practice_profile(connection)?;
+    let letterhead =
+        Letterhead::from_parts(&profile.name, &profile.address, &profile.phone, &profile.licence_lines, &profile.npi);
+    Ok((letterhead, PracticeTime::new(&profile.time_zone)))
 }
 
 fn field(label: &str, value: impl Into<String>) -> Block {

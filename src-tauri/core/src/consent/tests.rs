@@ -479,3 +479,136 @@ fn only_the_kinds_a_session_needs_decide_readiness_and_discharged_clients_leave_
     .unwrap();
     assert!(reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap().is_empty());
 }
+
+fn set_profile(fixture: &Practice, time_zone: &str) {
+    let profile = crate::settings::PracticeProfile {
+        name: "Riverside Counselling".into(),
+        address: "12 Elm Street\nSpringfield, IL 62701".into(),
+        phone: "(217) 555-0100".into(),
+        licence_lines: "Licensed Clinical Professional Counselor, Illinois 180.012345".into(),
+        npi: "1234567893".into(),
+        time_zone: time_zone.into(),
+    };
+    crate::settings::set_practice_profile(&fixture.vault, &fixture.owner, profile, test_now()).unwrap();
+}
+
+/// The text of each page of a PDF file, and the page (from 1) of each picture in it.
+fn pages_and_pictures(path: &std::path::Path) -> (Vec<String>, Vec<usize>) {
+    let pages = poppler("pdftotext", &[], path).split('\u{c}').map(str::to_owned).collect();
+    let pictures = poppler("pdfimages", &["-list"], path)
+        .lines()
+        .skip(2)
+        .map(|row| row.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    (pages, pictures)
+}
+
+#[test]
+fn a_long_packet_with_many_signers_never_splits_a_signature_block() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    set_profile(&fixture, "America/Chicago");
+    let scripts = ["Zoë Ångström", "Γιώργος Παπαδόπουλος", "Дмитрий Шостакович", "Łukasz Żółć", "Ærøskøbing"];
+    let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
+    let folder = tempfile::tempdir().unwrap();
+    let mut checked_pages = 0;
+    for (round, lengths) in
+        [[1, 2, 3, 40, 80, 120, 199], [200, 150, 7, 60, 2, 33, 100], [5, 90, 200, 1, 45, 170, 12]].iter().enumerate()
+    {
+        let client = fixture.client(scripts[round], &format!("Client{round}"));
+        let signers: Vec<SignerInput> = lengths
+            .iter()
+            .enumerate()
+            .map(|(k, &length)| {
+                let script: Vec<char> = scripts[(round + k) % scripts.len()].chars().collect();
+                let name: String = script.iter().cycle().skip(k).take(length).collect();
+                let name = if name.trim().is_empty() { "Ø".repeat(length) } else { name };
+                let role = [SignerRole::Guardian, SignerRole::Partner, SignerRole::Witness][k % 3];
+                SignerInput { role, name }
+            })
+            .collect();
+        let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &signers, test_now()).unwrap();
+        let signed = sign_all(&fixture, &documents, test_now());
+        let signatures: usize = signed.iter().map(|document| document.signers.len()).sum();
+        assert_eq!(signatures, 16, "two documents of eight signers each");
+        let packet = export_packet(&fixture.vault, &fixture.owner, &client, folder.path(), test_now()).unwrap();
+        let (pages, pictures) = pages_and_pictures(&packet.pdf_path);
+        assert_eq!(pictures.len(), signatures);
+        // Whether a page is part of an evidence section (which may run over several pages).
+        let mut in_evidence = false;
+        for (index, page) in pages.iter().enumerate().filter(|(_, page)| !page.trim().is_empty()) {
+            in_evidence = page.contains("Evidence: ") || (in_evidence && !page.contains("The text signed"));
+            let count = |label: &str| page.lines().filter(|line| line.starts_with(label)).count();
+            let on_page = pictures.iter().filter(|&&number| number == index + 1).count();
+            assert_eq!(
+                [count("Typed name: "), count("Intent: "), count("Signed: ")],
+                [on_page; 3],
+                "round {round}, page {}: a signature block is split:\n{page}",
+                index + 1
+            );
+            checked_pages += 1;
+            // People's times are the practice's, in words; UTC only on the evidence pages.
+            if page.contains("Signed: ") {
+                assert!(page.contains("Signed: 23 November 2026, 3:00 am CST"), "{page}");
+            }
+            if page.contains("2026-11-23T09:00") {
+                assert!(in_evidence, "UTC outside the evidence page:\n{page}");
+            }
+        }
+    }
+    assert!(checked_pages > 10, "long packets");
+}
+
+#[test]
+fn consent_pdfs_carry_the_letterhead_and_the_practice_time() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    let client = fixture.client("Zoë", "Ångström");
+    let documents =
+        prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Treatment], &[], test_now()).unwrap();
+    sign_all(&fixture, &documents, test_now());
+    let folder = tempfile::tempdir().unwrap();
+
+    // No profile yet: no letterhead, times in UTC words.
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    assert!(pages[0].trim_start().starts_with("Consent to treatment"), "nothing above the title:\n{}", pages[0]);
+    assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
+
+    set_profile(&fixture, "America/Chicago");
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    let pages: Vec<&String> = pages.iter().filter(|page| !page.trim().is_empty()).collect();
+    let mut from = 0;
+    for line in [
+        "Riverside Counselling",
+        "12 Elm Street",
+        "Springfield, IL 62701",
+        "Phone (217) 555-0100",
+        "Licensed Clinical Professional Counselor, Illinois 180.012345",
+        "NPI 1234567893",
+        "Consent to treatment",
+        "exported 23 November 2026, 3:00 am CST",
+        "Prepared: 23 November 2026, 3:00 am CST",
+    ] {
+        from += pages[0][from..].find(line).unwrap_or_else(|| panic!("{line:?} on page 1:\n{}", pages[0]));
+    }
+    for page in &pages[1..] {
+        assert!(page.trim_start().starts_with("Riverside Counselling"), "the running header:\n{page}");
+    }
+    let all = pages.iter().map(|page| page.as_str()).collect::<String>();
+    assert!(!all.contains(".000") && !all.contains("Device:  "), "no fractions of seconds");
+    let evidence = pages.iter().find(|page| page.contains("Evidence: ")).expect("an evidence page");
+    assert!(evidence.contains("2026-11-23T09:00:00Z (UTC)") && evidence.contains("Device: Test tablet"), "{evidence}");
+
+    // An unknown zone (stored before the database changed) falls back to UTC and says so.
+    fixture
+        .vault
+        .connection()
+        .execute("UPDATE settings SET value = 'Mars/Olympus_Mons' WHERE value = 'America/Chicago'", [])
+        .unwrap();
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    assert!(pages[0].contains("“Mars/Olympus_Mons” is not known, so times are shown in UTC"), "{}", pages[0]);
+    assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
+}
