@@ -150,8 +150,9 @@ pub(crate) fn text_width(measure: &dyn Measure, face: Face, size: f32, text: &st
 /// Breaks one line of text (no `\n`) into lines no wider than `width` points.
 ///
 /// Lines break at spaces; the spaces at a break are dropped, as are trailing spaces. Spaces at the very
-/// start are kept (indentation). A word wider than a whole line is broken between characters. Every
-/// returned line but a lone character wider than `width` fits. An empty input gives one empty line.
+/// start are kept (indentation). A word wider than a whole line starts a new line and is broken as
+/// [`break_word`] says. Every returned line but a lone character wider than `width` fits. An empty input
+/// gives one empty line.
 pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<(String, f32)> {
     let text = printable(measure, face, text);
     let advance = |ch: char| measure.advance(face, ch).unwrap_or(0.0) * size;
@@ -190,7 +191,6 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
             push_line(&mut lines, &mut line, &mut line_width, advance);
         } else {
             line.clear();
-            line_width = 0.0;
         }
         if fits(segment_width) {
             line.push_str(segment);
@@ -198,17 +198,13 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
             has_word = true;
             continue;
         }
-        // A word wider than a whole line: break it anywhere.
-        has_word = false;
-        for ch in segment.chars() {
-            let w = advance(ch);
-            if !fits(line_width + w) && has_word {
-                push_line(&mut lines, &mut line, &mut line_width, advance);
-            }
-            line.push(ch);
-            line_width += w;
-            has_word = true;
-        }
+        // A word wider than a whole line: break it at hyphenation points (see `break_word`).
+        let mut pieces = break_word(measure, face, size, segment, width);
+        let (last, last_width) = pieces.pop().unwrap_or_default();
+        lines.extend(pieces);
+        line = last;
+        line_width = last_width;
+        has_word = true;
     }
     if has_word || lines.is_empty() {
         let trimmed = line.trim_end_matches(' ');
@@ -216,6 +212,103 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
         lines.push((trimmed.to_owned(), if has_word { trimmed_width } else { 0.0 }));
     }
     lines
+}
+
+/// Fewest characters a piece of a broken word has (no letter alone on a line), where the column allows.
+pub(crate) const MIN_PIECE: usize = 3;
+
+/// Characters after which a word may break with no hyphen added.
+const BREAK_AFTER: &[char] = &['-', '\u{2010}', '\u{2013}', '\u{2014}', '/'];
+
+/// Where a word may break by its own spelling: for each position `p` (a break before the `p`-th
+/// character), `Some(true)` at a hyphenation point (a '-' is added), `Some(false)` after a hyphen, dash
+/// or slash already there.
+///
+/// Hyphenation points come from Knuth-Liang patterns (`hypher`) for each run of letters: Greek patterns
+/// for Greek letters, Russian for Cyrillic, English for the rest.
+fn break_points(chars: &[char]) -> Vec<Option<bool>> {
+    let mut points = vec![None; chars.len() + 1];
+    for (index, ch) in chars.iter().enumerate() {
+        if BREAK_AFTER.contains(ch) {
+            points[index + 1] = Some(false);
+        }
+    }
+    let mut start = 0;
+    while start < chars.len() {
+        if !chars[start].is_alphabetic() {
+            start += 1;
+            continue;
+        }
+        let end = (start..chars.len()).find(|&i| !chars[i].is_alphabetic()).unwrap_or(chars.len());
+        let run: String = chars[start..end].iter().collect();
+        let lang = match chars[start] {
+            '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => hypher::Lang::Greek,
+            '\u{400}'..='\u{4ff}' => hypher::Lang::Russian,
+            _ => hypher::Lang::English,
+        };
+        let mut at = start;
+        for syllable in hypher::hyphenate(&run, lang) {
+            at += syllable.chars().count();
+            if at < end {
+                points[at] = Some(true);
+            }
+        }
+        start = end;
+    }
+    points[0] = None;
+    points[chars.len()] = None;
+    points
+}
+
+/// Breaks an already printable word wider than `width` into pieces that fit, each (but the last) ending
+/// at the latest break that fits:
+/// 1. a hyphenation point (with a '-' added) or a hyphen, dash or slash already in the word;
+/// 2. otherwise anywhere, with a '-' added between two letters of a word without digits (a code such
+///    as a hash or an id gets no added '-', which would change it).
+///
+/// Each piece has at least [`MIN_PIECE`] characters; only a column too narrow for that many (and a
+/// hyphen) gives shorter pieces, and then no single letter where two fit.
+pub(crate) fn break_word(measure: &dyn Measure, face: Face, size: f32, word: &str, width: f32) -> Vec<(String, f32)> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let advance = |ch: char| measure.advance(face, ch).unwrap_or(0.0) * size;
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0.0f32);
+    for &ch in &chars {
+        offsets.push(offsets.last().copied().unwrap_or(0.0) + advance(ch));
+    }
+    let hyphen_width = advance('-');
+    let points = break_points(&chars);
+    let is_code = chars.iter().any(char::is_ascii_digit);
+    let loose = |p: usize| !is_code && chars[p - 1].is_alphabetic() && chars[p].is_alphabetic();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start + 1 < n && offsets[n] - offsets[start] > width + 0.001 {
+        let piece_width =
+            |p: usize, hyphen: bool| offsets[p] - offsets[start] + if hyphen { hyphen_width } else { 0.0 };
+        let fits = |p: usize, hyphen: bool| piece_width(p, hyphen) <= width + 0.001;
+        let (low, high) = (start + MIN_PIECE, n.saturating_sub(MIN_PIECE));
+        let chosen = (low..=high)
+            .rev()
+            .find_map(|p| points[p].filter(|&hyphen| fits(p, hyphen)).map(|hyphen| (p, hyphen)))
+            .or_else(|| (low..=high).rev().map(|p| (p, loose(p))).find(|&(p, hyphen)| fits(p, hyphen)))
+            .unwrap_or_else(|| {
+                // Too narrow a column for pieces of MIN_PIECE: as much as fits, leaving more than one
+                // character for the next line where the word has them.
+                let fit = (start + 1..n).rev().find(|&p| fits(p, false)).unwrap_or(start + 1);
+                let leave = MIN_PIECE.min(n - start - 1);
+                (fit.min(n - leave).max(start + 1), false)
+            });
+        let (p, hyphen) = chosen;
+        let mut text: String = chars[start..p].iter().collect();
+        if hyphen {
+            text.push('-');
+        }
+        pieces.push((text, piece_width(p, hyphen)));
+        start = p;
+    }
+    pieces.push((chars[start..].iter().collect(), offsets[n] - offsets[start]));
+    pieces
 }
 
 fn push_line(lines: &mut Vec<(String, f32)>, line: &mut String, width: &mut f32, advance: impl Fn(char) -> f32) {

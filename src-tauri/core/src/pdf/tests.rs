@@ -95,15 +95,123 @@ fn wrap_breaks_at_spaces_as_late_as_the_width_allows() {
 }
 
 #[test]
-fn wrap_breaks_words_longer_than_a_line_anywhere() {
-    assert_eq!(lines(&Mono, &"x".repeat(20), 35.0), ["xxxxxxx", "xxxxxxx", "xxxxxx"]);
-    assert_eq!(lines(&Mono, &format!("ab {}", "x".repeat(10)), 35.0), ["ab", "xxxxxxx", "xxx"]);
+fn wrap_breaks_words_longer_than_a_line_never_leaving_one_letter_on_a_line() {
+    // No hyphenation point in "xxxx…": broken where it fits, a '-' added, the last piece 3 letters.
+    assert_eq!(lines(&Mono, &"x".repeat(20), 35.0), ["xxxxxx-", "xxxxxx-", "xxxxx-", "xxx"]);
+    assert_eq!(lines(&Mono, &format!("ab {}", "x".repeat(10)), 35.0), ["ab", "xxxxxx-", "xxxx"]);
+    assert_eq!(lines(&Mono, "abcdefgh", 35.0), ["abcde-", "fgh"], "not 'abcdef-' and a lone 'h'... nor 'gh'");
     // Indentation that leaves no room gives way rather than overflowing.
     for (line, width) in wrap(&Mono, Face::Regular, 10.0, &format!("      {}", "y".repeat(9)), 35.0) {
         assert!(width <= 35.0, "{line:?} is {width} pt wide");
     }
     // A column narrower than one character still makes progress, one character a line.
     assert_eq!(lines(&Mono, "abc", 1.0), ["a", "b", "c"]);
+    // Two characters' room: pairs, never a lone letter after them.
+    assert_eq!(
+        lines(&Mono, "abcde", 10.0),
+        ["ab", "cde"].map(str::to_owned).iter().flat_map(|piece| lines(&Mono, piece, 10.0)).collect::<Vec<_>>()
+    );
+    // Codes (with digits) get no added '-': it would change them. A hyphen already there is a break.
+    let hash = "0123456789abcdef".repeat(3);
+    let pieces = lines(&Mono, &hash, 60.0);
+    assert_eq!(pieces.concat(), hash);
+    assert!(pieces.iter().all(|piece| piece.chars().count() >= 3), "{pieces:?}");
+    assert_eq!(lines(&Mono, "b7e1c2d4-9a0f-4c3e", 50.0), ["b7e1c2d4-", "9a0f-4c3e"]);
+}
+
+/// The positions (in characters) where `hypher` would hyphenate `word` in English.
+fn english_points(word: &str) -> Vec<usize> {
+    hypher::hyphenate(word, hypher::Lang::English)
+        .scan(0, |at, syllable| {
+            *at += syllable.chars().count();
+            Some(*at)
+        })
+        .filter(|&at| at < word.chars().count())
+        .collect()
+}
+
+#[test]
+fn a_long_word_breaks_at_the_latest_hyphenation_point_that_fits() {
+    let word = "incomprehensibilities";
+    let points = english_points(word);
+    assert!(points.len() > 3, "{points:?}");
+    for room in 6..21 {
+        let pieces = lines(&Mono, word, room as f32 * 5.0);
+        assert!(pieces.len() > 1, "{room}: {pieces:?}");
+        let mut at = 0;
+        for piece in &pieces[..pieces.len() - 1] {
+            let stem = piece.strip_suffix('-').unwrap_or_else(|| panic!("{piece:?} ends with a hyphen"));
+            at += stem.chars().count();
+            assert!(points.contains(&at), "{room}: {piece:?} does not end at a hyphenation point {points:?}");
+            assert!(piece.chars().count() <= room, "{piece:?} fits");
+            // The latest point that fits: the next one would not have.
+            if let Some(next) = points.iter().find(|&&point| point > at) {
+                let longer = next - (at - stem.chars().count()) + 1;
+                assert!(longer > room || next + 3 > word.len(), "{room}: {piece:?} broke early");
+            }
+        }
+        let joined: String = pieces.iter().map(|piece| piece.trim_end_matches('-')).collect();
+        assert_eq!(joined, word);
+    }
+    // Greek and Cyrillic words use their own patterns.
+    let greek = "αντικειμενικότητα".repeat(2);
+    let russian = "достопримечательность".repeat(2);
+    for (word, lang) in [(greek, hypher::Lang::Greek), (russian, hypher::Lang::Russian)] {
+        let pieces = lines(&Mono, &word, 80.0);
+        let first = pieces[0].strip_suffix('-').expect("a hyphen added");
+        let points: Vec<usize> = hypher::hyphenate(&word, lang)
+            .scan(0, |at, syllable| {
+                *at += syllable.chars().count();
+                Some(*at)
+            })
+            .collect();
+        assert!(points.contains(&first.chars().count()), "{pieces:?} {points:?}");
+    }
+}
+
+#[test]
+fn no_word_of_any_length_leaves_a_single_letter_on_a_line() {
+    let alphabets = ["abcdefghijklmnopqrstuvwxyz", "αβγδεζηθικλμνξοπρστυφχψω", "абвгдежзийклмнопрстуфхцчшщыэюя"];
+    for alphabet in alphabets {
+        let letters: Vec<char> = alphabet.chars().collect();
+        for length in 1..90 {
+            let word: String = (0..length).map(|i| letters[(i * 5 + length) % letters.len()]).collect();
+            for room in 4..14 {
+                let pieces = lines(&Mono, &word, room as f32 * 5.0);
+                let joined: String = pieces.iter().map(|piece| piece.trim_end_matches('-')).collect();
+                assert_eq!(joined, word);
+                for piece in &pieces {
+                    let letters = piece.trim_end_matches('-').chars().count();
+                    // Three letters at least where the room holds three and a hyphen; two in a narrower one.
+                    let least = if room >= 5 { 3 } else { 2 };
+                    assert!(letters >= length.min(least), "{word:?} in {room}: {pieces:?}");
+                    assert!(piece.chars().count() <= room, "{piece:?} overflows {room}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_rendered_long_word_reads_back_hyphenated() {
+    let word = "supercalifragilisticexpialidocious".repeat(4);
+    let pdf = render(&document(vec![Block::Paragraph(format!("It was {word}, truly."))])).unwrap();
+    // `-layout` keeps the printed lines (plain pdftotext joins hyphenated words back).
+    let text = poppler("pdftotext", &["-layout"], &pdf);
+    let body: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| !line.starts_with("It was"))
+        .take_while(|line| !line.is_empty())
+        .collect();
+    assert!(body.len() >= 3, "{text}");
+    assert_eq!(body[0], "It was");
+    for line in &body[1..body.len() - 1] {
+        assert!(line.ends_with('-') && line.chars().count() > 3, "{line:?} in {body:?}");
+    }
+    assert!(body.last().unwrap().ends_with(", truly.") && body.last().unwrap().chars().count() > 10);
+    let joined: String = body[1..].iter().map(|line| line.trim_end_matches('-')).collect();
+    assert_eq!(joined, format!("{word}, truly."));
 }
 
 #[test]
@@ -161,11 +269,13 @@ fn an_unbroken_500_character_word_stays_inside_the_column() {
         .map(|run| run.text.as_str())
         .collect();
     assert!(paragraph.len() > 2, "the word is broken over several lines: {paragraph:?}");
-    assert_eq!(paragraph.concat(), format!("Before{word} after"));
+    assert!(paragraph[1..].iter().all(|line| line.chars().count() > 3), "{paragraph:?}");
+    let unhyphenated = |runs: &[&str]| runs.iter().map(|text| text.trim_end_matches('-')).collect::<String>();
+    assert_eq!(unhyphenated(&paragraph), format!("Before{word} after"));
     let value_runs: Vec<_> =
         runs.iter().filter(|run| run.face == Face::Regular && run.size == 10.5 && run.x > MARGIN + 1.0).collect();
     assert!(value_runs.len() > 1, "the value wraps");
-    assert_eq!(value_runs.iter().map(|run| run.text.as_str()).collect::<String>(), word);
+    assert_eq!(unhyphenated(&value_runs.iter().map(|run| run.text.as_str()).collect::<Vec<_>>()), word);
 }
 
 #[test]
