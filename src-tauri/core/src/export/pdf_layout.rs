@@ -17,7 +17,18 @@ fn or_dash(value: &Option<String>) -> String {
     value.clone().filter(|text| !text.is_empty()).unwrap_or_else(|| "—".to_owned())
 }
 
-fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], names: &HashMap<&str, &str>, clock: &PracticeTime) {
+/// What a record's PDF is made from besides the record: staff names, the practice clock, and the
+/// evidence page's lines (UTC times and hashes), gathered as the body is laid out.
+struct Context<'a> {
+    names: HashMap<&'a str, &'a str>,
+    clock: &'a PracticeTime,
+    /// The client whose record is being laid out (the evidence page names them).
+    client: String,
+    evidence: Vec<Block>,
+}
+
+fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], context: &mut Context<'_>) {
+    let (names, clock) = (&context.names, context.clock);
     if notes.is_empty() {
         blocks.push(Block::Paragraph("None.".into()));
     }
@@ -28,7 +39,10 @@ fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], names: &HashMap<&
         match (&note.signed_at, &note.content_hash) {
             (Some(signed_at), Some(hash)) => {
                 blocks.push(field("Signed", clock.format_text(signed_at)));
-                blocks.push(field("Content SHA-256", hash));
+                context.evidence.push(field(
+                    &format!("{}: note of {}", context.client, note.session_date),
+                    format!("signed at {signed_at} (UTC)\nContent SHA-256: {hash}"),
+                ));
             }
             _ => blocks.push(field("Signed", "No (draft)")),
         }
@@ -38,17 +52,22 @@ fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], names: &HashMap<&
                 "Addendum",
                 format!("{} by {}", clock.format_text(&addendum.created_at), addendum.author_name),
             ));
-            blocks.push(field("Addendum SHA-256", &addendum.content_hash));
+            context.evidence.push(field(
+                &format!("{}: addendum to the note of {}", context.client, note.session_date),
+                format!("added at {} (UTC)\nContent SHA-256: {}", addendum.created_at, addendum.content_hash),
+            ));
             blocks.push(Block::Paragraph(addendum.body.clone()));
         }
     }
 }
 
-fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap<&str, &str>, clock: &PracticeTime) {
+fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, context: &mut Context<'_>) {
+    let (names, clock) = (&context.names.clone(), context.clock);
     let name = match &record.preferred_name {
         Some(preferred) => format!("{} {} ({preferred})", record.given_name, record.family_name),
         None => format!("{} {}", record.given_name, record.family_name),
     };
+    context.client = format!("{} {}", record.given_name, record.family_name);
     blocks.push(Block::Heading(name));
     blocks.push(field("Date of birth", &record.date_of_birth));
     blocks.push(field("Pronouns", or_dash(&record.pronouns)));
@@ -100,7 +119,7 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
     }
 
     blocks.push(Block::Heading("Progress notes".into()));
-    notes_blocks(blocks, &record.progress_notes, names, clock);
+    notes_blocks(blocks, &record.progress_notes, context);
 
     if !record.guardians.is_empty() {
         blocks.push(Block::Heading("Guardians".into()));
@@ -143,7 +162,7 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
         blocks.push(field("Purpose", &disclosure.purpose));
         blocks.push(field("Authorization signed", &disclosure.signed_on));
         blocks.push(field("Authorization expires", &disclosure.expires_on));
-        notes_blocks(blocks, &record.psychotherapy_notes, names, clock);
+        notes_blocks(blocks, &record.psychotherapy_notes, context);
     }
 }
 
@@ -157,6 +176,7 @@ pub(super) fn document(
 ) -> Document {
     let names: HashMap<&str, &str> =
         export.staff.iter().map(|member| (member.id.as_str(), member.display_name.as_str())).collect();
+    let mut context = Context { names, clock, client: String::new(), evidence: Vec::new() };
     let mut blocks = Vec::new();
     if let Some(note) = clock.note() {
         blocks.push(Block::Paragraph(note));
@@ -184,7 +204,15 @@ pub(super) fn document(
         if index > 0 {
             blocks.push(Block::PageBreak);
         }
-        client_blocks(&mut blocks, record, &names, clock);
+        client_blocks(&mut blocks, record, &mut context);
+    }
+    if !context.evidence.is_empty() {
+        blocks.push(Block::PageBreak);
+        blocks.push(Block::Heading("Evidence".into()));
+        blocks.push(Block::Paragraph(
+            "Each signed note's and addendum's text is hashed with SHA-256; the times here are in UTC, as kept.".into(),
+        ));
+        blocks.append(&mut context.evidence);
     }
     Document {
         title: title.to_owned(),
