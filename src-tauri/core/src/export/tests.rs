@@ -291,36 +291,15 @@ fn record_pdfs_carry_the_letterhead_and_practice_times_with_utc_and_hashes_on_th
     let plain = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, test_now()).unwrap();
     assert!(pdf_pages(&plain.pdf_path)[0].trim_start().starts_with("Client record"), "nothing above the title");
 
-    let profile = crate::settings::PracticeProfile {
-        name: "Riverside Counselling".into(),
-        address: "12 Elm Street\nSpringfield, IL 62701".into(),
-        phone: "(217) 555-0100".into(),
-        licence_lines: "Licensed Clinical Social Worker, Illinois 149.000123".into(),
-        npi: "1234567893".into(),
-        time_zone: "America/Los_Angeles".into(),
-    };
-    crate::settings::set_practice_profile(&fixture.vault, &fixture.owner, profile, test_now()).unwrap();
+    fixture.set_profile("America/Los_Angeles");
     let later = test_now() + time::Duration::seconds(1);
     for path in [
         export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, later).unwrap().pdf_path,
         export_practice(&fixture.vault, &fixture.owner, out.path(), later, &Silent).unwrap().pdf_path,
     ] {
         let pages = pdf_pages(&path);
-        let mut from = 0;
-        for line in [
-            "Riverside Counselling",
-            "12 Elm Street",
-            "Springfield, IL 62701",
-            "Phone (217) 555-0100",
-            "Licensed Clinical Social Worker, Illinois 149.000123",
-            "NPI 1234567893",
-            "Exported 23 November 2026, 1:00 am PST",
-        ] {
-            from += pages[0][from..].find(line).unwrap_or_else(|| panic!("{line:?} on page 1:\n{}", pages[0]));
-        }
-        for page in &pages[1..] {
-            assert!(page.trim_start().starts_with("Riverside Counselling"), "running header:\n{page}");
-        }
+        let page_texts: Vec<&str> = pages.iter().map(String::as_str).collect();
+        crate::fixture::assert_letterhead(&page_texts, &["Exported 23 November 2026, 1:00 am PST"]);
         let (body, evidence) = pages.split_at(pages.iter().position(|page| page.contains("Evidence")).unwrap());
         let body = body.concat();
         assert!(body.contains("Signed: 23 November 2026, 1:00 am PST"), "{body}");
