@@ -287,6 +287,7 @@ fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
 fn a_signed_consent_exports_as_a_pdf_with_signatures_and_evidence_and_as_fhir() {
     let fixture = practice();
     with_platform(&fixture, "Doxy.me");
+    fixture.set_profile("America/Chicago");
     let client = fixture.client("Zoë", "Ångström");
     let signers = [SignerInput { role: SignerRole::Guardian, name: "Γιώργος Παπαδόπουλος".into() }];
     let kinds = [ConsentKind::Treatment, ConsentKind::Technology];

@@ -349,6 +349,7 @@ fn gap(prev: Option<Kind>, next: Kind) -> f32 {
     match (prev, next) {
         (None, _) => 0.0,
         (Some(Kind::Title), _) => 12.0,
+        (Some(Kind::Letterhead), Kind::Rule) => 5.0,
         (Some(Kind::Letterhead), _) => 1.0,
         (Some(Kind::Heading), _) => 3.0,
         (_, Kind::Heading) => 12.0,
@@ -487,11 +488,6 @@ impl Builder<'_> {
     }
 
     fn rule(&mut self) {
-        self.rule_of(Kind::Rule);
-    }
-
-    /// A rule that counts as part of `kind` for the spacing around it.
-    fn rule_of(&mut self, kind: Kind) {
         let unit = Unit {
             space_before: 0.0,
             height: RULE_THICKNESS * 2.0,
@@ -501,8 +497,8 @@ impl Builder<'_> {
             keep_with_next: false,
             break_before: false,
         };
-        self.push(kind, unit, true);
-        self.prev = Some(kind);
+        self.push(Kind::Rule, unit, true);
+        self.prev = Some(Kind::Rule);
     }
 
     /// A picture, scaled down (keeping its shape) to fit the column and at most half a page high.
@@ -585,9 +581,7 @@ pub(crate) fn layout(document: &Document, measure: &dyn Measure) -> Layout {
             let style = Style { size: LETTERHEAD_SIZE, grey: MUTED_GREY, line_factor: 1.3, ..body };
             builder.text(Kind::Letterhead, style, line, false);
         }
-        builder.rule_of(Kind::Letterhead);
-        // The title block sits a little below the letterhead's rule.
-        builder.prev = Some(Kind::Rule);
+        builder.rule();
     }
     if !document.title.trim().is_empty() {
         let title = Style { face: Face::Bold, size: TITLE_SIZE, line_factor: 1.25, ..body };
