@@ -46,7 +46,7 @@ pub enum Operation {
     ResetPasswordWithRecoveryCode,
     /// Work on the whole vault from outside the app with a staff password (restore, rekey, backup, export).
     WorkOnWholeVault,
-    /// Change the practice's settings (auto-lock).
+    /// Change the practice's settings (auto-lock, practice profile) and see what is left to set up.
     ChangePracticeSettings,
     /// See the backup settings.
     ViewBackupSettings,

@@ -140,6 +140,19 @@ fn operations() -> Vec<(&'static str, &'static [Op], Probe)> {
         ("settings::set_auto_lock_minutes", &[Op::ChangePracticeSettings], |f, s, _| {
             crate::settings::set_auto_lock_minutes(&f.vault, s, 15, test_now()).map(drop)
         }),
+        ("settings::practice_profile", ANYONE, |f, s, _| {
+            crate::settings::practice_profile(&f.vault, s, test_now()).map(drop)
+        }),
+        ("settings::set_practice_profile", &[Op::ChangePracticeSettings], |f, s, _| {
+            let profile = crate::settings::PracticeProfile { name: "Matrix".into(), ..Default::default() };
+            crate::settings::set_practice_profile(&f.vault, s, profile, test_now()).map(drop)
+        }),
+        ("settings::set_works_alone", &[Op::ChangePracticeSettings], |f, s, _| {
+            crate::settings::set_works_alone(&f.vault, s, true, test_now()).map(drop)
+        }),
+        ("settings::setup_status", &[Op::ChangePracticeSettings], |f, s, _| {
+            crate::settings::setup_status(&f.vault, s, test_now()).map(drop)
+        }),
         ("backups::settings", &[Op::ViewBackupSettings], |f, s, _| {
             crate::backups::settings(&f.vault, s, test_now()).map(drop)
         }),

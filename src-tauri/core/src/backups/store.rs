@@ -47,7 +47,7 @@ fn put(connection: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn settings(connection: &Connection) -> Result<BackupSettings> {
+pub(crate) fn settings(connection: &Connection) -> Result<BackupSettings> {
     let folder = setting(connection, FOLDER)?.filter(|folder| !folder.is_empty()).map(PathBuf::from);
     let keep = setting(connection, KEEP_COUNT)?
         .and_then(|text| text.parse().ok())

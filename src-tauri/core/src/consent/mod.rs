@@ -17,7 +17,7 @@ pub mod fhir;
 pub mod kiosk;
 mod pdf;
 pub mod signature;
-mod store;
+pub(crate) mod store;
 pub mod templates;
 #[cfg(test)]
 mod tests;
@@ -563,6 +563,33 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
 }
 
 /// The practice-wide field values (the client's are filled by the caller).
+/// Why a technology consent cannot be prepared yet, saying who can fix it and where: the owner is told to
+/// name the platform; anyone else gets the owners' names (field `telehealth_platform`, so the UI can offer
+/// an owner the setting right there).
+fn missing_platform(transaction: &rusqlite::Transaction<'_>, role: crate::staff::Role) -> Result<Error> {
+    const WHERE: &str = "Practice settings → Consent";
+    if role == crate::staff::Role::Owner {
+        return Ok(Error::invalid(
+            "telehealth_platform",
+            format!(
+                "Name the practice's telehealth platform ({WHERE}) before preparing the technology consent; the treatment consent can be prepared on its own."
+            ),
+        ));
+    }
+    let owners = crate::settings::owner_names(transaction)?;
+    let who = match owners.as_slice() {
+        [] => "An owner".to_owned(),
+        [only] => format!("The practice's owner, {only},"),
+        [rest @ .., last] => format!("One of the practice's owners ({} or {last})", rest.join(", ")),
+    };
+    Ok(Error::invalid(
+        "telehealth_platform",
+        format!(
+            "The technology consent names the practice's telehealth platform, and none is set yet. {who} can set it in {WHERE}; the treatment consent can be prepared on its own."
+        ),
+    ))
+}
+
 fn field_values(
     transaction: &rusqlite::Transaction<'_>,
     actor: &Actor,
@@ -660,10 +687,7 @@ pub fn prepare(
         let mut ids = Vec::new();
         for kind in &kinds {
             if *kind == ConsentKind::Technology && settings.platform.is_empty() {
-                return Err(Error::invalid(
-                    "kinds",
-                    "An owner must name the practice's telehealth platform (Settings, Consent) before a technology consent is prepared.",
-                ));
+                return Err(missing_platform(transaction, actor.role)?);
             }
             let template = store::current_template(transaction, *kind)?;
             let text = templates::fill(&template.body, &values)?;
@@ -851,6 +875,14 @@ impl Written for ConsentExport {
     }
 }
 
+/// The practice's letterhead and clock for a printed document, as its profile holds them now (for the
+/// exports' PDFs too).
+pub(crate) fn print_practice(
+    connection: &rusqlite::Connection,
+) -> Result<(crate::pdf::Letterhead, crate::local_time::PracticeTime)> {
+    pdf::practice(connection)
+}
+
 /// A client's consent documents, newest first, for the right-of-access export (the caller checked access).
 pub(crate) fn documents_for_export(
     connection: &rusqlite::Connection,
@@ -866,7 +898,9 @@ pub(crate) fn document_pdf(
     now: OffsetDateTime,
 ) -> Result<Vec<u8>> {
     let client = store::client_name(connection, &document.client_id)?;
-    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, now)?)
+    let (letterhead, clock) = pdf::practice(connection)?;
+    let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, &practice, now)?)
 }
 
 /// Export one document: a PDF (the text, fields, signatures, times, hashes and an evidence page) and a
@@ -883,7 +917,10 @@ pub fn export_document(
         let document = store::document(transaction, document_id)?;
         access::client_access(transaction, actor, &document.client_id, now)?;
         let client = store::client_name(transaction, &document.client_id)?;
-        let pdf = crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, now)?)?;
+        let (letterhead, clock) = pdf::practice(transaction)?;
+        let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+        let pdf =
+            crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, &practice, now)?)?;
         let stem = file_stem("consent", document.id.as_str(), now);
         let pdf_name = format!("{stem}.pdf");
         let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
@@ -919,7 +956,9 @@ pub fn export_packet(
         }
         documents.reverse();
         let client = store::client_name(transaction, client_id)?;
-        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, now)?)?;
+        let (letterhead, clock) = pdf::practice(transaction)?;
+        let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, &practice, now)?)?;
         let stem = file_stem("consents", client_id.as_str(), now);
         let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
         let export = write_export(folder, &stem, &pdf, &bundle)?;

@@ -136,7 +136,7 @@ fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
         .optional()?)
 }
 
-pub(super) fn settings(connection: &Connection) -> Result<ConsentSettings> {
+pub(crate) fn settings(connection: &Connection) -> Result<ConsentSettings> {
     let defaults = ConsentSettings::default();
     Ok(ConsentSettings {
         platform: setting(connection, "consent_platform")?.unwrap_or(defaults.platform),

@@ -105,6 +105,14 @@ fn dual_consent_makes_a_client_ready_and_changes_put_them_into_reconsent() {
     let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
     let error = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
+    // Who can fix it and where: the owners by name for others, the setting itself for an owner.
+    let Error::InvalidInput { field, reason } = &error else { unreachable!() };
+    assert_eq!(*field, "telehealth_platform");
+    assert!(reason.contains("Olivia Owner") && reason.contains("Practice settings → Consent"), "{reason}");
+    let error = prepare(&fixture.vault, &fixture.owner, &client, &kinds, &[], test_now()).unwrap_err();
+    let Error::InvalidInput { field, reason } = &error else { panic!("{error:?}") };
+    assert_eq!(*field, "telehealth_platform");
+    assert!(reason.starts_with("Name the practice's telehealth platform (Practice settings → Consent)"), "{reason}");
     with_platform(&fixture, "Doxy.me");
     let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap();
     assert!(documents[1].text.contains("Doxy.me") && documents[1].text.contains("Ada Lovelace"));
@@ -280,6 +288,7 @@ fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
 fn a_signed_consent_exports_as_a_pdf_with_signatures_and_evidence_and_as_fhir() {
     let fixture = practice();
     with_platform(&fixture, "Doxy.me");
+    fixture.set_profile("America/Chicago");
     let client = fixture.client("Zoë", "Ångström");
     let signers = [SignerInput { role: SignerRole::Guardian, name: "Γιώργος Παπαδόπουλος".into() }];
     let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
@@ -645,4 +654,111 @@ fn the_typed_name_must_be_the_signers_or_confirmed_as_their_legal_name() {
     let export = export_document(&fixture.vault, &session, &documents[0].id, folder.path(), test_now()).unwrap();
     let text: String = poppler("pdftotext", &[], &export.pdf_path).split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("matches the name on the document"), "{text}");
+}
+
+/// The text of each page of a PDF file, and the page (from 1) of each picture in it.
+fn pages_and_pictures(path: &std::path::Path) -> (Vec<String>, Vec<usize>) {
+    let pages = poppler("pdftotext", &[], path).split('\u{c}').map(str::to_owned).collect();
+    let pictures = poppler("pdfimages", &["-list"], path)
+        .lines()
+        .skip(2)
+        .map(|row| row.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    (pages, pictures)
+}
+
+#[test]
+fn a_long_packet_with_many_signers_never_splits_a_signature_block() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    fixture.set_profile("America/Chicago");
+    let scripts = ["Zoë Ångström", "Γιώργος Παπαδόπουλος", "Дмитрий Шостакович", "Łukasz Żółć", "Ærøskøbing"];
+    let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
+    let folder = tempfile::tempdir().unwrap();
+    let mut checked_pages = 0;
+    for (round, lengths) in
+        [[1, 2, 3, 40, 80, 120, 199], [200, 150, 7, 60, 2, 33, 100], [5, 90, 200, 1, 45, 170, 12]].iter().enumerate()
+    {
+        let client = fixture.client(scripts[round], &format!("Client{round}"));
+        let signers: Vec<SignerInput> = lengths
+            .iter()
+            .enumerate()
+            .map(|(k, &length)| {
+                let script: Vec<char> = scripts[(round + k) % scripts.len()].chars().collect();
+                let name: String = script.iter().cycle().skip(k).take(length).collect();
+                let name = if name.trim().is_empty() { "Ø".repeat(length) } else { name };
+                let role = [SignerRole::Guardian, SignerRole::Partner, SignerRole::Witness][k % 3];
+                SignerInput { role, name }
+            })
+            .collect();
+        let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &signers, test_now()).unwrap();
+        let signed = sign_all(&fixture, &documents, test_now());
+        let signatures: usize = signed.iter().map(|document| document.signers.len()).sum();
+        assert_eq!(signatures, 16, "two documents of eight signers each");
+        let packet = export_packet(&fixture.vault, &fixture.owner, &client, folder.path(), test_now()).unwrap();
+        let (pages, pictures) = pages_and_pictures(&packet.pdf_path);
+        assert_eq!(pictures.len(), signatures);
+        // Whether a page is part of an evidence section (which may run over several pages).
+        let mut in_evidence = false;
+        for (index, page) in pages.iter().enumerate().filter(|(_, page)| !page.trim().is_empty()) {
+            in_evidence = page.contains("Evidence: ") || (in_evidence && !page.contains("The text signed"));
+            let count = |label: &str| page.lines().filter(|line| line.starts_with(label)).count();
+            let on_page = pictures.iter().filter(|&&number| number == index + 1).count();
+            assert_eq!(
+                [count("Typed name: "), count("Intent: "), count("Signed: ")],
+                [on_page; 3],
+                "round {round}, page {}: a signature block is split:\n{page}",
+                index + 1
+            );
+            checked_pages += 1;
+            // People's times are the practice's, in words; UTC only on the evidence pages.
+            if page.contains("Signed: ") {
+                assert!(page.contains("Signed: 23 November 2026, 3:00 am CST"), "{page}");
+            }
+            if page.contains("2026-11-23T09:00") {
+                assert!(in_evidence, "UTC outside the evidence page:\n{page}");
+            }
+        }
+    }
+    assert!(checked_pages > 10, "long packets");
+}
+
+#[test]
+fn consent_pdfs_carry_the_letterhead_and_the_practice_time() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    let client = fixture.client("Zoë", "Ångström");
+    let documents =
+        prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Treatment], &[], test_now()).unwrap();
+    sign_all(&fixture, &documents, test_now());
+    let folder = tempfile::tempdir().unwrap();
+
+    // No profile yet: no letterhead, times in UTC words.
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    assert!(pages[0].trim_start().starts_with("Consent to treatment"), "nothing above the title:\n{}", pages[0]);
+    assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
+
+    fixture.set_profile("America/Chicago");
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    let pages: Vec<&str> = pages.iter().map(String::as_str).filter(|page| !page.trim().is_empty()).collect();
+    let then =
+        ["Consent to treatment", "exported 23 November 2026, 3:00 am CST", "Prepared: 23 November 2026, 3:00 am CST"];
+    crate::fixture::assert_letterhead(&pages, &then);
+    let all = pages.concat();
+    assert!(!all.contains(".000") && !all.contains("Device:  "), "no fractions of seconds");
+    let evidence = pages.iter().find(|page| page.contains("Evidence: ")).expect("an evidence page");
+    assert!(evidence.contains("2026-11-23T09:00:00Z (UTC)") && evidence.contains("Device: Test tablet"), "{evidence}");
+
+    // An unknown zone (stored before the database changed) falls back to UTC and says so.
+    fixture
+        .vault
+        .connection()
+        .execute("UPDATE settings SET value = 'Mars/Olympus_Mons' WHERE value = 'America/Chicago'", [])
+        .unwrap();
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    assert!(pages[0].contains("“Mars/Olympus_Mons” is not known, so times are shown in UTC"), "{}", pages[0]);
+    assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
 }

@@ -272,6 +272,7 @@ fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
 
 /// Write the JSON and PDF of `export` into `folder` (among `new_files`); returns the paths and the JSON hash.
 fn write_files(
+    transaction: &Transaction<'_>,
     folder: &Path,
     stem: &str,
     export: &ExportFile,
@@ -281,7 +282,8 @@ fn write_files(
     let mut json = serde_json::to_vec_pretty(export).map_err(|error| Error::Render(error.to_string()))?;
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
-    let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256))?;
+    let (letterhead, clock) = crate::consent::print_practice(transaction)?;
+    let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256, &letterhead, &clock))?;
     let (json_path, pdf_path) = free_names(folder, stem, "json", "pdf")?;
     new_files.write(&json_path, &json)?;
     new_files.write(&pdf_path, &pdf)?;
@@ -356,7 +358,8 @@ pub fn export_client(
             access_requests: Vec::new(),
             audit: Vec::new(),
         };
-        let (json_path, pdf_path, json_sha256) = write_files(folder, &stem, &export, &title, &mut new_files)?;
+        let (json_path, pdf_path, json_sha256) =
+            write_files(transaction, folder, &stem, &export, &title, &mut new_files)?;
         actor.record(
             transaction,
             now,
@@ -397,7 +400,9 @@ pub fn export_practice(
         let mut new_files = NewFiles::default();
         new_files.adopt(&json_path);
         let view = practice_view(transaction, vault, exporter, now)?;
-        let pdf = crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256))?;
+        let (letterhead, clock) = crate::consent::print_practice(transaction)?;
+        let pdf =
+            crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256, &letterhead, &clock))?;
         new_files.write(&pdf_path, &pdf)?;
         practice::audit_export(transaction, actor, now, &file)?;
         new_files.keep();

@@ -80,6 +80,14 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
         crate::access::break_glass(vault, &fixture.other_clinician, &ada, "Crisis call, primary away", now).unwrap();
     crate::access::review_break_glass(vault, owner, &grant.id, now).unwrap();
     crate::settings::set_auto_lock_minutes(vault, owner, 10, now).unwrap();
+    let profile = crate::settings::PracticeProfile {
+        name: "Matrix Counseling".into(),
+        address: "1 Loop Street\nChicago, IL 60601".into(),
+        licence_lines: "LCSW, IL #149.000001".into(),
+        time_zone: "America/Chicago".into(),
+        ..Default::default()
+    };
+    crate::settings::set_practice_profile(vault, owner, profile, now).unwrap();
     crate::consent::set_settings(
         vault,
         owner,
