@@ -57,7 +57,7 @@ describe('intake', () => {
     const backend = carlWithAda({
       get_intake: intakeOf(),
       save_intake: (_args: unknown, nth: number) => {
-        if (nth === 0) throw fail('invalid_input', 'Answer the required question “What brings you to therapy?”.');
+        if (nth === 0) throw fail('invalid_input', 'Answer the required question “Presenting concern”.');
         return intakeOf(saved, staffRef(CLINICIAN));
       },
     });
@@ -66,7 +66,8 @@ describe('intake', () => {
 
     const reason = await byId<HTMLTextAreaElement>('intake-reason');
     expect(reason.tagName).toBe('TEXTAREA');
-    expect(reason).toHaveAccessibleName(/What brings you to therapy\?.*required/);
+    expect(document.querySelector('label[for="intake-reason"]')?.textContent).toBe('Presenting concern (required)');
+    expect(reason).toHaveAccessibleName('Presenting concern (required)');
     expect(await byId('intake-prior_therapy')).toHaveProperty('tagName', 'FIELDSET');
     expect(all('#intake-mood input[type="radio"]')).toHaveLength(11);
     const referral = await byId<HTMLSelectElement>('intake-referral');
@@ -79,7 +80,7 @@ describe('intake', () => {
     // intake_answers_are_checked_against_their_questions_and_kept_from_the_front_desk); the form shows its answer.
     await user.click(await byId('intake-save'));
     expect(backend.callsOf('save_intake')[0].args).toMatchObject({ answers: { reason: null } });
-    expect(await byId('intake-error')).toHaveTextContent('Answer the required question “What brings you to therapy?”.');
+    expect(await byId('intake-error')).toHaveTextContent('Answer the required question “Presenting concern”.');
 
     await user.type(reason, 'Trouble sleeping.');
     await user.click(await byId('intake-prior_therapy-yes'));

@@ -219,7 +219,7 @@ export function practiceClients(): FakeClient[] {
 }
 
 export const QUESTIONS: IntakeQuestion[] = [
-  { key: 'reason', label: 'What brings you to therapy?', kind: 'long_text', choices: null, required: true },
+  { key: 'reason', label: 'Presenting concern', kind: 'long_text', choices: null, required: true },
   { key: 'prior_therapy', label: 'Have you been in therapy before?', kind: 'yes_no', choices: null, required: false },
   { key: 'mood', label: 'How would you rate your mood lately?', kind: 'scale', choices: null, required: false },
   {
