@@ -63,24 +63,9 @@ pub struct Question {
 /// The intake questionnaire. The therapist fills it in, so each label is worded from the therapist's side
 /// ("Presenting concern", never "What brings you…?"); the keys stay as they are, so stored answers still load.
 pub const QUESTIONS: &[Question] = &[
-    Question {
-        key: "presenting_concern",
-        label: "Presenting concern",
-        kind: QuestionKind::LongText,
-        required: true,
-    },
-    Question {
-        key: "goals",
-        label: "Client's goals for therapy",
-        kind: QuestionKind::LongText,
-        required: false,
-    },
-    Question {
-        key: "previous_therapy",
-        label: "Previous therapy",
-        kind: QuestionKind::YesNo,
-        required: true,
-    },
+    Question { key: "presenting_concern", label: "Presenting concern", kind: QuestionKind::LongText, required: true },
+    Question { key: "goals", label: "Client's goals for therapy", kind: QuestionKind::LongText, required: false },
+    Question { key: "previous_therapy", label: "Previous therapy", kind: QuestionKind::YesNo, required: true },
     Question { key: "current_medications", label: "Current medications", kind: QuestionKind::Text, required: false },
     Question {
         key: "risk_thoughts_of_self_harm",

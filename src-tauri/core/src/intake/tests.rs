@@ -51,11 +51,8 @@ fn intake_answers_are_checked_against_their_questions_and_kept_from_the_front_de
 fn questions_are_worded_for_the_therapist_who_fills_them_in() {
     let second_person = ["you", "your", "yours", "yourself", "yourselves"];
     for question in QUESTIONS {
-        let words: Vec<String> = question
-            .label
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .map(|word| word.to_lowercase())
-            .collect();
+        let words: Vec<String> =
+            question.label.split(|c: char| !c.is_alphanumeric() && c != '\'').map(|word| word.to_lowercase()).collect();
         assert!(
             !words.iter().any(|word| second_person.contains(&word.as_str())),
             "{:?} speaks to the client; the therapist fills it in",
