@@ -13,7 +13,7 @@
 mod content;
 pub(crate) mod store;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub(crate) use content::{check_input, check_session_date};
 pub use content::{
