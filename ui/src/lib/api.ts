@@ -44,6 +44,9 @@ import {
   type NewStaffInput,
   type Note,
   type NoteKind,
+  type NoteTemplate,
+  type SectionText,
+  type SessionFacts,
   type OwnerAccountInput,
   type ReconsentRow,
   type RestoreDone,
@@ -284,12 +287,22 @@ export function listNotes(clientId: string): Promise<ClientNotes> {
   return call(() => commands.listNotes(clientId));
 }
 
-export function createNote(clientId: string, kind: NoteKind, sessionDate: string, body: string): Promise<Note> {
-  return call(() => commands.createNote(clientId, kind, sessionDate, body));
+/** What a note holds as written: free text in `body` (template `free`), or a template's sections; and the session's facts. */
+export interface NoteContent {
+  template: NoteTemplate;
+  body: string;
+  sections: SectionText[];
+  facts: SessionFacts;
 }
 
-export function updateNote(noteId: string, kind: NoteKind, sessionDate: string, body: string): Promise<Note> {
-  return call(() => commands.updateNote(noteId, kind, sessionDate, body));
+export function createNote(clientId: string, kind: NoteKind, sessionDate: string, content: NoteContent): Promise<Note> {
+  const { template, body, sections, facts } = content;
+  return call(() => commands.createNote(clientId, kind, sessionDate, template, body, sections, facts));
+}
+
+export function updateNote(noteId: string, kind: NoteKind, sessionDate: string, content: NoteContent): Promise<Note> {
+  const { template, body, sections, facts } = content;
+  return call(() => commands.updateNote(noteId, kind, sessionDate, template, body, sections, facts));
 }
 
 export function signNote(noteId: string, kind: NoteKind): Promise<Note> {
