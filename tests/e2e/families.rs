@@ -92,10 +92,10 @@ async fn journey() {
         &client,
         "create_note",
         json!({
-            "clientId": ada, "kind": "progress", "sessionDate": "2024-01-10", "template": "free",
-            "body": "ADA-ALONE worries", "sections": [],
-            "facts": { "startTime": null, "durationMinutes": null, "serviceCode": null, "serviceOther": "",
-                       "setting": null, "attendance": null, "attendanceDetail": "" }
+            "clientId": ada, "kind": "progress", "sessionDate": "2024-01-10",
+            "content": { "template": "free", "body": "ADA-ALONE worries", "sections": [],
+                "facts": { "startTime": null, "durationMinutes": null, "serviceCode": null, "serviceOther": "",
+                           "setting": null, "attendance": null, "attendanceDetail": "" } }
         }),
     )
     .await;

@@ -195,20 +195,27 @@ impl From<SessionFactsDto> for SessionFacts {
     }
 }
 
-/// A note as written: free text in `body`, or a template's sections.
-fn note_input(
+/// A note as written: free text in `body` (template `free`), or a template's sections; and the session's facts.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteContentDto {
     template: NoteTemplateDto,
     body: String,
     sections: Vec<SectionTextDto>,
     facts: SessionFactsDto,
-) -> NoteInput {
-    let text = match NoteTemplate::from(template) {
-        NoteTemplate::Free if sections.is_empty() => NoteText::Free(body),
-        template => {
-            NoteText::Sections(template, sections.into_iter().map(|section| (section.key, section.text)).collect())
-        }
-    };
-    NoteInput { text, facts: facts.into() }
+}
+
+impl From<NoteContentDto> for NoteInput {
+    fn from(content: NoteContentDto) -> Self {
+        let text = match NoteTemplate::from(content.template) {
+            NoteTemplate::Free if content.sections.is_empty() => NoteText::Free(content.body),
+            template => NoteText::Sections(
+                template,
+                content.sections.into_iter().map(|section| (section.key, section.text)).collect(),
+            ),
+        };
+        NoteInput { text, facts: content.facts.into() }
+    }
 }
 
 /// A template a note can follow, with its sections' keys and headings.
@@ -342,13 +349,10 @@ pub async fn create_note(
     client_id: String,
     kind: String,
     session_date: String,
-    template: NoteTemplateDto,
-    body: String,
-    sections: Vec<SectionTextDto>,
-    facts: SessionFactsDto,
+    content: NoteContentDto,
 ) -> CommandResult<NoteDto> {
     let (client_id, kind) = (ClientId::parse(&client_id)?, NoteKind::parse(&kind)?);
-    let input = note_input(template, body, sections, facts);
+    let input = NoteInput::from(content);
     state.call(|vault, session, now| notes::create(vault, session, kind, &client_id, &session_date, input, now))
 }
 
@@ -359,13 +363,10 @@ pub async fn update_note(
     note_id: String,
     kind: String,
     session_date: String,
-    template: NoteTemplateDto,
-    body: String,
-    sections: Vec<SectionTextDto>,
-    facts: SessionFactsDto,
+    content: NoteContentDto,
 ) -> CommandResult<NoteDto> {
     let (note_id, kind) = (NoteId::parse(&note_id)?, NoteKind::parse(&kind)?);
-    let input = note_input(template, body, sections, facts);
+    let input = NoteInput::from(content);
     state.call(|vault, session, now| notes::update(vault, session, kind, &note_id, &session_date, input, now))
 }
 

@@ -44,9 +44,7 @@ import {
   type NewStaffInput,
   type Note,
   type NoteKind,
-  type NoteTemplate,
-  type SectionText,
-  type SessionFacts,
+  type NoteContentInput,
   type OwnerAccountInput,
   type ReconsentRow,
   type RestoreDone,
@@ -288,21 +286,14 @@ export function listNotes(clientId: string): Promise<ClientNotes> {
 }
 
 /** What a note holds as written: free text in `body` (template `free`), or a template's sections; and the session's facts. */
-export interface NoteContent {
-  template: NoteTemplate;
-  body: string;
-  sections: SectionText[];
-  facts: SessionFacts;
-}
+export type NoteContent = NoteContentInput;
 
 export function createNote(clientId: string, kind: NoteKind, sessionDate: string, content: NoteContent): Promise<Note> {
-  const { template, body, sections, facts } = content;
-  return call(() => commands.createNote(clientId, kind, sessionDate, template, body, sections, facts));
+  return call(() => commands.createNote(clientId, kind, sessionDate, content));
 }
 
 export function updateNote(noteId: string, kind: NoteKind, sessionDate: string, content: NoteContent): Promise<Note> {
-  const { template, body, sections, facts } = content;
-  return call(() => commands.updateNote(noteId, kind, sessionDate, template, body, sections, facts));
+  return call(() => commands.updateNote(noteId, kind, sessionDate, content));
 }
 
 export function signNote(noteId: string, kind: NoteKind): Promise<Note> {

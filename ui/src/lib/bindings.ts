@@ -38,8 +38,8 @@ export const commands = {
 	getIntake: (clientId: string) => __TAURI_INVOKE<IntakeDto>("get_intake", { clientId }),
 	saveIntake: (clientId: string, answers: { [key in string]: Value }) => __TAURI_INVOKE<IntakeDto>("save_intake", { clientId, answers }),
 	listNotes: (clientId: string) => __TAURI_INVOKE<ClientNotesDto>("list_notes", { clientId }),
-	createNote: (clientId: string, kind: string, sessionDate: string, template: NoteTemplateDto, body: string, sections: SectionTextDto[], facts: SessionFactsDto) => __TAURI_INVOKE<NoteDto>("create_note", { clientId, kind, sessionDate, template, body, sections, facts }),
-	updateNote: (noteId: string, kind: string, sessionDate: string, template: NoteTemplateDto, body: string, sections: SectionTextDto[], facts: SessionFactsDto) => __TAURI_INVOKE<NoteDto>("update_note", { noteId, kind, sessionDate, template, body, sections, facts }),
+	createNote: (clientId: string, kind: string, sessionDate: string, content: NoteContentDto) => __TAURI_INVOKE<NoteDto>("create_note", { clientId, kind, sessionDate, content }),
+	updateNote: (noteId: string, kind: string, sessionDate: string, content: NoteContentDto) => __TAURI_INVOKE<NoteDto>("update_note", { noteId, kind, sessionDate, content }),
 	signNote: (noteId: string, kind: string) => __TAURI_INVOKE<NoteDto>("sign_note", { noteId, kind }),
 	addAddendum: (noteId: string, kind: string, body: string) => __TAURI_INVOKE<NoteDto>("add_addendum", { noteId, kind, body }),
 	listAudit: (filter: AuditFilterDto) => __TAURI_INVOKE<AuditEntryDto[]>("list_audit", { filter }),
@@ -563,6 +563,14 @@ export type MajorityRowDto = {
 export type MemberNoteDto = {
 	memberName: string,
 } & NoteDto;
+
+/**  A note as written: free text in `body` (template `free`), or a template's sections; and the session's facts. */
+export type NoteContentDto = {
+	template: NoteTemplateDto,
+	body: string,
+	sections: SectionTextDto[],
+	facts: SessionFactsDto,
+};
 
 /**  A note. */
 export type NoteDto = {

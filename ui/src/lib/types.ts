@@ -92,6 +92,7 @@ export type NoteTemplate = Ipc.NoteTemplateDto;
 export type NoteTemplateInfo = Ipc.NoteTemplateInfoDto;
 export type SessionFacts = Ipc.SessionFactsDto;
 export type SectionText = Ipc.SectionTextDto;
+export type NoteContentInput = Ipc.NoteContentDto;
 export type ServiceCode = Ipc.ServiceCodeDto;
 export type SessionSetting = Ipc.SessionSettingDto;
 export type Attendance = Ipc.AttendanceDto;

@@ -76,12 +76,12 @@ describe('api.ts command names and argument keys', () => {
     [
       'create_note',
       () => api.createNote('c1', 'progress', '2025-03-04', freeText('Body')),
-      { clientId: 'c1', kind: 'progress', sessionDate: '2025-03-04', ...freeText('Body') },
+      { clientId: 'c1', kind: 'progress', sessionDate: '2025-03-04', content: freeText('Body') },
     ],
     [
       'update_note',
       () => api.updateNote('n1', 'psychotherapy', '2025-03-04', soapContent),
-      { noteId: 'n1', kind: 'psychotherapy', sessionDate: '2025-03-04', ...soapContent },
+      { noteId: 'n1', kind: 'psychotherapy', sessionDate: '2025-03-04', content: soapContent },
     ],
     ['sign_note', () => api.signNote('n1', 'progress'), { noteId: 'n1', kind: 'progress' }],
     ['add_addendum', () => api.addAddendum('n1', 'progress', 'More'), { noteId: 'n1', kind: 'progress', body: 'More' }],

@@ -121,7 +121,7 @@ describe('notes', () => {
     const backend = carlWithAda({
       create_note: draft,
       // The draft as saved (a slow run may save it by itself while typing).
-      update_note: (args: { body: string }) => ({ ...draft, body: args.body }),
+      update_note: (args: { content: { body: string } }) => ({ ...draft, body: args.content.body }),
       sign_note: signed,
       add_addendum: { ...signed, addenda: [addendum] },
     });
@@ -149,7 +149,11 @@ describe('notes', () => {
     expect(note).toHaveTextContent('Discussed sleep hygiene.');
     // (A slow run may have saved the draft by itself while typing; then "Save draft" updated it.)
     expect(backend.callsOf('create_note')).toHaveLength(1);
-    expect(lastSave(backend).args).toMatchObject({ kind: 'progress', sessionDate: '2025-03-03', ...freeText('Discussed sleep hygiene.') });
+    expect(lastSave(backend).args).toMatchObject({
+      kind: 'progress',
+      sessionDate: '2025-03-03',
+      content: freeText('Discussed sleep hygiene.'),
+    });
     expect(backend.callsOf('create_note')[0].args).toMatchObject({ clientId: 'c-ada' });
     const noteId = note.dataset.noteId!;
 
@@ -164,7 +168,7 @@ describe('notes', () => {
       noteId,
       kind: 'progress',
       sessionDate: '2025-03-03',
-      ...freeText('Discussed sleep hygiene. Plan: diary.'),
+      content: freeText('Discussed sleep hygiene. Plan: diary.'),
     });
 
     // Signing asks first, and can be cancelled.
@@ -299,7 +303,7 @@ describe('notes', () => {
     await user.click(await byId('note-save'));
 
     const note = await bySelector('#progress-notes .note');
-    expect(lastSave(backend).args).toMatchObject({ kind: 'progress', sessionDate: '2025-03-03', ...soapContent });
+    expect(lastSave(backend).args).toMatchObject({ kind: 'progress', sessionDate: '2025-03-03', content: soapContent });
     expect(backend.callsOf('create_note')).toHaveLength(1);
     expect(backend.callsOf('create_note')[0].args).toMatchObject({ clientId: 'c-ada', kind: 'progress' });
     const sections = [...note.querySelectorAll<HTMLElement>('.note-section')];
@@ -326,7 +330,7 @@ describe('notes', () => {
       const draft = fakeNote('n-9', 'c-ada', todayIso(), 'First thoughts');
       const backend = carlWithAda({
         create_note: draft,
-        update_note: (args: { body: string }) => ({ ...draft, body: args.body }),
+        update_note: (args: { content: { body: string } }) => ({ ...draft, body: args.content.body }),
       });
       const { user } = renderApp({ advanceTimers: vi.advanceTimersByTime });
       await openTab(user, 'c-ada', 'notes');
@@ -343,7 +347,7 @@ describe('notes', () => {
       expect(backend.callsOf('create_note')).toHaveLength(0);
       vi.advanceTimersByTime(600);
       await waitFor(() => expect(backend.callsOf('create_note')).toHaveLength(1));
-      expect(backend.callsOf('create_note')[0].args).toMatchObject({ kind: 'progress', body: 'First thoughts' });
+      expect(backend.callsOf('create_note')[0].args).toMatchObject({ kind: 'progress', content: { body: 'First thoughts' } });
       await waitFor(() => expect(maybeId('note-autosave')).toHaveTextContent(/^Saved at \d{1,2}:\d{2} (am|pm)$/));
       expect(await bySelector('#progress-notes .note')).toHaveAttribute('data-note-id', 'n-9');
 
@@ -351,7 +355,10 @@ describe('notes', () => {
       await user.type(await byId('note-body'), ', and more');
       vi.advanceTimersByTime(AUTOSAVE_DELAY_MS + 100);
       await waitFor(() => expect(backend.callsOf('update_note')).toHaveLength(1));
-      expect(backend.callsOf('update_note')[0].args).toMatchObject({ noteId: 'n-9', body: 'First thoughts, and more' });
+      expect(backend.callsOf('update_note')[0].args).toMatchObject({
+        noteId: 'n-9',
+        content: { body: 'First thoughts, and more' },
+      });
       expect(backend.callsOf('create_note')).toHaveLength(1);
 
       // Close keeps what was typed since: it is saved before the editor closes.
@@ -359,7 +366,7 @@ describe('notes', () => {
       expect(await byId('note-cancel')).toHaveTextContent('Close');
       await user.click(await byId('note-cancel'));
       await waitFor(() => expect(maybeId('note-editor')).toBeNull());
-      expect(backend.callsOf('update_note').at(-1)?.args).toMatchObject({ body: 'First thoughts, and more.' });
+      expect(backend.callsOf('update_note').at(-1)?.args).toMatchObject({ content: { body: 'First thoughts, and more.' } });
       expect(backend.callsOf('create_note')).toHaveLength(1);
     } finally {
       vi.useRealTimers();
