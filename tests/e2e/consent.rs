@@ -61,7 +61,10 @@ fn arguments() -> Value {
         "name": "N", "memberIds": ["@ID@"], "unitId": "@ID@", "policy": "strict", "guardianId": "@ID@",
         "guardian": { "name": "G", "role": "parent", "access": "full", "custodyNote": null, "phone": null, "email": null },
         "jurisdiction": "US-CA", "field": "session_cap", "value": null, "onDate": null,
-        "keep": 3, "wayIn": { "kind": "recovery_code", "code": "AAAA" }, "replaceOtherPractice": false
+        "keep": 3, "wayIn": { "kind": "recovery_code", "code": "AAAA" }, "replaceOtherPractice": false,
+        "content": { "template": "free", "body": "text", "sections": [],
+            "facts": { "startTime": null, "durationMinutes": null, "serviceCode": null, "serviceOther": "", "setting": null,
+                       "attendance": null, "attendanceDetail": "" } }
     }"#;
     let text = template.replace("@ID@", "00000000-0000-4000-8000-000000000000").replace("@PASSWORD@", OWNER_PASSWORD);
     serde_json::from_str(&text).expect("the arguments are JSON")

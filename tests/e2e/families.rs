@@ -91,7 +91,12 @@ async fn journey() {
     invoke(
         &client,
         "create_note",
-        json!({ "clientId": ada, "kind": "progress", "sessionDate": "2024-01-10", "body": "ADA-ALONE worries" }),
+        json!({
+            "clientId": ada, "kind": "progress", "sessionDate": "2024-01-10",
+            "content": { "template": "free", "body": "ADA-ALONE worries", "sections": [],
+                "facts": { "startTime": null, "durationMinutes": null, "serviceCode": null, "serviceOther": "",
+                           "setting": null, "attendance": null, "attendanceDetail": "" } }
+        }),
     )
     .await;
     click(&client, "#nav-families").await;

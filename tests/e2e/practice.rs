@@ -125,12 +125,17 @@ async fn journey() {
     click(&client, "#tab-notes").await;
     click(&client, "#new-progress-note").await;
     set_value(&client, "#note-date", "2026-11-20").await;
+    set_value(&client, "#note-duration", "50").await;
+    set_value(&client, "#note-service", "90834").await;
+    set_value(&client, "#note-setting", "in_person").await;
     type_into(&client, "#note-body", "Discussed sleep hygiene; practised paced breathing.").await;
     click(&client, "#note-save").await;
     wait_for(&client, ".note[data-kind='progress'][data-signed='false']").await;
+    wait_for_text(&client, ".note[data-kind='progress'] .note-facts", "50 minutes").await;
     click(&client, ".note[data-kind='progress'] .note-sign").await;
     click(&client, ".note[data-kind='progress'] .note-sign-confirm").await;
     wait_for(&client, ".note[data-kind='progress'][data-signed='true']").await;
+    click(&client, ".note[data-kind='progress'] .note-addendum-open").await;
     type_into(&client, ".note[data-kind='progress'] .note-addendum-body", "Correction: 50-minute session.").await;
     click(&client, ".note[data-kind='progress'] .note-addendum-save").await;
     wait_for_text(&client, ".note[data-kind='progress']", "Correction: 50-minute session.").await;

@@ -245,15 +245,27 @@ fn two_notes(
         now,
     ))?;
     core(notes::sign(vault, session, NoteKind::Progress, &first.id, now))?;
-    core(notes::create(
-        vault,
-        session,
-        NoteKind::Progress,
-        client,
-        &day(today, 7),
-        "Follow-up. Practised the breathing exercise; homework: sleep diary.",
-        now,
-    ))?;
+    // The follow-up as a SOAP draft with the session's facts.
+    let sections = [
+        ("subjective", "Sleeping better since last week; still wakes early."),
+        ("assessment", "Anxiety easing; engaged in the exercises."),
+        ("plan", "Practise the breathing exercise; homework: sleep diary."),
+    ];
+    let follow_up = notes::NoteInput {
+        text: notes::NoteText::Sections(
+            notes::NoteTemplate::Soap,
+            sections.iter().map(|(key, text)| ((*key).to_owned(), (*text).to_owned())).collect(),
+        ),
+        facts: notes::SessionFacts {
+            start_time: Some("10:00".into()),
+            duration_minutes: Some(45),
+            service_code: Some("90834".into()),
+            setting: Some(notes::SessionSetting::InPerson),
+            attendance: Some(notes::Attendance::ClientAlone),
+            ..notes::SessionFacts::default()
+        },
+    };
+    core(notes::create(vault, session, NoteKind::Progress, client, &day(today, 7), follow_up, now))?;
     Ok(())
 }
 

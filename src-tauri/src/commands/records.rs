@@ -2,12 +2,12 @@
 
 use saferoom_core::ids::{ClientId, NoteId};
 use saferoom_core::intake::{self, Intake, QuestionKind, QUESTIONS};
-use saferoom_core::notes::{self, Note, NoteKind};
-use serde::Serialize;
+use saferoom_core::notes::{self, Note, NoteInput, NoteKind, NoteTemplate, NoteText, SessionFacts};
+use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use super::clients::StaffRefDto;
-use super::wire::NoteKindDto;
+use super::wire::{AttendanceDto, NoteKindDto, NoteTemplateDto, SessionSettingDto};
 use crate::clock::now;
 use crate::error::CommandResult;
 use crate::state::AppState;
@@ -122,12 +122,125 @@ pub struct NoteDto {
     client_id: String,
     author: StaffRefDto,
     session_date: String,
+    /// Free text (empty for a templated note).
     body: String,
+    template: NoteTemplateDto,
+    /// A templated note's sections, every one of its template in order.
+    sections: Vec<NoteSectionDto>,
+    facts: SessionFactsDto,
     created_at: String,
     updated_at: String,
     signed_at: Option<String>,
     content_hash: Option<String>,
     addenda: Vec<AddendumDto>,
+}
+
+/// A section of a templated note.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteSectionDto {
+    key: &'static str,
+    title: &'static str,
+    text: String,
+}
+
+/// A section's text as written (the core puts the sections in their template's order).
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionTextDto {
+    key: String,
+    text: String,
+}
+
+/// The facts of a session (each may be absent; the core checks them).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionFactsDto {
+    /// `HH:MM`.
+    start_time: Option<String>,
+    duration_minutes: Option<u16>,
+    /// A code of `serviceCodes`, or `other`.
+    service_code: Option<String>,
+    service_other: String,
+    setting: Option<SessionSettingDto>,
+    attendance: Option<AttendanceDto>,
+    attendance_detail: String,
+}
+
+impl From<SessionFacts> for SessionFactsDto {
+    fn from(facts: SessionFacts) -> Self {
+        SessionFactsDto {
+            start_time: facts.start_time,
+            duration_minutes: facts.duration_minutes,
+            service_code: facts.service_code,
+            service_other: facts.service_other,
+            setting: facts.setting.map(Into::into),
+            attendance: facts.attendance.map(Into::into),
+            attendance_detail: facts.attendance_detail,
+        }
+    }
+}
+
+impl From<SessionFactsDto> for SessionFacts {
+    fn from(facts: SessionFactsDto) -> Self {
+        SessionFacts {
+            start_time: facts.start_time,
+            duration_minutes: facts.duration_minutes,
+            service_code: facts.service_code,
+            service_other: facts.service_other,
+            setting: facts.setting.map(Into::into),
+            attendance: facts.attendance.map(Into::into),
+            attendance_detail: facts.attendance_detail,
+        }
+    }
+}
+
+/// A note as written: free text in `body` (template `free`), or a template's sections; and the session's facts.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteContentDto {
+    template: NoteTemplateDto,
+    body: String,
+    sections: Vec<SectionTextDto>,
+    facts: SessionFactsDto,
+}
+
+impl From<NoteContentDto> for NoteInput {
+    fn from(content: NoteContentDto) -> Self {
+        let text = match NoteTemplate::from(content.template) {
+            NoteTemplate::Free if content.sections.is_empty() => NoteText::Free(content.body),
+            template => NoteText::Sections(
+                template,
+                content.sections.into_iter().map(|section| (section.key, section.text)).collect(),
+            ),
+        };
+        NoteInput { text, facts: content.facts.into() }
+    }
+}
+
+/// A template a note can follow, with its sections' keys and headings.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteTemplateInfoDto {
+    template: NoteTemplateDto,
+    title: &'static str,
+    sections: Vec<SectionSpecDto>,
+}
+
+/// A section of a template.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SectionSpecDto {
+    key: &'static str,
+    title: &'static str,
+}
+
+/// A service code offered by name.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceCodeDto {
+    code: &'static str,
+    name: &'static str,
 }
 
 impl From<Note> for NoteDto {
@@ -139,6 +252,17 @@ impl From<Note> for NoteDto {
             author: StaffRefDto::new(&note.author_id, &note.author_name),
             session_date: note.session_date,
             body: note.body.expose().to_owned(),
+            template: note.template.into(),
+            sections: note
+                .sections
+                .into_iter()
+                .map(|section| NoteSectionDto {
+                    key: section.spec.key,
+                    title: section.spec.title,
+                    text: section.text.expose().to_owned(),
+                })
+                .collect(),
+            facts: note.facts.into(),
             created_at: note.created_at,
             updated_at: note.updated_at,
             signed_at: note.signed_at,
@@ -164,6 +288,10 @@ impl From<Note> for NoteDto {
 pub struct ClientNotesDto {
     progress: Vec<NoteDto>,
     psychotherapy: Vec<NoteDto>,
+    /// The templates a note can follow (the core's list).
+    templates: Vec<NoteTemplateInfoDto>,
+    /// The service codes offered by name (any other is `other`).
+    service_codes: Vec<ServiceCodeDto>,
 }
 
 #[tauri::command]
@@ -194,6 +322,22 @@ pub async fn list_notes(state: State<'_, AppState>, client_id: String) -> Comman
         Ok(ClientNotesDto {
             progress: notes.progress.into_iter().map(Into::into).collect(),
             psychotherapy: notes.psychotherapy.into_iter().map(Into::into).collect(),
+            templates: NoteTemplate::ALL
+                .into_iter()
+                .map(|template| NoteTemplateInfoDto {
+                    template: template.into(),
+                    title: template.title(),
+                    sections: template
+                        .sections()
+                        .iter()
+                        .map(|spec| SectionSpecDto { key: spec.key, title: spec.title })
+                        .collect(),
+                })
+                .collect(),
+            service_codes: notes::SERVICE_CODES
+                .iter()
+                .map(|service| ServiceCodeDto { code: service.code, name: service.name })
+                .collect(),
         })
     })
 }
@@ -205,10 +349,11 @@ pub async fn create_note(
     client_id: String,
     kind: String,
     session_date: String,
-    body: String,
+    content: NoteContentDto,
 ) -> CommandResult<NoteDto> {
     let (client_id, kind) = (ClientId::parse(&client_id)?, NoteKind::parse(&kind)?);
-    state.call(|vault, session, now| notes::create(vault, session, kind, &client_id, &session_date, &body, now))
+    let input = NoteInput::from(content);
+    state.call(|vault, session, now| notes::create(vault, session, kind, &client_id, &session_date, input, now))
 }
 
 #[tauri::command]
@@ -218,10 +363,11 @@ pub async fn update_note(
     note_id: String,
     kind: String,
     session_date: String,
-    body: String,
+    content: NoteContentDto,
 ) -> CommandResult<NoteDto> {
     let (note_id, kind) = (NoteId::parse(&note_id)?, NoteKind::parse(&kind)?);
-    state.call(|vault, session, now| notes::update(vault, session, kind, &note_id, &session_date, &body, now))
+    let input = NoteInput::from(content);
+    state.call(|vault, session, now| notes::update(vault, session, kind, &note_id, &session_date, input, now))
 }
 
 #[tauri::command]

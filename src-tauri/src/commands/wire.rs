@@ -152,6 +152,18 @@ wire_enum!(
     /// The stage long work is at (the `work-progress` event).
     StageDto = saferoom_core::progress::Stage { Copying, Verifying, Exporting, Importing, Rekeying }
 );
+wire_enum!(
+    /// A note's template.
+    NoteTemplateDto = saferoom_core::notes::NoteTemplate { Free, Soap, Dap, Birp }
+);
+wire_enum!(
+    /// Where a session took place.
+    SessionSettingDto = saferoom_core::notes::SessionSetting { InPerson, Telehealth }
+);
+wire_enum!(
+    /// Who attended a session.
+    AttendanceDto = saferoom_core::notes::Attendance { ClientAlone, WithPartner, WithFamily, WithGuardian }
+);
 
 #[cfg(test)]
 mod tests {
@@ -179,6 +191,15 @@ mod tests {
         }
         for kind in [saferoom_core::notes::NoteKind::Progress, saferoom_core::notes::NoteKind::Psychotherapy] {
             assert_eq!(wire(NoteKindDto::from(kind)), kind.as_str());
+        }
+        for template in saferoom_core::notes::NoteTemplate::ALL {
+            assert_eq!(wire(NoteTemplateDto::from(template)), template.as_str());
+        }
+        for setting in saferoom_core::notes::SessionSetting::ALL {
+            assert_eq!(wire(SessionSettingDto::from(setting)), setting.as_str());
+        }
+        for attendance in saferoom_core::notes::Attendance::ALL {
+            assert_eq!(wire(AttendanceDto::from(attendance)), attendance.as_str());
         }
     }
 }

@@ -44,6 +44,7 @@ import {
   type NewStaffInput,
   type Note,
   type NoteKind,
+  type NoteContentInput,
   type OwnerAccountInput,
   type ReconsentRow,
   type RestoreDone,
@@ -291,12 +292,15 @@ export function listNotes(clientId: string): Promise<ClientNotes> {
   return call(() => commands.listNotes(clientId));
 }
 
-export function createNote(clientId: string, kind: NoteKind, sessionDate: string, body: string): Promise<Note> {
-  return call(() => commands.createNote(clientId, kind, sessionDate, body));
+/** What a note holds as written: free text in `body` (template `free`), or a template's sections; and the session's facts. */
+export type NoteContent = NoteContentInput;
+
+export function createNote(clientId: string, kind: NoteKind, sessionDate: string, content: NoteContent): Promise<Note> {
+  return call(() => commands.createNote(clientId, kind, sessionDate, content));
 }
 
-export function updateNote(noteId: string, kind: NoteKind, sessionDate: string, body: string): Promise<Note> {
-  return call(() => commands.updateNote(noteId, kind, sessionDate, body));
+export function updateNote(noteId: string, kind: NoteKind, sessionDate: string, content: NoteContent): Promise<Note> {
+  return call(() => commands.updateNote(noteId, kind, sessionDate, content));
 }
 
 export function signNote(noteId: string, kind: NoteKind): Promise<Note> {

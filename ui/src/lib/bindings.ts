@@ -38,8 +38,8 @@ export const commands = {
 	getIntake: (clientId: string) => __TAURI_INVOKE<IntakeDto>("get_intake", { clientId }),
 	saveIntake: (clientId: string, answers: { [key in string]: Value }) => __TAURI_INVOKE<IntakeDto>("save_intake", { clientId, answers }),
 	listNotes: (clientId: string) => __TAURI_INVOKE<ClientNotesDto>("list_notes", { clientId }),
-	createNote: (clientId: string, kind: string, sessionDate: string, body: string) => __TAURI_INVOKE<NoteDto>("create_note", { clientId, kind, sessionDate, body }),
-	updateNote: (noteId: string, kind: string, sessionDate: string, body: string) => __TAURI_INVOKE<NoteDto>("update_note", { noteId, kind, sessionDate, body }),
+	createNote: (clientId: string, kind: string, sessionDate: string, content: NoteContentDto) => __TAURI_INVOKE<NoteDto>("create_note", { clientId, kind, sessionDate, content }),
+	updateNote: (noteId: string, kind: string, sessionDate: string, content: NoteContentDto) => __TAURI_INVOKE<NoteDto>("update_note", { noteId, kind, sessionDate, content }),
 	signNote: (noteId: string, kind: string) => __TAURI_INVOKE<NoteDto>("sign_note", { noteId, kind }),
 	addAddendum: (noteId: string, kind: string, body: string) => __TAURI_INVOKE<NoteDto>("add_addendum", { noteId, kind, body }),
 	listAudit: (filter: AuditFilterDto) => __TAURI_INVOKE<AuditEntryDto[]>("list_audit", { filter }),
@@ -144,6 +144,9 @@ export type AssessmentDto = {
 	flags: FlagDto[],
 	explanations: ExplanationDto[],
 };
+
+/**  Who attended a session. */
+export type AttendanceDto = "client_alone" | "with_partner" | "with_family" | "with_guardian";
 
 /**  An audit entry. */
 export type AuditEntryDto = {
@@ -296,6 +299,10 @@ export type ClientInputDto = {
 export type ClientNotesDto = {
 	progress: NoteDto[],
 	psychotherapy: NoteDto[],
+	/**  The templates a note can follow (the core's list). */
+	templates: NoteTemplateInfoDto[],
+	/**  The service codes offered by name (any other is `other`). */
+	serviceCodes: ServiceCodeDto[],
 };
 
 /**  Whether a client is in care. */
@@ -564,6 +571,14 @@ export type MemberNoteDto = {
 	memberName: string,
 } & NoteDto;
 
+/**  A note as written: free text in `body` (template `free`), or a template's sections; and the session's facts. */
+export type NoteContentDto = {
+	template: NoteTemplateDto,
+	body: string,
+	sections: SectionTextDto[],
+	facts: SessionFactsDto,
+};
+
 /**  A note. */
 export type NoteDto = {
 	id: string,
@@ -571,7 +586,12 @@ export type NoteDto = {
 	clientId: string,
 	author: StaffRefDto,
 	sessionDate: string,
+	/**  Free text (empty for a templated note). */
 	body: string,
+	template: NoteTemplateDto,
+	/**  A templated note's sections, every one of its template in order. */
+	sections: NoteSectionDto[],
+	facts: SessionFactsDto,
 	createdAt: string,
 	updatedAt: string,
 	signedAt: string | null,
@@ -581,6 +601,23 @@ export type NoteDto = {
 
 /**  A client's note: progress or psychotherapy. */
 export type NoteKindDto = "progress" | "psychotherapy";
+
+/**  A section of a templated note. */
+export type NoteSectionDto = {
+	key: string,
+	title: string,
+	text: string,
+};
+
+/**  A note's template. */
+export type NoteTemplateDto = "free" | "soap" | "dap" | "birp";
+
+/**  A template a note can follow, with its sections' keys and headings. */
+export type NoteTemplateInfoDto = {
+	template: NoteTemplateDto,
+	title: string,
+	sections: SectionSpecDto[],
+};
 
 /**  The key the open vault was opened with. */
 export type OpenedWithDto = 
@@ -700,6 +737,24 @@ number |
 /**  Yes or no. */
 boolean;
 
+/**  A section of a template. */
+export type SectionSpecDto = {
+	key: string,
+	title: string,
+};
+
+/**  A section's text as written (the core puts the sections in their template's order). */
+export type SectionTextDto = {
+	key: string,
+	text: string,
+};
+
+/**  A service code offered by name. */
+export type ServiceCodeDto = {
+	code: string,
+	name: string,
+};
+
 /**  The session cap as it stands. */
 export type SessionCapDto = {
 	limit: number,
@@ -716,6 +771,22 @@ export type SessionDto = {
 	displayName: string,
 	role: RoleDto,
 };
+
+/**  The facts of a session (each may be absent; the core checks them). */
+export type SessionFactsDto = {
+	/**  `HH:MM`. */
+	startTime: string | null,
+	durationMinutes: number | null,
+	/**  A code of `serviceCodes`, or `other`. */
+	serviceCode: string | null,
+	serviceOther: string,
+	setting: SessionSettingDto | null,
+	attendance: AttendanceDto | null,
+	attendanceDetail: string,
+};
+
+/**  Where a session took place. */
+export type SessionSettingDto = "in_person" | "telehealth";
 
 /**  Settings the UI edits. */
 export type SettingsDto = {

@@ -94,6 +94,14 @@ export type Note = Ipc.NoteDto;
 /** A couple's or family's joint-session note: kind `unit`, with its `unitId`. */
 export type UnitNote = Ipc.UnitNoteDto;
 export type ClientNotes = Ipc.ClientNotesDto;
+export type NoteTemplate = Ipc.NoteTemplateDto;
+export type NoteTemplateInfo = Ipc.NoteTemplateInfoDto;
+export type SessionFacts = Ipc.SessionFactsDto;
+export type SectionText = Ipc.SectionTextDto;
+export type NoteContentInput = Ipc.NoteContentDto;
+export type ServiceCode = Ipc.ServiceCodeDto;
+export type SessionSetting = Ipc.SessionSettingDto;
+export type Attendance = Ipc.AttendanceDto;
 
 // ---------- Audit ----------
 

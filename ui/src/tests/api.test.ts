@@ -5,7 +5,7 @@ import * as api from '../lib/api';
 import { ApiError, toApiError } from '../lib/api';
 import { ERROR_CODES } from '../lib/types';
 import * as bindings from '../lib/bindings';
-import { clientInput, fakeSignature } from './data';
+import { clientInput, fakeSignature, freeText, soapContent } from './data';
 
 const GUARDIAN = {
   name: 'Grace',
@@ -75,13 +75,13 @@ describe('api.ts command names and argument keys', () => {
     ['list_notes', () => api.listNotes('c1'), { clientId: 'c1' }],
     [
       'create_note',
-      () => api.createNote('c1', 'progress', '2025-03-04', 'Body'),
-      { clientId: 'c1', kind: 'progress', sessionDate: '2025-03-04', body: 'Body' },
+      () => api.createNote('c1', 'progress', '2025-03-04', freeText('Body')),
+      { clientId: 'c1', kind: 'progress', sessionDate: '2025-03-04', content: freeText('Body') },
     ],
     [
       'update_note',
-      () => api.updateNote('n1', 'psychotherapy', '2025-03-04', 'Body'),
-      { noteId: 'n1', kind: 'psychotherapy', sessionDate: '2025-03-04', body: 'Body' },
+      () => api.updateNote('n1', 'psychotherapy', '2025-03-04', soapContent),
+      { noteId: 'n1', kind: 'psychotherapy', sessionDate: '2025-03-04', content: soapContent },
     ],
     ['sign_note', () => api.signNote('n1', 'progress'), { noteId: 'n1', kind: 'progress' }],
     ['add_addendum', () => api.addAddendum('n1', 'progress', 'More'), { noteId: 'n1', kind: 'progress', body: 'More' }],

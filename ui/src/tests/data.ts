@@ -35,12 +35,17 @@ import type {
   IntakeAnswers,
   IntakeQuestion,
   Note,
+  NoteTemplateInfo,
+  ServiceCode,
+  SessionFacts,
+  ClientNotes,
   Role,
   SessionInfo,
   StaffMember,
   StaffRef,
   VaultStatus,
 } from '../lib/types';
+import type { NoteContent } from '../lib/api';
 
 export const RECOVERY_CODE = 'K7QF-2M9X-PL4D-8RTW-C3HN-V6JB';
 export const PASSPHRASE = 'correct horse battery staple';
@@ -219,7 +224,7 @@ export function practiceClients(): FakeClient[] {
 }
 
 export const QUESTIONS: IntakeQuestion[] = [
-  { key: 'reason', label: 'What brings you to therapy?', kind: 'long_text', choices: null, required: true },
+  { key: 'reason', label: 'Presenting concern', kind: 'long_text', choices: null, required: true },
   { key: 'prior_therapy', label: 'Have you been in therapy before?', kind: 'yes_no', choices: null, required: false },
   { key: 'mood', label: 'How would you rate your mood lately?', kind: 'scale', choices: null, required: false },
   {
@@ -498,6 +503,9 @@ export function fakeNote(id: string, clientId: string, sessionDate: string, body
     author: { id: author.id, displayName: author.displayName },
     sessionDate,
     body,
+    template: 'free',
+    sections: [],
+    facts: NO_FACTS,
     createdAt: NOW,
     updatedAt: NOW,
     signedAt: null,
@@ -505,6 +513,88 @@ export function fakeNote(id: string, clientId: string, sessionDate: string, body
     addenda: [],
   };
 }
+
+/** A session with no facts given (every note written before they existed). */
+export const NO_FACTS: SessionFacts = {
+  startTime: null,
+  durationMinutes: null,
+  serviceCode: null,
+  serviceOther: '',
+  setting: null,
+  attendance: null,
+  attendanceDetail: '',
+};
+
+/** What the core's lists of templates and service codes are (`list_notes` carries them). */
+export const NOTE_TEMPLATES: NoteTemplateInfo[] = [
+  { template: 'free', title: 'Free text', sections: [] },
+  {
+    template: 'soap',
+    title: 'SOAP',
+    sections: [
+      { key: 'subjective', title: 'Subjective' },
+      { key: 'objective', title: 'Objective' },
+      { key: 'assessment', title: 'Assessment' },
+      { key: 'plan', title: 'Plan' },
+    ],
+  },
+  {
+    template: 'dap',
+    title: 'DAP',
+    sections: [
+      { key: 'data', title: 'Data' },
+      { key: 'assessment', title: 'Assessment' },
+      { key: 'plan', title: 'Plan' },
+    ],
+  },
+  {
+    template: 'birp',
+    title: 'BIRP',
+    sections: [
+      { key: 'behavior', title: 'Behavior' },
+      { key: 'intervention', title: 'Intervention' },
+      { key: 'response', title: 'Response' },
+      { key: 'plan', title: 'Plan' },
+    ],
+  },
+];
+
+export const SERVICE_CODES: ServiceCode[] = [
+  { code: '90791', name: 'Diagnostic evaluation (intake)' },
+  { code: '90834', name: 'Psychotherapy, 45 minutes' },
+  { code: '90837', name: 'Psychotherapy, 60 minutes' },
+];
+
+/** What `list_notes` answers: these notes, with the core's templates and service codes. */
+export function notesOf(progress: Note[] = [], psychotherapy: Note[] = []): ClientNotes {
+  return { progress, psychotherapy, templates: NOTE_TEMPLATES, serviceCodes: SERVICE_CODES };
+}
+
+/** A free-text note's content as the editor sends it. */
+export function freeText(body: string): NoteContent {
+  return { template: 'free', body, sections: [], facts: NO_FACTS };
+}
+
+/** A SOAP note of a 45-minute telehealth session with the client and their partner. */
+export const soapContent: NoteContent = {
+  template: 'soap',
+  body: '',
+  sections: [
+    { key: 'subjective', text: 'Sleeps badly.' },
+    { key: 'objective', text: '' },
+    { key: 'assessment', text: 'Work stress.' },
+    { key: 'plan', text: 'Sleep diary.' },
+  ],
+  facts: {
+    startTime: '14:30',
+    durationMinutes: 45,
+    serviceCode: '90834',
+    serviceOther: '',
+    setting: 'telehealth',
+    attendance: 'with_partner',
+    attendanceDetail: 'Sam',
+  },
+};
 
 /** What each policy means for the unit's view (the core's UnitPolicy::effect). */
 export const UNIT_POLICY_TEXTS: Record<UnitPolicy | 'none', string> = {

@@ -24,8 +24,9 @@ export async function goneId(id: string): Promise<void> {
   });
 }
 
-export function renderApp() {
-  const user = userEvent.setup();
+/** Renders the app; `options` set up the simulated user (e.g. `advanceTimers` under fake timers). */
+export function renderApp(options?: Parameters<typeof userEvent.setup>[0]) {
+  const user = userEvent.setup(options);
   const result = render(App);
   return { user, ...result };
 }

@@ -22,6 +22,7 @@ import {
   ruleExplanation,
   unitOf,
   unitView,
+  notesOf,
 } from './data';
 import { todayIso } from '../lib/validation';
 import { formatDate } from '../lib/format';
@@ -400,7 +401,7 @@ function notesTab(answers: Record<string, Answer>) {
     answers: {
       search_clients: [clientSummary(ADA)],
       get_client: clientDetail(ADA),
-      list_notes: { progress: [], psychotherapy: [] },
+      list_notes: notesOf(),
       list_psychotherapy_authorizations: [],
       ...answers,
     },

@@ -15,6 +15,7 @@ import {
   clientSummary,
   exportReport,
   practiceClients,
+  notesOf,
 } from './data';
 import type { AccessRequest, Authorization, ImportReport, Role } from '../lib/types';
 import { addDaysIso, todayIso } from '../lib/validation';
@@ -59,7 +60,7 @@ function signedIn(role: Role, answers: Record<string, Answer> = {}) {
     answers: {
       search_clients: role === 'clinician' ? [clientSummary(ada)] : [clientSummary(ada), clientSummary(bruno)],
       get_client: clientDetail(ada, { clinicalAccess: role !== 'front_desk' }),
-      list_notes: { progress: [], psychotherapy: [] },
+      list_notes: notesOf(),
       list_psychotherapy_authorizations: [],
       unit_policy_for_client: [],
       ...answers,

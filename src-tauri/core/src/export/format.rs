@@ -261,8 +261,17 @@ pub struct NoteRecord {
     pub author_name: String,
     /// `YYYY-MM-DD`.
     pub session_date: String,
-    /// Text.
+    /// Free text (empty for a templated note).
     pub body: String,
+    /// `free`, `soap`, `dap` or `birp` (files written before templates have none: free text).
+    #[serde(default = "free_text")]
+    pub template: String,
+    /// A templated note's sections, in the template's order.
+    #[serde(default)]
+    pub sections: Vec<SectionRecord>,
+    /// The session's facts (all empty in files written before them).
+    #[serde(default)]
+    pub session: SessionRecord,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -273,6 +282,47 @@ pub struct NoteRecord {
     pub content_hash: Option<String>,
     /// Corrections.
     pub addenda: Vec<AddendumRecord>,
+}
+
+fn free_text() -> String {
+    "free".to_owned()
+}
+
+/// A section of a templated note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionRecord {
+    /// Stored key (`subjective`, `plan`, …).
+    pub key: String,
+    /// Heading, for readers.
+    pub title: String,
+    /// Text (may be empty).
+    pub text: String,
+}
+
+/// The facts of the session a note records.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRecord {
+    /// `HH:MM`, the practice's local time.
+    pub start_time: Option<String>,
+    /// Minutes.
+    pub duration_minutes: Option<u16>,
+    /// A CPT code of the core's list, or `other`.
+    pub service_code: Option<String>,
+    /// The service in words, for readers ("90834 Psychotherapy, 45 minutes").
+    #[serde(default)]
+    pub service: Option<String>,
+    /// The service's words when the code is `other`.
+    #[serde(default)]
+    pub service_other: String,
+    /// `in_person` or `telehealth`.
+    pub setting: Option<String>,
+    /// `client_alone`, `with_partner`, `with_family` or `with_guardian`.
+    pub attendance: Option<String>,
+    /// More about who attended.
+    #[serde(default)]
+    pub attendance_detail: String,
 }
 
 /// An addendum.

@@ -28,14 +28,15 @@ use crate::audit::actions;
 use crate::clients::{self, ClientInput, ClientStatus};
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, GrantId, StaffId};
-use crate::notes::{self, Note, NoteKind};
+use crate::notes::{self, Note, NoteKind, NoteTemplate, SessionFacts};
 use crate::outbound::{check_folder, file_stem, free_names, run_writing, sha256_hex, NewFiles, Written};
 use crate::progress::{self, Progress, Stage};
 use crate::staff::{Role, Session};
 use crate::vault::{rfc3339, Vault};
 use format::{
     AccessRequestRecord, AddendumRecord, ClientRecord, ConsentDocumentRecord, DisclosureRecord, ExportFile, ExportKind,
-    GuardianRecord, IntakeRecord, JointNoteRecord, NoteRecord, SignerRecord, StaffRecord, UnitRecord,
+    GuardianRecord, IntakeRecord, JointNoteRecord, NoteRecord, SectionRecord, SessionRecord, SignerRecord, StaffRecord,
+    UnitRecord,
 };
 pub use practice::{PracticeExport, PracticeFileReport, PracticeImportReport};
 
@@ -87,6 +88,17 @@ fn note_record(note: &Note) -> NoteRecord {
         author_name: note.author_name.clone(),
         session_date: note.session_date.clone(),
         body: note.body.expose().to_owned(),
+        template: note.template.as_str().to_owned(),
+        sections: note
+            .sections
+            .iter()
+            .map(|section| SectionRecord {
+                key: section.spec.key.to_owned(),
+                title: section.spec.title.to_owned(),
+                text: section.text.expose().to_owned(),
+            })
+            .collect(),
+        session: session_record(&note.facts),
         created_at: note.created_at.clone(),
         updated_at: note.updated_at.clone(),
         signed_at: note.signed_at.clone(),
@@ -104,6 +116,47 @@ fn note_record(note: &Note) -> NoteRecord {
             })
             .collect(),
     }
+}
+
+fn session_record(facts: &SessionFacts) -> SessionRecord {
+    SessionRecord {
+        start_time: facts.start_time.clone(),
+        duration_minutes: facts.duration_minutes,
+        service_code: facts.service_code.clone(),
+        service: facts.service_text(),
+        service_other: facts.service_other.clone(),
+        setting: facts.setting.map(|setting| setting.as_str().to_owned()),
+        attendance: facts.attendance.map(|attendance| attendance.as_str().to_owned()),
+        attendance_detail: facts.attendance_detail.clone(),
+    }
+}
+
+/// A note record's session facts as the core types them, checked as a note's own facts are.
+fn record_facts(session: &SessionRecord) -> Result<SessionFacts> {
+    let facts = SessionFacts {
+        start_time: session.start_time.clone(),
+        duration_minutes: session.duration_minutes,
+        service_code: session.service_code.clone(),
+        service_other: session.service_other.clone(),
+        setting: session.setting.as_deref().map(notes::SessionSetting::parse).transpose()?,
+        attendance: session.attendance.as_deref().map(notes::Attendance::parse).transpose()?,
+        attendance_detail: session.attendance_detail.clone(),
+    };
+    if facts.clone().check()? != facts {
+        return Err(Error::invalid("session", "The session facts are not in their stored form."));
+    }
+    Ok(facts)
+}
+
+/// A note record's template and sections, checked: a known template and exactly its sections, in order.
+fn record_sections(note: &NoteRecord) -> Result<(NoteTemplate, Vec<(&str, &str)>)> {
+    let template = NoteTemplate::parse(&note.template)?;
+    let keys: Vec<&str> = note.sections.iter().map(|section| section.key.as_str()).collect();
+    let expected: Vec<&str> = template.sections().iter().map(|spec| spec.key).collect();
+    if keys != expected {
+        return Err(Error::invalid("sections", "The sections are not those of the note's template."));
+    }
+    Ok((template, note.sections.iter().map(|section| (section.key.as_str(), section.text.as_str())).collect()))
 }
 
 /// One client's record as it goes into an export (no psychotherapy notes here).
@@ -516,20 +569,19 @@ pub fn parse_export(bytes: &[u8]) -> Result<AnyExport> {
 }
 
 /// An imported note is signed with its hash or is neither, and a signed note's hash must be the one its
-/// fields give: its id, `kind`, then `fields` (client, author, session date, body; read only when signed) and
-/// the signing time, as `notes` fixed it at signing.
+/// fields give: its id, `kind`, then `fields` (client, author and the signed content; read only when signed)
+/// and the signing time, as `notes` fixed it at signing.
 fn check_signature<'a>(
     id: &'a str,
     kind: NoteKind,
     signed_at: Option<&str>,
     content_hash: Option<&str>,
-    fields: impl FnOnce() -> Result<[&'a str; 4]>,
+    fields: impl FnOnce() -> Result<([&'a str; 2], notes::SignedContent<'a>)>,
 ) -> Result<()> {
     match (signed_at, content_hash) {
         (Some(signed_at), Some(hash)) => {
-            let [client_id, author_id, session_date, body] = fields()?;
-            let expected =
-                notes::content_hash(&[id, kind.as_str(), client_id, author_id, session_date, body, signed_at]);
+            let ([client_id, author_id], content) = fields()?;
+            let expected = notes::signed_hash([id, kind.as_str(), client_id, author_id], &content, signed_at);
             if hash != expected {
                 return Err(bad_import(format!("note {id} was changed after it was signed")));
             }
@@ -548,8 +600,18 @@ fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::D
     if date > today {
         return Err(bad_import(format!("{where_}: session date is in the future")));
     }
+    let bad_content = |error: Error| bad_import(format!("{where_}: {error}"));
+    let (template, sections) = record_sections(note).map_err(bad_content)?;
+    let facts = record_facts(&note.session).map_err(bad_content)?;
     check_signature(&note.id, kind, note.signed_at.as_deref(), note.content_hash.as_deref(), || {
-        Ok([client_id, &note.author_id, &note.session_date, &note.body])
+        let content = notes::SignedContent {
+            session_date: &note.session_date,
+            body: &note.body,
+            template,
+            sections,
+            facts: &facts,
+        };
+        Ok(([client_id, &note.author_id], content))
     })?;
     for addendum in &note.addenda {
         let expected =
@@ -783,11 +845,16 @@ fn insert_note(
     note: &NoteRecord,
     mapped: &dyn Fn(&str) -> StaffId,
 ) -> Result<()> {
+    // The template, sections and facts were checked with the note (`check_note`).
+    let facts = record_facts(&note.session).map_err(|error| bad_import(format!("note {}: {error}", note.id)))?;
+    let sections: Vec<(&str, String)> =
+        note.sections.iter().map(|section| (section.key.as_str(), section.text.clone())).collect();
     transaction
         .prepare_cached(
             "INSERT INTO progress_notes (id, client_id, author_id, session_date, body, created_at, updated_at,
-                signed_at, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                signed_at, content_hash, template, sections, start_time, duration_minutes, service_code,
+                service_other, setting, attendance, attendance_detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )?
         .execute(rusqlite::params![
             note.id,
@@ -798,7 +865,16 @@ fn insert_note(
             note.created_at,
             note.updated_at,
             note.signed_at,
-            note.content_hash
+            note.content_hash,
+            note.template,
+            notes::store::sections_json(&sections),
+            facts.start_time,
+            facts.duration_minutes,
+            facts.service_code,
+            facts.service_other,
+            facts.setting.map(notes::SessionSetting::as_str),
+            facts.attendance.map(notes::Attendance::as_str),
+            facts.attendance_detail,
         ])
         .map_err(|error| bad_import(format!("note {}: {error}", note.id)))?;
     for addendum in &note.addenda {

@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::format::{ClientRecord, ExportFile, ExportKind, NoteRecord};
+use super::format::{ClientRecord, ExportFile, ExportKind, NoteRecord, SessionRecord};
 use crate::local_time::PracticeTime;
+use crate::notes::{Attendance, SessionSetting};
 use crate::pdf::{Block, Document, Letterhead};
 
 fn field(label: &str, value: impl Into<String>) -> Block {
@@ -15,6 +16,29 @@ fn field(label: &str, value: impl Into<String>) -> Block {
 
 fn or_dash(value: &Option<String>) -> String {
     value.clone().filter(|text| !text.is_empty()).unwrap_or_else(|| "—".to_owned())
+}
+
+/// The session's facts that were given, one field each.
+fn session_blocks(blocks: &mut Vec<Block>, session: &SessionRecord) {
+    if let Some(start) = &session.start_time {
+        blocks.push(field("Start time", start));
+    }
+    if let Some(minutes) = session.duration_minutes {
+        blocks.push(field("Duration", format!("{minutes} minutes")));
+    }
+    if let Some(service) = &session.service {
+        blocks.push(field("Service", service));
+    }
+    if let Some(setting) = session.setting.as_deref().and_then(|name| SessionSetting::parse(name).ok()) {
+        blocks.push(field("Setting", setting.title()));
+    }
+    if let Some(attendance) = session.attendance.as_deref().and_then(|name| Attendance::parse(name).ok()) {
+        let who = match session.attendance_detail.as_str() {
+            "" => attendance.title().to_owned(),
+            detail => format!("{} ({detail})", attendance.title()),
+        };
+        blocks.push(field("Attended", who));
+    }
 }
 
 /// What a record's PDF is made from besides the record: staff names, the practice clock, and the
@@ -46,7 +70,14 @@ fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], context: &mut Con
             }
             _ => blocks.push(field("Signed", "No (draft)")),
         }
-        blocks.push(Block::Paragraph(note.body.clone()));
+        session_blocks(blocks, &note.session);
+        if note.sections.is_empty() {
+            blocks.push(Block::Paragraph(note.body.clone()));
+        }
+        for section in &note.sections {
+            let text = if section.text.trim().is_empty() { "—".to_owned() } else { section.text.clone() };
+            blocks.push(field(&section.title, text));
+        }
         for addendum in &note.addenda {
             blocks.push(field(
                 "Addendum",

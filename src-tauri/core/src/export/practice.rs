@@ -34,7 +34,7 @@ use crate::audit::actions;
 use crate::audit::chain::GENESIS;
 use crate::error::{Error, Result};
 use crate::ids::ClientId;
-use crate::notes::{self, NoteKind};
+use crate::notes::{self, NoteKind, NoteSection, NoteTemplate, SessionFacts};
 use crate::outbound::sha256_hex;
 use crate::progress::{self, Progress, Stage};
 use crate::staff::Session;
@@ -600,14 +600,49 @@ fn check_listed(export: &PracticeExport) -> Result<()> {
     Ok(())
 }
 
+/// A stored note row's template, sections and facts (rows of exports written before them have none: free
+/// text without facts); `None` when a value is not one the core's lists know.
+fn stored_content(note: &Row) -> Option<(NoteTemplate, Vec<NoteSection>, SessionFacts)> {
+    let owned = |column: &str| text(note, column).map(str::to_owned);
+    let (template, sections) =
+        notes::store::read_sections(text(note, "template").unwrap_or("free"), text(note, "sections").unwrap_or("[]"))?;
+    let minutes = match note.get("duration_minutes") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => Some(value.as_i64()?),
+    };
+    let facts = notes::store::read_facts(
+        owned("start_time"),
+        minutes,
+        owned("service_code"),
+        owned("service_other").unwrap_or_default(),
+        owned("setting"),
+        owned("attendance"),
+        owned("attendance_detail").unwrap_or_default(),
+    )?;
+    // The facts are in the form a note's own check leaves them (a known service code, trimmed words).
+    if facts.clone().check().ok()? != facts {
+        return None;
+    }
+    Some((template, sections, facts))
+}
+
 /// The frozen rows must still match the hashes fixed when they were frozen.
 fn check_frozen(export: &PracticeExport) -> Result<()> {
     let rows = |table: &str| export.tables.get(table).map(Vec::as_slice).unwrap_or_default();
     for note in rows("progress_notes") {
         let field = |column: &str| required(note, "progress_notes", column);
         let id = field("id")?;
+        let (template, sections, facts) = stored_content(note)
+            .ok_or_else(|| bad_import(format!("note {id}: its template, sections or session facts are unreadable")))?;
         super::check_signature(id, NoteKind::Progress, text(note, "signed_at"), text(note, "content_hash"), || {
-            Ok([field("client_id")?, field("author_id")?, field("session_date")?, field("body")?])
+            let content = notes::SignedContent {
+                session_date: field("session_date")?,
+                body: field("body")?,
+                template,
+                sections: sections.iter().map(|section| (section.spec.key, section.text.expose())).collect(),
+                facts: &facts,
+            };
+            Ok(([field("client_id")?, field("author_id")?], content))
         })?;
     }
     for addendum in rows("progress_note_addenda") {

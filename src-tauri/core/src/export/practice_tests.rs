@@ -10,6 +10,7 @@ use crate::families::{UnitKind, UnitPolicy};
 use crate::fixture::{client_input, practice, Practice, PASSWORD};
 use crate::ids::StaffId;
 use crate::minors::{GuardianAccess, GuardianInput, GuardianRole, RuleField};
+use crate::notes::tests::soap_input;
 use crate::progress::Silent;
 use crate::testing::test_now;
 use crate::{CreateOptions, ErrorCode, OwnerAccount, SecretString, VaultPaths};
@@ -61,6 +62,9 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
     notes::sign(vault, clinician, NoteKind::Progress, &signed.id, now).unwrap();
     notes::add_addendum(vault, owner, NoteKind::Progress, &signed.id, "Date corrected.", now).unwrap();
     notes::create(vault, clinician, NoteKind::Progress, &ada, "2026-11-09", "Draft two.", now).unwrap();
+    // A SOAP note with the session's facts, signed: its sections and facts travel and its hash still holds.
+    let soap = notes::create(vault, clinician, NoteKind::Progress, &ada, "2026-11-16", soap_input(), now).unwrap();
+    notes::sign(vault, clinician, NoteKind::Progress, &soap.id, now).unwrap();
     notes::create(vault, clinician, NoteKind::Psychotherapy, &ada, "2026-11-02", PRIVATE, now).unwrap();
     let answers = crate::export::tests::sample_intake();
     crate::intake::save(vault, clinician, &ada, &answers, now).unwrap();

@@ -310,3 +310,73 @@ fn record_pdfs_carry_the_letterhead_and_practice_times_with_utc_and_hashes_on_th
         assert!(evidence.contains("Ada Lovelace: addendum to the note of 2026-11-02"), "{evidence}");
     }
 }
+
+#[test]
+fn a_templated_note_with_session_facts_leaves_in_the_client_export_and_comes_back_signed() {
+    let fixture = practice();
+    let now = test_now();
+    let ada = fixture.client("Ada", "Lovelace");
+    let soap = crate::notes::tests::soap_input();
+    let note =
+        notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &ada, "2026-11-16", soap, now).unwrap();
+    let signed = notes::sign(&fixture.vault, &fixture.clinician, NoteKind::Progress, &note.id, now).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = export_client(&fixture.vault, &fixture.owner, &ada, out.path(), None, now).unwrap();
+    assert_matches_schema(&report.json_path);
+    let json = std::fs::read_to_string(&report.json_path).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let exported = &value["clients"][0]["progress_notes"][0];
+    assert_eq!(exported["template"], "soap");
+    assert_eq!(exported["sections"][0]["title"], "Subjective");
+    assert_eq!(exported["sections"][3]["text"], "Sleep diary for two weeks.");
+    assert_eq!(exported["session"]["service"], "90834 Psychotherapy, 45 minutes");
+    assert_eq!(exported["session"]["setting"], "telehealth");
+    assert_eq!(exported["session"]["duration_minutes"], 45);
+    // The PDF prints the facts and each section under its heading, in order.
+    let pdf = pdf_text(&report.pdf_path);
+    let order: Vec<Option<usize>> = [
+        "Start time: 14:30",
+        "Duration: 45 minutes",
+        "Service: 90834 Psychotherapy, 45 minutes",
+        "Setting: Telehealth",
+        "Attended: Client with partner (Partner Sam joined for the last 15 minutes.)",
+        "Subjective: Reports waking at 4 am most nights.",
+        "Objective: —",
+        "Assessment: Insomnia linked to work stress.",
+        "Plan: Sleep diary for two weeks.",
+    ]
+    .iter()
+    .map(|expected| pdf.find(expected))
+    .collect();
+    assert!(order.iter().all(Option::is_some), "{order:?} in\n{pdf}");
+    assert!(order.windows(2).all(|pair| pair[0] < pair[1]), "in order: {order:?}\n{pdf}");
+
+    // Into another practice: the same sections and facts, and the signature still holds.
+    let target = practice();
+    import(&target.vault, &target.owner, &report.json_path, now, &Silent).unwrap();
+    let imported_id: ClientId = target
+        .vault
+        .connection()
+        .query_row("SELECT client_id FROM progress_notes WHERE id = ?1", [&signed.id], |row| row.get(0))
+        .unwrap();
+    let notes = notes::list(&target.vault, &target.owner, &imported_id, now).unwrap().progress;
+    let back = &notes[0];
+    assert_eq!((back.template, &back.sections, &back.facts), (signed.template, &signed.sections, &signed.facts));
+    assert_eq!(back.content_hash, signed.content_hash);
+    assert!(notes::verify_signature(back));
+
+    // A section or a fact changed in the file is refused.
+    let third = practice();
+    for (name, edited) in [
+        ("section", json.replacen("Insomnia linked to work stress.", "Nothing wrong.", 1)),
+        ("fact", json.replacen("\"duration_minutes\": 45", "\"duration_minutes\": 50", 1)),
+        ("unknown code", json.replacen("\"service_code\": \"90834\"", "\"service_code\": \"99999\"", 1)),
+        ("unknown template", json.replacen("\"template\": \"soap\"", "\"template\": \"grid\"", 1)),
+    ] {
+        assert_ne!(edited, json, "{name}: the case changes the file");
+        let file = out.path().join(format!("{name}.json"));
+        std::fs::write(&file, edited).unwrap();
+        let error = import(&third.vault, &third.owner, &file, now, &Silent).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput, "{name}: {error}");
+    }
+}

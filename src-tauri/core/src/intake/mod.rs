@@ -60,42 +60,28 @@ pub struct Question {
     pub required: bool,
 }
 
-/// The intake questionnaire.
+/// The intake questionnaire. The therapist fills it in, so each label is worded from the therapist's side
+/// ("Presenting concern", never "What brings you…?"); the keys stay as they are, so stored answers still load.
 pub const QUESTIONS: &[Question] = &[
-    Question {
-        key: "presenting_concern",
-        label: "What brings you to therapy now?",
-        kind: QuestionKind::LongText,
-        required: true,
-    },
-    Question {
-        key: "goals",
-        label: "What would you like to be different?",
-        kind: QuestionKind::LongText,
-        required: false,
-    },
-    Question {
-        key: "previous_therapy",
-        label: "Have you been in therapy before?",
-        kind: QuestionKind::YesNo,
-        required: true,
-    },
+    Question { key: "presenting_concern", label: "Presenting concern", kind: QuestionKind::LongText, required: true },
+    Question { key: "goals", label: "Client's goals for therapy", kind: QuestionKind::LongText, required: false },
+    Question { key: "previous_therapy", label: "Previous therapy", kind: QuestionKind::YesNo, required: true },
     Question { key: "current_medications", label: "Current medications", kind: QuestionKind::Text, required: false },
     Question {
         key: "risk_thoughts_of_self_harm",
-        label: "In the past month, have you had thoughts of harming yourself?",
+        label: "Thoughts of self-harm in the past month",
         kind: QuestionKind::YesNo,
         required: true,
     },
     Question {
         key: "distress_scale",
-        label: "Distress today (0 = none, 10 = worst)",
+        label: "Client's distress today (0 = none, 10 = worst)",
         kind: QuestionKind::Scale,
         required: false,
     },
     Question {
         key: "session_format",
-        label: "Preferred session format",
+        label: "Client's preferred session format",
         kind: QuestionKind::Choice(&["In person", "Video", "Phone", "No preference"]),
         required: false,
     },
@@ -113,7 +99,7 @@ pub const QUESTIONS: &[Question] = &[
     },
     Question {
         key: "last_physical_exam",
-        label: "Date of last physical exam",
+        label: "Date of the client's last physical exam",
         kind: QuestionKind::Date,
         required: false,
     },

@@ -46,3 +46,35 @@ fn intake_answers_are_checked_against_their_questions_and_kept_from_the_front_de
     assert_eq!(error.code(), ErrorCode::Forbidden);
     assert!(!fixture.audit_text().contains("sleeping"), "answers never reach the audit trail");
 }
+
+#[test]
+fn questions_are_worded_for_the_therapist_who_fills_them_in() {
+    let second_person = ["you", "your", "yours", "yourself", "yourselves"];
+    for question in QUESTIONS {
+        let words: Vec<String> =
+            question.label.split(|c: char| !c.is_alphanumeric() && c != '\'').map(|word| word.to_lowercase()).collect();
+        assert!(
+            !words.iter().any(|word| second_person.contains(&word.as_str())),
+            "{:?} speaks to the client; the therapist fills it in",
+            question.label
+        );
+        assert!(!question.label.ends_with('?'), "{:?} asks the client a question", question.label);
+    }
+    // The keys did not change with the wording: answers stored under them still load.
+    let keys: Vec<&str> = QUESTIONS.iter().map(|question| question.key).collect();
+    assert_eq!(
+        keys,
+        [
+            "presenting_concern",
+            "goals",
+            "previous_therapy",
+            "current_medications",
+            "risk_thoughts_of_self_harm",
+            "distress_scale",
+            "session_format",
+            "emergency_contact_name",
+            "emergency_contact_phone",
+            "last_physical_exam",
+        ]
+    );
+}

@@ -7,11 +7,19 @@
 //! - Psychotherapy notes: every read and write checks the author; anyone else is told "no such note",
 //!   so their existence is not revealed. They are never part of an export or of the record.
 //! - Note bodies never appear in the audit trail or in error messages.
+//! - A note is free text or a template's sections (SOAP, DAP, BIRP), with the session's facts as typed
+//!   fields ([`content`]); the signature's hash covers the sections and the facts.
 
+mod content;
 pub(crate) mod store;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
+pub(crate) use content::{check_input, check_session_date};
+pub use content::{
+    section_field, Attendance, NoteInput, NoteSection, NoteTemplate, NoteText, SectionSpec, ServiceCode, SessionFacts,
+    SessionSetting, MAX_DURATION_MINUTES, MAX_FACT_CHARS, OTHER_SERVICE, SERVICE_CODES,
+};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -89,8 +97,14 @@ pub struct Note {
     pub author_name: String,
     /// Date of the session, `YYYY-MM-DD`.
     pub session_date: String,
-    /// Text (redacted in `Debug`).
+    /// Free text (redacted in `Debug`); empty for a templated note.
     pub body: SecretString,
+    /// Free text or a template.
+    pub template: NoteTemplate,
+    /// A templated note's sections, every one of its template in order (empty for free text).
+    pub sections: Vec<NoteSection>,
+    /// The session's facts.
+    pub facts: SessionFacts,
     /// RFC 3339.
     pub created_at: String,
     /// RFC 3339.
@@ -122,15 +136,57 @@ pub(crate) fn check_body(body: &str) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn check_session_date(text: &str, now: OffsetDateTime) -> Result<String> {
-    let date = crate::clients::parse_date(text, "session_date")?;
-    if date > now.date() {
-        return Err(Error::invalid("session_date", "The session date is in the future; check it."));
+/// What a signature fixes of a note besides its identity: the date, the text, and (for a note with a template
+/// or session facts) the template, every section and every fact.
+pub(crate) struct SignedContent<'a> {
+    pub(crate) session_date: &'a str,
+    pub(crate) body: &'a str,
+    pub(crate) template: NoteTemplate,
+    /// Key and text of every section, in the template's order.
+    pub(crate) sections: Vec<(&'a str, &'a str)>,
+    pub(crate) facts: &'a SessionFacts,
+}
+
+/// The hash a signature fixes: id, kind, client, author, then [`SignedContent`], then the signing time. A
+/// free-text note without facts hashes exactly the fields it did before templates (its old signatures hold);
+/// any other note adds the template, the sections and the facts after the signing time.
+pub(crate) fn signed_hash(
+    [id, kind, client_id, author_id]: [&str; 4],
+    content: &SignedContent<'_>,
+    signed_at: &str,
+) -> String {
+    let mut fields: Vec<&str> = vec![id, kind, client_id, author_id, content.session_date, content.body, signed_at];
+    let facts = content.facts.hash_fields();
+    if content.template != NoteTemplate::Free || !content.facts.is_empty() {
+        fields.push(content.template.as_str());
+        for (key, text) in &content.sections {
+            fields.extend([*key, *text]);
+        }
+        fields.push("facts");
+        fields.extend(facts.iter().map(String::as_str));
     }
-    if date.year() < 1900 {
-        return Err(Error::invalid("session_date", "The session date is before 1900; check the year."));
+    content_hash(&fields)
+}
+
+impl Note {
+    /// What a signature of this note fixes.
+    pub(crate) fn signed_content(&self) -> SignedContent<'_> {
+        SignedContent {
+            session_date: &self.session_date,
+            body: self.body.expose(),
+            template: self.template,
+            sections: self.sections.iter().map(|section| (section.spec.key, section.text.expose())).collect(),
+            facts: &self.facts,
+        }
     }
-    Ok(date.to_string())
+
+    fn hash_at(&self, signed_at: &str) -> String {
+        signed_hash(
+            [self.id.as_str(), self.kind.as_str(), self.client_id.as_str(), self.author_id.as_str()],
+            &self.signed_content(),
+            signed_at,
+        )
+    }
 }
 
 /// The hash that a signature or addendum fixes: every field, length-prefixed.
@@ -210,15 +266,15 @@ pub fn create(
     kind: NoteKind,
     client_id: &ClientId,
     session_date: &str,
-    body: &str,
+    input: impl Into<NoteInput>,
     now: OffsetDateTime,
 ) -> Result<Note> {
-    check_body(body)?;
     let session_date = check_session_date(session_date, now)?;
+    let note = check_input(input.into())?;
     let note_id = NoteId::generate();
     access::run(vault, session, now, |transaction, actor| {
         writer_access(transaction, actor, client_id, now)?;
-        store::insert(transaction, kind, &note_id, client_id, &actor.staff_id, &session_date, body, now)?;
+        store::insert(transaction, kind, &note_id, client_id, &actor.staff_id, &session_date, &note, now)?;
         actor.record(transaction, now, actions::NOTE_CREATED, Some(client_id), kind.as_str())?;
         store::load(transaction, kind, &note_id)?.ok_or(Error::NotFound { what: "note" })
     })
@@ -231,11 +287,11 @@ pub fn update(
     kind: NoteKind,
     note_id: &NoteId,
     session_date: &str,
-    body: &str,
+    input: impl Into<NoteInput>,
     now: OffsetDateTime,
 ) -> Result<Note> {
-    check_body(body)?;
     let session_date = check_session_date(session_date, now)?;
+    let checked = check_input(input.into())?;
     access::run(vault, session, now, |transaction, actor| {
         let note = visible_note(transaction, actor, kind, note_id, now)?;
         if !may_as_author(actor, Operation::EditDraftNote, &note)? {
@@ -244,7 +300,7 @@ pub fn update(
         if note.signed_at.is_some() {
             return Err(Error::conflict("This note is signed and locked; add an addendum instead"));
         }
-        store::update(transaction, kind, note_id, &session_date, body, now)?;
+        store::update(transaction, kind, note_id, &session_date, &checked, now)?;
         actor.record(transaction, now, actions::NOTE_UPDATED, Some(&note.client_id), kind.as_str())?;
         store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
     })
@@ -261,15 +317,7 @@ pub fn sign(vault: &Vault, session: &Session, kind: NoteKind, note_id: &NoteId, 
             return Err(Error::conflict("This note is already signed"));
         }
         let signed_at = crate::vault::rfc3339(now);
-        let hash = content_hash(&[
-            note.id.as_str(),
-            kind.as_str(),
-            note.client_id.as_str(),
-            note.author_id.as_str(),
-            &note.session_date,
-            note.body.expose(),
-            &signed_at,
-        ]);
+        let hash = note.hash_at(&signed_at);
         store::sign(transaction, kind, note_id, &signed_at, &hash)?;
         actor.record(
             transaction,
@@ -317,18 +365,7 @@ pub fn add_addendum(
 /// Recompute a signed note's hash: whether its content is what was signed.
 pub fn verify_signature(note: &Note) -> bool {
     match (&note.signed_at, &note.content_hash) {
-        (Some(signed_at), Some(hash)) => {
-            *hash
-                == content_hash(&[
-                    note.id.as_str(),
-                    note.kind.as_str(),
-                    note.client_id.as_str(),
-                    note.author_id.as_str(),
-                    &note.session_date,
-                    note.body.expose(),
-                    signed_at,
-                ])
-        }
+        (Some(signed_at), Some(hash)) => *hash == note.hash_at(signed_at),
         _ => false,
     }
 }

@@ -3,7 +3,8 @@
 use rusqlite::{Connection, OptionalExtension, Row};
 use time::OffsetDateTime;
 
-use super::{Addendum, Note, NoteKind};
+use super::content::CheckedNote;
+use super::{Addendum, Attendance, Note, NoteKind, NoteSection, NoteTemplate, SessionFacts, SessionSetting};
 use crate::error::Result;
 use crate::ids::{ClientId, NoteId, StaffId};
 use crate::sensitive::SecretString;
@@ -16,8 +17,78 @@ fn tables(kind: NoteKind) -> (&'static str, &'static str) {
     }
 }
 
+/// One stored section (the `sections` column holds a JSON array of them, in the template's order).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct StoredSection {
+    pub(crate) key: String,
+    pub(crate) text: String,
+}
+
+/// The `sections` column for a checked note.
+pub(crate) fn sections_json(sections: &[(&str, String)]) -> String {
+    let stored: Vec<StoredSection> =
+        sections.iter().map(|(key, text)| StoredSection { key: (*key).to_owned(), text: text.clone() }).collect();
+    serde_json::to_string(&stored).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// A stored template and its sections, read back: every section of the template, in order (`None`: not a
+/// template's sections).
+pub(crate) fn read_sections(template: &str, sections: &str) -> Option<(NoteTemplate, Vec<NoteSection>)> {
+    let template = NoteTemplate::parse(template).ok()?;
+    let stored: Vec<StoredSection> = serde_json::from_str(sections).ok()?;
+    if stored.len() != template.sections().len() {
+        return None;
+    }
+    let sections = template
+        .sections()
+        .iter()
+        .zip(stored)
+        .map(|(spec, section)| {
+            (spec.key == section.key).then(|| NoteSection { spec: *spec, text: SecretString::new(section.text) })
+        })
+        .collect::<Option<_>>()?;
+    Some((template, sections))
+}
+
+/// Session facts as stored (columns `start_time` … `attendance_detail`; `None`: a value no list knows).
+pub(crate) fn read_facts(
+    start_time: Option<String>,
+    duration_minutes: Option<i64>,
+    service_code: Option<String>,
+    service_other: String,
+    setting: Option<String>,
+    attendance: Option<String>,
+    attendance_detail: String,
+) -> Option<SessionFacts> {
+    Some(SessionFacts {
+        start_time,
+        duration_minutes: duration_minutes.map(u16::try_from).transpose().ok()?,
+        service_code,
+        service_other,
+        setting: setting.as_deref().map(SessionSetting::parse).transpose().ok()?,
+        attendance: attendance.as_deref().map(Attendance::parse).transpose().ok()?,
+        attendance_detail,
+    })
+}
+
+fn unreadable(column: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, format!("unreadable {what}").into())
+}
+
 fn note_row(kind: NoteKind) -> impl Fn(&Row<'_>) -> rusqlite::Result<Note> {
     move |row| {
+        let (template, sections) = read_sections(&row.get::<_, String>(10)?, &row.get::<_, String>(11)?)
+            .ok_or_else(|| unreadable(11, "note sections"))?;
+        let facts = read_facts(
+            row.get(12)?,
+            row.get(13)?,
+            row.get(14)?,
+            row.get(15)?,
+            row.get(16)?,
+            row.get(17)?,
+            row.get(18)?,
+        )
+        .ok_or_else(|| unreadable(12, "session facts"))?;
         Ok(Note {
             id: row.get(0)?,
             kind,
@@ -26,6 +97,9 @@ fn note_row(kind: NoteKind) -> impl Fn(&Row<'_>) -> rusqlite::Result<Note> {
             author_name: row.get(3)?,
             session_date: row.get(4)?,
             body: SecretString::new(row.get(5)?),
+            template,
+            sections,
+            facts,
             created_at: row.get(6)?,
             updated_at: row.get(7)?,
             signed_at: row.get(8)?,
@@ -39,7 +113,8 @@ fn select(kind: NoteKind) -> String {
     let (notes, _) = tables(kind);
     format!(
         "SELECT n.id, n.client_id, n.author_id, s.display_name, n.session_date, n.body, n.created_at, n.updated_at,
-            n.signed_at, n.content_hash
+            n.signed_at, n.content_hash, n.template, n.sections, n.start_time, n.duration_minutes, n.service_code,
+            n.service_other, n.setting, n.attendance, n.attendance_detail
          FROM {notes} n JOIN staff s ON s.id = n.author_id"
     )
 }
@@ -106,7 +181,7 @@ pub(super) fn insert(
     client_id: &ClientId,
     author_id: &StaffId,
     session_date: &str,
-    body: &str,
+    note: &CheckedNote,
     now: OffsetDateTime,
 ) -> Result<()> {
     let (notes, _) = tables(kind);
@@ -115,7 +190,31 @@ pub(super) fn insert(
             "INSERT INTO {notes} (id, client_id, author_id, session_date, body, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
         ))?
-        .execute(rusqlite::params![note_id, client_id, author_id, session_date, body, rfc3339(now)])?;
+        .execute(rusqlite::params![note_id, client_id, author_id, session_date, note.body, rfc3339(now)])?;
+    write_content(connection, notes, note_id, note)
+}
+
+/// The template, sections and facts of a draft.
+fn write_content(connection: &Connection, notes: &str, note_id: &NoteId, note: &CheckedNote) -> Result<()> {
+    let facts = &note.facts;
+    connection
+        .prepare_cached(&format!(
+            "UPDATE {notes} SET template = ?2, sections = ?3, start_time = ?4, duration_minutes = ?5,
+                service_code = ?6, service_other = ?7, setting = ?8, attendance = ?9, attendance_detail = ?10
+             WHERE id = ?1"
+        ))?
+        .execute(rusqlite::params![
+            note_id,
+            note.template.as_str(),
+            sections_json(&note.sections),
+            facts.start_time,
+            facts.duration_minutes,
+            facts.service_code,
+            facts.service_other,
+            facts.setting.map(SessionSetting::as_str),
+            facts.attendance.map(Attendance::as_str),
+            facts.attendance_detail,
+        ])?;
     Ok(())
 }
 
@@ -124,14 +223,14 @@ pub(super) fn update(
     kind: NoteKind,
     note_id: &NoteId,
     session_date: &str,
-    body: &str,
+    note: &CheckedNote,
     now: OffsetDateTime,
 ) -> Result<()> {
     let (notes, _) = tables(kind);
     connection
         .prepare_cached(&format!("UPDATE {notes} SET session_date = ?2, body = ?3, updated_at = ?4 WHERE id = ?1"))?
-        .execute(rusqlite::params![note_id, session_date, body, rfc3339(now)])?;
-    Ok(())
+        .execute(rusqlite::params![note_id, session_date, note.body, rfc3339(now)])?;
+    write_content(connection, notes, note_id, note)
 }
 
 pub(super) fn sign(
