@@ -8,7 +8,7 @@ use std::time::Duration;
 use fantoccini::Client;
 
 use super::harness::{
-    click, click_with_text, is_present, page_text, screenshot, select_value, set_value, type_into, wait_for,
+    click, click_with_text, go_to, is_present, page_text, screenshot, select_value, set_value, type_into, wait_for,
     wait_for_text, wait_gone, Journey,
 };
 use super::{create_practice, sign_in};
@@ -64,7 +64,7 @@ async fn journey() {
     create_practice(&client, &journey.vault).await;
 
     // The owner adds staff; a taken login is refused with a message.
-    click(&client, "#nav-staff").await;
+    go_to(&client, "staff").await;
     add_staff(&client, "carl", "Carl Clinician", "clinician").await;
     add_staff(&client, "cora", "Cora Clinician", "clinician").await;
     add_staff(&client, "fran", "Fran Front", "front_desk").await;
@@ -171,12 +171,12 @@ async fn journey() {
     click(&client, "#tab-notes").await;
     wait_for_text(&client, "#progress-notes", "sleep hygiene").await;
     assert!(!page_text(&client).await.contains("PRIVATE-PROCESS-NOTE"));
-    click(&client, "#nav-break-glass").await;
+    go_to(&client, "break-glass").await;
     wait_for_text(&client, "#break-glass-list", "Covering for Carl").await;
     click(&client, ".break-glass-row[data-reviewed='false'] .break-glass-review").await;
     wait_gone(&client, ".break-glass-row[data-reviewed='false']").await;
 
-    click(&client, "#nav-audit").await;
+    go_to(&client, "audit").await;
     for action in ["break_glass.opened", "note.signed", "client.viewed", "access.denied", "session.sign_in"] {
         wait_for(&client, &format!(".audit-row[data-action='{action}']")).await;
     }

@@ -145,7 +145,7 @@ describe('staff (owner)', () => {
     });
   });
 
-  test('the last owner cannot be disabled or demoted: the back end’s conflict is shown', async () => {
+  test('nobody is offered Disable on their own row; the last owner cannot be demoted: the back end’s conflict is shown', async () => {
     // The rule itself: staff/tests.rs the_last_active_owner_cannot_be_demoted_or_disabled.
     const lastOwner = refuse('conflict', 'The practice needs at least one active owner');
     const stub = installStub({
@@ -156,23 +156,20 @@ describe('staff (owner)', () => {
     await openSection(user, 'staff');
     await bySelector('.staff-row[data-login="olivia"]');
 
-    await user.click(row('olivia').querySelector<HTMLButtonElement>('.staff-toggle-active')!);
-    const error = await waitFor(() => {
-      const el = row('olivia').querySelector('.staff-row-error');
-      if (!el) throw new Error('no error yet');
-      return el;
-    });
-    expect(error).toHaveTextContent('The practice needs at least one active owner');
-    expect(error).toHaveAttribute('role', 'alert');
-    expect(row('olivia')).toHaveTextContent('Active');
+    // Olivia's own row offers no Disable (the core refuses it as well); everyone else's does.
+    expect(row('olivia').querySelector('.staff-toggle-active')).toBeNull();
+    expect(row('carl').querySelector('.staff-toggle-active')).toHaveTextContent('Disable');
 
     const select = row('olivia').querySelector<HTMLSelectElement>('.staff-role-select')!;
     await user.selectOptions(select, 'clinician');
     await waitFor(() => expect(stub.callsOf('set_staff_role')).toHaveLength(1));
     await settle();
     expect(select.value).toBe('owner');
-    expect(row('olivia').querySelector('.staff-row-error')).toHaveTextContent('The practice needs at least one active owner');
-    expect(stub.callsOf('set_staff_active')[0].args).toEqual({ staffId: 's-olivia', active: false });
+    const error = row('olivia').querySelector('.staff-row-error');
+    expect(error).toHaveTextContent('The practice needs at least one active owner');
+    expect(error).toHaveAttribute('role', 'alert');
+    expect(row('olivia')).toHaveTextContent('Active');
+    expect(stub.callsOf('set_staff_active')).toHaveLength(0);
     expect(stub.callsOf('set_staff_role')[0].args).toEqual({ staffId: 's-olivia', role: 'clinician' });
   });
 });

@@ -208,7 +208,8 @@ describe('settings', () => {
     expect(input.value).toBe('15');
     expect(input).toBeDisabled();
     expect(maybeId('save-settings')).not.toBeInTheDocument();
-    expect(await byId('auto-lock-hint')).toHaveTextContent('Only an owner can change this.');
+    // A space between the sentences (not "240.Only").
+    expect(await byId('auto-lock-hint')).toHaveTextContent('to 240. Only an owner can change this.');
     expect(stub.callsOf('get_settings')).toHaveLength(1);
   });
 });

@@ -428,6 +428,9 @@ pub fn set_active(
         if target.active == active {
             return Ok(false);
         }
+        if !active && &target.id == session.staff_id() {
+            return Err(Error::conflict("You cannot disable your own account; another owner can"));
+        }
         if !active {
             keep_an_owner(transaction, &target)?;
         }

@@ -119,6 +119,13 @@ fn the_last_active_owner_cannot_be_demoted_or_disabled() {
     // With a second owner, the first may step down.
     let carl = fixture.clinician.staff_id().clone();
     set_role(&fixture.vault, &owner, &carl, Role::Owner, test_now()).unwrap();
+    // Still nobody disables their own account (another owner does); the row and its key slot stay.
+    let slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let error = set_active(&mut fixture.vault, &owner, &owner_id, false, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    assert!(error.to_string().contains("your own account"), "{error}");
+    assert_eq!(std::fs::read(&fixture.paths.key_slots).unwrap(), slots);
+    assert!(list(&fixture.vault, &owner, test_now()).unwrap().iter().all(|member| member.active));
     set_role(&fixture.vault, &owner, &owner_id, Role::Clinician, test_now()).unwrap();
     let error = list(&fixture.vault, &owner, test_now()).map(|_| ());
     assert!(error.is_ok(), "listing staff is open to every role");
