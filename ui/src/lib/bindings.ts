@@ -753,6 +753,13 @@ export type SignerInputDto = {
 };
 
 /**  A signer's part in a document. */
+/**  Someone who can sign in, as the sign-in screen lists them. */
+export type SignInPersonDto = {
+	login: string,
+	/**  Their name; null for a password set before names were kept (show the login). */
+	displayName: string | null,
+};
+
 export type SignerRoleDto = "client" | "partner" | "guardian" | "witness";
 
 /**  A staff member as listed. */
@@ -880,6 +887,8 @@ export type VaultStatusDto = {
 	logins: string[],
 	/**  A signing kiosk is running (show only the kiosk). */
 	kiosk: boolean,
+	/**  The people behind `logins`, with their names (from their key slots) for the sign-in screen. */
+	people: SignInPersonDto[],
 };
 
 /**  The outcome of checking the chain. */

@@ -319,6 +319,7 @@ const NO_VAULT: VaultStatus = {
   session: null,
   logins: [],
   kiosk: false,
+  people: [],
 };
 
 describe('restore from a backup', () => {
