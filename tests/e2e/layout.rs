@@ -92,7 +92,16 @@ async fn check_screen(client: &Client, name: &str) {
             "const root = document.documentElement;
              const text = document.body.innerText;
              const joined = text.match(/[a-z]{2}[.!?][A-Z][a-z]+/g) || [];
-             return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, joined };",
+             const wide = [];
+             for (const element of document.body.querySelectorAll('*')) {
+               const box = element.getBoundingClientRect();
+               if (box.right > root.clientWidth + 0.5 && wide.length < 5) {
+                 wide.push(element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
+                   + (element.className && typeof element.className === 'string' ? '.' + element.className.split(' ')[0] : '')
+                   + ' ' + Math.round(box.right) + 'px');
+               }
+             }
+             return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, joined, wide };",
             vec![],
         )
         .await
@@ -101,7 +110,9 @@ async fn check_screen(client: &Client, name: &str) {
     let client_width = measured["clientWidth"].as_u64().unwrap();
     assert!(
         scroll_width <= client_width,
-        "{name}: the page scrolls sideways ({scroll_width} px wide in {client_width} px; see target/e2e-screenshots/{name}.png)"
+        "{name}: the page scrolls sideways ({scroll_width} px wide in {client_width} px: {}; see \
+         target/e2e-screenshots/{name}.png)",
+        measured["wide"]
     );
     assert_eq!(measured["joined"], json!([]), "{name}: sentences run together");
 }
