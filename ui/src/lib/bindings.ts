@@ -724,6 +724,13 @@ export type ShellCode =
 /**  A signing kiosk is running: only its own commands work until staff end it. */
 "kiosk_active";
 
+/**  Someone who can sign in, as the sign-in screen lists them. */
+export type SignInPersonDto = {
+	login: string,
+	/**  Their name; null for a password set before names were kept (show the login). */
+	displayName: string | null,
+};
+
 /**  What a signer gives. */
 export type SignatureInputDto = {
 	typedName: string,
@@ -753,13 +760,6 @@ export type SignerInputDto = {
 };
 
 /**  A signer's part in a document. */
-/**  Someone who can sign in, as the sign-in screen lists them. */
-export type SignInPersonDto = {
-	login: string,
-	/**  Their name; null for a password set before names were kept (show the login). */
-	displayName: string | null,
-};
-
 export type SignerRoleDto = "client" | "partner" | "guardian" | "witness";
 
 /**  A staff member as listed. */
