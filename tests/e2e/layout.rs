@@ -9,11 +9,10 @@ use std::time::Duration;
 use fantoccini::Client;
 use serde_json::{json, Value};
 
-use super::harness::{click, go_to, screenshot, select_value, type_into, wait_for, wait_for_text, Journey};
-use super::practice::new_client;
+use super::harness::{click, go_to, screenshot, type_into, wait_for, wait_for_text, Journey};
+use super::practice::{add_staff, new_client, STAFF_PASSWORD};
 use super::{create_practice, sign_in, OWNER_PASSWORD};
 
-const STAFF_PASSWORD: &str = "a long staff password";
 const SIZES: [(u32, u32); 2] = [(1024, 768), (1280, 800)];
 const RECORD_SECTIONS: [&str; 5] = ["clients", "requests", "consent", "families", "rules"];
 const PRACTICE_SECTIONS: [&str; 5] = ["staff", "audit", "break-glass", "data", "settings"];
@@ -22,16 +21,6 @@ const PRACTICE_SECTIONS: [&str; 5] = ["staff", "audit", "break-glass", "data", "
 async fn r15_every_screen_fits_for_every_role() {
     let _one_at_a_time = super::harness::one_at_a_time().await;
     tokio::time::timeout(Duration::from_secs(540), journey()).await.expect("the journey finishes within nine minutes");
-}
-
-async fn add_staff(client: &Client, login: &str, name: &str, role: &str) {
-    click(client, "#add-staff").await;
-    type_into(client, "#staff-login", login).await;
-    type_into(client, "#staff-name", name).await;
-    select_value(client, "#staff-role", role).await;
-    type_into(client, "#staff-password", STAFF_PASSWORD).await;
-    click(client, "#staff-save").await;
-    wait_for(client, &format!(".staff-row[data-login='{login}']")).await;
 }
 
 async fn journey() {

@@ -13,7 +13,7 @@ use super::harness::{
 };
 use super::{create_practice, sign_in};
 
-const STAFF_PASSWORD: &str = "a long staff password";
+pub const STAFF_PASSWORD: &str = "a long staff password";
 const PRIVATE: &str = "PRIVATE-PROCESS-NOTE about transference";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,7 +22,8 @@ async fn r3_group_practice_roles_notes_and_audit() {
     tokio::time::timeout(Duration::from_secs(480), journey()).await.expect("the journey finishes within eight minutes");
 }
 
-async fn add_staff(client: &Client, login: &str, name: &str, role: &str) {
+/// Add a staff member through the owner's staff form.
+pub async fn add_staff(client: &Client, login: &str, name: &str, role: &str) {
     click(client, "#add-staff").await;
     type_into(client, "#staff-login", login).await;
     type_into(client, "#staff-name", name).await;
