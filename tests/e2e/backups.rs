@@ -16,7 +16,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
-use super::harness::{click, invoke, screenshot, type_into, wait_for, wait_for_text, wait_gone, Journey};
+use super::harness::{click, go_to, invoke, screenshot, type_into, wait_for, wait_for_text, wait_gone, Journey};
 use super::practice::new_client;
 use super::{create_practice, sign_in, OWNER_PASSWORD};
 
@@ -68,7 +68,7 @@ async fn journey() {
     screenshot(&client, "70-home-no-backup").await;
 
     // Back up now: the file the save dialog would answer with, through the command the button calls.
-    click(&client, "#nav-data").await;
+    go_to(&client, "data").await;
     wait_for(&client, "#back-up-now").await;
     let manual = drive.path().join("Saferoom backup today.saferoom-backup");
     let made = invoke(&client, "back_up_now", &json!({ "file": manual })).await.expect("the backup is made");
@@ -77,7 +77,7 @@ async fn journey() {
 
     // Automatic backups: a folder (typed beside the picker) and how many to keep; a missing folder is refused.
     click(&client, "#nav-clients").await;
-    click(&client, "#nav-data").await;
+    go_to(&client, "data").await;
     let status = wait_for_text(&client, "#backup-status-data", "Last backup:").await;
     assert!(!status.contains('Z') && !status.contains("T0") && !status.contains("T1"), "plain local time: {status}");
     type_into(&client, "#backup-folder", &drive.path().join("not there").display().to_string()).await;
@@ -108,7 +108,7 @@ async fn journey() {
     screenshot(&client, "72-home-backed-up").await;
 
     // The practice export, kept for the import below.
-    click(&client, "#nav-data").await;
+    go_to(&client, "data").await;
     type_into(&client, "#practice-export-folder", &exports.display().to_string()).await;
     click(&client, "#export-practice").await;
     let result = wait_for_text(&client, "#practice-export-result", ".json").await;
@@ -152,7 +152,7 @@ async fn journey() {
     create_practice(&client, &journey.vault).await;
     let on_quit = drive.path().join("on quit");
     std::fs::create_dir(&on_quit).unwrap();
-    click(&client, "#nav-data").await;
+    go_to(&client, "data").await;
     type_into(&client, "#backup-folder", &on_quit.display().to_string()).await;
     click(&client, "#backup-settings-save").await;
     wait_for(&client, "#backup-settings-saved").await;
@@ -168,7 +168,7 @@ async fn journey() {
     let client = journey.launch().await;
     small_window(&client).await;
     sign_in(&client, "olivia", OWNER_PASSWORD).await;
-    click(&client, "#nav-data").await;
+    go_to(&client, "data").await;
     type_into(&client, "#import-file", &export_json).await;
     click(&client, "#import-practice").await;
     click(&client, "#import-confirm").await;

@@ -475,3 +475,19 @@ pub async fn draw_signature(client: &Client, pointer_type: &str) {
         at('pointerup', 40);";
     client.execute(script, vec![json!(pointer_type)]).await.expect("the pointer events are dispatched");
 }
+
+/// The sections in the owner's "Practice" menu (the others are buttons in the navigation row).
+const PRACTICE_MENU: [&str; 5] = ["staff", "audit", "break-glass", "data", "settings"];
+
+/// Go to a section with the main navigation as a person does: an owner's practice sections (and Settings) are
+/// in the "Practice" menu, opened first; anyone else's Settings is a plain button.
+pub async fn go_to(client: &Client, section: &str) {
+    wait_for(client, "#nav-clients").await;
+    if PRACTICE_MENU.contains(&section) && is_present(client, "#nav-practice").await {
+        if !is_present(client, "#nav-practice[aria-expanded='true']").await {
+            click(client, "#nav-practice").await;
+        }
+        wait_for(client, "#nav-practice-menu").await;
+    }
+    click(client, &format!("#nav-{section}")).await;
+}

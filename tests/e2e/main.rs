@@ -5,13 +5,14 @@ mod backups;
 mod consent;
 mod families;
 mod harness;
+mod layout;
 mod practice;
 mod records;
 
 use std::time::Duration;
 
 use fantoccini::Client;
-use harness::{click, is_present, screenshot, select_value, type_into, wait_for, wait_for_text, Journey};
+use harness::{click, go_to, is_present, screenshot, select_value, type_into, wait_for, wait_for_text, Journey};
 
 pub const OWNER_PASSWORD: &str = "olivia's long password";
 
@@ -77,7 +78,7 @@ async fn journey() {
     assert!(vault.exists() && journey.folder.path().join("practice.saferoom.keys").exists());
 
     // Settings: bad input is refused with a message, good input is kept.
-    click(&client, "#nav-settings").await;
+    go_to(&client, "settings").await;
     type_into(&client, "#auto-lock-minutes", "0").await;
     click(&client, "#save-settings").await;
     wait_for(&client, "#settings-error").await;
@@ -96,7 +97,7 @@ async fn journey() {
     wait_for_text(&client, "#sign-in-error", "not right").await;
     screenshot(&client, "04-wrong-password").await;
     sign_in(&client, "olivia", OWNER_PASSWORD).await;
-    click(&client, "#nav-settings").await;
+    go_to(&client, "settings").await;
     let minutes = wait_for(&client, "#auto-lock-minutes").await.prop("value").await.unwrap();
     assert_eq!(minutes.as_deref(), Some("5"), "the setting was kept in the vault");
 

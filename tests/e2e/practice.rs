@@ -8,12 +8,12 @@ use std::time::Duration;
 use fantoccini::Client;
 
 use super::harness::{
-    click, click_with_text, is_present, page_text, screenshot, select_value, set_value, type_into, wait_for,
+    click, click_with_text, go_to, is_present, page_text, screenshot, select_value, set_value, type_into, wait_for,
     wait_for_text, wait_gone, Journey,
 };
 use super::{create_practice, sign_in};
 
-const STAFF_PASSWORD: &str = "a long staff password";
+pub const STAFF_PASSWORD: &str = "a long staff password";
 const PRIVATE: &str = "PRIVATE-PROCESS-NOTE about transference";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,7 +22,8 @@ async fn r3_group_practice_roles_notes_and_audit() {
     tokio::time::timeout(Duration::from_secs(480), journey()).await.expect("the journey finishes within eight minutes");
 }
 
-async fn add_staff(client: &Client, login: &str, name: &str, role: &str) {
+/// Add a staff member through the owner's staff form.
+pub async fn add_staff(client: &Client, login: &str, name: &str, role: &str) {
     click(client, "#add-staff").await;
     type_into(client, "#staff-login", login).await;
     type_into(client, "#staff-name", name).await;
@@ -64,7 +65,7 @@ async fn journey() {
     create_practice(&client, &journey.vault).await;
 
     // The owner adds staff; a taken login is refused with a message.
-    click(&client, "#nav-staff").await;
+    go_to(&client, "staff").await;
     add_staff(&client, "carl", "Carl Clinician", "clinician").await;
     add_staff(&client, "cora", "Cora Clinician", "clinician").await;
     add_staff(&client, "fran", "Fran Front", "front_desk").await;
@@ -176,12 +177,12 @@ async fn journey() {
     click(&client, "#tab-notes").await;
     wait_for_text(&client, "#progress-notes", "sleep hygiene").await;
     assert!(!page_text(&client).await.contains("PRIVATE-PROCESS-NOTE"));
-    click(&client, "#nav-break-glass").await;
+    go_to(&client, "break-glass").await;
     wait_for_text(&client, "#break-glass-list", "Covering for Carl").await;
     click(&client, ".break-glass-row[data-reviewed='false'] .break-glass-review").await;
     wait_gone(&client, ".break-glass-row[data-reviewed='false']").await;
 
-    click(&client, "#nav-audit").await;
+    go_to(&client, "audit").await;
     for action in ["break_glass.opened", "note.signed", "client.viewed", "access.denied", "session.sign_in"] {
         wait_for(&client, &format!(".audit-row[data-action='{action}']")).await;
     }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::create_practice;
-use super::harness::{click, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Journey};
+use super::harness::{click, go_to, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Journey};
 use super::practice::new_client;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,7 +62,7 @@ async fn journey() {
 
     // The whole practice, then importing it back into this vault, which holds records: refused as a whole
     // (a practice export goes into a new, empty vault; see r7).
-    click(&client, "#nav-data").await;
+    go_to(&client, "data").await;
     type_into(&client, "#practice-export-folder", &exports.path().display().to_string()).await;
     click(&client, "#export-practice").await;
     let result = wait_for_text(&client, "#practice-export-result", ".json").await;

@@ -63,6 +63,17 @@ pub struct VaultStatusDto {
     logins: Vec<String>,
     /// A signing kiosk is running (show only the kiosk).
     kiosk: bool,
+    /// The people behind `logins`, with their names (from their key slots) for the sign-in screen.
+    people: Vec<SignInPersonDto>,
+}
+
+/// Someone who can sign in, as the sign-in screen lists them.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInPersonDto {
+    login: String,
+    /// Their name; null for a password set before names were kept (show the login).
+    display_name: Option<String>,
 }
 
 /// The key the open vault was opened with.
@@ -154,6 +165,10 @@ pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStat
         session: state.session().as_ref().map(SessionDto::from),
         logins: saferoom_core::vault::slots::staff_logins(&state.paths.key_slots),
         kiosk: state.kiosk_active(),
+        people: saferoom_core::vault::slots::staff_sign_in_names(&state.paths.key_slots)
+            .into_iter()
+            .map(|name| SignInPersonDto { login: name.login, display_name: name.display_name })
+            .collect(),
     })
 }
 

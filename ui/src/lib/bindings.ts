@@ -802,6 +802,13 @@ export type ShellCode =
 /**  A signing kiosk is running: only its own commands work until staff end it. */
 "kiosk_active";
 
+/**  Someone who can sign in, as the sign-in screen lists them. */
+export type SignInPersonDto = {
+	login: string,
+	/**  Their name; null for a password set before names were kept (show the login). */
+	displayName: string | null,
+};
+
 /**  What a signer gives. */
 export type SignatureInputDto = {
 	typedName: string,
@@ -962,6 +969,8 @@ export type VaultStatusDto = {
 	logins: string[],
 	/**  A signing kiosk is running (show only the kiosk). */
 	kiosk: boolean,
+	/**  The people behind `logins`, with their names (from their key slots) for the sign-in screen. */
+	people: SignInPersonDto[],
 };
 
 /**  The outcome of checking the chain. */

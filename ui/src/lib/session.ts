@@ -22,6 +22,13 @@ export interface MainContext {
   openUnit(id: string, name: string | null): void;
   /** start_kiosk answered: the staff session has ended and the kiosk screen takes over. */
   kioskStarted(packet: KioskPacket): void;
+  /**
+   * A client's record is shown on this tab (null, null: no record is shown any more). The main screen keeps
+   * it, in memory only, to return there after an unlock, a switch of user or a signing kiosk.
+   */
+  showingClient(clientId: string | null, tab: ClientTab | null): void;
+  /** This client's record could not be opened (refused or gone): when it was a return, the list is shown. */
+  clientRefused(clientId: string): void;
 }
 
 /** The tabs of the client view. */

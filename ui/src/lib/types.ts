@@ -25,6 +25,8 @@ export type CommandError = Ipc.CommandError;
 export type Role = Ipc.RoleDto;
 
 export const ROLES: readonly Role[] = ['owner', 'clinician', 'front_desk'];
+/** Someone who can sign in, with their name where their key slot has one. */
+export type SignInPerson = Ipc.SignInPersonDto;
 
 export type SessionInfo = Ipc.SessionDto;
 export type KeychainInfo = Ipc.KeychainDto;

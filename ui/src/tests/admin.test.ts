@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
-import { all, byId, bySelector, maybeId, renderApp, setDate, settle } from './helpers';
+import { all, byId, bySelector, maybeId, openSection, renderApp, setDate, settle } from './helpers';
 import { inTurn, installStub, refuse } from './stub';
 import {
   auditEntries,
@@ -31,7 +31,7 @@ describe('staff (owner)', () => {
   test('lists staff with role and status', async () => {
     installStub({ signedInAs: OWNER, answers: { ...HOME, list_staff: STAFF } });
     const { user } = renderApp();
-    await user.click(await byId('nav-staff'));
+    await openSection(user, 'staff');
     await bySelector('#staff-list .staff-row');
     expect(all('.staff-row').map((r) => r.dataset.login)).toEqual(['olivia', 'carl', 'cleo', 'fran']);
     expect(row('fran')).toHaveTextContent('Fran Ford');
@@ -55,7 +55,7 @@ describe('staff (owner)', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-staff'));
+    await openSection(user, 'staff');
     await user.click(await byId('add-staff'));
     expect(document.activeElement?.id).toBe('staff-login');
 
@@ -106,7 +106,7 @@ describe('staff (owner)', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-staff'));
+    await openSection(user, 'staff');
     await bySelector('.staff-row[data-login="carl"]');
 
     const carlsRole = row('carl').querySelector<HTMLSelectElement>('.staff-role-select')!;
@@ -145,7 +145,7 @@ describe('staff (owner)', () => {
     });
   });
 
-  test('the last owner cannot be disabled or demoted: the back end’s conflict is shown', async () => {
+  test('nobody is offered Disable on their own row; the last owner cannot be demoted: the back end’s conflict is shown', async () => {
     // The rule itself: staff/tests.rs the_last_active_owner_cannot_be_demoted_or_disabled.
     const lastOwner = refuse('conflict', 'The practice needs at least one active owner');
     const stub = installStub({
@@ -153,32 +153,29 @@ describe('staff (owner)', () => {
       answers: { ...HOME, list_staff: STAFF, set_staff_active: lastOwner, set_staff_role: lastOwner },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-staff'));
+    await openSection(user, 'staff');
     await bySelector('.staff-row[data-login="olivia"]');
 
-    await user.click(row('olivia').querySelector<HTMLButtonElement>('.staff-toggle-active')!);
-    const error = await waitFor(() => {
-      const el = row('olivia').querySelector('.staff-row-error');
-      if (!el) throw new Error('no error yet');
-      return el;
-    });
-    expect(error).toHaveTextContent('The practice needs at least one active owner');
-    expect(error).toHaveAttribute('role', 'alert');
-    expect(row('olivia')).toHaveTextContent('Active');
+    // Olivia's own row offers no Disable (the core refuses it as well); everyone else's does.
+    expect(row('olivia').querySelector('.staff-toggle-active')).toBeNull();
+    expect(row('carl').querySelector('.staff-toggle-active')).toHaveTextContent('Disable');
 
     const select = row('olivia').querySelector<HTMLSelectElement>('.staff-role-select')!;
     await user.selectOptions(select, 'clinician');
     await waitFor(() => expect(stub.callsOf('set_staff_role')).toHaveLength(1));
     await settle();
     expect(select.value).toBe('owner');
-    expect(row('olivia').querySelector('.staff-row-error')).toHaveTextContent('The practice needs at least one active owner');
-    expect(stub.callsOf('set_staff_active')[0].args).toEqual({ staffId: 's-olivia', active: false });
+    const error = row('olivia').querySelector('.staff-row-error');
+    expect(error).toHaveTextContent('The practice needs at least one active owner');
+    expect(error).toHaveAttribute('role', 'alert');
+    expect(row('olivia')).toHaveTextContent('Active');
+    expect(stub.callsOf('set_staff_active')).toHaveLength(0);
     expect(stub.callsOf('set_staff_role')[0].args).toEqual({ staffId: 's-olivia', role: 'clinician' });
   });
 });
 
 async function openAudit(user: User) {
-  await user.click(await byId('nav-audit'));
+  await openSection(user, 'audit');
   return byId('audit-list');
 }
 
@@ -384,8 +381,8 @@ describe('emergency access review (owner)', () => {
       },
     });
     const { user } = renderApp();
-    await waitFor(() => expect(maybeId('nav-break-glass')).toHaveTextContent('1'));
-    await user.click(await byId('nav-break-glass'));
+    await waitFor(() => expect(maybeId('nav-practice')).toHaveTextContent('1'));
+    await openSection(user, 'break-glass');
     await bySelector('#break-glass-list .break-glass-row');
     expect(all('.break-glass-row').map((r) => r.dataset.grantId)).toEqual(['g-new', 'g-old']);
     const first = all('.break-glass-row')[0];
@@ -400,7 +397,7 @@ describe('emergency access review (owner)', () => {
       expect(document.querySelector<HTMLElement>('.break-glass-row[data-grant-id="g-new"]')!.dataset.reviewed).toBe('true'),
     );
     expect(stub.callsOf('review_break_glass').map((c) => c.args)).toEqual([{ grantId: 'g-new' }]);
-    await waitFor(() => expect(maybeId('nav-break-glass')?.querySelector('.count')).toBeFalsy());
+    await waitFor(() => expect(maybeId('nav-practice')?.querySelector('.count')).toBeFalsy());
 
     await user.click(await byId('break-glass-unreviewed-only'));
     expect(await byId('break-glass-empty')).toHaveTextContent('Nothing left to review.');

@@ -9,7 +9,7 @@ import BackupSection from '../features/vault/BackupSection.svelte';
 import BackupStatusNotice from '../features/vault/BackupStatusNotice.svelte';
 import WorkProgress from '../features/vault/WorkProgress.svelte';
 import RestoreScreen from '../screens/RestoreScreen.svelte';
-import { byId, deferred, maybeId, renderApp, settle } from './helpers';
+import { byId, deferred, maybeId, openSection, renderApp, settle } from './helpers';
 import { type Args, fail, installStub } from './stub';
 import { BACKED_UP, CLINICIAN, DEFAULT_FOLDER, OWNER, clientDetail, clientSummary, practiceClients } from './data';
 
@@ -271,7 +271,7 @@ describe('export and import on Practice data', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-data'));
+    await openSection(user, 'data');
     await waitFor(() => expect(byIdNow('practice-export-folder')).not.toHaveValue(''));
     await user.click(byIdNow('export-practice'));
     expect(stub.callsOf('export_practice')[0].args).toEqual({ folder: DEFAULT_FOLDER });
@@ -319,6 +319,7 @@ const NO_VAULT: VaultStatus = {
   session: null,
   logins: [],
   kiosk: false,
+  people: [],
 };
 
 describe('restore from a backup', () => {

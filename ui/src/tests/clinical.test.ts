@@ -244,7 +244,8 @@ describe('notes', () => {
     await user.click(await byId('switch-user'));
     await signInWith(user, 'olivia', PASSWORD);
     expect(backend.callsOf('sign_in')[0].args).toEqual({ login: 'olivia', password: PASSWORD });
-    await openTab(user, 'c-ada', 'notes');
+    // The owner may open Ada's record: the switch returns to it, on the notes tab.
+    expect(await byId('tab-notes')).toHaveAttribute('aria-selected', 'true');
     await bySelector('#progress-notes .note');
     expect(await byId('progress-notes')).toHaveTextContent('Progress for the record.');
     expect(await byId('psychotherapy-notes-empty')).toBeInTheDocument();

@@ -84,7 +84,8 @@ describe('first start: creating the vault and the owner account', () => {
     expect(await byId('main-screen')).toBeInTheDocument();
     expect(await byId('session-user')).toHaveTextContent('Olivia Owens');
     expect(await byId('session-user')).toHaveTextContent('Owner');
-    expect(await byId('client-list-empty')).toHaveTextContent('No clients yet.');
+    // A space between the sentences (not "yet.Discharged").
+    expect(await byId('client-list-empty')).toHaveTextContent('No clients yet. Discharged clients are not listed');
     expect(document.querySelectorAll('#client-list .client-row')).toHaveLength(0);
     expect(stub.callsOf('search_clients')).toHaveLength(1);
     expect(stub.callsOf('create_vault')).toHaveLength(1);

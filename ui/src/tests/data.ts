@@ -250,6 +250,7 @@ export function defaultStatus(overrides: Partial<VaultStatus> = {}): VaultStatus
     session: null,
     logins: [],
     kiosk: false,
+    people: [],
     ...overrides,
   };
 }

@@ -122,3 +122,16 @@ export function withoutCanvasDrawing() {
     vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
   });
 }
+
+/**
+ * Goes to a section with the main navigation as a person does: an owner's practice sections (and Settings)
+ * are in the "Practice" menu, opened first.
+ */
+export async function openSection(user: User, section: string): Promise<void> {
+  await byId('nav-clients');
+  const menu = maybeId('nav-practice');
+  if (menu !== null && ['staff', 'audit', 'break-glass', 'data', 'settings'].includes(section)) {
+    if (menu.getAttribute('aria-expanded') !== 'true') await user.click(menu);
+  }
+  await user.click(await byId(`nav-${section}`));
+}

@@ -1,5 +1,6 @@
+import { waitFor } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
-import { byId, maybeId, renderApp, settle } from './helpers';
+import { byId, maybeId, openSection, renderApp, settle } from './helpers';
 import { inTurn, installStub, refuse } from './stub';
 import { CLINICIAN, FRONT_DESK, OTHER_CLINICIAN, OWNER, PASSWORD } from './data';
 import type { BreakGlassGrant } from '../lib/types';
@@ -17,34 +18,36 @@ describe('main screen shell', () => {
     expect(await byId('session-user')).toHaveTextContent('Owner');
     expect(await byId('lock')).toHaveAccessibleName(/lock/i);
     expect(await byId('switch-user')).toHaveAccessibleName(/switch user/i);
-    for (const id of [
-      'nav-clients',
-      'nav-requests',
-      'nav-consent',
-      'nav-families',
-      'nav-rules',
+    // The record sections are buttons in one row; the practice sections are in the "Practice" menu.
+    for (const id of ['nav-clients', 'nav-requests', 'nav-consent', 'nav-families', 'nav-rules']) {
+      expect(await byId(id)).toBeVisible();
+    }
+    const menuButton = await byId('nav-practice');
+    expect(menuButton).toHaveAttribute('aria-haspopup', 'menu');
+    expect(menuButton).toHaveAttribute('aria-expanded', 'false');
+    expect(maybeId('nav-practice-menu')).toBeNull();
+    await user.click(menuButton);
+    expect(menuButton).toHaveAttribute('aria-expanded', 'true');
+    const menu = await byId('nav-practice-menu');
+    expect(menu).toHaveAttribute('role', 'menu');
+    expect(menu).toHaveAccessibleName('Practice');
+    expect(Array.from(menu.querySelectorAll('[role="menuitem"]')).map((item) => item.id)).toEqual([
       'nav-staff',
       'nav-audit',
       'nav-break-glass',
       'nav-data',
       'nav-settings',
-    ]) {
-      expect(await byId(id)).toBeInTheDocument();
-    }
-    // The practice sections are one labelled group, set apart from the record sections.
-    const practice = (await byId('nav-staff')).closest('[role="group"]');
-    expect(practice).toHaveAccessibleName('Practice');
-    for (const id of ['nav-audit', 'nav-break-glass', 'nav-data']) {
-      expect(practice).toContainElement(await byId(id));
-    }
-    for (const id of ['nav-clients', 'nav-consent', 'nav-settings']) {
-      expect(practice).not.toContainElement(await byId(id));
-    }
+    ]);
     expect(await byId('nav-clients')).toHaveAttribute('aria-current', 'page');
     await user.click(await byId('nav-settings'));
-    expect(await byId('nav-settings')).toHaveAttribute('aria-current', 'page');
+    expect(maybeId('nav-practice-menu')).toBeNull();
+    expect(menuButton).toHaveAttribute('aria-expanded', 'false');
+    expect(menuButton).toHaveClass('current');
     expect(await byId('settings')).toBeInTheDocument();
     expect(maybeId('client-search')).not.toBeInTheDocument();
+    await user.click(menuButton);
+    expect(await byId('nav-settings')).toHaveAttribute('aria-current', 'page');
+    await user.keyboard('{Escape}');
     await user.click(await byId('nav-clients'));
     await byId('client-search');
   });
@@ -67,7 +70,7 @@ describe('main screen shell', () => {
     expect(maybeId('nav-audit')).not.toBeInTheDocument();
     expect(maybeId('nav-break-glass')).not.toBeInTheDocument();
     expect(maybeId('nav-data')).not.toBeInTheDocument();
-    expect((await byId('nav-clients')).closest('nav')?.querySelector('[role="group"]')).toBeNull();
+    expect(maybeId('nav-practice')).not.toBeInTheDocument();
     // Only an owner's home screen asks for the grant count and the backup status.
     await settle();
     expect(stub.callsOf('list_break_glass')).toHaveLength(0);
@@ -87,11 +90,58 @@ describe('main screen shell', () => {
       reviewedBy: null,
     };
     const stub = installStub({ signedInAs: OWNER, answers: { ...HOME, list_break_glass: [grant] } });
-    renderApp();
-    const nav = await byId('nav-break-glass');
+    const { user } = renderApp();
+    const menuButton = await byId('nav-practice');
     await settle();
-    expect(nav).toHaveTextContent('1');
+    // On the menu button (which hides the item) and on the item itself.
+    expect(menuButton).toHaveTextContent('1');
+    expect(menuButton).toHaveTextContent('(1 to review)');
+    await user.click(menuButton);
+    expect(await byId('nav-break-glass')).toHaveTextContent('1');
     expect(stub.callsOf('list_break_glass').map((c) => c.args)).toEqual([{ unreviewedOnly: true }]);
+  });
+});
+
+describe('the Practice menu by keyboard', () => {
+  test('arrow keys open it and move between items, Escape closes it and gives the focus back', async () => {
+    installStub({ signedInAs: OWNER, answers: { ...HOME, default_export_folder: '/home/olivia/Documents' } });
+    const { user } = renderApp();
+    const menuButton = await byId('nav-practice');
+    menuButton.focus();
+    await user.keyboard('{ArrowDown}');
+    expect(menuButton).toHaveAttribute('aria-expanded', 'true');
+    await waitFor(() => expect(document.activeElement).toBe(maybeId('nav-staff')));
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(maybeId('nav-audit'));
+    await user.keyboard('{End}');
+    expect(document.activeElement).toBe(maybeId('nav-settings'));
+    await user.keyboard('{ArrowDown}');
+    expect(document.activeElement).toBe(maybeId('nav-staff'));
+    await user.keyboard('{ArrowUp}');
+    expect(document.activeElement).toBe(maybeId('nav-settings'));
+    await user.keyboard('{Escape}');
+    expect(maybeId('nav-practice-menu')).toBeNull();
+    expect(menuButton).toHaveAttribute('aria-expanded', 'false');
+    expect(document.activeElement).toBe(menuButton);
+    // Up opens it on the last item; Enter goes there and closes the menu.
+    await user.keyboard('{ArrowUp}');
+    await waitFor(() => expect(document.activeElement).toBe(maybeId('nav-settings')));
+    await user.keyboard('{ArrowUp}');
+    expect(document.activeElement).toBe(maybeId('nav-data'));
+    await user.keyboard('{Enter}');
+    expect(maybeId('nav-practice-menu')).toBeNull();
+    expect(document.activeElement).toBe(menuButton);
+    expect(await byId('practice-data')).toBeInTheDocument();
+  });
+
+  test('a click outside closes the menu without going anywhere', async () => {
+    installStub({ signedInAs: OWNER, answers: HOME });
+    const { user } = renderApp();
+    await user.click(await byId('nav-practice'));
+    await byId('nav-practice-menu');
+    await user.click(await byId('session-user'));
+    expect(maybeId('nav-practice-menu')).toBeNull();
+    expect(await byId('nav-clients')).toHaveAttribute('aria-current', 'page');
   });
 });
 
@@ -102,7 +152,7 @@ describe('settings', () => {
       answers: { ...HOME, get_settings: { autoLockMinutes: 10 }, set_auto_lock: { autoLockMinutes: 30 } },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-settings'));
+    await openSection(user, 'settings');
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     expect(input.value).toBe('10');
@@ -120,7 +170,7 @@ describe('settings', () => {
   test.each(['0', '241', '2.5', ''])('rejects %j client-side without calling set_auto_lock', async (value) => {
     const stub = installStub({ signedInAs: OWNER, answers: HOME });
     const { user } = renderApp();
-    await user.click(await byId('nav-settings'));
+    await openSection(user, 'settings');
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     await user.clear(input);
@@ -139,7 +189,7 @@ describe('settings', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-settings'));
+    await openSection(user, 'settings');
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     await user.clear(input);
@@ -152,13 +202,14 @@ describe('settings', () => {
     // That only an owner may change it is the core's rule: access/tests.rs every_operation_as_every_role.
     const stub = installStub({ signedInAs: CLINICIAN, answers: { ...HOME, get_settings: { autoLockMinutes: 15 } } });
     const { user } = renderApp();
-    await user.click(await byId('nav-settings'));
+    await openSection(user, 'settings');
     const input = await byId<HTMLInputElement>('auto-lock-minutes');
     await settle();
     expect(input.value).toBe('15');
     expect(input).toBeDisabled();
     expect(maybeId('save-settings')).not.toBeInTheDocument();
-    expect(await byId('auto-lock-hint')).toHaveTextContent('Only an owner can change this.');
+    // A space between the sentences (not "240.Only").
+    expect(await byId('auto-lock-hint')).toHaveTextContent('to 240. Only an owner can change this.');
     expect(stub.callsOf('get_settings')).toHaveLength(1);
   });
 });
@@ -173,7 +224,7 @@ describe('change my password', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-settings'));
+    await openSection(user, 'settings');
     const current = await byId<HTMLInputElement>('current-password');
     const next = await byId<HTMLInputElement>('new-password');
     const confirm = await byId<HTMLInputElement>('new-password-confirm');

@@ -2,7 +2,7 @@
 // authorisations and the owner's practice data (export and import).
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
-import { all, byId, bySelector, deferred, maybeId, renderApp, setDate, settle } from './helpers';
+import { all, byId, bySelector, deferred, maybeId, openSection, renderApp, setDate, settle } from './helpers';
 import { type Answer, fail, installStub } from './stub';
 import {
   CLINICIAN,
@@ -540,7 +540,7 @@ describe('practice data (owner)', () => {
         pending.promise.then(() => exportReport(USB_FOLDER, 'practice', 'v-practice', { clients: 3, progressNotes: 1 })),
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-data'));
+    await openSection(user, 'data');
     const folder = await byId<HTMLInputElement>('practice-export-folder');
     await waitFor(() => expect(folder.value).toBe(DEFAULT_FOLDER));
     expect(await byId('practice-data')).toHaveTextContent('Psychotherapy notes are never included.');
@@ -573,7 +573,7 @@ describe('practice data (owner)', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-data'));
+    await openSection(user, 'data');
     await waitFor(() => expect((maybeId('practice-export-folder') as HTMLInputElement | null)?.value).toBe(DEFAULT_FOLDER));
     await user.click(await byId('export-practice'));
     expect(await byId('practice-export-error')).toHaveTextContent('the disk is full');
@@ -594,7 +594,7 @@ describe('practice data (owner)', () => {
     };
     const backend = signedIn('owner', { default_export_folder: DEFAULT_FOLDER, import_practice: report });
     const { user } = renderApp();
-    await user.click(await byId('nav-data'));
+    await openSection(user, 'data');
     const input = await byId<HTMLInputElement>('import-file');
 
     await user.click(await byId('import-practice'));
@@ -646,7 +646,7 @@ describe('practice data (owner)', () => {
         }),
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-data'));
+    await openSection(user, 'data');
     // Export the practice, then import that same file into the same vault.
     await waitFor(() => expect((maybeId('practice-export-folder') as HTMLInputElement | null)?.value).toBe(DEFAULT_FOLDER));
     await user.click(await byId('export-practice'));
@@ -672,7 +672,7 @@ describe('practice data (owner)', () => {
     const report: ImportReport = { clients: 2, progressNotes: 0, staffAdded: 0, psychotherapyNotesSkipped: 0, records: 2, renamedLogins: [] };
     signedIn('owner', { default_export_folder: DEFAULT_FOLDER, import_practice: report });
     const { user } = renderApp();
-    await user.click(await byId('nav-data'));
+    await openSection(user, 'data');
     await user.type(await byId('import-file'), 'C:\\Exports\\practice.json');
     await user.click(await byId('import-practice'));
     await user.click(await byId('import-confirm'));

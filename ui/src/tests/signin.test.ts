@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fireEvent, waitFor } from '@testing-library/svelte';
-import { byId, deferred, goneId, maybeId, renderApp, settle, signInWith } from './helpers';
+import { byId, deferred, goneId, maybeId, openSection, renderApp, settle, signInWith } from './helpers';
 import { fail, inTurn, installStub, refuse } from './stub';
 import {
   CLINICIAN,
@@ -500,7 +500,7 @@ describe('locking, switching user and losing the session', () => {
     // The session ends behind the UI's back: the next command says so.
     stub.status = { ...stub.status, session: null };
     stub.answer('list_staff', refuse('signed_out', 'Nobody is signed in.'));
-    await user.click(await byId('nav-staff'));
+    await openSection(user, 'staff');
     await byId('sign-in-form');
     expect(await byId('vault-state')).toHaveTextContent('The vault is open');
     expect(stub.callsOf('list_staff')).toHaveLength(1);

@@ -175,6 +175,10 @@ impl Founder for OwnerAccount<'_> {
         self.login
     }
 
+    fn display_name(&self) -> &str {
+        self.display_name
+    }
+
     fn password(&self) -> &SecretString {
         self.password
     }
@@ -337,7 +341,7 @@ pub fn recover_owner_password(
     if !permissions::allowed(Operation::ResetPasswordWithRecoveryCode, member.role) || !member.active {
         return Err(Error::forbidden(Operation::ResetPasswordWithRecoveryCode.refusal()));
     }
-    vault.put_staff_slot(member.id.as_str(), &member.login, password, now)?;
+    vault.put_staff_slot(member.id.as_str(), (&member.login, &member.display_name), password, now)?;
     let session = session_for(vault, &member.id)?;
     vault.transaction(|transaction| {
         append(transaction, now, Some(&member.id), actions::PASSWORD_RECOVERED, None, "with the recovery code")?;
@@ -376,7 +380,7 @@ pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetD
         actor.record(transaction, now, actions::STAFF_ADDED, None, &format!("{login} as {}", new.role.as_str()))?;
         Ok(())
     })?;
-    vault.put_staff_slot(staff_id.as_str(), login, new.password, now)?;
+    vault.put_staff_slot(staff_id.as_str(), (login, new.display_name.trim()), new.password, now)?;
     loaded(vault, &staff_id)
 }
 
@@ -431,6 +435,9 @@ pub fn set_active(
         if target.active == active {
             return Ok(false);
         }
+        if !active && &target.id == session.staff_id() {
+            return Err(Error::conflict("You cannot disable your own account; another owner can"));
+        }
         if !active {
             keep_an_owner(transaction, &target)?;
         }
@@ -463,7 +470,7 @@ pub fn reset_password(
         actor.record(transaction, now, actions::PASSWORD_RESET, None, &target.login)?;
         Ok(target)
     })?;
-    vault.put_staff_slot(staff_id.as_str(), &target.login, password, now)?;
+    vault.put_staff_slot(staff_id.as_str(), (&target.login, &target.display_name), password, now)?;
     loaded(vault, staff_id)
 }
 
@@ -484,7 +491,7 @@ pub fn change_own_password(
         actor.record(transaction, now, actions::PASSWORD_CHANGED, None, "")?;
         Ok(())
     })?;
-    vault.put_staff_slot(session.staff_id().as_str(), session.login(), new_password, now)
+    vault.put_staff_slot(session.staff_id().as_str(), (session.login(), session.display_name()), new_password, now)
 }
 
 #[cfg(any(test, feature = "testing"))]

@@ -119,6 +119,13 @@ fn the_last_active_owner_cannot_be_demoted_or_disabled() {
     // With a second owner, the first may step down.
     let carl = fixture.clinician.staff_id().clone();
     set_role(&fixture.vault, &owner, &carl, Role::Owner, test_now()).unwrap();
+    // Still nobody disables their own account (another owner does); the row and its key slot stay.
+    let slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let error = set_active(&mut fixture.vault, &owner, &owner_id, false, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
+    assert!(error.to_string().contains("your own account"), "{error}");
+    assert_eq!(std::fs::read(&fixture.paths.key_slots).unwrap(), slots);
+    assert!(list(&fixture.vault, &owner, test_now()).unwrap().iter().all(|member| member.active));
     set_role(&fixture.vault, &owner, &owner_id, Role::Clinician, test_now()).unwrap();
     let error = list(&fixture.vault, &owner, test_now()).map(|_| ());
     assert!(error.is_ok(), "listing staff is open to every role");
@@ -220,6 +227,54 @@ fn a_slot_moved_to_another_person_does_not_open() {
     let mut throttle = LoginThrottle::default();
     let error = open_and_sign_in(&paths, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::WrongSecret);
+}
+
+/// Issue 15: the sign-in screen lists people by name. The names come from the key-slot file (read
+/// without unlocking), and each is bound into its slot's AEAD with the login: an edited name, even with the
+/// checksum fixed, makes that person's slot fail to open, so a false name is found out at the next sign-in.
+#[test]
+fn sign_in_names_come_from_the_slots_and_an_edited_name_stops_the_slot_opening() {
+    let fixture = practice();
+    let paths = fixture.paths.clone();
+    let names = fixture.vault.staff_sign_in_names();
+    let listed: Vec<(&str, Option<&str>)> =
+        names.iter().map(|name| (name.login.as_str(), name.display_name.as_deref())).collect();
+    assert!(listed.contains(&("olivia", Some("Olivia Owner"))), "{listed:?}");
+    assert!(listed.contains(&("carl", Some("Carl Clinician"))), "{listed:?}");
+    let staff = list(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    assert_eq!(names.len(), staff.len());
+    for member in &staff {
+        let name = names.iter().find(|name| name.login == member.login).expect("every member is listed");
+        assert_eq!(name.display_name.as_deref(), Some(member.display_name.as_str()));
+    }
+    fixture.vault.lock();
+    assert_eq!(crate::vault::slots::staff_sign_in_names(&paths.key_slots), names, "read without unlocking");
+
+    // Someone with write access to the file renames Carl's slot and fixes the checksum.
+    let original = std::fs::read(&paths.key_slots).unwrap();
+    let mut file = crate::vault::slots::SlotFile::read(&paths.key_slots).unwrap();
+    for slot in &mut file.slots {
+        if slot.login.as_deref() == Some("carl") {
+            slot.display_name = Some("Olivia Owner".into());
+        }
+    }
+    file.write(&paths.key_slots).unwrap();
+    let mut throttle = LoginThrottle::default();
+    let error = open_and_sign_in(&paths, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+    // Nor may the name be dropped to pass as a slot from before names were kept.
+    let mut file = crate::vault::slots::SlotFile::from_bytes(&original, &paths.key_slots).unwrap();
+    for slot in &mut file.slots {
+        if slot.login.as_deref() == Some("carl") {
+            slot.display_name = None;
+        }
+    }
+    file.write(&paths.key_slots).unwrap();
+    let error = open_and_sign_in(&paths, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::WrongSecret);
+    // The untouched file opens again.
+    std::fs::write(&paths.key_slots, &original).unwrap();
+    open_and_sign_in(&paths, &mut LoginThrottle::default(), "carl", &password(PASSWORD), test_now()).unwrap();
 }
 
 #[test]

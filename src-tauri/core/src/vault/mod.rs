@@ -126,6 +126,8 @@ pub trait Founder {
     fn check(&self) -> Result<()>;
     /// The login their password slot is listed under.
     fn login(&self) -> &str;
+    /// Their name, shown beside the login on the sign-in screen (bound into their slot).
+    fn display_name(&self) -> &str;
     /// Their password (also a way into the vault).
     fn password(&self) -> &SecretString;
     /// Write their account into the brand-new database (migrated, not yet open as a vault), with the staff
@@ -268,7 +270,7 @@ pub(crate) fn check_secret_length(field: &'static str, secret: &SecretString) ->
 fn new_staff_slot(
     vault_id: &str,
     staff_id: &str,
-    login: &str,
+    (login, display_name): (&str, &str),
     password: &SecretString,
     data_key: &DataKey,
     now: OffsetDateTime,
@@ -279,7 +281,7 @@ fn new_staff_slot(
         vault_id,
         SlotKind::StaffPassword,
         &format!("Password of {login}"),
-        Some((staff_id, login)),
+        Some((staff_id, login, display_name)),
         &kek,
         Some(kdf),
         data_key,
@@ -603,7 +605,7 @@ impl Vault {
             slots.put(new_staff_slot(
                 &vault_id,
                 owner_id,
-                owner.login().trim(),
+                (owner.login().trim(), owner.display_name().trim()),
                 owner.password(),
                 &data_key,
                 options.now,
@@ -859,16 +861,17 @@ impl Vault {
         Ok(staff_id)
     }
 
-    /// Add or replace a staff member's password slot. Only the key-slot file changes.
+    /// Add or replace a staff member's password slot (`person` = login and display name, shown at sign-in).
+    /// Only the key-slot file changes.
     pub(crate) fn put_staff_slot(
         &mut self,
         staff_id: &str,
-        login: &str,
+        person: (&str, &str),
         password: &SecretString,
         now: OffsetDateTime,
     ) -> Result<()> {
         check_secret_length("password", password)?;
-        let slot = new_staff_slot(self.vault_id(), staff_id, login, password, &self.data_key, now)?;
+        let slot = new_staff_slot(self.vault_id(), staff_id, person, password, &self.data_key, now)?;
         self.put_slot(slot)
     }
 
@@ -884,6 +887,11 @@ impl Vault {
     /// Whether a staff member has a password slot.
     pub(crate) fn has_staff_slot(&self, staff_id: &str) -> bool {
         self.slots.slots.iter().any(|slot| slot.staff_id.as_deref() == Some(staff_id))
+    }
+
+    /// The people who can sign in (have a password slot), with their names where the slot has one.
+    pub fn staff_sign_in_names(&self) -> Vec<slots::SignInName> {
+        slots::staff_sign_in_names(&self.real.key_slots)
     }
 
     /// Logins that can sign in (have a password slot).

@@ -8,8 +8,8 @@
 //! - adding or removing a slot only rewrites this file, never the database;
 //! - `rekey` seals a new data key to every slot's public key without knowing anyone's secret.
 //!
-//! The slot's header (vault id, slot id, kind, KDF parameters) is the AEAD's associated data, so
-//! editing it makes the slot fail to open. A SHA-256 checksum over the slots tells accidental damage
+//! The slot's header (vault id, slot id, kind, KDF parameters; a staff slot's owner, and its login and
+//! display name when it has one) is the AEAD's associated data, so editing it makes the slot fail to open. A SHA-256 checksum over the slots tells accidental damage
 //! (a truncated or edited file) apart from a wrong secret.
 
 use std::path::Path;
@@ -123,6 +123,11 @@ pub struct Slot {
     /// For a staff password slot: the login typed to find it (not secret; shown on the sign-in screen).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login: Option<String>,
+    /// For a staff password slot: the person's name as it was when the slot was made (not secret; shown on
+    /// the sign-in screen). When present, it and the login are bound into the AEAD: a name edited in the file
+    /// makes the slot fail to open. Slots made before names were kept have none (the login is shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
     /// For a keychain slot: the OS account it belongs to (`user@machine`); each account's keychain has its
     /// own slot. Bound into the AEAD. Keychain slots made before accounts were named have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,21 +160,22 @@ impl Slot {
         Slot::create_for(vault_id, kind, label, None, kek, kdf, data_key, created_at)
     }
 
-    /// Like [`Slot::create`], for a staff member's own slot (`owner` = staff id and login).
+    /// Like [`Slot::create`], for a staff member's own slot (`owner` = staff id, login and display name).
     #[allow(clippy::too_many_arguments)] // Every argument is a distinct part of the slot.
     pub(crate) fn create_for(
         vault_id: &str,
         kind: SlotKind,
         label: &str,
-        owner: Option<(&str, &str)>,
+        owner: Option<(&str, &str, &str)>,
         kek: &Kek,
         kdf: Option<KdfParams>,
         data_key: &DataKey,
         created_at: String,
     ) -> Result<Slot> {
         let mut slot = Slot::blank(kind, label, kdf, created_at);
-        slot.staff_id = owner.map(|(staff_id, _)| staff_id.to_owned());
-        slot.login = owner.map(|(_, login)| login.to_owned());
+        slot.staff_id = owner.map(|(staff_id, _, _)| staff_id.to_owned());
+        slot.login = owner.map(|(_, login, _)| login.to_owned());
+        slot.display_name = owner.map(|(_, _, display_name)| display_name.to_owned());
         slot.seal_with(vault_id, kek, data_key)
     }
 
@@ -195,6 +201,7 @@ impl Slot {
             kdf,
             staff_id: None,
             login: None,
+            display_name: None,
             account: None,
             public_key: String::new(),
             wrapped_secret_key: String::new(),
@@ -241,6 +248,13 @@ impl Slot {
         if let Some(account) = &self.account {
             data.push_str("\0account\0");
             data.push_str(account);
+        }
+        // Only slots with a name bind it (with the login it is shown beside): older slots keep their bytes.
+        if let Some(display_name) = &self.display_name {
+            data.push_str("\0login\0");
+            data.push_str(self.login.as_deref().unwrap_or_default());
+            data.push_str("\0name\0");
+            data.push_str(display_name);
         }
         data.into_bytes()
     }
@@ -433,6 +447,33 @@ impl SlotFile {
 /// the file is missing or damaged; opening the vault reports why.
 pub fn slot_kinds(path: &Path) -> Option<Vec<SlotKind>> {
     SlotFile::read(path).ok().map(|file| file.slots.iter().map(|slot| slot.kind).collect())
+}
+
+/// Someone who can sign in, as the sign-in screen lists them (read without unlocking).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInName {
+    /// The login typed (or chosen) to sign in.
+    pub login: String,
+    /// Their name from their slot; `None` for a slot made before names were kept (show the login).
+    pub display_name: Option<String>,
+}
+
+/// The people who have a password slot, sorted by login, read without unlocking (for the sign-in screen).
+/// A name is as authentic as the slot: one edited in the file makes that person's slot fail to open.
+pub fn staff_sign_in_names(path: &Path) -> Vec<SignInName> {
+    let mut names: Vec<SignInName> = SlotFile::read(path)
+        .map(|file| {
+            file.slots
+                .iter()
+                .filter_map(|slot| {
+                    let login = slot.login.clone()?;
+                    Some(SignInName { login, display_name: slot.display_name.clone() })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort_by_key(|name| name.login.to_lowercase());
+    names
 }
 
 /// The logins that have a password slot, sorted, read without unlocking (for the sign-in screen).

@@ -617,9 +617,13 @@ fn r12_3_slot_changes_from_stale_copies_are_applied_to_the_newest_file() {
     let hold = fixture.paths.lock_exclusive().unwrap();
     let mut first = Vault::open_held(&fixture.paths, Unlock::Keychain(&fixture.keychain), &hold).unwrap();
     let mut second = Vault::open_held(&fixture.paths, Unlock::Keychain(&fixture.keychain), &hold).unwrap();
-    first.put_staff_slot("staff-a", "ann", &SecretString::from("ann's long password"), test_now()).unwrap();
+    first
+        .put_staff_slot("staff-a", ("ann", "Ann Avery"), &SecretString::from("ann's long password"), test_now())
+        .unwrap();
     // `second` still holds the copy without ann: its change is made on the newest file.
-    second.put_staff_slot("staff-b", "ben", &SecretString::from("ben's long password"), test_now()).unwrap();
+    second
+        .put_staff_slot("staff-b", ("ben", "Ben Bell"), &SecretString::from("ben's long password"), test_now())
+        .unwrap();
     assert_eq!(slots::staff_logins(&fixture.paths.key_slots), ["ann", "ben"]);
     // A removal from a stale copy removes only what it meant to, and cannot bring a removed slot back.
     first.remove_staff_slot("staff-a").unwrap();
