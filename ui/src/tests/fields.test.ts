@@ -3,7 +3,7 @@
 // until the person edits it. Inputs carry the core's limits (LIMITS in the bindings).
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
-import { byId, renderApp, setDate } from './helpers';
+import { byId, openSection, renderApp, setDate } from './helpers';
 import { installStub, refuse } from './stub';
 import { FRONT_DESK, OWNER, practiceStaff, staffDto } from './data';
 import { LIMITS } from '../lib/types';
@@ -79,7 +79,7 @@ describe('a refused save points at its field', () => {
       },
     });
     const { user } = renderApp();
-    await user.click(await byId('nav-staff'));
+    await openSection(user, 'staff');
     await user.click(await byId('add-staff'));
     await user.type(await byId('staff-login'), 'jsmith');
     await user.type(await byId('staff-name'), 'J');
