@@ -111,7 +111,7 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
     )
     .unwrap();
     for document in &documents[..2] {
-        crate::consent::sign(vault, clinician, &document.id, 0, &scrawl("Ada Lovelace"), now).unwrap();
+        crate::consent::kiosk::sign_on_kiosk(vault, clinician, &document.id, 0, &scrawl("Ada Lovelace"), now).unwrap();
     }
     crate::consent::revoke(vault, clinician, &documents[2].id, "Client withdrew consent to recording", now).unwrap();
     for (name, role, access) in [
@@ -143,7 +143,8 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
     let unit = crate::families::set_policy(vault, clinician, &unit.id, UnitPolicy::NoSecrets, now).unwrap();
     let document_id = unit.agreement_document_id.clone().unwrap();
     for (index, member) in unit.members.iter().filter(|member| member.adult).enumerate() {
-        crate::consent::sign(vault, clinician, &document_id, index as u32, &scrawl(&member.name), now).unwrap();
+        crate::consent::kiosk::sign_on_kiosk(vault, clinician, &document_id, index as u32, &scrawl(&member.name), now)
+            .unwrap();
     }
     crate::families::create_note(vault, clinician, &unit.id, "2026-11-21", "Joint session about chores.", now).unwrap();
     fixture
