@@ -26,7 +26,6 @@ import {
   minorAssessment,
   practiceClient,
   shippedTemplates,
-  signedDocument,
   unitOf,
   unitView,
   withSignatures,
