@@ -325,7 +325,7 @@ describe('unit view: front desk', () => {
       ['cd-1', 1],
     ]);
     expect(stub.callsOf('sign_consent')).toHaveLength(0);
-  });
+  }, 15_000); // two signatures typed on a busy machine
 
   test('the agreement is an ordinary consent document of the first adult member', async () => {
     // That set_unit_policy prepares it as the first adult's consent document:
