@@ -62,7 +62,7 @@ pub struct KioskPacket {
     pub unit_id: Option<UnitId>,
     /// The documents, in signing order.
     pub documents: Vec<KioskDocument>,
-    /// Every signer of every document (but witnesses, who sign after staff take the tablet back) has signed.
+    /// Every signer of every document (but witnesses, who sign after staff take the screen back) has signed.
     pub complete: bool,
 }
 

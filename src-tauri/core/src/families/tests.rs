@@ -29,6 +29,23 @@ fn sign_agreement(fixture: &Practice, unit: &Unit) {
     }
 }
 
+/// A practice with Ada and Bea Lovelace (adults, on the clinician's care team) as a couple.
+fn lovelace_couple() -> (Practice, ClientId, ClientId, Unit) {
+    let fixture = practice();
+    let ada = fixture.client("Ada", "Lovelace");
+    let bea = fixture.client("Bea", "Lovelace");
+    let unit = create_unit(
+        &fixture.vault,
+        &fixture.clinician,
+        "The Lovelaces",
+        UnitKind::Couple,
+        &[ada.clone(), bea.clone()],
+        test_now(),
+    )
+    .unwrap();
+    (fixture, ada, bea, unit)
+}
+
 fn note(fixture: &Practice, client: &ClientId, body: &str) {
     notes::create(&fixture.vault, &fixture.clinician, NoteKind::Progress, client, "2026-11-20", body, test_now())
         .unwrap();
@@ -114,18 +131,7 @@ fn the_policy_signed_by_every_adult_governs_the_units_view() {
 
 #[test]
 fn a_unit_is_seen_only_by_someone_who_may_see_every_member() {
-    let fixture = practice();
-    let ada = fixture.client("Ada", "Lovelace");
-    let bea = fixture.client("Bea", "Lovelace");
-    let unit = create_unit(
-        &fixture.vault,
-        &fixture.clinician,
-        "The Lovelaces",
-        UnitKind::Couple,
-        &[ada.clone(), bea.clone()],
-        test_now(),
-    )
-    .unwrap();
+    let (fixture, ada, bea, unit) = lovelace_couple();
     // The front desk sees the unit exists but not its clinical record.
     assert_eq!(list_units(&fixture.vault, &fixture.front_desk, None, test_now()).unwrap().len(), 1);
     let error = view(&fixture.vault, &fixture.front_desk, &unit.id, test_now()).unwrap_err();
@@ -149,18 +155,7 @@ fn a_unit_is_seen_only_by_someone_who_may_see_every_member() {
 /// policy takes effect only when the last adult has signed.
 #[test]
 fn both_adults_sign_the_agreement_on_the_kiosk_and_only_then_it_holds() {
-    let fixture = practice();
-    let ada = fixture.client("Ada", "Lovelace");
-    let bea = fixture.client("Bea", "Lovelace");
-    let unit = create_unit(
-        &fixture.vault,
-        &fixture.clinician,
-        "The Lovelaces",
-        UnitKind::Couple,
-        &[ada.clone(), bea.clone()],
-        test_now(),
-    )
-    .unwrap();
+    let (fixture, ada, bea, unit) = lovelace_couple();
     let error = Kiosk::start_unit(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Conflict, "no agreement waits for signatures yet");
     let unit = set_policy(&fixture.vault, &fixture.clinician, &unit.id, UnitPolicy::NoSecrets, test_now()).unwrap();
