@@ -259,7 +259,8 @@ fn sign_all(
 ) -> anyhow::Result<()> {
     // Clients sign on the signing kiosk (the core refuses them anywhere else); the witness after it.
     for document in documents {
-        let (kiosk, _) = core(consent::Kiosk::start(vault, session, &document.client_id, &[document.id.clone()], now))?;
+        let (kiosk, _) =
+            core(consent::Kiosk::start(vault, session, &document.client_id, std::slice::from_ref(&document.id), now))?;
         for signer in &document.signers {
             let ink = scrawl(&signer.name, signer.index);
             if signer.role == consent::SignerRole::Witness {

@@ -29,7 +29,8 @@ fn signed_consent(folder: &std::path::Path) -> (Vault, Session, saferoom_core::i
     let document =
         consent::prepare(&vault, &owner, &client, &[ConsentKind::Treatment], &witness, test_now()).unwrap().remove(0);
     // The client signs on the kiosk (the only place the core takes a client's signature), the witness after.
-    let (kiosk, _) = consent::Kiosk::start(&vault, &owner, &client, &[document.id.clone()], test_now()).unwrap();
+    let (kiosk, _) =
+        consent::Kiosk::start(&vault, &owner, &client, std::slice::from_ref(&document.id), test_now()).unwrap();
     for signer in &document.signers {
         let ink = signature(&signer.name);
         if signer.role == SignerRole::Witness {
