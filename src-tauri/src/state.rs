@@ -164,7 +164,7 @@ impl AppState {
 
     /// Start a signing kiosk for a couple's or family's pending agreement (its adults sign there).
     pub fn start_unit_kiosk(&self, unit_id: &UnitId) -> CommandResult<KioskPacket> {
-        self.begin_kiosk(|vault, session, now| Kiosk::start_unit(vault, session, unit_id, now))
+        self.begin_kiosk(|vault, session, now| saferoom_core::families::start_kiosk(vault, session, unit_id, now))
     }
 
     fn begin_kiosk(

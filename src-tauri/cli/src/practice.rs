@@ -388,7 +388,7 @@ fn fill_demo(
     let unit = core(families::create_unit(&*vault, clinician, "Ångström–Muñoz", UnitKind::Couple, &partners, now))?;
     let unit = core(families::set_policy(&*vault, clinician, &unit.id, UnitPolicy::NoSecrets, now))?;
     if let Some(document_id) = &unit.agreement_document_id {
-        let (kiosk, _) = core(consent::Kiosk::start_unit(&*vault, clinician, &unit.id, now))?;
+        let (kiosk, _) = core(families::start_kiosk(&*vault, clinician, &unit.id, now))?;
         for (index, member) in unit.members.iter().filter(|member| member.adult).enumerate() {
             core(kiosk.sign(&*vault, document_id, index as u32, &scrawl(&member.name, index as u32), now))?;
         }

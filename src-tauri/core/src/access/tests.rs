@@ -267,10 +267,10 @@ fn operations() -> Vec<(&'static str, &'static [Op], Probe)> {
         ("consent::sign", &[Op::OpenClient], |f, s, scene| {
             crate::consent::sign(&f.vault, s, &scene.pending_consent, 1, &signature(), test_now()).map(drop)
         }),
-        ("consent::Kiosk::start_unit", &[Op::OpenClient], |f, s, scene| {
+        ("families::start_kiosk", &[Op::OpenClient], |f, s, scene| {
             let policy = crate::families::UnitPolicy::Strict;
             crate::families::set_policy(&f.vault, &f.clinician, &scene.unit, policy, test_now()).unwrap();
-            crate::consent::Kiosk::start_unit(&f.vault, s, &scene.unit, test_now()).map(drop)
+            crate::families::start_kiosk(&f.vault, s, &scene.unit, test_now()).map(drop)
         }),
         ("consent::revoke", &[Op::OpenClient], |f, s, scene| {
             crate::consent::revoke(&f.vault, s, &scene.pending_consent, "the client withdrew", test_now()).map(drop)

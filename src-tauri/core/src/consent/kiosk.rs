@@ -3,7 +3,7 @@
 //! Every signature by a client, partner or guardian is made here ([`super::sign`], the signed-in path,
 //! takes only a witness's). A kiosk holds either one client's pending documents (with their partners' and
 //! guardians' signatures) or a couple's or family's pending confidentiality agreement
-//! ([`Kiosk::start_unit`], signed by every adult member).
+//! ([`crate::families::start_kiosk`], signed by every adult member).
 //!
 //! A [`Kiosk`] keeps a copy of the staff member's [`Session`] privately and offers only what a signer
 //! needs — read the packet's documents and sign them. Every other action in this crate takes a
@@ -66,6 +66,19 @@ pub struct KioskPacket {
     pub complete: bool,
 }
 
+/// A couple's or family's agreement waiting for signatures, as the kiosk needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnitAgreement {
+    /// The couple or family.
+    pub(crate) unit_id: UnitId,
+    /// Its name.
+    pub(crate) unit_name: String,
+    /// Every member (each one's record notes the kiosk).
+    pub(crate) members: Vec<ClientId>,
+    /// The agreement's document.
+    pub(crate) document_id: DocumentId,
+}
+
 /// A running signing kiosk. Holds the session that started it; exposes only the packet.
 #[derive(Debug)]
 pub struct Kiosk {
@@ -124,16 +137,16 @@ impl Kiosk {
         Ok((kiosk, packet))
     }
 
-    /// Start a kiosk for a couple's or family's pending confidentiality agreement, signed there by every
-    /// adult member (the person must be able to open every member). The caller then drops its session.
-    pub fn start_unit(
+    /// Start a kiosk for a couple's or family's pending confidentiality agreement, which `find` looks up
+    /// (and checks the person may open every member) in the same transaction: [`crate::families::start_kiosk`].
+    pub(crate) fn start_agreement(
         vault: &Vault,
         session: &Session,
-        unit_id: &UnitId,
         now: OffsetDateTime,
+        find: impl FnOnce(&rusqlite::Transaction<'_>, &access::Actor) -> Result<UnitAgreement>,
     ) -> Result<(Kiosk, KioskPacket)> {
-        let (client_id, unit_name, document_id) = access::run(vault, session, now, |transaction, actor| {
-            let agreement = crate::families::pending_agreement(transaction, actor, unit_id, now)?;
+        let (agreement, client_id) = access::run(vault, session, now, |transaction, actor| {
+            let agreement = find(transaction, actor)?;
             let document = store::document(transaction, &agreement.document_id)?;
             if document.status != DocumentStatus::Pending {
                 return Err(Error::conflict(format!("{} is not waiting for signatures", document.title)));
@@ -144,16 +157,16 @@ impl Kiosk {
                     now,
                     actions::KIOSK_STARTED,
                     Some(member),
-                    &format!("unit {unit_id}: agreement {}", document.id),
+                    &format!("unit {}: agreement {}", agreement.unit_id, document.id),
                 )?;
             }
-            Ok((document.client_id, agreement.unit_name, document.id))
+            Ok((agreement, document.client_id))
         })?;
         let kiosk = Kiosk {
             session: session.clone(),
             client_id,
-            unit: Some((unit_id.clone(), unit_name)),
-            documents: vec![document_id],
+            unit: Some((agreement.unit_id, agreement.unit_name)),
+            documents: vec![agreement.document_id],
         };
         let packet = kiosk.packet(vault, now)?;
         Ok((kiosk, packet))

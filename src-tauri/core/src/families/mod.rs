@@ -6,7 +6,7 @@
 //! - limited secrets, strict, or no agreement signed yet: they are not (only counted), and the view says why.
 //!
 //! Changing the policy prepares a new agreement; the old policy stays in force until every adult signs.
-//! The adults sign on the signing kiosk ([`crate::consent::Kiosk::start_unit`]), never on a signed-in screen.
+//! The adults sign on the signing kiosk ([`start_kiosk`]), never on a signed-in screen.
 
 mod store;
 #[cfg(test)]
@@ -343,43 +343,37 @@ pub fn view(vault: &Vault, session: &Session, unit_id: &UnitId, now: OffsetDateT
     })
 }
 
-/// A unit's agreement waiting for signatures, as the signing kiosk needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PendingAgreement {
-    /// The unit's name.
-    pub(crate) unit_name: String,
-    /// Every member (each one's record notes the kiosk).
-    pub(crate) members: Vec<ClientId>,
-    /// The agreement's document.
-    pub(crate) document_id: DocumentId,
-}
-
-/// The unit's pending agreement, for someone who may open every member.
-pub(crate) fn pending_agreement(
-    transaction: &Transaction<'_>,
-    actor: &Actor,
+/// Hand the unit's pending confidentiality agreement over to the signing kiosk, where every adult member
+/// signs it (the person must be able to open every member). As with [`consent::Kiosk::start`], the caller
+/// then drops its session; each member's record notes the kiosk.
+pub fn start_kiosk(
+    vault: &Vault,
+    session: &Session,
     unit_id: &UnitId,
     now: OffsetDateTime,
-) -> Result<PendingAgreement> {
-    let unit = load(transaction, unit_id, now)?;
-    require_members(transaction, actor, &unit, false, now)?;
-    let document_id = match (unit.pending_policy, unit.agreement_document_id) {
-        (Some(_), Some(document_id)) => document_id,
-        _ => {
-            return Err(Error::conflict(
-                "no agreement is waiting for signatures: choose the confidentiality policy first",
-            ))
-        }
-    };
-    Ok(PendingAgreement {
-        unit_name: unit.name,
-        members: unit.members.into_iter().map(|member| member.client_id).collect(),
-        document_id,
+) -> Result<(consent::Kiosk, consent::KioskPacket)> {
+    consent::Kiosk::start_agreement(vault, session, now, |transaction, actor| {
+        let unit = load(transaction, unit_id, now)?;
+        require_members(transaction, actor, &unit, false, now)?;
+        let document_id = match (unit.pending_policy, unit.agreement_document_id) {
+            (Some(_), Some(document_id)) => document_id,
+            _ => {
+                return Err(Error::conflict(
+                    "no agreement is waiting for signatures: choose the confidentiality policy first",
+                ))
+            }
+        };
+        Ok(consent::kiosk::UnitAgreement {
+            unit_id: unit.id,
+            unit_name: unit.name,
+            members: unit.members.into_iter().map(|member| member.client_id).collect(),
+            document_id,
+        })
     })
 }
 
 /// Prepare a new confidentiality agreement for the unit, to be signed by every adult member (on the
-/// signing kiosk, [`crate::consent::Kiosk::start_unit`]). The policy in force stays until all have signed.
+/// signing kiosk, [`start_kiosk`]). The policy in force stays until all have signed.
 pub fn set_policy(
     vault: &Vault,
     session: &Session,

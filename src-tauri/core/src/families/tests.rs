@@ -1,6 +1,6 @@
 use super::*;
 use crate::clients::ClientInput;
-use crate::consent::{Kiosk, Point, SignatureInput, SignerRole};
+use crate::consent::{Point, SignatureInput, SignerRole};
 use crate::fixture::{client_input, practice, Practice};
 use crate::testing::test_now;
 use crate::ErrorCode;
@@ -14,7 +14,7 @@ fn scrawl(name: &str) -> SignatureInput {
 
 /// Every adult signs the unit's pending agreement on the signing kiosk.
 fn sign_agreement(fixture: &Practice, unit: &Unit) {
-    let (kiosk, packet) = Kiosk::start_unit(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap();
+    let (kiosk, packet) = start_kiosk(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap();
     let document = &packet.documents[0];
     for signer in &document.signers {
         kiosk
@@ -156,7 +156,7 @@ fn a_unit_is_seen_only_by_someone_who_may_see_every_member() {
 #[test]
 fn both_adults_sign_the_agreement_on_the_kiosk_and_only_then_it_holds() {
     let (fixture, ada, bea, unit) = lovelace_couple();
-    let error = Kiosk::start_unit(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap_err();
+    let error = start_kiosk(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Conflict, "no agreement waits for signatures yet");
     let unit = set_policy(&fixture.vault, &fixture.clinician, &unit.id, UnitPolicy::NoSecrets, test_now()).unwrap();
     let document_id = unit.agreement_document_id.clone().unwrap();
@@ -168,11 +168,11 @@ fn both_adults_sign_the_agreement_on_the_kiosk_and_only_then_it_holds() {
         assert_eq!(error.code(), ErrorCode::Forbidden, "signer {index}");
     }
     // Someone who may not open both members cannot hand the agreement over.
-    let error = Kiosk::start_unit(&fixture.vault, &fixture.other_clinician, &unit.id, test_now()).unwrap_err();
+    let error = start_kiosk(&fixture.vault, &fixture.other_clinician, &unit.id, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden);
 
     let before = fixture.audit_actions().len();
-    let (kiosk, packet) = Kiosk::start_unit(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap();
+    let (kiosk, packet) = start_kiosk(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap();
     let started = fixture.audit_actions()[before..]
         .iter()
         .filter(|action| *action == crate::audit::actions::KIOSK_STARTED)
@@ -209,6 +209,6 @@ fn both_adults_sign_the_agreement_on_the_kiosk_and_only_then_it_holds() {
     assert_eq!(session.staff_id(), fixture.clinician.staff_id());
     assert!(fixture.audit_actions().contains(&crate::audit::actions::KIOSK_ENDED.to_owned()));
     // Nothing is left to sign.
-    let error = Kiosk::start_unit(&fixture.vault, &session, &unit.id, test_now()).unwrap_err();
+    let error = start_kiosk(&fixture.vault, &session, &unit.id, test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Conflict);
 }
