@@ -249,7 +249,7 @@ describe('signing at the kiosk', () => {
         .callsOf('kiosk_sign')
         .map((c) => [c.args!.documentId, c.args!.signerIndex, (c.args!.signature as SignatureInput).typedName]),
     ).toEqual(order.map(([doc, index, name]) => [DOCS[doc].id, index, name]));
-  });
+  }, 15_000); // four signatures typed on a busy machine
 
   test('a refused signature is explained on the pad', async () => {
     installStub({
