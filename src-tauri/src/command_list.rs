@@ -67,6 +67,7 @@ macro_rules! saferoom_commands {
             consent::export_consent,
             consent::export_consent_packet,
             consent::start_kiosk,
+            consent::start_unit_kiosk,
             consent::kiosk_packet,
             consent::kiosk_sign,
             consent::end_kiosk,

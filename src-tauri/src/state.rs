@@ -5,7 +5,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use saferoom_core::consent::{Kiosk, KioskPacket};
-use saferoom_core::ids::{ClientId, DocumentId};
+use saferoom_core::ids::{ClientId, DocumentId, UnitId};
 use saferoom_core::progress::CancelFlag;
 use saferoom_core::staff::{LoginThrottle, Session};
 use saferoom_core::SecretString;
@@ -159,17 +159,29 @@ impl AppState {
 
     /// Start a signing kiosk with the signed-in person's session (nobody is signed in while it runs).
     pub fn start_kiosk(&self, client_id: &ClientId, documents: &[DocumentId]) -> CommandResult<KioskPacket> {
+        self.begin_kiosk(|vault, session, now| Kiosk::start(vault, session, client_id, documents, now))
+    }
+
+    /// Start a signing kiosk for a couple's or family's pending agreement (its adults sign there).
+    pub fn start_unit_kiosk(&self, unit_id: &UnitId) -> CommandResult<KioskPacket> {
+        self.begin_kiosk(|vault, session, now| saferoom_core::families::start_kiosk(vault, session, unit_id, now))
+    }
+
+    fn begin_kiosk(
+        &self,
+        start: impl FnOnce(&Vault, &Session, OffsetDateTime) -> saferoom_core::Result<(Kiosk, KioskPacket)>,
+    ) -> CommandResult<KioskPacket> {
         self.refuse_in_kiosk()?;
         let guard = unpoisoned(&self.vault);
         let vault = guard.as_ref().ok_or_else(CommandError::locked)?;
         let mut session_slot = unpoisoned(&self.session);
         let session = session_slot.as_ref().ok_or_else(CommandError::signed_out)?;
         unpoisoned(&self.idle).touch(Instant::now());
-        let (kiosk, packet) = Kiosk::start(vault, session, client_id, documents, crate::clock::now())?;
+        let (kiosk, packet) = start(vault, session, crate::clock::now())?;
         // Nobody is signed in while the kiosk runs; only the kiosk holds the session.
         *session_slot = None;
         *unpoisoned(&self.kiosk) = Some(kiosk);
-        tracing::info!(documents = documents.len(), "signing kiosk started");
+        tracing::info!(documents = packet.documents.len(), "signing kiosk started");
         Ok(packet)
     }
 

@@ -148,6 +148,18 @@ async fn journey() {
 
     // Staff end it: a wrong password keeps the kiosk; the right one signs the owner in.
     click(&client, "#kiosk-end").await;
+    // The staff form is in view without scrolling, down to 1024×768: the documents scroll inside the kiosk.
+    let _ = client.set_window_size(1024, 768).await;
+    let fits = client
+        .execute(
+            "const button = document.querySelector('#kiosk-end-submit').getBoundingClientRect();
+             return [button.bottom <= window.innerHeight, document.documentElement.scrollHeight <= window.innerHeight + 1,
+                     window.innerWidth, window.innerHeight];",
+            vec![],
+        )
+        .await
+        .expect("the layout is measured");
+    assert_eq!((&fits[0], &fits[1]), (&json!(true), &json!(true)), "the kiosk's staff form is in view: {fits}");
     type_into(&client, "#kiosk-login", "olivia").await;
     type_into(&client, "#kiosk-password", "not the password").await;
     click(&client, "#kiosk-end-submit").await;

@@ -110,15 +110,28 @@ async fn journey() {
     wait_for(&client, "#unit-view[data-policy='none']").await;
     set_value(&client, "#unit-policy", "strict").await;
     click(&client, "#unit-policy-save").await;
+    // Both adults sign on the signing kiosk (the core refuses them on the signed-in screen); then staff end it
+    // and come back to the couple.
+    wait_for(&client, ".unit-agreement-signer[data-signer-index='1'][data-signed='false']").await;
+    click(&client, "#unit-agreement-kiosk").await;
+    wait_for_text(&client, "#kiosk-client-name", "The Lovelaces").await;
     for index in 0..2 {
-        click(&client, &format!(".unit-agreement-signer[data-signer-index='{index}'] .unit-agreement-sign")).await;
+        click(&client, &format!(".kiosk-signer[data-signer-index='{index}'][data-signed='false']")).await;
         wait_for(&client, "#signature-pad").await;
         harness::draw_signature(&client, "touch").await;
         type_into(&client, "#signature-typed-name", if index == 0 { "Ada Lovelace" } else { "Bea Lovelace" }).await;
         click(&client, "#signature-intent").await;
         click(&client, "#signature-submit").await;
-        wait_for(&client, &format!(".unit-agreement-signer[data-signer-index='{index}'][data-signed='true']")).await;
+        wait_for(&client, &format!(".kiosk-signer[data-signer-index='{index}'][data-signed='true']")).await;
     }
+    wait_for(&client, "#kiosk-done").await;
+    click(&client, "#kiosk-end").await;
+    type_into(&client, "#kiosk-login", "olivia").await;
+    type_into(&client, "#kiosk-password", super::OWNER_PASSWORD).await;
+    click(&client, "#kiosk-end-submit").await;
+    wait_for_text(&client, "#session-user", "Olivia Owner").await;
+    click(&client, "#nav-families").await;
+    click(&client, ".unit-row").await;
     wait_for(&client, "#unit-view[data-policy='strict']").await;
     type_into(&client, "#unit-note-body", "JOINT session: chores and money").await;
     set_value(&client, "#unit-note-date", "2024-01-11").await;

@@ -275,9 +275,17 @@ fn sign_all(
     documents: &[consent::ConsentDocument],
     now: OffsetDateTime,
 ) -> anyhow::Result<()> {
+    // Clients sign on the signing kiosk (the core refuses them anywhere else); the witness after it.
     for document in documents {
+        let (kiosk, _) =
+            core(consent::Kiosk::start(vault, session, &document.client_id, std::slice::from_ref(&document.id), now))?;
         for signer in &document.signers {
-            core(consent::sign(vault, session, &document.id, signer.index, &scrawl(&signer.name, signer.index), now))?;
+            let ink = scrawl(&signer.name, signer.index);
+            if signer.role == consent::SignerRole::Witness {
+                core(consent::sign(vault, session, &document.id, signer.index, &ink, now))?;
+            } else {
+                core(kiosk.sign(vault, &document.id, signer.index, &ink, now))?;
+            }
         }
     }
     Ok(())
@@ -398,15 +406,9 @@ fn fill_demo(
     let unit = core(families::create_unit(&*vault, clinician, "Ångström–Muñoz", UnitKind::Couple, &partners, now))?;
     let unit = core(families::set_policy(&*vault, clinician, &unit.id, UnitPolicy::NoSecrets, now))?;
     if let Some(document_id) = &unit.agreement_document_id {
+        let (kiosk, _) = core(families::start_kiosk(&*vault, clinician, &unit.id, now))?;
         for (index, member) in unit.members.iter().filter(|member| member.adult).enumerate() {
-            core(consent::sign(
-                &*vault,
-                clinician,
-                document_id,
-                index as u32,
-                &scrawl(&member.name, index as u32),
-                now,
-            ))?;
+            core(kiosk.sign(&*vault, document_id, index as u32, &scrawl(&member.name, index as u32), now))?;
         }
     }
     core(families::create_note(

@@ -34,8 +34,16 @@ fn signed_consent(folder: &std::path::Path) -> (Vault, Session, saferoom_core::i
     let witness = [SignerInput { role: SignerRole::Witness, name: "Owner".into() }];
     let document =
         consent::prepare(&vault, &owner, &client, &[ConsentKind::Treatment], &witness, test_now()).unwrap().remove(0);
+    // The client signs on the kiosk (the only place the core takes a client's signature), the witness after.
+    let (kiosk, _) =
+        consent::Kiosk::start(&vault, &owner, &client, std::slice::from_ref(&document.id), test_now()).unwrap();
     for signer in &document.signers {
-        consent::sign(&vault, &owner, &document.id, signer.index, &signature(&signer.name), test_now()).unwrap();
+        let ink = signature(&signer.name);
+        if signer.role == SignerRole::Witness {
+            consent::sign(&vault, &owner, &document.id, signer.index, &ink, test_now()).unwrap();
+        } else {
+            kiosk.sign(&vault, &document.id, signer.index, &ink, test_now()).unwrap();
+        }
     }
     (vault, owner, document.id)
 }

@@ -7,7 +7,7 @@ use saferoom_core::consent::{
     self, ClientConsents, ConsentDocument, ConsentExport, ConsentKind, ConsentReason, ConsentSettings, ConsentTemplate,
     KioskPacket, Point, ReconsentRow, SignatureInput, Signer, SignerInput, StaffName,
 };
-use saferoom_core::ids::{ClientId, DocumentId};
+use saferoom_core::ids::{ClientId, DocumentId, UnitId};
 use saferoom_core::SecretString;
 use serde::{Deserialize, Serialize};
 use tauri::{State, WebviewWindow};
@@ -321,15 +321,19 @@ pub struct KioskDocumentDto {
     kind: ConsentKindDto,
     title: String,
     text: String,
-    text_hash: String,
     signers: Vec<KioskSignerDto>,
 }
 
-/// One client's packet, as the kiosk shows it.
+/// One client's packet (or a couple's or family's agreement), as the kiosk shows it.
 #[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct KioskPacketDto {
+    /// The client's name; for a couple or family, the unit's name.
     client_name: String,
+    /// The client whose record keeps the documents (where staff return after the kiosk).
+    client_id: String,
+    /// The couple or family whose agreement this is.
+    unit_id: Option<String>,
     documents: Vec<KioskDocumentDto>,
     /// Every signer but witnesses has signed.
     complete: bool,
@@ -339,6 +343,8 @@ impl From<KioskPacket> for KioskPacketDto {
     fn from(packet: KioskPacket) -> Self {
         KioskPacketDto {
             client_name: packet.client_name,
+            client_id: packet.client_id.to_string(),
+            unit_id: packet.unit_id.map(|unit_id| unit_id.to_string()),
             documents: packet
                 .documents
                 .into_iter()
@@ -347,7 +353,6 @@ impl From<KioskPacket> for KioskPacketDto {
                     kind: document.kind.into(),
                     title: document.title,
                     text: document.text,
-                    text_hash: document.text_hash,
                     signers: document
                         .signers
                         .into_iter()
@@ -499,6 +504,19 @@ pub async fn start_kiosk(
     let client_id = ClientId::parse(&client_id)?;
     let documents = document_ids.iter().map(|id| DocumentId::parse(id)).collect::<saferoom_core::Result<Vec<_>>>()?;
     let packet = state.start_kiosk(&client_id, &documents)?;
+    fullscreen(&window, true);
+    Ok(packet.into())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn start_unit_kiosk(
+    state: State<'_, AppState>,
+    window: WebviewWindow,
+    unit_id: String,
+) -> CommandResult<KioskPacketDto> {
+    let unit_id = UnitId::parse(&unit_id)?;
+    let packet = state.start_unit_kiosk(&unit_id)?;
     fullscreen(&window, true);
     Ok(packet.into())
 }

@@ -509,6 +509,11 @@ export function startKiosk(clientId: string, documentIds: string[]): Promise<Kio
   return call(() => commands.startKiosk(clientId, documentIds));
 }
 
+/** The same for a couple's or family's agreement waiting for its adults' signatures. */
+export function startUnitKiosk(unitId: string): Promise<KioskPacket> {
+  return call(() => commands.startUnitKiosk(unitId));
+}
+
 export function kioskPacket(): Promise<KioskPacket> {
   return call(() => commands.kioskPacket());
 }

@@ -71,6 +71,7 @@ export const commands = {
 	exportConsent: (documentId: string, folder: string) => __TAURI_INVOKE<ConsentExportDto>("export_consent", { documentId, folder }),
 	exportConsentPacket: (clientId: string, folder: string) => __TAURI_INVOKE<ConsentExportDto>("export_consent_packet", { clientId, folder }),
 	startKiosk: (clientId: string, documentIds: string[]) => __TAURI_INVOKE<KioskPacketDto>("start_kiosk", { clientId, documentIds }),
+	startUnitKiosk: (unitId: string) => __TAURI_INVOKE<KioskPacketDto>("start_unit_kiosk", { unitId }),
 	kioskPacket: () => __TAURI_INVOKE<KioskPacketDto>("kiosk_packet"),
 	kioskSign: (documentId: string, signerIndex: number, signature: SignatureInputDto) => __TAURI_INVOKE<KioskPacketDto>("kiosk_sign", { documentId, signerIndex, signature }),
 	endKiosk: (login: string, password: string) => __TAURI_INVOKE<SessionDto>("end_kiosk", { login, password }),
@@ -533,13 +534,17 @@ export type KioskDocumentDto = {
 	kind: ConsentKindDto,
 	title: string,
 	text: string,
-	textHash: string,
 	signers: KioskSignerDto[],
 };
 
-/**  One client's packet, as the kiosk shows it. */
+/**  One client's packet (or a couple's or family's agreement), as the kiosk shows it. */
 export type KioskPacketDto = {
+	/**  The client's name; for a couple or family, the unit's name. */
 	clientName: string,
+	/**  The client whose record keeps the documents (where staff return after the kiosk). */
+	clientId: string,
+	/**  The couple or family whose agreement this is. */
+	unitId: string | null,
 	documents: KioskDocumentDto[],
 	/**  Every signer but witnesses has signed. */
 	complete: boolean,

@@ -22,7 +22,7 @@ export const KEYCHAIN_RESTORED_NOTICE =
 /** The intent statement a signer ticks before an electronic signature counts. */
 export const SIGNATURE_INTENT = 'I intend to sign this document electronically';
 
-export const KIOSK_DONE = 'All done — please hand the tablet back';
+export const KIOSK_DONE = 'All done — please hand the screen back to staff';
 
 /** Shown wherever templates are edited. */
 export const TEMPLATE_VERSIONING_NOTICE =

@@ -225,27 +225,29 @@ describe('consent tab: readiness', () => {
 });
 
 /** Ada with her treatment consent prepared, not signed. */
+/** The therapist witnesses: the one signature made on the signed-in screen. */
+const WITNESS = { role: 'witness' as const, name: 'Carl Clinician' };
+
 const PENDING_TREATMENT = consents(
   false,
   [unsigned('treatment'), missing('technology')],
-  [consentDocument('cd-1', ADA, 'treatment')],
+  [consentDocument('cd-1', ADA, 'treatment', [WITNESS])],
 );
 
 describe('consent tab: prepare and sign in place', () => {
-  test('prepares documents with an extra signer, then each signer signs on the pad', async () => {
+  test('prepares documents with an extra signer; only the witness signs on this screen, the others on the kiosk', async () => {
     const guardian = [{ role: 'guardian' as const, name: 'Grace Hopper' }];
-    const treatment = consentDocument('cd-1', ADA, 'treatment', guardian);
+    const treatment = consentDocument('cd-1', ADA, 'treatment', [...guardian, WITNESS]);
     const technology = consentDocument('cd-2', ADA, 'technology', guardian);
-    // What client_consents answers before the prepare, after it, after the client signs, after the guardian signs.
+    // What client_consents answers before the prepare, after it, and after the witness signs.
     const states = [
       consents(false, [missing('treatment'), missing('technology')], []),
       consents(false, [unsigned('treatment'), unsigned('technology')], [treatment, technology]),
-      consents(false, [unsigned('treatment'), unsigned('technology')], [withSignatures(treatment, [0]), technology]),
-      consents(false, [unsigned('technology')], [signedDocument(treatment), technology]),
+      consents(false, [unsigned('treatment'), unsigned('technology')], [withSignatures(treatment, [2]), technology]),
     ];
     const stub = consentTab(FRONT_DESK, (_args: unknown, nth: number) => states[nth], {
       prepare_consents: [treatment, technology],
-      sign_consent: (_args: unknown, nth: number) => (nth === 0 ? withSignatures(treatment, [0]) : signedDocument(treatment)),
+      sign_consent: withSignatures(treatment, [2]),
     });
     const { user } = renderApp();
     await openConsentTab(user);
@@ -284,23 +286,30 @@ describe('consent tab: prepare and sign in place', () => {
     expect(doc.dataset.status).toBe('pending');
     expect(doc.querySelector('.consent-expires')).toBeNull();
     const signButtons = [...doc.querySelectorAll<HTMLButtonElement>('.consent-sign')];
-    expect(signButtons.map((b) => b.dataset.signerIndex)).toEqual(['0', '1']);
+    // The client and the guardian sign only on the signing kiosk; the witness signs here.
+    expect(signButtons.map((b) => b.dataset.signerIndex)).toEqual(['2']);
+    expect(
+      [...doc.querySelectorAll<HTMLElement>('.consent-signer')]
+        .filter((s) => s.querySelector('.consent-signs-on-kiosk') !== null)
+        .map((s) => s.dataset.signerIndex),
+    ).toEqual(['0', '1']);
+    expect(docEl(technology.id).querySelectorAll('.consent-sign')).toHaveLength(0);
 
-    // The client signs first.
     await user.click(signButtons[0]);
     expect(await byId('signature-document-text')).toHaveTextContent('I, Ada Lovelace, agree to receive psychotherapy');
     expect(await byId('signature-text-hash')).toHaveTextContent(treatment.textHash);
+    expect((await byId('signature-title')).closest('section')).toHaveTextContent('Signing as Carl Clinician (Witness)');
     expect(doc.querySelector('#signature-pad')).toBeInTheDocument();
     expect(await byId('signature-intent')).toHaveAccessibleName('I intend to sign this document electronically');
-    await fillSignature(user, 'Ada Lovelace');
+    await fillSignature(user, 'Carl Clinician');
     await user.click(await byId('signature-submit'));
 
     await waitFor(() => expect(stub.callsOf('sign_consent')).toHaveLength(1));
     const args = stub.callsOf('sign_consent')[0].args!;
     expect(args.documentId).toBe(treatment.id);
-    expect(args.signerIndex).toBe(0);
+    expect(args.signerIndex).toBe(2);
     const signature = args.signature as SignatureInput;
-    expect(signature.typedName).toBe('Ada Lovelace');
+    expect(signature.typedName).toBe('Carl Clinician');
     expect(signature.intent).toBe(true);
     expect(signature.device).toBe(navigator.userAgent.slice(0, 200));
     expect(signature.strokes).toHaveLength(1);
@@ -314,21 +323,12 @@ describe('consent tab: prepare and sign in place', () => {
 
     await waitFor(() => expect(maybeId('signature-pad')).toBeNull());
     await waitFor(() =>
-      expect(docEl(treatment.id).querySelector<HTMLElement>('.consent-signer[data-signer-index="0"]')!.dataset.signed).toBe(
+      expect(docEl(treatment.id).querySelector<HTMLElement>('.consent-signer[data-signer-index="2"]')!.dataset.signed).toBe(
         'true',
       ),
     );
     expect(docEl(treatment.id).dataset.status).toBe('pending');
-
-    // Then the guardian: the document is signed.
-    await user.click(docEl(treatment.id).querySelector<HTMLButtonElement>('.consent-sign[data-signer-index="1"]')!);
-    expect((await byId('signature-title')).closest('section')).toHaveTextContent('Signing as Grace Hopper (Parent or guardian)');
-    await fillSignature(user, 'Grace Hopper');
-    await user.click(await byId('signature-submit'));
-    await waitFor(() => expect(docEl(treatment.id).dataset.status).toBe('signed'));
-    expect(stub.callsOf('sign_consent')[1].args).toMatchObject({ documentId: treatment.id, signerIndex: 1 });
-    expect(docEl(treatment.id).querySelectorAll('img.consent-signature-image')).toHaveLength(2);
-    expect(all('.consent-reason').map((r) => [r.dataset.kind, r.dataset.code])).toEqual([['technology', 'unsigned']]);
+    expect(docEl(treatment.id).querySelectorAll('img.consent-signature-image')).toHaveLength(1);
   }, 15_000); // much typing on a busy machine
 
   test('the sign button stays disabled until strokes, a name and the intent box; clear empties the pad', async () => {
@@ -369,7 +369,7 @@ describe('consent tab: prepare and sign in place', () => {
   });
 
   test('points are scaled from the canvas’s size on screen into the 600×200 box, per stroke, one pointer at a time', async () => {
-    const treatment = consentDocument('cd-1', ADA, 'treatment');
+    const treatment = consentDocument('cd-1', ADA, 'treatment', [WITNESS]);
     const stub = consentTab(
       CLINICIAN,
       (_args: unknown, nth: number) =>
@@ -422,11 +422,11 @@ describe('consent tab: prepare and sign in place', () => {
     const { user } = renderApp();
     await openConsentTab(user);
     await user.click(await bySelector('.consent-sign'));
-    await fillSignature(user, 'Ada Lovelace');
+    await fillSignature(user, 'Carl Clinician');
     await user.click(await byId('signature-submit'));
     expect(await byId('signature-error')).toHaveTextContent('The signature is too short.');
     expect(maybeId('signature-pad')).toBeInTheDocument();
-    expect((await byId<HTMLInputElement>('signature-typed-name')).value).toBe('Ada Lovelace');
+    expect((await byId<HTMLInputElement>('signature-typed-name')).value).toBe('Carl Clinician');
   });
 });
 

@@ -873,16 +873,21 @@ export function consentReason(kind: ConsentKind, code: ConsentReason['code'], me
 }
 
 /** What `start_kiosk`, `kiosk_packet` and `kiosk_sign` answer for these documents. */
-export function kioskPacket(clientName: string, documents: ConsentDocument[]): KioskPacket {
+export function kioskPacket(clientName: string, documents: ConsentDocument[], unitId: string | null = null): KioskPacket {
   const docs = documents.map((d) => ({
     id: d.id,
     kind: d.kind,
     title: d.title,
     text: d.text,
-    textHash: d.textHash,
     signers: d.signers.map((s) => ({ index: s.index, role: s.role, name: s.name, signed: s.signedAt !== null })),
   }));
-  return { clientName, documents: docs, complete: docs.every((d) => d.signers.every((s) => s.signed)) };
+  return {
+    clientName,
+    clientId: documents[0]?.clientId ?? '',
+    unitId,
+    documents: docs,
+    complete: docs.every((d) => d.signers.every((s) => s.signed || s.role === 'witness')),
+  };
 }
 
 /** What `export_consent` and `export_consent_packet` answer for files written into `folder` as `stem`. */

@@ -1,6 +1,6 @@
 // Couples and families (issue 5): the families section (list, creating a unit
 // with a member search), the unit's view (members, the policy chooser, the
-// agreement signed in place by each adult member, joint notes, and members'
+// agreement handed over to the signing kiosk for every adult member, joint notes, and members'
 // notes shown or hidden by the policy in force).
 // Each test says what the back end answers (./stub.ts). Which adults sign, when a policy takes effect, which
 // notes a policy shows and who may see a unit are the core's: families::tests::
@@ -17,6 +17,7 @@ import {
   UNIT_POLICY_TEXTS,
   agreementDocument,
   bornYearsAgo,
+  kioskPacket,
   clientDetail,
   clientSummary,
   consentReason,
@@ -25,7 +26,6 @@ import {
   minorAssessment,
   practiceClient,
   shippedTemplates,
-  signedDocument,
   unitOf,
   unitView,
   withSignatures,
@@ -188,23 +188,19 @@ describe('families section', () => {
 });
 
 describe('unit view: policy and agreement', () => {
-  test('choosing a policy prepares an agreement that each adult member signs; then it is in force', async () => {
+  test('choosing a policy prepares an agreement; the adults sign it on the signing kiosk, never on this screen', async () => {
     const pending = family({ pendingPolicy: 'no_secrets', agreementDocumentId: 'cd-1' });
-    const inForce = family({ policy: 'no_secrets', agreementDocumentId: 'cd-1' });
-    const adaAlone = { ...fakeNote('n-ada', 'c-ada', '2025-03-01', 'Ada alone: worried about money.'), memberName: 'Ada Lovelace' };
-    // get_unit before the choice, once the agreement is prepared, once both adults signed.
-    const views = [
-      unitView(family(), { hiddenMemberNotes: 1 }),
-      unitView(pending, { hiddenMemberNotes: 1 }),
-      unitView(inForce, { memberNotes: [adaAlone] }),
-    ];
+    // get_unit before the choice and once the agreement is prepared.
+    const views = [unitView(family(), { hiddenMemberNotes: 1 }), unitView(pending, { hiddenMemberNotes: 1 })];
     const stub = withFamily(CLINICIAN, {
       list_units: [family()],
       get_unit: (_args: unknown, nth: number) => views[nth],
       set_unit_policy: pending,
       client_consents: adaConsents([agreementOf('no_secrets')]),
-      sign_consent: (_args: unknown, nth: number) =>
-        nth === 0 ? withSignatures(agreementOf('no_secrets'), [0]) : signedDocument(agreementOf('no_secrets')),
+      start_unit_kiosk: () => {
+        stub.status = { ...stub.status, kiosk: true, session: null };
+        return kioskPacket('Babbage family', [agreementOf('no_secrets')], 'u-1');
+      },
     });
     const { user } = renderApp();
     const view = await openUnit(user);
@@ -241,34 +237,20 @@ describe('unit view: policy and agreement', () => {
     expect(signer(1)).toHaveTextContent('Ben Babbage');
     expect(maybeId('hidden-member-notes')).toHaveTextContent('1 individual note not shown here.');
 
-    await user.click(signer(0).querySelector<HTMLElement>('.unit-agreement-sign')!);
-    expect(await byId('signature-title')).toHaveTextContent('No-secrets agreement');
-    expect(await byId('signature-document-text')).toHaveTextContent(
-      'We, Ada Lovelace and Ben Babbage, of Babbage family, agree that',
-    );
-    await signOnPad(user, 'Ada Lovelace');
-    await waitFor(() => expect(signer(0).dataset.signed).toBe('true'));
+    // Nobody signs on this signed-in screen: the agreement is handed over.
+    expect(all('.unit-agreement-sign')).toHaveLength(0);
     expect(maybeId('signature-pad')).not.toBeInTheDocument();
-    expect(stub.callsOf('sign_consent')[0].args).toMatchObject({ signerIndex: 0 });
-    expect((await byId('unit-view')).dataset.policy).toBe('none');
-
-    await user.click(signer(1).querySelector<HTMLElement>('.unit-agreement-sign')!);
-    await signOnPad(user, 'Ben Babbage');
-    await waitFor(() => expect(maybeId('unit-view')?.dataset.policy).toBe('no_secrets'));
-    expect((await byId('unit-agreement')).dataset.status).toBe('signed');
-    expect(maybeId('unit-policy-pending')).not.toBeInTheDocument();
-    expect(await byId('unit-policy-status')).toHaveTextContent('In force: No secrets.');
-    // No secrets: members' individual notes show, with their names.
-    const note = await bySelector('.member-note');
-    expect(note.querySelector('.member-note-name')).toHaveTextContent('Ada Lovelace');
-    expect(note).toHaveTextContent('Ada alone: worried about money.');
-    expect(maybeId('hidden-member-notes')).not.toBeInTheDocument();
-    expect(await byId('unit-policy-effect')).toHaveTextContent(UNIT_POLICY_TEXTS.no_secrets);
-
-    // Asking for the policy in force again is caught before the back end.
-    await user.click(await byId('unit-policy-save'));
-    expect(await byId('unit-policy-error')).toHaveTextContent('This policy is already in force.');
-    expect(stub.callsOf('set_unit_policy')).toHaveLength(1);
+    expect(signer(0)).toHaveTextContent('Not signed yet');
+    await user.click(await byId('unit-agreement-kiosk'));
+    await byId('kiosk-screen');
+    expect(stub.callsOf('start_unit_kiosk')[0].args).toEqual({ unitId: 'u-1' });
+    expect(maybeId('main-screen')).toBeNull();
+    expect(await byId('kiosk-client-name')).toHaveTextContent('Babbage family');
+    expect(all('.kiosk-signer').map((s) => s.textContent)).toEqual([
+      expect.stringContaining('Ada Lovelace'),
+      expect.stringContaining('Ben Babbage'),
+    ]);
+    expect(stub.callsOf('sign_consent')).toHaveLength(0);
   });
 
   test('a new agreement waits for signatures while the previous policy stays in force', async () => {
@@ -291,7 +273,7 @@ describe('unit view: policy and agreement', () => {
     );
     await bySelector('.unit-agreement-signer');
     expect((await byId('unit-view')).dataset.policy).toBe('strict');
-    expect(all('.unit-agreement-sign')).toHaveLength(2);
+    expect(await byId('unit-agreement-kiosk')).toBeEnabled();
 
     await user.click(await byId('unit-policy-save'));
     expect(await byId('unit-policy-error')).toHaveTextContent('already waiting for signatures');
@@ -301,18 +283,22 @@ describe('unit view: policy and agreement', () => {
 });
 
 describe('unit view: front desk', () => {
-  test('collects the adult members’ signatures on a pending agreement; the policy then takes effect', async () => {
+  test('hands a pending agreement over to the kiosk, where each adult signs', async () => {
     const pending = family({ pendingPolicy: 'limited_secrets', agreementDocumentId: 'cd-1' });
+    const agreement = agreementOf('limited_secrets');
     // The front desk is refused the unit's view and works from the list.
     const stub = withFamily(FRONT_DESK, {
-      list_units: (_args: unknown, nth: number) =>
-        nth < 2 ? [pending] : [family({ policy: 'limited_secrets', agreementDocumentId: 'cd-1' })],
+      list_units: [pending],
       get_unit: () => {
         throw fail('forbidden', FRONT_DESK_REFUSED);
       },
-      client_consents: adaConsents([agreementOf('limited_secrets')]),
-      sign_consent: (_args: unknown, nth: number) =>
-        nth === 0 ? withSignatures(agreementOf('limited_secrets'), [0]) : signedDocument(agreementOf('limited_secrets')),
+      client_consents: adaConsents([agreement]),
+      start_unit_kiosk: () => {
+        stub.status = { ...stub.status, kiosk: true, session: null };
+        return kioskPacket('Babbage family', [agreement], 'u-1');
+      },
+      kiosk_sign: (_args: unknown, nth: number) =>
+        kioskPacket('Babbage family', [withSignatures(agreement, nth === 0 ? [0] : [0, 1])], 'u-1'),
     });
     const { user } = renderApp();
     const view = await openUnit(user);
@@ -322,19 +308,24 @@ describe('unit view: front desk', () => {
     await bySelector('.unit-agreement-signer');
     expect(maybeId('unit-policy-form')).not.toBeInTheDocument();
 
-    await user.click(signer(0).querySelector<HTMLElement>('.unit-agreement-sign')!);
+    await user.click(await byId('unit-agreement-kiosk'));
+    await byId('kiosk-screen');
+    const kioskSigner = (index: number) =>
+      document.querySelector<HTMLButtonElement>(`.kiosk-signer[data-document-id="cd-1"][data-signer-index="${index}"]`)!;
+    await user.click(kioskSigner(0));
+    expect(await byId('signature-document-text')).toHaveTextContent('Babbage family');
+    expect(maybeId('signature-text-hash')).toBeNull();
     await signOnPad(user, 'Ada Lovelace');
-    await waitFor(() => expect(signer(0).dataset.signed).toBe('true'));
-    await user.click(signer(1).querySelector<HTMLElement>('.unit-agreement-sign')!);
+    await waitFor(() => expect(kioskSigner(0).dataset.signed).toBe('true'));
+    await user.click(kioskSigner(1));
     await signOnPad(user, 'Ben Babbage');
-    await waitFor(() => expect(maybeId('unit-view')?.dataset.policy).toBe('limited_secrets'));
-    expect(await byId('unit-policy-status')).toHaveTextContent('In force: Limited secrets.');
-    expect(stub.callsOf('get_unit').length).toBeGreaterThan(1);
-    expect(stub.callsOf('sign_consent').map((c) => [c.args!.documentId, c.args!.signerIndex])).toEqual([
+    expect(await byId('kiosk-done')).toHaveTextContent('hand the screen back to staff');
+    expect(stub.callsOf('kiosk_sign').map((c) => [c.args!.documentId, c.args!.signerIndex])).toEqual([
       ['cd-1', 0],
       ['cd-1', 1],
     ]);
-  });
+    expect(stub.callsOf('sign_consent')).toHaveLength(0);
+  }, 15_000); // two signatures typed on a busy machine
 
   test('the agreement is an ordinary consent document of the first adult member', async () => {
     // That set_unit_policy prepares it as the first adult's consent document:
@@ -404,6 +395,7 @@ describe('unit view: notes', () => {
       get_client: clientDetail(MIA),
       minor_assessment: minorAssessment(MIA, { adult: false, whoMustConsent: ['guardian'], flags: ['guardian_consent_needed'] }),
       list_guardians: [],
+      client_consents: { readyForTelehealth: false, reasons: [], documents: [] },
     });
     const { user } = renderApp();
     await openUnit(user);

@@ -4,7 +4,10 @@
 // password keeps it, are the core's and the shell's rules: consent::tests::the_kiosk_signs_its_packet_and_
 // nothing_else_until_staff_sign_in and the e2e journey r5_consent_kiosk_and_export (tests/e2e/consent.rs).
 import { beforeEach, describe, expect, test, vi } from 'vitest';
-import { waitFor } from '@testing-library/svelte';
+import { render, waitFor } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import KioskScreen from '../screens/KioskScreen.svelte';
+import { kioskReturn } from '../lib/kiosk';
 import { all, byId, bySelector, drawStroke, maybeId, renderApp, signInWith } from './helpers';
 import { fail, installStub } from './stub';
 import {
@@ -212,7 +215,10 @@ describe('signing at the kiosk', () => {
 
     await user.click(signer('cd-1', 0));
     expect(await byId('signature-document-text')).toHaveTextContent('I, Ada Lovelace, agree to receive psychotherapy');
-    expect(await byId('signature-text-hash')).toHaveTextContent(DOCS[0].textHash);
+    // The signer sees the text, never its hash (that is for the evidence page).
+    expect(maybeId('signature-text-hash')).toBeNull();
+    expect(document.body).not.toHaveTextContent('SHA-256');
+    expect(document.body).not.toHaveTextContent(DOCS[0].textHash);
     expect(maybeId('signature-cancel')).toBeNull();
     await signOnPad(user, 'Ada Lovelace');
     await waitFor(() => expect(signer('cd-1', 0).dataset.signed).toBe('true'));
@@ -236,13 +242,14 @@ describe('signing at the kiosk', () => {
       await signOnPad(user, name);
       await waitFor(() => expect(signer(DOCS[doc].id, index).dataset.signed).toBe('true'));
     }
-    expect(await byId('kiosk-done')).toHaveTextContent('All done — please hand the tablet back');
+    expect(await byId('kiosk-done')).toHaveTextContent('All done — please hand the screen back to staff');
+    expect(document.body).not.toHaveTextContent(/tablet/i);
     expect(
       stub
         .callsOf('kiosk_sign')
         .map((c) => [c.args!.documentId, c.args!.signerIndex, (c.args!.signature as SignatureInput).typedName]),
     ).toEqual(order.map(([doc, index, name]) => [DOCS[doc].id, index, name]));
-  });
+  }, 15_000); // four signatures typed on a busy machine
 
   test('a refused signature is explained on the pad', async () => {
     installStub({
@@ -366,5 +373,36 @@ describe('ending the kiosk', () => {
     // Cleo may open Ada's record too: she returns to it, on the consent tab.
     expect(await byId('client-name')).toHaveTextContent('Ada Lovelace');
     expect(await byId('tab-consent')).toHaveAttribute('aria-selected', 'true');
+  });
+});
+
+describe('where staff return after the kiosk', () => {
+  test('a client’s packet returns to their consent tab; a couple’s or family’s agreement to the kept member’s guardians tab', () => {
+    expect(kioskReturn(PACKET)).toEqual({ clientId: 'c-ada', tab: 'consent', unitId: null });
+    expect(kioskReturn({ ...PACKET, unitId: 'u-1', clientName: 'The Lovelaces' })).toEqual({
+      clientId: 'c-ada',
+      tab: 'guardians',
+      unitId: 'u-1',
+    });
+    expect(kioskReturn(null)).toBeNull();
+  });
+
+  test('the kiosk-end handler is given the session and the place to return to; the staff form sits in the footer, out of the scrolling documents', async () => {
+    installStub({ status: KIOSK_STATUS, answers: { end_kiosk: sessionOf(CLINICIAN) } });
+    const onEnded = vi.fn();
+    const packet = { ...PACKET, unitId: 'u-1', clientName: 'The Lovelaces' };
+    render(KioskScreen, { props: { initialPacket: packet, onEnded, onLocked: vi.fn(), onGone: vi.fn() } });
+    const user = userEvent.setup();
+    await user.click(await byId('kiosk-end'));
+    const form = await byId('kiosk-end-form');
+    expect(form.closest('.kiosk-foot')).not.toBeNull();
+    expect(form.closest('.kiosk-body')).toBeNull();
+    expect(await byId('kiosk-login')).toHaveAttribute('data-field', 'login');
+    expect(await byId('kiosk-password')).toHaveAttribute('data-field', 'password');
+    await user.type(await byId('kiosk-login'), 'carl');
+    await user.type(await byId('kiosk-password'), PASSWORD);
+    await user.click(await byId('kiosk-end-submit'));
+    await waitFor(() => expect(onEnded).toHaveBeenCalledTimes(1));
+    expect(onEnded).toHaveBeenCalledWith(sessionOf(CLINICIAN), { clientId: 'c-ada', tab: 'guardians', unitId: 'u-1' });
   });
 });

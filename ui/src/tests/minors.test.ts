@@ -15,6 +15,9 @@ import {
   bornYearsAgo,
   clientDetail,
   clientSummary,
+  consentDocument,
+  kioskPacket,
+  withSignatures,
   fakeGuardian,
   lovelace,
   minorAssessment,
@@ -40,6 +43,9 @@ async function openGuardiansTab(user: User, clientId: string) {
   return byId('minor-assessment');
 }
 
+/** A client with no consent documents yet (nothing waits for a guardian's signature). */
+const NO_CONSENTS = { readyForTelehealth: false, reasons: [], documents: [] };
+
 /** What opening `client`'s guardians tab asks, as `who`. */
 function guardiansTab(
   who: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>,
@@ -53,6 +59,7 @@ function guardiansTab(
       get_client: clientDetail(client, { clinicalAccess: who.role !== 'front_desk' }),
       list_units: [],
       list_guardians: [],
+      client_consents: NO_CONSENTS,
       ...answers,
     },
   });
@@ -460,5 +467,47 @@ describe('note editor reminder', () => {
     await waitFor(() => expect(stub.callsOf('unit_policy_for_client')).toHaveLength(1));
     expect(maybeId('unit-policy-reminder')).not.toBeInTheDocument();
     expect(maybeId('unit-policy-reminder-error')).not.toBeInTheDocument();
+  });
+});
+
+describe('guardians’ signatures', () => {
+  test('a document waiting for a guardian is handed over to the signing kiosk; nobody signs on the tab', async () => {
+    const mia = lovelace('c-mia', 'Mia', bornYearsAgo(12));
+    const grace = { role: 'guardian' as const, name: 'Grace Lovelace' };
+    const treatment = consentDocument('cd-1', mia, 'treatment', [grace]);
+    const technology = withSignatures(consentDocument('cd-2', mia, 'technology', [grace]), [1]);
+    const stub = guardiansTab(CLINICIAN, mia, {
+      minor_assessment: minorAssessment(mia, { adult: false, whoMustConsent: ['guardian'], flags: ['guardian_consent_needed'] }),
+      list_guardians: [fakeGuardian('gd-1', 'c-mia', 'Grace Lovelace')],
+      client_consents: { readyForTelehealth: false, reasons: [], documents: [treatment, technology] },
+      start_kiosk: () => {
+        stub.status = { ...stub.status, kiosk: true, session: null };
+        return kioskPacket('Mia Lovelace', [treatment, technology]);
+      },
+    });
+    const { user } = renderApp();
+    await openGuardiansTab(user, 'c-mia');
+    const offer = await byId('guardian-signing');
+    // Only the treatment consent still waits for Grace (she signed the technology consent).
+    expect(offer.dataset.count).toBe('1');
+    expect(offer).toHaveTextContent('Grace Lovelace has not signed yet: Informed consent to treatment');
+    expect(maybeId('signature-pad')).toBeNull();
+    await user.click(await byId('guardian-signing-kiosk'));
+    await byId('kiosk-screen');
+    // Every document waiting for this client's signatures goes on the kiosk.
+    expect(stub.callsOf('start_kiosk')[0].args).toEqual({ clientId: 'c-mia', documentIds: ['cd-1', 'cd-2'] });
+    expect(stub.callsOf('sign_consent')).toHaveLength(0);
+  });
+
+  test('nothing waiting for a guardian: no offer', async () => {
+    const mia = lovelace('c-mia', 'Mia', bornYearsAgo(12));
+    guardiansTab(CLINICIAN, mia, {
+      minor_assessment: minorAssessment(mia, { adult: false, whoMustConsent: ['guardian'] }),
+      client_consents: { readyForTelehealth: false, reasons: [], documents: [consentDocument('cd-1', mia, 'treatment')] },
+    });
+    const { user } = renderApp();
+    await openGuardiansTab(user, 'c-mia');
+    await byId('guardian-list-empty');
+    expect(maybeId('guardian-signing')).toBeNull();
   });
 });

@@ -275,8 +275,9 @@ describe('majority list', () => {
         get_client: clientDetail(rita),
         list_guardians: [fakeGuardian('gd-1', rita.id, 'Rosa Adult'), fakeGuardian('gd-2', rita.id, 'Raul Adult')],
         minor_assessment: assessment,
-        // Rita belongs to no couple or family.
+        // Rita belongs to no couple or family, and nothing waits for a guardian's signature.
         list_units: [],
+        client_consents: { readyForTelehealth: false, reasons: [], documents: [] },
       },
     });
     const { user } = renderApp();

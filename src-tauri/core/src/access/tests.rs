@@ -61,12 +61,13 @@ fn scene(fixture: &Practice) -> Scene {
     )
     .unwrap()
     .id;
+    let witness = crate::consent::SignerInput { role: crate::consent::SignerRole::Witness, name: "Carl".into() };
     let pending_consent = crate::consent::prepare(
         &fixture.vault,
         &fixture.clinician,
         &client,
         &[crate::consent::ConsentKind::Treatment],
-        &[],
+        &[witness],
         now,
     )
     .unwrap()
@@ -270,8 +271,14 @@ fn operations() -> Vec<(&'static str, &'static [Op], Probe)> {
             )
             .map(drop)
         }),
+        // The witness (signer 1): clients sign only on the kiosk.
         ("consent::sign", &[Op::OpenClient], |f, s, scene| {
-            crate::consent::sign(&f.vault, s, &scene.pending_consent, 0, &signature(), test_now()).map(drop)
+            crate::consent::sign(&f.vault, s, &scene.pending_consent, 1, &signature(), test_now()).map(drop)
+        }),
+        ("families::start_kiosk", &[Op::OpenClient], |f, s, scene| {
+            let policy = crate::families::UnitPolicy::Strict;
+            crate::families::set_policy(&f.vault, &f.clinician, &scene.unit, policy, test_now()).unwrap();
+            crate::families::start_kiosk(&f.vault, s, &scene.unit, test_now()).map(drop)
         }),
         ("consent::revoke", &[Op::OpenClient], |f, s, scene| {
             crate::consent::revoke(&f.vault, s, &scene.pending_consent, "the client withdrew", test_now()).map(drop)

@@ -1,4 +1,9 @@
-//! The signing kiosk: staff hand a tablet to a client to sign one packet, and nothing else.
+//! The signing kiosk: staff hand the screen to a client to sign one packet, and nothing else.
+//!
+//! Every signature by a client, partner or guardian is made here ([`super::sign`], the signed-in path,
+//! takes only a witness's). A kiosk holds either one client's pending documents (with their partners' and
+//! guardians' signatures) or a couple's or family's pending confidentiality agreement
+//! ([`crate::families::start_kiosk`], signed by every adult member).
 //!
 //! A [`Kiosk`] keeps a copy of the staff member's [`Session`] privately and offers only what a signer
 //! needs — read the packet's documents and sign them. Every other action in this crate takes a
@@ -13,7 +18,7 @@ use super::{store, ConsentKind, DocumentStatus, SignerRole};
 use crate::access;
 use crate::audit::{actions, append};
 use crate::error::{Error, Result};
-use crate::ids::{ClientId, DocumentId};
+use crate::ids::{ClientId, DocumentId, UnitId};
 use crate::sensitive::SecretString;
 use crate::staff::{LoginThrottle, Session};
 use crate::vault::Vault;
@@ -42,21 +47,36 @@ pub struct KioskDocument {
     pub title: String,
     /// The exact text to sign.
     pub text: String,
-    /// SHA-256 of the text.
-    pub text_hash: String,
     /// Its signers.
     pub signers: Vec<KioskSigner>,
 }
 
-/// What the kiosk shows: one client's packet.
+/// What the kiosk shows: one client's packet, or a couple's or family's agreement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KioskPacket {
-    /// The client's name.
+    /// The client's name (a couple's or family's: the unit's name).
     pub client_name: String,
+    /// The client whose record keeps the documents (for a unit: the member keeping the agreement).
+    pub client_id: ClientId,
+    /// The couple or family whose agreement this is.
+    pub unit_id: Option<UnitId>,
     /// The documents, in signing order.
     pub documents: Vec<KioskDocument>,
-    /// Every signer of every document (but witnesses, who sign after staff take the tablet back) has signed.
+    /// Every signer of every document (but witnesses, who sign after staff take the screen back) has signed.
     pub complete: bool,
+}
+
+/// A couple's or family's agreement waiting for signatures, as the kiosk needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnitAgreement {
+    /// The couple or family.
+    pub(crate) unit_id: UnitId,
+    /// Its name.
+    pub(crate) unit_name: String,
+    /// Every member (each one's record notes the kiosk).
+    pub(crate) members: Vec<ClientId>,
+    /// The agreement's document.
+    pub(crate) document_id: DocumentId,
 }
 
 /// A running signing kiosk. Holds the session that started it; exposes only the packet.
@@ -64,6 +84,8 @@ pub struct KioskPacket {
 pub struct Kiosk {
     session: Session,
     client_id: ClientId,
+    /// A couple's or family's agreement: the unit and its name.
+    unit: Option<(UnitId, String)>,
     documents: Vec<DocumentId>,
 }
 
@@ -110,7 +132,42 @@ impl Kiosk {
             )?;
             Ok(ordered.into_iter().map(|(_, id)| id).collect::<Vec<_>>())
         })?;
-        let kiosk = Kiosk { session: session.clone(), client_id: client_id.clone(), documents: ids };
+        let kiosk = Kiosk { session: session.clone(), client_id: client_id.clone(), unit: None, documents: ids };
+        let packet = kiosk.packet(vault, now)?;
+        Ok((kiosk, packet))
+    }
+
+    /// Start a kiosk for a couple's or family's pending confidentiality agreement, which `find` looks up
+    /// (and checks the person may open every member) in the same transaction: [`crate::families::start_kiosk`].
+    pub(crate) fn start_agreement(
+        vault: &Vault,
+        session: &Session,
+        now: OffsetDateTime,
+        find: impl FnOnce(&rusqlite::Transaction<'_>, &access::Actor) -> Result<UnitAgreement>,
+    ) -> Result<(Kiosk, KioskPacket)> {
+        let (agreement, client_id) = access::run(vault, session, now, |transaction, actor| {
+            let agreement = find(transaction, actor)?;
+            let document = store::document(transaction, &agreement.document_id)?;
+            if document.status != DocumentStatus::Pending {
+                return Err(Error::conflict(format!("{} is not waiting for signatures", document.title)));
+            }
+            for member in &agreement.members {
+                actor.record(
+                    transaction,
+                    now,
+                    actions::KIOSK_STARTED,
+                    Some(member),
+                    &format!("unit {}: agreement {}", agreement.unit_id, document.id),
+                )?;
+            }
+            Ok((agreement, document.client_id))
+        })?;
+        let kiosk = Kiosk {
+            session: session.clone(),
+            client_id,
+            unit: Some((agreement.unit_id, agreement.unit_name)),
+            documents: vec![agreement.document_id],
+        };
         let packet = kiosk.packet(vault, now)?;
         Ok((kiosk, packet))
     }
@@ -123,7 +180,10 @@ impl Kiosk {
     /// The packet as it stands.
     pub fn packet(&self, vault: &Vault, now: OffsetDateTime) -> Result<KioskPacket> {
         access::run(vault, &self.session, now, |transaction, _| {
-            let (client_name, _) = store::client_name(transaction, &self.client_id)?;
+            let client_name = match &self.unit {
+                Some((_, unit_name)) => unit_name.clone(),
+                None => store::client_name(transaction, &self.client_id)?.0,
+            };
             let mut documents = Vec::new();
             let mut complete = true;
             for id in &self.documents {
@@ -144,11 +204,16 @@ impl Kiosk {
                     kind: document.kind,
                     title: document.title,
                     text: document.text,
-                    text_hash: document.text_hash,
                     signers,
                 });
             }
-            Ok(KioskPacket { client_name, documents, complete })
+            Ok(KioskPacket {
+                client_name,
+                client_id: self.client_id.clone(),
+                unit_id: self.unit.as_ref().map(|(unit_id, _)| unit_id.clone()),
+                documents,
+                complete,
+            })
         })
     }
 
@@ -194,4 +259,41 @@ impl Kiosk {
         })?;
         Ok(session)
     }
+}
+
+/// On the signed-in path ([`super::sign`]) only a witness signs: a client, partner or guardian signs on
+/// the kiosk, where nobody is signed in and nothing but the packet can be reached.
+pub(super) fn require_staff_signer(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &access::Actor,
+    document_id: &DocumentId,
+    signer_index: u32,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let document = store::document(transaction, document_id)?;
+    access::client_access(transaction, actor, &document.client_id, now)?;
+    match document.signers.iter().find(|signer| signer.index == signer_index) {
+        Some(signer) if signer.role != SignerRole::Witness => Err(Error::forbidden(format!(
+            "{} signs on the signing kiosk, not on a signed-in screen: hand the screen over for signing",
+            signer.name
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Sign as a client, partner or guardian the way the app does: on a kiosk started for the document (for
+/// the tests of other modules, which prepare documents and need them signed).
+#[cfg(test)]
+pub(crate) fn sign_on_kiosk(
+    vault: &Vault,
+    session: &Session,
+    document_id: &DocumentId,
+    signer_index: u32,
+    input: &SignatureInput,
+    now: OffsetDateTime,
+) -> Result<super::ConsentDocument> {
+    let client_id = store::document(vault.connection(), document_id)?.client_id;
+    let (kiosk, _) = Kiosk::start(vault, session, &client_id, std::slice::from_ref(document_id), now)?;
+    kiosk.sign(vault, document_id, signer_index, input, now)?;
+    store::document(vault.connection(), document_id)
 }

@@ -743,8 +743,10 @@ pub fn evidence_json(document: &ConsentDocument, signer: &Signer, operated_by: &
     evidence.to_string()
 }
 
-/// Sign as one signer of a pending document. When the last signer signs, the document is signed and its
-/// expiry set. In the same transaction: the audit entry with the text's and the evidence's SHA-256.
+/// Sign as the witness of a pending document, on the signed-in staff screen (a client, partner or
+/// guardian signs only on the signing kiosk, [`Kiosk`]). When the last signer signs, the document is
+/// signed and its expiry set. In the same transaction: the audit entry with the text's and the evidence's
+/// SHA-256.
 pub fn sign(
     vault: &Vault,
     session: &Session,
@@ -755,6 +757,7 @@ pub fn sign(
 ) -> Result<ConsentDocument> {
     let ink = signature::check(input)?;
     access::run(vault, session, now, |transaction, actor| {
+        kiosk::require_staff_signer(transaction, actor, document_id, signer_index, now)?;
         sign_in_transaction(transaction, actor, document_id, signer_index, &ink, now)
     })
 }

@@ -33,6 +33,7 @@ fn sign_all(fixture: &Practice, documents: &[ConsentDocument], now: OffsetDateTi
         .map(|document| {
             let mut last = document.clone();
             for signer in &document.signers {
+                let sign = if signer.role == SignerRole::Witness { sign } else { kiosk::sign_on_kiosk };
                 last = sign(&fixture.vault, &fixture.clinician, &document.id, signer.index, &scrawl(&signer.name), now)
                     .unwrap();
             }
@@ -207,7 +208,9 @@ fn every_signer_signs_with_evidence_chained_into_the_audit_trail() {
     );
     assert_eq!(document.text_hash, hex::encode(Sha256::digest(document.text.as_bytes())));
 
-    let first = sign(&fixture.vault, &fixture.clinician, &document.id, 0, &scrawl("Zoë Ångström"), test_now()).unwrap();
+    let first =
+        kiosk::sign_on_kiosk(&fixture.vault, &fixture.clinician, &document.id, 0, &scrawl("Zoë Ångström"), test_now())
+            .unwrap();
     assert_eq!(first.status, DocumentStatus::Pending);
     let signer = &first.signers[0];
     assert_eq!(signer.signed_at.as_deref(), Some(rfc3339(test_now()).as_str()));
@@ -222,11 +225,13 @@ fn every_signer_signs_with_evidence_chained_into_the_audit_trail() {
     assert!(!audit.contains("Zoë"), "no names in the audit trail");
 
     // Refusals: signed twice, no such signer, a bad signature.
-    let error = sign(&fixture.vault, &fixture.clinician, &document.id, 0, &scrawl("Zoë"), test_now()).unwrap_err();
+    let error = kiosk::sign_on_kiosk(&fixture.vault, &fixture.clinician, &document.id, 0, &scrawl("Zoë"), test_now())
+        .unwrap_err();
     assert_eq!(error.code(), ErrorCode::Conflict);
-    let error = sign(&fixture.vault, &fixture.clinician, &document.id, 7, &scrawl("Zoë"), test_now()).unwrap_err();
+    let error = kiosk::sign_on_kiosk(&fixture.vault, &fixture.clinician, &document.id, 7, &scrawl("Zoë"), test_now())
+        .unwrap_err();
     assert_eq!(error.code(), ErrorCode::NotFound);
-    let error = sign(
+    let error = kiosk::sign_on_kiosk(
         &fixture.vault,
         &fixture.clinician,
         &document.id,
@@ -236,10 +241,13 @@ fn every_signer_signs_with_evidence_chained_into_the_audit_trail() {
     )
     .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput);
-    let error = sign(&fixture.vault, &fixture.other_clinician, &document.id, 1, &scrawl("D"), test_now()).unwrap_err();
+    let error =
+        kiosk::sign_on_kiosk(&fixture.vault, &fixture.other_clinician, &document.id, 1, &scrawl("D"), test_now())
+            .unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden, "not on the care team");
 
-    sign(&fixture.vault, &fixture.clinician, &document.id, 1, &scrawl("dmitri шостакович"), test_now()).unwrap();
+    kiosk::sign_on_kiosk(&fixture.vault, &fixture.clinician, &document.id, 1, &scrawl("dmitri шостакович"), test_now())
+        .unwrap();
     let done =
         sign(&fixture.vault, &fixture.clinician, &document.id, 2, &scrawl("Carl Clinician"), test_now()).unwrap();
     assert_eq!(done.status, DocumentStatus::Signed);
@@ -761,4 +769,64 @@ fn consent_pdfs_carry_the_letterhead_and_the_practice_time() {
     let (pages, _) = pages_and_pictures(&export.pdf_path);
     assert!(pages[0].contains("“Mars/Olympus_Mons” is not known, so times are shown in UTC"), "{}", pages[0]);
     assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
+}
+
+/// Issue 15: on the signed-in path only a witness signs; a client, partner or guardian is refused there and
+/// signs on the kiosk. A minor's parent signs the minor's consent on the kiosk.
+#[test]
+fn only_a_witness_signs_on_the_signed_in_screen_and_a_guardian_signs_on_the_kiosk() {
+    let fixture = practice();
+    let minor = crate::clients::create(
+        &fixture.vault,
+        &fixture.clinician,
+        crate::clients::ClientInput {
+            date_of_birth: "2014-03-01".into(),
+            ..crate::fixture::client_input("Tess", "Turing")
+        },
+        test_now(),
+    )
+    .unwrap()
+    .id;
+    let signers = [
+        SignerInput { role: SignerRole::Guardian, name: "Pat Turing".into() },
+        SignerInput { role: SignerRole::Partner, name: "Sam Turing".into() },
+        SignerInput { role: SignerRole::Witness, name: "Carl Clinician".into() },
+    ];
+    let document = prepare(&fixture.vault, &fixture.clinician, &minor, &[ConsentKind::Treatment], &signers, test_now())
+        .unwrap()
+        .remove(0);
+    let roles: Vec<SignerRole> = document.signers.iter().map(|signer| signer.role).collect();
+    assert_eq!(roles, [SignerRole::Client, SignerRole::Guardian, SignerRole::Partner, SignerRole::Witness]);
+
+    // Client, guardian and partner: refused on the signed-in path, for every role, and nothing is recorded.
+    for session in [&fixture.clinician, &fixture.owner, &fixture.front_desk] {
+        for index in 0..3 {
+            let error =
+                sign(&fixture.vault, session, &document.id, index, &scrawl("Pat Turing"), test_now()).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::Forbidden, "signer {index} as {}", session.login());
+        }
+    }
+    let unchanged = &client_consents(&fixture.vault, &fixture.clinician, &minor, test_now()).unwrap().documents[0];
+    assert!(unchanged.signers.iter().all(|signer| signer.signed_at.is_none()));
+    assert!(!fixture.audit_actions().contains(&actions::CONSENT_SIGNED.to_owned()));
+
+    // The witness signs on the staff screen.
+    let witnessed = sign(&fixture.vault, &fixture.clinician, &document.id, 3, &scrawl("Carl Clinician"), test_now());
+    assert_eq!(witnessed.unwrap().signers[3].typed_name.as_deref(), Some("Carl Clinician"));
+
+    // The minor, the guardian and the partner sign on the kiosk; then the document is signed.
+    let (kiosk, packet) =
+        Kiosk::start(&fixture.vault, &fixture.clinician, &minor, std::slice::from_ref(&document.id), test_now())
+            .unwrap();
+    assert_eq!((packet.client_id.clone(), packet.unit_id.clone()), (minor.clone(), None));
+    let guardian = packet.documents[0].signers.iter().find(|signer| signer.role == SignerRole::Guardian).unwrap();
+    assert_eq!(guardian.name, "Pat Turing");
+    let packet = kiosk.sign(&fixture.vault, &document.id, guardian.index, &scrawl("Pat Turing"), test_now()).unwrap();
+    assert!(!packet.complete);
+    kiosk.sign(&fixture.vault, &document.id, 0, &scrawl("Tess Turing"), test_now()).unwrap();
+    let packet = kiosk.sign(&fixture.vault, &document.id, 2, &scrawl("Sam Turing"), test_now()).unwrap();
+    assert!(packet.complete);
+    let signed = &client_consents(&fixture.vault, &fixture.clinician, &minor, test_now()).unwrap().documents[0];
+    assert_eq!(signed.status, DocumentStatus::Signed);
+    assert_eq!(signed.signers[1].typed_name.as_deref(), Some("Pat Turing"));
 }

@@ -125,7 +125,7 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
     // The second under a legal name the signer confirmed (kept with the signature since migration 0170).
     let other_name = SignatureInput { confirmed_other_name: true, ..scrawl("Augusta Ada King") };
     for (document, signature) in documents[..2].iter().zip([scrawl("Ada Lovelace"), other_name]) {
-        crate::consent::sign(vault, clinician, &document.id, 0, &signature, now).unwrap();
+        crate::consent::kiosk::sign_on_kiosk(vault, clinician, &document.id, 0, &signature, now).unwrap();
     }
     crate::consent::revoke(vault, clinician, &documents[2].id, "Client withdrew consent to recording", now).unwrap();
     for (name, role, access) in [
@@ -157,7 +157,8 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
     let unit = crate::families::set_policy(vault, clinician, &unit.id, UnitPolicy::NoSecrets, now).unwrap();
     let document_id = unit.agreement_document_id.clone().unwrap();
     for (index, member) in unit.members.iter().filter(|member| member.adult).enumerate() {
-        crate::consent::sign(vault, clinician, &document_id, index as u32, &scrawl(&member.name), now).unwrap();
+        crate::consent::kiosk::sign_on_kiosk(vault, clinician, &document_id, index as u32, &scrawl(&member.name), now)
+            .unwrap();
     }
     crate::families::create_note(vault, clinician, &unit.id, "2026-11-21", "Joint session about chores.", now).unwrap();
     fixture

@@ -6,6 +6,7 @@
 //! - limited secrets, strict, or no agreement signed yet: they are not (only counted), and the view says why.
 //!
 //! Changing the policy prepares a new agreement; the old policy stays in force until every adult signs.
+//! The adults sign on the signing kiosk ([`start_kiosk`]), never on a signed-in screen.
 
 mod store;
 #[cfg(test)]
@@ -349,8 +350,37 @@ pub fn view(vault: &Vault, session: &Session, unit_id: &UnitId, now: OffsetDateT
     })
 }
 
-/// Prepare a new confidentiality agreement for the unit, to be signed by every adult member (with
-/// `consent::sign`). The policy in force stays until all have signed.
+/// Hand the unit's pending confidentiality agreement over to the signing kiosk, where every adult member
+/// signs it (the person must be able to open every member). As with [`consent::Kiosk::start`], the caller
+/// then drops its session; each member's record notes the kiosk.
+pub fn start_kiosk(
+    vault: &Vault,
+    session: &Session,
+    unit_id: &UnitId,
+    now: OffsetDateTime,
+) -> Result<(consent::Kiosk, consent::KioskPacket)> {
+    consent::Kiosk::start_agreement(vault, session, now, |transaction, actor| {
+        let unit = load(transaction, unit_id, now)?;
+        require_members(transaction, actor, &unit, false, now)?;
+        let document_id = match (unit.pending_policy, unit.agreement_document_id) {
+            (Some(_), Some(document_id)) => document_id,
+            _ => {
+                return Err(Error::conflict(
+                    "no agreement is waiting for signatures: choose the confidentiality policy first",
+                ))
+            }
+        };
+        Ok(consent::kiosk::UnitAgreement {
+            unit_id: unit.id,
+            unit_name: unit.name,
+            members: unit.members.into_iter().map(|member| member.client_id).collect(),
+            document_id,
+        })
+    })
+}
+
+/// Prepare a new confidentiality agreement for the unit, to be signed by every adult member (on the
+/// signing kiosk, [`start_kiosk`]). The policy in force stays until all have signed.
 pub fn set_policy(
     vault: &Vault,
     session: &Session,

@@ -1,6 +1,6 @@
 use super::*;
 use crate::clients::ClientInput;
-use crate::consent::{Point, SignatureInput};
+use crate::consent::{Point, SignatureInput, SignerRole};
 use crate::fixture::{client_input, practice, Practice};
 use crate::testing::test_now;
 use crate::ErrorCode;
@@ -12,20 +12,38 @@ fn scrawl(name: &str) -> SignatureInput {
     crate::fixture::signature(name, stroke, "Office tablet")
 }
 
+/// Every adult signs the unit's pending agreement on the signing kiosk.
 fn sign_agreement(fixture: &Practice, unit: &Unit) {
-    let document_id = unit.agreement_document_id.clone().unwrap();
-    let members: Vec<&UnitMember> = unit.members.iter().filter(|member| member.adult).collect();
-    for (index, member) in members.iter().enumerate() {
-        consent::sign(
-            &fixture.vault,
-            &fixture.clinician,
-            &document_id,
-            index as u32,
-            &scrawl(&member.name),
-            test_now(),
-        )
-        .unwrap();
+    let (kiosk, packet) = start_kiosk(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap();
+    let document = &packet.documents[0];
+    for signer in &document.signers {
+        kiosk
+            .sign(
+                &fixture.vault,
+                &DocumentId::parse(&document.id).unwrap(),
+                signer.index,
+                &scrawl(&signer.name),
+                test_now(),
+            )
+            .unwrap();
     }
+}
+
+/// A practice with Ada and Bea Lovelace (adults, on the clinician's care team) as a couple.
+fn lovelace_couple() -> (Practice, ClientId, ClientId, Unit) {
+    let fixture = practice();
+    let ada = fixture.client("Ada", "Lovelace");
+    let bea = fixture.client("Bea", "Lovelace");
+    let unit = create_unit(
+        &fixture.vault,
+        &fixture.clinician,
+        "The Lovelaces",
+        UnitKind::Couple,
+        &[ada.clone(), bea.clone()],
+        test_now(),
+    )
+    .unwrap();
+    (fixture, ada, bea, unit)
 }
 
 fn note(fixture: &Practice, client: &ClientId, body: &str) {
@@ -113,18 +131,7 @@ fn the_policy_signed_by_every_adult_governs_the_units_view() {
 
 #[test]
 fn a_unit_is_seen_only_by_someone_who_may_see_every_member() {
-    let fixture = practice();
-    let ada = fixture.client("Ada", "Lovelace");
-    let bea = fixture.client("Bea", "Lovelace");
-    let unit = create_unit(
-        &fixture.vault,
-        &fixture.clinician,
-        "The Lovelaces",
-        UnitKind::Couple,
-        &[ada.clone(), bea.clone()],
-        test_now(),
-    )
-    .unwrap();
+    let (fixture, ada, bea, unit) = lovelace_couple();
     // The front desk sees the unit exists but not its clinical record.
     assert_eq!(list_units(&fixture.vault, &fixture.front_desk, None, test_now()).unwrap().len(), 1);
     let error = view(&fixture.vault, &fixture.front_desk, &unit.id, test_now()).unwrap_err();
@@ -142,4 +149,66 @@ fn a_unit_is_seen_only_by_someone_who_may_see_every_member() {
         crate::consent::prepare(&fixture.vault, &fixture.clinician, &ada, &[ConsentKind::NoSecrets], &[], test_now())
             .unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput);
+}
+
+/// Issue 15: a couple's agreement is signed on the kiosk by both adults, never on the signed-in screen; the
+/// policy takes effect only when the last adult has signed.
+#[test]
+fn both_adults_sign_the_agreement_on_the_kiosk_and_only_then_it_holds() {
+    let (fixture, ada, bea, unit) = lovelace_couple();
+    let error = start_kiosk(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict, "no agreement waits for signatures yet");
+    let unit = set_policy(&fixture.vault, &fixture.clinician, &unit.id, UnitPolicy::NoSecrets, test_now()).unwrap();
+    let document_id = unit.agreement_document_id.clone().unwrap();
+
+    // Neither adult may sign on the clinician's signed-in screen.
+    for index in 0..2 {
+        let error = consent::sign(&fixture.vault, &fixture.clinician, &document_id, index, &scrawl("Ada"), test_now())
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::Forbidden, "signer {index}");
+    }
+    // Someone who may not open both members cannot hand the agreement over.
+    let error = start_kiosk(&fixture.vault, &fixture.other_clinician, &unit.id, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+
+    let before = fixture.audit_actions().len();
+    let (kiosk, packet) = start_kiosk(&fixture.vault, &fixture.clinician, &unit.id, test_now()).unwrap();
+    let started = fixture.audit_actions()[before..]
+        .iter()
+        .filter(|action| *action == crate::audit::actions::KIOSK_STARTED)
+        .count();
+    assert_eq!(started, 2, "each member's record notes the kiosk");
+    assert_eq!(packet.client_name, "The Lovelaces");
+    assert_eq!(packet.unit_id.as_ref(), Some(&unit.id));
+    assert!([&ada, &bea].contains(&&packet.client_id));
+    assert_eq!(packet.documents.len(), 1);
+    let signers: Vec<(SignerRole, &str)> =
+        packet.documents[0].signers.iter().map(|signer| (signer.role, signer.name.as_str())).collect();
+    assert_eq!(signers, [(SignerRole::Client, "Ada Lovelace"), (SignerRole::Partner, "Bea Lovelace")]);
+    assert!(!packet.complete);
+
+    // The first adult signs: the policy is not in force yet.
+    let packet = kiosk.sign(&fixture.vault, &document_id, 0, &scrawl("Ada Lovelace"), test_now()).unwrap();
+    assert!(!packet.complete);
+    let half = list_units(&fixture.vault, &fixture.owner, None, test_now()).unwrap().remove(0);
+    assert_eq!((half.policy, half.pending_policy), (None, Some(UnitPolicy::NoSecrets)));
+    // The second signs: now it holds.
+    let packet = kiosk.sign(&fixture.vault, &document_id, 1, &scrawl("Bea Lovelace"), test_now()).unwrap();
+    assert!(packet.complete);
+    let done = list_units(&fixture.vault, &fixture.owner, None, test_now()).unwrap().remove(0);
+    assert_eq!((done.policy, done.pending_policy), (Some(UnitPolicy::NoSecrets), None));
+    let session = kiosk
+        .end(
+            &fixture.vault,
+            &mut crate::staff::LoginThrottle::default(),
+            "carl",
+            &crate::SecretString::from(crate::fixture::PASSWORD),
+            test_now(),
+        )
+        .unwrap();
+    assert_eq!(session.staff_id(), fixture.clinician.staff_id());
+    assert!(fixture.audit_actions().contains(&crate::audit::actions::KIOSK_ENDED.to_owned()));
+    // Nothing is left to sign.
+    let error = start_kiosk(&fixture.vault, &session, &unit.id, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Conflict);
 }
