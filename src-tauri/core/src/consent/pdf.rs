@@ -101,7 +101,8 @@ fn one(
     blocks.push(field("Template hash (SHA-256)", document.template_hash.clone()));
     blocks.push(field("Text hash (SHA-256)", document.text_hash.clone()));
     for signer in &document.signers {
-        blocks.push(field(
+        // Kept whole: a hash is never cut by a page break.
+        blocks.push(Block::Keep(vec![field(
             &format!("Signer {} ({})", signer.index + 1, signer.role.label()),
             match &signer.signed_at {
                 Some(at) => format!(
@@ -116,7 +117,7 @@ fn one(
                 ),
                 None => format!("{}: not signed", signer.name),
             },
-        ));
+        )]));
     }
     blocks.push(Block::Paragraph(
         "Each signature's evidence record (document, text hash, signer, typed name, intent, times, device and \
@@ -133,10 +134,10 @@ fn typed_name_line(signer: &Signer) -> String {
     let typed = signer.typed_name.as_deref().unwrap_or("");
     match signer.other_name_confirmed {
         Some(true) => format!(
-            "Typed name: {typed} (differs from the name on the document; the signer confirmed it is their legal name)"
+            "Name typed at signing: {typed} (differs from the name on the document; the signer confirmed it is their legal name)"
         ),
-        Some(false) => format!("Typed name: {typed} (matches the name on the document)"),
-        None => format!("Typed name: {typed}"),
+        Some(false) => format!("Name typed at signing: {typed} (matches the name on the document)"),
+        None => format!("Name typed at signing: {typed}"),
     }
 }
 

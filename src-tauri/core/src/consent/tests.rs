@@ -326,7 +326,11 @@ fn a_signed_consent_exports_as_a_pdf_with_signatures_and_evidence_and_as_fhir() 
     let squashed: String = text.split_whitespace().collect();
     assert!(squashed.contains(&signed[1].text_hash), "the document hash is printed");
     for signer in &signed[1].signers {
-        assert!(squashed.contains(signer.evidence_hash.as_deref().unwrap()), "evidence hash of {}", signer.name);
+        assert!(
+            squashed.contains(signer.evidence_hash.as_deref().unwrap()),
+            "evidence hash of {} in {squashed}",
+            signer.name
+        );
     }
     let images = poppler("pdfimages", &["-list"], &export.pdf_path);
     let image_rows: Vec<&str> = images.lines().skip(2).collect();
@@ -598,16 +602,32 @@ fn the_typed_name_must_be_the_signers_or_confirmed_as_their_legal_name() {
     let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap();
 
     // Case, spacing and accents do not matter.
-    let signed =
-        sign(&fixture.vault, &fixture.clinician, &documents[0].id, 0, &scrawl("  jose   GARCIA "), test_now()).unwrap();
+    let signed = kiosk::sign_on_kiosk(
+        &fixture.vault,
+        &fixture.clinician,
+        &documents[0].id,
+        0,
+        &scrawl("  jose   GARCIA "),
+        test_now(),
+    )
+    .unwrap();
     let signer = &signed.signers[0];
     assert_eq!((signer.typed_name.as_deref(), signer.other_name_confirmed), (Some("jose   GARCIA"), Some(false)));
 
     // Another name is refused, naming the person who signs; nothing is recorded.
-    let error =
-        sign(&fixture.vault, &fixture.clinician, &documents[1].id, 0, &scrawl("Mickey Mouse"), test_now()).unwrap_err();
+    let error = kiosk::sign_on_kiosk(
+        &fixture.vault,
+        &fixture.clinician,
+        &documents[1].id,
+        0,
+        &scrawl("Mickey Mouse"),
+        test_now(),
+    )
+    .unwrap_err();
     name_refused(&error, "José García");
-    let error = sign(&fixture.vault, &fixture.clinician, &documents[1].id, 0, &scrawl("José"), test_now()).unwrap_err();
+    let error =
+        kiosk::sign_on_kiosk(&fixture.vault, &fixture.clinician, &documents[1].id, 0, &scrawl("José"), test_now())
+            .unwrap_err();
     name_refused(&error, "José García");
     let consents = client_consents(&fixture.vault, &fixture.owner, &client, test_now()).unwrap();
     let unsigned = consents.documents.iter().find(|document| document.id == documents[1].id).unwrap();
@@ -651,7 +671,7 @@ fn the_typed_name_must_be_the_signers_or_confirmed_as_their_legal_name() {
 
     // A matching name needs no confirmation; ticking it anyway records nothing different.
     let matching = SignatureInput { confirmed_other_name: true, ..scrawl("Jose Garcia") };
-    let signed = sign(&fixture.vault, &session, &documents[2].id, 0, &matching, test_now()).unwrap();
+    let signed = kiosk::sign_on_kiosk(&fixture.vault, &session, &documents[2].id, 0, &matching, test_now()).unwrap();
     assert_eq!(signed.signers[0].other_name_confirmed, Some(false));
 
     // The PDF's evidence page says how the typed name compared.

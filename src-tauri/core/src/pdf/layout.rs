@@ -278,8 +278,12 @@ pub(crate) fn break_word(measure: &dyn Measure, face: Face, size: f32, word: &st
         offsets.push(offsets.last().copied().unwrap_or(0.0) + advance(ch));
     }
     let hyphen_width = advance('-');
-    let points = break_points(&chars);
     let is_code = chars.iter().any(char::is_ascii_digit);
+    // A code (a hash, an id) gets no added '-' anywhere: it would change it, even at a "syllable" of its letters.
+    let points: Vec<Option<bool>> = break_points(&chars)
+        .into_iter()
+        .map(|point| point.filter(|&added_hyphen| !(is_code && added_hyphen)))
+        .collect();
     let loose = |p: usize| !is_code && chars[p - 1].is_alphabetic() && chars[p].is_alphabetic();
     let mut pieces = Vec::new();
     let mut start = 0;

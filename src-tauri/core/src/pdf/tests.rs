@@ -117,6 +117,12 @@ fn wrap_breaks_words_longer_than_a_line_never_leaving_one_letter_on_a_line() {
     assert_eq!(pieces.concat(), hash);
     assert!(pieces.iter().all(|piece| piece.chars().count() >= 3), "{pieces:?}");
     assert_eq!(lines(&Mono, "b7e1c2d4-9a0f-4c3e", 50.0), ["b7e1c2d4-", "9a0f-4c3e"]);
+    // Not even where its letters look like syllables (a SHA-256 seen broken as "…bdecc-fac37…").
+    let hash = "1aa25528e77c19e6cf447f6cbb0c69e0209bdeccfac37b7b92771090bdb076f2";
+    for room in 8..64 {
+        let pieces = lines(&Mono, hash, room as f32 * 5.0);
+        assert_eq!(pieces.concat(), hash, "{room}: {pieces:?}");
+    }
 }
 
 /// The positions (in characters) where `hypher` would hyphenate `word` in English.
