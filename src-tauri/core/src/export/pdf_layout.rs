@@ -48,7 +48,7 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
     }
     blocks.push(field("Date of birth", &record.date_of_birth));
     blocks.push(field("Pronouns", or_dash(&record.pronouns)));
-    blocks.push(field("Jurisdiction", &record.jurisdiction));
+    blocks.push(field("Jurisdiction", crate::minors::jurisdiction_name(&record.jurisdiction)));
     blocks.push(field(
         "Status",
         match &record.discharged_on {
