@@ -1,7 +1,7 @@
 //! Clients: search, records, status and care teams.
 
-use saferoom_core::clients::{self, Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
 use saferoom_core::access;
+use saferoom_core::clients::{self, Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
 use saferoom_core::ids::{ClientId, RecordNumber, StaffId};
 use saferoom_core::minors;
 use serde::{Deserialize, Serialize};
@@ -147,7 +147,6 @@ impl TryFrom<ClientInputDto> for ClientInput {
             preferred_name: input.preferred_name,
             date_of_birth: input.date_of_birth,
             pronouns: input.pronouns,
-            jurisdiction_name: minors::jurisdiction_name(&input.jurisdiction).to_owned(),
             jurisdiction: input.jurisdiction,
             email: input.email,
             phone: input.phone,
