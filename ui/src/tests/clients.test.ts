@@ -209,7 +209,8 @@ describe('creating and editing clients', () => {
         billing: { mode: 'insurance', payer: 'Acme Health', memberId: 'AH-123' },
       },
     });
-  });
+    // Many fields typed one key at a time: slow on a loaded machine.
+  }, 15_000);
 
   test('a back-end error is shown in #client-form-error', async () => {
     installStub({
