@@ -90,6 +90,8 @@ macro_rules! saferoom_commands {
             backups::back_up_now,
             backups::restore_backup,
             backups::cancel_work,
+            clients::find_client_by_record_number,
+            minors::jurisdictions,
         ]
     };
 }

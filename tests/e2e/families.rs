@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::create_practice;
 use super::harness;
-use super::harness::{click, screenshot, set_value, type_into, wait_for, wait_for_text, Journey};
+use super::harness::{click, screenshot, select_value, set_value, type_into, wait_for, wait_for_text, Journey};
 use super::practice::new_client;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,7 +46,7 @@ async fn journey() {
     type_into(&client, "#client-given-name", "Mia").await;
     type_into(&client, "#client-family-name", "Minor").await;
     set_value(&client, "#client-dob", "2013-01-01").await;
-    type_into(&client, "#client-jurisdiction", "US-IL").await;
+    select_value(&client, "#client-jurisdiction", "US-IL").await;
     type_into(&client, "#client-phone", "555 0100 300").await;
     click(&client, "#client-save").await;
     wait_for_text(&client, "#client-name", "Minor").await;

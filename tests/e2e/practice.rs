@@ -52,11 +52,11 @@ pub async fn new_client(client: &Client, given: &str, family: &str) -> String {
     type_into(client, "#client-given-name", given).await;
     type_into(client, "#client-family-name", family).await;
     set_value(client, "#client-dob", "1990-04-02").await;
-    type_into(client, "#client-jurisdiction", "US-CA").await;
+    select_value(client, "#client-jurisdiction", "US-CA").await;
     type_into(client, "#client-phone", "555 0100 200").await;
     click(client, "#client-save").await;
     wait_for_text(client, "#client-name", family).await;
-    wait_for_text(client, "#client-record-number", "-").await.trim().to_owned()
+    wait_for_text(client, "#client-record-number", "R-").await.trim().to_owned()
 }
 
 async fn journey() {
@@ -83,7 +83,7 @@ async fn journey() {
     type_into(&client, "#client-given-name", "Ada").await;
     type_into(&client, "#client-family-name", "Lovelace").await;
     set_value(&client, "#client-dob", "2999-01-01").await;
-    type_into(&client, "#client-jurisdiction", "US-CA").await;
+    select_value(&client, "#client-jurisdiction", "US-CA").await;
     type_into(&client, "#client-phone", "555 0100 200").await;
     click(&client, "#client-save").await;
     wait_for(&client, "#client-form-error").await;
@@ -93,7 +93,7 @@ async fn journey() {
     type_into(&client, "#client-member-id", "XZ-1234").await;
     click(&client, "#client-save").await;
     wait_for_text(&client, "#client-name", "Ada Lovelace").await;
-    let client_id = wait_for_text(&client, "#client-record-number", "-").await.trim().to_owned();
+    let record_number = wait_for_text(&client, "#client-record-number", "R-").await.trim().to_owned();
     // Carl joins the care team.
     click(&client, "#tab-care-team").await;
     click(&client, "#edit-care-team").await;
@@ -105,7 +105,7 @@ async fn journey() {
     // Search as you type.
     click(&client, "#nav-clients").await;
     type_into(&client, "#client-search", "lov").await;
-    wait_for(&client, &format!(".client-row[data-client-id='{client_id}']")).await;
+    wait_for(&client, &format!(".client-row[data-record-number='{record_number}']")).await;
     type_into(&client, "#client-search", "zzz").await;
     wait_for(&client, "#client-list-empty").await;
     screenshot(&client, "11-search").await;
@@ -160,7 +160,8 @@ async fn journey() {
     type_into(&client, "#client-search", "ada").await;
     wait_for(&client, "#client-list-empty").await;
     click(&client, "#open-by-record-number summary").await;
-    type_into(&client, "#open-client-id", &client_id).await;
+    // Typed as people say it: the number alone.
+    type_into(&client, "#open-client-id", record_number.trim_start_matches("R-").trim_start_matches('0')).await;
     click(&client, "#open-client-submit").await;
     wait_for(&client, "#forbidden-notice").await;
     type_into(&client, "#break-glass-reason", "Covering for Carl: client called in crisis").await;

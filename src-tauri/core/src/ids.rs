@@ -100,3 +100,56 @@ impl StaffId {
         StaffId(text)
     }
 }
+
+/// A client's short record number: the practice's own sequence (1, 2, 3, …), assigned by the core when the
+/// client is added, never reused, and kept by a practice export and import. People read and type it
+/// ("R-0042", or just "42"); the [`ClientId`] stays internal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordNumber(u32);
+
+impl RecordNumber {
+    /// The number, if it is one (1 or more).
+    pub fn new(number: u32) -> Option<RecordNumber> {
+        (number >= 1).then_some(RecordNumber(number))
+    }
+
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    /// Read a record number as people type it: "R-0042", "r42", "#42" or "42" (spaces around are fine).
+    pub fn parse(text: &str) -> Result<RecordNumber> {
+        let text = text.trim();
+        let digits = text
+            .strip_prefix(['R', 'r'])
+            .map(|rest| rest.strip_prefix(['-', ' ']).unwrap_or(rest))
+            .or_else(|| text.strip_prefix('#'))
+            .unwrap_or(text);
+        let number = (!digits.is_empty() && digits.len() <= 10 && digits.chars().all(|c| c.is_ascii_digit()))
+            .then(|| digits.parse::<u32>().ok())
+            .flatten()
+            .and_then(RecordNumber::new);
+        number.ok_or_else(|| Error::invalid("record_number", "Enter a record number, such as R-0042 or 42."))
+    }
+}
+
+/// "R-0042": at least four digits, more as the practice grows ("R-12345").
+impl std::fmt::Display for RecordNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "R-{:04}", self.0)
+    }
+}
+
+impl ToSql for RecordNumber {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(i64::from(self.0)))
+    }
+}
+
+impl FromSql for RecordNumber {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let number = i64::column_result(value)?;
+        u32::try_from(number).ok().and_then(RecordNumber::new).ok_or(rusqlite::types::FromSqlError::OutOfRange(number))
+    }
+}

@@ -1,7 +1,9 @@
 //! Clients: search, records, status and care teams.
 
+use saferoom_core::access;
 use saferoom_core::clients::{self, Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
-use saferoom_core::ids::{ClientId, StaffId};
+use saferoom_core::ids::{ClientId, RecordNumber, StaffId};
+use saferoom_core::minors;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -14,19 +16,25 @@ use crate::state::AppState;
 #[serde(rename_all = "camelCase")]
 pub struct ClientSummaryDto {
     id: String,
+    /// The short record number people read and type ("R-0042").
+    record_number: String,
     display_name: String,
     date_of_birth: String,
     status: ClientStatusDto,
     jurisdiction: String,
+    /// The jurisdiction's name for people ("California", "Outside the US").
+    jurisdiction_name: String,
 }
 
 impl From<ClientSummary> for ClientSummaryDto {
     fn from(client: ClientSummary) -> Self {
         ClientSummaryDto {
             id: client.id.to_string(),
+            record_number: client.record_number.to_string(),
             display_name: client.display_name,
             date_of_birth: client.date_of_birth,
             status: client.status.into(),
+            jurisdiction_name: minors::jurisdiction_name(&client.jurisdiction).to_owned(),
             jurisdiction: client.jurisdiction,
         }
     }
@@ -168,12 +176,16 @@ impl StaffRefDto {
 #[serde(rename_all = "camelCase")]
 pub struct ClientDto {
     id: String,
+    /// The short record number people read and type ("R-0042").
+    record_number: String,
     given_name: String,
     family_name: String,
     preferred_name: Option<String>,
     date_of_birth: String,
     pronouns: Option<String>,
     jurisdiction: String,
+    /// The jurisdiction's name for people ("California", "Outside the US").
+    jurisdiction_name: String,
     email: Option<String>,
     phone: Option<String>,
     address: Option<String>,
@@ -194,11 +206,13 @@ impl From<Client> for ClientDto {
         let input = client.input;
         ClientDto {
             id: client.id.to_string(),
+            record_number: client.record_number.to_string(),
             given_name: input.given_name,
             family_name: input.family_name,
             preferred_name: input.preferred_name,
             date_of_birth: input.date_of_birth,
             pronouns: input.pronouns,
+            jurisdiction_name: minors::jurisdiction_name(&input.jurisdiction).to_owned(),
             jurisdiction: input.jurisdiction,
             email: input.email,
             phone: input.phone,
@@ -245,6 +259,17 @@ pub async fn create_client(state: State<'_, AppState>, input: ClientInputDto) ->
 pub async fn get_client(state: State<'_, AppState>, client_id: String) -> CommandResult<ClientDto> {
     let client_id = ClientId::parse(&client_id)?;
     state.call(|vault, session, now| clients::get(vault, session, &client_id, now))
+}
+
+/// The client a record number ("R-0042", "42") names: their id, nothing of the record (opening it is
+/// `get_client`'s, or emergency access's, to allow).
+#[tauri::command]
+#[specta::specta]
+pub async fn find_client_by_record_number(state: State<'_, AppState>, record_number: String) -> CommandResult<String> {
+    let record_number = RecordNumber::parse(&record_number)?;
+    state.call(|vault, session, now| {
+        access::find_by_record_number(vault, session, record_number, now).map(|id| id.to_string())
+    })
 }
 
 #[tauri::command]

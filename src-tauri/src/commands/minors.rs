@@ -97,6 +97,8 @@ impl From<SessionCap> for SessionCapDto {
 pub struct AssessmentDto {
     client_id: String,
     jurisdiction: String,
+    /// The jurisdiction's name for people ("California", "Outside the US").
+    jurisdiction_name: String,
     rules_for: String,
     on_date: String,
     age: u8,
@@ -137,6 +139,7 @@ impl From<ClientAssessment> for AssessmentDto {
         let assessment = assessed.assessment;
         AssessmentDto {
             client_id: assessed.client_id.to_string(),
+            jurisdiction_name: minors::jurisdiction_name(&assessed.jurisdiction).to_owned(),
             jurisdiction: assessed.jurisdiction,
             rules_for: assessment.rules_for,
             on_date: assessed.on.to_string(),
@@ -243,6 +246,8 @@ pub struct RetentionRowDto {
     client_id: String,
     client_name: String,
     jurisdiction: String,
+    /// The jurisdiction's name for people.
+    jurisdiction_name: String,
     ended_on: String,
     retain_until: String,
     explanation: String,
@@ -253,6 +258,7 @@ impl From<RetentionRow> for RetentionRowDto {
         RetentionRowDto {
             client_id: row.client_id.to_string(),
             client_name: row.client_name,
+            jurisdiction_name: minors::jurisdiction_name(&row.jurisdiction).to_owned(),
             jurisdiction: row.jurisdiction,
             ended_on: row.ended_on.to_string(),
             retain_until: row.retain_until.to_string(),
@@ -322,6 +328,27 @@ pub async fn minor_assessment(
         let on = day(on_date, now)?;
         minors::assess_client(vault, session, &client_id, on, now)
     })
+}
+
+/// A place a client may live, as people choose it.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct JurisdictionDto {
+    /// What is stored ("US-CA"); never shown.
+    code: String,
+    /// What people read ("California").
+    name: String,
+}
+
+/// Where a client may live: the US states, DC and territories by name, "Outside the US" last (the core's list;
+/// the UI keeps no copy).
+#[tauri::command]
+#[specta::specta]
+pub async fn jurisdictions() -> CommandResult<Vec<JurisdictionDto>> {
+    Ok(minors::jurisdictions()
+        .into_iter()
+        .map(|choice| JurisdictionDto { code: choice.code.to_owned(), name: choice.name.to_owned() })
+        .collect())
 }
 
 #[tauri::command]

@@ -18,6 +18,8 @@ pub struct BreakGlassGrantDto {
     staff: StaffRefDto,
     client_id: String,
     client_name: String,
+    /// The client's record number ("R-0042").
+    client_record_number: String,
     reason: String,
     granted_at: String,
     expires_at: String,
@@ -32,6 +34,7 @@ impl From<BreakGlassGrant> for BreakGlassGrantDto {
             staff: StaffRefDto::new(&grant.staff_id, &grant.staff_name),
             client_id: grant.client_id.to_string(),
             client_name: grant.client_name,
+            client_record_number: grant.client_record_number.to_string(),
             reason: grant.reason,
             granted_at: grant.granted_at,
             expires_at: grant.expires_at,

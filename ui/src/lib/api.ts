@@ -36,6 +36,7 @@ import {
   type ImportReport,
   type Intake,
   type IntakeAnswers,
+  type Jurisdiction,
   type JurisdictionRule,
   type KioskPacket,
   type LockReason,
@@ -629,4 +630,14 @@ export async function onVaultLocked(handler: (reason: LockReason) => void): Prom
       // ignore
     }
   };
+}
+
+/** The client a record number ("R-0042", "42") names: their id (the record itself is opened with `getClient`). */
+export function findClientByRecordNumber(recordNumber: string): Promise<string> {
+  return call(() => commands.findClientByRecordNumber(recordNumber));
+}
+
+/** Where a client may live: names for people, codes for the core ("Outside the US" last). */
+export function jurisdictions(): Promise<Jurisdiction[]> {
+  return call(() => commands.jurisdictions());
 }

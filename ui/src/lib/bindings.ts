@@ -98,6 +98,16 @@ export const commands = {
 	 *  never waiting behind the work it cancels.
 	 */
 	cancelWork: () => __TAURI_INVOKE<boolean>("cancel_work"),
+	/**
+	 *  The client a record number ("R-0042", "42") names: their id, nothing of the record (opening it is
+	 *  `get_client`'s, or emergency access's, to allow).
+	 */
+	findClientByRecordNumber: (recordNumber: string) => __TAURI_INVOKE<string>("find_client_by_record_number", { recordNumber }),
+	/**
+	 *  Where a client may live: the US states, DC and territories by name, "Outside the US" last (the core's list;
+	 *  the UI keeps no copy).
+	 */
+	jurisdictions: () => __TAURI_INVOKE<JurisdictionDto[]>("jurisdictions"),
 };
 
 /* Constants */
@@ -134,6 +144,8 @@ export type AddendumDto = {
 export type AssessmentDto = {
 	clientId: string,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people ("California", "Outside the US"). */
+	jurisdictionName: string,
 	rulesFor: string,
 	onDate: string,
 	age: number,
@@ -243,6 +255,8 @@ export type BreakGlassGrantDto = {
 	staff: StaffRefDto,
 	clientId: string,
 	clientName: string,
+	/**  The client's record number ("R-0042"). */
+	clientRecordNumber: string,
 	reason: string,
 	grantedAt: string,
 	expiresAt: string,
@@ -260,12 +274,16 @@ export type ClientConsentsDto = {
 /**  A client record. */
 export type ClientDto = {
 	id: string,
+	/**  The short record number people read and type ("R-0042"). */
+	recordNumber: string,
 	givenName: string,
 	familyName: string,
 	preferredName: string | null,
 	dateOfBirth: string,
 	pronouns: string | null,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people ("California", "Outside the US"). */
+	jurisdictionName: string,
 	email: string | null,
 	phone: string | null,
 	address: string | null,
@@ -312,10 +330,14 @@ export type ClientStatusDto = "active" | "discharged";
 /**  A client as listed. */
 export type ClientSummaryDto = {
 	id: string,
+	/**  The short record number people read and type ("R-0042"). */
+	recordNumber: string,
 	displayName: string,
 	dateOfBirth: string,
 	status: ClientStatusDto,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people ("California", "Outside the US"). */
+	jurisdictionName: string,
 };
 
 /**  What a failed command returns to the UI. */
@@ -522,6 +544,14 @@ boolean |
 /**  `scale`. */
 number;
 
+/**  A place a client may live, as people choose it. */
+export type JurisdictionDto = {
+	/**  What is stored ("US-CA"); never shown. */
+	code: string,
+	/**  What people read ("California"). */
+	name: string,
+};
+
 /**  Whether the OS keychain can be used, and if not why. */
 export type KeychainDto = {
 	available: boolean,
@@ -708,6 +738,8 @@ export type RetentionRowDto = {
 	clientId: string,
 	clientName: string,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people. */
+	jurisdictionName: string,
 	endedOn: string,
 	retainUntil: string,
 	explanation: string,

@@ -1,4 +1,4 @@
-// Display helpers: words for codes, and dates/times in the user's locale.
+// Display helpers: words for codes, and dates/times in the user's local time.
 import type {
   AssessmentFlag,
   BackupWarning,
@@ -49,28 +49,98 @@ export function noteKindLabel(kind: NoteKind): string {
   return kind === 'progress' ? 'Progress note' : 'Psychotherapy note';
 }
 
-/** "1985-03-12" → "Mar 12, 1985" (in the user's locale); anything unparsable is returned as is. */
-export function formatDate(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-  if (!match) return iso;
-  const date = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+// ---------- Dates and times ----------
+// Every time people read is the user's local time in one human form: "30 Nov 2026, 2:05 pm"; days "30 Nov 2026".
+// Never nanoseconds, never "Z". The core sends RFC 3339 in UTC, often with nanoseconds, which some web views
+// (WebKit) refuse to parse: `parseTime` reads it itself.
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MOMENT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** A calendar day "YYYY-MM-DD" as a local date at midnight, or null. */
+function parseDay(text: string): Date | null {
+  const match = DAY.exec(text.trim());
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(year, month - 1, day);
+  // 2023-02-30 rolls over into March: not a real day.
+  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day ? date : null;
 }
 
-/** An RFC 3339 time as local date and time; anything unparsable is returned as is. */
-export function formatDateTime(rfc3339: string | null | undefined): string {
+/**
+ * An RFC 3339 time ("2026-11-30T14:05:07.123456789Z", "…+02:00") as a `Date`, or null. Digits past
+ * milliseconds are dropped; a time without an offset is read as local time.
+ */
+export function parseTime(text: string | null | undefined): Date | null {
+  if (!text) return null;
+  const match = MOMENT.exec(text.trim());
+  if (!match) return null;
+  const [year, month, day, hour, minute] = [1, 2, 3, 4, 5].map((i) => Number(match[i]));
+  const second = Number(match[6] ?? '0');
+  const millis = Number((match[7] ?? '0').slice(0, 3).padEnd(3, '0'));
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return null;
+  const zone = match[8];
+  let date: Date;
+  if (zone === undefined) {
+    date = new Date(year, month - 1, day, hour, minute, second, millis);
+  } else {
+    let offsetMinutes = 0;
+    if (zone !== 'Z' && zone !== 'z') {
+      const digits = zone.slice(1).replace(':', '');
+      offsetMinutes = (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0')) * (zone[0] === '-' ? -1 : 1);
+    }
+    date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
+  }
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** "30 Nov 2026" (the local day). */
+function dayText(date: Date): string {
+  return `${date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()}`;
+}
+
+/** "2:05 pm" (local), with seconds when asked: "2:05:07 pm". */
+function clockText(date: Date, seconds = false): string {
+  const hours = date.getHours();
+  const twelve = hours % 12 === 0 ? 12 : hours % 12;
+  const minutes = String(date.getMinutes()).padStart(2, '0');
+  const rest = seconds ? `:${String(date.getSeconds()).padStart(2, '0')}` : '';
+  return `${twelve}:${minutes}${rest} ${hours < 12 ? 'am' : 'pm'}`;
+}
+
+/**
+ * A day for people: "1985-03-12" → "12 Mar 1985"; an RFC 3339 time gives its local day. Anything else is
+ * returned as is.
+ */
+export function formatDate(text: string | null | undefined): string {
+  if (!text) return '';
+  const date = parseDay(text) ?? parseTime(text);
+  return date === null ? text : dayText(date);
+}
+
+/**
+ * An RFC 3339 time as local date and time: "30 Nov 2026, 2:05 pm" (`seconds`: "2:05:07 pm", for the audit
+ * trail). Anything unparsable is returned as is.
+ */
+export function formatDateTime(rfc3339: string | null | undefined, options: { seconds?: boolean } = {}): string {
   if (!rfc3339) return '';
-  const date = new Date(rfc3339);
-  if (Number.isNaN(date.getTime())) return rfc3339;
-  return date.toLocaleString(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  const date = parseTime(rfc3339);
+  return date === null ? rfc3339 : `${dayText(date)}, ${clockText(date, options.seconds ?? false)}`;
+}
+
+/** The local time of day of an RFC 3339 time: "2:05 pm". Anything unparsable is returned as is. */
+export function formatTime(rfc3339: string | null | undefined): string {
+  if (!rfc3339) return '';
+  const date = parseTime(rfc3339);
+  return date === null ? rfc3339 : clockText(date);
+}
+
+/** Whether an RFC 3339 time is before `now` (false when it cannot be read). */
+export function isPast(rfc3339: string | null | undefined, now: Date = new Date()): boolean {
+  const date = parseTime(rfc3339);
+  return date !== null && date.getTime() < now.getTime();
 }
 
 /** The first characters of a content hash, enough to compare by eye. */
@@ -104,12 +174,11 @@ export function urgency(daysLeft: number | null): 'overdue' | 'soon' | 'ok' | 'd
   return 'ok';
 }
 
-/** The local calendar day of an RFC 3339 time ("Mar 4, 2025"); anything unparsable is returned as is. */
+/** The local calendar day of an RFC 3339 time ("4 Mar 2025"); anything unparsable is returned as is. */
 export function formatDayOf(rfc3339: string | null | undefined): string {
   if (!rfc3339) return '';
-  const date = new Date(rfc3339);
-  if (Number.isNaN(date.getTime())) return rfc3339;
-  return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  const date = parseTime(rfc3339);
+  return date === null ? rfc3339 : dayText(date);
 }
 
 const CONSENT_KIND_LABELS: Record<ConsentKind, string> = {

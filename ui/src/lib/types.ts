@@ -262,3 +262,6 @@ export type MemberNote = Ipc.MemberNoteDto;
 export type UnitView = Ipc.UnitViewDto;
 
 export type UnitPolicyReminder = Ipc.ReminderDto;
+
+/** A place a client may live, as people choose it (the core's list: US states, DC, territories, outside the US). */
+export type Jurisdiction = Ipc.JurisdictionDto;

@@ -62,22 +62,6 @@ export function validateDisplayName(name: string): string | null {
   return name.trim() === '' ? 'Enter a name.' : null;
 }
 
-export const JURISDICTION_PATTERN = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
-
-/** Upper-cases and trims a jurisdiction ("us-ca " → "US-CA"). */
-export function normalizeJurisdiction(raw: string): string {
-  return raw.trim().toUpperCase();
-}
-
-export function validateJurisdiction(raw: string): string | null {
-  const value = normalizeJurisdiction(raw);
-  if (value === '') return 'Enter the jurisdiction, for example US-CA.';
-  if (!JURISDICTION_PATTERN.test(value)) {
-    return 'Enter the jurisdiction as a country code, optionally with a region: for example US, US-CA or CA-ON.';
-  }
-  return null;
-}
-
 /** Today's date in local time as YYYY-MM-DD. */
 export function todayIso(now: Date = new Date()): string {
   const y = String(now.getFullYear()).padStart(4, '0');

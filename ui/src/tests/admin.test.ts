@@ -355,6 +355,7 @@ function grant(id: string, reviewed: boolean, grantedAt = NOW): BreakGlassGrant 
     staff: { id: 's-carl', displayName: 'Carl Chen' },
     clientId: 'c-bruno',
     clientName: 'Bruno Mars',
+    clientRecordNumber: 'R-0002',
     reason: `Reason for ${id}`,
     grantedAt,
     expiresAt: '2025-03-04T18:00:00Z',
@@ -388,6 +389,8 @@ describe('emergency access review (owner)', () => {
     const first = all('.break-glass-row')[0];
     expect(first).toHaveTextContent('Carl Chen');
     expect(first).toHaveTextContent('Bruno Mars');
+    expect(first).toHaveTextContent('R-0002');
+    expect(first).not.toHaveTextContent('c-bruno');
     expect(first).toHaveTextContent('Reason for g-new');
     expect(first).toHaveTextContent('Not reviewed');
     expect(all('.break-glass-row')[1].querySelector('.break-glass-review')).toBeNull();

@@ -34,6 +34,7 @@ import type {
   Intake,
   IntakeAnswers,
   IntakeQuestion,
+  Jurisdiction,
   Note,
   NoteTemplateInfo,
   ServiceCode,
@@ -62,6 +63,8 @@ export interface FakeStaff extends StaffMember {
 
 export interface FakeClient {
   id: string;
+  /** The short record number the core gives ("R-0042"). */
+  recordNumber: string;
   input: ClientInput;
   status: 'active' | 'discharged';
   dischargedOn: string | null;
@@ -189,9 +192,36 @@ export function clientInput(overrides: Partial<ClientInput> = {}): ClientInput {
   };
 }
 
+/** A record number for a fake client, the same for the same id ("R-0001" to "R-9999"). */
+export function recordNumberFor(id: string): string {
+  let hash = 7;
+  for (const c of id) hash = (hash * 31 + c.charCodeAt(0)) % 9999;
+  return `R-${String(hash + 1).padStart(4, '0')}`;
+}
+
+/**
+ * Some of what `jurisdictions` answers (the core's list: every US state, DC and territory by name, "Outside the
+ * US" last); the codes the test clients live in, by their names.
+ */
+export const JURISDICTIONS: Jurisdiction[] = [
+  { code: 'US-CA', name: 'California' },
+  { code: 'US-IL', name: 'Illinois' },
+  { code: 'US-NY', name: 'New York' },
+  { code: 'US-OH', name: 'Ohio' },
+  { code: 'US-TX', name: 'Texas' },
+  { code: 'US-WA', name: 'Washington' },
+  { code: 'ZZ', name: 'Outside the US' },
+];
+
+/** A jurisdiction's name as the core gives it in a client's details. */
+export function jurisdictionNameOf(code: string): string {
+  return JURISDICTIONS.find((j) => j.code === code)?.name ?? 'Outside the US';
+}
+
 export function fakeClient(id: string, input: Partial<ClientInput>, extra: Partial<FakeClient> = {}): FakeClient {
   return {
     id,
+    recordNumber: recordNumberFor(id),
     input: clientInput(input),
     status: 'active',
     dischargedOn: null,
@@ -656,10 +686,12 @@ export function staffDto(member: FakeStaff, extra: Partial<StaffMember> = {}): S
 export function clientSummary(client: FakeClient): ClientSummary {
   return {
     id: client.id,
+    recordNumber: client.recordNumber,
     displayName: displayNameOf(client.input),
     dateOfBirth: client.input.dateOfBirth,
     status: client.status,
     jurisdiction: client.input.jurisdiction,
+    jurisdictionName: jurisdictionNameOf(client.input.jurisdiction),
   };
 }
 
@@ -669,6 +701,8 @@ export function clientDetail(client: FakeClient, extra: Partial<Client> = {}): C
   return {
     ...structuredClone(client.input),
     id: client.id,
+    recordNumber: client.recordNumber,
+    jurisdictionName: jurisdictionNameOf(client.input.jurisdiction),
     displayName: displayNameOf(client.input),
     status: client.status,
     dischargedOn: client.dischargedOn,
@@ -922,6 +956,7 @@ export function minorAssessment(client: FakeClient, extra: Partial<MinorAssessme
   return {
     clientId: client.id,
     jurisdiction: client.input.jurisdiction,
+    jurisdictionName: jurisdictionNameOf(client.input.jurisdiction),
     rulesFor: shippedRules().find((r) => r.code === client.input.jurisdiction)?.name ?? 'Default (conservative)',
     onDate: today,
     age: ageOn(client.input.dateOfBirth, today),

@@ -83,6 +83,7 @@ describe('main screen shell', () => {
       staff: { id: 's-carl', displayName: 'Carl Chen' },
       clientId: 'c-bruno',
       clientName: 'Bruno Mars',
+      clientRecordNumber: 'R-0002',
       reason: 'Crisis call overnight',
       grantedAt: '2025-03-04T02:00:00Z',
       expiresAt: '2025-03-04T10:00:00Z',

@@ -91,7 +91,9 @@ describe('minor assessment', () => {
     expect(assessment.dataset.adult).toBe('true');
     expect(assessment.dataset.guardiansMaySee).toBe('false');
     expect(await byId('who-must-consent')).toHaveTextContent('The client consents to their own treatment.');
-    expect(await byId('assessment-rules-for')).toHaveTextContent('California (US-CA)');
+    expect(await byId('assessment-rules-for')).toHaveTextContent('California');
+    expect(await byId('assessment-jurisdiction')).toHaveTextContent('California');
+    expect(assessment).not.toHaveTextContent('US-CA');
     expect(maybeId('assessment-flags')).not.toBeInTheDocument();
     const rows = all('.assessment-explanation');
     expect(rows).toHaveLength(1);

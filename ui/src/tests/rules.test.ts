@@ -69,6 +69,8 @@ describe('jurisdiction rules', () => {
     expect(all('.rule-row').map((r) => r.dataset.jurisdiction)).toEqual(['US-CA', 'US-NY', 'US-OH', 'DEFAULT']);
 
     expect(row('US-OH')).toHaveTextContent('Ohio');
+    // Names, never codes.
+    expect(await byId('rules-table')).not.toHaveTextContent(/US-[A-Z]{2}|DEFAULT/);
     expect(row('US-OH').querySelector('.rule-effective')).toHaveTextContent('In force since');
     expect(cell('US-OH', 'min_consent_age')).toHaveTextContent('From 14');
     expect(cell('US-OH', 'session_cap').querySelector('.rule-value')).toHaveTextContent('6 sessions');
@@ -139,6 +141,8 @@ describe('jurisdiction rules', () => {
     });
     const { user } = renderApp();
     await openRules(user);
+    // The owner chooses a state by its name; the code stays the core's.
+    expect(all('#override-jurisdiction option').map((o) => o.textContent?.trim())).toEqual(SHIPPED.map((r) => r.name));
     await user.selectOptions(await byId('override-jurisdiction'), 'US-OH');
     await user.selectOptions(await byId('override-field'), 'session_cap');
     expect(await byId('override-value-hint')).toHaveTextContent('Now: 6 sessions (the shipped rule).');
@@ -248,6 +252,7 @@ describe('majority list', () => {
     const assessment: MinorAssessment = {
       clientId: rita.id,
       jurisdiction: 'US-CA',
+      jurisdictionName: 'California',
       rulesFor: 'California',
       onDate: todayIso(),
       age: 18,
@@ -315,6 +320,7 @@ describe('retention report (owner)', () => {
                   clientId: cyril.id,
                   clientName: 'Cyril Finch',
                   jurisdiction: 'US-CA',
+                  jurisdictionName: 'California',
                   endedOn: '2025-02-20',
                   retainUntil: '2032-02-20',
                   explanation,
@@ -342,7 +348,8 @@ describe('retention report (owner)', () => {
     expect(stub.callsOf('retention_report')[1].args).toEqual({ onDate: '2033-01-01' });
     expect(entry.dataset.clientId).toBe('c-cyril');
     expect(entry).toHaveTextContent('Cyril Finch');
-    expect(entry).toHaveTextContent('US-CA');
+    expect(entry).toHaveTextContent('California');
+    expect(entry).not.toHaveTextContent('US-CA');
     expect(entry.querySelector('.retention-explanation')).toHaveTextContent(explanation);
 
     await user.click(entry.querySelector<HTMLElement>('button')!);

@@ -13,7 +13,7 @@
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import type { BackupStatus, CommandError, ErrorCode, StaffMember, VaultStatus } from '../lib/types';
-import { defaultStatus } from './data';
+import { defaultStatus, JURISDICTIONS } from './data';
 
 export type Args = Record<string, unknown> | undefined;
 
@@ -99,13 +99,15 @@ export const QUIET_BACKUP_STATUS: BackupStatus = {
 /**
  * Commands the app calls on its own on almost every screen; answered unless a test answers them itself (a
  * test that checks one answers it, then reads its calls). The owner's home screen asks for the unreviewed
- * emergency grants (a count on the navigation) and the backup status (a reminder).
+ * emergency grants (a count on the navigation) and the backup status (a reminder). Every client form asks for
+ * the places a client may live.
  */
 const QUIET: Record<string, Answer> = {
   touch: null,
   get_settings: { autoLockMinutes: 10 },
   list_break_glass: [],
   backup_status: QUIET_BACKUP_STATUS,
+  jurisdictions: JURISDICTIONS,
 };
 
 export function installStub(options: StubOptions = {}): Stub {

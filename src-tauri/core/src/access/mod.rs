@@ -19,12 +19,12 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 use time::{Duration, OffsetDateTime};
 
 use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result};
-use crate::ids::{ClientId, GrantId, StaffId};
+use crate::ids::{ClientId, GrantId, RecordNumber, StaffId};
 use crate::vault::{rfc3339, Vault};
 pub use identity::{Role, Session};
 use permissions::{Condition, Operation, Rule};
@@ -176,6 +176,8 @@ pub struct BreakGlassGrant {
     pub client_id: ClientId,
     /// The client's name.
     pub client_name: String,
+    /// The client's record number.
+    pub client_record_number: RecordNumber,
     /// Why, in the clinician's words.
     pub reason: String,
     /// When (RFC 3339).
@@ -219,6 +221,26 @@ pub fn break_glass(
             .execute(rusqlite::params![grant_id, actor.staff_id, client_id, reason, rfc3339(now), rfc3339(expires)])?;
         actor.record(transaction, now, actions::BREAK_GLASS, Some(client_id), reason)?;
         load_grant(transaction, &grant_id)
+    })
+}
+
+/// The client a record number names, for anyone who may list clients — also outside their care team: a
+/// clinician types the number to ask for emergency access. Only the id comes back (nothing of the record),
+/// so nothing is read and nothing is audited; opening the record is [`client_access`]'s and
+/// [`break_glass`]'s to allow.
+pub fn find_by_record_number(
+    vault: &Vault,
+    session: &Session,
+    record_number: RecordNumber,
+    now: OffsetDateTime,
+) -> Result<ClientId> {
+    run(vault, session, now, |transaction, actor| {
+        actor.require(Operation::ListClients)?;
+        transaction
+            .prepare_cached("SELECT id FROM clients WHERE record_number = ?1")?
+            .query_row([record_number], |row| row.get(0))
+            .optional()?
+            .ok_or(Error::NotFound { what: "client" })
     })
 }
 

@@ -46,6 +46,7 @@ pub(super) fn grant_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BreakGlassG
         staff_name: row.get(2)?,
         client_id: row.get(3)?,
         client_name: row.get(4)?,
+        client_record_number: row.get(11)?,
         reason: row.get(5)?,
         granted_at: row.get(6)?,
         expires_at: row.get(7)?,
@@ -56,7 +57,7 @@ pub(super) fn grant_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<BreakGlassG
 }
 
 pub(super) const GRANT_SELECT: &str = "SELECT g.id, g.staff_id, s.display_name, g.client_id, c.display_name, g.reason,
-        g.granted_at, g.expires_at, g.reviewed_at, g.reviewed_by, r.display_name
+        g.granted_at, g.expires_at, g.reviewed_at, g.reviewed_by, r.display_name, c.record_number
      FROM break_glass g JOIN staff s ON s.id = g.staff_id JOIN clients c ON c.id = g.client_id
      LEFT JOIN staff r ON r.id = g.reviewed_by";
 

@@ -16,7 +16,7 @@ use crate::access::permissions::{Condition, Operation};
 use crate::access::{self, ClientAccess};
 use crate::audit::actions;
 use crate::error::{Error, Result};
-use crate::ids::{ClientId, StaffId};
+use crate::ids::{ClientId, RecordNumber, StaffId};
 use crate::staff::Session;
 use crate::vault::Vault;
 
@@ -138,6 +138,8 @@ pub struct ClientInput {
 pub struct Client {
     /// Id.
     pub id: ClientId,
+    /// The short number people read and type.
+    pub record_number: RecordNumber,
     /// What staff entered (normalised).
     pub input: ClientInput,
     /// Preferred (or given) name and family name.
@@ -161,6 +163,8 @@ pub struct Client {
 pub struct ClientSummary {
     /// Id.
     pub id: ClientId,
+    /// The short number people read and type.
+    pub record_number: RecordNumber,
     /// Name.
     pub display_name: String,
     /// `YYYY-MM-DD`.

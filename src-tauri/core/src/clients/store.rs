@@ -6,8 +6,65 @@ use time::OffsetDateTime;
 use super::{Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
 use crate::access::ClientAccess;
 use crate::error::{Error, Result};
-use crate::ids::{ClientId, StaffId};
+use crate::ids::{ClientId, RecordNumber, StaffId};
 use crate::vault::rfc3339;
+
+/// Where the last record number given is kept (`vault_meta`).
+const LAST_RECORD_NUMBER: &str = "last_record_number";
+
+/// The next record number: one after the last ever given (kept in `vault_meta`) or the highest stored,
+/// whichever is higher (a practice import brings its clients' numbers), recorded as given.
+pub(crate) fn next_record_number(connection: &Connection) -> Result<RecordNumber> {
+    let last_given: Option<String> = connection
+        .prepare_cached("SELECT value FROM vault_meta WHERE key = ?1")?
+        .query_row([LAST_RECORD_NUMBER], |row| row.get(0))
+        .optional()?;
+    let last_given = last_given.and_then(|text| text.parse::<u32>().ok()).unwrap_or(0);
+    let highest: u32 = connection
+        .prepare_cached("SELECT coalesce(max(record_number), 0) FROM clients")?
+        .query_row([], |row| row.get(0))?;
+    let next = last_given
+        .max(highest)
+        .checked_add(1)
+        .and_then(RecordNumber::new)
+        .ok_or_else(|| Error::conflict("This practice has used every record number"))?;
+    remember_record_number(connection, next)?;
+    Ok(next)
+}
+
+/// Record `number` as given, unless a higher one was.
+pub(crate) fn remember_record_number(connection: &Connection, number: RecordNumber) -> Result<()> {
+    connection
+        .prepare_cached(
+            "INSERT INTO vault_meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value
+             WHERE CAST(vault_meta.value AS INTEGER) < CAST(excluded.value AS INTEGER)",
+        )?
+        .execute(rusqlite::params![LAST_RECORD_NUMBER, number.get().to_string()])?;
+    Ok(())
+}
+
+/// Number the clients that have no record number (rows from an export made before record numbers), in the
+/// order they were added, after every number already given.
+pub(crate) fn number_unnumbered(connection: &Connection) -> Result<()> {
+    let unnumbered: Vec<ClientId> = connection
+        .prepare_cached("SELECT id FROM clients WHERE record_number IS NULL ORDER BY created_at, id")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(highest) = connection
+        .prepare_cached("SELECT max(record_number) FROM clients")?
+        .query_row([], |row| row.get::<_, Option<RecordNumber>>(0))?
+    {
+        remember_record_number(connection, highest)?;
+    }
+    for client_id in unnumbered {
+        let number = next_record_number(connection)?;
+        connection
+            .prepare_cached("UPDATE clients SET record_number = ?2 WHERE id = ?1")?
+            .execute(rusqlite::params![client_id, number])?;
+    }
+    Ok(())
+}
 
 /// The words a client is found by: names, email (split at punctuation) and phone digits (also without a
 /// country code), lower case.
@@ -92,12 +149,13 @@ pub(crate) fn insert(
     now: OffsetDateTime,
 ) -> Result<()> {
     let at = rfc3339(now);
+    let record_number = next_record_number(connection)?;
     connection
         .prepare_cached(
             "INSERT INTO clients (id, display_name, created_at, given_name, family_name, preferred_name,
                 date_of_birth, pronouns, jurisdiction, email, phone, address, contact_preferences, billing,
-                status, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'active', ?3)",
+                status, updated_at, record_number)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, 'active', ?3, ?15)",
         )?
         .execute(rusqlite::params![
             client_id,
@@ -114,6 +172,7 @@ pub(crate) fn insert(
             input.address,
             json(&input.contact),
             json(&input.billing),
+            record_number,
         ])?;
     write_terms(connection, client_id, input, display_name)
 }
@@ -217,7 +276,7 @@ pub(crate) fn load(connection: &Connection, client_id: &ClientId, access: Client
         .prepare_cached(
             "SELECT id, display_name, given_name, family_name, preferred_name, date_of_birth, pronouns,
                 jurisdiction, email, phone, address, contact_preferences, billing, status, discharged_on,
-                created_at, updated_at
+                created_at, updated_at, record_number
              FROM clients WHERE id = ?1",
         )?
         .query_row([client_id], |row| {
@@ -226,6 +285,7 @@ pub(crate) fn load(connection: &Connection, client_id: &ClientId, access: Client
             let status: String = row.get(13)?;
             Ok(Client {
                 id: row.get(0)?,
+                record_number: row.get(17)?,
                 display_name: row.get(1)?,
                 input: ClientInput {
                     given_name: row.get(2)?,
@@ -258,6 +318,7 @@ fn summary(row: &Row<'_>) -> rusqlite::Result<ClientSummary> {
     let status: String = row.get(3)?;
     Ok(ClientSummary {
         id: row.get(0)?,
+        record_number: row.get(5)?,
         display_name: row.get(1)?,
         date_of_birth: row.get(2)?,
         status: if status == "discharged" { ClientStatus::Discharged } else { ClientStatus::Active },
@@ -364,7 +425,34 @@ pub(super) fn search(
             _ => walk(),
         }
     };
-    run_search(connection, &driver, &query_words, include_discharged, only_team, limit)
+    let mut found = run_search(connection, &driver, &query_words, include_discharged, only_team, limit)?;
+    // A record number ("R-0042", "#42", "42") finds its client first; digits still find phone numbers too.
+    if let Ok(record_number) = RecordNumber::parse(query) {
+        if let Some(numbered) = numbered(connection, record_number, include_discharged, only_team)? {
+            found.retain(|client| client.id != numbered.id);
+            found.insert(0, numbered);
+            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+    }
+    Ok(found)
+}
+
+/// The client with this record number, if the search may show them.
+fn numbered(
+    connection: &Connection,
+    record_number: RecordNumber,
+    include_discharged: bool,
+    only_team: Option<&StaffId>,
+) -> Result<Option<ClientSummary>> {
+    let found = connection
+        .prepare_cached(
+            "SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction, c.record_number FROM clients c
+             WHERE c.record_number = ?1 AND (?2 OR c.status = 'active')
+               AND (?3 IS NULL OR EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?3))",
+        )?
+        .query_row(rusqlite::params![record_number, include_discharged, only_team], summary)
+        .optional()?;
+    Ok(found)
 }
 
 fn run_search(
@@ -376,7 +464,8 @@ fn run_search(
     limit: u32,
 ) -> Result<Vec<ClientSummary>> {
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    let mut sql = String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction FROM ");
+    let mut sql =
+        String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction, c.record_number FROM ");
     let mut order = "c.display_name COLLATE NOCASE, c.id";
     match driver {
         Source::Prefix(word) => {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::fixture::{client_input, practice};
+use crate::ids::RecordNumber;
 use crate::staff::Role;
 use crate::testing::test_now;
 use crate::ErrorCode;
@@ -234,13 +235,14 @@ fn search_plans_agree_with_a_plain_filter() {
         .prepare(
             "SELECT c.id, c.display_name, group_concat(t.term, ' '), c.status = 'active',
                     EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1),
-                    EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?2)
+                    EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?2),
+                    c.record_number
              FROM clients c JOIN client_search_terms t ON t.client_id = c.id GROUP BY c.id",
         )
         .unwrap();
-    let everyone: Vec<(String, String, String, bool, bool, bool)> = statement
+    let everyone: Vec<(String, String, String, bool, bool, bool, u32)> = statement
         .query_map([fixture.clinician.staff_id(), fixture.other_clinician.staff_id()], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
         })
         .unwrap()
         .map(Result::unwrap)
@@ -255,6 +257,9 @@ fn search_plans_agree_with_a_plain_filter() {
         "a l",
         "ada z",
         "5550001",
+        "R-0007",
+        "#2101",
+        "12",
         "hop gr",
         "zz",
         "k",
@@ -274,17 +279,29 @@ fn search_plans_agree_with_a_plain_filter() {
                 let team_only = session.role() == Role::Clinician;
                 let other_team = session.staff_id() == fixture.other_clinician.staff_id();
                 let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+                let visible = |(_, _, _, active, on_team, on_other_team, _): &&(_, _, _, bool, bool, bool, _)| {
+                    (!team_only || if other_team { *on_other_team } else { *on_team })
+                        && (include_discharged || *active)
+                };
                 let mut expected: Vec<(String, String)> = everyone
                     .iter()
-                    .filter(|(_, _, terms, active, on_team, on_other_team)| {
-                        (!team_only || if other_team { *on_other_team } else { *on_team })
-                            && (include_discharged || *active)
-                            && words.iter().all(|word| terms.split(' ').any(|term| term.starts_with(word.as_str())))
+                    .filter(visible)
+                    .filter(|(_, _, terms, ..)| {
+                        words.iter().all(|word| terms.split(' ').any(|term| term.starts_with(word.as_str())))
                     })
-                    .map(|(id, name, _, _, _, _)| (name.clone(), id.clone()))
+                    .map(|(id, name, ..)| (name.clone(), id.clone()))
                     .collect();
                 expected.sort_by_key(|(name, id)| (name.to_lowercase(), id.clone()));
                 expected.truncate(SEARCH_LIMIT as usize);
+                // A record number finds its client first.
+                let numbered = RecordNumber::parse(query)
+                    .ok()
+                    .and_then(|number| everyone.iter().filter(visible).find(|client| client.6 == number.get()));
+                if let Some((id, name, ..)) = numbered {
+                    expected.retain(|(_, other)| other != id);
+                    expected.insert(0, (name.clone(), id.clone()));
+                    expected.truncate(SEARCH_LIMIT as usize);
+                }
                 let found: Vec<(String, String)> =
                     search(&fixture.vault, session, query, include_discharged, test_now())
                         .unwrap()
@@ -306,4 +323,74 @@ fn search_plans_agree_with_a_plain_filter() {
 fn prefixes_are_the_first_letters_of_each_term() {
     let terms = vec!["ada".to_owned(), "al".to_owned(), "émile".to_owned(), "x".to_owned()];
     assert_eq!(store::search_prefixes(&terms), ["a", "ad", "ada", "al", "x", "é", "ém", "émi"]);
+}
+
+#[test]
+fn record_numbers_are_read_as_people_type_them() {
+    let number = |text: &str| RecordNumber::parse(text).map(RecordNumber::get);
+    for (text, expected) in [("R-0042", 42), ("r42", 42), ("R 7", 7), ("#12", 12), (" 0042 ", 42), ("123456", 123456)] {
+        assert_eq!(number(text).unwrap(), expected, "{text:?}");
+    }
+    for text in ["", "R-", "0", "R-0000", "42a", "R--42", "-42", "4 2", "99999999999", "ada"] {
+        let error = number(text).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidInput, "{text:?}");
+    }
+    assert_eq!(RecordNumber::new(42).unwrap().to_string(), "R-0042");
+    assert_eq!(RecordNumber::new(12345).unwrap().to_string(), "R-12345");
+    assert!(RecordNumber::new(0).is_none());
+}
+
+#[test]
+fn record_numbers_are_sequential_unique_and_found_by_number() {
+    let fixture = practice();
+    let ids: Vec<ClientId> = ["Ada", "Bruno", "Chen"].iter().map(|name| fixture.client(name, "Test")).collect();
+    let numbers: Vec<u32> =
+        ids.iter().map(|id| get(&fixture.vault, &fixture.owner, id, test_now()).unwrap().record_number.get()).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    // Editing or discharging a client keeps the number.
+    update(&fixture.vault, &fixture.owner, &ids[1], client_input("Bruno", "Renamed"), test_now()).unwrap();
+    set_status(&fixture.vault, &fixture.owner, &ids[1], ClientStatus::Discharged, test_now()).unwrap();
+    assert_eq!(get(&fixture.vault, &fixture.owner, &ids[1], test_now()).unwrap().record_number.get(), 2);
+    // Two clients never share a number: the schema refuses it too.
+    let duplicate = fixture.vault.connection().execute("UPDATE clients SET record_number = 1 WHERE id = ?1", [&ids[2]]);
+    assert!(duplicate.is_err(), "a second client with number 1 was stored");
+    // Lookup by number, also for a clinician outside the care team (to ask for emergency access).
+    let number = RecordNumber::new(3).unwrap();
+    assert_eq!(
+        access::find_by_record_number(&fixture.vault, &fixture.other_clinician, number, test_now()).unwrap(),
+        ids[2]
+    );
+    let missing =
+        access::find_by_record_number(&fixture.vault, &fixture.owner, RecordNumber::new(99).unwrap(), test_now());
+    assert_eq!(missing.unwrap_err().code(), ErrorCode::NotFound);
+    // Search: the number as people write it finds the client first, within what the searcher may see.
+    let first = |session: &Session, query: &str, discharged: bool| {
+        search(&fixture.vault, session, query, discharged, test_now()).unwrap().first().map(|client| client.id.clone())
+    };
+    assert_eq!(first(&fixture.owner, "R-0003", false), Some(ids[2].clone()));
+    assert_eq!(first(&fixture.owner, "#2", false), None, "discharged clients are left out unless asked for");
+    assert_eq!(first(&fixture.owner, "2", true), Some(ids[1].clone()));
+    assert_eq!(first(&fixture.other_clinician, "3", false), None, "not on the other clinician's care team");
+    let summary = search(&fixture.vault, &fixture.owner, "ada", false, test_now()).unwrap();
+    assert_eq!(summary[0].record_number.get(), 1);
+}
+
+#[test]
+fn a_record_number_is_never_given_twice() {
+    let fixture = practice();
+    let first = fixture.client("Ada", "Test");
+    let second = fixture.client("Bruno", "Test");
+    // Even if the highest-numbered client's row were gone, its number is not given again.
+    let connection = fixture.vault.connection();
+    connection.execute("UPDATE clients SET record_number = 10 WHERE id = ?1", [&second]).unwrap();
+    let after_ten = fixture.client("Chen", "Test");
+    connection.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    for table in ["care_team", "client_search_terms", "client_search_prefixes", "clients"] {
+        let column = if table == "clients" { "id" } else { "client_id" };
+        connection.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [&after_ten]).unwrap();
+    }
+    connection.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+    let next = fixture.client("Dana", "Test");
+    let number_of = |id: &ClientId| get(&fixture.vault, &fixture.owner, id, test_now()).unwrap().record_number.get();
+    assert_eq!((number_of(&first), number_of(&second), number_of(&next)), (1, 10, 12));
 }

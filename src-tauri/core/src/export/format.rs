@@ -76,6 +76,9 @@ pub struct StaffRecord {
 pub struct ClientRecord {
     /// Id.
     pub id: String,
+    /// The practice's short record number (shown as "R-0042"); absent in files written before record numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_number: Option<u32>,
     /// Given name.
     pub given_name: String,
     /// Family name.

@@ -168,6 +168,7 @@ fn client_record(transaction: &Transaction<'_>, client_id: &ClientId) -> Result<
     let input = client.input;
     Ok(ClientRecord {
         id: client.id.to_string(),
+        record_number: Some(client.record_number.get()),
         given_name: input.given_name,
         family_name: input.family_name,
         preferred_name: input.preferred_name,

@@ -801,6 +801,8 @@ pub(crate) fn import_practice(
             }
             report.rows.insert((*table).to_owned(), rows.len());
         }
+        // Clients from an export made before record numbers get theirs now; the numbers that came stay.
+        crate::clients::store::number_unnumbered(transaction)?;
         for row in export.tables.get("clients").map(Vec::as_slice).unwrap_or_default() {
             let id = ClientId::parse(required(row, "clients", "id")?)
                 .map_err(|_| bad_import("a client's id is not an id"))?;

@@ -575,3 +575,46 @@ fn backup_settings_and_history_stay_on_their_computer() {
     assert!(status.last_good.is_none() && status.last_run.is_none(), "another computer's backups were taken over");
     assert!(status.warnings.contains(&crate::backups::BackupWarning::NeverBackedUp));
 }
+
+/// Record numbers: every client keeps theirs through an export and import, the new vault goes on after the
+/// highest, and clients from an export made before record numbers are numbered in the order they were added.
+#[test]
+fn record_numbers_survive_an_import_and_are_not_given_again() {
+    let source = practice();
+    let names = ["Ada", "Bruno", "Chen"];
+    let ids: Vec<ClientId> = names.iter().map(|name| source.client(name, "Numbered")).collect();
+    let number_of = |vault: &Vault, session: &Session, id: &ClientId| {
+        crate::clients::get(vault, session, id, test_now()).unwrap().record_number.get()
+    };
+    let before: Vec<u32> = ids.iter().map(|id| number_of(&source.vault, &source.owner, id)).collect();
+    assert_eq!(before, [1, 2, 3]);
+    let out = tempfile::tempdir().unwrap();
+    let (export, path) = export_to(&source.vault, &source.owner, out.path(), "practice.json");
+
+    let (_folder, target, owner) = empty_vault();
+    import(&target, &owner, &path, test_now(), &Silent).unwrap();
+    let after: Vec<u32> = ids.iter().map(|id| number_of(&target, &owner, id)).collect();
+    assert_eq!(after, before, "numbers are stable across export and import");
+    let next = crate::clients::create(&target, &owner, client_input("Dana", "New"), test_now()).unwrap();
+    assert_eq!(next.record_number.get(), 4, "the next number follows the imported ones");
+
+    // An export from before record numbers: the rows have no `record_number`.
+    // Added in the opposite order here: Chen first, Ada last.
+    let mut old = export.clone();
+    for row in old.tables.get_mut("clients").unwrap() {
+        row.remove("record_number");
+        let added = match row["given_name"].as_str() {
+            Some("Chen") => "2026-01-01T09:00:00Z",
+            Some("Bruno") => "2026-02-01T09:00:00Z",
+            _ => "2026-03-01T09:00:00Z",
+        };
+        row.insert("created_at".into(), added.into());
+    }
+    let old_path = rewrite(&old, out.path(), "old.json");
+    let (_folder, older, owner) = empty_vault();
+    import(&older, &owner, &old_path, test_now(), &Silent).unwrap();
+    let numbered: Vec<u32> = ids.iter().map(|id| number_of(&older, &owner, id)).collect();
+    assert_eq!(numbered, [3, 2, 1], "numbered in the order they were added");
+    let next = crate::clients::create(&older, &owner, client_input("Dana", "New"), test_now()).unwrap();
+    assert_eq!(next.record_number.get(), 4);
+}

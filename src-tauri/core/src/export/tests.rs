@@ -88,6 +88,15 @@ fn a_client_export_is_the_record_without_psychotherapy_notes_and_fulfils_the_req
         assert!(pdf.contains(expected), "{expected:?} missing from the PDF:\n{pdf}");
     }
     assert!(!pdf.contains(PRIVATE));
+    // The short record number is in the JSON and on the PDF, beside the jurisdiction's name (not its code).
+    let client = crate::clients::get(&fixture.vault, &fixture.owner, &ada, test_now()).unwrap();
+    let exported: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(exported["clients"][0]["record_number"], client.record_number.get());
+    let label = client.record_number.to_string();
+    let place = crate::minors::jurisdiction_name(&client.input.jurisdiction);
+    for expected in ["Record number", label.as_str(), place] {
+        assert!(pdf.contains(expected), "{expected:?} missing from the PDF:\n{pdf}");
+    }
     let name = report.json_path.file_name().unwrap().to_string_lossy().into_owned();
     assert!(!name.contains("Ada") && !name.contains("Lovelace"), "no names in file names: {name}");
 

@@ -19,7 +19,10 @@ use crate::error::{Error, Result};
 use crate::ids::{ClientId, GuardianId, StaffId};
 use crate::staff::Session;
 use crate::vault::{rfc3339, Vault};
-pub use rules::{Assessment, Consenter, Explanation, Flag, Overridden, Rule, SessionCap};
+pub use rules::{
+    jurisdiction_name, jurisdictions, Assessment, Consenter, Explanation, Flag, Jurisdiction, Overridden, Rule,
+    SessionCap, OUTSIDE_US,
+};
 use store::{active_guardians, client_facts, guardian, guardians_of, overrides_for};
 
 /// A guardian's part.

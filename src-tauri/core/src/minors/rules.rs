@@ -110,6 +110,97 @@ pub fn rule_for(jurisdiction: &str, day: Date) -> Result<Rule> {
     Ok(in_force(&file.rules, jurisdiction, day).unwrap_or_else(|| file.default.clone()))
 }
 
+/// A place a client may live, as people choose it: a US state, the District of Columbia or a US territory by
+/// name, or [`OUTSIDE_US`]. The UI shows the names only; the code is what is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Jurisdiction {
+    /// ISO 3166-2 ("US-CA"), or [`OUTSIDE_US`].
+    pub code: &'static str,
+    /// The name people read ("California").
+    pub name: &'static str,
+}
+
+/// The code stored for a client who lives outside the US: ISO 3166's user-assigned "ZZ" (no country recorded).
+pub const OUTSIDE_US: Jurisdiction = Jurisdiction { code: "ZZ", name: "Outside the US" };
+
+/// The 50 states and DC, then the inhabited territories, each by name (the states and DC alphabetically).
+const US_JURISDICTIONS: &[Jurisdiction] = &[
+    Jurisdiction { code: "US-AL", name: "Alabama" },
+    Jurisdiction { code: "US-AK", name: "Alaska" },
+    Jurisdiction { code: "US-AZ", name: "Arizona" },
+    Jurisdiction { code: "US-AR", name: "Arkansas" },
+    Jurisdiction { code: "US-CA", name: "California" },
+    Jurisdiction { code: "US-CO", name: "Colorado" },
+    Jurisdiction { code: "US-CT", name: "Connecticut" },
+    Jurisdiction { code: "US-DE", name: "Delaware" },
+    Jurisdiction { code: "US-DC", name: "District of Columbia" },
+    Jurisdiction { code: "US-FL", name: "Florida" },
+    Jurisdiction { code: "US-GA", name: "Georgia" },
+    Jurisdiction { code: "US-HI", name: "Hawaii" },
+    Jurisdiction { code: "US-ID", name: "Idaho" },
+    Jurisdiction { code: "US-IL", name: "Illinois" },
+    Jurisdiction { code: "US-IN", name: "Indiana" },
+    Jurisdiction { code: "US-IA", name: "Iowa" },
+    Jurisdiction { code: "US-KS", name: "Kansas" },
+    Jurisdiction { code: "US-KY", name: "Kentucky" },
+    Jurisdiction { code: "US-LA", name: "Louisiana" },
+    Jurisdiction { code: "US-ME", name: "Maine" },
+    Jurisdiction { code: "US-MD", name: "Maryland" },
+    Jurisdiction { code: "US-MA", name: "Massachusetts" },
+    Jurisdiction { code: "US-MI", name: "Michigan" },
+    Jurisdiction { code: "US-MN", name: "Minnesota" },
+    Jurisdiction { code: "US-MS", name: "Mississippi" },
+    Jurisdiction { code: "US-MO", name: "Missouri" },
+    Jurisdiction { code: "US-MT", name: "Montana" },
+    Jurisdiction { code: "US-NE", name: "Nebraska" },
+    Jurisdiction { code: "US-NV", name: "Nevada" },
+    Jurisdiction { code: "US-NH", name: "New Hampshire" },
+    Jurisdiction { code: "US-NJ", name: "New Jersey" },
+    Jurisdiction { code: "US-NM", name: "New Mexico" },
+    Jurisdiction { code: "US-NY", name: "New York" },
+    Jurisdiction { code: "US-NC", name: "North Carolina" },
+    Jurisdiction { code: "US-ND", name: "North Dakota" },
+    Jurisdiction { code: "US-OH", name: "Ohio" },
+    Jurisdiction { code: "US-OK", name: "Oklahoma" },
+    Jurisdiction { code: "US-OR", name: "Oregon" },
+    Jurisdiction { code: "US-PA", name: "Pennsylvania" },
+    Jurisdiction { code: "US-RI", name: "Rhode Island" },
+    Jurisdiction { code: "US-SC", name: "South Carolina" },
+    Jurisdiction { code: "US-SD", name: "South Dakota" },
+    Jurisdiction { code: "US-TN", name: "Tennessee" },
+    Jurisdiction { code: "US-TX", name: "Texas" },
+    Jurisdiction { code: "US-UT", name: "Utah" },
+    Jurisdiction { code: "US-VT", name: "Vermont" },
+    Jurisdiction { code: "US-VA", name: "Virginia" },
+    Jurisdiction { code: "US-WA", name: "Washington" },
+    Jurisdiction { code: "US-WV", name: "West Virginia" },
+    Jurisdiction { code: "US-WI", name: "Wisconsin" },
+    Jurisdiction { code: "US-WY", name: "Wyoming" },
+    Jurisdiction { code: "US-AS", name: "American Samoa" },
+    Jurisdiction { code: "US-GU", name: "Guam" },
+    Jurisdiction { code: "US-MP", name: "Northern Mariana Islands" },
+    Jurisdiction { code: "US-PR", name: "Puerto Rico" },
+    Jurisdiction { code: "US-VI", name: "U.S. Virgin Islands" },
+];
+
+/// Every choice for where a client lives: the US states, DC and territories by name, "Outside the US" last.
+pub fn jurisdictions() -> Vec<Jurisdiction> {
+    US_JURISDICTIONS.iter().copied().chain([OUTSIDE_US]).collect()
+}
+
+/// A stored jurisdiction's name for people: the state's or territory's ("California"), "United States" for a
+/// bare "US" (no state recorded), and "Outside the US" for any other country ("CA-ON", "GB", "ZZ").
+pub fn jurisdiction_name(code: &str) -> &'static str {
+    let code = code.trim();
+    if code.eq_ignore_ascii_case("US") {
+        return "United States";
+    }
+    US_JURISDICTIONS
+        .iter()
+        .find(|jurisdiction| jurisdiction.code.eq_ignore_ascii_case(code))
+        .map_or(OUTSIDE_US.name, |jurisdiction| jurisdiction.name)
+}
+
 /// Completed years from `birth` to `day` (0 if `day` is before `birth`).
 pub fn age_on(birth: Date, day: Date) -> u8 {
     let mut age = day.year() - birth.year();

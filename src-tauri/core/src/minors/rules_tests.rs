@@ -259,3 +259,36 @@ fn a_broken_rule_file_is_refused() {
     assert!(parse(&file.replace("\"majority_age\": 18", "\"majority_age\": 10")).is_err());
     assert!(parse(&file.replace("\"min_consent_age\": 12", "\"min_consent_age\": 19")).is_err());
 }
+
+#[test]
+fn the_jurisdiction_choices_are_every_state_by_name_and_outside_the_us_last() {
+    let choices = jurisdictions();
+    assert_eq!(choices.len(), 50 + 1 + 5 + 1, "50 states, DC, 5 territories, outside the US");
+    assert_eq!(choices.last(), Some(&OUTSIDE_US));
+    let mut codes: Vec<&str> = choices.iter().map(|choice| choice.code).collect();
+    let mut names: Vec<&str> = choices.iter().map(|choice| choice.name).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!((codes.len(), names.len()), (choices.len(), choices.len()), "codes and names are unique");
+    for choice in &choices {
+        // Every choice is a code a client may be stored with, and its name is what people read back.
+        assert_eq!(crate::clients::check_jurisdiction(choice.code).unwrap(), choice.code);
+        assert_eq!(jurisdiction_name(choice.code), choice.name);
+    }
+    // Every shipped state's rules are reachable from the list, under the rules' own name.
+    for rule in all_in_force(date!(2026 - 11 - 30)).unwrap().iter().filter(|rule| rule.code != "DEFAULT") {
+        let choice = choices.iter().find(|choice| choice.code == rule.code);
+        assert_eq!(choice.map(|choice| choice.name), Some(rule.name.as_str()), "{}", rule.code);
+    }
+    let states: Vec<&str> = choices[..51].iter().map(|choice| choice.name).collect();
+    let mut sorted = states.clone();
+    sorted.sort_unstable();
+    assert_eq!(states, sorted, "the states and DC are in alphabetical order");
+    assert_eq!(jurisdiction_name("us-ca"), "California");
+    assert_eq!(jurisdiction_name("US"), "United States");
+    for elsewhere in ["CA-ON", "GB", "ZZ", ""] {
+        assert_eq!(jurisdiction_name(elsewhere), "Outside the US", "{elsewhere:?}");
+    }
+}

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 90, name: "audit_went_back", sql: include_str!("migrations/0090_audit_went_back.sql") },
     Migration { version: 100, name: "imported_trails", sql: include_str!("migrations/0100_imported_trails.sql") },
     Migration { version: 130, name: "growing_lists", sql: include_str!("migrations/0130_growing_lists.sql") },
+    Migration { version: 150, name: "record_numbers", sql: include_str!("migrations/0150_record_numbers.sql") },
     Migration { version: 160, name: "note_templates", sql: include_str!("migrations/0160_note_templates.sql") },
     Migration { version: 170, name: "signer_name_check", sql: include_str!("migrations/0170_signer_name_check.sql") },
 ];
@@ -201,6 +202,32 @@ mod tests {
         connection.execute(bad_role, []).unwrap();
         let staff_id = crate::ids::StaffId::from_trusted("s2".into());
         assert!(crate::staff::load(&connection, &staff_id).is_err());
+    }
+
+    /// A vault from before record numbers (version 150) with clients in it: the step numbers them in the order
+    /// they were added (ties by id), records the last number given, and refuses a number given twice.
+    #[test]
+    fn the_record_number_step_numbers_existing_clients_in_the_order_they_were_added() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        let before: Vec<Migration> = MIGRATIONS.iter().copied().filter(|migration| migration.version < 150).collect();
+        migrate_with(&mut connection, &before).unwrap();
+        connection
+            .execute_batch(
+                "INSERT INTO clients (id, display_name, created_at) VALUES
+                    ('c3', 'Third', '2026-03-01T09:00:00Z'), ('c1', 'First', '2026-01-01T09:00:00Z'),
+                    ('c2b', 'Tie b', '2026-02-01T09:00:00Z'), ('c2a', 'Tie a', '2026-02-01T09:00:00Z');",
+            )
+            .unwrap();
+        migrate(&mut connection).unwrap();
+        let mut statement =
+            connection.prepare("SELECT id || ':' || record_number FROM clients ORDER BY record_number").unwrap();
+        let numbered: Vec<String> = statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(numbered, ["c1:1", "c2a:2", "c2b:3", "c3:4"]);
+        let last: String = connection
+            .query_row("SELECT value FROM vault_meta WHERE key = 'last_record_number'", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(last, "4");
+        assert!(connection.execute("UPDATE clients SET record_number = 1 WHERE id = 'c3'", []).is_err());
     }
 
     /// A vault from before the prefix index (version 40) with clients in it: the step fills the index from
