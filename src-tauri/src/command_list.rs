@@ -89,6 +89,11 @@ macro_rules! saferoom_commands {
             backups::back_up_now,
             backups::restore_backup,
             backups::cancel_work,
+            settings::get_practice_profile,
+            settings::set_practice_profile,
+            settings::time_zones,
+            settings::setup_status,
+            settings::set_works_alone,
         ]
     };
 }

@@ -61,13 +61,15 @@ fn arguments() -> Value {
         "name": "N", "memberIds": ["@ID@"], "unitId": "@ID@", "policy": "strict", "guardianId": "@ID@",
         "guardian": { "name": "G", "role": "parent", "access": "full", "custodyNote": null, "phone": null, "email": null },
         "jurisdiction": "US-CA", "field": "session_cap", "value": null, "onDate": null,
-        "keep": 3, "wayIn": { "kind": "recovery_code", "code": "AAAA" }, "replaceOtherPractice": false
+        "keep": 3, "wayIn": { "kind": "recovery_code", "code": "AAAA" }, "replaceOtherPractice": false,
+        "profile": { "name": "P", "address": "", "phone": "", "licenceLines": "", "npi": "", "timeZone": "UTC" },
+        "worksAlone": true
     }"#;
     let text = template.replace("@ID@", "00000000-0000-4000-8000-000000000000").replace("@PASSWORD@", OWNER_PASSWORD);
     serde_json::from_str(&text).expect("the arguments are JSON")
 }
 
-async fn sign_here(client: &Client, name: &str) {
+pub async fn sign_here(client: &Client, name: &str) {
     wait_for(client, "#signature-pad").await;
     draw_signature(client, "pen").await;
     type_into(client, "#signature-typed-name", name).await;
@@ -75,7 +77,7 @@ async fn sign_here(client: &Client, name: &str) {
     click(client, "#signature-submit").await;
 }
 
-fn run(tool: &str, args: &[&str]) -> String {
+pub fn run(tool: &str, args: &[&str]) -> String {
     let output = std::process::Command::new(tool).args(args).output().unwrap_or_else(|error| panic!("{tool}: {error}"));
     assert!(output.status.success(), "{tool} {args:?}");
     String::from_utf8_lossy(&output.stdout).into_owned()

@@ -67,6 +67,7 @@ import {
   type WayIn,
   type WorkProgress,
 } from './types';
+import type { PracticeProfile, SetupStatus, TimeZones } from './types';
 
 /** A command failure, normalised so callers can always read `code` and `message`. */
 export class ApiError extends Error {
@@ -613,4 +614,26 @@ export async function onVaultLocked(handler: (reason: LockReason) => void): Prom
       // ignore
     }
   };
+}
+
+// ---------- Practice profile and first-day set-up ----------
+
+export function getPracticeProfile(): Promise<PracticeProfile> {
+  return call(() => commands.getPracticeProfile());
+}
+
+export function setPracticeProfile(profile: PracticeProfile): Promise<PracticeProfile> {
+  return call(() => commands.setPracticeProfile(profile));
+}
+
+export function timeZones(): Promise<TimeZones> {
+  return call(() => commands.timeZones());
+}
+
+export function setupStatus(): Promise<SetupStatus> {
+  return call(() => commands.setupStatus());
+}
+
+export function setWorksAlone(worksAlone: boolean): Promise<SetupStatus> {
+  return call(() => commands.setWorksAlone(worksAlone));
 }

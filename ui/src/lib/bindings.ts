@@ -97,6 +97,11 @@ export const commands = {
 	 *  never waiting behind the work it cancels.
 	 */
 	cancelWork: () => __TAURI_INVOKE<boolean>("cancel_work"),
+	getPracticeProfile: () => __TAURI_INVOKE<PracticeProfileDto>("get_practice_profile"),
+	setPracticeProfile: (profile: PracticeProfileDto) => __TAURI_INVOKE<PracticeProfileDto>("set_practice_profile", { profile }),
+	timeZones: () => __TAURI_INVOKE<TimeZonesDto>("time_zones"),
+	setupStatus: () => __TAURI_INVOKE<SetupStatusDto>("setup_status"),
+	setWorksAlone: (worksAlone: boolean) => __TAURI_INVOKE<SetupStatusDto>("set_works_alone", { worksAlone }),
 };
 
 /* Constants */
@@ -611,6 +616,20 @@ export type PointDto = {
 	t: number | null,
 };
 
+/**  The practice's name, address, phone, letterhead lines and time zone. */
+export type PracticeProfileDto = {
+	name: string,
+	/**  Several lines. */
+	address: string,
+	phone: string,
+	/**  Several lines, e.g. "Licensed Clinical Social Worker, IL #149.012345". */
+	licenceLines: string,
+	/**  10 digits or empty. */
+	npi: string,
+	/**  An IANA time zone name, e.g. "America/Chicago" (one of `time_zones().names`). */
+	timeZone: string,
+};
+
 /**  One step of progress as the UI receives it: `done` of `total` (bytes or records; `total` 0 while unknown). */
 export type ProgressDto = {
 	work: Work,
@@ -715,6 +734,14 @@ export type SettingsDto = {
 	autoLockMinutes: number,
 };
 
+/**  What is left to set up (the owner's checklist; empty when done). */
+export type SetupStatusDto = {
+	missing: SetupStepDto[],
+};
+
+/**  Something left to set up. */
+export type SetupStepDto = "practice_name" | "letterhead" | "telehealth_platform" | "backup_folder" | "staff";
+
 /**  Codes that exist only in the app shell, beside the core's. */
 export type ShellCode = 
 /**  The command needs an unlocked vault. */
@@ -787,6 +814,14 @@ export type TemplateDto = {
 	createdAt: string,
 	createdBy: StaffRefDto | null,
 	current: boolean,
+};
+
+/**  The time zones to choose from, and this computer's (the suggestion on first run). */
+export type TimeZonesDto = {
+	/**  IANA names, sorted ("America/Chicago", …, "UTC"). */
+	names: string[],
+	/**  This computer's time zone when it is one of `names`. */
+	system: string | null,
 };
 
 /**  A couple or family. */

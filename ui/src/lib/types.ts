@@ -246,3 +246,17 @@ export type MemberNote = Ipc.MemberNoteDto;
 export type UnitView = Ipc.UnitViewDto;
 
 export type UnitPolicyReminder = Ipc.ReminderDto;
+
+// ---------- Practice profile and first-day set-up ----------
+
+/** The practice's name, address, phone, letterhead lines (licence, NPI) and IANA time zone. */
+export type PracticeProfile = Ipc.PracticeProfileDto;
+
+/** The time zones to choose from, and this computer's (the suggestion). */
+export type TimeZones = Ipc.TimeZonesDto;
+
+/** Something left to set up (the owner's checklist). */
+export type SetupStep = Ipc.SetupStepDto;
+
+/** What is left to set up; `missing` is empty when done. */
+export type SetupStatus = Ipc.SetupStatusDto;
