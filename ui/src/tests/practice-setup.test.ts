@@ -109,7 +109,7 @@ describe('the set-up guide after the owner account', () => {
     await user.click(await byId('setup-done'));
     await byId('client-list-empty');
     expect(maybeId('setup-wizard')).not.toBeInTheDocument();
-  }, 20_000);
+  }, 60_000);
 
   test('every step can be skipped, "Finish later" leaves at once, and colleagues are added in Staff', async () => {
     const stub = installStub({
@@ -142,7 +142,7 @@ describe('the set-up guide after the owner account', () => {
     await byId('setup-wizard');
     await user.click(await byId('setup-later'));
     await byId('setup-checklist');
-  });
+  }, 60_000);
 
   test('a core refusal is shown on the step, which stays', async () => {
     installStub({
