@@ -44,7 +44,11 @@ fn uuid_in(text: &str) -> Option<&str> {
 /// Notes in `problems` what people read on the screen now that is a raw message or an id (the journey goes
 /// on, and reports every place at the end).
 async fn check_plain(client: &Client, place: &str, problems: &mut Vec<String>) {
-    let text = page_text(client).await;
+    // innerText: what is rendered, one line per block (WebDriver's element text skips some of it).
+    let text = match client.execute("return document.body.innerText;", vec![]).await {
+        Ok(serde_json::Value::String(text)) => text,
+        _ => page_text(client).await,
+    };
     if let Some(raw) = raw_field_prefix(&text) {
         problems.push(format!("a raw core message on {place}: {raw:?}"));
     }
