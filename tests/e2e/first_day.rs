@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use fantoccini::Client;
 
-use super::consent::{run, sign_here};
+use super::consent::{prepare_basic_consents, run, sign_in_kiosk};
 use super::harness::{click, page_text, screenshot, select_value, type_into, wait_for, wait_for_text, Journey};
 use super::practice::new_client;
 use super::OWNER_PASSWORD;
@@ -130,13 +130,7 @@ async fn journey() {
     // A client, and both basic consents prepared.
     new_client(&client, "Zoë", "Ångström").await;
     check_plain(&client, "the new client's record", &mut problems).await;
-    click(&client, "#tab-consent").await;
-    wait_for(&client, "#consent-ready[data-ready='false']").await;
-    click(&client, ".consent-kind-option[value='treatment']").await;
-    click(&client, ".consent-kind-option[value='technology']").await;
-    click(&client, "#consent-prepare").await;
-    wait_for(&client, ".consent-document[data-kind='treatment'][data-status='pending']").await;
-    wait_for(&client, ".consent-document[data-kind='technology'][data-status='pending']").await;
+    prepare_basic_consents(&client).await;
     check_plain(&client, "the consent tab", &mut problems).await;
 
     // The kiosk: the client signs both.
@@ -144,12 +138,7 @@ async fn journey() {
     wait_for(&client, "#kiosk-screen").await;
     check_plain(&client, "the kiosk", &mut problems).await;
     screenshot(&client, "155-kiosk").await;
-    for _ in 0..2 {
-        click(&client, ".kiosk-signer[data-signed='false']").await;
-        sign_here(&client, "Zoë Ångström").await;
-        wait_for(&client, ".kiosk-document").await;
-    }
-    wait_for(&client, "#kiosk-done").await;
+    sign_in_kiosk(&client, "Zoë Ångström", 2).await;
     check_plain(&client, "the kiosk's end", &mut problems).await;
     click(&client, "#kiosk-end").await;
     type_into(&client, "#kiosk-login", "olivia").await;
