@@ -12,7 +12,7 @@ use fantoccini::Client;
 use super::consent::{prepare_basic_consents, run, sign_in_kiosk};
 use super::harness::{click, page_text, screenshot, select_value, type_into, wait_for, wait_for_text, Journey};
 use super::practice::new_client;
-use super::OWNER_PASSWORD;
+use super::{create_owner, OWNER_PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r15_first_day() {
@@ -74,15 +74,7 @@ async fn journey() {
     client.set_window_size(1024, 768).await.unwrap();
 
     // First start: the vault and the owner's account.
-    wait_for(&client, "#create-screen").await;
-    type_into(&client, "#owner-login", "olivia").await;
-    type_into(&client, "#owner-name", "Olivia Owner").await;
-    type_into(&client, "#owner-password", OWNER_PASSWORD).await;
-    type_into(&client, "#owner-password-confirm", OWNER_PASSWORD).await;
-    click(&client, "#create-vault").await;
-    wait_for_text(&client, "#recovery-code", "-").await;
-    click(&client, "#recovery-saved").await;
-    click(&client, "#recovery-continue").await;
+    create_owner(&client, &journey.vault).await;
 
     // The set-up guide, step by step.
     wait_for(&client, "#setup-step-practice").await;
