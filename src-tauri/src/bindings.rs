@@ -1,6 +1,6 @@
 //! The TypeScript contract with the UI, generated from the commands and DTOs: `ui/src/lib/bindings.ts`
 //! holds a typed function for every command in `command_list.rs`, every type they take or return,
-//! `CommandError`, the `ErrorCode` union and the `ERROR_CODES` list. It is checked in; a test fails when
+//! `CommandError`, the `ErrorCode` union, the `ERROR_CODES` list and the core's input `LIMITS`. It is checked in; a test fails when
 //! it is stale. Regenerate it with:
 //!
 //! ```sh
@@ -24,6 +24,7 @@ pub fn export(path: &Path) -> Result<(), specta_typescript::Error> {
     let error_codes: Vec<String> = Code::all().into_iter().map(Code::as_str).collect();
     crate::commands::specta_builder()
         .constant("ERROR_CODES", error_codes)
+        .constant("LIMITS", Limits::CORE)
         // Ids are strings; the integers that cross (counts, sequence numbers, days, bytes) stay far below
         // 2^53, so they are plain numbers on the UI's side, as they always were.
         .dangerously_cast_bigints_to_number()
@@ -31,6 +32,75 @@ pub fn export(path: &Path) -> Result<(), specta_typescript::Error> {
         // deserialize shapes tauri-specta would split them into never both matter.
         .disable_serde_phases()
         .export(Typescript::default().header(HEADER), path)
+}
+
+/// The core's input limits (`saferoom_core::limits`, in characters unless named otherwise), for the UI's
+/// `maxlength` attributes, counters and quick checks.
+#[derive(Debug, Clone, Copy, serde::Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    person_name: u32,
+    pronouns: u32,
+    email: u32,
+    phone: u32,
+    address: u32,
+    insurance_payer: u32,
+    member_id: u32,
+    note_body: u32,
+    template_title: u32,
+    template_body: u32,
+    signer_name: u32,
+    reason_min: u32,
+    reason: u32,
+    platform: u32,
+    recording_policy: u32,
+    expiry_months: u32,
+    login_min: u32,
+    login: u32,
+    secret_min: u32,
+    secret: u32,
+    recipient: u32,
+    purpose: u32,
+    intake_text: u32,
+    intake_long_text: u32,
+    guardian_line: u32,
+    custody_note: u32,
+}
+
+impl Limits {
+    /// The values, from the core's constants (all far below `u32::MAX`).
+    #[allow(clippy::cast_possible_truncation)] // Each limit is at most a few hundred thousand.
+    const CORE: Limits = {
+        use saferoom_core::limits as core;
+        Limits {
+            person_name: core::PERSON_NAME as u32,
+            pronouns: core::PRONOUNS as u32,
+            email: core::EMAIL as u32,
+            phone: core::PHONE as u32,
+            address: core::ADDRESS as u32,
+            insurance_payer: core::INSURANCE_PAYER as u32,
+            member_id: core::MEMBER_ID as u32,
+            note_body: core::NOTE_BODY as u32,
+            template_title: core::TEMPLATE_TITLE as u32,
+            template_body: core::TEMPLATE_BODY as u32,
+            signer_name: core::SIGNER_NAME as u32,
+            reason_min: core::REASON_MIN as u32,
+            reason: core::REASON as u32,
+            platform: core::PLATFORM as u32,
+            recording_policy: core::RECORDING_POLICY as u32,
+            expiry_months: core::EXPIRY_MONTHS,
+            login_min: core::LOGIN_MIN as u32,
+            login: core::LOGIN as u32,
+            secret_min: core::SECRET_MIN as u32,
+            secret: core::SECRET as u32,
+            recipient: core::RECIPIENT as u32,
+            purpose: core::PURPOSE as u32,
+            intake_text: core::INTAKE_TEXT as u32,
+            intake_long_text: core::INTAKE_LONG_TEXT as u32,
+            guardian_line: core::GUARDIAN_LINE as u32,
+            custody_note: core::CUSTODY_NOTE as u32,
+        }
+    };
 }
 
 const HEADER: &str = "// Generated from src-tauri (commands and their DTOs) by tauri-specta: do not edit.\n\

@@ -1,4 +1,4 @@
-//! The error value that crosses IPC: `{ "code": "...", "message": "..." }`. Codes form a closed set the
+//! The error value that crosses IPC: `{ "code": "...", "message": "...", "field": "..." | null }`. Codes form a closed set the
 //! UI branches on (`ErrorCode` and `ERROR_CODES` in the generated `ui/src/lib/bindings.ts`); messages are
 //! for people and carry no clinical text.
 
@@ -37,17 +37,24 @@ pub struct CommandError {
     pub code: Code,
     /// A sentence for the user.
     pub message: String,
+    /// The input at fault, for a refused input: the core's snake_case field id (`given_name`, `phone`);
+    /// the UI marks and focuses the input with `data-field="<id>"`. None for every other error.
+    pub field: Option<String>,
 }
 
 impl CommandError {
     /// The vault is locked.
     pub fn locked() -> CommandError {
-        CommandError { code: Code::Shell(ShellCode::Locked), message: "The vault is locked. Unlock it first".into() }
+        CommandError {
+            code: Code::Shell(ShellCode::Locked),
+            message: "The vault is locked. Unlock it first".into(),
+            field: None,
+        }
     }
 
     /// A failure that is a bug, not bad input.
     pub fn internal(message: &str) -> CommandError {
-        CommandError { code: Code::Core(ErrorCode::Internal.into()), message: message.into() }
+        CommandError { code: Code::Core(ErrorCode::Internal.into()), message: message.into(), field: None }
     }
 
     /// A signing kiosk is running.
@@ -55,12 +62,17 @@ impl CommandError {
         CommandError {
             code: Code::Shell(ShellCode::KioskActive),
             message: "This screen is a signing kiosk. Hand the device back to staff to end it".into(),
+            field: None,
         }
     }
 
     /// A kiosk command while no kiosk runs.
     pub fn no_kiosk() -> CommandError {
-        CommandError { code: Code::Core(ErrorCode::NotFound.into()), message: "No signing kiosk is running".into() }
+        CommandError {
+            code: Code::Core(ErrorCode::NotFound.into()),
+            message: "No signing kiosk is running".into(),
+            field: None,
+        }
     }
 
     /// Long work is already running (one at a time).
@@ -68,6 +80,7 @@ impl CommandError {
         CommandError {
             code: Code::Core(ErrorCode::Conflict.into()),
             message: "Saferoom is still busy with another task. Wait for it to finish, or cancel it".into(),
+            field: None,
         }
     }
 
@@ -76,12 +89,17 @@ impl CommandError {
         CommandError {
             code: Code::Core(ErrorCode::Forbidden.into()),
             message: "Someone is signed in. Lock Saferoom first, then restore from the sign-in screen".into(),
+            field: None,
         }
     }
 
     /// Nobody is signed in.
     pub fn signed_out() -> CommandError {
-        CommandError { code: Code::Shell(ShellCode::SignedOut), message: "Nobody is signed in. Sign in first".into() }
+        CommandError {
+            code: Code::Shell(ShellCode::SignedOut),
+            message: "Nobody is signed in. Sign in first".into(),
+            field: None,
+        }
     }
 }
 
@@ -113,7 +131,7 @@ impl From<saferoom_core::Error> for CommandError {
         } else {
             tracing::info!(code = %code.as_str(), "command refused");
         }
-        CommandError { code, message: error.to_string() }
+        CommandError { code, message: error.to_string(), field: error.field().map(str::to_owned) }
     }
 }
 
@@ -129,7 +147,11 @@ mod tests {
         let wrong = CommandError::from(saferoom_core::Error::WrongSecret(saferoom_core::SecretKind::RecoveryCode));
         assert_eq!(
             serde_json::to_value(&wrong).unwrap(),
-            serde_json::json!({"code": "wrong_secret", "message": "That recovery code is not right. Check it and try again"})
+            serde_json::json!({
+                "code": "wrong_secret",
+                "message": "That recovery code is not right. Check it and try again",
+                "field": null
+            })
         );
         assert_eq!(serde_json::to_value(CommandError::locked()).unwrap()["code"], "locked");
         let missing = CommandError::from(saferoom_core::Error::KeychainEntryMissing);
@@ -146,5 +168,23 @@ mod tests {
         for shell in ["locked", "signed_out", "kiosk_active", "wrong_secret", "internal"] {
             assert!(names.iter().any(|name| name == shell), "{shell}");
         }
+    }
+
+    /// A refused input carries the core's field id beside the plain sentence, which has no field prefix.
+    #[test]
+    fn a_refused_input_names_its_field() {
+        let refused = saferoom_core::Error::InvalidInput {
+            field: "phone",
+            reason: "Add a phone number: phone is the preferred way to reach this client.".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(CommandError::from(refused)).unwrap(),
+            serde_json::json!({
+                "code": "invalid_input",
+                "message": "Add a phone number: phone is the preferred way to reach this client.",
+                "field": "phone"
+            })
+        );
+        assert_eq!(CommandError::locked().field, None);
     }
 }

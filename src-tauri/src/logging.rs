@@ -128,7 +128,7 @@ mod tests {
             let wrong = saferoom_core::Error::WrongSecret(saferoom_core::SecretKind::Password);
             let _ = crate::error::CommandError::from(wrong);
             let invalid =
-                saferoom_core::Error::InvalidInput { field: "given name", reason: "Zoë is not allowed here".into() };
+                saferoom_core::Error::InvalidInput { field: "given_name", reason: "Zoë is not allowed here.".into() };
             let _ = crate::error::CommandError::from(invalid);
             let _ = crate::error::CommandError::from(saferoom_core::Error::Crypto("seal data key"));
         });

@@ -12,7 +12,7 @@ use crate::CliError;
 pub(crate) const MAX_SECRET_BYTES: usize = 1024;
 
 fn invalid(reason: String) -> anyhow::Error {
-    CliError(Error::InvalidInput { field: "standard input", reason }).into()
+    CliError(Error::InvalidInput { field: "standard_input", reason }).into()
 }
 
 /// Read one secret: prompted without echo on a terminal, otherwise one line of standard input.
@@ -26,7 +26,7 @@ pub(crate) fn read_secret(prompt: &str) -> anyhow::Result<SecretString> {
     if text.len() > MAX_SECRET_BYTES {
         let mut text = text;
         text.zeroize();
-        return Err(invalid(format!("a secret may be at most {MAX_SECRET_BYTES} bytes long")));
+        return Err(invalid(format!("A secret can be at most {MAX_SECRET_BYTES} bytes long.")));
     }
     Ok(SecretString::from(text))
 }
@@ -43,13 +43,13 @@ fn read_line_capped(input: &mut dyn BufRead) -> anyhow::Result<String> {
         }
     }
     if bytes.len() > MAX_SECRET_BYTES {
-        return Err(invalid(format!("a secret may be at most {MAX_SECRET_BYTES} bytes long")));
+        return Err(invalid(format!("A secret can be at most {MAX_SECRET_BYTES} bytes long.")));
     }
     match String::from_utf8(std::mem::take(&mut *bytes)) {
         Ok(text) => Ok(text),
         Err(error) => {
             error.into_bytes().zeroize();
-            Err(invalid("it is not valid UTF-8 text".into()))
+            Err(invalid("What was given on standard input is not UTF-8 text.".into()))
         }
     }
 }
@@ -67,7 +67,7 @@ pub(crate) fn now() -> anyhow::Result<time::OffsetDateTime> {
     moment.ok_or_else(|| {
         CliError(Error::InvalidInput {
             field: "clock",
-            reason: "the system clock reads a time Saferoom cannot record (before year 0 or after year 9999); set the clock right and try again".into(),
+            reason: "The system clock reads a time Saferoom cannot record (before year 0 or after year 9999). Set the clock right and try again.".into(),
         })
         .into()
     })

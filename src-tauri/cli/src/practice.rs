@@ -167,7 +167,13 @@ fn scrawl(name: &str, seed: u32) -> SignatureInput {
             t: f64::from(i) * 12.0,
         })
         .collect();
-    SignatureInput { typed_name: name.into(), intent: true, strokes: vec![stroke], device: "Demo tablet".into() }
+    SignatureInput {
+        typed_name: name.into(),
+        intent: true,
+        strokes: vec![stroke],
+        device: "Demo tablet".into(),
+        confirmed_other_name: false,
+    }
 }
 
 /// A date of birth `years` (and `days`) before `today`.

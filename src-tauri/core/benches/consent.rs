@@ -15,7 +15,13 @@ fn signature(name: &str) -> SignatureInput {
             Point { x: 30.0 + i * 4.5, y: 100.0 + (i / 6.0).sin() * 60.0, t: i * 8.0 }
         })
         .collect();
-    SignatureInput { typed_name: name.into(), intent: true, strokes: vec![stroke], device: "Benchmark tablet".into() }
+    SignatureInput {
+        typed_name: name.into(),
+        intent: true,
+        strokes: vec![stroke],
+        device: "Benchmark tablet".into(),
+        confirmed_other_name: false,
+    }
 }
 
 fn signed_consent(folder: &std::path::Path) -> (Vault, Session, saferoom_core::ids::DocumentId) {

@@ -133,12 +133,14 @@ pub enum Error {
         /// Seconds until the next attempt is accepted.
         retry_after_seconds: u64,
     },
-    /// The caller gave a value the core refuses.
-    #[error("{field}: {reason}")]
+    /// The caller gave a value the core refuses. The message is the reason alone: a whole sentence that
+    /// says what to do, with no field prefix; the field travels beside it so the UI can point at it.
+    #[error("{reason}")]
     InvalidInput {
-        /// Which input.
+        /// Which input: a stable snake_case id (`given_name`, `phone`, `typed_name`, …; see
+        /// [`is_field_id`]) that the UI finds its input by.
         field: &'static str,
-        /// Why it is refused, in words for the user.
+        /// Why it is refused and what to do, as one or more whole sentences for the user.
         reason: String,
     },
     /// Another process has the vault open in a way that rules this out (a second writer, or a restore,
@@ -336,9 +338,80 @@ impl Error {
         Error::Conflict { reason: reason.into() }
     }
 
+    /// A refused input: `field` is a snake_case id, `reason` a whole sentence ("Enter the client's given
+    /// name.").
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Error {
+        debug_assert!(is_field_id(field), "{field:?} is not a snake_case field id");
         Error::InvalidInput { field, reason: reason.into() }
     }
+
+    /// The id of the input at fault, for errors about one input.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::InvalidInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// "A note can hold at most 100,000 characters; this one is longer." `what` names the thing ("a note",
+/// "the given name").
+pub(crate) fn too_long(field: &'static str, what: &str, max: usize) -> Error {
+    Error::invalid(
+        field,
+        format!("{} can hold at most {} characters; this one is longer.", capitalized(what), grouped(max)),
+    )
+}
+
+/// A written reason (for emergency access, a deadline extension, a rule override) of the usual length:
+/// refused with `ask` ("Say why the rule is overridden") and the bounds otherwise.
+pub(crate) fn check_reason(reason: &str, ask: &str) -> Result<()> {
+    let length = reason.trim().chars().count();
+    if !(crate::limits::REASON_MIN..=crate::limits::REASON).contains(&length) {
+        return Err(Error::invalid(
+            "reason",
+            format!("{ask}, in {} to {} characters.", crate::limits::REASON_MIN, grouped(crate::limits::REASON)),
+        ));
+    }
+    Ok(())
+}
+
+/// "Enter the given name." `what` names the thing.
+pub(crate) fn missing(field: &'static str, what: &str) -> Error {
+    Error::invalid(field, format!("Enter {what}."))
+}
+
+/// The words of a field id ("date_of_birth" → "date of birth"), for messages from shared checks.
+pub(crate) fn field_words(field: &str) -> String {
+    field.replace('_', " ")
+}
+
+/// `what` with its first letter in upper case.
+pub(crate) fn capitalized(what: &str) -> String {
+    let mut chars = what.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// 100000 → "100,000".
+pub(crate) fn grouped(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Whether `text` is a field id: lower-case ASCII words joined by single underscores (`date_of_birth`).
+pub fn is_field_id(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split('_')
+            .all(|word| !word.is_empty() && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
 impl From<rusqlite::Error> for Error {
@@ -383,3 +456,98 @@ impl From<rusqlite::Error> for Error {
 
 /// The core's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Fails unless `error` is a refused input whose message a person can read: a whole sentence, capitalised
+/// and ended, with no "field: " in front.
+#[cfg(test)]
+pub(crate) fn assert_plain_sentence(error: &Error) {
+    let message = error.to_string();
+    let field = error.field().expect("an input error");
+    assert!(is_field_id(field), "{field:?}");
+    assert!(message.starts_with(|c: char| c.is_uppercase()), "{message:?}");
+    assert!(message.ends_with('.'), "{message:?}");
+    assert!(!message.starts_with(&format!("{field}:")), "{message:?}");
+    assert!(!message.starts_with(&format!("{}:", field_words(field))), "{message:?}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The field ids written in the sources of the core, the CLI and the app shell: the first string
+    /// after `Error::invalid(`, `too_long(`, `missing(`, `parse_date(…, ` or `field: `.
+    fn field_ids_in_sources() -> std::collections::BTreeSet<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut folders = vec![root.join("src"), root.join("../cli/src"), root.join("../src")];
+        let mut ids = std::collections::BTreeSet::new();
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("read a source folder") {
+                let path = entry.expect("a folder entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    let whole = std::fs::read_to_string(&path).expect("read a source file");
+                    // Not this scanner itself, whose markers are strings too.
+                    let text = whole.split("fn field_ids_in_sources").next().unwrap_or_default();
+                    for marker in ["Error::invalid(", "error::too_long(", "error::missing(", "InvalidInput { field: "] {
+                        for (at, _) in text.match_indices(marker) {
+                            let after = text[at + marker.len()..].trim_start();
+                            if let Some(rest) = after.strip_prefix('"') {
+                                ids.insert(rest[..rest.find('"').expect("a closed string")].to_owned());
+                            }
+                        }
+                    }
+                    for (at, _) in text.match_indices("parse_date(") {
+                        let call = &text[at..];
+                        let call = &call[..call.find(')').unwrap_or(call.len())];
+                        if let Some((_, rest)) = call.rsplit_once(", \"") {
+                            ids.insert(rest.trim_end_matches('"').to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn every_field_id_in_the_sources_is_snake_case() {
+        let ids = field_ids_in_sources();
+        for expected in ["given_name", "phone", "date_of_birth", "typed_name", "document_ids", "body", "reason"] {
+            assert!(ids.contains(expected), "{expected} is not found; the scan misses calls: {ids:?}");
+        }
+        let bad: Vec<&String> = ids.iter().filter(|id| !is_field_id(id)).collect();
+        assert!(bad.is_empty(), "not snake_case field ids: {bad:?}");
+    }
+
+    #[test]
+    fn field_ids_are_lower_case_words_joined_by_underscores() {
+        for good in ["phone", "given_name", "date_of_birth", "ok_to_text"] {
+            assert!(is_field_id(good), "{good}");
+        }
+        for bad in ["", "given name", "typedName", "documentIds", "_phone", "phone_", "a__b", "auto-lock", "Phone"] {
+            assert!(!is_field_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn messages_are_plain_sentences_without_the_field() {
+        let note = crate::notes::check_body(&"x".repeat(crate::limits::NOTE_BODY + 1)).unwrap_err();
+        assert_eq!(note.to_string(), "A note can hold at most 100,000 characters; this one is longer.");
+        assert_eq!(note.field(), Some("body"));
+        let missing = missing("given_name", "the client's given name");
+        assert_eq!(missing.to_string(), "Enter the client's given name.");
+        for error in [note, missing, too_long("typed_name", "a name", 200), Error::invalid("phone", "Add a phone.")] {
+            assert_plain_sentence(&error);
+        }
+        assert_eq!(Error::conflict("Taken").field(), None);
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(grouped(7), "7");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(100_000), "100,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
+    }
+}

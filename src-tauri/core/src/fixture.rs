@@ -46,6 +46,41 @@ impl Practice {
             statement.query_map([], |row| row.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
         rows.join("\n")
     }
+
+    /// The owner fills in the whole practice profile (the PDFs' letterhead, [`LETTERHEAD`]) in `time_zone`.
+    pub(crate) fn set_profile(&self, time_zone: &str) {
+        let profile = crate::settings::PracticeProfile {
+            name: LETTERHEAD[0].into(),
+            address: LETTERHEAD[1..3].join("\n"),
+            phone: "(217) 555-0100".into(),
+            licence_lines: LETTERHEAD[4].into(),
+            npi: "1234567893".into(),
+            time_zone: time_zone.into(),
+        };
+        crate::settings::set_practice_profile(&self.vault, &self.owner, profile, test_now()).unwrap();
+    }
+}
+
+/// The letterhead lines a PDF prints after [`Practice::set_profile`].
+pub(crate) const LETTERHEAD: [&str; 6] = [
+    "Riverside Counselling",
+    "12 Elm Street",
+    "Springfield, IL 62701",
+    "Phone (217) 555-0100",
+    "Licensed Clinical Professional Counselor, Illinois 180.012345",
+    "NPI 1234567893",
+];
+
+/// Checks the pages of a PDF (`pdftotext` text, blank pages left out): the letterhead, then `then` in
+/// this order, on page 1, and the practice's name heading every later page.
+pub(crate) fn assert_letterhead(pages: &[&str], then: &[&str]) {
+    let mut from = 0;
+    for line in LETTERHEAD.iter().chain(then) {
+        from += pages[0][from..].find(line).unwrap_or_else(|| panic!("{line:?} on page 1:\n{}", pages[0]));
+    }
+    for page in &pages[1..] {
+        assert!(page.trim_start().starts_with(LETTERHEAD[0]), "the running header:\n{page}");
+    }
 }
 
 pub(crate) use crate::testing::client_input;
@@ -112,4 +147,19 @@ pub(crate) fn owner_only(login: &str, display_name: &str) -> (tempfile::TempDir,
     let owner = Session::for_fixtures(&created.vault, &crate::ids::StaffId::parse(&created.owner_id.unwrap()).unwrap())
         .unwrap();
     (folder, created.vault, owner)
+}
+
+/// A signature by `name` drawn as one stroke on `device`: intent confirmed, no other legal name claimed.
+pub(crate) fn signature(
+    name: &str,
+    stroke: Vec<crate::consent::Point>,
+    device: &str,
+) -> crate::consent::SignatureInput {
+    crate::consent::SignatureInput {
+        typed_name: name.into(),
+        intent: true,
+        strokes: vec![stroke],
+        device: device.into(),
+        confirmed_other_name: false,
+    }
 }

@@ -50,14 +50,17 @@ pub fn signature(json: &[u8]) -> Result<()> {
         intent: bool,
         strokes: Vec<Vec<crate::consent::signature::Point>>,
         device: String,
+        #[serde(default)]
+        confirmed_other_name: bool,
     }
-    let sent: Sent =
-        serde_json::from_slice(json).map_err(|error| crate::Error::invalid("signature", error.to_string()))?;
+    let sent: Sent = serde_json::from_slice(json)
+        .map_err(|error| crate::Error::invalid("signature", format!("The signature could not be read ({error}).")))?;
     let input = crate::consent::SignatureInput {
         typed_name: sent.typed_name,
         intent: sent.intent,
         strokes: sent.strokes,
         device: sent.device,
+        confirmed_other_name: sent.confirmed_other_name,
     };
     let ink = crate::consent::signature::check(&input)?;
     crate::consent::signature::grey_image(&ink.strokes_json).map(|_| ())

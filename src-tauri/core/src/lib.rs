@@ -22,6 +22,8 @@ mod fixture;
 pub mod fuzzing;
 pub mod ids;
 pub mod intake;
+pub mod limits;
+pub mod local_time;
 pub mod minors;
 pub mod notes;
 mod outbound;

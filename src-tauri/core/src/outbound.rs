@@ -25,10 +25,13 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 /// An export's folder: given by its full path and already there.
 pub(crate) fn check_folder(folder: &Path) -> Result<()> {
     if !folder.is_absolute() {
-        return Err(Error::invalid("folder", "give the full path of a folder"));
+        return Err(Error::invalid("folder", "Choose a folder by its full path."));
     }
     if !folder.is_dir() {
-        return Err(Error::invalid("folder", format!("{} is not an existing folder", folder.display())));
+        return Err(Error::invalid(
+            "folder",
+            format!("{} is not an existing folder; choose another.", folder.display()),
+        ));
     }
     Ok(())
 }

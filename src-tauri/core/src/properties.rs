@@ -28,6 +28,19 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
+    fn a_name_matches_itself_in_any_case_spacing_and_punctuation(
+        name in "[A-Za-zÀ-ÿα-ωΑ-Ω0-9 ,.'-]{1,30}", other in any_text(),
+    ) {
+        let has_letters = name.chars().any(char::is_alphanumeric);
+        prop_assert_eq!(signature::same_name(&name, &name), has_letters);
+        prop_assert_eq!(signature::same_name(&name.to_uppercase(), &name), has_letters);
+        prop_assert_eq!(signature::same_name(&name.to_lowercase(), &name.to_uppercase()), has_letters);
+        let spaced: String = name.chars().flat_map(|ch| [ch, ' ']).collect();
+        prop_assert_eq!(signature::same_name(&format!("  {spaced}-."), &name), has_letters);
+        prop_assert_eq!(signature::same_name(&name, &other), signature::same_name(&other, &name));
+    }
+
+    #[test]
     fn client_input_is_checked_without_panicking(
         given in any_text(), family in any_text(), birth in any_text(), jurisdiction in any_text(),
         email in proptest::option::of(any_text()), phone in proptest::option::of(any_text()),
@@ -41,7 +54,7 @@ proptest! {
         match crate::clients::validate(input, date!(2026 - 11 - 23)) {
             Ok(valid) => {
                 prop_assert!(!valid.given_name.trim().is_empty() && valid.given_name == valid.given_name.trim());
-                let born = crate::clients::parse_date(&valid.date_of_birth, "dob").unwrap();
+                let born = crate::clients::parse_date(&valid.date_of_birth, "date_of_birth").unwrap();
                 prop_assert!(born <= date!(2026 - 11 - 23));
             }
             Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
@@ -61,7 +74,7 @@ proptest! {
                 point.x = f64::NAN;
             }
         }
-        let input = SignatureInput { typed_name: name, intent, strokes, device: "d".into() };
+        let input = SignatureInput { typed_name: name, intent, strokes, device: "d".into(), confirmed_other_name: false };
         match signature::check(&input) {
             Ok(ink) => {
                 prop_assert!(intent && !ink.typed_name.is_empty());
@@ -178,7 +191,7 @@ proptest! {
             prop_assert!(!body.trim().is_empty());
         }
         match crate::notes::check_session_date(&day, now) {
-            Ok(checked) => prop_assert!(crate::clients::parse_date(&checked, "d").unwrap() <= now.date()),
+            Ok(checked) => prop_assert!(crate::clients::parse_date(&checked, "date_of_birth").unwrap() <= now.date()),
             Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
         }
     }

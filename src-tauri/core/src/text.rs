@@ -24,7 +24,10 @@ pub(crate) fn check_name_characters(field: &'static str, text: &str) -> Result<(
     };
     Err(Error::invalid(
         field,
-        format!("it contains {kind} (U+{:04X}); use letters, spaces and punctuation only", u32::from(refused)),
+        format!(
+            "The {} contains {kind}, which a name cannot hold; use letters, spaces and punctuation only.",
+            crate::error::field_words(field)
+        ),
     ))
 }
 
@@ -51,7 +54,8 @@ mod tests {
             assert!(matches!(error, Error::InvalidInput { field: "name", .. }), "{bad:?}: {error:?}");
         }
         let error = check_name_characters("name", "a\u{202E}b").unwrap_err().to_string();
-        assert!(error.contains("text-direction override") && error.contains("U+202E"), "{error}");
+        assert!(error.contains("text-direction override") && !error.contains("U+"), "{error}");
+        assert!(error.starts_with("The name contains"), "{error}");
         assert!(check_name_characters("name", "a\nb").unwrap_err().to_string().contains("line break"));
         for good in ["Olivia O'Neil-Smith", "Zoë Ångström", "李小龍", "محمد", "Dr. A. B. (Bea)"] {
             check_name_characters("name", good).unwrap();

@@ -9,7 +9,7 @@ use std::path::Path;
 /// The layers, lowest first. Modules in one layer do not import each other.
 const LAYERS: &[&[&str]] = &[
     &["error"],
-    &["ids", "text", "sensitive", "progress", "pdf"],
+    &["ids", "text", "sensitive", "progress", "pdf", "local_time"],
     &["vault"],
     &["audit::chain"],
     &["access"],

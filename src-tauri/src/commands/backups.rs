@@ -213,8 +213,10 @@ pub async fn back_up_now(app: AppHandle, file: String) -> CommandResult<BackupDo
     if file.exists() {
         return Err(CommandError {
             code: Code::Core(ErrorCode::InvalidInput.into()),
-            message: "There is already a file with that name, and Saferoom never writes over a file. Choose a new name"
-                .into(),
+            message:
+                "There is already a file with that name, and Saferoom never writes over a file. Choose a new name."
+                    .into(),
+            field: Some("backup_file".into()),
         });
     }
     work::run(app, Work::Backup, move |state, progress| {

@@ -81,8 +81,8 @@ impl TryFrom<ContactDto> for ContactPreferences {
     fn try_from(contact: ContactDto) -> Result<Self, Self::Error> {
         let preferred = serde_json::from_value(serde_json::Value::String(contact.preferred)).map_err(|_| {
             saferoom_core::Error::InvalidInput {
-                field: "contact preference",
-                reason: "choose phone, text, email or mail".into(),
+                field: "contact_preference",
+                reason: "Choose phone, text, email or mail as the preferred way to reach the client.".into(),
             }
         })?;
         Ok(ContactPreferences {

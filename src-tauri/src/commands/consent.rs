@@ -78,6 +78,8 @@ pub struct SignerDto {
     signed_at_local: Option<String>,
     device: Option<String>,
     typed_name: Option<String>,
+    /// The typed name differs from `name` and the signer confirmed it is their legal name.
+    other_name_confirmed: Option<bool>,
     signature_hash: Option<String>,
     /// `data:image/png;base64,…`, drawn by the core.
     signature_png: Option<String>,
@@ -93,6 +95,7 @@ impl From<Signer> for SignerDto {
             signed_at_local: signer.signed_at_local,
             device: signer.device,
             typed_name: signer.typed_name,
+            other_name_confirmed: signer.other_name_confirmed,
             signature_hash: signer.signature_hash,
             signature_png: signer
                 .signature_png
@@ -280,6 +283,9 @@ pub struct SignatureInputDto {
     intent: bool,
     strokes: Vec<Vec<PointDto>>,
     device: String,
+    /// The signer confirmed that a typed name other than the document's is their legal name.
+    #[serde(default)]
+    confirmed_other_name: bool,
 }
 
 impl From<SignatureInputDto> for SignatureInput {
@@ -293,6 +299,7 @@ impl From<SignatureInputDto> for SignatureInput {
                 .map(|stroke| stroke.into_iter().map(|point| Point { x: point.x, y: point.y, t: point.t }).collect())
                 .collect(),
             device: signature.device,
+            confirmed_other_name: signature.confirmed_other_name,
         }
     }
 }

@@ -273,7 +273,7 @@ pub enum RuleValue {
 
 fn day(text: Option<String>, now: time::OffsetDateTime) -> saferoom_core::Result<time::Date> {
     match text.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
-        Some(text) => saferoom_core::clients::parse_date(text, "onDate"),
+        Some(text) => saferoom_core::clients::parse_date(text, "on_date"),
         None => Ok(now.date()),
     }
 }

@@ -69,14 +69,20 @@ import {
 } from './types';
 import type { PracticeProfile, SetupStatus, TimeZones } from './types';
 
-/** A command failure, normalised so callers can always read `code` and `message`. */
+/**
+ * A command failure, normalised so callers can always read `code` and `message`. `field` is the
+ * core's id of the input at fault (`given_name`, `phone`, …) for a refused input, else null; the
+ * input carrying `data-field="<id>"` is the one to mark.
+ */
 export class ApiError extends Error {
   readonly code: ErrorCode;
+  readonly field: string | null;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, field: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -88,15 +94,16 @@ function isErrorCode(value: unknown): value is ErrorCode {
 
 /**
  * Turns whatever `invoke` rejected with into an ApiError. The back end rejects
- * with `{ code, message }`; Tauri itself rejects with a plain string (e.g. an
+ * with `{ code, message, field }`; Tauri itself rejects with a plain string (e.g. an
  * unknown command), and anything else is reported as `internal`.
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (typeof error === 'object' && error !== null) {
-    const { code, message } = error as { code?: unknown; message?: unknown };
+    const { code, message, field } = error as { code?: unknown; message?: unknown; field?: unknown };
     const text = typeof message === 'string' && message.trim() !== '' ? message : GENERIC_MESSAGE;
-    return new ApiError(isErrorCode(code) ? code : 'internal', text);
+    const fieldId = typeof field === 'string' && field !== '' ? field : null;
+    return new ApiError(isErrorCode(code) ? code : 'internal', text, fieldId);
   }
   if (typeof error === 'string' && error.trim() !== '') {
     return new ApiError('internal', error);

@@ -107,6 +107,8 @@ export const commands = {
 /* Constants */
 export const ERROR_CODES = ["wrong_secret","keychain_locked","keychain_unavailable","keychain_entry_missing","vault_missing","vault_exists","vault_tampered","vault_too_new","key_slots_corrupt","backup_corrupt","forbidden","not_found","conflict","throttled","invalid_input","io","vault_in_use","key_slots_mismatch","cancelled","backup_folder_unusable","internal","locked","signed_out","kiosk_active"] as const;
 
+export const LIMITS = {"address":500,"custodyNote":2000,"email":254,"expiryMonths":120,"guardianLine":200,"insurancePayer":100,"intakeLongText":10000,"intakeText":500,"login":64,"loginMin":2,"memberId":60,"noteBody":100000,"personName":100,"phone":40,"platform":100,"pronouns":40,"purpose":500,"reason":1000,"reasonMin":10,"recipient":200,"recordingPolicy":2000,"secret":1024,"secretMin":12,"signerName":200,"templateBody":50000,"templateTitle":200} as const;
+
 /* Types */
 /**  A right-of-access request. */
 export type AccessRequestDto = {
@@ -319,6 +321,11 @@ export type CommandError = {
 	code: ErrorCode,
 	/**  A sentence for the user. */
 	message: string,
+	/**
+	 *  The input at fault, for a refused input: the core's snake_case field id (`given_name`, `phone`);
+	 *  the UI marks and focuses the input with `data-field="<id>"`. None for every other error.
+	 */
+	field: string | null,
 };
 
 /**  What an export wrote. */
@@ -757,6 +764,8 @@ export type SignatureInputDto = {
 	intent: boolean,
 	strokes: PointDto[][],
 	device: string,
+	/**  The signer confirmed that a typed name other than the document's is their legal name. */
+	confirmedOtherName?: boolean,
 };
 
 /**  One signer. */
@@ -768,6 +777,8 @@ export type SignerDto = {
 	signedAtLocal: string | null,
 	device: string | null,
 	typedName: string | null,
+	/**  The typed name differs from `name` and the signer confirmed it is their legal name. */
+	otherNameConfirmed: boolean | null,
 	signatureHash: string | null,
 	/**  `data:image/png;base64,…`, drawn by the core. */
 	signaturePng: string | null,

@@ -13,8 +13,22 @@ export const PLAIN_ERRORS: ProblemSource = { problem: (error) => errorMessage(er
 
 export class Task {
   busy = $state(false);
+  #error = $state<string | null>(null);
+  /**
+   * The core's id of the input at fault when the failure was a refused input (`ErrorNotice` marks
+   * and focuses the input with that `data-field`); null otherwise. Setting `error` clears it.
+   */
+  field = $state<string | null>(null);
+
   /** What went wrong last time (or a validation message the caller set); null when nothing did. */
-  error = $state<string | null>(null);
+  get error(): string | null {
+    return this.#error;
+  }
+
+  set error(message: string | null) {
+    this.#error = message;
+    this.field = null;
+  }
   readonly #source: ProblemSource;
   /** Counts `runLatest` calls, so only the newest one's outcome is kept. */
   #latest = 0;
@@ -26,8 +40,19 @@ export class Task {
   /** Shows a failure caught elsewhere (e.g. a promise's `.catch`) as `run` would. */
   fail = (error: unknown): void => {
     const message = this.#source.problem(error);
-    if (message !== null) this.error = message;
+    if (message !== null) {
+      // Through null, so the same refusal twice still counts as new (ErrorNotice marks the field again).
+      this.#error = null;
+      this.error = message;
+      this.field = toApiError(error).field;
+    }
   };
+
+  /** Shows a message the caller found itself (a quick check before a command), pointing at `field`. */
+  invalid(message: string, field: string | null = null): void {
+    this.error = message;
+    this.field = field;
+  }
 
   /**
    * Runs `work` with `busy` set. Success clears `error` and returns true; a failure
@@ -79,6 +104,8 @@ export class Task {
 export class RowTasks {
   busy = $state<Record<string, boolean>>({});
   error = $state<Record<string, string | null>>({});
+  /** The core's field id of each row's refused input, as `Task.field`. */
+  field = $state<Record<string, string | null>>({});
   readonly #source: ProblemSource;
 
   constructor(source: ProblemSource) {
@@ -90,10 +117,14 @@ export class RowTasks {
     try {
       await work();
       this.error[id] = null;
+      this.field[id] = null;
       return true;
     } catch (e) {
       const message = this.#source.problem(e);
-      if (message !== null) this.error[id] = message;
+      if (message !== null) {
+        this.error[id] = message;
+        this.field[id] = toApiError(e).field;
+      }
       return false;
     } finally {
       this.busy[id] = false;

@@ -3,13 +3,19 @@
 // `UPDATE_BINDINGS=1 cargo test -p saferoom-app --lib bindings`); the rest are UI-only (lists for
 // pickers, argument groups, the UI's own lock reason).
 import type * as Ipc from './bindings';
-import { ERROR_CODES as GENERATED_ERROR_CODES } from './bindings';
+import { ERROR_CODES as GENERATED_ERROR_CODES, LIMITS as GENERATED_LIMITS } from './bindings';
 
 /** Every error the back end can reject a command with. */
 export type ErrorCode = Ipc.ErrorCode;
 
 /** The closed set of error codes, generated from Rust (the core's, then the shell's). */
 export const ERROR_CODES: readonly ErrorCode[] = GENERATED_ERROR_CODES;
+
+/**
+ * The core's input limits (characters, unless named otherwise): `maxlength` on inputs, counters on long
+ * texts and the quick checks in ./validation.ts use these, so the UI refuses nothing the core accepts.
+ */
+export const LIMITS = GENERATED_LIMITS;
 
 /** The error object every command rejects with. `message` is written for people. */
 export type CommandError = Ipc.CommandError;

@@ -1,7 +1,9 @@
 // Client-side checks. The back end validates again; these only give quick,
-// friendly feedback before an expensive key derivation.
+// friendly feedback before an expensive key derivation. Lengths come from the
+// core's limits (LIMITS in the generated bindings), so both sides agree.
+import { LIMITS } from './types';
 
-export const PASSPHRASE_MIN_LENGTH = 12;
+export const PASSPHRASE_MIN_LENGTH = LIMITS.secretMin;
 export const AUTO_LOCK_MIN = 1;
 export const AUTO_LOCK_MAX = 240;
 
@@ -24,7 +26,7 @@ export function validateNewPassphrase(passphrase: string, confirmation: string):
   return null;
 }
 
-export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MIN_LENGTH = LIMITS.secretMin;
 
 /** A new staff password (no confirmation). Returns an error message or null. */
 export function validatePassword(password: string): string | null {
@@ -52,7 +54,7 @@ export function validateLogin(login: string): string | null {
   const text = login.trim();
   if (text === '') return 'Enter a sign-in name.';
   if (/\s/.test(text)) return 'The sign-in name cannot contain spaces.';
-  if (characterCount(text) > 64) return 'The sign-in name can be at most 64 characters long.';
+  if (characterCount(text) > LIMITS.login) return `The sign-in name can be at most ${LIMITS.login} characters long.`;
   return null;
 }
 
@@ -102,7 +104,7 @@ export function validateDateOfBirth(raw: string, today: string = todayIso()): st
   return null;
 }
 
-export const BREAK_GLASS_REASON_MIN = 10;
+export const BREAK_GLASS_REASON_MIN = LIMITS.reasonMin;
 
 export function validateBreakGlassReason(reason: string): string | null {
   if (characterCount(reason.trim()) < BREAK_GLASS_REASON_MIN) {
@@ -154,8 +156,8 @@ export function validateRequestDate(raw: string, today: string = todayIso()): st
   return null;
 }
 
-export const EXTENSION_REASON_MIN = 10;
-export const EXTENSION_REASON_MAX = 1000;
+export const EXTENSION_REASON_MIN = LIMITS.reasonMin;
+export const EXTENSION_REASON_MAX = LIMITS.reason;
 
 /** The reason for extending a right-of-access deadline (it is given to the client). */
 export function validateExtensionReason(reason: string): string | null {
@@ -169,8 +171,8 @@ export function validateExtensionReason(reason: string): string | null {
   return null;
 }
 
-export const AUTH_RECIPIENT_MAX = 200;
-export const AUTH_PURPOSE_MAX = 500;
+export const AUTH_RECIPIENT_MAX = LIMITS.recipient;
+export const AUTH_PURPOSE_MAX = LIMITS.purpose;
 
 /** A psychotherapy-note authorisation as typed. Returns an error message or null. */
 export function validateAuthorization(
@@ -222,7 +224,7 @@ export function validateImportFile(raw: string): string | null {
   return null;
 }
 
-export const EXPIRY_MONTHS_MAX = 120;
+export const EXPIRY_MONTHS_MAX = LIMITS.expiryMonths;
 
 export type ParsedMonths = { ok: true; months: number } | { ok: false; error: string };
 
@@ -237,7 +239,7 @@ export function parseExpiryMonths(raw: string): ParsedMonths {
 }
 
 export const REVOKE_REASON_MIN = 3;
-export const REVOKE_REASON_MAX = 1000;
+export const REVOKE_REASON_MAX = LIMITS.reason;
 
 /** Why a consent is revoked (kept with the document; as the core, 3 to 1000 characters). */
 export function validateRevokeReason(reason: string): string | null {
@@ -249,7 +251,7 @@ export function validateRevokeReason(reason: string): string | null {
   return null;
 }
 
-export const SIGNER_NAME_MAX = 200;
+export const SIGNER_NAME_MAX = LIMITS.signerName;
 
 /** The optional extra signer of a prepared document: both a role and a name, or neither. */
 export function validateExtraSigner(role: string, name: string): string | null {
@@ -270,8 +272,8 @@ export function validateTemplate(title: string, body: string): string | null {
 
 // ---------- Couples, families and minors ----------
 
-export const GUARDIAN_NAME_MAX = 200;
-export const CUSTODY_NOTE_MAX = 1000;
+export const GUARDIAN_NAME_MAX = LIMITS.signerName;
+export const CUSTODY_NOTE_MAX = LIMITS.custodyNote;
 
 /** A guardian as typed. Returns an error message or null. */
 export function validateGuardian(input: { name: string; custodyNote: string; phone: string; email: string }): string | null {
@@ -286,7 +288,7 @@ export function validateGuardian(input: { name: string; custodyNote: string; pho
   return null;
 }
 
-export const UNIT_NAME_MAX = 200;
+export const UNIT_NAME_MAX = LIMITS.signerName;
 export const UNIT_MIN_MEMBERS = 2;
 export const UNIT_MAX_MEMBERS = 12;
 
@@ -300,8 +302,8 @@ export function validateUnit(name: string, memberCount: number): string | null {
   return null;
 }
 
-export const OVERRIDE_REASON_MIN = 10;
-export const OVERRIDE_REASON_MAX = 1000;
+export const OVERRIDE_REASON_MIN = LIMITS.reasonMin;
+export const OVERRIDE_REASON_MAX = LIMITS.reason;
 
 export function validateOverrideReason(reason: string): string | null {
   const count = characterCount(reason.trim());
@@ -371,4 +373,43 @@ export function validateRestore(
     if (typed.password === '') return 'Enter the password.';
   }
   return null;
+}
+
+/** A field id as the core writes it (`given_name`, `phone`): lower-case words joined by underscores. */
+const FIELD_ID = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
+
+/**
+ * Points at the input the core refused: from `from` (the error's notice) up through its ancestors to
+ * the nearest one holding an element with `data-field="<field>"` (so the form or panel the notice is in
+ * wins over another on the same screen), marks that input `aria-invalid="true"`, focuses it, and takes
+ * the mark off as soon as the person edits it. Returns the input, or null when there is none.
+ */
+export function markField(from: Element, field: string): HTMLElement | null {
+  if (!FIELD_ID.test(field)) return null;
+  const selector = `[data-field="${field}"]`;
+  for (let scope = from.parentElement; scope !== null; scope = scope.parentElement) {
+    const found = scope.querySelector<HTMLElement>(selector);
+    if (found === null) continue;
+    // The id may sit on a group (a fieldset of radios): its first control is the one to focus.
+    const input = found.matches('input, select, textarea, button')
+      ? found
+      : (found.querySelector<HTMLElement>('input, select, textarea, button') ?? found);
+    input.setAttribute('aria-invalid', 'true');
+    const clear = () => {
+      input.removeAttribute('aria-invalid');
+      input.removeEventListener('input', clear);
+      input.removeEventListener('change', clear);
+    };
+    input.addEventListener('input', clear);
+    input.addEventListener('change', clear);
+    input.focus();
+    return input;
+  }
+  return null;
+}
+
+/** Characters left before `max`, shown only once the text is near it (the last tenth), else null. */
+export function charactersLeftNearLimit(text: string, max: number): number | null {
+  const left = max - characterCount(text);
+  return left <= Math.max(20, Math.floor(max / 10)) ? left : null;
 }

@@ -398,7 +398,7 @@ describe('consent tab: prepare and sign in place', () => {
     await fireEvent.pointerCancel(pad, { pointerId: 1, pointerType: 'mouse' });
     expect(pad.dataset.strokes).toBe('2');
 
-    await user.type(await byId('signature-typed-name'), 'Ada');
+    await user.type(await byId('signature-typed-name'), 'Ada Lovelace');
     await user.click(await byId('signature-intent'));
     await user.click(await byId('signature-submit'));
     await waitFor(() => expect(stub.callsOf('sign_consent')).toHaveLength(1));
@@ -589,8 +589,8 @@ describe('consent section', () => {
     const expiredOn = addDaysIso(todayIso(), -3);
     const expired = consentReason('treatment', 'expired', `Informed consent to treatment: expired on ${expiredOn}`);
     // The core lists only Carl's care team's active clients (Bruno and the discharged Cyril would need to
-    // re-consent too): consent::tests::dual_consent_makes_a_client_ready_and_changes_put_them_into_reconsent
-    // checks the care team; that a discharged client is left out is not tested in Rust.
+    // re-consent too): consent::tests::reconsent_lists_every_active_client_whose_consent_is_missing_unsigned_
+    // expired_revoked_or_outdated checks the care team, every reason and that a discharged client is left out.
     consentSection(CLINICIAN, {
       reconsent_dashboard: [{ clientId: 'c-ada', clientName: 'Ada Lovelace', reasons: [expired] }],
       get_client: clientDetail(ADA),
@@ -608,7 +608,8 @@ describe('consent section', () => {
     expect(all('.reconsent-row').map((r) => r.dataset.clientId)).toEqual(['c-ada']);
     expect(row).toHaveTextContent('Ada Lovelace');
     expect(all('.reconsent-reason').map((r) => r.dataset.code)).toEqual(['expired']);
-    expect(row).toHaveTextContent('expired on');
+    expect(row).toHaveTextContent('Consent to treatment: expired: it must be signed again');
+    expect(row).not.toHaveTextContent(expiredOn);
 
     await user.click(row);
     await waitFor(() => expect(maybeId('tab-consent')).toHaveAttribute('aria-selected', 'true'));

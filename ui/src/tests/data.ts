@@ -103,8 +103,8 @@ export interface FakeUnit {
 
 
 
-export function commandError(code: ErrorCode, message: string): CommandError {
-  return { code, message };
+export function commandError(code: ErrorCode, message: string, field: string | null = null): CommandError {
+  return { code, message, field };
 }
 
 export const NOW = '2025-03-04T10:00:00Z';
@@ -725,6 +725,7 @@ export function consentDocument(
       signedAtLocal: null,
       device: null,
       typedName: null,
+      otherNameConfirmed: null,
       signatureHash: null,
       signaturePng: null,
     })),
@@ -744,6 +745,7 @@ export function withSignatures(doc: ConsentDocument, indexes: number[]): Consent
             signedAtLocal: '2025-03-04T11:00:00+01:00',
             device: 'test device',
             typedName: s.name,
+            otherNameConfirmed: false,
             signatureHash: fakeHash(`${doc.id}/${s.index}`),
             signaturePng: SIGNATURE_PNG,
           }

@@ -1,3 +1,4 @@
+import { beforeEach, vi } from 'vitest';
 import { render, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../App.svelte';
@@ -112,4 +113,11 @@ export async function signOnPad(user: User, name: string): Promise<void> {
   await user.type(await byId('signature-typed-name'), name);
   await user.click(await byId('signature-intent'));
   await user.click(await byId('signature-submit'));
+}
+
+/** jsdom has no 2D canvas: in the calling file's tests a signature pad captures strokes without drawing them. */
+export function withoutCanvasDrawing() {
+  beforeEach(() => {
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+  });
 }

@@ -56,14 +56,14 @@ export interface Stub {
 }
 
 /** A command failure as the back end sends it; throw it from an answer. */
-export function fail(code: ErrorCode, message: string): CommandError {
-  return { code, message };
+export function fail(code: ErrorCode, message: string, field: string | null = null): CommandError {
+  return { code, message, field };
 }
 
-/** An answer that refuses every call with this error (the core's code and message). */
-export function refuse(code: ErrorCode, message: string): AnswerFn {
+/** An answer that refuses every call with this error (the core's code, message and field id). */
+export function refuse(code: ErrorCode, message: string, field: string | null = null): AnswerFn {
   return () => {
-    throw fail(code, message);
+    throw fail(code, message, field);
   };
 }
 

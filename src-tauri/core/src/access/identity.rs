@@ -34,7 +34,7 @@ impl Role {
         Role::ALL
             .into_iter()
             .find(|role| role.as_str() == text)
-            .ok_or_else(|| Error::invalid("role", "choose owner, clinician or front desk"))
+            .ok_or_else(|| Error::invalid("role", "Choose owner, clinician or front desk."))
     }
 
     /// Whether this role may read clinical text at all (on a care team, at least): who may join a care team.

@@ -199,12 +199,7 @@ pub fn break_glass(
     now: OffsetDateTime,
 ) -> Result<BreakGlassGrant> {
     let reason = reason.trim();
-    if reason.chars().count() < 10 {
-        return Err(Error::invalid("reason", "say why you need this record (at least 10 characters)"));
-    }
-    if reason.chars().count() > 1000 {
-        return Err(Error::invalid("reason", "use at most 1000 characters"));
-    }
+    crate::error::check_reason(reason, "Say why you need this record")?;
     let grant_id = GrantId::generate();
     run(vault, session, now, |transaction, actor| {
         let rule = actor.require(Operation::EmergencyAccess)?;

@@ -98,12 +98,7 @@ fn scene(fixture: &Practice) -> Scene {
 fn signature() -> crate::consent::SignatureInput {
     let stroke =
         (0..20).map(|i| crate::consent::Point { x: 20.0 + f64::from(i) * 20.0, y: 100.0, t: f64::from(i) }).collect();
-    crate::consent::SignatureInput {
-        typed_name: "Ada".into(),
-        intent: true,
-        strokes: vec![stroke],
-        device: "tablet".into(),
-    }
+    crate::fixture::signature("Ada Lovelace", stroke, "tablet")
 }
 
 fn answers() -> Vec<(String, serde_json::Value)> {

@@ -241,7 +241,7 @@ pub(crate) fn append(
     if at.is_empty() {
         return Err(Error::invalid(
             "clock",
-            "the system clock reads a time that cannot be recorded (before year 0 or after 9999); set the clock right and try again",
+            "The computer's clock reads a time that cannot be recorded (before year 0 or after 9999). Set the clock right and try again.",
         ));
     }
     let (last_seq, prev_hash, prev_at) = connection

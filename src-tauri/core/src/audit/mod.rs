@@ -144,11 +144,11 @@ pub fn verify_as(vault: &Vault, session: &Session, now: OffsetDateTime) -> Resul
 /// List entries (owners only); the listing itself is audited.
 pub fn list(vault: &Vault, session: &Session, filter: &AuditFilter, now: OffsetDateTime) -> Result<Vec<AuditEntry>> {
     if !(1..=1000).contains(&filter.limit) {
-        return Err(Error::invalid("limit", "choose between 1 and 1000 entries"));
+        return Err(Error::invalid("limit", "Show between 1 and 1,000 entries."));
     }
     if let (Some(from), Some(to)) = (filter.from, filter.to) {
         if from > to {
-            return Err(Error::invalid("dates", "the start date is after the end date"));
+            return Err(Error::invalid("from", "The start date is after the end date; swap them."));
         }
     }
     access::run(vault, session, now, |transaction, actor: &Actor| {

@@ -420,17 +420,17 @@ fn check_keep(keep: u32) -> Result<()> {
     if KEEP.contains(&keep) {
         Ok(())
     } else {
-        Err(Error::invalid("backups to keep", format!("choose between {} and {}", KEEP.start(), KEEP.end())))
+        Err(Error::invalid("keep", format!("Keep between {} and {} backups.", KEEP.start(), KEEP.end())))
     }
 }
 
 /// A folder for automatic backups: absolute, there, and taking files now (probed with a file removed at once).
 fn check_folder(folder: &Path) -> Result<()> {
     if !folder.is_absolute() {
-        return Err(Error::invalid("backup folder", "choose a folder by its full path"));
+        return Err(Error::invalid("backup_folder", "Choose the backup folder by its full path."));
     }
     if folder.to_str().is_none() {
-        return Err(Error::invalid("backup folder", "choose a folder whose name has no unusual characters"));
+        return Err(Error::invalid("backup_folder", "Choose a backup folder whose name has no unusual characters."));
     }
     if !folder.is_dir() {
         return Err(Error::BackupFolder { folder: folder.to_owned(), problem: FolderProblem::Missing });

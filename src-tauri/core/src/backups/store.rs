@@ -43,9 +43,9 @@ pub(crate) fn settings(connection: &Connection) -> Result<BackupSettings> {
 
 pub(super) fn save_settings(connection: &Connection, settings: &BackupSettings) -> Result<()> {
     let folder = match &settings.folder {
-        Some(folder) => {
-            folder.to_str().ok_or_else(|| Error::invalid("backup folder", "the path must be valid UTF-8"))?
-        }
+        Some(folder) => folder.to_str().ok_or_else(|| {
+            Error::invalid("backup_folder", "Choose a backup folder whose name has no unusual characters.")
+        })?,
         None => "",
     };
     put(connection, FOLDER, folder)?;

@@ -48,7 +48,7 @@ impl ClientStatus {
         match text {
             "active" => Ok(ClientStatus::Active),
             "discharged" => Ok(ClientStatus::Discharged),
-            _ => Err(Error::invalid("status", "choose active or discharged")),
+            _ => Err(Error::invalid("status", "Choose active or discharged.")),
         }
     }
 }
@@ -173,7 +173,9 @@ pub struct ClientSummary {
 
 fn optional(text: Option<String>, field: &'static str, max: usize) -> Result<Option<String>> {
     match text.map(|text| text.trim().to_owned()).filter(|text| !text.is_empty()) {
-        Some(text) if text.chars().count() > max => Err(Error::invalid(field, format!("use at most {max} characters"))),
+        Some(text) if text.chars().count() > max => {
+            Err(crate::error::too_long(field, &format!("the {}", crate::error::field_words(field)), max))
+        }
         other => Ok(other),
     }
 }
@@ -181,10 +183,10 @@ fn optional(text: Option<String>, field: &'static str, max: usize) -> Result<Opt
 fn required(text: &str, field: &'static str, max: usize) -> Result<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(Error::invalid(field, "this is required"));
+        return Err(crate::error::missing(field, &format!("the {}", crate::error::field_words(field))));
     }
     if text.chars().count() > max {
-        return Err(Error::invalid(field, format!("use at most {max} characters")));
+        return Err(crate::error::too_long(field, &format!("the {}", crate::error::field_words(field)), max));
     }
     Ok(text.to_owned())
 }
@@ -192,17 +194,22 @@ fn required(text: &str, field: &'static str, max: usize) -> Result<String> {
 /// Parse `YYYY-MM-DD` strictly.
 pub fn parse_date(text: &str, field: &'static str) -> Result<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(text.trim(), &format).map_err(|_| Error::invalid(field, "use a real date as YYYY-MM-DD"))
+    Date::parse(text.trim(), &format).map_err(|_| {
+        Error::invalid(
+            field,
+            format!("Enter the {} as a real date, written YYYY-MM-DD.", crate::error::field_words(field)),
+        )
+    })
 }
 
 /// A date of birth: a real date, not in the future, not before 1900.
 pub fn check_date_of_birth(text: &str, today: Date) -> Result<Date> {
-    let date = parse_date(text, "date of birth")?;
+    let date = parse_date(text, "date_of_birth")?;
     if date > today {
-        return Err(Error::invalid("date of birth", "is in the future"));
+        return Err(Error::invalid("date_of_birth", "The date of birth is in the future; check the year."));
     }
     if date.year() < 1900 {
-        return Err(Error::invalid("date of birth", "is before 1900"));
+        return Err(Error::invalid("date_of_birth", "The date of birth is before 1900; check the year."));
     }
     Ok(date)
 }
@@ -221,7 +228,7 @@ pub fn check_jurisdiction(text: &str) -> Result<String> {
     if !country_ok || !region_ok {
         return Err(Error::invalid(
             "jurisdiction",
-            "use a country code, optionally with a region, like US-CA or CA-ON",
+            "Choose where the client is seen: a country code, optionally with a region, like US-CA or CA-ON.",
         ));
     }
     Ok(code)
@@ -229,57 +236,81 @@ pub fn check_jurisdiction(text: &str) -> Result<String> {
 
 /// Validate and normalise what staff entered.
 pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
-    crate::text::check_name_characters("given name", &input.given_name)?;
-    crate::text::check_name_characters("family name", &input.family_name)?;
-    crate::text::check_name_characters("preferred name", input.preferred_name.as_deref().unwrap_or_default())?;
-    let given_name = required(&input.given_name, "given name", 100)?;
-    let family_name = required(&input.family_name, "family name", 100)?;
-    let preferred_name = optional(input.preferred_name, "preferred name", 100)?;
+    crate::text::check_name_characters("given_name", &input.given_name)?;
+    crate::text::check_name_characters("family_name", &input.family_name)?;
+    crate::text::check_name_characters("preferred_name", input.preferred_name.as_deref().unwrap_or_default())?;
+    let given_name = required(&input.given_name, "given_name", crate::limits::PERSON_NAME)?;
+    let family_name = required(&input.family_name, "family_name", crate::limits::PERSON_NAME)?;
+    let preferred_name = optional(input.preferred_name, "preferred_name", crate::limits::PERSON_NAME)?;
     let date_of_birth = check_date_of_birth(&input.date_of_birth, today)?.to_string();
-    let pronouns = optional(input.pronouns, "pronouns", 40)?;
+    let pronouns = optional(input.pronouns, "pronouns", crate::limits::PRONOUNS)?;
     let jurisdiction = check_jurisdiction(&input.jurisdiction)?;
-    let email = optional(input.email, "email", 254)?;
+    let email = optional(input.email, "email", crate::limits::EMAIL)?;
     if let Some(email) = &email {
         let well_formed = email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.ends_with('.'))
             && !email.chars().any(char::is_whitespace);
         if !well_formed {
-            return Err(Error::invalid("email", "is not an email address"));
+            return Err(Error::invalid("email", "Enter an email address like name@example.com."));
         }
     }
-    let phone = optional(input.phone, "phone", 40)?;
+    let phone = optional(input.phone, "phone", crate::limits::PHONE)?;
     if let Some(phone) = &phone {
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         if digits < 7 || !phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-            return Err(Error::invalid("phone", "use at least 7 digits (spaces, +, -, ( and ) are fine)"));
+            return Err(Error::invalid(
+                "phone",
+                "Enter a phone number of at least 7 digits; spaces, +, -, ( and ) are fine.",
+            ));
         }
     }
-    let address = optional(input.address, "address", 500)?;
+    let address = optional(input.address, "address", crate::limits::ADDRESS)?;
     let contact = input.contact;
+    // The field to fill in, and the sentence that says why.
     let missing = match contact.preferred {
-        ContactChannel::Phone if phone.is_none() => Some("a phone number"),
-        ContactChannel::Text if phone.is_none() || !contact.ok_to_text => Some("a phone number and consent to texts"),
-        ContactChannel::Email if email.is_none() || !contact.ok_to_email => {
-            Some("an email address and consent to email")
+        ContactChannel::Phone if phone.is_none() => {
+            Some(("phone", "Add a phone number: phone is the preferred way to reach this client."))
         }
-        ContactChannel::Mail if address.is_none() => Some("an address"),
+        ContactChannel::Text if phone.is_none() => {
+            Some(("phone", "Add a phone number: texts are the preferred way to reach this client."))
+        }
+        ContactChannel::Text if !contact.ok_to_text => Some((
+            "ok_to_text",
+            "Record the client's permission to send text messages: texts are the preferred way to reach this client.",
+        )),
+        ContactChannel::Email if email.is_none() => {
+            Some(("email", "Add an email address: email is the preferred way to reach this client."))
+        }
+        ContactChannel::Email if !contact.ok_to_email => Some((
+            "ok_to_email",
+            "Record the client's permission to send email: email is the preferred way to reach this client.",
+        )),
+        ContactChannel::Mail if address.is_none() => {
+            Some(("address", "Add a postal address: mail is the preferred way to reach this client."))
+        }
         _ => None,
     };
-    if let Some(missing) = missing {
-        return Err(Error::invalid("contact preference", format!("the preferred channel needs {missing}")));
+    if let Some((field, sentence)) = missing {
+        return Err(Error::invalid(field, sentence));
     }
     if contact.ok_to_text && phone.is_none() {
-        return Err(Error::invalid("contact preference", "texts need a phone number"));
+        return Err(Error::invalid(
+            "phone",
+            "Add a phone number, or take away the permission to send text messages: texts need a phone number.",
+        ));
     }
     if contact.ok_to_email && email.is_none() {
-        return Err(Error::invalid("contact preference", "email needs an email address"));
+        return Err(Error::invalid(
+            "email",
+            "Add an email address, or take away the permission to send email: email needs an address.",
+        ));
     }
     let billing = match input.billing {
         Billing::PrivatePay => Billing::PrivatePay,
         Billing::Insurance { payer, member_id } => Billing::Insurance {
-            payer: required(&payer, "insurance payer", 100)?,
-            member_id: required(&member_id, "insurance member id", 60)?,
+            payer: required(&payer, "insurance_payer", crate::limits::INSURANCE_PAYER)?,
+            member_id: required(&member_id, "member_id", crate::limits::MEMBER_ID)?,
         },
     };
     Ok(ClientInput {
@@ -410,8 +441,11 @@ pub fn set_care_team(
             let member = crate::staff::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
             if !member.active || !member.role.is_clinical() {
                 return Err(Error::invalid(
-                    "care team",
-                    format!("{} is not an active clinician or owner", member.display_name),
+                    "care_team",
+                    format!(
+                        "{} is not an active clinician or owner, so cannot be on the care team.",
+                        member.display_name
+                    ),
                 ));
             }
         }

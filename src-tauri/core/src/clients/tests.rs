@@ -4,10 +4,34 @@ use crate::staff::Role;
 use crate::testing::test_now;
 use crate::ErrorCode;
 
+/// The refused field's id and the message, as "field_id: message" (people see the message alone).
 fn invalid(input: ClientInput) -> String {
     let error = validate(input, test_now().date()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
-    error.to_string()
+    crate::error::assert_plain_sentence(&error);
+    format!("{}: {error}", error.field().unwrap_or_default())
+}
+
+#[test]
+fn a_missing_way_to_reach_the_client_points_at_its_field() {
+    let base = client_input("Ada", "Lovelace");
+    let by_phone = ContactPreferences { preferred: ContactChannel::Phone, ..ContactPreferences::default() };
+    let error = validate(ClientInput { phone: None, contact: by_phone.clone(), ..base.clone() }, test_now().date())
+        .unwrap_err();
+    assert_eq!(error.field(), Some("phone"));
+    assert_eq!(error.to_string(), "Add a phone number: phone is the preferred way to reach this client.");
+    let by_email = ContactPreferences { preferred: ContactChannel::Email, ok_to_email: true, ..by_phone };
+    assert!(invalid(ClientInput { email: None, contact: by_email.clone(), ..base.clone() }).starts_with("email: "));
+    let unagreed = ContactPreferences { ok_to_email: false, ..by_email };
+    let email = Some("ada@example.org".to_owned());
+    assert!(invalid(ClientInput { email, contact: unagreed, ..base.clone() }).starts_with("ok_to_email: "));
+    let by_mail = ContactPreferences { preferred: ContactChannel::Mail, ..by_phone };
+    assert!(invalid(ClientInput { address: None, contact: by_mail, ..base.clone() }).starts_with("address: "));
+    let long = "A".repeat(crate::limits::PERSON_NAME + 1);
+    assert_eq!(
+        invalid(ClientInput { given_name: long, ..base }),
+        "given_name: The given name can hold at most 100 characters; this one is longer."
+    );
 }
 
 #[test]
@@ -18,28 +42,34 @@ fn validation_refuses_impossible_dates_and_incomplete_details() {
     let tomorrow = test_now().date().next_day().unwrap().to_string();
     assert!(invalid(ClientInput { date_of_birth: tomorrow, ..base.clone() }).contains("future"));
     assert!(invalid(ClientInput { date_of_birth: "1850-01-01".into(), ..base.clone() }).contains("1900"));
-    assert!(invalid(ClientInput { given_name: "   ".into(), ..base.clone() }).contains("given name"));
+    assert!(invalid(ClientInput { given_name: "   ".into(), ..base.clone() }).starts_with("given_name: "));
     for (name, words) in
         [("Ada\u{1b}[2J", "control character"), ("Ada\nLovelace", "line break"), ("Ada\u{202D}", "text-direction")]
     {
         assert!(invalid(ClientInput { given_name: name.into(), ..base.clone() }).contains(words), "{name:?}");
-        assert!(invalid(ClientInput { family_name: name.into(), ..base.clone() }).contains("family name"), "{name:?}");
+        assert!(
+            invalid(ClientInput { family_name: name.into(), ..base.clone() }).starts_with("family_name: "),
+            "{name:?}"
+        );
         let preferred = Some(name.to_owned());
-        assert!(invalid(ClientInput { preferred_name: preferred, ..base.clone() }).contains("preferred name"));
+        assert!(invalid(ClientInput { preferred_name: preferred, ..base.clone() }).starts_with("preferred_name: "));
     }
     for code in ["USA", "U", "us-california", "12-CA", "US_CA"] {
-        assert!(invalid(ClientInput { jurisdiction: code.into(), ..base.clone() }).contains("jurisdiction"), "{code}");
+        assert!(
+            invalid(ClientInput { jurisdiction: code.into(), ..base.clone() }).starts_with("jurisdiction: "),
+            "{code}"
+        );
     }
-    assert!(invalid(ClientInput { email: Some("not-an-email".into()), ..base.clone() }).contains("email"));
-    assert!(invalid(ClientInput { phone: Some("12".into()), ..base.clone() }).contains("phone"));
+    assert!(invalid(ClientInput { email: Some("not-an-email".into()), ..base.clone() }).starts_with("email: "));
+    assert!(invalid(ClientInput { phone: Some("12".into()), ..base.clone() }).starts_with("phone: "));
     let texts_without_consent =
         ContactPreferences { preferred: ContactChannel::Text, ok_to_text: false, ..ContactPreferences::default() };
-    assert!(invalid(ClientInput { contact: texts_without_consent, ..base.clone() }).contains("texts"));
+    assert!(invalid(ClientInput { contact: texts_without_consent, ..base.clone() }).starts_with("ok_to_text: "));
     let email_without_address =
         ContactPreferences { preferred: ContactChannel::Phone, ok_to_email: true, ..ContactPreferences::default() };
-    assert!(invalid(ClientInput { contact: email_without_address, ..base.clone() }).contains("email"));
+    assert!(invalid(ClientInput { contact: email_without_address, ..base.clone() }).starts_with("email: "));
     let insurance = Billing::Insurance { payer: "Aetna".into(), member_id: " ".into() };
-    assert!(invalid(ClientInput { billing: insurance, ..base.clone() }).contains("member id"));
+    assert!(invalid(ClientInput { billing: insurance, ..base.clone() }).starts_with("member_id: "));
 
     let normalised = validate(
         ClientInput {

@@ -84,7 +84,7 @@ impl Kiosk {
             }
         }
         if ids.is_empty() {
-            return Err(Error::invalid("documentIds", "choose the documents to sign"));
+            return Err(Error::invalid("document_ids", "Choose the documents to sign."));
         }
         // Signed in the packet's order (the ESIGN disclosure first), whatever order they came in.
         let ids = access::run(vault, session, now, |transaction, actor| {
@@ -93,7 +93,7 @@ impl Kiosk {
             for id in &ids {
                 let document = store::document(transaction, id)?;
                 if &document.client_id != client_id {
-                    return Err(Error::invalid("documentIds", "every document must be this client's"));
+                    return Err(Error::invalid("document_ids", "Every document to sign must be this client's."));
                 }
                 if document.status != DocumentStatus::Pending {
                     return Err(Error::conflict(format!("{} is not waiting for signatures", document.title)));

@@ -166,6 +166,9 @@ pub struct Signer {
     pub device: Option<String>,
     /// The name they typed.
     pub typed_name: Option<String>,
+    /// Whether the typed name differs from `name` and the signer confirmed it is their legal name
+    /// (`Some(false)`: it matched; `None`: not signed, or signed before the name was checked).
+    pub other_name_confirmed: Option<bool>,
     /// SHA-256 (hex) of the kept strokes.
     pub signature_hash: Option<String>,
     /// The signature drawn as a PNG.
@@ -247,6 +250,21 @@ pub enum ReasonCode {
     Revoked,
 }
 
+impl ReasonCode {
+    /// How pressing a reason is, most pressing (0) first: a consent the client gave and no longer holds
+    /// (revoked, expired), then one never given (missing, unsigned), then one signed on terms that changed.
+    pub fn urgency(self) -> u8 {
+        match self {
+            ReasonCode::Revoked => 0,
+            ReasonCode::Expired => 1,
+            ReasonCode::Missing => 2,
+            ReasonCode::Unsigned => 3,
+            ReasonCode::PlatformChanged => 4,
+            ReasonCode::TemplateUpdated => 5,
+        }
+    }
+}
+
 /// One reason, with a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentReason {
@@ -276,7 +294,7 @@ pub struct ReconsentRow {
     pub client_id: ClientId,
     /// Their name.
     pub client_name: String,
-    /// Which signed consents need renewing, and why.
+    /// Which consents are missing, unsigned or need renewing, and why (by kind).
     pub reasons: Vec<ConsentReason>,
 }
 
@@ -363,15 +381,30 @@ pub fn set_settings(
     now: OffsetDateTime,
 ) -> Result<ConsentSettings> {
     let platform = settings.platform.trim().to_owned();
-    if platform.chars().count() > 100 || platform.chars().any(char::is_control) {
-        return Err(Error::invalid("platform", "the platform's name is one line of at most 100 characters"));
+    if platform.chars().count() > crate::limits::PLATFORM || platform.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "platform",
+            format!("Write the platform's name on one line, in at most {} characters.", crate::limits::PLATFORM),
+        ));
     }
     let recording_policy = settings.recording_policy.trim().to_owned();
-    if recording_policy.is_empty() || recording_policy.chars().count() > 2000 {
-        return Err(Error::invalid("recordingPolicy", "state the recording policy (at most 2000 characters)"));
+    if recording_policy.is_empty() || recording_policy.chars().count() > crate::limits::RECORDING_POLICY {
+        return Err(Error::invalid(
+            "recording_policy",
+            format!(
+                "State the recording policy, in at most {} characters.",
+                crate::error::grouped(crate::limits::RECORDING_POLICY)
+            ),
+        ));
     }
-    if settings.expiry_months > 120 {
-        return Err(Error::invalid("expiryMonths", "consents expire after at most 120 months (0: never)"));
+    if settings.expiry_months > crate::limits::EXPIRY_MONTHS {
+        return Err(Error::invalid(
+            "expiry_months",
+            format!(
+                "Consents can expire after at most {} months; 0 means they never expire.",
+                crate::limits::EXPIRY_MONTHS
+            ),
+        ));
     }
     let settings = ConsentSettings { platform, recording_policy, expiry_months: settings.expiry_months };
     access::run(vault, session, now, |transaction, actor| {
@@ -483,8 +516,10 @@ pub fn client_consents(
     })
 }
 
-/// Clients (that the person may open) whose signed consents need renewing: expired, signed on an older
-/// template version, for another platform, or revoked. Active clients only, by name.
+/// Every active client (that the person may open) whose consent is not in force: a consent needed for
+/// telehealth that is missing or prepared but unsigned, or a signed consent that expired, was revoked, was
+/// signed on an older template version or for another platform. Discharged clients are not listed. The
+/// most pressing first (see [`ReasonCode::urgency`]), then by name.
 pub fn reconsent_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec<ReconsentRow>> {
     access::run(vault, session, now, |transaction, actor| {
         store::ensure_shipped(transaction, now)?;
@@ -492,16 +527,15 @@ pub fn reconsent_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime
         let settings = store::settings(transaction)?;
         let team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         let mut rows = Vec::new();
-        for (client_id, client_name) in store::clients_with_signed_consents(transaction, team)? {
+        for (client_id, client_name) in store::active_clients(transaction, team)? {
             let documents = store::documents_for_client(transaction, &client_id)?;
-            let reasons: Vec<ConsentReason> = reasons(&documents, &versions, &settings, now.date())
-                .into_iter()
-                .filter(|reason| !matches!(reason.code, ReasonCode::Missing | ReasonCode::Unsigned))
-                .collect();
+            let reasons = reasons(&documents, &versions, &settings, now.date());
             if !reasons.is_empty() {
                 rows.push(ReconsentRow { client_id, client_name, reasons });
             }
         }
+        // Stable: clients of the same urgency stay in name order.
+        rows.sort_by_key(|row| row.reasons.iter().map(|reason| reason.code.urgency()).min());
         Ok(rows)
     })
 }
@@ -513,14 +547,17 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
     }
     for signer in signers {
         let name = signer.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(Error::invalid("signers", "each signer needs a name (one line, at most 200 characters)"));
+        if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "signers",
+                format!("Give each signer a name on one line, in at most {} characters.", crate::limits::SIGNER_NAME),
+            ));
         }
         checked.push(SignerInput { role: signer.role, name: name.to_owned() });
     }
     checked.sort_by_key(|signer| signer.role == SignerRole::Witness);
     if checked.len() > MAX_SIGNERS {
-        return Err(Error::invalid("signers", format!("a document has at most {MAX_SIGNERS} signers")));
+        return Err(Error::invalid("signers", format!("A document can have at most {MAX_SIGNERS} signers.")));
     }
     Ok(checked)
 }
@@ -629,10 +666,13 @@ pub fn prepare(
     kinds.sort_by_key(|kind| ConsentKind::ALL.iter().position(|k| k == kind));
     kinds.dedup();
     if kinds.is_empty() {
-        return Err(Error::invalid("kinds", "choose at least one consent to prepare"));
+        return Err(Error::invalid("kinds", "Choose at least one consent to prepare."));
     }
     if kinds.iter().any(|kind| kind.is_agreement()) {
-        return Err(Error::invalid("kinds", "a confidentiality agreement is prepared from the couple or family"));
+        return Err(Error::invalid(
+            "kinds",
+            "A confidentiality agreement is prepared from the couple or family, not here.",
+        ));
     }
     access::run(vault, session, now, |transaction, actor| {
         access::client_access(transaction, actor, client_id, now)?;
@@ -677,7 +717,7 @@ pub fn prepare(
 
 /// The evidence record of one signature, as canonical JSON; its SHA-256 is kept and audited.
 pub fn evidence_json(document: &ConsentDocument, signer: &Signer, operated_by: &StaffId) -> String {
-    serde_json::json!({
+    let mut evidence = serde_json::json!({
         "document": document.id.as_str(),
         "client": document.client_id.as_str(),
         "kind": document.kind.as_str(),
@@ -694,8 +734,13 @@ pub fn evidence_json(document: &ConsentDocument, signer: &Signer, operated_by: &
         "device": signer.device,
         "signature_sha256": signer.signature_hash,
         "session_of": operated_by.as_str(),
-    })
-    .to_string()
+    });
+    // `name` is the name the document expects. Signatures made before the typed-name check keep the
+    // record (and so the hash) they were signed with.
+    if let (Some(confirmed), Some(record)) = (signer.other_name_confirmed, evidence.as_object_mut()) {
+        record.insert("other_name_confirmed".into(), confirmed.into());
+    }
+    evidence.to_string()
 }
 
 /// Sign as one signer of a pending document. When the last signer signs, the document is signed and its
@@ -737,12 +782,23 @@ pub(crate) fn sign_in_transaction(
     if signer.signed_at.is_some() {
         return Err(Error::conflict(format!("{} has already signed this document", signer.name)));
     }
+    let same_name = signature::same_name(&ink.typed_name, &signer.name);
+    if !same_name && !ink.confirmed_other_name {
+        return Err(Error::invalid(
+            "typed_name",
+            format!(
+                "This signature is for {}: type that name, or confirm that the name you typed is your legal name.",
+                signer.name
+            ),
+        ));
+    }
     let local = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let mut signed = signer.clone();
     signed.signed_at = Some(rfc3339(now));
     signed.signed_at_local = Some(local);
     signed.device = Some(ink.device.clone());
     signed.typed_name = Some(ink.typed_name.clone());
+    signed.other_name_confirmed = Some(!same_name);
     signed.signature_hash = Some(ink.hash.clone());
     let evidence_hash = sha256_hex(evidence_json(&document, &signed, &actor.staff_id).as_bytes());
     signed.evidence_hash = Some(evidence_hash.clone());
@@ -781,7 +837,7 @@ pub fn revoke(
 ) -> Result<ConsentDocument> {
     let reason = reason.trim();
     if reason.chars().count() < 3 || reason.chars().count() > MAX_REASON {
-        return Err(Error::invalid("reason", "say why the consent is revoked (3 to 1000 characters)"));
+        return Err(Error::invalid("reason", "Say why the consent is revoked, in 3 to 1,000 characters."));
     }
     access::run(vault, session, now, |transaction, actor| {
         let document = store::document(transaction, document_id)?;
@@ -819,6 +875,14 @@ impl Written for ConsentExport {
     }
 }
 
+/// The practice's letterhead and clock for a printed document, as its profile holds them now (for the
+/// exports' PDFs too).
+pub(crate) fn print_practice(
+    connection: &rusqlite::Connection,
+) -> Result<(crate::pdf::Letterhead, crate::local_time::PracticeTime)> {
+    pdf::practice(connection)
+}
+
 /// A client's consent documents, newest first, for the right-of-access export (the caller checked access).
 pub(crate) fn documents_for_export(
     connection: &rusqlite::Connection,
@@ -834,7 +898,9 @@ pub(crate) fn document_pdf(
     now: OffsetDateTime,
 ) -> Result<Vec<u8>> {
     let client = store::client_name(connection, &document.client_id)?;
-    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, now)?)
+    let (letterhead, clock) = pdf::practice(connection)?;
+    let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, &practice, now)?)
 }
 
 /// Export one document: a PDF (the text, fields, signatures, times, hashes and an evidence page) and a
@@ -851,7 +917,10 @@ pub fn export_document(
         let document = store::document(transaction, document_id)?;
         access::client_access(transaction, actor, &document.client_id, now)?;
         let client = store::client_name(transaction, &document.client_id)?;
-        let pdf = crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, now)?)?;
+        let (letterhead, clock) = pdf::practice(transaction)?;
+        let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+        let pdf =
+            crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, &practice, now)?)?;
         let stem = file_stem("consent", document.id.as_str(), now);
         let pdf_name = format!("{stem}.pdf");
         let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
@@ -887,7 +956,9 @@ pub fn export_packet(
         }
         documents.reverse();
         let client = store::client_name(transaction, client_id)?;
-        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, now)?)?;
+        let (letterhead, clock) = pdf::practice(transaction)?;
+        let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
+        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, &practice, now)?)?;
         let stem = file_stem("consents", client_id.as_str(), now);
         let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
         let export = write_export(folder, &stem, &pdf, &bundle)?;

@@ -1,33 +1,59 @@
 //! A consent document (or a client's packet) as a printable [`Document`]: the signed text, the fields,
 //! each signature drawn from its kept strokes, signer names and times, and an evidence page with every
 //! hash.
+//!
+//! People's times (prepared, signed, revoked, exported) read in the practice's time zone and in words;
+//! UTC, the signing machine's own clock, the device and the hashes are on the evidence page only. Each
+//! signature (name, picture, typed name, intent, time) is one [`Block::Keep`] group, never split.
 
 use rusqlite::Connection;
 use time::OffsetDateTime;
 
-use super::{signature, store, ConsentDocument, DocumentStatus};
+use super::{signature, store, ConsentDocument, DocumentStatus, Signer};
 use crate::error::Result;
-use crate::pdf::{Block, Document};
+use crate::local_time::PracticeTime;
+use crate::pdf::{Block, Document, Letterhead};
 use crate::vault::rfc3339;
+
+/// Who prints the document and how its times read.
+pub(crate) struct Practice<'a> {
+    /// The practice's letterhead (empty: none).
+    pub letterhead: &'a Letterhead,
+    /// The practice's time zone.
+    pub clock: &'a PracticeTime,
+}
+
+/// The practice's letterhead and clock, as its profile holds them now (read in the caller's transaction).
+pub(crate) fn practice(connection: &Connection) -> Result<(Letterhead, PracticeTime)> {
+    let profile = crate::settings::store::practice_profile(connection)?;
+    let letterhead =
+        Letterhead::from_parts(&profile.name, &profile.address, &profile.phone, &profile.licence_lines, &profile.npi);
+    Ok((letterhead, PracticeTime::new(&profile.time_zone)))
+}
 
 fn field(label: &str, value: impl Into<String>) -> Block {
     Block::Field { label: label.to_owned(), value: value.into() }
 }
 
-fn status(document: &ConsentDocument) -> String {
+fn status(document: &ConsentDocument, clock: &PracticeTime) -> String {
     match document.status {
         DocumentStatus::Pending => "Pending: not yet signed by everyone".to_owned(),
         DocumentStatus::Signed => "Signed".to_owned(),
         DocumentStatus::Revoked => format!(
             "Revoked on {} by {}: {}",
-            document.revoked_at.as_deref().unwrap_or(""),
+            clock.format_text(document.revoked_at.as_deref().unwrap_or("")),
             document.revoked_by.as_ref().map(|staff| staff.name.as_str()).unwrap_or(""),
             document.revoke_reason.as_deref().unwrap_or("")
         ),
     }
 }
 
-fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Block>) -> Result<()> {
+fn one(
+    connection: &Connection,
+    document: &ConsentDocument,
+    clock: &PracticeTime,
+    blocks: &mut Vec<Block>,
+) -> Result<()> {
     blocks.push(Block::Heading(document.title.clone()));
     blocks.push(field("Client", document.client_name.clone()));
     blocks.push(field(
@@ -37,36 +63,36 @@ fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Blo
     if let Some(platform) = &document.platform {
         blocks.push(field("Platform", platform.clone()));
     }
-    blocks.push(field("Status", status(document)));
-    blocks.push(field("Prepared", format!("{} by {}", document.created_at, document.created_by.name)));
+    blocks.push(field("Status", status(document, clock)));
+    blocks.push(field(
+        "Prepared",
+        format!("{} by {}", clock.format_text(&document.created_at), document.created_by.name),
+    ));
     if let Some(signed_at) = &document.signed_at {
-        blocks.push(field("Signed by all", signed_at.clone()));
+        blocks.push(field("Signed by all", clock.format_text(signed_at)));
     }
     blocks.push(field(
         "Expires",
         document.expires_on.map_or_else(|| "Does not expire".to_owned(), |day| day.to_string()),
     ));
-    blocks.push(field("Document hash (SHA-256 of the text)", document.text_hash.clone()));
     blocks.push(Block::Rule);
     blocks.push(Block::Heading("The text signed".into()));
     blocks.push(Block::Paragraph(document.text.clone()));
     blocks.push(Block::Rule);
     blocks.push(Block::Heading("Signatures".into()));
     for signer in &document.signers {
-        // A heading keeps the signer's name on the page with their signature.
-        blocks.push(Block::Heading(format!("{}: {}", signer.role.label(), signer.name)));
+        // One group: the signer's name, picture, typed name, intent and time share a page.
+        let mut group = vec![Block::Heading(format!("{}: {}", signer.role.label(), signer.name))];
         match (&signer.signed_at, store::strokes(connection, &document.id, signer.index)?) {
             (Some(signed_at), Some(strokes)) => {
-                blocks.push(Block::Image { image: signature::grey_image(&strokes)?, width: 210, height: 70 });
-                blocks.push(field("Typed name", signer.typed_name.clone().unwrap_or_default()));
-                blocks
-                    .push(field("Intent", "Confirmed: \u{201c}I intend to sign this document electronically\u{201d}"));
-                blocks.push(field("Signed (UTC)", signed_at.clone()));
-                blocks.push(field("Signed (local time)", signer.signed_at_local.clone().unwrap_or_default()));
-                blocks.push(field("Device", signer.device.clone().unwrap_or_default()));
+                group.push(Block::Image { image: signature::grey_image(&strokes)?, width: 210, height: 70 });
+                group.push(field("Typed name", signer.typed_name.clone().unwrap_or_default()));
+                group.push(field("Intent", "Confirmed: \u{201c}I intend to sign this document electronically\u{201d}"));
+                group.push(field("Signed", clock.format_text(signed_at)));
             }
-            _ => blocks.push(field("Signature", "Not signed")),
+            _ => group.push(field("Signature", "Not signed")),
         }
+        blocks.push(Block::Keep(group));
     }
     blocks.push(Block::PageBreak);
     blocks.push(Block::Heading(format!("Evidence: {}", document.title)));
@@ -79,8 +105,12 @@ fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Blo
             &format!("Signer {} ({})", signer.index + 1, signer.role.label()),
             match &signer.signed_at {
                 Some(at) => format!(
-                    "{} signed at {at}\nSignature strokes SHA-256: {}\nEvidence record SHA-256: {}",
+                    "{} signed at {at} (UTC)\n{}\nThe signing machine's clock: {}\nDevice: {}\nSignature \
+                     strokes SHA-256: {}\nEvidence record SHA-256: {}",
                     signer.name,
+                    typed_name_line(signer),
+                    signer.signed_at_local.as_deref().unwrap_or(""),
+                    signer.device.as_deref().unwrap_or(""),
                     signer.signature_hash.as_deref().unwrap_or(""),
                     signer.evidence_hash.as_deref().unwrap_or("")
                 ),
@@ -98,31 +128,55 @@ fn one(connection: &Connection, document: &ConsentDocument, blocks: &mut Vec<Blo
     Ok(())
 }
 
+/// The typed name and how it compared with the signer's name, as the evidence record holds it.
+fn typed_name_line(signer: &Signer) -> String {
+    let typed = signer.typed_name.as_deref().unwrap_or("");
+    match signer.other_name_confirmed {
+        Some(true) => format!(
+            "Typed name: {typed} (differs from the name on the document; the signer confirmed it is their legal name)"
+        ),
+        Some(false) => format!("Typed name: {typed} (matches the name on the document)"),
+        None => format!("Typed name: {typed}"),
+    }
+}
+
 /// The printable document for `documents` (one, or a packet), exported at `now`.
 pub(super) fn document(
     connection: &Connection,
     documents: &[ConsentDocument],
     client: &(String, String),
+    practice: &Practice<'_>,
     now: OffsetDateTime,
 ) -> Result<Document> {
     let mut blocks = Vec::new();
+    if let Some(note) = practice.clock.note() {
+        blocks.push(Block::Paragraph(note));
+    }
     for (index, document) in documents.iter().enumerate() {
         if index > 0 {
             blocks.push(Block::PageBreak);
         }
-        one(connection, document, &mut blocks)?;
+        one(connection, document, practice.clock, &mut blocks)?;
     }
     let (title, footer) = match documents {
         [single] => {
-            (single.title.clone(), format!("Saferoom · consent {} · text SHA-256 {}", single.id, single.text_hash))
+            (single.title.clone(), format!("{} · {} · the hashes are on the evidence page", single.title, client.0))
         }
-        _ => ("Consent packet".to_owned(), format!("Saferoom · consent packet of {} documents", documents.len())),
+        _ => (
+            "Consent packet".to_owned(),
+            format!(
+                "Consent packet of {} documents · {} · the hashes are on each evidence page",
+                documents.len(),
+                client.0
+            ),
+        ),
     };
     Ok(Document {
         title,
-        subtitle: Some(format!("{} · born {} · exported {}", client.0, client.1, rfc3339(now))),
+        subtitle: Some(format!("{} · born {} · exported {}", client.0, client.1, practice.clock.format(now))),
         created_at: rfc3339(now),
         footer,
+        letterhead: practice.letterhead.clone(),
         blocks,
     })
 }

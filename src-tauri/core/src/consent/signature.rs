@@ -5,6 +5,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tiny_skia::{LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::pdf::GreyImage;
@@ -19,7 +21,7 @@ const MAX_STROKES: usize = 200;
 const MAX_POINTS: usize = 20_000;
 /// Less ink than this (in pad units) is not a signature.
 const MIN_INK: f64 = 10.0;
-const MAX_NAME: usize = 200;
+const MAX_NAME: usize = crate::limits::SIGNER_NAME;
 const MAX_DEVICE: usize = 200;
 /// Ink width in pad units.
 const INK_WIDTH: f32 = 3.0;
@@ -46,12 +48,17 @@ pub struct SignatureInput {
     pub strokes: Vec<Vec<Point>>,
     /// What they signed on (the browser engine's user agent).
     pub device: String,
+    /// The signer confirmed that the name they typed, which differs from the name on the document, is
+    /// their legal name (without it a different name is refused; with it, the evidence records it).
+    pub confirmed_other_name: bool,
 }
 
 /// A checked signature, ready to store.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ink {
     pub typed_name: String,
+    /// See [`SignatureInput::confirmed_other_name`].
+    pub confirmed_other_name: bool,
     pub device: String,
     /// The strokes as canonical JSON (coordinates to 0.1 unit, times to the millisecond).
     pub strokes_json: String,
@@ -68,21 +75,21 @@ fn clean_line(text: &str, max: usize) -> String {
 /// Checks a signature: intent confirmed, a name typed, enough ink inside the pad.
 pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
     if !input.intent {
-        return Err(Error::invalid("intent", "the signer must confirm that they intend to sign electronically"));
+        return Err(Error::invalid("intent", "Tick the box to confirm you intend to sign electronically."));
     }
     let typed_name = clean_line(&input.typed_name, MAX_NAME + 1);
     if typed_name.is_empty() {
-        return Err(Error::invalid("typedName", "type your name as well as signing"));
+        return Err(Error::invalid("typed_name", "Type your name as well as signing."));
     }
     if typed_name.chars().count() > MAX_NAME {
-        return Err(Error::invalid("typedName", format!("a name is at most {MAX_NAME} characters")));
+        return Err(crate::error::too_long("typed_name", "a name", MAX_NAME));
     }
     let strokes: Vec<&Vec<Point>> = input.strokes.iter().filter(|stroke| !stroke.is_empty()).collect();
     if strokes.is_empty() {
-        return Err(Error::invalid("strokes", "the signature is empty: sign in the box"));
+        return Err(Error::invalid("strokes", "The signature is empty; sign in the box."));
     }
     if strokes.len() > MAX_STROKES || strokes.iter().map(|stroke| stroke.len()).sum::<usize>() > MAX_POINTS {
-        return Err(Error::invalid("strokes", "the signature has too many points"));
+        return Err(Error::invalid("strokes", "The signature has too many points; clear it and sign again."));
     }
     let mut ink = 0.0;
     let mut rounded: Vec<Vec<[f64; 3]>> = Vec::with_capacity(strokes.len());
@@ -94,7 +101,10 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
                 && (-SLACK..=PAD_HEIGHT + SLACK).contains(&point.y)
                 && point.t >= 0.0;
             if !finite || !inside {
-                return Err(Error::invalid("strokes", "a point of the signature lies outside the signing box"));
+                return Err(Error::invalid(
+                    "strokes",
+                    "Part of the signature lies outside the signing box; clear it and sign again.",
+                ));
             }
             let x = (point.x.clamp(0.0, PAD_WIDTH) * 10.0).round() / 10.0;
             let y = (point.y.clamp(0.0, PAD_HEIGHT) * 10.0).round() / 10.0;
@@ -104,14 +114,38 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
         rounded.push(points);
     }
     if ink < MIN_INK {
-        return Err(Error::invalid("strokes", "the signature is too small: sign across the box"));
+        return Err(Error::invalid("strokes", "The signature is too small; sign across the box."));
     }
     let strokes_json = serde_json::to_string(&rounded).map_err(|error| Error::Render(error.to_string()))?;
     let hash = hex::encode(Sha256::digest(strokes_json.as_bytes()));
     let png = draw(&rounded)?.encode_png().map_err(|error| Error::Render(format!("signature PNG: {error}")))?;
     let device = clean_line(&input.device, MAX_DEVICE);
     let device = if device.is_empty() { "unknown device".to_owned() } else { device };
-    Ok(Ink { typed_name, device, strokes_json, hash, png })
+    Ok(Ink { typed_name, confirmed_other_name: input.confirmed_other_name, device, strokes_json, hash, png })
+}
+
+/// Whether a typed name is the expected name, ignoring case, spacing, punctuation and accents: both are
+/// decomposed (NFKD, which also folds compatibility forms such as ligatures and full-width letters), their
+/// combining marks dropped, lower-cased, and only letters and digits compared ("José  García" is
+/// "jose garcia"; "O'Brien-Smith" is "obrien smith").
+pub(crate) fn same_name(typed: &str, expected: &str) -> bool {
+    let typed = name_key(typed);
+    !typed.is_empty() && typed == name_key(expected)
+}
+
+fn name_key(name: &str) -> String {
+    let mut key = String::new();
+    for ch in name.nfkd().filter(|ch| !is_combining_mark(*ch)).flat_map(char::to_lowercase) {
+        // Lower case has other letters where upper case has one: "STRAUSS" is "Strauß", and a Greek
+        // word's final sigma is its sigma ("ΠΑΠΑΔΟΠΟΥΛΟΣ" is "Παπαδόπουλος").
+        match ch {
+            'ß' => key.push_str("ss"),
+            'ς' => key.push('σ'),
+            _ if ch.is_alphanumeric() => key.push(ch),
+            _ => {}
+        }
+    }
+    key
 }
 
 fn draw(strokes: &[Vec<[f64; 3]>]) -> Result<Pixmap> {
@@ -173,6 +207,7 @@ mod tests {
             intent: true,
             strokes: vec![line(100.0), vec![Point { x: 560.0, y: 40.0, t: 900.0 }]],
             device: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15".into(),
+            confirmed_other_name: false,
         }
     }
 
@@ -199,10 +234,36 @@ mod tests {
     }
 
     #[test]
+    fn names_match_ignoring_case_spacing_punctuation_and_accents() {
+        for (typed, expected) in [
+            ("jose garcia", "José  García"),
+            ("  ZOE angstrom ", "Zoë Ångström"),
+            ("O Brien-Smith, Mary", "O'Brien-Smith,  Mary"),
+            ("ﬁona", "Fiona"),
+            ("Ｊｏｓé", "jose"),
+            ("dmitri шостакович", "Dmitri Шостакович"),
+            ("Γιώργος Παπαδόπουλος", "γιωργος παπαδοπουλος"),
+            ("ΓΙΏΡΓΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ", "Γιώργος Παπαδόπουλος"),
+            ("JOHANN STRAUSS", "Johann Strauß"),
+        ] {
+            assert!(same_name(typed, expected), "{typed:?} is {expected:?}");
+        }
+        for (typed, expected) in [
+            ("Mickey Mouse", "Ada Lovelace"),
+            ("Ada", "Ada Lovelace"),
+            ("Ada Lovelace Byron", "Ada Lovelace"),
+            ("...", "..."),
+            ("", ""),
+        ] {
+            assert!(!same_name(typed, expected), "{typed:?} is not {expected:?}");
+        }
+    }
+
+    #[test]
     fn bad_signatures_are_refused_with_the_field_at_fault() {
         refused(SignatureInput { intent: false, ..scrawl() }, "intent");
-        refused(SignatureInput { typed_name: " \u{7} ".into(), ..scrawl() }, "typedName");
-        refused(SignatureInput { typed_name: "x".repeat(201), ..scrawl() }, "typedName");
+        refused(SignatureInput { typed_name: " \u{7} ".into(), ..scrawl() }, "typed_name");
+        refused(SignatureInput { typed_name: "x".repeat(201), ..scrawl() }, "typed_name");
         refused(SignatureInput { strokes: vec![], ..scrawl() }, "strokes");
         refused(SignatureInput { strokes: vec![vec![], vec![]], ..scrawl() }, "strokes");
         refused(SignatureInput { strokes: vec![vec![Point { x: 10.0, y: 10.0, t: 0.0 }]], ..scrawl() }, "strokes");

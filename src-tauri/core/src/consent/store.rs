@@ -201,7 +201,7 @@ pub(super) fn insert_document(
 fn signers(connection: &Connection, document_id: &DocumentId) -> Result<Vec<Signer>> {
     let mut statement = connection.prepare_cached(
         "SELECT idx, role, name, signed_at, signed_at_local, device, typed_name, signature_hash, signature_png,
-                evidence_hash
+                evidence_hash, other_name_confirmed
          FROM consent_signers WHERE document_id = ?1 ORDER BY idx",
     )?;
     let rows = statement.query_map([document_id], |row| {
@@ -217,6 +217,7 @@ fn signers(connection: &Connection, document_id: &DocumentId) -> Result<Vec<Sign
             signature_hash: row.get(7)?,
             signature_png: row.get(8)?,
             evidence_hash: row.get(9)?,
+            other_name_confirmed: row.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -300,15 +301,11 @@ pub(super) fn documents_for_client(connection: &Connection, client_id: &ClientId
     Ok(documents)
 }
 
-/// Active clients with at least one signed document, by name; a clinician's care team only.
-pub(super) fn clients_with_signed_consents(
-    connection: &Connection,
-    team: Option<&StaffId>,
-) -> Result<Vec<(ClientId, String)>> {
+/// Active (not discharged) clients, by name; a clinician's care team only.
+pub(super) fn active_clients(connection: &Connection, team: Option<&StaffId>) -> Result<Vec<(ClientId, String)>> {
     let mut statement = connection.prepare_cached(
         "SELECT c.id, c.display_name FROM clients c
          WHERE c.status = 'active'
-           AND EXISTS (SELECT 1 FROM consent_documents d WHERE d.client_id = c.id AND d.signed_at IS NOT NULL)
            AND (?1 IS NULL OR EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1))
          ORDER BY c.display_name COLLATE NOCASE, c.id",
     )?;
@@ -325,7 +322,8 @@ pub(super) fn record_signature(
     connection
         .prepare_cached(
             "UPDATE consent_signers SET signed_at = ?3, signed_at_local = ?4, device = ?5, typed_name = ?6,
-                strokes = ?7, signature_png = ?8, signature_hash = ?9, evidence_hash = ?10
+                strokes = ?7, signature_png = ?8, signature_hash = ?9, evidence_hash = ?10,
+                other_name_confirmed = ?11
              WHERE document_id = ?1 AND idx = ?2 AND signed_at IS NULL",
         )?
         .execute(rusqlite::params![
@@ -338,7 +336,8 @@ pub(super) fn record_signature(
             ink.strokes_json,
             ink.png,
             ink.hash,
-            signer.evidence_hash
+            signer.evidence_hash,
+            signer.other_name_confirmed
         ])?;
     Ok(())
 }

@@ -65,7 +65,7 @@ impl ConsentKind {
         ConsentKind::ALL
             .into_iter()
             .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| Error::invalid("kind", format!("{text:?} is not a kind of consent")))
+            .ok_or_else(|| Error::invalid("kind", format!("{text:?} is not a kind of consent.")))
     }
 
     /// The text shipped with the app: (title, body).
@@ -107,8 +107,8 @@ pub const FIELDS: [TemplateField; 9] = [
     TemplateField { name: "unit_name", label: "The couple's or family's name" },
 ];
 
-const MAX_TITLE: usize = 200;
-const MAX_BODY: usize = 50_000;
+const MAX_TITLE: usize = crate::limits::TEMPLATE_TITLE;
+const MAX_BODY: usize = crate::limits::TEMPLATE_BODY;
 
 /// The fields a body uses, in order of first use; an unknown or unclosed field is an error.
 pub fn fields_used(body: &str) -> Result<Vec<TemplateField>> {
@@ -116,12 +116,16 @@ pub fn fields_used(body: &str) -> Result<Vec<TemplateField>> {
     let mut rest = body;
     while let Some(start) = rest.find("{{") {
         let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or_else(|| Error::invalid("body", "a field starts with {{ but has no }}"))?;
+        let end = after.find("}}").ok_or_else(|| {
+            Error::invalid("body", "A placeholder starts with {{ but has no }}; close it or remove it.")
+        })?;
         let name = after[..end].trim();
-        let field = FIELDS
-            .iter()
-            .find(|field| field.name == name)
-            .ok_or_else(|| Error::invalid("body", format!("{{{{{name}}}}} is not a field a template can use")))?;
+        let field = FIELDS.iter().find(|field| field.name == name).ok_or_else(|| {
+            Error::invalid(
+                "body",
+                format!("{{{{{name}}}}} is not a placeholder a template can use; check its spelling."),
+            )
+        })?;
         if !used.contains(field) {
             used.push(*field);
         }
@@ -134,17 +138,17 @@ pub fn fields_used(body: &str) -> Result<Vec<TemplateField>> {
 pub(crate) fn check(title: &str, body: &str) -> Result<(String, String)> {
     let title = title.trim();
     if title.is_empty() || title.chars().any(char::is_control) {
-        return Err(Error::invalid("title", "give the template a title (one line)"));
+        return Err(Error::invalid("title", "Give the template a title on one line."));
     }
     if title.chars().count() > MAX_TITLE {
-        return Err(Error::invalid("title", format!("a title is at most {MAX_TITLE} characters")));
+        return Err(crate::error::too_long("title", "a title", MAX_TITLE));
     }
     let body = body.trim().replace("\r\n", "\n");
     if body.is_empty() {
-        return Err(Error::invalid("body", "the template has no text"));
+        return Err(Error::invalid("body", "Write the template's text; it is empty."));
     }
     if body.chars().count() > MAX_BODY {
-        return Err(Error::invalid("body", format!("a template is at most {MAX_BODY} characters")));
+        return Err(crate::error::too_long("body", "a template", MAX_BODY));
     }
     fields_used(&body)?;
     Ok((title.to_owned(), body))

@@ -19,7 +19,7 @@ fn scrawl(name: &str) -> SignatureInput {
             t: f64::from(i) * 15.0,
         })
         .collect();
-    SignatureInput { typed_name: name.into(), intent: true, strokes: vec![line], device: "Test tablet".into() }
+    crate::fixture::signature(name, line, "Test tablet")
 }
 
 fn with_platform(fixture: &Practice, platform: &str) {
@@ -239,8 +239,9 @@ fn every_signer_signs_with_evidence_chained_into_the_audit_trail() {
     let error = sign(&fixture.vault, &fixture.other_clinician, &document.id, 1, &scrawl("D"), test_now()).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Forbidden, "not on the care team");
 
-    sign(&fixture.vault, &fixture.clinician, &document.id, 1, &scrawl("Dmitri"), test_now()).unwrap();
-    let done = sign(&fixture.vault, &fixture.clinician, &document.id, 2, &scrawl("Carl"), test_now()).unwrap();
+    sign(&fixture.vault, &fixture.clinician, &document.id, 1, &scrawl("dmitri шостакович"), test_now()).unwrap();
+    let done =
+        sign(&fixture.vault, &fixture.clinician, &document.id, 2, &scrawl("Carl Clinician"), test_now()).unwrap();
     assert_eq!(done.status, DocumentStatus::Signed);
     assert_eq!(done.signed_at.as_deref(), Some(rfc3339(test_now()).as_str()));
     let error = sign(&fixture.vault, &fixture.clinician, &document.id, 2, &scrawl("Carl"), test_now()).unwrap_err();
@@ -287,6 +288,7 @@ fn poppler(tool: &str, args: &[&str], file: &std::path::Path) -> String {
 fn a_signed_consent_exports_as_a_pdf_with_signatures_and_evidence_and_as_fhir() {
     let fixture = practice();
     with_platform(&fixture, "Doxy.me");
+    fixture.set_profile("America/Chicago");
     let client = fixture.client("Zoë", "Ångström");
     let signers = [SignerInput { role: SignerRole::Guardian, name: "Γιώργος Παπαδόπουλος".into() }];
     let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
@@ -478,4 +480,285 @@ fn only_the_kinds_a_session_needs_decide_readiness_and_discharged_clients_leave_
     )
     .unwrap();
     assert!(reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap().is_empty());
+}
+
+fn reconsent_codes(rows: &[ReconsentRow]) -> Vec<(String, Vec<(ConsentKind, ReasonCode)>)> {
+    rows.iter()
+        .map(|row| (row.client_name.clone(), row.reasons.iter().map(|reason| (reason.kind, reason.code)).collect()))
+        .collect()
+}
+
+#[test]
+fn reconsent_lists_every_active_client_whose_consent_is_missing_unsigned_expired_revoked_or_outdated() {
+    use ConsentKind::{Technology, Treatment};
+    let fixture = practice();
+    let kinds = [Treatment, Technology];
+    let prepare_for = |client: &ClientId, now: OffsetDateTime| {
+        prepare(&fixture.vault, &fixture.clinician, client, &kinds, &[], now).unwrap()
+    };
+    // A fully consented client is never listed, whatever happens around them.
+    let nobody_yet = reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    assert!(nobody_yet.is_empty(), "no clients, nobody listed: {nobody_yet:?}");
+
+    // Pia signed for the old platform; Otto signed the treatment consent's first version.
+    with_platform(&fixture, "Doxy.me");
+    let pia = fixture.client("Pia", "Platform");
+    sign_all(&fixture, &prepare_for(&pia, test_now()), test_now());
+    with_platform(&fixture, "Zoom for Healthcare");
+    let otto = fixture.client("Otto", "Outdated");
+    sign_all(&fixture, &prepare_for(&otto, test_now()), test_now());
+    let current = templates(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    let treatment = current.iter().find(|template| template.kind == Treatment).unwrap();
+    let body = format!("{} Updated.", treatment.body);
+    save_template(&fixture.vault, &fixture.owner, Treatment, &treatment.title, &body, test_now()).unwrap();
+
+    // Everyone else after the changes.
+    let fay = fixture.client("Fay", "Full");
+    sign_all(&fixture, &prepare_for(&fay, test_now()), test_now());
+    let nora = fixture.client("Nora", "None");
+    let una = fixture.client("Una", "Unsigned");
+    prepare_for(&una, test_now());
+    let eve = fixture.client("Eve", "Expired");
+    let long_ago = test_now() - Duration::days(400);
+    sign_all(&fixture, &prepare_for(&eve, long_ago), long_ago);
+    let rita = fixture.client("Rita", "Revoked");
+    let signed = sign_all(&fixture, &prepare_for(&rita, test_now()), test_now());
+    revoke(&fixture.vault, &fixture.clinician, &signed[1].id, "Client withdrew by phone", test_now()).unwrap();
+    let dan = fixture.client("Dan", "Discharged");
+    crate::clients::set_status(
+        &fixture.vault,
+        &fixture.clinician,
+        &dan,
+        crate::clients::ClientStatus::Discharged,
+        test_now(),
+    )
+    .unwrap();
+
+    let rows = reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    let named = |name: &str| name.to_owned();
+    assert_eq!(
+        reconsent_codes(&rows),
+        [
+            (named("Rita Revoked"), vec![(Technology, ReasonCode::Revoked)]),
+            (named("Eve Expired"), vec![(Treatment, ReasonCode::Expired), (Technology, ReasonCode::Expired)]),
+            (named("Nora None"), vec![(Treatment, ReasonCode::Missing), (Technology, ReasonCode::Missing)]),
+            (named("Una Unsigned"), vec![(Treatment, ReasonCode::Unsigned), (Technology, ReasonCode::Unsigned)]),
+            (
+                named("Pia Platform"),
+                vec![(Treatment, ReasonCode::TemplateUpdated), (Technology, ReasonCode::PlatformChanged)]
+            ),
+            (named("Otto Outdated"), vec![(Treatment, ReasonCode::TemplateUpdated)]),
+        ],
+        "the most pressing first; Fay (fully consented) and Dan (discharged) are not listed"
+    );
+    let ids: Vec<&ClientId> = rows.iter().map(|row| &row.client_id).collect();
+    assert_eq!(ids, [&rita, &eve, &nora, &una, &pia, &otto]);
+    assert!(rows.iter().all(|row| row.reasons.iter().all(|reason| !reason.message.is_empty())));
+
+    // A clinician sees their care team only; the other clinician's list is empty.
+    assert_eq!(reconsent_dashboard(&fixture.vault, &fixture.clinician, test_now()).unwrap(), rows);
+    assert!(reconsent_dashboard(&fixture.vault, &fixture.other_clinician, test_now()).unwrap().is_empty());
+
+    // Nora signs both consents: she leaves the list; a discharged client who comes back is listed again.
+    sign_all(&fixture, &prepare_for(&nora, test_now()), test_now());
+    crate::clients::set_status(
+        &fixture.vault,
+        &fixture.clinician,
+        &dan,
+        crate::clients::ClientStatus::Active,
+        test_now(),
+    )
+    .unwrap();
+    let rows = reconsent_dashboard(&fixture.vault, &fixture.owner, test_now()).unwrap();
+    assert!(!rows.iter().any(|row| row.client_id == nora || row.client_id == fay));
+    let dan_row = rows.iter().find(|row| row.client_id == dan).expect("Dan is active again");
+    assert!(dan_row.reasons.iter().all(|reason| reason.code == ReasonCode::Missing));
+}
+
+fn name_refused(error: &Error, expected_person: &str) {
+    assert!(
+        matches!(error, Error::InvalidInput { field: "typed_name", reason } if reason.contains(expected_person)),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn the_typed_name_must_be_the_signers_or_confirmed_as_their_legal_name() {
+    let fixture = practice();
+    let client = fixture.client("José", "García");
+    let kinds = [ConsentKind::EsignDisclosure, ConsentKind::Treatment, ConsentKind::AiTools];
+    let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &[], test_now()).unwrap();
+
+    // Case, spacing and accents do not matter.
+    let signed =
+        sign(&fixture.vault, &fixture.clinician, &documents[0].id, 0, &scrawl("  jose   GARCIA "), test_now()).unwrap();
+    let signer = &signed.signers[0];
+    assert_eq!((signer.typed_name.as_deref(), signer.other_name_confirmed), (Some("jose   GARCIA"), Some(false)));
+
+    // Another name is refused, naming the person who signs; nothing is recorded.
+    let error =
+        sign(&fixture.vault, &fixture.clinician, &documents[1].id, 0, &scrawl("Mickey Mouse"), test_now()).unwrap_err();
+    name_refused(&error, "José García");
+    let error = sign(&fixture.vault, &fixture.clinician, &documents[1].id, 0, &scrawl("José"), test_now()).unwrap_err();
+    name_refused(&error, "José García");
+    let consents = client_consents(&fixture.vault, &fixture.owner, &client, test_now()).unwrap();
+    let unsigned = consents.documents.iter().find(|document| document.id == documents[1].id).unwrap();
+    assert_eq!(unsigned.status, DocumentStatus::Pending);
+    assert!(unsigned.signers[0].signed_at.is_none());
+
+    // The kiosk checks the same way.
+    let packet = [documents[1].id.clone()];
+    let (kiosk, _) = Kiosk::start(&fixture.vault, &fixture.clinician, &client, &packet, test_now()).unwrap();
+    let error = kiosk.sign(&fixture.vault, &documents[1].id, 0, &scrawl("Mickey Mouse"), test_now()).unwrap_err();
+    name_refused(&error, "José García");
+    let confirmed = SignatureInput { confirmed_other_name: true, ..scrawl("María José García-López") };
+    let packet = kiosk.sign(&fixture.vault, &documents[1].id, 0, &confirmed, test_now()).unwrap();
+    assert!(packet.complete);
+    let session =
+        kiosk.end(&fixture.vault, &mut LoginThrottle::default(), "carl", &SecretString::from(PASSWORD), test_now());
+    let session = session.unwrap();
+
+    // A confirmed other legal name is recorded in the evidence, and its hash covers it.
+    let consents = client_consents(&fixture.vault, &session, &client, test_now()).unwrap();
+    let document = consents.documents.iter().find(|document| document.id == documents[1].id).unwrap();
+    let signer = &document.signers[0];
+    assert_eq!(signer.typed_name.as_deref(), Some("María José García-López"));
+    assert_eq!(signer.other_name_confirmed, Some(true));
+    let evidence: serde_json::Value =
+        serde_json::from_str(&evidence_json(document, signer, fixture.clinician.staff_id())).unwrap();
+    assert_eq!(evidence["name"], "José García");
+    assert_eq!(evidence["typed_name"], "María José García-López");
+    assert_eq!(evidence["other_name_confirmed"], true);
+    assert_eq!(
+        signer.evidence_hash.as_deref(),
+        Some(sha256_hex(evidence_json(document, signer, fixture.clinician.staff_id()).as_bytes()).as_str())
+    );
+    let mut unconfirmed = signer.clone();
+    unconfirmed.other_name_confirmed = Some(false);
+    assert_ne!(
+        sha256_hex(evidence_json(document, &unconfirmed, fixture.clinician.staff_id()).as_bytes()),
+        signer.evidence_hash.clone().unwrap(),
+        "the confirmation is part of the hashed evidence"
+    );
+
+    // A matching name needs no confirmation; ticking it anyway records nothing different.
+    let matching = SignatureInput { confirmed_other_name: true, ..scrawl("Jose Garcia") };
+    let signed = sign(&fixture.vault, &session, &documents[2].id, 0, &matching, test_now()).unwrap();
+    assert_eq!(signed.signers[0].other_name_confirmed, Some(false));
+
+    // The PDF's evidence page says how the typed name compared.
+    let folder = tempfile::tempdir().unwrap();
+    let export = export_document(&fixture.vault, &session, &documents[1].id, folder.path(), test_now()).unwrap();
+    let text: String = poppler("pdftotext", &[], &export.pdf_path).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("the signer confirmed it is their legal name"), "{text}");
+    let export = export_document(&fixture.vault, &session, &documents[0].id, folder.path(), test_now()).unwrap();
+    let text: String = poppler("pdftotext", &[], &export.pdf_path).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(text.contains("matches the name on the document"), "{text}");
+}
+
+/// The text of each page of a PDF file, and the page (from 1) of each picture in it.
+fn pages_and_pictures(path: &std::path::Path) -> (Vec<String>, Vec<usize>) {
+    let pages = poppler("pdftotext", &[], path).split('\u{c}').map(str::to_owned).collect();
+    let pictures = poppler("pdfimages", &["-list"], path)
+        .lines()
+        .skip(2)
+        .map(|row| row.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    (pages, pictures)
+}
+
+#[test]
+fn a_long_packet_with_many_signers_never_splits_a_signature_block() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    fixture.set_profile("America/Chicago");
+    let scripts = ["Zoë Ångström", "Γιώργος Παπαδόπουλος", "Дмитрий Шостакович", "Łukasz Żółć", "Ærøskøbing"];
+    let kinds = [ConsentKind::Treatment, ConsentKind::Technology];
+    let folder = tempfile::tempdir().unwrap();
+    let mut checked_pages = 0;
+    for (round, lengths) in
+        [[1, 2, 3, 40, 80, 120, 199], [200, 150, 7, 60, 2, 33, 100], [5, 90, 200, 1, 45, 170, 12]].iter().enumerate()
+    {
+        let client = fixture.client(scripts[round], &format!("Client{round}"));
+        let signers: Vec<SignerInput> = lengths
+            .iter()
+            .enumerate()
+            .map(|(k, &length)| {
+                let script: Vec<char> = scripts[(round + k) % scripts.len()].chars().collect();
+                let name: String = script.iter().cycle().skip(k).take(length).collect();
+                let name = if name.trim().is_empty() { "Ø".repeat(length) } else { name };
+                let role = [SignerRole::Guardian, SignerRole::Partner, SignerRole::Witness][k % 3];
+                SignerInput { role, name }
+            })
+            .collect();
+        let documents = prepare(&fixture.vault, &fixture.clinician, &client, &kinds, &signers, test_now()).unwrap();
+        let signed = sign_all(&fixture, &documents, test_now());
+        let signatures: usize = signed.iter().map(|document| document.signers.len()).sum();
+        assert_eq!(signatures, 16, "two documents of eight signers each");
+        let packet = export_packet(&fixture.vault, &fixture.owner, &client, folder.path(), test_now()).unwrap();
+        let (pages, pictures) = pages_and_pictures(&packet.pdf_path);
+        assert_eq!(pictures.len(), signatures);
+        // Whether a page is part of an evidence section (which may run over several pages).
+        let mut in_evidence = false;
+        for (index, page) in pages.iter().enumerate().filter(|(_, page)| !page.trim().is_empty()) {
+            in_evidence = page.contains("Evidence: ") || (in_evidence && !page.contains("The text signed"));
+            let count = |label: &str| page.lines().filter(|line| line.starts_with(label)).count();
+            let on_page = pictures.iter().filter(|&&number| number == index + 1).count();
+            assert_eq!(
+                [count("Typed name: "), count("Intent: "), count("Signed: ")],
+                [on_page; 3],
+                "round {round}, page {}: a signature block is split:\n{page}",
+                index + 1
+            );
+            checked_pages += 1;
+            // People's times are the practice's, in words; UTC only on the evidence pages.
+            if page.contains("Signed: ") {
+                assert!(page.contains("Signed: 23 November 2026, 3:00 am CST"), "{page}");
+            }
+            if page.contains("2026-11-23T09:00") {
+                assert!(in_evidence, "UTC outside the evidence page:\n{page}");
+            }
+        }
+    }
+    assert!(checked_pages > 10, "long packets");
+}
+
+#[test]
+fn consent_pdfs_carry_the_letterhead_and_the_practice_time() {
+    let fixture = practice();
+    with_platform(&fixture, "Doxy.me");
+    let client = fixture.client("Zoë", "Ångström");
+    let documents =
+        prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Treatment], &[], test_now()).unwrap();
+    sign_all(&fixture, &documents, test_now());
+    let folder = tempfile::tempdir().unwrap();
+
+    // No profile yet: no letterhead, times in UTC words.
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    assert!(pages[0].trim_start().starts_with("Consent to treatment"), "nothing above the title:\n{}", pages[0]);
+    assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
+
+    fixture.set_profile("America/Chicago");
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    let pages: Vec<&str> = pages.iter().map(String::as_str).filter(|page| !page.trim().is_empty()).collect();
+    let then =
+        ["Consent to treatment", "exported 23 November 2026, 3:00 am CST", "Prepared: 23 November 2026, 3:00 am CST"];
+    crate::fixture::assert_letterhead(&pages, &then);
+    let all = pages.concat();
+    assert!(!all.contains(".000") && !all.contains("Device:  "), "no fractions of seconds");
+    let evidence = pages.iter().find(|page| page.contains("Evidence: ")).expect("an evidence page");
+    assert!(evidence.contains("2026-11-23T09:00:00Z (UTC)") && evidence.contains("Device: Test tablet"), "{evidence}");
+
+    // An unknown zone (stored before the database changed) falls back to UTC and says so.
+    fixture
+        .vault
+        .connection()
+        .execute("UPDATE settings SET value = 'Mars/Olympus_Mons' WHERE value = 'America/Chicago'", [])
+        .unwrap();
+    let export = export_document(&fixture.vault, &fixture.owner, &documents[0].id, folder.path(), test_now()).unwrap();
+    let (pages, _) = pages_and_pictures(&export.pdf_path);
+    assert!(pages[0].contains("“Mars/Olympus_Mons” is not known, so times are shown in UTC"), "{}", pages[0]);
+    assert!(pages[0].contains("23 November 2026, 9:00 am UTC"), "{}", pages[0]);
 }

@@ -87,12 +87,15 @@ pub fn record_access_request(
     received_on: &str,
     now: OffsetDateTime,
 ) -> Result<AccessRequest> {
-    let received = crate::clients::parse_date(received_on, "received on")?;
+    let received = crate::clients::parse_date(received_on, "received_on")?;
     if received > now.date() {
-        return Err(Error::invalid("received on", "is in the future"));
+        return Err(Error::invalid("received_on", "The day the request was received is in the future; check it."));
     }
     if received < now.date() - Duration::days(365) {
-        return Err(Error::invalid("received on", "is more than a year ago"));
+        return Err(Error::invalid(
+            "received_on",
+            "The day the request was received is more than a year ago; check it.",
+        ));
     }
     let request_id = GrantId::generate();
     access::run(vault, session, now, |transaction, actor| {
@@ -131,9 +134,7 @@ pub fn extend_access_request(
     now: OffsetDateTime,
 ) -> Result<AccessRequest> {
     let reason = reason.trim();
-    if reason.chars().count() < 10 || reason.chars().count() > 1000 {
-        return Err(Error::invalid("reason", "write the reason given to the client (10 to 1000 characters)"));
-    }
+    crate::error::check_reason(reason, "Write the reason given to the client")?;
     access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::ExtendAccessDeadline)?;
         let request = load_request(transaction, request_id)?;
@@ -199,7 +200,7 @@ pub(crate) fn fulfil(
 ) -> Result<()> {
     let request = load_request(transaction, request_id)?;
     if request.client_id != *client_id {
-        return Err(Error::invalid("access request", "belongs to another client"));
+        return Err(Error::invalid("access_request", "That access request belongs to another client."));
     }
     if request.fulfilled_at.is_some() {
         return Err(Error::conflict("This request has already been fulfilled"));
@@ -232,19 +233,25 @@ pub fn record_psychotherapy_authorization(
 ) -> Result<PsychotherapyAuthorization> {
     let recipient = recipient.trim();
     let purpose = purpose.trim();
-    if recipient.is_empty() || recipient.chars().count() > 200 {
-        return Err(Error::invalid("recipient", "name who may receive the notes (up to 200 characters)"));
+    if recipient.is_empty() || recipient.chars().count() > crate::limits::RECIPIENT {
+        return Err(Error::invalid(
+            "recipient",
+            format!("Name who may receive the notes, in at most {} characters.", crate::limits::RECIPIENT),
+        ));
     }
-    if purpose.is_empty() || purpose.chars().count() > 500 {
-        return Err(Error::invalid("purpose", "state the purpose (up to 500 characters)"));
+    if purpose.is_empty() || purpose.chars().count() > crate::limits::PURPOSE {
+        return Err(Error::invalid(
+            "purpose",
+            format!("State the purpose, in at most {} characters.", crate::limits::PURPOSE),
+        ));
     }
-    let signed = crate::clients::parse_date(signed_on, "signed on")?;
-    let expires = crate::clients::parse_date(expires_on, "expires on")?;
+    let signed = crate::clients::parse_date(signed_on, "signed_on")?;
+    let expires = crate::clients::parse_date(expires_on, "expires_on")?;
     if signed > now.date() {
-        return Err(Error::invalid("signed on", "is in the future"));
+        return Err(Error::invalid("signed_on", "The day it was signed is in the future; check it."));
     }
     if expires < signed {
-        return Err(Error::invalid("expires on", "is before the day it was signed"));
+        return Err(Error::invalid("expires_on", "The end date is before the day it was signed; check both."));
     }
     let id = GrantId::generate();
     access::run(vault, session, now, |transaction, actor| {

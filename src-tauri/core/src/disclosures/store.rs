@@ -9,7 +9,7 @@ use crate::ids::{ClientId, GrantId, StaffId};
 
 pub(super) fn date_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Date> {
     let text: String = row.get(index)?;
-    crate::clients::parse_date(&text, "stored date")
+    crate::clients::parse_date(&text, "stored_date")
         .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
 }
 

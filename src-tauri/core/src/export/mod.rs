@@ -272,6 +272,7 @@ fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
 
 /// Write the JSON and PDF of `export` into `folder` (among `new_files`); returns the paths and the JSON hash.
 fn write_files(
+    transaction: &Transaction<'_>,
     folder: &Path,
     stem: &str,
     export: &ExportFile,
@@ -281,7 +282,8 @@ fn write_files(
     let mut json = serde_json::to_vec_pretty(export).map_err(|error| Error::Render(error.to_string()))?;
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
-    let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256))?;
+    let (letterhead, clock) = crate::consent::print_practice(transaction)?;
+    let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256, &letterhead, &clock))?;
     let (json_path, pdf_path) = free_names(folder, stem, "json", "pdf")?;
     new_files.write(&json_path, &json)?;
     new_files.write(&pdf_path, &pdf)?;
@@ -356,7 +358,8 @@ pub fn export_client(
             access_requests: Vec::new(),
             audit: Vec::new(),
         };
-        let (json_path, pdf_path, json_sha256) = write_files(folder, &stem, &export, &title, &mut new_files)?;
+        let (json_path, pdf_path, json_sha256) =
+            write_files(transaction, folder, &stem, &export, &title, &mut new_files)?;
         actor.record(
             transaction,
             now,
@@ -397,7 +400,9 @@ pub fn export_practice(
         let mut new_files = NewFiles::default();
         new_files.adopt(&json_path);
         let view = practice_view(transaction, vault, exporter, now)?;
-        let pdf = crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256))?;
+        let (letterhead, clock) = crate::consent::print_practice(transaction)?;
+        let pdf =
+            crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256, &letterhead, &clock))?;
         new_files.write(&pdf_path, &pdf)?;
         practice::audit_export(transaction, actor, now, &file)?;
         new_files.keep();
@@ -458,7 +463,8 @@ fn practice_view(
 }
 
 pub(crate) fn bad_import(reason: impl Into<String>) -> Error {
-    Error::invalid("import", reason)
+    let reason = reason.into();
+    Error::invalid("import", format!("This file cannot be imported: {}.", reason.trim_end_matches('.')))
 }
 
 /// A parsed export file: one client's record (or a version-1 practice export), or a version-2 practice export.
@@ -537,7 +543,7 @@ fn check_signature<'a>(
 fn check_note(note: &NoteRecord, client_id: &str, kind: NoteKind, today: time::Date) -> Result<()> {
     let where_ = format!("note {}", note.id);
     crate::ids::NoteId::parse(&note.id).map_err(|_| bad_import(format!("{where_}: bad id")))?;
-    let date = clients::parse_date(&note.session_date, "session date")
+    let date = clients::parse_date(&note.session_date, "session_date")
         .map_err(|_| bad_import(format!("{where_}: session date is not a real date")))?;
     if date > today {
         return Err(bad_import(format!("{where_}: session date is in the future")));
@@ -570,7 +576,7 @@ pub fn import(
         access::run(vault, session, now, |_, actor| actor.require(Operation::Import))?;
     }
     if !file.is_absolute() {
-        return Err(Error::invalid("file", "give the full path of the export's .json file"));
+        return Err(Error::invalid("file", "Choose the export's .json file by its full path."));
     }
     let bytes = read_bytes(file)?;
     match parse_export(&bytes)? {

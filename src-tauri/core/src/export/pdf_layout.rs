@@ -1,9 +1,13 @@
 //! An export as a printable document (pure: [`crate::pdf::Document`] data, no I/O).
+//!
+//! It carries the practice's letterhead; people's times read in the practice's time zone, in words
+//! (the JSON file beside it keeps them in UTC, with every hash).
 
 use std::collections::HashMap;
 
 use super::format::{ClientRecord, ExportFile, ExportKind, NoteRecord};
-use crate::pdf::{Block, Document};
+use crate::local_time::PracticeTime;
+use crate::pdf::{Block, Document, Letterhead};
 
 fn field(label: &str, value: impl Into<String>) -> Block {
     Block::Field { label: label.to_owned(), value: value.into() }
@@ -13,7 +17,18 @@ fn or_dash(value: &Option<String>) -> String {
     value.clone().filter(|text| !text.is_empty()).unwrap_or_else(|| "—".to_owned())
 }
 
-fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], names: &HashMap<&str, &str>) {
+/// What a record's PDF is made from besides the record: staff names, the practice clock, and the
+/// evidence page's lines (UTC times and hashes), gathered as the body is laid out.
+struct Context<'a> {
+    names: HashMap<&'a str, &'a str>,
+    clock: &'a PracticeTime,
+    /// The client whose record is being laid out (the evidence page names them).
+    client: String,
+    evidence: Vec<Block>,
+}
+
+fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], context: &mut Context<'_>) {
+    let (names, clock) = (&context.names, context.clock);
     if notes.is_empty() {
         blocks.push(Block::Paragraph("None.".into()));
     }
@@ -23,25 +38,36 @@ fn notes_blocks(blocks: &mut Vec<Block>, notes: &[NoteRecord], names: &HashMap<&
         blocks.push(field("Author", names.get(note.author_id.as_str()).copied().unwrap_or(&note.author_name)));
         match (&note.signed_at, &note.content_hash) {
             (Some(signed_at), Some(hash)) => {
-                blocks.push(field("Signed", signed_at));
-                blocks.push(field("Content SHA-256", hash));
+                blocks.push(field("Signed", clock.format_text(signed_at)));
+                context.evidence.push(field(
+                    &format!("{}: note of {}", context.client, note.session_date),
+                    format!("signed at {signed_at} (UTC)\nContent SHA-256: {hash}"),
+                ));
             }
             _ => blocks.push(field("Signed", "No (draft)")),
         }
         blocks.push(Block::Paragraph(note.body.clone()));
         for addendum in &note.addenda {
-            blocks.push(field("Addendum", format!("{} by {}", addendum.created_at, addendum.author_name)));
-            blocks.push(field("Addendum SHA-256", &addendum.content_hash));
+            blocks.push(field(
+                "Addendum",
+                format!("{} by {}", clock.format_text(&addendum.created_at), addendum.author_name),
+            ));
+            context.evidence.push(field(
+                &format!("{}: addendum to the note of {}", context.client, note.session_date),
+                format!("added at {} (UTC)\nContent SHA-256: {}", addendum.created_at, addendum.content_hash),
+            ));
             blocks.push(Block::Paragraph(addendum.body.clone()));
         }
     }
 }
 
-fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap<&str, &str>) {
+fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, context: &mut Context<'_>) {
+    let (names, clock) = (&context.names.clone(), context.clock);
     let name = match &record.preferred_name {
         Some(preferred) => format!("{} {} ({preferred})", record.given_name, record.family_name),
         None => format!("{} {}", record.given_name, record.family_name),
     };
+    context.client = format!("{} {}", record.given_name, record.family_name);
     blocks.push(Block::Heading(name));
     blocks.push(field("Date of birth", &record.date_of_birth));
     blocks.push(field("Pronouns", or_dash(&record.pronouns)));
@@ -81,7 +107,7 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
     let team: Vec<&str> =
         record.care_team.iter().map(|id| names.get(id.as_str()).copied().unwrap_or(id.as_str())).collect();
     blocks.push(field("Care team", if team.is_empty() { "—".to_owned() } else { team.join(", ") }));
-    blocks.push(field("Record created", &record.created_at));
+    blocks.push(field("Record created", clock.format_text(&record.created_at)));
 
     blocks.push(Block::Heading("Intake".into()));
     let answers = super::ordered_answers(&record.intake.answers);
@@ -93,7 +119,7 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
     }
 
     blocks.push(Block::Heading("Progress notes".into()));
-    notes_blocks(blocks, &record.progress_notes, names);
+    notes_blocks(blocks, &record.progress_notes, context);
 
     if !record.guardians.is_empty() {
         blocks.push(Block::Heading("Guardians".into()));
@@ -109,8 +135,8 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
         blocks.push(Block::Heading("Consents".into()));
         for document in &record.consent_documents {
             let state = match (&document.revoked_at, &document.signed_at) {
-                (Some(revoked), _) => format!("revoked {revoked}"),
-                (None, Some(signed)) => format!("signed {signed}"),
+                (Some(revoked), _) => format!("revoked {}", clock.format_text(revoked)),
+                (None, Some(signed)) => format!("signed {}", clock.format_text(signed)),
                 (None, None) => "not signed".to_owned(),
             };
             let file = document.pdf_file.as_deref().map(|name| format!("; {name}")).unwrap_or_default();
@@ -136,15 +162,25 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, names: &HashMap
         blocks.push(field("Purpose", &disclosure.purpose));
         blocks.push(field("Authorization signed", &disclosure.signed_on));
         blocks.push(field("Authorization expires", &disclosure.expires_on));
-        notes_blocks(blocks, &record.psychotherapy_notes, names);
+        notes_blocks(blocks, &record.psychotherapy_notes, context);
     }
 }
 
 /// The printable form of an export; `json_sha256` ties the PDF to the JSON file beside it.
-pub(super) fn document(export: &ExportFile, title: &str, json_sha256: &str) -> Document {
+pub(super) fn document(
+    export: &ExportFile,
+    title: &str,
+    json_sha256: &str,
+    letterhead: &Letterhead,
+    clock: &PracticeTime,
+) -> Document {
     let names: HashMap<&str, &str> =
         export.staff.iter().map(|member| (member.id.as_str(), member.display_name.as_str())).collect();
+    let mut context = Context { names, clock, client: String::new(), evidence: Vec::new() };
     let mut blocks = Vec::new();
+    if let Some(note) = clock.note() {
+        blocks.push(Block::Paragraph(note));
+    }
     match export.kind {
         ExportKind::Client => {
             blocks.push(Block::Paragraph(
@@ -168,13 +204,26 @@ pub(super) fn document(export: &ExportFile, title: &str, json_sha256: &str) -> D
         if index > 0 {
             blocks.push(Block::PageBreak);
         }
-        client_blocks(&mut blocks, record, &names);
+        client_blocks(&mut blocks, record, &mut context);
+    }
+    if !context.evidence.is_empty() {
+        blocks.push(Block::PageBreak);
+        blocks.push(Block::Heading("Evidence".into()));
+        blocks.push(Block::Paragraph(
+            "Each signed note's and addendum's text is hashed with SHA-256; the times here are in UTC, as kept.".into(),
+        ));
+        blocks.append(&mut context.evidence);
     }
     Document {
         title: title.to_owned(),
-        subtitle: Some(format!("Exported {} by {} from Saferoom", export.exported_at, export.exported_by)),
+        subtitle: Some(format!(
+            "Exported {} by {} from Saferoom",
+            clock.format_text(&export.exported_at),
+            export.exported_by
+        )),
         created_at: export.exported_at.clone(),
         footer: format!("JSON SHA-256 {json_sha256}"),
+        letterhead: letterhead.clone(),
         blocks,
     }
 }

@@ -493,7 +493,7 @@ pub fn export_practice_file(
     progress: &dyn Progress,
 ) -> Result<PracticeFileReport> {
     if !path.is_absolute() {
-        return Err(Error::invalid("file", "give the full path of the export file"));
+        return Err(Error::invalid("file", "Choose the export file by its full path."));
     }
     let mut written: Option<PathBuf> = None;
     let result = access::run(vault, session, now, |transaction, actor| {

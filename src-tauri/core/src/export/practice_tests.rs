@@ -19,7 +19,7 @@ fn scrawl(name: &str) -> SignatureInput {
     let stroke = (0..30)
         .map(|i| Point { x: 40.0 + f64::from(i) * 12.0, y: 80.0 + f64::from(i % 4) * 9.0, t: f64::from(i) * 10.0 })
         .collect();
-    SignatureInput { typed_name: name.into(), intent: true, strokes: vec![stroke], device: "Office tablet".into() }
+    crate::fixture::signature(name, stroke, "Office tablet")
 }
 
 fn adult(fixture: &Practice, given: &str, family: &str) -> ClientId {
@@ -117,8 +117,10 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
         now,
     )
     .unwrap();
-    for document in &documents[..2] {
-        crate::consent::sign(vault, clinician, &document.id, 0, &scrawl("Ada Lovelace"), now).unwrap();
+    // The second under a legal name the signer confirmed (kept with the signature since migration 0170).
+    let other_name = SignatureInput { confirmed_other_name: true, ..scrawl("Augusta Ada King") };
+    for (document, signature) in documents[..2].iter().zip([scrawl("Ada Lovelace"), other_name]) {
+        crate::consent::sign(vault, clinician, &document.id, 0, &signature, now).unwrap();
     }
     crate::consent::revoke(vault, clinician, &documents[2].id, "Client withdrew consent to recording", now).unwrap();
     for (name, role, access) in [
@@ -250,6 +252,7 @@ fn every_table_is_exported_or_excluded_with_a_reason() {
     let text = serde_json::to_string(&export).unwrap();
     assert!(!text.contains(PRIVATE), "psychotherapy notes never leave in a practice export");
     assert!(rows(&export, "consent_signers").iter().any(|row| row["signature_png"].is_string()));
+    assert!(rows(&export, "consent_signers").iter().any(|row| row["other_name_confirmed"] == 1));
 }
 
 #[test]

@@ -277,3 +277,36 @@ fn malformed_or_tampered_client_imports_are_refused_and_change_nothing() {
     assert_eq!(error.code(), ErrorCode::Forbidden);
     assert_eq!(counts(&target), before);
 }
+
+/// `pdftotext` of a PDF, page by page.
+fn pdf_pages(path: &Path) -> Vec<String> {
+    pdf_text(path).split('\u{c}').filter(|page| !page.trim().is_empty()).map(str::to_owned).collect()
+}
+
+#[test]
+fn record_pdfs_carry_the_letterhead_and_practice_times_with_utc_and_hashes_on_the_evidence_page() {
+    let (fixture, ada, _) = populated();
+    let out = tempfile::tempdir().unwrap();
+    // No profile: no letterhead line above the title.
+    let plain = export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, test_now()).unwrap();
+    assert!(pdf_pages(&plain.pdf_path)[0].trim_start().starts_with("Client record"), "nothing above the title");
+
+    fixture.set_profile("America/Los_Angeles");
+    let later = test_now() + time::Duration::seconds(1);
+    for path in [
+        export_client(&fixture.vault, &fixture.clinician, &ada, out.path(), None, later).unwrap().pdf_path,
+        export_practice(&fixture.vault, &fixture.owner, out.path(), later, &Silent).unwrap().pdf_path,
+    ] {
+        let pages = pdf_pages(&path);
+        let page_texts: Vec<&str> = pages.iter().map(String::as_str).collect();
+        crate::fixture::assert_letterhead(&page_texts, &["Exported 23 November 2026, 1:00 am PST"]);
+        let (body, evidence) = pages.split_at(pages.iter().position(|page| page.contains("Evidence")).unwrap());
+        let body = body.concat();
+        assert!(body.contains("Signed: 23 November 2026, 1:00 am PST"), "{body}");
+        assert!(!body.contains("2026-11-23T") && !body.contains("SHA-256:"), "UTC or a hash in the body:\n{body}");
+        let evidence = evidence.concat();
+        assert!(evidence.contains("Ada Lovelace: note of 2026-11-02"), "{evidence}");
+        assert!(evidence.contains("signed at 2026-11-23T09:00:00Z (UTC)") && evidence.contains("Content SHA-256:"));
+        assert!(evidence.contains("Ada Lovelace: addendum to the note of 2026-11-02"), "{evidence}");
+    }
+}

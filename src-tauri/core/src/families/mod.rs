@@ -54,7 +54,7 @@ impl UnitKind {
         match text {
             "couple" => Ok(UnitKind::Couple),
             "family" => Ok(UnitKind::Family),
-            _ => Err(Error::invalid("kind", "a couple or a family")),
+            _ => Err(Error::invalid("kind", "Choose a couple or a family.")),
         }
     }
 }
@@ -62,7 +62,8 @@ impl UnitKind {
 impl UnitPolicy {
     /// Read a given name.
     pub fn from_name(text: &str) -> Result<UnitPolicy> {
-        UnitPolicy::parse(text).ok_or_else(|| Error::invalid("policy", "choose no_secrets, limited_secrets or strict"))
+        UnitPolicy::parse(text)
+            .ok_or_else(|| Error::invalid("policy", "Choose a secrets policy: no secrets, limited secrets or strict."))
     }
 
     fn as_str(self) -> &'static str {
@@ -246,14 +247,20 @@ pub fn create_unit(
     now: OffsetDateTime,
 ) -> Result<Unit> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(Error::invalid("name", "give the couple or family a name (one line, at most 200 characters)"));
+    if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            format!(
+                "Give the couple or family a name on one line, in at most {} characters.",
+                crate::limits::SIGNER_NAME
+            ),
+        ));
     }
     let mut members = members.to_vec();
     members.sort();
     members.dedup();
     if members.len() < 2 || members.len() > 12 {
-        return Err(Error::invalid("memberIds", "a couple or family has from 2 to 12 members"));
+        return Err(Error::invalid("member_ids", "A couple or family has from 2 to 12 members."));
     }
     access::run(vault, session, now, |transaction, actor| {
         for member in &members {
@@ -359,7 +366,7 @@ pub fn set_policy(
         }
         let adults: Vec<&UnitMember> = unit.members.iter().filter(|member| member.adult).collect();
         let Some(first) = adults.first() else {
-            return Err(Error::invalid("policy", "an agreement needs at least one adult member to sign it"));
+            return Err(Error::invalid("policy", "An agreement needs at least one adult member to sign it."));
         };
         // A pending agreement for another policy is withdrawn: only one waits for signatures at a time.
         if let (Some(_), Some(pending)) = (unit.pending_policy, &unit.agreement_document_id) {

@@ -9,7 +9,7 @@ fn scrawl(name: &str) -> SignatureInput {
     let stroke = (0..30)
         .map(|i| Point { x: 50.0 + f64::from(i) * 15.0, y: 90.0 + f64::from(i % 5) * 10.0, t: f64::from(i) * 10.0 })
         .collect();
-    SignatureInput { typed_name: name.into(), intent: true, strokes: vec![stroke], device: "Office tablet".into() }
+    crate::fixture::signature(name, stroke, "Office tablet")
 }
 
 fn sign_agreement(fixture: &Practice, unit: &Unit) {

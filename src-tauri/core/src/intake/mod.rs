@@ -131,15 +131,29 @@ pub struct Intake {
 }
 
 pub(crate) fn check_answer(question: &Question, value: &serde_json::Value, today: time::Date) -> Result<()> {
-    let field = "intake answer";
-    let bad = |reason: &str| Err(Error::invalid(field, format!("{:?}: {reason}", question.label)));
+    let field = question.key;
+    let bad = |reason: &str| Err(Error::invalid(field, format!("The answer to \"{}\" {reason}.", question.label)));
     match (question.kind, value) {
-        (QuestionKind::Text, serde_json::Value::String(text)) if text.chars().count() <= 500 => Ok(()),
-        (QuestionKind::LongText, serde_json::Value::String(text)) if text.chars().count() <= 10_000 => Ok(()),
-        (QuestionKind::Text | QuestionKind::LongText, serde_json::Value::String(_)) => bad("is too long"),
+        (QuestionKind::Text, serde_json::Value::String(text)) if text.chars().count() <= crate::limits::INTAKE_TEXT => {
+            Ok(())
+        }
+        (QuestionKind::LongText, serde_json::Value::String(text))
+            if text.chars().count() <= crate::limits::INTAKE_LONG_TEXT =>
+        {
+            Ok(())
+        }
+        (QuestionKind::Text, serde_json::Value::String(_)) => {
+            bad(&format!("is too long: it can hold at most {} characters", crate::limits::INTAKE_TEXT))
+        }
+        (QuestionKind::LongText, serde_json::Value::String(_)) => bad(&format!(
+            "is too long: it can hold at most {} characters",
+            crate::error::grouped(crate::limits::INTAKE_LONG_TEXT)
+        )),
         (QuestionKind::YesNo, serde_json::Value::Bool(_)) => Ok(()),
         (QuestionKind::Date, serde_json::Value::String(text)) => {
-            let date = crate::clients::parse_date(text, "intake date")?;
+            let date = crate::clients::parse_date(text, field).map_err(|_| {
+                Error::invalid(field, format!("Enter the answer to \"{}\" as a real date.", question.label))
+            })?;
             if date > today {
                 return bad("is in the future");
             }
@@ -151,7 +165,13 @@ pub(crate) fn check_answer(question: &Question, value: &serde_json::Value, today
         {
             Ok(())
         }
-        _ => bad(&format!("expected a {} answer", question.kind.as_str())),
+        _ => bad(match question.kind {
+            QuestionKind::Text | QuestionKind::LongText => "must be text",
+            QuestionKind::YesNo => "must be yes or no",
+            QuestionKind::Date => "must be a date",
+            QuestionKind::Choice(_) => "must be one of its choices",
+            QuestionKind::Scale => "must be a number from 0 to 10",
+        }),
     }
 }
 
@@ -186,7 +206,7 @@ pub fn save(
         let question = QUESTIONS
             .iter()
             .find(|question| question.key == key)
-            .ok_or_else(|| Error::invalid("intake answer", format!("there is no question {key:?}")))?;
+            .ok_or_else(|| Error::invalid("intake", format!("There is no intake question {key:?}.")))?;
         if !is_blank(value) {
             check_answer(question, value, today)?;
         }
@@ -194,7 +214,7 @@ pub fn save(
     for question in QUESTIONS.iter().filter(|question| question.required) {
         let answered = answers.iter().any(|(key, value)| key == question.key && !is_blank(value));
         if !answered {
-            return Err(Error::invalid("intake answer", format!("{:?} needs an answer", question.label)));
+            return Err(Error::invalid(question.key, format!("Answer \"{}\"; it is required.", question.label)));
         }
     }
     access::run(vault, session, now, |transaction, actor| {

@@ -95,7 +95,7 @@ fn optional_line(value: Option<&str>, field: &'static str, max: usize) -> Result
     let value = value.map(str::trim).filter(|value| !value.is_empty());
     if let Some(value) = value {
         if value.chars().count() > max || (max <= 200 && value.chars().any(char::is_control)) {
-            return Err(Error::invalid(field, format!("at most {max} characters")));
+            return Err(crate::error::too_long(field, &format!("the {}", crate::error::field_words(field)), max));
         }
     }
     Ok(value.map(str::to_owned))
@@ -103,19 +103,22 @@ fn optional_line(value: Option<&str>, field: &'static str, max: usize) -> Result
 
 pub(crate) fn check_guardian(input: GuardianInput) -> Result<GuardianInput> {
     let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(Error::invalid("name", "give the guardian's name (one line, at most 200 characters)"));
+    if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "name",
+            format!("Enter the guardian's name on one line, in at most {} characters.", crate::limits::SIGNER_NAME),
+        ));
     }
-    let email = optional_line(input.email.as_deref(), "email", 200)?;
+    let email = optional_line(input.email.as_deref(), "email", crate::limits::GUARDIAN_LINE)?;
     if email.as_deref().is_some_and(|email| !email.contains('@')) {
-        return Err(Error::invalid("email", "an email address has an @"));
+        return Err(Error::invalid("email", "Enter an email address like name@example.com."));
     }
     Ok(GuardianInput {
         name: name.to_owned(),
         role: input.role,
         access: input.access,
-        custody_note: optional_line(input.custody_note.as_deref(), "custodyNote", 2000)?,
-        phone: optional_line(input.phone.as_deref(), "phone", 40)?,
+        custody_note: optional_line(input.custody_note.as_deref(), "custody_note", crate::limits::CUSTODY_NOTE)?,
+        phone: optional_line(input.phone.as_deref(), "phone", crate::limits::PHONE)?,
         email,
     })
 }
@@ -257,7 +260,7 @@ impl RuleField {
         RuleField::ALL
             .into_iter()
             .find(|field| field.as_str() == text)
-            .ok_or_else(|| Error::invalid("field", format!("{text:?} is not a rule a practice can override")))
+            .ok_or_else(|| Error::invalid("rule", format!("{text:?} is not a rule a practice can override.")))
     }
 
     /// The allowed range of a numeric value (`None`: a yes/no value).
@@ -384,9 +387,7 @@ pub fn override_rule(
     now: OffsetDateTime,
 ) -> Result<RuleInForce> {
     let reason = reason.trim();
-    if reason.chars().count() < 10 || reason.chars().count() > 1000 {
-        return Err(Error::invalid("reason", "say why the rule is overridden (10 to 1000 characters)"));
-    }
+    crate::error::check_reason(reason, "Say why the rule is overridden")?;
     let value = match (value, field.range()) {
         (None | Some(serde_json::Value::Null), _) => None,
         (Some(serde_json::Value::Bool(flag)), None) => Some(serde_json::Value::Bool(flag)),
@@ -394,18 +395,22 @@ pub fn override_rule(
         (Some(_), Some((low, high))) => {
             return Err(Error::invalid(
                 "value",
-                format!("{} takes a whole number from {low} to {high}", field.as_str()),
+                format!("Enter a whole number from {low} to {high} for {}.", crate::error::field_words(field.as_str())),
             ))
         }
-        (Some(_), None) => return Err(Error::invalid("value", format!("{} takes yes or no", field.as_str()))),
+        (Some(_), None) => {
+            return Err(Error::invalid(
+                "value",
+                format!("Choose yes or no for {}.", crate::error::field_words(field.as_str())),
+            ))
+        }
     };
     let code = jurisdiction.trim().to_owned();
     access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::OverrideJurisdictionRules)?;
-        let rule = rules::all_in_force(now.date())?
-            .into_iter()
-            .find(|rule| rule.code == code)
-            .ok_or_else(|| Error::invalid("jurisdiction", format!("no shipped rules for {code:?}")))?;
+        let rule = rules::all_in_force(now.date())?.into_iter().find(|rule| rule.code == code).ok_or_else(|| {
+            Error::invalid("jurisdiction", format!("Saferoom has no rules for {code:?}; choose another jurisdiction."))
+        })?;
         // The values must still make sense together once this one is applied.
         let mut prospective: Vec<RuleOverride> =
             overrides_for(transaction, &code)?.into_iter().filter(|item| item.field != field).collect();
@@ -422,7 +427,7 @@ pub fn override_rule(
         }
         let checked = apply(rule.clone(), prospective).rule;
         if checked.min_consent_age.is_some_and(|age| age >= checked.majority_age) {
-            return Err(Error::invalid("value", "the minimum consent age must be below the age of majority"));
+            return Err(Error::invalid("value", "The minimum consent age must be below the age of majority."));
         }
         transaction
             .prepare_cached(
@@ -493,7 +498,7 @@ pub fn assess_client(
             .prepare_cached("SELECT session_date FROM progress_notes WHERE client_id = ?1 AND session_date <= ?2")?;
         let sessions = statement
             .query_map(rusqlite::params![client_id, on.to_string()], |row| row.get::<_, String>(0))?
-            .filter_map(|day| day.ok().and_then(|day| crate::clients::parse_date(&day, "sessionDate").ok()))
+            .filter_map(|day| day.ok().and_then(|day| crate::clients::parse_date(&day, "session_date").ok()))
             .collect();
         let guardian_consented = transaction
             .prepare_cached(
@@ -586,7 +591,7 @@ pub fn retention_report(vault: &Vault, session: &Session, on: Date, now: OffsetD
             .collect::<rusqlite::Result<_>>()?;
         let mut rows = Vec::new();
         for (client_id, client_name, ended) in discharged {
-            let Ok(ended_on) = crate::clients::parse_date(&ended, "dischargedOn") else { continue };
+            let Ok(ended_on) = crate::clients::parse_date(&ended, "discharged_on") else { continue };
             let (birth, jurisdiction, started) = client_facts(transaction, &client_id)?;
             let rule = rule_in_force(transaction, &jurisdiction, ended_on)?.rule;
             let (retain_until, explanation) = rules::retain_until(&rule, birth, started, ended_on);

@@ -88,8 +88,8 @@ pub(super) fn client_facts(connection: &Connection, client_id: &ClientId) -> Res
         })
         .optional()?
         .ok_or(Error::NotFound { what: "client" })?;
-    let birth = crate::clients::parse_date(&birth, "dateOfBirth")?;
-    let started = created.get(..10).and_then(|day| crate::clients::parse_date(day, "createdAt").ok()).unwrap_or(birth);
+    let birth = crate::clients::parse_date(&birth, "date_of_birth")?;
+    let started = created.get(..10).and_then(|day| crate::clients::parse_date(day, "created_at").ok()).unwrap_or(birth);
     Ok((birth, jurisdiction, started))
 }
 

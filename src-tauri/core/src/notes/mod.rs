@@ -53,7 +53,7 @@ impl NoteKind {
         NoteKind::ALL
             .into_iter()
             .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| Error::invalid("note kind", "choose progress or psychotherapy"))
+            .ok_or_else(|| Error::invalid("note_kind", "Choose a progress note or a psychotherapy note."))
     }
 }
 
@@ -114,21 +114,21 @@ pub struct ClientNotes {
 
 pub(crate) fn check_body(body: &str) -> Result<()> {
     if body.trim().is_empty() {
-        return Err(Error::invalid("note", "write something first"));
+        return Err(Error::invalid("body", "Write the note first; it is empty."));
     }
     if body.chars().count() > MAX_BODY_CHARS {
-        return Err(Error::invalid("note", format!("use at most {MAX_BODY_CHARS} characters")));
+        return Err(crate::error::too_long("body", "a note", MAX_BODY_CHARS));
     }
     Ok(())
 }
 
 pub(crate) fn check_session_date(text: &str, now: OffsetDateTime) -> Result<String> {
-    let date = crate::clients::parse_date(text, "session date")?;
+    let date = crate::clients::parse_date(text, "session_date")?;
     if date > now.date() {
-        return Err(Error::invalid("session date", "is in the future"));
+        return Err(Error::invalid("session_date", "The session date is in the future; check it."));
     }
     if date.year() < 1900 {
-        return Err(Error::invalid("session date", "is before 1900"));
+        return Err(Error::invalid("session_date", "The session date is before 1900; check the year."));
     }
     Ok(date.to_string())
 }

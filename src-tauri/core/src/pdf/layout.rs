@@ -4,7 +4,7 @@
 //! PDF content stream wants them. Every [`TextRun`] holds text the fonts can show (characters they lack
 //! are already replaced by `?`), its measured width, and where its baseline starts.
 
-use super::{Block, Document, GreyImage};
+use super::{Block, Document, GreyImage, Letterhead};
 
 /// Points per millimetre.
 pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -30,6 +30,10 @@ const TITLE_SIZE: f32 = 17.0;
 const SUBTITLE_SIZE: f32 = 11.5;
 const HEADING_SIZE: f32 = 12.5;
 const FOOTER_SIZE: f32 = 8.5;
+/// The practice's name on page 1.
+const LETTERHEAD_NAME_SIZE: f32 = 13.0;
+/// The letterhead's other lines.
+const LETTERHEAD_SIZE: f32 = 9.0;
 /// Baseline of the footer's last line, above the bottom edge.
 const FOOTER_BASELINE: f32 = 12.0 * PT_PER_MM;
 /// Space kept between the body and the footer's first line.
@@ -146,8 +150,9 @@ pub(crate) fn text_width(measure: &dyn Measure, face: Face, size: f32, text: &st
 /// Breaks one line of text (no `\n`) into lines no wider than `width` points.
 ///
 /// Lines break at spaces; the spaces at a break are dropped, as are trailing spaces. Spaces at the very
-/// start are kept (indentation). A word wider than a whole line is broken between characters. Every
-/// returned line but a lone character wider than `width` fits. An empty input gives one empty line.
+/// start are kept (indentation). A word wider than a whole line starts a new line and is broken as
+/// [`break_word`] says. Every returned line but a lone character wider than `width` fits. An empty input
+/// gives one empty line.
 pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<(String, f32)> {
     let text = printable(measure, face, text);
     let advance = |ch: char| measure.advance(face, ch).unwrap_or(0.0) * size;
@@ -186,7 +191,6 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
             push_line(&mut lines, &mut line, &mut line_width, advance);
         } else {
             line.clear();
-            line_width = 0.0;
         }
         if fits(segment_width) {
             line.push_str(segment);
@@ -194,17 +198,13 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
             has_word = true;
             continue;
         }
-        // A word wider than a whole line: break it anywhere.
-        has_word = false;
-        for ch in segment.chars() {
-            let w = advance(ch);
-            if !fits(line_width + w) && has_word {
-                push_line(&mut lines, &mut line, &mut line_width, advance);
-            }
-            line.push(ch);
-            line_width += w;
-            has_word = true;
-        }
+        // A word wider than a whole line: break it at hyphenation points (see `break_word`).
+        let mut pieces = break_word(measure, face, size, segment, width);
+        let (last, last_width) = pieces.pop().unwrap_or_default();
+        lines.extend(pieces);
+        line = last;
+        line_width = last_width;
+        has_word = true;
     }
     if has_word || lines.is_empty() {
         let trimmed = line.trim_end_matches(' ');
@@ -212,6 +212,103 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
         lines.push((trimmed.to_owned(), if has_word { trimmed_width } else { 0.0 }));
     }
     lines
+}
+
+/// Fewest characters a piece of a broken word has (no letter alone on a line), where the column allows.
+pub(crate) const MIN_PIECE: usize = 3;
+
+/// Characters after which a word may break with no hyphen added.
+const BREAK_AFTER: &[char] = &['-', '\u{2010}', '\u{2013}', '\u{2014}', '/'];
+
+/// Where a word may break by its own spelling: for each position `p` (a break before the `p`-th
+/// character), `Some(true)` at a hyphenation point (a '-' is added), `Some(false)` after a hyphen, dash
+/// or slash already there.
+///
+/// Hyphenation points come from Knuth-Liang patterns (`hypher`) for each run of letters: Greek patterns
+/// for Greek letters, Russian for Cyrillic, English for the rest.
+fn break_points(chars: &[char]) -> Vec<Option<bool>> {
+    let mut points = vec![None; chars.len() + 1];
+    for (index, ch) in chars.iter().enumerate() {
+        if BREAK_AFTER.contains(ch) {
+            points[index + 1] = Some(false);
+        }
+    }
+    let mut start = 0;
+    while start < chars.len() {
+        if !chars[start].is_alphabetic() {
+            start += 1;
+            continue;
+        }
+        let end = (start..chars.len()).find(|&i| !chars[i].is_alphabetic()).unwrap_or(chars.len());
+        let run: String = chars[start..end].iter().collect();
+        let lang = match chars[start] {
+            '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => hypher::Lang::Greek,
+            '\u{400}'..='\u{4ff}' => hypher::Lang::Russian,
+            _ => hypher::Lang::English,
+        };
+        let mut at = start;
+        for syllable in hypher::hyphenate(&run, lang) {
+            at += syllable.chars().count();
+            if at < end {
+                points[at] = Some(true);
+            }
+        }
+        start = end;
+    }
+    points[0] = None;
+    points[chars.len()] = None;
+    points
+}
+
+/// Breaks an already printable word wider than `width` into pieces that fit, each (but the last) ending
+/// at the latest break that fits:
+/// 1. a hyphenation point (with a '-' added) or a hyphen, dash or slash already in the word;
+/// 2. otherwise anywhere, with a '-' added between two letters of a word without digits (a code such
+///    as a hash or an id gets no added '-', which would change it).
+///
+/// Each piece has at least [`MIN_PIECE`] characters; only a column too narrow for that many (and a
+/// hyphen) gives shorter pieces, and then no single letter where two fit.
+pub(crate) fn break_word(measure: &dyn Measure, face: Face, size: f32, word: &str, width: f32) -> Vec<(String, f32)> {
+    let chars: Vec<char> = word.chars().collect();
+    let n = chars.len();
+    let advance = |ch: char| measure.advance(face, ch).unwrap_or(0.0) * size;
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0.0f32);
+    for &ch in &chars {
+        offsets.push(offsets.last().copied().unwrap_or(0.0) + advance(ch));
+    }
+    let hyphen_width = advance('-');
+    let points = break_points(&chars);
+    let is_code = chars.iter().any(char::is_ascii_digit);
+    let loose = |p: usize| !is_code && chars[p - 1].is_alphabetic() && chars[p].is_alphabetic();
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while start + 1 < n && offsets[n] - offsets[start] > width + 0.001 {
+        let piece_width =
+            |p: usize, hyphen: bool| offsets[p] - offsets[start] + if hyphen { hyphen_width } else { 0.0 };
+        let fits = |p: usize, hyphen: bool| piece_width(p, hyphen) <= width + 0.001;
+        let (low, high) = (start + MIN_PIECE, n.saturating_sub(MIN_PIECE));
+        let chosen = (low..=high)
+            .rev()
+            .find_map(|p| points[p].filter(|&hyphen| fits(p, hyphen)).map(|hyphen| (p, hyphen)))
+            .or_else(|| (low..=high).rev().map(|p| (p, loose(p))).find(|&(p, hyphen)| fits(p, hyphen)))
+            .unwrap_or_else(|| {
+                // Too narrow a column for pieces of MIN_PIECE: as much as fits, leaving more than one
+                // character for the next line where the word has them.
+                let fit = (start + 1..n).rev().find(|&p| fits(p, false)).unwrap_or(start + 1);
+                let leave = MIN_PIECE.min(n - start - 1);
+                (fit.min(n - leave).max(start + 1), false)
+            });
+        let (p, hyphen) = chosen;
+        let mut text: String = chars[start..p].iter().collect();
+        if hyphen {
+            text.push('-');
+        }
+        pieces.push((text, piece_width(p, hyphen)));
+        start = p;
+    }
+    pieces.push((chars[start..].iter().collect(), offsets[n] - offsets[start]));
+    pieces
 }
 
 fn push_line(lines: &mut Vec<(String, f32)>, line: &mut String, width: &mut f32, advance: impl Fn(char) -> f32) {
@@ -238,6 +335,7 @@ fn segments(text: &str) -> impl Iterator<Item = &str> {
 /// What a unit came from, for the spacing between blocks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    Letterhead,
     Title,
     Heading,
     Field,
@@ -251,6 +349,8 @@ fn gap(prev: Option<Kind>, next: Kind) -> f32 {
     match (prev, next) {
         (None, _) => 0.0,
         (Some(Kind::Title), _) => 12.0,
+        (Some(Kind::Letterhead), Kind::Rule) => 5.0,
+        (Some(Kind::Letterhead), _) => 1.0,
         (Some(Kind::Heading), _) => 3.0,
         (_, Kind::Heading) => 12.0,
         (Some(Kind::Field), Kind::Field) => 1.5,
@@ -434,18 +534,34 @@ fn footer_lines(measure: &dyn Measure, footer: &str, page_count: usize) -> Vec<(
     if lines.len() > FOOTER_MAX_LINES {
         lines.truncate(FOOTER_MAX_LINES);
         if let Some((last, last_width)) = lines.last_mut() {
-            let ellipsis = printable(measure, Face::Regular, "…");
-            let ellipsis_width = text_width(measure, Face::Regular, FOOTER_SIZE, &ellipsis);
-            while !last.is_empty() && *last_width + ellipsis_width > width {
-                if let Some(ch) = last.pop() {
-                    *last_width -= text_width(measure, Face::Regular, FOOTER_SIZE, &ch.to_string());
-                }
-            }
-            last.push_str(&ellipsis);
-            *last_width += ellipsis_width;
+            end_with_ellipsis(measure, last, last_width, width);
         }
     }
     lines
+}
+
+/// Shortens a footer-size line until it and an ellipsis fit in `width`, then adds the ellipsis.
+fn end_with_ellipsis(measure: &dyn Measure, line: &mut String, line_width: &mut f32, width: f32) {
+    let ellipsis = printable(measure, Face::Regular, "…");
+    let ellipsis_width = text_width(measure, Face::Regular, FOOTER_SIZE, &ellipsis);
+    while !line.is_empty() && *line_width + ellipsis_width > width {
+        if let Some(ch) = line.pop() {
+            *line_width -= text_width(measure, Face::Regular, FOOTER_SIZE, &ch.to_string());
+        }
+    }
+    line.push_str(&ellipsis);
+    *line_width += ellipsis_width;
+}
+
+/// The running header of pages after the first: the letterhead's first line, on one line.
+fn running_header(measure: &dyn Measure, letterhead: &Letterhead) -> Option<(String, f32)> {
+    let first = letterhead.lines.iter().map(|line| line.trim()).find(|line| !line.is_empty())?;
+    let mut lines = wrap(measure, Face::Regular, FOOTER_SIZE, first, TEXT_WIDTH);
+    let (mut line, mut width) = lines.remove(0);
+    if !lines.is_empty() {
+        end_with_ellipsis(measure, &mut line, &mut width, TEXT_WIDTH);
+    }
+    Some((line, width))
 }
 
 /// "Page N of M".
@@ -457,6 +573,16 @@ pub(crate) fn page_label(page: usize, count: usize) -> String {
 pub(crate) fn layout(document: &Document, measure: &dyn Measure) -> Layout {
     let mut builder = Builder { measure, units: Vec::new(), prev: None, break_pending: false };
     let body = Style { face: Face::Regular, size: BODY_SIZE, grey: 0.0, line_factor: LINE_HEIGHT };
+    let mut letterhead_lines = document.letterhead.lines.iter().map(|line| line.trim()).filter(|line| !line.is_empty());
+    if let Some(name) = letterhead_lines.next() {
+        let name_style = Style { face: Face::Bold, size: LETTERHEAD_NAME_SIZE, line_factor: 1.25, ..body };
+        builder.text(Kind::Letterhead, name_style, name, false);
+        for line in letterhead_lines {
+            let style = Style { size: LETTERHEAD_SIZE, grey: MUTED_GREY, line_factor: 1.3, ..body };
+            builder.text(Kind::Letterhead, style, line, false);
+        }
+        builder.rule();
+    }
     if !document.title.trim().is_empty() {
         let title = Style { face: Face::Bold, size: TITLE_SIZE, line_factor: 1.25, ..body };
         builder.text(Kind::Title, title, document.title.trim(), true);
@@ -469,21 +595,42 @@ pub(crate) fn layout(document: &Document, measure: &dyn Measure) -> Layout {
             builder.units[first].space_before = 2.0;
         }
     }
-    let heading = Style { face: Face::Bold, size: HEADING_SIZE, line_factor: 1.25, ..body };
     for block in &document.blocks {
-        match block {
-            Block::Heading(text) => builder.text(Kind::Heading, heading, text, true),
-            Block::Field { label, value } => builder.field(label, value),
-            Block::Paragraph(text) => builder.text(Kind::Paragraph, body, text, false),
-            Block::Rule => builder.rule(),
-            Block::PageBreak => builder.break_pending = builder.prev.is_some(),
-            Block::Image { image, width, height } => builder.image(image, *width, *height),
-        }
+        builder.block(block, false);
     }
-    paginate(builder.units, measure, &document.footer)
+    let header = running_header(measure, &document.letterhead);
+    paginate(builder.units, measure, &document.footer, header.as_ref())
 }
 
-fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str) -> Layout {
+impl Builder<'_> {
+    fn block(&mut self, block: &Block, in_keep: bool) {
+        let body = Style { face: Face::Regular, size: BODY_SIZE, grey: 0.0, line_factor: LINE_HEIGHT };
+        let heading = Style { face: Face::Bold, size: HEADING_SIZE, line_factor: 1.25, ..body };
+        match block {
+            Block::Heading(text) => self.text(Kind::Heading, heading, text, true),
+            Block::Field { label, value } => self.field(label, value),
+            Block::Paragraph(text) => self.text(Kind::Paragraph, body, text, false),
+            Block::Rule => self.rule(),
+            Block::PageBreak if in_keep => {}
+            Block::PageBreak => self.break_pending = self.prev.is_some(),
+            Block::Image { image, width, height } => self.image(image, *width, *height),
+            Block::Keep(blocks) => {
+                let first = self.units.len();
+                for inner in blocks {
+                    self.block(inner, true);
+                }
+                // Every unit of the group but its last must share a page with the one after it; the
+                // last keeps its own rule (a heading's, for one).
+                let last = self.units.len().saturating_sub(1);
+                for unit in self.units.iter_mut().take(last).skip(first) {
+                    unit.keep_with_next = true;
+                }
+            }
+        }
+    }
+}
+
+fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str, header: Option<&(String, f32)>) -> Layout {
     // The footer's height depends on its wrapping, which depends (slightly) on the page count's digits;
     // lay out with a guess, and again if the guess had too few digits.
     let mut digits_guess = 1usize;
@@ -497,7 +644,7 @@ fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str) -> Layout {
         let pages = place(&units, body_bottom);
         let digits = pages.len().to_string().len();
         if digits <= digits_guess {
-            return finish(pages, measure, &footer);
+            return finish(pages, measure, &footer, header);
         }
         digits_guess = digits;
     }
@@ -566,8 +713,29 @@ fn place(units: &[Unit], bottom: f32) -> Vec<Page> {
     pages
 }
 
-fn finish(mut pages: Vec<Page>, measure: &dyn Measure, footer: &[(String, f32)]) -> Layout {
+fn finish(
+    mut pages: Vec<Page>,
+    measure: &dyn Measure,
+    footer: &[(String, f32)],
+    header: Option<&(String, f32)>,
+) -> Layout {
     let count = pages.len();
+    if let Some((text, width)) = header {
+        for page in pages.iter_mut().skip(1) {
+            page.runs.insert(
+                0,
+                TextRun {
+                    x: MARGIN,
+                    y: PAGE_HEIGHT - FOOTER_BASELINE,
+                    size: FOOTER_SIZE,
+                    face: Face::Regular,
+                    grey: MUTED_GREY,
+                    text: text.clone(),
+                    width: *width,
+                },
+            );
+        }
+    }
     let line_height = FOOTER_SIZE * LINE_HEIGHT;
     let last_baseline = FOOTER_BASELINE;
     let first_baseline = last_baseline + (footer.len().max(1) - 1) as f32 * line_height;

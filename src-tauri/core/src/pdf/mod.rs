@@ -43,6 +43,9 @@ pub struct Document {
     pub created_at: String,
     /// Printed at the bottom of every page (up to three lines), followed by "Page N of M".
     pub footer: String,
+    /// The practice's identity at the top of page 1, its first line also at the top of later pages;
+    /// nothing when it has no lines.
+    pub letterhead: Letterhead,
     /// The content, top to bottom.
     pub blocks: Vec<Block>,
 }
@@ -65,6 +68,10 @@ pub enum Block {
     Rule,
     /// What follows starts on a new page (nothing happens at the very start or the very end).
     PageBreak,
+    /// Blocks kept on one page (e.g. a signature: picture, typed name, intent, time): when they do not
+    /// fit below what is already on a page they start the next one. A group taller than a whole page
+    /// breaks where it must. Page breaks inside are ignored.
+    Keep(Vec<Block>),
     /// A greyscale picture (e.g. a signature) at the left margin, `width` × `height` points, scaled to fit
     /// the column; kept on one page.
     Image {
@@ -75,6 +82,41 @@ pub enum Block {
         /// Printed height in points.
         height: u32,
     },
+}
+
+/// Who made a document: the practice's name first, then its address, phone and licence lines.
+///
+/// Lines are trimmed and blank ones dropped, so a practice with no details prints no letterhead.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Letterhead {
+    /// The lines, top to bottom; the first is printed larger and in bold.
+    pub lines: Vec<String>,
+}
+
+impl Letterhead {
+    /// A letterhead from the practice's details: `name`, then each line of `address`, then the phone,
+    /// each licence line and the NPI. Blank parts give no line.
+    pub fn from_parts(name: &str, address: &str, phone: &str, licence_lines: &str, npi: &str) -> Letterhead {
+        let phone = phone.trim();
+        let npi = npi.trim();
+        let phone = (!phone.is_empty()).then(|| format!("Phone {phone}"));
+        let npi = (!npi.is_empty()).then(|| format!("NPI {npi}"));
+        let lines = std::iter::once(name)
+            .chain(address.lines())
+            .chain(phone.as_deref())
+            .chain(licence_lines.lines())
+            .chain(npi.as_deref())
+            .map(str::trim)
+            .filter(|line| !line.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Letterhead { lines }
+    }
+
+    /// Whether there is nothing to print.
+    pub fn is_empty(&self) -> bool {
+        self.lines.iter().all(|line| line.trim().is_empty())
+    }
 }
 
 /// An 8-bit greyscale bitmap (0 black, 255 white), rows top to bottom.
@@ -94,7 +136,7 @@ pub struct GreyImage {
 /// the bundled fonts or the PDF writer fail (a bug, not bad input).
 pub fn render(document: &Document) -> Result<Vec<u8>> {
     let created_at = OffsetDateTime::parse(document.created_at.trim(), &Rfc3339)
-        .map_err(|_| Error::invalid("created_at", "must be an RFC 3339 timestamp"))?;
+        .map_err(|_| Error::invalid("created_at", "The document's creation time is not a time Saferoom can read."))?;
     let fonts = fonts()?;
     let pages = layout::layout(document, fonts);
     render::emit(document, &pages, fonts, created_at)

@@ -13,6 +13,7 @@ fn document(blocks: Vec<Block>) -> Document {
         subtitle: Some("Exported for the client".into()),
         created_at: "2024-05-06T07:08:09+02:00".into(),
         footer: "Saferoom · confidential".into(),
+        letterhead: Letterhead::default(),
         blocks,
     }
 }
@@ -94,15 +95,123 @@ fn wrap_breaks_at_spaces_as_late_as_the_width_allows() {
 }
 
 #[test]
-fn wrap_breaks_words_longer_than_a_line_anywhere() {
-    assert_eq!(lines(&Mono, &"x".repeat(20), 35.0), ["xxxxxxx", "xxxxxxx", "xxxxxx"]);
-    assert_eq!(lines(&Mono, &format!("ab {}", "x".repeat(10)), 35.0), ["ab", "xxxxxxx", "xxx"]);
+fn wrap_breaks_words_longer_than_a_line_never_leaving_one_letter_on_a_line() {
+    // No hyphenation point in "xxxx…": broken where it fits, a '-' added, the last piece 3 letters.
+    assert_eq!(lines(&Mono, &"x".repeat(20), 35.0), ["xxxxxx-", "xxxxxx-", "xxxxx-", "xxx"]);
+    assert_eq!(lines(&Mono, &format!("ab {}", "x".repeat(10)), 35.0), ["ab", "xxxxxx-", "xxxx"]);
+    assert_eq!(lines(&Mono, "abcdefgh", 35.0), ["abcde-", "fgh"], "not 'abcdef-' and a lone 'h'... nor 'gh'");
     // Indentation that leaves no room gives way rather than overflowing.
     for (line, width) in wrap(&Mono, Face::Regular, 10.0, &format!("      {}", "y".repeat(9)), 35.0) {
         assert!(width <= 35.0, "{line:?} is {width} pt wide");
     }
     // A column narrower than one character still makes progress, one character a line.
     assert_eq!(lines(&Mono, "abc", 1.0), ["a", "b", "c"]);
+    // Two characters' room: pairs, never a lone letter after them.
+    assert_eq!(
+        lines(&Mono, "abcde", 10.0),
+        ["ab", "cde"].map(str::to_owned).iter().flat_map(|piece| lines(&Mono, piece, 10.0)).collect::<Vec<_>>()
+    );
+    // Codes (with digits) get no added '-': it would change them. A hyphen already there is a break.
+    let hash = "0123456789abcdef".repeat(3);
+    let pieces = lines(&Mono, &hash, 60.0);
+    assert_eq!(pieces.concat(), hash);
+    assert!(pieces.iter().all(|piece| piece.chars().count() >= 3), "{pieces:?}");
+    assert_eq!(lines(&Mono, "b7e1c2d4-9a0f-4c3e", 50.0), ["b7e1c2d4-", "9a0f-4c3e"]);
+}
+
+/// The positions (in characters) where `hypher` would hyphenate `word` in English.
+fn english_points(word: &str) -> Vec<usize> {
+    hypher::hyphenate(word, hypher::Lang::English)
+        .scan(0, |at, syllable| {
+            *at += syllable.chars().count();
+            Some(*at)
+        })
+        .filter(|&at| at < word.chars().count())
+        .collect()
+}
+
+#[test]
+fn a_long_word_breaks_at_the_latest_hyphenation_point_that_fits() {
+    let word = "incomprehensibilities";
+    let points = english_points(word);
+    assert!(points.len() > 3, "{points:?}");
+    for room in 6..21 {
+        let pieces = lines(&Mono, word, room as f32 * 5.0);
+        assert!(pieces.len() > 1, "{room}: {pieces:?}");
+        let mut at = 0;
+        for piece in &pieces[..pieces.len() - 1] {
+            let stem = piece.strip_suffix('-').unwrap_or_else(|| panic!("{piece:?} ends with a hyphen"));
+            at += stem.chars().count();
+            assert!(points.contains(&at), "{room}: {piece:?} does not end at a hyphenation point {points:?}");
+            assert!(piece.chars().count() <= room, "{piece:?} fits");
+            // The latest point that fits: the next one would not have.
+            if let Some(next) = points.iter().find(|&&point| point > at) {
+                let longer = next - (at - stem.chars().count()) + 1;
+                assert!(longer > room || next + 3 > word.len(), "{room}: {piece:?} broke early");
+            }
+        }
+        let joined: String = pieces.iter().map(|piece| piece.trim_end_matches('-')).collect();
+        assert_eq!(joined, word);
+    }
+    // Greek and Cyrillic words use their own patterns.
+    let greek = "αντικειμενικότητα".repeat(2);
+    let russian = "достопримечательность".repeat(2);
+    for (word, lang) in [(greek, hypher::Lang::Greek), (russian, hypher::Lang::Russian)] {
+        let pieces = lines(&Mono, &word, 80.0);
+        let first = pieces[0].strip_suffix('-').expect("a hyphen added");
+        let points: Vec<usize> = hypher::hyphenate(&word, lang)
+            .scan(0, |at, syllable| {
+                *at += syllable.chars().count();
+                Some(*at)
+            })
+            .collect();
+        assert!(points.contains(&first.chars().count()), "{pieces:?} {points:?}");
+    }
+}
+
+#[test]
+fn no_word_of_any_length_leaves_a_single_letter_on_a_line() {
+    let alphabets = ["abcdefghijklmnopqrstuvwxyz", "αβγδεζηθικλμνξοπρστυφχψω", "абвгдежзийклмнопрстуфхцчшщыэюя"];
+    for alphabet in alphabets {
+        let letters: Vec<char> = alphabet.chars().collect();
+        for length in 1..90 {
+            let word: String = (0..length).map(|i| letters[(i * 5 + length) % letters.len()]).collect();
+            for room in 4..14 {
+                let pieces = lines(&Mono, &word, room as f32 * 5.0);
+                let joined: String = pieces.iter().map(|piece| piece.trim_end_matches('-')).collect();
+                assert_eq!(joined, word);
+                for piece in &pieces {
+                    let letters = piece.trim_end_matches('-').chars().count();
+                    // Three letters at least where the room holds three and a hyphen; two in a narrower one.
+                    let least = if room >= 5 { 3 } else { 2 };
+                    assert!(letters >= length.min(least), "{word:?} in {room}: {pieces:?}");
+                    assert!(piece.chars().count() <= room, "{piece:?} overflows {room}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_rendered_long_word_reads_back_hyphenated() {
+    let word = "supercalifragilisticexpialidocious".repeat(4);
+    let pdf = render(&document(vec![Block::Paragraph(format!("It was {word}, truly."))])).unwrap();
+    // `-layout` keeps the printed lines (plain pdftotext joins hyphenated words back).
+    let text = poppler("pdftotext", &["-layout"], &pdf);
+    let body: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|line| !line.starts_with("It was"))
+        .take_while(|line| !line.is_empty())
+        .collect();
+    assert!(body.len() >= 3, "{text}");
+    assert_eq!(body[0], "It was");
+    for line in &body[1..body.len() - 1] {
+        assert!(line.ends_with('-') && line.chars().count() > 3, "{line:?} in {body:?}");
+    }
+    assert!(body.last().unwrap().ends_with(", truly.") && body.last().unwrap().chars().count() > 10);
+    let joined: String = body[1..].iter().map(|line| line.trim_end_matches('-')).collect();
+    assert_eq!(joined, format!("{word}, truly."));
 }
 
 #[test]
@@ -160,11 +269,13 @@ fn an_unbroken_500_character_word_stays_inside_the_column() {
         .map(|run| run.text.as_str())
         .collect();
     assert!(paragraph.len() > 2, "the word is broken over several lines: {paragraph:?}");
-    assert_eq!(paragraph.concat(), format!("Before{word} after"));
+    assert!(paragraph[1..].iter().all(|line| line.chars().count() > 3), "{paragraph:?}");
+    let unhyphenated = |runs: &[&str]| runs.iter().map(|text| text.trim_end_matches('-')).collect::<String>();
+    assert_eq!(unhyphenated(&paragraph), format!("Before{word} after"));
     let value_runs: Vec<_> =
         runs.iter().filter(|run| run.face == Face::Regular && run.size == 10.5 && run.x > MARGIN + 1.0).collect();
     assert!(value_runs.len() > 1, "the value wraps");
-    assert_eq!(value_runs.iter().map(|run| run.text.as_str()).collect::<String>(), word);
+    assert_eq!(unhyphenated(&value_runs.iter().map(|run| run.text.as_str()).collect::<Vec<_>>()), word);
 }
 
 #[test]
@@ -278,6 +389,7 @@ fn an_empty_document_lays_out_one_page_with_only_the_page_label() {
         subtitle: None,
         created_at: String::new(),
         footer: String::new(),
+        letterhead: Letterhead::default(),
         blocks: vec![],
     };
     let layout = real_layout(&empty);
@@ -404,6 +516,7 @@ fn an_empty_document_renders_one_page() {
         subtitle: Some(String::new()),
         created_at: "2024-01-01T00:00:00Z".into(),
         footer: String::new(),
+        letterhead: Letterhead::default(),
         blocks: vec![Block::Paragraph(String::new()), Block::Heading(String::new()), Block::PageBreak],
     };
     let pdf = render(&empty).unwrap();
@@ -430,7 +543,8 @@ fn characters_the_fonts_lack_print_as_question_marks() {
 fn an_unparseable_created_at_is_refused() {
     let error = render(&Document { created_at: "yesterday".into(), ..document(vec![]) }).unwrap_err();
     assert_eq!(error.code(), ErrorCode::InvalidInput, "{error}");
-    assert!(error.to_string().contains("created_at"), "{error}");
+    assert_eq!(error.field(), Some("created_at"), "{error}");
+    crate::error::assert_plain_sentence(&error);
 }
 
 #[test]
@@ -492,4 +606,262 @@ fn the_subsetter_keeps_glyph_ids_and_composite_components() {
     }
     assert!(subset::subset(b"not a font", &keep).is_err());
     assert!(subset::subset(&full.original_bytes[..5_000], &keep).is_err(), "truncated input is refused, not a panic");
+}
+
+// ---- Keep-together groups: signature blocks ------------------------------------------------------
+
+/// Names of every length from 1 to 200 characters in the scripts the bundled fonts cover.
+fn names_of_every_length() -> Vec<String> {
+    let alphabets = [
+        "abcdefghijklmnopqrstuvwxyz",
+        "ÀÉÎÕÜåçèñøßłŁŻźĆ",
+        "αβγδεζηθικλμνξοπρστυφχψω",
+        "абвгдежзийклмнопрстуфхцчшщыэюя",
+        "אבגדהוזחטיכלמנסעפצקרשת",
+        "աբգդեզէըթժիլխծկհձղճմյնշոչպջռսվտրցւփքօֆ",
+        "აბგდევზთიკლმნოპჟრსტუფქღყშჩცძწჭხჯჰ",
+    ];
+    let mut names = Vec::new();
+    for length in (1..=200).step_by(7).chain([2, 3, 199, 200]) {
+        let alphabet: Vec<char> = alphabets[length % alphabets.len()].chars().collect();
+        let name: String = (0..length)
+            .map(|i| if i % 9 == 8 && i + 1 < length { ' ' } else { alphabet[(i * 7 + length) % alphabet.len()] })
+            .collect();
+        names.push(name);
+    }
+    names
+}
+
+fn signature_image() -> Block {
+    let pixels = (0..60 * 20).map(|i| if i % 7 == 0 { 0 } else { 255 }).collect();
+    Block::Image { image: GreyImage { width: 60, height: 20, pixels }, width: 210, height: 70 }
+}
+
+/// A signature block as the consent PDF makes it, marked `S<index>` so its parts can be found.
+fn signature_block(index: usize, name: &str) -> Block {
+    Block::Keep(vec![
+        Block::Heading(format!("S{index:03} Client: {name}")),
+        signature_image(),
+        Block::Field { label: "Typed name".into(), value: name.to_owned() },
+        Block::Field {
+            label: "Intent".into(),
+            value: "Confirmed: “I intend to sign this document electronically”".into(),
+        },
+        Block::Field { label: "Signed".into(), value: format!("S{index:03}-signed 30 November 2026, 2:05 pm CST") },
+    ])
+}
+
+/// A long packet: documents of varying length, each followed by its signature blocks.
+fn packet(names: &[String], filler: usize) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        if index % 4 == 0 {
+            blocks.push(Block::Heading(format!("Document {}", index / 4)));
+            blocks.extend((0..(filler + index) % 9).map(paragraph));
+            blocks.push(Block::Heading("Signatures".into()));
+        }
+        blocks.push(signature_block(index, name));
+    }
+    blocks
+}
+
+/// For each signature block, the pages its heading, picture, typed name, intent and time are on.
+fn signature_parts_pages(layout: &Layout, count: usize) -> Vec<[usize; 5]> {
+    let mut parts = vec![[usize::MAX; 5]; count];
+    let (mut image, mut typed, mut intent) = (0, 0, 0);
+    for (page_index, page) in layout.pages.iter().enumerate() {
+        for _ in &page.images {
+            parts[image][1] = page_index;
+            image += 1;
+        }
+        for run in &page.runs {
+            if run.face == Face::Bold && run.text.starts_with('S') && run.text.get(4..5) == Some(" ") {
+                if let Ok(index) = run.text[1..4].parse::<usize>() {
+                    parts[index][0] = page_index;
+                }
+            }
+            if run.text == "Typed name:" {
+                parts[typed][2] = page_index;
+                typed += 1;
+            }
+            if run.text == "Intent:" {
+                parts[intent][3] = page_index;
+                intent += 1;
+            }
+            if let Some(index) = run.text.strip_prefix('S').and_then(|rest| rest.split_once("-signed")) {
+                parts[index.0.parse::<usize>().unwrap()][4] = page_index;
+            }
+        }
+    }
+    assert_eq!((image, typed, intent), (count, count, count), "every part is placed once");
+    parts
+}
+
+#[test]
+fn a_signature_block_never_splits_across_pages_whatever_the_names() {
+    let names = names_of_every_length();
+    let mut moved_whole = 0;
+    for filler in 0..9 {
+        let layout = real_layout(&document(packet(&names, filler)));
+        assert!(layout.pages.len() > 3, "a long packet");
+        for (index, pages) in signature_parts_pages(&layout, names.len()).iter().enumerate() {
+            assert!(pages.iter().all(|page| *page == pages[0]), "filler {filler}: signature {index} split: {pages:?}");
+        }
+        // The block really moved: the page before it has room left that its first part alone would fit.
+        for page in &layout.pages[..layout.pages.len() - 1] {
+            let lowest = page.runs.iter().filter(|run| run.size > 9.0).map(|run| run.y).fold(f32::MAX, f32::min);
+            moved_whole += usize::from(lowest > MARGIN + 100.0);
+        }
+    }
+    assert!(moved_whole > 0, "some page must end early because a whole signature block went to the next one");
+}
+
+#[test]
+fn a_keep_group_moves_whole_to_the_next_page_and_one_taller_than_a_page_still_breaks() {
+    let mut saw_move = false;
+    for filler in 20..75 {
+        let mut blocks: Vec<Block> = (0..filler).map(|i| Block::Paragraph(format!("Line {i}"))).collect();
+        blocks.push(signature_block(0, "Zoë Ångström"));
+        let layout = real_layout(&document(blocks));
+        let pages = signature_parts_pages(&layout, 1)[0];
+        assert!(pages.iter().all(|page| *page == pages[0]), "filler {filler}: {pages:?}");
+        let runs = body_runs(&layout);
+        if pages[0] > 0 && runs[pages[0]][0].text.starts_with("S000") {
+            // The block heads its page: everything before it stayed on the page before.
+            saw_move = true;
+            let last_before = &runs[pages[0] - 1].last().unwrap().text;
+            assert_eq!(last_before, &format!("Line {}", filler - 1), "filler {filler}");
+        }
+    }
+    assert!(saw_move, "some filler length must push the block to page 2");
+
+    // A group taller than a page cannot be kept: it breaks, nothing is lost and every page is used.
+    let tall = Block::Keep((0..150).map(|i| Block::Paragraph(format!("Kept {i}"))).collect());
+    let layout = real_layout(&document(vec![Block::Paragraph("Before".into()), tall, Block::PageBreak]));
+    assert!(layout.pages.len() >= 2);
+    let texts: Vec<String> = body_runs(&layout).iter().flatten().map(|run| run.text.clone()).collect();
+    assert_eq!(texts.iter().filter(|text| text.starts_with("Kept ")).count(), 150);
+    assert!(body_runs(&layout)[0].iter().any(|run| run.text == "Kept 0"), "it starts on page 1 after 'Before'");
+}
+
+/// Which page (from 0) of a PDF each line of `pdftotext` output is on, with the line.
+fn pdf_pages(pdf: &[u8]) -> Vec<String> {
+    poppler("pdftotext", &[], pdf).split('\u{c}').map(str::to_owned).collect()
+}
+
+/// The page (from 1) of each picture in the PDF, in order.
+fn image_pages(pdf: &[u8]) -> Vec<usize> {
+    poppler("pdfimages", &["-list"], pdf)
+        .lines()
+        .skip(2)
+        .map(|row| row.split_whitespace().next().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_rendered_packet_read_back_has_every_signature_block_on_one_page() {
+    let names = names_of_every_length();
+    for filler in [0, 4] {
+        let pdf = render(&document(packet(&names, filler))).unwrap();
+        let pages = pdf_pages(&pdf);
+        let images = image_pages(&pdf);
+        assert_eq!(images.len(), names.len(), "one picture per signature");
+        let page_of = |marker: &str| {
+            let found: Vec<usize> =
+                pages.iter().enumerate().filter(|(_, text)| text.contains(marker)).map(|(i, _)| i).collect();
+            assert_eq!(found.len(), 1, "{marker:?} is on one page: {found:?}");
+            found[0]
+        };
+        for (index, image_page) in images.iter().enumerate() {
+            let heading = page_of(&format!("S{index:03} Client:"));
+            let signed = page_of(&format!("S{index:03}-signed"));
+            assert_eq!((heading, signed, image_page - 1), (heading, heading, heading), "signature {index} split");
+        }
+        for (number, page) in pages.iter().enumerate().filter(|(_, page)| !page.trim().is_empty()) {
+            let count = |label: &str| page.lines().filter(|line| line.starts_with(label)).count();
+            let pictures = images.iter().filter(|&&page| page == number + 1).count();
+            assert_eq!(
+                [count("Typed name:"), count("Intent:"), count("Signed: S")],
+                [pictures; 3],
+                "page {}: every picture has its typed name, intent and time beside it",
+                number + 1
+            );
+        }
+    }
+}
+
+// ---- Letterhead ----------------------------------------------------------------------------------------
+
+fn letterhead() -> Letterhead {
+    Letterhead::from_parts(
+        "  Riverside Counselling — Zoë Ångström, LMFT ",
+        "12 Elm Street\n\nSuite 4\nSpringfield, IL 62701",
+        "(217) 555-0100",
+        "Licensed Marriage and Family Therapist, Illinois #123.456789\n",
+        "1234567893",
+    )
+}
+
+#[test]
+fn a_letterhead_is_made_of_the_practice_details_without_blank_lines() {
+    assert_eq!(
+        letterhead().lines,
+        [
+            "Riverside Counselling — Zoë Ångström, LMFT",
+            "12 Elm Street",
+            "Suite 4",
+            "Springfield, IL 62701",
+            "Phone (217) 555-0100",
+            "Licensed Marriage and Family Therapist, Illinois #123.456789",
+            "NPI 1234567893",
+        ]
+    );
+    let empty = Letterhead::from_parts(" ", "\n \n", "", "  ", "");
+    assert!(empty.lines.is_empty() && empty.is_empty());
+    assert_eq!(Letterhead::from_parts("", "1 Main St", "", "", "").lines, ["1 Main St"]);
+}
+
+#[test]
+fn the_letterhead_tops_page_one_and_its_name_heads_later_pages() {
+    let blocks: Vec<Block> = (0..120).map(paragraph).collect();
+    let layout = real_layout(&Document { letterhead: letterhead(), ..document(blocks.clone()) });
+    assert!(layout.pages.len() > 2);
+    let first: Vec<&str> = layout.pages[0].runs.iter().map(|run| run.text.as_str()).collect();
+    assert_eq!(first[..8], [letterhead().lines.as_slice(), &["Client record".to_owned()]].concat());
+    assert_eq!(layout.pages[0].runs[0].face, Face::Bold);
+    let title_y = layout.pages[0].runs[7].y;
+    assert!(layout.pages[0].rules.iter().any(|rule| rule.y > title_y), "a rule under the letterhead");
+    for page in &layout.pages[1..] {
+        let header = &page.runs[0];
+        assert_eq!(header.text, letterhead().lines[0]);
+        let body_top =
+            page.runs[1..].iter().filter(|run| run.size > 9.0).map(|run| run.y + run.size).fold(0.0, f32::max);
+        assert!(header.y > body_top + 4.0 && header.y < layout::PAGE_HEIGHT - 20.0, "in the top margin");
+    }
+    // Without a letterhead the pages are as before: nothing above the title, no header.
+    let plain = real_layout(&document(blocks));
+    assert_eq!(plain.pages[0].runs[0].text, "Client record");
+    assert!(plain.pages[1].runs.iter().all(|run| !run.text.contains("Riverside")));
+    assert!(plain.pages[0].rules.is_empty());
+
+    // A very long practice name is cut on the running header.
+    let long = Letterhead { lines: vec!["Riverside ".repeat(30)] };
+    let layout = real_layout(&Document { letterhead: long, ..document((0..120).map(paragraph).collect()) });
+    let header = &layout.pages[1].runs[0];
+    assert!(header.text.ends_with('…') && header.x + header.width <= RIGHT_EDGE + 0.01, "{header:?}");
+}
+
+#[test]
+fn a_rendered_letterhead_reads_back_on_every_page() {
+    let pdf = render(&Document { letterhead: letterhead(), ..document((0..120).map(paragraph).collect()) }).unwrap();
+    let pages: Vec<String> = pdf_pages(&pdf).into_iter().filter(|page| !page.trim().is_empty()).collect();
+    assert!(pages.len() > 2);
+    let mut from = 0;
+    for line in letterhead().lines.iter().chain(["Client record".to_owned()].iter()) {
+        from += pages[0][from..].find(line.as_str()).unwrap_or_else(|| panic!("{line:?} on page 1:\n{}", pages[0]));
+    }
+    for page in &pages[1..] {
+        assert!(page.trim_start().starts_with(&letterhead().lines[0]), "{page}");
+        assert!(!page.contains("NPI"), "later pages carry only the name");
+    }
 }

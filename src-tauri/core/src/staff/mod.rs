@@ -123,23 +123,26 @@ const LOGIN_CHARS: &str = "letters, digits, '.', '_' or '-'";
 fn check_login(login: &str) -> Result<()> {
     crate::text::check_name_characters("login", login)?;
     let login = login.trim();
-    if !(2..=64).contains(&login.chars().count()) {
-        return Err(Error::invalid("login", "use 2 to 64 characters"));
+    if !(crate::limits::LOGIN_MIN..=crate::limits::LOGIN).contains(&login.chars().count()) {
+        return Err(Error::invalid(
+            "login",
+            format!("A login has {} to {} characters.", crate::limits::LOGIN_MIN, crate::limits::LOGIN),
+        ));
     }
     if !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        return Err(Error::invalid("login", format!("use only {LOGIN_CHARS}")));
+        return Err(Error::invalid("login", format!("A login may use only {LOGIN_CHARS}.")));
     }
     Ok(())
 }
 
 fn check_display_name(name: &str) -> Result<()> {
-    crate::text::check_name_characters("name", name)?;
+    crate::text::check_name_characters("display_name", name)?;
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid("name", "enter the person's name"));
+        return Err(crate::error::missing("display_name", "the person's name"));
     }
-    if name.chars().count() > 100 {
-        return Err(Error::invalid("name", "use at most 100 characters"));
+    if name.chars().count() > crate::limits::PERSON_NAME {
+        return Err(crate::error::too_long("display_name", "a name", crate::limits::PERSON_NAME));
     }
     Ok(())
 }
@@ -472,7 +475,7 @@ pub fn change_own_password(
     new_password: &SecretString,
     now: OffsetDateTime,
 ) -> Result<()> {
-    crate::vault::check_secret_length("new password", new_password)?;
+    crate::vault::check_secret_length("new_password", new_password)?;
     let checked = vault.check_staff_password(session.login(), current)?;
     if checked != session.staff_id().as_str() {
         return Err(Error::WrongSecret(SecretKind::Password));

@@ -144,8 +144,8 @@ impl Vault {
         progress::check(progress, Stage::Copying, 0, 0)?;
         if destination.exists() {
             return Err(Error::invalid(
-                "backup file",
-                format!("{} already exists; choose a new name", destination.display()),
+                "backup_file",
+                format!("{} already exists; choose a new name.", destination.display()),
             ));
         }
         let temporary = files::sibling(destination, "tmp");

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 90, name: "audit_went_back", sql: include_str!("migrations/0090_audit_went_back.sql") },
     Migration { version: 100, name: "imported_trails", sql: include_str!("migrations/0100_imported_trails.sql") },
     Migration { version: 130, name: "growing_lists", sql: include_str!("migrations/0130_growing_lists.sql") },
+    Migration { version: 170, name: "signer_name_check", sql: include_str!("migrations/0170_signer_name_check.sql") },
 ];
 
 /// The schema version this build writes.

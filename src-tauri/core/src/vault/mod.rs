@@ -239,17 +239,27 @@ fn check_passphrase(passphrase: &SecretString) -> Result<()> {
 /// Length rules shared by the practice passphrase and staff passwords.
 pub(crate) fn check_secret_length(field: &'static str, secret: &SecretString) -> Result<()> {
     if secret.expose().trim().is_empty() && !secret.expose().is_empty() {
-        return Err(Error::invalid(field, "it is only spaces; use words or other characters"));
+        return Err(Error::invalid(
+            field,
+            format!("The {} is only spaces; use words or other characters.", crate::error::field_words(field)),
+        ));
     }
     let length = secret.expose().chars().count();
     if length < MIN_PASSPHRASE_CHARS {
         return Err(Error::invalid(
             field,
-            format!("use at least {MIN_PASSPHRASE_CHARS} characters (a few unrelated words work well)"),
+            format!(
+                "The {} needs at least {MIN_PASSPHRASE_CHARS} characters; a few unrelated words work well.",
+                crate::error::field_words(field)
+            ),
         ));
     }
-    if length > 1024 {
-        return Err(Error::invalid(field, "use at most 1024 characters"));
+    if length > crate::limits::SECRET {
+        return Err(crate::error::too_long(
+            field,
+            &format!("the {}", crate::error::field_words(field)),
+            crate::limits::SECRET,
+        ));
     }
     Ok(())
 }
@@ -425,7 +435,9 @@ fn try_key_as(database: &Path, key: &DataKey, open_as: OpenAs) -> Result<Option<
 
 /// `file:<path>?immutable=1`: SQLite reads a WAL database on read-only media without making any file.
 fn immutable_uri(database: &Path) -> Result<PathBuf> {
-    let text = database.to_str().ok_or_else(|| Error::invalid("vault path", "the path must be valid UTF-8"))?;
+    let text = database
+        .to_str()
+        .ok_or_else(|| Error::invalid("vault_path", "Choose a vault folder whose name has no unusual characters."))?;
     let mut uri = String::from("file:");
     for character in text.chars() {
         match character {
@@ -1053,7 +1065,7 @@ impl Vault {
     /// Remove a slot. At least one slot a person can type (recovery code or passphrase) must remain.
     pub fn remove_slot(&mut self, kind: SlotKind) -> Result<()> {
         if kind == SlotKind::StaffPassword {
-            return Err(Error::invalid("key slots", "staff passwords are removed by disabling the staff member"));
+            return Err(Error::invalid("key_slots", "Staff passwords are removed by disabling the staff member."));
         }
         self.change_slots(|fresh| {
             let before = fresh.slots.len();
@@ -1063,8 +1075,8 @@ impl Vault {
             }
             if !fresh.has_typed_slot() {
                 return Err(Error::invalid(
-                    "key slots",
-                    "keep the recovery code or a passphrase, or no one could get in without this machine's keychain",
+                    "key_slots",
+                    "Keep the recovery code or a passphrase, or no one could get in without this machine's keychain.",
                 ));
             }
             Ok(())
@@ -1239,8 +1251,8 @@ impl Vault {
     pub fn set_auto_lock_minutes(&self, minutes: u32) -> Result<()> {
         if !AUTO_LOCK_MINUTES.contains(&minutes) {
             return Err(Error::invalid(
-                "auto-lock",
-                format!("choose between {} and {} minutes", AUTO_LOCK_MINUTES.start(), AUTO_LOCK_MINUTES.end()),
+                "auto_lock_minutes",
+                format!("Choose between {} and {} minutes.", AUTO_LOCK_MINUTES.start(), AUTO_LOCK_MINUTES.end()),
             ));
         }
         self.connection.execute(

@@ -39,8 +39,8 @@ pub fn normalize(typed: &SecretString) -> Result<SecretString> {
             other if other.is_ascii() && ALPHABET.contains(&(other as u8)) => other,
             _ => {
                 return Err(Error::invalid(
-                    "recovery code",
-                    "a recovery code has only the letters and digits it was printed with",
+                    "recovery_code",
+                    "A recovery code has only the letters and digits it was printed with; check what you typed.",
                 ))
             }
         };
@@ -48,8 +48,8 @@ pub fn normalize(typed: &SecretString) -> Result<SecretString> {
     }
     if canonical.len() != RECOVERY_CODE_SYMBOLS {
         return Err(Error::invalid(
-            "recovery code",
-            format!("a recovery code has {RECOVERY_CODE_SYMBOLS} letters and digits; {} were given", canonical.len()),
+            "recovery_code",
+            format!("A recovery code has {RECOVERY_CODE_SYMBOLS} letters and digits; {} were typed.", canonical.len()),
         ));
     }
     Ok(SecretString::new(canonical))
@@ -88,7 +88,7 @@ mod tests {
             "ÄBCDE-FGHJK-MNPQR-STVWX-YZ012",
         ] {
             let error = normalize(&SecretString::from(bad)).unwrap_err();
-            assert!(matches!(error, Error::InvalidInput { field: "recovery code", .. }), "{bad}: {error:?}");
+            assert!(matches!(error, Error::InvalidInput { field: "recovery_code", .. }), "{bad}: {error:?}");
         }
     }
 }

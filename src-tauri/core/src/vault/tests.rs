@@ -114,7 +114,7 @@ fn wrong_secrets_are_typed_errors_and_change_nothing() {
     assert_eq!(error.code(), ErrorCode::WrongSecret);
 
     let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&SecretString::from("not-a-code"))).unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { field: "recovery code", .. }), "{error:?}");
+    assert!(matches!(error, Error::InvalidInput { field: "recovery_code", .. }), "{error:?}");
 
     let error =
         Vault::open(&fixture.paths, Unlock::Passphrase(&SecretString::from("tidal harbour lantern elm"))).unwrap_err();
@@ -514,7 +514,7 @@ fn auto_lock_setting_is_validated_and_kept() {
     assert_eq!(vault.auto_lock_minutes().unwrap(), 10);
     for bad in [0, 241] {
         let error = vault.set_auto_lock_minutes(bad).unwrap_err();
-        assert!(matches!(error, Error::InvalidInput { field: "auto-lock", .. }), "{error:?}");
+        assert!(matches!(error, Error::InvalidInput { field: "auto_lock_minutes", .. }), "{error:?}");
     }
     vault.set_auto_lock_minutes(3).unwrap();
     vault.lock();
