@@ -92,6 +92,11 @@ macro_rules! saferoom_commands {
             backups::cancel_work,
             clients::find_client_by_record_number,
             minors::jurisdictions,
+            settings::get_practice_profile,
+            settings::set_practice_profile,
+            settings::time_zones,
+            settings::setup_status,
+            settings::set_works_alone,
         ]
     };
 }

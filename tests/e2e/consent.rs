@@ -64,13 +64,15 @@ fn arguments() -> Value {
         "keep": 3, "wayIn": { "kind": "recovery_code", "code": "AAAA" }, "replaceOtherPractice": false,
         "content": { "template": "free", "body": "text", "sections": [],
             "facts": { "startTime": null, "durationMinutes": null, "serviceCode": null, "serviceOther": "", "setting": null,
-                       "attendance": null, "attendanceDetail": "" } }
+                       "attendance": null, "attendanceDetail": "" } },
+        "profile": { "name": "P", "address": "", "phone": "", "licenceLines": "", "npi": "", "timeZone": "UTC" },
+        "worksAlone": true
     }"#;
     let text = template.replace("@ID@", "00000000-0000-4000-8000-000000000000").replace("@PASSWORD@", OWNER_PASSWORD);
     serde_json::from_str(&text).expect("the arguments are JSON")
 }
 
-async fn sign_here(client: &Client, name: &str) {
+pub async fn sign_here(client: &Client, name: &str) {
     wait_for(client, "#signature-pad").await;
     draw_signature(client, "pen").await;
     type_into(client, "#signature-typed-name", name).await;
@@ -78,7 +80,28 @@ async fn sign_here(client: &Client, name: &str) {
     click(client, "#signature-submit").await;
 }
 
-fn run(tool: &str, args: &[&str]) -> String {
+/// On the open client's consent tab: prepare the treatment and technology consents, both left to sign.
+pub async fn prepare_basic_consents(client: &Client) {
+    click(client, "#tab-consent").await;
+    wait_for(client, "#consent-ready[data-ready='false']").await;
+    click(client, ".consent-kind-option[value='treatment']").await;
+    click(client, ".consent-kind-option[value='technology']").await;
+    click(client, "#consent-prepare").await;
+    wait_for(client, ".consent-document[data-kind='treatment'][data-status='pending']").await;
+    wait_for(client, ".consent-document[data-kind='technology'][data-status='pending']").await;
+}
+
+/// In the kiosk: `name` signs `documents` documents with the pen, one after the other, to the end.
+pub async fn sign_in_kiosk(client: &Client, name: &str, documents: usize) {
+    for _ in 0..documents {
+        click(client, ".kiosk-signer[data-signed='false']").await;
+        sign_here(client, name).await;
+        wait_for(client, ".kiosk-document").await;
+    }
+    wait_for(client, "#kiosk-done").await;
+}
+
+pub fn run(tool: &str, args: &[&str]) -> String {
     let output = std::process::Command::new(tool).args(args).output().unwrap_or_else(|error| panic!("{tool}: {error}"));
     assert!(output.status.success(), "{tool} {args:?}");
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -107,13 +130,7 @@ async fn journey() {
     new_client(&client, "Zoë", "Ångström").await;
     let found = invoke(&client, "search_clients", &json!({ "query": "Ångström", "includeDischarged": false })).await;
     let client_id = found.expect("search")[0]["id"].as_str().expect("the client's id").to_owned();
-    click(&client, "#tab-consent").await;
-    wait_for(&client, "#consent-ready[data-ready='false']").await;
-    click(&client, ".consent-kind-option[value='treatment']").await;
-    click(&client, ".consent-kind-option[value='technology']").await;
-    click(&client, "#consent-prepare").await;
-    wait_for(&client, ".consent-document[data-kind='treatment'][data-status='pending']").await;
-    wait_for(&client, ".consent-document[data-kind='technology'][data-status='pending']").await;
+    prepare_basic_consents(&client).await;
 
     // The kiosk: nothing else answers until staff sign in again.
     click(&client, "#consent-start-kiosk").await;
@@ -138,12 +155,7 @@ async fn journey() {
     assert!(client.find(fantoccini::Locator::Css("#main-screen")).await.is_err(), "no way back to the app");
 
     // The client signs both documents with the pen.
-    for _ in 0..2 {
-        click(&client, ".kiosk-signer[data-signed='false']").await;
-        sign_here(&client, "Zoë Ångström").await;
-        wait_for(&client, ".kiosk-document").await;
-    }
-    wait_for(&client, "#kiosk-done").await;
+    sign_in_kiosk(&client, "Zoë Ångström", 2).await;
     screenshot(&client, "32-kiosk-done").await;
 
     // Staff end it: a wrong password keeps the kiosk; the right one signs the owner in.

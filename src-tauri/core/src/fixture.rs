@@ -130,6 +130,25 @@ pub(crate) fn practice() -> Practice {
     }
 }
 
+/// A new vault whose only staff member is its owner (`login`, `display_name`), signed in.
+pub(crate) fn owner_only(login: &str, display_name: &str) -> (tempfile::TempDir, Vault, Session) {
+    let folder = tempfile::tempdir().unwrap();
+    let password = SecretString::from(PASSWORD);
+    let created = Vault::create(
+        &VaultPaths::new(folder.path().join("practice.saferoom")),
+        CreateOptions {
+            keychain: None,
+            passphrase: None,
+            owner: Some(&OwnerAccount { login, display_name, password: &password }),
+            now: test_now(),
+        },
+    )
+    .unwrap();
+    let owner = Session::for_fixtures(&created.vault, &crate::ids::StaffId::parse(&created.owner_id.unwrap()).unwrap())
+        .unwrap();
+    (folder, created.vault, owner)
+}
+
 /// A signature by `name` drawn as one stroke on `device`: intent confirmed, no other legal name claimed.
 pub(crate) fn signature(
     name: &str,

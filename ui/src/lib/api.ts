@@ -69,6 +69,7 @@ import {
   type WayIn,
   type WorkProgress,
 } from './types';
+import type { PracticeProfile, SetupStatus, TimeZones } from './types';
 
 /**
  * A command failure, normalised so callers can always read `code` and `message`. `field` is the
@@ -640,4 +641,26 @@ export function findClientByRecordNumber(recordNumber: string): Promise<string> 
 /** Where a client may live: names for people, codes for the core ("Outside the US" last). */
 export function jurisdictions(): Promise<Jurisdiction[]> {
   return call(() => commands.jurisdictions());
+}
+
+// ---------- Practice profile and first-day set-up ----------
+
+export function getPracticeProfile(): Promise<PracticeProfile> {
+  return call(() => commands.getPracticeProfile());
+}
+
+export function setPracticeProfile(profile: PracticeProfile): Promise<PracticeProfile> {
+  return call(() => commands.setPracticeProfile(profile));
+}
+
+export function timeZones(): Promise<TimeZones> {
+  return call(() => commands.timeZones());
+}
+
+export function setupStatus(): Promise<SetupStatus> {
+  return call(() => commands.setupStatus());
+}
+
+export function setWorksAlone(worksAlone: boolean): Promise<SetupStatus> {
+  return call(() => commands.setWorksAlone(worksAlone));
 }

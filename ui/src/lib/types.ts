@@ -265,3 +265,17 @@ export type UnitPolicyReminder = Ipc.ReminderDto;
 
 /** A place a client may live, as people choose it (the core's list: US states, DC, territories, outside the US). */
 export type Jurisdiction = Ipc.JurisdictionDto;
+
+// ---------- Practice profile and first-day set-up ----------
+
+/** The practice's name, address, phone, letterhead lines (licence, NPI) and IANA time zone. */
+export type PracticeProfile = Ipc.PracticeProfileDto;
+
+/** The time zones to choose from, and this computer's (the suggestion). */
+export type TimeZones = Ipc.TimeZonesDto;
+
+/** Something left to set up (the owner's checklist). */
+export type SetupStep = Ipc.SetupStepDto;
+
+/** What is left to set up; `missing` is empty when done. */
+export type SetupStatus = Ipc.SetupStatusDto;

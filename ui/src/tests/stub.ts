@@ -12,7 +12,7 @@
 //   sign_in: inTurn(refuse('wrong_secret', WRONG_SECRET_MESSAGE), sessionOf(CLINICIAN)), // a refusal, then a session
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { BackupStatus, CommandError, ErrorCode, StaffMember, VaultStatus } from '../lib/types';
+import type { BackupStatus, CommandError, ErrorCode, PracticeProfile, StaffMember, VaultStatus } from '../lib/types';
 import { defaultStatus, JURISDICTIONS } from './data';
 
 export type Args = Record<string, unknown> | undefined;
@@ -96,6 +96,16 @@ export const QUIET_BACKUP_STATUS: BackupStatus = {
   warnings: [],
 };
 
+/** What `get_practice_profile` answers unless a test says otherwise: a named practice in Chicago. */
+export const QUIET_PRACTICE_PROFILE: PracticeProfile = {
+  name: 'Lakeside Counseling',
+  address: '12 Shore Drive\nChicago, IL 60601',
+  phone: '(312) 555-0142',
+  licenceLines: 'Licensed Clinical Social Worker, IL 149.012345',
+  npi: '1234567893',
+  timeZone: 'America/Chicago',
+};
+
 /**
  * Commands the app calls on its own on almost every screen; answered unless a test answers them itself (a
  * test that checks one answers it, then reads its calls). The owner's home screen asks for the unreviewed
@@ -108,6 +118,11 @@ const QUIET: Record<string, Answer> = {
   list_break_glass: [],
   backup_status: QUIET_BACKUP_STATUS,
   jurisdictions: JURISDICTIONS,
+  // The owner's home asks what is left to set up (nothing, unless a test says so); the owner's Settings
+  // show the practice details and the time zones to pick from.
+  setup_status: { missing: [] },
+  get_practice_profile: QUIET_PRACTICE_PROFILE,
+  time_zones: { names: ['America/Chicago', 'America/New_York', 'UTC'], system: null },
 };
 
 export function installStub(options: StubOptions = {}): Stub {

@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{BackupRun, BackupSettings, Trigger, DEFAULT_KEEP, KEEP};
 use crate::error::{Error, Result};
+use crate::settings::store::{set_setting as put, setting};
 use crate::vault::rfc3339;
 
 const FOLDER: &str = "backup_folder";
@@ -29,22 +30,6 @@ struct StoredRun {
     file: Option<String>,
     bytes: Option<u64>,
     reason: Option<String>,
-}
-
-fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(connection
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([key], |row| row.get::<_, String>(0))
-        .optional()?)
-}
-
-fn put(connection: &Connection, key: &str, value: &str) -> Result<()> {
-    connection
-        .prepare_cached(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?
-        .execute([key, value])?;
-    Ok(())
 }
 
 pub(crate) fn settings(connection: &Connection) -> Result<BackupSettings> {

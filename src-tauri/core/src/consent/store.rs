@@ -12,6 +12,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, DocumentId, StaffId, TemplateId};
+use crate::settings::store::setting;
 use crate::vault::rfc3339;
 
 /// Store each shipped text as version 1 of its kind, where the kind has no version yet.
@@ -127,13 +128,6 @@ pub(super) fn current_versions(connection: &Connection) -> Result<BTreeMap<Conse
         versions.insert(stored_kind(&kind, 0)?, version);
     }
     Ok(versions)
-}
-
-fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(connection
-        .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
-        .query_row([key], |row| row.get::<_, String>(0))
-        .optional()?)
 }
 
 pub(crate) fn settings(connection: &Connection) -> Result<ConsentSettings> {

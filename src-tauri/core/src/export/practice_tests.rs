@@ -7,13 +7,12 @@ use crate::clients::ClientInput;
 use crate::consent::{ConsentKind, ConsentSettings, Point, SignatureInput};
 use crate::export::{export_practice, import, read_export, AnyExport};
 use crate::families::{UnitKind, UnitPolicy};
-use crate::fixture::{client_input, practice, Practice, PASSWORD};
-use crate::ids::StaffId;
+use crate::fixture::{client_input, practice, Practice};
 use crate::minors::{GuardianAccess, GuardianInput, GuardianRole, RuleField};
 use crate::notes::tests::soap_input;
 use crate::progress::Silent;
 use crate::testing::test_now;
-use crate::{CreateOptions, ErrorCode, OwnerAccount, SecretString, VaultPaths};
+use crate::ErrorCode;
 
 const PRIVATE: &str = "Private process note: transference themes.";
 
@@ -166,20 +165,7 @@ fn full_practice(extra: &[(String, String, String)]) -> Practice {
 
 /// A new vault whose only record is its founding owner (login `nora`).
 fn empty_vault() -> (tempfile::TempDir, Vault, Session) {
-    let folder = tempfile::tempdir().unwrap();
-    let password = SecretString::from(PASSWORD);
-    let created = Vault::create(
-        &VaultPaths::new(folder.path().join("practice.saferoom")),
-        CreateOptions {
-            keychain: None,
-            passphrase: None,
-            owner: Some(&OwnerAccount { login: "nora", display_name: "Nora Néwowner", password: &password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = Session::for_fixtures(&created.vault, &StaffId::parse(&created.owner_id.unwrap()).unwrap()).unwrap();
-    (folder, created.vault, owner)
+    crate::fixture::owner_only("nora", "Nora Néwowner")
 }
 
 fn export_to(vault: &Vault, session: &Session, folder: &Path, name: &str) -> (PracticeExport, PathBuf) {

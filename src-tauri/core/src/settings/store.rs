@@ -14,14 +14,16 @@ const NPI: &str = "practice_npi";
 const TIME_ZONE: &str = "practice_time_zone";
 const WORKS_ALONE: &str = "practice_works_alone";
 
-fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
+/// One row of the `settings` table (the practice's and this machine's key/value settings).
+pub(crate) fn setting(connection: &Connection, key: &str) -> Result<Option<String>> {
     Ok(connection
         .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
         .query_row([key], |row| row.get::<_, String>(0))
         .optional()?)
 }
 
-fn set_setting(connection: &Connection, key: &str, value: &str) -> Result<()> {
+/// Insert or replace one row of the `settings` table.
+pub(crate) fn set_setting(connection: &Connection, key: &str, value: &str) -> Result<()> {
     connection
         .prepare_cached(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

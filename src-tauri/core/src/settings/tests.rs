@@ -4,11 +4,9 @@
 use super::*;
 use crate::consent::ConsentSettings;
 use crate::error::ErrorCode;
-use crate::fixture::{practice, Practice, PASSWORD};
-use crate::ids::StaffId;
+use crate::fixture::{practice, Practice};
 use crate::progress::Silent;
 use crate::testing::test_now;
-use crate::{CreateOptions, OwnerAccount, SecretString, VaultPaths};
 
 fn chicago() -> PracticeProfile {
     PracticeProfile {
@@ -23,20 +21,7 @@ fn chicago() -> PracticeProfile {
 
 /// A new vault whose only staff member is its owner.
 fn solo_vault() -> (tempfile::TempDir, Vault, Session) {
-    let folder = tempfile::tempdir().unwrap();
-    let password = SecretString::from(PASSWORD);
-    let created = Vault::create(
-        &VaultPaths::new(folder.path().join("solo.saferoom")),
-        CreateOptions {
-            keychain: None,
-            passphrase: None,
-            owner: Some(&OwnerAccount { login: "sam", display_name: "Sam Solo", password: &password }),
-            now: test_now(),
-        },
-    )
-    .unwrap();
-    let owner = Session::for_fixtures(&created.vault, &StaffId::parse(&created.owner_id.unwrap()).unwrap()).unwrap();
-    (folder, created.vault, owner)
+    crate::fixture::owner_only("sam", "Sam Solo")
 }
 
 fn settings_audit(fixture: &Practice) -> Vec<String> {
@@ -89,7 +74,8 @@ fn only_an_owner_changes_the_profile() {
 #[test]
 fn bad_profiles_are_refused_naming_the_field() {
     let fixture = practice();
-    let cases: Vec<(&str, Box<dyn Fn(&mut PracticeProfile)>)> = vec![
+    type Spoil = Box<dyn Fn(&mut PracticeProfile)>;
+    let cases: Vec<(&str, Spoil)> = vec![
         ("practice_name", Box::new(|p| p.name = "x".repeat(NAME_MAX_CHARS + 1))),
         ("practice_name", Box::new(|p| p.name = "Lakeside\nCounseling".into())),
         ("practice_name", Box::new(|p| p.name = "Lakeside\u{202E}Counseling".into())),
