@@ -66,7 +66,7 @@ fn arguments() -> Value {
             "facts": { "startTime": null, "durationMinutes": null, "serviceCode": null, "serviceOther": "", "setting": null,
                        "attendance": null, "attendanceDetail": "" } },
         "profile": { "name": "P", "address": "", "phone": "", "licenceLines": "", "npi": "", "timeZone": "UTC" },
-        "worksAlone": true
+        "worksAlone": true, "recordNumber": "R-0001"
     }"#;
     let text = template.replace("@ID@", "00000000-0000-4000-8000-000000000000").replace("@PASSWORD@", OWNER_PASSWORD);
     serde_json::from_str(&text).expect("the arguments are JSON")

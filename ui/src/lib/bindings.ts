@@ -38,8 +38,8 @@ export const commands = {
 	getIntake: (clientId: string) => __TAURI_INVOKE<IntakeDto>("get_intake", { clientId }),
 	saveIntake: (clientId: string, answers: { [key in string]: Value }) => __TAURI_INVOKE<IntakeDto>("save_intake", { clientId, answers }),
 	listNotes: (clientId: string) => __TAURI_INVOKE<ClientNotesDto>("list_notes", { clientId }),
-	createNote: (clientId: string, kind: string, sessionDate: string, body: string) => __TAURI_INVOKE<NoteDto>("create_note", { clientId, kind, sessionDate, body }),
-	updateNote: (noteId: string, kind: string, sessionDate: string, body: string) => __TAURI_INVOKE<NoteDto>("update_note", { noteId, kind, sessionDate, body }),
+	createNote: (clientId: string, kind: string, sessionDate: string, content: NoteContentDto) => __TAURI_INVOKE<NoteDto>("create_note", { clientId, kind, sessionDate, content }),
+	updateNote: (noteId: string, kind: string, sessionDate: string, content: NoteContentDto) => __TAURI_INVOKE<NoteDto>("update_note", { noteId, kind, sessionDate, content }),
 	signNote: (noteId: string, kind: string) => __TAURI_INVOKE<NoteDto>("sign_note", { noteId, kind }),
 	addAddendum: (noteId: string, kind: string, body: string) => __TAURI_INVOKE<NoteDto>("add_addendum", { noteId, kind, body }),
 	listAudit: (filter: AuditFilterDto) => __TAURI_INVOKE<AuditEntryDto[]>("list_audit", { filter }),
@@ -71,6 +71,7 @@ export const commands = {
 	exportConsent: (documentId: string, folder: string) => __TAURI_INVOKE<ConsentExportDto>("export_consent", { documentId, folder }),
 	exportConsentPacket: (clientId: string, folder: string) => __TAURI_INVOKE<ConsentExportDto>("export_consent_packet", { clientId, folder }),
 	startKiosk: (clientId: string, documentIds: string[]) => __TAURI_INVOKE<KioskPacketDto>("start_kiosk", { clientId, documentIds }),
+	startUnitKiosk: (unitId: string) => __TAURI_INVOKE<KioskPacketDto>("start_unit_kiosk", { unitId }),
 	kioskPacket: () => __TAURI_INVOKE<KioskPacketDto>("kiosk_packet"),
 	kioskSign: (documentId: string, signerIndex: number, signature: SignatureInputDto) => __TAURI_INVOKE<KioskPacketDto>("kiosk_sign", { documentId, signerIndex, signature }),
 	endKiosk: (login: string, password: string) => __TAURI_INVOKE<SessionDto>("end_kiosk", { login, password }),
@@ -97,6 +98,16 @@ export const commands = {
 	 *  never waiting behind the work it cancels.
 	 */
 	cancelWork: () => __TAURI_INVOKE<boolean>("cancel_work"),
+	/**
+	 *  The client a record number ("R-0042", "42") names: their id, nothing of the record (opening it is
+	 *  `get_client`'s, or emergency access's, to allow).
+	 */
+	findClientByRecordNumber: (recordNumber: string) => __TAURI_INVOKE<string>("find_client_by_record_number", { recordNumber }),
+	/**
+	 *  Where a client may live: the US states, DC and territories by name, "Outside the US" last (the core's list;
+	 *  the UI keeps no copy).
+	 */
+	jurisdictions: () => __TAURI_INVOKE<JurisdictionDto[]>("jurisdictions"),
 	getPracticeProfile: () => __TAURI_INVOKE<PracticeProfileDto>("get_practice_profile"),
 	setPracticeProfile: (profile: PracticeProfileDto) => __TAURI_INVOKE<PracticeProfileDto>("set_practice_profile", { profile }),
 	timeZones: () => __TAURI_INVOKE<TimeZonesDto>("time_zones"),
@@ -138,6 +149,8 @@ export type AddendumDto = {
 export type AssessmentDto = {
 	clientId: string,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people ("California", "Outside the US"). */
+	jurisdictionName: string,
 	rulesFor: string,
 	onDate: string,
 	age: number,
@@ -149,6 +162,9 @@ export type AssessmentDto = {
 	flags: FlagDto[],
 	explanations: ExplanationDto[],
 };
+
+/**  Who attended a session. */
+export type AttendanceDto = "client_alone" | "with_partner" | "with_family" | "with_guardian";
 
 /**  An audit entry. */
 export type AuditEntryDto = {
@@ -244,6 +260,8 @@ export type BreakGlassGrantDto = {
 	staff: StaffRefDto,
 	clientId: string,
 	clientName: string,
+	/**  The client's record number ("R-0042"). */
+	clientRecordNumber: string,
 	reason: string,
 	grantedAt: string,
 	expiresAt: string,
@@ -261,12 +279,16 @@ export type ClientConsentsDto = {
 /**  A client record. */
 export type ClientDto = {
 	id: string,
+	/**  The short record number people read and type ("R-0042"). */
+	recordNumber: string,
 	givenName: string,
 	familyName: string,
 	preferredName: string | null,
 	dateOfBirth: string,
 	pronouns: string | null,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people ("California", "Outside the US"). */
+	jurisdictionName: string,
 	email: string | null,
 	phone: string | null,
 	address: string | null,
@@ -301,6 +323,10 @@ export type ClientInputDto = {
 export type ClientNotesDto = {
 	progress: NoteDto[],
 	psychotherapy: NoteDto[],
+	/**  The templates a note can follow (the core's list). */
+	templates: NoteTemplateInfoDto[],
+	/**  The service codes offered by name (any other is `other`). */
+	serviceCodes: ServiceCodeDto[],
 };
 
 /**  Whether a client is in care. */
@@ -309,10 +335,14 @@ export type ClientStatusDto = "active" | "discharged";
 /**  A client as listed. */
 export type ClientSummaryDto = {
 	id: string,
+	/**  The short record number people read and type ("R-0042"). */
+	recordNumber: string,
 	displayName: string,
 	dateOfBirth: string,
 	status: ClientStatusDto,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people ("California", "Outside the US"). */
+	jurisdictionName: string,
 };
 
 /**  What a failed command returns to the UI. */
@@ -519,6 +549,14 @@ boolean |
 /**  `scale`. */
 number;
 
+/**  A place a client may live, as people choose it. */
+export type JurisdictionDto = {
+	/**  What is stored ("US-CA"); never shown. */
+	code: string,
+	/**  What people read ("California"). */
+	name: string,
+};
+
 /**  Whether the OS keychain can be used, and if not why. */
 export type KeychainDto = {
 	available: boolean,
@@ -531,13 +569,17 @@ export type KioskDocumentDto = {
 	kind: ConsentKindDto,
 	title: string,
 	text: string,
-	textHash: string,
 	signers: KioskSignerDto[],
 };
 
-/**  One client's packet, as the kiosk shows it. */
+/**  One client's packet (or a couple's or family's agreement), as the kiosk shows it. */
 export type KioskPacketDto = {
+	/**  The client's name; for a couple or family, the unit's name. */
 	clientName: string,
+	/**  The client whose record keeps the documents (where staff return after the kiosk). */
+	clientId: string,
+	/**  The couple or family whose agreement this is. */
+	unitId: string | null,
 	documents: KioskDocumentDto[],
 	/**  Every signer but witnesses has signed. */
 	complete: boolean,
@@ -569,6 +611,14 @@ export type MemberNoteDto = {
 	memberName: string,
 } & NoteDto;
 
+/**  A note as written: free text in `body` (template `free`), or a template's sections; and the session's facts. */
+export type NoteContentDto = {
+	template: NoteTemplateDto,
+	body: string,
+	sections: SectionTextDto[],
+	facts: SessionFactsDto,
+};
+
 /**  A note. */
 export type NoteDto = {
 	id: string,
@@ -576,7 +626,12 @@ export type NoteDto = {
 	clientId: string,
 	author: StaffRefDto,
 	sessionDate: string,
+	/**  Free text (empty for a templated note). */
 	body: string,
+	template: NoteTemplateDto,
+	/**  A templated note's sections, every one of its template in order. */
+	sections: NoteSectionDto[],
+	facts: SessionFactsDto,
 	createdAt: string,
 	updatedAt: string,
 	signedAt: string | null,
@@ -586,6 +641,23 @@ export type NoteDto = {
 
 /**  A client's note: progress or psychotherapy. */
 export type NoteKindDto = "progress" | "psychotherapy";
+
+/**  A section of a templated note. */
+export type NoteSectionDto = {
+	key: string,
+	title: string,
+	text: string,
+};
+
+/**  A note's template. */
+export type NoteTemplateDto = "free" | "soap" | "dap" | "birp";
+
+/**  A template a note can follow, with its sections' keys and headings. */
+export type NoteTemplateInfoDto = {
+	template: NoteTemplateDto,
+	title: string,
+	sections: SectionSpecDto[],
+};
 
 /**  The key the open vault was opened with. */
 export type OpenedWithDto = 
@@ -685,6 +757,8 @@ export type RetentionRowDto = {
 	clientId: string,
 	clientName: string,
 	jurisdiction: string,
+	/**  The jurisdiction's name for people. */
+	jurisdictionName: string,
 	endedOn: string,
 	retainUntil: string,
 	explanation: string,
@@ -719,6 +793,24 @@ number |
 /**  Yes or no. */
 boolean;
 
+/**  A section of a template. */
+export type SectionSpecDto = {
+	key: string,
+	title: string,
+};
+
+/**  A section's text as written (the core puts the sections in their template's order). */
+export type SectionTextDto = {
+	key: string,
+	text: string,
+};
+
+/**  A service code offered by name. */
+export type ServiceCodeDto = {
+	code: string,
+	name: string,
+};
+
 /**  The session cap as it stands. */
 export type SessionCapDto = {
 	limit: number,
@@ -735,6 +827,22 @@ export type SessionDto = {
 	displayName: string,
 	role: RoleDto,
 };
+
+/**  The facts of a session (each may be absent; the core checks them). */
+export type SessionFactsDto = {
+	/**  `HH:MM`. */
+	startTime: string | null,
+	durationMinutes: number | null,
+	/**  A code of `serviceCodes`, or `other`. */
+	serviceCode: string | null,
+	serviceOther: string,
+	setting: SessionSettingDto | null,
+	attendance: AttendanceDto | null,
+	attendanceDetail: string,
+};
+
+/**  Where a session took place. */
+export type SessionSettingDto = "in_person" | "telehealth";
 
 /**  Settings the UI edits. */
 export type SettingsDto = {
@@ -757,6 +865,13 @@ export type ShellCode =
 "signed_out" | 
 /**  A signing kiosk is running: only its own commands work until staff end it. */
 "kiosk_active";
+
+/**  Someone who can sign in, as the sign-in screen lists them. */
+export type SignInPersonDto = {
+	login: string,
+	/**  Their name; null for a password set before names were kept (show the login). */
+	displayName: string | null,
+};
 
 /**  What a signer gives. */
 export type SignatureInputDto = {
@@ -926,6 +1041,8 @@ export type VaultStatusDto = {
 	logins: string[],
 	/**  A signing kiosk is running (show only the kiosk). */
 	kiosk: boolean,
+	/**  The people behind `logins`, with their names (from their key slots) for the sign-in screen. */
+	people: SignInPersonDto[],
 };
 
 /**  The outcome of checking the chain. */
