@@ -33,6 +33,7 @@ pub mod progress;
 mod properties;
 pub mod sensitive;
 pub mod settings;
+pub mod setup;
 pub mod staff;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -16,7 +16,7 @@ pub const INSURANCE_PAYER: usize = 100;
 /// An insurance member id.
 pub const MEMBER_ID: usize = 60;
 /// A note's text.
-pub const NOTE_BODY: usize = crate::notes::MAX_BODY_CHARS;
+pub const NOTE_BODY: usize = 100_000;
 /// A consent template's title.
 pub const TEMPLATE_TITLE: usize = 200;
 /// A consent template's text.
@@ -38,7 +38,7 @@ pub const LOGIN_MIN: usize = 2;
 /// A staff login, longest.
 pub const LOGIN: usize = 64;
 /// A passphrase or password, shortest.
-pub const SECRET_MIN: usize = crate::vault::MIN_PASSPHRASE_CHARS;
+pub const SECRET_MIN: usize = 12;
 /// A passphrase or password, longest.
 pub const SECRET: usize = 1024;
 /// Who may receive notes under an authorization.

@@ -8,8 +8,9 @@ use std::path::Path;
 
 /// The layers, lowest first. Modules in one layer do not import each other.
 const LAYERS: &[&[&str]] = &[
+    &["limits"],
     &["error"],
-    &["ids", "text", "sensitive", "progress", "pdf", "local_time"],
+    &["ids", "text", "sensitive", "progress", "pdf", "local_time", "limits"],
     &["vault"],
     &["audit::chain"],
     &["access"],
@@ -20,6 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["consent"],
     &["families"],
     &["export", "backups"],
+    &["setup"],
 ];
 
 /// Files outside the layers: the crate root and code for tests, fuzzing and benchmarks, which may use anything.

@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use saferoom_core::settings::{self, PracticeProfile, SetupStatus, SetupStep};
+use saferoom_core::settings::{self, PracticeProfile};
+use saferoom_core::setup::{SetupStatus, SetupStep};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -154,7 +155,7 @@ pub async fn time_zones(state: State<'_, AppState>) -> CommandResult<TimeZonesDt
 #[tauri::command]
 #[specta::specta]
 pub async fn setup_status(state: State<'_, AppState>) -> CommandResult<SetupStatusDto> {
-    state.call(|vault, session, now| settings::setup_status(vault, session, now))
+    state.call(|vault, session, now| saferoom_core::setup::status(vault, session, now))
 }
 
 #[tauri::command]
@@ -162,6 +163,6 @@ pub async fn setup_status(state: State<'_, AppState>) -> CommandResult<SetupStat
 pub async fn set_works_alone(state: State<'_, AppState>, works_alone: bool) -> CommandResult<SetupStatusDto> {
     state.call(|vault, session, now| {
         settings::set_works_alone(vault, session, works_alone, now)?;
-        settings::setup_status(vault, session, now)
+        saferoom_core::setup::status(vault, session, now)
     })
 }

@@ -151,8 +151,8 @@ fn operations() -> Vec<(&'static str, &'static [Op], Probe)> {
         ("settings::set_works_alone", &[Op::ChangePracticeSettings], |f, s, _| {
             crate::settings::set_works_alone(&f.vault, s, true, test_now()).map(drop)
         }),
-        ("settings::setup_status", &[Op::ChangePracticeSettings], |f, s, _| {
-            crate::settings::setup_status(&f.vault, s, test_now()).map(drop)
+        ("setup::status", &[Op::ChangePracticeSettings], |f, s, _| {
+            crate::setup::status(&f.vault, s, test_now()).map(drop)
         }),
         ("backups::settings", &[Op::ViewBackupSettings], |f, s, _| {
             crate::backups::settings(&f.vault, s, test_now()).map(drop)

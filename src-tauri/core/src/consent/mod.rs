@@ -568,7 +568,7 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
 /// an owner the setting right there).
 fn missing_platform(transaction: &rusqlite::Transaction<'_>, role: crate::staff::Role) -> Result<Error> {
     const WHERE: &str = "Practice settings → Consent";
-    if role == crate::staff::Role::Owner {
+    if access::permissions::allowed(Operation::ChangeConsentSettings, role) {
         return Ok(Error::invalid(
             "telehealth_platform",
             format!(
@@ -576,7 +576,7 @@ fn missing_platform(transaction: &rusqlite::Transaction<'_>, role: crate::staff:
             ),
         ));
     }
-    let owners = crate::settings::owner_names(transaction)?;
+    let owners = crate::settings::names_allowed(transaction, Operation::ChangeConsentSettings)?;
     let who = match owners.as_slice() {
         [] => "An owner".to_owned(),
         [only] => format!("The practice's owner, {only},"),

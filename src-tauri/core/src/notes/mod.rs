@@ -33,7 +33,7 @@ use crate::staff::Session;
 use crate::vault::Vault;
 
 /// Longest note or addendum body, in characters.
-pub const MAX_BODY_CHARS: usize = 100_000;
+pub const MAX_BODY_CHARS: usize = crate::limits::NOTE_BODY;
 
 /// Which kind of note.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

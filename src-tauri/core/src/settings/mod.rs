@@ -1,6 +1,6 @@
 //! Practice-wide settings that a signed-in owner changes (stored in the vault, audited): the auto-lock
 //! delay, the practice profile (name, address, phone, licence lines, NPI, time zone: the letterhead and the
-//! practice's local time) and what is left to set up on the first day ([`setup_status`]).
+//! practice's local time); what is left to set up on the first day is `crate::setup`.
 //!
 //! Invariants:
 //! - Only an owner changes a setting ([`Operation::ChangePracticeSettings`]); anyone signed in reads the
@@ -23,7 +23,7 @@ use crate::access;
 use crate::access::permissions::Operation;
 use crate::audit::actions;
 use crate::error::{Error, Result};
-use crate::staff::{Role, Session};
+use crate::staff::Session;
 use crate::text;
 use crate::vault::Vault;
 
@@ -68,39 +68,6 @@ pub const LINES_MAX_CHARS: usize = 400;
 pub const MAX_LINES: usize = 6;
 /// At most this many characters in the phone number.
 pub const PHONE_MAX_CHARS: usize = 40;
-
-/// Something left to set up on the first day (shown on the owner's home until done).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SetupStep {
-    /// The practice has no name.
-    PracticeName,
-    /// No licence lines and no NPI for the letterhead.
-    Letterhead,
-    /// No telehealth platform is named (the technology consent needs one).
-    TelehealthPlatform,
-    /// No folder for automatic backups on this computer.
-    BackupFolder,
-    /// No colleague added, and the owner has not said they work alone.
-    Staff,
-}
-
-impl SetupStep {
-    /// Every step, in the order the checklist shows them.
-    pub const ALL: [SetupStep; 5] = [
-        SetupStep::PracticeName,
-        SetupStep::Letterhead,
-        SetupStep::TelehealthPlatform,
-        SetupStep::BackupFolder,
-        SetupStep::Staff,
-    ];
-}
-
-/// What is left to set up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SetupStatus {
-    /// The steps not done yet, in [`SetupStep::ALL`] order; empty when everything is set up.
-    pub missing: Vec<SetupStep>,
-}
 
 /// Change the auto-lock delay (owners only; 1–240 minutes).
 pub fn set_auto_lock_minutes(vault: &Vault, session: &Session, minutes: u32, now: OffsetDateTime) -> Result<u32> {
@@ -167,37 +134,12 @@ pub fn set_works_alone(vault: &Vault, session: &Session, works_alone: bool, now:
     })
 }
 
-/// What is left to set up (owners only: the checklist is on the owner's home).
-pub fn setup_status(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<SetupStatus> {
-    access::run(vault, session, now, |transaction, actor| {
-        actor.require(Operation::ChangePracticeSettings)?;
-        let profile = store::practice_profile(transaction)?;
-        let platform = crate::consent::store::settings(transaction)?.platform;
-        let backup_folder = crate::backups::store::settings(transaction)?.folder;
-        let colleagues = crate::staff::store::list(transaction)?
-            .iter()
-            .filter(|member| member.active && member.id != actor.staff_id)
-            .count();
-        let works_alone = store::works_alone(transaction)?;
-        let missing = SetupStep::ALL
-            .into_iter()
-            .filter(|step| match step {
-                SetupStep::PracticeName => profile.name.is_empty(),
-                SetupStep::Letterhead => profile.licence_lines.is_empty() && profile.npi.is_empty(),
-                SetupStep::TelehealthPlatform => platform.is_empty(),
-                SetupStep::BackupFolder => backup_folder.is_none(),
-                SetupStep::Staff => colleagues == 0 && !works_alone,
-            })
-            .collect();
-        Ok(SetupStatus { missing })
-    })
-}
-
-/// The display names of the practice's active owners (who can change a setting), sorted.
-pub(crate) fn owner_names(connection: &rusqlite::Connection) -> Result<Vec<String>> {
+/// The display names of the active people the permission table lets do `operation` (who can change a
+/// setting), sorted.
+pub(crate) fn names_allowed(connection: &rusqlite::Connection, operation: Operation) -> Result<Vec<String>> {
     let mut names: Vec<String> = crate::staff::store::list(connection)?
         .into_iter()
-        .filter(|member| member.active && member.role == Role::Owner)
+        .filter(|member| member.active && access::permissions::allowed(operation, member.role))
         .map(|member| member.display_name)
         .collect();
     names.sort();

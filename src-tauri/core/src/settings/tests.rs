@@ -63,7 +63,7 @@ fn only_an_owner_changes_the_profile() {
     for session in [&fixture.clinician, &fixture.front_desk] {
         let error = set_practice_profile(&fixture.vault, session, chicago(), test_now()).unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden, "{error}");
-        let error = setup_status(&fixture.vault, session, test_now()).unwrap_err();
+        let error = crate::setup::status(&fixture.vault, session, test_now()).unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden, "{error}");
         let error = set_works_alone(&fixture.vault, session, true, test_now()).unwrap_err();
         assert_eq!(error.code(), ErrorCode::Forbidden, "{error}");
@@ -172,42 +172,43 @@ fn the_profile_leaves_in_the_practice_export_and_comes_back() {
 #[test]
 fn setup_status_lists_what_is_left_until_all_is_done() {
     let (folder, vault, owner) = solo_vault();
-    let missing = || setup_status(&vault, &owner, test_now()).unwrap().missing;
-    assert_eq!(missing(), SetupStep::ALL.to_vec(), "a new vault has everything left to do");
+    let missing = || crate::setup::status(&vault, &owner, test_now()).unwrap().missing;
+    assert_eq!(missing(), crate::setup::SetupStep::ALL.to_vec(), "a new vault has everything left to do");
 
     let named = PracticeProfile { name: "Lakeside Counseling".into(), ..Default::default() };
     set_practice_profile(&vault, &owner, named, test_now()).unwrap();
-    assert!(!missing().contains(&SetupStep::PracticeName));
-    assert!(missing().contains(&SetupStep::Letterhead), "a name alone is no letterhead");
+    assert!(!missing().contains(&crate::setup::SetupStep::PracticeName));
+    assert!(missing().contains(&crate::setup::SetupStep::Letterhead), "a name alone is no letterhead");
     let with_npi =
         PracticeProfile { name: "Lakeside Counseling".into(), npi: "1234567893".into(), ..Default::default() };
     set_practice_profile(&vault, &owner, with_npi, test_now()).unwrap();
-    assert!(!missing().contains(&SetupStep::Letterhead));
+    assert!(!missing().contains(&crate::setup::SetupStep::Letterhead));
 
     let platform = ConsentSettings { platform: "Doxy.me".into(), ..Default::default() };
     crate::consent::set_settings(&vault, &owner, platform, test_now()).unwrap();
-    assert_eq!(missing(), [SetupStep::BackupFolder, SetupStep::Staff]);
+    assert_eq!(missing(), [crate::setup::SetupStep::BackupFolder, crate::setup::SetupStep::Staff]);
 
     let backups = crate::backups::BackupSettings { folder: Some(folder.path().to_owned()), keep: 3 };
     crate::backups::set_settings(&vault, &owner, &backups, test_now()).unwrap();
-    assert_eq!(missing(), [SetupStep::Staff]);
+    assert_eq!(missing(), [crate::setup::SetupStep::Staff]);
 
     set_works_alone(&vault, &owner, true, test_now()).unwrap();
     assert!(missing().is_empty(), "an owner who works alone has nothing left");
     set_works_alone(&vault, &owner, false, test_now()).unwrap();
-    assert_eq!(missing(), [SetupStep::Staff]);
+    assert_eq!(missing(), [crate::setup::SetupStep::Staff]);
 }
 
 #[test]
 fn a_colleague_counts_as_staff_added() {
     let fixture = practice();
-    let missing = setup_status(&fixture.vault, &fixture.owner, test_now()).unwrap().missing;
-    assert!(!missing.contains(&SetupStep::Staff), "{missing:?}");
-    assert!(missing.contains(&SetupStep::PracticeName));
+    let missing = crate::setup::status(&fixture.vault, &fixture.owner, test_now()).unwrap().missing;
+    assert!(!missing.contains(&crate::setup::SetupStep::Staff), "{missing:?}");
+    assert!(missing.contains(&crate::setup::SetupStep::PracticeName));
 }
 
 #[test]
-fn owner_names_are_the_active_owners() {
+fn the_people_who_may_change_a_setting_are_the_active_owners() {
     let fixture = practice();
-    assert_eq!(owner_names(fixture.vault.connection()).unwrap(), ["Olivia Owner"]);
+    let names = names_allowed(fixture.vault.connection(), Operation::ChangeConsentSettings).unwrap();
+    assert_eq!(names, ["Olivia Owner"]);
 }

@@ -37,7 +37,7 @@ use slots::{OpenedKeys, Slot, SlotFile};
 /// The application identifier; the default vault lives in the OS data folder under this name.
 pub const APP_IDENTIFIER: &str = "org.saferoom.app";
 /// Shortest practice passphrase accepted.
-pub const MIN_PASSPHRASE_CHARS: usize = 12;
+pub const MIN_PASSPHRASE_CHARS: usize = crate::limits::SECRET_MIN;
 /// Auto-lock bounds, in minutes.
 pub const AUTO_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
