@@ -19,6 +19,7 @@ import {
   consentDocument,
   consentReason,
   fakeTemplate,
+  kioskPacket,
   practiceClient,
   shippedTemplates,
   signedDocument,
@@ -27,6 +28,7 @@ import {
 import type { ClientConsents, ConsentReason, ReconsentRow, SignatureInput } from '../lib/types';
 import { sameName } from '../features/consent/names';
 import SignaturePad from '../features/consent/SignaturePad.svelte';
+import KioskScreen from '../screens/KioskScreen.svelte';
 
 const ADA = practiceClient('c-ada');
 
@@ -36,7 +38,7 @@ function consents(reasons: ConsentReason[], documents: ClientConsents['documents
   return { readyForTelehealth: reasons.length === 0, reasons, documents };
 }
 
-/** Ada's consent tab with one pending treatment consent that she signs. */
+/** Ada's consent tab with one pending treatment consent. */
 function pendingTreatment(more: Record<string, Answer> = {}) {
   const treatment = consentDocument('cd-1', ADA, 'treatment');
   const reasons = [consentReason('treatment', 'unsigned', 'Informed consent to treatment: prepared, not yet signed')];
@@ -48,22 +50,30 @@ function pendingTreatment(more: Record<string, Answer> = {}) {
       client_consents: consents(reasons, [treatment]),
       consent_templates: shippedTemplates(),
       default_export_folder: DEFAULT_FOLDER,
-      sign_consent: withSignatures(treatment, [0]),
       ...more,
     },
   });
 }
 
-async function openSignaturePad(user: ReturnType<typeof renderApp>['user']) {
-  await user.click(await bySelector('.client-row[data-client-id="c-ada"]'));
-  await user.click(await byId('tab-consent'));
-  await user.click(await bySelector('.consent-sign'));
+/** The signing kiosk for Ada's pending treatment consent (clients sign there), its pad open for Ada. */
+async function kioskPadForAda() {
+  const treatment = consentDocument('cd-1', ADA, 'treatment');
+  const stub = installStub({
+    status: { exists: true, unlocked: true, kiosk: true },
+    answers: { kiosk_sign: kioskPacket('Ada Lovelace', [withSignatures(treatment, [0])]) },
+  });
+  render(KioskScreen, {
+    props: { initialPacket: kioskPacket('Ada Lovelace', [treatment]), onEnded: vi.fn(), onLocked: vi.fn(), onGone: vi.fn() },
+  });
+  const user = userEvent.setup();
+  await user.click(await bySelector('.kiosk-signer[data-document-id="cd-1"][data-signer-index="0"]'));
   await drawStroke(await byId('signature-pad'), [
     [20, 100],
     [80, 60],
     [140, 140],
   ]);
   await user.click(await byId('signature-intent'));
+  return { stub, user };
 }
 
 describe('re-consent list', () => {
@@ -142,9 +152,7 @@ describe('typed name at signing', () => {
   });
 
   test('another name is stopped at the name field until the signer confirms it is their legal name', async () => {
-    const stub = pendingTreatment();
-    const { user } = renderApp();
-    await openSignaturePad(user);
+    const { stub, user } = await kioskPadForAda();
     const name = await byId<HTMLInputElement>('signature-typed-name');
     expect(name.dataset.field).toBe('typed_name');
     await user.type(name, 'Mickey Mouse');
@@ -155,23 +163,21 @@ describe('typed name at signing', () => {
     expect(name).toHaveAttribute('aria-invalid', 'true');
     expect(name).toHaveAttribute('aria-describedby', 'signature-name-refusal');
     expect(document.activeElement).toBe(name);
-    expect(stub.callsOf('sign_consent')).toHaveLength(0);
+    expect(stub.callsOf('kiosk_sign')).toHaveLength(0);
 
     const confirm = await byId<HTMLInputElement>('signature-other-name');
     expect(confirm).toHaveAccessibleName('This is my legal name');
     await user.click(confirm);
     expect(name).toHaveAttribute('aria-invalid', 'false');
     await user.click(await byId('signature-submit'));
-    await waitFor(() => expect(stub.callsOf('sign_consent')).toHaveLength(1));
-    const signature = stub.callsOf('sign_consent')[0].args!.signature as SignatureInput;
+    await waitFor(() => expect(stub.callsOf('kiosk_sign')).toHaveLength(1));
+    const signature = stub.callsOf('kiosk_sign')[0].args!.signature as SignatureInput;
     expect(signature.typedName).toBe('Mickey Mouse');
     expect(signature.confirmedOtherName).toBe(true);
   }, 30_000); // much typing on a busy machine
 
   test('the signer’s own name with other case and accents is sent without a confirmation', async () => {
-    const stub = pendingTreatment();
-    const { user } = renderApp();
-    await openSignaturePad(user);
+    const { stub, user } = await kioskPadForAda();
     const name = await byId<HTMLInputElement>('signature-typed-name');
     await user.type(name, 'Ada');
     await user.click(await byId('signature-submit'));
@@ -181,8 +187,8 @@ describe('typed name at signing', () => {
     expect(maybeId('signature-name-refusal')).toBeNull();
     expect(maybeId('signature-other-name')).toBeNull();
     await user.click(await byId('signature-submit'));
-    await waitFor(() => expect(stub.callsOf('sign_consent')).toHaveLength(1));
-    const signature = stub.callsOf('sign_consent')[0].args!.signature as SignatureInput;
+    await waitFor(() => expect(stub.callsOf('kiosk_sign')).toHaveLength(1));
+    const signature = stub.callsOf('kiosk_sign')[0].args!.signature as SignatureInput;
     expect(signature.typedName).toBe('Ada  LOVELACÉ');
     expect(signature.confirmedOtherName).toBe(false);
   }, 30_000); // much typing on a busy machine

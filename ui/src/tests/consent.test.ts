@@ -398,7 +398,7 @@ describe('consent tab: prepare and sign in place', () => {
     await fireEvent.pointerCancel(pad, { pointerId: 1, pointerType: 'mouse' });
     expect(pad.dataset.strokes).toBe('2');
 
-    await user.type(await byId('signature-typed-name'), 'Ada Lovelace');
+    await user.type(await byId('signature-typed-name'), 'Carl Clinician');
     await user.click(await byId('signature-intent'));
     await user.click(await byId('signature-submit'));
     await waitFor(() => expect(stub.callsOf('sign_consent')).toHaveLength(1));

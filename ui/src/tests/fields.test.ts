@@ -16,7 +16,9 @@ async function fillNewClient(user: ReturnType<typeof renderApp>['user']) {
   await user.type(await byId('client-given-name'), 'Grace');
   await user.type(await byId('client-family-name'), 'Hopper');
   await setDate(await byId<HTMLInputElement>('client-dob'), '1956-12-09');
-  await user.type(await byId('client-jurisdiction'), 'US-NY');
+  const place = await byId<HTMLSelectElement>('client-jurisdiction');
+  await waitFor(() => expect(place.options.length).toBeGreaterThan(2));
+  await user.selectOptions(place, 'New York');
 }
 
 describe('a refused save points at its field', () => {

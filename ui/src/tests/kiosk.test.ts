@@ -282,6 +282,11 @@ describe('ending the kiosk', () => {
           return sessionOf(FRONT_DESK);
         },
         search_clients: [clientSummary(ADA), clientSummary(BRUNO)],
+        // Back where the packet came from: Ada's consents.
+        get_client: clientDetail(ADA),
+        client_consents: { readyForTelehealth: false, reasons: [], documents: DOCS },
+        consent_templates: shippedTemplates(),
+        default_export_folder: DEFAULT_FOLDER,
       },
     });
     const { user } = renderApp();
@@ -309,8 +314,9 @@ describe('ending the kiosk', () => {
     expect(stub.callsOf('end_kiosk')[1].args).toEqual({ login: 'fran', password: PASSWORD });
     expect(maybeId('kiosk-screen')).toBeNull();
     expect(await byId('session-user')).toHaveTextContent('Fran Ford');
-    // The app works again.
-    await bySelector('.client-row');
+    // The app works again, on the record the packet came from.
+    await waitFor(() => expect(maybeId('tab-consent')).toHaveAttribute('aria-selected', 'true'));
+    expect(stub.callsOf('get_client')[0].args).toEqual({ clientId: 'c-ada' });
   });
 
   test('cancel hides the staff form again', async () => {
