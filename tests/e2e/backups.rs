@@ -103,6 +103,9 @@ async fn journey() {
     assert_eq!(made.len(), 1, "one automatic backup: {made:?}");
     assert!(made[0].starts_with("saferoom-") && made[0].ends_with(".saferoom-backup"), "{made:?}");
     sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    // Back where she was (Practice data); the home screen tells of the backup the lock made.
+    wait_for(&client, "#backup-status-data").await;
+    click(&client, "#nav-clients").await;
     let home = wait_for_text(&client, "#backup-status", "Last backup:").await;
     assert!(!home.contains("No backup"), "{home}");
     screenshot(&client, "72-home-backed-up").await;

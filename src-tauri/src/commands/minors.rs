@@ -344,11 +344,14 @@ pub struct JurisdictionDto {
 /// the UI keeps no copy).
 #[tauri::command]
 #[specta::specta]
-pub async fn jurisdictions() -> CommandResult<Vec<JurisdictionDto>> {
-    Ok(minors::jurisdictions()
-        .into_iter()
-        .map(|choice| JurisdictionDto { code: choice.code.to_owned(), name: choice.name.to_owned() })
-        .collect())
+pub async fn jurisdictions(state: State<'_, AppState>) -> CommandResult<Vec<JurisdictionDto>> {
+    // Signed in (and no kiosk running), like every command outside the kiosk's own.
+    state.with_session(|_, _| {
+        Ok(minors::jurisdictions()
+            .into_iter()
+            .map(|choice| JurisdictionDto { code: choice.code.to_owned(), name: choice.name.to_owned() })
+            .collect())
+    })
 }
 
 #[tauri::command]

@@ -273,7 +273,9 @@ fn operations() -> Vec<(&'static str, &'static [Op], Probe)> {
         }),
         // The witness (signer 1): clients sign only on the kiosk.
         ("consent::sign", &[Op::OpenClient], |f, s, scene| {
-            crate::consent::sign(&f.vault, s, &scene.pending_consent, 1, &signature(), test_now()).map(drop)
+            // Signer 1 is the witness, Carl (only a witness signs on the signed-in screen).
+            let witness = crate::consent::SignatureInput { typed_name: "Carl".into(), ..signature() };
+            crate::consent::sign(&f.vault, s, &scene.pending_consent, 1, &witness, test_now()).map(drop)
         }),
         ("families::start_kiosk", &[Op::OpenClient], |f, s, scene| {
             let policy = crate::families::UnitPolicy::Strict;
