@@ -174,6 +174,10 @@ export type AuditEntryDto = {
 	action: string,
 	clientId: string | null,
 	clientName: string | null,
+	/**  The client's record number ("R-0042"), if known. */
+	clientRecordNumber: string | null,
+	/**  What happened, in words ("Viewed a client record"); `action` stays the filterable code. */
+	actionLabel: string,
 	detail: string,
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { waitFor } from '@testing-library/svelte';
 import { all, byId, bySelector, maybeId, openSection, renderApp, setDate, settle } from './helpers';
-import { inTurn, installStub, refuse } from './stub';
+import { fail, inTurn, installStub, refuse } from './stub';
 import {
   auditEntries,
   auditEntry,
@@ -200,19 +200,30 @@ describe('audit trail (owner)', () => {
     expect(latest.dataset.action).toBe('client.viewed');
     expect(latest).toHaveTextContent('Olivia Owens');
     expect(latest.querySelector('.client-name')).toHaveTextContent('Ada Lovelace');
-    expect(latest.querySelector('.client-id')).toHaveTextContent('c-ada');
+    expect(latest.querySelector('.client-number')).toHaveTextContent('R-0001');
+    // What happened reads in words; no id or action code is shown.
+    expect(latest.querySelector('.action')).toHaveTextContent('In words: client viewed');
+    expect(latest).not.toHaveTextContent('c-ada');
+    expect(latest.textContent).not.toContain('client.viewed');
     expect(stub.callsOf('list_audit')[0].args).toEqual({
       filter: { actorId: null, clientId: null, action: null, from: null, to: null, beforeSeq: null, limit: 50 },
     });
   });
 
-  test('shows the client’s name from the entry, or the id when the entry has no name', async () => {
+  test('shows the client’s name and record number from the entry; a client no longer here is said so, never by id', async () => {
     const list_audit = [
-      auditEntry(2, 'client.viewed', { actor: null, clientId: 'c-gone', clientName: null, detail: '' }),
+      auditEntry(2, 'client.viewed', {
+        actor: null,
+        clientId: 'c-gone',
+        clientName: null,
+        clientRecordNumber: null,
+        detail: '',
+      }),
       auditEntry(1, 'client.viewed', {
         actor: { id: 's-carl', displayName: 'Carl Chen' },
         clientId: 'c-bruno',
         clientName: 'Bruno Mars',
+        clientRecordNumber: 'R-0002',
         detail: '',
       }),
     ];
@@ -223,7 +234,9 @@ describe('audit trail (owner)', () => {
     // Bruno was never opened in this session: the name comes from the entry itself.
     expect((await rowOf(1)).querySelector('.client-name')).toHaveTextContent('Bruno Mars');
     expect((await rowOf(2)).querySelector('.client-name')).toBeNull();
-    expect((await rowOf(2)).querySelector('.client-id')).toHaveTextContent('c-gone');
+    expect((await rowOf(1)).querySelector('.client-number')).toHaveTextContent('R-0002');
+    expect(await rowOf(2)).toHaveTextContent('A client no longer in this vault');
+    expect(await rowOf(2)).not.toHaveTextContent('c-gone');
     expect(await rowOf(2)).toHaveTextContent('System');
   });
 
@@ -244,9 +257,14 @@ describe('audit trail (owner)', () => {
       answers: {
         ...HOME,
         list_staff: STAFF,
+        find_client_by_record_number: (args: { recordNumber: string }) => {
+          if (args.recordNumber === '2') return 'c-bruno';
+          throw fail('not_found', 'No client has that record number.');
+        },
         list_audit: (args) => {
           const f = filterOf(args);
           if (f.action === 'nothing.like.this') return [];
+          if (f.clientId === 'c-bruno' && f.action !== null) return [];
           if (f.action === 'note.signed') return signed;
           if (f.action === 'client.') return [bruno, ...viewed];
           if (f.clientId === 'c-bruno' || f.actorId === 's-carl') return [bruno];
@@ -272,8 +290,10 @@ describe('audit trail (owner)', () => {
     );
 
     await user.clear(await byId('audit-filter-action'));
-    await user.type(await byId('audit-filter-client'), 'c-bruno');
+    // By record number, as people know the client; the filter sends the id the core finds for it.
+    await user.type(await byId('audit-filter-client'), '2');
     await waitFor(() => expect(all('.audit-row').map((r) => r.dataset.seq)).toEqual(['99']));
+    expect(stub.callsOf('find_client_by_record_number').at(-1)?.args).toEqual({ recordNumber: '2' });
     expect(stub.callsOf('list_audit').at(-1)?.args).toMatchObject({ filter: { clientId: 'c-bruno', action: null } });
 
     await user.click(await byId('audit-clear'));

@@ -729,8 +729,11 @@ export function auditEntry(seq: number, action = 'client.viewed', extra: Partial
     at: NOW,
     actor: { id: OWNER.id, displayName: OWNER.displayName },
     action,
+    // The shell's words for the action (commands/oversight.rs action_label; tested there for every action).
+    actionLabel: `In words: ${action.replace(/[._]/g, ' ')}`,
     clientId: 'c-ada',
     clientName: 'Ada Lovelace',
+    clientRecordNumber: 'R-0001',
     detail: `entry ${seq}`,
     ...extra,
   };

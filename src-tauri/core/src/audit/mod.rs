@@ -98,6 +98,8 @@ pub struct AuditEntry {
     pub client_id: Option<ClientId>,
     /// Their name now, if known.
     pub client_name: Option<String>,
+    /// Their record number, if known (what people read and type instead of the id).
+    pub client_record_number: Option<crate::ids::RecordNumber>,
     /// A short factual detail.
     pub detail: String,
     /// Whether its time is earlier than the entry before it (the clock went back); covered by its hash.

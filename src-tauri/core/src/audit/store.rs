@@ -8,7 +8,8 @@ use crate::error::Result;
 
 pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
     let mut sql = format!(
-        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name, {}
+        "SELECT a.seq, a.at, a.actor_id, s.display_name, a.action, a.client_id, a.detail, c.display_name, {},
+                c.record_number
          FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_id LEFT JOIN clients c ON c.id = a.client_id
          WHERE 1 = 1",
         mark_column(connection)?
@@ -56,6 +57,7 @@ pub(super) fn list(connection: &Connection, filter: &AuditFilter) -> Result<Vec<
             action: row.get(4)?,
             client_id: row.get(5)?,
             client_name: row.get(7)?,
+            client_record_number: row.get(9)?,
             detail: row.get(6)?,
             went_back: row.get(8)?,
         })

@@ -119,6 +119,10 @@ fn only_owners_list_or_verify_and_filters_narrow_the_listing() {
     let client = viewed[0].client_id.clone().unwrap();
     let about = owner_lists(AuditFilter { client_id: Some(client), ..filter.clone() }).unwrap();
     assert_eq!(about.len(), 2);
+    // Each entry names its client by record number too (what people read and type; the id stays inside).
+    let numbers: std::collections::BTreeSet<String> =
+        family.iter().map(|entry| entry.client_record_number.expect("a client's number").to_string()).collect();
+    assert_eq!(numbers.into_iter().collect::<Vec<_>>(), ["R-0001", "R-0002", "R-0003", "R-0004", "R-0005"]);
     let page = owner_lists(AuditFilter { before_seq: Some(3), ..filter.clone() }).unwrap();
     assert_eq!(page.iter().map(|entry| entry.seq).collect::<Vec<_>>(), [2, 1]);
     let tomorrow = test_now().date().next_day().unwrap();
