@@ -30,10 +30,3 @@ export interface FieldRefusal {
   field: string;
   message: string;
 }
-
-/** The field id a command's error names, when it names one. */
-export function refusedField(error: unknown): string | null {
-  if (typeof error !== 'object' || error === null) return null;
-  const { field } = error as { field?: unknown };
-  return typeof field === 'string' && field !== '' ? field : null;
-}
