@@ -18,6 +18,7 @@ use crate::audit::actions;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, RecordNumber, StaffId};
 use crate::staff::Session;
+use crate::text;
 use crate::vault::Vault;
 
 pub use store::search_terms;
@@ -240,16 +241,19 @@ pub fn check_jurisdiction(text: &str) -> Result<String> {
 
 /// Validate and normalise what staff entered.
 pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
-    crate::text::check_name_characters("given_name", &input.given_name)?;
-    crate::text::check_name_characters("family_name", &input.family_name)?;
-    crate::text::check_name_characters("preferred_name", input.preferred_name.as_deref().unwrap_or_default())?;
-    let given_name = required(&input.given_name, "given_name", crate::limits::PERSON_NAME)?;
-    let family_name = required(&input.family_name, "family_name", crate::limits::PERSON_NAME)?;
-    let preferred_name = optional(input.preferred_name, "preferred_name", crate::limits::PERSON_NAME)?;
+    // Names and the other identity text are stored as checked: trimmed, NFC, no invisible characters.
+    let given_name = text::name("given_name", &input.given_name)?;
+    let family_name = text::name("family_name", &input.family_name)?;
+    let preferred_name = input.preferred_name.map(|name| text::name("preferred_name", &name)).transpose()?;
+    let given_name = required(&given_name, "given_name", crate::limits::PERSON_NAME)?;
+    let family_name = required(&family_name, "family_name", crate::limits::PERSON_NAME)?;
+    let preferred_name = optional(preferred_name, "preferred_name", crate::limits::PERSON_NAME)?;
     let date_of_birth = check_date_of_birth(&input.date_of_birth, today)?.to_string();
-    let pronouns = optional(input.pronouns, "pronouns", crate::limits::PRONOUNS)?;
+    let pronouns = input.pronouns.map(|pronouns| text::line("pronouns", "the pronouns", &pronouns)).transpose()?;
+    let pronouns = optional(pronouns, "pronouns", crate::limits::PRONOUNS)?;
     let jurisdiction = check_jurisdiction(&input.jurisdiction)?;
-    let email = optional(input.email, "email", crate::limits::EMAIL)?;
+    let email = input.email.map(|email| text::line("email", "the email address", &email)).transpose()?;
+    let email = optional(email, "email", crate::limits::EMAIL)?;
     if let Some(email) = &email {
         let well_formed = email
             .split_once('@')
@@ -269,7 +273,8 @@ pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
             ));
         }
     }
-    let address = optional(input.address, "address", crate::limits::ADDRESS)?;
+    let address = input.address.map(|address| text::lines("address", "the address", &address)).transpose()?;
+    let address = optional(address, "address", crate::limits::ADDRESS)?;
     let contact = input.contact;
     // The field to fill in, and the sentence that says why.
     let missing = match contact.preferred {
@@ -313,8 +318,16 @@ pub fn validate(input: ClientInput, today: Date) -> Result<ClientInput> {
     let billing = match input.billing {
         Billing::PrivatePay => Billing::PrivatePay,
         Billing::Insurance { payer, member_id } => Billing::Insurance {
-            payer: required(&payer, "insurance_payer", crate::limits::INSURANCE_PAYER)?,
-            member_id: required(&member_id, "member_id", crate::limits::MEMBER_ID)?,
+            payer: required(
+                &text::line("insurance_payer", "the insurer's name", &payer)?,
+                "insurance_payer",
+                crate::limits::INSURANCE_PAYER,
+            )?,
+            member_id: required(
+                &text::line("member_id", "the member id", &member_id)?,
+                "member_id",
+                crate::limits::MEMBER_ID,
+            )?,
         },
     };
     Ok(ClientInput {

@@ -546,14 +546,14 @@ fn check_signers(signers: &[SignerInput], client_name: &str) -> Result<Vec<Signe
         checked.push(SignerInput { role: SignerRole::Client, name: client_name.to_owned() });
     }
     for signer in signers {
-        let name = signer.name.trim();
-        if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+        let name = crate::text::name_called("signers", "a signer's name", &signer.name)?;
+        if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME {
             return Err(Error::invalid(
                 "signers",
                 format!("Give each signer a name on one line, in at most {} characters.", crate::limits::SIGNER_NAME),
             ));
         }
-        checked.push(SignerInput { role: signer.role, name: name.to_owned() });
+        checked.push(SignerInput { role: signer.role, name });
     }
     checked.sort_by_key(|signer| signer.role == SignerRole::Witness);
     if checked.len() > MAX_SIGNERS {

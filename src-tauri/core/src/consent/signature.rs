@@ -77,7 +77,9 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
     if !input.intent {
         return Err(Error::invalid("intent", "Tick the box to confirm you intend to sign electronically."));
     }
-    let typed_name = clean_line(&input.typed_name, MAX_NAME + 1);
+    // What is stored is what was checked and compared with the signer's name: trimmed, NFC, no control
+    // or invisible characters (a hidden one would make the evidence read differently from what was typed).
+    let typed_name = crate::text::name("typed_name", &input.typed_name)?;
     if typed_name.is_empty() {
         return Err(Error::invalid("typed_name", "Type your name as well as signing."));
     }

@@ -231,7 +231,8 @@ pub fn record_psychotherapy_authorization(
     expires_on: &str,
     now: OffsetDateTime,
 ) -> Result<PsychotherapyAuthorization> {
-    let recipient = recipient.trim();
+    let recipient = crate::text::name_called("recipient", "the recipient's name", recipient)?;
+    let recipient = recipient.as_str();
     let purpose = purpose.trim();
     if recipient.is_empty() || recipient.chars().count() > crate::limits::RECIPIENT {
         return Err(Error::invalid(

@@ -247,8 +247,9 @@ pub fn create_unit(
     members: &[ClientId],
     now: OffsetDateTime,
 ) -> Result<Unit> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+    let name = crate::text::name_called("name", "the couple's or family's name", name)?;
+    let name = name.as_str();
+    if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME {
         return Err(Error::invalid(
             "name",
             format!(

@@ -105,6 +105,10 @@ pub const QUESTIONS: &[Question] = &[
     },
 ];
 
+/// The questions whose answer is a person's name: stored trimmed and in NFC, with no invisible characters,
+/// like a client's own name.
+const NAME_QUESTIONS: &[&str] = &["emergency_contact_name"];
+
 /// A client's answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Intake {
@@ -188,15 +192,25 @@ pub fn save(
     now: OffsetDateTime,
 ) -> Result<Intake> {
     let today = now.date();
+    let mut prepared = Vec::with_capacity(answers.len());
     for (key, value) in answers {
         let question = QUESTIONS
             .iter()
             .find(|question| question.key == key)
             .ok_or_else(|| Error::invalid("intake", format!("There is no intake question {key:?}.")))?;
-        if !is_blank(value) {
-            check_answer(question, value, today)?;
+        let value = match value {
+            // A name is stored like every other name (see `crate::text`).
+            serde_json::Value::String(name) if NAME_QUESTIONS.contains(&question.key) => {
+                serde_json::Value::String(crate::text::name(question.key, name)?)
+            }
+            other => other.clone(),
+        };
+        if !is_blank(&value) {
+            check_answer(question, &value, today)?;
         }
+        prepared.push((key.clone(), value));
     }
+    let answers = prepared.as_slice();
     for question in QUESTIONS.iter().filter(|question| question.required) {
         let answered = answers.iter().any(|(key, value)| key == question.key && !is_blank(value));
         if !answered {

@@ -105,23 +105,25 @@ fn optional_line(value: Option<&str>, field: &'static str, max: usize) -> Result
 }
 
 pub(crate) fn check_guardian(input: GuardianInput) -> Result<GuardianInput> {
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME || name.chars().any(char::is_control) {
+    let name = crate::text::name_called("name", "the guardian's name", &input.name)?;
+    if name.is_empty() || name.chars().count() > crate::limits::SIGNER_NAME {
         return Err(Error::invalid(
             "name",
             format!("Enter the guardian's name on one line, in at most {} characters.", crate::limits::SIGNER_NAME),
         ));
     }
-    let email = optional_line(input.email.as_deref(), "email", crate::limits::GUARDIAN_LINE)?;
+    let email = input.email.map(|email| crate::text::line("email", "the email address", &email)).transpose()?;
+    let email = optional_line(email.as_deref(), "email", crate::limits::GUARDIAN_LINE)?;
+    let phone = input.phone.map(|phone| crate::text::line("phone", "the phone number", &phone)).transpose()?;
     if email.as_deref().is_some_and(|email| !email.contains('@')) {
         return Err(Error::invalid("email", "Enter an email address like name@example.com."));
     }
     Ok(GuardianInput {
-        name: name.to_owned(),
+        name,
         role: input.role,
         access: input.access,
         custody_note: optional_line(input.custody_note.as_deref(), "custody_note", crate::limits::CUSTODY_NOTE)?,
-        phone: optional_line(input.phone.as_deref(), "phone", crate::limits::PHONE)?,
+        phone: optional_line(phone.as_deref(), "phone", crate::limits::PHONE)?,
         email,
     })
 }

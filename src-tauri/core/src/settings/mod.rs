@@ -226,29 +226,30 @@ fn changed_fields(before: &PracticeProfile, after: &PracticeProfile) -> Vec<&'st
     .collect()
 }
 
-/// One line of at most `max` characters, trimmed, with no control characters or direction overrides.
+/// One line of at most `max` characters, prepared for storage by [`text`] (trimmed, NFC, no control or
+/// invisible characters); the practice's name is checked as a name.
 fn one_line(field: &'static str, what: &str, value: &str, max: usize) -> Result<String> {
-    let value = value.trim();
+    let value = if field == "practice_name" {
+        text::name_called(field, &what.to_lowercase(), value)?
+    } else {
+        text::line(field, &what.to_lowercase(), value)?
+    };
     if value.chars().count() > max {
         return Err(Error::invalid(field, format!("{what} has at most {max} characters.")));
     }
-    text::check_name_characters(field, value)?;
-    Ok(value.to_owned())
+    Ok(value)
 }
 
-/// Up to [`MAX_LINES`] lines, [`LINES_MAX_CHARS`] characters in all, each line trimmed and checked as one
-/// line; blank lines dropped.
+/// Up to [`MAX_LINES`] lines, [`LINES_MAX_CHARS`] characters in all, each line prepared by [`text::lines`]
+/// (trimmed, NFC, checked as one line); blank lines dropped.
 fn several_lines(field: &'static str, what: &str, value: &str) -> Result<String> {
-    let lines: Vec<&str> = value.split(['\n', '\r']).map(str::trim).filter(|line| !line.is_empty()).collect();
-    if lines.len() > MAX_LINES {
+    let joined = text::lines(field, &what.to_lowercase(), value)?;
+    let count = joined.split('\n').filter(|line| !line.is_empty()).count();
+    if count > MAX_LINES {
         return Err(Error::invalid(field, format!("{what} have at most {MAX_LINES} lines.")));
     }
-    let joined = lines.join("\n");
     if joined.chars().count() > LINES_MAX_CHARS {
         return Err(Error::invalid(field, format!("{what} have at most {LINES_MAX_CHARS} characters.")));
-    }
-    for line in &lines {
-        text::check_name_characters(field, line)?;
     }
     Ok(joined)
 }

@@ -120,9 +120,8 @@ impl LoginThrottle {
 
 const LOGIN_CHARS: &str = "letters, digits, '.', '_' or '-'";
 
-fn check_login(login: &str) -> Result<()> {
-    crate::text::check_name_characters("login", login)?;
-    let login = login.trim();
+fn check_login(login: &str) -> Result<String> {
+    let login = crate::text::name("login", login)?;
     if !(crate::limits::LOGIN_MIN..=crate::limits::LOGIN).contains(&login.chars().count()) {
         return Err(Error::invalid(
             "login",
@@ -132,26 +131,27 @@ fn check_login(login: &str) -> Result<()> {
     if !login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
         return Err(Error::invalid("login", format!("A login may use only {LOGIN_CHARS}.")));
     }
-    Ok(())
+    Ok(login)
 }
 
-fn check_display_name(name: &str) -> Result<()> {
-    crate::text::check_name_characters("display_name", name)?;
-    let name = name.trim();
+fn check_display_name(name: &str) -> Result<String> {
+    let name = crate::text::name("display_name", name)?;
     if name.is_empty() {
         return Err(crate::error::missing("display_name", "the person's name"));
     }
     if name.chars().count() > crate::limits::PERSON_NAME {
         return Err(crate::error::too_long("display_name", "a name", crate::limits::PERSON_NAME));
     }
-    Ok(())
+    Ok(name)
 }
 
-/// Validate a new account before anything is written.
-pub(crate) fn check_new_account(login: &str, display_name: &str, password: &SecretString) -> Result<()> {
-    check_login(login)?;
-    check_display_name(display_name)?;
-    crate::vault::check_secret_length("password", password)
+/// Validate a new account before anything is written: its login and name as they are to be stored
+/// (trimmed, NFC; see [`crate::text`]).
+pub(crate) fn check_new_account(login: &str, display_name: &str, password: &SecretString) -> Result<(String, String)> {
+    let login = check_login(login)?;
+    let display_name = check_display_name(display_name)?;
+    crate::vault::check_secret_length("password", password)?;
+    Ok((login, display_name))
 }
 
 /// The practice's first owner, made together with a new vault: `CreateOptions { owner: Some(&account), .. }`.
@@ -167,16 +167,8 @@ pub struct OwnerAccount<'a> {
 }
 
 impl Founder for OwnerAccount<'_> {
-    fn check(&self) -> Result<()> {
+    fn check(&self) -> Result<(String, String)> {
         check_new_account(self.login, self.display_name, self.password)
-    }
-
-    fn login(&self) -> &str {
-        self.login
-    }
-
-    fn display_name(&self) -> &str {
-        self.display_name
     }
 
     fn password(&self) -> &SecretString {
@@ -185,7 +177,8 @@ impl Founder for OwnerAccount<'_> {
 
     fn seed(&self, connection: &rusqlite::Connection, staff_id: &str, now: OffsetDateTime) -> Result<()> {
         let owner_id = StaffId::from_trusted(staff_id.to_owned());
-        store::insert(connection, &owner_id, self.login.trim(), self.display_name.trim(), Role::Owner, now)?;
+        let (login, display_name) = check_new_account(self.login, self.display_name, self.password)?;
+        store::insert(connection, &owner_id, &login, &display_name, Role::Owner, now)?;
         append(connection, now, Some(&owner_id), actions::PRACTICE_CREATED, None, "first owner account created")?;
         Ok(())
     }
@@ -368,19 +361,19 @@ fn loaded(vault: &Vault, staff_id: &StaffId) -> Result<StaffMember> {
 
 /// Add a staff member (owners only).
 pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetDateTime) -> Result<StaffMember> {
-    check_new_account(new.login, new.display_name, new.password)?;
+    let (login, display_name) = check_new_account(new.login, new.display_name, new.password)?;
+    let (login, display_name) = (login.as_str(), display_name.as_str());
     let staff_id = StaffId::generate();
-    let login = new.login.trim();
     access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::AddStaff)?;
         if store::find_by_login(transaction, login)?.is_some() {
             return Err(Error::conflict(format!("The login {login:?} is already taken")));
         }
-        store::insert(transaction, &staff_id, login, new.display_name.trim(), new.role, now)?;
+        store::insert(transaction, &staff_id, login, display_name, new.role, now)?;
         actor.record(transaction, now, actions::STAFF_ADDED, None, &format!("{login} as {}", new.role.as_str()))?;
         Ok(())
     })?;
-    vault.put_staff_slot(staff_id.as_str(), (login, new.display_name.trim()), new.password, now)?;
+    vault.put_staff_slot(staff_id.as_str(), (login, display_name), new.password, now)?;
     loaded(vault, &staff_id)
 }
 

@@ -122,12 +122,9 @@ pub enum OpenedWith {
 /// password slot; what they are in the practice (the account written into the new database, the rules a
 /// login and name follow) belongs to the caller: `staff::OwnerAccount` is the one implementation.
 pub trait Founder {
-    /// Check the account before anything is written.
-    fn check(&self) -> Result<()>;
-    /// The login their password slot is listed under.
-    fn login(&self) -> &str;
-    /// Their name, shown beside the login on the sign-in screen (bound into their slot).
-    fn display_name(&self) -> &str;
+    /// Check the account before anything is written; answers the login their password slot is listed
+    /// under and their name, shown beside it on the sign-in screen (bound into their slot), as stored.
+    fn check(&self) -> Result<(String, String)>;
     /// Their password (also a way into the vault).
     fn password(&self) -> &SecretString;
     /// Write their account into the brand-new database (migrated, not yet open as a vault), with the staff
@@ -560,9 +557,7 @@ impl Vault {
         if let Some(passphrase) = options.passphrase {
             check_passphrase(passphrase)?;
         }
-        if let Some(owner) = options.owner {
-            owner.check()?;
-        }
+        let owner_names = options.owner.map(|owner| owner.check()).transpose()?;
         if let Some(parent) = paths.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
                 .map_err(|error| files::describe_write_error("create the folder", parent, error))?;
@@ -601,11 +596,11 @@ impl Vault {
             )?);
         }
         let owner_id = options.owner.map(|_| uuid::Uuid::new_v4().to_string());
-        if let (Some(owner), Some(owner_id)) = (options.owner, &owner_id) {
+        if let (Some(owner), Some((login, display_name)), Some(owner_id)) = (options.owner, &owner_names, &owner_id) {
             slots.put(new_staff_slot(
                 &vault_id,
                 owner_id,
-                (owner.login().trim(), owner.display_name().trim()),
+                (login.as_str(), display_name.as_str()),
                 owner.password(),
                 &data_key,
                 options.now,
