@@ -364,4 +364,124 @@ mod tests {
         );
         assert_eq!(lines("address", "the address", " \n ").unwrap(), "");
     }
+
+    /// Every place the core takes a name or another identity field stores the composed form of what was
+    /// typed decomposed (a text where "é" is "e" plus a combining acute accent).
+    #[test]
+    fn every_identity_field_is_stored_composed() {
+        use crate::testing::test_now;
+        let decomposed = |text: &str| -> String { text.nfd().collect() };
+        let composed = |text: &str| -> String { text.nfc().collect() };
+        let mut practice = crate::fixture::practice();
+        let now = test_now();
+
+        let mut input = crate::testing::client_input(&decomposed("Zoë"), &decomposed("Ångström-Núñez"));
+        input.preferred_name = Some(decomposed("Chloé"));
+        input.pronouns = Some(decomposed("elle/él"));
+        input.address = Some(decomposed("3 Rue de l'Église\n75004 Paris"));
+        let client = crate::clients::create(&practice.vault, &practice.clinician, input, now).unwrap();
+        let stored = crate::clients::get(&practice.vault, &practice.clinician, &client.id, now).unwrap().input;
+        assert_eq!(
+            (stored.given_name.as_str(), stored.family_name.as_str(), stored.preferred_name.as_deref()),
+            ("Zoë", "Ångström-Núñez", Some("Chloé"))
+        );
+        assert_eq!(
+            (stored.pronouns.as_deref(), stored.address.as_deref()),
+            (Some("elle/él"), Some("3 Rue de l'Église\n75004 Paris"))
+        );
+        let other = crate::clients::create(
+            &practice.vault,
+            &practice.clinician,
+            crate::testing::client_input("José", &decomposed("Müller")),
+            now,
+        )
+        .unwrap();
+
+        let password = crate::SecretString::from(crate::fixture::PASSWORD);
+        let new_staff = crate::staff::NewStaff {
+            login: " sam ",
+            display_name: &decomposed(" Søren Kierkegård "),
+            role: crate::staff::Role::Clinician,
+            password: &password,
+        };
+        let member = crate::staff::add(&mut practice.vault, &practice.owner, new_staff, now).unwrap();
+        assert_eq!((member.login.as_str(), member.display_name.as_str()), ("sam", "Søren Kierkegård"));
+        let sign_in = practice.vault.staff_sign_in_names();
+        assert!(sign_in.iter().any(|name| name.display_name.as_deref() == Some("Søren Kierkegård")), "{sign_in:?}");
+
+        let guardian = crate::minors::add_guardian(
+            &practice.vault,
+            &practice.clinician,
+            &client.id,
+            crate::minors::GuardianInput {
+                name: decomposed("Hélène Ångström"),
+                role: crate::minors::GuardianRole::Parent,
+                access: crate::minors::GuardianAccess::Full,
+                custody_note: None,
+                phone: None,
+                email: None,
+            },
+            now,
+        )
+        .unwrap();
+        assert_eq!(guardian.input.name, "Hélène Ångström");
+
+        let unit = crate::families::create_unit(
+            &practice.vault,
+            &practice.clinician,
+            &decomposed("Ångström–Müller"),
+            crate::families::UnitKind::Couple,
+            &[client.id.clone(), other.id.clone()],
+            now,
+        )
+        .unwrap();
+        assert_eq!(unit.name, composed("Ångström–Müller"));
+
+        let answers = [
+            ("presenting_concern", serde_json::json!("Sleep")),
+            ("previous_therapy", serde_json::json!(false)),
+            ("risk_thoughts_of_self_harm", serde_json::json!(false)),
+            ("emergency_contact_name", serde_json::json!(decomposed("  Renée Ångström "))),
+            ("emergency_contact_phone", serde_json::json!("555 0100 300")),
+        ]
+        .map(|(key, value)| (key.to_owned(), value));
+        let intake = crate::intake::save(&practice.vault, &practice.clinician, &client.id, &answers, now).unwrap();
+        let contact = intake.answers.iter().find(|(key, _)| key == "emergency_contact_name").unwrap();
+        assert_eq!(contact.1, serde_json::json!("Renée Ångström"));
+
+        let signers = [crate::consent::SignerInput {
+            role: crate::consent::SignerRole::Guardian,
+            name: decomposed("Hélène Ångström"),
+        }];
+        let documents = crate::consent::prepare(
+            &practice.vault,
+            &practice.clinician,
+            &client.id,
+            &[crate::consent::ConsentKind::Treatment],
+            &signers,
+            now,
+        )
+        .unwrap();
+        let names: Vec<&str> = documents[0].signers.iter().map(|signer| signer.name.as_str()).collect();
+        assert!(names.contains(&"Hélène Ångström"), "{names:?}");
+
+        let authorization = crate::disclosures::record_psychotherapy_authorization(
+            &practice.vault,
+            &practice.clinician,
+            &client.id,
+            &decomposed("Dr. Íñigo Pérez"),
+            "Coordination of care",
+            "2026-11-01",
+            "2027-11-01",
+            now,
+        )
+        .unwrap();
+        assert_eq!(authorization.recipient, "Dr. Íñigo Pérez");
+
+        let mut profile = crate::settings::practice_profile(&practice.vault, &practice.owner, now).unwrap();
+        profile.name = decomposed("Clínica Peñalver");
+        profile.address = decomposed("Calle Mayor 1\nSevilla");
+        let saved = crate::settings::set_practice_profile(&practice.vault, &practice.owner, profile, now).unwrap();
+        assert_eq!((saved.name.as_str(), saved.address.as_str()), ("Clínica Peñalver", "Calle Mayor 1\nSevilla"));
+    }
 }
