@@ -231,13 +231,165 @@ proptest! {
     }
 }
 
+/// Arbitrary Unicode for a name: any code points at all, or pieces chosen to meet the rules' edges (letters
+/// of several scripts, decomposed accents, Hangul jamo, joiners, variation selectors, emoji, white space,
+/// direction controls and the other invisible characters, private-use and unassigned code points).
+fn any_name() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        6 => prop_oneof![
+            proptest::char::range('a', 'z'),
+            proptest::char::range('A', 'Z'),
+            proptest::char::range('À', 'ÿ'),
+            proptest::char::range('α', 'ω'),
+            proptest::char::range('א', 'ת'),
+            proptest::char::range('ء', 'ي'),
+            proptest::char::range('क', 'ह'),
+            proptest::char::range('一', '龥'),
+            proptest::char::range('가', '힣'),
+        ],
+        3 => prop_oneof![
+            proptest::char::range('\u{0300}', '\u{036F}'), // combining accents
+            proptest::char::range('\u{1100}', '\u{1112}'), // Hangul leading jamo
+            proptest::char::range('\u{1161}', '\u{1175}'), // Hangul vowel jamo
+            Just('\u{094D}'),                            // Devanagari virama
+            proptest::char::range('\u{1F600}', '\u{1F64F}'),
+            Just(' '), Just('-'), Just('\''), Just('\u{3000}'), Just('\u{2002}'),
+        ],
+        2 => prop_oneof![Just('\u{200C}'), Just('\u{200D}'), Just('\u{FE0F}'), Just('\u{E0100}')],
+        1 => prop_oneof![
+            proptest::char::range('\u{202A}', '\u{202E}'),
+            proptest::char::range('\u{2066}', '\u{2069}'),
+            Just('\u{200B}'), Just('\u{200E}'), Just('\u{200F}'), Just('\u{061C}'), Just('\u{2060}'),
+            Just('\u{FEFF}'), Just('\u{00AD}'), Just('\u{FFF9}'), Just('\u{3164}'), Just('\u{180E}'),
+            proptest::char::range('\u{E0000}', '\u{E007F}'),
+            proptest::char::range('\u{E000}', '\u{F8FF}'),
+            Just('\u{0378}'), Just('\u{FDD0}'), Just('\u{FFFF}'), Just('\n'), Just('\t'), Just('\u{1b}'),
+        ],
+    ];
+    prop_oneof![
+        proptest::collection::vec(piece, 0..16).prop_map(|chars| chars.into_iter().collect()),
+        proptest::collection::vec(any::<char>(), 0..16).prop_map(|chars| chars.into_iter().collect()),
+        "\\PC{0,20}",
+    ]
+}
+
+/// What a name is stored as if it is accepted: the NFC of the trimmed input.
+fn stored_form(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    name.trim().nfc().collect()
+}
+
+/// Written apart from `text` (which decides by Unicode's default-ignorable and format properties): a
+/// stored name holds none of the characters issue 16 lists as making a name read differently, and a joiner
+/// only inside a word.
+fn holds_nothing_hidden(name: &str) -> bool {
+    use unicode_general_category::{get_general_category, GeneralCategory};
+    let chars: Vec<char> = name.chars().collect();
+    let listed = |ch: char| {
+        matches!(ch,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{200B}'
+            | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{FFF9}'..='\u{FFFB}' | '\u{115F}' | '\u{1160}'
+            | '\u{3164}' | '\u{FFA0}' | '\u{180E}' | '\u{E0000}'..='\u{E007F}' | '\u{2028}' | '\u{2029}')
+            || ch.is_control()
+            || matches!(get_general_category(ch), GeneralCategory::PrivateUse | GeneralCategory::Unassigned)
+    };
+    let joiner = |ch: &char| matches!(ch, '\u{200C}' | '\u{200D}');
+    let edge = |ch: Option<&char>| ch.is_none_or(|ch| ch.is_whitespace() || joiner(ch));
+    chars.iter().enumerate().all(|(index, ch)| {
+        !listed(*ch)
+            && (!joiner(ch)
+                || !(edge(index.checked_sub(1).and_then(|before| chars.get(before))) || edge(chars.get(index + 1))))
+    })
+}
+
+fn client_named(given: &str, family: &str, preferred: Option<&str>) -> ClientInput {
+    let mut input = crate::testing::client_input(given, family);
+    input.preferred_name = preferred.map(str::to_owned);
+    input
+}
+
+fn refused_field(error: &crate::Error) -> Option<&'static str> {
+    match error {
+        crate::Error::InvalidInput { field, .. } => Some(field),
+        _ => None,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn client_names_are_stored_composed_and_clean_or_refused_naming_the_field(
+        given in any_name(), family in any_name(), preferred in proptest::option::of(any_name()),
+    ) {
+        let today = date!(2026 - 11 - 23);
+        let input = client_named(&given, &family, preferred.as_deref());
+        match crate::clients::validate(input, today) {
+            Ok(valid) => {
+                prop_assert_eq!(&valid.given_name, &stored_form(&given));
+                prop_assert_eq!(&valid.family_name, &stored_form(&family));
+                let preferred_stored = preferred.as_deref().map(stored_form).filter(|name| !name.is_empty());
+                prop_assert_eq!(&valid.preferred_name, &preferred_stored);
+                for name in [&valid.given_name, &valid.family_name].into_iter().chain(&valid.preferred_name) {
+                    prop_assert!(crate::text::is_allowed(name) && holds_nothing_hidden(name), "{:?}", name);
+                }
+                // Storing what was stored changes nothing.
+                let again = crate::clients::validate(valid.clone(), today).ok();
+                prop_assert_eq!(again.as_ref(), Some(&valid));
+            }
+            Err(error) => {
+                let field = refused_field(&error);
+                prop_assert!(matches!(field, Some("given_name" | "family_name" | "preferred_name")), "{:?}", error);
+                // The field named is wrong on its own: with the other two names fine, it is still refused.
+                let alone = match field {
+                    Some("given_name") => client_named(&given, "Lima", None),
+                    Some("family_name") => client_named("Ana", &family, None),
+                    _ => client_named("Ana", "Lima", preferred.as_deref()),
+                };
+                let again = crate::clients::validate(alone, today).unwrap_err();
+                prop_assert_eq!(refused_field(&again), field);
+                prop_assert!(!error.to_string().contains("U+"), "{}", error);
+            }
+        }
+    }
+
+    #[test]
+    fn staff_names_are_stored_composed_and_clean_or_refused_naming_the_field(name in any_name()) {
+        let password = crate::SecretString::from("correct horse battery staple");
+        match crate::staff::check_new_account("sam", &name, &password) {
+            Ok((login, display_name)) => {
+                prop_assert_eq!(login.as_str(), "sam");
+                prop_assert_eq!(&display_name, &stored_form(&name));
+                prop_assert!(!display_name.is_empty() && crate::text::is_allowed(&display_name));
+                prop_assert!(holds_nothing_hidden(&display_name), "{:?}", display_name);
+                let again = crate::staff::check_new_account(&login, &display_name, &password);
+                prop_assert_eq!(again.ok(), Some((login, display_name)));
+            }
+            Err(error) => prop_assert_eq!(refused_field(&error), Some("display_name"), "{:?}", error),
+        }
+    }
+
+    #[test]
+    fn composed_and_decomposed_typings_of_a_name_are_stored_alike(name in any_name()) {
+        use unicode_normalization::UnicodeNormalization;
+        let composed: String = name.nfc().collect();
+        let decomposed: String = name.nfd().collect();
+        let stored = |typed: &str| crate::text::name("family_name", typed).map_err(|error| error.to_string());
+        prop_assert_eq!(stored(&composed), stored(&decomposed));
+        prop_assert_eq!(stored(&name), stored(&decomposed));
+        let today = date!(2026 - 11 - 23);
+        let client = |typed: &str| crate::clients::validate(client_named("Ana", typed, Some(typed)), today).ok();
+        prop_assert_eq!(client(&composed), client(&decomposed));
+    }
+}
+
 /// Inputs whose checks run inside a vault transaction, on one practice for all cases: what is accepted is
 /// stored as returned and keeps its invariants; what is refused is a typed error and changes nothing.
 mod in_the_vault {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
 
-    use super::{any_json, any_text};
+    use super::{any_json, any_name, any_text};
     use crate::consent::{self, ConsentSettings};
     use crate::families::{self, UnitKind};
     use crate::ids::ClientId;
@@ -352,6 +504,102 @@ mod in_the_vault {
                     Err(error) => {
                         prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
                         prop_assert_eq!(&before, &after);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        outcomes.both_seen();
+    }
+
+    /// A client created with arbitrary names is stored as validated (read back equal, in NFC) or refused
+    /// naming a name field, with nothing written: no client, no audit entry.
+    #[test]
+    fn clients_with_any_names_are_stored_as_checked_or_not_at_all() {
+        let practice = crate::fixture::practice();
+        let now = test_now();
+        let strategy = (any_name(), any_name(), proptest::option::of(any_name()));
+        let outcomes = Outcomes::default();
+        runner()
+            .run(&strategy, |(given, family, preferred)| {
+                let input = super::client_named(&given, &family, preferred.as_deref());
+                let clients_before = crate::clients::list(&practice.vault, &practice.owner, now).unwrap();
+                let audit_before = practice.audit_actions().len();
+                let result = crate::clients::create(&practice.vault, &practice.clinician, input.clone(), now);
+                let audit_after = practice.audit_actions().len();
+                let clients_after = crate::clients::list(&practice.vault, &practice.owner, now).unwrap();
+                outcomes.count(result.is_ok());
+                match result {
+                    Ok(created) => {
+                        prop_assert_eq!(clients_after.len(), clients_before.len() + 1);
+                        let validated = crate::clients::validate(input, now.date()).unwrap();
+                        prop_assert_eq!(&created.input, &validated);
+                        let read = crate::clients::get(&practice.vault, &practice.clinician, &created.id, now).unwrap();
+                        prop_assert_eq!(&read.input, &validated);
+                        prop_assert_eq!(&read.input.family_name, &super::stored_form(&family));
+                    }
+                    Err(error) => {
+                        prop_assert!(
+                            matches!(
+                                super::refused_field(&error),
+                                Some("given_name" | "family_name" | "preferred_name")
+                            ),
+                            "{:?}",
+                            error
+                        );
+                        prop_assert_eq!(&clients_after, &clients_before);
+                        prop_assert_eq!(audit_after, audit_before);
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        outcomes.both_seen();
+    }
+
+    /// A staff member added with an arbitrary name is stored (database and key slot) as validated, or
+    /// refused naming the name with nothing written: no account, no slot, no audit entry.
+    #[test]
+    fn staff_with_any_names_are_stored_as_checked_or_not_at_all() {
+        // The runner's closure is `Fn`: adding staff needs the vault mutably.
+        let practice = std::cell::RefCell::new(crate::fixture::practice());
+        let now = test_now();
+        let password = crate::SecretString::from(crate::fixture::PASSWORD);
+        let outcomes = Outcomes::default();
+        let logins = std::cell::Cell::new(0u32);
+        // Each accepted case seals a password slot (a slow key derivation): fewer cases than elsewhere.
+        let mut runner = TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
+        runner
+            .run(&any_name(), |name| {
+                let mut practice = practice.borrow_mut();
+                let practice = &mut *practice;
+                logins.set(logins.get() + 1);
+                let login = format!("member{}", logins.get());
+                let staff_before = crate::staff::list(&practice.vault, &practice.owner, now).unwrap();
+                let slots_before = std::fs::read(&practice.paths.key_slots).unwrap();
+                let audit_before = practice.audit_actions().len();
+                let new = crate::staff::NewStaff {
+                    login: &login,
+                    display_name: &name,
+                    role: crate::staff::Role::FrontDesk,
+                    password: &password,
+                };
+                let result = crate::staff::add(&mut practice.vault, &practice.owner, new, now);
+                let audit_after = practice.audit_actions().len();
+                let staff_after = crate::staff::list(&practice.vault, &practice.owner, now).unwrap();
+                outcomes.count(result.is_ok());
+                match result {
+                    Ok(member) => {
+                        prop_assert_eq!(&member.display_name, &super::stored_form(&name));
+                        prop_assert!(staff_after.contains(&member));
+                        let in_slot = practice.vault.staff_sign_in_names().into_iter().find(|slot| slot.login == login);
+                        prop_assert_eq!(in_slot.and_then(|slot| slot.display_name), Some(member.display_name));
+                    }
+                    Err(error) => {
+                        prop_assert_eq!(super::refused_field(&error), Some("display_name"), "{:?}", error);
+                        prop_assert_eq!(&staff_after, &staff_before);
+                        prop_assert_eq!(std::fs::read(&practice.paths.key_slots).unwrap(), slots_before);
+                        prop_assert_eq!(audit_after, audit_before);
                     }
                 }
                 Ok(())
