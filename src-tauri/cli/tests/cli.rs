@@ -664,6 +664,44 @@ fn r12_11_stdin_limits_bad_bytes_blank_secrets_control_characters_and_the_clock(
     assert_eq!(setup.run(&["restore"], "").status.code(), Some(2));
 }
 
+/// Issue 16: the CLI hands names to the core unchanged, so it keeps the core's rules: a name with a hidden
+/// direction override or an invisible character is refused with the core's sentence, and a name typed with
+/// decomposed accents is stored composed.
+#[test]
+fn r16_names_follow_the_cores_rules_a_direction_override_is_refused_with_the_sentence() {
+    let setup = Setup::new();
+    let folder = setup.folder.path();
+    let init = ["init", "--no-keychain", "--passphrase-stdin", "--owner", "olivia"];
+    let refused = [
+        (
+            "Olivia \u{202E}renwO",
+            "The display name contains a text-direction override, which a name cannot hold; type the name again \
+             without it.",
+        ),
+        (
+            "Olivia\u{200B}Owner",
+            "The display name contains an invisible character (such as a zero-width space or a direction mark), \
+             which a name cannot hold; type the name again without it.",
+        ),
+    ];
+    for (name, sentence) in refused {
+        let mut args = init.to_vec();
+        args.extend(["--owner-name", name]);
+        let output = setup.run(&args, &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n"));
+        assert_failure(&output, "invalid_input");
+        assert!(stderr(&output).contains(sentence), "{}", stderr(&output));
+        assert!(!stderr(&output).contains("U+"), "{}", stderr(&output));
+    }
+    assert!(snapshot(folder).is_empty(), "nothing was created");
+
+    let mut args = init.to_vec();
+    args.extend(["--owner-name", "  Zoe\u{308} Ångstro\u{308}m "]);
+    assert_success(&setup.run(&args, &format!("{PASSPHRASE}\n{OWNER_PASSWORD}\n")));
+    let vault = open_with_passphrase(&setup.vault());
+    let names: Vec<Option<String>> = vault.staff_sign_in_names().into_iter().map(|name| name.display_name).collect();
+    assert_eq!(names, [Some("Zoë Ångström".to_owned())]);
+}
+
 #[test]
 fn r12_11_a_clock_set_back_is_kept_marked_and_reported_by_audit_verify() {
     let setup = Setup::new();
