@@ -71,6 +71,31 @@ describe('a refused save points at its field', () => {
     expect(document.querySelectorAll('#client-form [aria-invalid="true"]')).toHaveLength(0);
   });
 
+  test('a name holding an invisible character: the core’s sentence is shown and the family name is marked', async () => {
+    // The core's side: text::tests::invisible_characters_are_refused_in_plain_words (the sentence) and
+    // properties::client_names_are_stored_composed_and_clean_or_refused_naming_the_field (the field).
+    const INVISIBLE =
+      'The family name contains an invisible character (such as a zero-width space or a direction mark), which a name cannot hold; type the name again without it.';
+    const backend = installStub({
+      signedInAs: FRONT_DESK,
+      answers: { search_clients: [], create_client: refuse('invalid_input', INVISIBLE, 'family_name') },
+    });
+    const { user } = renderApp();
+    await fillNewClient(user);
+    await user.type(await byId('client-family-name'), '\u200B');
+    await user.type(await byId('client-phone'), '555 0100 200');
+    await user.click(await byId('client-save'));
+
+    expect((await byId('client-form-error')).textContent).toBe(INVISIBLE);
+    const family = await byId<HTMLInputElement>('client-family-name');
+    expect(family).toHaveAttribute('aria-invalid', 'true');
+    expect(family).toHaveFocus();
+    expect(await byId('client-given-name')).not.toHaveAttribute('aria-invalid', 'true');
+    // The name goes to the core as typed: the core decides what a name may hold.
+    const sent = backend.callsOf('create_client')[0].args as { input: { familyName: string } };
+    expect(sent.input.familyName).toBe('Hopper\u200B');
+  });
+
   test('the staff form marks the name the core refused', async () => {
     installStub({
       signedInAs: OWNER,
