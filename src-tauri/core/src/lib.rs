@@ -11,6 +11,7 @@ pub mod access;
 pub mod audit;
 pub mod backups;
 pub mod clients;
+pub mod collation;
 pub mod consent;
 pub mod disclosures;
 pub mod error;

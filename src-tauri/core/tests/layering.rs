@@ -10,7 +10,7 @@ use std::path::Path;
 const LAYERS: &[&[&str]] = &[
     &["limits"],
     &["error"],
-    &["ids", "text", "sensitive", "progress", "pdf", "local_time", "limits"],
+    &["ids", "text", "sensitive", "progress", "pdf", "local_time", "limits", "collation"],
     &["vault"],
     &["audit::chain"],
     &["access"],

@@ -5,9 +5,11 @@ use time::OffsetDateTime;
 
 use super::{Billing, Client, ClientInput, ClientStatus, ClientSummary, ContactPreferences};
 use crate::access::ClientAccess;
+use crate::collation::search_words;
 use crate::error::{Error, Result};
 use crate::ids::{ClientId, RecordNumber, StaffId};
 use crate::vault::rfc3339;
+use crate::vault::search_index::{self, Findable, PREFIX_LETTERS};
 
 /// Where the last record number given is kept (`vault_meta`).
 const LAST_RECORD_NUMBER: &str = "last_record_number";
@@ -66,75 +68,33 @@ pub(crate) fn number_unnumbered(connection: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// What a client is found by: names, email and phone (see [`search_index::terms`]).
+fn findable(input: &ClientInput) -> Findable<'_> {
+    Findable {
+        texts: [
+            Some(input.given_name.as_str()),
+            Some(input.family_name.as_str()),
+            input.preferred_name.as_deref(),
+            input.email.as_deref(),
+        ],
+        phone: input.phone.as_deref(),
+    }
+}
+
 /// The words a client is found by: names, email (split at punctuation) and phone digits (also without a
-/// country code), lower case.
+/// country code), each folded by [`crate::collation::search_key`].
 pub fn search_terms(input: &ClientInput) -> Vec<String> {
-    let mut terms: Vec<String> = Vec::new();
-    let texts =
-        [Some(&input.given_name), Some(&input.family_name), input.preferred_name.as_ref(), input.email.as_ref()];
-    for text in texts.into_iter().flatten() {
-        terms.extend(words(text));
-    }
-    if let Some(phone) = &input.phone {
-        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-        // Also the last ten digits, so a number is found without its country code.
-        if digits.len() > 10 {
-            terms.push(digits[digits.len() - 10..].to_owned());
-        }
-        if !digits.is_empty() {
-            terms.push(digits);
-        }
-    }
-    terms.sort();
-    terms.dedup();
-    terms
+    search_index::terms(&findable(input))
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase)
-}
-
-/// A query word of at most this many letters is looked up in `client_search_prefixes` (kept in name order)
-/// rather than as a range of terms: the first keystrokes match thousands of clients.
-const PREFIX_LETTERS: usize = 3;
-
-/// The first one to [`PREFIX_LETTERS`] letters of each term, without repeats.
-pub fn search_prefixes(terms: &[String]) -> Vec<String> {
-    let mut prefixes: Vec<String> = terms
-        .iter()
-        .flat_map(|term| {
-            term.char_indices()
-                .skip(1)
-                .map(|(end, _)| end)
-                .chain([term.len()])
-                .take(PREFIX_LETTERS)
-                .map(|end| term[..end].to_owned())
-        })
-        .collect();
-    prefixes.sort();
-    prefixes.dedup();
-    prefixes
-}
-
+/// Write the client's rows of the search index (terms, prefixes, sort key).
 pub(crate) fn write_terms(
     connection: &Connection,
     client_id: &ClientId,
     input: &ClientInput,
     display_name: &str,
 ) -> Result<()> {
-    connection.prepare_cached("DELETE FROM client_search_terms WHERE client_id = ?1")?.execute([client_id])?;
-    connection.prepare_cached("DELETE FROM client_search_prefixes WHERE client_id = ?1")?.execute([client_id])?;
-    let terms = search_terms(input);
-    let mut insert = connection.prepare_cached("INSERT INTO client_search_terms (term, client_id) VALUES (?1, ?2)")?;
-    for term in &terms {
-        insert.execute(rusqlite::params![term, client_id])?;
-    }
-    let mut insert = connection
-        .prepare_cached("INSERT INTO client_search_prefixes (prefix, sort_name, client_id) VALUES (?1, ?2, ?3)")?;
-    for prefix in search_prefixes(&terms) {
-        insert.execute(rusqlite::params![prefix, display_name, client_id])?;
-    }
-    Ok(())
+    search_index::write(connection, client_id, &findable(input), display_name)
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -388,7 +348,7 @@ fn capped_count(connection: &Connection, source: &Source<'_>, cap: i64) -> Resul
 /// [`RIVAL_LIMIT`] candidates, they are collected and sorted. Otherwise the longest word's first
 /// [`PREFIX_LETTERS`] letters are walked in name order in `client_search_prefixes`, each client checked
 /// with indexed lookups, until the page is full; with no words at all, every client is walked in name
-/// order (`clients_by_display_name`). Every plan orders by name, then id.
+/// order (`client_sort_keys_in_order`). Every plan orders by name (collation sort key), then id.
 pub(super) fn search(
     connection: &Connection,
     query: &str,
@@ -397,7 +357,7 @@ pub(super) fn search(
     limit: u32,
 ) -> Result<Vec<ClientSummary>> {
     // At most four words count: more narrows little and costs a lookup each.
-    let query_words: Vec<String> = words(query).take(4).collect();
+    let query_words: Vec<String> = search_words(query).into_iter().take(4).collect();
     let mut sources: Vec<Source<'_>> = query_words
         .iter()
         .map(|word| if prefix_of(word) == word { Source::Prefix(word) } else { Source::Word(word) })
@@ -466,27 +426,35 @@ fn run_search(
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     let mut sql =
         String::from("SELECT c.id, c.display_name, c.date_of_birth, c.status, c.jurisdiction, c.record_number FROM ");
-    let mut order = "c.display_name COLLATE NOCASE, c.id";
+    // Collation order (sort keys compared as bytes), ties by id.
+    let mut order = "k.sort_key, c.id";
     match driver {
         Source::Prefix(word) => {
             values.push(Box::new(word.to_string()));
             sql.push_str("client_search_prefixes p JOIN clients c ON c.id = p.client_id AND p.prefix = ?1");
             // The primary key's own order: no sort, and the walk stops when the page is full.
-            order = "p.sort_name, p.client_id";
+            order = "p.sort_key, p.client_id";
         }
         Source::Word(word) => {
             values.push(Box::new(word.to_string()));
             values.push(Box::new(prefix_end(word)));
             sql.push_str(
                 "(SELECT DISTINCT client_id FROM client_search_terms WHERE term >= ?1 AND term < ?2) s
-                 JOIN clients c ON c.id = s.client_id",
+                 JOIN clients c ON c.id = s.client_id JOIN client_sort_keys k ON k.client_id = c.id",
             );
         }
         Source::Team(staff_id) => {
             values.push(Box::new((*staff_id).clone()));
-            sql.push_str("care_team t JOIN clients c ON c.id = t.client_id AND t.staff_id = ?1");
+            sql.push_str(
+                "care_team t JOIN clients c ON c.id = t.client_id AND t.staff_id = ?1
+                 JOIN client_sort_keys k ON k.client_id = c.id",
+            );
         }
-        Source::Everyone => sql.push_str("clients c"),
+        Source::Everyone => {
+            // The sort-key index's own order, walked until the page is full.
+            sql.push_str("client_sort_keys k JOIN clients c ON c.id = k.client_id");
+            order = "k.sort_key, k.client_id";
+        }
     }
     sql.push_str(if include_discharged { " WHERE 1 = 1" } else { " WHERE c.status = 'active'" });
     for word in query_words {

@@ -278,7 +278,7 @@ fn search_plans_agree_with_a_plain_filter() {
             for include_discharged in [false, true] {
                 let team_only = session.role() == Role::Clinician;
                 let other_team = session.staff_id() == fixture.other_clinician.staff_id();
-                let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+                let words: Vec<String> = crate::collation::search_words(query);
                 let visible = |(_, _, _, active, on_team, on_other_team, _): &&(_, _, _, bool, bool, bool, _)| {
                     (!team_only || if other_team { *on_other_team } else { *on_team })
                         && (include_discharged || *active)
@@ -291,7 +291,7 @@ fn search_plans_agree_with_a_plain_filter() {
                     })
                     .map(|(id, name, ..)| (name.clone(), id.clone()))
                     .collect();
-                expected.sort_by_key(|(name, id)| (name.to_lowercase(), id.clone()));
+                expected.sort_by_key(|(name, id)| (crate::collation::sort_key(name), id.clone()));
                 expected.truncate(SEARCH_LIMIT as usize);
                 // A record number finds its client first.
                 let numbered = RecordNumber::parse(query)
@@ -322,75 +322,238 @@ fn search_plans_agree_with_a_plain_filter() {
 #[test]
 fn prefixes_are_the_first_letters_of_each_term() {
     let terms = vec!["ada".to_owned(), "al".to_owned(), "émile".to_owned(), "x".to_owned()];
-    assert_eq!(store::search_prefixes(&terms), ["a", "ad", "ada", "al", "x", "é", "ém", "émi"]);
+    assert_eq!(crate::vault::search_index::prefixes(&terms), ["a", "ad", "ada", "al", "x", "é", "ém", "émi"]);
+    let terms = vec!["王小明".to_owned(), "कुमार".to_owned()];
+    assert_eq!(crate::vault::search_index::prefixes(&terms), ["क", "कु", "कुम", "王", "王小", "王小明"]);
 }
 
-#[test]
-fn record_numbers_are_read_as_people_type_them() {
-    let number = |text: &str| RecordNumber::parse(text).map(RecordNumber::get);
-    for (text, expected) in [("R-0042", 42), ("r42", 42), ("R 7", 7), ("#12", 12), (" 0042 ", 42), ("123456", 123456)] {
-        assert_eq!(number(text).unwrap(), expected, "{text:?}");
-    }
-    for text in ["", "R-", "0", "R-0000", "42a", "R--42", "-42", "4 2", "99999999999", "ada"] {
-        let error = number(text).unwrap_err();
-        assert_eq!(error.code(), ErrorCode::InvalidInput, "{text:?}");
-    }
-    assert_eq!(RecordNumber::new(42).unwrap().to_string(), "R-0042");
-    assert_eq!(RecordNumber::new(12345).unwrap().to_string(), "R-12345");
-    assert!(RecordNumber::new(0).is_none());
+/// The display names `query` finds, as the owner sees them.
+fn found(fixture: &crate::fixture::Practice, query: &str) -> Vec<String> {
+    search(&fixture.vault, &fixture.owner, query, false, test_now())
+        .unwrap()
+        .into_iter()
+        .map(|client| client.display_name)
+        .collect()
 }
 
+/// Issue 16: "zoe" finds "Zoë", "muller" finds "Müller", in any case, and decomposed input (as macOS sends it)
+/// matches composed names — for short words (the prefix walk) and long ones (the term ranges) alike.
 #[test]
-fn record_numbers_are_sequential_unique_and_found_by_number() {
+fn search_ignores_accents_and_case_and_matches_decomposed_input() {
     let fixture = practice();
-    let ids: Vec<ClientId> = ["Ada", "Bruno", "Chen"].iter().map(|name| fixture.client(name, "Test")).collect();
-    let numbers: Vec<u32> =
-        ids.iter().map(|id| get(&fixture.vault, &fixture.owner, id, test_now()).unwrap().record_number.get()).collect();
-    assert_eq!(numbers, [1, 2, 3]);
-    // Editing or discharging a client keeps the number.
-    update(&fixture.vault, &fixture.owner, &ids[1], client_input("Bruno", "Renamed"), test_now()).unwrap();
-    set_status(&fixture.vault, &fixture.owner, &ids[1], ClientStatus::Discharged, test_now()).unwrap();
-    assert_eq!(get(&fixture.vault, &fixture.owner, &ids[1], test_now()).unwrap().record_number.get(), 2);
-    // Two clients never share a number: the schema refuses it too.
-    let duplicate = fixture.vault.connection().execute("UPDATE clients SET record_number = 1 WHERE id = ?1", [&ids[2]]);
-    assert!(duplicate.is_err(), "a second client with number 1 was stored");
-    // Lookup by number, also for a clinician outside the care team (to ask for emergency access).
-    let number = RecordNumber::new(3).unwrap();
-    assert_eq!(
-        access::find_by_record_number(&fixture.vault, &fixture.other_clinician, number, test_now()).unwrap(),
-        ids[2]
-    );
-    let missing =
-        access::find_by_record_number(&fixture.vault, &fixture.owner, RecordNumber::new(99).unwrap(), test_now());
-    assert_eq!(missing.unwrap_err().code(), ErrorCode::NotFound);
-    // Search: the number as people write it finds the client first, within what the searcher may see.
-    let first = |session: &Session, query: &str, discharged: bool| {
-        search(&fixture.vault, session, query, discharged, test_now()).unwrap().first().map(|client| client.id.clone())
+    fixture.client("Zoë", "Adams");
+    fixture.client("Jürgen", "Müller");
+    fixture.client("Łukasz", "Strauß");
+    fixture.client("Zoe", "Østergaard");
+    for query in ["zoe", "ZOË", "Zoe\u{0308}", "zo", "ZO\u{0308}"] {
+        assert_eq!(found(&fixture, query), ["Zoë Adams", "Zoe Østergaard"], "{query:?}");
+    }
+    for query in ["muller", "MÜLLER", "Mu\u{0308}ller", "müll", "mül", "mu", "jurgen müller"] {
+        assert_eq!(found(&fixture, query), ["Jürgen Müller"], "{query:?}");
+    }
+    assert_eq!(found(&fixture, "lukasz"), ["Łukasz Strauß"]);
+    assert_eq!(found(&fixture, "STRAUSS"), ["Łukasz Strauß"], "full case folding: ß is ss");
+    assert_eq!(found(&fixture, "strauẞ"), ["Łukasz Strauß"]);
+    assert_eq!(found(&fixture, "oster"), ["Zoe Østergaard"]);
+    assert_eq!(found(&fixture, "zoë øs"), ["Zoe Østergaard"]);
+    assert_eq!(found(&fixture, "zoey"), Vec::<String>::new());
+}
+
+/// Issue 16: Hebrew, Arabic, Chinese, Japanese, Korean, Greek, Cyrillic and Devanagari names are found by
+/// their own first letters; pointed Hebrew and vowelled Arabic find the plain spelling and back.
+#[test]
+fn names_in_every_script_are_found_by_their_own_prefixes() {
+    let fixture = practice();
+    fixture.client("שָׂרָה", "כהן");
+    fixture.client("محمد", "أحمد");
+    fixture.client("小明", "欧阳");
+    fixture.client("王小明", "王");
+    fixture.client("さくら", "山田");
+    fixture.client("민준", "김");
+    fixture.client("Ελένη", "Παπαδοπούλου");
+    fixture.client("Анна", "Ёлкина");
+    fixture.client("कुमार", "शर्मा");
+    fixture.client("कमल", "वर्मा");
+    let cases: &[(&str, &[&str])] = &[
+        ("שר", &["שָׂרָה כהן"]),
+        ("שָׂרָה", &["שָׂרָה כהן"]),
+        ("כה", &["שָׂרָה כהן"]),
+        ("مح", &["محمد أحمد"]),
+        ("مُحَمَّد", &["محمد أحمد"]),
+        ("احمد", &["محمد أحمد"]),
+        ("欧", &["小明 欧阳"]),
+        ("欧阳", &["小明 欧阳"]),
+        ("王小", &["王小明 王"]),
+        ("王", &["王小明 王"]),
+        ("小", &["小明 欧阳"]),
+        ("さく", &["さくら 山田"]),
+        ("山", &["さくら 山田"]),
+        ("민", &["민준 김"]),
+        ("김", &["민준 김"]),
+        ("ελενη", &["Ελένη Παπαδοπούλου"]),
+        ("ΠΑΠΑΔ", &["Ελένη Παπαδοπούλου"]),
+        ("елкина", &["Анна Ёлкина"]),
+        ("АН", &["Анна Ёлкина"]),
+        ("कु", &["कुमार शर्मा"]),
+        ("कुमार", &["कुमार शर्मा"]),
+        ("क", &["कमल वर्मा", "कुमार शर्मा"]),
+        ("कम", &["कमल वर्मा"]),
+        ("शर्", &["कुमार शर्मा"]),
+    ];
+    for (query, expected) in cases {
+        let mut names = found(&fixture, query);
+        names.sort();
+        let mut expected: Vec<String> = expected.iter().map(|name| (*name).to_owned()).collect();
+        expected.sort();
+        assert_eq!(names, expected, "{query:?}");
+    }
+}
+
+/// Issue 16: emails and phone numbers are found as before.
+#[test]
+fn emails_and_phones_are_found_as_before() {
+    let fixture = practice();
+    let input = ClientInput {
+        email: Some("Zoë.Müller@Example.ORG".into()),
+        phone: Some("+1 (555) 010-9999".into()),
+        ..client_input("Zoë", "Müller")
     };
-    assert_eq!(first(&fixture.owner, "R-0003", false), Some(ids[2].clone()));
-    assert_eq!(first(&fixture.owner, "#2", false), None, "discharged clients are left out unless asked for");
-    assert_eq!(first(&fixture.owner, "2", true), Some(ids[1].clone()));
-    assert_eq!(first(&fixture.other_clinician, "3", false), None, "not on the other clinician's care team");
-    let summary = search(&fixture.vault, &fixture.owner, "ada", false, test_now()).unwrap();
-    assert_eq!(summary[0].record_number.get(), 1);
+    crate::clients::create(&fixture.vault, &fixture.owner, input, test_now()).unwrap();
+    for query in ["example", "EXAMPLE.org", "zoe.muller", "org", "5550109999", "15550109999", "555"] {
+        assert_eq!(found(&fixture, query), ["Zoë Müller"], "{query:?}");
+    }
 }
 
+/// Issue 16: lists of clients are in collation order (CLDR root), not byte order or NOCASE: the no-words
+/// walk, the short-word prefix walk, a collected long word and a clinician's care team.
 #[test]
-fn a_record_number_is_never_given_twice() {
+fn search_lists_names_in_collation_order() {
     let fixture = practice();
-    let first = fixture.client("Ada", "Test");
-    let second = fixture.client("Bruno", "Test");
-    // Even if the highest-numbered client's row were gone, its number is not given again.
-    let connection = fixture.vault.connection();
-    connection.execute("UPDATE clients SET record_number = 10 WHERE id = ?1", [&second]).unwrap();
-    let after_ten = fixture.client("Chen", "Test");
-    connection.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
-    for table in ["care_team", "client_search_terms", "client_search_prefixes", "clients"] {
-        let column = if table == "clients" { "id" } else { "client_id" };
-        connection.execute(&format!("DELETE FROM {table} WHERE {column} = ?1"), [&after_ten]).unwrap();
+    for given in ["Zoë", "Ábel", "Aaron", "Émile", "Eve", "zack", "Østergaard", "Łukasz"] {
+        fixture.client(given, "Test");
     }
-    connection.execute_batch("PRAGMA foreign_keys = ON").unwrap();
-    let next = fixture.client("Dana", "Test");
-    let number_of = |id: &ClientId| get(&fixture.vault, &fixture.owner, id, test_now()).unwrap().record_number.get();
-    assert_eq!((number_of(&first), number_of(&second), number_of(&next)), (1, 10, 12));
+    let expected = [
+        "Aaron Test",
+        "Ábel Test",
+        "Émile Test",
+        "Eve Test",
+        "Łukasz Test",
+        "Østergaard Test",
+        "zack Test",
+        "Zoë Test",
+    ];
+    for query in ["", "t", "te", "test", "TEST"] {
+        assert_eq!(found(&fixture, query), expected, "{query:?}");
+    }
+    let as_clinician: Vec<String> = search(&fixture.vault, &fixture.clinician, "", false, test_now())
+        .unwrap()
+        .into_iter()
+        .map(|client| client.display_name)
+        .collect();
+    assert_eq!(as_clinician, expected);
+}
+
+/// Issue 16: a vault made before migration 0180 (old index: lower-case words with their accents, prefixes
+/// keyed by NOCASE name), opened by this build, is re-indexed: folded terms, sort keys, collation order.
+#[test]
+fn a_vault_indexed_the_old_way_is_reindexed_when_opened() {
+    let crate::fixture::Practice { folder: _folder, vault, paths, recovery_code, owner, clinician, .. } = practice();
+    for (given, family) in [("Zoë", "Müller"), ("Ábel", "Østergaard"), ("Aaron", "Ng"), ("שָׂרָה", "כהן")]
+    {
+        crate::clients::create(&vault, &clinician, client_input(given, family), test_now()).unwrap();
+    }
+    // Put the index back as the schema before 0180 had it, with terms as the old code made them.
+    let old_words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
+    };
+    let connection = vault.connection();
+    connection
+        .execute_batch(
+            "DROP TABLE client_sort_keys;
+             DROP TABLE client_search_prefixes;
+             CREATE TABLE client_search_prefixes (
+                 prefix    TEXT NOT NULL,
+                 sort_name TEXT NOT NULL COLLATE NOCASE,
+                 client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+                 PRIMARY KEY (prefix, sort_name, client_id)
+             ) STRICT, WITHOUT ROWID;
+             CREATE INDEX client_search_prefixes_by_client ON client_search_prefixes (client_id);
+             CREATE INDEX clients_by_display_name ON clients (display_name COLLATE NOCASE, id);
+             DELETE FROM client_search_terms;
+             DELETE FROM vault_meta WHERE key = 'search_keys';",
+        )
+        .unwrap();
+    let clients: Vec<(String, String, String, String)> = connection
+        .prepare("SELECT id, given_name, family_name, display_name FROM clients")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (id, given, family, display_name) in &clients {
+        let mut terms = old_words(given);
+        terms.extend(old_words(family));
+        for term in &terms {
+            connection
+                .execute("INSERT OR IGNORE INTO client_search_terms (term, client_id) VALUES (?1, ?2)", [term, id])
+                .unwrap();
+            for end in term.char_indices().map(|(end, _)| end).skip(1).chain([term.len()]).take(3) {
+                connection
+                    .execute(
+                        "INSERT OR IGNORE INTO client_search_prefixes (prefix, sort_name, client_id) VALUES (?1, ?2, ?3)",
+                        [&term[..end], display_name, id],
+                    )
+                    .unwrap();
+            }
+        }
+    }
+    connection.pragma_update(None, "user_version", 170).unwrap();
+    let old_term: i64 = connection
+        .query_row("SELECT count(*) FROM client_search_terms WHERE term = 'zoë'", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(old_term, 1, "the old index kept the accent");
+    drop(vault);
+
+    let vault = crate::Vault::open(&paths, crate::Unlock::RecoveryCode(&recovery_code)).unwrap();
+    let count = |sql: &str| -> i64 { vault.connection().query_row(sql, [], |row| row.get(0)).unwrap() };
+    assert_eq!(count("PRAGMA user_version"), crate::vault::migrations::latest_version());
+    assert_eq!(count("SELECT count(*) FROM client_search_terms WHERE term = 'zoë'"), 0);
+    assert_eq!(
+        count("SELECT count(*) FROM client_search_terms WHERE term IN ('zoe', 'muller', 'ostergaard', 'שרה')"),
+        4
+    );
+    assert_eq!(count("SELECT count(*) FROM client_sort_keys"), 4);
+    assert_eq!(count("SELECT count(*) FROM client_search_prefixes WHERE prefix = 'zo'"), 1);
+    let owner = crate::staff::Session::for_fixtures(&vault, owner.staff_id()).unwrap();
+    let _ = clinician;
+    let names = |query: &str| -> Vec<String> {
+        search(&vault, &owner, query, false, test_now())
+            .unwrap()
+            .into_iter()
+            .map(|client| client.display_name)
+            .collect()
+    };
+    assert_eq!(names("zoe"), ["Zoë Müller"]);
+    assert_eq!(names("MULLER"), ["Zoë Müller"]);
+    assert_eq!(names("שרה"), ["שָׂרָה כהן"]);
+    assert_eq!(names(""), ["Aaron Ng", "Ábel Østergaard", "Zoë Müller", "שָׂרָה כהן"]);
+
+    // Rebuilding again changes nothing (the step may run any number of times).
+    let snapshot = |vault: &crate::Vault| -> Vec<String> {
+        vault
+            .connection()
+            .prepare(
+                "SELECT 't ' || term || ' ' || client_id FROM client_search_terms
+                 UNION ALL SELECT 'p ' || prefix || ' ' || hex(sort_key) || ' ' || client_id FROM client_search_prefixes
+                 UNION ALL SELECT 'k ' || client_id || ' ' || hex(sort_key) FROM client_sort_keys ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before = snapshot(&vault);
+    crate::vault::search_index::rebuild(vault.connection()).unwrap();
+    assert_eq!(snapshot(&vault), before);
 }

@@ -304,10 +304,10 @@ pub(super) fn documents_for_client(connection: &Connection, client_id: &ClientId
 /// Active (not discharged) clients, by name; a clinician's care team only.
 pub(super) fn active_clients(connection: &Connection, team: Option<&StaffId>) -> Result<Vec<(ClientId, String)>> {
     let mut statement = connection.prepare_cached(
-        "SELECT c.id, c.display_name FROM clients c
+        "SELECT c.id, c.display_name FROM clients c LEFT JOIN client_sort_keys k ON k.client_id = c.id
          WHERE c.status = 'active'
            AND (?1 IS NULL OR EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1))
-         ORDER BY c.display_name COLLATE NOCASE, c.id",
+         ORDER BY k.sort_key, c.id",
     )?;
     let rows = statement.query_map([team], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -481,7 +481,9 @@ fn practice_view(
     now: OffsetDateTime,
 ) -> Result<ExportFile> {
     let ids: Vec<ClientId> = transaction
-        .prepare("SELECT id FROM clients ORDER BY display_name COLLATE NOCASE, id")?
+        .prepare(
+            "SELECT c.id FROM clients c LEFT JOIN client_sort_keys k ON k.client_id = c.id ORDER BY k.sort_key, c.id",
+        )?
         .query_map([], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let records = ids.iter().map(|id| client_record(transaction, id)).collect::<Result<Vec<_>>>()?;

@@ -296,13 +296,16 @@ pub fn list_units(
 ) -> Result<Vec<Unit>> {
     access::run(vault, session, now, |transaction, actor| {
         let mut statement = transaction.prepare_cached(
-            "SELECT u.id FROM units u
+            "SELECT u.id, u.name FROM units u
              WHERE ?1 IS NULL OR EXISTS (SELECT 1 FROM unit_members m WHERE m.unit_id = u.id AND m.client_id = ?1)
-             ORDER BY u.name COLLATE NOCASE, u.id",
+             ORDER BY u.id",
         )?;
-        let ids: Vec<UnitId> = statement.query_map([client], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let mut named: Vec<(UnitId, String)> =
+            statement.query_map([client], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        // By name in collation order, ties by id (the query's order; the sort is stable).
+        crate::collation::sort_by_name(&mut named, |(_, name)| name);
         let mut units = Vec::new();
-        for id in ids {
+        for (id, _) in named {
             let unit = load(transaction, &id, now)?;
             let only_team = actor.needs(Operation::ListUnits, Condition::CareTeam);
             let visible = unit.members.iter().all(|member| {

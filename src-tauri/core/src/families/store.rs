@@ -15,7 +15,8 @@ pub(super) fn load(connection: &Connection, unit_id: &UnitId, now: OffsetDateTim
         .ok_or(Error::NotFound { what: "couple or family" })?;
     let mut statement = connection.prepare_cached(
         "SELECT c.id, c.display_name FROM unit_members m JOIN clients c ON c.id = m.client_id
-         WHERE m.unit_id = ?1 ORDER BY c.display_name COLLATE NOCASE, c.id",
+         LEFT JOIN client_sort_keys k ON k.client_id = c.id
+         WHERE m.unit_id = ?1 ORDER BY k.sort_key, c.id",
     )?;
     let people: Vec<(ClientId, String)> =
         statement.query_map([unit_id], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;

@@ -543,11 +543,11 @@ pub fn majority_dashboard(vault: &Vault, session: &Session, now: OffsetDateTime)
     access::run(vault, session, now, |transaction, actor| {
         let team = actor.needs(Operation::ListClients, Condition::CareTeam).then_some(&actor.staff_id);
         let mut statement = transaction.prepare_cached(
-            "SELECT c.id, c.display_name FROM clients c
+            "SELECT c.id, c.display_name FROM clients c LEFT JOIN client_sort_keys k ON k.client_id = c.id
              WHERE c.status = 'active'
                AND EXISTS (SELECT 1 FROM guardians g WHERE g.client_id = c.id AND g.active = 1)
                AND (?1 IS NULL OR EXISTS (SELECT 1 FROM care_team m WHERE m.client_id = c.id AND m.staff_id = ?1))
-             ORDER BY c.display_name COLLATE NOCASE, c.id",
+             ORDER BY k.sort_key, c.id",
         )?;
         let candidates: Vec<(ClientId, String)> =
             statement.query_map([team], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
@@ -588,8 +588,8 @@ pub fn retention_report(vault: &Vault, session: &Session, on: Date, now: OffsetD
     access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::RunRetentionReport)?;
         let mut statement = transaction.prepare_cached(
-            "SELECT id, display_name, discharged_on FROM clients
-             WHERE status = 'discharged' AND discharged_on IS NOT NULL ORDER BY display_name COLLATE NOCASE, id",
+            "SELECT c.id, c.display_name, c.discharged_on FROM clients c LEFT JOIN client_sort_keys k ON k.client_id = c.id
+             WHERE c.status = 'discharged' AND c.discharged_on IS NOT NULL ORDER BY k.sort_key, c.id",
         )?;
         let discharged: Vec<(ClientId, String, String)> = statement
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?

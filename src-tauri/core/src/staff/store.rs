@@ -40,10 +40,11 @@ pub(crate) fn find_by_login(connection: &Connection, login: &str) -> Result<Opti
 }
 
 pub(crate) fn list(connection: &Connection) -> Result<Vec<StaffMember>> {
-    let mut statement =
-        connection.prepare_cached(&format!("SELECT {COLUMNS} FROM staff ORDER BY display_name COLLATE NOCASE, id"))?;
-    let rows = statement.query_map([], member)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut statement = connection.prepare_cached(&format!("SELECT {COLUMNS} FROM staff ORDER BY id"))?;
+    let mut staff: Vec<StaffMember> = statement.query_map([], member)?.collect::<rusqlite::Result<_>>()?;
+    // By name in collation order, ties by id (the query's order; the sort is stable).
+    crate::collation::sort_by_name(&mut staff, |member| &member.display_name);
+    Ok(staff)
 }
 
 pub(crate) fn insert(

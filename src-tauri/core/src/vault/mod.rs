@@ -14,6 +14,7 @@ pub mod keys;
 pub mod lock;
 pub mod migrations;
 pub mod recovery;
+pub mod search_index;
 pub mod slots;
 
 use std::path::{Path, PathBuf};
