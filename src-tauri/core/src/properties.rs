@@ -557,6 +557,46 @@ mod in_the_vault {
         outcomes.both_seen();
     }
 
+    /// An accepted arbitrary name is found by searching each of its words as stored (so also as typed, in
+    /// NFC or not: search folds both alike, `collation::search_key`). Each client is discharged after its
+    /// searches, so the active clients a search lists stay few and the limit of 50 never hides one.
+    #[test]
+    fn an_accepted_name_is_found_by_searching_each_of_its_words() {
+        use unicode_normalization::UnicodeNormalization;
+        let practice = crate::fixture::practice();
+        let now = test_now();
+        let strategy = (any_name(), any_name(), proptest::option::of(any_name()));
+        let outcomes = Outcomes::default();
+        runner()
+            .run(&strategy, |(given, family, preferred)| {
+                let input = super::client_named(&given, &family, preferred.as_deref());
+                let result = crate::clients::create(&practice.vault, &practice.clinician, input, now);
+                outcomes.count(result.is_ok());
+                let Ok(created) = result else { return Ok(()) };
+                let names = [&created.input.given_name, &created.input.family_name];
+                for name in names.into_iter().chain(&created.input.preferred_name) {
+                    for word in name.split_whitespace() {
+                        let decomposed: String = word.nfd().collect();
+                        for typed in [word, decomposed.as_str()] {
+                            let found = crate::clients::search(&practice.vault, &practice.clinician, typed, false, now)
+                                .unwrap();
+                            prop_assert!(
+                                found.iter().any(|client| client.id == created.id),
+                                "{:?} (a word of {:?}) did not find it",
+                                typed,
+                                name
+                            );
+                        }
+                    }
+                }
+                let discharged = crate::clients::ClientStatus::Discharged;
+                crate::clients::set_status(&practice.vault, &practice.clinician, &created.id, discharged, now).unwrap();
+                Ok(())
+            })
+            .unwrap();
+        outcomes.both_seen();
+    }
+
     /// A staff member added with an arbitrary name is stored (database and key slot) as validated, or
     /// refused naming the name with nothing written: no account, no slot, no audit entry.
     #[test]
