@@ -707,4 +707,78 @@ mod in_the_vault {
             .unwrap();
         outcomes.both_seen();
     }
+
+    /// One letter of a name: Latin with accents and strokes, Greek, Cyrillic, Hebrew (with or without points),
+    /// Arabic (with or without harakat), Devanagari syllables, CJK, kana, Hangul, or any letter at all.
+    fn any_letter() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-zA-Zà-öø-ÿÀ-ÖØ-Þ]",
+            prop::sample::select(vec!["ß", "ẞ", "Ł", "ł", "Ø", "Æ", "œ", "İ", "Ñ", "ễ", "Ą", "Ő"])
+                .prop_map(str::to_owned),
+            "[α-ωΑ-ΡΣ-Ωά-ώ]",
+            "[а-яА-ЯёЁ]",
+            "[א-ת][\u{05B0}-\u{05BC}]?",
+            "[ء-ؿف-ي][\u{064B}-\u{0652}]?",
+            prop::sample::select(vec!["क", "कु", "मा", "रि", "क्ष", "ज़", "ल", "श्", "र्मा", "ह", "दी"])
+                .prop_map(str::to_owned),
+            "[一-龥]",
+            "[ぁ-ゖァ-ヺ]",
+            "[가-힣]",
+            "\\p{L}",
+        ]
+    }
+
+    /// A word of a name: one to eight letters.
+    fn any_word() -> impl Strategy<Value = String> {
+        proptest::collection::vec(any_letter(), 1..8).prop_map(|letters| letters.concat())
+    }
+
+    /// Issue 16: a client with any name is found by a prefix of each word of it, typed composed or decomposed,
+    /// in upper or lower case (a unique second word keeps the client on the first page).
+    #[test]
+    fn a_client_is_found_by_a_prefix_of_each_word_of_any_name() {
+        use unicode_normalization::UnicodeNormalization;
+        let practice = crate::fixture::practice();
+        let now = test_now();
+        let strategy =
+            (proptest::collection::vec(any_word(), 1..3), any_word(), any::<proptest::sample::Index>(), 0usize..4);
+        let case = std::cell::Cell::new(0u32);
+        let outcomes = Outcomes::default();
+        runner()
+            .run(&strategy, |(given_words, family, cut, typed_as)| {
+                case.set(case.get() + 1);
+                let given: String = given_words.join(" ").nfc().collect();
+                let family: String = family.nfc().collect();
+                let tag = format!("case{:05}", case.get());
+                let input = crate::clients::ClientInput {
+                    email: Some(format!("{tag}@example.org")),
+                    ..crate::fixture::client_input(&given, &family)
+                };
+                let created = crate::clients::create(&practice.vault, &practice.owner, input, now);
+                outcomes.count(created.is_ok());
+                let Ok(client) = created else { return Ok(()) };
+                for word in given.split(' ').chain([family.as_str()]) {
+                    let letters: Vec<char> = word.chars().collect();
+                    let prefix: String = letters[..=cut.index(letters.len())].iter().collect();
+                    let typed: String = match typed_as {
+                        0 => prefix.nfc().collect(),
+                        1 => prefix.nfd().collect(),
+                        2 => prefix.to_uppercase(),
+                        _ => prefix.to_lowercase().nfd().collect(),
+                    };
+                    let query = format!("{typed} {tag}");
+                    let found = crate::clients::search(&practice.vault, &practice.owner, &query, false, now).unwrap();
+                    prop_assert!(
+                        found.iter().any(|summary| summary.id == client.id),
+                        "{:?} did not find {:?} {:?}",
+                        query,
+                        given,
+                        family
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert!(outcomes.accepted.get() > 32, "most names are valid: {}", outcomes.accepted.get());
+    }
 }

@@ -557,3 +557,46 @@ fn a_vault_indexed_the_old_way_is_reindexed_when_opened() {
     crate::vault::search_index::rebuild(vault.connection()).unwrap();
     assert_eq!(snapshot(&vault), before);
 }
+
+/// Issue 16: the other lists of people are in collation order too: staff, and the re-consent dashboard.
+#[test]
+fn staff_and_reconsent_lists_are_in_collation_order() {
+    let mut fixture = practice();
+    let password = crate::SecretString::from(crate::fixture::PASSWORD);
+    for (login, display_name) in
+        [("zoe", "Zoë Zed"), ("abel", "Ábel Able"), ("emile", "Émile Eve"), ("lukasz", "Łukasz Lee")]
+    {
+        let new = crate::staff::NewStaff { login, display_name, role: Role::FrontDesk, password: &password };
+        crate::staff::add(&mut fixture.vault, &fixture.owner, new, test_now()).unwrap();
+    }
+    let staff: Vec<String> = crate::staff::list(&fixture.vault, &fixture.owner, test_now())
+        .unwrap()
+        .into_iter()
+        .map(|member| member.display_name)
+        .collect();
+    assert_eq!(
+        staff,
+        [
+            "Ábel Able",
+            "Carl Clinician",
+            "Cora Clinician",
+            "Émile Eve",
+            "Fran Front",
+            "Łukasz Lee",
+            "Olivia Owner",
+            "Zoë Zed"
+        ]
+    );
+    for given in ["Zoë", "Ábel", "Aaron", "Émile", "Eve", "zack", "Østergaard", "Łukasz"] {
+        fixture.client(given, "Test");
+    }
+    let rows: Vec<String> = crate::consent::reconsent_dashboard(&fixture.vault, &fixture.owner, test_now())
+        .unwrap()
+        .into_iter()
+        .map(|row| row.client_name)
+        .collect();
+    let mut in_order = rows.clone();
+    crate::collation::sort_by_name(&mut in_order, |name| name);
+    assert_eq!(rows.len(), 8, "{rows:?}");
+    assert_eq!(rows, in_order);
+}

@@ -70,6 +70,7 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     // Derived from `clients` on every write; an import rebuilds them.
     ("client_search_terms", "derived from clients (search index), rebuilt on import"),
     ("client_search_prefixes", "derived from clients (search index), rebuilt on import"),
+    ("client_sort_keys", "derived from clients (collation sort keys), rebuilt on import"),
     // Read only by their author (45 CFR 164.501): never in a practice export.
     ("psychotherapy_notes", "psychotherapy notes never leave in a practice export"),
     ("psychotherapy_note_addenda", "psychotherapy notes never leave in a practice export"),
