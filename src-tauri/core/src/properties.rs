@@ -205,13 +205,17 @@ proptest! {
     }
 
     #[test]
-    fn guardians_are_checked(name in any_text(), custody in proptest::option::of(any_text()), email in proptest::option::of(any_text())) {
+    fn guardians_are_checked(name in prop_oneof![any_text(), any_name()], custody in proptest::option::of(any_text()), email in proptest::option::of(any_text())) {
         let input = crate::minors::GuardianInput {
-            name, role: crate::minors::GuardianRole::Parent, access: crate::minors::GuardianAccess::Full,
+            name: name.clone(), role: crate::minors::GuardianRole::Parent, access: crate::minors::GuardianAccess::Full,
             custody_note: custody, phone: None, email,
         };
         match crate::minors::check_guardian(input) {
-            Ok(checked) => prop_assert!(!checked.name.is_empty() && checked.email.as_deref().is_none_or(|email| email.contains('@'))),
+            Ok(checked) => {
+                prop_assert!(!checked.name.is_empty() && checked.email.as_deref().is_none_or(|email| email.contains('@')));
+                prop_assert_eq!(&checked.name, &stored_form(&name));
+                prop_assert!(crate::text::is_allowed(&checked.name) && holds_nothing_hidden(&checked.name));
+            }
             Err(error) => prop_assert_eq!(error.code(), ErrorCode::InvalidInput),
         }
     }
@@ -667,7 +671,7 @@ mod in_the_vault {
         let nobody = ClientId::generate();
         choices.push(nobody.clone());
         let strategy = (
-            prop_oneof![any_text(), "[A-Za-z ]{1,30}"],
+            prop_oneof![any_text(), "[A-Za-z ]{1,30}", any_name()],
             any::<bool>(),
             // Most runs pick among Carl's own clients (a unit he may make), the rest among everyone: a run
             // of 64 cases then sees both outcomes (all-random picks were accepted too rarely to be sure to).
@@ -691,7 +695,8 @@ mod in_the_vault {
                 match result {
                     Ok(unit) => {
                         prop_assert_eq!(units_after, units_before + 1);
-                        prop_assert!(!unit.name.is_empty() && unit.name == unit.name.trim());
+                        prop_assert!(!unit.name.is_empty() && unit.name == super::stored_form(&name));
+                        prop_assert!(crate::text::is_allowed(&unit.name) && super::holds_nothing_hidden(&unit.name));
                         prop_assert_eq!(unit.members.len(), distinct.len());
                         prop_assert!((2..=12).contains(&distinct.len()));
                         prop_assert!(!distinct.contains(&others) && !distinct.contains(&nobody));
