@@ -5,8 +5,6 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tiny_skia::{LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke, Transform};
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
 use crate::pdf::GreyImage;
@@ -127,27 +125,17 @@ pub(crate) fn check(input: &SignatureInput) -> Result<Ink> {
 }
 
 /// Whether a typed name is the expected name, ignoring case, spacing, punctuation and accents: both are
-/// decomposed (NFKD, which also folds compatibility forms such as ligatures and full-width letters), their
-/// combining marks dropped, lower-cased, and only letters and digits compared ("José  García" is
-/// "jose garcia"; "O'Brien-Smith" is "obrien smith").
+/// folded as search folds them ([`crate::collation::search_words`]: NFKD, which also folds compatibility forms
+/// such as ligatures and full-width letters, full case folding, accents dropped) and only their letters and
+/// digits compared ("José  García" is "jose garcia"; "O'Brien-Smith" is "obrien smith"; "STRAUSS" is "Strauß";
+/// a Devanagari vowel sign is a letter, so "कुमार" is not "कमार").
 pub(crate) fn same_name(typed: &str, expected: &str) -> bool {
     let typed = name_key(typed);
     !typed.is_empty() && typed == name_key(expected)
 }
 
 fn name_key(name: &str) -> String {
-    let mut key = String::new();
-    for ch in name.nfkd().filter(|ch| !is_combining_mark(*ch)).flat_map(char::to_lowercase) {
-        // Lower case has other letters where upper case has one: "STRAUSS" is "Strauß", and a Greek
-        // word's final sigma is its sigma ("ΠΑΠΑΔΟΠΟΥΛΟΣ" is "Παπαδόπουλος").
-        match ch {
-            'ß' => key.push_str("ss"),
-            'ς' => key.push('σ'),
-            _ if ch.is_alphanumeric() => key.push(ch),
-            _ => {}
-        }
-    }
-    key
+    crate::collation::search_words(name).concat()
 }
 
 fn draw(strokes: &[Vec<[f64; 3]>]) -> Result<Pixmap> {
@@ -247,6 +235,9 @@ mod tests {
             ("Γιώργος Παπαδόπουλος", "γιωργος παπαδοπουλος"),
             ("ΓΙΏΡΓΟΣ ΠΑΠΑΔΌΠΟΥΛΟΣ", "Γιώργος Παπαδόπουλος"),
             ("JOHANN STRAUSS", "Johann Strauß"),
+            ("lukasz ostergaard", "Łukasz Østergaard"),
+            ("שרה כהן", "שָׂרָה כֹּהֵן"),
+            ("محمد", "مُحَمَّد"),
         ] {
             assert!(same_name(typed, expected), "{typed:?} is {expected:?}");
         }
@@ -256,6 +247,7 @@ mod tests {
             ("Ada Lovelace Byron", "Ada Lovelace"),
             ("...", "..."),
             ("", ""),
+            ("कमार", "कुमार"),
         ] {
             assert!(!same_name(typed, expected), "{typed:?} is not {expected:?}");
         }
