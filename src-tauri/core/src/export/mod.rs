@@ -14,6 +14,8 @@ pub mod format;
 mod pdf_layout;
 pub mod practice;
 #[cfg(test)]
+mod scripts_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
