@@ -416,3 +416,121 @@ fn the_practice_export_pdf_prints_every_name_in_every_script() {
         .collect();
     assert_prints(&report.pdf_path, &names);
 }
+
+/// The `.notdef` check finds a glyph 0: the same PDF with one shown glyph set to 0 is caught.
+#[test]
+fn the_notdef_check_finds_a_shown_glyph_zero() {
+    let document = crate::pdf::Document {
+        title: "Consent".into(),
+        subtitle: None,
+        created_at: "2026-11-23T09:00:00Z".into(),
+        footer: String::new(),
+        letterhead: crate::pdf::Letterhead::default(),
+        blocks: vec![crate::pdf::Block::Paragraph("Zoë Müller-Łukasiewicz".into())],
+    };
+    let bytes = crate::pdf::render(&document).unwrap();
+    assert_eq!(notdef_glyphs(&bytes), [], "a PDF of printable text");
+
+    let mut pdf = lopdf::Document::load_mem(&bytes).unwrap();
+    let page = pdf.get_pages()[&1];
+    let mut content = pdf.get_and_decode_page_content(page).unwrap();
+    let shown =
+        content.operations.iter_mut().find(|operation| operation.operator == "Tj" || operation.operator == "TJ");
+    let shown = shown.expect("text shown on the page");
+    let string = if shown.operator == "TJ" {
+        shown.operands[0].as_array_mut().unwrap().iter_mut().find(|operand| operand.as_str().is_ok()).unwrap()
+    } else {
+        &mut shown.operands[0]
+    };
+    if let lopdf::Object::String(glyphs, _) = string {
+        glyphs[..2].copy_from_slice(&[0, 0]);
+    }
+    pdf.change_page_content(page, content.encode().unwrap()).unwrap();
+    let mut broken = Vec::new();
+    pdf.save_to(&mut broken).unwrap();
+    assert_eq!(notdef_glyphs(&broken).len(), 1, "the glyph set to 0");
+}
+
+/// The sample in `docs/`: a consent as Saferoom prints it, for a client, her parents, a clinician and a
+/// letterhead with names in several scripts.
+const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/sample-consent-multiscript");
+
+/// The sample's text as compared: white space squeezed, ids and hashes (random in every vault) as `#`.
+fn without_ids(text: &str) -> String {
+    squeeze(text)
+        .split(' ')
+        .map(|word| {
+            let hex = word.chars().filter(|c| c.is_ascii_hexdigit()).count();
+            if hex >= 16 && word.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+                "#"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `docs/sample-consent-multiscript.pdf` (and `.png`, its first page at 60 dpi) is what Saferoom prints now:
+/// `UPDATE_SAMPLES=1` makes them again; otherwise the committed PDF's text must equal a fresh render's.
+#[test]
+fn the_sample_consent_in_docs_is_what_saferoom_prints_now() {
+    let fixture = practice();
+    let now = test_now();
+    let profile = crate::settings::PracticeProfile {
+        name: "Riverside Counselling".into(),
+        address: "12 Elm Street\nSpringfield, IL 62701".into(),
+        phone: "(217) 555-0100".into(),
+        licence_lines: "Zoë Müller-Łukasiewicz, Licensed Clinical Professional Counselor, Illinois 180.012345".into(),
+        npi: "1234567893".into(),
+        time_zone: "America/Chicago".into(),
+    };
+    crate::settings::set_practice_profile(&fixture.vault, &fixture.owner, profile, now).unwrap();
+    let mut vault = fixture.vault;
+    let password = SecretString::from(PASSWORD);
+    let new =
+        NewStaff { login: "rachel", display_name: "רחל אברהם", role: Role::Clinician, password: &password };
+    let member = staff::add(&mut vault, &fixture.owner, new, now).unwrap();
+    let clinician = Session::for_fixtures(&vault, &member.id).unwrap();
+    let input = crate::clients::ClientInput {
+        date_of_birth: "2014-03-01".into(), ..client_input("فاطمة", "الحسيني")
+    };
+    let client = crate::clients::create(&vault, &clinician, input, now).unwrap().id;
+    let signers = [
+        SignerInput { role: SignerRole::Guardian, name: "محمد الحسيني".into() },
+        SignerInput { role: SignerRole::Guardian, name: "王秀英".into() },
+        SignerInput { role: SignerRole::Witness, name: "רחל אברהם".into() },
+    ];
+    let document =
+        consent::prepare(&vault, &clinician, &client, &[ConsentKind::Treatment], &signers, now).unwrap().remove(0);
+    let (kiosk, _) =
+        consent::Kiosk::start(&vault, &clinician, &client, std::slice::from_ref(&document.id), now).unwrap();
+    for signer in &document.signers {
+        if signer.role == SignerRole::Witness {
+            consent::sign(&vault, &clinician, &document.id, signer.index, &scrawl(&signer.name), now).unwrap();
+        } else {
+            kiosk.sign(&vault, &document.id, signer.index, &scrawl(&signer.name), now).unwrap();
+        }
+    }
+    drop(kiosk);
+    let folder = tempfile::tempdir().unwrap();
+    let export = consent::export_document(&vault, &clinician, &document.id, folder.path(), now).unwrap();
+    let names: Vec<String> =
+        ["فاطمة الحسيني", "محمد الحسيني", "王秀英", "רחל אברהם", "Zoë Müller-Łukasiewicz"].map(str::to_owned).to_vec();
+    let fresh = assert_prints(&export.pdf_path, &names);
+
+    let (pdf, png) = (PathBuf::from(format!("{SAMPLE}.pdf")), PathBuf::from(format!("{SAMPLE}.png")));
+    if std::env::var_os("UPDATE_SAMPLES").is_some() {
+        std::fs::copy(&export.pdf_path, &pdf).unwrap();
+        let output =
+            Command::new("pdftoppm").args(["-png", "-r", "60", "-singlefile"]).arg(&pdf).arg(SAMPLE).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert!(png.exists(), "{} is missing: run this test with UPDATE_SAMPLES=1", png.display());
+    let committed = squeeze(&poppler("pdftotext", &[], &pdf));
+    assert_eq!(
+        without_ids(&committed),
+        without_ids(&fresh),
+        "docs/sample-consent-multiscript.pdf is stale: run this test with UPDATE_SAMPLES=1 and look at the PNG"
+    );
+}
