@@ -4,6 +4,7 @@ use std::process::Command;
 use super::layout::{self, page_label, text_width, wrap, Face, Layout, Measure, MARGIN, RIGHT_EDGE, TEXT_WIDTH};
 use super::*;
 use crate::ErrorCode;
+use unicode_segmentation::UnicodeSegmentation;
 
 const NAMES: [&str; 3] = ["Zoë Ångström-Łukasiewicz", "Γιώργος Παπαδόπουλος", "Дмитрий Шостакович"];
 
@@ -49,15 +50,28 @@ fn page_count(pdf: &[u8]) -> usize {
     info_field(&poppler("pdfinfo", &[], pdf), "Pages").parse().expect("a page count")
 }
 
-/// Every character 0.5 em wide (bold 0.6 em), except the snowman, which the "font" lacks.
+/// Every grapheme cluster 0.5 em wide (bold 0.6 em); the snowman is one the "font" lacks.
 struct Mono;
 
+impl Mono {
+    fn advance(face: Face) -> f32 {
+        match face {
+            Face::Regular => 0.5,
+            Face::Bold => 0.6,
+        }
+    }
+}
+
 impl Measure for Mono {
-    fn advance(&self, face: Face, ch: char) -> Option<f32> {
-        match (face, ch) {
-            (_, '☃') => None,
-            (Face::Regular, _) => Some(0.5),
-            (Face::Bold, _) => Some(0.6),
+    fn clusters(&self, face: Face, text: &str) -> Vec<(usize, f32)> {
+        text.grapheme_indices(true).map(|(at, _)| (at, Mono::advance(face))).collect()
+    }
+
+    fn shape(&self, face: Face, text: &str, _rtl: bool) -> shape::Shaped {
+        shape::Shaped {
+            pieces: Vec::new(),
+            width: text.graphemes(true).count() as f32 * Mono::advance(face),
+            unprintable: if text.contains('☃') { vec!['☃'] } else { Vec::new() },
         }
     }
 
@@ -71,7 +85,7 @@ fn lines(measure: &dyn Measure, text: &str, width: f32) -> Vec<String> {
 }
 
 fn real_layout(document: &Document) -> Layout {
-    layout::layout(document, fonts().expect("the bundled fonts parse"))
+    layout::layout(document, shape::fonts().expect("the bundled fonts parse"))
 }
 
 /// The body's runs (not the footer) of every page.
@@ -227,14 +241,14 @@ fn wrap_gives_one_empty_line_for_empty_or_blank_text() {
 }
 
 #[test]
-fn characters_the_font_lacks_and_control_characters_become_question_marks() {
-    assert_eq!(layout::printable(&Mono, Face::Regular, "a☃b\tc\u{7}d\r"), "a?b c?d");
-    assert_eq!(lines(&Mono, "snow☃man", 100.0), ["snow?man"]);
+fn tabs_become_spaces_carriage_returns_go_and_every_other_character_stays() {
+    assert_eq!(layout::printable("a☃b\tc\u{7}d\r"), "a☃b c\u{7}d");
+    assert_eq!(lines(&Mono, "snow☃man", 100.0), ["snow☃man"]);
 }
 
 #[test]
 fn real_font_widths_fill_lines_greedily_without_overflowing() {
-    let fonts = fonts().unwrap();
+    let fonts = shape::fonts().unwrap();
     let text = "Zoë Ångström-Łukasiewicz attended with Γιώργος and Дмитрий; the session focused on sleep, \
                 routines, and the week ahead. "
         .repeat(6);
@@ -245,12 +259,20 @@ fn real_font_widths_fill_lines_greedily_without_overflowing() {
         assert!((width - text_width(fonts, Face::Regular, 10.5, line)).abs() < 0.01, "width is measured");
         if let Some((next, _)) = wrapped.get(index + 1) {
             // Greedy: the next line's first word would not have fitted.
-            let first_word = next.split(' ').next().unwrap();
-            let longer = format!("{line} {first_word}");
+            let first_word = next.split([' ', '-']).next().unwrap();
+            let longer =
+                if line.ends_with('-') { format!("{line}{first_word}") } else { format!("{line} {first_word}") };
             assert!(text_width(fonts, Face::Regular, 10.5, &longer) > TEXT_WIDTH, "line {index} broke early");
         }
     }
-    let rejoined = wrapped.iter().map(|(line, _)| line.as_str()).collect::<Vec<_>>().join(" ");
+    // Lines break at spaces (dropped) or after a hyphen (UAX #14).
+    let rejoined = wrapped.iter().fold(String::new(), |mut joined, (line, _)| {
+        if !joined.is_empty() && !joined.ends_with('-') {
+            joined.push(' ');
+        }
+        joined.push_str(line);
+        joined
+    });
     assert_eq!(rejoined, text.trim_end());
     // Bold is wider than regular, so the same text needs at least as many lines.
     assert!(wrap(fonts, Face::Bold, 10.5, &text, TEXT_WIDTH).len() >= wrapped.len());
@@ -531,18 +553,32 @@ fn an_empty_document_renders_one_page() {
 }
 
 #[test]
-fn characters_the_fonts_lack_print_as_question_marks() {
-    let fonts = fonts().unwrap();
-    let missing = "漢字한🧠";
-    assert!(missing.chars().all(|ch| fonts.advance(Face::Regular, ch).is_none()), "DejaVu Sans lacks these");
-    let pdf = render(&document(vec![
-        Block::Paragraph("Kanji 漢字, Hangul 한, emoji 🧠, bell \u{7}, fine.".into()),
-        Block::Field { label: "漢".into(), value: "字".into() },
+fn a_character_no_font_has_prints_as_a_box_and_is_reported() {
+    // Private use, unassigned, a control character: no bundled face draws them.
+    let text = "Kanji 漢字, private \u{E000}, unassigned \u{0378}, bell \u{7}, again \u{E000}, fine.";
+    let rendered = render_with_report(&document(vec![
+        Block::Paragraph(text.into()),
+        Block::Field { label: "漢".into(), value: "字 \u{10FFFD}".into() },
     ]))
     .unwrap();
-    let text = poppler("pdftotext", &[], &pdf);
-    assert!(text.contains("Kanji ??, Hangul ?, emoji ?, bell ?, fine."), "{text}");
-    assert!(text.contains("?: ?"), "{text}");
+    assert_eq!(rendered.unprintable, ['\u{E000}', '\u{0378}', '\u{7}', '\u{10FFFD}'], "each once, first seen first");
+    let layout = real_layout(&document(vec![Block::Paragraph(text.into())]));
+    let run = layout.pages[0].runs.iter().find(|run| run.text.starts_with("Kanji")).unwrap();
+    let fonts = shape::fonts().unwrap();
+    let boxes = run
+        .pieces
+        .iter()
+        .filter(|piece| piece.font == shape::FontIx(0))
+        .flat_map(|piece| &piece.glyphs)
+        .filter(|glyph| Some(glyph.id) == fonts.faces[0].face.glyph_index(shape::PLACEHOLDER).map(|g| g.0))
+        .count();
+    assert_eq!(boxes, 4, "one box for each character no font has");
+    let text = poppler("pdftotext", &[], &rendered.bytes);
+    assert!(text.contains("Kanji 漢字, private"), "{text}");
+    // Text with nothing to report reports nothing.
+    let plain = render_with_report(&document(vec![Block::Paragraph(NAMES.join(" "))])).unwrap();
+    assert!(plain.unprintable.is_empty(), "{:?}", plain.unprintable);
+    assert_eq!(plain.bytes, render(&document(vec![Block::Paragraph(NAMES.join(" "))])).unwrap());
 }
 
 #[test]
@@ -587,31 +623,46 @@ fn the_embedded_fonts_are_subset_and_still_draw_every_glyph() {
 }
 
 #[test]
-fn the_subsetter_keeps_glyph_ids_and_composite_components() {
-    let fonts = fonts().unwrap();
-    let full = &fonts.regular;
-    let kept_chars = ['A', 'Ö', 'Ж'];
-    let keep: BTreeSet<u16> = kept_chars.iter().map(|&ch| full.lookup_glyph_index(u32::from(ch)).unwrap()).collect();
-    let bytes = subset::subset(&full.original_bytes, &keep).unwrap();
-    assert!(bytes.len() < full.original_bytes.len() / 5, "{} bytes", bytes.len());
-    let reparsed = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).expect("the subset parses");
-    assert_eq!(reparsed.codepoint_to_glyph, full.codepoint_to_glyph, "glyph ids are unchanged");
-    assert_eq!(reparsed.glyph_widths, full.glyph_widths, "advances are unchanged");
-    let (before, after) = (subset::outlines(&full.original_bytes).unwrap(), subset::outlines(&bytes).unwrap());
-    assert_eq!(before.len(), after.len());
-    let o_dieresis = full.lookup_glyph_index(u32::from('Ö')).unwrap();
+fn the_subsetter_renumbers_kept_glyphs_and_their_composite_components() {
+    let fonts = shape::fonts().unwrap();
+    let full = &fonts.faces[0].face;
+    let bytes = shape::FACES[0].bytes;
+    let keep: BTreeSet<u16> = ['A', 'Ö', 'Ж'].iter().map(|&ch| full.glyph_index(ch).unwrap().0).collect();
+    let subset = subset::subset(bytes, &keep).unwrap();
+    assert!(subset.bytes.len() < bytes.len() / 50, "{} bytes", subset.bytes.len());
+    let before = subset::outlines(bytes).unwrap();
+    let o_dieresis = full.glyph_index('Ö').unwrap().0;
     let components = subset::components(before[usize::from(o_dieresis)]).unwrap();
     assert!(components.len() == 2, "Ö is a composite glyph in DejaVu Sans (O and a dieresis)");
     let kept: BTreeSet<u16> = keep.iter().chain(&components).copied().chain([0]).collect();
-    for (gid, (old, new)) in before.iter().zip(&after).enumerate() {
-        if kept.contains(&(gid as u16)) {
-            assert!(!old.is_empty() && new.starts_with(old), "glyph {gid} lost its outline");
-        } else {
-            assert!(new.is_empty(), "glyph {gid} should have been dropped");
-        }
+    assert_eq!(subset.old_ids, kept.iter().copied().collect::<Vec<_>>(), ".notdef, the glyphs and their components");
+    let reparsed = rustybuzz::ttf_parser::Face::parse(&subset.bytes, 0).expect("the subset parses");
+    assert_eq!(usize::from(reparsed.number_of_glyphs()), kept.len());
+    let after = subset::outlines(&subset.bytes).unwrap();
+    for (new, &old) in subset.old_ids.iter().enumerate() {
+        let new = new as u16;
+        assert_eq!(subset.new_id(old), new);
+        assert_eq!(
+            reparsed.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(new)),
+            full.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old))
+        );
+        assert_eq!(
+            subset.advances[usize::from(new)],
+            full.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old)).unwrap()
+        );
+        let (old_outline, new_outline) = (before[usize::from(old)], after[usize::from(new)]);
+        assert_eq!(old_outline.len(), new_outline.len().min(old_outline.len()), "glyph {old} kept its outline");
+        let remapped: Vec<u16> = subset::components(old_outline).unwrap().iter().map(|&c| subset.new_id(c)).collect();
+        assert_eq!(subset::components(new_outline).unwrap(), remapped, "components renumbered");
+        assert_eq!(
+            reparsed.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(new)),
+            full.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(old)),
+            "glyph {old} draws the same"
+        );
     }
+    assert_eq!(subset.new_id(full.glyph_index('B').unwrap().0), 0, "a glyph not kept is .notdef");
     assert!(subset::subset(b"not a font", &keep).is_err());
-    assert!(subset::subset(&full.original_bytes[..5_000], &keep).is_err(), "truncated input is refused, not a panic");
+    assert!(subset::subset(&bytes[..5_000], &keep).is_err(), "truncated input is refused, not a panic");
 }
 
 // ---- Keep-together groups: signature blocks ------------------------------------------------------
