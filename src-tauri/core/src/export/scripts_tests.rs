@@ -139,7 +139,6 @@ fn world() -> World {
         .unwrap();
         clinicians.push(Session::for_fixtures(&fixture.vault, &member.id).unwrap());
     }
-    let staff_ids: Vec<_> = clinicians.iter().map(|session| session.staff_id().clone()).collect();
 
     let mut clients = Vec::new();
     let mut documents = Vec::new();
@@ -153,7 +152,8 @@ fn world() -> World {
             ..client_input(given, family)
         };
         let client = crate::clients::create(&fixture.vault, clinician, input, now).unwrap().id;
-        crate::clients::set_care_team(&fixture.vault, &fixture.owner, &client, &staff_ids, now).unwrap();
+        let team = [clinician.staff_id().clone(), clinicians[(index + 1) % SCRIPTS.len()].staff_id().clone()];
+        crate::clients::set_care_team(&fixture.vault, &fixture.owner, &client, &team, now).unwrap();
         let guardian = GuardianInput {
             name: script.guardian.into(),
             role: if adult { GuardianRole::LegalGuardian } else { GuardianRole::Parent },
@@ -195,7 +195,8 @@ fn world() -> World {
 
     let unit_name = format!("{}–{}", SCRIPTS[COUPLE[0]].client.1, SCRIPTS[COUPLE[1]].client.1);
     let partners: Vec<ClientId> = COUPLE.iter().map(|&index| clients[index].clone()).collect();
-    let clinician = &clinicians[COUPLE[0]];
+    // On both partners' care teams.
+    let clinician = &clinicians[COUPLE[1]];
     let unit = families::create_unit(&fixture.vault, clinician, &unit_name, UnitKind::Couple, &partners, now).unwrap();
     let unit = families::set_policy(&fixture.vault, clinician, &unit.id, UnitPolicy::NoSecrets, now).unwrap();
     let agreement = unit.agreement_document_id.clone().expect("a no-secrets agreement to sign");
@@ -208,16 +209,21 @@ fn world() -> World {
     World { fixture, clinicians, clients, documents, agreement: (agreement, unit_name) }
 }
 
-/// Text as compared: runs of white space (line ends, the spaces `pdftotext` puts between words) as one space.
+/// Text as compared: runs of white space (line ends, the spaces `pdftotext` puts between words) as one space,
+/// and without the embedding marks `pdftotext` puts around a right-to-left run inside a left-to-right line
+/// (U+202B … U+202C: poppler's `TextOutputDev` adds them; they are not in the PDF).
 fn squeeze(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let unmarked: String = text.chars().filter(|c| !matches!(c, '\u{202a}'..='\u{202e}')).collect();
+    unmarked.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// What a poppler tool prints about the PDF at `path` (`pdftotext` to standard output).
 fn poppler(tool: &str, args: &[&str], path: &Path) -> String {
+    let to_stdout: &[&str] = if tool == "pdftotext" { &["-"] } else { &[] };
     let output = Command::new(tool)
         .args(args)
         .arg(path)
-        .arg("-")
+        .args(to_stdout)
         .output()
         .unwrap_or_else(|_| panic!("{tool} is needed for PDF tests (apt-get install poppler-utils)"));
     assert!(output.status.success(), "{tool}: {}", String::from_utf8_lossy(&output.stderr));
@@ -345,6 +351,7 @@ fn consent_pdfs_print_every_name_in_every_script() {
             )
             .unwrap();
             assert_prints(&export.pdf_path, &consent_names(index));
+            assert_eq!(export.unprintable, Vec::<char>::new(), "every character has a font");
         }
     }
 }
@@ -358,7 +365,11 @@ fn consent_packets_and_a_couples_agreement_print_every_name_in_every_script() {
             consent::export_packet(&world.fixture.vault, &world.clinicians[index], client, folder.path(), test_now())
                 .unwrap();
         let text = assert_prints(&packet.pdf_path, &consent_names(index));
-        assert!(text.contains("Consent to treatment") && text.contains("Technology"), "both documents: {text}");
+        assert_eq!(packet.unprintable, Vec::<char>::new(), "every character has a font");
+        assert!(
+            text.contains("Consent to treatment") && text.contains("technology used for telehealth"),
+            "both documents: {text}"
+        );
     }
     // The couple's agreement: both partners sign it, each in their own script.
     let (agreement, _) = &world.agreement;
@@ -373,7 +384,6 @@ fn consent_packets_and_a_couples_agreement_print_every_name_in_every_script() {
 fn record_pdfs_and_their_consent_pdfs_print_every_name_in_every_script() {
     let world = world();
     let folder = tempfile::tempdir().unwrap();
-    let staff: Vec<String> = SCRIPTS.iter().map(|script| script.clinician.to_owned()).collect();
     for (index, client) in world.clients.iter().enumerate() {
         let report = super::export_client(
             &world.fixture.vault,
@@ -385,17 +395,22 @@ fn record_pdfs_and_their_consent_pdfs_print_every_name_in_every_script() {
         )
         .unwrap();
         let heading = record_heading(index);
-        // The record names its client, guardian, whole care team (each in their own script) and its couple.
-        let mut names: Vec<String> = [heading, SCRIPTS[index].guardian.to_owned()]
-            .into_iter()
-            .chain(staff.iter().cloned())
-            .chain(letterhead())
-            .collect();
+        // The record names its client, guardian, care team (this script's clinician and the next one's) and
+        // its couple.
+        let team = [SCRIPTS[index].clinician, SCRIPTS[(index + 1) % SCRIPTS.len()].clinician].map(str::to_owned);
+        let mut names: Vec<String> =
+            [heading, SCRIPTS[index].guardian.to_owned()].into_iter().chain(team).chain(letterhead()).collect();
         if COUPLE.contains(&index) {
             names.push(world.agreement.1.clone());
         }
         assert_prints(&report.pdf_path, &names);
-        assert_eq!(report.consent_pdfs.len(), if COUPLE.contains(&index) { 3 } else { 2 }, "{names:?}");
+        assert_eq!(report.unprintable, Vec::<char>::new(), "every character has a font");
+        let signed =
+            crate::consent::client_consents(&world.fixture.vault, &world.clinicians[index], client, test_now())
+                .unwrap()
+                .documents;
+        assert!(signed.len() >= 2, "{names:?}");
+        assert_eq!(report.consent_pdfs.len(), signed.len(), "one PDF per signed consent: {names:?}");
         for consent_pdf in &report.consent_pdfs {
             assert_prints(consent_pdf, &[display_name(index)]);
         }
@@ -415,6 +430,7 @@ fn the_practice_export_pdf_prints_every_name_in_every_script() {
         .chain(letterhead())
         .collect();
     assert_prints(&report.pdf_path, &names);
+    assert_eq!(report.unprintable, Vec::<char>::new(), "every character has a font");
 }
 
 /// The `.notdef` check finds a glyph 0: the same PDF with one shown glyph set to 0 is caught.
@@ -455,20 +471,20 @@ fn the_notdef_check_finds_a_shown_glyph_zero() {
 /// letterhead with names in several scripts.
 const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/sample-consent-multiscript");
 
-/// The sample's text as compared: white space squeezed, ids and hashes (random in every vault) as `#`.
+/// The sample's text as compared: white space squeezed, and each run of words made of hex digits and dashes
+/// alone as one `#`: ids and hashes are random in every vault, and a hash may wrap anywhere (a few short
+/// words such as "a" and dates go with them, alike on both sides).
 fn without_ids(text: &str) -> String {
-    squeeze(text)
-        .split(' ')
-        .map(|word| {
-            let hex = word.chars().filter(|c| c.is_ascii_hexdigit()).count();
-            if hex >= 16 && word.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
-                "#"
-            } else {
-                word
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    let squeezed = squeeze(text);
+    let mut words: Vec<&str> = Vec::new();
+    for word in squeezed.split(' ') {
+        let hex = word.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f' | '-'));
+        let word = if hex { "#" } else { word };
+        if !(word == "#" && words.last() == Some(&"#")) {
+            words.push(word);
+        }
+    }
+    words.join(" ")
 }
 
 /// `docs/sample-consent-multiscript.pdf` (and `.png`, its first page at 60 dpi) is what Saferoom prints now:
@@ -528,9 +544,112 @@ fn the_sample_consent_in_docs_is_what_saferoom_prints_now() {
     }
     assert!(png.exists(), "{} is missing: run this test with UPDATE_SAMPLES=1", png.display());
     let committed = squeeze(&poppler("pdftotext", &[], &pdf));
+    if without_ids(&committed) != without_ids(&fresh) {
+        let (committed, fresh) = (without_ids(&committed), without_ids(&fresh));
+        let words: Vec<(&str, &str)> =
+            committed.split(' ').zip(fresh.split(' ')).filter(|(left, right)| left != right).take(5).collect();
+        eprintln!("first differences (committed, fresh): {words:?}");
+    }
     assert_eq!(
         without_ids(&committed),
         without_ids(&fresh),
         "docs/sample-consent-multiscript.pdf is stale: run this test with UPDATE_SAMPLES=1 and look at the PNG"
     );
+}
+
+/// Found by these tests (reported, not fixed here: the engine is another helper's): a line of Saferoom's
+/// English text that starts with a right-to-left name takes its direction from that name, so the consent's
+/// subtitle "فاطمة الحسيني · born 2014-03-01 · exported …" prints as "born 2014-03-01 · exported … · فاطمة
+/// الحسيني", and `pdftotext` reads it that way. Saferoom's own lines are left to right; a name inside them
+/// should keep its place (e.g. isolated, UAX #9 HL1/FSI). Ignored until the engine decides; run with
+/// `--ignored`.
+#[test]
+#[ignore = "the PDF engine lays a line out right to left when it starts with a right-to-left name"]
+fn a_line_that_starts_with_a_right_to_left_name_keeps_its_left_to_right_order() {
+    let subtitle = "فاطمة الحسيني · born 2014-03-01 · exported 23 November 2026, 3:00 am CST";
+    let document = crate::pdf::Document {
+        title: "Consent to treatment".into(),
+        subtitle: Some(subtitle.into()),
+        created_at: "2026-11-23T09:00:00Z".into(),
+        footer: String::new(),
+        letterhead: crate::pdf::Letterhead::default(),
+        blocks: vec![crate::pdf::Block::Field { label: "Client".into(), value: "فاطمة الحسيني".into() }],
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("subtitle.pdf");
+    std::fs::write(&path, crate::pdf::render(&document).unwrap()).unwrap();
+    let text = squeeze(&poppler("pdftotext", &[], &path));
+    assert!(text.contains(subtitle), "the subtitle in its own order:\n{text}");
+}
+
+/// Distinct characters of `texts` other than spaces, sorted.
+fn distinct(texts: &[&str]) -> Vec<char> {
+    let mut characters: Vec<char> = texts.iter().flat_map(|text| text.chars()).filter(|c| *c != ' ').collect();
+    characters.sort_unstable();
+    characters.dedup();
+    characters
+}
+
+fn sorted(mut characters: Vec<char>) -> Vec<char> {
+    characters.sort_unstable();
+    characters
+}
+
+/// A name in a script no bundled font has (Tamil, Ethiopic) prints as a small empty box, and every export
+/// that writes a PDF says which characters those were, each once; names the fonts have report nothing.
+#[test]
+fn characters_no_bundled_font_has_are_reported_by_every_export_that_prints_them() {
+    let fixture = practice();
+    let now = test_now();
+    let settings = consent::ConsentSettings { platform: "Doxy.me".into(), ..consent::ConsentSettings::default() };
+    consent::set_settings(&fixture.vault, &fixture.owner, settings, now).unwrap();
+    let (tamil, ethiopic) = ("அனிதா", "አበበ ቢቂላ");
+    let client = fixture.client(tamil, "Raman");
+    let guardian = GuardianInput {
+        name: ethiopic.into(),
+        role: GuardianRole::LegalGuardian,
+        access: GuardianAccess::Full,
+        custody_note: None,
+        phone: None,
+        email: None,
+    };
+    minors::add_guardian(&fixture.vault, &fixture.clinician, &client, guardian, now).unwrap();
+    let signers = [SignerInput { role: SignerRole::Guardian, name: ethiopic.into() }];
+    let document =
+        consent::prepare(&fixture.vault, &fixture.clinician, &client, &[ConsentKind::Treatment], &signers, now)
+            .unwrap()
+            .remove(0);
+    let (kiosk, _) =
+        consent::Kiosk::start(&fixture.vault, &fixture.clinician, &client, std::slice::from_ref(&document.id), now)
+            .unwrap();
+    for signer in &document.signers {
+        kiosk.sign(&fixture.vault, &document.id, signer.index, &scrawl(&signer.name), now).unwrap();
+    }
+    drop(kiosk);
+    let plain = fixture.client("Zoë", "Müller-Łukasiewicz");
+    let folder = tempfile::tempdir().unwrap();
+    let both = distinct(&[tamil, ethiopic]);
+
+    let export =
+        consent::export_document(&fixture.vault, &fixture.clinician, &document.id, folder.path(), now).unwrap();
+    assert_eq!(sorted(export.unprintable.clone()), both, "the client's and the guardian's letters, each once");
+    let text = poppler("pdftotext", &[], &export.pdf_path);
+    // Drawn as a box, the name still reads back as it was given.
+    assert!(text.contains(&format!("{tamil} Raman")) && text.contains(ethiopic), "{text}");
+    assert_eq!(notdef_glyphs(&std::fs::read(&export.pdf_path).unwrap()), [], "a box, never .notdef");
+
+    let packet = consent::export_packet(&fixture.vault, &fixture.clinician, &client, folder.path(), now).unwrap();
+    assert_eq!(sorted(packet.unprintable), both);
+
+    // The record (the guardian's name is on it) and its consent PDF, together.
+    let record = super::export_client(&fixture.vault, &fixture.clinician, &client, folder.path(), None, now).unwrap();
+    assert_eq!(record.consent_pdfs.len(), 1);
+    assert_eq!(sorted(record.unprintable), both);
+    let plain_record =
+        super::export_client(&fixture.vault, &fixture.clinician, &plain, folder.path(), None, now).unwrap();
+    assert_eq!(plain_record.unprintable, Vec::<char>::new(), "names the fonts have");
+
+    // The practice's PDF lists clients, not guardians.
+    let practice_report = super::export_practice(&fixture.vault, &fixture.owner, folder.path(), now, &Silent).unwrap();
+    assert_eq!(sorted(practice_report.unprintable), distinct(&[tamil]));
 }
