@@ -377,3 +377,36 @@ impl super::layout::Measure for Fonts {
         f32::from(dejavu.face.ascender()) / dejavu.upem
     }
 }
+
+/// The fonts with a memory of the words already measured, for one document: the same words (and the
+/// spaces between them) come back again and again.
+pub(crate) struct Cached<'a> {
+    fonts: &'a Fonts,
+    clusters: std::cell::RefCell<HashMap<(Face, String), Vec<(usize, f32)>>>,
+}
+
+impl<'a> Cached<'a> {
+    pub(crate) fn new(fonts: &'a Fonts) -> Cached<'a> {
+        Cached { fonts, clusters: std::cell::RefCell::new(HashMap::new()) }
+    }
+}
+
+impl super::layout::Measure for Cached<'_> {
+    fn clusters(&self, face: Face, text: &str) -> Vec<(usize, f32)> {
+        let key = (face, text.to_owned());
+        if let Some(found) = self.clusters.borrow().get(&key) {
+            return found.clone();
+        }
+        let measured = self.fonts.cluster_widths(face, text);
+        self.clusters.borrow_mut().insert(key, measured.clone());
+        measured
+    }
+
+    fn shape(&self, face: Face, text: &str, rtl: bool) -> Shaped {
+        self.fonts.shape_line(face, text, Some(rtl))
+    }
+
+    fn ascent(&self) -> f32 {
+        super::layout::Measure::ascent(self.fonts)
+    }
+}

@@ -85,7 +85,7 @@ fn lines(measure: &dyn Measure, text: &str, width: f32) -> Vec<String> {
 }
 
 fn real_layout(document: &Document) -> Layout {
-    layout::layout(document, shape::fonts().expect("the bundled fonts parse"))
+    layout::layout(document, &shape::Cached::new(shape::fonts().expect("the bundled fonts parse")))
 }
 
 /// The body's runs (not the footer) of every page.
