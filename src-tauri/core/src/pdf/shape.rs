@@ -149,6 +149,8 @@ pub(crate) struct Piece {
     pub font: FontIx,
     /// Right to left.
     pub rtl: bool,
+    /// Byte offset of its text in the line.
+    pub start: usize,
     /// Left end, in em from the start of the line.
     pub x: f32,
     /// Width in em.
@@ -240,7 +242,7 @@ impl Fonts {
         starts.sort_unstable();
         starts.dedup();
         let mut seen = std::collections::HashSet::new();
-        infos
+        let mut glyphs: Vec<Glyph> = infos
             .iter()
             .zip(positions)
             .map(|(info, position)| {
@@ -259,7 +261,22 @@ impl Fonts {
                     text,
                 }
             })
-            .collect()
+            .collect();
+        // Every visible character of the run is in the face (see `choose`): a .notdef left is an
+        // invisible character the shaper does not know to hide. It is dropped, its text kept.
+        let mut index = 0;
+        while index < glyphs.len() {
+            if glyphs[index].id != 0 {
+                index += 1;
+                continue;
+            }
+            let dropped = glyphs.remove(index);
+            let same_cluster = |glyph: &&mut Glyph| glyph.cluster == dropped.cluster && glyph.text.is_empty();
+            if let Some(heir) = glyphs.iter_mut().find(same_cluster) {
+                heir.text = dropped.text;
+            }
+        }
+        glyphs
     }
 
     /// Lays out one line of text (no `\n`): pieces in visual order, its width in em, and the characters
@@ -323,7 +340,15 @@ impl Fonts {
                     }
                 };
                 let width: f32 = glyphs.iter().map(|glyph| glyph.advance).sum();
-                shaped.pieces.push(Piece { font, rtl, x, width, text: piece_text.to_owned(), glyphs });
+                shaped.pieces.push(Piece {
+                    font,
+                    rtl,
+                    start: range.start,
+                    x,
+                    width,
+                    text: piece_text.to_owned(),
+                    glyphs,
+                });
                 x += width;
             }
         }
