@@ -295,7 +295,10 @@ impl Fonts {
             let rtl = levels.get(run.start).is_some_and(|level| level.is_rtl());
             // The run's clusters grouped into consecutive stretches of one face choice.
             let mut groups: Vec<(Choice, Range<usize>)> = Vec::new();
-            for (offset, cluster) in text[run.clone()].grapheme_indices(true) {
+            let Some(run_text) = text.get(run.clone()) else {
+                continue;
+            };
+            for (offset, cluster) in run_text.grapheme_indices(true) {
                 let start = run.start + offset;
                 let range = start..start + cluster.len();
                 let choice = match self.choose(face, cluster) {
@@ -403,11 +406,14 @@ impl super::layout::Measure for Fonts {
     }
 }
 
+/// Each grapheme cluster's byte offset and width in em.
+type ClusterWidths = Vec<(usize, f32)>;
+
 /// The fonts with a memory of the words already measured, for one document: the same words (and the
 /// spaces between them) come back again and again.
 pub(crate) struct Cached<'a> {
     fonts: &'a Fonts,
-    clusters: std::cell::RefCell<HashMap<(Face, String), Vec<(usize, f32)>>>,
+    clusters: std::cell::RefCell<HashMap<(Face, String), ClusterWidths>>,
 }
 
 impl<'a> Cached<'a> {
