@@ -159,7 +159,7 @@ pub fn render_with_report(document: &Document) -> Result<Rendered> {
     let created_at = OffsetDateTime::parse(document.created_at.trim(), &Rfc3339)
         .map_err(|_| Error::invalid("created_at", "The document's creation time is not a time Saferoom can read."))?;
     let fonts = shape::fonts()?;
-    let pages = layout::layout(document, fonts);
+    let pages = layout::layout(document, &shape::Cached::new(fonts));
     let bytes = render::emit(document, &pages, fonts, created_at)?;
     Ok(Rendered { bytes, unprintable: pages.unprintable() })
 }

@@ -149,6 +149,8 @@ pub(crate) struct Piece {
     pub font: FontIx,
     /// Right to left.
     pub rtl: bool,
+    /// Byte offset of its text in the line.
+    pub start: usize,
     /// Left end, in em from the start of the line.
     pub x: f32,
     /// Width in em.
@@ -240,7 +242,7 @@ impl Fonts {
         starts.sort_unstable();
         starts.dedup();
         let mut seen = std::collections::HashSet::new();
-        infos
+        let mut glyphs: Vec<Glyph> = infos
             .iter()
             .zip(positions)
             .map(|(info, position)| {
@@ -259,7 +261,22 @@ impl Fonts {
                     text,
                 }
             })
-            .collect()
+            .collect();
+        // Every visible character of the run is in the face (see `choose`): a .notdef left is an
+        // invisible character the shaper does not know to hide. It is dropped, its text kept.
+        let mut index = 0;
+        while index < glyphs.len() {
+            if glyphs[index].id != 0 {
+                index += 1;
+                continue;
+            }
+            let dropped = glyphs.remove(index);
+            let same_cluster = |glyph: &&mut Glyph| glyph.cluster == dropped.cluster && glyph.text.is_empty();
+            if let Some(heir) = glyphs.iter_mut().find(same_cluster) {
+                heir.text = dropped.text;
+            }
+        }
+        glyphs
     }
 
     /// Lays out one line of text (no `\n`): pieces in visual order, its width in em, and the characters
@@ -278,7 +295,10 @@ impl Fonts {
             let rtl = levels.get(run.start).is_some_and(|level| level.is_rtl());
             // The run's clusters grouped into consecutive stretches of one face choice.
             let mut groups: Vec<(Choice, Range<usize>)> = Vec::new();
-            for (offset, cluster) in text[run.clone()].grapheme_indices(true) {
+            let Some(run_text) = text.get(run.clone()) else {
+                continue;
+            };
+            for (offset, cluster) in run_text.grapheme_indices(true) {
                 let start = run.start + offset;
                 let range = start..start + cluster.len();
                 let choice = match self.choose(face, cluster) {
@@ -323,7 +343,15 @@ impl Fonts {
                     }
                 };
                 let width: f32 = glyphs.iter().map(|glyph| glyph.advance).sum();
-                shaped.pieces.push(Piece { font, rtl, x, width, text: piece_text.to_owned(), glyphs });
+                shaped.pieces.push(Piece {
+                    font,
+                    rtl,
+                    start: range.start,
+                    x,
+                    width,
+                    text: piece_text.to_owned(),
+                    glyphs,
+                });
                 x += width;
             }
         }
@@ -375,5 +403,41 @@ impl super::layout::Measure for Fonts {
     fn ascent(&self) -> f32 {
         let dejavu = &self.faces[usize::from(DEJAVU)];
         f32::from(dejavu.face.ascender()) / dejavu.upem
+    }
+}
+
+/// Each grapheme cluster's byte offset and width in em.
+type ClusterWidths = Vec<(usize, f32)>;
+
+/// The fonts with a memory of the words already measured, for one document: the same words (and the
+/// spaces between them) come back again and again.
+pub(crate) struct Cached<'a> {
+    fonts: &'a Fonts,
+    clusters: std::cell::RefCell<HashMap<(Face, String), ClusterWidths>>,
+}
+
+impl<'a> Cached<'a> {
+    pub(crate) fn new(fonts: &'a Fonts) -> Cached<'a> {
+        Cached { fonts, clusters: std::cell::RefCell::new(HashMap::new()) }
+    }
+}
+
+impl super::layout::Measure for Cached<'_> {
+    fn clusters(&self, face: Face, text: &str) -> Vec<(usize, f32)> {
+        let key = (face, text.to_owned());
+        if let Some(found) = self.clusters.borrow().get(&key) {
+            return found.clone();
+        }
+        let measured = self.fonts.cluster_widths(face, text);
+        self.clusters.borrow_mut().insert(key, measured.clone());
+        measured
+    }
+
+    fn shape(&self, face: Face, text: &str, rtl: bool) -> Shaped {
+        self.fonts.shape_line(face, text, Some(rtl))
+    }
+
+    fn ascent(&self) -> f32 {
+        super::layout::Measure::ascent(self.fonts)
     }
 }

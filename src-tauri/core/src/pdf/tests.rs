@@ -85,7 +85,7 @@ fn lines(measure: &dyn Measure, text: &str, width: f32) -> Vec<String> {
 }
 
 fn real_layout(document: &Document) -> Layout {
-    layout::layout(document, shape::fonts().expect("the bundled fonts parse"))
+    layout::layout(document, &shape::Cached::new(shape::fonts().expect("the bundled fonts parse")))
 }
 
 /// The body's runs (not the footer) of every page.
@@ -920,5 +920,353 @@ fn a_rendered_letterhead_reads_back_on_every_page() {
     for page in &pages[1..] {
         assert!(page.trim_start().starts_with(&letterhead().lines[0]), "{page}");
         assert!(!page.contains("NPI"), "later pages carry only the name");
+    }
+}
+
+// ---- Every script: fallback, bidi, shaping, breaking ----------------------------------------------------
+
+/// A name in each script a client's name may be in, with the script's own marks and joins.
+const EVERY_SCRIPT: [(&str, &str); 11] = [
+    ("Latin", "Zoë Ångström-Łukasiewicz"),
+    ("Greek", "Γιώργος Παπαδόπουλος"),
+    ("Cyrillic", "Дмитрий Шостакович"),
+    ("Hebrew", "שרה כהן"),
+    ("Arabic", "محمد عبد الله"),
+    ("Arabic with lam-alef", "علاء الدين"),
+    ("Devanagari", "प्रियंका क्षत्रिय"),
+    ("Chinese", "王小明"),
+    ("Japanese", "山田 花子"),
+    ("Korean", "김민준"),
+    ("Emoji", "Sam 🧠❤️"),
+];
+
+/// `pdftotext` output without the embedding marks poppler puts around right-to-left text.
+fn extracted(pdf: &[u8], args: &[&str]) -> String {
+    poppler("pdftotext", args, pdf).chars().filter(|ch| !('\u{202A}'..='\u{202E}').contains(ch)).collect()
+}
+
+fn untitled(blocks: Vec<Block>) -> Document {
+    Document { title: String::new(), subtitle: None, footer: String::new(), ..document(blocks) }
+}
+
+/// Every glyph id drawn in the PDF's content streams, read back with printpdf's parser.
+fn drawn_glyphs(pdf: &[u8]) -> Vec<u16> {
+    let mut warnings = Vec::new();
+    let parsed = printpdf::PdfDocument::parse(pdf, &printpdf::PdfParseOptions::default(), &mut warnings)
+        .expect("the PDF parses");
+    let mut glyphs = Vec::new();
+    for page in &parsed.pages {
+        for op in &page.ops {
+            if let printpdf::Op::ShowText { items } = op {
+                for item in items {
+                    match item {
+                        printpdf::TextItem::GlyphIds(ids) => glyphs.extend(ids.iter().map(|glyph| glyph.gid)),
+                        printpdf::TextItem::Text(text) => panic!("text shown without glyph ids: {text:?}"),
+                        printpdf::TextItem::Offset(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    glyphs
+}
+
+#[test]
+fn names_in_every_script_read_back_in_logical_order() {
+    let blocks = EVERY_SCRIPT
+        .iter()
+        .map(|(script, name)| Block::Field { label: format!("{script} client"), value: (*name).into() })
+        .collect();
+    let rendered = render_with_report(&document(blocks)).unwrap();
+    assert!(rendered.unprintable.is_empty(), "{:?}", rendered.unprintable);
+    let text = extracted(&rendered.bytes, &[]);
+    for (script, name) in EVERY_SCRIPT {
+        assert!(text.contains(&format!("{script} client: {name}")), "{script} {name:?} did not come back:\n{text}");
+    }
+    // Each name alone, as a paragraph (a right-to-left paragraph then reads from the right).
+    for (script, name) in EVERY_SCRIPT {
+        let pdf = render(&untitled(vec![Block::Paragraph((*name).into())])).unwrap();
+        let text = extracted(&pdf, &[]);
+        assert_eq!(text.lines().next(), Some(name), "{script}:\n{text}");
+    }
+}
+
+#[test]
+fn each_script_is_set_in_its_own_face_and_only_faces_used_are_embedded() {
+    let faces = |pdf: &[u8]| -> Vec<String> {
+        poppler("pdffonts", &[], pdf)
+            .lines()
+            .skip(2)
+            .map(|line| line.split_whitespace().next().unwrap().to_owned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let latin = render(&untitled(vec![Block::Paragraph(NAMES.join(", "))])).unwrap();
+    assert_eq!(faces(&latin), ["SRMREG+DejaVuSans"]);
+    let all = render(&document(
+        EVERY_SCRIPT
+            .iter()
+            .map(|(_, name)| Block::Paragraph((*name).into()))
+            .chain([Block::Heading("שרה".into())])
+            .collect(),
+    ))
+    .unwrap();
+    assert_eq!(
+        faces(&all),
+        [
+            "SRMARR+NotoSansArabic-Regular",
+            "SRMBLD+DejaVuSans-Bold",
+            "SRMCJK+DroidSansFallback",
+            "SRMDER+NotoSansDevanagari-Regular",
+            "SRMEMO+NotoEmoji-Regular",
+            "SRMHEB+NotoSansHebrew-Bold",
+            "SRMHER+NotoSansHebrew-Regular",
+            "SRMREG+DejaVuSans",
+        ]
+    );
+    let report = poppler("pdffonts", &[], &all);
+    assert!(
+        report.lines().skip(2).all(|line| line.contains("CID TrueType") && line.contains(" yes yes yes ")),
+        "{report}"
+    );
+    // Bold CJK uses the one CJK face (and the page label regular DejaVu Sans).
+    let bold_cjk = render(&untitled(vec![Block::Heading("王小明".into())])).unwrap();
+    assert_eq!(faces(&bold_cjk), ["SRMCJK+DroidSansFallback", "SRMREG+DejaVuSans"]);
+}
+
+#[test]
+fn arabic_letters_join_and_devanagari_conjuncts_form() {
+    let fonts = shape::fonts().unwrap();
+    let glyphs = |text: &str| -> (shape::FontIx, Vec<u16>) {
+        let shaped = fonts.shape_line(Face::Regular, text, None);
+        assert_eq!(shaped.pieces.len(), 1, "{text}: one face, one direction");
+        (shaped.pieces[0].font, shaped.pieces[0].glyphs.iter().map(|glyph| glyph.id).collect())
+    };
+    // Isolated forms are what the cmap gives for each letter; joined letters take other glyphs.
+    let (font, joined) = glyphs("محمد");
+    let face = &fonts.faces[usize::from(font.0)].face;
+    let isolated: Vec<u16> = "محمد".chars().rev().map(|ch| face.glyph_index(ch).unwrap().0).collect();
+    assert_eq!(joined.len(), 4);
+    assert!(joined.iter().zip(&isolated).filter(|(a, b)| a != b).count() >= 3, "{joined:?} vs {isolated:?}");
+    // Lam-alef is one glyph.
+    let (_, lam_alef) = glyphs("لا");
+    assert_eq!(lam_alef.len(), 1, "{lam_alef:?}");
+    // The right-to-left glyphs come in visual order: the first letter is drawn rightmost.
+    let (_, word) = glyphs("بت");
+    let face_glyph = |ch: char| face.glyph_index(ch).unwrap().0;
+    assert_ne!(word.last(), Some(&face_glyph('ت')), "ب takes its initial form, rightmost");
+    // Devanagari: क्ष is a conjunct (fewer glyphs than characters) and ि is drawn before क.
+    let (font, conjunct) = glyphs("क्ष");
+    assert_eq!(font, shape::FontIx(6));
+    assert!(conjunct.len() < 3, "{conjunct:?}");
+    let (font, ki) = glyphs("कि");
+    let face = &fonts.faces[usize::from(font.0)].face;
+    assert_eq!(ki.last(), Some(&face.glyph_index('क').unwrap().0), "the vowel sign ि comes first: {ki:?}");
+}
+
+#[test]
+fn right_to_left_text_is_drawn_in_visual_order_with_left_to_right_runs_inside() {
+    let fonts = shape::fonts().unwrap();
+    let text = "Dr. שרה כהן, 42 Main St";
+    let shaped = fonts.shape_line(Face::Regular, text, None);
+    let visual: Vec<(&str, bool)> = shaped.pieces.iter().map(|piece| (piece.text.as_str(), piece.rtl)).collect();
+    // UAX #9: the comma between Hebrew and a number takes the right-to-left direction, so "42" is
+    // drawn left of "כהן," and the Hebrew words right to left.
+    assert_eq!(
+        visual,
+        [("Dr. ", false), ("42", false), (", ", true), ("כהן", true), (" ", true), ("שרה", true), (" Main St", false)]
+    );
+    // The pieces cover the text exactly once, in logical order by their offsets.
+    let mut logical = shaped.pieces.clone();
+    logical.sort_by_key(|piece| piece.start);
+    assert_eq!(logical.iter().map(|piece| piece.text.as_str()).collect::<String>(), text);
+    // An Arabic name with digits: a right-to-left paragraph, the number drawn leftmost.
+    let shaped = fonts.shape_line(Face::Regular, "فاطمة 123", None);
+    assert_eq!(shaped.pieces.first().map(|piece| piece.text.as_str()), Some("123"));
+    assert!(shaped.pieces.iter().all(|piece| piece.rtl || piece.text == "123"));
+    // Read back: every word comes back in its own order.
+    let pdf = render(&untitled(vec![Block::Paragraph(text.into())])).unwrap();
+    let text_back = extracted(&pdf, &[]);
+    for word in ["Dr.", "שרה", "כהן", "42", "Main St"] {
+        assert!(text_back.contains(word), "{word} in {text_back}");
+    }
+}
+
+#[test]
+fn no_glyph_in_any_content_stream_is_notdef() {
+    let names: Vec<&str> = EVERY_SCRIPT.iter().map(|(_, name)| *name).collect();
+    let text = format!(
+        "{} \u{E000} \u{0378} \u{7} a\u{301}\u{302}\u{303} \u{200D}\u{FE0F} ש\u{5B8}ל\u{5D5}ם",
+        names.join(" ")
+    );
+    let pdf = render(&document(vec![
+        Block::Heading(text.clone()),
+        Block::Paragraph(text.repeat(3)),
+        Block::Field { label: text.clone(), value: text },
+    ]))
+    .unwrap();
+    let glyphs = drawn_glyphs(&pdf);
+    assert!(glyphs.len() > 300, "{} glyphs", glyphs.len());
+    assert!(glyphs.iter().all(|&glyph| glyph != 0), "a .notdef glyph is drawn");
+    let fonts = shape::fonts().unwrap();
+    let layout = real_layout(&document(vec![Block::Paragraph(names.join(" "))]));
+    for piece in layout.pages.iter().flat_map(|page| &page.runs).flat_map(|run| &run.pieces) {
+        assert!(piece.glyphs.iter().all(|glyph| glyph.id != 0), "{piece:?}");
+        assert!(fonts.faces.get(usize::from(piece.font.0)).is_some());
+    }
+}
+
+/// Dark pixels on page 1 of `pdf` at 72 dpi.
+fn ink(pdf: &[u8]) -> usize {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    let output = Command::new("pdftoppm").args(["-gray", "-r", "72", "-singlefile"]).arg(file.path()).output().unwrap();
+    assert!(output.status.success() && output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let image = output.stdout;
+    let header_end = image.windows(4).position(|w| w == b"255\n").expect("a PGM header") + 4;
+    image[header_end..].iter().filter(|&&pixel| pixel < 160).count()
+}
+
+#[test]
+fn every_name_puts_ink_on_the_page() {
+    let blank = ink(&render(&untitled(vec![Block::Paragraph(String::new())])).unwrap());
+    for (script, name) in EVERY_SCRIPT {
+        let pdf = render(&untitled(vec![Block::Heading((*name).into()), Block::Paragraph(name.repeat(20))])).unwrap();
+        let dark = ink(&pdf) - blank;
+        // Some 8 dark pixels a character at least, at 72 dpi (a letter of 10.5 pt has 15 to 40).
+        let least = name.chars().filter(|ch| !ch.is_whitespace()).count() * 21 * 8;
+        assert!(dark > least, "{script}: only {dark} dark pixels (< {least}) where {name:?} is");
+    }
+    // The placeholder box has ink too.
+    let boxes = ink(&render(&untitled(vec![Block::Paragraph("\u{E000}".repeat(40))])).unwrap()) - blank;
+    assert!(boxes > 40 * 20, "{boxes}");
+}
+
+#[test]
+fn every_script_renders_the_same_bytes_twice() {
+    let blocks: Vec<Block> = EVERY_SCRIPT
+        .iter()
+        .map(|(script, name)| Block::Field { label: (*script).into(), value: name.repeat(9) })
+        .chain([Block::Paragraph("\u{E000} \u{0378}".into())])
+        .collect();
+    let first = render_with_report(&document(blocks.clone())).unwrap();
+    let second = render_with_report(&document(blocks)).unwrap();
+    assert!(first == second, "two renders of the same document differ");
+}
+
+#[test]
+fn chinese_and_japanese_break_between_ideographs() {
+    let fonts = shape::fonts().unwrap();
+    let text = "王小明和山田花子在诊所见面讨论了睡眠问题以及下周的计划。".repeat(8);
+    let wrapped = wrap(&shape::Cached::new(fonts), Face::Regular, 10.5, &text, TEXT_WIDTH);
+    assert!(wrapped.len() > 2, "{wrapped:?}");
+    for (line, width) in &wrapped {
+        assert!(*width <= TEXT_WIDTH + 0.01 && !line.ends_with('-'), "{line} ({width} pt)");
+    }
+    for (line, width) in &wrapped[..wrapped.len() - 1] {
+        // Full: one more ideograph would not have fitted.
+        assert!(width + 10.5 * 0.9 > TEXT_WIDTH, "{line} is {width} pt, short of {TEXT_WIDTH}");
+    }
+    assert_eq!(wrapped.iter().map(|(line, _)| line.as_str()).collect::<String>(), text);
+    // Never before the ideographic full stop (UAX #14 keeps it with the ideograph before it).
+    assert!(wrapped.iter().all(|(line, _)| !line.starts_with('。')), "{wrapped:?}");
+}
+
+#[test]
+fn a_long_word_in_any_script_breaks_between_grapheme_clusters() {
+    let fonts = shape::fonts().unwrap();
+    let measure = shape::Cached::new(fonts);
+    for word in ["محمدعبداللهالفاطمي", "שרהכהןלויאברהם", "प्रियंकाक्षत्रियकिरण", "Ångströmŀukasiewicz"]
+    {
+        let word = word.repeat(6);
+        for room in [60.0, 110.0, 200.0] {
+            let pieces = wrap(&measure, Face::Regular, 10.5, &word, room);
+            assert!(pieces.len() > 1, "{word} in {room}");
+            for (piece, width) in &pieces {
+                assert!(*width <= room + 0.01, "{piece} is {width} pt > {room}");
+                assert!(piece.graphemes(true).count() >= 3, "{piece:?} in {pieces:?}");
+            }
+            let hyphenated = word.starts_with('Å');
+            let joined: String = pieces
+                .iter()
+                .map(|(piece, _)| if hyphenated { piece.trim_end_matches('-') } else { piece.as_str() })
+                .collect();
+            assert_eq!(joined, word, "{room}");
+            // Every break falls between grapheme clusters.
+            let boundaries: BTreeSet<usize> = word.grapheme_indices(true).map(|(at, _)| at).collect();
+            let mut at = 0;
+            for (piece, _) in &pieces[..pieces.len() - 1] {
+                at += if hyphenated { piece.trim_end_matches('-').len() } else { piece.len() };
+                assert!(boundaries.contains(&at), "a break inside a cluster of {word}");
+            }
+        }
+    }
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::layout::{self, wrap_lines, Face, TEXT_WIDTH};
+    use super::super::shape;
+    use super::*;
+
+    fn any_unicode() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,60}",
+            ".{0,80}",
+            proptest::collection::vec(any::<char>(), 0..40).prop_map(|chars| chars.into_iter().collect()),
+            "[a-zא-ת0-9 ,.()\u{0600}-\u{06FF}\u{0900}-\u{097F}\u{4E00}-\u{4E80}\u{200D}\u{FE0F}\u{0300}-\u{036F}]{0,120}",
+        ]
+    }
+
+    /// The text with no spaces or hyphens (which line breaks drop or add).
+    fn letters(text: &str) -> String {
+        text.chars().filter(|&ch| ch != ' ' && ch != '-').collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn layout_of_any_text_fits_the_column_and_keeps_every_character(text in any_unicode(), room in 20.0f32..TEXT_WIDTH) {
+            let fonts = shape::fonts().unwrap();
+            let measure = shape::Cached::new(fonts);
+            for line in text.split('\n') {
+                let lines = wrap_lines(&measure, Face::Regular, 10.5, line, room);
+                prop_assert!(!lines.is_empty());
+                for (line_text, shaped) in &lines {
+                    let single = line_text.graphemes(true).count() <= 1;
+                    prop_assert!(shaped.width * 10.5 <= room + 0.01 || single, "{:?} is {} pt", line_text, shaped.width * 10.5);
+                    let mut pieces = shaped.pieces.clone();
+                    pieces.sort_by_key(|piece| piece.start);
+                    let carried: String = pieces.iter().map(|piece| piece.text.as_str()).collect();
+                    prop_assert_eq!(&carried, line_text, "the pieces carry the line's text");
+                    prop_assert!(shaped.pieces.iter().flat_map(|piece| &piece.glyphs).all(|glyph| glyph.id != 0));
+                }
+                let joined: String = lines.iter().map(|(line_text, _)| line_text.as_str()).collect();
+                prop_assert_eq!(letters(&joined), letters(&layout::printable(line)));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_renders_without_notdef_and_reports_what_it_cannot_print(name in any_unicode(), note in any_unicode()) {
+            let rendered = render_with_report(&document(vec![
+                Block::Heading(name.clone()),
+                Block::Field { label: name.clone(), value: note.clone() },
+                Block::Paragraph(format!("{note} {name}")),
+            ]))
+            .unwrap();
+            prop_assert!(drawn_glyphs(&rendered.bytes).iter().all(|&glyph| glyph != 0));
+            for ch in &rendered.unprintable {
+                prop_assert!(name.contains(*ch) || note.contains(*ch));
+            }
+            let distinct: BTreeSet<char> = rendered.unprintable.iter().copied().collect();
+            prop_assert_eq!(distinct.len(), rendered.unprintable.len());
+        }
     }
 }
