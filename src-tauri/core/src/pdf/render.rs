@@ -80,17 +80,21 @@ fn piece_ops(ops: &mut Vec<Op>, piece: &Piece, x: f32, y: f32, size: f32, embedd
     };
     ops.push(Op::StartTextSection);
     ops.push(Op::SetFont { font: PdfFontHandle::External(font_id(piece.font)), size: Pt(size) });
-    // Glyphs of one vertical offset share a segment; a mark raised or lowered starts a new one.
-    let mut pen = 0.0f32;
-    let mut origin = (0.0f32, 0.0f32);
-    let mut index = 0;
+    // One pen across the piece: each glyph's shaped advance and offsets are the difference between its
+    // /W width and the TJ adjustment after it. Glyphs raised or lowered (marks) go in their own TJ after
+    // a text rise (`Ts`), so the pen goes on and the text stays one word for extractors.
     let glyphs = &piece.glyphs;
+    let first_offset = glyphs.first().map_or(0.0, |glyph| glyph.x_offset);
+    ops.push(Op::SetTextCursor { pos: Point { x: Pt(x + first_offset * size), y: Pt(y) } });
+    let mut rise = 0.0f32;
+    let mut index = 0;
     while index < glyphs.len() {
         let y_offset = glyphs[index].y_offset;
         let end = (index..glyphs.len()).find(|&k| glyphs[k].y_offset != y_offset).unwrap_or(glyphs.len());
-        let start = (x + (pen + glyphs[index].x_offset) * size, y + y_offset * size);
-        ops.push(Op::SetTextCursor { pos: Point { x: Pt(start.0 - origin.0), y: Pt(start.1 - origin.1) } });
-        origin = start;
+        if y_offset != rise {
+            ops.push(Op::Unknown { key: "Ts".to_owned(), value: vec![DictItem::Real(y_offset * size)] });
+            rise = y_offset;
+        }
         let mut items = Vec::with_capacity(end - index);
         for k in index..end {
             let glyph = &glyphs[k];
@@ -98,17 +102,18 @@ fn piece_ops(ops: &mut Vec<Op>, piece: &Piece, x: f32, y: f32, size: f32, embedd
             // Where the viewer's pen goes after the glyph (its /W width, as printpdf writes it) and
             // where the next one must start, in thousandths of an em (positive moves left).
             let width = subset.advances.get(usize::from(id)).map_or(0.0, |&w| (f32::from(w) * 1000.0 / upem).trunc());
-            let next_offset = glyphs.get(k + 1).filter(|_| k + 1 < end).map(|next| next.x_offset);
-            let offset = match next_offset {
-                Some(next) => width - (glyph.advance + next - glyph.x_offset) * 1000.0,
+            let offset = match glyphs.get(k + 1) {
+                Some(next) => width - (glyph.advance + next.x_offset - glyph.x_offset) * 1000.0,
                 None => 0.0,
             };
             let text = texts.get(&(piece.font, glyph.id)).cloned().unwrap_or_default();
             items.push(Codepoint { gid: id, offset: if offset.abs() < 0.01 { 0.0 } else { offset }, cid: Some(text) });
         }
         ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(items)] });
-        pen += glyphs[index..end].iter().map(|glyph| glyph.advance).sum::<f32>();
         index = end;
+    }
+    if rise != 0.0 {
+        ops.push(Op::Unknown { key: "Ts".to_owned(), value: vec![DictItem::Real(0.0)] });
     }
     ops.push(Op::EndTextSection);
 }
@@ -280,7 +285,8 @@ pub(super) fn emit(document: &Document, layout: &Layout, fonts: &Fonts, created_
     pdf.with_pages(pages);
 
     // printpdf's own subsetting needs its `text_layout` feature; the fonts are subset above instead.
-    let options = PdfSaveOptions { optimize: true, subset_fonts: false, secure: true, image_optimization: None };
+    // `secure: false` only lets `Op::Unknown` through: the text rise (`Ts`) printpdf has no op for.
+    let options = PdfSaveOptions { optimize: true, subset_fonts: false, secure: false, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lopdf = pdf.to_lopdf_document(&options, &mut warnings);
     if let Some(error) = warnings.iter().find(|warning| warning.severity == PdfParseErrorSeverity::Error) {

@@ -1204,6 +1204,24 @@ fn a_long_word_in_any_script_breaks_between_grapheme_clusters() {
     }
 }
 
+#[test]
+fn marks_are_positioned_on_their_letters() {
+    let fonts = shape::fonts().unwrap();
+    for vocalised in ["مُحَمَّد", "שָׁלוֹם", "Nguyễn Thị a\u{301}\u{302}\u{303}"] {
+        let shaped = fonts.shape_line(Face::Regular, vocalised, None);
+        let glyphs: Vec<&shape::Glyph> = shaped.pieces.iter().flat_map(|piece| &piece.glyphs).collect();
+        // GPOS moved some mark off the pen position (Arabic harakat, Hebrew niqqud, stacked accents).
+        assert!(glyphs.iter().any(|glyph| glyph.y_offset != 0.0 || glyph.x_offset != 0.0), "{vocalised}: {glyphs:?}");
+        // Marks take no room of their own.
+        assert!(glyphs.iter().any(|glyph| glyph.advance == 0.0), "{vocalised}");
+    }
+    // Drawn with a text rise, no .notdef, and ink.
+    let pdf = render(&untitled(vec![Block::Paragraph("مُحَمَّد שָׁלוֹם ".repeat(20))])).unwrap();
+    assert!(drawn_glyphs(&pdf).iter().all(|&glyph| glyph != 0));
+    let blank = ink(&render(&untitled(vec![Block::Paragraph(String::new())])).unwrap());
+    assert!(ink(&pdf) - blank > 20 * 10 * 10);
+}
+
 mod properties {
     use proptest::prelude::*;
 
