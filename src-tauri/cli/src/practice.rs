@@ -49,8 +49,8 @@ pub(crate) struct ImportArgs {
 /// `saferoom demo`.
 #[derive(Args)]
 pub(crate) struct DemoArgs {
-    /// How many clients to make up.
-    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(4..=100_000))]
+    /// How many clients to make up besides the named ones (one in each script, always made).
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     clients: u32,
 }
 
@@ -129,7 +129,24 @@ pub(crate) fn import(paths: &VaultPaths, args: ImportArgs) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Names in several scripts: Latin with diacritics, Greek, Cyrillic, Hebrew, Arabic, Devanagari, CJK.
+/// The demo's named clients, one in each script a name may be in (Latin with diacritics, Greek, Cyrillic,
+/// Hebrew, Arabic, Devanagari, Chinese, Japanese, Korean) and one whose preferred name holds an emoji:
+/// (given, family, preferred). Every demo has all of them, each with intake, notes and signed consents, so
+/// every export of the demo prints them.
+pub(crate) const NAMED: &[(&str, &str, Option<&str>)] = &[
+    ("Zoë", "Müller-Łukasiewicz", None),
+    ("Γιώργος", "Παπαδόπουλος", None),
+    ("Анна", "Кузнецова", None),
+    ("נועה", "כהן", None),
+    ("فاطمة", "الحسيني", None),
+    ("अनन्या", "शर्मा", None),
+    ("秀英", "王", None),
+    ("さくら", "佐藤", None),
+    ("지우", "김", None),
+    ("Margaret", "O’Brien", Some("Maggie 🌻")),
+];
+
+/// Names for the generated clients beyond [`NAMED`] (`--clients N`), cycled.
 const NAMES: &[(&str, &str)] = &[
     ("Zoë", "Ångström"),
     ("Γιώργος", "Παπαδόπουλος"),
@@ -310,7 +327,7 @@ pub(crate) fn demo(paths: &VaultPaths, args: DemoArgs) -> anyhow::Result<()> {
                 "Created demo vault {} at {} with {} clients",
                 vault.vault_id(),
                 paths.database.display(),
-                args.clients + 3
+                args.clients as usize + NAMED.len() + 3
             );
             eprintln!("Staff (login, role, password, name); sign in to the app with these:");
             for (login, name, role, password) in &passwords {
@@ -372,21 +389,23 @@ fn fill_demo(
         passwords.push((person.login, person.name, person.role.as_str(), password));
     }
     let mut adults: Vec<ClientId> = Vec::new();
-    for index in 0..clients {
-        let (given, family) = NAMES[index as usize % NAMES.len()];
+    let named = NAMED.iter().map(|&(given, family, preferred)| (given, family, preferred, true));
+    let generated = (0..clients as usize).map(|index| {
+        let (given, family) = NAMES[index % NAMES.len()];
+        (given, family, None, index.is_multiple_of(2))
+    });
+    for (index, (given, family, preferred, consents)) in (0u32..).zip(named.chain(generated)) {
         let clinician = &sessions[index as usize % sessions.len()];
         let jurisdiction = JURISDICTIONS[index as usize % JURISDICTIONS.len()];
         let age = 22 + (index % 50) as i32;
-        let client = core(clients::create(
-            &*vault,
-            clinician,
-            input(given, family, born(today, age, i64::from(index % 300)), jurisdiction, index),
-            now,
-        ))?
-        .id;
+        let client_input = ClientInput {
+            preferred_name: preferred.map(str::to_owned),
+            ..input(given, family, born(today, age, i64::from(index % 300)), jurisdiction, index)
+        };
+        let client = core(clients::create(&*vault, clinician, client_input, now))?.id;
         intake(&*vault, clinician, &client, index, now)?;
         two_notes(&*vault, clinician, &client, today, now)?;
-        if index % 2 == 0 {
+        if consents {
             let documents = core(consent::prepare(
                 &*vault,
                 clinician,
@@ -403,7 +422,8 @@ fn fill_demo(
     // and a joint session.
     let clinician = &sessions[0];
     let partners = [adults[0].clone(), adults[sessions.len()].clone()];
-    let unit = core(families::create_unit(&*vault, clinician, "Ångström–Muñoz", UnitKind::Couple, &partners, now))?;
+    let unit_name = format!("{}–{}", NAMED[0].1, NAMED[sessions.len()].1);
+    let unit = core(families::create_unit(&*vault, clinician, &unit_name, UnitKind::Couple, &partners, now))?;
     let unit = core(families::set_policy(&*vault, clinician, &unit.id, UnitPolicy::NoSecrets, now))?;
     if let Some(document_id) = &unit.agreement_document_id {
         let (kiosk, _) = core(families::start_kiosk(&*vault, clinician, &unit.id, now))?;

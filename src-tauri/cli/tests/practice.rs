@@ -98,7 +98,7 @@ fn a_demo_practice_exports_imports_into_a_new_vault_and_exports_the_same() {
     {
         assert!(text.contains(name), "names in several scripts: {name}");
     }
-    assert_eq!(rows(&document, "clients").len(), 11, "8 adults and 3 minors");
+    assert_eq!(rows(&document, "clients").len(), 8 + NAMED.len() + 3, "8 adults, the named ones and 3 minors");
     assert!(rows(&document, "guardians").len() >= 4);
     let policies: Vec<&str> =
         rows(&document, "unit_agreements").iter().map(|row| row["policy"].as_str().unwrap()).collect();
@@ -139,6 +139,58 @@ fn a_demo_practice_exports_imports_into_a_new_vault_and_exports_the_same() {
     assert_eq!(again["imported_trails"][0], document["audit"], "the demo's trail is kept verbatim");
     let verify = run(&target, &["audit", "verify", "--login", "nora"], &format!("{NEW_OWNER_PASSWORD}\n"));
     assert_success(&verify);
+}
+
+/// The demo's named clients (issue 16): one in each script a name may be in, and a preferred name with an
+/// emoji, as (given, family, preferred).
+const NAMED: [(&str, &str, Option<&str>); 10] = [
+    ("Zoë", "Müller-Łukasiewicz", None),
+    ("Γιώργος", "Παπαδόπουλος", None),
+    ("Анна", "Кузнецова", None),
+    ("נועה", "כהן", None),
+    ("فاطمة", "الحسيني", None),
+    ("अनन्या", "शर्मा", None),
+    ("秀英", "王", None),
+    ("さくら", "佐藤", None),
+    ("지우", "김", None),
+    ("Margaret", "O’Brien", Some("Maggie 🌻")),
+];
+
+/// Every demo, even one with no generated clients, holds a client in each script, each with intake, a
+/// signed note and signed treatment and technology consents, and the practice export carries them all.
+#[test]
+fn every_demo_names_a_client_in_each_script_with_notes_and_signed_consents_in_the_practice_export() {
+    let folder = tempfile::tempdir().unwrap();
+    let demo = demo(folder.path(), 0);
+    let file = folder.path().join("practice.json");
+    assert_success(&export(&demo.vault, &file, "owner", &demo.password("owner")));
+    let document = assert_matches_schema(&file);
+    let clients = rows(&document, "clients");
+    assert_eq!(clients.len(), NAMED.len() + 3, "the named clients and the 3 minors");
+    let signed_documents: Vec<&serde_json::Value> =
+        rows(&document, "consent_documents").iter().filter(|row| row["signed_at"].is_string()).collect();
+    for (given, family, preferred) in NAMED {
+        let client = clients
+            .iter()
+            .find(|row| row["given_name"] == given && row["family_name"] == family)
+            .unwrap_or_else(|| panic!("{given} {family} in the demo"));
+        assert_eq!(client["preferred_name"].as_str(), preferred, "{given} {family}");
+        let id = &client["id"];
+        let of_client = |table: &str| rows(&document, table).iter().filter(|row| &row["client_id"] == id).count();
+        assert!(of_client("intake_answers") >= 6, "{given} {family}: intake");
+        assert!(
+            rows(&document, "progress_notes").iter().any(|row| &row["client_id"] == id && row["signed_at"].is_string()),
+            "{given} {family}: a signed note"
+        );
+        let kinds: std::collections::BTreeSet<&str> = signed_documents
+            .iter()
+            .filter(|row| &row["client_id"] == id)
+            .map(|row| row["kind"].as_str().unwrap())
+            .collect();
+        assert!(kinds.contains("treatment") && kinds.contains("technology"), "{given} {family}: signed {kinds:?}");
+    }
+    let units: Vec<&str> = rows(&document, "units").iter().map(|row| row["name"].as_str().unwrap()).collect();
+    assert_eq!(units, ["Müller-Łukasiewicz–Кузнецова"], "the couple is two of the named clients");
 }
 
 #[test]

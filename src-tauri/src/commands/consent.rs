@@ -211,6 +211,8 @@ pub struct ConsentExportDto {
     pdf_path: String,
     pdf_sha256: String,
     fhir_path: String,
+    /// How many different characters the PDF could not print (they print as a small empty box); never which.
+    unprintable_characters: usize,
 }
 
 impl From<ConsentExport> for ConsentExportDto {
@@ -219,6 +221,7 @@ impl From<ConsentExport> for ConsentExportDto {
             pdf_path: export.pdf_path.display().to_string(),
             pdf_sha256: export.pdf_sha256,
             fhir_path: export.fhir_path.display().to_string(),
+            unprintable_characters: export.unprintable.len(),
         }
     }
 }
@@ -552,4 +555,23 @@ pub async fn end_kiosk(
     let session = state.end_kiosk(&login, &password)?;
     fullscreen(&window, false);
     Ok(SessionDto::from(&session))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The UI learns how many characters a consent PDF could not print, never which.
+    #[test]
+    fn a_consent_export_carries_the_count_of_unprintable_characters_never_the_characters() {
+        let export = ConsentExport {
+            pdf_path: "/x/c.pdf".into(),
+            pdf_sha256: "f".repeat(64),
+            fhir_path: "/x/c.fhir.json".into(),
+            unprintable: vec!['አ', 'በ'],
+        };
+        let json = serde_json::to_string(&ConsentExportDto::from(export)).unwrap();
+        assert!(json.contains("\"unprintableCharacters\":2"), "{json}");
+        assert!(!json.contains('አ') && !json.contains("\\u"), "{json}");
+    }
 }

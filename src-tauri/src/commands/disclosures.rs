@@ -83,6 +83,8 @@ pub struct ExportReportDto {
     clients: usize,
     progress_notes: usize,
     psychotherapy_notes: usize,
+    /// How many different characters the PDFs could not print (they print as a small empty box); never which.
+    unprintable_characters: usize,
 }
 
 impl From<ExportReport> for ExportReportDto {
@@ -94,6 +96,7 @@ impl From<ExportReport> for ExportReportDto {
             clients: report.clients,
             progress_notes: report.progress_notes,
             psychotherapy_notes: report.psychotherapy_notes,
+            unprintable_characters: report.unprintable.len(),
         }
     }
 }
@@ -233,4 +236,27 @@ pub async fn import_practice(app: AppHandle, file: String) -> CommandResult<Impo
         state.call(|vault, session, now| export::import(vault, session, &file, now, progress))
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The UI learns how many characters an export could not print, never which (they may be from a name).
+    #[test]
+    fn an_export_report_carries_the_count_of_unprintable_characters_never_the_characters() {
+        let report = ExportReport {
+            json_path: "/x/a.json".into(),
+            pdf_path: "/x/a.pdf".into(),
+            json_sha256: "f".repeat(64),
+            clients: 1,
+            progress_notes: 0,
+            psychotherapy_notes: 0,
+            consent_pdfs: Vec::new(),
+            unprintable: vec!['அ', 'ன', 'ி'],
+        };
+        let json = serde_json::to_string(&ExportReportDto::from(report)).unwrap();
+        assert!(json.contains("\"unprintableCharacters\":3"), "{json}");
+        assert!(!json.contains('அ') && !json.contains("\\u"), "{json}");
+    }
 }

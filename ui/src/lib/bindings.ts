@@ -367,6 +367,8 @@ export type ConsentExportDto = {
 	pdfPath: string,
 	pdfSha256: string,
 	fhirPath: string,
+	/**  How many different characters the PDF could not print (they print as a small empty box); never which. */
+	unprintableCharacters: number,
 };
 
 /**  What a consent document covers. */
@@ -454,6 +456,8 @@ export type ExportReportDto = {
 	clients: number,
 	progressNotes: number,
 	psychotherapyNotes: number,
+	/**  How many different characters the PDFs could not print (they print as a small empty box); never which. */
+	unprintableCharacters: number,
 };
 
 /**  A field a template may use. */

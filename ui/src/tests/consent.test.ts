@@ -553,6 +553,31 @@ describe('consent tab: revoke and export', () => {
   });
 });
 
+describe('consent tab: characters the PDF could not print', () => {
+  test('after an export, says in words how many characters print as a small empty box, and nothing when none', async () => {
+    const treatment = signedDocument(consentDocument('cd-1', ADA, 'treatment'));
+    const stub = consentTab(FRONT_DESK, consents(false, [], [treatment]), {
+      export_consent: { ...consentExport(DEFAULT_FOLDER, 'saferoom-consent-cd-1-000001'), unprintableCharacters: 2 },
+      export_consent_packet: consentExport(DEFAULT_FOLDER, 'saferoom-consents-c-ada-000002'),
+    });
+    const { user } = renderApp();
+    await openConsentTab(user);
+    const folder = await byId<HTMLInputElement>('consent-export-folder');
+    await waitFor(() => expect(folder.value).toBe(DEFAULT_FOLDER));
+
+    await user.click(docEl(treatment.id).querySelector<HTMLButtonElement>('.consent-export')!);
+    const result = await byId('consent-export-result');
+    expect(result.querySelector('.export-unprintable')).toHaveTextContent(
+      '2 characters in this document are not in Saferoom’s fonts; they print as a small empty box.',
+    );
+
+    await user.click(await byId('consent-export-packet'));
+    await waitFor(() => expect(stub.callsOf('export_consent_packet')).toHaveLength(1));
+    await waitFor(() => expect(maybeId('consent-export-result')?.querySelector('.consent-export-pdf-path')).toHaveTextContent('consents'));
+    expect(maybeId('consent-export-result')?.querySelector('.export-unprintable')).toBeNull();
+  });
+});
+
 describe('consent tab: kiosk', () => {
   test('starts the kiosk with the client’s pending documents; the main screen is gone', async () => {
     const pending = [consentDocument('cd-2', ADA, 'treatment'), consentDocument('cd-3', ADA, 'technology')];

@@ -797,6 +797,7 @@ export function exportReport(
     clients: 1,
     progressNotes: 0,
     psychotherapyNotes: 0,
+    unprintableCharacters: 0,
     ...counts,
   };
 }
@@ -933,6 +934,7 @@ export function consentExport(folder: string, stem: string): ConsentExport {
     pdfPath: `${folder}/${stem}.pdf`,
     pdfSha256: fakeHash(stem),
     fhirPath: `${folder}/${stem}.fhir.json`,
+    unprintableCharacters: 0,
   };
 }
 

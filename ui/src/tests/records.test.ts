@@ -413,6 +413,7 @@ describe('client “Records & export” tab', () => {
       clients: 1,
       progressNotes: 1,
       psychotherapyNotes: 3,
+      unprintableCharacters: 0,
     };
     signedIn('owner', { list_access_requests: [], default_export_folder: DEFAULT_FOLDER, export_client_record: report });
     const { user } = renderApp();
@@ -426,6 +427,28 @@ describe('client “Records & export” tab', () => {
     expect(result).toHaveTextContent('f'.repeat(64));
     expect(result.querySelector('.export-psychotherapy')).toHaveTextContent('3 psychotherapy notes of yours were included');
     expect(result).toHaveTextContent('not encrypted');
+    expect(result.querySelector('.export-unprintable')).toBeNull();
+  });
+
+  test('the export result says when a character of the record is not in Saferoom’s fonts', async () => {
+    const report = {
+      jsonPath: '/x/a.json',
+      pdfPath: '/x/a.pdf',
+      jsonSha256: 'f'.repeat(64),
+      clients: 1,
+      progressNotes: 1,
+      psychotherapyNotes: 0,
+      unprintableCharacters: 1,
+    };
+    signedIn('owner', { list_access_requests: [], default_export_folder: DEFAULT_FOLDER, export_client_record: report });
+    const { user } = renderApp();
+    await openClientTab(user, 'c-ada', 'export');
+    await waitFor(() => expect((maybeId('export-folder') as HTMLInputElement | null)?.value).toBe(DEFAULT_FOLDER));
+    await user.click(await byId('export-client'));
+    const result = await byId('export-result');
+    expect(result.querySelector('.export-unprintable')).toHaveTextContent(
+      '1 character in this record’s PDFs is not in Saferoom’s fonts; it prints as a small empty box.',
+    );
   });
 });
 

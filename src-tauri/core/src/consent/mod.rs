@@ -307,6 +307,8 @@ pub struct ConsentExport {
     pub pdf_sha256: String,
     /// The FHIR R4 JSON beside it (a Consent, or a Bundle of them for a packet).
     pub fhir_path: PathBuf,
+    /// The characters in the PDF that no bundled font has, each once: they print as a small empty box.
+    pub unprintable: Vec<char>,
 }
 
 /// Consents a client needs for telehealth.
@@ -869,7 +871,7 @@ fn write_export(folder: &Path, stem: &str, pdf: &[u8], fhir: &serde_json::Value)
     new_files.write(&pdf_path, pdf)?;
     new_files.write(&fhir_path, &json)?;
     new_files.keep();
-    Ok(ConsentExport { pdf_sha256: sha256_hex(pdf), pdf_path, fhir_path })
+    Ok(ConsentExport { pdf_sha256: sha256_hex(pdf), pdf_path, fhir_path, unprintable: Vec::new() })
 }
 
 impl Written for ConsentExport {
@@ -894,16 +896,17 @@ pub(crate) fn documents_for_export(
     store::documents_for_client(connection, client_id)
 }
 
-/// One document's printable PDF, as [`export_document`] draws it (for the right-of-access export).
+/// One document's printable PDF, as [`export_document`] draws it, and the characters it could not print
+/// (for the right-of-access export).
 pub(crate) fn document_pdf(
     connection: &rusqlite::Connection,
     document: &ConsentDocument,
     now: OffsetDateTime,
-) -> Result<Vec<u8>> {
+) -> Result<crate::pdf::Rendered> {
     let client = store::client_name(connection, &document.client_id)?;
     let (letterhead, clock) = pdf::practice(connection)?;
     let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
-    crate::pdf::render(&pdf::document(connection, std::slice::from_ref(document), &client, &practice, now)?)
+    crate::pdf::render_with_report(&pdf::document(connection, std::slice::from_ref(document), &client, &practice, now)?)
 }
 
 /// Export one document: a PDF (the text, fields, signatures, times, hashes and an evidence page) and a
@@ -922,12 +925,17 @@ pub fn export_document(
         let client = store::client_name(transaction, &document.client_id)?;
         let (letterhead, clock) = pdf::practice(transaction)?;
         let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
-        let pdf =
-            crate::pdf::render(&pdf::document(transaction, std::slice::from_ref(&document), &client, &practice, now)?)?;
+        let crate::pdf::Rendered { bytes: pdf, unprintable } = crate::pdf::render_with_report(&pdf::document(
+            transaction,
+            std::slice::from_ref(&document),
+            &client,
+            &practice,
+            now,
+        )?)?;
         let stem = file_stem("consent", document.id.as_str(), now);
         let pdf_name = format!("{stem}.pdf");
         let fhir = fhir::consent(&document, &pdf_name, &sha256_hex(&pdf), pdf.len(), now.date());
-        let export = write_export(folder, &stem, &pdf, &fhir)?;
+        let export = ConsentExport { unprintable, ..write_export(folder, &stem, &pdf, &fhir)? };
         actor.record(
             transaction,
             now,
@@ -961,10 +969,11 @@ pub fn export_packet(
         let client = store::client_name(transaction, client_id)?;
         let (letterhead, clock) = pdf::practice(transaction)?;
         let practice = pdf::Practice { letterhead: &letterhead, clock: &clock };
-        let pdf = crate::pdf::render(&pdf::document(transaction, &documents, &client, &practice, now)?)?;
+        let crate::pdf::Rendered { bytes: pdf, unprintable } =
+            crate::pdf::render_with_report(&pdf::document(transaction, &documents, &client, &practice, now)?)?;
         let stem = file_stem("consents", client_id.as_str(), now);
         let bundle = fhir::bundle(&documents, &format!("{stem}.pdf"), &sha256_hex(&pdf), pdf.len(), now);
-        let export = write_export(folder, &stem, &pdf, &bundle)?;
+        let export = ConsentExport { unprintable, ..write_export(folder, &stem, &pdf, &bundle)? };
         actor.record(
             transaction,
             now,

@@ -14,6 +14,8 @@ pub mod format;
 mod pdf_layout;
 pub mod practice;
 #[cfg(test)]
+mod scripts_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
@@ -60,6 +62,8 @@ pub struct ExportReport {
     pub psychotherapy_notes: usize,
     /// Signed consent documents, one PDF each, beside the JSON (client exports).
     pub consent_pdfs: Vec<PathBuf>,
+    /// The characters in the PDFs that no bundled font has, each once: they print as a small empty box.
+    pub unprintable: Vec<char>,
 }
 
 /// What an import added.
@@ -284,8 +288,18 @@ fn add_related(transaction: &Transaction<'_>, record: &mut ClientRecord, client_
     Ok(())
 }
 
+/// Adds the characters of `more` not yet in `unprintable`, keeping the order first seen.
+fn add_unprintable(unprintable: &mut Vec<char>, more: Vec<char>) {
+    for character in more {
+        if !unprintable.contains(&character) {
+            unprintable.push(character);
+        }
+    }
+}
+
 /// Write one PDF per signed or revoked consent document beside the JSON (`<stem>-consent-<id>.pdf`), naming
-/// each in its record. Returns the files written; removes them all if one fails.
+/// each in its record, and add the characters they could not print to `unprintable`. Returns the files
+/// written; removes them all if one fails.
 fn write_consent_pdfs(
     transaction: &Transaction<'_>,
     folder: &Path,
@@ -293,6 +307,7 @@ fn write_consent_pdfs(
     record: &mut ClientRecord,
     now: OffsetDateTime,
     new_files: &mut NewFiles,
+    unprintable: &mut Vec<char>,
 ) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     let documents = crate::consent::documents_for_export(transaction, &ClientId::parse(&record.id)?)?;
@@ -302,7 +317,9 @@ fn write_consent_pdfs(
         if path.exists() {
             return Err(Error::conflict(format!("{} already exists", path.display())));
         }
-        new_files.write(&path, &crate::consent::document_pdf(transaction, document, now)?)?;
+        let rendered = crate::consent::document_pdf(transaction, document, now)?;
+        new_files.write(&path, &rendered.bytes)?;
+        add_unprintable(unprintable, rendered.unprintable);
         written.push(path);
         if let Some(entry) = record.consent_documents.iter_mut().find(|entry| entry.id == document.id.as_str()) {
             entry.pdf_file = Some(name);
@@ -324,7 +341,8 @@ fn staff_records(transaction: &Transaction<'_>) -> Result<Vec<StaffRecord>> {
         .collect())
 }
 
-/// Write the JSON and PDF of `export` into `folder` (among `new_files`); returns the paths and the JSON hash.
+/// Write the JSON and PDF of `export` into `folder` (among `new_files`); returns the paths and the JSON hash,
+/// and adds the characters the PDF could not print to `unprintable`.
 fn write_files(
     transaction: &Transaction<'_>,
     folder: &Path,
@@ -332,15 +350,18 @@ fn write_files(
     export: &ExportFile,
     title: &str,
     new_files: &mut NewFiles,
+    unprintable: &mut Vec<char>,
 ) -> Result<(PathBuf, PathBuf, String)> {
     let mut json = serde_json::to_vec_pretty(export).map_err(|error| Error::Render(error.to_string()))?;
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
     let (letterhead, clock) = crate::consent::print_practice(transaction)?;
-    let pdf = crate::pdf::render(&pdf_layout::document(export, title, &json_sha256, &letterhead, &clock))?;
+    let rendered =
+        crate::pdf::render_with_report(&pdf_layout::document(export, title, &json_sha256, &letterhead, &clock))?;
     let (json_path, pdf_path) = free_names(folder, stem, "json", "pdf")?;
     new_files.write(&json_path, &json)?;
-    new_files.write(&pdf_path, &pdf)?;
+    new_files.write(&pdf_path, &rendered.bytes)?;
+    add_unprintable(unprintable, rendered.unprintable);
     Ok((json_path, pdf_path, json_sha256))
 }
 
@@ -384,7 +405,9 @@ pub fn export_client(
         let (json_path, _) = free_names(folder, &file_stem("record", client_id.as_str(), now), "json", "pdf")?;
         let stem = json_path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
         let mut new_files = NewFiles::default();
-        let consent_pdfs = write_consent_pdfs(transaction, folder, &stem, &mut record, now, &mut new_files)?;
+        let mut unprintable = Vec::new();
+        let consent_pdfs =
+            write_consent_pdfs(transaction, folder, &stem, &mut record, now, &mut new_files, &mut unprintable)?;
         let mut staff = staff_records(transaction)?;
         let named: std::collections::HashSet<String> = record
             .care_team
@@ -413,7 +436,7 @@ pub fn export_client(
             audit: Vec::new(),
         };
         let (json_path, pdf_path, json_sha256) =
-            write_files(transaction, folder, &stem, &export, &title, &mut new_files)?;
+            write_files(transaction, folder, &stem, &export, &title, &mut new_files, &mut unprintable)?;
         actor.record(
             transaction,
             now,
@@ -432,6 +455,7 @@ pub fn export_client(
             progress_notes,
             psychotherapy_notes,
             consent_pdfs,
+            unprintable,
         })
     })
 }
@@ -455,9 +479,14 @@ pub fn export_practice(
         new_files.adopt(&json_path);
         let view = practice_view(transaction, vault, exporter, now)?;
         let (letterhead, clock) = crate::consent::print_practice(transaction)?;
-        let pdf =
-            crate::pdf::render(&pdf_layout::document(&view, "Practice export", &file.sha256, &letterhead, &clock))?;
-        new_files.write(&pdf_path, &pdf)?;
+        let rendered = crate::pdf::render_with_report(&pdf_layout::document(
+            &view,
+            "Practice export",
+            &file.sha256,
+            &letterhead,
+            &clock,
+        ))?;
+        new_files.write(&pdf_path, &rendered.bytes)?;
         practice::audit_export(transaction, actor, now, &file)?;
         new_files.keep();
         let progress_notes = view.clients.iter().map(|record| record.progress_notes.len()).sum();
@@ -469,6 +498,7 @@ pub fn export_practice(
             progress_notes,
             psychotherapy_notes: 0,
             consent_pdfs: Vec::new(),
+            unprintable: rendered.unprintable,
         })
     })
 }

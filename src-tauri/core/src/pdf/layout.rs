@@ -1,9 +1,12 @@
 //! The pure layout step: a [`Document`] and a way to measure glyphs in, positioned lines on pages out.
 //!
 //! Coordinates are PDF points (1/72 inch) with the origin at the bottom-left corner of the page, as the
-//! PDF content stream wants them. Every [`TextRun`] holds text the fonts can show (characters they lack
-//! are already replaced by `?`), its measured width, and where its baseline starts.
+//! PDF content stream wants them. Every [`TextRun`] holds its text in logical order, the shaped glyphs
+//! that draw it (in visual order), its measured width, and where its baseline starts.
 
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::shape::{self, Piece, Shaped};
 use super::{Block, Document, GreyImage, Letterhead};
 
 /// Points per millimetre.
@@ -46,24 +49,32 @@ const RULE_THICKNESS: f32 = 0.6;
 /// Grey level (0 black, 1 white) of the subtitle and the footer.
 pub(crate) const MUTED_GREY: f32 = 0.35;
 
-/// Which of the two faces a run is set in.
+/// The weight a run is set in (each script's face of that weight is chosen per grapheme cluster).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Face {
-    /// DejaVu Sans.
+    /// Regular.
     Regular,
-    /// DejaVu Sans Bold.
+    /// Bold.
     Bold,
 }
 
-/// Glyph metrics, in em (1.0 = the font size).
+/// Text metrics and shaping, in em (1.0 = the font size).
 pub(crate) trait Measure {
-    /// Advance width of `ch` in `face`, or `None` when the face has no glyph for it.
-    fn advance(&self, face: Face, ch: char) -> Option<f32>;
+    /// The width of each grapheme cluster of `text` (logical order, no `\n`), shaped in context:
+    /// (byte offset of the cluster, width).
+    fn clusters(&self, face: Face, text: &str) -> Vec<(usize, f32)>;
+    /// One line of text shaped: pieces in visual order, width, characters no face has. `rtl` is the
+    /// paragraph's direction.
+    fn shape(&self, face: Face, text: &str, rtl: bool) -> Shaped;
+    /// Whether a paragraph reads right to left.
+    fn is_rtl(&self, text: &str) -> bool {
+        shape::is_rtl(text)
+    }
     /// Distance from the baseline to the top of the tallest glyphs.
     fn ascent(&self) -> f32;
 }
 
-/// One line of text, placed.
+/// One line of text (or a label), placed.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TextRun {
     /// Left end of the baseline.
@@ -72,14 +83,18 @@ pub(crate) struct TextRun {
     pub y: f32,
     /// Font size in points.
     pub size: f32,
-    /// Face.
+    /// Weight.
     pub face: Face,
     /// Grey level of the text (0 is black).
     pub grey: f32,
-    /// The text, every character one the face can show.
+    /// The text in logical order (what extraction gives back).
     pub text: String,
     /// Measured width in points.
     pub width: f32,
+    /// The glyphs: pieces of one face and direction, left to right (`x` in em from `self.x`).
+    pub pieces: Vec<Piece>,
+    /// Characters no bundled face has (drawn as a placeholder).
+    pub unprintable: Vec<char>,
 }
 
 /// A horizontal line.
@@ -128,93 +143,169 @@ pub(crate) struct Layout {
     pub pages: Vec<Page>,
 }
 
-/// Replaces what the face cannot show: tabs become a space, other control characters and characters
-/// without a glyph become `?`. Carriage returns are dropped (callers split lines on `\n` first).
-pub(crate) fn printable(measure: &dyn Measure, face: Face, text: &str) -> String {
-    text.chars()
-        .filter(|&ch| ch != '\r')
-        .map(|ch| match ch {
-            '\t' => ' ',
-            ch if ch.is_control() => '?',
-            ch if measure.advance(face, ch).is_some() => ch,
-            _ => '?',
-        })
-        .collect()
-}
-
-/// Width in points of already printable `text`.
-pub(crate) fn text_width(measure: &dyn Measure, face: Face, size: f32, text: &str) -> f32 {
-    text.chars().map(|ch| measure.advance(face, ch).unwrap_or(0.0)).sum::<f32>() * size
-}
-
-/// Breaks one line of text (no `\n`) into lines no wider than `width` points.
-///
-/// Lines break at spaces; the spaces at a break are dropped, as are trailing spaces. Spaces at the very
-/// start are kept (indentation). A word wider than a whole line starts a new line and is broken as
-/// [`break_word`] says. Every returned line but a lone character wider than `width` fits. An empty input
-/// gives one empty line.
-pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<(String, f32)> {
-    let text = printable(measure, face, text);
-    let advance = |ch: char| measure.advance(face, ch).unwrap_or(0.0) * size;
-    let fits = |w: f32| w <= width + 0.001;
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut line_width = 0.0f32;
-    // Whether `line` holds a word yet (leading spaces alone do not count).
-    let mut has_word = false;
-    let mut at_start = true;
-
-    for segment in segments(&text) {
-        let is_space = segment.starts_with(' ');
-        let segment_width: f32 = segment.chars().map(advance).sum();
-        if is_space {
-            // Spaces at a break are dropped; spaces before the first word are indentation.
-            if (has_word || at_start) && fits(line_width + segment_width) {
-                line.push_str(segment);
-                line_width += segment_width;
-            } else if has_word {
-                push_line(&mut lines, &mut line, &mut line_width, advance);
-                has_word = false;
+impl Layout {
+    /// The characters no bundled face has, each once, first seen first.
+    pub(crate) fn unprintable(&self) -> Vec<char> {
+        let mut found = Vec::new();
+        for ch in self.pages.iter().flat_map(|page| &page.runs).flat_map(|run| &run.unprintable) {
+            if !found.contains(ch) {
+                found.push(*ch);
             }
-            at_start = false;
-            continue;
         }
-        at_start = false;
-        if fits(line_width + segment_width) {
-            line.push_str(segment);
-            line_width += segment_width;
-            has_word = true;
-            continue;
-        }
-        // The word goes on a new line, or, after indentation alone, on this line without it.
-        if has_word {
-            push_line(&mut lines, &mut line, &mut line_width, advance);
-        } else {
-            line.clear();
-        }
-        if fits(segment_width) {
-            line.push_str(segment);
-            line_width = segment_width;
-            has_word = true;
-            continue;
-        }
-        // A word wider than a whole line: break it at hyphenation points (see `break_word`).
-        let mut pieces = break_word(measure, face, size, segment, width);
-        let (last, last_width) = pieces.pop().unwrap_or_default();
-        lines.extend(pieces);
-        line = last;
-        line_width = last_width;
-        has_word = true;
+        found
     }
-    if has_word || lines.is_empty() {
-        let trimmed = line.trim_end_matches(' ');
-        let trimmed_width = line_width - (line.len() - trimmed.len()) as f32 * advance(' ');
-        lines.push((trimmed.to_owned(), if has_word { trimmed_width } else { 0.0 }));
+}
+
+/// Tabs become a space and carriage returns are dropped (callers split lines on `\n` first); every
+/// other character is kept (one no face has is drawn as a placeholder and reported).
+pub(crate) fn printable(text: &str) -> String {
+    text.chars().filter(|&ch| ch != '\r').map(|ch| if ch == '\t' { ' ' } else { ch }).collect()
+}
+
+/// Width in points of `text` set on one line.
+pub(crate) fn text_width(measure: &dyn Measure, face: Face, size: f32, text: &str) -> f32 {
+    measure.shape(face, text, measure.is_rtl(text)).width * size
+}
+
+/// Sum of the cluster widths of `text`, in points.
+fn additive_width(measure: &dyn Measure, face: Face, size: f32, text: &str) -> f32 {
+    measure.clusters(face, text).iter().map(|(_, width)| width).sum::<f32>() * size
+}
+
+/// A line of a wrapped paragraph: its logical text and its shaping.
+pub(crate) type Line = (String, Shaped);
+
+/// Breaks one line of text (no `\n`) into lines no wider than `width` points: (text, width in points).
+#[cfg(test)]
+pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<(String, f32)> {
+    wrap_lines(measure, face, size, text, width).into_iter().map(|(line, shaped)| (line, shaped.width * size)).collect()
+}
+
+/// Breaks one line of text (no `\n`) into shaped lines no wider than `width` points.
+///
+/// Lines break where UAX #14 allows (after spaces, between CJK ideographs, after a hyphen); the spaces
+/// at a break are dropped, as are trailing spaces. Spaces at the very start are kept (indentation). A
+/// word wider than a whole line starts a new line and is broken as [`break_word`] says. Every returned
+/// line but a lone grapheme cluster wider than `width` fits. An empty input gives one empty line.
+pub(crate) fn wrap_lines(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<Line> {
+    let text = printable(text);
+    let rtl = measure.is_rtl(&text);
+    let mut lines = Vec::new();
+    for line in greedy(measure, face, size, &text, width) {
+        fit(measure, face, size, rtl, line, width, 0, &mut lines);
     }
     lines
 }
 
-/// Fewest characters a piece of a broken word has (no letter alone on a line), where the column allows.
+/// Adds `line` to `lines` shaped; a line wider than `width` once shaped as a whole (kerning or joining
+/// across words the per-word measure missed) is wrapped again narrower.
+#[allow(clippy::too_many_arguments)]
+fn fit(
+    measure: &dyn Measure,
+    face: Face,
+    size: f32,
+    rtl: bool,
+    line: String,
+    width: f32,
+    depth: usize,
+    lines: &mut Vec<Line>,
+) {
+    let shaped = measure.shape(face, &line, rtl);
+    let excess = shaped.width * size - width;
+    if excess <= 0.001 || line.graphemes(true).nth(1).is_none() {
+        lines.push((line, shaped));
+        return;
+    }
+    if depth >= 3 {
+        // Still too wide: one grapheme cluster at a time until it fits.
+        let mut rest = line.as_str();
+        while !rest.is_empty() {
+            let ends: Vec<usize> = rest.grapheme_indices(true).map(|(at, cluster)| at + cluster.len()).collect();
+            let take = ends
+                .iter()
+                .rev()
+                .copied()
+                .find(|&end| measure.shape(face, &rest[..end], rtl).width * size <= width + 0.001)
+                .unwrap_or(ends[0]);
+            let piece = rest[..take].to_owned();
+            let shaped = measure.shape(face, &piece, rtl);
+            lines.push((piece, shaped));
+            rest = &rest[take..];
+        }
+        return;
+    }
+    for narrower in greedy(measure, face, size, &line, width - excess - 0.01) {
+        fit(measure, face, size, rtl, narrower, width, depth + 1, lines);
+    }
+}
+
+/// Whether a grapheme cluster is a letter of a script whose words take a hyphen when broken.
+fn hyphenates(ch: char) -> bool {
+    ch.is_alphabetic() && (ch < '\u{0530}' || ('\u{1E00}'..='\u{1FFF}').contains(&ch))
+}
+
+/// The greedy line filling by per-word widths (see [`wrap_lines`]).
+fn greedy(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<String> {
+    let fits = |w: f32| w <= width + 0.001;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut line_width = 0.0f32;
+    // Spaces after the last word of `line`, added only if another word follows.
+    let mut pending = "";
+    let mut pending_width = 0.0f32;
+    // Whether `line` holds a word yet (leading spaces alone do not count).
+    let mut has_word = false;
+    for (index, segment) in segments(text).enumerate() {
+        let word = segment.trim_end_matches(' ');
+        let spaces = &segment[word.len()..];
+        let spaces_width = if spaces.is_empty() { 0.0 } else { additive_width(measure, face, size, spaces) };
+        if word.is_empty() {
+            // Spaces before the first word are indentation, kept if they fit.
+            if index == 0 && fits(spaces_width) {
+                line.push_str(spaces);
+                line_width = spaces_width;
+            }
+            continue;
+        }
+        let word_width = additive_width(measure, face, size, word);
+        if fits(line_width + pending_width + word_width) {
+            line.push_str(pending);
+            line.push_str(word);
+            line_width += pending_width + word_width;
+            (pending, pending_width) = (spaces, spaces_width);
+            has_word = true;
+            continue;
+        }
+        // The word goes on a new line (after indentation alone: on this line without it).
+        if has_word {
+            lines.push(std::mem::take(&mut line));
+        }
+        line.clear();
+        (pending, pending_width) = (spaces, spaces_width);
+        has_word = true;
+        if fits(word_width) {
+            line.push_str(word);
+            line_width = word_width;
+            continue;
+        }
+        // A word wider than a whole line: break it (see `break_word`).
+        let mut pieces = break_word(measure, face, size, word, width);
+        let (last, last_width) = pieces.pop().unwrap_or_default();
+        lines.extend(pieces.into_iter().map(|(piece, _)| piece));
+        line = last;
+        line_width = last_width;
+    }
+    if has_word || lines.is_empty() {
+        if !has_word {
+            line.clear();
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Fewest grapheme clusters a piece of a broken word has (no letter alone on a line), where the column
+/// allows.
 pub(crate) const MIN_PIECE: usize = 3;
 
 /// Characters after which a word may break with no hyphen added.
@@ -225,7 +316,7 @@ const BREAK_AFTER: &[char] = &['-', '\u{2010}', '\u{2013}', '\u{2014}', '/'];
 /// or slash already there.
 ///
 /// Hyphenation points come from Knuth-Liang patterns (`hypher`) for each run of letters: Greek patterns
-/// for Greek letters, Russian for Cyrillic, English for the rest.
+/// for Greek letters, Russian for Cyrillic, English for other Latin letters; other scripts get none.
 fn break_points(chars: &[char]) -> Vec<Option<bool>> {
     let mut points = vec![None; chars.len() + 1];
     for (index, ch) in chars.iter().enumerate() {
@@ -235,11 +326,11 @@ fn break_points(chars: &[char]) -> Vec<Option<bool>> {
     }
     let mut start = 0;
     while start < chars.len() {
-        if !chars[start].is_alphabetic() {
+        if !hyphenates(chars[start]) {
             start += 1;
             continue;
         }
-        let end = (start..chars.len()).find(|&i| !chars[i].is_alphabetic()).unwrap_or(chars.len());
+        let end = (start..chars.len()).find(|&i| !hyphenates(chars[i])).unwrap_or(chars.len());
         let run: String = chars[start..end].iter().collect();
         let lang = match chars[start] {
             '\u{370}'..='\u{3ff}' | '\u{1f00}'..='\u{1fff}' => hypher::Lang::Greek,
@@ -260,31 +351,41 @@ fn break_points(chars: &[char]) -> Vec<Option<bool>> {
     points
 }
 
-/// Breaks an already printable word wider than `width` into pieces that fit, each (but the last) ending
-/// at the latest break that fits:
+/// Breaks a word wider than `width` into pieces that fit, between grapheme clusters (never parting a
+/// mark from its letter), each piece (but the last) ending at the latest break that fits:
 /// 1. a hyphenation point (with a '-' added) or a hyphen, dash or slash already in the word;
-/// 2. otherwise anywhere, with a '-' added between two letters of a word without digits (a code such
-///    as a hash or an id gets no added '-', which would change it).
+/// 2. otherwise anywhere, with a '-' added between two Latin, Greek or Cyrillic letters of a word
+///    without digits (a code such as a hash or an id gets no added '-', which would change it; other
+///    scripts break without one).
 ///
-/// Each piece has at least [`MIN_PIECE`] characters; only a column too narrow for that many (and a
+/// Each piece has at least [`MIN_PIECE`] clusters; only a column too narrow for that many (and a
 /// hyphen) gives shorter pieces, and then no single letter where two fit.
 pub(crate) fn break_word(measure: &dyn Measure, face: Face, size: f32, word: &str, width: f32) -> Vec<(String, f32)> {
-    let chars: Vec<char> = word.chars().collect();
-    let n = chars.len();
-    let advance = |ch: char| measure.advance(face, ch).unwrap_or(0.0) * size;
+    let measured = measure.clusters(face, word);
+    let n = measured.len();
+    let starts: Vec<usize> = measured.iter().map(|(at, _)| *at).chain([word.len()]).collect();
     let mut offsets = Vec::with_capacity(n + 1);
     offsets.push(0.0f32);
-    for &ch in &chars {
-        offsets.push(offsets.last().copied().unwrap_or(0.0) + advance(ch));
+    for (_, advance) in &measured {
+        offsets.push(offsets.last().copied().unwrap_or(0.0) + advance * size);
     }
-    let hyphen_width = advance('-');
+    let hyphen_width = additive_width(measure, face, size, "-");
+    let chars: Vec<char> = word.chars().collect();
     let is_code = chars.iter().any(char::is_ascii_digit);
-    // A code (a hash, an id) gets no added '-' anywhere: it would change it, even at a "syllable" of its letters.
-    let points: Vec<Option<bool>> = break_points(&chars)
-        .into_iter()
-        .map(|point| point.filter(|&added_hyphen| !(is_code && added_hyphen)))
-        .collect();
-    let loose = |p: usize| !is_code && chars[p - 1].is_alphabetic() && chars[p].is_alphabetic();
+    // Break points by character index, kept where they fall between clusters.
+    let char_points = break_points(&chars);
+    let mut char_index = 0;
+    let mut points = Vec::with_capacity(n + 1);
+    for k in 0..=n {
+        if k > 0 {
+            char_index += word[starts[k - 1]..starts[k]].chars().count();
+        }
+        // A code (a hash, an id) gets no added '-' anywhere: it would change it.
+        points.push(char_points.get(char_index).copied().flatten().filter(|&hyphen| !(is_code && hyphen)));
+    }
+    let first_char = |k: usize| word[starts[k]..].chars().next().unwrap_or(' ');
+    let last_char = |k: usize| word[..starts[k]].chars().next_back().unwrap_or(' ');
+    let loose = |p: usize| !is_code && hyphenates(last_char(p)) && hyphenates(first_char(p));
     let mut pieces = Vec::new();
     let mut start = 0;
     while start + 1 < n && offsets[n] - offsets[start] > width + 0.001 {
@@ -298,42 +399,53 @@ pub(crate) fn break_word(measure: &dyn Measure, face: Face, size: f32, word: &st
             .or_else(|| (low..=high).rev().map(|p| (p, loose(p))).find(|&(p, hyphen)| fits(p, hyphen)))
             .unwrap_or_else(|| {
                 // Too narrow a column for pieces of MIN_PIECE: as much as fits, leaving more than one
-                // character for the next line where the word has them.
+                // cluster for the next line where the word has them.
                 let fit = (start + 1..n).rev().find(|&p| fits(p, false)).unwrap_or(start + 1);
                 let leave = MIN_PIECE.min(n - start - 1);
                 (fit.min(n - leave).max(start + 1), false)
             });
         let (p, hyphen) = chosen;
-        let mut text: String = chars[start..p].iter().collect();
+        let mut text = word[starts[start]..starts[p]].to_owned();
         if hyphen {
             text.push('-');
         }
         pieces.push((text, piece_width(p, hyphen)));
         start = p;
     }
-    pieces.push((chars[start..].iter().collect(), offsets[n] - offsets[start]));
+    pieces.push((word[starts[start.min(n)]..].to_owned(), offsets[n] - offsets[start.min(n)]));
     pieces
 }
 
-fn push_line(lines: &mut Vec<(String, f32)>, line: &mut String, width: &mut f32, advance: impl Fn(char) -> f32) {
-    let trimmed_len = line.trim_end_matches(' ').len();
-    let spaces = line.len() - trimmed_len;
-    line.truncate(trimmed_len);
-    lines.push((std::mem::take(line), *width - spaces as f32 * advance(' ')));
-    *width = 0.0;
+/// Splits text where UAX #14 allows a line break: each segment is a word (or ideograph, or a part
+/// after a hyphen) with the spaces after it; spaces at the start form a segment of their own.
+fn segments(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let leading = text.len() - text.trim_start_matches(' ').len();
+    let mut breaks: Vec<usize> =
+        unicode_linebreak::linebreaks(text).map(|(at, _)| at).filter(|&at| at > leading).collect();
+    if leading > 0 {
+        breaks.insert(0, leading);
+    }
+    let mut start = 0;
+    breaks.into_iter().filter_map(move |end| {
+        let segment = text.get(start..end).filter(|segment| !segment.is_empty());
+        start = end;
+        segment
+    })
 }
 
-/// Splits text into alternating runs of spaces and runs of non-spaces.
-fn segments(text: &str) -> impl Iterator<Item = &str> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        let first = rest.chars().next()?;
-        let is_space = first == ' ';
-        let end = rest.find(|ch: char| (ch == ' ') != is_space).unwrap_or(rest.len());
-        let (segment, tail) = rest.split_at(end);
-        rest = tail;
-        Some(segment)
-    })
+/// A placed run from a shaped line.
+fn run(x: f32, y: f32, size: f32, face: Face, grey: f32, text: String, shaped: Shaped) -> TextRun {
+    TextRun {
+        x,
+        y,
+        size,
+        face,
+        grey,
+        text,
+        width: shaped.width * size,
+        pieces: shaped.pieces,
+        unprintable: shaped.unprintable,
+    }
 }
 
 /// What a unit came from, for the spacing between blocks.
@@ -406,21 +518,13 @@ impl Builder<'_> {
         self.units.push(unit);
     }
 
-    /// One line: runs given as (x, face, text, width), sharing a size, colour and baseline.
-    fn line_unit(&self, style: Style, runs: Vec<(f32, Face, String, f32)>) -> Unit {
+    /// One line: runs given as (x, face, shaped line), sharing a size, colour and baseline.
+    fn line_unit(&self, style: Style, runs: Vec<(f32, Face, Line)>) -> Unit {
         let line_height = style.size * style.line_factor;
         let baseline = (line_height - style.size) / 2.0 + self.measure.ascent() * style.size;
         let runs = runs
             .into_iter()
-            .map(|(x, face, text, width)| TextRun {
-                x,
-                y: baseline,
-                size: style.size,
-                face,
-                grey: style.grey,
-                text,
-                width,
-            })
+            .map(|(x, face, (text, shaped))| run(x, baseline, style.size, face, style.grey, text, shaped))
             .collect();
         Unit {
             space_before: 0.0,
@@ -437,8 +541,8 @@ impl Builder<'_> {
     fn text(&mut self, kind: Kind, style: Style, text: &str, keep: bool) {
         let mut first = true;
         for source_line in text.split('\n') {
-            for (line, width) in wrap(self.measure, style.face, style.size, source_line, TEXT_WIDTH) {
-                let runs = if line.is_empty() { Vec::new() } else { vec![(MARGIN, style.face, line, width)] };
+            for line in wrap_lines(self.measure, style.face, style.size, source_line, TEXT_WIDTH) {
+                let runs = if line.0.is_empty() { Vec::new() } else { vec![(MARGIN, style.face, line)] };
                 let mut unit = self.line_unit(style, runs);
                 unit.keep_with_next = keep;
                 self.push(kind, unit, std::mem::take(&mut first));
@@ -454,20 +558,20 @@ impl Builder<'_> {
         let bold = Style { face: Face::Bold, ..style };
         let label = label.trim_end();
         let label = if label.ends_with(':') { label.to_owned() } else { format!("{label}:") };
-        let mut label_lines: Vec<(String, f32)> = Vec::new();
+        let mut label_lines: Vec<Line> = Vec::new();
         for source_line in label.split('\n') {
-            label_lines.extend(wrap(self.measure, Face::Bold, style.size, source_line, TEXT_WIDTH));
+            label_lines.extend(wrap_lines(self.measure, Face::Bold, style.size, source_line, TEXT_WIDTH));
         }
         let mut first = true;
         let (indent, mut label_run) = match label_lines.as_slice() {
             _ if label.trim() == ":" => (0.0, None),
-            [(text, width)] if *width <= TEXT_WIDTH * MAX_LABEL_SHARE => {
-                let indent = width + text_width(self.measure, Face::Bold, style.size, " ");
-                (indent, Some((text.clone(), *width)))
+            [(_, shaped)] if shaped.width * style.size <= TEXT_WIDTH * MAX_LABEL_SHARE => {
+                let indent = shaped.width * style.size + text_width(self.measure, Face::Bold, style.size, " ");
+                (indent, label_lines.pop())
             }
             _ => {
-                for (line, width) in label_lines {
-                    let runs = if line.is_empty() { Vec::new() } else { vec![(MARGIN, Face::Bold, line, width)] };
+                for line in label_lines {
+                    let runs = if line.0.is_empty() { Vec::new() } else { vec![(MARGIN, Face::Bold, line)] };
                     let mut unit = self.line_unit(bold, runs);
                     unit.keep_with_next = true;
                     self.push(Kind::Field, unit, std::mem::take(&mut first));
@@ -476,13 +580,13 @@ impl Builder<'_> {
             }
         };
         for source_line in value.split('\n') {
-            for (line, width) in wrap(self.measure, Face::Regular, style.size, source_line, TEXT_WIDTH - indent) {
+            for line in wrap_lines(self.measure, Face::Regular, style.size, source_line, TEXT_WIDTH - indent) {
                 let mut runs = Vec::new();
-                if let Some((text, label_width)) = label_run.take() {
-                    runs.push((MARGIN, Face::Bold, text, label_width));
+                if let Some(label_line) = label_run.take() {
+                    runs.push((MARGIN, Face::Bold, label_line));
                 }
-                if !line.is_empty() {
-                    runs.push((MARGIN + indent, Face::Regular, line, width));
+                if !line.0.is_empty() {
+                    runs.push((MARGIN + indent, Face::Regular, line));
                 }
                 let unit = self.line_unit(style, runs);
                 self.push(Kind::Field, unit, std::mem::take(&mut first));
@@ -526,7 +630,7 @@ impl Builder<'_> {
 }
 
 /// The footer's lines (left-aligned, wrapped beside the widest page label), without page labels.
-fn footer_lines(measure: &dyn Measure, footer: &str, page_count: usize) -> Vec<(String, f32)> {
+fn footer_lines(measure: &dyn Measure, footer: &str, page_count: usize) -> Vec<Line> {
     let widest_label = page_label(page_count, page_count);
     let label_width = text_width(measure, Face::Regular, FOOTER_SIZE, &widest_label);
     let width = (TEXT_WIDTH - label_width - 12.0).max(TEXT_WIDTH / 2.0);
@@ -534,38 +638,42 @@ fn footer_lines(measure: &dyn Measure, footer: &str, page_count: usize) -> Vec<(
     if single_line.is_empty() {
         return Vec::new();
     }
-    let mut lines = wrap(measure, Face::Regular, FOOTER_SIZE, &single_line, width);
+    let mut lines = wrap_lines(measure, Face::Regular, FOOTER_SIZE, &single_line, width);
     if lines.len() > FOOTER_MAX_LINES {
         lines.truncate(FOOTER_MAX_LINES);
-        if let Some((last, last_width)) = lines.last_mut() {
-            end_with_ellipsis(measure, last, last_width, width);
+        if let Some(last) = lines.last_mut() {
+            end_with_ellipsis(measure, last, width);
         }
     }
     lines
 }
 
-/// Shortens a footer-size line until it and an ellipsis fit in `width`, then adds the ellipsis.
-fn end_with_ellipsis(measure: &dyn Measure, line: &mut String, line_width: &mut f32, width: f32) {
-    let ellipsis = printable(measure, Face::Regular, "…");
-    let ellipsis_width = text_width(measure, Face::Regular, FOOTER_SIZE, &ellipsis);
-    while !line.is_empty() && *line_width + ellipsis_width > width {
-        if let Some(ch) = line.pop() {
-            *line_width -= text_width(measure, Face::Regular, FOOTER_SIZE, &ch.to_string());
+/// Shortens a footer-size line (by grapheme clusters) until it and an ellipsis fit in `width`, then
+/// adds the ellipsis.
+fn end_with_ellipsis(measure: &dyn Measure, line: &mut Line, width: f32) {
+    let rtl = measure.is_rtl(&line.0);
+    let mut text = line.0.clone();
+    loop {
+        let candidate = format!("{text}…");
+        let shaped = measure.shape(Face::Regular, &candidate, rtl);
+        if text.is_empty() || shaped.width * FOOTER_SIZE <= width + 0.001 {
+            *line = (candidate, shaped);
+            return;
         }
+        let last = text.grapheme_indices(true).next_back().map_or(0, |(at, _)| at);
+        text.truncate(last);
     }
-    line.push_str(&ellipsis);
-    *line_width += ellipsis_width;
 }
 
 /// The running header of pages after the first: the letterhead's first line, on one line.
-fn running_header(measure: &dyn Measure, letterhead: &Letterhead) -> Option<(String, f32)> {
+fn running_header(measure: &dyn Measure, letterhead: &Letterhead) -> Option<Line> {
     let first = letterhead.lines.iter().map(|line| line.trim()).find(|line| !line.is_empty())?;
-    let mut lines = wrap(measure, Face::Regular, FOOTER_SIZE, first, TEXT_WIDTH);
-    let (mut line, mut width) = lines.remove(0);
+    let mut lines = wrap_lines(measure, Face::Regular, FOOTER_SIZE, first, TEXT_WIDTH);
+    let mut line = lines.remove(0);
     if !lines.is_empty() {
-        end_with_ellipsis(measure, &mut line, &mut width, TEXT_WIDTH);
+        end_with_ellipsis(measure, &mut line, TEXT_WIDTH);
     }
-    Some((line, width))
+    Some(line)
 }
 
 /// "Page N of M".
@@ -634,7 +742,7 @@ impl Builder<'_> {
     }
 }
 
-fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str, header: Option<&(String, f32)>) -> Layout {
+fn paginate(units: Vec<Unit>, measure: &dyn Measure, footer: &str, header: Option<&Line>) -> Layout {
     // The footer's height depends on its wrapping, which depends (slightly) on the page count's digits;
     // lay out with a guess, and again if the guess had too few digits.
     let mut digits_guess = 1usize;
@@ -717,55 +825,27 @@ fn place(units: &[Unit], bottom: f32) -> Vec<Page> {
     pages
 }
 
-fn finish(
-    mut pages: Vec<Page>,
-    measure: &dyn Measure,
-    footer: &[(String, f32)],
-    header: Option<&(String, f32)>,
-) -> Layout {
+fn finish(mut pages: Vec<Page>, measure: &dyn Measure, footer: &[Line], header: Option<&Line>) -> Layout {
     let count = pages.len();
-    if let Some((text, width)) = header {
+    let small = |x: f32, y: f32, (text, shaped): &Line| {
+        run(x, y, FOOTER_SIZE, Face::Regular, MUTED_GREY, text.clone(), shaped.clone())
+    };
+    if let Some(header) = header {
         for page in pages.iter_mut().skip(1) {
-            page.runs.insert(
-                0,
-                TextRun {
-                    x: MARGIN,
-                    y: PAGE_HEIGHT - FOOTER_BASELINE,
-                    size: FOOTER_SIZE,
-                    face: Face::Regular,
-                    grey: MUTED_GREY,
-                    text: text.clone(),
-                    width: *width,
-                },
-            );
+            page.runs.insert(0, small(MARGIN, PAGE_HEIGHT - FOOTER_BASELINE, header));
         }
     }
     let line_height = FOOTER_SIZE * LINE_HEIGHT;
     let last_baseline = FOOTER_BASELINE;
     let first_baseline = last_baseline + (footer.len().max(1) - 1) as f32 * line_height;
     for (index, page) in pages.iter_mut().enumerate() {
-        for (k, (text, width)) in footer.iter().enumerate() {
-            page.runs.push(TextRun {
-                x: MARGIN,
-                y: first_baseline - k as f32 * line_height,
-                size: FOOTER_SIZE,
-                face: Face::Regular,
-                grey: MUTED_GREY,
-                text: text.clone(),
-                width: *width,
-            });
+        for (k, line) in footer.iter().enumerate() {
+            page.runs.push(small(MARGIN, first_baseline - k as f32 * line_height, line));
         }
         let label = page_label(index + 1, count);
-        let width = text_width(measure, Face::Regular, FOOTER_SIZE, &label);
-        page.runs.push(TextRun {
-            x: RIGHT_EDGE - width,
-            y: last_baseline,
-            size: FOOTER_SIZE,
-            face: Face::Regular,
-            grey: MUTED_GREY,
-            text: label,
-            width,
-        });
+        let shaped = measure.shape(Face::Regular, &label, false);
+        let width = shaped.width * FOOTER_SIZE;
+        page.runs.push(small(RIGHT_EDGE - width, last_baseline, &(label, shaped)));
     }
     Layout { pages }
 }

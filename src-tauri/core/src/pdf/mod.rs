@@ -1,35 +1,40 @@
 //! Printable documents: a small renderer from [`Document`] (headings, `label: value` fields,
 //! paragraphs, rules, page breaks) to PDF bytes, for client-record exports and consent forms.
 //!
-//! It owns the page design (US Letter, 20 mm margins, DejaVu Sans 10.5 pt body, "Page N of M" footers),
-//! the bundled fonts, and three steps: `layout` (pure: text to positioned lines on pages, measured with
-//! the fonts' advance widths), `subset` (the embedded fonts keep only the glyphs used) and `render`
-//! (the lines to PDF with `printpdf`).
+//! It owns the page design (US Letter, 20 mm margins, 10.5 pt body, "Page N of M" footers), the bundled
+//! fonts (`assets/fonts/`: DejaVu Sans, Noto Sans Hebrew, Arabic and Devanagari, Droid Sans Fallback for
+//! CJK, Noto Emoji) and four steps: `shape` (each grapheme cluster set in the first face that has all of
+//! it, a script's own face first; the Unicode bidirectional algorithm per paragraph or field value;
+//! shaping with rustybuzz per run of one face and direction), `layout` (pure: text to positioned lines on
+//! pages, broken where UAX #14 allows and measured with shaped widths), `subset` (each embedded face keeps
+//! only the glyphs used, renumbered; faces not used are not embedded) and `render` (the glyphs to PDF
+//! with `printpdf`).
 //!
 //! Invariants:
 //! - Pure: no I/O, no clock, no randomness. The same [`Document`] gives the same bytes; the PDF's dates
 //!   come from [`Document::created_at`] and its `/ID` is a hash of the content.
-//! - Text is real text: every character is shown with an embedded font that maps back to Unicode, so
-//!   text extraction and search give back what was given. Characters the fonts lack print as `?`.
-//! - No line is wider than the text column (a word longer than a line is broken anywhere), and a
-//!   heading never ends a page.
+//! - Text is real text: every glyph is drawn from an embedded font with a `/ToUnicode` map, left-to-right
+//!   runs carry their logical text as `/ActualText`, so text extraction and search give back what was
+//!   given (right-to-left runs are drawn in visual order, as extractors expect). No glyph is `.notdef`:
+//!   a cluster no bundled face can show is drawn as a white square (U+25A1) and its characters are
+//!   reported ([`render_with_report`]), never logged.
+//! - No line is wider than the text column (a word longer than a line is broken between grapheme
+//!   clusters, hyphenated in Latin, Greek and Cyrillic), and a heading never ends a page; [`Block::Keep`]
+//!   groups share a page.
 //! - Never panics on any input; the only errors are an unparseable `created_at` and [`Error::Render`]
 //!   (a bug or a broken bundled font, not bad input).
 
 mod layout;
 mod render;
+mod shape;
 mod subset;
 #[cfg(test)]
 mod tests;
 
-use std::sync::OnceLock;
-
-use printpdf::ParsedFont;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::error::{Error, Result};
-use layout::{Face, Measure};
 
 /// A document to print: pure data, no I/O.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,61 +135,31 @@ pub struct GreyImage {
     pub pixels: Vec<u8>,
 }
 
+/// A rendered document and what it could not print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The PDF.
+    pub bytes: Vec<u8>,
+    /// Characters no bundled font has, each once, first seen first; each printed as a placeholder box.
+    pub unprintable: Vec<char>,
+}
+
 /// Renders `document` as PDF bytes.
 ///
 /// Fails with [`Error::InvalidInput`] when `created_at` is not RFC 3339, and with [`Error::Render`] if
 /// the bundled fonts or the PDF writer fail (a bug, not bad input).
 pub fn render(document: &Document) -> Result<Vec<u8>> {
+    render_with_report(document).map(|rendered| rendered.bytes)
+}
+
+/// Renders `document` as PDF bytes and says which characters no bundled font could show.
+///
+/// Fails as [`render`] does.
+pub fn render_with_report(document: &Document) -> Result<Rendered> {
     let created_at = OffsetDateTime::parse(document.created_at.trim(), &Rfc3339)
         .map_err(|_| Error::invalid("created_at", "The document's creation time is not a time Saferoom can read."))?;
-    let fonts = fonts()?;
-    let pages = layout::layout(document, fonts);
-    render::emit(document, &pages, fonts, created_at)
-}
-
-const REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
-const BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
-
-/// The two bundled faces, parsed once per process.
-pub(crate) struct Fonts {
-    regular: ParsedFont,
-    bold: ParsedFont,
-}
-
-impl Fonts {
-    fn face(&self, face: Face) -> &ParsedFont {
-        match face {
-            Face::Regular => &self.regular,
-            Face::Bold => &self.bold,
-        }
-    }
-}
-
-impl Measure for Fonts {
-    fn advance(&self, face: Face, ch: char) -> Option<f32> {
-        let font = self.face(face);
-        let glyph = font.lookup_glyph_index(u32::from(ch)).filter(|&glyph| glyph != 0)?;
-        let width = font.get_glyph_width(glyph)?;
-        Some(f32::from(width) / f32::from(font.units_per_em.max(1)))
-    }
-
-    fn ascent(&self) -> f32 {
-        f32::from(self.regular.font_metrics.ascent) / f32::from(self.regular.units_per_em.max(1))
-    }
-}
-
-fn fonts() -> Result<&'static Fonts> {
-    static FONTS: OnceLock<std::result::Result<Fonts, String>> = OnceLock::new();
-    let parse = |name: &str, bytes: &[u8]| {
-        let mut warnings = Vec::new();
-        ParsedFont::from_bytes(bytes, 0, &mut warnings)
-            .filter(|font| !font.codepoint_to_glyph.is_empty() && !font.glyph_widths.is_empty())
-            .ok_or_else(|| format!("the bundled font {name} could not be read ({warnings:?})"))
-    };
-    FONTS
-        .get_or_init(|| {
-            Ok(Fonts { regular: parse("DejaVuSans", REGULAR_TTF)?, bold: parse("DejaVuSans-Bold", BOLD_TTF)? })
-        })
-        .as_ref()
-        .map_err(|message| Error::Render(message.clone()))
+    let fonts = shape::fonts()?;
+    let pages = layout::layout(document, &shape::Cached::new(fonts));
+    let bytes = render::emit(document, &pages, fonts, created_at)?;
+    Ok(Rendered { bytes, unprintable: pages.unprintable() })
 }

@@ -1,18 +1,13 @@
-//! A glyph-keeping TrueType subsetter: the font program embedded in a PDF keeps only the outlines of
-//! the glyphs a document uses (and the glyphs those are composed of).
+//! A TrueType subsetter: the font program embedded in a PDF keeps only the glyphs a document uses (and
+//! the glyphs those are composed of), renumbered from 0 so that `loca` and `hmtx` shrink with them (the
+//! CJK face has some 50,000 glyphs). The content stream, `/W` widths and `/ToUnicode` map are written
+//! with the new ids (render.rs maps each shaped glyph through [`Subset::new_id`]).
 //!
-//! printpdf subsets only with its `text_layout` feature (the azul layout engine); without it the whole
-//! DejaVu faces (about 370 KB each, compressed) went into every file. Glyph ids are kept as they are —
-//! unused glyphs just become empty — so the content stream, `/W` widths and `/ToUnicode` map that
-//! printpdf derives from the full font stay right. Layout tables the PDF never uses (GSUB, GPOS, GDEF,
-//! kern, MATH, FFTM) are dropped and `post` loses its glyph names.
+//! printpdf subsets only with its `text_layout` feature (the azul layout engine), hence this module.
 //!
 //! Pure and defensive: malformed input gives an error, never a panic.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-/// Tables a PDF renderer has no use for (shaping is done, kerning is not applied).
-const DROPPED: [&[u8; 4]; 6] = [b"GSUB", b"GPOS", b"GDEF", b"kern", b"MATH", b"FFTM"];
 
 /// Composite glyph flags (OpenType `glyf` table).
 const ARG_1_AND_2_ARE_WORDS: u16 = 0x0001;
@@ -58,6 +53,11 @@ fn glyph_ranges(loca: &[u8], long: bool, num_glyphs: usize, glyf_len: usize) -> 
 
 /// The glyphs a composite glyph is made of.
 pub(crate) fn components(glyph: &[u8]) -> Result<Vec<u16>, String> {
+    Ok(component_positions(glyph)?.into_iter().map(|(_, gid)| gid).collect())
+}
+
+/// Where in a composite glyph each component's glyph id is, and the id.
+fn component_positions(glyph: &[u8]) -> Result<Vec<(usize, u16)>, String> {
     if glyph.len() < 10 || (u16_at(glyph, 0)? as i16) >= 0 {
         return Ok(Vec::new());
     }
@@ -65,7 +65,7 @@ pub(crate) fn components(glyph: &[u8]) -> Result<Vec<u16>, String> {
     let mut at = 10;
     loop {
         let flags = u16_at(glyph, at)?;
-        found.push(u16_at(glyph, at + 2)?);
+        found.push((at + 2, u16_at(glyph, at + 2)?));
         at += 4 + if flags & ARG_1_AND_2_ARE_WORDS != 0 { 4 } else { 2 };
         at += match flags {
             f if f & WE_HAVE_A_SCALE != 0 => 2,
@@ -117,18 +117,43 @@ pub(crate) fn outlines(font: &[u8]) -> Result<Vec<&[u8]>, String> {
     Ok(font.ranges.iter().map(|&(start, end)| &font.glyf[start..end]).collect())
 }
 
-/// A copy of the TrueType font `font` in which only the glyphs in `keep` (plus `.notdef` and their
-/// components) have outlines. Glyph ids do not change.
-pub(crate) fn subset(font: &[u8], keep: &BTreeSet<u16>) -> Result<Vec<u8>, String> {
+/// A font program holding only some glyphs of a face, renumbered.
+pub(crate) struct Subset {
+    /// The TrueType font.
+    pub bytes: Vec<u8>,
+    /// Each kept glyph's id in the full face, by its id in the subset (`.notdef` first).
+    pub old_ids: Vec<u16>,
+    /// Each kept glyph's advance width in font units, by its id in the subset.
+    pub advances: Vec<u16>,
+}
+
+impl Subset {
+    /// The subset's id of the full face's glyph `old` (0, `.notdef`, for a glyph not kept).
+    pub(crate) fn new_id(&self, old: u16) -> u16 {
+        self.old_ids.binary_search(&old).map_or(0, |index| index as u16)
+    }
+}
+
+/// A copy of the TrueType font `font` with only the glyphs in `keep` (plus `.notdef` and their
+/// composite components), renumbered in the order of their old ids. Only what a PDF's CIDFontType2
+/// needs is kept (ISO 32000-1, 9.9: `head`, `hhea`, `hmtx`, `loca`, `glyf`, `maxp` and the hinting
+/// tables `cvt `, `fpgm`, `prep`, with `OS/2` and a `post` without glyph names): the content stream
+/// addresses glyphs by id, so no `cmap` is needed, and per-glyph tables that would need renumbering
+/// (`hdmx`, `LTSH`, `VDMX`, bitmaps, layout tables) are left out.
+pub(crate) fn subset(font: &[u8], keep: &BTreeSet<u16>) -> Result<Subset, String> {
     let Font { tables, head, glyf, ranges } = parse(font)?;
     let num_glyphs = ranges.len();
+    let table =
+        |tag: &[u8; 4]| tables.get(tag).copied().ok_or_else(|| format!("no {} table", String::from_utf8_lossy(tag)));
+    let (hhea, hmtx, maxp) = (table(b"hhea")?, table(b"hmtx")?, table(b"maxp")?);
+    let long_metrics = usize::from(u16_at(hhea, 34)?).clamp(1, num_glyphs.max(1));
 
     // The glyphs to keep, closed over composite components.
     let mut kept = BTreeSet::new();
     let mut pending: Vec<u16> = keep.iter().copied().filter(|&gid| usize::from(gid) < num_glyphs).collect();
     pending.push(0);
     while let Some(gid) = pending.pop() {
-        if !kept.insert(gid) {
+        if usize::from(gid) >= num_glyphs || !kept.insert(gid) {
             continue;
         }
         let (start, end) = ranges[usize::from(gid)];
@@ -138,48 +163,64 @@ pub(crate) fn subset(font: &[u8], keep: &BTreeSet<u16>) -> Result<Vec<u8>, Strin
             }
         }
     }
+    let old_ids: Vec<u16> = kept.into_iter().collect();
+    let new_id = |old: u16| old_ids.binary_search(&old).map_or(0, |index| index as u16);
 
     let mut new_glyf = Vec::new();
-    let mut new_loca = Vec::with_capacity((num_glyphs + 1) * 4);
-    for (gid, &(start, end)) in ranges.iter().enumerate() {
+    let mut new_loca = Vec::with_capacity((old_ids.len() + 1) * 4);
+    let mut new_hmtx = Vec::with_capacity(old_ids.len() * 4);
+    let mut advances = Vec::with_capacity(old_ids.len());
+    for &old in &old_ids {
         new_loca.extend_from_slice(&(new_glyf.len() as u32).to_be_bytes());
-        if kept.contains(&(gid as u16)) {
-            new_glyf.extend_from_slice(&glyf[start..end]);
-            new_glyf.resize(new_glyf.len().next_multiple_of(4), 0);
+        let (start, end) = ranges[usize::from(old)];
+        let mut glyph = glyf[start..end].to_vec();
+        for (at, component) in component_positions(&glyph)? {
+            glyph[at..at + 2].copy_from_slice(&new_id(component).to_be_bytes());
         }
+        new_glyf.extend_from_slice(&glyph);
+        new_glyf.resize(new_glyf.len().next_multiple_of(4), 0);
+        let old = usize::from(old);
+        let advance = u16_at(hmtx, 4 * old.min(long_metrics - 1))?;
+        let lsb = if old < long_metrics {
+            u16_at(hmtx, 4 * old + 2)?
+        } else {
+            u16_at(hmtx, 4 * long_metrics + 2 * (old - long_metrics)).unwrap_or(0)
+        };
+        new_hmtx.extend_from_slice(&advance.to_be_bytes());
+        new_hmtx.extend_from_slice(&lsb.to_be_bytes());
+        advances.push(advance);
     }
     new_loca.extend_from_slice(&(new_glyf.len() as u32).to_be_bytes());
+    let count = (old_ids.len() as u16).to_be_bytes();
 
     let mut new_head = head.to_vec();
     new_head.get_mut(8..12).ok_or("head table too short")?.copy_from_slice(&[0; 4]);
     new_head.get_mut(50..52).ok_or("head table too short")?.copy_from_slice(&1u16.to_be_bytes());
-    let new_post = match tables.get(b"post") {
-        Some(post) if post.len() >= 32 => {
-            let mut post = post[..32].to_vec();
-            post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
-            Some(post)
-        }
-        _ => None,
-    };
+    let mut new_hhea = hhea.to_vec();
+    new_hhea.get_mut(34..36).ok_or("hhea table too short")?.copy_from_slice(&count);
+    let mut new_maxp = maxp.to_vec();
+    new_maxp.get_mut(4..6).ok_or("maxp table too short")?.copy_from_slice(&count);
 
     let mut out_tables: Vec<([u8; 4], Vec<u8>)> = Vec::new();
     for (tag, data) in &tables {
-        if DROPPED.contains(&tag) {
-            continue;
-        }
         let data = match tag {
             b"glyf" => std::mem::take(&mut new_glyf),
             b"loca" => std::mem::take(&mut new_loca),
             b"head" => std::mem::take(&mut new_head),
-            b"post" => match &new_post {
-                Some(post) => post.clone(),
-                None => continue,
-            },
-            _ => data.to_vec(),
+            b"hhea" => std::mem::take(&mut new_hhea),
+            b"hmtx" => std::mem::take(&mut new_hmtx),
+            b"maxp" => std::mem::take(&mut new_maxp),
+            b"post" if data.len() >= 32 => {
+                let mut post = data[..32].to_vec();
+                post[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
+                post
+            }
+            b"cvt " | b"fpgm" | b"prep" | b"OS/2" => data.to_vec(),
+            _ => continue,
         };
         out_tables.push((*tag, data));
     }
-    Ok(assemble(&out_tables))
+    Ok(Subset { bytes: assemble(&out_tables), old_ids, advances })
 }
 
 /// Writes an sfnt from tables sorted by tag, with checksums and `head.checkSumAdjustment`.

@@ -4,6 +4,7 @@ use std::process::Command;
 use super::layout::{self, page_label, text_width, wrap, Face, Layout, Measure, MARGIN, RIGHT_EDGE, TEXT_WIDTH};
 use super::*;
 use crate::ErrorCode;
+use unicode_segmentation::UnicodeSegmentation;
 
 const NAMES: [&str; 3] = ["Zoë Ångström-Łukasiewicz", "Γιώργος Παπαδόπουλος", "Дмитрий Шостакович"];
 
@@ -49,15 +50,28 @@ fn page_count(pdf: &[u8]) -> usize {
     info_field(&poppler("pdfinfo", &[], pdf), "Pages").parse().expect("a page count")
 }
 
-/// Every character 0.5 em wide (bold 0.6 em), except the snowman, which the "font" lacks.
+/// Every grapheme cluster 0.5 em wide (bold 0.6 em); the snowman is one the "font" lacks.
 struct Mono;
 
+impl Mono {
+    fn advance(face: Face) -> f32 {
+        match face {
+            Face::Regular => 0.5,
+            Face::Bold => 0.6,
+        }
+    }
+}
+
 impl Measure for Mono {
-    fn advance(&self, face: Face, ch: char) -> Option<f32> {
-        match (face, ch) {
-            (_, '☃') => None,
-            (Face::Regular, _) => Some(0.5),
-            (Face::Bold, _) => Some(0.6),
+    fn clusters(&self, face: Face, text: &str) -> Vec<(usize, f32)> {
+        text.grapheme_indices(true).map(|(at, _)| (at, Mono::advance(face))).collect()
+    }
+
+    fn shape(&self, face: Face, text: &str, _rtl: bool) -> shape::Shaped {
+        shape::Shaped {
+            pieces: Vec::new(),
+            width: text.graphemes(true).count() as f32 * Mono::advance(face),
+            unprintable: if text.contains('☃') { vec!['☃'] } else { Vec::new() },
         }
     }
 
@@ -71,7 +85,7 @@ fn lines(measure: &dyn Measure, text: &str, width: f32) -> Vec<String> {
 }
 
 fn real_layout(document: &Document) -> Layout {
-    layout::layout(document, fonts().expect("the bundled fonts parse"))
+    layout::layout(document, &shape::Cached::new(shape::fonts().expect("the bundled fonts parse")))
 }
 
 /// The body's runs (not the footer) of every page.
@@ -227,14 +241,14 @@ fn wrap_gives_one_empty_line_for_empty_or_blank_text() {
 }
 
 #[test]
-fn characters_the_font_lacks_and_control_characters_become_question_marks() {
-    assert_eq!(layout::printable(&Mono, Face::Regular, "a☃b\tc\u{7}d\r"), "a?b c?d");
-    assert_eq!(lines(&Mono, "snow☃man", 100.0), ["snow?man"]);
+fn tabs_become_spaces_carriage_returns_go_and_every_other_character_stays() {
+    assert_eq!(layout::printable("a☃b\tc\u{7}d\r"), "a☃b c\u{7}d");
+    assert_eq!(lines(&Mono, "snow☃man", 100.0), ["snow☃man"]);
 }
 
 #[test]
 fn real_font_widths_fill_lines_greedily_without_overflowing() {
-    let fonts = fonts().unwrap();
+    let fonts = shape::fonts().unwrap();
     let text = "Zoë Ångström-Łukasiewicz attended with Γιώργος and Дмитрий; the session focused on sleep, \
                 routines, and the week ahead. "
         .repeat(6);
@@ -245,12 +259,20 @@ fn real_font_widths_fill_lines_greedily_without_overflowing() {
         assert!((width - text_width(fonts, Face::Regular, 10.5, line)).abs() < 0.01, "width is measured");
         if let Some((next, _)) = wrapped.get(index + 1) {
             // Greedy: the next line's first word would not have fitted.
-            let first_word = next.split(' ').next().unwrap();
-            let longer = format!("{line} {first_word}");
+            let first_word = next.split([' ', '-']).next().unwrap();
+            let longer =
+                if line.ends_with('-') { format!("{line}{first_word}") } else { format!("{line} {first_word}") };
             assert!(text_width(fonts, Face::Regular, 10.5, &longer) > TEXT_WIDTH, "line {index} broke early");
         }
     }
-    let rejoined = wrapped.iter().map(|(line, _)| line.as_str()).collect::<Vec<_>>().join(" ");
+    // Lines break at spaces (dropped) or after a hyphen (UAX #14).
+    let rejoined = wrapped.iter().fold(String::new(), |mut joined, (line, _)| {
+        if !joined.is_empty() && !joined.ends_with('-') {
+            joined.push(' ');
+        }
+        joined.push_str(line);
+        joined
+    });
     assert_eq!(rejoined, text.trim_end());
     // Bold is wider than regular, so the same text needs at least as many lines.
     assert!(wrap(fonts, Face::Bold, 10.5, &text, TEXT_WIDTH).len() >= wrapped.len());
@@ -531,18 +553,32 @@ fn an_empty_document_renders_one_page() {
 }
 
 #[test]
-fn characters_the_fonts_lack_print_as_question_marks() {
-    let fonts = fonts().unwrap();
-    let missing = "漢字한🧠";
-    assert!(missing.chars().all(|ch| fonts.advance(Face::Regular, ch).is_none()), "DejaVu Sans lacks these");
-    let pdf = render(&document(vec![
-        Block::Paragraph("Kanji 漢字, Hangul 한, emoji 🧠, bell \u{7}, fine.".into()),
-        Block::Field { label: "漢".into(), value: "字".into() },
+fn a_character_no_font_has_prints_as_a_box_and_is_reported() {
+    // Private use, unassigned, a control character: no bundled face draws them.
+    let text = "Kanji 漢字, private \u{E000}, unassigned \u{0378}, bell \u{7}, again \u{E000}, fine.";
+    let rendered = render_with_report(&document(vec![
+        Block::Paragraph(text.into()),
+        Block::Field { label: "漢".into(), value: "字 \u{10FFFD}".into() },
     ]))
     .unwrap();
-    let text = poppler("pdftotext", &[], &pdf);
-    assert!(text.contains("Kanji ??, Hangul ?, emoji ?, bell ?, fine."), "{text}");
-    assert!(text.contains("?: ?"), "{text}");
+    assert_eq!(rendered.unprintable, ['\u{E000}', '\u{0378}', '\u{7}', '\u{10FFFD}'], "each once, first seen first");
+    let layout = real_layout(&document(vec![Block::Paragraph(text.into())]));
+    let run = layout.pages[0].runs.iter().find(|run| run.text.starts_with("Kanji")).unwrap();
+    let fonts = shape::fonts().unwrap();
+    let boxes = run
+        .pieces
+        .iter()
+        .filter(|piece| piece.font == shape::FontIx(0))
+        .flat_map(|piece| &piece.glyphs)
+        .filter(|glyph| Some(glyph.id) == fonts.faces[0].face.glyph_index(shape::PLACEHOLDER).map(|g| g.0))
+        .count();
+    assert_eq!(boxes, 4, "one box for each character no font has");
+    let text = poppler("pdftotext", &[], &rendered.bytes);
+    assert!(text.contains("Kanji 漢字, private"), "{text}");
+    // Text with nothing to report reports nothing.
+    let plain = render_with_report(&document(vec![Block::Paragraph(NAMES.join(" "))])).unwrap();
+    assert!(plain.unprintable.is_empty(), "{:?}", plain.unprintable);
+    assert_eq!(plain.bytes, render(&document(vec![Block::Paragraph(NAMES.join(" "))])).unwrap());
 }
 
 #[test]
@@ -587,31 +623,46 @@ fn the_embedded_fonts_are_subset_and_still_draw_every_glyph() {
 }
 
 #[test]
-fn the_subsetter_keeps_glyph_ids_and_composite_components() {
-    let fonts = fonts().unwrap();
-    let full = &fonts.regular;
-    let kept_chars = ['A', 'Ö', 'Ж'];
-    let keep: BTreeSet<u16> = kept_chars.iter().map(|&ch| full.lookup_glyph_index(u32::from(ch)).unwrap()).collect();
-    let bytes = subset::subset(&full.original_bytes, &keep).unwrap();
-    assert!(bytes.len() < full.original_bytes.len() / 5, "{} bytes", bytes.len());
-    let reparsed = printpdf::ParsedFont::from_bytes(&bytes, 0, &mut Vec::new()).expect("the subset parses");
-    assert_eq!(reparsed.codepoint_to_glyph, full.codepoint_to_glyph, "glyph ids are unchanged");
-    assert_eq!(reparsed.glyph_widths, full.glyph_widths, "advances are unchanged");
-    let (before, after) = (subset::outlines(&full.original_bytes).unwrap(), subset::outlines(&bytes).unwrap());
-    assert_eq!(before.len(), after.len());
-    let o_dieresis = full.lookup_glyph_index(u32::from('Ö')).unwrap();
+fn the_subsetter_renumbers_kept_glyphs_and_their_composite_components() {
+    let fonts = shape::fonts().unwrap();
+    let full = &fonts.faces[0].face;
+    let bytes = shape::FACES[0].bytes;
+    let keep: BTreeSet<u16> = ['A', 'Ö', 'Ж'].iter().map(|&ch| full.glyph_index(ch).unwrap().0).collect();
+    let subset = subset::subset(bytes, &keep).unwrap();
+    assert!(subset.bytes.len() < bytes.len() / 50, "{} bytes", subset.bytes.len());
+    let before = subset::outlines(bytes).unwrap();
+    let o_dieresis = full.glyph_index('Ö').unwrap().0;
     let components = subset::components(before[usize::from(o_dieresis)]).unwrap();
     assert!(components.len() == 2, "Ö is a composite glyph in DejaVu Sans (O and a dieresis)");
     let kept: BTreeSet<u16> = keep.iter().chain(&components).copied().chain([0]).collect();
-    for (gid, (old, new)) in before.iter().zip(&after).enumerate() {
-        if kept.contains(&(gid as u16)) {
-            assert!(!old.is_empty() && new.starts_with(old), "glyph {gid} lost its outline");
-        } else {
-            assert!(new.is_empty(), "glyph {gid} should have been dropped");
-        }
+    assert_eq!(subset.old_ids, kept.iter().copied().collect::<Vec<_>>(), ".notdef, the glyphs and their components");
+    let reparsed = rustybuzz::ttf_parser::Face::parse(&subset.bytes, 0).expect("the subset parses");
+    assert_eq!(usize::from(reparsed.number_of_glyphs()), kept.len());
+    let after = subset::outlines(&subset.bytes).unwrap();
+    for (new, &old) in subset.old_ids.iter().enumerate() {
+        let new = new as u16;
+        assert_eq!(subset.new_id(old), new);
+        assert_eq!(
+            reparsed.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(new)),
+            full.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old))
+        );
+        assert_eq!(
+            subset.advances[usize::from(new)],
+            full.glyph_hor_advance(rustybuzz::ttf_parser::GlyphId(old)).unwrap()
+        );
+        let (old_outline, new_outline) = (before[usize::from(old)], after[usize::from(new)]);
+        assert_eq!(old_outline.len(), new_outline.len().min(old_outline.len()), "glyph {old} kept its outline");
+        let remapped: Vec<u16> = subset::components(old_outline).unwrap().iter().map(|&c| subset.new_id(c)).collect();
+        assert_eq!(subset::components(new_outline).unwrap(), remapped, "components renumbered");
+        assert_eq!(
+            reparsed.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(new)),
+            full.glyph_bounding_box(rustybuzz::ttf_parser::GlyphId(old)),
+            "glyph {old} draws the same"
+        );
     }
+    assert_eq!(subset.new_id(full.glyph_index('B').unwrap().0), 0, "a glyph not kept is .notdef");
     assert!(subset::subset(b"not a font", &keep).is_err());
-    assert!(subset::subset(&full.original_bytes[..5_000], &keep).is_err(), "truncated input is refused, not a panic");
+    assert!(subset::subset(&bytes[..5_000], &keep).is_err(), "truncated input is refused, not a panic");
 }
 
 // ---- Keep-together groups: signature blocks ------------------------------------------------------
@@ -869,5 +920,371 @@ fn a_rendered_letterhead_reads_back_on_every_page() {
     for page in &pages[1..] {
         assert!(page.trim_start().starts_with(&letterhead().lines[0]), "{page}");
         assert!(!page.contains("NPI"), "later pages carry only the name");
+    }
+}
+
+// ---- Every script: fallback, bidi, shaping, breaking ----------------------------------------------------
+
+/// A name in each script a client's name may be in, with the script's own marks and joins.
+const EVERY_SCRIPT: [(&str, &str); 11] = [
+    ("Latin", "Zoë Ångström-Łukasiewicz"),
+    ("Greek", "Γιώργος Παπαδόπουλος"),
+    ("Cyrillic", "Дмитрий Шостакович"),
+    ("Hebrew", "שרה כהן"),
+    ("Arabic", "محمد عبد الله"),
+    ("Arabic with lam-alef", "علاء الدين"),
+    ("Devanagari", "प्रियंका क्षत्रिय"),
+    ("Chinese", "王小明"),
+    ("Japanese", "山田 花子"),
+    ("Korean", "김민준"),
+    ("Emoji", "Sam 🧠❤️"),
+];
+
+/// `pdftotext` output without the embedding marks poppler puts around right-to-left text.
+fn extracted(pdf: &[u8], args: &[&str]) -> String {
+    poppler("pdftotext", args, pdf).chars().filter(|ch| !('\u{202A}'..='\u{202E}').contains(ch)).collect()
+}
+
+fn untitled(blocks: Vec<Block>) -> Document {
+    Document { title: String::new(), subtitle: None, footer: String::new(), ..document(blocks) }
+}
+
+/// Every glyph id drawn in the PDF's content streams, read back with printpdf's parser.
+fn drawn_glyphs(pdf: &[u8]) -> Vec<u16> {
+    let mut warnings = Vec::new();
+    let parsed = printpdf::PdfDocument::parse(pdf, &printpdf::PdfParseOptions::default(), &mut warnings)
+        .expect("the PDF parses");
+    let mut glyphs = Vec::new();
+    for page in &parsed.pages {
+        for op in &page.ops {
+            if let printpdf::Op::ShowText { items } = op {
+                for item in items {
+                    match item {
+                        printpdf::TextItem::GlyphIds(ids) => glyphs.extend(ids.iter().map(|glyph| glyph.gid)),
+                        printpdf::TextItem::Text(text) => panic!("text shown without glyph ids: {text:?}"),
+                        printpdf::TextItem::Offset(_) => {}
+                    }
+                }
+            }
+        }
+    }
+    glyphs
+}
+
+#[test]
+fn names_in_every_script_read_back_in_logical_order() {
+    let blocks = EVERY_SCRIPT
+        .iter()
+        .map(|(script, name)| Block::Field { label: format!("{script} client"), value: (*name).into() })
+        .collect();
+    let rendered = render_with_report(&document(blocks)).unwrap();
+    assert!(rendered.unprintable.is_empty(), "{:?}", rendered.unprintable);
+    let text = extracted(&rendered.bytes, &[]);
+    for (script, name) in EVERY_SCRIPT {
+        assert!(text.contains(&format!("{script} client: {name}")), "{script} {name:?} did not come back:\n{text}");
+    }
+    // Each name alone, as a paragraph (a right-to-left paragraph then reads from the right).
+    for (script, name) in EVERY_SCRIPT {
+        let pdf = render(&untitled(vec![Block::Paragraph((*name).into())])).unwrap();
+        let text = extracted(&pdf, &[]);
+        assert_eq!(text.lines().next(), Some(name), "{script}:\n{text}");
+    }
+}
+
+#[test]
+fn each_script_is_set_in_its_own_face_and_only_faces_used_are_embedded() {
+    let faces = |pdf: &[u8]| -> Vec<String> {
+        poppler("pdffonts", &[], pdf)
+            .lines()
+            .skip(2)
+            .map(|line| line.split_whitespace().next().unwrap().to_owned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let latin = render(&untitled(vec![Block::Paragraph(NAMES.join(", "))])).unwrap();
+    assert_eq!(faces(&latin), ["SRMREG+DejaVuSans"]);
+    let all = render(&document(
+        EVERY_SCRIPT
+            .iter()
+            .map(|(_, name)| Block::Paragraph((*name).into()))
+            .chain([Block::Heading("שרה".into())])
+            .collect(),
+    ))
+    .unwrap();
+    assert_eq!(
+        faces(&all),
+        [
+            "SRMARR+NotoSansArabic-Regular",
+            "SRMBLD+DejaVuSans-Bold",
+            "SRMCJK+DroidSansFallback",
+            "SRMDER+NotoSansDevanagari-Regular",
+            "SRMEMO+NotoEmoji-Regular",
+            "SRMHEB+NotoSansHebrew-Bold",
+            "SRMHER+NotoSansHebrew-Regular",
+            "SRMREG+DejaVuSans",
+        ]
+    );
+    let report = poppler("pdffonts", &[], &all);
+    assert!(
+        report.lines().skip(2).all(|line| line.contains("CID TrueType") && line.contains(" yes yes yes ")),
+        "{report}"
+    );
+    // Bold CJK uses the one CJK face (and the page label regular DejaVu Sans).
+    let bold_cjk = render(&untitled(vec![Block::Heading("王小明".into())])).unwrap();
+    assert_eq!(faces(&bold_cjk), ["SRMCJK+DroidSansFallback", "SRMREG+DejaVuSans"]);
+}
+
+#[test]
+fn arabic_letters_join_and_devanagari_conjuncts_form() {
+    let fonts = shape::fonts().unwrap();
+    let glyphs = |text: &str| -> (shape::FontIx, Vec<u16>) {
+        let shaped = fonts.shape_line(Face::Regular, text, None);
+        assert_eq!(shaped.pieces.len(), 1, "{text}: one face, one direction");
+        (shaped.pieces[0].font, shaped.pieces[0].glyphs.iter().map(|glyph| glyph.id).collect())
+    };
+    // Isolated forms are what the cmap gives for each letter; joined letters take other glyphs.
+    let (font, joined) = glyphs("محمد");
+    let face = &fonts.faces[usize::from(font.0)].face;
+    let isolated: Vec<u16> = "محمد".chars().rev().map(|ch| face.glyph_index(ch).unwrap().0).collect();
+    assert_eq!(joined.len(), 4);
+    assert!(joined.iter().zip(&isolated).filter(|(a, b)| a != b).count() >= 3, "{joined:?} vs {isolated:?}");
+    // Lam-alef is one glyph.
+    let (_, lam_alef) = glyphs("لا");
+    assert_eq!(lam_alef.len(), 1, "{lam_alef:?}");
+    // The right-to-left glyphs come in visual order: the first letter is drawn rightmost.
+    let (_, word) = glyphs("بت");
+    let face_glyph = |ch: char| face.glyph_index(ch).unwrap().0;
+    assert_ne!(word.last(), Some(&face_glyph('ت')), "ب takes its initial form, rightmost");
+    // Devanagari: क्ष is a conjunct (fewer glyphs than characters) and ि is drawn before क.
+    let (font, conjunct) = glyphs("क्ष");
+    assert_eq!(font, shape::FontIx(6));
+    assert!(conjunct.len() < 3, "{conjunct:?}");
+    let (font, ki) = glyphs("कि");
+    let face = &fonts.faces[usize::from(font.0)].face;
+    assert_eq!(ki.last(), Some(&face.glyph_index('क').unwrap().0), "the vowel sign ि comes first: {ki:?}");
+}
+
+#[test]
+fn right_to_left_text_is_drawn_in_visual_order_with_left_to_right_runs_inside() {
+    let fonts = shape::fonts().unwrap();
+    let text = "Dr. שרה כהן, 42 Main St";
+    let shaped = fonts.shape_line(Face::Regular, text, None);
+    let visual: Vec<(&str, bool)> = shaped.pieces.iter().map(|piece| (piece.text.as_str(), piece.rtl)).collect();
+    // UAX #9: the comma between Hebrew and a number takes the right-to-left direction, so "42" is
+    // drawn left of "כהן," and the Hebrew words right to left.
+    assert_eq!(
+        visual,
+        [("Dr. ", false), ("42", false), (", ", true), ("כהן", true), (" ", true), ("שרה", true), (" Main St", false)]
+    );
+    // The pieces cover the text exactly once, in logical order by their offsets.
+    let mut logical = shaped.pieces.clone();
+    logical.sort_by_key(|piece| piece.start);
+    assert_eq!(logical.iter().map(|piece| piece.text.as_str()).collect::<String>(), text);
+    // An Arabic name with digits: a right-to-left paragraph, the number drawn leftmost.
+    let shaped = fonts.shape_line(Face::Regular, "فاطمة 123", None);
+    assert_eq!(shaped.pieces.first().map(|piece| piece.text.as_str()), Some("123"));
+    assert!(shaped.pieces.iter().all(|piece| piece.rtl || piece.text == "123"));
+    // Read back: every word comes back in its own order.
+    let pdf = render(&untitled(vec![Block::Paragraph(text.into())])).unwrap();
+    let text_back = extracted(&pdf, &[]);
+    for word in ["Dr.", "שרה", "כהן", "42", "Main St"] {
+        assert!(text_back.contains(word), "{word} in {text_back}");
+    }
+}
+
+#[test]
+fn no_glyph_in_any_content_stream_is_notdef() {
+    let names: Vec<&str> = EVERY_SCRIPT.iter().map(|(_, name)| *name).collect();
+    let text = format!(
+        "{} \u{E000} \u{0378} \u{7} a\u{301}\u{302}\u{303} \u{200D}\u{FE0F} ש\u{5B8}ל\u{5D5}ם",
+        names.join(" ")
+    );
+    let pdf = render(&document(vec![
+        Block::Heading(text.clone()),
+        Block::Paragraph(text.repeat(3)),
+        Block::Field { label: text.clone(), value: text },
+    ]))
+    .unwrap();
+    let glyphs = drawn_glyphs(&pdf);
+    assert!(glyphs.len() > 300, "{} glyphs", glyphs.len());
+    assert!(glyphs.iter().all(|&glyph| glyph != 0), "a .notdef glyph is drawn");
+    let fonts = shape::fonts().unwrap();
+    let layout = real_layout(&document(vec![Block::Paragraph(names.join(" "))]));
+    for piece in layout.pages.iter().flat_map(|page| &page.runs).flat_map(|run| &run.pieces) {
+        assert!(piece.glyphs.iter().all(|glyph| glyph.id != 0), "{piece:?}");
+        assert!(fonts.faces.get(usize::from(piece.font.0)).is_some());
+    }
+}
+
+/// Dark pixels on page 1 of `pdf` at 72 dpi.
+fn ink(pdf: &[u8]) -> usize {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), pdf).unwrap();
+    let output = Command::new("pdftoppm").args(["-gray", "-r", "72", "-singlefile"]).arg(file.path()).output().unwrap();
+    assert!(output.status.success() && output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let image = output.stdout;
+    let header_end = image.windows(4).position(|w| w == b"255\n").expect("a PGM header") + 4;
+    image[header_end..].iter().filter(|&&pixel| pixel < 160).count()
+}
+
+#[test]
+fn every_name_puts_ink_on_the_page() {
+    let blank = ink(&render(&untitled(vec![Block::Paragraph(String::new())])).unwrap());
+    for (script, name) in EVERY_SCRIPT {
+        let pdf = render(&untitled(vec![Block::Heading((*name).into()), Block::Paragraph(name.repeat(20))])).unwrap();
+        let dark = ink(&pdf) - blank;
+        // Some 8 dark pixels a character at least, at 72 dpi (a letter of 10.5 pt has 15 to 40).
+        let least = name.chars().filter(|ch| !ch.is_whitespace()).count() * 21 * 8;
+        assert!(dark > least, "{script}: only {dark} dark pixels (< {least}) where {name:?} is");
+    }
+    // The placeholder box has ink too.
+    let boxes = ink(&render(&untitled(vec![Block::Paragraph("\u{E000}".repeat(40))])).unwrap()) - blank;
+    assert!(boxes > 40 * 20, "{boxes}");
+}
+
+#[test]
+fn every_script_renders_the_same_bytes_twice() {
+    let blocks: Vec<Block> = EVERY_SCRIPT
+        .iter()
+        .map(|(script, name)| Block::Field { label: (*script).into(), value: name.repeat(9) })
+        .chain([Block::Paragraph("\u{E000} \u{0378}".into())])
+        .collect();
+    let first = render_with_report(&document(blocks.clone())).unwrap();
+    let second = render_with_report(&document(blocks)).unwrap();
+    assert!(first == second, "two renders of the same document differ");
+}
+
+#[test]
+fn chinese_and_japanese_break_between_ideographs() {
+    let fonts = shape::fonts().unwrap();
+    let text = "王小明和山田花子在诊所见面讨论了睡眠问题以及下周的计划。".repeat(8);
+    let wrapped = wrap(&shape::Cached::new(fonts), Face::Regular, 10.5, &text, TEXT_WIDTH);
+    assert!(wrapped.len() > 2, "{wrapped:?}");
+    for (line, width) in &wrapped {
+        assert!(*width <= TEXT_WIDTH + 0.01 && !line.ends_with('-'), "{line} ({width} pt)");
+    }
+    for (line, width) in &wrapped[..wrapped.len() - 1] {
+        // Full: one more ideograph would not have fitted.
+        assert!(width + 10.5 * 0.9 > TEXT_WIDTH, "{line} is {width} pt, short of {TEXT_WIDTH}");
+    }
+    assert_eq!(wrapped.iter().map(|(line, _)| line.as_str()).collect::<String>(), text);
+    // Never before the ideographic full stop (UAX #14 keeps it with the ideograph before it).
+    assert!(wrapped.iter().all(|(line, _)| !line.starts_with('。')), "{wrapped:?}");
+}
+
+#[test]
+fn a_long_word_in_any_script_breaks_between_grapheme_clusters() {
+    let fonts = shape::fonts().unwrap();
+    let measure = shape::Cached::new(fonts);
+    for word in ["محمدعبداللهالفاطمي", "שרהכהןלויאברהם", "प्रियंकाक्षत्रियकिरण", "Ångströmŀukasiewicz"]
+    {
+        let word = word.repeat(6);
+        for room in [60.0, 110.0, 200.0] {
+            let pieces = wrap(&measure, Face::Regular, 10.5, &word, room);
+            assert!(pieces.len() > 1, "{word} in {room}");
+            for (piece, width) in &pieces {
+                assert!(*width <= room + 0.01, "{piece} is {width} pt > {room}");
+                assert!(piece.graphemes(true).count() >= 3, "{piece:?} in {pieces:?}");
+            }
+            let hyphenated = word.starts_with('Å');
+            let joined: String = pieces
+                .iter()
+                .map(|(piece, _)| if hyphenated { piece.trim_end_matches('-') } else { piece.as_str() })
+                .collect();
+            assert_eq!(joined, word, "{room}");
+            // Every break falls between grapheme clusters.
+            let boundaries: BTreeSet<usize> = word.grapheme_indices(true).map(|(at, _)| at).collect();
+            let mut at = 0;
+            for (piece, _) in &pieces[..pieces.len() - 1] {
+                at += if hyphenated { piece.trim_end_matches('-').len() } else { piece.len() };
+                assert!(boundaries.contains(&at), "a break inside a cluster of {word}");
+            }
+        }
+    }
+}
+
+#[test]
+fn marks_are_positioned_on_their_letters() {
+    let fonts = shape::fonts().unwrap();
+    for vocalised in ["مُحَمَّد", "שָׁלוֹם", "Nguyễn Thị a\u{301}\u{302}\u{303}"] {
+        let shaped = fonts.shape_line(Face::Regular, vocalised, None);
+        let glyphs: Vec<&shape::Glyph> = shaped.pieces.iter().flat_map(|piece| &piece.glyphs).collect();
+        // GPOS moved some mark off the pen position (Arabic harakat, Hebrew niqqud, stacked accents).
+        assert!(glyphs.iter().any(|glyph| glyph.y_offset != 0.0 || glyph.x_offset != 0.0), "{vocalised}: {glyphs:?}");
+        // Marks take no room of their own.
+        assert!(glyphs.iter().any(|glyph| glyph.advance == 0.0), "{vocalised}");
+    }
+    // Drawn with a text rise, no .notdef, and ink.
+    let pdf = render(&untitled(vec![Block::Paragraph("مُحَمَّد שָׁלוֹם ".repeat(20))])).unwrap();
+    assert!(drawn_glyphs(&pdf).iter().all(|&glyph| glyph != 0));
+    let blank = ink(&render(&untitled(vec![Block::Paragraph(String::new())])).unwrap());
+    assert!(ink(&pdf) - blank > 20 * 10 * 10);
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::layout::{self, wrap_lines, Face, TEXT_WIDTH};
+    use super::super::shape;
+    use super::*;
+
+    fn any_unicode() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,60}",
+            ".{0,80}",
+            proptest::collection::vec(any::<char>(), 0..40).prop_map(|chars| chars.into_iter().collect()),
+            "[a-zא-ת0-9 ,.()\u{0600}-\u{06FF}\u{0900}-\u{097F}\u{4E00}-\u{4E80}\u{200D}\u{FE0F}\u{0300}-\u{036F}]{0,120}",
+        ]
+    }
+
+    /// The text with no spaces or hyphens (which line breaks drop or add).
+    fn letters(text: &str) -> String {
+        text.chars().filter(|&ch| ch != ' ' && ch != '-').collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+        #[test]
+        fn layout_of_any_text_fits_the_column_and_keeps_every_character(text in any_unicode(), room in 20.0f32..TEXT_WIDTH) {
+            let fonts = shape::fonts().unwrap();
+            let measure = shape::Cached::new(fonts);
+            for line in text.split('\n') {
+                let lines = wrap_lines(&measure, Face::Regular, 10.5, line, room);
+                prop_assert!(!lines.is_empty());
+                for (line_text, shaped) in &lines {
+                    let single = line_text.graphemes(true).count() <= 1;
+                    prop_assert!(shaped.width * 10.5 <= room + 0.01 || single, "{:?} is {} pt", line_text, shaped.width * 10.5);
+                    let mut pieces = shaped.pieces.clone();
+                    pieces.sort_by_key(|piece| piece.start);
+                    let carried: String = pieces.iter().map(|piece| piece.text.as_str()).collect();
+                    prop_assert_eq!(&carried, line_text, "the pieces carry the line's text");
+                    prop_assert!(shaped.pieces.iter().flat_map(|piece| &piece.glyphs).all(|glyph| glyph.id != 0));
+                }
+                let joined: String = lines.iter().map(|(line_text, _)| line_text.as_str()).collect();
+                prop_assert_eq!(letters(&joined), letters(&layout::printable(line)));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_text_renders_without_notdef_and_reports_what_it_cannot_print(name in any_unicode(), note in any_unicode()) {
+            let rendered = render_with_report(&document(vec![
+                Block::Heading(name.clone()),
+                Block::Field { label: name.clone(), value: note.clone() },
+                Block::Paragraph(format!("{note} {name}")),
+            ]))
+            .unwrap();
+            prop_assert!(drawn_glyphs(&rendered.bytes).iter().all(|&glyph| glyph != 0));
+            for ch in &rendered.unprintable {
+                prop_assert!(name.contains(*ch) || note.contains(*ch));
+            }
+            let distinct: BTreeSet<char> = rendered.unprintable.iter().copied().collect();
+            prop_assert_eq!(distinct.len(), rendered.unprintable.len());
+        }
     }
 }
