@@ -15,9 +15,11 @@
 //!   come from [`Document::created_at`] and its `/ID` is a hash of the content.
 //! - Text is real text: every glyph is drawn from an embedded font with a `/ToUnicode` map, left-to-right
 //!   runs carry their logical text as `/ActualText`, so text extraction and search give back what was
-//!   given (right-to-left runs are drawn in visual order, as extractors expect). No glyph is `.notdef`:
-//!   a cluster no bundled face can show is drawn as a white square (U+25A1) and its characters are
-//!   reported ([`render_with_report`]), never logged.
+//!   given (right-to-left runs are drawn in visual order with visual-order `/ToUnicode` text, as
+//!   extractors expect: poppler gives a right-to-left name back in logical order, but a line mixing
+//!   directions in its own word order, and text with Hebrew or Arabic vowel marks in fragments). No glyph
+//!   is `.notdef`: a cluster no bundled face can show is drawn as a white square (U+25A1) and its
+//!   characters are reported ([`render_with_report`]), never logged.
 //! - No line is wider than the text column (a word longer than a line is broken between grapheme
 //!   clusters, hyphenated in Latin, Greek and Cyrillic), and a heading never ends a page; [`Block::Keep`]
 //!   groups share a page.
