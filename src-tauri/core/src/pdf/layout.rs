@@ -162,9 +162,9 @@ pub(crate) fn printable(text: &str) -> String {
     text.chars().filter(|&ch| ch != '\r').map(|ch| if ch == '\t' { ' ' } else { ch }).collect()
 }
 
-/// Width in points of `text` set on one line.
+/// Width in points of `text` set on one line (a left-to-right line).
 pub(crate) fn text_width(measure: &dyn Measure, face: Face, size: f32, text: &str) -> f32 {
-    measure.shape(face, text, measure.is_rtl(text)).width * size
+    measure.shape(face, text, false).width * size
 }
 
 /// Sum of the cluster widths of `text`, in points.
@@ -181,15 +181,39 @@ pub(crate) fn wrap(measure: &dyn Measure, face: Face, size: f32, text: &str, wid
     wrap_lines(measure, face, size, text, width).into_iter().map(|(line, shaped)| (line, shaped.width * size)).collect()
 }
 
-/// Breaks one line of text (no `\n`) into shaped lines no wider than `width` points.
+/// Breaks one line of text (no `\n`) into shaped lines no wider than `width` points, in a left-to-right
+/// paragraph (Saferoom's own lines: titles, fields, headings, footers — a right-to-left name inside one keeps
+/// its own order, and the line keeps Saferoom's). [`wrap_lines_in`] for a paragraph that may be a person's own
+/// right-to-left text.
 ///
 /// Lines break where UAX #14 allows (after spaces, between CJK ideographs, after a hyphen); the spaces
 /// at a break are dropped, as are trailing spaces. Spaces at the very start are kept (indentation). A
 /// word wider than a whole line starts a new line and is broken as [`break_word`] says. Every returned
 /// line but a lone grapheme cluster wider than `width` fits. An empty input gives one empty line.
 pub(crate) fn wrap_lines(measure: &dyn Measure, face: Face, size: f32, text: &str, width: f32) -> Vec<Line> {
+    wrap_lines_in(measure, face, size, text, width, Direction::LeftToRight)
+}
+
+/// The base direction of a paragraph (UAX #9's paragraph level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// Left to right whatever the text holds: Saferoom's own lines, written in English.
+    LeftToRight,
+    /// From the paragraph's first strong character (rule P2): a paragraph a person wrote.
+    FromText,
+}
+
+/// [`wrap_lines`] with the paragraph's base direction given.
+pub(crate) fn wrap_lines_in(
+    measure: &dyn Measure,
+    face: Face,
+    size: f32,
+    text: &str,
+    width: f32,
+    direction: Direction,
+) -> Vec<Line> {
     let text = printable(text);
-    let rtl = measure.is_rtl(&text);
+    let rtl = direction == Direction::FromText && measure.is_rtl(&text);
     let mut lines = Vec::new();
     for line in greedy(measure, face, size, &text, width) {
         fit(measure, face, size, rtl, line, width, 0, &mut lines);
@@ -540,8 +564,9 @@ impl Builder<'_> {
     /// Wrapped text in one face, each source line (split at `\n`) starting a new line.
     fn text(&mut self, kind: Kind, style: Style, text: &str, keep: bool) {
         let mut first = true;
+        let direction = if kind == Kind::Paragraph { Direction::FromText } else { Direction::LeftToRight };
         for source_line in text.split('\n') {
-            for line in wrap_lines(self.measure, style.face, style.size, source_line, TEXT_WIDTH) {
+            for line in wrap_lines_in(self.measure, style.face, style.size, source_line, TEXT_WIDTH, direction) {
                 let runs = if line.0.is_empty() { Vec::new() } else { vec![(MARGIN, style.face, line)] };
                 let mut unit = self.line_unit(style, runs);
                 unit.keep_with_next = keep;
@@ -651,7 +676,7 @@ fn footer_lines(measure: &dyn Measure, footer: &str, page_count: usize) -> Vec<L
 /// Shortens a footer-size line (by grapheme clusters) until it and an ellipsis fit in `width`, then
 /// adds the ellipsis.
 fn end_with_ellipsis(measure: &dyn Measure, line: &mut Line, width: f32) {
-    let rtl = measure.is_rtl(&line.0);
+    let rtl = false;
     let mut text = line.0.clone();
     loop {
         let candidate = format!("{text}…");
