@@ -91,7 +91,7 @@ bench: deps-build ui
 # bundler downloads linuxdeploy and appimagetool from GitHub for it (README, "Install from a package").
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 package: deps-build ui
-	cd src-tauri && nice -n 19 $(TAURI) build --ci --bundles deb,rpm
+	(cd src-tauri && nice -n 19 $(TAURI) build --ci --bundles deb,rpm)
 	bash tests/package/collect.sh target/release/bundle target/packages
 
 # Install the .deb on this machine (as root), start the installed app to its first screen, upgrade it over itself,
