@@ -88,7 +88,7 @@ bench: deps-build ui
 # Installers for Linux (.deb and .rpm) from the release build, with the Tauri bundler (the Tauri CLI from ui's
 # node modules), copied to target/packages under their usual names: saferoom_VERSION_amd64.deb,
 # saferoom-VERSION-1.x86_64.rpm. `nice` lets other builds on the machine go first. AppImage is not built: the
-# bundler downloads linuxdeploy and appimagetool from GitHub for it (README, "Install from a package").
+# bundler downloads linuxdeploy and its plugins from GitHub for it (README, "Install from a package").
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 package: deps-build ui
 	(cd src-tauri && nice -n 19 $(TAURI) build --ci --bundles deb,rpm)
