@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: run test deps-build deps-test toolchain ui ui-test lint rust-test fuzz bench clean
+.PHONY: run test deps-build deps-test toolchain ui ui-test lint rust-test fuzz bench clean package package-test icons
 
 run: deps-build ui
 	cargo run -p saferoom-app
@@ -84,6 +84,27 @@ fuzz: deps-test
 
 bench: deps-build ui
 	cargo bench -p saferoom-core
+
+# Installers for Linux (.deb and .rpm) from the release build, with the Tauri bundler (the Tauri CLI from ui's
+# node modules), copied to target/packages under their usual names: saferoom_VERSION_amd64.deb,
+# saferoom-VERSION-1.x86_64.rpm. `nice` lets other builds on the machine go first. AppImage is not built: the
+# bundler downloads linuxdeploy and its plugins from GitHub for it (README, "Install from a package").
+TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
+package: deps-build ui
+	(cd src-tauri && nice -n 19 $(TAURI) build --ci --bundles deb,rpm)
+	bash tests/package/collect.sh target/release/bundle target/packages
+
+# Install the .deb on this machine (as root), start the installed app to its first screen, upgrade it over itself,
+# remove it; the vault must survive (tests/package/main.rs). Also checks one app and the remembered window size.
+package-test: package deps-test
+	SAFEROOM_PACKAGES=$(CURDIR)/target/packages cargo test -p saferoom-app --features package-test --test package
+
+# Every icon the installers want, cut from one drawing (icons/make_icon.py draws icons/icon.png at 1024 px).
+icons: ui/node_modules/.package-lock.json
+	python3 icons/make_icon.py icons/icon.png
+	$(TAURI) icon icons/icon.png -o icons
+	$(TAURI) icon icons/icon.png -o icons --png 256
+	rm -rf icons/android icons/ios
 
 clean:
 	cargo clean

@@ -72,6 +72,22 @@ pub fn run() {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Saferoom starting");
     let commands = commands::handler();
     let built = tauri::Builder::default()
+        // First, so that a second launch hands over before anything else starts: the first window comes to the
+        // front and the second process exits (its arguments are not logged: they may name a vault's folder).
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch: showing the window already open");
+            show_main_window(app);
+        }))
+        // Size, position and maximised state only (not visibility or decorations), saved when the window closes.
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::SIZE
+                        | tauri_plugin_window_state::StateFlags::POSITION
+                        | tauri_plugin_window_state::StateFlags::MAXIMIZED,
+                )
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
         .setup(|app| {
@@ -103,6 +119,15 @@ pub fn run() {
         tracing::error!("the app window could not start: {error}");
         eprintln!("saferoom: the app window could not start: {error}");
         std::process::exit(1);
+    }
+}
+
+/// Bring the main window to the front: shown, not minimised, focused.
+fn show_main_window(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
     }
 }
 
