@@ -145,7 +145,8 @@ mod tests {
     use super::*;
 
     fn stored(connection: &Connection, sql: &str) -> Vec<String> {
-        connection.prepare(sql).unwrap().query_map([], |row| row.get(0)).unwrap().map(|row| row.unwrap()).collect()
+        let column = if sql.starts_with("EXPLAIN") { 3 } else { 0 };
+        connection.prepare(sql).unwrap().query_map([], |row| row.get(column)).unwrap().map(|row| row.unwrap()).collect()
     }
 
     /// A new database gets the marker at once; a stale marker rebuilds the index from the clients' rows, in
@@ -179,6 +180,31 @@ mod tests {
         let key: Vec<u8> = connection.query_row("SELECT sort_key FROM client_sort_keys", [], |row| row.get(0)).unwrap();
         assert_eq!(key, sort_key("Zoë Müller"));
         assert!(!rebuild_if_stale(&mut connection).unwrap(), "up to date: nothing to do");
+    }
+
+    /// The two walks in name order (a short word's prefix, and no words at all) read their index in order and
+    /// stop when the page is full: no sort of every candidate. The queries are `clients::store::run_search`'s.
+    #[test]
+    fn walks_need_no_sort() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        crate::vault::migrations::migrate(&mut connection).unwrap();
+        for (sql, index) in [
+            (
+                "SELECT c.id FROM client_search_prefixes p JOIN clients c ON c.id = p.client_id AND p.prefix = 'ada'
+                 WHERE c.status = 'active'
+                   AND EXISTS (SELECT 1 FROM client_search_prefixes x WHERE x.client_id = c.id AND x.prefix = 't')
+                 ORDER BY p.sort_key, p.client_id LIMIT 50",
+                "PRIMARY KEY (prefix=?)",
+            ),
+            (
+                "SELECT c.id FROM client_sort_keys k CROSS JOIN clients c ON c.id = k.client_id
+                 WHERE c.status = 'active' ORDER BY k.sort_key, k.client_id LIMIT 50",
+                "client_sort_keys_in_order",
+            ),
+        ] {
+            let plan = stored(&connection, &format!("EXPLAIN QUERY PLAN {sql}")).join(" / ");
+            assert!(plan.contains(index) && !plan.contains("TEMP B-TREE"), "{plan}");
+        }
     }
 
     #[test]
