@@ -539,20 +539,7 @@ fn a_vault_indexed_the_old_way_is_reindexed_when_opened() {
     assert_eq!(names(""), ["Aaron Ng", "Ábel Østergaard", "Zoë Müller", "שָׂרָה כהן"]);
 
     // Rebuilding again changes nothing (the step may run any number of times).
-    let snapshot = |vault: &crate::Vault| -> Vec<String> {
-        vault
-            .connection()
-            .prepare(
-                "SELECT 't ' || term || ' ' || client_id FROM client_search_terms
-                 UNION ALL SELECT 'p ' || prefix || ' ' || hex(sort_key) || ' ' || client_id FROM client_search_prefixes
-                 UNION ALL SELECT 'k ' || client_id || ' ' || hex(sort_key) FROM client_sort_keys ORDER BY 1",
-            )
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let snapshot = |vault: &crate::Vault| crate::vault::search_index::snapshot(vault.connection());
     let before = snapshot(&vault);
     crate::vault::search_index::rebuild(vault.connection()).unwrap();
     assert_eq!(snapshot(&vault), before);

@@ -232,20 +232,7 @@ fn assert_round_trip(source: &Practice) {
     let ada = crate::clients::search(&target, &owner, "lov", true, test_now()).unwrap();
     assert!(ada.iter().any(|client| client.display_name == "Ada Lovelace"));
     // Issue 16: the index an import writes is the one a re-index derives (same folding, same sort keys).
-    let index = |vault: &crate::Vault| -> Vec<String> {
-        vault
-            .connection()
-            .prepare(
-                "SELECT 't ' || term || ' ' || client_id FROM client_search_terms
-                 UNION ALL SELECT 'p ' || prefix || ' ' || hex(sort_key) || ' ' || client_id FROM client_search_prefixes
-                 UNION ALL SELECT 'k ' || client_id || ' ' || hex(sort_key) FROM client_sort_keys ORDER BY 1",
-            )
-            .unwrap()
-            .query_map([], |row| row.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let index = |vault: &crate::Vault| crate::vault::search_index::snapshot(vault.connection());
     let imported = index(&target);
     assert_eq!(imported.iter().filter(|row| row.starts_with("k ")).count(), rows(&first, "clients").len());
     crate::vault::search_index::rebuild(target.connection()).unwrap();

@@ -140,6 +140,23 @@ pub(crate) fn rebuild(connection: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// Every row of the search index (terms, prefixes with their sort keys, sort keys), as sorted text: for tests that
+/// compare one index with another.
+#[cfg(test)]
+pub(crate) fn snapshot(connection: &Connection) -> Vec<String> {
+    connection
+        .prepare(
+            "SELECT 't ' || term || ' ' || client_id FROM client_search_terms
+             UNION ALL SELECT 'p ' || prefix || ' ' || hex(sort_key) || ' ' || client_id FROM client_search_prefixes
+             UNION ALL SELECT 'k ' || client_id || ' ' || hex(sort_key) FROM client_sort_keys ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
