@@ -4,8 +4,10 @@
 //! It owns the page design (US Letter, 20 mm margins, 10.5 pt body, "Page N of M" footers), the bundled
 //! fonts (`assets/fonts/`: DejaVu Sans, Noto Sans Hebrew, Arabic and Devanagari, Droid Sans Fallback for
 //! CJK, Noto Emoji) and four steps: `shape` (each grapheme cluster set in the first face that has all of
-//! it, a script's own face first; the Unicode bidirectional algorithm per paragraph or field value;
-//! shaping with rustybuzz per run of one face and direction), `layout` (pure: text to positioned lines on
+//! it, a script's own face first; the Unicode bidirectional algorithm per paragraph or field value, Saferoom's
+//! own lines — title, subtitle, headings, fields, letterhead, footer — with a left-to-right base and a
+//! [`Block::Paragraph`] from its first strong letter; shaping with rustybuzz per run of one face and
+//! direction), `layout` (pure: text to positioned lines on
 //! pages, broken where UAX #14 allows and measured with shaped widths), `subset` (each embedded face keeps
 //! only the glyphs used, renumbered; faces not used are not embedded) and `render` (the glyphs to PDF
 //! with `printpdf`).
