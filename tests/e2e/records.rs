@@ -54,7 +54,7 @@ async fn journey() {
         result.split_whitespace().find(|word| word.ends_with(".pdf")).expect("the result names the PDF").to_owned();
     assert!(std::path::Path::new(&pdf).is_file(), "{pdf}");
     let text = pdf_text(&pdf);
-    assert!(text.contains("Zoë Ångström") && text.contains("1990-04-02"), "{text}");
+    assert!(text.contains("Zoë Ångström") && text.contains("Date of birth: 2 April 1990"), "{text}");
     let files = std::fs::read_dir(exports.path()).unwrap().count();
     assert_eq!(files, 2, "a JSON and a PDF");
     click(&client, "#nav-requests").await;

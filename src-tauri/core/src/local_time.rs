@@ -86,6 +86,20 @@ impl PracticeTime {
     }
 }
 
+/// A calendar day in words: "1 March 2014" (a date of birth, an expiry: no time, no zone).
+pub fn day(date: time::Date) -> String {
+    let month = MONTHS.get(usize::from(u8::from(date.month()).saturating_sub(1))).copied().unwrap_or("?");
+    format!("{} {month} {}", date.day(), date.year())
+}
+
+/// A `YYYY-MM-DD` day as [`day`] words; other text comes back trimmed as it was (nothing is lost from a
+/// document).
+pub fn day_text(text: &str) -> String {
+    let trimmed = text.trim();
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(trimmed, &format).map_or_else(|_| trimmed.to_owned(), day)
+}
+
 fn words(year: i32, month: u8, day: u8, hour: u8, minute: u8, zone: &str) -> String {
     let month = MONTHS.get(usize::from(month.saturating_sub(1))).copied().unwrap_or("?");
     let (hour12, half) = match hour {
@@ -102,6 +116,15 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
+
+    #[test]
+    fn a_day_reads_as_words() {
+        assert_eq!(day(time::macros::date!(2014 - 03 - 01)), "1 March 2014");
+        assert_eq!(day(time::macros::date!(2027 - 12 - 31)), "31 December 2027");
+        assert_eq!(day_text(" 2014-03-01 "), "1 March 2014");
+        assert_eq!(day_text("sometime in 2014"), "sometime in 2014", "text that is not a day stays as it was");
+        assert_eq!(day_text("2014-02-30"), "2014-02-30", "no such day: kept as typed");
+    }
 
     #[test]
     fn an_instant_reads_as_words_in_the_practice_zone() {

@@ -73,7 +73,7 @@ fn one(
     }
     blocks.push(field(
         "Expires",
-        document.expires_on.map_or_else(|| "Does not expire".to_owned(), |day| day.to_string()),
+        document.expires_on.map_or_else(|| "Does not expire".to_owned(), crate::local_time::day),
     ));
     blocks.push(Block::Rule);
     blocks.push(Block::Heading("The text signed".into()));
@@ -174,7 +174,12 @@ pub(super) fn document(
     };
     Ok(Document {
         title,
-        subtitle: Some(format!("{} · born {} · exported {}", client.0, client.1, practice.clock.format(now))),
+        subtitle: Some(format!(
+            "{} · born {} · exported {}",
+            client.0,
+            crate::local_time::day_text(&client.1),
+            practice.clock.format(now)
+        )),
         created_at: rfc3339(now),
         footer,
         letterhead: practice.letterhead.clone(),

@@ -103,7 +103,7 @@ fn client_blocks(blocks: &mut Vec<Block>, record: &ClientRecord, context: &mut C
     if let Some(number) = record.record_number.and_then(crate::ids::RecordNumber::new) {
         blocks.push(field("Record number", number.to_string()));
     }
-    blocks.push(field("Date of birth", &record.date_of_birth));
+    blocks.push(field("Date of birth", crate::local_time::day_text(&record.date_of_birth)));
     blocks.push(field("Pronouns", or_dash(&record.pronouns)));
     blocks.push(field("Jurisdiction", crate::minors::jurisdiction_name(&record.jurisdiction)));
     blocks.push(field(

@@ -561,7 +561,7 @@ fn the_sample_consent_in_docs_is_what_saferoom_prints_now() {
 /// keeps its order (the name keeps its place), as `pdftotext` reads it back.
 #[test]
 fn a_line_that_starts_with_a_right_to_left_name_keeps_its_left_to_right_order() {
-    let subtitle = "فاطمة الحسيني · born 2014-03-01 · exported 23 November 2026, 3:00 am CST";
+    let subtitle = "فاطمة الحسيني · born 1 March 2014 · exported 23 November 2026, 3:00 am CST";
     let document = crate::pdf::Document {
         title: "Consent to treatment".into(),
         subtitle: Some(subtitle.into()),
@@ -578,7 +578,7 @@ fn a_line_that_starts_with_a_right_to_left_name_keeps_its_left_to_right_order() 
     // the neutral " · " next to right-to-left text on the other side of the name, so the line is compared by
     // its words, not as a whole.)
     let name = text.find("فاطمة الحسيني").expect("the name reads back whole");
-    let born = text.find("born 2014-03-01").expect("the date of birth reads back");
+    let born = text.find("born 1 March 2014").expect("the date of birth reads back");
     let exported = text.find("exported 23 November 2026, 3:00 am CST").expect("the export time reads back");
     assert!(name < born && born < exported, "the subtitle in its own order:\n{text}");
     let client = text.find("Client: فاطمة الحسيني").expect("a field whose value is a right-to-left name");
