@@ -194,11 +194,13 @@ impl Driver {
 
     /// A WebDriver session on a fresh app process opened on `vault`.
     pub async fn launch(&self, vault: &Path) -> Client {
+        self.session(env!("CARGO_BIN_EXE_saferoom-app"), serde_json::json!(["--vault", vault])).await
+    }
+
+    /// A WebDriver session on a fresh process of the app at `application`, started with `args`.
+    pub async fn session(&self, application: &str, args: serde_json::Value) -> Client {
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": env!("CARGO_BIN_EXE_saferoom-app"), "args": ["--vault", vault] }),
-        );
+        capabilities.insert("tauri:options".into(), serde_json::json!({ "application": application, "args": args }));
         capabilities.insert("browserName".into(), serde_json::json!("wry"));
         // On a loaded 2-core machine WebKitWebDriver behind tauri-driver can drop the very first request of a
         // session (seen once as hyper's IncompleteMessage); a new session is asked for up to three times.
@@ -222,6 +224,39 @@ impl Driver {
             }
         }
     }
+}
+
+/// Process `pid`'s environment, as a second start from the same desktop session would have it.
+pub fn environment_of(pid: u32) -> Vec<(String, String)> {
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("the app's environment");
+    environ
+        .split(|byte| *byte == 0)
+        .filter_map(|pair| {
+            let (name, value) = std::str::from_utf8(pair).ok()?.split_once('=')?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+/// A person starts the app at `application` again while process `first` runs: the same desktop session
+/// (display, D-Bus, folders), so `first`'s own environment. The second process must hand over to the first
+/// window and end by itself, successfully.
+pub async fn launch_again(application: &str, first: u32) {
+    let environment = environment_of(first);
+    let mut second =
+        std::process::Command::new(application).env_clear().envs(environment).spawn().expect("a second launch");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > UI_WAIT {
+            let _ = second.kill();
+            panic!("the second launch kept running beside the first");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "the second launch ends quietly: {status}");
 }
 
 impl Driver {

@@ -3,7 +3,6 @@
 //! (The installed package is tested the same way in tests/package.)
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::harness::{wait_for, Journey, UI_WAIT};
@@ -21,18 +20,6 @@ fn app_processes() -> Vec<u32> {
     found
 }
 
-/// The first app's own environment, as a second start from the same desktop session would have it.
-fn environment_of(pid: u32) -> Vec<(String, String)> {
-    let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("the app's environment");
-    environ
-        .split(|byte| *byte == 0)
-        .filter_map(|pair| {
-            let (name, value) = std::str::from_utf8(pair).ok()?.split_once('=')?;
-            Some((name.to_owned(), value.to_owned()))
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r17_a_second_launch_shows_the_first_window_and_the_size_is_remembered() {
     let _one_at_a_time = super::harness::one_at_a_time().await;
@@ -46,24 +33,8 @@ async fn journey() {
     let running = app_processes();
     assert_eq!(running.len(), 1, "one app process: {running:?}");
 
-    let environment = environment_of(running[0]);
-    let mut second = Command::new(env!("CARGO_BIN_EXE_saferoom-app"))
-        .env_clear()
-        .envs(environment.iter().cloned())
-        .spawn()
-        .expect("a second launch");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > UI_WAIT {
-            let _ = second.kill();
-            panic!("the second launch kept running beside the first");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "the second launch ends quietly: {status}");
+    let environment = super::harness::environment_of(running[0]);
+    super::harness::launch_again(env!("CARGO_BIN_EXE_saferoom-app"), running[0]).await;
     assert_eq!(app_processes(), running, "the first app still runs, alone");
     assert_eq!(client.windows().await.expect("the window list").len(), 1, "one window");
     wait_for(&client, "#create-screen").await;

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use harness::{click, select_value, set_value, type_into, wait_for, wait_for_text, Journey, UI_WAIT};
 
 const PACKAGE: &str = "saferoom";
@@ -124,50 +124,7 @@ async fn wait_until_no_app_runs() {
 
 /// A WebDriver session on the installed app, started with no arguments: it opens the vault in its usual place.
 async fn launch_installed(journey: &Journey) -> Client {
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("tauri:options".into(), serde_json::json!({ "application": INSTALLED, "args": [] }));
-    capabilities.insert("browserName".into(), serde_json::json!("wry"));
-    let address = format!("http://127.0.0.1:{}", journey.driver.port);
-    let mut attempt = 1;
-    loop {
-        let session =
-            tokio::time::timeout(UI_WAIT, ClientBuilder::native().capabilities(capabilities.clone()).connect(&address))
-                .await
-                .expect("WebDriver session within the time limit");
-        match session {
-            Ok(client) => return client,
-            Err(error) if attempt < 3 => {
-                eprintln!("WebDriver session attempt {attempt} failed ({error:?}); asking again");
-                attempt += 1;
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-            Err(error) => panic!("WebDriver session: {error:?}"),
-        }
-    }
-}
-
-/// A person starts Saferoom again from the menu while it runs: the same session (display, D-Bus, folders),
-/// so the first process's own environment. The second process must hand over and end by itself.
-async fn launch_again_from_the_menu(first: u32) {
-    let environ = std::fs::read(format!("/proc/{first}/environ")).expect("the app's environment");
-    let environment = environ.split(|byte| *byte == 0).filter_map(|pair| {
-        let pair = std::str::from_utf8(pair).ok()?;
-        let (name, value) = pair.split_once('=')?;
-        Some((name.to_owned(), value.to_owned()))
-    });
-    let mut second = Command::new(INSTALLED).env_clear().envs(environment).spawn().expect("a second launch");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > UI_WAIT {
-            let _ = second.kill();
-            panic!("the second launch kept running beside the first");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "the second launch ends quietly: {status}");
+    journey.driver.session(INSTALLED, serde_json::json!([])).await
 }
 
 async fn create_owner_and_a_client(client: &Client, vault: &Path) {
@@ -258,7 +215,8 @@ async fn journey() {
     // A second launch brings the first window forward and ends: one process, one window.
     let running = app_processes();
     assert_eq!(running.len(), 1, "one app process: {running:?}");
-    launch_again_from_the_menu(running[0]).await;
+    // A person starts Saferoom again from the menu while it runs.
+    harness::launch_again(INSTALLED, running[0]).await;
     assert_eq!(app_processes(), running, "the first app still runs, alone");
     assert_eq!(client.windows().await.expect("the window list").len(), 1, "one window");
     wait_for_text(&client, "#client-name", FAMILY_NAME).await;
