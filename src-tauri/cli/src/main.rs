@@ -218,6 +218,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 report.schema_version,
                 slot_names(&vault)
             );
+            if core(vault.key_rotation_due())? {
+                println!(
+                    "note: a way in was taken away while the vault was in use, and its key has not been changed \
+                     since; it is changed when the vault is next opened for changes (the app, or `rekey`)"
+                );
+            }
         }
         Command::Rekey(unlock) => {
             let mut vault = open_writer(&paths, &owner_way_in(&unlock, "rekey")?)?;

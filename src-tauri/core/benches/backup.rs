@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use saferoom_core::progress::{Progress, Stage};
-use saferoom_core::testing::{bulk_clients, execute_raw, owner_vault, test_now};
+use saferoom_core::testing::{bulk_clients, bulk_note_text, owner_vault, test_now};
 
 /// 16,384 notes of 64 KiB (hex text): 1 GiB of note text.
 const NOTES: usize = 16_384;
@@ -61,18 +61,7 @@ fn backup_1gib(c: &mut Criterion) {
     let (vault, owner) = owner_vault(folder.path()).unwrap();
     bulk_clients(&vault, owner.staff_id(), 1).unwrap();
     let started = Instant::now();
-    // One client's notes, written directly (not through the API: no audit entries, just bulk).
-    execute_raw(
-        &vault,
-        &format!(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {NOTES})
-             INSERT INTO progress_notes (id, client_id, author_id, session_date, body, created_at, updated_at)
-             SELECT 'bulk-' || i, (SELECT id FROM clients LIMIT 1), (SELECT id FROM staff LIMIT 1), '2026-01-01',
-                    hex(randomblob({half})), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n;",
-            half = NOTE_BYTES / 2
-        ),
-    );
-    execute_raw(&vault, "PRAGMA wal_checkpoint(TRUNCATE);");
+    bulk_note_text(&vault, NOTES, NOTE_BYTES);
     let database = folder.path().join("practice.saferoom");
     let size = std::fs::metadata(&database).unwrap().len();
     eprintln!("filled the vault to {:.2} GiB in {:?}", size as f64 / f64::from(1u32 << 30), started.elapsed());

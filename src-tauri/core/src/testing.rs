@@ -205,6 +205,23 @@ pub fn execute_raw(vault: &crate::Vault, sql: &str) {
     vault.connection().execute_batch(sql).expect("raw SQL");
 }
 
+/// Grow a vault with `notes` progress notes of `note_bytes` of hex text each on its first client, written
+/// directly (no audit entries, just bulk), then fold the write-ahead log into the database: for benchmarks of
+/// whole-file work (backup, key rotation) on a vault of a given size.
+pub fn bulk_note_text(vault: &crate::Vault, notes: usize, note_bytes: usize) {
+    execute_raw(
+        vault,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {notes})
+             INSERT INTO progress_notes (id, client_id, author_id, session_date, body, created_at, updated_at)
+             SELECT 'bulk-' || i, (SELECT id FROM clients LIMIT 1), (SELECT id FROM staff LIMIT 1), '2026-01-01',
+                    hex(randomblob({half})), '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' FROM n;
+             PRAGMA wal_checkpoint(TRUNCATE);",
+            half = note_bytes / 2
+        ),
+    );
+}
+
 /// One integer from a query with text parameters (for tests that check the stored rows directly).
 pub fn scalar(vault: &crate::Vault, sql: &str, params: &[&str]) -> i64 {
     vault.connection().query_row(sql, rusqlite::params_from_iter(params), |row| row.get(0)).expect("scalar query")

@@ -23,7 +23,11 @@ fn worker() {
     saferoom_core::vault::set_program_name("nothing-lost worker");
     let paths = VaultPaths::new(std::env::var("SAFEROOM_WORKER_VAULT").unwrap());
     let passphrase = SecretString::from(std::env::var("SAFEROOM_WORKER_PASSPHRASE").unwrap());
-    let mut vault = Vault::open(&paths, Unlock::Passphrase(&passphrase)).unwrap();
+    // The revoking worker changes the passphrase, so it comes in with the recovery code.
+    let mut vault = match std::env::var("SAFEROOM_WORKER_RECOVERY_CODE") {
+        Ok(code) => Vault::open(&paths, Unlock::RecoveryCode(&SecretString::from(code))).unwrap(),
+        Err(_) => Vault::open(&paths, Unlock::Passphrase(&passphrase)).unwrap(),
+    };
     println!("open");
     match role.as_str() {
         // Hold the vault as its writer until stdin closes.
@@ -39,12 +43,30 @@ fn worker() {
                 Err(error) => println!("error {:?} {error}", error.code()),
             }
         },
+        // Take the passphrase away over and over (replacing it by the other of two), each time rotating the
+        // key, until killed.
+        "revoke" => loop {
+            for next in [REVOKED_A, REVOKED_B] {
+                match vault.set_passphrase(&SecretString::from(next), test_now()) {
+                    Ok(()) => println!("replaced"),
+                    Err(error) => println!("error {:?} {error}", error.code()),
+                }
+            }
+        },
         other => panic!("unknown worker role {other}"),
     }
 }
 
+/// The two passphrases the revoking worker swaps.
+const REVOKED_A: &str = "first swapped practice passphrase";
+const REVOKED_B: &str = "second swapped practice passphrase";
+
 fn start_worker(role: &str, practice: &TestPractice) -> (Child, BufReader<ChildStdout>) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    if role == "revoke" {
+        command.env("SAFEROOM_WORKER_RECOVERY_CODE", practice.recovery_code.expose());
+    }
+    let mut child = command
         .args(["worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env("SAFEROOM_WORKER", role)
         .env("SAFEROOM_WORKER_VAULT", &practice.paths.database)
@@ -111,6 +133,58 @@ fn r12_1_killed_rekeys_always_leave_a_vault_that_opens_every_way() {
         assert_eq!(scalar(&vault, "SELECT count(*) FROM clients", &[]), clients);
     }
     eprintln!("rekey under SIGKILL: {kills} kills, {rekeys} rekeys reported, every way in opened after each");
+}
+
+/// Issue 18, "Revoking someone rotates the key", under SIGKILL: a process taking the passphrase away over and
+/// over (each time the key is rotated) is killed at random moments. After every kill the vault opens, holds
+/// every client and verifies; the next open for changes leaves no rotation due; and once the first
+/// passphrase is gone, the key-slot file from before never opens today's database with it — however the
+/// revocation was cut short.
+#[test]
+fn r18_killed_revocations_are_finished_at_the_next_open() {
+    let folder = tempfile::tempdir().unwrap();
+    let practice = practice(&folder.path().join("practice.saferoom"), 500);
+    let before = std::fs::read(&practice.paths.key_slots).unwrap();
+    let clients = {
+        let vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+        scalar(&vault, "SELECT count(*) FROM clients", &[])
+    };
+    let mut rng = rand::thread_rng();
+    let (mut kills, mut replaced, mut first_gone) = (0, 0, 0);
+    for _ in 0..16 {
+        let (mut child, mut stdout) = start_worker("revoke", &practice);
+        std::thread::sleep(Duration::from_millis(rng.gen_range(0..1500)));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut rest);
+        assert!(!rest.contains("error"), "the worker's revocations failed: {rest}");
+        replaced += rest.matches("replaced").count();
+
+        let vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+        assert!(!vault.key_rotation_due().unwrap(), "after kill {kills}: the open finished the rotation");
+        assert_eq!(scalar(&vault, "SELECT count(*) FROM clients", &[]), clients);
+        vault.verify_integrity().unwrap();
+        let first_still_opens = Vault::open_shared(&practice.paths, Unlock::Passphrase(&practice.passphrase)).is_ok();
+        if !first_still_opens {
+            first_gone += 1;
+            assert!(
+                !vault.key_slots_from_before_open_today(&before, Unlock::Passphrase(&practice.passphrase)).unwrap(),
+                "after kill {kills}: the passphrase taken away still opens today's database from the old key-slot file"
+            );
+        }
+        drop(vault);
+        let swapped = [REVOKED_A, REVOKED_B]
+            .iter()
+            .filter(|passphrase| {
+                Vault::open_shared(&practice.paths, Unlock::Passphrase(&SecretString::from(**passphrase))).is_ok()
+            })
+            .count();
+        assert_eq!(swapped + usize::from(first_still_opens), 1, "after kill {kills}: exactly one passphrase opens it");
+    }
+    assert!(first_gone > 0, "no run got as far as taking the first passphrase away: the test proved nothing");
+    eprintln!("revocation under SIGKILL: {kills} kills, {replaced} replacements reported, {first_gone} checks against the old key-slot file");
 }
 
 /// Case 4 (and 2, 3 through it): a second writer process on the same vault is refused with

@@ -128,6 +128,7 @@ pub(crate) fn action_label(action: &str) -> &'static str {
         actions::VAULT_CREATED => "Created the vault",
         actions::INTEGRITY_CHECKED => "Checked the vault's integrity",
         actions::REKEYED => "Changed the vault's key",
+        actions::REKEY_DUE => "The vault's key change waits",
         actions::RESTORED => "Restored from a backup",
         _ => "Other",
     }

@@ -129,8 +129,11 @@ pub mod actions {
     pub const VAULT_CREATED: &str = "vault.created";
     /// Every page of the vault passed its integrity check (an unlock check).
     pub const INTEGRITY_CHECKED: &str = "vault.integrity_checked";
-    /// The data key was rotated.
+    /// The data key was rotated (by an owner, or after someone was disabled).
     pub const REKEYED: &str = "vault.rekeyed";
+    /// Someone was disabled while another program had the vault open: the data key's rotation waits for the
+    /// next open for changes.
+    pub const REKEY_DUE: &str = "vault.rekey_due";
     /// The vault was restored from a backup (recorded in the restored vault).
     pub const RESTORED: &str = "vault.restored";
 }

@@ -25,7 +25,7 @@ use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result, SecretKind};
 use crate::ids::StaffId;
 use crate::sensitive::SecretString;
-use crate::vault::{Founder, OpenedWith, Unlock, Vault, VaultPaths};
+use crate::vault::{Founder, OpenedWith, Rotation, Unlock, Vault, VaultPaths};
 
 pub(crate) use store::load;
 
@@ -426,7 +426,7 @@ pub fn set_active(
         actor.require(Operation::EnableOrDisableStaff)?;
         let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
         if target.active == active {
-            return Ok(false);
+            return Ok(None);
         }
         if !active && &target.id == session.staff_id() {
             return Err(Error::conflict("You cannot disable your own account; another owner can"));
@@ -437,10 +437,22 @@ pub fn set_active(
         store::set_active(transaction, staff_id, active, now)?;
         let what = if active { "enabled" } else { "disabled" };
         actor.record(transaction, now, actions::STAFF_ACTIVE_CHANGED, None, &format!("{}: {what}", target.login))?;
-        Ok(true)
+        Ok(Some(target.login))
     })?;
-    if changed && !active {
-        vault.remove_staff_slot(staff_id.as_str())?;
+    if let (Some(login), false) = (changed, active) {
+        // Their slot goes and the data key is rotated, so an old key-slot file they kept is of no use. A
+        // rotation that must wait (another program has the vault open) is done at the next open for changes.
+        let (action, detail) = match vault.remove_staff_slot(staff_id.as_str())? {
+            Rotation::Done => (actions::REKEYED, format!("after disabling {login}")),
+            Rotation::Waiting | Rotation::NotDue => (
+                actions::REKEY_DUE,
+                format!(
+                    "after disabling {login}: another Saferoom program has the vault open; the key is changed when \
+                     the vault is next opened for changes"
+                ),
+            ),
+        };
+        access::run(vault, session, now, |transaction, actor| actor.record(transaction, now, action, None, &detail))?;
     }
     loaded(vault, staff_id)
 }

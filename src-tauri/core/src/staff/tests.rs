@@ -107,6 +107,46 @@ fn disabling_removes_the_key_slot_and_ends_access_at_once() {
     sign_in(&fixture.vault, &mut throttle, "carl", &password(PASSWORD), test_now()).unwrap_err();
 }
 
+/// Issue 18, "Revoking someone rotates the key": a disabled person who kept an old key-slot file (their own
+/// copy of `.keys`, or one from a backup) cannot open the vault as it is now with their password.
+#[test]
+fn r18_a_disabled_persons_old_key_slot_file_and_password_never_open_the_current_vault() {
+    let mut fixture = practice();
+    let owner = fixture.owner.clone();
+    let clinician_id = fixture.clinician.staff_id().clone();
+    let kept = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let carl = password(PASSWORD);
+    let unlock = || Unlock::StaffPassword { login: "carl", password: &carl };
+    assert!(fixture.vault.key_slots_from_before_open_today(&kept, unlock()).unwrap(), "before, the kept file opens it");
+
+    set_active(&mut fixture.vault, &owner, &clinician_id, false, test_now()).unwrap();
+    assert!(!fixture.vault.key_rotation_due().unwrap(), "rotated at once: no other program has the vault open");
+    assert!(
+        !fixture.vault.key_slots_from_before_open_today(&kept, unlock()).unwrap(),
+        "the old key does not open today's database"
+    );
+    // Nor after more work, nor with anyone else's way in from the kept file.
+    crate::clients::create(&fixture.vault, &owner, crate::testing::client_input("Ruth", "Ellis"), test_now()).unwrap();
+    assert!(
+        !fixture.vault.key_slots_from_before_open_today(&kept, unlock()).unwrap(),
+        "the old key does not open today's database"
+    );
+    assert!(
+        !fixture
+            .vault
+            .key_slots_from_before_open_today(
+                &kept,
+                Unlock::StaffPassword { login: "fran", password: &password(PASSWORD) },
+            )
+            .unwrap(),
+        "the old key does not open today's database"
+    );
+    // Those still here sign in as before.
+    fixture.vault.verify_integrity().unwrap();
+    let mut throttle = LoginThrottle::default();
+    sign_in(&fixture.vault, &mut throttle, "fran", &password(PASSWORD), test_now()).unwrap();
+}
+
 #[test]
 fn the_last_active_owner_cannot_be_demoted_or_disabled() {
     let mut fixture = practice();

@@ -221,6 +221,21 @@ enum Mode {
 /// and during a change the one being written (a crash between the two writes leaves either acceptable).
 const GENERATION_KEY: &str = "key_slots_generation";
 const PENDING_GENERATION_KEY: &str = "key_slots_generation_pending";
+/// The `vault_meta` row set while a way in has been (or is being) taken away and the data key not yet rotated
+/// since: an older key-slot file could still open the database with that way in until the rotation is done.
+const ROTATION_DUE_KEY: &str = "key_rotation_due";
+
+/// What became of the key rotation that follows taking a way in away ([`Vault::rotate_key_if_due`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// No way in was taken away since the last rotation.
+    NotDue,
+    /// The data key was rotated: no older key-slot file opens the database any more.
+    Done,
+    /// Not yet: another Saferoom program has the vault open, the disk is short, or this handle only reads.
+    /// It stays due and is done at the next open for changes (or the next revocation).
+    Waiting,
+}
 
 impl std::fmt::Debug for Vault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -812,6 +827,8 @@ impl Vault {
         } else {
             vault.settle_generation()?;
         }
+        // A revocation whose key rotation could not be done then (or was cut short) is done now.
+        vault.rotate_key_if_due();
         Ok(vault)
     }
 
@@ -871,12 +888,16 @@ impl Vault {
         self.put_slot(slot)
     }
 
-    /// Remove a staff member's password slot (they can no longer open the vault). Missing is fine.
-    pub(crate) fn remove_staff_slot(&mut self, staff_id: &str) -> Result<()> {
-        // Checked on the fresh copy too: another writer before us may have given them a slot.
-        self.change_slots(|fresh| {
-            fresh.slots.retain(|slot| slot.staff_id.as_deref() != Some(staff_id));
-            Ok(())
+    /// Remove a staff member's password slot (they can no longer open the vault) and rotate the data key, so
+    /// an older key-slot file with their slot never opens the database again ([`Vault::revoke`]). Missing is
+    /// fine.
+    pub(crate) fn remove_staff_slot(&mut self, staff_id: &str) -> Result<Rotation> {
+        self.revoke(|vault| {
+            // Checked on the fresh copy too: another writer before us may have given them a slot.
+            vault.change_slots(|fresh| {
+                fresh.slots.retain(|slot| slot.staff_id.as_deref() != Some(staff_id));
+                Ok(())
+            })
         })
     }
 
@@ -960,11 +981,7 @@ impl Vault {
     /// someone else is kept, never written over), then write it as the next generation. Only the writer
     /// changes the file.
     fn change_slots(&mut self, change: impl FnOnce(&mut SlotFile) -> Result<()>) -> Result<()> {
-        if !self.is_writer() {
-            return Err(Error::forbidden(
-                "this vault was opened for reading only; open it for changes to change its ways in",
-            ));
-        }
+        self.require_writer_for_slots()?;
         let _short = lock::KeySlotsLock::take(&self.real.key_slots)?;
         let mut fresh = SlotFile::read(&self.real.key_slots)?;
         if fresh.vault_id != self.slots.vault_id {
@@ -1022,18 +1039,119 @@ impl Vault {
         self.put_slot(slot)
     }
 
-    /// Add or replace the passphrase slot. Only the key-slot file changes.
+    /// Add or replace the passphrase slot. Adding changes only the key-slot file; replacing takes the old
+    /// passphrase away, so the data key is rotated as well ([`Vault::revoke`]).
     pub fn set_passphrase(&mut self, passphrase: &SecretString, now: OffsetDateTime) -> Result<()> {
         check_passphrase(passphrase)?;
-        self.put_typed_slot(SlotKind::Passphrase, "Practice passphrase", passphrase.expose().as_bytes(), now)
+        let secret = passphrase.expose().as_bytes();
+        if !self.has_slot(SlotKind::Passphrase) {
+            return self.put_typed_slot(SlotKind::Passphrase, "Practice passphrase", secret, now);
+        }
+        self.revoke(|vault| vault.put_typed_slot(SlotKind::Passphrase, "Practice passphrase", secret, now))?;
+        Ok(())
     }
 
     /// Replace the recovery code (e.g. after it was used or exposed). Returns the new code: show it once.
+    /// The old code is taken away, so the data key is rotated as well ([`Vault::revoke`]).
     pub fn replace_recovery_code(&mut self, now: OffsetDateTime) -> Result<SecretString> {
         let code = recovery::generate();
         let canonical = recovery::normalize(&code)?;
-        self.put_typed_slot(SlotKind::RecoveryCode, "Recovery code", canonical.expose().as_bytes(), now)?;
+        let secret = canonical.expose().as_bytes();
+        if !self.has_slot(SlotKind::RecoveryCode) {
+            self.put_typed_slot(SlotKind::RecoveryCode, "Recovery code", secret, now)?;
+        } else {
+            self.revoke(|vault| vault.put_typed_slot(SlotKind::RecoveryCode, "Recovery code", secret, now))?;
+        }
         Ok(code)
+    }
+
+    /// Take a way in away (`change` writes the key-slot file without it) and rotate the data key, so that a
+    /// key-slot file copied before — an old `.keys`, one kept from a backup — never opens the database as it
+    /// is from now on with that way in (issue: revocation). The rotation is marked due in the database before
+    /// the slot changes, so a crash at any point leaves it due and the next open for changes does it. When
+    /// the rotation cannot be done now (another program has the vault open, the disk is short) the way in
+    /// is still gone from the current key-slot file and the rotation stays due: [`Rotation::Waiting`].
+    pub(crate) fn revoke(&mut self, change: impl FnOnce(&mut Vault) -> Result<()>) -> Result<Rotation> {
+        self.require_writer_for_slots()?;
+        let was_due = self.key_rotation_due()?;
+        if !was_due {
+            write_meta(&self.connection, ROTATION_DUE_KEY, Some(1))?;
+        }
+        if let Err(error) = change(self) {
+            if !was_due {
+                // Nothing was taken away: leave no rotation due because of it (if this fails too, the next open
+                // rotates once for nothing, which is harmless).
+                let _ = write_meta(&self.connection, ROTATION_DUE_KEY, None);
+            }
+            return Err(error);
+        }
+        Ok(self.rotate_key_if_due())
+    }
+
+    fn require_writer_for_slots(&self) -> Result<()> {
+        if !self.is_writer() {
+            return Err(Error::forbidden(
+                "this vault was opened for reading only; open it for changes to change its ways in",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a way in was taken away and the data key not rotated since (an older key-slot file could
+    /// still open the database with it).
+    pub fn key_rotation_due(&self) -> Result<bool> {
+        Ok(read_meta(&self.connection, ROTATION_DUE_KEY)?.is_some())
+    }
+
+    /// What someone holding a key-slot file from before (`key_slots`, e.g. a kept `.keys` or one from a
+    /// backup) and its secret can do without Saferoom (which would refuse the file as older than the vault):
+    /// take the data key out of their slot with their own tools and try it, and any key staged beside it, on a
+    /// copy of today's database. Whether either opens it.
+    #[cfg(any(test, feature = "testing"))]
+    #[doc(hidden)]
+    pub fn key_slots_from_before_open_today(&self, key_slots: &[u8], unlock: Unlock<'_>) -> Result<bool> {
+        let scratch = tempfile::tempdir().map_err(|source| Error::Io {
+            action: "make a scratch folder for",
+            path: self.real.database.clone(),
+            source,
+        })?;
+        let (slots_path, database) = (scratch.path().join("old.keys"), scratch.path().join("today.saferoom"));
+        self.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        let copied =
+            std::fs::write(&slots_path, key_slots).and_then(|()| std::fs::copy(&self.real.database, &database));
+        copied.map_err(|source| Error::Io { action: "copy", path: self.real.database.clone(), source })?;
+        let slots = SlotFile::read(&slots_path)?;
+        let (opened, _) = open_slot(&slots, &slots_path, unlock)?;
+        for key in std::iter::once(&opened.current).chain(opened.next.as_ref()) {
+            if try_key_as(&database, key, OpenAs::ReadWrite)?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Rotate the data key if a revocation left it due. Never fails: a rotation that cannot be done now stays
+    /// due ([`Rotation::Waiting`], logged by error code) and the vault is as it was ([`Vault::rekey`] is
+    /// crash-safe and changes nothing when it fails).
+    pub fn rotate_key_if_due(&mut self) -> Rotation {
+        match self.key_rotation_due() {
+            Ok(true) => {}
+            Ok(false) => return Rotation::NotDue,
+            Err(error) => {
+                tracing::warn!(code = ?error.code(), "could not read whether a key rotation is due");
+                return Rotation::Waiting;
+            }
+        }
+        if !matches!(self.access, Access::Writer(_)) {
+            return Rotation::Waiting;
+        }
+        match self.rekey() {
+            Ok(()) => Rotation::Done,
+            Err(error) => {
+                tracing::warn!(code = ?error.code(), "the key rotation after a revocation waits for the next open");
+                Rotation::Waiting
+            }
+        }
     }
 
     /// Put a fresh key in the keychain and (re)make this OS account's keychain slot, e.g. after the keychain
@@ -1066,11 +1184,17 @@ impl Vault {
         Ok(())
     }
 
-    /// Remove a slot. At least one slot a person can type (recovery code or passphrase) must remain.
+    /// Remove a slot. At least one slot a person can type (recovery code or passphrase) must remain. The data
+    /// key is rotated as well ([`Vault::revoke`]).
     pub fn remove_slot(&mut self, kind: SlotKind) -> Result<()> {
         if kind == SlotKind::StaffPassword {
             return Err(Error::invalid("key_slots", "Staff passwords are removed by disabling the staff member."));
         }
+        self.revoke(|vault| vault.remove_slot_of_kind(kind))?;
+        Ok(())
+    }
+
+    fn remove_slot_of_kind(&mut self, kind: SlotKind) -> Result<()> {
         self.change_slots(|fresh| {
             let before = fresh.slots.len();
             fresh.slots.retain(|slot| slot.kind != kind);
@@ -1146,6 +1270,11 @@ impl Vault {
         self.data_key = next;
         let back_to_wal = self.connection.execute_batch("PRAGMA journal_mode = WAL;");
         self.settle_staged_key(true)?;
+        // Any rotation a revocation left due is done by this one. Should this write fail, the next open for
+        // changes rotates once more, which is harmless.
+        if let Err(error) = write_meta(&self.connection, ROTATION_DUE_KEY, None) {
+            tracing::warn!(code = ?error.code(), "could not record that the key rotation is done");
+        }
         // Still in rollback-journal mode if this failed; the next open switches back.
         back_to_wal?;
         Ok(())

@@ -322,7 +322,7 @@ fn an_unwritable_folder_is_an_io_error_and_leaves_nothing() {
 }
 
 #[test]
-fn adding_and_removing_slots_never_touches_the_database() {
+fn adding_slots_never_touches_the_database() {
     let fixture = fixture();
     let vault_created =
         Vault::create(&fixture.paths, CreateOptions { keychain: None, passphrase: None, owner: None, now: test_now() })
@@ -330,25 +330,17 @@ fn adding_and_removing_slots_never_touches_the_database() {
     let code = vault_created.recovery_code;
     let mut vault = vault_created.vault;
     vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    let database_before = std::fs::read(&fixture.paths.database).unwrap();
     let error = Vault::open_shared(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap_err();
     assert!(matches!(error, Error::NoSuchSlot("passphrase")), "{error:?}");
 
     vault.set_passphrase(&passphrase(), test_now()).unwrap();
     vault.enroll_keychain(&fixture.keychain, test_now()).unwrap();
     assert_eq!(vault.slots().len(), 3);
-    // The database keeps only the generation of the key-slot file it expects.
-    vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
-    let database_before = std::fs::read(&fixture.paths.database).unwrap();
     Vault::open_shared(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
-
-    vault.remove_slot(SlotKind::RecoveryCode).unwrap();
-    let error = vault.remove_slot(SlotKind::Passphrase).unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { .. }), "the last typed slot stays: {error:?}");
-    let error = Vault::open_shared(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
-    assert!(matches!(error, Error::NoSuchSlot(_)), "{error:?}");
-    let new_code = vault.replace_recovery_code(test_now()).unwrap();
-    assert_ne!(new_code.expose(), code.expose());
-    Vault::open_shared(&fixture.paths, Unlock::RecoveryCode(&new_code)).unwrap();
+    Vault::open_shared(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    assert!(!vault.key_rotation_due().unwrap());
+    // The database keeps only the generation of the key-slot file it expects.
     vault.connection().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
     let pages_differing = std::fs::read(&fixture.paths.database)
         .unwrap()
@@ -357,6 +349,108 @@ fn adding_and_removing_slots_never_touches_the_database() {
         .filter(|(now, before)| now != before)
         .count();
     assert!(pages_differing <= 2, "only the generation's row changed: {pages_differing} pages");
+}
+
+/// Issue 18, "Revoking someone rotates the key": removing a slot, or replacing the recovery code or the
+/// passphrase, rotates the data key, so a key-slot file kept from before never opens today's database with
+/// the way in that was taken away — while the ways in that remain open it as before.
+#[test]
+fn r18_taking_a_way_in_away_rotates_the_key_so_an_old_key_slot_file_never_opens_the_vault() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let mut vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    insert_client(&vault, "Grace Hopper");
+    let old_slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    // As long as nothing was taken away, the old file opens today's database (so the checks below can fail).
+    assert!(
+        vault.key_slots_from_before_open_today(&old_slots, Unlock::RecoveryCode(&code)).unwrap(),
+        "the old key opens today's database"
+    );
+
+    let key_before = vault.data_key.as_bytes().to_vec();
+    vault.remove_slot(SlotKind::RecoveryCode).unwrap();
+    assert_ne!(vault.data_key.as_bytes(), &key_before[..], "the data key was rotated");
+    assert!(!vault.key_rotation_due().unwrap());
+    assert!(
+        !vault.key_slots_from_before_open_today(&old_slots, Unlock::RecoveryCode(&code)).unwrap(),
+        "the old key does not open today's database"
+    );
+    assert!(
+        !vault.key_slots_from_before_open_today(&old_slots, Unlock::Passphrase(&passphrase())).unwrap(),
+        "no way in of the old file opens it"
+    );
+
+    // A refused removal takes nothing away, rotates nothing and leaves nothing due.
+    let key_before = vault.data_key.as_bytes().to_vec();
+    let error = vault.remove_slot(SlotKind::Passphrase).unwrap_err();
+    assert!(matches!(error, Error::InvalidInput { .. }), "the last typed slot stays: {error:?}");
+    assert_eq!(vault.data_key.as_bytes(), &key_before[..]);
+    assert!(!vault.key_rotation_due().unwrap());
+
+    // Replacing the passphrase takes the old one away.
+    let old_slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let new_passphrase = SecretString::from("copper kettle meadow rain");
+    vault.set_passphrase(&new_passphrase, test_now()).unwrap();
+    assert!(!vault.key_slots_from_before_open_today(&old_slots, Unlock::Passphrase(&passphrase())).unwrap());
+
+    // Replacing the recovery code takes the old one away (a first one is only added: nothing to take away).
+    let first_code = vault.replace_recovery_code(test_now()).unwrap();
+    let old_slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    assert!(
+        vault.key_slots_from_before_open_today(&old_slots, Unlock::RecoveryCode(&first_code)).unwrap(),
+        "the old key opens today's database"
+    );
+    let second_code = vault.replace_recovery_code(test_now()).unwrap();
+    assert!(
+        !vault.key_slots_from_before_open_today(&old_slots, Unlock::RecoveryCode(&first_code)).unwrap(),
+        "the old key does not open today's database"
+    );
+
+    // Every remaining way in opens the vault, with its data.
+    vault.lock();
+    for unlock in
+        [Unlock::Keychain(&fixture.keychain), Unlock::RecoveryCode(&second_code), Unlock::Passphrase(&new_passphrase)]
+    {
+        let vault = Vault::open(&fixture.paths, unlock).unwrap();
+        assert_eq!(client_names(&vault), ["Grace Hopper"]);
+        vault.verify_integrity().unwrap();
+    }
+}
+
+/// Issue 18: a revocation while another program reads the vault cannot rotate the key then (a reader's key
+/// would go stale); the way in is gone from the key-slot file at once, the rotation stays due — recorded in
+/// the database, so a crash or a restart keeps it — and the next open for changes does it.
+#[test]
+fn r18_a_rotation_that_must_wait_for_a_reader_is_done_at_the_next_open() {
+    let fixture = fixture();
+    let code = create(&fixture);
+    let mut vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
+    insert_client(&vault, "Ada Lovelace");
+    let password = SecretString::from("ann's long password");
+    vault.put_staff_slot("staff-a", ("ann", "Ann Avery"), &password, test_now()).unwrap();
+    let old_slots = std::fs::read(&fixture.paths.key_slots).unwrap();
+    let ann = || Unlock::StaffPassword { login: "ann", password: &password };
+
+    let reader = Vault::open_shared(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    assert_eq!(vault.remove_staff_slot("staff-a").unwrap(), Rotation::Waiting);
+    assert!(vault.key_rotation_due().unwrap());
+    assert!(!slots::staff_logins(&fixture.paths.key_slots).contains(&"ann".to_owned()), "her slot is gone at once");
+    // Until the rotation, the old file still opens today's database: that is what "due" warns of.
+    assert!(vault.key_slots_from_before_open_today(&old_slots, ann()).unwrap(), "the old key opens today's database");
+    assert_eq!(vault.rotate_key_if_due(), Rotation::Waiting, "still a reader");
+    drop(reader);
+
+    // The writer goes away before it could rotate (as after a crash); the next open for changes rotates.
+    vault.lock();
+    let reopened = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
+    assert!(!reopened.key_rotation_due().unwrap());
+    assert!(
+        !reopened.key_slots_from_before_open_today(&old_slots, ann()).unwrap(),
+        "the old key does not open today's database"
+    );
+    assert_eq!(client_names(&reopened), ["Ada Lovelace"]);
+    reopened.lock();
+    Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
 }
 
 #[test]
@@ -714,7 +808,8 @@ fn r12_5_a_key_slot_file_from_another_moment_is_reported_as_such() {
     let code = create(&fixture);
     let older = std::fs::read(&fixture.paths.key_slots).unwrap();
     let mut vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
-    vault.set_passphrase(&SecretString::from("a newer practice passphrase"), test_now()).unwrap();
+    // A slot change that takes nothing away (so no key rotation): this account's keychain slot made anew.
+    vault.enroll_keychain(&fixture.keychain, test_now()).unwrap();
     vault.lock();
     let newer = std::fs::read(&fixture.paths.key_slots).unwrap();
     let database_now = std::fs::read(&fixture.paths.database).unwrap();
@@ -729,7 +824,7 @@ fn r12_5_a_key_slot_file_from_another_moment_is_reported_as_such() {
     // The database from before the change beside the newer key-slot file.
     std::fs::write(&fixture.paths.key_slots, &newer).unwrap();
     let mut vault = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap();
-    vault.set_passphrase(&passphrase(), test_now()).unwrap();
+    vault.enroll_keychain(&fixture.keychain, test_now()).unwrap();
     vault.lock();
     std::fs::write(&fixture.paths.database, &database_now).unwrap();
     let error = Vault::open(&fixture.paths, Unlock::RecoveryCode(&code)).unwrap_err();
@@ -754,7 +849,7 @@ fn a_key_slot_file_from_before_generations_opens_and_starts_counting() {
     std::fs::write(&fixture.paths.key_slots, serde_json::to_vec_pretty(&old).unwrap()).unwrap();
 
     let mut vault = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
-    vault.set_passphrase(&passphrase(), test_now()).unwrap();
+    vault.enroll_keychain(&fixture.keychain, test_now()).unwrap();
     let written = SlotFile::read(&fixture.paths.key_slots).unwrap();
     assert_eq!(written.generation, 1);
     assert_eq!(expected_generations(vault.connection()).unwrap(), Some(1..=1));
@@ -770,7 +865,7 @@ fn a_key_slot_file_read_during_a_change_is_read_again() {
     create(&fixture);
     let mut writer = Vault::open(&fixture.paths, Unlock::Passphrase(&passphrase())).unwrap();
     let stale = SlotFile::read(&fixture.paths.key_slots).unwrap();
-    writer.set_passphrase(&passphrase(), test_now()).unwrap();
+    writer.enroll_keychain(&fixture.keychain, test_now()).unwrap();
     assert_eq!(
         check_generation(writer.connection(), &stale, &fixture.paths.key_slots).unwrap_err().code(),
         ErrorCode::KeySlotsMismatch
