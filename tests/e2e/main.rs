@@ -7,6 +7,7 @@ mod families;
 mod first_day;
 mod harness;
 mod layout;
+mod lock;
 mod one_app;
 mod practice;
 mod records;
