@@ -16,11 +16,13 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev lib
              libayatana-appindicator3-dev librsvg2-dev pkg-config
 APT_TEST  := xvfb xauth webkit2gtk-driver poppler-utils gnome-keyring libsecret-tools dbus-x11 \
              x11-utils e2fsprogs dbus-bin faketime python3
+# Packaging: rpm for rpmsign (signing the .rpm) and `rpm --checksig` in the package test; gnupg for the keys.
+APT_PACKAGE := rpm gnupg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: run test deps-build deps-test toolchain ui ui-test lint rust-test fuzz bench clean package package-test icons
+.PHONY: run test deps-build deps-test deps-package toolchain ui ui-test lint rust-test fuzz bench clean package package-test icons
 
 run: deps-build ui
 	cargo run -p saferoom-app
@@ -47,6 +49,9 @@ deps-test: deps-build
 	$(call apt_install,$(APT_TEST))
 	command -v tauri-driver >/dev/null || cargo install tauri-driver --locked
 	command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+
+deps-package:
+	$(call apt_install,$(APT_PACKAGE))
 
 # Rust (stable, via rustup) and Node.js 20.19+ (Vite 7 needs it).
 toolchain:
@@ -88,14 +93,20 @@ bench: deps-build ui
 # Installers for Linux (.deb and .rpm) from the release build, with the Tauri bundler (the Tauri CLI from ui's
 # node modules), copied to target/packages under their usual names: saferoom_VERSION_amd64.deb,
 # saferoom-VERSION-1.x86_64.rpm. `nice` lets other builds on the machine go first. AppImage is not built: the
-# bundler downloads linuxdeploy and its plugins from GitHub for it (README, "Install from a package").
+# bundler downloads linuxdeploy, its plugins and the AppImage runtime from GitHub for it, and no package on
+# npm, PyPI or Debian that we found carries them (README, "Install from a package").
+# With SAFEROOM_SIGNING_KEY naming a GPG key, the installers are signed (scripts/sign-packages.sh: the .rpm
+# itself, and a signed SHA256SUMS list for all of them).
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
-package: deps-build ui
+package: deps-build deps-package ui
 	(cd src-tauri && nice -n 19 $(TAURI) build --ci --bundles deb,rpm)
 	bash tests/package/collect.sh target/release/bundle target/packages
+	if [ -n "$${SAFEROOM_SIGNING_KEY:-}" ]; then bash scripts/sign-packages.sh target/packages; fi
 
-# Install the .deb on this machine (as root), start the installed app to its first screen, upgrade it over itself,
-# remove it; the vault must survive (tests/package/main.rs). Also checks one app and the remembered window size.
+# Install an older version of the .deb on this machine (as root), start the installed app to its first screen,
+# put its vault back to an older schema, upgrade to this version (the app migrates the vault), upgrade over itself,
+# remove it; the vault must survive (tests/package/main.rs). Also checks one app, the remembered window size, and
+# signing with a throwaway key (a changed installer fails the check).
 package-test: package deps-test
 	SAFEROOM_PACKAGES=$(CURDIR)/target/packages cargo test -p saferoom-app --features package-test --test package
 

@@ -565,3 +565,56 @@ pub fn restore_options(replace: crate::vault::Replace) -> crate::vault::RestoreO
         check_way_in: crate::staff::require_owner_way_in,
     }
 }
+
+/// Put a vault back as a build before migration 0180 (issue 16) left it: schema version 170, the search index
+/// made the old way (lower-case words with their accents kept, prefixes keyed by the NOCASE display name, no
+/// sort keys). Opening it again with this build must migrate it and rebuild the index. Used by the core's
+/// re-index test and by the package test (an older install's vault, upgraded in place).
+pub fn index_as_before_0180(vault: &crate::Vault) {
+    let old_words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
+    };
+    let connection = vault.connection();
+    connection
+        .execute_batch(
+            "DROP TABLE client_sort_keys;
+             DROP TABLE client_search_prefixes;
+             CREATE TABLE client_search_prefixes (
+                 prefix    TEXT NOT NULL,
+                 sort_name TEXT NOT NULL COLLATE NOCASE,
+                 client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
+                 PRIMARY KEY (prefix, sort_name, client_id)
+             ) STRICT, WITHOUT ROWID;
+             CREATE INDEX client_search_prefixes_by_client ON client_search_prefixes (client_id);
+             CREATE INDEX clients_by_display_name ON clients (display_name COLLATE NOCASE, id);
+             DELETE FROM client_search_terms;
+             DELETE FROM vault_meta WHERE key = 'search_keys';",
+        )
+        .expect("the index is put back as before 0180");
+    let clients: Vec<(String, String, String, String)> = connection
+        .prepare("SELECT id, given_name, family_name, display_name FROM clients")
+        .and_then(|mut statement| {
+            statement
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .expect("the clients are read");
+    for (id, given, family, display_name) in &clients {
+        let mut terms = old_words(given);
+        terms.extend(old_words(family));
+        for term in &terms {
+            connection
+                .execute("INSERT OR IGNORE INTO client_search_terms (term, client_id) VALUES (?1, ?2)", [term, id])
+                .expect("an old search term");
+            for end in term.char_indices().map(|(end, _)| end).skip(1).chain([term.len()]).take(3) {
+                connection
+                    .execute(
+                        "INSERT OR IGNORE INTO client_search_prefixes (prefix, sort_name, client_id) VALUES (?1, ?2, ?3)",
+                        [&term[..end], display_name, id],
+                    )
+                    .expect("an old search prefix");
+            }
+        }
+    }
+    connection.pragma_update(None, "user_version", 170).expect("schema version 170");
+}

@@ -462,52 +462,8 @@ fn a_vault_indexed_the_old_way_is_reindexed_when_opened() {
     {
         crate::clients::create(&vault, &clinician, client_input(given, family), test_now()).unwrap();
     }
-    // Put the index back as the schema before 0180 had it, with terms as the old code made them.
-    let old_words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).map(str::to_lowercase).collect()
-    };
+    crate::testing::index_as_before_0180(&vault);
     let connection = vault.connection();
-    connection
-        .execute_batch(
-            "DROP TABLE client_sort_keys;
-             DROP TABLE client_search_prefixes;
-             CREATE TABLE client_search_prefixes (
-                 prefix    TEXT NOT NULL,
-                 sort_name TEXT NOT NULL COLLATE NOCASE,
-                 client_id TEXT NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
-                 PRIMARY KEY (prefix, sort_name, client_id)
-             ) STRICT, WITHOUT ROWID;
-             CREATE INDEX client_search_prefixes_by_client ON client_search_prefixes (client_id);
-             CREATE INDEX clients_by_display_name ON clients (display_name COLLATE NOCASE, id);
-             DELETE FROM client_search_terms;
-             DELETE FROM vault_meta WHERE key = 'search_keys';",
-        )
-        .unwrap();
-    let clients: Vec<(String, String, String, String)> = connection
-        .prepare("SELECT id, given_name, family_name, display_name FROM clients")
-        .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for (id, given, family, display_name) in &clients {
-        let mut terms = old_words(given);
-        terms.extend(old_words(family));
-        for term in &terms {
-            connection
-                .execute("INSERT OR IGNORE INTO client_search_terms (term, client_id) VALUES (?1, ?2)", [term, id])
-                .unwrap();
-            for end in term.char_indices().map(|(end, _)| end).skip(1).chain([term.len()]).take(3) {
-                connection
-                    .execute(
-                        "INSERT OR IGNORE INTO client_search_prefixes (prefix, sort_name, client_id) VALUES (?1, ?2, ?3)",
-                        [&term[..end], display_name, id],
-                    )
-                    .unwrap();
-            }
-        }
-    }
-    connection.pragma_update(None, "user_version", 170).unwrap();
     let old_term: i64 = connection
         .query_row("SELECT count(*) FROM client_search_terms WHERE term = 'zoë'", [], |row| row.get(0))
         .unwrap();
