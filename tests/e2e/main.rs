@@ -180,4 +180,15 @@ async fn journey() {
         .output()
         .unwrap();
     assert!(restored.status.success() && !restored.stdout.is_empty(), "the keychain entry was put back");
+
+    // The keychain hangs (its daemon stopped): after the keychain timeout the sign-in screen says so in plain
+    // words, and a password still opens the vault.
+    let frozen = journey.keychain.freeze();
+    let client = journey.launch().await;
+    let note = wait_for_text(&client, "#keychain-status", "did not answer").await;
+    assert!(note.contains("Sign in with your password, or use the recovery code"), "{note}");
+    screenshot(&client, "07-keychain-not-answering").await;
+    sign_in(&client, "olivia", "olivia's brand new password").await;
+    client.close().await.unwrap();
+    drop(frozen);
 }

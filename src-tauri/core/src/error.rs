@@ -44,6 +44,14 @@ pub enum Error {
         /// What the platform said, without secrets.
         detail: String,
     },
+    /// The keychain did not answer within [`crate::vault::KEYCHAIN_TIMEOUT`]; Saferoom stopped waiting.
+    /// Words that fit after "…:" and before the screen's own next step (sign in with a password, the
+    /// recovery code).
+    #[error(
+        "The system keychain did not answer within {} seconds, so Saferoom stopped waiting for it",
+        crate::vault::KEYCHAIN_TIMEOUT.as_secs()
+    )]
+    KeychainNotAnswering,
     /// The keychain works but no longer holds this vault's key.
     #[error("The system keychain no longer holds this vault's key. Unlock with the recovery code; the keychain entry can then be restored")]
     KeychainEntryMissing,
@@ -234,6 +242,8 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// [`Error::KeychainEntryMissing`].
     KeychainEntryMissing,
+    /// [`Error::KeychainNotAnswering`].
+    KeychainNotAnswering,
     /// [`Error::VaultMissing`].
     VaultMissing,
     /// [`Error::VaultExists`] and [`Error::OtherVaultExists`].
@@ -277,6 +287,7 @@ impl ErrorCode {
         ErrorCode::KeychainLocked,
         ErrorCode::KeychainUnavailable,
         ErrorCode::KeychainEntryMissing,
+        ErrorCode::KeychainNotAnswering,
         ErrorCode::VaultMissing,
         ErrorCode::VaultExists,
         ErrorCode::VaultTampered,
@@ -305,6 +316,7 @@ impl Error {
             Error::KeychainLocked => ErrorCode::KeychainLocked,
             Error::KeychainUnavailable { .. } => ErrorCode::KeychainUnavailable,
             Error::KeychainEntryMissing => ErrorCode::KeychainEntryMissing,
+            Error::KeychainNotAnswering => ErrorCode::KeychainNotAnswering,
             Error::NoSuchSlot(_) | Error::InvalidInput { .. } => ErrorCode::InvalidInput,
             Error::VaultMissing { .. } => ErrorCode::VaultMissing,
             Error::VaultExists { .. } | Error::OtherVaultExists { .. } => ErrorCode::VaultExists,

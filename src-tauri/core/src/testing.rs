@@ -181,6 +181,33 @@ impl PrivateSecretService {
         Err(last_answer)
     }
 
+    /// Stop the Secret Service's daemon (SIGSTOP), as a keychain that hangs: it keeps its name on the bus
+    /// and answers nothing. It carries on (SIGCONT) when the returned guard is dropped, and then answers what
+    /// was asked meanwhile.
+    pub fn freeze(&self) -> Frozen {
+        let output = std::process::Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "string:org.freedesktop.secrets",
+            ])
+            .envs(self.env())
+            .output()
+            .expect("dbus-send is needed for keychain tests (apt-get install dbus-bin)");
+        let reply = String::from_utf8_lossy(&output.stdout);
+        let pid = reply
+            .split_whitespace()
+            .skip_while(|word| *word != "uint32")
+            .nth(1)
+            .and_then(|pid| pid.parse::<u32>().ok())
+            .unwrap_or_else(|| panic!("no process owns the Secret Service's name: {reply}"));
+        signal(pid, "STOP");
+        Frozen { pid }
+    }
+
     /// The environment a process needs to reach this service.
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
@@ -197,6 +224,23 @@ impl Drop for PrivateSecretService {
         let _ = self.bus.kill();
         let _ = self.bus.wait();
     }
+}
+
+/// A stopped Secret Service ([`PrivateSecretService::freeze`]); it carries on when this is dropped.
+pub struct Frozen {
+    pid: u32,
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal(self.pid, "CONT");
+    }
+}
+
+/// Send `signal` (a name: STOP, CONT) to `pid`, a daemon this fixture started.
+fn signal(pid: u32, signal: &str) {
+    let status = std::process::Command::new("kill").arg(format!("-{signal}")).arg(pid.to_string()).status();
+    assert!(matches!(status, Ok(status) if status.success()), "kill -{signal} {pid} failed");
 }
 
 /// Run raw SQL on an open vault, as someone holding the data key with an SQL shell could: for tests that

@@ -46,6 +46,9 @@ pub struct OwnerDto {
 pub struct KeychainDto {
     available: bool,
     detail: Option<String>,
+    /// The keychain did not answer in time (`detail` says so in words): show it as a note, not as "no
+    /// keychain".
+    not_answering: bool,
 }
 
 /// What the start screen needs to know.
@@ -131,9 +134,20 @@ pub struct UnlockReportDto {
 }
 
 fn keychain() -> (Option<SystemKeychain>, KeychainDto) {
-    match SystemKeychain::connect() {
-        Ok(keychain) => (Some(keychain), KeychainDto { available: true, detail: None }),
-        Err(error) => (None, KeychainDto { available: false, detail: Some(error.to_string()) }),
+    let connected = SystemKeychain::connect();
+    let status = keychain_status(&connected);
+    (connected.ok(), status)
+}
+
+/// What the screens are told about the keychain after trying to connect to it.
+fn keychain_status(connected: &saferoom_core::Result<SystemKeychain>) -> KeychainDto {
+    match connected {
+        Ok(_) => KeychainDto { available: true, detail: None, not_answering: false },
+        Err(error) => KeychainDto {
+            available: false,
+            detail: Some(error.to_string()),
+            not_answering: matches!(error, saferoom_core::Error::KeychainNotAnswering),
+        },
     }
 }
 
@@ -184,8 +198,11 @@ pub async fn create_vault(
     let owner = OwnerAccount { login: &owner.login, display_name: &owner.display_name, password: &password };
     // The owner's password is a way in, so a machine without a keychain still has one besides the code.
     let passphrase: Option<SecretString> = None;
-    let (system, status) =
-        if use_keychain { keychain() } else { (None, KeychainDto { available: false, detail: None }) };
+    let (system, status) = if use_keychain {
+        keychain()
+    } else {
+        (None, KeychainDto { available: false, detail: None, not_answering: false })
+    };
     let now = crate::clock::now();
     let attempt = |keychain: Option<&dyn KeyStore>| {
         let owner = OwnerAccount { login: owner.login, display_name: owner.display_name, password: owner.password };
@@ -196,10 +213,13 @@ pub async fn create_vault(
     };
     let (created, keychain_detail) = match attempt(system.as_ref().map(|k| k as &dyn KeyStore)) {
         Ok(created) => (created, status.detail),
-        // The keychain refused while being set up; the owner's password and the code are still ways in.
-        Err(error @ (saferoom_core::Error::KeychainLocked | saferoom_core::Error::KeychainUnavailable { .. })) => {
-            (attempt(None)?, Some(error.to_string()))
-        }
+        // The keychain refused (or did not answer) while being set up; the owner's password and the code are
+        // still ways in.
+        Err(
+            error @ (saferoom_core::Error::KeychainLocked
+            | saferoom_core::Error::KeychainUnavailable { .. }
+            | saferoom_core::Error::KeychainNotAnswering),
+        ) => (attempt(None)?, Some(error.to_string())),
         Err(error) => return Err(error.into()),
     };
     let keychain_used = created.vault.has_slot(SlotKind::Keychain);
@@ -293,4 +313,28 @@ pub async fn touch(state: State<'_, AppState>) -> CommandResult<()> {
     }
     state.touch();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_keychain_that_did_not_answer_is_a_note_in_plain_words() {
+        let status = keychain_status(&Err(saferoom_core::Error::KeychainNotAnswering));
+        let json = serde_json::to_value(&status).unwrap();
+        assert_eq!(json["available"], false);
+        assert_eq!(json["notAnswering"], true);
+        let seconds = saferoom_core::vault::KEYCHAIN_TIMEOUT.as_secs();
+        assert_eq!(
+            json["detail"],
+            format!("The system keychain did not answer within {seconds} seconds, so Saferoom stopped waiting for it")
+        );
+
+        // Other keychain failures keep their own words and are not taken for a keychain that hangs.
+        let status = keychain_status(&Err(saferoom_core::Error::KeychainLocked));
+        assert!(!status.not_answering && !status.available);
+        let error = CommandError::from(saferoom_core::Error::KeychainNotAnswering);
+        assert_eq!(serde_json::to_value(&error).unwrap()["code"], "keychain_not_answering");
+    }
 }

@@ -44,6 +44,7 @@ wire_enum!(
         KeychainLocked,
         KeychainUnavailable,
         KeychainEntryMissing,
+        KeychainNotAnswering,
         VaultMissing,
         VaultExists,
         VaultTampered,

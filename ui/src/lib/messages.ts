@@ -10,8 +10,20 @@ function noKeychainPrefix(detail: string | null): string {
 }
 
 /** Shown on the create screen when there is no usable keychain. */
-export function noKeychainForCreate(detail: string | null): string {
-  return `${noKeychainPrefix(detail)} Staff will open the vault by signing in with their passwords; the recovery code is the fallback.`;
+export function noKeychainForCreate(detail: string | null, notAnswering = false): string {
+  const first = notAnswering ? keychainNotAnsweringPrefix(detail) : noKeychainPrefix(detail);
+  return `${first} Staff will open the vault by signing in with their passwords; the recovery code is the fallback.`;
+}
+
+/** The core's words for a keychain that did not answer in time (they say how long Saferoom waited). */
+function keychainNotAnsweringPrefix(detail: string | null): string {
+  const clean = detail === null ? '' : withoutFinalPeriod(detail);
+  return clean === '' ? 'The system keychain did not answer, so Saferoom stopped waiting for it.' : `${clean}.`;
+}
+
+/** Shown on the sign-in screen when the keychain did not answer in time: the other ways in. */
+export function keychainNotAnsweringNote(detail: string | null): string {
+  return `${keychainNotAnsweringPrefix(detail)} Sign in with your password, or use the recovery code.`;
 }
 
 export const IDLE_LOCK_NOTICE = 'Locked after a period of inactivity';

@@ -312,7 +312,7 @@ const NO_VAULT: VaultStatus = {
   exists: false,
   unlocked: false,
   vaultPath: '/home/t/practice.saferoom',
-  keychain: { available: true, detail: null },
+  keychain: { available: true, detail: null, notAnswering: false },
   hasKeychainSlot: false,
   hasPassphraseSlot: false,
   openedWith: null,

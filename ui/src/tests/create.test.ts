@@ -131,7 +131,7 @@ describe('first start: creating the vault and the owner account', () => {
     rendered.unmount();
 
     const detail = 'The name org.freedesktop.secrets was not provided by any .service files';
-    stub = installStub({ status: { keychain: { available: false, detail } }, answers: { create_vault: created } });
+    stub = installStub({ status: { keychain: { available: false, detail, notAnswering: false } }, answers: { create_vault: created } });
     rendered = renderApp();
     expect(await byId('keychain-status')).toHaveTextContent(`No system keychain (Secret Service) is available: ${detail}.`);
     const toggle = await byId<HTMLInputElement>('use-keychain');
@@ -141,6 +141,17 @@ describe('first start: creating the vault and the owner account', () => {
     await rendered.user.click(await byId('create-vault'));
     await byId('recovery-screen');
     expect(stub.callsOf('create_vault')[0].args).toMatchObject({ useKeychain: false });
+
+    rendered.unmount();
+
+    // A keychain that did not answer in time: the core's words, not "no keychain".
+    const silent = 'The system keychain did not answer within 5 seconds, so Saferoom stopped waiting for it';
+    installStub({ status: { keychain: { available: false, detail: silent, notAnswering: true } } });
+    rendered = renderApp();
+    expect(await byId('keychain-status')).toHaveTextContent(
+      `${silent}. Staff will open the vault by signing in with their passwords; the recovery code is the fallback.`,
+    );
+    expect(await byId('keychain-status')).not.toHaveTextContent('No system keychain');
 
     async function user_toggle(user: ReturnType<typeof renderApp>['user']) {
       await user.click(await byId('use-keychain'));

@@ -273,7 +273,7 @@ export function defaultStatus(overrides: Partial<VaultStatus> = {}): VaultStatus
     exists: false,
     unlocked: false,
     vaultPath: '/home/practice/.local/share/saferoom/vault.srv',
-    keychain: { available: true, detail: null },
+    keychain: { available: true, detail: null, notAnswering: false },
     hasKeychainSlot: false,
     hasPassphraseSlot: false,
     openedWith: null,

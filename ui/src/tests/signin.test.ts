@@ -20,13 +20,16 @@ import {
 } from './data';
 import type { SessionInfo, UnlockReport, VaultStatus } from '../lib/types';
 
+/** The core's words for a keychain that did not answer in time (Error::KeychainNotAnswering). */
+const KEYCHAIN_NOT_ANSWERING = 'The system keychain did not answer within 5 seconds, so Saferoom stopped waiting for it';
+
 /** A closed vault of the seeded practice (its four logins) with a keychain slot and a keychain to try. */
 const lockedWithKeychain: Partial<VaultStatus> = {
   exists: true,
   unlocked: false,
   hasKeychainSlot: true,
   hasPassphraseSlot: false,
-  keychain: { available: true, detail: null },
+  keychain: { available: true, detail: null, notAnswering: false },
   logins: PRACTICE_LOGINS,
 };
 
@@ -99,9 +102,47 @@ describe('start-up', () => {
     expect(await byId('session-user')).toHaveTextContent('Front desk');
   });
 
+  test('a keychain that did not answer: a plain note, and the password still opens the vault', async () => {
+    const stub = installStub({
+      status: lockedWithKeychain,
+      answers: {
+        ...HOME,
+        unlock_with_keychain: refuse('keychain_not_answering', KEYCHAIN_NOT_ANSWERING),
+        sign_in: sessionOf(CLINICIAN),
+      },
+    });
+    const { user } = renderApp();
+    const status = await byId('keychain-status');
+    await waitFor(() =>
+      expect(status).toHaveTextContent(
+        `${KEYCHAIN_NOT_ANSWERING}. Sign in with your password, or use the recovery code.`,
+      ),
+    );
+    expect(status).not.toHaveTextContent('could not be opened');
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(1);
+    await signInWith(user, 'carl', PASSWORD);
+    await byId('main-screen');
+  });
+
+  test('the keychain did not answer when the status was read: the note, and no silent attempt', async () => {
+    const stub = installStub({
+      status: {
+        ...lockedWithKeychain,
+        keychain: { available: false, detail: KEYCHAIN_NOT_ANSWERING, notAnswering: true },
+      },
+    });
+    renderApp();
+    expect(await byId('keychain-status')).toHaveTextContent(
+      `${KEYCHAIN_NOT_ANSWERING}. Sign in with your password, or use the recovery code.`,
+    );
+    expect(await byId('keychain-status')).not.toHaveTextContent('No system keychain');
+    await settle();
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(0);
+  });
+
   test('no silent attempt when the keychain is unavailable; the reason is shown', async () => {
     const stub = installStub({
-      status: { ...lockedWithKeychain, keychain: { available: false, detail: 'D-Bus is not running' } },
+      status: { ...lockedWithKeychain, keychain: { available: false, detail: 'D-Bus is not running', notAnswering: false } },
     });
     renderApp();
     expect(await byId('keychain-status')).toHaveTextContent(
@@ -323,7 +364,7 @@ describe('the recovery code', () => {
 
   test('a re-created keychain entry is announced on the main screen after signing in', async () => {
     const stub = installStub({
-      status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
+      status: { ...lockedWithKeychain, keychain: { available: false, detail: null, notAnswering: false } },
       answers: {
         ...HOME,
         unlock_with_recovery_code: () => {
@@ -346,7 +387,7 @@ describe('the recovery code', () => {
 
   test('the practice passphrase and keychain buttons are offered only for a closed vault with those slots', async () => {
     const stub = installStub({
-      status: { ...lockedWithKeychain, hasPassphraseSlot: true, keychain: { available: false, detail: null } },
+      status: { ...lockedWithKeychain, hasPassphraseSlot: true, keychain: { available: false, detail: null, notAnswering: false } },
       answers: {
         unlock_with_passphrase: inTurn(refuse('wrong_secret', 'That passphrase is not right.'), opened('passphrase')),
       },
@@ -374,7 +415,7 @@ describe('the recovery code', () => {
 
   test('the keychain button reports failures in #unlock-error', async () => {
     const stub = installStub({
-      status: { ...lockedWithKeychain, keychain: { available: false, detail: null } },
+      status: { ...lockedWithKeychain, keychain: { available: false, detail: null, notAnswering: false } },
       answers: {
         unlock_with_keychain: refuse('keychain_entry_missing', 'The vault key is not in the system keychain.'),
       },

@@ -1,10 +1,11 @@
 //! Crash-safe file writes: write a sibling temporary file, flush it to disk, rename it over the target,
 //! then flush the folder, so a reader sees the old bytes or the new bytes and never a torn file.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::platform;
 use crate::error::{Error, Result};
 
 /// A sibling of `path` named `.<name>.<suffix>`, in the same folder so `rename` is atomic.
@@ -41,20 +42,16 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
-/// Rename `from` over `to` and flush the folder so the rename itself survives a power cut.
+/// Rename `from` over `to` and flush the folder so the rename itself survives a power cut (on Windows the
+/// rename is written through instead: [`platform::rename_over`]).
 pub(crate) fn rename_durably(from: &Path, to: &Path) -> Result<()> {
-    fs::rename(from, to).map_err(|error| describe_write_error("replace", to, error))?;
+    platform::rename_over(from, to).map_err(|error| describe_write_error("replace", to, error))?;
     sync_parent(to)
 }
 
+/// Flush the folder holding `path` ([`platform::sync_folder`]).
 pub(crate) fn sync_parent(path: &Path) -> Result<()> {
-    #[cfg(unix)]
-    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-        File::open(parent).and_then(|folder| folder.sync_all()).map_err(Error::io("flush the folder of", path))?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
+    platform::sync_folder(path).map_err(Error::io("flush the folder of", path))
 }
 
 /// Where `path` really is: symlinks resolved, so temporary files and renames happen in the real folder and a

@@ -1,11 +1,14 @@
 //! Key material and the OS keychain. Key bytes never leave this module and `slots` except as the
 //! SQLCipher `PRAGMA key` value, which is built here and wiped after use.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use rand::RngCore;
 use zeroize::{Zeroize, Zeroizing};
 
+use super::platform;
 use crate::error::{Error, Result};
 
 /// 32 bytes of key material on the heap. Moving the owner moves a pointer, so the bytes are never copied
@@ -92,7 +95,7 @@ pub(crate) fn this_account() -> String {
 /// Where the keychain slot's key-encryption key lives. One entry per vault, named by vault id.
 pub trait KeyStore: Send + Sync {
     /// The key for this vault. Errors: [`Error::KeychainLocked`], [`Error::KeychainUnavailable`],
-    /// [`Error::KeychainEntryMissing`].
+    /// [`Error::KeychainEntryMissing`], [`Error::KeychainNotAnswering`].
     fn load(&self, vault_id: &str) -> Result<Zeroizing<Vec<u8>>>;
     /// Store (or replace) the key for this vault.
     fn store(&self, vault_id: &str, secret: &[u8]) -> Result<()>;
@@ -103,39 +106,113 @@ pub trait KeyStore: Send + Sync {
 /// The service name every Saferoom keychain entry is filed under.
 pub const KEYCHAIN_SERVICE: &str = "org.saferoom.vault";
 
-/// The operating system's keychain, through keyring-core (the Secret Service on Linux).
+/// How long Saferoom waits for one answer from the OS keychain before it stops waiting and the person uses
+/// another way in (their password, the recovery code). The one place this is set.
+pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Keychain calls that were given up on and have not returned yet, in this process. While one is out, the
+/// keychain is taken as not answering and no new call is made: no pile of stuck threads, no five-second
+/// wait on every screen, and nothing asked of the keychain behind a call that was given up on (a store
+/// after a load that never came back). It returns to zero when the keychain answers the stuck calls or
+/// the connection breaks.
+static UNANSWERED: AtomicUsize = AtomicUsize::new(0);
+
+/// The operating system's keychain, through keyring-core (the Secret Service on Linux; macOS Keychain and
+/// Windows Credential Manager are prepared: `platform.rs`). Every call, connecting included, is bounded by
+/// [`KEYCHAIN_TIMEOUT`]: one that does not return in time fails with [`Error::KeychainNotAnswering`].
 pub struct SystemKeychain {
     store: Arc<keyring_core::CredentialStore>,
 }
 
 impl SystemKeychain {
     /// Connect to the platform keychain. Fails with [`Error::KeychainUnavailable`] when there is none,
-    /// e.g. a Linux machine with no Secret Service on its session bus.
+    /// e.g. a Linux machine with no Secret Service on its session bus, and with
+    /// [`Error::KeychainNotAnswering`] when it does not answer in time.
     pub fn connect() -> Result<SystemKeychain> {
-        platform_store().map(|store| SystemKeychain { store })
+        bounded(|| platform::keychain_store().map_err(map_keyring_error)).map(|store| SystemKeychain { store })
     }
 
-    fn entry(&self, vault_id: &str) -> Result<keyring_core::Entry> {
-        self.store.build(KEYCHAIN_SERVICE, vault_id, None).map_err(map_keyring_error)
+    /// How many keychain calls of this process were given up on and have not come back yet (for tests
+    /// that wait until a stuck call has ended and check it changed nothing).
+    pub fn unanswered_calls() -> usize {
+        UNANSWERED.load(Ordering::SeqCst)
+    }
+
+    /// The call `call` makes on this vault's entry, on its own thread, bounded in time.
+    fn on_entry<T: Send + 'static>(
+        &self,
+        vault_id: &str,
+        call: impl FnOnce(&keyring_core::Entry) -> keyring_core::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = Arc::clone(&self.store);
+        let vault_id = vault_id.to_owned();
+        bounded(move || {
+            let modifiers = platform::keychain_modifiers();
+            let entry = store.build(KEYCHAIN_SERVICE, &vault_id, modifiers.as_ref()).map_err(map_keyring_error)?;
+            call(&entry).map_err(map_keyring_error)
+        })
     }
 }
 
-#[cfg(target_os = "linux")]
-fn platform_store() -> Result<Arc<keyring_core::CredentialStore>> {
-    let store = zbus_secret_service_keyring_store::Store::new().map_err(map_keyring_error)?;
-    Ok(store)
+/// Where a bounded call's answer goes, shared by the caller and the call's thread.
+struct Answer<T> {
+    result: Option<Result<T>>,
+    given_up: bool,
 }
 
-#[cfg(not(target_os = "linux"))]
-fn platform_store() -> Result<Arc<keyring_core::CredentialStore>> {
-    Err(Error::KeychainUnavailable {
-        detail: "this build has no keychain back end for this operating system yet".into(),
-    })
+/// Run `call` on a thread of its own and wait for it at most [`KEYCHAIN_TIMEOUT`]. The thread does only
+/// `call`: it never starts it once the caller has given up, and when a given-up call returns at last its
+/// result is dropped (secrets in it are wiped on drop), so nothing happens after the caller was told
+/// [`Error::KeychainNotAnswering`]. What a call already sent may still be carried out by the keychain
+/// itself: a store given up on may land later, as a keychain entry that no key slot uses.
+fn bounded<T: Send + 'static>(call: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    if UNANSWERED.load(Ordering::SeqCst) > 0 {
+        return Err(Error::KeychainNotAnswering);
+    }
+    let shared = Arc::new((Mutex::new(Answer { result: None, given_up: false }), Condvar::new()));
+    let worker = Arc::clone(&shared);
+    let spawned = std::thread::Builder::new().name("keychain call".into()).spawn(move || {
+        let (answer, answered) = &*worker;
+        if lock(answer).given_up {
+            UNANSWERED.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).unwrap_or_else(|_| {
+            Err(Error::KeychainUnavailable { detail: "the keychain call failed unexpectedly".into() })
+        });
+        let mut answer = lock(answer);
+        if answer.given_up {
+            UNANSWERED.fetch_sub(1, Ordering::SeqCst);
+        } else {
+            answer.result = Some(result);
+            answered.notify_one();
+        }
+    });
+    if spawned.is_err() {
+        return Err(Error::KeychainUnavailable { detail: "the keychain could not be asked (no thread)".into() });
+    }
+    let (answer, answered) = &*shared;
+    let (mut answer, _) = answered
+        .wait_timeout_while(lock(answer), KEYCHAIN_TIMEOUT, |answer| answer.result.is_none())
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    match answer.result.take() {
+        Some(result) => result,
+        None => {
+            answer.given_up = true;
+            UNANSWERED.fetch_add(1, Ordering::SeqCst);
+            tracing::warn!(timeout_seconds = KEYCHAIN_TIMEOUT.as_secs(), "the system keychain did not answer in time");
+            Err(Error::KeychainNotAnswering)
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl KeyStore for SystemKeychain {
     fn load(&self, vault_id: &str) -> Result<Zeroizing<Vec<u8>>> {
-        let stored = Zeroizing::new(self.entry(vault_id)?.get_password().map_err(map_keyring_error)?);
+        let stored = self.on_entry(vault_id, |entry| entry.get_password().map(Zeroizing::new))?;
         // Stored as hex text so that keychains limited to UTF-8 (KDE Wallet) hold it too.
         hex::decode(stored.as_bytes())
             .map(Zeroizing::new)
@@ -144,14 +221,14 @@ impl KeyStore for SystemKeychain {
 
     fn store(&self, vault_id: &str, secret: &[u8]) -> Result<()> {
         let encoded = Zeroizing::new(hex::encode(secret));
-        self.entry(vault_id)?.set_password(&encoded).map_err(map_keyring_error)
+        self.on_entry(vault_id, move |entry| entry.set_password(&encoded))
     }
 
     fn delete(&self, vault_id: &str) -> Result<()> {
-        match self.entry(vault_id)?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(other) => Err(map_keyring_error(other)),
-        }
+        self.on_entry(vault_id, |entry| match entry.delete_credential() {
+            Err(keyring_core::Error::NoEntry) => Ok(()),
+            other => other,
+        })
     }
 }
 

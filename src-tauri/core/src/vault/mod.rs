@@ -13,6 +13,7 @@ pub(crate) mod files;
 pub mod keys;
 pub mod lock;
 pub mod migrations;
+mod platform;
 pub mod recovery;
 pub mod search_index;
 pub mod slots;
@@ -24,7 +25,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 pub use backup::{BackupReport, Replace, ReplacedVault, RestoreOptions, RestoreReport};
-pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE};
+pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE, KEYCHAIN_TIMEOUT};
 pub use lock::{is_lock_file, set_program_name, ExclusiveHold};
 pub use slots::{KdfParams, SlotKind, SLOT_FILE_VERSION};
 
