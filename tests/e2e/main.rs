@@ -10,6 +10,7 @@ mod layout;
 mod one_app;
 mod practice;
 mod records;
+mod time_zone;
 
 use std::time::Duration;
 
