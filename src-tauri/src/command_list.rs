@@ -97,6 +97,8 @@ macro_rules! saferoom_commands {
             settings::time_zones,
             settings::setup_status,
             settings::set_works_alone,
+            about::current_time_zone,
+            about::save_diagnostics,
         ]
     };
 }

@@ -6,6 +6,7 @@
 pub mod bindings;
 pub mod clock;
 pub mod commands;
+pub mod diagnostics;
 pub mod error;
 pub mod logging;
 pub mod state;
@@ -91,6 +92,11 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
         .setup(|app| {
+            // Times on screen follow the computer's zone: the UI hears of each change.
+            let zone_handle = app.handle().clone();
+            clock::watch_system_zone(move |zone| {
+                let _ = zone_handle.emit(clock::TIME_ZONE_EVENT, zone);
+            });
             let handle = app.handle().clone();
             std::thread::spawn(move || loop {
                 std::thread::sleep(Duration::from_secs(5));

@@ -136,7 +136,7 @@ async fn journey() {
     click(&client, "#consent-start-kiosk").await;
     wait_for(&client, "#kiosk-screen").await;
     screenshot(&client, "31-kiosk").await;
-    let allowed = ["vault_status", "touch", "kiosk_packet", "kiosk_sign", "end_kiosk"];
+    let allowed = ["vault_status", "touch", "current_time_zone", "kiosk_packet", "kiosk_sign", "end_kiosk"];
     let args = arguments();
     let commands = all_commands();
     assert!(commands.len() > 60, "{} commands", commands.len());

@@ -102,12 +102,21 @@ pub struct Journey {
 
 impl Journey {
     pub fn start() -> Journey {
+        Journey::with_driver(Driver::start)
+    }
+
+    /// [`Journey::start`], the app also getting `environment` (e.g. a `TZ` of the journey's own).
+    pub fn start_with_env(environment: &[(&str, &std::ffi::OsStr)]) -> Journey {
+        Journey::with_driver(|display, keychain| Driver::start_with_env(display, keychain, environment))
+    }
+
+    fn with_driver(start: impl FnOnce(&Display, &PrivateSecretService) -> Driver) -> Journey {
         let display = Display::start();
         let home = tempfile::tempdir().unwrap();
         let keychain = PrivateSecretService::start(home.path(), "keyring-password");
         let folder = tempfile::tempdir().unwrap();
         let vault = folder.path().join("practice.saferoom");
-        let driver = Driver::start(&display, &keychain);
+        let driver = start(&display, &keychain);
         Journey { driver, vault, folder, keychain, _home: home, display }
     }
 
@@ -160,6 +169,15 @@ pub struct Driver {
 
 impl Driver {
     pub fn start(display: &Display, keychain: &PrivateSecretService) -> Driver {
+        Driver::start_with_env(display, keychain, &[])
+    }
+
+    /// [`Driver::start`], tauri-driver (and so the app) also getting `extra`.
+    pub fn start_with_env(
+        display: &Display,
+        keychain: &PrivateSecretService,
+        extra: &[(&str, &std::ffi::OsStr)],
+    ) -> Driver {
         let port = free_port();
         let native_port = free_port();
         let environment = keychain.env();
@@ -180,6 +198,7 @@ impl Driver {
             .env("DISPLAY", &display.name)
             .env("NO_AT_BRIDGE", "1")
             .env_remove("SAFEROOM_VAULT")
+            .envs(extra.iter().copied())
             .stdout(Stdio::null())
             .stderr(output)
             .spawn()

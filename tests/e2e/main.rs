@@ -11,6 +11,7 @@ mod lock;
 mod one_app;
 mod practice;
 mod records;
+mod time_zone;
 
 use std::time::Duration;
 

@@ -206,6 +206,45 @@ async fn journey() {
         "Covering for Carl",
         "XZ-1234",
     ];
+    // Save diagnostics (Settings; the native save dialog cannot be driven, so its command is called with the
+    // path the dialog would give): the log, the versions and the system, and nothing typed in this journey —
+    // not the client's name either. The file sits in the vault's folder, which the scan below reads too.
+    go_to(&client, "settings").await;
+    wait_for(&client, "#save-diagnostics").await;
+    client
+        .execute("document.querySelector('#diagnostics').scrollIntoView(); return true;", vec![])
+        .await
+        .expect("the diagnostics section is in view");
+    screenshot(&client, "16-diagnostics").await;
+    let file = journey.folder.path().join("Ada Lovelace diagnostics.txt");
+    let saved = super::harness::invoke(&client, "save_diagnostics", &serde_json::json!({ "file": file }))
+        .await
+        .expect("the diagnostics are saved");
+    assert_eq!(saved["path"], file.display().to_string(), "{saved}");
+    let text = std::fs::read_to_string(&file).expect("the diagnostics file");
+    for expected in [
+        "App version: ",
+        "Operating system: ",
+        "Kernel: Linux ",
+        "Desktop: ",
+        "Web view: WebKitGTK 2.",
+        "Keychain: Secret Service over the session D-Bus (answers)",
+        "Vault schema version: ",
+        "Time zone: ",
+        "----- saferoom.log -----",
+        "Saferoom starting",
+        "command=\"sign_in\"",
+        "command refused",
+    ] {
+        assert!(text.contains(expected), "the diagnostics hold {expected:?}:\n{text}");
+    }
+    for typed in needles.iter().chain(&["Ada", "Lovelace", "Olivia", "Carl Clinician", "Cora Clinician", "Fran Front"])
+    {
+        assert!(!text.contains(typed), "the diagnostics hold {typed:?}");
+    }
+    let home = std::env::var("HOME").unwrap_or_default();
+    assert!(!text.contains(&journey.folder.path().display().to_string()) && (home.len() < 2 || !text.contains(&home)));
+
     journey.assert_no_trace(&client, &needles).await;
     client.close().await.unwrap();
 }

@@ -3,6 +3,7 @@
 //! `#[specta::specta]` and every DTO `specta::Type`, so `ui/src/lib/bindings.ts` is generated from them
 //! (see `crate::bindings`).
 
+pub mod about;
 pub mod backups;
 pub mod clients;
 pub mod consent;
@@ -47,6 +48,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         .typ::<crate::work::ProgressDto>()
         // The payload of the `vault-locked` event.
         .typ::<crate::VaultLockedDto>()
+        // The payload of the `time-zone-changed` event.
+        .typ::<crate::clock::TimeZoneDto>()
         // The UI awaits each command and gets its `CommandError` as the rejection (api.ts wraps it).
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
 }

@@ -144,10 +144,8 @@ pub async fn time_zones(state: State<'_, AppState>) -> CommandResult<TimeZonesDt
     // Signed in (and no kiosk running), like every other practice setting.
     state.with_session(|_, _| {
         let names = settings::time_zone_names();
-        let system = jiff::tz::TimeZone::try_system()
-            .ok()
-            .and_then(|zone| zone.iana_name().map(str::to_owned))
-            .filter(|name| names.contains(name));
+        // The computer's zone now (read afresh: a zone changed since start is the one suggested).
+        let system = crate::clock::system_zone().iana_name().map(str::to_owned).filter(|name| names.contains(name));
         Ok(TimeZonesDto { names, system })
     })
 }

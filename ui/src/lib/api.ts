@@ -23,12 +23,14 @@ import {
   type ClientNotes,
   type ClientStatus,
   type ClientSummary,
+  type ClockZone,
   type ConsentDocument,
   type ConsentExport,
   type ConsentKind,
   type ConsentSettings,
   type ConsentTemplate,
   type CreateVaultResult,
+  type DiagnosticsSaved,
   type ErrorCode,
   type ExportReport,
   type Guardian,
@@ -663,4 +665,28 @@ export function setupStatus(): Promise<SetupStatus> {
 
 export function setWorksAlone(worksAlone: boolean): Promise<SetupStatus> {
   return call(() => commands.setWorksAlone(worksAlone));
+}
+
+// ---------- The computer: time zone and diagnostics ----------
+
+/** The computer's time zone now (times are shown in it). */
+export function currentTimeZone(): Promise<ClockZone> {
+  return call(() => commands.currentTimeZone());
+}
+
+/** Subscribes to changes of the computer's time zone. Resolves to an unsubscribe function that never throws. */
+export async function onTimeZoneChanged(handler: (zone: ClockZone) => void): Promise<() => void> {
+  const unlisten = await listen<ClockZone>('time-zone-changed', (event) => handler(event.payload));
+  return () => {
+    try {
+      Promise.resolve(unlisten()).catch(() => {});
+    } catch {
+      // ignore
+    }
+  };
+}
+
+/** Writes the app's log, version and this computer's system details (no record data) to `file`. */
+export function saveDiagnostics(file: string): Promise<DiagnosticsSaved> {
+  return call(() => commands.saveDiagnostics(file));
 }

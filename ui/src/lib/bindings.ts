@@ -113,6 +113,16 @@ export const commands = {
 	timeZones: () => __TAURI_INVOKE<TimeZonesDto>("time_zones"),
 	setupStatus: () => __TAURI_INVOKE<SetupStatusDto>("setup_status"),
 	setWorksAlone: (worksAlone: boolean) => __TAURI_INVOKE<SetupStatusDto>("set_works_alone", { worksAlone }),
+	/**
+	 *  The computer's time zone now (it follows changes: the `time-zone-changed` event brings each new one).
+	 *  Answers signed out too (times show before sign-in), but not in the kiosk.
+	 */
+	currentTimeZone: () => __TAURI_INVOKE<TimeZoneDto>("current_time_zone"),
+	/**
+	 *  Write the app's log, version and this computer's system details (never record data) to `file`,
+	 *  which the person chose in the save dialog. Anyone signed in.
+	 */
+	saveDiagnostics: (file: string) => __TAURI_INVOKE<DiagnosticsSavedDto>("save_diagnostics", { file }),
 };
 
 /* Constants */
@@ -403,6 +413,12 @@ export type CreatedDto = {
 	keychainUsed: boolean,
 	keychainDetail: string | null,
 	session: SessionDto,
+};
+
+/**  Where the diagnostics went. */
+export type DiagnosticsSavedDto = {
+	/**  The file written, as the person chose it. */
+	path: string,
 };
 
 /**  A consent document. */
@@ -953,6 +969,14 @@ export type TemplateDto = {
 	createdAt: string,
 	createdBy: StaffRefDto | null,
 	current: boolean,
+};
+
+/**  The computer's time zone as the UI needs it to show times. */
+export type TimeZoneDto = {
+	/**  The IANA name ("America/Chicago"), when the system names its zone (a POSIX `TZ` rule does not). */
+	name: string | null,
+	/**  The offset from UTC in force now, in minutes (east positive): for a zone without a name. */
+	offsetMinutes: number,
 };
 
 /**  The time zones to choose from, and this computer's (the suggestion on first run). */

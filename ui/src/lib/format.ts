@@ -19,6 +19,7 @@ import type {
   WorkProgress,
 } from './types';
 import { withoutFinalPeriod } from './validation';
+import { localParts, type LocalParts } from './clockZone.svelte';
 
 const ROLE_LABELS: Record<Role, string> = {
   owner: 'Owner',
@@ -52,21 +53,23 @@ export function noteKindLabel(kind: NoteKind): string {
 // ---------- Dates and times ----------
 // Every time people read is the user's local time in one human form: "30 Nov 2026, 2:05 pm"; days "30 Nov 2026".
 // Never nanoseconds, never "Z". The core sends RFC 3339 in UTC, often with nanoseconds, which some web views
-// (WebKit) refuse to parse: `parseTime` reads it itself.
+// (WebKit) refuse to parse: `parseTime` reads it itself. "Local" is the computer's zone as the app reports it
+// now (clockZone.svelte.ts), so a new zone or a daylight-saving change shows at once, without a restart.
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MOMENT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** A calendar day "YYYY-MM-DD" as a local date at midnight, or null. */
-function parseDay(text: string): Date | null {
+/** A calendar day "YYYY-MM-DD" as its fields (no zone: a day is a day anywhere), or null. */
+function parseDay(text: string): LocalParts | null {
   const match = DAY.exec(text.trim());
   if (!match) return null;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(year, month - 1, day);
+  const date = new Date(Date.UTC(year, month - 1, day));
   // 2023-02-30 rolls over into March: not a real day.
-  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day ? date : null;
+  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return real ? { year, month, day, hour: 0, minute: 0, second: 0 } : null;
 }
 
 /**
@@ -96,17 +99,17 @@ export function parseTime(text: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** "30 Nov 2026" (the local day). */
-function dayText(date: Date): string {
-  return `${date.getDate()} ${MONTHS[date.getMonth()]} ${date.getFullYear()}`;
+/** "30 Nov 2026". */
+function dayText(parts: LocalParts): string {
+  return `${parts.day} ${MONTHS[parts.month - 1]} ${parts.year}`;
 }
 
-/** "2:05 pm" (local), with seconds when asked: "2:05:07 pm". */
-function clockText(date: Date, seconds = false): string {
-  const hours = date.getHours();
+/** "2:05 pm", with seconds when asked: "2:05:07 pm" (never a fraction of one). */
+function clockText(parts: LocalParts, seconds = false): string {
+  const hours = parts.hour;
   const twelve = hours % 12 === 0 ? 12 : hours % 12;
-  const minutes = String(date.getMinutes()).padStart(2, '0');
-  const rest = seconds ? `:${String(date.getSeconds()).padStart(2, '0')}` : '';
+  const minutes = String(parts.minute).padStart(2, '0');
+  const rest = seconds ? `:${String(parts.second).padStart(2, '0')}` : '';
   return `${twelve}:${minutes}${rest} ${hours < 12 ? 'am' : 'pm'}`;
 }
 
@@ -116,8 +119,10 @@ function clockText(date: Date, seconds = false): string {
  */
 export function formatDate(text: string | null | undefined): string {
   if (!text) return '';
-  const date = parseDay(text) ?? parseTime(text);
-  return date === null ? text : dayText(date);
+  const day = parseDay(text);
+  if (day !== null) return dayText(day);
+  const date = parseTime(text);
+  return date === null ? text : dayText(localParts(date));
 }
 
 /**
@@ -127,14 +132,16 @@ export function formatDate(text: string | null | undefined): string {
 export function formatDateTime(rfc3339: string | null | undefined, options: { seconds?: boolean } = {}): string {
   if (!rfc3339) return '';
   const date = parseTime(rfc3339);
-  return date === null ? rfc3339 : `${dayText(date)}, ${clockText(date, options.seconds ?? false)}`;
+  if (date === null) return rfc3339;
+  const parts = localParts(date);
+  return `${dayText(parts)}, ${clockText(parts, options.seconds ?? false)}`;
 }
 
 /** The local time of day of an RFC 3339 time: "2:05 pm". Anything unparsable is returned as is. */
 export function formatTime(rfc3339: string | null | undefined): string {
   if (!rfc3339) return '';
   const date = parseTime(rfc3339);
-  return date === null ? rfc3339 : clockText(date);
+  return date === null ? rfc3339 : clockText(localParts(date));
 }
 
 /** Whether an RFC 3339 time is before `now` (false when it cannot be read). */
@@ -178,7 +185,7 @@ export function urgency(daysLeft: number | null): 'overdue' | 'soon' | 'ok' | 'd
 export function formatDayOf(rfc3339: string | null | undefined): string {
   if (!rfc3339) return '';
   const date = parseTime(rfc3339);
-  return date === null ? rfc3339 : dayText(date);
+  return date === null ? rfc3339 : dayText(localParts(date));
 }
 
 const CONSENT_KIND_LABELS: Record<ConsentKind, string> = {

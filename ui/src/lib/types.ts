@@ -279,3 +279,9 @@ export type SetupStep = Ipc.SetupStepDto;
 
 /** What is left to set up; `missing` is empty when done. */
 export type SetupStatus = Ipc.SetupStatusDto;
+
+/** The computer's time zone as the app reads it now: its IANA name (null for an unnamed rule) and offset. */
+export type ClockZone = Ipc.TimeZoneDto;
+
+/** Where Save diagnostics wrote its file. */
+export type DiagnosticsSaved = Ipc.DiagnosticsSavedDto;

@@ -2,6 +2,7 @@
 // friendly feedback before an expensive key derivation. Lengths come from the
 // core's limits (LIMITS in the generated bindings), so both sides agree.
 import { LIMITS } from './types';
+import { localParts } from './clockZone.svelte';
 
 export const PASSPHRASE_MIN_LENGTH = LIMITS.secretMin;
 export const AUTO_LOCK_MIN = 1;
@@ -62,11 +63,12 @@ export function validateDisplayName(name: string): string | null {
   return name.trim() === '' ? 'Enter a name.' : null;
 }
 
-/** Today's date in local time as YYYY-MM-DD. */
+/** Today's date in the computer's zone (as the app reports it now) as YYYY-MM-DD. */
 export function todayIso(now: Date = new Date()): string {
-  const y = String(now.getFullYear()).padStart(4, '0');
-  const m = String(now.getMonth() + 1).padStart(2, '0');
-  const d = String(now.getDate()).padStart(2, '0');
+  const parts = localParts(now);
+  const y = String(parts.year).padStart(4, '0');
+  const m = String(parts.month).padStart(2, '0');
+  const d = String(parts.day).padStart(2, '0');
   return `${y}-${m}-${d}`;
 }
 

@@ -1,7 +1,10 @@
 // Human times (issue 15): every time people read is local, "30 Nov 2026, 2:05 pm" or "30 Nov 2026";
 // never nanoseconds or "Z". The core sends RFC 3339 in UTC with nanoseconds.
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
+import { setClockZone } from '../lib/clockZone.svelte';
 import { formatDate, formatDateTime, formatDayOf, formatTime, isPast, parseTime } from '../lib/format';
+import { todayIso } from '../lib/validation';
+import { clockTime } from '../features/notes/noteFacts';
 
 /** The core's form of a local moment: UTC, "Z", nine digits of nanoseconds. */
 function coreTime(local: Date, nanos = '123456789'): string {
@@ -64,5 +67,50 @@ describe('times for people', () => {
     expect(isPast(coreTime(new Date(2026, 10, 30, 11, 59)), now)).toBe(true);
     expect(isPast(coreTime(new Date(2026, 10, 30, 12, 1)), now)).toBe(false);
     expect(isPast('never', now)).toBe(false);
+  });
+});
+
+// Issue 17: times follow the computer's zone as the app reports it, live (a new zone or a daylight-saving
+// change, no restart); stored instants are never re-dated.
+describe('times in the computer’s zone', () => {
+  afterEach(() => setClockZone(null));
+
+  test('a named zone shows its local time, whatever the test runner’s zone', () => {
+    setClockZone({ name: 'America/Chicago', offsetMinutes: -360 });
+    expect(formatDateTime('2026-11-30T20:05:59.123456789Z')).toBe('30 Nov 2026, 2:05 pm');
+    expect(formatDateTime('2026-12-01T05:59:00Z')).toBe('30 Nov 2026, 11:59 pm');
+    expect(formatDayOf('2026-12-01T05:59:00Z')).toBe('30 Nov 2026');
+    expect(formatDate('1985-03-12')).toBe('12 Mar 1985');
+    expect(todayIso(new Date('2026-12-01T05:59:00Z'))).toBe('2026-11-30');
+    expect(clockTime(new Date('2026-11-30T20:05:00Z'))).toBe('2:05 pm');
+  });
+
+  test('a daylight-saving change is shown as the zone has it, and 1:30 am twice in autumn', () => {
+    setClockZone({ name: 'America/Chicago', offsetMinutes: -360 });
+    // Spring forward on 8 March 2026 at 08:00 UTC: one minute apart, an hour apart on the clock.
+    expect(formatTime('2026-03-08T07:59:00Z')).toBe('1:59 am');
+    expect(formatTime('2026-03-08T08:00:00Z')).toBe('3:00 am');
+    expect(formatTime('2026-11-01T06:30:00Z')).toBe('1:30 am');
+    expect(formatTime('2026-11-01T07:30:00Z')).toBe('1:30 am');
+    setClockZone({ name: 'Europe/London', offsetMinutes: 0 });
+    expect(formatDateTime('2026-07-01T12:00:00Z')).toBe('1 Jul 2026, 1:00 pm');
+    expect(formatDateTime('2026-12-01T12:00:00Z')).toBe('1 Dec 2026, 12:00 pm');
+  });
+
+  test('a new zone re-reads the same stored instant, and nothing shows a fraction of a second', () => {
+    const stored = '2026-11-30T20:05:07.999999999Z';
+    setClockZone({ name: 'America/Chicago', offsetMinutes: -360 });
+    expect(formatDateTime(stored, { seconds: true })).toBe('30 Nov 2026, 2:05:07 pm');
+    setClockZone({ name: 'Asia/Tokyo', offsetMinutes: 540 });
+    expect(formatDateTime(stored, { seconds: true })).toBe('1 Dec 2026, 5:05:07 am');
+    expect(formatDateTime(stored)).not.toMatch(/\.\d|Z|T/);
+    expect(parseTime(stored)?.toISOString()).toBe('2026-11-30T20:05:07.999Z');
+  });
+
+  test('a zone without a name uses its offset; a name the web view does not know too', () => {
+    setClockZone({ name: null, offsetMinutes: 180 });
+    expect(formatDateTime('2026-11-30T20:05:00Z')).toBe('30 Nov 2026, 11:05 pm');
+    setClockZone({ name: 'Mars/Olympus_Mons', offsetMinutes: -90 });
+    expect(formatDateTime('2026-11-30T20:05:00Z')).toBe('30 Nov 2026, 6:35 pm');
   });
 });

@@ -103,8 +103,10 @@ describe('kiosk routing', () => {
     for (const id of ['main-screen', 'sign-in-form', 'nav-clients', 'kiosk-done', 'kiosk-login']) {
       expect(maybeId(id)).toBeNull();
     }
-    // Only vault_status and kiosk commands were sent.
-    expect(new Set(stub.calls.map((c) => c.cmd))).toEqual(new Set(['vault_status', 'kiosk_packet']));
+    // Only vault_status, the computer's time zone and kiosk commands were sent.
+    expect(new Set(stub.calls.map((c) => c.cmd))).toEqual(
+      new Set(['vault_status', 'current_time_zone', 'kiosk_packet']),
+    );
   });
 
   test('a command refused with kiosk_active on the main screen shows the kiosk, without an error message', async () => {

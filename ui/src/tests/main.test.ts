@@ -213,6 +213,44 @@ describe('settings', () => {
     expect(await byId('auto-lock-hint')).toHaveTextContent('to 240. Only an owner can change this.');
     expect(stub.callsOf('get_settings')).toHaveLength(1);
   });
+
+  test('Save diagnostics asks where with the save dialog and says where it saved; anyone signed in', async () => {
+    let picked: string | null = null;
+    const stub = installStub({
+      signedInAs: CLINICIAN,
+      answers: {
+        ...HOME,
+        'plugin:dialog|save': () => picked,
+        save_diagnostics: inTurn(
+          { path: '/home/carl/saferoom-diagnostics.txt' },
+          refuse('io', 'Saferoom could not write the diagnostics file (the disk is full). Choose another folder or name', 'diagnostics_file'),
+        ),
+      },
+    });
+    const { user } = renderApp();
+    await openSection(user, 'settings');
+    const button = await byId('save-diagnostics');
+    expect(await byId('diagnostics')).toHaveTextContent('never clients, names or notes');
+    await user.click(button);
+    await settle();
+    expect(stub.callsOf('save_diagnostics')).toHaveLength(0);
+    expect(maybeId('diagnostics-saved')).not.toBeInTheDocument();
+
+    picked = '/home/carl/saferoom-diagnostics.txt';
+    await user.click(button);
+    expect(await byId('diagnostics-saved')).toHaveTextContent(
+      'Saved diagnostics to /home/carl/saferoom-diagnostics.txt.',
+    );
+    const save = stub.callsOf('plugin:dialog|save')[0];
+    expect(save.args).toMatchObject({
+      options: { defaultPath: 'saferoom-diagnostics.txt', filters: [{ name: 'Text', extensions: ['txt'] }] },
+    });
+    expect(stub.callsOf('save_diagnostics')[0].args).toEqual({ file: '/home/carl/saferoom-diagnostics.txt' });
+
+    await user.click(button);
+    expect(await byId('diagnostics-error')).toHaveTextContent('the disk is full');
+    expect(maybeId('diagnostics-saved')).not.toBeInTheDocument();
+  });
 });
 
 describe('change my password', () => {

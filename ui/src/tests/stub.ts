@@ -123,6 +123,9 @@ const QUIET: Record<string, Answer> = {
   setup_status: { missing: [] },
   get_practice_profile: QUIET_PRACTICE_PROFILE,
   time_zones: { names: ['America/Chicago', 'America/New_York', 'UTC'], system: null },
+  // The app asks for the computer's zone at start; null keeps the test runner's own zone (format.test.ts
+  // tests named zones and changes).
+  current_time_zone: null,
 };
 
 export function installStub(options: StubOptions = {}): Stub {

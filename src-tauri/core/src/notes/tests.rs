@@ -313,3 +313,45 @@ fn templates_sections_and_session_facts_are_checked_with_field_ids() {
         }
     }
 }
+
+/// Issue 17: the computer's clock set back, or its time zone changed, while the app runs reorders and re-dates
+/// nothing already recorded: stored times are UTC instants and lists come in stored order.
+#[test]
+fn a_clock_set_back_or_a_new_zone_reorders_and_re_dates_nothing() {
+    let fixture = practice();
+    let client = fixture.client("Ada", "Lovelace");
+    let chicago = time::macros::offset!(-6);
+    let first_at = test_now().to_offset(chicago);
+    let write = |body: &str, now: OffsetDateTime| {
+        create(&fixture.vault, &fixture.clinician, NoteKind::Progress, &client, "2026-11-20", body, now).unwrap()
+    };
+    let first = write("First.", first_at);
+    let second = write("Second.", first_at + time::Duration::hours(1));
+    let listed = |vault: &Vault| {
+        list(vault, &fixture.clinician, &client, test_now())
+            .unwrap()
+            .progress
+            .into_iter()
+            .map(|note| (note.id, note.created_at))
+            .collect::<Vec<_>>()
+    };
+    let before = listed(&fixture.vault);
+    assert_eq!(before, [(second.id.clone(), second.created_at.clone()), (first.id.clone(), first.created_at.clone())]);
+    for stored in [&first.created_at, &second.created_at] {
+        assert!(stored.ends_with('Z'), "stored in UTC whatever the offset the clock had: {stored}");
+    }
+
+    // The clock is set back three hours and the computer moves to Tokyo; a third note is written.
+    let tokyo_back = (first_at - time::Duration::hours(3)).to_offset(time::macros::offset!(+9));
+    let third = write("Third.", tokyo_back);
+    let after = listed(&fixture.vault);
+    let earlier: Vec<_> = after.iter().filter(|(id, _)| *id != third.id).cloned().collect();
+    assert_eq!(earlier, before, "the notes already written keep their order and their times");
+    assert_eq!(after.len(), 3);
+    assert_eq!(
+        time::OffsetDateTime::parse(&third.created_at, &time::format_description::well_known::Rfc3339).unwrap(),
+        tokyo_back,
+        "the new note holds the instant the clock gave, in UTC"
+    );
+    assert!(third.created_at.ends_with('Z'));
+}

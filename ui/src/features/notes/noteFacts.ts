@@ -1,5 +1,6 @@
 // The session facts of a note as people read them, and the limits the core checks (notes::content).
 import type { Attendance, ServiceCode, SessionFacts, SessionSetting } from '../../lib/types';
+import { localParts } from '../../lib/clockZone.svelte';
 
 /** How long after the last change a draft is saved by itself. */
 export const AUTOSAVE_DELAY_MS = 3000;
@@ -22,9 +23,10 @@ export const ATTENDANCE_CHOICES: { value: Attendance; label: string }[] = [
   { value: 'with_guardian', label: 'Client with guardian' },
 ];
 
-/** A time of day as people say it: "2:05 pm". */
+/** A time of day as people say it, in the computer's zone: "2:05 pm". */
 export function clockTime(date: Date): string {
-  return hoursMinutes(date.getHours(), date.getMinutes());
+  const parts = localParts(date);
+  return hoursMinutes(parts.hour, parts.minute);
 }
 
 function hoursMinutes(hours: number, minutes: number): string {
