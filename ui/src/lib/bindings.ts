@@ -115,7 +115,7 @@ export const commands = {
 	setWorksAlone: (worksAlone: boolean) => __TAURI_INVOKE<SetupStatusDto>("set_works_alone", { worksAlone }),
 	/**
 	 *  The computer's time zone now (it follows changes: the `time-zone-changed` event brings each new one).
-	 *  Answers signed out too (times show before sign-in), but not in the kiosk.
+	 *  Answers always — signed out, and in the signing kiosk, whose times show in it too: it holds no record data.
 	 */
 	currentTimeZone: () => __TAURI_INVOKE<TimeZoneDto>("current_time_zone"),
 	/**
