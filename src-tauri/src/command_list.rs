@@ -97,6 +97,7 @@ macro_rules! saferoom_commands {
             settings::time_zones,
             settings::setup_status,
             settings::set_works_alone,
+            startup::first_screen_drawn,
         ]
     };
 }

@@ -8,6 +8,8 @@ pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod logging;
+pub mod rendering;
+pub mod startup;
 pub mod state;
 pub mod work;
 
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 use saferoom_core::VaultPaths;
 use tauri::{Emitter, Manager};
 
+use startup::{Phase, Startup};
 use state::AppState;
 
 /// Event sent when the app locks the vault by itself, with a [`VaultLockedDto`].
@@ -59,6 +62,9 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
 
 /// Start the app.
 pub fn run() {
+    let startup = Startup::begin();
+    // Before any thread or window: WebKit reads the choice from the environment when it starts.
+    let compositing = rendering::apply();
     logging::init();
     clock::init();
     // Named to anyone refused because this app holds the vault (vault_in_use).
@@ -70,6 +76,7 @@ pub fn run() {
         std::process::exit(2);
     };
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Saferoom starting");
+    tracing::info!("{}", compositing.describe());
     let commands = commands::handler();
     let built = tauri::Builder::default()
         // First, so that a second launch hands over before anything else starts: the first window comes to the
@@ -90,7 +97,16 @@ pub fn run() {
         )
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
+        .manage(startup)
         .setup(|app| {
+            app.state::<Startup>().reach(Phase::Ready, Instant::now());
+            // The main window is made here rather than by Tauri from the configuration (`create: false`), so
+            // that the moment it exists is known.
+            let config = app.config().app.windows.iter().find(|window| window.label == "main").cloned();
+            if let Some(config) = config {
+                tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            }
+            app.state::<Startup>().reach(Phase::Window, Instant::now());
             let handle = app.handle().clone();
             std::thread::spawn(move || loop {
                 std::thread::sleep(Duration::from_secs(5));
@@ -100,11 +116,15 @@ pub fn run() {
                     let _ = handle.emit(VAULT_LOCKED_EVENT, VaultLockedDto { reason: LockReasonDto::Idle });
                 }
             });
+            app.state::<Startup>().reach(Phase::Setup, Instant::now());
             Ok(())
         })
         .invoke_handler(move |invoke| {
             // The command's name only: its arguments can hold secrets and clinical text.
             tracing::debug!(command = invoke.message.command(), "command");
+            if invoke.message.command() == "vault_status" {
+                invoke.message.webview_ref().state::<Startup>().reach(Phase::FirstCommand, Instant::now());
+            }
             commands(invoke)
         })
         .build(tauri::generate_context!());

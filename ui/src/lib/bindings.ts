@@ -113,6 +113,11 @@ export const commands = {
 	timeZones: () => __TAURI_INVOKE<TimeZonesDto>("time_zones"),
 	setupStatus: () => __TAURI_INVOKE<SetupStatusDto>("setup_status"),
 	setWorksAlone: (worksAlone: boolean) => __TAURI_INVOKE<SetupStatusDto>("set_works_alone", { worksAlone }),
+	/**
+	 *  The UI's first screen is mounted and painted: the start-up phases are logged (at debug level) the first
+	 *  time. Carries nothing and changes nothing; a later call does nothing.
+	 */
+	firstScreenDrawn: () => __TAURI_INVOKE<null>("first_screen_drawn"),
 };
 
 /* Constants */
