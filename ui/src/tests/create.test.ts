@@ -39,6 +39,8 @@ describe('first start: creating the vault and the owner account', () => {
   });
 
   test('tells the back end once, after the first screen is painted, that it is drawn', async () => {
+    // An earlier test's app may still have its report waiting for two animation frames: let it go first.
+    await new Promise((done) => setTimeout(done, 200));
     // The first screen here is the start-up error; Try again then leads to the create screen.
     const stub = installStub({
       answers: { vault_status: inTurn(refuse('internal', 'The vault folder could not be read.'), defaultStatus()) },
