@@ -99,6 +99,7 @@ macro_rules! saferoom_commands {
             settings::set_works_alone,
             about::current_time_zone,
             about::save_diagnostics,
+            startup::first_screen_drawn,
         ]
     };
 }

@@ -9,6 +9,8 @@ pub mod commands;
 pub mod diagnostics;
 pub mod error;
 pub mod logging;
+pub mod rendering;
+pub mod startup;
 pub mod state;
 pub mod work;
 
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 use saferoom_core::VaultPaths;
 use tauri::{Emitter, Manager};
 
+use startup::{Phase, Startup};
 use state::AppState;
 
 /// Event sent when the app locks the vault by itself, with a [`VaultLockedDto`].
@@ -60,6 +63,9 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
 
 /// Start the app.
 pub fn run() {
+    let startup = Startup::begin();
+    // Before any thread or window: WebKit reads the choice from the environment when it starts.
+    let compositing = rendering::apply();
     logging::init();
     clock::init();
     // Named to anyone refused because this app holds the vault (vault_in_use).
@@ -71,6 +77,7 @@ pub fn run() {
         std::process::exit(2);
     };
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Saferoom starting");
+    tracing::info!("{}", compositing.describe());
     let commands = commands::handler();
     let built = tauri::Builder::default()
         // First, so that a second launch hands over before anything else starts: the first window comes to the
@@ -91,7 +98,16 @@ pub fn run() {
         )
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(paths))
+        .manage(startup)
         .setup(|app| {
+            app.state::<Startup>().reach(Phase::Ready, Instant::now());
+            // The main window is made here rather than by Tauri from the configuration (`create: false`), so
+            // that the moment it exists is known.
+            let config = app.config().app.windows.iter().find(|window| window.label == "main").cloned();
+            if let Some(config) = config {
+                tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.build()?;
+            }
+            app.state::<Startup>().reach(Phase::Window, Instant::now());
             // Times on screen follow the computer's zone: the UI hears of each change.
             let zone_handle = app.handle().clone();
             clock::watch_system_zone(move |zone| {
@@ -106,11 +122,15 @@ pub fn run() {
                     let _ = handle.emit(VAULT_LOCKED_EVENT, VaultLockedDto { reason: LockReasonDto::Idle });
                 }
             });
+            app.state::<Startup>().reach(Phase::Setup, Instant::now());
             Ok(())
         })
         .invoke_handler(move |invoke| {
             // The command's name only: its arguments can hold secrets and clinical text.
             tracing::debug!(command = invoke.message.command(), "command");
+            if invoke.message.command() == "vault_status" {
+                invoke.message.webview_ref().state::<Startup>().reach(Phase::FirstCommand, Instant::now());
+            }
             commands(invoke)
         })
         .build(tauri::generate_context!());

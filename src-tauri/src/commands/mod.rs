@@ -15,6 +15,7 @@ pub mod records;
 pub mod session;
 pub mod settings;
 pub mod staff;
+pub mod startup;
 pub mod vault;
 
 pub mod wire;

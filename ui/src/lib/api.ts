@@ -611,6 +611,21 @@ export function unitPolicyForClient(clientId: string): Promise<UnitPolicyReminde
 
 // ---------- Activity and events ----------
 
+/**
+ * Tells the back end, once the first screen is mounted, that it has been painted (after two animation frames:
+ * the first runs before the paint, the second after it), for the start-up figures it logs. Carries nothing;
+ * a failure changes nothing and is ignored.
+ */
+export function reportFirstScreenDrawn(): void {
+  const frame = (next: () => void) =>
+    typeof requestAnimationFrame === 'function' ? requestAnimationFrame(() => next()) : setTimeout(next, 0);
+  frame(() =>
+    frame(() => {
+      commands.firstScreenDrawn().catch(() => undefined);
+    }),
+  );
+}
+
 /** Tells the back end the user is active, so it does not auto-lock. */
 export async function touch(): Promise<void> {
   await call(() => commands.touch());

@@ -123,6 +123,11 @@ export const commands = {
 	 *  which the person chose in the save dialog. Anyone signed in.
 	 */
 	saveDiagnostics: (file: string) => __TAURI_INVOKE<DiagnosticsSavedDto>("save_diagnostics", { file }),
+	/**
+	 *  The UI's first screen is mounted and painted: the start-up phases are logged (at debug level) the first
+	 *  time. Carries nothing and changes nothing; a later call does nothing.
+	 */
+	firstScreenDrawn: () => __TAURI_INVOKE<null>("first_screen_drawn"),
 };
 
 /* Constants */

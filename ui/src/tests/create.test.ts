@@ -1,7 +1,7 @@
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { byId, deferred, maybeId, renderApp, settle } from './helpers';
-import { installStub, refuse } from './stub';
-import { createdVault, RECOVERY_CODE } from './data';
+import { inTurn, installStub, refuse } from './stub';
+import { createdVault, defaultStatus, RECOVERY_CODE } from './data';
 import type { CreateVaultResult, SessionInfo } from '../lib/types';
 
 const OWNER_PASSWORD = 'river stone lantern';
@@ -36,6 +36,24 @@ describe('first start: creating the vault and the owner account', () => {
     // The practice passphrase is gone.
     expect(maybeId('passphrase')).not.toBeInTheDocument();
     expect(stub.callsOf('vault_status')).toHaveLength(1);
+  });
+
+  test('tells the back end once, after the first screen is painted, that it is drawn', async () => {
+    // An earlier test's app may still have its report waiting for two animation frames: let it go first.
+    await new Promise((done) => setTimeout(done, 200));
+    // The first screen here is the start-up error; Try again then leads to the create screen.
+    const stub = installStub({
+      answers: { vault_status: inTurn(refuse('internal', 'The vault folder could not be read.'), defaultStatus()) },
+    });
+    const { user } = renderApp();
+    expect(stub.callsOf('first_screen_drawn')).toHaveLength(0);
+    await byId('startup-error-screen');
+    await vi.waitFor(() => expect(stub.callsOf('first_screen_drawn')).toHaveLength(1));
+    expect(stub.callsOf('first_screen_drawn')[0].args).toEqual({});
+    await user.click(await byId('retry'));
+    await byId('create-screen');
+    await new Promise((done) => setTimeout(done, 100));
+    expect(stub.callsOf('first_screen_drawn')).toHaveLength(1);
   });
 
   test('create → busy → recovery code → continue only after confirming → main screen signed in as the owner', async () => {

@@ -114,6 +114,8 @@ export const QUIET_PRACTICE_PROFILE: PracticeProfile = {
  */
 const QUIET: Record<string, Answer> = {
   touch: null,
+  // The app says once that its first screen is drawn (start-up figures); it answers nothing.
+  first_screen_drawn: null,
   get_settings: { autoLockMinutes: 10 },
   list_break_glass: [],
   backup_status: QUIET_BACKUP_STATUS,
