@@ -237,7 +237,7 @@ describe('change my password', () => {
     await user.type(next, 'short');
     await user.type(confirm, 'short');
     await user.click(await byId('change-password-save'));
-    expect(await byId('change-password-error')).toHaveTextContent('at least 12 characters');
+    expect(await byId('change-password-error')).toHaveTextContent('at least 15 characters');
 
     await user.type(next, 'a fresh new password');
     await user.type(confirm, 'a fresh new password!');

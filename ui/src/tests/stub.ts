@@ -133,7 +133,7 @@ export function installStub(options: StubOptions = {}): Stub {
     status.exists = true;
     status.unlocked = true;
     status.openedWith = status.openedWith ?? 'staff_password';
-    status.session = { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role };
+    status.session = { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role, passwordChangeDue: false };
   }
 
   const stub: Stub = {

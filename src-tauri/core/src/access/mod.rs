@@ -78,7 +78,8 @@ pub struct ClientAccess {
 /// Run one action in one transaction as the session's person. A refusal is audited in its own transaction
 /// (the action's own is rolled back).
 /// Why a session whose password is due for a change may do nothing else.
-pub const PASSWORD_CHANGE_DUE: &str = "your password is shorter than the 15 characters now asked for; choose a new one to continue";
+pub const PASSWORD_CHANGE_DUE: &str =
+    "your password is shorter than the 15 characters now asked for; choose a new one to continue";
 
 pub(crate) fn run<T>(
     vault: &Vault,

@@ -62,9 +62,9 @@ impl Refusal {
                 format!("Use at least {MIN_CHARS} characters — a few unrelated words make a good {what}.")
             }
             Refusal::TooLong => format!("Use at most {MAX_CHARS} characters for the {what}."),
-            Refusal::Common => format!(
-                "This {what} is on a list of passwords that are widely used or have leaked; choose another."
-            ),
+            Refusal::Common => {
+                format!("This {what} is on a list of passwords that are widely used or have leaked; choose another.")
+            }
             Refusal::Personal => format!("Don't use your name or the practice's name in the {what}."),
         }
     }
@@ -166,7 +166,10 @@ fn is_personal(secret: &str, context: &Context) -> bool {
 /// Lower case (after NFC), without white space and the separators `-`, `_`, `.`.
 fn fold(text: &str) -> Zeroizing<String> {
     Zeroizing::new(
-        text.nfc().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.')).collect(),
+        text.nfc()
+            .flat_map(char::to_lowercase)
+            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '_' | '.'))
+            .collect(),
     )
 }
 

@@ -6,7 +6,8 @@ fn secret(text: &str) -> SecretString {
 }
 
 const TOO_SHORT: &str = "Use at least 15 characters — a few unrelated words make a good password.";
-const COMMON_WORDS: &str = "This password is on a list of passwords that are widely used or have leaked; choose another.";
+const COMMON_WORDS: &str =
+    "This password is on a list of passwords that are widely used or have leaked; choose another.";
 const PERSONAL: &str = "Don't use your name or the practice's name in the password.";
 
 #[test]
@@ -49,16 +50,16 @@ fn each_refusal_is_a_typed_error_on_the_field_in_plain_words() {
 fn common_passwords_and_their_simple_variants_are_refused() {
     let context = Context::new();
     for typed in [
-        "password1234567",     // a listed word plus trailing digits
-        "Passw0rd2024!!!!",    // substitutions, a year, symbols
-        "P@SSWORD123456789",   // case and substitutions
-        "iloveyouiloveyou",    // a listed password repeated
-        "trustno1trustno1",    // repeated, with a digit inside the unit
-        "qwertyuiopasdfgh",    // a keyboard walk on the list
-        "aaaaaaaaaaaaaaaa",    // one character repeated
+        "password1234567",      // a listed word plus trailing digits
+        "Passw0rd2024!!!!",     // substitutions, a year, symbols
+        "P@SSWORD123456789",    // case and substitutions
+        "iloveyouiloveyou",     // a listed password repeated
+        "trustno1trustno1",     // repeated, with a digit inside the unit
+        "qwertyuiopasdfgh",     // a keyboard walk on the list
+        "aaaaaaaaaaaaaaaa",     // one character repeated
         "12345678901234567890", // digits only
-        "monkey 1234567890",   // with a space
-        "d-r-a-g-o-n-2-0-2-4", // with separators
+        "monkey 1234567890",    // with a space
+        "d-r-a-g-o-n-2-0-2-4",  // with separators
     ] {
         assert_eq!(assess(typed, &context), Some(Refusal::Common), "{typed:?}");
     }
@@ -82,9 +83,9 @@ fn passphrases_of_unrelated_words_pass() {
 fn names_and_the_login_as_the_major_part_are_refused_but_may_appear_inside() {
     let context = Context::new().with("fokafor").with("Fran Okafor").with("Harbour Light Counselling");
     for typed in [
-        "fokafor12345678901", // the login and digits
-        "Fran Okafor Okafor", // the name
-        "Fr4n0kaf0r2024!!",   // the name with substitutions
+        "fokafor12345678901",      // the login and digits
+        "Fran Okafor Okafor",      // the name
+        "Fr4n0kaf0r2024!!",        // the name with substitutions
         "harbourlightcounselling", // the practice's name
         "Harbour Light 2024!!",
         "Saferoom Saferoom 1", // the app's name
@@ -92,7 +93,9 @@ fn names_and_the_login_as_the_major_part_are_refused_but_may_appear_inside() {
     ] {
         assert_eq!(assess(typed, &context), Some(Refusal::Personal), "{typed:?}");
     }
-    for typed in ["fran walks the long pier at dawn", "lighthouse keepers hum softly", "the saferoom of my quiet garden"] {
+    for typed in
+        ["fran walks the long pier at dawn", "lighthouse keepers hum softly", "the saferoom of my quiet garden"]
+    {
         assert_eq!(assess(typed, &context), None, "{typed:?}");
     }
 }

@@ -27,8 +27,8 @@ use crate::access::permissions::{self, Operation};
 pub use crate::access::{Role, Session};
 use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result, SecretKind};
-use crate::passwords::{self, Context};
 use crate::ids::StaffId;
+use crate::passwords::{self, Context};
 use crate::sensitive::SecretString;
 use crate::vault::{Founder, OpenedWith, Unlock, Vault, VaultPaths};
 

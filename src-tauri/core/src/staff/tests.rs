@@ -88,8 +88,8 @@ fn failed_sign_ins_are_kept_beside_the_vault_for_restarts_and_second_instances()
     let mut second = LoginThrottle::beside(&paths);
     for attempt in 0..3 {
         let throttle = if attempt == 1 { &mut second } else { &mut first };
-        let error = open_and_sign_in(&paths, throttle, "fran", &password("wrong password here"), test_now())
-            .unwrap_err();
+        let error =
+            open_and_sign_in(&paths, throttle, "fran", &password("wrong password here"), test_now()).unwrap_err();
         assert!(matches!(error, Error::WrongSecret(_)), "attempt {attempt}: {error:?}");
     }
     let record_path = throttle::state_path(&paths.database);
@@ -404,14 +404,25 @@ fn new_passwords_are_refused_when_short_common_or_personal_on_every_path() {
     let practice_word = crate::fixture::LETTERHEAD[0].split_whitespace().next().unwrap().to_owned();
     let cases = [
         ("short one", "Use at least 15 characters — a few unrelated words make a good password."),
-        ("Password2024!!!!", "This password is on a list of passwords that are widely used or have leaked; choose another."),
+        (
+            "Password2024!!!!",
+            "This password is on a list of passwords that are widely used or have leaked; choose another.",
+        ),
         ("Nadia Newcomer 2024", "Don't use your name or the practice's name in the password."),
     ];
     let before = std::fs::read(&fixture.paths.key_slots).unwrap();
     for (typed, sentence) in cases {
-        let attempt = NewStaff { login: "nadia", display_name: "Nadia Newcomer", role: Role::Clinician, password: &password(typed) };
+        let attempt = NewStaff {
+            login: "nadia",
+            display_name: "Nadia Newcomer",
+            role: Role::Clinician,
+            password: &password(typed),
+        };
         let error = add(&mut fixture.vault, &owner, attempt, test_now()).unwrap_err();
-        assert_eq!((error.code(), error.field(), error.to_string()), (ErrorCode::InvalidInput, Some("password"), sentence.to_owned()));
+        assert_eq!(
+            (error.code(), error.field(), error.to_string()),
+            (ErrorCode::InvalidInput, Some("password"), sentence.to_owned())
+        );
     }
     let practice_password = password(&format!("{practice_word} {practice_word} 2024"));
     for error in [
@@ -421,8 +432,9 @@ fn new_passwords_are_refused_when_short_common_or_personal_on_every_path() {
         assert_eq!(error.field(), Some("password"));
         assert_eq!(error.to_string(), "Don't use your name or the practice's name in the password.");
     }
-    let error = change_own_password(&mut fixture.vault, &owner, &password(PASSWORD), &password("iloveyou1234567"), test_now())
-        .unwrap_err();
+    let error =
+        change_own_password(&mut fixture.vault, &owner, &password(PASSWORD), &password("iloveyou1234567"), test_now())
+            .unwrap_err();
     assert_eq!(error.field(), Some("new_password"));
     assert!(error.to_string().contains("widely used"), "{error}");
     let error = fixture.vault.set_passphrase(&practice_password, test_now()).unwrap_err();
