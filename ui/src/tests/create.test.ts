@@ -5,7 +5,7 @@ import { createdVault, RECOVERY_CODE } from './data';
 import type { CreateVaultResult, SessionInfo } from '../lib/types';
 
 const OWNER_PASSWORD = 'river stone lantern';
-const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' };
+const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner', passwordChangeDue: false };
 
 async function fillOwner(
   user: ReturnType<typeof renderApp>['user'],
