@@ -193,7 +193,7 @@ fn without_repetition(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let length = chars.len();
     for unit in 1..=length / 2 {
-        if length % unit == 0 && chars.chunks(unit).all(|chunk| chunk == &chars[..unit]) {
+        if length.is_multiple_of(unit) && chars.chunks(unit).all(|chunk| chunk == &chars[..unit]) {
             return chars[..unit].iter().collect();
         }
     }
@@ -204,7 +204,8 @@ fn without_repetition(text: &str) -> String {
 pub(crate) fn list_key(text: &str) -> Zeroizing<String> {
     let folded = fold(text);
     let once = Zeroizing::new(without_repetition(&folded));
-    let letters_end = once.char_indices().filter(|(_, c)| c.is_alphabetic()).map(|(at, c)| at + c.len_utf8()).last();
+    let letters_end =
+        once.char_indices().filter(|(_, c)| c.is_alphabetic()).map(|(at, c)| at + c.len_utf8()).next_back();
     let kept = match letters_end {
         Some(end) if once[..end].chars().count() >= 4 => &once[..end],
         _ => once.as_str(),
@@ -230,7 +231,7 @@ static COMMON: LazyLock<BinaryFuse16> = LazyLock::new(|| parse_filter(BUNDLED).u
 /// The bundled file as a filter, or `None` when it is not one (a test checks the bundled one is).
 fn parse_filter(bytes: &[u8]) -> Option<BinaryFuse16> {
     let rest = bytes.strip_prefix(FILE_MAGIC)?;
-    if rest.len() < 20 || (rest.len() - 20) % 2 != 0 {
+    if rest.len() < 20 || !(rest.len() - 20).is_multiple_of(2) {
         return None;
     }
     let word = |at: usize| u32::from_le_bytes(rest[at..at + 4].try_into().unwrap_or_default());
