@@ -24,7 +24,7 @@ fn fifteen_characters_counted_after_nfc_and_nothing_else_required() {
     assert_eq!(assess("🐢🌵🎻🧭🪁🐢🌵🎻🧭🪁🦔🌶🏺🪗🛶", &context), None);
     assert_eq!(assess(&"x".repeat(MAX_CHARS + 1), &context), Some(Refusal::TooLong));
     assert_eq!(assess(&" ".repeat(20), &context), Some(Refusal::Blank));
-    assert!(MAX_CHARS >= 64);
+    const { assert!(MAX_CHARS >= 64) };
 }
 
 #[test]
