@@ -21,6 +21,8 @@
 #[allow(dead_code)]
 #[path = "../../tests/e2e/harness.rs"]
 mod harness;
+#[path = "common/processes.rs"]
+mod processes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -30,6 +32,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use harness::{click, select_value, type_into, wait_for, wait_gone, Display, Driver, UI_WAIT};
+use processes::{all_pids, name_of, pss_uss_kib, with_descendants};
 use saferoom_core::testing::PrivateSecretService;
 use serde_json::json;
 
@@ -47,24 +50,6 @@ fn env_number(name: &str, default: usize) -> usize {
 
 // ---------- Processes and their memory ----------
 
-/// The parent of process `pid` (`/proc/<pid>/stat`, the field after the name in parentheses).
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn name_of(pid: u32) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/comm")).map(|name| name.trim().to_owned()).unwrap_or_default()
-}
-
-fn all_pids() -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .map(|entries| {
-            entries.filter_map(Result::ok).filter_map(|entry| entry.file_name().to_str()?.parse().ok()).collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The app process opened on `vault` (its command line names the vault).
 fn app_pid(vault: &Path) -> u32 {
     let wanted = vault.as_os_str().as_encoded_bytes();
@@ -79,33 +64,6 @@ fn app_pid(vault: &Path) -> u32 {
         assert!(started.elapsed() < UI_WAIT, "no saferoom-app process for {}", vault.display());
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// `root` and every process below it (WebKit's web and network processes, and anything they start).
-fn with_descendants(root: u32) -> Vec<u32> {
-    let parents: Vec<(u32, u32)> = all_pids().into_iter().filter_map(|pid| Some((pid, parent_of(pid)?))).collect();
-    let mut family = vec![root];
-    let mut index = 0;
-    while index < family.len() {
-        let parent = family[index];
-        family.extend(parents.iter().filter(|(_, of)| *of == parent).map(|(pid, _)| *pid));
-        index += 1;
-    }
-    family
-}
-
-/// Proportional set size (KiB) of process `pid` (its private pages plus its share of pages shared with
-/// others) and its unique set size (private pages only; unlike PSS, not changed by other processes mapping the
-/// same libraries, which on a shared machine they do).
-fn pss_uss_kib(pid: u32) -> (u64, u64) {
-    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    let field = |name: &str| -> u64 {
-        text.lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("Pss:"), field("Private_Clean:") + field("Private_Dirty:"))
 }
 
 /// What a process is, for the table: the app, WebKit's web or network process, or its own name.
@@ -126,7 +84,7 @@ fn role_of(pid: u32, app: u32) -> String {
 /// PSS and USS (KiB) of the app and each of its descendants, summed by role.
 fn sample(app: u32) -> (BTreeMap<String, u64>, BTreeMap<String, u64>) {
     let (mut pss, mut uss) = (BTreeMap::new(), BTreeMap::new());
-    for pid in with_descendants(app) {
+    for pid in with_descendants(vec![app]) {
         let (proportional, unique) = pss_uss_kib(pid);
         *pss.entry(role_of(pid, app)).or_insert(0) += proportional;
         *uss.entry(role_of(pid, app)).or_insert(0) += unique;
@@ -485,7 +443,7 @@ async fn traces_after_lock(client: &Client, app: u32, password: &str) {
     click(client, "#tab-notes").await;
     wait_for(client, "#progress-notes article.note").await;
     write_note(client, TRACE_NOTE).await;
-    let processes: Vec<(String, u32)> = with_descendants(app)
+    let processes: Vec<(String, u32)> = with_descendants(vec![app])
         .into_iter()
         .map(|pid| (role_of(pid, app), pid))
         .filter(|(role, _)| role != "bwrap")

@@ -16,6 +16,8 @@
 #[allow(dead_code)]
 #[path = "../../tests/e2e/harness.rs"]
 mod harness;
+#[path = "common/processes.rs"]
+mod processes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Client;
 use harness::{click, select_value, type_into, wait_for, Display, Driver};
+use processes::{all_pids, name_of, pss_uss_kib, with_descendants};
 use saferoom_core::testing::PrivateSecretService;
 
 /// Cold starts, and warm ones (`SAFEROOM_BENCH_ROUNDS` to change).
@@ -41,50 +44,17 @@ struct Start {
 
 /// The app's processes: the app (found by its executable) and every process below it.
 fn app_processes(app: &Path) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    let mut parents = Vec::new();
-    let mut roots = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
-        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
-        if std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == app) {
-            roots.push(pid);
-        }
-        if let Some(parent) = std::fs::read_to_string(entry.path().join("stat")).ok().and_then(|stat| parent_of(&stat))
-        {
-            parents.push((pid, parent));
-        }
-    }
-    let mut found = roots;
-    let mut index = 0;
-    while index < found.len() {
-        let parent = found[index];
-        found.extend(parents.iter().filter(|(_, of)| *of == parent).map(|(pid, _)| *pid));
-        index += 1;
-    }
-    found
-}
-
-/// The parent's id (field 4) from a `/proc/PID/stat` line (fields counted after the name's last `)`).
-fn parent_of(stat: &str) -> Option<u32> {
-    stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Proportional set size of `pid` in KiB (`Pss:` of `/proc/PID/smaps_rollup`).
-fn pss_kib(pid: u32) -> Option<u64> {
-    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
-    rollup.lines().find_map(|line| line.strip_prefix("Pss:")?.trim().trim_end_matches("kB").trim().parse().ok())
+    let roots = all_pids()
+        .into_iter()
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
+        .collect();
+    with_descendants(roots)
 }
 
 /// WebKit processes on the machine that are not the app's (another app's or test's): they share library
 /// pages with the app's, which lowers the app's PSS; the figures are the app's alone only when this is 0.
 fn other_webkit_processes(ours: &[u32]) -> usize {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return 0 };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| !ours.contains(pid))
-        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| comm.starts_with("WebKit")))
-        .count()
+    all_pids().into_iter().filter(|pid| !ours.contains(pid) && name_of(*pid).starts_with("WebKit")).count()
 }
 
 /// PSS of the app and its descendants, by process name (the app as `app`), in KiB; and, as `others`, how
@@ -94,9 +64,9 @@ fn memory(app: &Path) -> Vec<(String, u64)> {
     let ours = app_processes(app);
     *by_name.entry(OTHERS.to_owned()).or_default() += other_webkit_processes(&ours) as u64;
     for pid in ours {
-        let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default().trim().to_owned();
+        let name = name_of(pid);
         let name = if name.starts_with("saferoom") { "app".to_owned() } else { name };
-        *by_name.entry(name).or_default() += pss_kib(pid).unwrap_or(0);
+        *by_name.entry(name).or_default() += pss_uss_kib(pid).0;
     }
     by_name.into_iter().collect()
 }
