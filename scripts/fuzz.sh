@@ -7,6 +7,11 @@
 # and runs on the stable toolchain with libFuzzer's coverage but no sanitizer (the project's Rust code has no
 # `unsafe`); FUZZ_SANITIZER=address runs under AddressSanitizer instead, which needs a nightly toolchain.
 # A finding fails the run and leaves its input under src-tauri/core/fuzz/artifacts/<target>/.
+# Each target starts from the small minimised corpus kept in the repository (src-tauri/core/fuzz/seeds/<target>/:
+# real files made by Saferoom — a key-slot file, a backup's header, a practice export, templates, a signature —
+# to which inputs found by later runs can be added, minimised with `cargo fuzz cmin`); new inputs go to a temporary folder that is
+# removed afterwards, so a run leaves nothing in the repository. FUZZ_KEEP=1 keeps that folder and prints it,
+# to minimise and add to the seeds: `cargo fuzz cmin <target> <folder>`.
 set -euo pipefail
 seconds="${1:-60}"
 sanitizer="${FUZZ_SANITIZER:-none}"
@@ -16,9 +21,16 @@ toolchain=()
 if [ "$sanitizer" != none ]; then
   toolchain=(+nightly)
 fi
+work="$(mktemp -d)"
+if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+  echo "new inputs are kept in $work"
+else
+  trap 'rm -rf "$work"' EXIT
+fi
 for target in key_slots backup_header export_file template signature; do
-  echo "== fuzzing $target for ${seconds}s (sanitizer: $sanitizer)"
-  cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" "$target" -- \
+  echo "== fuzzing $target for ${seconds}s from $(ls "seeds/$target" | wc -l) kept inputs (sanitizer: $sanitizer)"
+  mkdir -p "$work/$target"
+  cargo "${toolchain[@]}" fuzz run --sanitizer "$sanitizer" "$target" "$work/$target" "seeds/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=4096 -print_final_stats=1
 done
 echo "fuzzing: all targets ran ${seconds}s without a finding"
