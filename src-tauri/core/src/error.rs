@@ -44,12 +44,12 @@ pub enum Error {
         /// What the platform said, without secrets.
         detail: String,
     },
-    /// The keychain did not answer within [`crate::vault::KEYCHAIN_TIMEOUT`]; Saferoom stopped waiting.
+    /// The keychain did not answer within [`crate::limits::KEYCHAIN_TIMEOUT`]; Saferoom stopped waiting.
     /// Words that fit after "…:" and before the screen's own next step (sign in with a password, the
     /// recovery code).
     #[error(
         "The system keychain did not answer within {} seconds, so Saferoom stopped waiting for it",
-        crate::vault::KEYCHAIN_TIMEOUT.as_secs()
+        crate::limits::KEYCHAIN_TIMEOUT.as_secs()
     )]
     KeychainNotAnswering,
     /// The keychain works but no longer holds this vault's key.

@@ -53,3 +53,7 @@ pub const INTAKE_LONG_TEXT: usize = 10_000;
 pub const GUARDIAN_LINE: usize = 200;
 /// A guardian's custody note.
 pub const CUSTODY_NOTE: usize = 2000;
+
+/// How long a call to the system keychain may take before Saferoom stops waiting for it (`vault::keys`; the
+/// error's words in `error.rs` name it).
+pub const KEYCHAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

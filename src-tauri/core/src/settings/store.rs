@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::PracticeProfile;
 use crate::error::Result;
 
-const NAME: &str = "practice_name";
+const NAME: &str = crate::vault::PRACTICE_NAME_KEY;
 const ADDRESS: &str = "practice_address";
 const PHONE: &str = "practice_phone";
 const LICENCE_LINES: &str = "practice_licence_lines";

@@ -119,7 +119,7 @@ fn check_password(
 
 /// The practice's name as stored (empty before it is set).
 fn practice_name(connection: &rusqlite::Connection) -> Result<String> {
-    Ok(crate::settings::store::practice_profile(connection)?.name)
+    crate::vault::stored_practice_name(connection)
 }
 
 /// The practice's first owner, made together with a new vault: `CreateOptions { owner: Some(&account), .. }`.

@@ -106,9 +106,8 @@ pub trait KeyStore: Send + Sync {
 /// The service name every Saferoom keychain entry is filed under.
 pub const KEYCHAIN_SERVICE: &str = "org.saferoom.vault";
 
-/// How long Saferoom waits for one answer from the OS keychain before it stops waiting and the person uses
-/// another way in (their password, the recovery code). The one place this is set.
-pub const KEYCHAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a keychain call may take (defined in `limits`, the one place).
+pub use crate::limits::KEYCHAIN_TIMEOUT;
 
 /// Keychain calls that were given up on and have not returned yet, in this process. While one is out, the
 /// keychain is taken as not answering and no new call is made: no pile of stuck threads, no five-second

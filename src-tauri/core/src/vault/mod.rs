@@ -221,6 +221,18 @@ enum Mode {
 /// The `vault_meta` rows recording which key-slot file generation the database expects: the settled one,
 /// and during a change the one being written (a crash between the two writes leaves either acceptable).
 const GENERATION_KEY: &str = "key_slots_generation";
+
+/// The `settings` key of the practice's name (`settings::store` keeps the profile; the vault reads the name
+/// to refuse it in passwords, and sits below `settings`).
+pub(crate) const PRACTICE_NAME_KEY: &str = "practice_name";
+
+/// The practice's name as stored (empty before it is set).
+pub(crate) fn stored_practice_name(connection: &Connection) -> Result<String> {
+    Ok(connection
+        .query_row("SELECT value FROM settings WHERE key = ?1", [PRACTICE_NAME_KEY], |row| row.get::<_, String>(0))
+        .optional()?
+        .unwrap_or_default())
+}
 const PENDING_GENERATION_KEY: &str = "key_slots_generation_pending";
 /// The `vault_meta` row set while a way in has been (or is being) taken away and the data key not yet rotated
 /// since: an older key-slot file could still open the database with that way in until the rotation is done.
@@ -1017,7 +1029,7 @@ impl Vault {
     /// Add or replace the passphrase slot. Adding changes only the key-slot file; replacing takes the old
     /// passphrase away, so the data key is rotated as well ([`Vault::revoke`]).
     pub fn set_passphrase(&mut self, passphrase: &SecretString, now: OffsetDateTime) -> Result<()> {
-        check_passphrase(passphrase, &crate::settings::store::practice_profile(&self.connection)?.name)?;
+        check_passphrase(passphrase, &stored_practice_name(&self.connection)?)?;
         let secret = passphrase.expose().as_bytes();
         if !self.has_slot(SlotKind::Passphrase) {
             return self.put_typed_slot(SlotKind::Passphrase, "Practice passphrase", secret, now);
