@@ -11,7 +11,6 @@ const LAYERS: &[&[&str]] = &[
     &["limits"],
     &["error"],
     &["ids", "text", "sensitive", "progress", "pdf", "local_time", "limits", "collation"],
-    &["passwords"],
     &["vault"],
     &["audit::chain"],
     &["access"],

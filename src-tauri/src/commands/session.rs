@@ -66,8 +66,5 @@ pub async fn change_own_password(
     new_password: String,
 ) -> CommandResult<()> {
     let (current, new) = (SecretString::from(current_password), SecretString::from(new_password));
-    let session: staff::Session =
-        state.call(|vault, session, now| staff::change_own_password(vault, session, &current, &new, now))?;
-    state.set_session(Some(session));
-    Ok(())
+    state.call(|vault, session, now| staff::change_own_password(vault, session, &current, &new, now))
 }
