@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use saferoom_core::progress::{Progress, Stage};
-use saferoom_core::testing::{bulk_clients, bulk_note_text, owner_vault, test_now};
+use saferoom_core::testing::{owner_vault_of_note_text, test_now};
 
 /// 16,384 notes of 64 KiB (hex text): 1 GiB of note text.
 const NOTES: usize = 16_384;
@@ -58,13 +58,8 @@ fn timed(iterations: u64, tally: &Tally, target: &Path, write: impl Fn(&Path)) -
 
 fn backup_1gib(c: &mut Criterion) {
     let folder = tempfile::tempdir().unwrap();
-    let (vault, owner) = owner_vault(folder.path()).unwrap();
-    bulk_clients(&vault, owner.staff_id(), 1).unwrap();
-    let started = Instant::now();
-    bulk_note_text(&vault, NOTES, NOTE_BYTES);
+    let (vault, _owner) = owner_vault_of_note_text(folder.path(), NOTES, NOTE_BYTES).unwrap();
     let database = folder.path().join("practice.saferoom");
-    let size = std::fs::metadata(&database).unwrap().len();
-    eprintln!("filled the vault to {:.2} GiB in {:?}", size as f64 / f64::from(1u32 << 30), started.elapsed());
 
     let out = tempfile::tempdir().unwrap();
     let (plain, backup) = (Tally::default(), Tally::default());

@@ -12,7 +12,7 @@ use std::fs::File;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use saferoom_core::testing::{bulk_clients, bulk_note_text, owner_vault};
+use saferoom_core::testing::owner_vault_of_note_text;
 
 /// 16,384 notes of 64 KiB (hex text): 1 GiB of note text.
 const NOTES: usize = 16_384;
@@ -20,13 +20,8 @@ const NOTE_BYTES: usize = 64 * 1024;
 
 fn rekey_1gib(c: &mut Criterion) {
     let folder = tempfile::tempdir().unwrap();
-    let (mut vault, owner) = owner_vault(folder.path()).unwrap();
-    bulk_clients(&vault, owner.staff_id(), 1).unwrap();
-    let started = Instant::now();
-    bulk_note_text(&vault, NOTES, NOTE_BYTES);
+    let (mut vault, _owner) = owner_vault_of_note_text(folder.path(), NOTES, NOTE_BYTES).unwrap();
     let database = folder.path().join("practice.saferoom");
-    let size = std::fs::metadata(&database).unwrap().len();
-    eprintln!("filled the vault to {:.2} GiB in {:?}", size as f64 / f64::from(1u32 << 30), started.elapsed());
 
     let out = tempfile::tempdir().unwrap();
     let copy = out.path().join("plain-copy");

@@ -249,6 +249,23 @@ pub fn execute_raw(vault: &crate::Vault, sql: &str) {
     vault.connection().execute_batch(sql).expect("raw SQL");
 }
 
+/// A new owner's vault in `folder` with one client whose `notes` progress notes of `note_bytes` each fill
+/// it ([`bulk_note_text`]), for benchmarks of whole-file work; says on stderr how big it grew and how long that
+/// took.
+pub fn owner_vault_of_note_text(
+    folder: &Path,
+    notes: usize,
+    note_bytes: usize,
+) -> crate::Result<(crate::Vault, crate::staff::Session)> {
+    let (vault, owner) = owner_vault(folder)?;
+    bulk_clients(&vault, owner.staff_id(), 1)?;
+    let started = std::time::Instant::now();
+    bulk_note_text(&vault, notes, note_bytes);
+    let size = std::fs::metadata(&vault.paths().database).map(|metadata| metadata.len()).unwrap_or(0);
+    eprintln!("filled the vault to {:.2} GiB in {:?}", size as f64 / f64::from(1u32 << 30), started.elapsed());
+    Ok((vault, owner))
+}
+
 /// Grow a vault with `notes` progress notes of `note_bytes` of hex text each on its first client, written
 /// directly (no audit entries, just bulk), then fold the write-ahead log into the database: for benchmarks of
 /// whole-file work (backup, key rotation) on a vault of a given size.
