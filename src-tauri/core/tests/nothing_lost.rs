@@ -8,6 +8,8 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::Duration;
 
 use rand::Rng;
+use saferoom_core::ids::StaffId;
+use saferoom_core::staff::{self, NewStaff, Role};
 use saferoom_core::testing::{scalar, session_for, test_now, SmallDisk, TestPractice};
 use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 
@@ -53,9 +55,31 @@ fn worker() {
                 }
             }
         },
+        // Add someone with a password and disable them, over and over, until killed.
+        "disable" => {
+            let owner = StaffId::parse(&std::env::var("SAFEROOM_WORKER_OWNER").unwrap()).unwrap();
+            let session = session_for(&vault, &owner).unwrap();
+            for round in 0.. {
+                let login = format!("gone{}-{round}", std::process::id());
+                let person = NewStaff {
+                    login: &login,
+                    display_name: "Disabled",
+                    role: Role::FrontDesk,
+                    password: &SecretString::from(DISABLED_PASSWORD),
+                };
+                let added = staff::add(&mut vault, &session, person, test_now());
+                match added.and_then(|member| staff::set_active(&mut vault, &session, &member.id, false, test_now())) {
+                    Ok(_) => println!("disabled {login}"),
+                    Err(error) => println!("error {:?} {error}", error.code()),
+                }
+            }
+        }
         other => panic!("unknown worker role {other}"),
     }
 }
+
+/// The password of everyone the disabling worker adds.
+const DISABLED_PASSWORD: &str = "a password for someone soon disabled";
 
 /// The two passphrases the revoking worker swaps.
 const REVOKED_A: &str = "first swapped practice passphrase";
@@ -69,6 +93,7 @@ fn start_worker(role: &str, practice: &TestPractice) -> (Child, BufReader<ChildS
     let mut child = command
         .args(["worker", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env("SAFEROOM_WORKER", role)
+        .env("SAFEROOM_WORKER_OWNER", practice.owner.as_str())
         .env("SAFEROOM_WORKER_VAULT", &practice.paths.database)
         .env("SAFEROOM_WORKER_PASSPHRASE", practice.passphrase.expose())
         .stdin(Stdio::piped())
@@ -185,6 +210,53 @@ fn r18_killed_revocations_are_finished_at_the_next_open() {
     }
     assert!(first_gone > 0, "no run got as far as taking the first passphrase away: the test proved nothing");
     eprintln!("revocation under SIGKILL: {kills} kills, {replaced} replacements reported, {first_gone} checks against the old key-slot file");
+}
+
+/// Issue 18, "Disabling someone takes their way in away", under SIGKILL: a process adding someone and disabling
+/// them over and over is killed at random moments. After every kill, once the vault is opened for changes,
+/// no one disabled in the database has a password slot, no key rotation is due, and the key-slot file from
+/// before the kill never opens today's database with a disabled person's password — however the disabling
+/// was cut short (after its commit, before or during the slot's removal, during the rotation).
+#[test]
+fn r18_killed_disablings_are_finished_at_the_next_open() {
+    let folder = tempfile::tempdir().unwrap();
+    let practice = practice(&folder.path().join("practice.saferoom"), 300);
+    let mut rng = rand::thread_rng();
+    let (mut kills, mut reported, mut cut_short) = (0, 0, 0);
+    for _ in 0..16 {
+        let (mut child, mut stdout) = start_worker("disable", &practice);
+        std::thread::sleep(Duration::from_millis(rng.gen_range(0..1200)));
+        let kept = std::fs::read(&practice.paths.key_slots).unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut rest);
+        assert!(!rest.contains("error"), "the worker's disablings failed: {rest}");
+        reported += rest.matches("disabled").count();
+
+        let with_slot_before = saferoom_core::vault::slots::staff_logins(&practice.paths.key_slots);
+        let vault = Vault::open(&practice.paths, Unlock::Keychain(&practice.keychain)).unwrap();
+        let session = session_for(&vault, &practice.owner).unwrap();
+        let members = staff::list(&vault, &session, test_now()).unwrap();
+        let disabled: Vec<String> =
+            members.into_iter().filter(|member| !member.active).map(|member| member.login).collect();
+        let with_slot = vault.staff_logins();
+        for login in &disabled {
+            assert!(!with_slot.contains(login), "after kill {kills}: {login}, disabled, still has a slot");
+            cut_short += usize::from(with_slot_before.contains(login));
+            let password = SecretString::from(DISABLED_PASSWORD);
+            let unlock = Unlock::StaffPassword { login, password: &password };
+            assert!(
+                !vault.key_slots_from_before_open_today(&kept, unlock).unwrap_or(false),
+                "after kill {kills}: {login}'s slot in the key-slot file from before opens today's database"
+            );
+        }
+        assert!(!vault.key_rotation_due().unwrap(), "after kill {kills}: the open finished the rotation");
+        vault.verify_integrity().unwrap();
+    }
+    assert!(reported > 0, "no disabling finished before a kill: the test proved nothing");
+    eprintln!("disabling under SIGKILL: {kills} kills, {reported} disablings reported, {cut_short} cut short before the slot went");
 }
 
 /// Case 4 (and 2, 3 through it): a second writer process on the same vault is refused with

@@ -435,6 +435,11 @@ pub fn set_active(
             keep_an_owner(transaction, &target)?;
         }
         store::set_active(transaction, staff_id, active, now)?;
+        if !active {
+            // Committed with the disabling: should this program stop before the slot is gone, the next open
+            // for changes removes it and rotates the key (a new password, given after re-enabling, cancels it).
+            crate::vault::mark_staff_slot_removal_due(transaction, staff_id.as_str())?;
+        }
         let what = if active { "enabled" } else { "disabled" };
         actor.record(transaction, now, actions::STAFF_ACTIVE_CHANGED, None, &format!("{}: {what}", target.login))?;
         Ok(Some(target.login))

@@ -344,3 +344,44 @@ fn names_with_control_characters_and_blank_passwords_are_refused_and_change_noth
     let error = fixture.vault.set_passphrase(&blank, test_now()).unwrap_err();
     assert!(error.to_string().contains("only spaces"), "{error}");
 }
+
+/// A disabling cut short after it was committed (the program killed before the person's slot went): they
+/// cannot sign in meanwhile, and the next open for changes removes their slot and rotates the key. A new
+/// password given after re-enabling them is not taken by it.
+#[test]
+fn r18_a_disabling_cut_short_is_finished_at_the_next_open() {
+    let fixture = practice();
+    let clinician_id = fixture.clinician.staff_id().clone();
+    let frontdesk_id = fixture.front_desk.staff_id().clone();
+    let kept = std::fs::read(&fixture.paths.key_slots).unwrap();
+    // What `set_active` commits before it removes the slot, for both; then the program "stops".
+    for id in [&clinician_id, &frontdesk_id] {
+        fixture
+            .vault
+            .transaction(|transaction| {
+                store::set_active(transaction, id, false, test_now())?;
+                crate::vault::mark_staff_slot_removal_due(transaction, id.as_str())
+            })
+            .unwrap();
+    }
+    assert!(fixture.vault.staff_logins().contains(&"carl".to_owned()), "the slot is still in the file");
+    let error = sign_in(&fixture.vault, &mut LoginThrottle::default(), "carl", &password(PASSWORD), test_now());
+    assert_eq!(error.unwrap_err().code(), ErrorCode::WrongSecret, "the database says carl is disabled");
+    // Fran is enabled again and given a new password before the next open.
+    let mut vault = fixture.vault;
+    let owner = fixture.owner.clone();
+    set_active(&mut vault, &owner, &frontdesk_id, true, test_now()).unwrap();
+    reset_password(&mut vault, &owner, &frontdesk_id, &password("fran's new password, long"), test_now()).unwrap();
+    let paths = fixture.paths.clone();
+    vault.lock();
+
+    let vault = Vault::open(&paths, Unlock::RecoveryCode(&fixture.recovery_code)).unwrap();
+    assert!(!vault.staff_logins().contains(&"carl".to_owned()), "the open removed carl's slot");
+    assert!(!vault.key_rotation_due().unwrap(), "and rotated the key");
+    let carl = password(PASSWORD);
+    let unlock = Unlock::StaffPassword { login: "carl", password: &carl };
+    assert!(!vault.key_slots_from_before_open_today(&kept, unlock).unwrap(), "carl's kept file is of no use");
+    sign_in(&vault, &mut LoginThrottle::default(), "fran", &password("fran's new password, long"), test_now())
+        .expect("fran's new slot was not taken by the removal left due before");
+    vault.verify_integrity().unwrap();
+}

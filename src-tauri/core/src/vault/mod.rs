@@ -228,6 +228,34 @@ const PENDING_GENERATION_KEY: &str = "key_slots_generation_pending";
 /// The `vault_meta` row set while a way in has been (or is being) taken away and the data key not yet rotated
 /// since: an older key-slot file could still open the database with that way in until the rotation is done.
 const ROTATION_DUE_KEY: &str = "key_rotation_due";
+/// The `vault_meta` rows (one a person, this prefix and their staff id) of a staff member disabled in the
+/// database whose password slot is not yet gone from the key-slot file: written in the same transaction as the
+/// disabling, so a crash before the slot is removed leaves the removal (and the key rotation) due, and the next
+/// open for changes finishes both ([`Vault::finish_slot_removals`]).
+const SLOT_REMOVAL_DUE_PREFIX: &str = "staff_slot_removal_due:";
+
+/// In the transaction that disables a staff member: their password slot is to go and the data key to be
+/// rotated. Until [`Vault::remove_staff_slot`] has done both, the next open for changes does them.
+pub(crate) fn mark_staff_slot_removal_due(connection: &Connection, staff_id: &str) -> Result<()> {
+    write_meta(connection, &format!("{SLOT_REMOVAL_DUE_PREFIX}{staff_id}"), Some(1))?;
+    write_meta(connection, ROTATION_DUE_KEY, Some(1))
+}
+
+/// Once a staff member has a new slot (a new password after re-enabling) or their slot is gone: no removal of
+/// their slot is due any more. A rotation still due stays due.
+fn cancel_staff_slot_removal(connection: &Connection, staff_id: &str) -> Result<()> {
+    write_meta(connection, &format!("{SLOT_REMOVAL_DUE_PREFIX}{staff_id}"), None)
+}
+
+fn staff_slot_removals_due(connection: &Connection) -> Result<Vec<String>> {
+    let mut statement = connection.prepare("SELECT key FROM vault_meta WHERE substr(key, 1, ?1) = ?2 ORDER BY key")?;
+    let keys = statement
+        .query_map(rusqlite::params![SLOT_REMOVAL_DUE_PREFIX.len() as i64, SLOT_REMOVAL_DUE_PREFIX], |row| {
+            row.get::<_, String>(0)
+        })?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(keys.into_iter().filter_map(|key| key.strip_prefix(SLOT_REMOVAL_DUE_PREFIX).map(str::to_owned)).collect())
+}
 
 /// What became of the key rotation that follows taking a way in away ([`Vault::rotate_key_if_due`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -831,7 +859,9 @@ impl Vault {
         } else {
             vault.settle_generation()?;
         }
-        // A revocation whose key rotation could not be done then (or was cut short) is done now.
+        // A disabling cut short before the person's slot went, and a revocation whose key rotation could not be
+        // done then (or was cut short), are finished now.
+        vault.finish_slot_removals();
         vault.rotate_key_if_due();
         Ok(vault)
     }
@@ -889,20 +919,45 @@ impl Vault {
     ) -> Result<()> {
         check_secret_length("password", password)?;
         let slot = new_staff_slot(self.vault_id(), staff_id, person, password, &self.data_key, now)?;
-        self.put_slot(slot)
+        self.put_slot(slot)?;
+        // A removal of their old slot left due by a disabling cut short must not take this new one.
+        cancel_staff_slot_removal(&self.connection, staff_id)
     }
 
     /// Remove a staff member's password slot (they can no longer open the vault) and rotate the data key, so
     /// an older key-slot file with their slot never opens the database again ([`Vault::revoke`]). Missing is
     /// fine.
     pub(crate) fn remove_staff_slot(&mut self, staff_id: &str) -> Result<Rotation> {
-        self.revoke(|vault| {
-            // Checked on the fresh copy too: another writer before us may have given them a slot.
-            vault.change_slots(|fresh| {
-                fresh.slots.retain(|slot| slot.staff_id.as_deref() != Some(staff_id));
-                Ok(())
-            })
-        })
+        self.revoke(|vault| vault.remove_staff_slots(&[staff_id]))
+    }
+
+    /// Take these staff members' slots out of the key-slot file and clear their removals due.
+    fn remove_staff_slots(&mut self, staff_ids: &[&str]) -> Result<()> {
+        // Checked on the fresh copy too: another writer before us may have given them a slot.
+        self.change_slots(|fresh| {
+            fresh.slots.retain(|slot| slot.staff_id.as_deref().is_none_or(|id| !staff_ids.contains(&id)));
+            Ok(())
+        })?;
+        for staff_id in staff_ids {
+            cancel_staff_slot_removal(&self.connection, staff_id)?;
+        }
+        Ok(())
+    }
+
+    /// Remove the slots of people disabled in the database whose slot removal was cut short (a crash, a killed
+    /// process, a full disk). Never fails: what cannot be done now stays due (logged by error code); their
+    /// sign-in is refused meanwhile, as the database says they are disabled.
+    fn finish_slot_removals(&mut self) {
+        let removed = staff_slot_removals_due(&self.connection).and_then(|due| {
+            if due.is_empty() {
+                return Ok(());
+            }
+            let due: Vec<&str> = due.iter().map(String::as_str).collect();
+            self.remove_staff_slots(&due)
+        });
+        if let Err(error) = removed {
+            tracing::warn!(code = ?error.code(), "the removal of a disabled person's slot waits for the next open");
+        }
     }
 
     /// Whether a staff member has a password slot.
