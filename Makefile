@@ -15,14 +15,14 @@ SHELL := /bin/bash
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential curl wget file libxdo-dev libssl-dev \
              libayatana-appindicator3-dev librsvg2-dev pkg-config
 APT_TEST  := xvfb xauth webkit2gtk-driver poppler-utils gnome-keyring libsecret-tools dbus-x11 \
-             x11-utils e2fsprogs dbus-bin faketime python3
+             x11-utils e2fsprogs dbus-bin faketime python3 fuse3
 # Packaging: rpm for rpmsign (signing the .rpm) and `rpm --checksig` in the package test; gnupg for the keys.
 APT_PACKAGE := rpm gnupg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CARGO_BIN):$(PATH)
 
-.PHONY: run test deps-build deps-test deps-package toolchain ui ui-test lint rust-test fuzz bench clean package package-test icons
+.PHONY: run test deps-build deps-test deps-package toolchain ui ui-test lint rust-test fuzz proofs bench clean package package-test icons
 
 run: deps-build ui
 	cargo run -p saferoom-app
@@ -86,6 +86,13 @@ rust-test: ui
 FUZZ_SECONDS ?= 30
 fuzz: deps-test
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The long fault proofs (docs/proofs.md, "Faults, more widely"): every write path's killed worker 50 times,
+# 200 power losses on the lossy FUSE layer.
+# `.ci/run` calls it after `make test`.
+proofs: deps-test ui
+	SAFEROOM_KILLS=50 SAFEROOM_POWER_CYCLES=200 \
+	  cargo test --workspace --test kill_points --test nothing_lost --test power_loss -- --nocapture
 
 bench: deps-build ui
 	cargo bench -p saferoom-core

@@ -13,6 +13,11 @@ use saferoom_core::staff::{self, NewStaff, Role};
 use saferoom_core::testing::{scalar, session_for, test_now, SmallDisk, TestPractice};
 use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
 
+/// Kills of a killed-worker test: `SAFEROOM_KILLS` when set (`make proofs`: 50), else the test's own count.
+fn kills_or(default: usize) -> usize {
+    std::env::var("SAFEROOM_KILLS").ok().and_then(|text| text.parse().ok()).unwrap_or(default)
+}
+
 fn practice(database: &Path, clients: usize) -> TestPractice {
     TestPractice::create(database, clients)
 }
@@ -143,7 +148,7 @@ fn r12_1_killed_rekeys_always_leave_a_vault_that_opens_every_way() {
     };
     let mut rng = rand::thread_rng();
     let (mut kills, mut rekeys) = (0, 0);
-    for _ in 0..12 {
+    for _ in 0..kills_or(12) {
         let (mut child, mut stdout) = start_worker("rekey", &practice);
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..800)));
         child.kill().unwrap();
@@ -176,7 +181,7 @@ fn r18_killed_revocations_are_finished_at_the_next_open() {
     };
     let mut rng = rand::thread_rng();
     let (mut kills, mut replaced, mut first_gone) = (0, 0, 0);
-    for _ in 0..16 {
+    for _ in 0..kills_or(16) {
         let (mut child, mut stdout) = start_worker("revoke", &practice);
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..1500)));
         child.kill().unwrap();
@@ -223,7 +228,7 @@ fn r18_killed_disablings_are_finished_at_the_next_open() {
     let practice = practice(&folder.path().join("practice.saferoom"), 300);
     let mut rng = rand::thread_rng();
     let (mut kills, mut reported, mut cut_short) = (0, 0, 0);
-    for _ in 0..16 {
+    for _ in 0..kills_or(16) {
         let (mut child, mut stdout) = start_worker("disable", &practice);
         std::thread::sleep(Duration::from_millis(rng.gen_range(0..1200)));
         let kept = std::fs::read(&practice.paths.key_slots).unwrap();
