@@ -12,6 +12,7 @@ pub mod logging;
 pub mod rendering;
 pub mod startup;
 pub mod state;
+pub mod system_events;
 pub mod work;
 
 #[cfg(test)]
@@ -42,6 +43,10 @@ pub struct VaultLockedDto {
 pub enum LockReasonDto {
     /// Nobody used it for the auto-lock time.
     Idle,
+    /// The computer's session was locked, or its screen saver came on.
+    SystemLocked,
+    /// The computer was about to sleep.
+    Suspend,
 }
 
 /// Where the vault is: `--vault PATH`, else `$SAFEROOM_VAULT`, else the OS data folder.
@@ -122,6 +127,13 @@ pub fn run() {
                     let _ = handle.emit(VAULT_LOCKED_EVENT, VaultLockedDto { reason: LockReasonDto::Idle });
                 }
             });
+            // The computer locking or going to sleep locks the vault (and ends a kiosk): see system_events.rs.
+            let handle = app.handle().clone();
+            system_events::watch(system_events::Buses::default(), move |event, delay| {
+                lock_for_system_event(&handle, event);
+                // Only now may the machine sleep.
+                drop(delay);
+            });
             app.state::<Startup>().reach(Phase::Setup, Instant::now());
             Ok(())
         })
@@ -145,6 +157,22 @@ pub fn run() {
         tracing::error!("the app window could not start: {error}");
         eprintln!("saferoom: the app window could not start: {error}");
         std::process::exit(1);
+    }
+}
+
+/// Lock the vault for the computer's `event` and tell the UI why (nothing when it was locked already).
+fn lock_for_system_event(handle: &tauri::AppHandle, event: system_events::SystemEvent) {
+    let state = handle.state::<AppState>();
+    let (locked, reason) = match event {
+        system_events::SystemEvent::Sleep => (state.lock_before_sleep(), LockReasonDto::Suspend),
+        system_events::SystemEvent::ScreenLocked => {
+            let progress = work::automatic_progress(handle);
+            let backup = |vault: &saferoom_core::Vault| commands::backups::automatic_backup(vault, &progress);
+            (state.lock_with_screen(backup), LockReasonDto::SystemLocked)
+        }
+    };
+    if locked {
+        let _ = handle.emit(VAULT_LOCKED_EVENT, VaultLockedDto { reason });
     }
 }
 

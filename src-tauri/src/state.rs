@@ -282,6 +282,22 @@ impl AppState {
         self.close(before_close, "locked", "vault locked")
     }
 
+    /// Lock because the computer locked its session (or its screen saver came on): as the Lock button, with
+    /// `before_close` (the automatic backup) first; long work already running finishes before it (it holds the
+    /// vault). A running kiosk ends too: a client left at it must not keep the practice's vault open.
+    /// Whether it was open.
+    pub fn lock_with_screen(&self, before_close: impl FnOnce(&Vault)) -> bool {
+        self.close(before_close, "locked when the computer was locked", "vault locked with the computer's screen")
+    }
+
+    /// Lock because the computer is about to sleep: long work is cancelled first (it stops at its next safe point
+    /// and leaves nothing behind; it holds the vault), and no automatic backup runs (the machine would sleep in
+    /// the middle of it; the next lock or quit makes it). A running kiosk ends too. Whether it was open.
+    pub fn lock_before_sleep(&self) -> bool {
+        self.cancel_work();
+        self.close(|_| {}, "locked before the computer went to sleep", "vault locked before the computer slept")
+    }
+
     /// Close the vault (if open) and wipe its key, sign out and end any kiosk: `before_close` runs on the open
     /// vault first, and the audit trail records `reason`. Whether it was open.
     fn close(&self, before_close: impl FnOnce(&Vault), reason: &str, log: &'static str) -> bool {

@@ -3,15 +3,27 @@
 //! every record view are unmounted, not hidden, so the document holds neither the client's name nor the
 //! note's text (checked against the same probe while the record is open, which must find both). After signing
 //! in again the record opens only through the vault.
+//!
+//! The computer's own events lock too (`src-tauri/src/system_events.rs`): on a private system bus a stand-in
+//! logind says the machine is about to sleep, and the signed-in person's window is back at the locked screen,
+//! saying why, before logind is let go; a signing kiosk handed to a client ends when the screen saver comes on.
 
 use std::time::Duration;
 
 use fantoccini::Client;
 use serde_json::json;
 
-use super::harness::{click, is_present, type_into, wait_for, wait_for_text, wait_gone, Journey};
+use super::consent::prepare_basic_consents;
+use super::harness::{
+    click, go_to, invoke, is_present, screenshot, type_into, wait_for, wait_for_text, wait_gone, Journey,
+};
 use super::practice::new_client;
 use super::{create_practice, sign_in, OWNER_PASSWORD};
+
+/// The private bus and the stand-in logind and screen saver, shared with the app's own tests of the listener.
+#[allow(dead_code)]
+#[path = "../../src-tauri/src/system_events/test_bus.rs"]
+mod test_bus;
 
 const FAMILY: &str = "Quarrendon";
 const NOTE: &str = "Talked about the lighthouse dream and the move in spring";
@@ -67,5 +79,78 @@ async fn journey() {
     // Signing in again opens the vault; the record comes back only from it (the place is kept, not the data).
     sign_in(&client, "olivia", OWNER_PASSWORD).await;
     wait_for_text(&client, "#client-name", FAMILY).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r18_lock_when_the_computer_sleeps_or_locks() {
+    let _one_at_a_time = super::harness::one_at_a_time().await;
+    tokio::time::timeout(Duration::from_secs(300), computer_journey())
+        .await
+        .expect("the journey finishes within five minutes");
+}
+
+async fn computer_journey() {
+    let system = test_bus::PrivateBus::start();
+    let logind = test_bus::FakeLogind::start(&system);
+    let journey = Journey::start_with_env(&[("DBUS_SYSTEM_BUS_ADDRESS", std::ffi::OsStr::new(&system.address))]);
+    // The session bus is the private Secret Service's; a GNOME screen saver on it, before the app starts.
+    let session_bus = journey
+        .keychain
+        .env()
+        .into_iter()
+        .find_map(|(name, value)| (name == "DBUS_SESSION_BUS_ADDRESS").then_some(value))
+        .expect("the keychain's bus");
+    let screen_saver = test_bus::ScreenSaver::start(&session_bus, "org.gnome.ScreenSaver");
+    let client = journey.launch().await;
+    create_practice(&client, &journey.vault).await;
+    new_client(&client, "Wilhelmina", FAMILY).await;
+    wait_for_text(&client, "#client-name", FAMILY).await;
+    logind.wait_until("the app holds a sleep inhibitor", |logind| {
+        logind.inhibitors_asked() == ["sleep|Saferoom|delay|true"] && logind.inhibitor_held(0)
+    });
+
+    // The machine is about to sleep: the locked screen says why, nothing of the record is left on the page, and
+    // only then does the app let logind go on.
+    logind.prepare_for_sleep(true, None);
+    wait_for_text(&client, "#lock-notice", "Locked because the computer went to sleep").await;
+    wait_for(&client, "#sign-in-form").await;
+    for view in ["#main-screen", "#client-view", "#client-list"] {
+        assert!(!is_present(&client, view).await, "{view} is unmounted after the lock");
+    }
+    assert!(on_page(&client, &[FAMILY]).await.is_empty(), "nothing of the client is on the page after the lock");
+    logind.wait_until("the app let go of its sleep inhibitor", |logind| !logind.inhibitor_held(0));
+    screenshot(&client, "18-locked-before-sleep").await;
+    let status = invoke(&client, "vault_status", &json!({})).await.expect("vault_status");
+    assert_eq!((status["unlocked"].as_bool(), status["session"].is_null()), (Some(false), true), "{status}");
+
+    // Awake: still locked, and the next sleep is held up again.
+    logind.prepare_for_sleep(false, None);
+    logind.wait_until("a new sleep inhibitor", |logind| logind.inhibitors_asked().len() == 2);
+    assert!(!is_present(&client, "#main-screen").await, "waking never unlocks");
+
+    // The audit trail says why the vault locked.
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    go_to(&client, "audit").await;
+    wait_for_text(&client, "#audit-list", "locked before the computer went to sleep").await;
+
+    // A kiosk handed to a client: the screen saver coming on ends it, and the vault is locked.
+    click(&client, "#nav-consent").await;
+    type_into(&client, "#consent-platform", "Doxy.me").await;
+    click(&client, "#consent-settings-save").await;
+    wait_for(&client, "#consent-settings-saved").await;
+    new_client(&client, "Zoë", "Ångström").await;
+    prepare_basic_consents(&client).await;
+    click(&client, "#consent-start-kiosk").await;
+    wait_for(&client, "#kiosk-screen").await;
+    screen_saver.active_changed("/org/gnome/ScreenSaver", "org.gnome.ScreenSaver", true);
+    wait_for_text(&client, "#lock-notice", "Locked because the computer was locked").await;
+    assert!(!is_present(&client, "#kiosk-screen").await, "the kiosk ended");
+    screenshot(&client, "18-kiosk-locked-with-the-screen").await;
+    let status = invoke(&client, "vault_status", &json!({})).await.expect("vault_status");
+    assert_eq!((status["unlocked"].as_bool(), status["kiosk"].as_bool()), (Some(false), Some(false)), "{status}");
+    sign_in(&client, "olivia", OWNER_PASSWORD).await;
+    go_to(&client, "audit").await;
+    wait_for_text(&client, "#audit-list", "locked when the computer was locked").await;
     client.close().await.unwrap();
 }

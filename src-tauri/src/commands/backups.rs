@@ -339,6 +339,51 @@ mod tests {
         assert_eq!(files_in(&drive), 1, "the automatic backup was made before the vault closed");
     }
 
+    /// The computer's events (`system_events`): a screen lock locks as the button does, backup first; before
+    /// sleep the running work is cancelled and no backup is made; both are in the audit trail with their reason.
+    #[test]
+    fn the_computer_locking_backs_up_first_and_its_sleep_cancels_work_and_skips_the_backup() {
+        let folder = tempfile::tempdir().unwrap();
+        let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+        let (vault, owner) = saferoom_core::testing::owner_vault(folder.path()).unwrap();
+        let drive = folder.path().join("drive");
+        std::fs::create_dir(&drive).unwrap();
+        backups::set_settings(&vault, &owner, &BackupSettings { folder: Some(drive.clone()), keep: 3 }, now()).unwrap();
+        let state = AppState::new(paths.clone());
+        let reopen = || {
+            let password = SecretString::from("benchmark owner password");
+            Vault::open(&paths, Unlock::StaffPassword { login: "owner", password: &password }).unwrap()
+        };
+        let audited = |vault: &Vault, detail: &str| {
+            saferoom_core::testing::scalar(
+                vault,
+                "SELECT count(*) FROM audit_log WHERE action = 'vault.lock' AND detail = ?1",
+                &[detail],
+            )
+        };
+
+        // About to sleep, with work running: the work is told to stop, the vault closes, no backup is made.
+        state.install(vault).unwrap();
+        state.set_session(Some(owner.clone()));
+        let work = state.begin_work().unwrap();
+        assert!(state.lock_before_sleep());
+        assert!(work.cancel.is_cancelled(), "the running work was cancelled");
+        drop(work);
+        assert!(!state.is_unlocked() && state.session().is_none());
+        assert_eq!(files_in(&drive), 0, "no backup before sleep");
+        assert!(!state.lock_before_sleep(), "locked already: nothing to do");
+
+        // The screen locked: the automatic backup is made, then the vault closes.
+        let vault = reopen();
+        assert_eq!(audited(&vault, "locked before the computer went to sleep"), 1);
+        state.install(vault).unwrap();
+        state.set_session(Some(owner));
+        assert!(state.lock_with_screen(|vault| automatic_backup(vault, &Silent)));
+        assert!(!state.is_unlocked() && state.session().is_none());
+        assert_eq!(files_in(&drive), 1, "the automatic backup was made before the vault closed");
+        assert_eq!(audited(&reopen(), "locked when the computer was locked"), 1);
+    }
+
     /// The Cancel button's way: `cancel_work` sets the running work's flag while the core is copying; the
     /// work stops with `cancelled` and leaves no file, for a backup and for a practice export alike.
     #[test]

@@ -637,7 +637,8 @@ export async function touch(): Promise<void> {
  */
 export async function onVaultLocked(handler: (reason: LockReason) => void): Promise<() => void> {
   const unlisten = await listen<VaultLockedPayload>('vault-locked', (event) => {
-    const reason = event.payload?.reason === 'idle' ? 'idle' : 'user';
+    const sent = event.payload?.reason;
+    const reason: LockReason = sent === 'idle' || sent === 'system_locked' || sent === 'suspend' ? sent : 'user';
     handler(reason);
   });
   return () => {

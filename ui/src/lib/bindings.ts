@@ -630,7 +630,11 @@ export type KioskSignerDto = {
 /**  Why the app locked the vault by itself. */
 export type LockReasonDto = 
 /**  Nobody used it for the auto-lock time. */
-"idle";
+"idle" | 
+/**  The computer's session was locked, or its screen saver came on. */
+"system_locked" | 
+/**  The computer was about to sleep. */
+"suspend";
 
 /**  A client who came of age with guardians on file. */
 export type MajorityRowDto = {

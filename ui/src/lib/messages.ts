@@ -1,5 +1,5 @@
 // Wording shared between screens.
-import type { UnitPolicy } from './types';
+import type { AutoLockReason, UnitPolicy } from './types';
 import { withoutFinalPeriod } from './validation';
 
 function noKeychainPrefix(detail: string | null): string {
@@ -27,6 +27,13 @@ export function keychainNotAnsweringNote(detail: string | null): string {
 }
 
 export const IDLE_LOCK_NOTICE = 'Locked after a period of inactivity';
+
+/** What the sign-in screen says when the app locked by itself: why, in words. */
+export const LOCK_NOTICES: Record<AutoLockReason, string> = {
+  idle: IDLE_LOCK_NOTICE,
+  system_locked: 'Locked because the computer was locked',
+  suspend: 'Locked because the computer went to sleep',
+};
 
 export const KEYCHAIN_RESTORED_NOTICE =
   'The vault key was missing from the system keychain and has been stored there again, so this computer can unlock the vault by itself next time.';

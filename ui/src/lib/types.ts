@@ -38,8 +38,10 @@ export type UnlockMethod = Ipc.UnlockMethodDto;
 export type UnlockReport = Ipc.UnlockReportDto;
 export type Settings = Ipc.SettingsDto;
 
-/** `user`: the person locked (UI only); the back end sends `idle`. */
-export type LockReason = 'user' | Ipc.LockReasonDto;
+/** Why the app locked by itself (idle, the computer locked, the computer went to sleep); the sign-in screen says it. */
+export type AutoLockReason = Ipc.LockReasonDto;
+/** `user`: the person locked (UI only); the back end sends an `AutoLockReason`. */
+export type LockReason = 'user' | AutoLockReason;
 
 /** Payload of the `vault-locked` event. */
 export type VaultLockedPayload = Ipc.VaultLockedDto;

@@ -292,10 +292,13 @@ describe('vault-locked event', () => {
     const stop = await api.onVaultLocked(handler);
     await emit('vault-locked', { reason: 'idle' });
     await emit('vault-locked', { reason: 'user' });
-    expect(handler.mock.calls).toEqual([['idle'], ['user']]);
+    await emit('vault-locked', { reason: 'system_locked' });
+    await emit('vault-locked', { reason: 'suspend' });
+    await emit('vault-locked', { reason: 'something newer' });
+    expect(handler.mock.calls).toEqual([['idle'], ['user'], ['system_locked'], ['suspend'], ['user']]);
     stop();
     await new Promise((r) => setTimeout(r, 0));
     await emit('vault-locked', { reason: 'idle' });
-    expect(handler).toHaveBeenCalledTimes(2);
+    expect(handler).toHaveBeenCalledTimes(5);
   });
 });

@@ -168,6 +168,16 @@ describe('kiosk and the vault', () => {
     expect(await byId('lock-notice')).toBeInTheDocument();
   });
 
+  test('the computer going to sleep ends the kiosk on the sign-in screen, which says why', async () => {
+    const stub = installStub({ status: KIOSK_STATUS, answers: { kiosk_packet: PACKET } });
+    renderApp();
+    await waitFor(() => expect(all('.kiosk-signer')).toHaveLength(4));
+    await stub.emitLocked('suspend');
+    await byId('sign-in-form');
+    expect(maybeId('kiosk-screen')).toBeNull();
+    expect(await byId('lock-notice')).toHaveTextContent('Locked because the computer went to sleep');
+  });
+
   test('when no kiosk runs any more, the kiosk screen says so and continues to the sign-in screen', async () => {
     const stub = installStub({
       status: KIOSK_STATUS,

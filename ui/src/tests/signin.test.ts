@@ -483,6 +483,23 @@ describe('locking, switching user and losing the session', () => {
     expect(maybeId('lock-notice')).not.toBeInTheDocument();
   });
 
+  test.each([
+    ['system_locked', 'Locked because the computer was locked'],
+    ['suspend', 'Locked because the computer went to sleep'],
+  ] as const)('vault-locked "%s" → the sign-in form says why in words: %s', async (reason, words) => {
+    const stub = installStub({
+      signedInAs: CLINICIAN,
+      status: { hasKeychainSlot: true, logins: PRACTICE_LOGINS },
+      answers: { ...HOME, sign_in: sessionOf(CLINICIAN) },
+    });
+    renderApp();
+    await byId('main-screen');
+    await stub.emitLocked(reason);
+    expect(await byId('lock-notice')).toHaveTextContent(words);
+    expect(maybeId('main-screen')).not.toBeInTheDocument();
+    expect(stub.callsOf('unlock_with_keychain')).toHaveLength(0);
+  });
+
   test('an idle lock while the recovery code is shown hides it', async () => {
     const stub = installStub({
       answers: {

@@ -12,7 +12,15 @@
 //   sign_in: inTurn(refuse('wrong_secret', WRONG_SECRET_MESSAGE), sessionOf(CLINICIAN)), // a refusal, then a session
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
-import type { BackupStatus, CommandError, ErrorCode, PracticeProfile, StaffMember, VaultStatus } from '../lib/types';
+import type {
+  BackupStatus,
+  CommandError,
+  ErrorCode,
+  LockReason,
+  PracticeProfile,
+  StaffMember,
+  VaultStatus,
+} from '../lib/types';
 import { defaultStatus, JURISDICTIONS } from './data';
 
 export type Args = Record<string, unknown> | undefined;
@@ -50,7 +58,7 @@ export interface Stub {
   /** Sets (or replaces) what a command answers from now on. */
   answer(cmd: string, answer: Answer): void;
   /** Emits `vault-locked` the way the back end does after a lock, and answers `vault_status` as locked. */
-  emitLocked(reason: 'user' | 'idle'): Promise<void>;
+  emitLocked(reason: LockReason): Promise<void>;
   /** Emits any back-end event (e.g. `work-progress`). */
   emit(event: string, payload: unknown): Promise<void>;
 }
