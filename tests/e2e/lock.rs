@@ -8,7 +8,7 @@
 //! logind says the machine is about to sleep, and the signed-in person's window is back at the locked screen,
 //! saying why, before logind is let go; a signing kiosk handed to a client ends when the screen saver comes on.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use fantoccini::Client;
 use serde_json::json;
@@ -17,7 +17,9 @@ use super::consent::prepare_basic_consents;
 use super::harness::{
     click, go_to, invoke, is_present, screenshot, type_into, wait_for, wait_for_text, wait_gone, Journey,
 };
+use super::memory_scan::{app_pid, describe, role_of, scan, total};
 use super::practice::new_client;
+use super::processes::with_descendants;
 use super::{create_practice, sign_in, OWNER_PASSWORD};
 
 /// The private bus and the stand-in logind and screen saver, shared with the app's own tests of the listener.
@@ -90,6 +92,22 @@ async fn r18_lock_when_the_computer_sleeps_or_locks() {
         .expect("the journey finishes within five minutes");
 }
 
+/// A family name and a note sentence found nowhere else (not in the app's code, not in any other journey).
+const TRACE_FAMILY: &str = "Vestergaardine";
+const TRACE_NOTE: &str = "Spoke of the quince orchard and the ferry timetable";
+
+/// r18: what the app's processes still hold of a record after a lock, and after a reload of the page. A
+/// report, not a pass or fail (docs/proofs.md, "Memory after lock"): WebKit keeps freed JavaScript strings
+/// until its collector and allocator reuse the memory, which no test can time. The control must hold: with the
+/// record open the scan finds the name in the web process, so a scan that reads nothing cannot pass unnoticed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r18_what_the_processes_keep_after_a_lock() {
+    let _one_at_a_time = super::harness::one_at_a_time().await;
+    tokio::time::timeout(Duration::from_secs(300), processes_after_lock())
+        .await
+        .expect("the journey finishes within five minutes");
+}
+
 async fn computer_journey() {
     let system = test_bus::PrivateBus::start();
     let logind = test_bus::FakeLogind::start(&system);
@@ -152,5 +170,86 @@ async fn computer_journey() {
     sign_in(&client, "olivia", OWNER_PASSWORD).await;
     go_to(&client, "audit").await;
     wait_for_text(&client, "#audit-list", "locked when the computer was locked").await;
+    client.close().await.unwrap();
+}
+
+/// Each process of the app (its own and WebKit's), with what it is.
+fn app_processes(app: u32) -> Vec<(String, u32)> {
+    with_descendants(vec![app])
+        .into_iter()
+        .map(|pid| (role_of(pid, app), pid))
+        .filter(|(role, _)| role != "bwrap")
+        .collect()
+}
+
+/// Copies of each needle in each process, by (process, needle).
+fn copies(processes: &[(String, u32)]) -> Vec<(String, &'static str, std::collections::BTreeMap<String, usize>)> {
+    let mut found = Vec::new();
+    for (role, pid) in processes {
+        for needle in [TRACE_FAMILY, TRACE_NOTE] {
+            found.push((role.clone(), needle, scan(*pid, needle)));
+        }
+    }
+    found
+}
+
+async fn processes_after_lock() {
+    let journey = Journey::start();
+    let client = journey.launch().await;
+    create_practice(&client, &journey.vault).await;
+    let app = app_pid(&journey.vault);
+    new_client(&client, "Wilhelmina", TRACE_FAMILY).await;
+    click(&client, "#tab-notes").await;
+    click(&client, "#new-progress-note").await;
+    type_into(&client, "#note-body", TRACE_NOTE).await;
+    click(&client, "#note-save").await;
+    wait_gone(&client, "#note-editor").await;
+    click(&client, "#back-to-clients").await;
+    type_into(&client, "#client-search", TRACE_FAMILY).await;
+    wait_for_text(&client, "#client-list", TRACE_FAMILY).await;
+    click(&client, "#client-list .client-row").await;
+    click(&client, "#tab-notes").await;
+    wait_for_text(&client, "#progress-notes", TRACE_NOTE).await;
+
+    let processes = app_processes(app);
+    let open = copies(&processes);
+    let web_open: usize = open
+        .iter()
+        .filter(|(role, needle, _)| role == "web" && *needle == TRACE_FAMILY)
+        .map(|(_, _, found)| total(found))
+        .sum();
+    assert!(web_open > 0, "the control: with the record open the scan finds the name in the web process");
+
+    click(&client, "#lock").await;
+    wait_for(&client, "#sign-in-form").await;
+    // Give the page's garbage collector and WebKit's memory-pressure handling a moment.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let locked = copies(&processes);
+
+    // What a reload of the page on lock would clear: the page's JavaScript heap and documents start anew.
+    let reloading = Instant::now();
+    client.execute("location.reload(); return null;", vec![]).await.expect("the page reloads");
+    wait_for(&client, "#sign-in-form").await;
+    let reload_time = reloading.elapsed();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let reloaded = copies(&app_processes(app));
+
+    println!("r18/memory: a page reload to the sign-in form took {} ms", reload_time.as_millis());
+    for ((role, needle, at_open), (_, _, after_lock)) in open.iter().zip(&locked) {
+        let after_reload = reloaded
+            .iter()
+            .find(|(other, other_needle, _)| other == role && other_needle == needle)
+            .map(|(_, _, found)| found.clone())
+            .unwrap_or_default();
+        println!(
+            "r18/memory/{role}: {needle:?}: record open {} ({}); 5 s after the lock {} ({}); after a reload {} ({})",
+            total(at_open),
+            describe(at_open),
+            total(after_lock),
+            describe(after_lock),
+            total(&after_reload),
+            describe(&after_reload)
+        );
+    }
     client.close().await.unwrap();
 }

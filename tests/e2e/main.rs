@@ -8,8 +8,14 @@ mod first_day;
 mod harness;
 mod layout;
 mod lock;
+// The app's processes and what they hold in memory, shared with the benches that run the real app.
+#[path = "../../src-tauri/benches/common/memory_scan.rs"]
+mod memory_scan;
 mod one_app;
 mod practice;
+#[allow(dead_code)] // The benches read PSS with it too.
+#[path = "../../src-tauri/benches/common/processes.rs"]
+mod processes;
 mod records;
 mod time_zone;
 

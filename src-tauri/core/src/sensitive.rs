@@ -2,6 +2,17 @@
 
 use zeroize::{Zeroize, Zeroizing};
 
+/// The global allocator of every program that uses the core (the app, the command line, tests, benches): the
+/// system allocator, with every block overwritten with zeros when it is freed (or moved by a `realloc`).
+///
+/// Clinical text lives in ordinary `String`s all over (records read, the app's IPC answers and their JSON), too
+/// many to wrap each in `Zeroizing`; wiping every freed block instead means that once a lock has dropped them,
+/// no copy is left in the process's memory (`tests/memory.rs`, `no_clinical_text_is_left_in_memory_after_locking`).
+/// SQLite's own allocations are wiped by SQLCipher (`PRAGMA cipher_memory_security`, set in `vault`). Cost:
+/// one `memset` per free and no in-place `realloc` (docs/benchmarks.md, "Memory after lock").
+#[global_allocator]
+static WIPE_ON_FREE: zeroizing_alloc::ZeroAlloc<std::alloc::System> = zeroizing_alloc::ZeroAlloc(std::alloc::System);
+
 /// A secret string typed by a person (a passphrase, a recovery code) or shown to one once.
 ///
 /// `Debug` prints `<redacted>`; the memory is wiped on drop. There is deliberately no `Display`

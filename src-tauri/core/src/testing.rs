@@ -679,3 +679,15 @@ pub fn index_as_before_0180(vault: &crate::Vault) {
     }
     connection.pragma_update(None, "user_version", 170).expect("schema version 170");
 }
+
+/// Open vaults without SQLCipher's memory security (`off`: true), or with it again, for the benchmark that
+/// measures its cost (`benches/memory_security.rs`). Off works only before the process's first connection:
+/// once on, SQLCipher keeps it on.
+pub fn measure_without_memory_security(off: bool) {
+    crate::vault::measure_without_memory_security(off);
+}
+
+/// One text value from a query (a pragma's answer, for benches and tests that check a setting).
+pub fn query_text(vault: &crate::Vault, sql: &str) -> String {
+    vault.connection().query_row(sql, [], |row| row.get(0)).expect("text query")
+}

@@ -8,7 +8,9 @@
 //! find are the ones the code under test left behind. A control scan while the secrets are still held must
 //! find them, so a scanner that sees nothing cannot pass.
 //!
-//! One test per binary: no other test's threads allocate while it scans.
+//! A second test does the same for clinical text (a client's name, a progress note's body, an intake answer):
+//! after locking, none of it is left in the process either. The two tests take turns (`ONE_AT_A_TIME`), so no
+//! other test's threads allocate while one scans.
 
 #![cfg(target_os = "linux")]
 
@@ -19,6 +21,7 @@ use std::sync::Mutex;
 
 use rand::Rng;
 use saferoom_core::clients;
+use saferoom_core::intake;
 use saferoom_core::notes::{self, NoteKind};
 use saferoom_core::staff::{self, LoginThrottle};
 use saferoom_core::testing::{client_input, inverted_data_key, test_now};
@@ -148,8 +151,12 @@ fn names(findings: &[Finding]) -> Vec<&'static str> {
     names
 }
 
+/// The tests of this binary run one at a time: a scan must not see another test's allocations come and go.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
 #[test]
 fn no_secret_is_left_in_memory_after_locking() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let folder = tempfile::tempdir().expect("temporary folder");
     let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
     let keychain = MemoryKeychain::default();
@@ -209,4 +216,96 @@ fn no_secret_is_left_in_memory_after_locking() {
     let report: Vec<String> =
         left.iter().map(|found| format!("{} at {:#x} in {}", found.secret, found.address, found.region)).collect();
     assert!(report.is_empty(), "secrets left in memory after locking:\n{}", report.join("\n"));
+}
+
+/// A random lower-case word of `length` letters, built in place: unique to this run, so the only copies in
+/// memory are the ones the test handed to the core and the core made. Lower case, so search's folded form of
+/// it (its search terms) is the same bytes and the scan finds those copies too.
+fn random_word(length: usize) -> SecretString {
+    const LETTERS: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+    let mut random = rand::thread_rng();
+    let mut text = String::with_capacity(length);
+    for _ in 0..length {
+        text.push(char::from(LETTERS[random.gen_range(0..LETTERS.len())]));
+    }
+    SecretString::new(text)
+}
+
+#[test]
+fn no_clinical_text_is_left_in_memory_after_locking() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
+    let password = random_secret(24);
+    Vault::create(
+        &paths,
+        CreateOptions {
+            keychain: None,
+            passphrase: None,
+            owner: Some(&OwnerAccount { login: "owner", display_name: "Owner", password: &password }),
+            now: test_now(),
+        },
+    )
+    .expect("create the vault")
+    .vault
+    .lock();
+
+    let family_name = random_word(18);
+    let note_marker = random_word(22);
+    let intake_marker = random_word(22);
+    let note_body = SecretString::new(format!("Client described {} at work this week.", note_marker.expose()));
+    let concern = SecretString::new(format!("Worry about {} since the spring.", intake_marker.expose()));
+    // Each word's last 16 letters too: the allocator writes its own bookkeeping over the first 16 bytes of a
+    // freed block, so a freed copy of a short string keeps only its tail.
+    let tail = |word: &SecretString| word.expose().as_bytes()[word.expose().len() - 16..].to_vec();
+    let secrets = [
+        Secret::of("client's family name", family_name.expose().as_bytes()),
+        Secret::of("client's family name (last 16 letters)", &tail(&family_name)),
+        Secret::of("progress note body", note_body.expose().as_bytes()),
+        Secret::of("progress note word (last 16 letters)", &tail(&note_marker)),
+        Secret::of("intake answer", concern.expose().as_bytes()),
+        Secret::of("intake answer word (last 16 letters)", &tail(&intake_marker)),
+    ];
+
+    // Sign in, write the record, read it back the ways the app does (search, open, notes, intake), lock.
+    let mut throttle = LoginThrottle::default();
+    let (vault, session) =
+        staff::open_and_sign_in(&paths, &mut throttle, "owner", &password, test_now()).expect("sign in");
+    let record =
+        clients::create(&vault, &session, client_input("Clinical", family_name.expose()), test_now()).expect("client");
+    let note =
+        notes::create(&vault, &session, NoteKind::Progress, &record.id, "2026-11-20", note_body.expose(), test_now())
+            .expect("note");
+    let answers = vec![
+        ("presenting_concern".to_owned(), serde_json::Value::String(concern.expose().to_owned())),
+        ("previous_therapy".to_owned(), serde_json::Value::Bool(false)),
+        ("risk_thoughts_of_self_harm".to_owned(), serde_json::Value::Bool(false)),
+        ("emergency_contact_name".to_owned(), serde_json::Value::String("Sam Lovelace".to_owned())),
+        ("emergency_contact_phone".to_owned(), serde_json::Value::String("555 0100 300".to_owned())),
+    ];
+    intake::save(&vault, &session, &record.id, &answers, test_now()).expect("intake");
+    drop(answers);
+    let found = clients::search(&vault, &session, family_name.expose(), false, test_now()).expect("search");
+    assert_eq!(found.len(), 1, "the search finds the client");
+    let opened = clients::get(&vault, &session, &record.id, test_now()).expect("open the client");
+    let listed = notes::list(&vault, &session, &record.id, test_now()).expect("notes");
+    let answered = intake::get(&vault, &session, &record.id, test_now()).expect("intake answers");
+
+    // Control: while the record is open, the scan finds every piece of it.
+    let held = names(&scan(&secrets));
+    for secret in &secrets {
+        assert!(
+            held.contains(&secret.name),
+            "the control scan did not find the {} while it was held: {held:?}",
+            secret.name
+        );
+    }
+
+    drop((record, note, found, opened, listed, answered, session));
+    vault.lock();
+    drop((family_name, note_marker, intake_marker, note_body, concern, password));
+    let left = scan(&secrets);
+    let report: Vec<String> =
+        left.iter().map(|found| format!("{} at {:#x} in {}", found.secret, found.address, found.region)).collect();
+    assert!(report.is_empty(), "clinical text left in memory after locking:\n{}", report.join("\n"));
 }

@@ -44,6 +44,17 @@ pub const MIN_PASSPHRASE_CHARS: usize = crate::limits::SECRET_MIN;
 pub const AUTO_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
 
+/// Whether connections turn SQLCipher's memory security on: always, except in the benchmark that measures
+/// what it costs (`testing::measure_without_memory_security`).
+static MEMORY_SECURITY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turn SQLCipher's memory security off for the connections opened from now on — for the benchmark of its
+/// cost only, and only before the process's first connection: once on, SQLCipher cannot turn it off.
+#[cfg(any(test, feature = "testing"))]
+pub(crate) fn measure_without_memory_security(off: bool) {
+    MEMORY_SECURITY.store(!off, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Where a vault's files are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VaultPaths {
@@ -466,8 +477,19 @@ fn try_key_as(database: &Path, key: &DataKey, open_as: OpenAs) -> Result<Option<
         path: database.to_owned(),
         source: std::io::Error::other(error.to_string()),
     })?;
+    // Memory security first: from here on SQLCipher overwrites every allocation SQLite frees (the page
+    // cache's decrypted pages above all) and asks the OS to keep it out of swap (`mlock`, best effort).
+    // It is process-wide and cannot be turned off again; its cost is in docs/benchmarks.md ("Memory after lock").
     let literal = key.sqlcipher_literal();
-    let statement = Zeroizing::new(format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"{}\";", literal.as_str()));
+    let memory_security = if MEMORY_SECURITY.load(std::sync::atomic::Ordering::SeqCst) {
+        "PRAGMA cipher_memory_security = ON;"
+    } else {
+        ""
+    };
+    let statement = Zeroizing::new(format!(
+        "{memory_security} PRAGMA cipher_log_level = NONE; PRAGMA key = \"{}\";",
+        literal.as_str()
+    ));
     connection.execute_batch(&statement)?;
     let probe: rusqlite::Result<i64> = connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0));
     match probe {
