@@ -222,7 +222,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::AcceptOlderCopy(unlock)) => {
             let way_in = owner_way_in(&unlock, "audit accept-older-copy")?;
             let accepted = match saferoom_core::audit::accept_older_copy(&paths, way_in.unlock(), now()?) {
-                Err(saferoom_core::Error::Forbidden { .. }) => return Err(way_in::forbidden("audit accept-older-copy")),
+                Err(saferoom_core::Error::Forbidden { .. }) => {
+                    return Err(way_in::forbidden("audit accept-older-copy"))
+                }
                 other => core(other)?,
             };
             match &accepted.checkpoint_before {

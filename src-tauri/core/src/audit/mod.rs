@@ -15,9 +15,9 @@
 //!   data key from rewriting the whole chain. `head_hash` is shown so a practice can record it elsewhere.
 
 pub(crate) mod chain;
-mod store;
 #[cfg(test)]
 mod rollback_tests;
+mod store;
 #[cfg(test)]
 mod tests;
 

@@ -12,7 +12,8 @@ use crate::ErrorCode;
 /// A practice whose checkpoints are kept in `folder/state/` (outside the vault's folder `folder/vault/`).
 fn practice(folder: &Path) -> TestPractice {
     let mut practice = TestPractice::create(&folder.join("vault").join("practice.saferoom"), 1);
-    practice.paths = practice.paths.clone().with_checkpoints(folder.join("state").join(checkpoint::CHECKPOINT_FILE_NAME));
+    practice.paths =
+        practice.paths.clone().with_checkpoints(folder.join("state").join(checkpoint::CHECKPOINT_FILE_NAME));
     practice
 }
 
@@ -88,7 +89,10 @@ fn edit_and_rechain(vault: &Vault, edited: i64) {
     for (seq, at, actor, action, client, detail, went_back) in rows {
         let hash = entry_hash(seq, &prev, &at, actor.as_deref(), &action, client.as_deref(), &detail, went_back);
         connection
-            .execute("UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3", rusqlite::params![prev, hash, seq])
+            .execute(
+                "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE seq = ?3",
+                rusqlite::params![prev, hash, seq],
+            )
             .unwrap();
         connection
             .execute("UPDATE vault_meta SET value = ?1 WHERE key = 'audit_head'", [format!("{seq}:{hash}")])
@@ -167,8 +171,10 @@ fn a_cut_below_the_checkpoint_is_detected() {
         let keep = checkpoint.seq - 4;
         execute_raw(&vault, "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
         execute_raw(&vault, &format!("DELETE FROM audit_log WHERE seq > {keep}"));
-        let hash: String =
-            vault.connection().query_row("SELECT hash FROM audit_log WHERE seq = ?1", [keep], |row| row.get(0)).unwrap();
+        let hash: String = vault
+            .connection()
+            .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [keep], |row| row.get(0))
+            .unwrap();
         execute_raw(&vault, &format!("UPDATE vault_meta SET value = '{keep}:{hash}' WHERE key = 'audit_head'"));
         assert!(chain::verify_connection(vault.connection()).unwrap().ok, "the cut chain is intact in itself");
         let message = assert_rolled_back(verify(&vault));
@@ -196,7 +202,8 @@ fn an_owner_can_accept_an_older_copy_which_is_recorded_and_then_opens() {
     assert_eq!(stored(&practice, &id), Some(newest.clone()));
     assert_rolled_back(open(&practice));
 
-    let accepted = accept_older_copy(&practice.paths, Unlock::RecoveryCode(&practice.recovery_code), test_now()).unwrap();
+    let accepted =
+        accept_older_copy(&practice.paths, Unlock::RecoveryCode(&practice.recovery_code), test_now()).unwrap();
     assert_eq!(accepted.checkpoint_before, Some(newest.clone()));
     assert!(accepted.copy_head.seq < newest.seq);
     assert_eq!(accepted.entry, accepted.copy_head.seq + 1);
@@ -206,9 +213,11 @@ fn an_owner_can_accept_an_older_copy_which_is_recorded_and_then_opens() {
     assert!(verification.ok, "{verification:?}");
     let detail: String = vault
         .connection()
-        .query_row("SELECT detail FROM audit_log WHERE seq = ?1 AND action = ?2", rusqlite::params![accepted.entry, actions::OLDER_COPY_ACCEPTED], |row| {
-            row.get(0)
-        })
+        .query_row(
+            "SELECT detail FROM audit_log WHERE seq = ?1 AND action = ?2",
+            rusqlite::params![accepted.entry, actions::OLDER_COPY_ACCEPTED],
+            |row| row.get(0),
+        )
         .unwrap();
     assert!(detail.contains(&format!("checkpoint was entry {}", newest.seq)), "{detail}");
     assert!(detail.contains("way in: recovery code"), "{detail}");

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::files::{self, with_suffix};
 use super::checkpoint::{self, Checkpoint};
+use super::files::{self, with_suffix};
 use super::slots::SlotFile;
 use super::{migrations, rfc3339, Vault};
 use crate::error::{Error, Result};

@@ -106,7 +106,8 @@ fn update(
     change: impl FnOnce(Option<&Checkpoint>) -> Result<Option<Checkpoint>>,
 ) -> Result<Option<Checkpoint>> {
     if let Some(folder) = file.parent().filter(|folder| !folder.as_os_str().is_empty()) {
-        std::fs::create_dir_all(folder).map_err(|error| files::describe_write_error("create the folder", folder, error))?;
+        std::fs::create_dir_all(folder)
+            .map_err(|error| files::describe_write_error("create the folder", folder, error))?;
     }
     let _alone = lock::KeySlotsLock::take(file)?;
     let mut state = read_state(file)?;

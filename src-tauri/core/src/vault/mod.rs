@@ -25,7 +25,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use backup::{backup_checkpoint, BackupReport, CheckpointMove, Replace, ReplacedVault, RestoreOptions, RestoreReport};
+pub use backup::{
+    backup_checkpoint, BackupReport, CheckpointMove, Replace, ReplacedVault, RestoreOptions, RestoreReport,
+};
 pub use checkpoint::{default_checkpoint_file, Checkpoint};
 pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE, KEYCHAIN_TIMEOUT};
 pub use lock::{is_lock_file, set_program_name, ExclusiveHold};

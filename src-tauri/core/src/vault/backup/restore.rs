@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 use super::{read_header, remove_quietly, row_counts, Replace, RestoreOptions, RestoreReport};
 use crate::error::{Error, Result};
 use crate::progress::{self, Progress, Stage};
-use crate::vault::files::{self, with_suffix};
 use crate::vault::checkpoint::{self, Checkpoint};
+use crate::vault::files::{self, with_suffix};
 use crate::vault::slots::SlotFile;
 use crate::vault::{Unlock, Vault, VaultPaths};
 
