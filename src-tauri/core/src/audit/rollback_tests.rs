@@ -70,13 +70,16 @@ fn assert_rolled_back(result: crate::Result<impl std::fmt::Debug>) -> String {
     error.to_string()
 }
 
+/// An entry's hashed columns: seq, at, actor, action, client, detail, went_back.
+type StoredEntry = (i64, String, Option<String>, String, Option<String>, String, bool);
+
 /// Rewrite the chain as someone holding the key would: change entry `edited`'s detail, recompute every hash
 /// from there on and the recorded head, so the chain is intact in itself.
 fn edit_and_rechain(vault: &Vault, edited: i64) {
     execute_raw(vault, "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;");
     execute_raw(vault, &format!("UPDATE audit_log SET detail = 'rewritten' WHERE seq = {edited}"));
     let connection = vault.connection();
-    let rows: Vec<(i64, String, Option<String>, String, Option<String>, String, bool)> = connection
+    let rows: Vec<StoredEntry> = connection
         .prepare("SELECT seq, at, actor_id, action, client_id, detail, went_back FROM audit_log ORDER BY seq")
         .unwrap()
         .query_map([], |row| {

@@ -13,7 +13,7 @@
 //! - Sequence numbers decide, never times: a checkpoint moves forward only to a head whose chain holds the
 //!   stored checkpoint's entry with the stored hash, so two processes writing the same vault never move it
 //!   back and a clock that jumps changes nothing. It moves back only deliberately: a restore, or an owner's
-//!   [`accept`](Vault::accept_checkpoint_of_this_copy) of an older copy (recorded in the audit trail by the caller).
+//!   acceptance of an older copy (`audit::accept_older_copy`, recorded in the audit trail).
 //! - Only committed entries are checkpointed (the head is read outside any transaction), so a rolled-back
 //!   transaction can never leave a checkpoint ahead of the vault.
 //! - A checkpoint is taken when the vault is opened for changes (after the check), when it is closed or
@@ -207,7 +207,7 @@ pub(crate) fn require_extends(
     }
 }
 
-/// How [`THIS_COMPUTER`] names the state file's checkpoint in a refusal.
+/// How a refusal names the state file's checkpoint.
 pub(crate) const THIS_COMPUTER: &str = "this computer's record of it";
 
 impl VaultPaths {
