@@ -66,6 +66,15 @@ pub fn vault_paths_from(args: impl IntoIterator<Item = String>, env_value: Optio
         .or_else(VaultPaths::default_location)
 }
 
+/// Where this user's audit checkpoints are kept: `$SAFEROOM_CHECKPOINTS`, else the OS data folder
+/// (`saferoom_core::vault::checkpoint`).
+pub fn checkpoint_file_from(env_value: Option<String>) -> Option<PathBuf> {
+    env_value
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or_else(saferoom_core::vault::default_checkpoint_file)
+}
+
 /// Start the app.
 pub fn run() {
     let startup = Startup::begin();
@@ -76,6 +85,11 @@ pub fn run() {
     // Named to anyone refused because this app holds the vault (vault_in_use).
     saferoom_core::vault::set_program_name("Saferoom app");
     let paths = vault_paths_from(std::env::args().skip(1), std::env::var("SAFEROOM_VAULT").ok());
+    let checkpoints = checkpoint_file_from(std::env::var("SAFEROOM_CHECKPOINTS").ok());
+    let paths = paths.map(|paths| match checkpoints {
+        Some(file) => paths.with_checkpoints(file),
+        None => paths,
+    });
     let Some(paths) = paths else {
         tracing::error!("no data folder is known for this user; start with --vault PATH");
         eprintln!("saferoom: no data folder is known for this user; start with --vault PATH");
@@ -202,5 +216,9 @@ mod tests {
         );
         assert_eq!(vault_paths_from(args(&[]), Some("/b/x.db".into())).unwrap().database, PathBuf::from("/b/x.db"));
         assert!(vault_paths_from(args(&[]), None).unwrap().database.ends_with("org.saferoom.app/practice.saferoom"));
+        assert_eq!(checkpoint_file_from(Some("/c/k.json".into())), Some(PathBuf::from("/c/k.json")));
+        assert!(checkpoint_file_from(Some(String::new()))
+            .unwrap()
+            .ends_with("org.saferoom.app/audit-checkpoints.json"));
     }
 }

@@ -24,6 +24,10 @@ struct Cli {
     /// The vault's database file (its key slots are in PATH.keys). Default: the app's data folder.
     #[arg(long, global = true, value_name = "PATH", env = "SAFEROOM_VAULT")]
     vault: Option<PathBuf>,
+    /// The file of audit checkpoints this user keeps (the newest audit entry seen of each vault, so an older
+    /// copy put back is refused). Default: the app's data folder.
+    #[arg(long, global = true, value_name = "PATH", env = "SAFEROOM_CHECKPOINTS")]
+    checkpoints: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -85,9 +89,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain of the whole audit trail; exit status 1 if any entry was changed, removed,
-    /// inserted or reordered.
-    Verify(UnlockArgs),
+    /// Check the hash chain of the whole audit trail, and that it extends this computer's audit checkpoint
+    /// (and those of the backups and exports given); exit status 1 if any entry was changed, removed,
+    /// inserted or reordered, or the vault is an older copy.
+    Verify {
+        /// Also require the trail to extend the checkpoint recorded in these backups or practice exports.
+        #[arg(long, value_name = "FILE")]
+        against: Vec<PathBuf>,
+        #[command(flatten)]
+        unlock: UnlockArgs,
+    },
+    /// Accept this copy of the vault although it is older than this computer's audit checkpoint (you put it
+    /// back on purpose); needs an owner's way in, and is recorded in the audit trail.
+    AcceptOlderCopy(UnlockArgs),
 }
 
 fn main() -> ExitCode {
@@ -124,6 +138,25 @@ pub(crate) fn core<T>(result: saferoom_core::Result<T>) -> anyhow::Result<T> {
     result.map_err(|error| CliError(error).into())
 }
 
+/// The audit checkpoint a backup's header or a practice export records, and the file named in words.
+fn checkpoint_in(file: &std::path::Path) -> anyhow::Result<(Option<saferoom_core::vault::Checkpoint>, String)> {
+    let named = |kind: &str| format!("the {kind} {}", file.display());
+    match saferoom_core::vault::backup_checkpoint(file) {
+        Ok(checkpoint) => {
+            if checkpoint.is_none() {
+                eprintln!("note: {} was made before backups recorded audit checkpoints", named("backup"));
+            }
+            Ok((checkpoint, named("backup")))
+        }
+        Err(saferoom_core::Error::BackupCorrupt { .. }) => {
+            let checkpoint = core(saferoom_core::export::practice::export_checkpoint(file))
+                .with_context(|| format!("{} is neither a Saferoom backup nor a practice export", file.display()))?;
+            Ok((Some(checkpoint), named("export")))
+        }
+        Err(error) => Err(CliError(error).into()),
+    }
+}
+
 /// Open for read-only work (backup, unlock-check, audit verify), beside the app or another writer.
 fn open_shared(paths: &VaultPaths, way_in: &WayIn) -> anyhow::Result<Vault> {
     core(Vault::open_shared(paths, way_in.unlock()))
@@ -154,6 +187,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         None => VaultPaths::default_location()
             .ok_or_else(|| anyhow::anyhow!("no data folder is known for this user; pass --vault PATH"))?,
     };
+    let checkpoints = cli.checkpoints.or_else(saferoom_core::vault::default_checkpoint_file).ok_or_else(|| {
+        anyhow::anyhow!("no data folder is known for this user to keep audit checkpoints in; pass --checkpoints PATH")
+    })?;
+    let paths = paths.with_checkpoints(checkpoints);
     match cli.command {
         Command::Export(args) => practice::export(&paths, args)?,
         Command::Import(args) => practice::import(&paths, args)?,
@@ -182,9 +219,52 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("The recovery code below is shown once. Write it down and keep it somewhere safe:");
             println!("{}", created.recovery_code.expose());
         }
-        Command::Audit(AuditCommand::Verify(unlock)) => {
+        Command::Audit(AuditCommand::AcceptOlderCopy(unlock)) => {
+            let way_in = owner_way_in(&unlock, "audit accept-older-copy")?;
+            let accepted = match saferoom_core::audit::accept_older_copy(&paths, way_in.unlock(), now()?) {
+                Err(saferoom_core::Error::Forbidden { .. }) => {
+                    return Err(way_in::forbidden("audit accept-older-copy"))
+                }
+                other => core(other)?,
+            };
+            match &accepted.checkpoint_before {
+                Some(before) if before.seq > accepted.copy_head.seq => println!(
+                    "ok: accepted this copy, which ends at audit entry {}, {} entries before this computer's \
+                     checkpoint (entry {}); recorded as audit entry {}",
+                    accepted.copy_head.seq,
+                    before.seq - accepted.copy_head.seq,
+                    before.seq,
+                    accepted.entry
+                ),
+                Some(before) => println!(
+                    "ok: accepted this copy (its audit entry {} differs from this computer's checkpoint); recorded \
+                     as audit entry {}",
+                    before.seq, accepted.entry
+                ),
+                None => println!(
+                    "ok: accepted this copy; this computer kept no checkpoint of it; recorded as audit entry {}",
+                    accepted.entry
+                ),
+            }
+        }
+        Command::Audit(AuditCommand::Verify { against, unlock }) => {
             let vault = open_shared(&paths, &WayIn::read(&unlock)?)?;
-            let verification = core(saferoom_core::audit::verify(&vault))?;
+            for file in &against {
+                let (checkpoint, source) = checkpoint_in(file)?;
+                if let Some(checkpoint) = checkpoint {
+                    if let Err(error) = vault.check_against(&checkpoint, &source) {
+                        let _ = record(&vault, actions::AUDIT_VERIFIED, &format!("OLDER COPY than {source}"));
+                        return Err(CliError(error).into());
+                    }
+                }
+            }
+            let verification = match saferoom_core::audit::verify(&vault) {
+                Err(error @ saferoom_core::Error::VaultRolledBack { .. }) => {
+                    let _ = record(&vault, actions::AUDIT_VERIFIED, "OLDER COPY than this computer's checkpoint");
+                    return Err(CliError(error).into());
+                }
+                other => core(other)?,
+            };
             let outcome = if verification.ok { "intact" } else { "BROKEN" };
             record(&vault, actions::AUDIT_VERIFIED, &format!("{outcome}: {} entries", verification.entries))?;
             let went_back = match verification.first_went_back_seq {
@@ -303,8 +383,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             if !replaced_words.is_empty() {
                 println!("{replaced_words}");
             }
+            let moved = report.checkpoint_moved.as_ref().map(|moved| moved.describe()).unwrap_or_default();
+            if !moved.is_empty() {
+                println!("{moved} (the restored copy is now the one this computer expects)");
+            }
             // Recorded in the restored vault's own trail (the one it replaced is kept as it was).
-            let detail = format!("from the backup of {}; {}", report.backup_created_at, replaced_words);
+            let detail = format!("from the backup of {}; {}; {}", report.backup_created_at, replaced_words, moved);
+            let detail = detail.replace("; ; ", "; ");
             open_writer(&paths, &way_in)
                 .and_then(|restored| record(&restored, actions::RESTORED, detail.trim_end_matches("; ")))
                 .context("the vault was restored, but that could not be recorded in its audit trail")?;

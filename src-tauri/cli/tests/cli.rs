@@ -733,3 +733,88 @@ fn r12_7_a_read_only_vault_is_checked_and_the_output_says_it_was_not_recorded() 
     }
     assert_eq!(entries(&setup), before, "nothing was written");
 }
+
+// Issue 18 ("Rollback is detected").
+
+/// Copy the vault's files (database, log if any, key slots) between folders, replacing what is there.
+fn copy_vault_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for name in ["practice.saferoom", "practice.saferoom-wal", "practice.saferoom-shm", "practice.saferoom.keys"] {
+        let _ = std::fs::remove_file(to.join(name));
+        if from.join(name).exists() {
+            std::fs::copy(from.join(name), to.join(name)).unwrap();
+        }
+    }
+}
+
+#[test]
+fn r18_an_older_copy_put_back_is_refused_until_an_owner_accepts_it_and_the_backup_still_shows_it() {
+    let setup = Setup::new();
+    let code = setup.init();
+    let folder = setup.folder.path().to_owned();
+    let earlier = setup.home.path().join("earlier");
+    assert_success(&setup.run(&["unlock-check"], ""));
+    copy_vault_files(&folder, &earlier);
+    assert_success(&setup.run(&["unlock-check"], ""));
+    let backup = setup.home.path().join("newer.backup");
+    let backup_arg = backup.to_str().unwrap();
+    assert_success(&setup.run(&["backup", backup_arg, "--passphrase"], &format!("{PASSPHRASE}\n")));
+    assert_success(&setup.run(&["unlock-check"], ""));
+    assert_success(&setup.run(&["audit", "verify"], ""));
+
+    copy_vault_files(&earlier, &folder);
+    for _ in 0..2 {
+        let output = setup.run(&["audit", "verify"], "");
+        assert_failure(&output, "vault_rolled_back");
+        assert!(stderr(&output).contains("is an older copy"), "{}", stderr(&output));
+        // Opening for changes is refused alike, before anything is written.
+        let before = snapshot(&folder);
+        assert_failure(&setup.run(&["rekey", "--passphrase"], &format!("{PASSPHRASE}\n")), "vault_rolled_back");
+        assert_eq!(snapshot(&folder), before);
+    }
+    // The keychain alone is not an owner's way in.
+    assert_failure(&setup.run(&["audit", "accept-older-copy"], ""), "forbidden");
+    assert_failure(&setup.run(&["audit", "verify"], ""), "vault_rolled_back");
+
+    let output = setup.run(&["audit", "accept-older-copy", "--recovery-code"], &format!("{code}\n"));
+    assert_success(&output);
+    assert!(stdout(&output).contains("accepted this copy"), "{}", stdout(&output));
+    assert_success(&setup.run(&["audit", "verify"], ""));
+    assert_success(&setup.run(&["rekey", "--passphrase"], &format!("{PASSPHRASE}\n")));
+
+    // The newer backup still records how far the trail had come: checked against it, this copy is older.
+    let output = setup.run(&["audit", "verify", "--against", backup_arg], "");
+    assert_failure(&output, "vault_rolled_back");
+    assert!(stderr(&output).contains("newer.backup"), "{}", stderr(&output));
+    let vault = open_with_passphrase(&setup.vault());
+    let accepted = saferoom_core::testing::scalar(
+        &vault,
+        "SELECT count(*) FROM audit_log WHERE action = 'vault.older_copy_accepted' AND detail LIKE 'way in: recovery code;%'",
+        &[],
+    );
+    assert_eq!(accepted, 1, "the acceptance is in the audit trail");
+}
+
+#[test]
+fn r18_a_restore_moves_the_checkpoint_so_the_restored_copy_is_not_refused() {
+    let setup = Setup::new();
+    setup.init();
+    let backup = setup.home.path().join("older.backup");
+    let backup_arg = backup.to_str().unwrap();
+    assert_success(&setup.run(&["backup", backup_arg, "--passphrase"], &format!("{PASSPHRASE}\n")));
+    for _ in 0..3 {
+        assert_success(&setup.run(&["unlock-check"], ""));
+    }
+    let output = setup.run(&["restore", backup_arg, "--force", "--passphrase"], &format!("{PASSPHRASE}\n"));
+    assert_success(&output);
+    assert!(stdout(&output).contains("audit checkpoint moved from entry"), "{}", stdout(&output));
+    assert_success(&setup.run(&["audit", "verify"], ""));
+    assert_success(&setup.run(&["audit", "verify", "--against", backup_arg], ""));
+    let vault = open_with_passphrase(&setup.vault());
+    let recorded = saferoom_core::testing::scalar(
+        &vault,
+        "SELECT count(*) FROM audit_log WHERE action = 'vault.restored' AND detail LIKE '%audit checkpoint moved from entry%'",
+        &[],
+    );
+    assert_eq!(recorded, 1, "the restore's entry names the checkpoint's move");
+}

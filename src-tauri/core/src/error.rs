@@ -166,6 +166,18 @@ pub enum Error {
         /// How they differ ("it is older than the database", …).
         detail: String,
     },
+    /// The vault's audit trail does not extend a checkpoint of it kept outside its files (this computer's
+    /// record of the trail's head, a backup's or an export's): an older copy was put back, entries were cut
+    /// off its end, or the trail was rebuilt by someone holding the key. Nothing was changed.
+    #[error("The vault at {path} {detail}. Nothing was changed. Put back the newest copy of the vault, or restore your newest backup; if you put this older copy back on purpose, an owner can accept it from the command line (`saferoom audit accept-older-copy`), which is recorded in the audit trail")]
+    VaultRolledBack {
+        /// The vault's database.
+        path: PathBuf,
+        /// How it differs from the checkpoint, in words ("is an older copy: …").
+        detail: String,
+        /// Entries it is behind the checkpoint (0 when the trail differs at the checkpoint's entry).
+        behind: i64,
+    },
     /// A backup folder (or a backup file's folder) cannot take the backup: missing, read-only or full.
     /// Nothing was written there and the vault is unchanged.
     #[error("The backup folder {folder} {problem}")]
@@ -274,6 +286,8 @@ pub enum ErrorCode {
     KeySlotsMismatch,
     /// [`Error::Cancelled`].
     Cancelled,
+    /// [`Error::VaultRolledBack`].
+    VaultRolledBack,
     /// [`Error::BackupFolder`].
     BackupFolderUnusable,
     /// Everything that is a bug or an environment failure.
@@ -303,6 +317,7 @@ impl ErrorCode {
         ErrorCode::VaultInUse,
         ErrorCode::KeySlotsMismatch,
         ErrorCode::Cancelled,
+        ErrorCode::VaultRolledBack,
         ErrorCode::BackupFolderUnusable,
         ErrorCode::Internal,
     ];
@@ -328,6 +343,7 @@ impl Error {
             Error::VaultInUse { .. } => ErrorCode::VaultInUse,
             Error::KeySlotsMismatch { .. } => ErrorCode::KeySlotsMismatch,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::VaultRolledBack { .. } => ErrorCode::VaultRolledBack,
             Error::BackupFolder { .. } => ErrorCode::BackupFolderUnusable,
             Error::Forbidden { .. } => ErrorCode::Forbidden,
             Error::NotFound { .. } => ErrorCode::NotFound,

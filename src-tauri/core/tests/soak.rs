@@ -5,7 +5,8 @@
 //! to restore one over the vault while it is open (which must be refused: nothing may replace a vault in use). Afterwards every commit and every
 //! slot change a worker reported is there, the vault opens every way (keychain, recovery code, passphrase,
 //! staff password), SQLCipher's page HMACs, SQLite's structure and the audit chain verify, and no worker
-//! ever saw tampering or any error but `vault_in_use`. The figures are printed (`--nocapture`).
+//! ever saw tampering or any error but `vault_in_use` (nor `vault_rolled_back`: every process keeps audit
+//! checkpoints in one state file, and none may ever be ahead of the vault). The figures are printed (`--nocapture`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
@@ -99,7 +100,7 @@ fn write_some(vault: &mut Vault, owner: &StaffId, rng: &mut impl Rng) {
 fn soak_worker() {
     let Ok(database) = std::env::var("SAFEROOM_SOAK_VAULT") else { return };
     saferoom_core::vault::set_program_name("soak worker");
-    let paths = VaultPaths::new(database);
+    let paths = VaultPaths::new(database).with_checkpoints(std::env::var("SAFEROOM_SOAK_CHECKPOINTS").unwrap());
     let keychain = FileKeyStore(std::env::var("SAFEROOM_SOAK_KEYCHAIN").unwrap().into());
     let owner = StaffId::parse(&std::env::var("SAFEROOM_SOAK_OWNER").unwrap()).unwrap();
     let backups = PathBuf::from(std::env::var("SAFEROOM_SOAK_BACKUPS").unwrap());
@@ -177,6 +178,7 @@ fn spawn(
         .env("SAFEROOM_SOAK_KEYCHAIN", keychain)
         .env("SAFEROOM_SOAK_OWNER", owner)
         .env("SAFEROOM_SOAK_BACKUPS", keychain.with_file_name("backups"))
+        .env("SAFEROOM_SOAK_CHECKPOINTS", paths.checkpoints.as_ref().unwrap())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -197,7 +199,10 @@ fn spawn(
 fn several_processes_lose_nothing() {
     let folder = tempfile::tempdir().unwrap();
     let practice = TestPractice::create(&folder.path().join("practice.saferoom"), 0);
-    let paths = practice.paths.clone();
+    // Every process keeps audit checkpoints in one per-user file (issue 18): several writers, readers taking
+    // backups and SIGKILLs must never make a checkpoint the vault does not extend (a false `vault_rolled_back`
+    // would be reported as an error).
+    let paths = practice.paths.clone().with_checkpoints(folder.path().join("state").join("audit-checkpoints.json"));
     let owner = practice.owner.as_str().to_owned();
     let vault_id = Vault::open(&paths, Unlock::Keychain(&practice.keychain)).unwrap().vault_id().to_owned();
     let keychain_file = folder.path().join("soak-keychain");
@@ -279,6 +284,8 @@ fn several_processes_lose_nothing() {
 
     practice.ways().check_all(&paths).unwrap();
     let vault = Vault::open(&paths, Unlock::Keychain(&practice.keychain)).unwrap();
+    let checkpoint = vault.stored_checkpoint().unwrap().expect("the processes kept an audit checkpoint");
+    assert!(checkpoint.seq > 0 && checkpoint.seq <= vault.audit_head().unwrap().seq, "{checkpoint:?}");
     for id in &clients {
         assert_eq!(scalar(&vault, "SELECT count(*) FROM clients WHERE id = ?1", &[id]), 1, "reported client {id}");
     }

@@ -489,6 +489,7 @@ mod tests {
             row_counts: [("clients".to_owned(), 3), ("staff".to_owned(), 2)].into_iter().collect(),
             backup_created_at: "2026-11-20T09:30:15Z".into(),
             replaced,
+            checkpoint_moved: None,
         };
         let kept = saferoom_core::vault::ReplacedVault {
             vault_id: Some("old".into()),

@@ -130,6 +130,7 @@ pub(crate) fn action_label(action: &str) -> &'static str {
         actions::REKEYED => "Changed the vault's key",
         actions::REKEY_DUE => "The vault's key change waits",
         actions::RESTORED => "Restored from a backup",
+        actions::OLDER_COPY_ACCEPTED => "Accepted an older copy of the vault",
         _ => "Other",
     }
 }

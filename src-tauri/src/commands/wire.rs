@@ -60,6 +60,7 @@ wire_enum!(
         VaultInUse,
         KeySlotsMismatch,
         Cancelled,
+        VaultRolledBack,
         BackupFolderUnusable,
         Internal,
     }

@@ -26,6 +26,14 @@ export function keychainNotAnsweringNote(detail: string | null): string {
   return `${keychainNotAnsweringPrefix(detail)} Sign in with your password, or use the recovery code.`;
 }
 
+/**
+ * Shown when the vault was refused as an older copy than this computer last saw (`vault_rolled_back`): the
+ * core's sentence says which copy, how far back and what to do; no other way in would open it.
+ */
+export function rolledBackNote(message: string): string {
+  return `The vault was not opened. ${withoutFinalPeriod(message)}.`;
+}
+
 export const IDLE_LOCK_NOTICE = 'Locked after a period of inactivity';
 
 /** What the sign-in screen says when the app locked by itself: why, in words. */

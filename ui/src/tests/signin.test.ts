@@ -124,6 +124,26 @@ describe('start-up', () => {
     await byId('main-screen');
   });
 
+  test('an older copy of the vault put back: the plain sentence, and no other way in offered as a fix', async () => {
+    const ROLLED_BACK =
+      'The vault at /home/p/practice.saferoom is an older copy: its audit trail ends at entry 120 of 25 November 2026, 9:00 am UTC, but this computer\'s record of it shows it reached entry 180 of 30 November 2026, 2:05 pm UTC (60 entries further), so an older copy was put back or entries were cut off its end. Nothing was changed. Put back the newest copy of the vault, or restore your newest backup';
+    installStub({
+      status: lockedWithKeychain,
+      answers: {
+        ...HOME,
+        unlock_with_keychain: refuse('vault_rolled_back', ROLLED_BACK),
+        sign_in: refuse('vault_rolled_back', ROLLED_BACK),
+      },
+    });
+    const { user } = renderApp();
+    const status = await byId('keychain-status');
+    await waitFor(() => expect(status).toHaveTextContent(`The vault was not opened. ${ROLLED_BACK}.`));
+    expect(status).not.toHaveTextContent('Sign in with your password');
+    await signInWith(user, 'carl', PASSWORD);
+    expect(await byId('sign-in-error')).toHaveTextContent('is an older copy');
+    expect(maybeId('main-screen')).not.toBeInTheDocument();
+  });
+
   test('the keychain did not answer when the status was read: the note, and no silent attempt', async () => {
     const stub = installStub({
       status: {

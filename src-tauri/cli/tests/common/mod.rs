@@ -11,6 +11,9 @@ pub fn run(vault: &Path, args: &[&str], stdin: &str, envs: &[(String, String)]) 
         .arg(vault)
         .args(args)
         .env_remove("SAFEROOM_VAULT")
+        // This user's audit checkpoints, beside the vault's folder's files (a snapshot of that folder skips
+        // sub-folders), never the user's own data folder.
+        .env("SAFEROOM_CHECKPOINTS", checkpoint_file(vault))
         .envs(envs.iter().map(|(name, value)| (name, value)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -19,6 +22,11 @@ pub fn run(vault: &Path, args: &[&str], stdin: &str, envs: &[(String, String)]) 
         .unwrap();
     feed(&mut child, stdin.as_bytes());
     child.wait_with_output().unwrap()
+}
+
+/// Where the commands [`run`] starts keep their audit checkpoints: `state/` beside the vault's database.
+pub fn checkpoint_file(vault: &Path) -> std::path::PathBuf {
+    vault.parent().unwrap_or(Path::new(".")).join("state").join("audit-checkpoints.json")
 }
 
 /// Write `input` to the child's standard input and close it. A command refused before it reads its input (a

@@ -136,6 +136,9 @@ pub mod actions {
     pub const REKEY_DUE: &str = "vault.rekey_due";
     /// The vault was restored from a backup (recorded in the restored vault).
     pub const RESTORED: &str = "vault.restored";
+    /// An owner accepted an older copy of the vault than this computer's audit checkpoint (detail: the
+    /// checkpoint before and the copy's head); the checkpoint moved to this copy.
+    pub const OLDER_COPY_ACCEPTED: &str = "vault.older_copy_accepted";
 }
 
 /// The outcome of checking the chain.
@@ -158,9 +161,16 @@ pub struct Verification {
     pub first_went_back_seq: Option<i64>,
 }
 
-/// Check the whole chain. Needs only an open vault (the CLI's `audit verify`).
+/// Check the whole chain, and that it extends this computer's audit checkpoint of the vault (if one is
+/// kept): a chain intact in itself that does not is refused with [`Error::VaultRolledBack`] (an older copy put
+/// back, entries cut off the end, or the trail rebuilt with the key). Needs only an open vault (the CLI's
+/// `audit verify`).
 pub fn verify(vault: &Vault) -> Result<Verification> {
-    verify_connection(vault.connection())
+    let verification = verify_connection(vault.connection())?;
+    if verification.ok {
+        vault.check_checkpoint()?;
+    }
+    Ok(verification)
 }
 
 /// The hash before the first entry.
@@ -286,7 +296,7 @@ struct WentBack {
     first: Option<i64>,
 }
 
-fn verify_connection(connection: &Connection) -> Result<Verification> {
+pub(super) fn verify_connection(connection: &Connection) -> Result<Verification> {
     let mut statement = connection.prepare(&format!(
         "SELECT a.seq, a.at, a.actor_id, a.action, a.client_id, a.detail, a.prev_hash, a.hash, {}
          FROM audit_log a ORDER BY a.seq",

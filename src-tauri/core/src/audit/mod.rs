@@ -15,6 +15,8 @@
 //!   data key from rewriting the whole chain. `head_hash` is shown so a practice can record it elsewhere.
 
 pub(crate) mod chain;
+#[cfg(test)]
+mod rollback_tests;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -79,6 +81,64 @@ pub fn record_command_line(vault: &Vault, now: OffsetDateTime, action: &str, det
         }
         Err(error) => Err(error),
     }
+}
+
+/// What [`accept_older_copy`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcceptedCopy {
+    /// This computer's checkpoint before (`None`: it had none, so there was nothing to accept).
+    pub checkpoint_before: Option<crate::vault::Checkpoint>,
+    /// The copy's head when it was accepted (before the acceptance's own entry).
+    pub copy_head: crate::vault::Checkpoint,
+    /// The acceptance's entry in the audit trail.
+    pub entry: i64,
+}
+
+/// Accept the copy of the vault at `paths` as the current one although it is older than (or differs from)
+/// this computer's audit checkpoint: an owner put it back on purpose. Needs an owner's way in (an owner's
+/// password, the recovery code or the passphrase; not the keychain, which opens with nothing typed). The
+/// chain must be intact in itself. The acceptance is recorded in the audit trail (what the checkpoint was and
+/// where this copy ends) before the checkpoint moves to this copy's head; any refusal changes nothing.
+pub fn accept_older_copy(
+    paths: &crate::vault::VaultPaths,
+    unlock: crate::vault::Unlock<'_>,
+    now: OffsetDateTime,
+) -> Result<AcceptedCopy> {
+    use crate::vault::OpenedWith;
+    let vault = Vault::open_older_copy(paths, unlock)?;
+    if *vault.opened_with() == OpenedWith::Keychain {
+        return Err(Error::forbidden(crate::staff::OWNER_WAYS_IN));
+    }
+    let actor = crate::staff::require_owner_way_in(&vault)?;
+    let verification = chain::verify_connection(vault.connection())?;
+    if !verification.ok {
+        return Err(Error::VaultTampered {
+            detail: format!(
+                "its audit trail is broken ({}), so this copy cannot be accepted",
+                verification.problem.unwrap_or_default()
+            ),
+        });
+    }
+    let checkpoint_before = vault.stored_checkpoint()?;
+    let copy_head = vault.audit_head()?;
+    let way_in = match vault.opened_with() {
+        OpenedWith::RecoveryCode => "recovery code",
+        OpenedWith::Passphrase => "passphrase",
+        _ => "owner's password",
+    };
+    let detail = match &checkpoint_before {
+        Some(before) => format!(
+            "way in: {way_in}; this computer's checkpoint was entry {} (hash {}); this copy ended at entry {} \
+             (hash {})",
+            before.seq, before.head_hash, copy_head.seq, copy_head.head_hash
+        ),
+        None => format!("way in: {way_in}; no checkpoint was kept; this copy ended at entry {}", copy_head.seq),
+    };
+    let entry = vault.transaction(|transaction| {
+        append(transaction, now, actor.as_ref(), actions::OLDER_COPY_ACCEPTED, None, &detail)
+    })?;
+    vault.accept_checkpoint_of_this_copy()?;
+    Ok(AcceptedCopy { checkpoint_before, copy_head, entry })
 }
 
 /// One entry as read back.

@@ -508,7 +508,34 @@ pub fn export_practice_file(
     if let (Err(_), Some(path)) = (&result, written) {
         let _ = std::fs::remove_file(path);
     }
+    if result.is_ok() {
+        // The export records the trail's head (`audit.head_seq`, `head_hash`): take the same checkpoint here.
+        vault.save_checkpoint_quietly();
+    }
     result
+}
+
+/// The audit checkpoint a practice export records: its own trail's head and the export's time (the head's
+/// entry time is not kept apart, so `at` is `exported_at`). Reads only what it needs of the file.
+pub fn export_checkpoint(path: &Path) -> Result<crate::vault::Checkpoint> {
+    #[derive(Deserialize)]
+    struct Head {
+        head_seq: i64,
+        head_hash: String,
+    }
+    #[derive(Deserialize)]
+    struct Outline {
+        exported_at: String,
+        audit: Head,
+    }
+    let file = std::fs::File::open(path).map_err(Error::io("read", path))?;
+    let outline: Outline = serde_json::from_reader(std::io::BufReader::new(file))
+        .map_err(|error| bad_import(format!("it is not a practice export ({error})")))?;
+    Ok(crate::vault::Checkpoint {
+        seq: outline.audit.head_seq,
+        head_hash: outline.audit.head_hash,
+        at: outline.exported_at,
+    })
 }
 
 pub(crate) fn exporter_login(transaction: &Transaction<'_>, actor: &Actor) -> Result<String> {

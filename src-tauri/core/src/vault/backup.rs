@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::checkpoint::{self, Checkpoint};
 use super::files::{self, with_suffix};
 use super::slots::SlotFile;
 use super::{migrations, rfc3339, Vault};
@@ -32,7 +33,7 @@ use crate::ids::StaffId;
 use crate::progress::{self, Progress, Stage};
 
 mod restore;
-pub use restore::ReplacedVault;
+pub use restore::{CheckpointMove, ReplacedVault};
 
 const MAGIC: &[u8; 16] = b"SAFEROOM-BACKUP\n";
 const FORMAT_VERSION: i64 = 1;
@@ -54,6 +55,9 @@ pub(crate) struct Header {
     database_bytes: u64,
     database_sha256: String,
     key_slots: serde_json::Value,
+    /// The audit chain's head in the copied snapshot (`None` in backups made before checkpoints were kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    audit_checkpoint: Option<Checkpoint>,
 }
 
 /// What a backup holds.
@@ -105,6 +109,9 @@ pub struct RestoreReport {
     pub backup_created_at: String,
     /// The vault that was at the target and is now kept beside it, if one was replaced.
     pub replaced: Option<ReplacedVault>,
+    /// This computer's audit checkpoint, moved to the restored copy (`None`: no checkpoint file is kept, or
+    /// it could not be written).
+    pub checkpoint_moved: Option<CheckpointMove>,
 }
 
 fn row_counts(connection: &rusqlite::Connection, schema: &str) -> Result<BTreeMap<String, i64>> {
@@ -163,6 +170,8 @@ impl Vault {
             }
         };
         let bytes = std::fs::metadata(destination).map_err(Error::io("read", destination))?.len();
+        // Every backup is a moment the trail is known to have reached: take a checkpoint.
+        self.save_checkpoint_quietly();
         Ok(BackupReport { path: destination.to_owned(), bytes, row_counts, database_sha256 })
     }
 
@@ -292,6 +301,7 @@ impl Vault {
             database_bytes,
             database_sha256: "0".repeat(64),
             key_slots: serde_json::from_slice(&slots.to_bytes()).map_err(|_| Error::Crypto("key slots to JSON"))?,
+            audit_checkpoint: Some(checkpoint::head_of(&self.connection)?),
         };
         let header_bytes = header_json(&header)?;
         let header_length = u32::try_from(header_bytes.len()).map_err(|_| Error::Crypto("backup header size"))?;
@@ -541,6 +551,11 @@ fn check_header(path: &Path, expected_sha256: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The audit checkpoint a backup's header records (`None` for a backup made before checkpoints were kept).
+pub fn backup_checkpoint(path: &Path) -> Result<Option<Checkpoint>> {
+    read_header(path).map(|(header, _)| header.audit_checkpoint)
 }
 
 /// The vault id a file's backup header names, if it is a Saferoom backup (for pruning old backups).

@@ -9,6 +9,7 @@
 //!   sealed inside the key-slot file ([`slots`]). A failed open changes no file.
 
 pub(crate) mod backup;
+pub mod checkpoint;
 pub(crate) mod files;
 pub mod keys;
 pub mod lock;
@@ -24,7 +25,10 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-pub use backup::{BackupReport, Replace, ReplacedVault, RestoreOptions, RestoreReport};
+pub use backup::{
+    backup_checkpoint, BackupReport, CheckpointMove, Replace, ReplacedVault, RestoreOptions, RestoreReport,
+};
+pub use checkpoint::{default_checkpoint_file, Checkpoint};
 pub use keys::{KeyStore, MemoryKeyStore, SystemKeychain, KEYCHAIN_SERVICE, KEYCHAIN_TIMEOUT};
 pub use lock::{is_lock_file, set_program_name, ExclusiveHold};
 pub use slots::{KdfParams, SlotKind, SLOT_FILE_VERSION};
@@ -62,6 +66,9 @@ pub struct VaultPaths {
     pub database: PathBuf,
     /// The key-slot file, `<database>.keys`.
     pub key_slots: PathBuf,
+    /// The per-user file of audit checkpoints ([`checkpoint`]), outside the vault's folder; `None`: none
+    /// kept or checked (set it with [`VaultPaths::with_checkpoints`]; the app and command line always do).
+    pub checkpoints: Option<PathBuf>,
 }
 
 impl VaultPaths {
@@ -69,7 +76,7 @@ impl VaultPaths {
     pub fn new(database: impl Into<PathBuf>) -> VaultPaths {
         let database = database.into();
         let key_slots = files::with_suffix(&database, ".keys");
-        VaultPaths { database, key_slots }
+        VaultPaths { database, key_slots, checkpoints: None }
     }
 
     /// `<OS data folder>/org.saferoom.app/practice.saferoom` (e.g. `~/.local/share/…` on Linux).
@@ -85,7 +92,11 @@ impl VaultPaths {
     /// The same files with symlinks resolved: temporary files and renames go in the real folder, so a
     /// symlinked database or key-slot file stays a symlink to the file that changed.
     pub(crate) fn resolved(&self) -> VaultPaths {
-        VaultPaths { database: files::real_path(&self.database), key_slots: files::real_path(&self.key_slots) }
+        VaultPaths {
+            database: files::real_path(&self.database),
+            key_slots: files::real_path(&self.key_slots),
+            checkpoints: self.checkpoints.clone(),
+        }
     }
 
     /// Check both files are there, naming the missing one.
@@ -222,6 +233,15 @@ enum Access {
     Held,
 }
 
+/// Whether an open for changes refuses a copy that does not extend this computer's audit checkpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Checkpoints {
+    /// Refuse it with [`Error::VaultRolledBack`] (every open but an owner's acceptance of an older copy).
+    Require,
+    /// Open it, for [`Vault::open_older_copy`].
+    AcceptOlder,
+}
+
 /// Which lock and connection an open asks for.
 enum Mode {
     Writer(lock::WriterLock),
@@ -278,6 +298,13 @@ pub enum Rotation {
     /// Not yet: another Saferoom program has the vault open, the disk is short, or this handle only reads.
     /// It stays due and is done at the next open for changes (or the next revocation).
     Waiting,
+}
+
+impl Drop for Vault {
+    /// Closing (or locking) takes an audit checkpoint: the head as committed, if it extends the one stored.
+    fn drop(&mut self) {
+        self.save_checkpoint_quietly();
+    }
 }
 
 impl std::fmt::Debug for Vault {
@@ -719,6 +746,7 @@ impl Vault {
             slots,
             OpenedWith::Creation,
             Mode::Writer(hold.into_writer()),
+            Checkpoints::Require,
         )?;
         Ok(Created { vault, recovery_code, owner_id })
     }
@@ -767,7 +795,18 @@ impl Vault {
         }
         let writer = lock::WriterLock::take(&real.database)?;
         files::remove_stale_temporaries(&real.database, &real.key_slots);
-        Vault::open_as(paths, real, unlock, Mode::Writer(writer))
+        Vault::open_as(paths, real, unlock, Mode::Writer(writer), Checkpoints::Require)
+    }
+
+    /// [`Vault::open`] without refusing a copy older than this computer's audit checkpoint: for an owner
+    /// accepting that copy (`audit::accept_older_copy`, which proves the owner's way in, records the
+    /// acceptance and only then moves the checkpoint). Nothing is written before that.
+    pub(crate) fn open_older_copy(paths: &VaultPaths, unlock: Unlock<'_>) -> Result<Vault> {
+        paths.require_files()?;
+        let real = paths.resolved();
+        let writer = lock::WriterLock::take(&real.database)?;
+        files::remove_stale_temporaries(&real.database, &real.key_slots);
+        Vault::open_as(paths, real, unlock, Mode::Writer(writer), Checkpoints::AcceptOlder)
     }
 
     /// Open a vault for reading beside its writer (backup, unlock-check, audit verification): no writer lock,
@@ -780,7 +819,7 @@ impl Vault {
         let real = paths.resolved();
         let read_only_media = !folder_writable(folder_of(&real.database));
         let lock = lock::ReaderLock::take(&real.database, read_only_media)?;
-        Vault::open_as(paths, real, unlock, Mode::Reader { lock, read_only_media })
+        Vault::open_as(paths, real, unlock, Mode::Reader { lock, read_only_media }, Checkpoints::Require)
     }
 
     /// Open the vault at `paths` while the caller holds the [`ExclusiveHold`] of the vault these files will
@@ -788,13 +827,19 @@ impl Vault {
     /// beside the staged copy), and it writes like a writer.
     pub fn open_held(paths: &VaultPaths, unlock: Unlock<'_>, _hold: &ExclusiveHold) -> Result<Vault> {
         paths.require_files()?;
-        Vault::open_as(paths, paths.resolved(), unlock, Mode::Held)
+        Vault::open_as(paths, paths.resolved(), unlock, Mode::Held, Checkpoints::Require)
     }
 
-    fn open_as(paths: &VaultPaths, real: VaultPaths, unlock: Unlock<'_>, mode: Mode) -> Result<Vault> {
+    fn open_as(
+        paths: &VaultPaths,
+        real: VaultPaths,
+        unlock: Unlock<'_>,
+        mode: Mode,
+        checkpoints: Checkpoints,
+    ) -> Result<Vault> {
         let slots = SlotFile::read(&real.key_slots)?;
         let (opened, opened_with) = open_slot(&slots, &real.key_slots, unlock)?;
-        Vault::open_with_keys(paths.clone(), real, opened, slots, opened_with, mode)
+        Vault::open_with_keys(paths.clone(), real, opened, slots, opened_with, mode, checkpoints)
     }
 
     fn open_with_keys(
@@ -804,6 +849,7 @@ impl Vault {
         slots: SlotFile,
         opened_with: OpenedWith,
         mode: Mode,
+        checkpoints: Checkpoints,
     ) -> Result<Vault> {
         let open_as = match mode {
             Mode::Reader { read_only_media: true, .. } => OpenAs::Immutable,
@@ -834,6 +880,15 @@ impl Vault {
             });
         }
         let slots = settled_slot_file(&connection, slots, &real.key_slots)?;
+        // A copy older than this computer's checkpoint (or a rewritten trail) is refused before anything is
+        // written: no migration, no finished rekey, no checkpoint.
+        if let (false, Checkpoints::Require, Some(file)) =
+            (matches!(mode, Mode::Reader { .. }), checkpoints, &paths.checkpoints)
+        {
+            if let Some(stored) = checkpoint::read_checkpoint(file, &slots.vault_id)? {
+                checkpoint::require_extends(&connection, &real.database, &stored, checkpoint::THIS_COMPUTER)?;
+            }
+        }
         let (access, read_only) = match mode {
             Mode::Writer(writer) => (Access::Writer(writer), false),
             Mode::Held => (Access::Held, false),
@@ -885,6 +940,9 @@ impl Vault {
         // done then (or was cut short), are finished now.
         vault.finish_slot_removals();
         vault.rotate_key_if_due();
+        if checkpoints == Checkpoints::Require {
+            vault.save_checkpoint_quietly();
+        }
         Ok(vault)
     }
 

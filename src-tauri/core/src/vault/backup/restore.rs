@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 use super::{read_header, remove_quietly, row_counts, Replace, RestoreOptions, RestoreReport};
 use crate::error::{Error, Result};
 use crate::progress::{self, Progress, Stage};
+use crate::vault::checkpoint::{self, Checkpoint};
 use crate::vault::files::{self, with_suffix};
 use crate::vault::slots::SlotFile;
 use crate::vault::{Unlock, Vault, VaultPaths};
@@ -32,6 +33,25 @@ pub struct ReplacedVault {
     pub kept_database: Option<PathBuf>,
     /// Its key-slot file, kept under a new name (if it had one).
     pub kept_key_slots: Option<PathBuf>,
+}
+
+/// This computer's audit checkpoint, moved by a restore to the restored copy's head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointMove {
+    /// The checkpoint before (`None`: this computer had none for the vault).
+    pub from: Option<Checkpoint>,
+    /// The restored copy's head, now the checkpoint.
+    pub to: Checkpoint,
+}
+
+impl CheckpointMove {
+    /// In words for the audit trail: "audit checkpoint moved from entry 180 to entry 120".
+    pub fn describe(&self) -> String {
+        match &self.from {
+            Some(from) => format!("audit checkpoint moved from entry {} to entry {}", from.seq, self.to.seq),
+            None => format!("audit checkpoint set at entry {}", self.to.seq),
+        }
+    }
 }
 
 const REPLACED_MARK: &str = ".replaced-";
@@ -283,6 +303,7 @@ impl Vault {
                 });
             }
             vault.connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+            let restored_head = checkpoint::head_of(vault.connection())?;
             vault.lock();
             // The last moment to stop: after this the target changes.
             progress::check(progress, Stage::Verifying, total, total)?;
@@ -295,11 +316,25 @@ impl Vault {
                     None
                 }
             };
+            // A restore puts an older copy back on purpose: this computer's checkpoint moves to its head, so
+            // the next open does not take it for a copy put back behind the practice's back. Should this write
+            // fail, the restored vault is there and an owner can accept it (`audit accept-older-copy`).
+            let checkpoint_moved = match &target.checkpoints {
+                Some(file) => match checkpoint::replace(file, &header.vault_id, &restored_head) {
+                    Ok(before) => Some(CheckpointMove { from: before, to: restored_head }),
+                    Err(error) => {
+                        tracing::warn!(code = ?error.code(), "the restore could not move the audit checkpoint");
+                        None
+                    }
+                },
+                None => None,
+            };
             Ok(RestoreReport {
                 vault_id: header.vault_id.clone(),
                 row_counts: counts,
                 backup_created_at: header.created_at.clone(),
                 replaced,
+                checkpoint_moved,
             })
         })();
         if result.is_err() {
