@@ -84,12 +84,13 @@ fn unpoisoned<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     /// State for a vault at `paths`, locked.
     pub fn new(paths: VaultPaths) -> AppState {
+        let throttle = LoginThrottle::beside(&paths);
         AppState {
             paths,
             vault: Mutex::new(None),
             session: Mutex::new(None),
             kiosk: Mutex::new(None),
-            throttle: Mutex::new(LoginThrottle::default()),
+            throttle: Mutex::new(throttle),
             idle: Mutex::new(IdleClock::new(Instant::now(), Duration::from_secs(600))),
             work: Mutex::new(None),
         }

@@ -85,7 +85,7 @@ fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
 /// (`way_in.rs`) only an owner's login serves here.
 fn open_as_owner(paths: &VaultPaths, login: &str) -> anyhow::Result<(Vault, Session)> {
     let password = read_secret("Password: ")?;
-    let mut throttle = LoginThrottle::default();
+    let mut throttle = LoginThrottle::beside(paths);
     let (vault, session) = core(staff::open_and_sign_in(paths, &mut throttle, login, &password, now()?))?;
     if session.role() != Role::Owner {
         return Err(crate::CliError(saferoom_core::Error::Forbidden {

@@ -28,6 +28,7 @@ pub mod local_time;
 pub mod minors;
 pub mod notes;
 mod outbound;
+pub mod passwords;
 pub mod pdf;
 pub mod progress;
 #[cfg(test)]

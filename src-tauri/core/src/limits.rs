@@ -38,7 +38,7 @@ pub const LOGIN_MIN: usize = 2;
 /// A staff login, longest.
 pub const LOGIN: usize = 64;
 /// A passphrase or password, shortest.
-pub const SECRET_MIN: usize = 12;
+pub const SECRET_MIN: usize = 15;
 /// A passphrase or password, longest.
 pub const SECRET: usize = 1024;
 /// Who may receive notes under an authorization.

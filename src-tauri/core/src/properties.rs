@@ -199,7 +199,7 @@ proptest! {
     #[test]
     fn staff_accounts_are_checked(login in any_text(), name in any_text(), password in any_text()) {
         let password = crate::SecretString::from(password);
-        if let Err(error) = crate::staff::check_new_account(&login, &name, &password) {
+        if let Err(error) = crate::staff::check_new_account(&login, &name, &password, "") {
             prop_assert_eq!(error.code(), ErrorCode::InvalidInput);
         }
     }
@@ -360,13 +360,13 @@ proptest! {
     #[test]
     fn staff_names_are_stored_composed_and_clean_or_refused_naming_the_field(name in any_name()) {
         let password = crate::SecretString::from("correct horse battery staple");
-        match crate::staff::check_new_account("sam", &name, &password) {
+        match crate::staff::check_new_account("sam", &name, &password, "") {
             Ok((login, display_name)) => {
                 prop_assert_eq!(login.as_str(), "sam");
                 prop_assert_eq!(&display_name, &stored_form(&name));
                 prop_assert!(!display_name.is_empty() && crate::text::is_allowed(&display_name));
                 prop_assert!(holds_nothing_hidden(&display_name), "{:?}", display_name);
-                let again = crate::staff::check_new_account(&login, &display_name, &password);
+                let again = crate::staff::check_new_account(&login, &display_name, &password, "");
                 prop_assert_eq!(again.ok(), Some((login, display_name)));
             }
             Err(error) => prop_assert_eq!(refused_field(&error), Some("display_name"), "{:?}", error),

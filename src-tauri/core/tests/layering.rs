@@ -11,6 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["limits"],
     &["error"],
     &["ids", "text", "sensitive", "progress", "pdf", "local_time", "limits", "collation"],
+    &["passwords"],
     &["vault"],
     &["audit::chain"],
     &["access"],

@@ -74,19 +74,15 @@ fn scan(secrets: &[Secret]) -> Vec<Finding> {
     let memory = File::open("/proc/self/mem").expect("open /proc/self/mem");
     let mut buffer = Zeroizing::new(vec![0u8; CHUNK + longest]);
     let mut findings = Vec::new();
-    for line in maps.lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let (Some(range), Some(permissions)) = (fields.first(), fields.get(1)) else { continue };
-        let region = format!("{} {range}", fields.get(5).copied().unwrap_or("[anonymous]"));
-        if !permissions.starts_with("rw") || region == "[vvar]" || region == "[vsyscall]" {
-            continue;
-        }
-        let Some((start, end)) = range.split_once('-') else { continue };
-        let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) else { continue };
+    for (region, start, end) in writable_spans(&maps) {
         let mut address = start;
         while address < end {
             let length = (end - address).min(CHUNK + longest);
-            let Ok(read) = memory.read_at(&mut buffer[..length], address as u64) else { break };
+            let Ok(read) = memory.read_at(&mut buffer[..length], address as u64) else {
+                // One mapping of a joined span that cannot be read; the rest of the span still is.
+                address += CHUNK;
+                continue;
+            };
             let starts_before = if address + CHUNK < end { CHUNK.min(read) } else { read };
             for secret in secrets {
                 let first = !secret.inverted[0];
@@ -106,6 +102,31 @@ fn scan(secrets: &[Secret]) -> Vec<Finding> {
     }
     buffer.zeroize();
     findings
+}
+
+/// The writable regions of `/proc/self/maps`, with regions that touch joined into one span: the kernel may
+/// list one run of heap (a thread's malloc arena grown in steps) as several adjacent mappings, and a secret
+/// lying across the line between two of them must still be found.
+fn writable_spans(maps: &str) -> Vec<(String, usize, usize)> {
+    let mut spans: Vec<(String, usize, usize)> = Vec::new();
+    for line in maps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (Some(range), Some(permissions)) = (fields.first(), fields.get(1)) else { continue };
+        let name = fields.get(5).copied().unwrap_or("[anonymous]");
+        if !permissions.starts_with("rw") || name == "[vvar]" || name == "[vsyscall]" {
+            continue;
+        }
+        let Some((start, end)) = range.split_once('-') else { continue };
+        let (Ok(start), Ok(end)) = (usize::from_str_radix(start, 16), usize::from_str_radix(end, 16)) else { continue };
+        match spans.last_mut() {
+            Some((region, _, span_end)) if *span_end == start => {
+                *span_end = end;
+                region.push_str(&format!(" + {name} {range}"));
+            }
+            _ => spans.push((format!("{name} {range}"), start, end)),
+        }
+    }
+    spans
 }
 
 /// A random secret of `length` letters and digits, built in place (no literal in the binary, no copies).
@@ -157,6 +178,12 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 #[test]
 fn no_secret_is_left_in_memory_after_locking() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // The scan joins mappings that touch: a keychain key allocated across the line between two pieces of a
+    // thread's heap was missed when each mapping was scanned alone (issue 18).
+    let maps = "7f00-7f03 rw-p 0 00:00 0\n7f03-7f10 rw-p 0 00:00 0\n7f10-7f20 r--p 0 00:00 0\n7f20-7f30 rw-p 0 00:00 0";
+    let spans: Vec<(usize, usize)> = writable_spans(maps).into_iter().map(|(_, start, end)| (start, end)).collect();
+    assert_eq!(spans, [(0x7f00, 0x7f10), (0x7f20, 0x7f30)]);
+
     let folder = tempfile::tempdir().expect("temporary folder");
     let paths = VaultPaths::new(folder.path().join("practice.saferoom"));
     let keychain = MemoryKeychain::default();

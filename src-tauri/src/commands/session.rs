@@ -66,5 +66,8 @@ pub async fn change_own_password(
     new_password: String,
 ) -> CommandResult<()> {
     let (current, new) = (SecretString::from(current_password), SecretString::from(new_password));
-    state.call(|vault, session, now| staff::change_own_password(vault, session, &current, &new, now))
+    let session: staff::Session =
+        state.call(|vault, session, now| staff::change_own_password(vault, session, &current, &new, now))?;
+    state.set_session(Some(session));
+    Ok(())
 }

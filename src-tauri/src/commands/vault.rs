@@ -18,6 +18,9 @@ pub struct SessionDto {
     login: String,
     display_name: String,
     role: RoleDto,
+    /// Signed in with a password shorter than today's rule: the core refuses everything but
+    /// `change_own_password` until a new one is chosen.
+    password_change_due: bool,
 }
 
 impl From<&Session> for SessionDto {
@@ -27,6 +30,7 @@ impl From<&Session> for SessionDto {
             login: session.login().to_owned(),
             display_name: session.display_name().to_owned(),
             role: session.role().into(),
+            password_change_due: session.password_change_due(),
         }
     }
 }

@@ -133,7 +133,7 @@ export const commands = {
 /* Constants */
 export const ERROR_CODES = ["wrong_secret","keychain_locked","keychain_unavailable","keychain_entry_missing","keychain_not_answering","vault_missing","vault_exists","vault_tampered","vault_too_new","key_slots_corrupt","backup_corrupt","forbidden","not_found","conflict","throttled","invalid_input","io","vault_in_use","key_slots_mismatch","cancelled","vault_rolled_back","backup_folder_unusable","internal","locked","signed_out","kiosk_active"] as const;
 
-export const LIMITS = {"address":500,"custodyNote":2000,"email":254,"expiryMonths":120,"guardianLine":200,"insurancePayer":100,"intakeLongText":10000,"intakeText":500,"login":64,"loginMin":2,"memberId":60,"noteBody":100000,"personName":100,"phone":40,"platform":100,"pronouns":40,"purpose":500,"reason":1000,"reasonMin":10,"recipient":200,"recordingPolicy":2000,"secret":1024,"secretMin":12,"signerName":200,"templateBody":50000,"templateTitle":200} as const;
+export const LIMITS = {"address":500,"custodyNote":2000,"email":254,"expiryMonths":120,"guardianLine":200,"insurancePayer":100,"intakeLongText":10000,"intakeText":500,"login":64,"loginMin":2,"memberId":60,"noteBody":100000,"personName":100,"phone":40,"platform":100,"pronouns":40,"purpose":500,"reason":1000,"reasonMin":10,"recipient":200,"recordingPolicy":2000,"secret":1024,"secretMin":15,"signerName":200,"templateBody":50000,"templateTitle":200} as const;
 
 /* Types */
 /**  A right-of-access request. */
@@ -864,6 +864,11 @@ export type SessionDto = {
 	login: string,
 	displayName: string,
 	role: RoleDto,
+	/**
+	 *  Signed in with a password shorter than today's rule: the core refuses everything but
+	 *  `change_own_password` until a new one is chosen.
+	 */
+	passwordChangeDue: boolean,
 };
 
 /**  The facts of a session (each may be absent; the core checks them). */

@@ -69,7 +69,7 @@ describe('staff (owner)', () => {
     await user.type(await byId('staff-name'), 'Dana Scully');
     await user.type(await byId('staff-password'), 'too short');
     await user.click(await byId('staff-save'));
-    expect(await byId('staff-error')).toHaveTextContent('at least 12 characters');
+    expect(await byId('staff-error')).toHaveTextContent('at least 15 characters');
     expect(stub.callsOf('add_staff')).toHaveLength(0);
 
     await user.type(await byId('staff-password'), ' but now long');
@@ -133,7 +133,7 @@ describe('staff (owner)', () => {
     expect(document.activeElement).toBe(input);
     await user.type(input, 'short');
     await user.click(row('fran').querySelector<HTMLButtonElement>('.staff-reset-save')!);
-    expect(row('fran').querySelector('.staff-row-error')).toHaveTextContent('at least 12 characters');
+    expect(row('fran').querySelector('.staff-row-error')).toHaveTextContent('at least 15 characters');
     await user.type(input, ' is now long enough');
     await user.click(row('fran').querySelector<HTMLButtonElement>('.staff-reset-save')!);
     await waitFor(() => expect(row('fran').querySelector('.staff-new-password')).toBeNull());

@@ -5,7 +5,7 @@ import { createdVault, defaultStatus, RECOVERY_CODE } from './data';
 import type { CreateVaultResult, SessionInfo } from '../lib/types';
 
 const OWNER_PASSWORD = 'river stone lantern';
-const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' };
+const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner', passwordChangeDue: false };
 
 async function fillOwner(
   user: ReturnType<typeof renderApp>['user'],
@@ -117,7 +117,7 @@ describe('first start: creating the vault and the owner account', () => {
     [{ login: '' }, 'Enter a sign-in name.', 'owner-login'],
     [{ login: 'ol ivia' }, 'cannot contain spaces', 'owner-login'],
     [{ name: '' }, 'Enter a name.', 'owner-name'],
-    [{ password: 'short one', confirm: 'short one' }, 'at least 12 characters', 'owner-password'],
+    [{ password: 'short one', confirm: 'short one' }, 'at least 15 characters', 'owner-password'],
     [{ confirm: `${OWNER_PASSWORD}!` }, 'do not match', 'owner-password'],
     [{ password: '', confirm: '' }, 'Enter a password.', 'owner-password'],
   ])('invalid owner %j: message, no create_vault, focus on the field', async (fields, message, focusId) => {

@@ -666,7 +666,7 @@ export function fakeHash(textValue: string): string {
 
 /** The session a staff member's sign-in answers. */
 export function sessionOf(member: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>): SessionInfo {
-  return { staffId: member.id, login: member.login, displayName: member.displayName, role: member.role };
+  return { staffId: member.id, login: member.login, displayName: member.displayName, role: member.role, passwordChangeDue: false };
 }
 
 /** The logins a seeded practice's `vault_status` lists (the order the core lists them in). */

@@ -59,7 +59,7 @@ const KIOSK_STATUS: Partial<VaultStatus> = {
 const KIOSK_ACTIVE = 'A signing kiosk is running; staff must end it with their password first.';
 
 function sessionOf(s: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>): SessionInfo {
-  return { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role };
+  return { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role, passwordChangeDue: false };
 }
 
 const signer = (documentId: string, index: number) =>

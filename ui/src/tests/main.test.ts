@@ -253,6 +253,25 @@ describe('settings', () => {
   });
 });
 
+describe('a password shorter than today\'s rule', () => {
+  test('after sign-in only the change of password is shown; once changed, the person carries on', async () => {
+    const stub = installStub({
+      signedInAs: OTHER_CLINICIAN,
+      passwordChangeDue: true,
+      answers: { ...HOME, change_own_password: null },
+    });
+    const { user } = renderApp();
+    expect(await byId('password-change-due')).toHaveTextContent('shorter than the 15 characters now asked for');
+    expect(maybeId('clients')).toBeNull();
+    await user.type(await byId('current-password'), 'old password');
+    await user.type(await byId('new-password'), 'walnut ferry at low tide');
+    await user.type(await byId('new-password-confirm'), 'walnut ferry at low tide');
+    await user.click(await byId('change-password-save'));
+    await waitFor(() => expect(maybeId('password-change-due')).toBeNull());
+    expect(stub.callsOf('change_own_password')).toHaveLength(1);
+  });
+});
+
 describe('change my password', () => {
   test('checks the new password, reports a wrong current one, then changes it', async () => {
     const stub = installStub({
@@ -275,7 +294,7 @@ describe('change my password', () => {
     await user.type(next, 'short');
     await user.type(confirm, 'short');
     await user.click(await byId('change-password-save'));
-    expect(await byId('change-password-error')).toHaveTextContent('at least 12 characters');
+    expect(await byId('change-password-error')).toHaveTextContent('at least 15 characters');
 
     await user.type(next, 'a fresh new password');
     await user.type(confirm, 'a fresh new password!');

@@ -23,7 +23,7 @@ type User = ReturnType<typeof renderApp>['user'];
 type Member = Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>;
 
 const PASSWORD = 'river stone lantern';
-const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner' };
+const NEW_OWNER: SessionInfo = { staffId: 's-1', login: 'olivia', displayName: 'Olivia Owens', role: 'owner', passwordChangeDue: false };
 const UNSET: PracticeProfile = { name: '', address: '', phone: '', licenceLines: '', npi: '', timeZone: 'UTC' };
 const ZONES = { names: ['America/Chicago', 'America/New_York', 'Europe/London', 'UTC'], system: 'America/Chicago' };
 const EVERYTHING = ['practice_name', 'letterhead', 'telehealth_platform', 'backup_folder', 'staff'];

@@ -45,6 +45,8 @@ export interface StubOptions {
   status?: Partial<VaultStatus>;
   /** Open the vault with this staff member signed in: the app starts on the main screen. */
   signedInAs?: Pick<StaffMember, 'id' | 'login' | 'displayName' | 'role'>;
+  /** The signed-in session's password is shorter than today's rule (the core allows only changing it). */
+  passwordChangeDue?: boolean;
   /** Answers by command name; see `Answer`. */
   answers?: Record<string, Answer>;
 }
@@ -146,7 +148,7 @@ export function installStub(options: StubOptions = {}): Stub {
     status.exists = true;
     status.unlocked = true;
     status.openedWith = status.openedWith ?? 'staff_password';
-    status.session = { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role };
+    status.session = { staffId: s.id, login: s.login, displayName: s.displayName, role: s.role, passwordChangeDue: options.passwordChangeDue ?? false };
   }
 
   const stub: Stub = {

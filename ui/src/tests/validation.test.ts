@@ -25,11 +25,11 @@ import { noKeychainForCreate } from '../lib/messages';
 import { daysLeftLabel, formatDate, plural, roleLabel, shortHash, urgency } from '../lib/format';
 
 describe('new passphrase', () => {
-  test('needs 12 characters, counted as Unicode characters', () => {
-    expect(validateNewPassphrase('elevenchars', 'elevenchars')).toMatch(/at least 12/);
-    expect(validateNewPassphrase('twelve chars', 'twelve chars')).toBeNull();
+  test('needs 15 characters, counted as Unicode characters', () => {
+    expect(validateNewPassphrase('elevenchars', 'elevenchars')).toMatch(/at least 15/);
+    expect(validateNewPassphrase('fifteen chars!!', 'fifteen chars!!')).toBeNull();
     expect(characterCount('ééééééééééé')).toBe(11);
-    expect(validateNewPassphrase('ééééééééééé', 'ééééééééééé')).toMatch(/at least 12/);
+    expect(validateNewPassphrase('ééééééééééé', 'ééééééééééé')).toMatch(/at least 15/);
   });
 
   test('must match its confirmation; blank is rejected', () => {
@@ -63,11 +63,11 @@ describe('keychain wording', () => {
 });
 
 describe('staff passwords and logins', () => {
-  test('passwords need 12 characters and a matching confirmation', () => {
+  test('passwords need 15 characters and a matching confirmation', () => {
     expect(validateNewPassword('', '')).toBe('Enter a password.');
-    expect(validateNewPassword('elevenchars', 'elevenchars')).toMatch(/at least 12/);
-    expect(validateNewPassword('twelve chars', 'twelve chars')).toBeNull();
-    expect(validateNewPassword('twelve chars', 'twelve charz')).toMatch(/do not match/);
+    expect(validateNewPassword('elevenchars', 'elevenchars')).toMatch(/at least 15/);
+    expect(validateNewPassword('fifteen chars!!', 'fifteen chars!!')).toBeNull();
+    expect(validateNewPassword('fifteen chars!!', 'fifteen charz!!')).toMatch(/do not match/);
   });
 
   test('logins are non-empty, without spaces', () => {

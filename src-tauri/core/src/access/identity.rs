@@ -53,12 +53,22 @@ pub struct Session {
     login: String,
     display_name: String,
     role: Role,
+    password_change_due: bool,
 }
 
 impl Session {
     /// A session for a staff member `staff` has just proven (never call it from anywhere else).
     pub(crate) fn new(vault_id: String, staff_id: StaffId, login: String, display_name: String, role: Role) -> Session {
-        Session { vault_id, staff_id, login, display_name, role }
+        Session { vault_id, staff_id, login, display_name, role, password_change_due: false }
+    }
+    /// The same session, marked (or no longer marked) as signed in with a password shorter than today's rule.
+    pub(crate) fn with_password_change_due(self, due: bool) -> Session {
+        Session { password_change_due: due, ..self }
+    }
+    /// Signed in with a password shorter than today's rule: nothing is allowed but choosing a new one
+    /// (`staff::change_own_password`).
+    pub fn password_change_due(&self) -> bool {
+        self.password_change_due
     }
     /// Who.
     pub fn staff_id(&self) -> &StaffId {

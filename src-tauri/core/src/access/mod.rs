@@ -77,6 +77,10 @@ pub struct ClientAccess {
 
 /// Run one action in one transaction as the session's person. A refusal is audited in its own transaction
 /// (the action's own is rolled back).
+/// Why a session whose password is due for a change may do nothing else.
+pub const PASSWORD_CHANGE_DUE: &str =
+    "your password is shorter than the 15 characters now asked for; choose a new one to continue";
+
 pub(crate) fn run<T>(
     vault: &Vault,
     session: &Session,
@@ -85,6 +89,10 @@ pub(crate) fn run<T>(
 ) -> Result<T> {
     if session.vault_id() != vault.vault_id() {
         return Err(Error::forbidden("this session belongs to another vault"));
+    }
+    if session.password_change_due() {
+        // Refused before any work and not audited as a denial: the person only has to choose a new password.
+        return Err(Error::forbidden(PASSWORD_CHANGE_DUE));
     }
     let result = vault.transaction(|transaction| {
         let (role, active) = store::role_and_status(transaction, session.staff_id())?

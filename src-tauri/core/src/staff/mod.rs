@@ -7,16 +7,20 @@
 //!   code for an owner). Every later action re-reads the person's role and status from the database, so a
 //!   role change or a disable takes effect at once.
 //! - Unknown login and wrong password get the same answer. Repeated failures are throttled per login
-//!   ([`LoginThrottle`]) and audited (failures while the vault was closed are audited once it opens).
+//!   ([`LoginThrottle`], kept beside the vault so restarts and second instances share it) and audited
+//!   (failures while the vault was closed are audited once it opens).
+//! - Every new password passes [`passwords::check`] with the login, the person's name and the practice's
+//!   name as context. A password set before today's rule that is shorter still opens its slot, but the
+//!   session it makes is marked [`Session::password_change_due`] and may do nothing but
+//!   [`change_own_password`] (enforced by `access::run`).
 //! - There is always at least one active owner.
 
 pub(crate) mod store;
 #[cfg(test)]
 mod tests;
+mod throttle;
 
-use std::collections::HashMap;
-
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use crate::access;
 use crate::access::permissions::{self, Operation};
@@ -24,10 +28,12 @@ pub use crate::access::{Role, Session};
 use crate::audit::chain::{actions, append};
 use crate::error::{Error, Result, SecretKind};
 use crate::ids::StaffId;
+use crate::passwords::{self, Context};
 use crate::sensitive::SecretString;
 use crate::vault::{Founder, OpenedWith, Rotation, Unlock, Vault, VaultPaths};
 
 pub(crate) use store::load;
+pub use throttle::{LoginThrottle, FREE_ATTEMPTS};
 
 /// A staff member as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,64 +66,6 @@ pub struct NewStaff<'a> {
     pub password: &'a SecretString,
 }
 
-/// Failed sign-ins per login: after [`FREE_ATTEMPTS`] failures each further attempt waits twice as long
-/// as the last (2 s, 4 s, … up to 5 minutes). Kept in memory by the app; each attempt also costs an
-/// Argon2id derivation, which is what slows an attacker who copies the key-slot file.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: HashMap<String, (u32, OffsetDateTime)>,
-    unaudited: Vec<(String, OffsetDateTime)>,
-}
-
-/// Failures allowed before waiting starts.
-pub const FREE_ATTEMPTS: u32 = 3;
-const MAX_WAIT_SECONDS: i64 = 300;
-
-impl LoginThrottle {
-    /// Refuse an attempt that comes too soon after repeated failures.
-    pub fn check(&self, login: &str, now: OffsetDateTime) -> Result<()> {
-        let Some((count, last)) = self.failures.get(&login.trim().to_lowercase()) else { return Ok(()) };
-        if *count < FREE_ATTEMPTS {
-            return Ok(());
-        }
-        let wait = Duration::seconds((1i64 << (count - FREE_ATTEMPTS + 1).min(16)).min(MAX_WAIT_SECONDS));
-        let allowed_at = *last + wait;
-        if now < allowed_at {
-            let seconds = (allowed_at - now).whole_seconds().max(1) as u64;
-            return Err(Error::Throttled { retry_after_seconds: seconds });
-        }
-        Ok(())
-    }
-
-    fn record_failure(&mut self, login: &str, now: OffsetDateTime) {
-        let key = login.trim().to_lowercase();
-        let entry = self.failures.entry(key.clone()).or_insert((0, now));
-        entry.0 = entry.0.saturating_add(1);
-        entry.1 = now;
-        if self.unaudited.len() < 1000 {
-            self.unaudited.push((key, now));
-        }
-    }
-
-    fn record_success(&mut self, login: &str) {
-        self.failures.remove(&login.trim().to_lowercase());
-    }
-
-    /// Write failures that happened while the vault was closed into the audit trail.
-    fn flush(&mut self, vault: &Vault) -> Result<()> {
-        if self.unaudited.is_empty() {
-            return Ok(());
-        }
-        let pending = std::mem::take(&mut self.unaudited);
-        vault.transaction(|transaction| {
-            for (login, at) in &pending {
-                append(transaction, *at, None, actions::SIGN_IN_FAILED, None, &format!("login {login:?}"))?;
-            }
-            Ok(())
-        })
-    }
-}
-
 const LOGIN_CHARS: &str = "letters, digits, '.', '_' or '-'";
 
 fn check_login(login: &str) -> Result<String> {
@@ -146,12 +94,32 @@ fn check_display_name(name: &str) -> Result<String> {
 }
 
 /// Validate a new account before anything is written: its login and name as they are to be stored
-/// (trimmed, NFC; see [`crate::text`]).
-pub(crate) fn check_new_account(login: &str, display_name: &str, password: &SecretString) -> Result<(String, String)> {
+/// (trimmed, NFC; see [`crate::text`]), and its password against them and the practice's name.
+pub(crate) fn check_new_account(
+    login: &str,
+    display_name: &str,
+    password: &SecretString,
+    practice_name: &str,
+) -> Result<(String, String)> {
     let login = check_login(login)?;
     let display_name = check_display_name(display_name)?;
-    crate::vault::check_secret_length("password", password)?;
+    check_password("password", password, (&login, &display_name), practice_name)?;
     Ok((login, display_name))
+}
+
+/// The one password rule ([`passwords::check`]) with this person's context words.
+fn check_password(
+    field: &'static str,
+    password: &SecretString,
+    (login, display_name): (&str, &str),
+    practice_name: &str,
+) -> Result<()> {
+    passwords::check(field, password, &Context::new().with(login).with(display_name).with(practice_name))
+}
+
+/// The practice's name as stored (empty before it is set).
+fn practice_name(connection: &rusqlite::Connection) -> Result<String> {
+    crate::vault::stored_practice_name(connection)
 }
 
 /// The practice's first owner, made together with a new vault: `CreateOptions { owner: Some(&account), .. }`.
@@ -168,7 +136,7 @@ pub struct OwnerAccount<'a> {
 
 impl Founder for OwnerAccount<'_> {
     fn check(&self) -> Result<(String, String)> {
-        check_new_account(self.login, self.display_name, self.password)
+        check_new_account(self.login, self.display_name, self.password, "")
     }
 
     fn password(&self) -> &SecretString {
@@ -177,7 +145,7 @@ impl Founder for OwnerAccount<'_> {
 
     fn seed(&self, connection: &rusqlite::Connection, staff_id: &str, now: OffsetDateTime) -> Result<()> {
         let owner_id = StaffId::from_trusted(staff_id.to_owned());
-        let (login, display_name) = check_new_account(self.login, self.display_name, self.password)?;
+        let (login, display_name) = check_new_account(self.login, self.display_name, self.password, "")?;
         store::insert(connection, &owner_id, &login, &display_name, Role::Owner, now)?;
         append(connection, now, Some(&owner_id), actions::PRACTICE_CREATED, None, "first owner account created")?;
         Ok(())
@@ -210,15 +178,21 @@ pub fn sign_in_founder(vault: &Vault, owner_id: &StaffId, now: OffsetDateTime) -
 }
 
 /// The session of whoever just opened the vault with their password ([`Unlock::StaffPassword`]).
-fn adopt(vault: &Vault, throttle: &mut LoginThrottle, login: &str, now: OffsetDateTime) -> Result<Session> {
+fn adopt(
+    vault: &Vault,
+    throttle: &mut LoginThrottle,
+    login: &str,
+    password: &SecretString,
+    now: OffsetDateTime,
+) -> Result<Session> {
     let OpenedWith::StaffPassword(staff_id) = vault.opened_with() else {
         return Err(Error::forbidden("the vault was not opened with a staff password"));
     };
     let session = session_for(vault, &StaffId::from_trusted(staff_id.clone()))?;
-    throttle.record_success(login);
-    throttle.flush(vault)?;
+    throttle.succeeded(login);
+    flush_failed_sign_ins(vault, throttle)?;
     audit_sign_in(vault, &session, now, "password (vault opened)")?;
-    Ok(session)
+    Ok(session.with_password_change_due(passwords::below_today_minimum(password)))
 }
 
 /// Work on the whole vault from outside the app (restore, rekey, backup, a practice export from the
@@ -249,16 +223,20 @@ pub fn open_and_sign_in(
     password: &SecretString,
     now: OffsetDateTime,
 ) -> Result<(Vault, Session)> {
-    throttle.check(login, now)?;
+    throttle.begin_attempt(login, now)?;
     let vault = match Vault::open(paths, Unlock::StaffPassword { login, password }) {
         Ok(vault) => vault,
         Err(error @ Error::WrongSecret(_)) => {
-            throttle.record_failure(login, now);
+            throttle.failed(login, now);
             return Err(error);
         }
-        Err(error) => return Err(error),
+        Err(error) => {
+            // Not a wrong password (a missing file, a vault in use): the attempt does not count.
+            throttle.succeeded(login);
+            return Err(error);
+        }
     };
-    let session = adopt(&vault, throttle, login, now)?;
+    let session = adopt(&vault, throttle, login, password, now)?;
     Ok((vault, session))
 }
 
@@ -270,29 +248,41 @@ pub fn sign_in(
     password: &SecretString,
     now: OffsetDateTime,
 ) -> Result<Session> {
-    throttle.check(login, now)?;
+    throttle.begin_attempt(login, now)?;
     let checked = vault
         .check_staff_password(login, password)
         .and_then(|staff_id| session_for(vault, &StaffId::from_trusted(staff_id)));
     match checked {
         Ok(session) => {
-            throttle.record_success(login);
-            throttle.flush(vault)?;
+            throttle.succeeded(login);
+            flush_failed_sign_ins(vault, throttle)?;
             audit_sign_in(vault, &session, now, "password")?;
-            Ok(session)
+            Ok(session.with_password_change_due(passwords::below_today_minimum(password)))
         }
         Err(error @ Error::WrongSecret(_)) => {
-            throttle.record_failure(login, now);
-            throttle.flush(vault)?;
+            throttle.failed(login, now);
+            flush_failed_sign_ins(vault, throttle)?;
             Err(error)
         }
-        Err(error) => Err(error),
+        Err(error) => {
+            throttle.succeeded(login);
+            Err(error)
+        }
     }
 }
 
 /// Audit whatever failed sign-ins happened while the vault was closed (call after any unlock).
 pub fn flush_failed_sign_ins(vault: &Vault, throttle: &mut LoginThrottle) -> Result<()> {
-    throttle.flush(vault)
+    let pending = throttle.take_unaudited();
+    if pending.is_empty() {
+        return Ok(());
+    }
+    vault.transaction(|transaction| {
+        for (login, at) in &pending {
+            append(transaction, *at, None, actions::SIGN_IN_FAILED, None, &format!("login {login:?}"))?;
+        }
+        Ok(())
+    })
 }
 
 /// Record an unlock or lock of the vault that no session made (keychain at start-up, recovery code,
@@ -329,11 +319,12 @@ pub fn recover_owner_password(
     if *vault.opened_with() != OpenedWith::RecoveryCode {
         return Err(Error::forbidden("open the vault with the recovery code first"));
     }
-    crate::vault::check_secret_length("password", password)?;
     let member = store::find_by_login(vault.connection(), login)?.ok_or(Error::NotFound { what: "owner" })?;
     if !permissions::allowed(Operation::ResetPasswordWithRecoveryCode, member.role) || !member.active {
         return Err(Error::forbidden(Operation::ResetPasswordWithRecoveryCode.refusal()));
     }
+    let practice = practice_name(vault.connection())?;
+    check_password("password", password, (&member.login, &member.display_name), &practice)?;
     vault.put_staff_slot(member.id.as_str(), (&member.login, &member.display_name), password, now)?;
     let session = session_for(vault, &member.id)?;
     vault.transaction(|transaction| {
@@ -361,7 +352,8 @@ fn loaded(vault: &Vault, staff_id: &StaffId) -> Result<StaffMember> {
 
 /// Add a staff member (owners only).
 pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetDateTime) -> Result<StaffMember> {
-    let (login, display_name) = check_new_account(new.login, new.display_name, new.password)?;
+    let practice = practice_name(vault.connection())?;
+    let (login, display_name) = check_new_account(new.login, new.display_name, new.password, &practice)?;
     let (login, display_name) = (login.as_str(), display_name.as_str());
     let staff_id = StaffId::generate();
     access::run(vault, session, now, |transaction, actor| {
@@ -470,13 +462,14 @@ pub fn reset_password(
     password: &SecretString,
     now: OffsetDateTime,
 ) -> Result<StaffMember> {
-    crate::vault::check_secret_length("password", password)?;
     let target = access::run(vault, session, now, |transaction, actor| {
         actor.require(Operation::ResetStaffPassword)?;
         let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
         if !target.active {
             return Err(Error::conflict("Enable this staff member before giving them a password"));
         }
+        let practice = practice_name(transaction)?;
+        check_password("password", password, (&target.login, &target.display_name), &practice)?;
         actor.record(transaction, now, actions::PASSWORD_RESET, None, &target.login)?;
         Ok(target)
     })?;
@@ -484,24 +477,28 @@ pub fn reset_password(
     loaded(vault, staff_id)
 }
 
-/// Change one's own password (the current one is checked against one's slot).
+/// Change one's own password (the current one is checked against one's slot). The only thing a session
+/// whose password is due for a change may do; returns the session with that mark cleared.
 pub fn change_own_password(
     vault: &mut Vault,
     session: &Session,
     current: &SecretString,
     new_password: &SecretString,
     now: OffsetDateTime,
-) -> Result<()> {
-    crate::vault::check_secret_length("new_password", new_password)?;
+) -> Result<Session> {
+    let practice = practice_name(vault.connection())?;
+    check_password("new_password", new_password, (session.login(), session.display_name()), &practice)?;
     let checked = vault.check_staff_password(session.login(), current)?;
     if checked != session.staff_id().as_str() {
         return Err(Error::WrongSecret(SecretKind::Password));
     }
-    access::run(vault, session, now, |transaction, actor| {
+    let changed = session.clone().with_password_change_due(false);
+    access::run(vault, &changed, now, |transaction, actor| {
         actor.record(transaction, now, actions::PASSWORD_CHANGED, None, "")?;
         Ok(())
     })?;
-    vault.put_staff_slot(session.staff_id().as_str(), (session.login(), session.display_name()), new_password, now)
+    vault.put_staff_slot(session.staff_id().as_str(), (session.login(), session.display_name()), new_password, now)?;
+    Ok(changed)
 }
 
 #[cfg(any(test, feature = "testing"))]

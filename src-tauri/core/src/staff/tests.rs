@@ -2,6 +2,7 @@ use super::*;
 use crate::fixture::{practice, PASSWORD};
 use crate::testing::{snapshot, test_now};
 use crate::ErrorCode;
+use time::Duration;
 
 fn password(text: &str) -> SecretString {
     SecretString::from(text)
@@ -54,23 +55,82 @@ fn repeated_failures_are_throttled_per_login_with_growing_waits() {
     let mut throttle = LoginThrottle::default();
     let start = test_now();
     for attempt in 0..FREE_ATTEMPTS {
-        throttle.check("carl", start).unwrap_or_else(|error| panic!("attempt {attempt}: {error}"));
-        throttle.record_failure("carl", start);
+        throttle.begin_attempt("carl", start).unwrap_or_else(|error| panic!("attempt {attempt}: {error}"));
     }
     let error = throttle.check("Carl", start).unwrap_err();
     assert!(matches!(error, Error::Throttled { retry_after_seconds: 2 }), "{error:?}");
     assert_eq!(error.code(), ErrorCode::Throttled);
     throttle.check("fran", start).expect("other logins are not affected");
-    let later = start + Duration::seconds(2);
-    throttle.check("carl", later).unwrap();
-    throttle.record_failure("carl", later);
+    let mut later = start + Duration::seconds(2);
+    throttle.begin_attempt("carl", later).unwrap();
     assert!(matches!(throttle.check("carl", later), Err(Error::Throttled { retry_after_seconds: 4 })));
+    assert!(matches!(throttle.begin_attempt("carl", later), Err(Error::Throttled { .. })), "a refused attempt");
     for _ in 0..30 {
-        throttle.record_failure("carl", later);
+        later += Duration::seconds(301);
+        throttle.begin_attempt("carl", later).unwrap();
     }
     assert!(matches!(throttle.check("carl", later), Err(Error::Throttled { retry_after_seconds: 300 })));
-    throttle.record_success("carl");
+    let clock_set_back = later - Duration::days(1);
+    assert!(matches!(throttle.check("carl", clock_set_back), Err(Error::Throttled { retry_after_seconds: 300 })));
+    throttle.succeeded("carl");
     throttle.check("carl", later).unwrap();
+}
+
+/// Issue 18: the wait survives a restart (a new throttle on the same vault, as a new process makes) and is
+/// shared by two instances at once; only the `.signin` record changes.
+#[test]
+fn failed_sign_ins_are_kept_beside_the_vault_for_restarts_and_second_instances() {
+    let fixture = practice();
+    let paths = fixture.paths.clone();
+    fixture.vault.lock();
+    let before = snapshot(fixture.folder.path());
+    let mut first = LoginThrottle::beside(&paths);
+    let mut second = LoginThrottle::beside(&paths);
+    for attempt in 0..3 {
+        let throttle = if attempt == 1 { &mut second } else { &mut first };
+        let error =
+            open_and_sign_in(&paths, throttle, "fran", &password("wrong password here"), test_now()).unwrap_err();
+        assert!(matches!(error, Error::WrongSecret(_)), "attempt {attempt}: {error:?}");
+    }
+    let record_path = throttle::state_path(&paths.database);
+    let changed: Vec<std::path::PathBuf> = snapshot(fixture.folder.path())
+        .into_iter()
+        .filter(|entry| !before.contains(entry))
+        .map(|(path, _)| path)
+        .collect();
+    assert_eq!(changed, vec![record_path.clone()], "only the sign-in record changes");
+    let record = std::fs::read_to_string(&record_path).unwrap();
+    assert!(!record.contains("fran"), "no login in clear: {record}");
+
+    let mut restarted = LoginThrottle::beside(&paths);
+    for throttle in [&mut first, &mut second, &mut restarted] {
+        let error = open_and_sign_in(&paths, throttle, "fran", &password(PASSWORD), test_now()).unwrap_err();
+        assert!(matches!(error, Error::Throttled { retry_after_seconds: 2 }), "{error:?}");
+    }
+    let (vault, _) =
+        open_and_sign_in(&paths, &mut restarted, "fran", &password(PASSWORD), test_now() + Duration::seconds(2))
+            .unwrap();
+    drop(vault);
+    first.check("fran", test_now()).expect("a success clears the record for every instance");
+}
+
+/// Two instances guessing at the same moment both count: the attempt is counted before the password is tried.
+#[test]
+fn an_attempt_counts_before_its_password_is_tried() {
+    let fixture = practice();
+    let paths = fixture.paths.clone();
+    let mut first = LoginThrottle::beside(&paths);
+    let mut second = LoginThrottle::beside(&paths);
+    for attempt in 0..3 {
+        let throttle = if attempt == 1 { &mut second } else { &mut first };
+        throttle.begin_attempt("carl", test_now()).unwrap();
+    }
+    assert!(matches!(second.begin_attempt("carl", test_now()), Err(Error::Throttled { .. })));
+    // A damaged record counts as none and is replaced, rather than locking everyone out.
+    let record_path = throttle::state_path(&paths.database);
+    std::fs::write(&record_path, b"{not json").unwrap();
+    first.begin_attempt("carl", test_now()).unwrap();
+    assert!(std::fs::read_to_string(&record_path).unwrap().starts_with("{\"version\":1"));
 }
 
 #[test]
@@ -384,4 +444,82 @@ fn r18_a_disabling_cut_short_is_finished_at_the_next_open() {
     sign_in(&vault, &mut LoginThrottle::default(), "fran", &password("fran's new password, long"), test_now())
         .expect("fran's new slot was not taken by the removal left due before");
     vault.verify_integrity().unwrap();
+}
+
+/// Issue 18: a password shorter than today's 15 characters still opens its slot (no one is locked out), but
+/// the session may do nothing until its owner chooses a new one.
+#[test]
+fn a_password_shorter_than_today_rule_signs_in_but_must_be_changed_first() {
+    let mut fixture = practice();
+    let carl = fixture.clinician.clone();
+    let old = password("twelve chars");
+    fixture.vault.put_staff_slot(carl.staff_id().as_str(), ("carl", "Carl"), &old, test_now()).unwrap();
+    let mut throttle = LoginThrottle::default();
+    let session = sign_in(&fixture.vault, &mut throttle, "carl", &old, test_now()).unwrap();
+    assert!(session.password_change_due());
+    let error = list(&fixture.vault, &session, test_now()).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Forbidden);
+    assert!(error.to_string().contains("choose a new one"), "{error}");
+    let too_short = change_own_password(&mut fixture.vault, &session, &old, &password("still short"), test_now());
+    assert_eq!(too_short.unwrap_err().field(), Some("new_password"));
+
+    let changed =
+        change_own_password(&mut fixture.vault, &session, &old, &password("walnut ferry at low tide"), test_now())
+            .unwrap();
+    assert!(!changed.password_change_due());
+    list(&fixture.vault, &changed, test_now()).unwrap();
+    let again = sign_in(&fixture.vault, &mut throttle, "carl", &password("walnut ferry at low tide"), test_now());
+    assert!(!again.unwrap().password_change_due());
+    assert!(!sign_in(&fixture.vault, &mut throttle, "olivia", &password(PASSWORD), test_now())
+        .unwrap()
+        .password_change_due());
+}
+
+/// Issue 18: every way a password is set refuses short, common and personal ones in plain words, on its field.
+#[test]
+fn new_passwords_are_refused_when_short_common_or_personal_on_every_path() {
+    let mut fixture = practice();
+    fixture.set_profile("America/Chicago");
+    let owner = fixture.owner.clone();
+    let carl_id = fixture.clinician.staff_id().clone();
+    let practice_word = crate::fixture::LETTERHEAD[0].split_whitespace().next().unwrap().to_owned();
+    let cases = [
+        ("short one", "Use at least 15 characters — a few unrelated words make a good password."),
+        (
+            "Password2024!!!!",
+            "This password is on a list of passwords that are widely used or have leaked; choose another.",
+        ),
+        ("Nadia Newcomer 2024", "Don't use your name or the practice's name in the password."),
+    ];
+    let before = std::fs::read(&fixture.paths.key_slots).unwrap();
+    for (typed, sentence) in cases {
+        let attempt = NewStaff {
+            login: "nadia",
+            display_name: "Nadia Newcomer",
+            role: Role::Clinician,
+            password: &password(typed),
+        };
+        let error = add(&mut fixture.vault, &owner, attempt, test_now()).unwrap_err();
+        assert_eq!(
+            (error.code(), error.field(), error.to_string()),
+            (ErrorCode::InvalidInput, Some("password"), sentence.to_owned())
+        );
+    }
+    let practice_password = password(&format!("{practice_word} {practice_word} 2024"));
+    for error in [
+        reset_password(&mut fixture.vault, &owner, &carl_id, &password("carl carl carl carl"), test_now()).unwrap_err(),
+        reset_password(&mut fixture.vault, &owner, &carl_id, &practice_password, test_now()).unwrap_err(),
+    ] {
+        assert_eq!(error.field(), Some("password"));
+        assert_eq!(error.to_string(), "Don't use your name or the practice's name in the password.");
+    }
+    let error =
+        change_own_password(&mut fixture.vault, &owner, &password(PASSWORD), &password("iloveyou1234567"), test_now())
+            .unwrap_err();
+    assert_eq!(error.field(), Some("new_password"));
+    assert!(error.to_string().contains("widely used"), "{error}");
+    let error = fixture.vault.set_passphrase(&practice_password, test_now()).unwrap_err();
+    assert_eq!(error.field(), Some("passphrase"));
+    assert_eq!(error.to_string(), "Don't use your name or the practice's name in the passphrase.");
+    assert_eq!(std::fs::read(&fixture.paths.key_slots).unwrap(), before, "no slot changed");
 }

@@ -42,8 +42,8 @@ use slots::{OpenedKeys, Slot, SlotFile};
 
 /// The application identifier; the default vault lives in the OS data folder under this name.
 pub const APP_IDENTIFIER: &str = "org.saferoom.app";
-/// Shortest practice passphrase accepted.
-pub const MIN_PASSPHRASE_CHARS: usize = crate::limits::SECRET_MIN;
+/// Shortest practice passphrase accepted (the rule is [`crate::passwords`]).
+pub const MIN_PASSPHRASE_CHARS: usize = crate::passwords::MIN_CHARS;
 /// Auto-lock bounds, in minutes.
 pub const AUTO_LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 const DEFAULT_AUTO_LOCK_MINUTES: u32 = 10;
@@ -253,8 +253,17 @@ enum Mode {
 /// and during a change the one being written (a crash between the two writes leaves either acceptable).
 const GENERATION_KEY: &str = "key_slots_generation";
 
-/// The `settings` key of the practice's name (`settings::store` keeps the profile).
+/// The `settings` key of the practice's name (`settings::store` keeps the profile; the vault reads the name
+/// to refuse it in passwords, and sits below `settings`).
 pub(crate) const PRACTICE_NAME_KEY: &str = "practice_name";
+
+/// The practice's name as stored (empty before it is set).
+pub(crate) fn stored_practice_name(connection: &Connection) -> Result<String> {
+    Ok(connection
+        .query_row("SELECT value FROM settings WHERE key = ?1", [PRACTICE_NAME_KEY], |row| row.get::<_, String>(0))
+        .optional()?
+        .unwrap_or_default())
+}
 const PENDING_GENERATION_KEY: &str = "key_slots_generation_pending";
 /// The `vault_meta` row set while a way in has been (or is being) taken away and the data key not yet rotated
 /// since: an older key-slot file could still open the database with that way in until the rotation is done.
@@ -317,36 +326,10 @@ pub(crate) fn rfc3339(moment: OffsetDateTime) -> String {
     moment.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-fn check_passphrase(passphrase: &SecretString) -> Result<()> {
-    check_secret_length("passphrase", passphrase)
-}
-
-/// Length rules shared by the practice passphrase and staff passwords.
-pub(crate) fn check_secret_length(field: &'static str, secret: &SecretString) -> Result<()> {
-    if secret.expose().trim().is_empty() && !secret.expose().is_empty() {
-        return Err(Error::invalid(
-            field,
-            format!("The {} is only spaces; use words or other characters.", crate::error::field_words(field)),
-        ));
-    }
-    let length = secret.expose().chars().count();
-    if length < MIN_PASSPHRASE_CHARS {
-        return Err(Error::invalid(
-            field,
-            format!(
-                "The {} needs at least {MIN_PASSPHRASE_CHARS} characters; a few unrelated words work well.",
-                crate::error::field_words(field)
-            ),
-        ));
-    }
-    if length > crate::limits::SECRET {
-        return Err(crate::error::too_long(
-            field,
-            &format!("the {}", crate::error::field_words(field)),
-            crate::limits::SECRET,
-        ));
-    }
-    Ok(())
+/// The practice passphrase passes the one password rule ([`crate::passwords`]) with the practice's name, when
+/// it has one, as context.
+fn check_passphrase(passphrase: &SecretString, practice_name: &str) -> Result<()> {
+    crate::passwords::check("passphrase", passphrase, &crate::passwords::Context::new().with(practice_name))
 }
 
 /// A staff member's password slot.
@@ -652,7 +635,7 @@ impl Vault {
             }
         }
         if let Some(passphrase) = options.passphrase {
-            check_passphrase(passphrase)?;
+            check_passphrase(passphrase, "")?;
         }
         let owner_names = options.owner.map(|owner| owner.check()).transpose()?;
         if let Some(parent) = paths.database.parent().filter(|parent| !parent.as_os_str().is_empty()) {
@@ -997,7 +980,7 @@ impl Vault {
         password: &SecretString,
         now: OffsetDateTime,
     ) -> Result<()> {
-        check_secret_length("password", password)?;
+        // The caller (staff) has checked the password against the rule and the person's names.
         let slot = new_staff_slot(self.vault_id(), staff_id, person, password, &self.data_key, now)?;
         self.put_slot(slot)?;
         // A removal of their old slot left due by a disabling cut short must not take this new one.
@@ -1181,7 +1164,7 @@ impl Vault {
     /// Add or replace the passphrase slot. Adding changes only the key-slot file; replacing takes the old
     /// passphrase away, so the data key is rotated as well ([`Vault::revoke`]).
     pub fn set_passphrase(&mut self, passphrase: &SecretString, now: OffsetDateTime) -> Result<()> {
-        check_passphrase(passphrase)?;
+        check_passphrase(passphrase, &stored_practice_name(&self.connection)?)?;
         let secret = passphrase.expose().as_bytes();
         if !self.has_slot(SlotKind::Passphrase) {
             return self.put_typed_slot(SlotKind::Passphrase, "Practice passphrase", secret, now);
