@@ -691,3 +691,20 @@ pub fn measure_without_memory_security(off: bool) {
 pub fn query_text(vault: &crate::Vault, sql: &str) -> String {
     vault.connection().query_row(sql, [], |row| row.get(0)).expect("text query")
 }
+
+/// The keychain of a test's worker processes: the keychain slot's key kept in a file (each worker is its own
+/// process, so the parent's in-memory keychain cannot be shared; the parent opens with its `MemoryKeyStore`).
+/// Workers only load: storing or deleting panics.
+pub struct FileKeyStore(pub std::path::PathBuf);
+
+impl crate::vault::KeyStore for FileKeyStore {
+    fn load(&self, _vault_id: &str) -> crate::Result<zeroize::Zeroizing<Vec<u8>>> {
+        Ok(zeroize::Zeroizing::new(std::fs::read(&self.0).expect("the workers' keychain file")))
+    }
+    fn store(&self, _vault_id: &str, _secret: &[u8]) -> crate::Result<()> {
+        panic!("workers never enrol the keychain")
+    }
+    fn delete(&self, _vault_id: &str) -> crate::Result<()> {
+        panic!("workers never enrol the keychain")
+    }
+}

@@ -21,10 +21,9 @@ use saferoom_core::ids::{ClientId, DocumentId, StaffId, UnitId};
 use saferoom_core::minors::{self, GuardianAccess, GuardianInput, GuardianRole, RuleField};
 use saferoom_core::notes::{self, NoteKind};
 use saferoom_core::progress::Silent;
-use saferoom_core::testing::{client_input, scalar, session_for, test_now, TestPractice};
+use saferoom_core::testing::{client_input, scalar, session_for, test_now, FileKeyStore, TestPractice};
 use saferoom_core::vault::{KeyStore, Replace, RestoreOptions};
 use saferoom_core::{clients, CreateOptions, OwnerAccount, SecretString, Unlock, Vault, VaultPaths};
-use zeroize::Zeroizing;
 
 /// Kills per path (at least 50 in `make proofs`).
 fn kills() -> usize {
@@ -32,21 +31,6 @@ fn kills() -> usize {
 }
 
 const IMPORT_OWNER_PASSWORD: &str = "kill points import owner password";
-
-/// The workers' keychain: the keychain slot's key in a file (the parent's in-memory keychain is not shared).
-struct FileKeyStore(PathBuf);
-
-impl KeyStore for FileKeyStore {
-    fn load(&self, _vault_id: &str) -> saferoom_core::Result<Zeroizing<Vec<u8>>> {
-        Ok(Zeroizing::new(std::fs::read(&self.0).expect("the keychain file")))
-    }
-    fn store(&self, _vault_id: &str, _secret: &[u8]) -> saferoom_core::Result<()> {
-        panic!("workers never enrol the keychain")
-    }
-    fn delete(&self, _vault_id: &str) -> saferoom_core::Result<()> {
-        panic!("workers never enrol the keychain")
-    }
-}
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is set by the parent"))

@@ -27,10 +27,9 @@ use fuser::{
 use rand::Rng;
 use saferoom_core::clients;
 use saferoom_core::ids::StaffId;
-use saferoom_core::testing::{client_input, scalar, session_for, test_now, TestPractice};
+use saferoom_core::testing::{client_input, scalar, session_for, test_now, FileKeyStore, TestPractice};
 use saferoom_core::vault::KeyStore;
 use saferoom_core::{Unlock, Vault, VaultPaths};
-use zeroize::Zeroizing;
 
 fn cycles() -> usize {
     std::env::var("SAFEROOM_POWER_CYCLES").ok().and_then(|text| text.parse().ok()).unwrap_or(20)
@@ -436,21 +435,6 @@ impl Filesystem for Lossy {
             Ok(attr) => reply.created(&TTL, &attr, Generation(0), FileHandle(0), FopenFlags::empty()),
             Err(errno) => reply.error(errno),
         }
-    }
-}
-
-/// The keychain of the worker: the keychain slot's key in a file.
-struct FileKeyStore(PathBuf);
-
-impl KeyStore for FileKeyStore {
-    fn load(&self, _vault_id: &str) -> saferoom_core::Result<Zeroizing<Vec<u8>>> {
-        Ok(Zeroizing::new(std::fs::read(&self.0).expect("the keychain file")))
-    }
-    fn store(&self, _vault_id: &str, _secret: &[u8]) -> saferoom_core::Result<()> {
-        panic!("the worker never enrols the keychain")
-    }
-    fn delete(&self, _vault_id: &str) -> saferoom_core::Result<()> {
-        panic!("the worker never enrols the keychain")
     }
 }
 

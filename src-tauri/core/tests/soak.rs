@@ -20,30 +20,13 @@ use rand::Rng;
 use saferoom_core::ids::StaffId;
 use saferoom_core::progress::Silent;
 use saferoom_core::staff::{self, NewStaff, Role};
-use saferoom_core::testing::{client_input, scalar, session_for, test_now, TestPractice};
+use saferoom_core::testing::{client_input, scalar, session_for, test_now, FileKeyStore, TestPractice};
 use saferoom_core::vault::{slots, KeyStore, Replace, RestoreOptions};
 use saferoom_core::{ErrorCode, SecretString, Unlock, Vault, VaultPaths};
-use zeroize::Zeroizing;
 
 const STAFF_PASSWORD: &str = "soak staff password, long";
 const WORKERS: usize = 4;
 const ROUNDS: usize = 36;
-
-/// The keychain of the workers: the keychain slot's key in a file (each worker is its own process, so the
-/// parent's in-memory keychain cannot be shared; the parent opens with a `MemoryKeyStore` at the end).
-struct FileKeyStore(PathBuf);
-
-impl KeyStore for FileKeyStore {
-    fn load(&self, _vault_id: &str) -> saferoom_core::Result<Zeroizing<Vec<u8>>> {
-        Ok(Zeroizing::new(std::fs::read(&self.0).expect("the soak's keychain file")))
-    }
-    fn store(&self, _vault_id: &str, _secret: &[u8]) -> saferoom_core::Result<()> {
-        panic!("workers never enrol the keychain")
-    }
-    fn delete(&self, _vault_id: &str) -> saferoom_core::Result<()> {
-        panic!("workers never enrol the keychain")
-    }
-}
 
 fn report(line: &str) {
     println!("@@ {line}");
