@@ -27,6 +27,7 @@ macro_rules! saferoom_commands {
             staff::set_staff_role,
             staff::set_staff_active,
             staff::reset_staff_password,
+            staff::restore_private_notes,
             clients::search_clients,
             clients::create_client,
             clients::get_client,

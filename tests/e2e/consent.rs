@@ -39,7 +39,7 @@ fn all_commands() -> Vec<String> {
 fn arguments() -> Value {
     let template = r#"{
         "useKeychain": false, "owner": { "login": "x", "displayName": "X", "password": "a long password here" },
-        "code": "AAAA", "passphrase": "a long passphrase", "minutes": 5, "login": "olivia", "password": "@PASSWORD@",
+        "code": "AAAA", "recoveryCode": "AAAA", "passphrase": "a long passphrase", "minutes": 5, "login": "olivia", "password": "@PASSWORD@",
         "currentPassword": "@PASSWORD@", "newPassword": "another long password", "role": "clinician",
         "staffId": "@ID@", "displayName": "X", "active": true, "query": "a", "includeDischarged": false,
         "input": {

@@ -15,6 +15,7 @@ use super::{create_practice, sign_in};
 
 pub const STAFF_PASSWORD: &str = "a long staff password";
 const PRIVATE: &str = "PRIVATE-PROCESS-NOTE about transference";
+const CARLS_NEW_PASSWORD: &str = "violet harbour lantern seventeen";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r3_group_practice_roles_notes_and_audit() {
@@ -62,7 +63,7 @@ pub async fn new_client(client: &Client, given: &str, family: &str) -> String {
 async fn journey() {
     let journey = Journey::start();
     let client = journey.launch().await;
-    create_practice(&client, &journey.vault).await;
+    let recovery_code = create_practice(&client, &journey.vault).await;
 
     // The owner adds staff; a taken login is refused with a message.
     go_to(&client, "staff").await;
@@ -183,6 +184,39 @@ async fn journey() {
     click(&client, ".break-glass-row[data-reviewed='false'] .break-glass-review").await;
     wait_gone(&client, ".break-glass-row[data-reviewed='false']").await;
 
+    // Carl forgot his password: Olivia gives him a new one. His psychotherapy note stays sealed to the old one
+    // until she restores it with the recovery code, and she never sees it.
+    go_to(&client, "staff").await;
+    let carl = ".staff-row[data-login='carl']";
+    click(&client, &format!("{carl} .staff-reset-password")).await;
+    type_into(&client, &format!("{carl} .staff-new-password"), CARLS_NEW_PASSWORD).await;
+    click(&client, &format!("{carl} .staff-reset-save")).await;
+    wait_for(&client, &format!("{carl} .staff-restore-notes")).await;
+    switch_to(&client, "carl", CARLS_NEW_PASSWORD).await;
+    open_client(&client, "ada").await;
+    click(&client, "#tab-notes").await;
+    wait_for_text(&client, "#psychotherapy-notes-sealed", "sealed to your earlier password").await;
+    wait_for_text(&client, "#progress-notes", "sleep hygiene").await;
+    assert!(!page_text(&client).await.contains(PRIVATE), "sealed to the password he no longer has");
+    client
+        .execute("document.querySelector('#psychotherapy-notes-sealed').scrollIntoView(); return true;", vec![])
+        .await
+        .expect("the sealed notes' notice is in view");
+    screenshot(&client, "14a-notes-sealed").await;
+    switch_to(&client, "olivia", super::OWNER_PASSWORD).await;
+    go_to(&client, "staff").await;
+    click(&client, &format!("{carl} .staff-restore-notes")).await;
+    type_into(&client, &format!("{carl} .staff-recovery-code"), &recovery_code).await;
+    screenshot(&client, "14b-restore-notes").await;
+    click(&client, &format!("{carl} .staff-restore-save")).await;
+    wait_for_text(&client, "#staff-notice", "can read their psychotherapy notes again").await;
+    assert!(!page_text(&client).await.contains(PRIVATE));
+    switch_to(&client, "carl", CARLS_NEW_PASSWORD).await;
+    open_client(&client, "ada").await;
+    click(&client, "#tab-notes").await;
+    wait_for_text(&client, "#psychotherapy-notes", PRIVATE).await;
+    switch_to(&client, "olivia", super::OWNER_PASSWORD).await;
+
     go_to(&client, "audit").await;
     for action in ["break_glass.opened", "note.signed", "client.viewed", "access.denied", "session.sign_in"] {
         wait_for(&client, &format!(".audit-row[data-action='{action}']")).await;
@@ -198,6 +232,8 @@ async fn journey() {
     let needles = [
         super::OWNER_PASSWORD,
         STAFF_PASSWORD,
+        CARLS_NEW_PASSWORD,
+        recovery_code.as_str(),
         PRIVATE,
         "sleep hygiene",
         "Trouble sleeping since the move",

@@ -93,7 +93,8 @@ enum AuditCommand {
     /// (and those of the backups and exports given); exit status 1 if any entry was changed, removed,
     /// inserted or reordered, or the vault is an older copy.
     Verify {
-        /// Also require the trail to extend the checkpoint recorded in these backups or practice exports.
+        /// Also require the trail to extend the checkpoint recorded in these backups, practice exports or PDFs
+        /// Saferoom printed (signed consents, record exports).
         #[arg(long, value_name = "FILE")]
         against: Vec<PathBuf>,
         #[command(flatten)]
@@ -139,8 +140,23 @@ pub(crate) fn core<T>(result: saferoom_core::Result<T>) -> anyhow::Result<T> {
 }
 
 /// The audit checkpoint a backup's header or a practice export records, and the file named in words.
-fn checkpoint_in(file: &std::path::Path) -> anyhow::Result<(Option<saferoom_core::vault::Checkpoint>, String)> {
+fn checkpoint_in(
+    file: &std::path::Path,
+    vault: &Vault,
+) -> anyhow::Result<(Option<saferoom_core::vault::Checkpoint>, String)> {
     let named = |kind: &str| format!("the {kind} {}", file.display());
+    if is_pdf(file) {
+        return match pdf_checkpoint(file)? {
+            Some((vault_id, _)) if vault_id != vault.vault_id() => {
+                anyhow::bail!("{} was printed from another practice's vault [invalid_input]", file.display())
+            }
+            Some((_, checkpoint)) => Ok((Some(checkpoint), named("PDF"))),
+            None => {
+                eprintln!("note: {} was printed before PDFs recorded audit checkpoints", named("PDF"));
+                Ok((None, named("PDF")))
+            }
+        };
+    }
     match saferoom_core::vault::backup_checkpoint(file) {
         Ok(checkpoint) => {
             if checkpoint.is_none() {
@@ -154,6 +170,39 @@ fn checkpoint_in(file: &std::path::Path) -> anyhow::Result<(Option<saferoom_core
             Ok((Some(checkpoint), named("export")))
         }
         Err(error) => Err(CliError(error).into()),
+    }
+}
+
+fn is_pdf(file: &std::path::Path) -> bool {
+    let mut start = [0u8; 5];
+    std::fs::File::open(file).and_then(|mut opened| std::io::Read::read_exact(&mut opened, &mut start)).is_ok()
+        && &start == b"%PDF-"
+}
+
+/// The audit checkpoint (and the vault it belongs to) in the metadata keywords of a PDF Saferoom printed.
+fn pdf_checkpoint(file: &std::path::Path) -> anyhow::Result<Option<(String, saferoom_core::vault::Checkpoint)>> {
+    let document = lopdf::Document::load(file)
+        .map_err(|error| anyhow::anyhow!("{} cannot be read as a PDF ({error}) [invalid_input]", file.display()))?;
+    let keywords = document
+        .trailer
+        .get(b"Info")
+        .and_then(lopdf::Object::as_reference)
+        .and_then(|info| document.get_dictionary(info))
+        .and_then(|info| info.get(b"Keywords"))
+        .and_then(lopdf::Object::as_str)
+        .map(pdf_text)
+        .unwrap_or_default();
+    Ok(saferoom_core::vault::checkpoint::checkpoint_in_pdf_keywords(&keywords))
+}
+
+/// A PDF text string: UTF-16BE after its byte-order mark, else (ASCII) as it is.
+fn pdf_text(bytes: &[u8]) -> String {
+    match bytes.strip_prefix(&[0xFE, 0xFF]) {
+        Some(utf16) => {
+            let units: Vec<u16> = utf16.chunks_exact(2).map(|pair| u16::from_be_bytes([pair[0], pair[1]])).collect();
+            String::from_utf16_lossy(&units)
+        }
+        None => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -250,7 +299,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(AuditCommand::Verify { against, unlock }) => {
             let vault = open_shared(&paths, &WayIn::read(&unlock)?)?;
             for file in &against {
-                let (checkpoint, source) = checkpoint_in(file)?;
+                let (checkpoint, source) = checkpoint_in(file, &vault)?;
                 if let Some(checkpoint) = checkpoint {
                     if let Err(error) = vault.check_against(&checkpoint, &source) {
                         let _ = record(&vault, actions::AUDIT_VERIFIED, &format!("OLDER COPY than {source}"));

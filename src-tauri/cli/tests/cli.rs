@@ -818,3 +818,41 @@ fn r18_a_restore_moves_the_checkpoint_so_the_restored_copy_is_not_refused() {
     );
     assert_eq!(recorded, 1, "the restore's entry names the checkpoint's move");
 }
+
+#[test]
+fn r18_a_pdf_saferoom_printed_carries_the_audit_checkpoint_and_an_older_copy_is_refused_against_it() {
+    let setup = Setup::new();
+    setup.init();
+    let folder = setup.folder.path().to_owned();
+    let earlier = setup.home.path().join("earlier");
+    assert_success(&setup.run(&["unlock-check"], ""));
+    copy_vault_files(&folder, &earlier);
+    // The owner prints the practice's records (a PDF beside the export's JSON).
+    let printed = setup.home.path().join("printed");
+    std::fs::create_dir_all(&printed).unwrap();
+    let pdf = {
+        let paths = saferoom_core::VaultPaths::new(setup.vault());
+        let now = time::OffsetDateTime::now_utc();
+        let password = saferoom_core::SecretString::from(OWNER_PASSWORD);
+        let mut throttle = saferoom_core::staff::LoginThrottle::default();
+        let (vault, owner) =
+            saferoom_core::staff::open_and_sign_in(&paths, &mut throttle, "olivia", &password, now).unwrap();
+        let report =
+            saferoom_core::export::export_practice(&vault, &owner, &printed, now, &saferoom_core::progress::Silent)
+                .unwrap();
+        report.pdf_path
+    };
+    let pdf_arg = pdf.to_str().unwrap();
+    assert_success(&setup.run(&["audit", "verify", "--against", pdf_arg], ""));
+
+    // An earlier copy put back: refused against the PDF, which names itself.
+    copy_vault_files(&earlier, &folder);
+    let output = setup.run(&["audit", "verify", "--against", pdf_arg], "");
+    assert_failure(&output, "vault_rolled_back");
+    assert!(stderr(&output).contains(".pdf"), "{}", stderr(&output));
+
+    // A PDF without a checkpoint is noted, not taken for one; something else is refused plainly.
+    let other = setup.home.path().join("other.pdf");
+    std::fs::write(&other, b"%PDF-1.7 not really").unwrap();
+    assert_failure(&setup.run(&["audit", "verify", "--against", other.to_str().unwrap()], ""), "invalid_input");
+}

@@ -649,7 +649,15 @@ pub fn index_as_before_0180(vault: &crate::Vault) {
              CREATE INDEX client_search_prefixes_by_client ON client_search_prefixes (client_id);
              CREATE INDEX clients_by_display_name ON clients (display_name COLLATE NOCASE, id);
              DELETE FROM client_search_terms;
-             DELETE FROM vault_meta WHERE key = 'search_keys';",
+             DELETE FROM vault_meta WHERE key = 'search_keys';
+             -- Nor had it the later steps (0190: psychotherapy notes sealed).
+             DROP TABLE private_note_keys;
+             DROP TRIGGER psychotherapy_notes_locked;
+             CREATE TRIGGER psychotherapy_notes_locked BEFORE UPDATE ON psychotherapy_notes
+             WHEN OLD.signed_at IS NOT NULL
+             BEGIN
+                 SELECT RAISE(ABORT, 'signed notes are locked');
+             END;",
         )
         .expect("the index is put back as before 0180");
     let clients: Vec<(String, String, String, String)> = connection

@@ -82,6 +82,7 @@ pub(crate) fn action_label(action: &str) -> &'static str {
         actions::PASSWORD_RESET => "Reset a staff member's password",
         actions::PASSWORD_CHANGED => "Changed their own password",
         actions::PASSWORD_RECOVERED => "Set a new owner password with the recovery code",
+        actions::PRIVATE_NOTES_RESTORED => "Restored a person's psychotherapy notes with the recovery code",
         actions::CLIENT_CREATED => "Added a client",
         actions::CLIENT_VIEWED => "Opened a client record",
         actions::CLIENT_UPDATED => "Changed a client's details",

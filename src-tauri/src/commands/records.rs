@@ -288,6 +288,9 @@ impl From<Note> for NoteDto {
 pub struct ClientNotesDto {
     progress: Vec<NoteDto>,
     psychotherapy: Vec<NoteDto>,
+    /// How many of the caller's own psychotherapy notes about this client this sign-in cannot open (sealed to
+    /// their password before an owner reset it; an owner restores them with the recovery code).
+    psychotherapy_sealed: u32,
     /// The templates a note can follow (the core's list).
     templates: Vec<NoteTemplateInfoDto>,
     /// The service codes offered by name (any other is `other`).
@@ -322,6 +325,7 @@ pub async fn list_notes(state: State<'_, AppState>, client_id: String) -> Comman
         Ok(ClientNotesDto {
             progress: notes.progress.into_iter().map(Into::into).collect(),
             psychotherapy: notes.psychotherapy.into_iter().map(Into::into).collect(),
+            psychotherapy_sealed: u32::try_from(notes.psychotherapy_sealed).unwrap_or(u32::MAX),
             templates: NoteTemplate::ALL
                 .into_iter()
                 .map(|template| NoteTemplateInfoDto {

@@ -21,6 +21,9 @@ pub struct StaffMemberDto {
     active: bool,
     created_at: String,
     has_password: bool,
+    /// Their psychotherapy notes are sealed to a password they no longer have: an owner restores them with
+    /// the recovery code.
+    private_notes_sealed: bool,
 }
 
 impl From<StaffMember> for StaffMemberDto {
@@ -33,6 +36,7 @@ impl From<StaffMember> for StaffMemberDto {
             active: member.active,
             created_at: member.created_at,
             has_password: member.has_password,
+            private_notes_sealed: member.private_notes_sealed,
         }
     }
 }
@@ -91,4 +95,15 @@ pub async fn reset_staff_password(
 ) -> CommandResult<StaffMemberDto> {
     let (staff_id, password) = (StaffId::parse(&staff_id)?, SecretString::from(password));
     state.call(|vault, session, now| staff::reset_password(vault, session, &staff_id, &password, now))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_private_notes(
+    state: State<'_, AppState>,
+    staff_id: String,
+    recovery_code: String,
+) -> CommandResult<StaffMemberDto> {
+    let (staff_id, recovery_code) = (StaffId::parse(&staff_id)?, SecretString::from(recovery_code));
+    state.call(|vault, session, now| staff::restore_private_notes(vault, session, &staff_id, &recovery_code, now))
 }

@@ -234,6 +234,11 @@ export function resetStaffPassword(staffId: string, password: string): Promise<S
   return call(() => commands.resetStaffPassword(staffId, password));
 }
 
+/** Give a person back their psychotherapy notes after a password reset (owners, with the recovery code). */
+export function restorePrivateNotes(staffId: string, recoveryCode: string): Promise<StaffMember> {
+  return call(() => commands.restorePrivateNotes(staffId, recoveryCode));
+}
+
 // ---------- Clients ----------
 
 /** At most 50 results; an empty query lists all, by name. */

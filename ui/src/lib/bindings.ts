@@ -29,6 +29,7 @@ export const commands = {
 	setStaffRole: (staffId: string, role: string) => __TAURI_INVOKE<StaffMemberDto>("set_staff_role", { staffId, role }),
 	setStaffActive: (staffId: string, active: boolean) => __TAURI_INVOKE<StaffMemberDto>("set_staff_active", { staffId, active }),
 	resetStaffPassword: (staffId: string, password: string) => __TAURI_INVOKE<StaffMemberDto>("reset_staff_password", { staffId, password }),
+	restorePrivateNotes: (staffId: string, recoveryCode: string) => __TAURI_INVOKE<StaffMemberDto>("restore_private_notes", { staffId, recoveryCode }),
 	searchClients: (query: string, includeDischarged: boolean) => __TAURI_INVOKE<ClientSummaryDto[]>("search_clients", { query, includeDischarged }),
 	createClient: (input: ClientInputDto) => __TAURI_INVOKE<ClientDto>("create_client", { input }),
 	getClient: (clientId: string) => __TAURI_INVOKE<ClientDto>("get_client", { clientId }),
@@ -342,6 +343,11 @@ export type ClientInputDto = {
 export type ClientNotesDto = {
 	progress: NoteDto[],
 	psychotherapy: NoteDto[],
+	/**
+	 *  How many of the caller's own psychotherapy notes about this client this sign-in cannot open (sealed to
+	 *  their password before an owner reset it; an owner restores them with the recovery code).
+	 */
+	psychotherapySealed: number,
 	/**  The templates a note can follow (the core's list). */
 	templates: NoteTemplateInfoDto[],
 	/**  The service codes offered by name (any other is `other`). */
@@ -960,6 +966,11 @@ export type StaffMemberDto = {
 	active: boolean,
 	createdAt: string,
 	hasPassword: boolean,
+	/**
+	 *  Their psychotherapy notes are sealed to a password they no longer have: an owner restores them with
+	 *  the recovery code.
+	 */
+	privateNotesSealed: boolean,
 };
 
 /**  A staff member named in a record. */

@@ -145,6 +145,53 @@ describe('staff (owner)', () => {
     });
   });
 
+  test('a person whose psychotherapy notes are sealed to an earlier password gets them back with the recovery code', async () => {
+    // What the recovery code does (and that a wrong one changes nothing): notes/sealed_tests.rs
+    // r18_a_reset_password_seals_them_until_an_owner_restores_them_with_the_recovery_code.
+    const stub = installStub({
+      signedInAs: OWNER,
+      answers: {
+        ...HOME,
+        list_staff: [staffDto(OWNER), staffDto(CLINICIAN, { privateNotesSealed: true }), staffDto(FRONT_DESK)],
+        restore_private_notes: inTurn(
+          refuse('wrong_secret', 'That recovery code is not right. Check it and try again', 'recovery_code'),
+          staffDto(CLINICIAN),
+        ),
+      },
+    });
+    const { user } = renderApp();
+    await openSection(user, 'staff');
+    await bySelector('.staff-row[data-login="carl"]');
+    expect(row('carl')).toHaveTextContent('Psychotherapy notes sealed to an earlier password');
+    expect(row('fran').querySelector('.staff-restore-notes')).toBeNull();
+
+    await user.click(row('carl').querySelector<HTMLButtonElement>('.staff-restore-notes')!);
+    const input = row('carl').querySelector<HTMLInputElement>('.staff-recovery-code')!;
+    expect(document.activeElement).toBe(input);
+    await user.click(row('carl').querySelector<HTMLButtonElement>('.staff-restore-save')!);
+    expect(row('carl').querySelector('.staff-row-error')).toHaveTextContent('Type the practice’s recovery code');
+    expect(stub.callsOf('restore_private_notes')).toHaveLength(0);
+
+    await user.type(input, 'WRONG-CODE');
+    await user.click(row('carl').querySelector<HTMLButtonElement>('.staff-restore-save')!);
+    await waitFor(() =>
+      expect(row('carl').querySelector('.staff-row-error')).toHaveTextContent('recovery code is not right'),
+    );
+    expect(row('carl').querySelector('.staff-recovery-code')).not.toBeNull();
+
+    await user.clear(input);
+    await user.type(input, 'RIGHT-CODE');
+    await user.click(row('carl').querySelector<HTMLButtonElement>('.staff-restore-save')!);
+    await waitFor(() => expect(row('carl').querySelector('.staff-recovery-code')).toBeNull());
+    expect(await byId('staff-notice')).toHaveTextContent('Carl Chen can read their psychotherapy notes again');
+    expect(row('carl')).not.toHaveTextContent('sealed to an earlier password');
+    expect(row('carl').querySelector('.staff-restore-notes')).toBeNull();
+    expect(stub.callsOf('restore_private_notes').map((c) => c.args)).toEqual([
+      { staffId: 's-carl', recoveryCode: 'WRONG-CODE' },
+      { staffId: 's-carl', recoveryCode: 'RIGHT-CODE' },
+    ]);
+  });
+
   test('nobody is offered Disable on their own row; the last owner cannot be demoted: the back end’s conflict is shown', async () => {
     // The rule itself: staff/tests.rs the_last_active_owner_cannot_be_demoted_or_disabled.
     const lastOwner = refuse('conflict', 'The practice needs at least one active owner');

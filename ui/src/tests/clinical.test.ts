@@ -204,6 +204,19 @@ describe('notes', () => {
     expect(backend.callsOf('add_addendum')[0].args).toEqual({ noteId, kind: 'progress', body: 'Correction: two weeks.' });
   });
 
+  test('psychotherapy notes sealed to an earlier password are counted, not shown, with what to do', async () => {
+    // Which sign-in opens them is the core's: notes/sealed_tests.rs.
+    carlWithAda({ list_notes: { ...notesOf(), psychotherapySealed: 2 } });
+    const { user } = renderApp();
+    await openTab(user, 'c-ada', 'notes');
+    const sealed = await byId('psychotherapy-notes-sealed');
+    expect(sealed).toHaveTextContent('2 of your psychotherapy notes for this client are sealed to your earlier password');
+    expect(sealed).toHaveTextContent('Ask an owner to restore your access');
+    expect(maybeId('psychotherapy-notes-empty')).toBeNull();
+    // Writing one would be refused by the core (sealed to the password this sign-in did not use).
+    expect(await byId('new-psychotherapy-note')).toBeDisabled();
+  });
+
   test('psychotherapy notes are kept apart and shown only to their author', async () => {
     const today = todayIso();
     const progress = fakeNote('n-1', 'c-ada', today, 'Progress for the record.');

@@ -165,6 +165,7 @@ export function staffMember(
     active: true,
     createdAt: '2025-01-01T09:00:00Z',
     hasPassword: true,
+    privateNotesSealed: false,
     password: PASSWORD,
     ...extra,
   };
@@ -598,7 +599,7 @@ export const SERVICE_CODES: ServiceCode[] = [
 
 /** What `list_notes` answers: these notes, with the core's templates and service codes. */
 export function notesOf(progress: Note[] = [], psychotherapy: Note[] = []): ClientNotes {
-  return { progress, psychotherapy, templates: NOTE_TEMPLATES, serviceCodes: SERVICE_CODES };
+  return { progress, psychotherapy, psychotherapySealed: 0, templates: NOTE_TEMPLATES, serviceCodes: SERVICE_CODES };
 }
 
 /** A free-text note's content as the editor sends it. */

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::StaffId;
+use crate::vault::private_notes::PrivateNotesKey;
 
 /// What a staff member may do (enforced by [`crate::access`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,12 +55,33 @@ pub struct Session {
     display_name: String,
     role: Role,
     password_change_due: bool,
+    /// Their psychotherapy notes key, opened with their password at sign-in (`None`: this sign-in cannot open
+    /// it, see `vault::private_notes`). Shared by the session's clones; wiped when the last one goes.
+    private_notes: Option<std::sync::Arc<PrivateNotesKey>>,
 }
 
 impl Session {
     /// A session for a staff member `staff` has just proven (never call it from anywhere else).
     pub(crate) fn new(vault_id: String, staff_id: StaffId, login: String, display_name: String, role: Role) -> Session {
-        Session { vault_id, staff_id, login, display_name, role, password_change_due: false }
+        Session { vault_id, staff_id, login, display_name, role, password_change_due: false, private_notes: None }
+    }
+    /// The same session, holding the person's psychotherapy notes key (only ever their own).
+    pub(crate) fn with_private_notes(self, key: Option<PrivateNotesKey>) -> Session {
+        let key = key.filter(|key| key.staff_id() == self.staff_id.as_str());
+        Session { private_notes: key.map(std::sync::Arc::new), ..self }
+    }
+    /// Their psychotherapy notes key, or the plain refusal when this sign-in cannot open it.
+    pub(crate) fn private_notes(&self) -> crate::error::Result<&PrivateNotesKey> {
+        self.private_notes.as_deref().ok_or_else(crate::vault::private_notes::locked)
+    }
+    /// Their psychotherapy notes key, if this sign-in opened it.
+    pub(crate) fn private_notes_key(&self) -> Option<&PrivateNotesKey> {
+        self.private_notes.as_deref()
+    }
+    /// Whether this sign-in could not open the person's psychotherapy notes (their password was reset and an
+    /// owner has not yet restored their access with the recovery code).
+    pub fn private_notes_locked(&self) -> bool {
+        self.private_notes.is_none()
     }
     /// The same session, marked (or no longer marked) as signed in with a password shorter than today's rule.
     pub(crate) fn with_password_change_due(self, due: bool) -> Session {

@@ -39,6 +39,8 @@ pub mod actions {
     pub const PASSWORD_CHANGED: &str = "staff.password_changed";
     /// An owner's password was reset with the recovery code.
     pub const PASSWORD_RECOVERED: &str = "staff.password_recovered";
+    /// An owner gave a person back their psychotherapy notes with the recovery code (the escrow copy).
+    pub const PRIVATE_NOTES_RESTORED: &str = "staff.private_notes_restored";
     /// A client was created.
     pub const CLIENT_CREATED: &str = "client.created";
     /// A client record was opened.

@@ -314,3 +314,34 @@ fn a_practice_export_records_the_head_and_a_copy_older_than_it_is_refused() {
     assert_eq!(error.code(), ErrorCode::VaultRolledBack);
     assert!(error.to_string().contains("the export shows it reached entry"), "{error}");
 }
+
+#[test]
+fn r18_every_pdf_carries_the_audit_head_when_it_was_printed_as_a_metadata_keyword() {
+    let folder = tempfile::tempdir().unwrap();
+    let practice = practice(folder.path());
+    work(&practice, 3);
+    let vault = open(&practice).unwrap();
+    let keyword = checkpoint::pdf_keyword(vault.connection()).unwrap();
+    let (id, read) = checkpoint::checkpoint_in_pdf_keywords(&format!("other,{keyword}")).unwrap();
+    assert_eq!((id.as_str(), read), (vault.vault_id(), vault.audit_head().unwrap()));
+    // Anything else is no checkpoint: another keyword, a cut one, a hash that is not one, one field too many.
+    let cut = keyword.rsplit_once(';').unwrap().0.to_owned();
+    let bad_hash = keyword.replace(&vault.audit_head().unwrap().head_hash, "not-a-hash");
+    for other in ["", "invoice", cut.as_str(), bad_hash.as_str(), &format!("{keyword};more")] {
+        assert_eq!(checkpoint::checkpoint_in_pdf_keywords(other), None, "{other}");
+    }
+    // In the rendered PDF's metadata, as `pdfinfo` reads it back.
+    let document = crate::pdf::Document {
+        title: "Evidence".into(),
+        subtitle: None,
+        created_at: "2026-11-23T09:00:00Z".into(),
+        footer: String::new(),
+        letterhead: crate::pdf::Letterhead::default(),
+        blocks: vec![crate::pdf::Block::Paragraph("Text.".into())],
+        keywords: vec![keyword.clone()],
+    };
+    let pdf = folder.path().join("evidence.pdf");
+    std::fs::write(&pdf, crate::pdf::render(&document).unwrap()).unwrap();
+    let info = std::process::Command::new("pdfinfo").arg(&pdf).output().unwrap();
+    assert!(String::from_utf8_lossy(&info.stdout).contains(&keyword), "{}", String::from_utf8_lossy(&info.stdout));
+}

@@ -126,6 +126,15 @@ fn one(
          any SHA-256 tool."
             .into(),
     ));
+    let head = crate::vault::checkpoint::head_of(connection)?;
+    blocks.push(Block::Keep(vec![field(
+        "Audit trail when printed",
+        format!(
+            "entry {} at {} (UTC)\nSHA-256 {}\nThe practice's audit trail must still hold this entry with this \
+             hash (checked by saferoom audit verify --against this file).",
+            head.seq, head.at, head.head_hash
+        ),
+    )]));
     Ok(())
 }
 
@@ -184,5 +193,6 @@ pub(super) fn document(
         footer,
         letterhead: practice.letterhead.clone(),
         blocks,
+        keywords: vec![crate::vault::checkpoint::pdf_keyword(connection)?],
     })
 }

@@ -168,7 +168,7 @@ fn client_record(transaction: &Transaction<'_>, client_id: &ClientId) -> Result<
     let full = ClientAccess { clinical: true, via_break_glass: false };
     let client = clients::store::load(transaction, client_id, full)?;
     let intake = crate::intake::load(transaction, client_id)?;
-    let progress = notes::store::for_client(transaction, NoteKind::Progress, client_id, None)?;
+    let progress = notes::store::for_client(transaction, NoteKind::Progress, client_id, None, None)?;
     let input = client.input;
     Ok(ClientRecord {
         id: client.id.to_string(),
@@ -356,8 +356,14 @@ fn write_files(
     json.push(b'\n');
     let json_sha256 = sha256_hex(&json);
     let (letterhead, clock) = crate::consent::print_practice(transaction)?;
-    let rendered =
-        crate::pdf::render_with_report(&pdf_layout::document(export, title, &json_sha256, &letterhead, &clock))?;
+    let rendered = crate::pdf::render_with_report(&pdf_layout::document(
+        export,
+        title,
+        &json_sha256,
+        &letterhead,
+        &clock,
+        vec![crate::vault::checkpoint::pdf_keyword(transaction)?],
+    ))?;
     let (json_path, pdf_path) = free_names(folder, stem, "json", "pdf")?;
     new_files.write(&json_path, &json)?;
     new_files.write(&pdf_path, &rendered.bytes)?;
@@ -389,7 +395,13 @@ pub fn export_client(
         if let Some(authorization) =
             crate::disclosures::authorization_in_force(transaction, client_id, &actor.staff_id, now.date())?
         {
-            let own = notes::store::for_client(transaction, NoteKind::Psychotherapy, client_id, Some(&actor.staff_id))?;
+            let own = notes::store::for_client(
+                transaction,
+                NoteKind::Psychotherapy,
+                client_id,
+                Some(&actor.staff_id),
+                Some(session.private_notes()?),
+            )?;
             record.psychotherapy_notes = own.iter().map(note_record).collect();
             record.psychotherapy_disclosure = Some(DisclosureRecord {
                 recipient: authorization.recipient,
@@ -485,6 +497,7 @@ pub fn export_practice(
             &file.sha256,
             &letterhead,
             &clock,
+            vec![crate::vault::checkpoint::pdf_keyword(transaction)?],
         ))?;
         new_files.write(&pdf_path, &rendered.bytes)?;
         practice::audit_export(transaction, actor, now, &file)?;

@@ -207,6 +207,7 @@ pub(super) fn document(
     json_sha256: &str,
     letterhead: &Letterhead,
     clock: &PracticeTime,
+    keywords: Vec<String>,
 ) -> Document {
     let names: HashMap<&str, &str> =
         export.staff.iter().map(|member| (member.id.as_str(), member.display_name.as_str())).collect();
@@ -259,5 +260,6 @@ pub(super) fn document(
         footer: format!("JSON SHA-256 {json_sha256}"),
         letterhead: letterhead.clone(),
         blocks,
+        keywords,
     }
 }

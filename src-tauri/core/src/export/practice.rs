@@ -74,6 +74,7 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     // Read only by their author (45 CFR 164.501): never in a practice export.
     ("psychotherapy_notes", "psychotherapy notes never leave in a practice export"),
     ("psychotherapy_note_addenda", "psychotherapy notes never leave in a practice export"),
+    ("private_note_keys", "the keys psychotherapy notes are sealed to never leave in a practice export"),
     // The audit trails are exported as trails (entries and head), not as table rows.
     ("audit_log", "exported as `audit` (this vault's trail)"),
     ("imported_audit_log", "exported as `imported_trails`"),

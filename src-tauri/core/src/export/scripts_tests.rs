@@ -443,6 +443,7 @@ fn the_notdef_check_finds_a_shown_glyph_zero() {
         footer: String::new(),
         letterhead: crate::pdf::Letterhead::default(),
         blocks: vec![crate::pdf::Block::Paragraph("Zoë Müller-Łukasiewicz".into())],
+        keywords: Vec::new(),
     };
     let bytes = crate::pdf::render(&document).unwrap();
     assert_eq!(notdef_glyphs(&bytes), [], "a PDF of printable text");
@@ -569,6 +570,7 @@ fn a_line_that_starts_with_a_right_to_left_name_keeps_its_left_to_right_order() 
         footer: String::new(),
         letterhead: crate::pdf::Letterhead::default(),
         blocks: vec![crate::pdf::Block::Field { label: "Client".into(), value: "فاطمة الحسيني".into() }],
+        keywords: Vec::new(),
     };
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("subtitle.pdf");

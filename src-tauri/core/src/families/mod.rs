@@ -328,7 +328,7 @@ pub fn view(vault: &Vault, session: &Session, unit_id: &UnitId, now: OffsetDateT
         let mut member_notes = Vec::new();
         let mut hidden = 0;
         for member in &unit.members {
-            let notes = notes::store::for_client(transaction, NoteKind::Progress, &member.client_id, None)?;
+            let notes = notes::store::for_client(transaction, NoteKind::Progress, &member.client_id, None, None)?;
             if UnitPolicy::shows_member_notes(unit.policy) {
                 member_notes
                     .extend(notes.into_iter().map(|note| MemberNote { member_name: member.name.clone(), note }));

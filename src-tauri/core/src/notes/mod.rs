@@ -5,12 +5,16 @@
 //! - A draft may be edited only by its author. Signing locks a note (a trigger refuses any later UPDATE)
 //!   and stores a SHA-256 of its content; corrections are addenda, each hashed when written.
 //! - Psychotherapy notes: every read and write checks the author; anyone else is told "no such note",
-//!   so their existence is not revealed. They are never part of an export or of the record.
+//!   so their existence is not revealed. They are never part of an export or of the record. Their text is
+//!   sealed to their author's key (`vault::private_notes`): the session holds it only when its password
+//!   opened it, so even someone holding the data key reads none.
 //! - Note bodies never appear in the audit trail or in error messages.
 //! - A note is free text or a template's sections (SOAP, DAP, BIRP), with the session's facts as typed
 //!   fields ([`content`]); the signature's hash covers the sections and the facts.
 
 mod content;
+#[cfg(test)]
+mod sealed_tests;
 pub(crate) mod store;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -30,6 +34,7 @@ use crate::error::{Error, Result};
 use crate::ids::{ClientId, NoteId, StaffId};
 use crate::sensitive::SecretString;
 use crate::staff::Session;
+use crate::vault::private_notes::PrivateNotesKey;
 use crate::vault::Vault;
 
 /// Longest note or addendum body, in characters.
@@ -124,6 +129,9 @@ pub struct ClientNotes {
     pub progress: Vec<Note>,
     /// The caller's own psychotherapy notes about this client, newest first.
     pub psychotherapy: Vec<Note>,
+    /// How many of the caller's own psychotherapy notes about this client this sign-in cannot open (their
+    /// password was reset and an owner has not yet restored their access with the recovery code).
+    pub psychotherapy_sealed: usize,
 }
 
 pub(crate) fn check_body(body: &str) -> Result<()> {
@@ -213,25 +221,38 @@ fn writer_access(
     Ok(())
 }
 
-/// Whether the table lets `actor` do `operation` to `note`: its cell is allowed, or allowed to the author
-/// and the actor wrote it. A denied cell is `Forbidden`.
-fn may_as_author(actor: &Actor, operation: Operation, note: &Note) -> Result<bool> {
+/// Whether the table lets `actor` do `operation` to a note by `author`: its cell is allowed, or allowed to the
+/// author and the actor wrote it. A denied cell is `Forbidden`.
+fn may_as_author(actor: &Actor, operation: Operation, author: &StaffId) -> Result<bool> {
     let rule = actor.require(operation)?;
-    Ok(!rule.needs(Condition::Author) || note.author_id == actor.staff_id)
+    Ok(!rule.needs(Condition::Author) || *author == actor.staff_id)
 }
 
-/// Load a note the actor may act on: psychotherapy notes only for their author (else "no such note").
+/// The key a session opens and seals notes of `kind` with: a psychotherapy note's is the session's own
+/// psychotherapy notes key (the plain refusal when this sign-in has none); a progress note needs none.
+fn key_for(session: &Session, kind: NoteKind) -> Result<Option<&PrivateNotesKey>> {
+    match kind {
+        NoteKind::Progress => Ok(None),
+        NoteKind::Psychotherapy => session.private_notes().map(Some),
+    }
+}
+
+/// Load a note the actor may act on: psychotherapy notes only for their author (else "no such note"), their
+/// text opened with the session's key.
 fn visible_note(
     transaction: &rusqlite::Transaction<'_>,
+    session: &Session,
     actor: &Actor,
     kind: NoteKind,
     note_id: &NoteId,
     now: OffsetDateTime,
 ) -> Result<Note> {
-    let note = store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })?;
-    if kind == NoteKind::Psychotherapy && !may_as_author(actor, Operation::ReadPsychotherapyNote, &note)? {
+    let author = store::author_of(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })?;
+    if kind == NoteKind::Psychotherapy && !may_as_author(actor, Operation::ReadPsychotherapyNote, &author)? {
         return Err(Error::NotFound { what: "note" });
     }
+    let note =
+        store::load(transaction, kind, note_id, key_for(session, kind)?)?.ok_or(Error::NotFound { what: "note" })?;
     access::clinical_access(transaction, actor, &note.client_id, now)?;
     Ok(note)
 }
@@ -241,12 +262,23 @@ fn visible_note(
 pub fn list(vault: &Vault, session: &Session, client_id: &ClientId, now: OffsetDateTime) -> Result<ClientNotes> {
     access::run(vault, session, now, |transaction, actor| {
         access::clinical_access(transaction, actor, client_id, now)?;
-        // Psychotherapy notes: only the caller's own, unless the table allows them all.
+        // Psychotherapy notes: only the caller's own (each sealed to its author's key), if the table lets them
+        // read any.
         let private = permissions::check(Operation::ReadPsychotherapyNote, actor.role);
-        let own_only = (private != Rule::Allowed).then_some(&actor.staff_id);
+        let (psychotherapy, psychotherapy_sealed) = match (private, session.private_notes_key()) {
+            (Rule::Denied, _) => (Vec::new(), 0),
+            (_, Some(key)) => (
+                store::for_client(transaction, NoteKind::Psychotherapy, client_id, Some(&actor.staff_id), Some(key))?,
+                0,
+            ),
+            (_, None) => {
+                (Vec::new(), store::count_for_author(transaction, NoteKind::Psychotherapy, client_id, &actor.staff_id)?)
+            }
+        };
         let notes = ClientNotes {
-            progress: store::for_client(transaction, NoteKind::Progress, client_id, None)?,
-            psychotherapy: store::for_client(transaction, NoteKind::Psychotherapy, client_id, own_only)?,
+            progress: store::for_client(transaction, NoteKind::Progress, client_id, None, None)?,
+            psychotherapy,
+            psychotherapy_sealed,
         };
         actor.record(
             transaction,
@@ -274,9 +306,10 @@ pub fn create(
     let note_id = NoteId::generate();
     access::run(vault, session, now, |transaction, actor| {
         writer_access(transaction, actor, client_id, now)?;
-        store::insert(transaction, kind, &note_id, client_id, &actor.staff_id, &session_date, &note, now)?;
+        let key = key_for(session, kind)?;
+        store::insert(transaction, kind, &note_id, client_id, &actor.staff_id, &session_date, &note, key, now)?;
         actor.record(transaction, now, actions::NOTE_CREATED, Some(client_id), kind.as_str())?;
-        store::load(transaction, kind, &note_id)?.ok_or(Error::NotFound { what: "note" })
+        store::load(transaction, kind, &note_id, key)?.ok_or(Error::NotFound { what: "note" })
     })
 }
 
@@ -293,24 +326,25 @@ pub fn update(
     let session_date = check_session_date(session_date, now)?;
     let checked = check_input(input.into())?;
     access::run(vault, session, now, |transaction, actor| {
-        let note = visible_note(transaction, actor, kind, note_id, now)?;
-        if !may_as_author(actor, Operation::EditDraftNote, &note)? {
+        let note = visible_note(transaction, session, actor, kind, note_id, now)?;
+        if !may_as_author(actor, Operation::EditDraftNote, &note.author_id)? {
             return Err(Error::forbidden(Operation::EditDraftNote.refusal()));
         }
         if note.signed_at.is_some() {
             return Err(Error::conflict("This note is signed and locked; add an addendum instead"));
         }
-        store::update(transaction, kind, note_id, &session_date, &checked, now)?;
+        let key = key_for(session, kind)?;
+        store::update(transaction, kind, note_id, &session_date, &checked, key, now)?;
         actor.record(transaction, now, actions::NOTE_UPDATED, Some(&note.client_id), kind.as_str())?;
-        store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
+        store::load(transaction, kind, note_id, key)?.ok_or(Error::NotFound { what: "note" })
     })
 }
 
 /// Sign (and lock) a draft (author only).
 pub fn sign(vault: &Vault, session: &Session, kind: NoteKind, note_id: &NoteId, now: OffsetDateTime) -> Result<Note> {
     access::run(vault, session, now, |transaction, actor| {
-        let note = visible_note(transaction, actor, kind, note_id, now)?;
-        if !may_as_author(actor, Operation::SignNote, &note)? {
+        let note = visible_note(transaction, session, actor, kind, note_id, now)?;
+        if !may_as_author(actor, Operation::SignNote, &note.author_id)? {
             return Err(Error::forbidden(Operation::SignNote.refusal()));
         }
         if note.signed_at.is_some() {
@@ -326,7 +360,7 @@ pub fn sign(vault: &Vault, session: &Session, kind: NoteKind, note_id: &NoteId, 
             Some(&note.client_id),
             &format!("{} note {note_id}, sha256 {hash}", kind.as_str()),
         )?;
-        store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
+        store::load(transaction, kind, note_id, key_for(session, kind)?)?.ok_or(Error::NotFound { what: "note" })
     })
 }
 
@@ -343,14 +377,25 @@ pub fn add_addendum(
     check_body(body)?;
     let addendum_id = NoteId::generate();
     access::run(vault, session, now, |transaction, actor| {
-        let note = visible_note(transaction, actor, kind, note_id, now)?;
+        let note = visible_note(transaction, session, actor, kind, note_id, now)?;
         writer_access(transaction, actor, &note.client_id, now)?;
+        let key = key_for(session, kind)?;
         if note.signed_at.is_none() {
             return Err(Error::conflict("This note is still a draft; edit it instead of adding an addendum"));
         }
         let created_at = crate::vault::rfc3339(now);
         let hash = content_hash(&[addendum_id.as_str(), note_id.as_str(), actor.staff_id.as_str(), body, &created_at]);
-        store::insert_addendum(transaction, kind, &addendum_id, note_id, &actor.staff_id, body, &created_at, &hash)?;
+        store::insert_addendum(
+            transaction,
+            kind,
+            &addendum_id,
+            note_id,
+            &actor.staff_id,
+            body,
+            &created_at,
+            &hash,
+            key,
+        )?;
         actor.record(
             transaction,
             now,
@@ -358,7 +403,7 @@ pub fn add_addendum(
             Some(&note.client_id),
             &format!("{} note {note_id}", kind.as_str()),
         )?;
-        store::load(transaction, kind, note_id)?.ok_or(Error::NotFound { what: "note" })
+        store::load(transaction, kind, note_id, key)?.ok_or(Error::NotFound { what: "note" })
     })
 }
 

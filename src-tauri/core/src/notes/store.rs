@@ -5,9 +5,10 @@ use time::OffsetDateTime;
 
 use super::content::CheckedNote;
 use super::{Addendum, Attendance, Note, NoteKind, NoteSection, NoteTemplate, SessionFacts, SessionSetting};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{ClientId, NoteId, StaffId};
 use crate::sensitive::SecretString;
+use crate::vault::private_notes::{self, PrivateNotesKey};
 use crate::vault::rfc3339;
 
 fn tables(kind: NoteKind) -> (&'static str, &'static str) {
@@ -75,10 +76,51 @@ fn unreadable(column: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, format!("unreadable {what}").into())
 }
 
-fn note_row(kind: NoteKind) -> impl Fn(&Row<'_>) -> rusqlite::Result<Note> {
+/// A note's row as stored: its text still sealed (a psychotherapy note's), its sections not yet read.
+struct StoredNote {
+    note: Note,
+    body: String,
+    template: String,
+    sections: String,
+}
+
+impl StoredNote {
+    /// The note, its text opened with `key` (a psychotherapy note's: its author's key).
+    fn open(self, key: Option<&PrivateNotesKey>) -> Result<Note> {
+        let StoredNote { mut note, body, template, sections } = self;
+        let id = note.id.as_str().to_owned();
+        let (body, sections) = match note.kind {
+            NoteKind::Progress => (body, sections),
+            NoteKind::Psychotherapy => {
+                (private_notes::reveal(key, &id, "body", body)?, private_notes::reveal(key, &id, "sections", sections)?)
+            }
+        };
+        let (template, sections) =
+            read_sections(&template, &sections).ok_or_else(|| Error::from(unreadable(11, "note sections")))?;
+        note.body = SecretString::new(body);
+        note.template = template;
+        note.sections = sections;
+        Ok(note)
+    }
+}
+
+/// How a note's text is stored: a psychotherapy note's sealed to its author's key (`key`), a progress
+/// note's as it is.
+fn stored_text(
+    kind: NoteKind,
+    key: Option<&PrivateNotesKey>,
+    note_id: &NoteId,
+    column: &str,
+    text: &str,
+) -> Result<String> {
+    match kind {
+        NoteKind::Progress => Ok(text.to_owned()),
+        NoteKind::Psychotherapy => key.ok_or_else(private_notes::locked)?.seal(note_id.as_str(), column, text),
+    }
+}
+
+fn note_row(kind: NoteKind) -> impl Fn(&Row<'_>) -> rusqlite::Result<StoredNote> {
     move |row| {
-        let (template, sections) = read_sections(&row.get::<_, String>(10)?, &row.get::<_, String>(11)?)
-            .ok_or_else(|| unreadable(11, "note sections"))?;
         let facts = read_facts(
             row.get(12)?,
             row.get(13)?,
@@ -89,23 +131,24 @@ fn note_row(kind: NoteKind) -> impl Fn(&Row<'_>) -> rusqlite::Result<Note> {
             row.get(18)?,
         )
         .ok_or_else(|| unreadable(12, "session facts"))?;
-        Ok(Note {
+        let note = Note {
             id: row.get(0)?,
             kind,
             client_id: row.get(1)?,
             author_id: row.get(2)?,
             author_name: row.get(3)?,
             session_date: row.get(4)?,
-            body: SecretString::new(row.get(5)?),
-            template,
-            sections,
+            body: SecretString::new(String::new()),
+            template: NoteTemplate::Free,
+            sections: Vec::new(),
             facts,
             created_at: row.get(6)?,
             updated_at: row.get(7)?,
             signed_at: row.get(8)?,
             content_hash: row.get(9)?,
             addenda: Vec::new(),
-        })
+        };
+        Ok(StoredNote { note, body: row.get(5)?, template: row.get(10)?, sections: row.get(11)? })
     }
 }
 
@@ -119,45 +162,98 @@ fn select(kind: NoteKind) -> String {
     )
 }
 
-fn addenda(connection: &Connection, kind: NoteKind, note_id: &NoteId) -> Result<Vec<Addendum>> {
+fn addenda(
+    connection: &Connection,
+    kind: NoteKind,
+    note_id: &NoteId,
+    key: Option<&PrivateNotesKey>,
+) -> Result<Vec<Addendum>> {
     let (_, addenda) = tables(kind);
     let mut statement = connection.prepare_cached(&format!(
         "SELECT a.id, a.author_id, s.display_name, a.body, a.created_at, a.content_hash
          FROM {addenda} a JOIN staff s ON s.id = a.author_id WHERE a.note_id = ?1 ORDER BY a.created_at, a.id"
     ))?;
     let rows = statement.query_map([note_id], |row| {
-        Ok(Addendum {
-            id: row.get(0)?,
-            author_id: row.get(1)?,
-            author_name: row.get(2)?,
-            body: SecretString::new(row.get(3)?),
-            created_at: row.get(4)?,
-            content_hash: row.get(5)?,
-        })
+        Ok((
+            Addendum {
+                id: row.get(0)?,
+                author_id: row.get(1)?,
+                author_name: row.get(2)?,
+                body: SecretString::new(String::new()),
+                created_at: row.get(4)?,
+                content_hash: row.get(5)?,
+            },
+            row.get::<_, String>(3)?,
+        ))
     })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let stored: Vec<(Addendum, String)> = rows.collect::<rusqlite::Result<_>>()?;
+    stored
+        .into_iter()
+        .map(|(mut addendum, body)| {
+            let body = match kind {
+                NoteKind::Progress => body,
+                NoteKind::Psychotherapy => {
+                    private_notes::reveal(key, addendum.id.as_str(), private_notes::ADDENDUM, body)?
+                }
+            };
+            addendum.body = SecretString::new(body);
+            Ok(addendum)
+        })
+        .collect()
 }
 
-pub(super) fn load(connection: &Connection, kind: NoteKind, note_id: &NoteId) -> Result<Option<Note>> {
-    let note = connection
+/// How many notes of one kind an author wrote about a client (their text not read).
+pub(crate) fn count_for_author(
+    connection: &Connection,
+    kind: NoteKind,
+    client_id: &ClientId,
+    author: &StaffId,
+) -> Result<usize> {
+    let (notes, _) = tables(kind);
+    let count: i64 = connection
+        .prepare_cached(&format!("SELECT count(*) FROM {notes} WHERE client_id = ?1 AND author_id = ?2"))?
+        .query_row(rusqlite::params![client_id, author], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or_default())
+}
+
+/// Who wrote a note (`None`: no such note), read without opening its text.
+pub(super) fn author_of(connection: &Connection, kind: NoteKind, note_id: &NoteId) -> Result<Option<StaffId>> {
+    let (notes, _) = tables(kind);
+    Ok(connection
+        .prepare_cached(&format!("SELECT author_id FROM {notes} WHERE id = ?1"))?
+        .query_row([note_id], |row| row.get(0))
+        .optional()?)
+}
+
+/// A note with its addenda; a psychotherapy note's text opened with `key` (its author's).
+pub(super) fn load(
+    connection: &Connection,
+    kind: NoteKind,
+    note_id: &NoteId,
+    key: Option<&PrivateNotesKey>,
+) -> Result<Option<Note>> {
+    let stored = connection
         .prepare_cached(&format!("{} WHERE n.id = ?1", select(kind)))?
         .query_row([note_id], note_row(kind))
         .optional()?;
-    match note {
-        Some(mut note) => {
-            note.addenda = addenda(connection, kind, note_id)?;
+    match stored {
+        Some(stored) => {
+            let mut note = stored.open(key)?;
+            note.addenda = addenda(connection, kind, note_id, key)?;
             Ok(Some(note))
         }
         None => Ok(None),
     }
 }
 
-/// A client's notes of one kind, newest session first; `author` limits them to one author's.
+/// A client's notes of one kind, newest session first; `author` limits them to one author's. A psychotherapy
+/// note's text is opened with `key` (its author's: give `author` too).
 pub(crate) fn for_client(
     connection: &Connection,
     kind: NoteKind,
     client_id: &ClientId,
     author: Option<&StaffId>,
+    key: Option<&PrivateNotesKey>,
 ) -> Result<Vec<Note>> {
     let sql = format!(
         "{} WHERE n.client_id = ?1 AND (?2 IS NULL OR n.author_id = ?2)
@@ -166,9 +262,12 @@ pub(crate) fn for_client(
     );
     let mut statement = connection.prepare_cached(&sql)?;
     let rows = statement.query_map(rusqlite::params![client_id, author], note_row(kind))?;
-    let mut notes: Vec<Note> = rows.collect::<rusqlite::Result<_>>()?;
-    for note in &mut notes {
-        note.addenda = addenda(connection, kind, &note.id)?;
+    let stored: Vec<StoredNote> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut notes = Vec::with_capacity(stored.len());
+    for stored in stored {
+        let mut note = stored.open(key)?;
+        note.addenda = addenda(connection, kind, &note.id, key)?;
+        notes.push(note);
     }
     Ok(notes)
 }
@@ -182,20 +281,30 @@ pub(super) fn insert(
     author_id: &StaffId,
     session_date: &str,
     note: &CheckedNote,
+    key: Option<&PrivateNotesKey>,
     now: OffsetDateTime,
 ) -> Result<()> {
     let (notes, _) = tables(kind);
+    let body = stored_text(kind, key, note_id, "body", &note.body)?;
     connection
         .prepare_cached(&format!(
             "INSERT INTO {notes} (id, client_id, author_id, session_date, body, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
         ))?
-        .execute(rusqlite::params![note_id, client_id, author_id, session_date, note.body, rfc3339(now)])?;
-    write_content(connection, notes, note_id, note)
+        .execute(rusqlite::params![note_id, client_id, author_id, session_date, body, rfc3339(now)])?;
+    write_content(connection, kind, note_id, note, key)
 }
 
 /// The template, sections and facts of a draft.
-fn write_content(connection: &Connection, notes: &str, note_id: &NoteId, note: &CheckedNote) -> Result<()> {
+fn write_content(
+    connection: &Connection,
+    kind: NoteKind,
+    note_id: &NoteId,
+    note: &CheckedNote,
+    key: Option<&PrivateNotesKey>,
+) -> Result<()> {
+    let (notes, _) = tables(kind);
+    let sections = stored_text(kind, key, note_id, "sections", &sections_json(&note.sections))?;
     let facts = &note.facts;
     connection
         .prepare_cached(&format!(
@@ -206,7 +315,7 @@ fn write_content(connection: &Connection, notes: &str, note_id: &NoteId, note: &
         .execute(rusqlite::params![
             note_id,
             note.template.as_str(),
-            sections_json(&note.sections),
+            sections,
             facts.start_time,
             facts.duration_minutes,
             facts.service_code,
@@ -224,13 +333,15 @@ pub(super) fn update(
     note_id: &NoteId,
     session_date: &str,
     note: &CheckedNote,
+    key: Option<&PrivateNotesKey>,
     now: OffsetDateTime,
 ) -> Result<()> {
     let (notes, _) = tables(kind);
+    let body = stored_text(kind, key, note_id, "body", &note.body)?;
     connection
         .prepare_cached(&format!("UPDATE {notes} SET session_date = ?2, body = ?3, updated_at = ?4 WHERE id = ?1"))?
-        .execute(rusqlite::params![note_id, session_date, note.body, rfc3339(now)])?;
-    write_content(connection, notes, note_id, note)
+        .execute(rusqlite::params![note_id, session_date, body, rfc3339(now)])?;
+    write_content(connection, kind, note_id, note, key)
 }
 
 pub(super) fn sign(
@@ -259,8 +370,10 @@ pub(super) fn insert_addendum(
     body: &str,
     created_at: &str,
     hash: &str,
+    key: Option<&PrivateNotesKey>,
 ) -> Result<()> {
     let (_, addenda) = tables(kind);
+    let body = stored_text(kind, key, addendum_id, private_notes::ADDENDUM, body)?;
     connection
         .prepare_cached(&format!(
             "INSERT INTO {addenda} (id, note_id, author_id, body, created_at, content_hash)

@@ -57,6 +57,9 @@ pub struct Document {
     pub letterhead: Letterhead,
     /// The content, top to bottom.
     pub blocks: Vec<Block>,
+    /// The PDF's metadata keywords: facts for programs, not people (the audit checkpoint of
+    /// `vault::checkpoint::pdf_keyword`).
+    pub keywords: Vec<String>,
 }
 
 /// One piece of a [`Document`].

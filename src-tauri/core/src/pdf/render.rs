@@ -260,6 +260,7 @@ pub(super) fn emit(document: &Document, layout: &Layout, fonts: &Fonts, created_
     info.metadata_date = date;
     info.producer = PRODUCER.to_owned();
     info.creator = PRODUCER.to_owned();
+    info.keywords = document.keywords.clone();
     let embedded = subsets(fonts, layout)?;
     for (font, (subset, _)) in &embedded {
         pdf.resources.fonts.map.insert(font_id(*font), pdf_font(fonts, *font, subset));

@@ -16,6 +16,7 @@ fn document(blocks: Vec<Block>) -> Document {
         footer: "Saferoom · confidential".into(),
         letterhead: Letterhead::default(),
         blocks,
+        keywords: Vec::new(),
     }
 }
 
@@ -419,6 +420,7 @@ fn an_empty_document_lays_out_one_page_with_only_the_page_label() {
         footer: String::new(),
         letterhead: Letterhead::default(),
         blocks: vec![],
+        keywords: Vec::new(),
     };
     let layout = real_layout(&empty);
     assert_eq!(layout.pages.len(), 1);
@@ -546,6 +548,7 @@ fn an_empty_document_renders_one_page() {
         footer: String::new(),
         letterhead: Letterhead::default(),
         blocks: vec![Block::Paragraph(String::new()), Block::Heading(String::new()), Block::PageBreak],
+        keywords: Vec::new(),
     };
     let pdf = render(&empty).unwrap();
     assert_eq!(page_count(&pdf), 1);

@@ -30,7 +30,7 @@ use crate::error::{Error, Result, SecretKind};
 use crate::ids::StaffId;
 use crate::passwords::{self, Context};
 use crate::sensitive::SecretString;
-use crate::vault::{Founder, OpenedWith, Rotation, Unlock, Vault, VaultPaths};
+use crate::vault::{private_notes, Founder, OpenedWith, Rotation, Unlock, Vault, VaultPaths};
 
 pub(crate) use store::load;
 pub use throttle::{LoginThrottle, FREE_ATTEMPTS};
@@ -52,6 +52,9 @@ pub struct StaffMember {
     pub created_at: String,
     /// Whether they have a password (a key slot) now.
     pub has_password: bool,
+    /// Whether their psychotherapy notes wait for an owner to restore them with the recovery code: sealed to
+    /// a password they no longer have (reset, or gone while they were disabled).
+    pub private_notes_sealed: bool,
 }
 
 /// A new staff member.
@@ -160,6 +163,20 @@ fn session_for(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
     Ok(Session::new(vault.vault_id().to_owned(), member.id, member.login, member.display_name, member.role))
 }
 
+/// The session holding the person's psychotherapy notes key, opened with the secret key of their password
+/// slot (made at their first sign-in). A key that cannot be opened or made now leaves the session without it:
+/// their psychotherapy notes say so, everything else works.
+fn with_private_notes(vault: &Vault, session: Session, slot_secret: Option<crypto_box::SecretKey>) -> Session {
+    let Some(slot_secret) = slot_secret else { return session };
+    match private_notes::open_for_author(vault, session.staff_id().as_str(), &slot_secret) {
+        Ok(key) => session.with_private_notes(key),
+        Err(error) => {
+            tracing::warn!(code = ?error.code(), "psychotherapy notes stay sealed for this sign-in");
+            session
+        }
+    }
+}
+
 fn audit_sign_in(vault: &Vault, session: &Session, now: OffsetDateTime, how: &str) -> Result<()> {
     vault.transaction(|transaction| {
         append(transaction, now, Some(session.staff_id()), actions::SIGN_IN, None, how)?;
@@ -172,7 +189,7 @@ pub fn sign_in_founder(vault: &Vault, owner_id: &StaffId, now: OffsetDateTime) -
     if *vault.opened_with() != OpenedWith::Creation {
         return Err(Error::forbidden("only a vault that was just created signs its founder in"));
     }
-    let session = session_for(vault, owner_id)?;
+    let session = with_private_notes(vault, session_for(vault, owner_id)?, vault.take_opened_slot_secret());
     audit_sign_in(vault, &session, now, "vault created")?;
     Ok(session)
 }
@@ -189,6 +206,7 @@ fn adopt(
         return Err(Error::forbidden("the vault was not opened with a staff password"));
     };
     let session = session_for(vault, &StaffId::from_trusted(staff_id.clone()))?;
+    let session = with_private_notes(vault, session, vault.take_opened_slot_secret());
     throttle.succeeded(login);
     flush_failed_sign_ins(vault, throttle)?;
     audit_sign_in(vault, &session, now, "password (vault opened)")?;
@@ -249,9 +267,9 @@ pub fn sign_in(
     now: OffsetDateTime,
 ) -> Result<Session> {
     throttle.begin_attempt(login, now)?;
-    let checked = vault
-        .check_staff_password(login, password)
-        .and_then(|staff_id| session_for(vault, &StaffId::from_trusted(staff_id)));
+    let checked = vault.check_staff_password(login, password).and_then(|(staff_id, slot_secret)| {
+        Ok(with_private_notes(vault, session_for(vault, &StaffId::from_trusted(staff_id))?, Some(slot_secret)))
+    });
     match checked {
         Ok(session) => {
             throttle.succeeded(login);
@@ -325,10 +343,23 @@ pub fn recover_owner_password(
     }
     let practice = practice_name(vault.connection())?;
     check_password("password", password, (&member.login, &member.display_name), &practice)?;
-    vault.put_staff_slot(member.id.as_str(), (&member.login, &member.display_name), password, now)?;
-    let session = session_for(vault, &member.id)?;
+    let recovery_secret = vault.take_opened_slot_secret();
+    let slot_secret =
+        vault.put_staff_slot(member.id.as_str(), (&member.login, &member.display_name), password, None, now)?;
+    // Their psychotherapy notes key comes back from its escrow copy, sealed to the new password.
+    let restored = match &recovery_secret {
+        Some(recovery_secret) => private_notes::restore_from_escrow(vault, member.id.as_str(), recovery_secret),
+        None => Ok(false),
+    };
+    if let Err(error) = &restored {
+        tracing::warn!(code = ?error.code(), "an owner's psychotherapy notes stay sealed after password recovery");
+    }
+    let session = with_private_notes(vault, session_for(vault, &member.id)?, Some(slot_secret));
     vault.transaction(|transaction| {
         append(transaction, now, Some(&member.id), actions::PASSWORD_RECOVERED, None, "with the recovery code")?;
+        if restored.unwrap_or(false) {
+            append(transaction, now, Some(&member.id), actions::PRIVATE_NOTES_RESTORED, None, &member.login)?;
+        }
         append(transaction, now, Some(&member.id), actions::SIGN_IN, None, "recovery code")?;
         Ok(())
     })?;
@@ -340,6 +371,7 @@ pub fn list(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec
     let mut members = access::run(vault, session, now, |transaction, _actor| store::list(transaction))?;
     for member in &mut members {
         member.has_password = vault.has_staff_slot(member.id.as_str());
+        member.private_notes_sealed = private_notes_need_restoring(vault, &member.id)?;
     }
     Ok(members)
 }
@@ -347,6 +379,7 @@ pub fn list(vault: &Vault, session: &Session, now: OffsetDateTime) -> Result<Vec
 fn loaded(vault: &Vault, staff_id: &StaffId) -> Result<StaffMember> {
     let mut member = store::load(vault.connection(), staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
     member.has_password = vault.has_staff_slot(staff_id.as_str());
+    member.private_notes_sealed = private_notes_need_restoring(vault, staff_id)?;
     Ok(member)
 }
 
@@ -365,7 +398,7 @@ pub fn add(vault: &mut Vault, session: &Session, new: NewStaff<'_>, now: OffsetD
         actor.record(transaction, now, actions::STAFF_ADDED, None, &format!("{login} as {}", new.role.as_str()))?;
         Ok(())
     })?;
-    vault.put_staff_slot(staff_id.as_str(), (login, display_name), new.password, now)?;
+    vault.put_staff_slot(staff_id.as_str(), (login, display_name), new.password, None, now)?;
     loaded(vault, &staff_id)
 }
 
@@ -454,6 +487,21 @@ pub fn set_active(
     loaded(vault, staff_id)
 }
 
+/// The active staff member an owner's password work is for (`Conflict` with `if_disabled` when disabled).
+fn active_target(
+    transaction: &rusqlite::Transaction<'_>,
+    actor: &access::Actor,
+    staff_id: &StaffId,
+    if_disabled: &str,
+) -> Result<StaffMember> {
+    actor.require(Operation::ResetStaffPassword)?;
+    let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
+    if !target.active {
+        return Err(Error::conflict(if_disabled));
+    }
+    Ok(target)
+}
+
 /// Give an active staff member a new password (owners only).
 pub fn reset_password(
     vault: &mut Vault,
@@ -463,18 +511,48 @@ pub fn reset_password(
     now: OffsetDateTime,
 ) -> Result<StaffMember> {
     let target = access::run(vault, session, now, |transaction, actor| {
-        actor.require(Operation::ResetStaffPassword)?;
-        let target = store::load(transaction, staff_id)?.ok_or(Error::NotFound { what: "staff member" })?;
-        if !target.active {
-            return Err(Error::conflict("Enable this staff member before giving them a password"));
-        }
+        let target =
+            active_target(transaction, actor, staff_id, "Enable this staff member before giving them a password")?;
         let practice = practice_name(transaction)?;
         check_password("password", password, (&target.login, &target.display_name), &practice)?;
         actor.record(transaction, now, actions::PASSWORD_RESET, None, &target.login)?;
         Ok(target)
     })?;
-    vault.put_staff_slot(staff_id.as_str(), (&target.login, &target.display_name), password, now)?;
+    // A new key pair: their psychotherapy notes stay sealed until an owner restores their access with the
+    // recovery code ([`restore_private_notes`]).
+    vault.put_staff_slot(staff_id.as_str(), (&target.login, &target.display_name), password, None, now)?;
     loaded(vault, staff_id)
+}
+
+/// Give a staff member back their psychotherapy notes after their password was reset (owners only, with the
+/// practice's recovery code, which opens the escrow copy of their notes key; see `vault::private_notes`). Their
+/// notes key is sealed to their current password; nobody else's session ever holds it. A wrong code is
+/// `WrongSecret` and changes nothing. Someone with no psychotherapy notes key has nothing to restore.
+pub fn restore_private_notes(
+    vault: &Vault,
+    session: &Session,
+    staff_id: &StaffId,
+    recovery_code: &SecretString,
+    now: OffsetDateTime,
+) -> Result<StaffMember> {
+    let target = access::run(vault, session, now, |transaction, actor| {
+        active_target(transaction, actor, staff_id, "Enable this staff member and give them a password first")
+    })?;
+    let recovery_secret = vault.open_recovery_slot(recovery_code)?;
+    access::run(vault, session, now, |transaction, actor| {
+        let restored = private_notes::restore_from_escrow(vault, staff_id.as_str(), &recovery_secret)?;
+        if restored {
+            actor.record(transaction, now, actions::PRIVATE_NOTES_RESTORED, None, &target.login)?;
+        }
+        Ok(())
+    })?;
+    loaded(vault, staff_id)
+}
+
+/// Whether a person's psychotherapy notes wait for an owner to restore them ([`restore_private_notes`]): they
+/// have a notes key that their current password does not open.
+pub fn private_notes_need_restoring(vault: &Vault, staff_id: &StaffId) -> Result<bool> {
+    Ok(private_notes::sealed_to_current_slot(vault, staff_id.as_str())? == Some(false))
 }
 
 /// Change one's own password (the current one is checked against one's slot). The only thing a session
@@ -488,7 +566,7 @@ pub fn change_own_password(
 ) -> Result<Session> {
     let practice = practice_name(vault.connection())?;
     check_password("new_password", new_password, (session.login(), session.display_name()), &practice)?;
-    let checked = vault.check_staff_password(session.login(), current)?;
+    let (checked, slot_secret) = vault.check_staff_password(session.login(), current)?;
     if checked != session.staff_id().as_str() {
         return Err(Error::WrongSecret(SecretKind::Password));
     }
@@ -497,7 +575,14 @@ pub fn change_own_password(
         actor.record(transaction, now, actions::PASSWORD_CHANGED, None, "")?;
         Ok(())
     })?;
-    vault.put_staff_slot(session.staff_id().as_str(), (session.login(), session.display_name()), new_password, now)?;
+    // The new slot keeps the key pair, so their psychotherapy notes key stays sealed to it.
+    vault.put_staff_slot(
+        session.staff_id().as_str(),
+        (session.login(), session.display_name()),
+        new_password,
+        Some(&slot_secret),
+        now,
+    )?;
     Ok(changed)
 }
 
@@ -505,7 +590,10 @@ pub fn change_own_password(
 impl Session {
     /// A session without typing a password (Argon2id), for fixtures of tests and benchmarks (`testing`
     /// feature only; never in the app's build).
+    /// The session holds a new psychotherapy notes key when the person has none yet (only a password opens
+    /// one that exists).
     pub(crate) fn for_fixtures(vault: &Vault, staff_id: &StaffId) -> Result<Session> {
-        session_for(vault, staff_id)
+        let key = private_notes::create_without_password(vault, staff_id.as_str())?;
+        Ok(session_for(vault, staff_id)?.with_private_notes(key))
     }
 }

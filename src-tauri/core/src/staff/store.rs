@@ -22,6 +22,7 @@ fn member(row: &Row<'_>) -> rusqlite::Result<StaffMember> {
         active: row.get(4)?,
         created_at: row.get(5)?,
         has_password: false,
+        private_notes_sealed: false,
     })
 }
 

@@ -453,7 +453,7 @@ fn a_password_shorter_than_today_rule_signs_in_but_must_be_changed_first() {
     let mut fixture = practice();
     let carl = fixture.clinician.clone();
     let old = password("twelve chars");
-    fixture.vault.put_staff_slot(carl.staff_id().as_str(), ("carl", "Carl"), &old, test_now()).unwrap();
+    fixture.vault.put_staff_slot(carl.staff_id().as_str(), ("carl", "Carl"), &old, None, test_now()).unwrap();
     let mut throttle = LoginThrottle::default();
     let session = sign_in(&fixture.vault, &mut throttle, "carl", &old, test_now()).unwrap();
     assert!(session.password_change_due());

@@ -129,6 +129,36 @@ pub(crate) fn head_of(connection: &Connection) -> Result<Checkpoint> {
     Ok(newest.unwrap_or(Checkpoint { seq: 0, head_hash: GENESIS.to_owned(), at: String::new() }))
 }
 
+/// How a PDF's metadata keyword carries an audit checkpoint: `saferoom-audit-checkpoint/1;VAULT;SEQ;HASH;AT`.
+const PDF_KEYWORD: &str = "saferoom-audit-checkpoint/1";
+
+/// The keyword every PDF Saferoom prints carries in its metadata: the vault's id and the audit chain's head
+/// when it was printed (`saferoom audit verify --against FILE.pdf` requires the chain to extend it).
+pub(crate) fn pdf_keyword(connection: &Connection) -> Result<String> {
+    let vault_id: String =
+        connection.query_row("SELECT value FROM vault_meta WHERE key = 'vault_id'", [], |row| row.get(0))?;
+    let head = head_of(connection)?;
+    Ok(format!("{PDF_KEYWORD};{vault_id};{};{};{}", head.seq, head.head_hash, head.at))
+}
+
+/// The audit checkpoint in a PDF's metadata keywords (as the PDF's `/Keywords` holds them, comma-separated),
+/// with the id of the vault it belongs to; `None` when there is none (a PDF from before checkpoints, or not
+/// Saferoom's).
+pub fn checkpoint_in_pdf_keywords(keywords: &str) -> Option<(String, Checkpoint)> {
+    keywords.split(',').find_map(|keyword| {
+        let mut parts = keyword.trim().split(';');
+        if parts.next()? != PDF_KEYWORD {
+            return None;
+        }
+        let vault_id = parts.next()?.to_owned();
+        let seq = parts.next()?.parse().ok()?;
+        let head_hash = parts.next()?.to_owned();
+        let at = parts.next()?.to_owned();
+        let well_formed = head_hash.len() == 64 && head_hash.bytes().all(|byte| byte.is_ascii_hexdigit());
+        (well_formed && parts.next().is_none()).then_some((vault_id, Checkpoint { seq, head_hash, at }))
+    })
+}
+
 /// The hash before the first entry (as `audit::chain` has it).
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod lock;
 pub mod migrations;
 mod platform;
+pub(crate) mod private_notes;
 pub mod recovery;
 pub mod search_index;
 pub mod slots;
@@ -214,6 +215,9 @@ pub struct Vault {
     data_key: DataKey,
     slots: SlotFile,
     opened_with: OpenedWith,
+    /// The secret key of the password or recovery-code slot that opened (or created) this vault, until the
+    /// sign-in it was for takes it ([`Vault::take_opened_slot_secret`]).
+    opened_slot_secret: std::sync::Mutex<Option<crypto_box::SecretKey>>,
     read_only: bool,
     /// Declared last, so it is released after the connection has closed.
     access: Access,
@@ -332,7 +336,7 @@ fn check_passphrase(passphrase: &SecretString, practice_name: &str) -> Result<()
     crate::passwords::check("passphrase", passphrase, &crate::passwords::Context::new().with(practice_name))
 }
 
-/// A staff member's password slot.
+/// A staff member's password slot with the key pair `secret_key`.
 fn new_staff_slot(
     vault_id: &str,
     staff_id: &str,
@@ -340,10 +344,11 @@ fn new_staff_slot(
     password: &SecretString,
     data_key: &DataKey,
     now: OffsetDateTime,
+    secret_key: &crypto_box::SecretKey,
 ) -> Result<Slot> {
     let kdf = KdfParams::for_new_slot();
     let kek = kdf.derive(password.expose().as_bytes()).map_err(Error::Crypto)?;
-    Slot::create_for(
+    Slot::create_with_key(
         vault_id,
         SlotKind::StaffPassword,
         &format!("Password of {login}"),
@@ -352,6 +357,7 @@ fn new_staff_slot(
         Some(kdf),
         data_key,
         rfc3339(now),
+        secret_key,
     )
 }
 
@@ -676,6 +682,7 @@ impl Vault {
             )?);
         }
         let owner_id = options.owner.map(|_| uuid::Uuid::new_v4().to_string());
+        let owner_slot_secret = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
         if let (Some(owner), Some((login, display_name)), Some(owner_id)) = (options.owner, &owner_names, &owner_id) {
             slots.put(new_staff_slot(
                 &vault_id,
@@ -684,6 +691,7 @@ impl Vault {
                 owner.password(),
                 &data_key,
                 options.now,
+                &owner_slot_secret,
             )?);
         }
         // The keychain is the one step outside our own files: do it before writing any file and undo it
@@ -725,7 +733,7 @@ impl Vault {
         let vault = Vault::open_with_keys(
             paths.clone(),
             real,
-            OpenedKeys { current: data_key, next: None },
+            OpenedKeys { current: data_key, next: None, slot_secret: owner_id.is_some().then_some(owner_slot_secret) },
             slots,
             OpenedWith::Creation,
             Mode::Writer(hold.into_writer()),
@@ -899,6 +907,10 @@ impl Vault {
             }
             migrations::migrate(&mut connection)?;
         }
+        // Kept only for a sign-in that needs it: a staff password's (their psychotherapy notes key), the
+        // recovery code's (an owner's password recovery restores their notes key from its escrow copy).
+        let keep_secret =
+            matches!(opened_with, OpenedWith::StaffPassword(_) | OpenedWith::RecoveryCode | OpenedWith::Creation);
         let mut vault = Vault {
             paths,
             real,
@@ -907,6 +919,7 @@ impl Vault {
             data_key,
             slots,
             opened_with,
+            opened_slot_secret: std::sync::Mutex::new(opened.slot_secret.filter(|_| keep_secret)),
             read_only,
             access,
         };
@@ -923,6 +936,7 @@ impl Vault {
         // done then (or was cut short), are finished now.
         vault.finish_slot_removals();
         vault.rotate_key_if_due();
+        private_notes::seal_unsealed_notes_quietly(&vault);
         if checkpoints == Checkpoints::Require {
             vault.save_checkpoint_quietly();
         }
@@ -960,7 +974,12 @@ impl Vault {
 
     /// Check a staff member's login and password against their slot in this open vault: their staff id.
     /// Unknown login and wrong password give the same [`Error::WrongSecret`].
-    pub(crate) fn check_staff_password(&self, login: &str, password: &SecretString) -> Result<String> {
+    /// Also returns their slot's secret key (it opens their psychotherapy notes key).
+    pub(crate) fn check_staff_password(
+        &self,
+        login: &str,
+        password: &SecretString,
+    ) -> Result<(String, crypto_box::SecretKey)> {
         let (staff_id, opened) = open_staff_slot(&self.slots, &self.real.key_slots, login, password)?;
         if opened.current.as_bytes() != self.data_key.as_bytes() {
             return Err(Error::KeySlotsCorrupt {
@@ -968,23 +987,62 @@ impl Vault {
                 detail: "a staff password slot holds another key".into(),
             });
         }
-        Ok(staff_id)
+        let secret = opened.slot_secret.ok_or(Error::Crypto("open a staff slot"))?;
+        Ok((staff_id, secret))
+    }
+
+    /// Take the secret key of the slot that opened or created this vault (a staff password's or the
+    /// recovery code's); `None` after the first take or for any other way in.
+    pub(crate) fn take_opened_slot_secret(&self) -> Option<crypto_box::SecretKey> {
+        self.opened_slot_secret.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+
+    /// The public key of a staff member's password slot (what their psychotherapy notes key is sealed to).
+    pub(crate) fn staff_slot_public_key(&self, staff_id: &str) -> Option<crypto_box::PublicKey> {
+        self.slots
+            .slots
+            .iter()
+            .find(|slot| slot.kind == SlotKind::StaffPassword && slot.staff_id.as_deref() == Some(staff_id))
+            .and_then(|slot| slot.public_key().ok())
+    }
+
+    /// The public key of the recovery code's slot (what escrow copies are sealed to).
+    pub(crate) fn recovery_public_key(&self) -> Option<crypto_box::PublicKey> {
+        self.slots.find(SlotKind::RecoveryCode).and_then(|slot| slot.public_key().ok())
+    }
+
+    /// The recovery code's slot secret key, proven by the code (Argon2id): it opens escrow copies.
+    pub(crate) fn open_recovery_slot(&self, code: &SecretString) -> Result<crypto_box::SecretKey> {
+        let canonical = recovery::normalize(code)?;
+        let opened = typed_slot(
+            &self.slots,
+            &self.real.key_slots,
+            SlotKind::RecoveryCode,
+            canonical.expose().as_bytes(),
+            SecretKind::RecoveryCode,
+        )?;
+        opened.slot_secret.ok_or(Error::Crypto("open the recovery slot"))
     }
 
     /// Add or replace a staff member's password slot (`person` = login and display name, shown at sign-in).
-    /// Only the key-slot file changes.
+    /// Only the key-slot file changes. `key_pair`: the key pair the slot keeps (their own change of password
+    /// keeps it, so their psychotherapy notes key stays theirs); `None` makes a new one. Returns the slot's
+    /// secret key.
     pub(crate) fn put_staff_slot(
         &mut self,
         staff_id: &str,
         person: (&str, &str),
         password: &SecretString,
+        key_pair: Option<&crypto_box::SecretKey>,
         now: OffsetDateTime,
-    ) -> Result<()> {
+    ) -> Result<crypto_box::SecretKey> {
         // The caller (staff) has checked the password against the rule and the person's names.
-        let slot = new_staff_slot(self.vault_id(), staff_id, person, password, &self.data_key, now)?;
+        let secret = key_pair.cloned().unwrap_or_else(|| crypto_box::SecretKey::generate(&mut rand::rngs::OsRng));
+        let slot = new_staff_slot(self.vault_id(), staff_id, person, password, &self.data_key, now, &secret)?;
         self.put_slot(slot)?;
         // A removal of their old slot left due by a disabling cut short must not take this new one.
-        cancel_staff_slot_removal(&self.connection, staff_id)
+        cancel_staff_slot_removal(&self.connection, staff_id)?;
+        Ok(secret)
     }
 
     /// Remove a staff member's password slot (they can no longer open the vault) and rotate the data key, so

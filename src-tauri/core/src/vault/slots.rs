@@ -145,6 +145,9 @@ pub struct Slot {
 pub(crate) struct OpenedKeys {
     pub(crate) current: DataKey,
     pub(crate) next: Option<DataKey>,
+    /// The slot's own secret key (zeroized when dropped): a staff slot's opens its owner's sealed
+    /// psychotherapy notes key, the recovery code's opens the escrow copies ([`super::private_notes`]).
+    pub(crate) slot_secret: Option<crypto_box::SecretKey>,
 }
 
 impl Slot {
@@ -157,12 +160,15 @@ impl Slot {
         data_key: &DataKey,
         created_at: String,
     ) -> Result<Slot> {
-        Slot::create_for(vault_id, kind, label, None, kek, kdf, data_key, created_at)
+        let secret_key = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
+        Slot::create_with_key(vault_id, kind, label, None, kek, kdf, data_key, created_at, &secret_key)
     }
 
-    /// Like [`Slot::create`], for a staff member's own slot (`owner` = staff id, login and display name).
+    /// Like [`Slot::create`] with a given key pair, for a staff member's own slot too (`owner` = staff id,
+    /// login and display name): a staff member's new password keeps their slot's key pair, so what is sealed
+    /// to it (their psychotherapy notes key) stays theirs.
     #[allow(clippy::too_many_arguments)] // Every argument is a distinct part of the slot.
-    pub(crate) fn create_for(
+    pub(crate) fn create_with_key(
         vault_id: &str,
         kind: SlotKind,
         label: &str,
@@ -171,12 +177,13 @@ impl Slot {
         kdf: Option<KdfParams>,
         data_key: &DataKey,
         created_at: String,
+        secret_key: &crypto_box::SecretKey,
     ) -> Result<Slot> {
         let mut slot = Slot::blank(kind, label, kdf, created_at);
         slot.staff_id = owner.map(|(staff_id, _, _)| staff_id.to_owned());
         slot.login = owner.map(|(_, login, _)| login.to_owned());
         slot.display_name = owner.map(|(_, _, display_name)| display_name.to_owned());
-        slot.seal_with(vault_id, kek, data_key)
+        slot.seal_with_key(vault_id, kek, data_key, secret_key)
     }
 
     /// A keychain slot belonging to one OS account (`user@machine`).
@@ -189,7 +196,7 @@ impl Slot {
     ) -> Result<Slot> {
         let mut slot = Slot::blank(SlotKind::Keychain, &format!("System keychain of {account}"), None, created_at);
         slot.account = Some(account.to_owned());
-        slot.seal_with(vault_id, kek, data_key)
+        slot.seal_with_key(vault_id, kek, data_key, &crypto_box::SecretKey::generate(&mut rand::rngs::OsRng))
     }
 
     fn blank(kind: SlotKind, label: &str, kdf: Option<KdfParams>, created_at: String) -> Slot {
@@ -212,10 +219,15 @@ impl Slot {
 
     /// Give a new slot its key pair, wrap the secret key under `kek` (the header, owner and account are the
     /// associated data, so set them first) and seal the data key to it.
-    fn seal_with(mut self, vault_id: &str, kek: &Kek, data_key: &DataKey) -> Result<Slot> {
-        let secret_key = crypto_box::SecretKey::generate(&mut rand::rngs::OsRng);
+    fn seal_with_key(
+        mut self,
+        vault_id: &str,
+        kek: &Kek,
+        data_key: &DataKey,
+        secret_key: &crypto_box::SecretKey,
+    ) -> Result<Slot> {
         self.public_key = hex::encode(secret_key.public_key().as_bytes());
-        self.wrap(vault_id, kek, &secret_key)?;
+        self.wrap(vault_id, kek, secret_key)?;
         self.sealed_data_key = self.seal(data_key)?;
         Ok(self)
     }
@@ -259,7 +271,8 @@ impl Slot {
         data.into_bytes()
     }
 
-    fn public_key(&self) -> Result<crypto_box::PublicKey> {
+    /// The slot's public key (not secret).
+    pub(crate) fn public_key(&self) -> Result<crypto_box::PublicKey> {
         let bytes: [u8; 32] = hex::decode(&self.public_key)
             .ok()
             .and_then(|bytes| bytes.try_into().ok())
@@ -307,7 +320,7 @@ impl Slot {
             Some(sealed) => Some(unseal(sealed)?),
             None => None,
         };
-        Some(OpenedKeys { current, next })
+        Some(OpenedKeys { current, next, slot_secret: Some(secret_key) })
     }
 }
 

@@ -427,7 +427,7 @@ fn r18_a_rotation_that_must_wait_for_a_reader_is_done_at_the_next_open() {
     let mut vault = Vault::open(&fixture.paths, Unlock::Keychain(&fixture.keychain)).unwrap();
     insert_client(&vault, "Ada Lovelace");
     let password = SecretString::from("ann's long password");
-    vault.put_staff_slot("staff-a", ("ann", "Ann Avery"), &password, test_now()).unwrap();
+    vault.put_staff_slot("staff-a", ("ann", "Ann Avery"), &password, None, test_now()).unwrap();
     let old_slots = std::fs::read(&fixture.paths.key_slots).unwrap();
     let ann = || Unlock::StaffPassword { login: "ann", password: &password };
 
@@ -712,11 +712,11 @@ fn r12_3_slot_changes_from_stale_copies_are_applied_to_the_newest_file() {
     let mut first = Vault::open_held(&fixture.paths, Unlock::Keychain(&fixture.keychain), &hold).unwrap();
     let mut second = Vault::open_held(&fixture.paths, Unlock::Keychain(&fixture.keychain), &hold).unwrap();
     first
-        .put_staff_slot("staff-a", ("ann", "Ann Avery"), &SecretString::from("ann's long password"), test_now())
+        .put_staff_slot("staff-a", ("ann", "Ann Avery"), &SecretString::from("ann's long password"), None, test_now())
         .unwrap();
     // `second` still holds the copy without ann: its change is made on the newest file.
     second
-        .put_staff_slot("staff-b", ("ben", "Ben Bell"), &SecretString::from("ben's long password"), test_now())
+        .put_staff_slot("staff-b", ("ben", "Ben Bell"), &SecretString::from("ben's long password"), None, test_now())
         .unwrap();
     assert_eq!(slots::staff_logins(&fixture.paths.key_slots), ["ann", "ben"]);
     // A removal from a stale copy removes only what it meant to, and cannot bring a removed slot back.
