@@ -13,6 +13,7 @@ macro_rules! saferoom_commands {
             vault::unlock_with_keychain,
             vault::unlock_with_recovery_code,
             vault::unlock_with_passphrase,
+            vault::accept_older_copy,
             vault::lock_vault,
             vault::touch,
             clients::list_clients,

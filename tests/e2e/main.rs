@@ -11,6 +11,7 @@ mod lock;
 // The app's processes and what they hold in memory, shared with the benches that run the real app.
 #[path = "../../src-tauri/benches/common/memory_scan.rs"]
 mod memory_scan;
+mod older_copy;
 mod one_app;
 mod practice;
 #[allow(dead_code)] // The benches read PSS with it too.

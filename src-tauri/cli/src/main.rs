@@ -124,7 +124,12 @@ pub(crate) struct CliError(pub(crate) saferoom_core::Error);
 impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let code = serde_code(self.0.code());
-        write!(f, "{} [{code}]", self.0)
+        write!(f, "{} [{code}]", self.0)?;
+        if code == "vault_rolled_back" {
+            // The core says an owner can accept the copy; here is how, on the command line.
+            write!(f, "\nTo accept this copy as the vault (owners): saferoom audit accept-older-copy --recovery-code, or --login NAME")?;
+        }
+        Ok(())
     }
 }
 

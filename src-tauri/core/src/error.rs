@@ -169,7 +169,7 @@ pub enum Error {
     /// The vault's audit trail does not extend a checkpoint of it kept outside its files (this computer's
     /// record of the trail's head, a backup's or an export's): an older copy was put back, entries were cut
     /// off its end, or the trail was rebuilt by someone holding the key. Nothing was changed.
-    #[error("The vault at {path} {detail}. Nothing was changed. Put back the newest copy of the vault, or restore your newest backup; if you put this older copy back on purpose, an owner can accept it from the command line (`saferoom audit accept-older-copy`), which is recorded in the audit trail")]
+    #[error("The vault at {path} {detail}. Nothing was changed. Put back the newest copy of the vault, or restore your newest backup; if you put this older copy back on purpose, an owner can accept it with the recovery code or their own password, which is recorded in the audit trail")]
     VaultRolledBack {
         /// The vault's database.
         path: PathBuf,

@@ -128,7 +128,7 @@ pub enum WayInDto {
 }
 
 /// A way in with its secret held as a `SecretString` (wiped on drop).
-enum WayIn {
+pub(crate) enum WayIn {
     RecoveryCode(SecretString),
     Passphrase(SecretString),
     StaffPassword { login: String, password: SecretString },
@@ -147,7 +147,7 @@ impl From<WayInDto> for WayIn {
 }
 
 impl WayIn {
-    fn unlock(&self) -> Unlock<'_> {
+    pub(crate) fn unlock(&self) -> Unlock<'_> {
         match self {
             WayIn::RecoveryCode(code) => Unlock::RecoveryCode(code),
             WayIn::Passphrase(passphrase) => Unlock::Passphrase(passphrase),

@@ -6,6 +6,7 @@ use saferoom_core::{CreateOptions, OwnerAccount, SecretString, Unlock, Vault};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 
+use super::backups::{WayIn, WayInDto};
 use super::wire::RoleDto;
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
@@ -262,6 +263,32 @@ pub async fn unlock_with_recovery_code(state: State<'_, AppState>, code: String)
 pub async fn unlock_with_passphrase(state: State<'_, AppState>, passphrase: String) -> CommandResult<UnlockReportDto> {
     let passphrase = SecretString::from(passphrase);
     open_typed(&state, Unlock::Passphrase(&passphrase), UnlockMethodDto::Passphrase)
+}
+
+/// What accepting an older copy did, for the sign-in screen to say.
+#[derive(Debug, Serialize, PartialEq, Eq, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptedCopyDto {
+    /// Audit entries this computer had seen that the accepted copy does not hold (0 when it differed
+    /// rather than ended early, or when this computer had no record of the vault).
+    entries_missing: u32,
+}
+
+/// The owner put an older copy of the vault back on purpose (the vault was refused as `vault_rolled_back`):
+/// accept it as the vault on this computer with an owner's way in (the recovery code, the passphrase or an
+/// owner's own password; never the keychain, which opens with nothing typed). The core records the acceptance
+/// in the audit trail before this computer's checkpoint moves to the copy; any refusal changes nothing. The
+/// vault stays locked: the person signs in next as always.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_older_copy(state: State<'_, AppState>, way_in: WayInDto) -> CommandResult<AcceptedCopyDto> {
+    let way_in = WayIn::from(way_in);
+    state.with_vault_closed(|paths| {
+        let accepted = saferoom_core::audit::accept_older_copy(paths, way_in.unlock(), crate::clock::now())?;
+        tracing::info!("an older copy of the vault was accepted (audit entry {})", accepted.entry);
+        let missing = accepted.checkpoint_before.map_or(0, |before| before.seq - accepted.copy_head.seq).max(0);
+        Ok(AcceptedCopyDto { entries_missing: u32::try_from(missing).unwrap_or(u32::MAX) })
+    })
 }
 
 /// Open with a typed secret (restoring a lost keychain entry).

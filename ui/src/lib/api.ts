@@ -69,6 +69,7 @@ import {
   type VaultLockedPayload,
   type VaultStatus,
   type WayIn,
+  type AcceptedCopy,
   type WorkProgress,
 } from './types';
 import type { PracticeProfile, SetupStatus, TimeZones } from './types';
@@ -407,6 +408,14 @@ export function backUpNow(file: string): Promise<BackupDone> {
  */
 export function restoreBackup(file: string, wayIn: WayIn, replaceOtherPractice: boolean): Promise<RestoreDone> {
   return call(() => commands.restoreBackup(file, wayIn, replaceOtherPractice));
+}
+
+/**
+ * Accepts the vault on this computer although it is an older copy than this computer last saw (an owner put
+ * it back on purpose), with an owner's way in; recorded in the audit trail. The vault stays locked.
+ */
+export function acceptOlderCopy(wayIn: WayIn): Promise<AcceptedCopy> {
+  return call(() => commands.acceptOlderCopy(wayIn));
 }
 
 /** Asks the running backup, restore, export or import to stop; it then fails with `cancelled`. */

@@ -12,6 +12,14 @@ export const commands = {
 	unlockWithRecoveryCode: (code: string) => __TAURI_INVOKE<UnlockReportDto>("unlock_with_recovery_code", { code }),
 	unlockWithPassphrase: (passphrase: string) => __TAURI_INVOKE<UnlockReportDto>("unlock_with_passphrase", { passphrase }),
 	/**
+	 *  The owner put an older copy of the vault back on purpose (the vault was refused as `vault_rolled_back`):
+	 *  accept it as the vault on this computer with an owner's way in (the recovery code, the passphrase or an
+	 *  owner's own password; never the keychain, which opens with nothing typed). The core records the acceptance
+	 *  in the audit trail before this computer's checkpoint moves to the copy; any refusal changes nothing. The
+	 *  vault stays locked: the person signs in next as always.
+	 */
+	acceptOlderCopy: (wayIn: WayInDto) => __TAURI_INVOKE<AcceptedCopyDto>("accept_older_copy", { wayIn }),
+	/**
 	 *  Lock, making the automatic backup first when one is due (its progress reaches the UI; a failure is
 	 *  kept in the backup status and never stops the lock). Runs on a blocking thread: a backup takes time.
 	 */
@@ -137,6 +145,15 @@ export const ERROR_CODES = ["wrong_secret","keychain_locked","keychain_unavailab
 export const LIMITS = {"address":500,"custodyNote":2000,"email":254,"expiryMonths":120,"guardianLine":200,"insurancePayer":100,"intakeLongText":10000,"intakeText":500,"login":64,"loginMin":2,"memberId":60,"noteBody":100000,"personName":100,"phone":40,"platform":100,"pronouns":40,"purpose":500,"reason":1000,"reasonMin":10,"recipient":200,"recordingPolicy":2000,"secret":1024,"secretMin":15,"signerName":200,"templateBody":50000,"templateTitle":200} as const;
 
 /* Types */
+/**  What accepting an older copy did, for the sign-in screen to say. */
+export type AcceptedCopyDto = {
+	/**
+	 *  Audit entries this computer had seen that the accepted copy does not hold (0 when it differed
+	 *  rather than ended early, or when this computer had no record of the vault).
+	 */
+	entriesMissing: number,
+};
+
 /**  A right-of-access request. */
 export type AccessRequestDto = {
 	id: string,

@@ -143,6 +143,7 @@ export type BackupStatus = Ipc.BackupStatusDto;
 export type BackupDone = Ipc.BackupDoneDto;
 export type WayIn = Ipc.WayInDto;
 export type RestoreDone = Ipc.RestoreDoneDto;
+export type AcceptedCopy = Ipc.AcceptedCopyDto;
 
 /** Long work the progress bar can show. */
 export type Work = Ipc.Work;

@@ -352,6 +352,14 @@ export function validateRestore(
   const path = file.trim();
   if (path === '') return 'Choose the backup file.';
   if (!isAbsolutePath(path)) return 'Enter the full path of the backup file, or choose it with “Choose…”.';
+  return validateWayIn(way, typed);
+}
+
+/** What is missing from a typed way in (the restore screen, accepting an older copy), or null. */
+export function validateWayIn(
+  way: RestoreWay,
+  typed: { code: string; passphrase: string; login: string; password: string },
+): string | null {
   if (way === 'recovery_code' && typed.code.trim() === '') return 'Enter the recovery code.';
   if (way === 'passphrase' && typed.passphrase === '') return 'Enter the practice passphrase.';
   if (way === 'staff_password') {

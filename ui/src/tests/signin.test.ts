@@ -144,6 +144,59 @@ describe('start-up', () => {
     expect(maybeId('main-screen')).not.toBeInTheDocument();
   });
 
+  test('an owner accepts an older copy put back on purpose: not a clinician, then the recovery code; then sign in', async () => {
+    const ROLLED_BACK = 'The vault at /home/p/practice.saferoom is an older copy. Nothing was changed';
+    const stub = installStub({
+      status: lockedPractice,
+      answers: {
+        ...HOME,
+        sign_in: inTurn(refuse('vault_rolled_back', ROLLED_BACK), sessionOf(OWNER)),
+        accept_older_copy: inTurn(
+          refuse('forbidden', 'This needs an owner of the practice'),
+          { entriesMissing: 60 },
+        ),
+      },
+    });
+    const { user } = renderApp();
+    await byId('sign-in-form');
+    expect(maybeId('older-copy')).not.toBeInTheDocument();
+    await signInWith(user, 'olivia', PASSWORD);
+    expect(await byId('sign-in-error')).toHaveTextContent('is an older copy');
+
+    // Offered, not forced: the explanation first, the form on request.
+    expect(await byId('older-copy')).toHaveTextContent('Did you put this copy back on purpose?');
+    await user.click(await byId('older-copy-start'));
+    await user.click(await byId('older-copy-accept'));
+    expect(await byId('older-copy-error')).toHaveTextContent('Enter the recovery code.');
+    expect(stub.callsOf('accept_older_copy')).toHaveLength(0);
+
+    // A clinician's password is refused in plain words.
+    await user.click(await byId('older-copy-way-staff'));
+    await user.clear(await byId('older-copy-login'));
+    await user.type(await byId('older-copy-login'), 'carl');
+    await user.type(await byId('older-copy-password'), PASSWORD);
+    await user.click(await byId('older-copy-accept'));
+    expect(await byId('older-copy-error')).toHaveTextContent('Only an owner of the practice can accept an older copy.');
+    expect(stub.callsOf('accept_older_copy')[0].args).toEqual({
+      wayIn: { kind: 'staff_password', login: 'carl', password: PASSWORD },
+    });
+    expect(await byId('older-copy-password')).toHaveValue('');
+
+    // The recovery code: accepted, said plainly, and the person signs in as always.
+    await user.click(await byId('older-copy-way-code'));
+    expect(maybeId('older-copy-error')).not.toBeInTheDocument(); // the refusal was about the other way in
+    await user.type(await byId('older-copy-code'), ` ${RECOVERY_CODE} `);
+    await user.click(await byId('older-copy-accept'));
+    const accepted = await byId('older-copy-accepted');
+    expect(accepted).toHaveTextContent('this copy is now the vault on this computer');
+    expect(accepted).toHaveTextContent('The last 60 entries of the audit trail seen on this computer are not in it.');
+    expect(stub.callsOf('accept_older_copy')[1].args).toEqual({ wayIn: { kind: 'recovery_code', code: RECOVERY_CODE } });
+    await goneId('older-copy');
+    expect(maybeId('sign-in-error')).not.toBeInTheDocument();
+    await signInWith(user, 'olivia', PASSWORD);
+    await byId('main-screen');
+  });
+
   test('the keychain did not answer when the status was read: the note, and no silent attempt', async () => {
     const stub = installStub({
       status: {
