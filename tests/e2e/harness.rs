@@ -211,9 +211,44 @@ impl Driver {
         Driver { process, port, logs, home }
     }
 
-    /// A WebDriver session on a fresh app process opened on `vault`.
+    /// A WebDriver session on a fresh app process opened on `vault`. The app of a session closed just before
+    /// may still be ending (its automatic backup on quit, or a slow exit on a loaded machine): a new process
+    /// beside it would meet its single-instance lock, show the old window and leave, and the new session would
+    /// never get a window. So the new one starts only once the old one is gone.
     pub async fn launch(&self, vault: &Path) -> Client {
+        let started = Instant::now();
+        loop {
+            let running = self.running_apps();
+            if running.is_empty() {
+                if started.elapsed() > Duration::from_millis(100) {
+                    eprintln!("waited {:?} for the last session's app to end", started.elapsed());
+                }
+                break;
+            }
+            assert!(started.elapsed() < UI_WAIT, "the app of the last session ({running:?}) did not end");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         self.session(env!("CARGO_BIN_EXE_saferoom-app"), serde_json::json!(["--vault", vault])).await
+    }
+
+    /// The app processes this driver started that are still running (the app binary, with this driver's config
+    /// folder in their environment).
+    fn running_apps(&self) -> Vec<u32> {
+        let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_saferoom-app")).expect("the app binary");
+        let config = format!("XDG_CONFIG_HOME={}", self.home.join("config").display());
+        let mut running = Vec::new();
+        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
+            // A process may end while it is looked at: what cannot be read is not running.
+            let is_app = std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary);
+            let ours = is_app
+                && std::fs::read(entry.path().join("environ"))
+                    .is_ok_and(|environ| environ.split(|byte| *byte == 0).any(|pair| pair == config.as_bytes()));
+            if ours {
+                running.push(pid);
+            }
+        }
+        running
     }
 
     /// A WebDriver session on a fresh process of the app at `application`, started with `args`.

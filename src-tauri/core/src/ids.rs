@@ -94,6 +94,12 @@ id_type!(
     "couple or family"
 );
 
+id_type!(
+    /// An office computer or tablet paired with the practice hub.
+    DeviceId,
+    "office computer"
+);
+
 impl StaffId {
     /// An id read back from the key-slot file (already validated as a slot owner).
     pub(crate) fn from_trusted(text: String) -> StaffId {

@@ -13,6 +13,7 @@ pub mod backups;
 pub mod clients;
 pub mod collation;
 pub mod consent;
+pub mod devices;
 pub mod disclosures;
 pub mod error;
 pub mod export;

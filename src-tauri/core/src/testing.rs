@@ -650,7 +650,8 @@ pub fn index_as_before_0180(vault: &crate::Vault) {
              CREATE INDEX clients_by_display_name ON clients (display_name COLLATE NOCASE, id);
              DELETE FROM client_search_terms;
              DELETE FROM vault_meta WHERE key = 'search_keys';
-             -- Nor had it the later steps (0190: psychotherapy notes sealed).
+             -- Nor had it the later steps (0190: psychotherapy notes sealed; 0200: devices).
+             DROP TABLE devices;
              DROP TABLE private_note_keys;
              DROP TRIGGER psychotherapy_notes_locked;
              CREATE TRIGGER psychotherapy_notes_locked BEFORE UPDATE ON psychotherapy_notes

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["vault"],
     &["audit::chain"],
     &["access"],
-    &["staff", "outbound"],
+    &["staff", "outbound", "devices"],
     &["audit"],
     &["clients", "settings"],
     &["notes", "intake", "disclosures", "minors"],

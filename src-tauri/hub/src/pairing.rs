@@ -26,6 +26,8 @@ pub const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 pub const CODE_ATTEMPTS: u8 = 5;
 /// The longest name a computer may give itself, in characters.
 pub const NAME_MAX_CHARS: usize = 60;
+/// The longest kind word.
+const KIND_MAX_CHARS: usize = 32;
 
 const HUB_IDENTITY: &[u8] = b"saferoom hub";
 const DEVICE_IDENTITY: &[u8] = b"saferoom device";
@@ -77,40 +79,14 @@ impl std::fmt::Debug for PairingCode {
     }
 }
 
-/// What kind of computer is being paired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeviceKind {
-    /// An office computer running the desktop app.
-    Workstation,
-    /// A signing tablet (issue 20).
-    Tablet,
-}
-
-impl DeviceKind {
-    /// The kind's stable name, as stored and sent.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceKind::Workstation => "workstation",
-            DeviceKind::Tablet => "tablet",
-        }
-    }
-
-    /// A kind from its stable name.
-    pub fn parse(name: &str) -> Result<Self, HubError> {
-        match name {
-            "workstation" => Ok(DeviceKind::Workstation),
-            "tablet" => Ok(DeviceKind::Tablet),
-            _ => Err(HubError::PairingMessageInvalid),
-        }
-    }
-}
-
 /// The device's first message: who it says it is, and its half of the key exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceHello {
     /// The name people will see in the device list ("Front desk").
     pub name: String,
-    pub kind: DeviceKind,
+    /// What it is, in the core's words (`workstation`, `tablet`): opaque here, bound into the transcript so the
+    /// hub records what the device said; the core checks it when it records the device.
+    pub kind: String,
     /// SPAKE2's message from the device.
     pub exchange: Vec<u8>,
 }
@@ -131,7 +107,7 @@ pub struct DeviceConfirmation(pub Vec<u8>);
 pub struct PairedDevice {
     pub key: PublicKey,
     pub name: String,
-    pub kind: DeviceKind,
+    pub kind: String,
     /// Twelve digits both screens show ("4821 7730 1194").
     pub check_digits: String,
 }
@@ -199,6 +175,7 @@ impl PairingWindow {
         self.check(now)?;
         self.attempts_left -= 1;
         check_name(&hello.name)?;
+        check_kind(&hello.kind)?;
         let (state, exchange) = Spake2::<Ed25519Group>::start_a(
             &self.code.password(),
             &Identity::new(HUB_IDENTITY),
@@ -213,7 +190,7 @@ impl PairingWindow {
             device: PairedDevice {
                 key: device_key.clone(),
                 name: hello.name.clone(),
-                kind: hello.kind,
+                kind: hello.kind.clone(),
                 check_digits: check_digits(&transcript),
             },
         };
@@ -253,14 +230,15 @@ pub struct DevicePairing {
 
 impl DevicePairing {
     /// Start pairing with the code the person typed; send the returned hello to the hub.
-    pub fn start(code: &PairingCode, name: &str, kind: DeviceKind) -> Result<(Self, DeviceHello), HubError> {
+    pub fn start(code: &PairingCode, name: &str, kind: &str) -> Result<(Self, DeviceHello), HubError> {
         check_name(name)?;
+        check_kind(kind)?;
         let (state, exchange) = Spake2::<Ed25519Group>::start_b(
             &code.password(),
             &Identity::new(HUB_IDENTITY),
             &Identity::new(DEVICE_IDENTITY),
         );
-        let hello = DeviceHello { name: name.trim().to_owned(), kind, exchange };
+        let hello = DeviceHello { name: name.trim().to_owned(), kind: kind.to_owned(), exchange };
         Ok((Self { state, hello: hello.clone() }, hello))
     }
 
@@ -279,6 +257,16 @@ impl DevicePairing {
         verify(&key, b"hub", &transcript, &answer.confirmation)?;
         let confirmation = DeviceConfirmation(mac(&key, b"device", &transcript));
         Ok((confirmation, PairedHub { key: hub_key.clone(), check_digits: check_digits(&transcript) }))
+    }
+}
+
+/// A kind is a short lower-case word; which words mean something is the core's to say.
+fn check_kind(kind: &str) -> Result<(), HubError> {
+    if (1..=KIND_MAX_CHARS).contains(&kind.len()) && kind.bytes().all(|byte| byte.is_ascii_lowercase() || byte == b'_')
+    {
+        Ok(())
+    } else {
+        Err(HubError::PairingMessageInvalid)
     }
 }
 
@@ -306,7 +294,7 @@ fn transcript(
         device_key.spki(),
         binding.as_slice(),
         hello.name.trim().as_bytes(),
-        hello.kind.as_str().as_bytes(),
+        hello.kind.as_bytes(),
         &hello.exchange,
         hub_exchange,
     ] {

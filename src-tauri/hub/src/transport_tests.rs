@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::*;
-use crate::pairing::{DeviceKind, DevicePairing, PairingCode, PairingWindow};
+use crate::pairing::{DevicePairing, PairingCode, PairingWindow};
 
 /// The hub's registry as the transport sees it.
 #[derive(Debug, Default)]
@@ -157,8 +157,7 @@ async fn pair_over_tls(typed: &str) -> Result<(crate::pairing::PairedDevice, cra
 
     let now = Instant::now();
     let mut window = PairingWindow::with_code(PairingCode::parse("4821 7730").unwrap(), now);
-    let (pairing, hello) =
-        DevicePairing::start(&PairingCode::parse(typed).unwrap(), "Front desk", DeviceKind::Workstation)?;
+    let (pairing, hello) = DevicePairing::start(&PairingCode::parse(typed).unwrap(), "Front desk", "workstation")?;
     let device_seen = accepted.device.unwrap();
     let (answer, pending) = window.answer(now, hub.public_key(), &device_seen, &accepted.binding, &hello)?;
     let (confirmation, paired_hub) = pairing.finish(&hub_seen, device.public_key(), &device_binding, &answer)?;
@@ -194,7 +193,7 @@ async fn a_relay_holding_two_tls_sessions_cannot_pair_even_knowing_the_code() {
     let now = Instant::now();
     let mut window = PairingWindow::with_code(PairingCode::parse("4821 7730").unwrap(), now);
     let (pairing, hello) =
-        DevicePairing::start(&PairingCode::parse("4821 7730").unwrap(), "Front desk", DeviceKind::Workstation).unwrap();
+        DevicePairing::start(&PairingCode::parse("4821 7730").unwrap(), "Front desk", "workstation").unwrap();
     let (answer, _) = window.answer(now, hub.public_key(), &at_hub.device.unwrap(), &at_hub.binding, &hello).unwrap();
     let refused = pairing.finish(&relay_seen_by_device, device.public_key(), &device_binding, &answer);
     assert_eq!(refused.unwrap_err(), HubError::PairingCodeWrong);

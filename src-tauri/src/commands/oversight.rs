@@ -83,6 +83,8 @@ pub(crate) fn action_label(action: &str) -> &'static str {
         actions::PASSWORD_CHANGED => "Changed their own password",
         actions::PASSWORD_RECOVERED => "Set a new owner password with the recovery code",
         actions::PRIVATE_NOTES_RESTORED => "Restored a person's psychotherapy notes with the recovery code",
+        actions::DEVICE_PAIRED => "Added an office computer or tablet",
+        actions::DEVICE_REVOKED => "Removed an office computer or tablet",
         actions::CLIENT_CREATED => "Added a client",
         actions::CLIENT_VIEWED => "Opened a client record",
         actions::CLIENT_UPDATED => "Changed a client's details",

@@ -106,6 +106,8 @@ pub enum Operation {
     ExtendAccessDeadline,
     /// Record a client's authorisation to disclose psychotherapy notes.
     RecordPsychotherapyAuthorisation,
+    /// Pair an office computer or tablet with the practice hub, see the devices, revoke one.
+    ManageDevices,
 }
 
 /// One row of the table: the rule for each role.
@@ -128,7 +130,7 @@ const AUTHOR_ONLY: Row = Row { owner: When(Author), clinician: When(Author), fro
 
 impl Operation {
     /// Every operation, in the table's order.
-    pub const ALL: [Operation; 36] = [
+    pub const ALL: [Operation; 37] = [
         Operation::AddStaff,
         Operation::ChangeStaffRole,
         Operation::EnableOrDisableStaff,
@@ -165,6 +167,7 @@ impl Operation {
         Operation::ListAccessRequests,
         Operation::ExtendAccessDeadline,
         Operation::RecordPsychotherapyAuthorisation,
+        Operation::ManageDevices,
     ];
 
     /// The table: who may, and under which condition.
@@ -191,7 +194,8 @@ impl Operation {
             | Operation::ChangeConsentSettings
             | Operation::OverrideJurisdictionRules
             | Operation::RunRetentionReport
-            | Operation::ExtendAccessDeadline => OWNER_ONLY,
+            | Operation::ExtendAccessDeadline
+            | Operation::ManageDevices => OWNER_ONLY,
             Operation::OpenClient | Operation::ListAccessRequests => ANYONE_OF_THEIR_CLIENTS,
             Operation::ListClients | Operation::ListUnits => {
                 Row { owner: Allowed, clinician: When(CareTeam), front_desk: Allowed }
@@ -247,6 +251,7 @@ impl Operation {
             Operation::RunRetentionReport => "only an owner runs the retention report",
             Operation::ExtendAccessDeadline => "only an owner extends a right-of-access deadline",
             Operation::RecordPsychotherapyAuthorisation => "only the notes' author records this authorisation",
+            Operation::ManageDevices => "only an owner can add or remove office computers and tablets",
         }
     }
 }

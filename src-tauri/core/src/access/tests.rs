@@ -35,6 +35,8 @@ struct Scene {
     carls_private: NoteId,
     /// A right-of-access request of `client`.
     request: GrantId,
+    /// An office computer the owner paired.
+    device: crate::ids::DeviceId,
 }
 
 fn scene(fixture: &Practice) -> Scene {
@@ -82,7 +84,20 @@ fn scene(fixture: &Practice) -> Scene {
         crate::disclosures::record_access_request(&fixture.vault, &fixture.clinician, &client, "2026-11-20", now)
             .unwrap()
             .id;
+    let device = crate::devices::pair(
+        &fixture.vault,
+        &fixture.owner,
+        crate::devices::NewDevice {
+            name: "Front desk",
+            kind: crate::devices::DeviceKind::Workstation,
+            public_key: b"front desk's key",
+        },
+        now,
+    )
+    .unwrap()
+    .id;
     Scene {
+        device,
         client,
         carls_private,
         request,
@@ -123,6 +138,19 @@ const ANYONE: &[Op] = &[];
 fn operations() -> Vec<(&'static str, &'static [Op], Probe)> {
     let operations: Vec<(&'static str, &'static [Op], Probe)> = vec![
         ("staff::list", ANYONE, |f, s, _| staff::list(&f.vault, s, test_now()).map(drop)),
+        ("devices::pair", &[Op::ManageDevices], |f, s, _| {
+            let key = uuid::Uuid::new_v4();
+            let new = crate::devices::NewDevice {
+                name: "Room 2",
+                kind: crate::devices::DeviceKind::Tablet,
+                public_key: key.as_bytes(),
+            };
+            crate::devices::pair(&f.vault, s, new, test_now()).map(drop)
+        }),
+        ("devices::list", &[Op::ManageDevices], |f, s, _| crate::devices::list(&f.vault, s, test_now()).map(drop)),
+        ("devices::revoke", &[Op::ManageDevices], |f, s, scene| {
+            crate::devices::revoke(&f.vault, s, &scene.device, test_now()).map(drop)
+        }),
         ("staff::add", &[Op::AddStaff], |f, s, _| {
             let password = SecretString::from("a fine long password");
             let new = NewStaff { login: "newbie", display_name: "New", role: Role::FrontDesk, password: &password };

@@ -141,6 +141,10 @@ pub mod actions {
     /// An owner accepted an older copy of the vault than this computer's audit checkpoint (detail: the
     /// checkpoint before and the copy's head); the checkpoint moved to this copy.
     pub const OLDER_COPY_ACCEPTED: &str = "vault.older_copy_accepted";
+    /// An office computer or tablet was paired with the practice hub (detail: its name and kind).
+    pub const DEVICE_PAIRED: &str = "device.paired";
+    /// A paired device was revoked (detail: its name).
+    pub const DEVICE_REVOKED: &str = "device.revoked";
 }
 
 /// The outcome of checking the chain.

@@ -75,6 +75,8 @@ pub const NOT_EXPORTED: &[(&str, &str)] = &[
     ("psychotherapy_notes", "psychotherapy notes never leave in a practice export"),
     ("psychotherapy_note_addenda", "psychotherapy notes never leave in a practice export"),
     ("private_note_keys", "the keys psychotherapy notes are sealed to never leave in a practice export"),
+    // A pairing is between one hub and one computer's key: a vault imported elsewhere pairs its computers again.
+    ("devices", "a device's pairing belongs to the hub it was paired with; pair the computers again after an import"),
     // The audit trails are exported as trails (entries and head), not as table rows.
     ("audit_log", "exported as `audit` (this vault's trail)"),
     ("imported_audit_log", "exported as `imported_trails`"),

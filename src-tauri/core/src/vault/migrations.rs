@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 170, name: "signer_name_check", sql: include_str!("migrations/0170_signer_name_check.sql") },
     Migration { version: 180, name: "collation", sql: include_str!("migrations/0180_collation.sql") },
     Migration { version: 190, name: "private_notes", sql: include_str!("migrations/0190_private_notes.sql") },
+    Migration { version: 200, name: "devices", sql: include_str!("migrations/0200_devices.sql") },
 ];
 
 /// The schema version this build writes.
